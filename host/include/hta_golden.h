@@ -1,0 +1,49 @@
+/*
+ * hta_golden.h - the golden model: docs/numerics.md as code.
+ *
+ * The primitives below are the only implementation of HTA's requantization
+ * arithmetic in the project; everything else (compiler tests, interpreter,
+ * RTL scoreboards) calls them.
+ */
+#ifndef HTA_GOLDEN_H
+#define HTA_GOLDEN_H
+
+#include <stdint.h>
+
+#include "hta_layer.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Clamp an exact integer to [INT32_MIN, INT32_MAX]. */
+int32_t hta_sat32(int64_t v);
+
+/* gemmlowp SaturatingRoundingDoublingHighMul: round(a*b / 2^31), ties toward
+ * +infinity, INT32_MIN*INT32_MIN saturating to INT32_MAX. */
+int32_t hta_srdhm(int32_t a, int32_t b);
+
+/* gemmlowp RoundingDivideByPOT: x / 2^e, ties away from zero; e in 0..31. */
+int32_t hta_rdbpot(int32_t x, int e);
+
+/* The output stage of one filter:
+ *   acc32 = sat32(bias + acc)
+ *   y     = zp_out + RDBPOT(SRDHM(acc32, mult), shift)   (32-bit, wraps)
+ *   out   = clamp(act_min, act_max, y) */
+int8_t hta_requant(int64_t acc, int32_t bias, int32_t mult, int shift,
+                   int zp_out, int act_min, int act_max);
+
+/* Run one layer: in is dense NHWC (in_h*in_w*in_c bytes), out dense NHWC
+ * (out_h*out_w*out_c bytes). 0 on success, -1 if hta_layer_check fails or
+ * memory runs out (out untouched). */
+int hta_golden_layer(const hta_layer *l, const int8_t *in, int8_t *out);
+
+/* Run n chained layers (layer i+1 reads layer i's output). outs[i] receives
+ * layer i's dense output (outs[n-1] the network output). 0 or -1. */
+int hta_golden_layers(const hta_layer *layers, int n, const int8_t *in,
+                      int8_t *const *outs);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* HTA_GOLDEN_H */

@@ -1,0 +1,98 @@
+/*
+ * hta_layer.h - a model layer as the user describes it (docs/numerics.md).
+ *
+ * Weights are unpacked (one int8 per weight) so a layer reads like the
+ * arithmetic it defines. All arrays belong to the caller; rows of filters of
+ * another kind are ignored (they may hold anything). K is the reduction length
+ * of one filter (hta_layer_k), NG the groups per filter (hta_layer_ngroups).
+ */
+#ifndef HTA_LAYER_H
+#define HTA_LAYER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef enum hta_op {
+  HTA_OP_CONV2D = 0,
+  HTA_OP_DEPTHWISE = 1,
+  HTA_OP_POINTWISE = 2, /* kh = kw = stride = 1, no padding */
+  HTA_OP_FC = 3,        /* pointwise on a 1x1 input */
+  HTA_OP_GAP = 4        /* global average pool: no weights, no kinds */
+} hta_op;
+
+typedef enum hta_kind {
+  HTA_KIND_INT8 = 0,
+  HTA_KIND_TERNARY = 1,
+  HTA_KIND_BINARY = 2,
+  HTA_KIND_STRASSEN = 3
+} hta_kind;
+
+typedef struct hta_layer {
+  hta_op op;
+  int in_h, in_w, in_c;
+  int out_c;                     /* DEPTHWISE and GAP: equal to in_c */
+  int kh, kw, stride;            /* ignored for GAP */
+  int pad_t, pad_b, pad_l, pad_r; /* ignored for GAP */
+  int zp_in, zp_out;             /* int8 zero points */
+  int act_min, act_max;          /* int8 output clamp */
+  int group;                     /* G: ternary group size, 0 = one group */
+
+  const uint8_t *kind;   /* [out_c] hta_kind; NULL = all INT8 */
+  const int8_t *w;       /* [out_c][K] INT8 weights */
+  const int8_t *t;       /* [out_c][K] TERNARY {-1,0,1} / BINARY {-1,1} */
+  const uint8_t *alpha;  /* [out_c][NG] group scales of TERNARY/BINARY */
+  const int32_t *bias;   /* [out_c] */
+  const int32_t *mult;   /* [out_c] Q31 multiplier */
+  const uint8_t *shift;  /* [out_c] right shift 0..31 */
+
+  /* Strassenified block covering the STRASSEN filters (r hidden units).
+   * CONV2D/POINTWISE/FC: wb[r][K], hmul[r], hshift[r], wc[out_c][r].
+   * DEPTHWISE (per channel c): wb[c][r][K], hmul[c][r], hshift[c][r],
+   * wc[c][r]. */
+  int r;
+  const int8_t *wb;
+  const int32_t *hmul;
+  const uint8_t *hshift;
+  const int8_t *wc;
+} hta_layer;
+
+/* Shapes. GAP: out_h = out_w = 1, K = in_h*in_w. */
+int hta_layer_out_h(const hta_layer *l);
+int hta_layer_out_w(const hta_layer *l);
+int hta_layer_k(const hta_layer *l);       /* reduction length of one filter */
+int hta_layer_ngroups(const hta_layer *l); /* 1 when G = 0, else ceil(K/G) */
+hta_kind hta_layer_kind(const hta_layer *l, int o); /* GAP: INT8 */
+size_t hta_layer_in_size(const hta_layer *l);  /* in_h*in_w*in_c bytes */
+size_t hta_layer_out_size(const hta_layer *l); /* out_h*out_w*out_c bytes */
+int hta_layer_is_depthwise(const hta_layer *l); /* DEPTHWISE (not GAP) */
+
+/* 0 if the layer is a valid instance of the arithmetic (no hardware limits
+ * here: see hta_compile). Otherwise -1 and a message naming the bad field in
+ * err (if err != NULL). */
+int hta_layer_check(const hta_layer *l, char *err, size_t n);
+
+const char *hta_op_name(hta_op op);
+const char *hta_kind_name(hta_kind k);
+
+/* Model-file storage of ternary and binary weights, weight i of a row at the
+ * lowest free bits first (docs/numerics.md codes):
+ * ternary: 2 bits, byte i/4 bits [2(i%4)+1 : 2(i%4)], 00 = 0, 01 = +1, 11 = -1;
+ * binary:  1 bit,  byte i/8 bit i%8, 0 = +1, 1 = -1.
+ * Unused high bits of the last byte are zero. Pack returns -1 (and writes
+ * nothing meaningful) on a value outside the kind's set; unpack returns -1 on
+ * the invalid ternary code 10. Sizes: hta_*_packed_bytes(n). */
+size_t hta_ternary_packed_bytes(size_t n);
+size_t hta_binary_packed_bytes(size_t n);
+int hta_pack_ternary(const int8_t *t, size_t n, uint8_t *out);
+int hta_unpack_ternary(const uint8_t *in, size_t n, int8_t *t);
+int hta_pack_binary(const int8_t *t, size_t n, uint8_t *out);
+int hta_unpack_binary(const uint8_t *in, size_t n, int8_t *t);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* HTA_LAYER_H */

@@ -1,0 +1,198 @@
+/*
+ * golden.c - the golden model of HTA: docs/numerics.md, line by line.
+ *
+ * Sums are exact (64-bit); saturation happens once, in the output stage.
+ * Nothing here knows about the hardware (lanes, passes, tiles).
+ */
+#include "hta_golden.h"
+
+#include <stdlib.h>
+
+static int32_t clamp32(int32_t lo, int32_t hi, int32_t v) {
+  return v < lo ? lo : v > hi ? hi : v;
+}
+
+int32_t hta_sat32(int64_t v) {
+  return v < INT32_MIN ? INT32_MIN : v > INT32_MAX ? INT32_MAX : (int32_t)v;
+}
+
+/* SRDHM(a, b) = a == b == INT32_MIN ? INT32_MAX
+ *             : (a*b + (a*b >= 0 ? 2^30 : 1 - 2^30)) / 2^31, truncating. */
+int32_t hta_srdhm(int32_t a, int32_t b) {
+  if (a == INT32_MIN && b == INT32_MIN) return INT32_MAX;
+  int64_t ab = (int64_t)a * b;
+  int64_t nudge = ab >= 0 ? (INT64_C(1) << 30) : 1 - (INT64_C(1) << 30);
+  return (int32_t)((ab + nudge) / (INT64_C(1) << 31));
+}
+
+/* RDBPOT(x, e): mask = 2^e - 1, rem = x & mask, thr = (mask >> 1) + (x < 0),
+ * (x >> e) + (rem > thr), arithmetic shift. */
+int32_t hta_rdbpot(int32_t x, int e) {
+  const int32_t mask = (int32_t)((UINT32_C(1) << e) - 1);
+  const int32_t rem = x & mask;
+  const int32_t thr = (mask >> 1) + (x < 0);
+  return (x >> e) + (rem > thr);
+}
+
+int8_t hta_requant(int64_t acc, int32_t bias, int32_t mult, int shift,
+                   int zp_out, int act_min, int act_max) {
+  const int32_t acc32 = hta_sat32((int64_t)bias + acc);
+  const int32_t scaled = hta_rdbpot(hta_srdhm(acc32, mult), shift);
+  /* "computed in 32 bits": two's-complement wrap, as a 32-bit adder does. */
+  const int32_t y = (int32_t)((uint32_t)zp_out + (uint32_t)scaled);
+  return (int8_t)clamp32(act_min, act_max, y);
+}
+
+/* ---- dot products of one filter over a window of centred inputs xc[K] ---- */
+
+static int64_t dot_int8(const int8_t *w, const int32_t *xc, int n) {
+  int64_t s = 0;
+  for (int k = 0; k < n; k++) s += (int64_t)w[k] * xc[k];
+  return s;
+}
+
+/* sum_g alpha[g] * sum_{k in g} t[k] * xc[k]: group g holds k = g*G ..
+ * g*G + G-1 (the last one may be shorter); G = 0 means one group. */
+static int64_t dot_ternary(const int8_t *t, const uint8_t *alpha, int G,
+                           const int32_t *xc, int K) {
+  const int size = G > 0 ? G : K;
+  int64_t s = 0;
+  for (int g = 0; g * size < K; g++) {
+    const int k0 = g * size, n = K - k0 < size ? K - k0 : size;
+    s += alpha[g] * dot_int8(t + k0, xc + k0, n);
+  }
+  return s;
+}
+
+/* h[j] = clamp(-128, 127, RDBPOT(SRDHM(sat32(wb_j . xc), hmul[j]), hshift[j])) */
+static void strassen_hidden(const int8_t *wb, const int32_t *hmul,
+                            const uint8_t *hshift, int r, const int32_t *xc,
+                            int K, int32_t *h) {
+  for (int j = 0; j < r; j++) {
+    const int32_t hid = hta_sat32(dot_int8(wb + (size_t)j * K, xc, K));
+    h[j] = clamp32(-128, 127, hta_rdbpot(hta_srdhm(hid, hmul[j]), hshift[j]));
+  }
+}
+
+/* acc of filter o (row o of the layer's arrays) given its window xc[K] and,
+ * for STRASSEN, the hidden units h[r] of its block and its wc row. */
+static int64_t filter_acc(const hta_layer *l, int o, const int32_t *xc, int K,
+                          const int32_t *h, const int8_t *wc_row) {
+  const int ng = hta_layer_ngroups(l);
+  switch (hta_layer_kind(l, o)) {
+  case HTA_KIND_INT8:
+    return dot_int8(l->w + (size_t)o * K, xc, K);
+  case HTA_KIND_TERNARY:
+  case HTA_KIND_BINARY:
+    return dot_ternary(l->t + (size_t)o * K, l->alpha + (size_t)o * ng,
+                       l->group, xc, K);
+  case HTA_KIND_STRASSEN: {
+    int64_t s = 0;
+    for (int j = 0; j < l->r; j++) s += (int64_t)wc_row[j] * h[j];
+    return s;
+  }
+  }
+  return 0;
+}
+
+/* Centred window of output pixel (oy, ox) over channels c0 .. c0+nc-1:
+ * xc[(ky*kw + kx)*nc + ci] = x - zp_in inside the image, 0 in the padding. */
+static void window(const hta_layer *l, const int8_t *in, int oy, int ox,
+                   int c0, int nc, int32_t *xc) {
+  for (int ky = 0; ky < l->kh; ky++) {
+    for (int kx = 0; kx < l->kw; kx++) {
+      const int iy = oy * l->stride - l->pad_t + ky;
+      const int ix = ox * l->stride - l->pad_l + kx;
+      const int inside = iy >= 0 && iy < l->in_h && ix >= 0 && ix < l->in_w;
+      for (int ci = 0; ci < nc; ci++) {
+        const size_t at = ((size_t)iy * l->in_w + ix) * l->in_c + c0 + ci;
+        xc[(ky * l->kw + kx) * nc + ci] = inside ? in[at] - l->zp_in : 0;
+      }
+    }
+  }
+}
+
+static int8_t output_stage(const hta_layer *l, int o, int64_t acc) {
+  return hta_requant(acc, l->bias[o], l->mult[o], l->shift[o], l->zp_out,
+                     l->act_min, l->act_max);
+}
+
+/* conv2d, pointwise, fully connected: every filter reads all channels. */
+static void run_conv(const hta_layer *l, const int8_t *in, int8_t *out,
+                     int32_t *xc, int32_t *h) {
+  const int K = hta_layer_k(l), oh = hta_layer_out_h(l), ow = hta_layer_out_w(l);
+  for (int oy = 0; oy < oh; oy++) {
+    for (int ox = 0; ox < ow; ox++) {
+      window(l, in, oy, ox, 0, l->in_c, xc);
+      if (l->r > 0) strassen_hidden(l->wb, l->hmul, l->hshift, l->r, xc, K, h);
+      int8_t *px = out + ((size_t)oy * ow + ox) * l->out_c;
+      for (int o = 0; o < l->out_c; o++) {
+        const int8_t *wc_row = l->wc ? l->wc + (size_t)o * l->r : NULL;
+        px[o] = output_stage(l, o, filter_acc(l, o, xc, K, h, wc_row));
+      }
+    }
+  }
+}
+
+/* depthwise: filter c reads only channel c (its own strassen block too). */
+static void run_depthwise(const hta_layer *l, const int8_t *in, int8_t *out,
+                          int32_t *xc, int32_t *h) {
+  const int K = hta_layer_k(l), oh = hta_layer_out_h(l), ow = hta_layer_out_w(l);
+  const int r = l->r;
+  for (int oy = 0; oy < oh; oy++) {
+    for (int ox = 0; ox < ow; ox++) {
+      int8_t *px = out + ((size_t)oy * ow + ox) * l->out_c;
+      for (int c = 0; c < l->out_c; c++) {
+        window(l, in, oy, ox, c, 1, xc);
+        const int8_t *wc_row = NULL;
+        if (hta_layer_kind(l, c) == HTA_KIND_STRASSEN) {
+          strassen_hidden(l->wb + (size_t)c * r * K, l->hmul + (size_t)c * r,
+                          l->hshift + (size_t)c * r, r, xc, K, h);
+          wc_row = l->wc + (size_t)c * r;
+        }
+        px[c] = output_stage(l, c, filter_acc(l, c, xc, K, h, wc_row));
+      }
+    }
+  }
+}
+
+/* global average pool: acc[c] = sum_{y,x} xc[y][x][c]. */
+static void run_gap(const hta_layer *l, const int8_t *in, int8_t *out) {
+  for (int c = 0; c < l->in_c; c++) {
+    int64_t acc = 0;
+    for (size_t p = 0; p < (size_t)l->in_h * l->in_w; p++)
+      acc += in[p * l->in_c + c] - l->zp_in;
+    out[c] = output_stage(l, c, acc);
+  }
+}
+
+int hta_golden_layer(const hta_layer *l, const int8_t *in, int8_t *out) {
+  if (hta_layer_check(l, NULL, 0) != 0) return -1;
+  if (l->op == HTA_OP_GAP) {
+    run_gap(l, in, out);
+    return 0;
+  }
+  int32_t *xc = malloc((size_t)hta_layer_k(l) * sizeof *xc);
+  int32_t *h = malloc((size_t)(l->r > 0 ? l->r : 1) * sizeof *h);
+  if (xc == NULL || h == NULL) {
+    free(xc);
+    free(h);
+    return -1;
+  }
+  if (hta_layer_is_depthwise(l))
+    run_depthwise(l, in, out, xc, h);
+  else
+    run_conv(l, in, out, xc, h);
+  free(xc);
+  free(h);
+  return 0;
+}
+
+int hta_golden_layers(const hta_layer *layers, int n, const int8_t *in,
+                      int8_t *const *outs) {
+  for (int i = 0; i < n; i++) {
+    if (hta_golden_layer(&layers[i], i == 0 ? in : outs[i - 1], outs[i]) != 0)
+      return -1;
+  }
+  return 0;
+}

@@ -1,0 +1,513 @@
+/*
+ * test_golden.c - the golden model against hand-computed cases.
+ *
+ * Every expected number is worked out in the comment next to it from
+ * docs/numerics.md, not taken from the code under test.
+ * Notation: Q = INT32_MAX as a multiplier is "1.0": SRDHM(x, Q) = x for
+ * |x| < 2^30 (x*(2^31-1)/2^31 = x - x/2^31, and the nudge rounds that back to x).
+ * H = 2^30 as a multiplier is 0.5.
+ */
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "check.h"
+#include "hta_golden.h"
+#include "hta_layer.h"
+
+#define Q INT32_MAX
+#define H (INT32_C(1) << 30)
+
+static hta_layer base(hta_op op, int in_h, int in_w, int in_c, int out_c) {
+  hta_layer l;
+  memset(&l, 0, sizeof l);
+  l.op = op;
+  l.in_h = in_h;
+  l.in_w = in_w;
+  l.in_c = in_c;
+  l.out_c = out_c;
+  l.kh = l.kw = l.stride = 1;
+  l.act_min = -128;
+  l.act_max = 127;
+  return l;
+}
+
+static void run(const char *name, const hta_layer *l, const int8_t *in,
+                const int8_t *want, size_t n) {
+  int8_t got[64];
+  memset(got, 0x55, sizeof got);
+  char err[160] = "";
+  if (hta_layer_check(l, err, sizeof err) != 0) {
+    check(0, name, "hta_layer_check: %s", err);
+    return;
+  }
+  if (hta_golden_layer(l, in, got) != 0) {
+    check(0, name, "hta_golden_layer failed");
+    return;
+  }
+  check_bytes(name, got, want, n);
+}
+
+static void test_srdhm(void) {
+  /* The one overflow: (-2^31)^2 = 2^62 does not fit after /2^31; saturates. */
+  check_int("srdhm INT32_MIN*INT32_MIN", hta_srdhm(INT32_MIN, INT32_MIN), INT32_MAX);
+  /* -2^31 * (2^31-1) = -2^62 + 2^31; + (1 - 2^30); / 2^31 = -2^31 + 0.5 + 2^-31
+   * -> truncated toward zero: -2147483647. */
+  check_int("srdhm INT32_MIN*INT32_MAX", hta_srdhm(INT32_MIN, INT32_MAX), -2147483647);
+  /* (2^31-1)^2 = 2^62 - 2^32 + 1; + 2^30; / 2^31 = 2^31 - 2 + 0.5.. -> 2147483646 */
+  check_int("srdhm INT32_MAX*INT32_MAX", hta_srdhm(INT32_MAX, INT32_MAX), 2147483646);
+  /* 2^30 * 2^30 = 2^60; (2^60 + 2^30) / 2^31 = 2^29 + 0.5 -> 2^29 */
+  check_int("srdhm 2^30*2^30", hta_srdhm(H, H), 536870912);
+  /* tie +0.5: (2^30 + 2^30) / 2^31 = 1 */
+  check_int("srdhm tie +0.5 -> 1", hta_srdhm(1, H), 1);
+  /* tie -0.5: (-2^30 + 1 - 2^30) / 2^31 = -1 + 2^-31 -> 0 (ties toward +inf) */
+  check_int("srdhm tie -0.5 -> 0", hta_srdhm(-1, H), 0);
+  /* -1.5: -3*2^30; (-3*2^30 + 1 - 2^30) / 2^31 = -2 + 2^-31 -> -1 */
+  check_int("srdhm tie -1.5 -> -1", hta_srdhm(-3, H), -1);
+  /* +1.5: (3*2^30 + 2^30) / 2^31 = 2 */
+  check_int("srdhm tie +1.5 -> 2", hta_srdhm(3, H), 2);
+  /* -21 * 0.25 = -5.25 (b = 2^29): (-21*2^29 + 1 - 2^30) / 2^31
+   * = (-23*2^29 + 1) / 2^31 = -5.75 + 2^-31 -> truncated -5 */
+  check_int("srdhm -5.25 -> -5", hta_srdhm(-21, INT32_C(1) << 29), -5);
+  check_int("srdhm 0*x", hta_srdhm(0, INT32_MIN), 0);
+  /* Q acts as 1.0 below 2^30 in magnitude. */
+  check_int("srdhm Q identity +", hta_srdhm(123456, Q), 123456);
+  check_int("srdhm Q identity -", hta_srdhm(-123456, Q), -123456);
+}
+
+static void test_rdbpot(void) {
+  /* 5/2 = 2.5: mask 1, rem 1, thr 0, (5>>1)=2, 1>0 -> 3 */
+  check_int("rdbpot 5>>1 tie -> 3", hta_rdbpot(5, 1), 3);
+  /* -5/2 = -2.5: rem = -5&1 = 1, thr = 0+1 = 1, (-5>>1) = -3, 1>1 no -> -3 */
+  check_int("rdbpot -5>>1 tie -> -3", hta_rdbpot(-5, 1), -3);
+  /* 7/4 = 1.75: rem 3, thr 1 -> 1+1 = 2 */
+  check_int("rdbpot 7>>2 -> 2", hta_rdbpot(7, 2), 2);
+  /* -6/4 = -1.5: rem = -6&3 = 2, thr = 1+1 = 2, (-6>>2) = -2, 2>2 no -> -2 */
+  check_int("rdbpot -6>>2 tie -> -2", hta_rdbpot(-6, 2), -2);
+  /* -5/4 = -1.25: rem = -5&3 = 3, thr 2, (-5>>2) = -2, 3>2 -> -1 */
+  check_int("rdbpot -5>>2 -> -1", hta_rdbpot(-5, 2), -1);
+  /* -7/4 = -1.75: rem = -7&3 = 1, thr 2, -2 + 0 -> -2 */
+  check_int("rdbpot -7>>2 -> -2", hta_rdbpot(-7, 2), -2);
+  check_int("rdbpot shift 0 +", hta_rdbpot(INT32_MAX, 0), INT32_MAX);
+  check_int("rdbpot shift 0 -", hta_rdbpot(INT32_MIN, 0), INT32_MIN);
+  /* e = 31: mask 2^31-1. (2^31-1)/2^31 = 0.99.. -> 1 */
+  check_int("rdbpot INT32_MAX>>31 -> 1", hta_rdbpot(INT32_MAX, 31), 1);
+  /* -2^31/2^31 = -1 exactly: rem 0 -> -1 */
+  check_int("rdbpot INT32_MIN>>31 -> -1", hta_rdbpot(INT32_MIN, 31), -1);
+  /* 2^30/2^31 = 0.5: rem 2^30 > thr 2^30-1 -> 0+1 = 1 */
+  check_int("rdbpot 2^30>>31 tie -> 1", hta_rdbpot(H, 31), 1);
+  /* -0.5: rem = 0xC0000000 & 0x7FFFFFFF = 2^30, thr = 2^30-1+1 -> -1+0 = -1 */
+  check_int("rdbpot -2^30>>31 tie -> -1", hta_rdbpot(-H, 31), -1);
+  /* -0.49..: rem 2^30+1 > 2^30 -> -1+1 = 0 */
+  check_int("rdbpot (-2^30+1)>>31 -> 0", hta_rdbpot(-H + 1, 31), 0);
+}
+
+static void test_requant(void) {
+  check_int("sat32 above", hta_sat32((int64_t)INT32_MAX + 1), INT32_MAX);
+  check_int("sat32 below", hta_sat32((int64_t)INT32_MIN - 1), INT32_MIN);
+  check_int("sat32 inside", hta_sat32(-7), -7);
+  /* SRDHM(100, H) = (100*2^30 + 2^30)/2^31 = 50.5 -> 50; RDBPOT(50, 1) = 25;
+   * y = -3 + 25 = 22 */
+  check_int("requant zp_out", hta_requant(100, 0, H, 1, -3, -128, 127), 22);
+  /* bias: 90 + 10 = 100 -> same as above */
+  check_int("requant bias", hta_requant(90, 10, H, 1, -3, -128, 127), 22);
+  /* SRDHM(1000, H) = 500 -> clamp to 127 */
+  check_int("requant clamp high", hta_requant(1000, 0, H, 0, 0, -128, 127), 127);
+  /* SRDHM(-1000, H) = -500 -> clamp to -128 */
+  check_int("requant clamp low", hta_requant(-1000, 0, H, 0, 0, -128, 127), -128);
+  /* ReLU with zp_out 3: SRDHM(-100, H) = -50; y = -47 -> act_min 3 */
+  check_int("requant relu", hta_requant(-100, 0, H, 0, 3, 3, 127), 3);
+  /* ReLU6-like upper clamp: SRDHM(40, H) = 20, y = 23 -> act_max 15 */
+  check_int("requant act_max", hta_requant(40, 0, H, 0, 3, 3, 15), 15);
+  /* acc32 saturates before the multiply: 2^31-1 + 1 -> INT32_MAX;
+   * SRDHM(INT32_MAX, H) = ((2^31-1)*2^30 + 2^30)/2^31 = 2^30; RDBPOT(2^30, 24) = 64 */
+  check_int("requant sat32 then scale", hta_requant(1, INT32_MAX, H, 24, 0, -128, 127), 64);
+  /* y is computed in 32 bits (numerics.md), wrapping like a 32-bit adder:
+   * SRDHM(INT32_MAX, Q) = 2147483646; + 5 = 2^31 + 3 -> wraps to -2147483645
+   * -> clamp -128. */
+  check_int("requant 32-bit wrap high", hta_requant(0, INT32_MAX, Q, 0, 5, -128, 127), -128);
+  /* SRDHM(INT32_MIN, Q) = -2147483647; - 5 wraps to 2147483644 -> 127. */
+  check_int("requant 32-bit wrap low", hta_requant(0, INT32_MIN, Q, 0, -5, -128, 127), 127);
+}
+
+/* Pointwise, 1x2 pixels, 3 channels in, 2 INT8 filters out, zp_in 1, zp_out 2.
+ *   xc p0 = [3,-2,10] - 1 = [2,-3,9], xc p1 = [1,0,-5] - 1 = [0,-1,-6]
+ *   f0 w=[1,2,3]:  p0 2-6+27 = 23,  p1 0-2-18 = -20;  bias 10
+ *   f1 w=[-4,0,5]: p0 -8+0+45 = 37, p1 0+0-30 = -30;  bias -7
+ *   mult H (0.5); shift f0 0, f1 1
+ *   p0 f0: SRDHM(33, H) = 34*2^30/2^31 = 17            -> 2 + 17 = 19
+ *   p0 f1: SRDHM(30, H) = 15 (15.5 truncated); RDBPOT(15,1) = 8 -> 10
+ *   p1 f0: SRDHM(-10, H) = (-11*2^30+1)/2^31 = -5.49.. -> -5 -> -3
+ *   p1 f1: SRDHM(-37, H) = (-38*2^30+1)/2^31 = -18.99.. -> -18;
+ *          RDBPOT(-18, 1) = -9                           -> -7 */
+static void test_pointwise_int8(void) {
+  hta_layer l = base(HTA_OP_POINTWISE, 1, 2, 3, 2);
+  const int8_t in[] = {3, -2, 10, 1, 0, -5};
+  const int8_t w[] = {1, 2, 3, -4, 0, 5};
+  const int32_t bias[] = {10, -7}, mult[] = {H, H};
+  const uint8_t shift[] = {0, 1};
+  l.zp_in = 1;
+  l.zp_out = 2;
+  l.w = w;
+  l.bias = bias;
+  l.mult = mult;
+  l.shift = shift;
+  const int8_t want[] = {19, 10, -3, -7};
+  run("pointwise 1x1 two INT8 filters", &l, in, want, 4);
+}
+
+/* FC, 6 inputs, TERNARY with G = 4: groups k 0..3 and 4..5 (shorter).
+ *   x = [1,2,3,4,5,6], zp_in 0
+ *   f0 t = [1,-1,0,1, -1,1], alpha [3,10]: 3*(1-2+0+4) + 10*(-5+6) = 9+10 = 19
+ *      mult Q shift 0 -> 19, zp_out 1 -> 20
+ *   f1 t = [0,0,0,0, 1,1], alpha [200,255]: 0 + 255*11 = 2805
+ *      RDBPOT(2805, 5): 2805 = 87*32 + 21, 21 > 15 -> 88; +1 -> 89 */
+static void test_ternary_groups(void) {
+  hta_layer l = base(HTA_OP_FC, 1, 1, 6, 2);
+  const int8_t in[] = {1, 2, 3, 4, 5, 6};
+  const uint8_t kind[] = {HTA_KIND_TERNARY, HTA_KIND_TERNARY};
+  const int8_t t[] = {1, -1, 0, 1, -1, 1, 0, 0, 0, 0, 1, 1};
+  const uint8_t alpha[] = {3, 10, 200, 255};
+  const int32_t bias[] = {0, 0}, mult[] = {Q, Q};
+  const uint8_t shift[] = {0, 5};
+  l.group = 4;
+  l.zp_out = 1;
+  l.kind = kind;
+  l.t = t;
+  l.alpha = alpha;
+  l.bias = bias;
+  l.mult = mult;
+  l.shift = shift;
+  check_int("ngroups K=6 G=4", hta_layer_ngroups(&l), 2);
+  const int8_t want[] = {20, 89};
+  run("ternary 2 groups with alpha", &l, in, want, 2);
+}
+
+/* FC, 5 inputs, BINARY, one group (G = 0), zp_in -1.
+ *   xc = [0,1,-1,2,3] + 1 = [1,2,0,3,4]; t = [1,-1,1,1,-1]: 1-2+0+3-4 = -2
+ *   alpha 7 -> -14; bias 4 -> -10; mult Q, RDBPOT(-10, 1) = -5 */
+static void test_binary(void) {
+  hta_layer l = base(HTA_OP_FC, 1, 1, 5, 1);
+  const int8_t in[] = {0, 1, -1, 2, 3};
+  const uint8_t kind[] = {HTA_KIND_BINARY};
+  const int8_t t[] = {1, -1, 1, 1, -1};
+  const uint8_t alpha[] = {7};
+  const int32_t bias[] = {4}, mult[] = {Q};
+  const uint8_t shift[] = {1};
+  l.zp_in = -1;
+  l.kind = kind;
+  l.t = t;
+  l.alpha = alpha;
+  l.bias = bias;
+  l.mult = mult;
+  l.shift = shift;
+  const int8_t want[] = {-5};
+  run("binary one group", &l, in, want, 1);
+
+  const int8_t t0[] = {1, -1, 0, 1, -1};
+  l.t = t0;
+  char err[160] = "";
+  check(hta_layer_check(&l, err, sizeof err) != 0 && strstr(err, "t[0][2]") != NULL,
+        "binary rejects weight 0", "err = '%s'", err);
+}
+
+/* conv2d 3x3, stride 2, pad 1 on a 3x3x1 image, zp_in 5 (padding holds xc = 0,
+ * not 0 - 5). out_h = (3+1+1-3)/2 + 1 = 2.
+ *   xc = x - 5 = [[1,2,3],[4,5,6],[7,8,9]]   w = [[1,2,0],[0,1,0],[0,0,-1]]
+ *   (0,0): rows -1,0,1 cols -1,0,1: w11*1 + w22*5 = 1 - 5      = -4
+ *   (0,1): rows -1,0,1 cols 1,2,3:  w11*3 (+ w22 * pad)         = 3
+ *   (1,0): rows 1,2,3 cols -1,0,1:  w01*4 + w11*7 = 8 + 7       = 15
+ *   (1,1): rows 1,2,3 cols 1,2,3:   w00*5 + w01*6 + w11*9 = 5+12+9 = 26
+ *   mult Q shift 0, zp_out -1 -> [-5, 2, 14, 25] */
+static void test_conv3x3_pad_stride2(void) {
+  hta_layer l = base(HTA_OP_CONV2D, 3, 3, 1, 1);
+  const int8_t in[] = {6, 7, 8, 9, 10, 11, 12, 13, 14};
+  const int8_t w[] = {1, 2, 0, 0, 1, 0, 0, 0, -1};
+  const int32_t bias[] = {0}, mult[] = {Q};
+  const uint8_t shift[] = {0};
+  l.kh = l.kw = 3;
+  l.stride = 2;
+  l.pad_t = l.pad_b = l.pad_l = l.pad_r = 1;
+  l.zp_in = 5;
+  l.zp_out = -1;
+  l.w = w;
+  l.bias = bias;
+  l.mult = mult;
+  l.shift = shift;
+  check(hta_layer_out_h(&l) == 2 && hta_layer_out_w(&l) == 2, "conv out shape 2x2",
+        "got %dx%d", hta_layer_out_h(&l), hta_layer_out_w(&l));
+  const int8_t want[] = {-5, 2, 14, 25};
+  run("conv2d 3x3 pad 1 stride 2", &l, in, want, 4);
+}
+
+/* depthwise 2x2 on 2x2x2, no padding -> 1x1x2. Pixels (y,x) = [ch0, ch1]:
+ * (0,0)=[1,10] (0,1)=[2,20] (1,0)=[3,30] (1,1)=[4,41], zp_in 0.
+ *   ch0 INT8 w = [1,2,3,4]: 1+4+9+16 = 30, shift 1 -> RDBPOT(30,1) = 15
+ *   ch1 TERNARY t = [1,-1,-1,1], alpha 2: 2*(10-20-30+41) = 2 */
+static void test_depthwise(void) {
+  hta_layer l = base(HTA_OP_DEPTHWISE, 2, 2, 2, 2);
+  const int8_t in[] = {1, 10, 2, 20, 3, 30, 4, 41};
+  const uint8_t kind[] = {HTA_KIND_INT8, HTA_KIND_TERNARY};
+  const int8_t w[] = {1, 2, 3, 4, 0, 0, 0, 0};
+  const int8_t t[] = {0, 0, 0, 0, 1, -1, -1, 1};
+  const uint8_t alpha[] = {0, 2};
+  const int32_t bias[] = {0, 0}, mult[] = {Q, Q};
+  const uint8_t shift[] = {1, 0};
+  l.kh = l.kw = 2;
+  l.kind = kind;
+  l.w = w;
+  l.t = t;
+  l.alpha = alpha;
+  l.bias = bias;
+  l.mult = mult;
+  l.shift = shift;
+  const int8_t want[] = {15, 2};
+  run("depthwise INT8 + TERNARY", &l, in, want, 2);
+}
+
+/* GAP on 2x2x2, zp_in 1; mult H, shift 1 is 1/4.
+ *   ch0 x = [1,2,3,5] -> xc [0,1,2,4] = 7: SRDHM(7, H) = 8*2^30/2^31 = 4,
+ *       RDBPOT(4, 1) = 2
+ *   ch1 x = [-1,-2,-3,-4] -> xc [-2,-3,-4,-5] = -14:
+ *       SRDHM(-14, H) = (-15*2^30+1)/2^31 = -7.49.. -> -7; RDBPOT(-7,1) = -4 */
+static void test_gap(void) {
+  hta_layer l = base(HTA_OP_GAP, 2, 2, 2, 2);
+  const int8_t in[] = {1, -1, 2, -2, 3, -3, 5, -4};
+  const int32_t bias[] = {0, 0}, mult[] = {H, H};
+  const uint8_t shift[] = {1, 1};
+  l.zp_in = 1;
+  l.bias = bias;
+  l.mult = mult;
+  l.shift = shift;
+  const int8_t want[] = {2, -4};
+  run("global average pool", &l, in, want, 2);
+}
+
+/* FC 4 -> 3, zp_out -2 with ReLU (act_min = zp_out).
+ *   x = [10,-10,5,0]; f0 [1,1,1,1] = 5; f1 [-1,0,0,0] = -10;
+ *   f2 [0,2,0,-3] = -20, bias 100 -> 80, shift 2 -> 20
+ *   y = 5-2 = 3, -10-2 = -12 -> -2 (ReLU), 20-2 = 18 */
+static void test_fc(void) {
+  hta_layer l = base(HTA_OP_FC, 1, 1, 4, 3);
+  const int8_t in[] = {10, -10, 5, 0};
+  const int8_t w[] = {1, 1, 1, 1, -1, 0, 0, 0, 0, 2, 0, -3};
+  const int32_t bias[] = {0, 0, 100}, mult[] = {Q, Q, Q};
+  const uint8_t shift[] = {0, 0, 2};
+  l.zp_out = -2;
+  l.act_min = -2;
+  l.w = w;
+  l.bias = bias;
+  l.mult = mult;
+  l.shift = shift;
+  const int8_t want[] = {3, -2, 18};
+  run("fully connected with ReLU", &l, in, want, 3);
+}
+
+/* Hybrid pointwise layer, 2 pixels, 3 channels, zp_in 2, filters
+ * [INT8, TERNARY, STRASSEN], r = 2.
+ *   xc p0 = [5,0,-1] - 2 = [3,-2,-3];  xc p1 = [127,-128,127] - 2 = [125,-130,125]
+ *   f0 INT8 [1,2,3]:          p0 3-4-9 = -10             p1 125-260+375 = 240 -> 127
+ *   f1 TERNARY [1,1,-1] a=4:  p0 4*(3-2+3) = 16, >>2 = 4  p1 4*(-130) = -520, >>2 = -130 -> -128
+ *   f2 STRASSEN: wb = [[1,0,-1],[0,-1,1]], hmul = [Q,Q], hshift = [1,0], wc = [1,-1]
+ *     p0 hid = [3+3, 2-3] = [6,-1] -> h = [RDBPOT(6,1), -1] = [3,-1]; acc = 3+1 = 4
+ *     p1 hid = [125-125, 130+125] = [0, 255] -> h = [0, 127] (clamped); acc = -127
+ *        (without the hidden clamp: -255 -> -128) */
+static void test_hybrid_strassen(void) {
+  hta_layer l = base(HTA_OP_POINTWISE, 1, 2, 3, 3);
+  const int8_t in[] = {5, 0, -1, 127, -128, 127};
+  const uint8_t kind[] = {HTA_KIND_INT8, HTA_KIND_TERNARY, HTA_KIND_STRASSEN};
+  const int8_t w[] = {1, 2, 3, 0, 0, 0, 0, 0, 0};
+  const int8_t t[] = {0, 0, 0, 1, 1, -1, 0, 0, 0};
+  const uint8_t alpha[] = {0, 4, 0};
+  const int8_t wb[] = {1, 0, -1, 0, -1, 1};
+  const int32_t hmul[] = {Q, Q};
+  const uint8_t hshift[] = {1, 0};
+  const int8_t wc[] = {0, 0, 0, 0, 1, -1};
+  const int32_t bias[] = {0, 0, 0}, mult[] = {Q, Q, Q};
+  const uint8_t shift[] = {0, 2, 0};
+  l.zp_in = 2;
+  l.kind = kind;
+  l.w = w;
+  l.t = t;
+  l.alpha = alpha;
+  l.r = 2;
+  l.wb = wb;
+  l.hmul = hmul;
+  l.hshift = hshift;
+  l.wc = wc;
+  l.bias = bias;
+  l.mult = mult;
+  l.shift = shift;
+  const int8_t want[] = {-10, 4, 4, 127, -128, -127};
+  run("hybrid INT8 + TERNARY + STRASSEN r=2", &l, in, want, 6);
+}
+
+/* Depthwise STRASSEN: 1x2 image, 1 channel, kernel 1x2 -> 1x1, r = 2, zp_in 0.
+ *   x = [10, -20]; wb[0] = [[1,1],[1,-1]] -> hid = [-10, 30], hmul Q, hshift 0
+ *   h = [-10, 30]; wc[0] = [-1, 1] -> acc = 10 + 30 = 40; mult Q shift 3 -> 5 */
+static void test_depthwise_strassen(void) {
+  hta_layer l = base(HTA_OP_DEPTHWISE, 1, 2, 1, 1);
+  const int8_t in[] = {10, -20};
+  const uint8_t kind[] = {HTA_KIND_STRASSEN};
+  const int8_t wb[] = {1, 1, 1, -1};
+  const int32_t hmul[] = {Q, Q};
+  const uint8_t hshift[] = {0, 0};
+  const int8_t wc[] = {-1, 1};
+  const int32_t bias[] = {0}, mult[] = {Q};
+  const uint8_t shift[] = {3};
+  l.kw = 2;
+  l.kind = kind;
+  l.r = 2;
+  l.wb = wb;
+  l.hmul = hmul;
+  l.hshift = hshift;
+  l.wc = wc;
+  l.bias = bias;
+  l.mult = mult;
+  l.shift = shift;
+  const int8_t want[] = {5};
+  run("depthwise STRASSEN r=2", &l, in, want, 1);
+}
+
+/* The int32 accumulator saturates once, at the end, via the bias.
+ *   x = 100, w = [100] / [-100]: acc = +-10000
+ *   f0: INT32_MAX - 5000 + 10000 -> INT32_MAX; SRDHM(INT32_MAX, H) = 2^30;
+ *       RDBPOT(2^30, 24) = 64
+ *   f1: INT32_MIN + 5000 - 10000 -> INT32_MIN; SRDHM(INT32_MIN, H) =
+ *       (-2^61 + 1 - 2^30)/2^31 = -2^30 - 0.49.. -> -2^30; RDBPOT(-2^30, 24) = -64
+ *   (a wrapping 32-bit sum would give -64 and 64) */
+static void test_saturation(void) {
+  hta_layer l = base(HTA_OP_FC, 1, 1, 1, 2);
+  const int8_t in[] = {100};
+  const int8_t w[] = {100, -100};
+  const int32_t bias[] = {INT32_MAX - 5000, INT32_MIN + 5000}, mult[] = {H, H};
+  const uint8_t shift[] = {24, 24};
+  l.w = w;
+  l.bias = bias;
+  l.mult = mult;
+  l.shift = shift;
+  const int8_t want[] = {64, -64};
+  run("int32 accumulator saturation via bias", &l, in, want, 2);
+}
+
+/* Padding holds the real value 0 (xc = 0), whatever zp_in is.
+ * 1x1x1 image x = 53, zp_in 50, 3x3 kernel of ones, pad 1: only the centre
+ * counts: acc = 53 - 50 = 3. (Padding as x = 0 would add 8*(-50) = -400.) */
+static void test_padding_zero_point(void) {
+  const int8_t in[] = {53};
+  const int8_t ones[] = {1, 1, 1, 1, 1, 1, 1, 1, 1};
+  const uint8_t alpha[] = {1};
+  const int32_t bias[] = {0}, mult[] = {Q};
+  const uint8_t shift[] = {0};
+  const int8_t want[] = {3};
+  const hta_op ops[] = {HTA_OP_CONV2D, HTA_OP_DEPTHWISE};
+  for (int i = 0; i < 2; i++) {
+    for (int ternary = 0; ternary < 2; ternary++) {
+      hta_layer l = base(ops[i], 1, 1, 1, 1);
+      const uint8_t kind[] = {ternary ? HTA_KIND_TERNARY : HTA_KIND_INT8};
+      l.kh = l.kw = 3;
+      l.pad_t = l.pad_b = l.pad_l = l.pad_r = 1;
+      l.zp_in = 50;
+      l.kind = kind;
+      l.w = ones;
+      l.t = ones;
+      l.alpha = alpha;
+      l.bias = bias;
+      l.mult = mult;
+      l.shift = shift;
+      char name[80];
+      snprintf(name, sizeof name, "padding is real zero (%s %s)", hta_op_name(ops[i]),
+               ternary ? "TERNARY" : "INT8");
+      run(name, &l, in, want, 1);
+    }
+  }
+}
+
+static void test_packing(void) {
+  /* ternary [1,0,-1,-1 | 1]: codes 01,00,11,11 -> 0x01|0x00|0x30|0xC0 = 0xF1; 01 -> 0x01 */
+  const int8_t t[] = {1, 0, -1, -1, 1};
+  uint8_t p[2];
+  int8_t back[9];
+  int rc = hta_pack_ternary(t, 5, p);
+  check(rc == 0 && p[0] == 0xF1 && p[1] == 0x01,
+        "pack ternary", "got %02x %02x, want f1 01", p[0], p[1]);
+  check(hta_unpack_ternary(p, 5, back) == 0 && memcmp(back, t, 5) == 0,
+        "unpack ternary round trip", "mismatch");
+  const uint8_t bad[] = {0x08}; /* weight 1 has code 10 */
+  check(hta_unpack_ternary(bad, 4, back) != 0, "unpack ternary rejects code 10", "accepted");
+  const int8_t two[] = {0, 2};
+  check(hta_pack_ternary(two, 2, p) != 0, "pack ternary rejects 2", "accepted");
+  /* binary [1,-1,-1,1,1,1,1,-1 | -1]: bits 0,1,1,0,0,0,0,1 -> 0x86; 1 -> 0x01 */
+  const int8_t b[] = {1, -1, -1, 1, 1, 1, 1, -1, -1};
+  rc = hta_pack_binary(b, 9, p);
+  check(rc == 0 && p[0] == 0x86 && p[1] == 0x01, "pack binary",
+        "got %02x %02x, want 86 01", p[0], p[1]);
+  check(hta_unpack_binary(p, 9, back) == 0 && memcmp(back, b, 9) == 0,
+        "unpack binary round trip", "mismatch");
+  check(hta_pack_binary(t, 5, p) != 0, "pack binary rejects 0", "accepted");
+  check(hta_ternary_packed_bytes(5) == 2 && hta_binary_packed_bytes(9) == 2 &&
+            hta_binary_packed_bytes(8) == 1,
+        "packed sizes", "wrong");
+}
+
+/* hta_layer_check names the bad field. */
+static void expect_error(const char *name, const hta_layer *l, const char *field) {
+  char err[200] = "";
+  int rc = hta_layer_check(l, err, sizeof err);
+  check(rc != 0 && strstr(err, field) != NULL, name, "rc %d, err '%s' should name '%s'",
+        rc, err, field);
+}
+
+static void test_layer_check(void) {
+  const int8_t w[] = {1, 2, 3, 4};
+  const int32_t bias[] = {0, 0}, mult[] = {Q, Q};
+  const uint8_t shift[] = {0, 40};
+  hta_layer good = base(HTA_OP_FC, 1, 1, 2, 2);
+  good.w = w;
+  good.bias = bias;
+  good.mult = mult;
+  good.shift = shift;
+  hta_layer l = good;
+  expect_error("check shift > 31", &l, "shift[1]");
+  const uint8_t shift0[] = {0, 0};
+  good.shift = shift0;
+  check(hta_layer_check(&good, NULL, 0) == 0, "check accepts valid FC", "rejected");
+  l = good; l.act_min = 10; l.act_max = 5;
+  expect_error("check act_min > act_max", &l, "act_min");
+  l = good; l.zp_in = 128;
+  expect_error("check zp_in range", &l, "zp_in");
+  l = good; l.in_h = 2;
+  expect_error("check FC input shape", &l, "in_h");
+  l = good; l.op = HTA_OP_DEPTHWISE; l.out_c = 3;
+  expect_error("check depthwise out_c", &l, "out_c");
+  const uint8_t badkind[] = {9, 0};
+  l = good; l.kind = badkind;
+  expect_error("check kind", &l, "kind[0]");
+  l = good; l.r = 2;
+  expect_error("check r without STRASSEN", &l, "r = 2");
+  l = good; l.w = NULL;
+  expect_error("check missing w", &l, "w is NULL");
+  l = base(HTA_OP_CONV2D, 2, 2, 1, 1);
+  l.kh = 3; l.w = w; l.bias = bias; l.mult = mult; l.shift = shift0;
+  expect_error("check kernel larger than padded input", &l, "kh = 3");
+}
+
+int main(void) {
+  test_srdhm();
+  test_rdbpot();
+  test_requant();
+  test_pointwise_int8();
+  test_ternary_groups();
+  test_binary();
+  test_conv3x3_pad_stride2();
+  test_depthwise();
+  test_gap();
+  test_fc();
+  test_hybrid_strassen();
+  test_depthwise_strassen();
+  test_saturation();
+  test_padding_zero_point();
+  test_packing();
+  test_layer_check();
+  return check_summary();
+}
