@@ -1,0 +1,862 @@
+/*
+ * hta_gen - turns HTA's two single sources into everything that needs them.
+ *
+ *   hw/config/hta.cfg     -> hw/rtl/hta_cfg_pkg.sv, host/include/hta_cfg.h
+ *   hw/config/regmap.cfg  -> hw/rtl/hta_regs_pkg.sv, host/include/hta_regs.h,
+ *                            docs/registers.md
+ *
+ * Usage: hta_gen [-q] [--cfg FILE] [--regmap FILE] [--out DIR]
+ *   --cfg, --regmap  inputs (defaults: the paths above, relative to the
+ *                    current directory; the path given is what the headers
+ *                    of the outputs name, so run it from the repository root)
+ *   --out DIR        write the outputs under DIR instead of "." (make
+ *                    check-regs generates into a temporary DIR and diffs)
+ *   -q               do not list the files that changed
+ *
+ * Both inputs are parsed and checked completely before anything is written,
+ * so a malformed input never leaves half-updated outputs. Errors are printed
+ * as "file:line: error: ..." and the exit status is 1. An output is rewritten
+ * only when its content changes.
+ *
+ * Written in C11 (plus POSIX mkdir/rename) so the build needs nothing but the
+ * C compiler that builds the host library anyway.
+ */
+#define _POSIX_C_SOURCE 200809L
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+enum {
+  MAX_LINE = 1024,   /* longest input line, newline included */
+  MAX_NAME = 48,     /* longest parameter or register name */
+  MAX_TEXT = 512,    /* longest comment / description */
+  MAX_PARAMS = 256,
+  MAX_REGS = 1024,   /* 4 KiB of 32-bit registers */
+  WRAP_COL = 100     /* conventions.md: lines under 100 columns */
+};
+
+static const char *TOOL = "tools/gen/hta_gen";
+
+/* ------------------------------------------------------------------------ */
+/* Errors                                                                     */
+
+static int n_errors;
+
+/* Report "file:line: error: ..." (line 0: no line). Parsing goes on after an
+ * error so one run shows every problem of a file; nothing is written then. */
+static void error_at(const char *file, int line, const char *fmt, ...) {
+  va_list ap;
+  if (line > 0)
+    fprintf(stderr, "%s:%d: error: ", file, line);
+  else
+    fprintf(stderr, "%s: error: ", file);
+  va_start(ap, fmt);
+  vfprintf(stderr, fmt, ap);
+  va_end(ap);
+  fputc('\n', stderr);
+  n_errors++;
+}
+
+/* ------------------------------------------------------------------------ */
+/* A growable string: every output is composed in memory first, then compared */
+/* with the file on disk.                                                     */
+
+typedef struct {
+  char *buf;
+  size_t len, cap;
+} sbuf;
+
+static void sb_printf(sbuf *sb, const char *fmt, ...) {
+  for (;;) {
+    va_list ap;
+    size_t room = sb->cap - sb->len;
+    int n;
+    va_start(ap, fmt);
+    n = vsnprintf(sb->buf ? sb->buf + sb->len : NULL, room, fmt, ap);
+    va_end(ap);
+    if (n < 0) {
+      fprintf(stderr, "hta_gen: formatting failed\n");
+      exit(2);
+    }
+    if ((size_t)n < room) {
+      sb->len += (size_t)n;
+      return;
+    }
+    size_t cap = sb->cap ? sb->cap * 2 : 4096;
+    while (cap - sb->len <= (size_t)n) cap *= 2;
+    char *p = realloc(sb->buf, cap);
+    if (!p) {
+      fprintf(stderr, "hta_gen: out of memory\n");
+      exit(2);
+    }
+    sb->buf = p;
+    sb->cap = cap;
+  }
+}
+
+/* Append `text` as comment lines "<indent><lead><words...>", wrapped so no
+ * line reaches WRAP_COL; continuation lines start with `cont` instead of
+ * `lead`, and `tail` (the end of a C comment, say) ends the last line. */
+static void sb_comment(sbuf *sb, const char *indent, const char *lead, const char *cont,
+                       const char *text, const char *tail) {
+  const char *p = text;
+  const char *prefix = lead;
+  do {
+    size_t used = strlen(indent) + strlen(prefix) + strlen(tail);
+    size_t room = used + 20 < WRAP_COL ? WRAP_COL - 1 - used : 20;
+    size_t n = strlen(p);
+    if (n > room) {
+      /* break at the last space that fits; a longer word gets a line alone */
+      size_t cut = room;
+      while (cut > 0 && p[cut] != ' ') cut--;
+      if (cut == 0) {
+        cut = room;
+        while (p[cut] && p[cut] != ' ') cut++;
+      }
+      n = cut;
+    }
+    const char *rest = p + n;
+    while (*rest == ' ') rest++;
+    sb_printf(sb, "%s%s%.*s%s\n", indent, prefix, (int)n, p, *rest ? "" : tail);
+    p = rest;
+    prefix = cont;
+  } while (*p);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Line reading shared by both inputs                                         */
+
+typedef struct {
+  const char *path;
+  FILE *f;
+  int line;
+  char code[MAX_LINE];    /* the part before '#', trimmed */
+  char comment[MAX_LINE]; /* the part after '#', trimmed */
+} reader;
+
+static void trim(char *s) {
+  size_t n = strlen(s);
+  while (n > 0 && (s[n - 1] == ' ' || s[n - 1] == '\t')) s[--n] = '\0';
+  size_t i = 0;
+  while (s[i] == ' ' || s[i] == '\t') i++;
+  memmove(s, s + i, n - i + 1);
+}
+
+/* strcpy that cuts at `cap` (lengths are checked before; this only keeps
+ * -Wformat-truncation quiet and the buffers safe). */
+static void copy_str(char *dst, size_t cap, const char *src) {
+  size_t n = strlen(src);
+  if (n >= cap) n = cap - 1;
+  memcpy(dst, src, n);
+  dst[n] = '\0';
+}
+
+/* Next line that is not blank or a pure comment. Returns 0 at end of file.
+ * '#' starts a comment anywhere in a line (neither file needs a literal '#'). */
+static int next_line(reader *r) {
+  char raw[MAX_LINE];
+  while (fgets(raw, sizeof raw, r->f)) {
+    r->line++;
+    size_t n = strlen(raw);
+    if (n == sizeof raw - 1 && raw[n - 1] != '\n') {
+      error_at(r->path, r->line, "line longer than %d characters", MAX_LINE - 2);
+      int c;
+      while ((c = fgetc(r->f)) != EOF && c != '\n') {
+      }
+      continue;
+    }
+    while (n > 0 && (raw[n - 1] == '\n' || raw[n - 1] == '\r')) raw[--n] = '\0';
+    /* Outputs are ASCII; a stray control or UTF-8 byte is almost always a
+     * paste accident, so say so instead of copying it into four files. */
+    int bad = 0;
+    for (size_t i = 0; i < n; i++) {
+      unsigned char c = (unsigned char)raw[i];
+      if ((c < 0x20 && c != '\t') || c > 0x7e) {
+        error_at(r->path, r->line, "column %zu: character 0x%02x is not printable ASCII",
+                 i + 1, c);
+        bad = 1;
+        break;
+      }
+    }
+    if (bad) continue;
+    for (size_t i = 0; i < n; i++)
+      if (raw[i] == '\t') raw[i] = ' ';
+    char *hash = strchr(raw, '#');
+    if (hash) {
+      *hash = '\0';
+      copy_str(r->comment, sizeof r->comment, hash + 1);
+    } else {
+      r->comment[0] = '\0';
+    }
+    copy_str(r->code, sizeof r->code, raw);
+    trim(r->code);
+    trim(r->comment);
+    if (r->code[0] == '\0') continue;
+    return 1;
+  }
+  if (ferror(r->f)) error_at(r->path, 0, "read failed: %s", strerror(errno));
+  return 0;
+}
+
+/* Split `s` in place at runs of spaces into at most `max` tokens; the last
+ * token keeps the rest of the line (with its inner spaces). */
+static int split(char *s, char **tok, int max) {
+  int n = 0;
+  while (*s && n < max) {
+    tok[n++] = s;
+    if (n == max) break;
+    while (*s && *s != ' ') s++;
+    if (!*s) break;
+    *s++ = '\0';
+    while (*s == ' ') s++;
+  }
+  return n;
+}
+
+/* Text copied into C and SV comments must not open or close a C comment
+ * (-Wcomment is an error under -Werror). */
+static int check_comment_text(const char *path, int line, const char *text) {
+  if (strstr(text, "/*") || strstr(text, "*/")) {
+    error_at(path, line, "comment text must not contain \"/*\" or \"*/\"");
+    return 0;
+  }
+  if (strlen(text) >= MAX_TEXT) {
+    error_at(path, line, "comment text longer than %d characters", MAX_TEXT - 1);
+    return 0;
+  }
+  return 1;
+}
+
+/* ------------------------------------------------------------------------ */
+/* hta.cfg                                                                    */
+
+typedef struct {
+  char name[MAX_NAME + 1];
+  long value;
+  char comment[MAX_TEXT];
+  int line;
+} param;
+
+/* Parameters computed from others, appended after the file's own. They are
+ * not part of the signature: they follow from the ones that are. */
+typedef struct {
+  const char *name, *from;
+  long divisor;
+  const char *why;
+} derived_rule;
+
+static const derived_rule DERIVED[] = {
+    {"BusBytes", "BusBits", 8, "m_axi_gmem data width in bytes (BusBits / 8)"},
+};
+enum { N_DERIVED = sizeof DERIVED / sizeof DERIVED[0] };
+
+static param params[MAX_PARAMS];
+static int n_params;
+static param derived[N_DERIVED];
+static uint32_t cfg_signature;
+
+static int is_upper(char c) { return c >= 'A' && c <= 'Z'; }
+static int is_lower(char c) { return c >= 'a' && c <= 'z'; }
+static int is_digit(char c) { return c >= '0' && c <= '9'; }
+
+/* UpperCamelCase, as conventions.md asks of SV parameters. */
+static int is_camel(const char *s) {
+  if (!is_upper(s[0])) return 0;
+  for (const char *p = s; *p; p++)
+    if (!is_upper(*p) && !is_lower(*p) && !is_digit(*p)) return 0;
+  return 1;
+}
+
+/* MacLanes -> MAC_LANES, KMax -> K_MAX, AXIBus -> AXI_BUS: a word starts at an
+ * upper-case letter after a lower-case letter or digit, or at the last upper-
+ * case letter of a run that is followed by a lower-case one. */
+static void camel_to_snake(const char *s, char *out, size_t cap) {
+  size_t o = 0;
+  for (size_t i = 0; s[i] && o + 2 < cap; i++) {
+    char c = s[i];
+    if (i > 0 && is_upper(c) &&
+        (is_lower(s[i - 1]) || is_digit(s[i - 1]) || (is_upper(s[i - 1]) && is_lower(s[i + 1]))))
+      out[o++] = '_';
+    out[o++] = is_lower(c) ? (char)(c - 'a' + 'A') : c;
+  }
+  out[o] = '\0';
+}
+
+/* Decimal without sign or leading zeros, 0 .. 2^31-1 (an SV `int`). The text
+ * is canonical, so the signature does not depend on how a number was spelt. */
+static int parse_decimal(const char *s, long max, long *v) {
+  if (!is_digit(s[0]) || (s[0] == '0' && s[1])) return 0;
+  long x = 0;
+  for (const char *p = s; *p; p++) {
+    if (!is_digit(*p)) return 0;
+    x = x * 10 + (*p - '0');
+    if (x > max) return 0;
+  }
+  *v = x;
+  return 1;
+}
+
+static param *find_param(const char *name) {
+  for (int i = 0; i < n_params; i++)
+    if (strcmp(params[i].name, name) == 0) return &params[i];
+  return NULL;
+}
+
+/* 32-bit FNV-1a, continued over successive pieces of text. */
+static uint32_t fnv1a(uint32_t h, const char *s) {
+  for (; *s; s++) {
+    h ^= (unsigned char)*s;
+    h *= 16777619u;
+  }
+  return h;
+}
+
+static void parse_cfg(const char *path) {
+  reader r = {.path = path};
+  r.f = fopen(path, "r");
+  if (!r.f) {
+    error_at(path, 0, "cannot open: %s", strerror(errno));
+    return;
+  }
+  int errors_before = n_errors;
+  while (next_line(&r)) {
+    char *tok[3];
+    int n = split(r.code, tok, 3);
+    if (n != 2) {
+      error_at(path, r.line, "expected \"Name Value  # comment\"");
+      continue;
+    }
+    if (strlen(tok[0]) > MAX_NAME || !is_camel(tok[0])) {
+      error_at(path, r.line, "name \"%s\" is not UpperCamelCase ([A-Z][A-Za-z0-9]*, at most %d)",
+               tok[0], MAX_NAME);
+      continue;
+    }
+    long v;
+    if (!parse_decimal(tok[1], 2147483647L, &v)) {
+      error_at(path, r.line,
+               "value \"%s\" of %s is not a decimal integer in 0..2147483647 "
+               "(no sign, no leading zeros)",
+               tok[1], tok[0]);
+      continue;
+    }
+    param *old = find_param(tok[0]);
+    if (old) {
+      error_at(path, r.line, "%s already defined on line %d", tok[0], old->line);
+      continue;
+    }
+    int is_derived = 0;
+    for (int i = 0; i < N_DERIVED; i++)
+      if (strcmp(tok[0], DERIVED[i].name) == 0) is_derived = 1;
+    if (is_derived) {
+      error_at(path, r.line, "%s is derived by the generator; do not define it", tok[0]);
+      continue;
+    }
+    if (!check_comment_text(path, r.line, r.comment)) continue;
+    if (n_params == MAX_PARAMS) {
+      error_at(path, r.line, "more than %d parameters", MAX_PARAMS);
+      break;
+    }
+    param *p = &params[n_params++];
+    copy_str(p->name, sizeof p->name, tok[0]);
+    p->value = v;
+    copy_str(p->comment, sizeof p->comment, r.comment);
+    p->line = r.line;
+  }
+  fclose(r.f);
+  if (n_errors > errors_before) return;
+  if (n_params == 0) {
+    error_at(path, 0, "no parameters");
+    return;
+  }
+
+  for (int i = 0; i < N_DERIVED; i++) {
+    const derived_rule *d = &DERIVED[i];
+    param *src = find_param(d->from);
+    if (!src) {
+      error_at(path, 0, "%s is missing (%s is derived from it)", d->from, d->name);
+      continue;
+    }
+    if (src->value == 0 || src->value % d->divisor != 0) {
+      error_at(path, src->line, "%s = %ld must be a positive multiple of %ld", d->from,
+               src->value, d->divisor);
+      continue;
+    }
+    copy_str(derived[i].name, sizeof derived[i].name, d->name);
+    derived[i].value = src->value / d->divisor;
+    snprintf(derived[i].comment, sizeof derived[i].comment, "derived: %s", d->why);
+    derived[i].line = 0;
+  }
+
+  /* The signature covers exactly the text "Name=Value;" of the file's own
+   * parameters in file order, so anyone can recompute it from hta.cfg. */
+  uint32_t h = 2166136261u;
+  for (int i = 0; i < n_params; i++) {
+    char value[24];
+    snprintf(value, sizeof value, "%ld", params[i].value);
+    h = fnv1a(h, params[i].name);
+    h = fnv1a(h, "=");
+    h = fnv1a(h, value);
+    h = fnv1a(h, ";");
+  }
+  cfg_signature = h;
+
+  /* Generated names must not collide with each other or with the fixed ones
+   * (e.g. a parameter called "Signature" would clash with HTA_CFG_SIGNATURE). */
+  for (int i = 0; i < n_params + N_DERIVED; i++) {
+    const param *a = i < n_params ? &params[i] : &derived[i - n_params];
+    char sa[2 * MAX_NAME + 2];
+    camel_to_snake(a->name, sa, sizeof sa);
+    if (strcmp(sa, "SIGNATURE") == 0 || strcmp(a->name, "CfgSignature") == 0)
+      error_at(path, a->line, "%s clashes with the generated signature's name", a->name);
+    for (int j = 0; j < i; j++) {
+      const param *b = j < n_params ? &params[j] : &derived[j - n_params];
+      char sb[2 * MAX_NAME + 2];
+      camel_to_snake(b->name, sb, sizeof sb);
+      if (strcmp(sa, sb) == 0)
+        error_at(path, a->line, "%s and %s both become HTA_CFG_%s", b->name, a->name, sa);
+    }
+  }
+}
+
+/* ------------------------------------------------------------------------ */
+/* regmap.cfg                                                                 */
+
+typedef struct {
+  unsigned offset;
+  char name[MAX_NAME + 1];
+  char access[3];
+  char desc[MAX_TEXT];
+  int line;
+} reg;
+
+static reg regs[MAX_REGS];
+static int n_regs;
+static long regmap_version = -1;
+
+/* NAME, NAME_2, PROG_SIZE_LO: upper-case words joined by single underscores. */
+static int is_upper_snake(const char *s) {
+  if (!is_upper(s[0])) return 0;
+  for (const char *p = s; *p; p++) {
+    if (*p == '_') {
+      if (p[1] == '\0' || p[1] == '_') return 0;
+    } else if (!is_upper(*p) && !is_digit(*p)) {
+      return 0;
+    }
+  }
+  return 1;
+}
+
+/* PROG_SIZE_LO -> ProgSizeLo (the prefix "Reg" is added by the caller). */
+static void snake_to_camel(const char *s, char *out, size_t cap) {
+  size_t o = 0;
+  int start = 1;
+  for (; *s && o + 1 < cap; s++) {
+    if (*s == '_') {
+      start = 1;
+      continue;
+    }
+    out[o++] = (start || !is_upper(*s)) ? *s : (char)(*s - 'A' + 'a');
+    start = 0;
+  }
+  out[o] = '\0';
+}
+
+static int writable(const reg *g) { return strcmp(g->access, "ro") != 0; }
+
+static void parse_regmap(const char *path) {
+  reader r = {.path = path};
+  r.f = fopen(path, "r");
+  if (!r.f) {
+    error_at(path, 0, "cannot open: %s", strerror(errno));
+    return;
+  }
+  int errors_before = n_errors;
+  int version_line = 0, said_no_version = 0;
+  while (next_line(&r)) {
+    char *tok[4];
+    int n = split(r.code, tok, 4);
+    if (strcmp(tok[0], "version") == 0) {
+      long v;
+      if (version_line) {
+        error_at(path, r.line, "second \"version\" line (first on line %d)", version_line);
+      } else if (n_regs > 0) {
+        error_at(path, r.line, "\"version\" must come before the first register");
+      } else if (n != 2 || !parse_decimal(tok[1], 65535, &v) || v == 0) {
+        /* 16 bits: it goes to VERSION[15:0] */
+        error_at(path, r.line, "expected \"version N\" with N in 1..65535");
+      } else {
+        regmap_version = v;
+      }
+      version_line = r.line;
+      continue;
+    }
+    if (!version_line && !said_no_version) {
+      error_at(path, r.line, "expected \"version N\" before the first register");
+      said_no_version = 1;
+    }
+    if (n != 4) {
+      error_at(path, r.line, "expected \"offset NAME access description\"");
+      continue;
+    }
+    /* offset: 0x followed by hex digits, word aligned, inside 12 bits */
+    char *end;
+    unsigned long off = 0;
+    int off_ok = (tok[0][0] == '0' && (tok[0][1] == 'x' || tok[0][1] == 'X') && tok[0][2]);
+    if (off_ok) {
+      errno = 0;
+      off = strtoul(tok[0] + 2, &end, 16);
+      off_ok = (*end == '\0' && errno == 0 && tok[0][2] != '-' && tok[0][2] != '+' &&
+                tok[0][2] != ' ');
+    }
+    if (!off_ok) {
+      error_at(path, r.line, "offset \"%s\" is not a hex number like 0x1C", tok[0]);
+      continue;
+    }
+    if (off > 0xFFCu || off % 4 != 0) {
+      error_at(path, r.line, "offset %s must be a multiple of 4 in 0x000..0xFFC", tok[0]);
+      continue;
+    }
+    if (n_regs > 0 && off <= regs[n_regs - 1].offset) {
+      error_at(path, r.line, "offset 0x%03lX is not above 0x%03X (line %d): keep the map sorted",
+               off, regs[n_regs - 1].offset, regs[n_regs - 1].line);
+      continue;
+    }
+    if (strlen(tok[1]) > MAX_NAME || !is_upper_snake(tok[1])) {
+      error_at(path, r.line, "name \"%s\" is not UPPER_SNAKE ([A-Z][A-Z0-9_]*, at most %d)",
+               tok[1], MAX_NAME);
+      continue;
+    }
+    int dup = 0;
+    for (int i = 0; i < n_regs; i++)
+      if (strcmp(regs[i].name, tok[1]) == 0) {
+        error_at(path, r.line, "%s already defined on line %d", tok[1], regs[i].line);
+        dup = 1;
+      }
+    if (dup) continue;
+    if (strcmp(tok[2], "rw") != 0 && strcmp(tok[2], "ro") != 0 && strcmp(tok[2], "wo") != 0) {
+      error_at(path, r.line, "access \"%s\" of %s is not rw, ro or wo", tok[2], tok[1]);
+      continue;
+    }
+    if (!check_comment_text(path, r.line, tok[3])) continue;
+    if (n_regs == MAX_REGS) {
+      error_at(path, r.line, "more than %d registers", MAX_REGS);
+      break;
+    }
+    reg *g = &regs[n_regs++];
+    g->offset = (unsigned)off;
+    copy_str(g->name, sizeof g->name, tok[1]);
+    copy_str(g->access, sizeof g->access, tok[2]);
+    copy_str(g->desc, sizeof g->desc, tok[3]);
+    g->line = r.line;
+  }
+  fclose(r.f);
+  if (n_errors > errors_before) return;
+  if (!version_line) error_at(path, 0, "no \"version N\" line");
+  if (n_regs == 0) error_at(path, 0, "no registers");
+}
+
+/* ------------------------------------------------------------------------ */
+/* Outputs                                                                    */
+
+static const char *cfg_path, *regmap_path;
+
+enum { DECL_LEN = 160 };
+
+/* Names are at most MAX_NAME long, so a declaration always fits DECL_LEN;
+ * checking the length anyway is what keeps -Wformat-truncation satisfied. */
+static void fits(int len) {
+  if (len < 0 || len >= DECL_LEN) {
+    fprintf(stderr, "hta_gen: internal error: declaration longer than %d\n", DECL_LEN);
+    exit(2);
+  }
+}
+
+/* Emit declarations with their comments: as aligned trailing comments when
+ * every line then stays under WRAP_COL, else each comment wrapped above its
+ * line. A blank line goes before entry `gap` (the derived parameters). */
+static void emit_decls(sbuf *o, int n, char (*decl)[DECL_LEN], const char *const *comment,
+                       int gap, const char *indent, const char *open, const char *cont,
+                       const char *close) {
+  size_t dw = 0, cw = 0;
+  for (int i = 0; i < n; i++) {
+    if (strlen(decl[i]) > dw) dw = strlen(decl[i]);
+    if (strlen(comment[i]) > cw) cw = strlen(comment[i]);
+  }
+  int trailing = strlen(indent) + dw + 1 + strlen(open) + cw + strlen(close) < WRAP_COL;
+  for (int i = 0; i < n; i++) {
+    if (i == gap) sb_printf(o, "\n");
+    if (trailing && comment[i][0]) {
+      sb_printf(o, "%s%-*s %s%s%s\n", indent, (int)dw, decl[i], open, comment[i], close);
+    } else {
+      if (comment[i][0]) sb_comment(o, indent, open, cont, comment[i], close);
+      sb_printf(o, "%s%s\n", indent, decl[i]);
+    }
+  }
+}
+
+static const char *SIGNATURE_TEXT =
+    "32-bit FNV-1a over the text \"Name=Value;\" of every parameter of the configuration "
+    "file, in file order (derived ones excluded). Programs carry it in word 4 of their "
+    "header; the engine refuses a program built for another configuration (ERR_PROG).";
+
+static void gen_cfg_sv(sbuf *o) {
+  static char decl[MAX_PARAMS + N_DERIVED][DECL_LEN];
+  const char *comment[MAX_PARAMS + N_DERIVED];
+  int n = n_params + N_DERIVED, w = 0;
+
+  sb_printf(o, "// hta_cfg_pkg.sv - HTA hardware configuration (sizes of the accelerator).\n");
+  sb_printf(o, "// generated by %s from %s - do not edit\n", TOOL, cfg_path);
+  sb_printf(o, "// (edit %s and run `make regs`).\n", cfg_path);
+  sb_printf(o, "// Refer to items as hta_cfg_pkg::MacLanes: Yosys 0.23 rejects `import`.\n");
+  sb_printf(o, "`default_nettype none\n\npackage hta_cfg_pkg;\n\n");
+  for (int i = 0; i < n; i++) {
+    const param *p = i < n_params ? &params[i] : &derived[i - n_params];
+    if ((int)strlen(p->name) > w) w = (int)strlen(p->name);
+  }
+  for (int i = 0; i < n; i++) {
+    const param *p = i < n_params ? &params[i] : &derived[i - n_params];
+    fits(snprintf(decl[i], DECL_LEN, "localparam int %-*s = %ld;", w, p->name, p->value));
+    comment[i] = p->comment;
+  }
+  emit_decls(o, n, decl, comment, n_params, "  ", "// ", "//   ", "");
+  sb_printf(o, "\n");
+  sb_comment(o, "  ", "// ", "// ", SIGNATURE_TEXT, "");
+  sb_printf(o, "  localparam logic [31:0] CfgSignature = 32'h%08x;\n", cfg_signature);
+  sb_printf(o, "\nendpackage\n");
+}
+
+static void gen_cfg_h(sbuf *o) {
+  static char decl[MAX_PARAMS + N_DERIVED][DECL_LEN];
+  const char *comment[MAX_PARAMS + N_DERIVED];
+  int n = n_params + N_DERIVED, w = 0;
+  char snake[MAX_PARAMS + N_DERIVED][2 * MAX_NAME + 2];
+
+  sb_printf(o, "/*\n * hta_cfg.h - HTA hardware configuration (sizes of the accelerator).\n");
+  sb_printf(o, " * generated by %s from %s - do not edit\n", TOOL, cfg_path);
+  sb_printf(o, " * (edit %s and run `make regs`).\n */\n", cfg_path);
+  sb_printf(o, "#ifndef HTA_CFG_H\n#define HTA_CFG_H\n\n");
+  for (int i = 0; i < n; i++) {
+    const param *p = i < n_params ? &params[i] : &derived[i - n_params];
+    camel_to_snake(p->name, snake[i], sizeof snake[i]);
+    if ((int)strlen(snake[i]) > w) w = (int)strlen(snake[i]);
+  }
+  for (int i = 0; i < n; i++) {
+    const param *p = i < n_params ? &params[i] : &derived[i - n_params];
+    fits(snprintf(decl[i], DECL_LEN, "#define HTA_CFG_%-*s %ld", w, snake[i], p->value));
+    comment[i] = p->comment;
+  }
+  emit_decls(o, n, decl, comment, n_params, "", "/* ", "   ", " */");
+  sb_printf(o, "\n");
+  sb_comment(o, "", "/* ", "   ", SIGNATURE_TEXT, " */");
+  sb_printf(o, "#define HTA_CFG_SIGNATURE 0x%08xu\n", cfg_signature);
+  sb_printf(o, "\n#endif /* HTA_CFG_H */\n");
+}
+
+static void gen_regs_sv(sbuf *o) {
+  sb_printf(o, "// hta_regs_pkg.sv - HTA register map (AXI4-Lite, 32-bit registers, byte offsets).\n");
+  sb_printf(o, "// generated by %s from %s - do not edit\n", TOOL, regmap_path);
+  sb_printf(o, "// (edit %s and run `make regs`).\n", regmap_path);
+  sb_printf(o, "// Refer to items as hta_regs_pkg::RegCtrl: Yosys 0.23 rejects `import`.\n");
+  sb_printf(o, "`default_nettype none\n\npackage hta_regs_pkg;\n\n");
+  sb_printf(o, "  // goes to VERSION[15:0]\n");
+  sb_printf(o, "  localparam int RegmapVersion = %ld;\n", regmap_version);
+  int w = 0;
+  for (int i = 0; i < n_regs; i++) {
+    char camel[MAX_NAME + 1];
+    snake_to_camel(regs[i].name, camel, sizeof camel);
+    int n = 3 + (int)strlen(camel);
+    if (n > w) w = n;
+  }
+  for (int i = 0; i < n_regs; i++) {
+    const reg *g = &regs[i];
+    char camel[MAX_NAME + 1], text[MAX_TEXT + 8];
+    snake_to_camel(g->name, camel, sizeof camel);
+    snprintf(text, sizeof text, "%s: %s", g->access, g->desc);
+    sb_printf(o, "\n");
+    sb_comment(o, "  ", "// ", "//   ", text, "");
+    sb_printf(o, "  localparam logic [11:0] Reg%-*s = 12'h%03X;\n", w - 3, camel, g->offset);
+  }
+  sb_printf(o, "\nendpackage\n");
+}
+
+static void gen_regs_h(sbuf *o) {
+  sb_printf(o, "/*\n * hta_regs.h - HTA register map (AXI4-Lite, 32-bit registers, byte offsets).\n");
+  sb_printf(o, " * generated by %s from %s - do not edit\n", TOOL, regmap_path);
+  sb_printf(o, " * (edit %s and run `make regs`).\n */\n", regmap_path);
+  sb_printf(o, "#ifndef HTA_REGS_H\n#define HTA_REGS_H\n\n");
+  sb_printf(o, "/* goes to VERSION[15:0] */\n#define HTA_REGMAP_VERSION %ld\n", regmap_version);
+  sb_printf(o, "/* number of registers (entries of hta_reg_table) */\n");
+  sb_printf(o, "#define HTA_REGMAP_COUNT %d\n", n_regs);
+  for (int i = 0; i < n_regs; i++) {
+    const reg *g = &regs[i];
+    char text[MAX_TEXT + 8];
+    snprintf(text, sizeof text, "%s: %s", g->access, g->desc);
+    sb_printf(o, "\n");
+    sb_comment(o, "", "/* ", "   ", text, " */");
+    sb_printf(o, "#define HTA_REG_%s 0x%03Xu\n", g->name, g->offset);
+  }
+  sb_printf(o, "\n#endif /* HTA_REGS_H */\n\n");
+  sb_printf(o,
+            "/*\n"
+            " * Name, offset and writability of every register, for register dumps and\n"
+            " * tests. Defined only where HTA_REGS_WANT_TABLE is defined before the\n"
+            " * #include, so exactly one .c file owns it (a static table in every file\n"
+            " * would be an unused-variable error under -Werror). It sits outside the\n"
+            " * include guard so that file gets it even if another header included this\n"
+            " * one first.\n"
+            " */\n");
+  sb_printf(o, "#if defined(HTA_REGS_WANT_TABLE) && !defined(HTA_REGS_TABLE_DEFINED)\n");
+  sb_printf(o, "#define HTA_REGS_TABLE_DEFINED\n");
+  sb_printf(o, "static const struct {\n  const char *name;\n  unsigned offset;\n"
+               "  int writable;\n} hta_reg_table[HTA_REGMAP_COUNT] = {\n");
+  for (int i = 0; i < n_regs; i++)
+    sb_printf(o, "    {\"%s\", 0x%03Xu, %d},\n", regs[i].name, regs[i].offset, writable(&regs[i]));
+  sb_printf(o, "};\n#endif /* HTA_REGS_WANT_TABLE */\n");
+}
+
+/* Markdown table cells: '|' would end the cell. */
+static void md_cell(sbuf *o, const char *s) {
+  for (; *s; s++) {
+    if (*s == '|')
+      sb_printf(o, "\\|");
+    else
+      sb_printf(o, "%c", *s);
+  }
+}
+
+static void gen_regs_md(sbuf *o) {
+  sb_printf(o, "<!-- generated by %s from %s - do not edit -->\n", TOOL, regmap_path);
+  sb_printf(o, "# HTA registers\n\n");
+  sb_printf(o,
+            "This page is generated by `%s` from `%s`; edit that file and run\n"
+            "`make regs` (CI's `make check-regs` fails when this page is stale).\n\n",
+            TOOL, regmap_path);
+  sb_printf(o,
+            "AXI4-Lite slave `s_axi_control`, 32-bit registers, byte offsets. Register map\n"
+            "version %ld (reported in `VERSION[15:0]`). The same offsets are\n"
+            "`HTA_REG_<NAME>` in `host/include/hta_regs.h` and `Reg<Name>` (CamelCase) in\n"
+            "`hw/rtl/hta_regs_pkg.sv`. Access: rw = read/write, ro = read-only,\n"
+            "wo = write-only.\n\n",
+            regmap_version);
+  sb_printf(o, "| Offset | Name | Access | Description |\n|---|---|---|---|\n");
+  for (int i = 0; i < n_regs; i++) {
+    const reg *g = &regs[i];
+    sb_printf(o, "| 0x%03X | %s | %s | ", g->offset, g->name, g->access);
+    md_cell(o, g->desc);
+    sb_printf(o, " |\n");
+  }
+}
+
+/* mkdir -p of the parent folder of `path`. */
+static int make_parents(char *path) {
+  for (char *p = path + 1; *p; p++) {
+    if (*p != '/') continue;
+    *p = '\0';
+    int rc = mkdir(path, 0777);
+    int err = errno;
+    *p = '/';
+    if (rc != 0 && err != EEXIST) {
+      errno = err;
+      return -1;
+    }
+  }
+  return 0;
+}
+
+/* Write `content` to `path` unless the file already holds exactly that.
+ * Returns 1 if written, 0 if unchanged, -1 on error. The new file goes to a
+ * temporary name first so an interrupted run leaves the old file whole. */
+static int write_if_changed(const char *path, const sbuf *content) {
+  FILE *f = fopen(path, "rb");
+  if (f) {
+    int same = 1;
+    size_t i = 0;
+    int c;
+    while ((c = fgetc(f)) != EOF) {
+      if (i >= content->len || (char)c != content->buf[i]) {
+        same = 0;
+        break;
+      }
+      i++;
+    }
+    if (i != content->len) same = 0;
+    fclose(f);
+    if (same) return 0;
+  }
+  char tmp[4096];
+  if (snprintf(tmp, sizeof tmp, "%s.tmp", path) >= (int)sizeof tmp) return -1;
+  if (make_parents(tmp) != 0) return -1;
+  f = fopen(tmp, "wb");
+  if (!f) return -1;
+  int ok = fwrite(content->buf, 1, content->len, f) == content->len;
+  ok = (fclose(f) == 0) && ok;
+  if (!ok || rename(tmp, path) != 0) {
+    remove(tmp);
+    return -1;
+  }
+  return 1;
+}
+
+static int usage(void) {
+  fprintf(stderr, "usage: hta_gen [-q] [--cfg FILE] [--regmap FILE] [--out DIR]\n");
+  return 1;
+}
+
+int main(int argc, char **argv) {
+  const char *out_dir = ".";
+  int quiet = 0;
+  cfg_path = "hw/config/hta.cfg";
+  regmap_path = "hw/config/regmap.cfg";
+  for (int i = 1; i < argc; i++) {
+    if (strcmp(argv[i], "-q") == 0)
+      quiet = 1;
+    else if (strcmp(argv[i], "--cfg") == 0 && i + 1 < argc)
+      cfg_path = argv[++i];
+    else if (strcmp(argv[i], "--regmap") == 0 && i + 1 < argc)
+      regmap_path = argv[++i];
+    else if (strcmp(argv[i], "--out") == 0 && i + 1 < argc)
+      out_dir = argv[++i];
+    else
+      return usage();
+  }
+
+  parse_cfg(cfg_path);
+  parse_regmap(regmap_path);
+  if (n_errors) {
+    fprintf(stderr, "hta_gen: %d error%s, nothing written\n", n_errors, n_errors == 1 ? "" : "s");
+    return 1;
+  }
+
+  static const struct {
+    const char *path;
+    void (*gen)(sbuf *);
+  } outputs[] = {
+      {"hw/rtl/hta_cfg_pkg.sv", gen_cfg_sv},   {"host/include/hta_cfg.h", gen_cfg_h},
+      {"hw/rtl/hta_regs_pkg.sv", gen_regs_sv}, {"host/include/hta_regs.h", gen_regs_h},
+      {"docs/registers.md", gen_regs_md},
+  };
+  int rc = 0;
+  for (size_t i = 0; i < sizeof outputs / sizeof outputs[0]; i++) {
+    sbuf sb = {0};
+    char path[4096];
+    outputs[i].gen(&sb);
+    if (strcmp(out_dir, ".") == 0)
+      copy_str(path, sizeof path, outputs[i].path);
+    else
+      snprintf(path, sizeof path, "%s/%s", out_dir, outputs[i].path);
+    int w = write_if_changed(path, &sb);
+    if (w < 0) {
+      fprintf(stderr, "hta_gen: cannot write %s: %s\n", path, strerror(errno));
+      rc = 1;
+    } else if (w > 0 && !quiet) {
+      printf("hta_gen: updated %s\n", path);
+    }
+    free(sb.buf);
+  }
+  return rc;
+}
