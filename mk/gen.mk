@@ -1,0 +1,48 @@
+# mk/gen.mk - the generator and the files it produces from the single sources.
+#
+# hw/config/hta.cfg and hw/config/regmap.cfg are the only places the sizes and
+# the register map are written. tools/gen/hta_gen.c turns them into SV
+# packages, C headers and the register doc. The outputs are committed (so a
+# reader of the repository sees them and the RTL engineer can lint without a
+# build), and `make check-regs` proves in CI that they match their sources.
+
+HTA_GEN    := $(BUILD)/tools/hta_gen
+GEN_INPUTS := hw/config/hta.cfg hw/config/regmap.cfg
+GEN_FILES  := hw/rtl/hta_cfg_pkg.sv host/include/hta_cfg.h \
+              hw/rtl/hta_regs_pkg.sv host/include/hta_regs.h docs/registers.md
+
+$(HTA_GEN): tools/gen/hta_gen.c
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(CFLAGS) $< -o $@
+
+# Anything that reads a generated file may list it (or all of $(GEN_FILES))
+# as a prerequisite: after an edit of a .cfg file, make regenerates first.
+# One run writes all five (a grouped target, GNU make 4.3). The generator
+# leaves unchanged files alone, so they are touched here to tell make they
+# are up to date.
+$(GEN_FILES) &: $(GEN_INPUTS) $(HTA_GEN)
+	$(call msg,GEN,$(words $(GEN_FILES)) files from $(GEN_INPUTS))
+	$(Q)$(HTA_GEN) -q
+	$(Q)touch $(GEN_FILES)
+
+.PHONY: regs check-regs
+regs: $(HTA_GEN) ## regenerate SV packages, C headers, docs/registers.md from hw/config
+	$(Q)$(HTA_GEN)
+	@echo "regs: outputs match hw/config/hta.cfg and hw/config/regmap.cfg"
+
+# Generate into a scratch folder and compare with the files in the tree.
+# Same relative input paths, so even the "generated from" headers must match.
+check-regs: $(HTA_GEN) ## fail (with a diff) if generated files differ from their sources
+	$(Q)tmp=$$(mktemp -d); trap 'rm -rf "$$tmp"' EXIT; \
+	$(HTA_GEN) -q --out "$$tmp" || exit 1; \
+	status=0; \
+	for f in $(GEN_FILES); do \
+	  diff -u --label "$$f (in tree)" --label "$$f (generated)" "$$f" "$$tmp/$$f" || status=1; \
+	done; \
+	if [ $$status -ne 0 ]; then \
+	  echo "check-regs: FAILED: generated files differ from hw/config (diff above)." >&2; \
+	  echo "check-regs: run 'make regs' and commit the result; never edit them by hand." >&2; \
+	  exit 1; \
+	fi; \
+	echo "check-regs: generated files match hw/config"
