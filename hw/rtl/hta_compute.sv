@@ -1,0 +1,491 @@
+// hta_compute: the two arrays and what feeds and drains them.
+//
+// One K-step per cycle: step k of the current output pixel reads weight row k
+// (all lanes' weights for that step) and one input element - a broadcast byte
+// in CONV mode, a vector of MacLanes channels in DW mode. Pipeline:
+//   S0  choose the step (input, group-scale and drain hazards), read row k
+//   S1  lanes update: MAC lanes acc += w*xc; adder lanes s += t*xc, and at a
+//       group end hand (s, alpha) to a serial shift-add multiply into acc
+//   at the pixel's last step the lane results move to shadow registers, and
+//   the drain requantizes them RqLanes per cycle per array into staging while
+//   the lanes already work on the next pixel.
+`default_nettype none
+
+module hta_compute #(
+  parameter int MacLanes   = hta_cfg_pkg::MacLanes,
+  parameter int AddLanes   = hta_cfg_pkg::AddLanes,
+  parameter int RqLanes    = hta_cfg_pkg::RqLanes,
+  parameter int BusBits    = hta_cfg_pkg::BusBits,
+  parameter int KMax       = hta_cfg_pkg::KMax,
+  parameter int AlphaDepth = hta_cfg_pkg::AlphaDepth
+) (
+  input  logic               clk_i,
+  input  logic               rst_i,
+  input  logic               clr_i,
+  // pass command (fields hold for the whole pass)
+  input  logic               start_i,
+  input  logic [15:0]        npix_i,
+  input  logic               dw_i,
+  input  logic [15:0]        k_i,
+  input  logic [15:0]        group_i,       // 0: one group per filter
+  input  logic [15:0]        in_c_i,        // CONV: channels per window position
+  input  logic [7:0]         zp_in_i,
+  input  logic [7:0]         zp_out_i,
+  input  logic [7:0]         act_min_i,
+  input  logic [7:0]         act_max_i,
+  input  logic [15:0]        drain_mac_i,   // lanes to drain
+  input  logic [15:0]        drain_add_i,
+  input  logic [15:0]        ops_mac_i,     // filters counted as work per step
+  input  logic [15:0]        ops_add_i,
+  input  logic [15:0]        mac_base_i,
+  input  logic [15:0]        add_base_i,
+  input  logic [15:0]        mac_stride_i,
+  input  logic [15:0]        add_stride_i,
+  input  logic [7:0]         vec_beats_i,   // DW: beats per input vector
+  output logic               busy_o,
+  // input stream
+  input  logic               in_valid_i,
+  input  logic [BusBits-1:0] in_data_i,
+  output logic               in_pop_o,
+  // buffer writes (from hta_wload)
+  input  logic               wmac_we_i,
+  input  logic [31:0]        wmac_idx_i,    // beat index within the MAC rows
+  input  logic               wadd_we_i,
+  input  logic [31:0]        wadd_idx_i,
+  input  logic               alpha_we_i,
+  input  logic [31:0]        alpha_idx_i,
+  input  logic               pmac_we_i,
+  input  logic               padd_we_i,
+  input  logic [15:0]        prec_idx_i,    // lane record index
+  input  logic [BusBits-1:0] wdata_i,
+  // staging writes: RqLanes consecutive bytes from byte address addr
+  output logic [RqLanes-1:0]   smac_we_o,
+  output logic [15:0]          smac_addr_o,
+  output logic [RqLanes*8-1:0] smac_data_o,
+  output logic [RqLanes-1:0]   sadd_we_o,
+  output logic [15:0]          sadd_addr_o,
+  output logic [RqLanes*8-1:0] sadd_data_o,
+  // performance events, one cycle each
+  output logic               ev_mac_step_o,
+  output logic               ev_add_step_o,
+  output logic [15:0]        ev_mac_ops_o,
+  output logic [15:0]        ev_add_ops_o,
+  output logic               ev_mem_stall_o,
+  output logic               ev_drain_stall_o
+);
+  localparam int BusBytes = BusBits / 8;
+  localparam int NbMac    = MacLanes * 8 / BusBits;   // banks of a MAC row
+  localparam int NbAdd    = AddLanes * 2 / BusBits;   // banks of an adder row
+  localparam int NbAlpha  = AddLanes * 8 / BusBits;   // banks of an alpha row
+  localparam int MacRows  = MacLanes / RqLanes;       // drain rows
+  localparam int AddRows  = AddLanes / RqLanes;
+  localparam int SBits    = $clog2(KMax * 255) + 1;   // signed group sum
+  localparam int KBits    = $clog2(KMax);
+  localparam int GBits    = $clog2(AlphaDepth);
+  localparam int RqLatency = 5;                        // hta_requant stages
+  localparam int AlphaBits = hta_pkg::AlphaBits;
+  localparam int VecBits  = MacLanes * 8;
+
+  // =========================================================== buffers
+  logic [KBits-1:0] k_q;                 // step being chosen in S0
+  logic [GBits-1:0] g_q;                 // its group
+  logic [MacLanes*8-1:0]  wmac_row;      // S1: weights of step k
+  logic [AddLanes*2-1:0]  wadd_row;
+  logic [AddLanes*8-1:0]  alpha_row;
+
+  for (genvar b = 0; b < NbMac; b++) begin : gen_wmac
+    hta_ram_sdp #(.Width(BusBits), .Depth(KMax)) u_ram (
+      .clk_i,
+      .we_i   (wmac_we_i && wmac_idx_i % NbMac == b),
+      .waddr_i(KBits'(wmac_idx_i / NbMac)),
+      .wdata_i(wdata_i),
+      .raddr_i(k_q),
+      .rdata_o(wmac_row[b*BusBits +: BusBits])
+    );
+  end
+
+  for (genvar b = 0; b < NbAdd; b++) begin : gen_wadd
+    hta_ram_sdp #(.Width(BusBits), .Depth(KMax)) u_ram (
+      .clk_i,
+      .we_i   (wadd_we_i && wadd_idx_i % NbAdd == b),
+      .waddr_i(KBits'(wadd_idx_i / NbAdd)),
+      .wdata_i(wdata_i),
+      .raddr_i(k_q),
+      .rdata_o(wadd_row[b*BusBits +: BusBits])
+    );
+  end
+
+  for (genvar b = 0; b < NbAlpha; b++) begin : gen_alpha
+    hta_ram_sdp #(.Width(BusBits), .Depth(AlphaDepth)) u_ram (
+      .clk_i,
+      .we_i   (alpha_we_i && alpha_idx_i % NbAlpha == b),
+      .waddr_i(GBits'(alpha_idx_i / NbAlpha)),
+      .wdata_i(wdata_i),
+      .raddr_i(g_q),
+      .rdata_o(alpha_row[b*BusBits +: BusBits])
+    );
+  end
+
+  // Lane records {shift, mult, bias}: bank r holds lanes r, r+RqLanes, ...
+  // so one read gives the RqLanes records of one drain row.
+  localparam int MacRowBits = (MacRows > 1) ? $clog2(MacRows) : 1;
+  localparam int AddRowBits = (AddRows > 1) ? $clog2(AddRows) : 1;
+  logic [MacRowBits-1:0] dm_row_q;
+  logic [AddRowBits-1:0] da_row_q;
+  logic [RqLanes*72-1:0] pmac_rd, padd_rd;   // bits 71:69 of a record are zero
+
+  for (genvar r = 0; r < RqLanes; r++) begin : gen_prec
+    hta_ram_sdp #(.Width(72), .Depth(MacRows)) u_pmac (
+      .clk_i,
+      .we_i   (pmac_we_i && 32'(prec_idx_i) % RqLanes == r),
+      .waddr_i(MacRowBits'(32'(prec_idx_i) / RqLanes)),
+      .wdata_i(wdata_i[71:0]),
+      .raddr_i(dm_row_q),
+      .rdata_o(pmac_rd[r*72 +: 72])
+    );
+    hta_ram_sdp #(.Width(72), .Depth(AddRows)) u_padd (
+      .clk_i,
+      .we_i   (padd_we_i && 32'(prec_idx_i) % RqLanes == r),
+      .waddr_i(AddRowBits'(32'(prec_idx_i) / RqLanes)),
+      .wdata_i(wdata_i[71:0]),
+      .raddr_i(da_row_q),
+      .rdata_o(padd_rd[r*72 +: 72])
+    );
+  end
+
+  // ================================================== S0: choose a step
+  logic        run_q;                // steps remain in this pass
+  logic [15:0] pix_q;                // pixels whose steps are all issued
+  logic [15:0] gpos_q;               // position within the group
+  logic [15:0] ci_q;                 // CONV: channel within window position
+  logic [$clog2(BusBytes)-1:0] bi_q; // CONV: byte within the input beat
+  logic [VecBits-1:0] vec_q;         // DW: vector being assembled
+  logic [7:0]  vb_q;                 // DW: beats assembled
+  logic        vec_full_q;
+  logic [31:0] vleft_q;              // DW: vectors still to assemble
+  logic [3:0]  mul_cnt_q;            // serial multiply cycles left
+
+  logic        s1_valid_q, s1_first_q, s1_lastk_q, s1_gfirst_q, s1_glast_q;
+  logic [7:0]  s1_x_q;
+  logic [VecBits-1:0] s1_vec_q;
+  logic        drain_busy;
+
+  wire first_k = (k_q == '0);
+  wire last_k  = (32'(k_q) == 32'(k_i) - 1);
+  wire g_first = (gpos_q == '0);
+  wire g_last  = last_k || (group_i != '0 && gpos_q == group_i - 16'd1);
+
+  wire have_input = dw_i ? vec_full_q : in_valid_i;
+  // The serial multiply of the previous group must be finished by the time
+  // this group's last step reaches S1 (docs/architecture.md: G >= 4).
+  wire mul_hazard = g_last && ((mul_cnt_q > 4'd1) ||
+                               (s1_valid_q && s1_glast_q && !s1_lastk_q));
+  // The shadow registers must be free when the pixel's last step reaches S1.
+  wire drain_hazard = last_k && (drain_busy || (s1_valid_q && s1_lastk_q));
+  wire issue = run_q && have_input && !mul_hazard && !drain_hazard;
+
+  wire [7:0] in_byte = in_data_i[bi_q*8 +: 8];
+  wire conv_pop = issue && !dw_i && (32'(bi_q) == BusBytes - 1 || ci_q == in_c_i - 16'd1);
+  // Collect only this pass's vectors: the stream goes on into the next pass.
+  wire collect  = dw_i && vleft_q != '0 && in_valid_i && (!vec_full_q || issue);
+  assign in_pop_o = conv_pop || collect;
+
+  always_ff @(posedge clk_i) begin
+    if (rst_i || clr_i) begin
+      run_q      <= 1'b0;
+      pix_q      <= '0;
+      k_q        <= '0;
+      g_q        <= '0;
+      gpos_q     <= '0;
+      ci_q       <= '0;
+      bi_q       <= '0;
+      vb_q       <= '0;
+      vec_full_q <= 1'b0;
+      vleft_q    <= '0;
+    end else begin
+      if (start_i) begin
+        vleft_q    <= dw_i ? 32'(npix_i) * 32'(k_i) : '0;
+        run_q      <= (npix_i != '0) && (k_i != '0);
+        pix_q      <= '0;
+        k_q        <= '0;
+        g_q        <= '0;
+        gpos_q     <= '0;
+        ci_q       <= '0;
+        bi_q       <= '0;
+        vb_q       <= '0;
+        vec_full_q <= 1'b0;
+      end else begin
+        if (issue) begin
+          if (last_k) begin
+            k_q    <= '0;
+            g_q    <= '0;
+            gpos_q <= '0;
+            pix_q  <= pix_q + 16'd1;
+            if (pix_q + 16'd1 == npix_i) run_q <= 1'b0;
+          end else begin
+            k_q <= k_q + 1'b1;
+            if (g_last) begin
+              g_q    <= g_q + 1'b1;
+              gpos_q <= '0;
+            end else begin
+              gpos_q <= gpos_q + 16'd1;
+            end
+          end
+          if (!dw_i) begin
+            if (ci_q == in_c_i - 16'd1) begin
+              ci_q <= '0;
+              bi_q <= '0;
+            end else begin
+              ci_q <= ci_q + 16'd1;
+              bi_q <= bi_q + 1'b1;
+            end
+          end
+        end
+        // DW: assemble the next vector, possibly while this one issues.
+        if (collect) begin
+          vec_q[vb_q*BusBits +: BusBits] <= in_data_i;
+          if (vb_q + 8'd1 == vec_beats_i) begin
+            vb_q       <= '0;
+            vec_full_q <= 1'b1;
+            vleft_q    <= vleft_q - 32'd1;
+          end else begin
+            vb_q <= vb_q + 8'd1;
+            if (issue) vec_full_q <= 1'b0;
+          end
+        end else if (issue) begin
+          vec_full_q <= 1'b0;
+        end
+      end
+    end
+  end
+
+  // =========================================================== S0 -> S1
+  always_ff @(posedge clk_i) begin
+    if (rst_i || clr_i) begin
+      s1_valid_q <= 1'b0;
+    end else begin
+      s1_valid_q <= issue;
+    end
+    s1_first_q  <= first_k;
+    s1_lastk_q  <= last_k;
+    s1_gfirst_q <= g_first;
+    s1_glast_q  <= g_last;
+    s1_x_q      <= in_byte;
+    if (issue && dw_i) s1_vec_q <= vec_q;
+  end
+
+  // ========================================================== S1: lanes
+  // Centred inputs: xc = x - zp_in, 9 bits signed.
+  function automatic logic signed [8:0] centre(input logic [7:0] x, input logic [7:0] zp);
+    centre = $signed({x[7], x}) - $signed({zp[7], zp});
+  endfunction
+
+  wire signed [8:0] xc_bcast = centre(s1_x_q, zp_in_i);
+
+  logic signed [31:0] mac_acc_q [MacLanes];
+  logic signed [31:0] mac_sh_q  [MacLanes];
+  wire s1_step = s1_valid_q;
+  wire s1_copy = s1_valid_q && s1_lastk_q;
+
+  for (genvar i = 0; i < MacLanes; i++) begin : gen_mac
+    wire signed [8:0]  xc   = dw_i ? centre(s1_vec_q[i*8 +: 8], zp_in_i) : xc_bcast;
+    wire signed [16:0] prod = $signed(wmac_row[i*8 +: 8]) * xc;
+    wire signed [31:0] acc_new = (s1_first_q ? 32'sd0 : mac_acc_q[i]) + 32'(prod);
+    always_ff @(posedge clk_i) begin
+      if (s1_step) mac_acc_q[i] <= acc_new;
+      if (s1_copy) mac_sh_q[i]  <= acc_new;
+    end
+  end
+
+  logic signed [31:0]      add_acc_q [AddLanes];
+  logic signed [SBits-1:0] add_s_q   [AddLanes];
+  logic signed [31:0]      add_ms_q  [AddLanes];   // serial multiplicand
+  logic [AlphaBits-1:0]    add_ma_q  [AddLanes];   // serial multiplier bits
+  logic signed [31:0]      add_sh_acc_q [AddLanes];
+  logic signed [SBits-1:0] add_sh_s_q   [AddLanes];
+  logic [7:0]              add_sh_a_q   [AddLanes];
+
+  wire mul_active = (mul_cnt_q != '0);
+  wire mul_start  = s1_valid_q && s1_glast_q && !s1_lastk_q;
+
+  always_ff @(posedge clk_i) begin
+    if (rst_i || clr_i)   mul_cnt_q <= '0;
+    else if (mul_start)   mul_cnt_q <= 4'(AlphaBits);
+    else if (mul_active)  mul_cnt_q <= mul_cnt_q - 4'd1;
+  end
+
+  for (genvar i = 0; i < AddLanes; i++) begin : gen_add
+    wire [7:0] xv = (i < MacLanes) ? s1_vec_q[(i % MacLanes)*8 +: 8] : zp_in_i;
+    wire signed [8:0] xc = dw_i ? centre(xv, zp_in_i) : xc_bcast;
+    wire signed [SBits-1:0] xcs = xc;   // sign-extended
+    wire [1:0] code = wadd_row[i*2 +: 2];
+    wire signed [SBits-1:0] tx = (code == 2'b01) ? xcs :
+                                 (code == 2'b11) ? -xcs : '0;
+    wire signed [SBits-1:0] s_new = (s1_gfirst_q ? '0 : add_s_q[i]) + tx;
+    wire [7:0] alpha = alpha_row[i*8 +: 8];
+    always_ff @(posedge clk_i) begin
+      if (s1_step) add_s_q[i] <= s_new;
+      if (s1_step && s1_first_q) begin
+        add_acc_q[i] <= '0;
+      end else if (mul_active && add_ma_q[i][0]) begin
+        add_acc_q[i] <= add_acc_q[i] + add_ms_q[i];
+      end
+      if (mul_start) begin
+        add_ms_q[i] <= 32'(s_new);
+        add_ma_q[i] <= alpha;
+      end else if (mul_active) begin
+        add_ms_q[i] <= add_ms_q[i] <<< 1;
+        add_ma_q[i] <= add_ma_q[i] >> 1;
+      end
+      if (s1_copy) begin
+        add_sh_acc_q[i] <= s1_first_q ? 32'sd0 : add_acc_q[i];
+        add_sh_s_q[i]   <= s_new;
+        add_sh_a_q[i]   <= alpha;
+      end
+    end
+  end
+
+  // ============================================================== drain
+  // Each array drains its shadow registers one row of RqLanes lanes per
+  // cycle into RqLanes requantization units.
+  logic        dm_busy_q, da_busy_q;
+  logic [15:0] dm_left_q, da_left_q;     // lanes still to drain
+  logic [15:0] dm_addr_q, da_addr_q;     // staging byte address of the row
+  logic [15:0] pbase_mac_q, pbase_add_q; // staging address of the pixel
+  assign drain_busy = dm_busy_q || da_busy_q;
+
+  wire drain_start = s1_copy;
+
+  always_ff @(posedge clk_i) begin
+    if (rst_i || clr_i) begin
+      dm_busy_q <= 1'b0;
+      da_busy_q <= 1'b0;
+      dm_row_q  <= '0;
+      da_row_q  <= '0;
+    end else if (start_i) begin
+      pbase_mac_q <= '0;
+      pbase_add_q <= '0;
+    end else if (drain_start) begin
+      dm_busy_q   <= (drain_mac_i != '0);
+      da_busy_q   <= (drain_add_i != '0);
+      dm_left_q   <= drain_mac_i;
+      da_left_q   <= drain_add_i;
+      dm_row_q    <= '0;
+      da_row_q    <= '0;
+      dm_addr_q   <= pbase_mac_q + mac_base_i;
+      da_addr_q   <= pbase_add_q + add_base_i;
+      pbase_mac_q <= pbase_mac_q + mac_stride_i;
+      pbase_add_q <= pbase_add_q + add_stride_i;
+    end else begin
+      if (dm_busy_q) begin
+        dm_row_q  <= dm_row_q + 1'b1;
+        dm_addr_q <= dm_addr_q + 16'(RqLanes);
+        dm_left_q <= (dm_left_q > 16'(RqLanes)) ? dm_left_q - 16'(RqLanes) : '0;
+        if (dm_left_q <= 16'(RqLanes)) dm_busy_q <= 1'b0;
+      end
+      if (da_busy_q) begin
+        da_row_q  <= da_row_q + 1'b1;
+        da_addr_q <= da_addr_q + 16'(RqLanes);
+        da_left_q <= (da_left_q > 16'(RqLanes)) ? da_left_q - 16'(RqLanes) : '0;
+        if (da_left_q <= 16'(RqLanes)) da_busy_q <= 1'b0;
+      end
+    end
+  end
+
+  // Row registers, aligned with the lane records read this cycle.
+  logic [RqLanes-1:0]  dm_mask_q, da_mask_q;
+  logic [15:0]         dm_addr1_q, da_addr1_q;
+  logic signed [31:0]  dm_acc1_q [RqLanes];
+  logic signed [31:0]  da_acc1_q [RqLanes];
+  logic signed [SBits-1:0] da_s1_q [RqLanes];
+  logic [7:0]          da_a1_q [RqLanes];
+
+  always_ff @(posedge clk_i) begin
+    for (int r = 0; r < RqLanes; r++) begin
+      dm_mask_q[r] <= dm_busy_q && !rst_i && !clr_i && (16'(r) < dm_left_q);
+      da_mask_q[r] <= da_busy_q && !rst_i && !clr_i && (16'(r) < da_left_q);
+      dm_acc1_q[r] <= mac_sh_q[32'(dm_row_q) * RqLanes + r];
+      da_acc1_q[r] <= add_sh_acc_q[32'(da_row_q) * RqLanes + r];
+      da_s1_q[r]   <= add_sh_s_q[32'(da_row_q) * RqLanes + r];
+      da_a1_q[r]   <= add_sh_a_q[32'(da_row_q) * RqLanes + r];
+    end
+    dm_addr1_q <= dm_addr_q;
+    da_addr1_q <= da_addr_q;
+  end
+
+  logic [RqLanes-1:0] dm_qv, da_qv;
+  for (genvar r = 0; r < RqLanes; r++) begin : gen_rq
+    hta_requant #(.SBits(1)) u_rq_mac (
+      .clk_i, .rst_i(rst_i || clr_i),
+      .valid_i  (dm_mask_q[r]),
+      .acc_i    (dm_acc1_q[r]),
+      .s_i      (1'b0),
+      .alpha_i  (8'd0),
+      .bias_i   (pmac_rd[r*72 +: 32]),
+      .mult_i   (pmac_rd[r*72 + 32 +: 32]),
+      .shift_i  (pmac_rd[r*72 + 64 +: 5]),
+      .zp_out_i (zp_out_i),
+      .act_min_i(act_min_i),
+      .act_max_i(act_max_i),
+      .valid_o  (dm_qv[r]),
+      .q_o      (smac_data_o[r*8 +: 8])
+    );
+    hta_requant #(.SBits(SBits)) u_rq_add (
+      .clk_i, .rst_i(rst_i || clr_i),
+      .valid_i  (da_mask_q[r]),
+      .acc_i    (da_acc1_q[r]),
+      .s_i      (da_s1_q[r]),
+      .alpha_i  (da_a1_q[r]),
+      .bias_i   (padd_rd[r*72 +: 32]),
+      .mult_i   (padd_rd[r*72 + 32 +: 32]),
+      .shift_i  (padd_rd[r*72 + 64 +: 5]),
+      .zp_out_i (zp_out_i),
+      .act_min_i(act_min_i),
+      .act_max_i(act_max_i),
+      .valid_o  (da_qv[r]),
+      .q_o      (sadd_data_o[r*8 +: 8])
+    );
+  end
+
+  // Staging addresses travel beside the requantization pipeline.
+  logic [15:0] dm_addr_pipe_q [RqLatency];
+  logic [15:0] da_addr_pipe_q [RqLatency];
+  always_ff @(posedge clk_i) begin
+    dm_addr_pipe_q[0] <= dm_addr1_q;
+    da_addr_pipe_q[0] <= da_addr1_q;
+    for (int i = 1; i < RqLatency; i++) begin
+      dm_addr_pipe_q[i] <= dm_addr_pipe_q[i-1];
+      da_addr_pipe_q[i] <= da_addr_pipe_q[i-1];
+    end
+  end
+
+  logic unused;
+  always_comb begin
+    unused = 1'b0;
+    for (int r = 0; r < RqLanes; r++) begin
+      unused = unused ^ (^pmac_rd[r*72 + 69 +: 3]) ^ (^padd_rd[r*72 + 69 +: 3]);
+    end
+  end
+
+  assign smac_we_o   = dm_qv;
+  assign sadd_we_o   = da_qv;
+  assign smac_addr_o = dm_addr_pipe_q[RqLatency-1];
+  assign sadd_addr_o = da_addr_pipe_q[RqLatency-1];
+
+  // ============================================================ status
+  // Busy until every step is issued and every result has reached staging.
+  logic [RqLatency+1:0] rq_inflight_q;
+  always_ff @(posedge clk_i) begin
+    if (rst_i || clr_i) rq_inflight_q <= '0;
+    else rq_inflight_q <= {rq_inflight_q[RqLatency:0], (|dm_mask_q) || (|da_mask_q) || drain_busy};
+  end
+  assign busy_o = run_q || s1_valid_q || drain_busy || (|dm_mask_q) || (|da_mask_q)
+                  || (|rq_inflight_q) || mul_active;
+
+  assign ev_mac_step_o    = s1_valid_q && ops_mac_i != '0;
+  assign ev_add_step_o    = s1_valid_q && ops_add_i != '0;
+  assign ev_mac_ops_o     = s1_valid_q ? ops_mac_i : '0;
+  assign ev_add_ops_o     = s1_valid_q ? ops_add_i : '0;
+  assign ev_mem_stall_o   = run_q && !have_input;
+  assign ev_drain_stall_o = run_q && have_input && drain_hazard;
+endmodule
