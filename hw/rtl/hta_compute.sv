@@ -317,7 +317,7 @@ module hta_compute #(
   for (genvar i = 0; i < AddLanes; i++) begin : gen_add
     wire [7:0] xv = (i < MacLanes) ? s1_vec_q[(i % MacLanes)*8 +: 8] : zp_in_i;
     wire signed [8:0] xc = dw_i ? centre(xv, zp_in_i) : xc_bcast;
-    wire signed [SBits-1:0] xcs = xc;   // sign-extended
+    wire signed [SBits-1:0] xcs = {{(SBits-9){xc[8]}}, xc};   // sign-extended
     wire [1:0] code = wadd_row[i*2 +: 2];
     wire signed [SBits-1:0] tx = (code == 2'b01) ? xcs :
                                  (code == 2'b11) ? -xcs : '0;
