@@ -1,0 +1,94 @@
+/*
+ * hta_compile.h - model layers -> device program (docs/architecture.md).
+ *
+ * The compiler knows nothing of backends: it produces the bytes of the
+ * program window and a plan of the data window (where the input, output and
+ * scratch tensors live). A backend copies the program to device memory,
+ * packs the input into the data window with hta_tensor_pack, runs, and
+ * unpacks the output with hta_tensor_unpack.
+ */
+#ifndef HTA_COMPILE_H
+#define HTA_COMPILE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "hta_layer.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Program format constants (docs/architecture.md, "Device program"). */
+#define HTA_PROG_MAGIC 0x31415448u /* "HTA1" */
+#define HTA_PROG_VERSION 1u
+#define HTA_PROG_HEADER_BYTES 64u
+#define HTA_DESC_BYTES 64u
+#define HTA_DESC_OP_CONV 0u
+#define HTA_DESC_OP_DW 1u
+#define HTA_SRC_NONE 0u /* channel source map codes */
+#define HTA_SRC_MAC 1u
+#define HTA_SRC_ADD 2u
+#define HTA_ALIGN 16u /* every block and tensor starts on a 16-byte boundary */
+
+/* The hardware sizes the compiler targets (hw/config/hta.cfg). */
+typedef struct hta_hw_cfg {
+  unsigned mac_lanes;   /* MacLanes */
+  unsigned add_lanes;   /* AddLanes (a multiple of 4, >= mac_lanes) */
+  unsigned k_max;       /* KMax */
+  unsigned alpha_depth; /* AlphaDepth */
+  unsigned stage_bytes; /* StageBytes */
+  unsigned chan_max;    /* ChanMax */
+  uint32_t signature;   /* HTA_CFG_SIGNATURE, written to the header */
+} hta_hw_cfg;
+
+/* The configuration of hw/config/hta.cfg (from the generated hta_cfg.h). */
+void hta_hw_cfg_default(hta_hw_cfg *cfg);
+
+/* A tensor in the data window: channel-padded NHWC, pixel stride = c rounded
+ * up to 16 bytes; the padding bytes of a pixel are never read as data and
+ * never written by the engine. */
+typedef struct hta_tensor {
+  uint32_t off;        /* byte offset in the data window, multiple of 16 */
+  int h, w, c;
+  uint32_t pix_stride; /* hta_pix_stride(c) */
+  uint32_t bytes;      /* h * w * pix_stride */
+} hta_tensor;
+
+uint32_t hta_pix_stride(int c);
+
+/* Dense NHWC (h*w*c bytes) <-> the tensor's place in a data window image.
+ * Pack zeroes the channel padding. */
+void hta_tensor_pack(const hta_tensor *t, const int8_t *dense, uint8_t *window);
+void hta_tensor_unpack(const hta_tensor *t, const uint8_t *window, int8_t *dense);
+
+/* A compiled program. All fields are read-only for the user. */
+typedef struct hta_program {
+  uint8_t *bytes;       /* program window image */
+  size_t size;          /* its length in bytes */
+  size_t data_size;     /* bytes of data window the program needs */
+  hta_tensor input;     /* input of layer 0 */
+  hta_tensor output;    /* output of the last layer */
+  int n_layers;
+  hta_tensor *layer_out; /* [n_layers] output tensor of each model layer */
+  uint32_t scratch_off;  /* scratch region (STRASSEN hidden tensors), shared */
+  uint32_t scratch_bytes; /*   by all layers; 0 bytes when there is none */
+  int n_desc;            /* hardware layer descriptors */
+  int *desc_layer;       /* [n_desc] model layer each descriptor belongs to */
+} hta_program;
+
+/* Compile n layers chained through the data window (layer i+1 reads layer
+ * i's output) for the configuration of hta.cfg. NULL on error, with a message
+ * naming the layer and the field or hardware limit in err. */
+hta_program *hta_compile(const hta_layer *layers, int n, char *err, size_t errlen);
+
+/* The same for an explicit hardware configuration. */
+hta_program *hta_compile_cfg(const hta_hw_cfg *cfg, const hta_layer *layers, int n,
+                             char *err, size_t errlen);
+
+void hta_program_free(hta_program *p);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* HTA_COMPILE_H */

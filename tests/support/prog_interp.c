@@ -1,0 +1,500 @@
+/*
+ * prog_interp.c - see prog_interp.h. Written from docs/architecture.md, not
+ * from the compiler: it shares only the format constants with it.
+ */
+#include "prog_interp.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "hta_golden.h"
+
+typedef struct desc {
+  unsigned op, kh, kw, stride_h, stride_w, pad_t, pad_l;
+  int zp_in, zp_out, act_min, act_max;
+  unsigned G, in_h, in_w, in_c, in_ps, out_h, out_w, out_c, out_ps;
+  uint32_t in_off, out_off, wts_off, wts_bytes;
+  unsigned n_passes, tile_pixels, mac_stride, add_stride, K, n_groups;
+} desc;
+
+/* One pass of the weight stream, located (pointers into the program). */
+typedef struct pass {
+  unsigned n_mac, n_add, mac_base, add_base;
+  unsigned n_mac_rec, n_add_rec; /* CONV: n_mac / n_add; DW: nvec each */
+  unsigned nvec;                 /* lanes computed (CONV: unused) */
+  const uint8_t *mac_rec, *add_rec, *mac_rows, *add_rows, *alpha_rows;
+} pass;
+
+typedef struct run {
+  const hta_hw_cfg *cfg;
+  hta_interp_status *st;
+  const uint8_t *prog;
+  size_t prog_size;
+  uint8_t *data;
+  size_t data_size;
+  /* per layer */
+  desc d;
+  const uint8_t *map;
+  pass *passes;
+  uint8_t *stage[2], *valid[2]; /* [0] MAC, [1] adder staging */
+  int64_t *acc[2], *gsum;
+} run;
+
+static uint32_t rd32(const uint8_t *p) {
+  return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+static int report(run *r, int code, uint32_t info, uint64_t addr, const char *fmt, ...) {
+  hta_interp_status *st = r->st;
+  st->code = code;
+  st->info = info;
+  st->addr = addr;
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(st->msg, sizeof st->msg, fmt, ap);
+  va_end(ap);
+  return code;
+}
+
+#define DESC_ERR(word, ...) report(r, HTA_INTERP_ERR_DESC, (word), 0, __VA_ARGS__)
+#define STREAM_ERR(...) report(r, HTA_INTERP_ERR_STREAM, 0, 0, __VA_ARGS__)
+
+static void decode(const uint8_t *p, desc *d) {
+  uint32_t w[16];
+  for (int i = 0; i < 16; i++) w[i] = rd32(p + 4 * i);
+  d->op = w[0] & 0xff;
+  d->kh = w[0] >> 8 & 0xff;
+  d->kw = w[0] >> 16 & 0xff;
+  d->stride_h = w[0] >> 24 & 0xf;
+  d->stride_w = w[0] >> 28 & 0xf;
+  d->pad_t = w[1] & 0xff;
+  d->pad_l = w[1] >> 8 & 0xff;
+  d->zp_in = (int8_t)(w[1] >> 16 & 0xff);
+  d->zp_out = (int8_t)(w[1] >> 24 & 0xff);
+  d->act_min = (int8_t)(w[2] & 0xff);
+  d->act_max = (int8_t)(w[2] >> 8 & 0xff);
+  d->G = w[2] >> 16;
+  d->in_h = w[3] & 0xffff;
+  d->in_w = w[3] >> 16;
+  d->in_c = w[4] & 0xffff;
+  d->in_ps = w[4] >> 16;
+  d->out_h = w[5] & 0xffff;
+  d->out_w = w[5] >> 16;
+  d->out_c = w[6] & 0xffff;
+  d->out_ps = w[6] >> 16;
+  d->in_off = w[7];
+  d->out_off = w[8];
+  d->wts_off = w[9];
+  d->wts_bytes = w[10];
+  d->n_passes = w[11] & 0xffff;
+  d->tile_pixels = w[11] >> 16;
+  d->mac_stride = w[12] & 0xffff;
+  d->add_stride = w[12] >> 16;
+  d->K = w[13] & 0xffff;
+  d->n_groups = w[13] >> 16;
+}
+
+static unsigned round16(unsigned c) { return (c + 15) / 16 * 16; }
+
+/* The engine's checks, before the layer touches memory (architecture.md),
+ * plus a few the interpreter adds (marked +). */
+static int check_desc(run *r) {
+  const desc *d = &r->d;
+  const hta_hw_cfg *cfg = r->cfg;
+  const int dw = d->op == HTA_DESC_OP_DW;
+  if (d->op != HTA_DESC_OP_CONV && !dw) return DESC_ERR(0, "op = %u is not CONV or DW", d->op);
+  const unsigned kmax = dw ? 255 : 7;
+  if (d->kh < 1 || d->kh > kmax || d->kw < 1 || d->kw > kmax)
+    return DESC_ERR(0, "kernel %ux%u outside 1..%u", d->kh, d->kw, kmax);
+  if (d->stride_h < 1 || d->stride_h > 2 || d->stride_w < 1 || d->stride_w > 2)
+    return DESC_ERR(0, "strides %u,%u outside 1..2", d->stride_h, d->stride_w);
+  if (dw && d->in_c != d->out_c)
+    return DESC_ERR(6, "DW with in_c %u != out_c %u", d->in_c, d->out_c);
+  const unsigned K = d->kh * d->kw * (dw ? 1 : d->in_c);
+  if (d->K != K) return DESC_ERR(13, "K = %u, kernel and channels give %u", d->K, K);
+  if (d->K > cfg->k_max) return DESC_ERR(13, "K = %u exceeds KMax %u", d->K, cfg->k_max);
+  if (d->n_groups > cfg->alpha_depth)
+    return DESC_ERR(13, "n_groups = %u exceeds AlphaDepth %u", d->n_groups, cfg->alpha_depth);
+  if (d->G != 0 && d->G < 4) return DESC_ERR(2, "G = %u: must be 0 or >= 4", d->G);
+  const unsigned ng = d->G == 0 ? 1 : (d->K + d->G - 1) / d->G; /* + */
+  if (d->n_groups != ng)
+    return DESC_ERR(13, "n_groups = %u, K %u and G %u give %u", d->n_groups, d->K, d->G, ng);
+  if (d->in_c < 1 || d->in_ps != round16(d->in_c)) /* + in_c >= 1 */
+    return DESC_ERR(4, "in_pix_stride %u for in_c %u", d->in_ps, d->in_c);
+  if (d->out_c < 1 || d->out_ps != round16(d->out_c))
+    return DESC_ERR(6, "out_pix_stride %u for out_c %u", d->out_ps, d->out_c);
+  if (d->in_off % 16) return DESC_ERR(7, "in_off 0x%x not a multiple of 16", d->in_off);
+  if (d->out_off % 16) return DESC_ERR(8, "out_off 0x%x not a multiple of 16", d->out_off);
+  if (d->wts_off % 16) return DESC_ERR(9, "wts_off 0x%x not a multiple of 16", d->wts_off);
+  if (d->out_c > cfg->chan_max)
+    return DESC_ERR(6, "out_c %u exceeds ChanMax %u", d->out_c, cfg->chan_max);
+  if (d->in_h < 1 || d->in_w < 1) /* + */
+    return DESC_ERR(3, "empty input %ux%u", d->in_h, d->in_w);
+  if (d->out_h < 1 || d->out_w < 1) /* + */
+    return DESC_ERR(5, "empty output %ux%u", d->out_h, d->out_w);
+  if (dw && (d->mac_stride != d->out_ps || d->add_stride != d->out_ps)) /* + */
+    return DESC_ERR(12, "DW staging strides %u,%u != out_pix_stride %u", d->mac_stride,
+                    d->add_stride, d->out_ps);
+  const unsigned pixel = d->mac_stride > d->add_stride ? d->mac_stride : d->add_stride;
+  if (d->tile_pixels < 1 || (uint64_t)d->tile_pixels * pixel > cfg->stage_bytes)
+    return DESC_ERR(11, "tile_pixels %u x %u bytes exceeds StageBytes %u", d->tile_pixels,
+                    pixel, cfg->stage_bytes);
+  const unsigned dw_passes = (d->out_ps + cfg->mac_lanes - 1) / cfg->mac_lanes;
+  if (d->n_passes < 1 || (dw && d->n_passes != dw_passes)) /* + exact DW count */
+    return DESC_ERR(11, "n_passes = %u", d->n_passes);
+  if ((uint64_t)d->in_off + (uint64_t)d->in_h * d->in_w * d->in_ps > r->data_size)
+    return DESC_ERR(7, "input tensor at 0x%x leaves the data window", d->in_off);
+  if ((uint64_t)d->out_off + (uint64_t)d->out_h * d->out_w * d->out_ps > r->data_size)
+    return DESC_ERR(8, "output tensor at 0x%x leaves the data window", d->out_off);
+  if ((uint64_t)d->wts_off + d->wts_bytes > r->prog_size)
+    return DESC_ERR(9, "weight stream at 0x%x (+%u) leaves the program window", d->wts_off,
+                    d->wts_bytes);
+  return 0;
+}
+
+/* ---- weight stream ---- */
+
+typedef struct reader {
+  const uint8_t *base;
+  size_t n, pos;
+} reader;
+
+/* Next block of n bytes, starting on a 16-byte boundary; NULL past the end. */
+static const uint8_t *block(reader *rd, size_t n) {
+  const size_t at = (rd->pos + 15) / 16 * 16;
+  if (at + n > rd->n) return NULL;
+  rd->pos = at + n;
+  return rd->base + at;
+}
+
+static unsigned map_src(const run *r, unsigned c) {
+  return rd32(r->map + 4 * (c / 16)) >> (2 * (c % 16)) & 3u;
+}
+
+static unsigned code_at(const uint8_t *row, unsigned lane) {
+  return row[lane / 4] >> (2 * (lane % 4)) & 3u;
+}
+
+static int check_records(run *r, int p, const char *arr, const uint8_t *rec, unsigned n,
+                         const uint8_t *zero_mask) {
+  for (unsigned i = 0; i < n; i++) {
+    const uint8_t *q = rec + 16 * i;
+    if (zero_mask && zero_mask[i]) {
+      for (int b = 0; b < 16; b++)
+        if (q[b]) return STREAM_ERR("pass %d %s record %u of a lane of another kind is not zero", p, arr, i);
+      continue;
+    }
+    if (q[8] > 31) return STREAM_ERR("pass %d %s record %u: shift %u > 31", p, arr, i, q[8]);
+    for (int b = 9; b < 16; b++)
+      if (q[b]) return STREAM_ERR("pass %d %s record %u: byte %d not zero", p, arr, i, b);
+  }
+  return 0;
+}
+
+/* Weight rows: lanes with active[i] == 0 must hold zero weights; ternary
+ * codes must not be 10. */
+static int check_rows(run *r, int p, const pass *ps, const uint8_t *active_mac,
+                      const uint8_t *active_add) {
+  const desc *d = &r->d;
+  const unsigned ml = r->cfg->mac_lanes, al = r->cfg->add_lanes;
+  for (unsigned k = 0; ps->mac_rows && k < d->K; k++)
+    for (unsigned i = 0; i < ml; i++)
+      if (!active_mac[i] && ps->mac_rows[k * ml + i])
+        return STREAM_ERR("pass %d: MAC row %u lane %u of an idle lane is not zero", p, k, i);
+  for (unsigned k = 0; ps->add_rows && k < d->K; k++) {
+    for (unsigned i = 0; i < al; i++) {
+      const unsigned code = code_at(ps->add_rows + k * (al / 4), i);
+      if (code == 2) return STREAM_ERR("pass %d: adder row %u lane %u has code 10", p, k, i);
+      if (!active_add[i] && code)
+        return STREAM_ERR("pass %d: adder row %u lane %u of an idle lane is not zero", p, k, i);
+    }
+  }
+  for (unsigned g = 0; ps->alpha_rows && g < d->n_groups; g++)
+    for (unsigned i = 0; i < al; i++)
+      if (!active_add[i] && ps->alpha_rows[g * al + i])
+        return STREAM_ERR("pass %d: alpha row %u lane %u of an idle lane is not zero", p, g, i);
+  return 0;
+}
+
+/* Locate and check the channel source map and every pass. */
+static int parse_stream(run *r) {
+  const desc *d = &r->d;
+  const hta_hw_cfg *cfg = r->cfg;
+  const int dw = d->op == HTA_DESC_OP_DW;
+  const unsigned ml = cfg->mac_lanes, al = cfg->add_lanes;
+  reader rd = {r->prog + d->wts_off, d->wts_bytes, 0};
+  r->map = block(&rd, d->out_ps / 16 * 4);
+  if (r->map == NULL) return STREAM_ERR("stream too short for the channel source map");
+  unsigned n_src[4] = {0, 0, 0, 0};
+  for (unsigned c = 0; c < d->out_ps; c++) {
+    const unsigned s = map_src(r, c);
+    if (s == 3) return STREAM_ERR("channel %u has source code 3", c);
+    if (c >= d->out_c && s != HTA_SRC_NONE)
+      return STREAM_ERR("padding channel %u (out_c %u) has a source", c, d->out_c);
+    n_src[s]++;
+  }
+  if (n_src[HTA_SRC_MAC] + n_src[HTA_SRC_ADD] == 0) return STREAM_ERR("no channel has a source");
+  if (!dw && (n_src[HTA_SRC_MAC] != d->mac_stride || n_src[HTA_SRC_ADD] != d->add_stride))
+    return STREAM_ERR("map has %u MAC / %u adder channels, strides say %u / %u",
+                      n_src[HTA_SRC_MAC], n_src[HTA_SRC_ADD], d->mac_stride, d->add_stride);
+
+  uint8_t *act_mac = calloc(ml, 1), *act_add = calloc(al, 1), *zero_mac = calloc(ml, 1),
+          *zero_add = calloc(al, 1);
+  int rc = act_mac && act_add && zero_mac && zero_add
+               ? 0
+               : report(r, HTA_INTERP_ERR_NOMEM, 0, 0, "out of memory");
+  for (unsigned p = 0; rc == 0 && p < d->n_passes; p++) {
+    pass *ps = &r->passes[p];
+    const uint8_t *h = block(&rd, 16);
+    if (h == NULL) {
+      rc = STREAM_ERR("stream too short for pass %u's header", p);
+      break;
+    }
+    ps->n_mac = rd32(h);
+    ps->n_add = rd32(h + 4);
+    ps->mac_base = rd32(h + 8);
+    ps->add_base = rd32(h + 12);
+    memset(act_mac, 0, ml);
+    memset(act_add, 0, al);
+    if (ps->n_mac > ml) { rc = DESC_ERR(0x100, "pass %u: n_mac %u > MacLanes %u", p, ps->n_mac, ml); break; }
+    if (ps->n_add > al) { rc = DESC_ERR(0x101, "pass %u: n_add %u > AddLanes %u", p, ps->n_add, al); break; }
+    if (dw) {
+      const unsigned c0 = p * ml;
+      ps->nvec = d->out_ps - c0 < ml ? d->out_ps - c0 : ml;
+      if (ps->mac_base != c0) { rc = DESC_ERR(0x102, "pass %u: mac_base %u != c0 %u", p, ps->mac_base, c0); break; }
+      if (ps->add_base != c0) { rc = DESC_ERR(0x103, "pass %u: add_base %u != c0 %u", p, ps->add_base, c0); break; }
+      unsigned nm = 0, na = 0;
+      for (unsigned i = 0; i < ps->nvec; i++) {
+        const unsigned s = map_src(r, c0 + i);
+        act_mac[i] = s == HTA_SRC_MAC;
+        act_add[i] = s == HTA_SRC_ADD;
+        zero_mac[i] = !act_mac[i];
+        zero_add[i] = !act_add[i];
+        nm += act_mac[i];
+        na += act_add[i];
+      }
+      if (ps->n_mac != nm || ps->n_add != na) {
+        rc = STREAM_ERR("pass %u: counts n_mac %u n_add %u, map has %u / %u", p, ps->n_mac,
+                        ps->n_add, nm, na);
+        break;
+      }
+      ps->n_mac_rec = ps->n_add_rec = ps->nvec;
+    } else {
+      if (ps->mac_base + ps->n_mac > d->mac_stride) { rc = DESC_ERR(0x102, "pass %u: mac_base %u + n_mac %u > mac_stride %u", p, ps->mac_base, ps->n_mac, d->mac_stride); break; }
+      if (ps->add_base + ps->n_add > d->add_stride) { rc = DESC_ERR(0x103, "pass %u: add_base %u + n_add %u > add_stride %u", p, ps->add_base, ps->n_add, d->add_stride); break; }
+      for (unsigned i = 0; i < ps->n_mac; i++) act_mac[i] = 1;
+      for (unsigned i = 0; i < ps->n_add; i++) act_add[i] = 1;
+      ps->n_mac_rec = ps->n_mac;
+      ps->n_add_rec = ps->n_add;
+    }
+    ps->mac_rec = block(&rd, 16 * (size_t)ps->n_mac_rec);
+    ps->add_rec = block(&rd, 16 * (size_t)ps->n_add_rec);
+    ps->mac_rows = ps->n_mac ? block(&rd, (size_t)d->K * ml) : NULL;
+    ps->add_rows = ps->n_add ? block(&rd, (size_t)d->K * (al / 4)) : NULL;
+    ps->alpha_rows = ps->n_add ? block(&rd, (size_t)d->n_groups * al) : NULL;
+    if (!ps->mac_rec || !ps->add_rec || (ps->n_mac && !ps->mac_rows) ||
+        (ps->n_add && (!ps->add_rows || !ps->alpha_rows))) {
+      rc = STREAM_ERR("stream (%u bytes) too short for pass %u", d->wts_bytes, p);
+      break;
+    }
+    rc = check_records(r, (int)p, "MAC", ps->mac_rec, ps->n_mac_rec, dw ? zero_mac : NULL);
+    if (rc == 0)
+      rc = check_records(r, (int)p, "adder", ps->add_rec, ps->n_add_rec, dw ? zero_add : NULL);
+    if (rc == 0) rc = check_rows(r, (int)p, ps, act_mac, act_add);
+  }
+  if (rc == 0 && (rd.pos + 15) / 16 * 16 != rd.n)
+    rc = STREAM_ERR("weight stream uses %zu of its %u bytes", rd.pos, d->wts_bytes);
+  free(act_mac);
+  free(act_add);
+  free(zero_mac);
+  free(zero_add);
+  return rc;
+}
+
+/* ---- compute ---- */
+
+/* Centred input x - zp_in at window position (ky, kx) of output pixel gp,
+ * channel c; 0 in the padding. */
+static int32_t input_at(const run *r, unsigned gp, unsigned ky, unsigned kx, unsigned c) {
+  const desc *d = &r->d;
+  const long iy = (long)(gp / d->out_w) * d->stride_h - d->pad_t + ky;
+  const long ix = (long)(gp % d->out_w) * d->stride_w - d->pad_l + kx;
+  if (iy < 0 || iy >= (long)d->in_h || ix < 0 || ix >= (long)d->in_w) return 0;
+  const size_t at = d->in_off + ((size_t)iy * d->in_w + (size_t)ix) * d->in_ps + c;
+  return (int8_t)r->data[at] - d->zp_in;
+}
+
+static int8_t lane_out(const run *r, const uint8_t *rec, int64_t acc) {
+  const desc *d = &r->d;
+  return hta_requant(acc, (int32_t)rd32(rec), (int32_t)rd32(rec + 4), rec[8], d->zp_out,
+                     d->act_min, d->act_max);
+}
+
+static int stage_put(run *r, int arr, size_t at, int8_t v) {
+  if (r->valid[arr][at])
+    return STREAM_ERR("%s staging byte %zu written twice in one tile", arr ? "adder" : "MAC", at);
+  r->stage[arr][at] = (uint8_t)v;
+  r->valid[arr][at] = 1;
+  return 0;
+}
+
+/* One pixel of one pass: K steps on both arrays, then requantize into the
+ * staging (lane i at pixel*stride + base + i). p = pixel index in the tile. */
+static int compute_pixel(run *r, const pass *ps, unsigned gp, unsigned p) {
+  const desc *d = &r->d;
+  const int dw = d->op == HTA_DESC_OP_DW;
+  const unsigned ml = r->cfg->mac_lanes, al = r->cfg->add_lanes;
+  const unsigned nm = dw ? (ps->n_mac ? ps->nvec : 0) : ps->n_mac;
+  const unsigned na = dw ? (ps->n_add ? ps->nvec : 0) : ps->n_add;
+  int64_t *am = r->acc[0], *aa = r->acc[1], *gs = r->gsum;
+  memset(am, 0, ml * sizeof *am);
+  memset(aa, 0, al * sizeof *aa);
+  memset(gs, 0, al * sizeof *gs);
+  for (unsigned k = 0; k < d->K; k++) {
+    /* CONV: one input byte broadcast to all lanes; DW: lane i reads channel c0+i */
+    const unsigned pos = dw ? k : k / d->in_c, ci = dw ? 0 : k % d->in_c;
+    const unsigned ky = pos / d->kw, kx = pos % d->kw;
+    const int32_t x = dw ? 0 : input_at(r, gp, ky, kx, ci);
+    for (unsigned i = 0; i < nm; i++) {
+      const int32_t xi = dw ? input_at(r, gp, ky, kx, ps->mac_base + i) : x;
+      am[i] += (int8_t)ps->mac_rows[k * ml + i] * xi;
+    }
+    for (unsigned i = 0; i < na; i++) {
+      static const int t_of_code[4] = {0, 1, 0, -1};
+      const int32_t xi = dw ? input_at(r, gp, ky, kx, ps->add_base + i) : x;
+      gs[i] += t_of_code[code_at(ps->add_rows + k * (al / 4), i)] * xi;
+    }
+    /* end of a group: scale the group sum by its alpha (shift-add in hardware) */
+    if (d->G == 0 ? k + 1 == d->K : ((k + 1) % d->G == 0 || k + 1 == d->K)) {
+      const unsigned g = d->G == 0 ? 0 : k / d->G;
+      for (unsigned i = 0; i < na; i++) {
+        aa[i] += (int64_t)ps->alpha_rows[g * al + i] * gs[i];
+        gs[i] = 0;
+      }
+    }
+  }
+  for (unsigned i = 0; i < nm; i++)
+    if (stage_put(r, 0, (size_t)p * d->mac_stride + ps->mac_base + i,
+                  lane_out(r, ps->mac_rec + 16 * i, am[i])))
+      return r->st->code;
+  for (unsigned i = 0; i < na; i++)
+    if (stage_put(r, 1, (size_t)p * d->add_stride + ps->add_base + i,
+                  lane_out(r, ps->add_rec + 16 * i, aa[i])))
+      return r->st->code;
+  return 0;
+}
+
+/* Write a tile back: channel c of each pixel comes from the array its map
+ * code names (CONV: that array's next compacted byte; DW: byte c); channels
+ * with source none get strobe 0 (memory untouched). */
+static int write_tile(run *r, unsigned gp0, unsigned n) {
+  const desc *d = &r->d;
+  const int dw = d->op == HTA_DESC_OP_DW;
+  for (unsigned p = 0; p < n; p++) {
+    unsigned next[2] = {0, 0};
+    uint8_t *px = r->data + d->out_off + (size_t)(gp0 + p) * d->out_ps;
+    for (unsigned c = 0; c < d->out_ps; c++) {
+      const unsigned s = map_src(r, c);
+      if (s == HTA_SRC_NONE) continue;
+      const int arr = s == HTA_SRC_ADD;
+      const size_t stride = arr ? d->add_stride : d->mac_stride;
+      const size_t at = (size_t)p * stride + (dw ? c : next[arr]++);
+      if (!r->valid[arr][at])
+        return STREAM_ERR("channel %u of pixel %u reads %s staging byte %zu, not computed", c,
+                          gp0 + p, arr ? "adder" : "MAC", at);
+      px[c] = r->stage[arr][at];
+    }
+  }
+  return 0;
+}
+
+static int run_layer(run *r) {
+  const desc *d = &r->d;
+  const unsigned npix = d->out_h * d->out_w;
+  for (unsigned gp0 = 0; gp0 < npix; gp0 += d->tile_pixels) {
+    const unsigned n = npix - gp0 < d->tile_pixels ? npix - gp0 : d->tile_pixels;
+    memset(r->valid[0], 0, r->cfg->stage_bytes);
+    memset(r->valid[1], 0, r->cfg->stage_bytes);
+    for (unsigned p = 0; p < d->n_passes; p++)
+      for (unsigned i = 0; i < n; i++)
+        if (compute_pixel(r, &r->passes[p], gp0 + i, i)) return r->st->code;
+    if (write_tile(r, gp0, n)) return r->st->code;
+  }
+  return 0;
+}
+
+/* ---- program ---- */
+
+int hta_interp_run(const hta_hw_cfg *cfg, const uint8_t *prog, size_t prog_size,
+                   uint8_t *data, size_t data_size, const hta_interp_opts *opts,
+                   hta_interp_status *st) {
+  run rr = {0}, *r = &rr;
+  memset(st, 0, sizeof *st);
+  st->layer = -1;
+  r->cfg = cfg;
+  r->st = st;
+  r->prog = prog;
+  r->prog_size = prog_size;
+  r->data = data;
+  r->data_size = data_size;
+  if (prog_size < HTA_PROG_HEADER_BYTES)
+    return report(r, HTA_INTERP_ERR_WINDOW, 0, 0, "program window (%zu bytes) has no header",
+                  prog_size);
+  if (rd32(prog) != HTA_PROG_MAGIC)
+    return report(r, HTA_INTERP_ERR_PROG, 0, 0, "magic 0x%08x", rd32(prog));
+  if (rd32(prog + 4) != HTA_PROG_VERSION)
+    return report(r, HTA_INTERP_ERR_PROG, 1, 0, "version %u", rd32(prog + 4));
+  if (rd32(prog + 16) != cfg->signature)
+    return report(r, HTA_INTERP_ERR_PROG, 4, 0, "configuration signature 0x%08x, engine 0x%08x",
+                  rd32(prog + 16), cfg->signature);
+  const uint32_t n_desc = rd32(prog + 8), desc0 = rd32(prog + 12);
+
+  for (int a = 0; a < 2; a++) {
+    r->stage[a] = malloc(cfg->stage_bytes);
+    r->valid[a] = malloc(cfg->stage_bytes);
+  }
+  r->acc[0] = malloc(cfg->mac_lanes * sizeof(int64_t));
+  r->acc[1] = malloc(cfg->add_lanes * sizeof(int64_t));
+  r->gsum = malloc(cfg->add_lanes * sizeof(int64_t));
+  int rc = 0;
+  if (!r->stage[0] || !r->stage[1] || !r->valid[0] || !r->valid[1] || !r->acc[0] ||
+      !r->acc[1] || !r->gsum)
+    rc = report(r, HTA_INTERP_ERR_NOMEM, 0, 0, "out of memory");
+
+  for (uint32_t i = 0; rc == 0 && i < n_desc; i++) {
+    const uint64_t at = (uint64_t)desc0 + (uint64_t)i * HTA_DESC_BYTES;
+    st->layer = (int)i;
+    if (at + HTA_DESC_BYTES > prog_size) {
+      rc = report(r, HTA_INTERP_ERR_WINDOW, 0, at, "descriptor %u at 0x%llx leaves the program window",
+                  i, (unsigned long long)at);
+      break;
+    }
+    decode(prog + at, &r->d);
+    rc = check_desc(r);
+    if (rc != 0) break;
+    r->passes = calloc(r->d.n_passes, sizeof *r->passes);
+    if (r->passes == NULL) {
+      rc = report(r, HTA_INTERP_ERR_NOMEM, 0, 0, "out of memory");
+      break;
+    }
+    rc = parse_stream(r);
+    if (rc == 0) rc = run_layer(r);
+    free(r->passes);
+    r->passes = NULL;
+    if (rc == 0) {
+      st->layers_done++;
+      if (opts && opts->on_layer) opts->on_layer(opts->user, (int)i, data, data_size);
+    }
+  }
+  if (rc == 0) st->layer = -1;
+  for (int a = 0; a < 2; a++) {
+    free(r->stage[a]);
+    free(r->valid[a]);
+  }
+  free(r->acc[0]);
+  free(r->acc[1]);
+  free(r->gsum);
+  return rc;
+}

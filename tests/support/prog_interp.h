@@ -1,0 +1,56 @@
+/*
+ * prog_interp.h - test-only interpreter of HTA device programs.
+ *
+ * Executes a program on a program window and a data window (byte arrays)
+ * the way the hardware's loop nest in docs/architecture.md does: tiles of
+ * output pixels, passes of lane filters, compacted MAC/adder staging,
+ * write-back merged by the channel source map with byte strobes. It checks
+ * descriptors and pass headers like the engine (ERR_PROG / ERR_DESC with the
+ * field's word index) and, beyond the engine, the internal consistency of
+ * the weight stream (HTA_INTERP_ERR_STREAM), so a compiler bug shows up as a
+ * precise message rather than a wrong byte. Arithmetic comes from the golden
+ * model (hta_requant): it is never re-implemented here.
+ *
+ * It proves the compiler and the program format independently of the RTL,
+ * and localises RTL mismatches (on_layer gives the data window after each
+ * descriptor).
+ */
+#ifndef HTA_PROG_INTERP_H
+#define HTA_PROG_INTERP_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "hta_compile.h"
+
+/* Status codes: 0..3 as the engine's STATUS (docs/architecture.md "Errors"). */
+enum {
+  HTA_INTERP_OK = 0,
+  HTA_INTERP_ERR_PROG = 1,   /* info = header word index */
+  HTA_INTERP_ERR_DESC = 2,   /* info = descriptor word, or 0x100 + pass header word */
+  HTA_INTERP_ERR_WINDOW = 3, /* addr = offset */
+  HTA_INTERP_ERR_STREAM = 100, /* interpreter-only: inconsistent weight stream */
+  HTA_INTERP_ERR_NOMEM = 101
+};
+
+typedef struct hta_interp_status {
+  int code;
+  int layer;      /* descriptor index that failed (or -1) */
+  uint32_t info;  /* word index for ERR_PROG / ERR_DESC */
+  uint64_t addr;  /* window offset for ERR_WINDOW */
+  char msg[256];  /* what failed, with field names and values */
+  int layers_done;
+} hta_interp_status;
+
+typedef struct hta_interp_opts {
+  /* Called after each descriptor completes (may be NULL). */
+  void (*on_layer)(void *user, int layer, const uint8_t *data, size_t data_size);
+  void *user;
+} hta_interp_opts;
+
+/* Run the whole program. Returns st->code. opts may be NULL. */
+int hta_interp_run(const hta_hw_cfg *cfg, const uint8_t *prog, size_t prog_size,
+                   uint8_t *data, size_t data_size, const hta_interp_opts *opts,
+                   hta_interp_status *st);
+
+#endif /* HTA_PROG_INTERP_H */

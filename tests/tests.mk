@@ -1,0 +1,33 @@
+# tests/tests.mk - the host unit tests and their shared support code.
+# Included by the top Makefile (after host/host.mk, which defines LIBHTA).
+#
+#   build/tests/test_golden       golden model vs hand-computed cases
+#   build/tests/test_compile      compiler + interpreter vs golden model
+#   build/tests/san/test_*        the same built with the sanitizers
+#
+# tests/support/*.c (check, PRNG, random layers, program interpreter) is
+# linked into every unit test; other test fragments may reuse
+# TEST_SUPPORT_OBJS / TEST_SUPPORT_SAN_OBJS and -Itests/support.
+
+TEST_SUPPORT_SRCS     := $(wildcard tests/support/*.c)
+TEST_SUPPORT_OBJS     := $(TEST_SUPPORT_SRCS:%.c=$(BUILD)/obj/%.o)
+TEST_SUPPORT_SAN_OBJS := $(TEST_SUPPORT_SRCS:%.c=$(BUILD)/san/%.o)
+
+$(BUILD)/obj/tests/%.o: CPPFLAGS += -Itests/support
+$(BUILD)/san/tests/%.o: CPPFLAGS += -Itests/support
+
+HOST_UNIT_TESTS     := $(BUILD)/tests/test_golden $(BUILD)/tests/test_compile
+HOST_UNIT_SAN_TESTS := $(HOST_UNIT_TESTS:$(BUILD)/tests/%=$(BUILD)/tests/san/%)
+
+$(HOST_UNIT_TESTS): $(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(TEST_SUPPORT_OBJS) $(LIBHTA)
+	$(call msg,LD,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(LDFLAGS) $^ -o $@ $(LDLIBS)
+
+$(HOST_UNIT_SAN_TESTS): $(BUILD)/tests/san/%: $(BUILD)/san/tests/unit/%.o \
+                        $(TEST_SUPPORT_SAN_OBJS) $(LIBHTA_SAN)
+	$(call msg,LD-SAN,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(LDFLAGS) $(SAN_LDFLAGS) $^ -o $@ $(LDLIBS)
+
+TEST_BINS += $(HOST_UNIT_TESTS) $(HOST_UNIT_SAN_TESTS)

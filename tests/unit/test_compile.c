@@ -1,0 +1,460 @@
+/*
+ * test_compile.c - the compiler against the golden model, through the
+ * program interpreter:
+ *
+ *   golden(layers, input) == unpack(interp(compile(layers), pack(input)))
+ *
+ * byte for byte, for seeded random layers (every op x every kind, mixed
+ * kinds, strides, padding, odd channel counts, 1x1 images, saturation,
+ * chains) on the configuration of hta.cfg and on two small configurations
+ * that force many passes and tiles; and that the program writes nothing in
+ * the data window outside its output tensors' channels and its scratch.
+ * Then error paths: hardware limits named by the compiler, descriptor
+ * checks of the interpreter.
+ *
+ *   test_compile [--cases N] [--master SEED] [--seed CASE_SEED] [-v]
+ * A failing case prints its seed and the command replaying just that case.
+ */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "check.h"
+#include "hta_compile.h"
+#include "hta_golden.h"
+#include "prog_interp.h"
+#include "rand_layer.h"
+
+#define MAX_CHAIN 3
+
+static int verbose;
+
+/* Small configurations: MacLanes 4 / AddLanes 8 make 40 channels take
+ * 10 passes; StageBytes 128 makes tiles of a few pixels. */
+static void cfg_tiny(hta_hw_cfg *c) {
+  c->mac_lanes = 4;
+  c->add_lanes = 8;
+  c->k_max = 200;
+  c->alpha_depth = 24;
+  c->stage_bytes = 128;
+  c->chan_max = 64;
+  c->signature = 0x7e57c0d1u;
+}
+
+static void cfg_mid(hta_hw_cfg *c) {
+  c->mac_lanes = 16;
+  c->add_lanes = 32;
+  c->k_max = 512;
+  c->alpha_depth = 64;
+  c->stage_bytes = 1024;
+  c->chan_max = 256;
+  c->signature = 0x7e57c0d2u;
+}
+
+/* One random case, everything drawn from seed. Returns 1 if it passed. */
+static int run_case(uint64_t seed, const char *argv0) {
+  hta_rng g;
+  hta_rng_seed(&g, seed);
+  hta_hw_cfg cfg;
+  const char *cfg_name;
+  const int c = (int)hta_rng_range(&g, 0, 99);
+  if (c < 35) {
+    hta_hw_cfg_default(&cfg);
+    cfg_name = "hta.cfg";
+  } else if (c < 70) {
+    cfg_tiny(&cfg);
+    cfg_name = "tiny";
+  } else {
+    cfg_mid(&cfg);
+    cfg_name = "mid";
+  }
+  hta_rand_opts opts;
+  hta_rand_opts_default(&opts, &cfg);
+  if (cfg.mac_lanes >= 64) opts.max_out_c = 200; /* a few two-pass layers */
+  const int n = hta_rng_chance(&g, 15) ? (int)hta_rng_range(&g, 2, MAX_CHAIN) : 1;
+
+  hta_rand_layer rl[MAX_CHAIN];
+  hta_layer layers[MAX_CHAIN];
+  int8_t *golden[MAX_CHAIN] = {0}, *got = NULL, *input = NULL;
+  uint8_t *data = NULL, *before = NULL;
+  hta_program *prog = NULL;
+  char name[700], detail[700] = "", err[300] = "";
+  int made = 0, ok = 0;
+
+  for (; made < n; made++) {
+    hta_rand_input in;
+    if (made > 0) in = hta_rand_next_input(&layers[made - 1]);
+    if (hta_rand_layer_make(&rl[made], &g, &opts, made ? &in : NULL) != 0) {
+      snprintf(detail, sizeof detail, "out of memory");
+      goto done;
+    }
+    layers[made] = rl[made].l;
+  }
+  int len = snprintf(name, sizeof name, "seed=0x%016" PRIx64 " cfg=%s", seed, cfg_name);
+  for (int i = 0; i < n && len < (int)sizeof name; i++)
+    len += snprintf(name + len, sizeof name - (size_t)len, "%s%s", i ? " | " : " ", rl[i].desc);
+
+  for (int i = 0; i < n; i++) {
+    if (hta_layer_check(&layers[i], err, sizeof err) != 0) {
+      snprintf(detail, sizeof detail, "generator made an invalid layer %d: %s", i, err);
+      goto done;
+    }
+  }
+  prog = hta_compile_cfg(&cfg, layers, n, err, sizeof err);
+  if (prog == NULL) {
+    snprintf(detail, sizeof detail, "compile failed: %s", err);
+    goto done;
+  }
+
+  /* golden */
+  input = malloc(hta_layer_in_size(&layers[0]));
+  for (int i = 0; i < n; i++) golden[i] = malloc(hta_layer_out_size(&layers[i]));
+  got = malloc(hta_layer_out_size(&layers[n - 1]) + 4096);
+  data = malloc(prog->data_size);
+  before = malloc(prog->data_size);
+  if (!input || !golden[n - 1] || !got || !data || !before) {
+    snprintf(detail, sizeof detail, "out of memory");
+    goto done;
+  }
+  hta_rand_fill(&g, input, hta_layer_in_size(&layers[0]));
+  if (hta_golden_layers(layers, n, input, golden) != 0) {
+    snprintf(detail, sizeof detail, "golden model refused the layers");
+    goto done;
+  }
+
+  /* data window: random garbage, then the input */
+  for (size_t i = 0; i < prog->data_size; i++) data[i] = (uint8_t)hta_rng_u64(&g);
+  hta_tensor_pack(&prog->input, input, data);
+  memcpy(before, data, prog->data_size);
+
+  hta_interp_status st;
+  if (hta_interp_run(&cfg, prog->bytes, prog->size, data, prog->data_size, NULL, &st) != 0) {
+    snprintf(detail, sizeof detail, "interpreter: code %d at descriptor %d (layer %d) info 0x%x: %s",
+             st.code, st.layer, st.layer >= 0 ? prog->desc_layer[st.layer] : -1, st.info, st.msg);
+    goto done;
+  }
+  if (st.layers_done != prog->n_desc) {
+    snprintf(detail, sizeof detail, "interpreter ran %d of %d descriptors", st.layers_done,
+             prog->n_desc);
+    goto done;
+  }
+
+  for (int i = 0; i < n; i++) {
+    const hta_tensor *t = &prog->layer_out[i];
+    free(got);
+    got = malloc(hta_layer_out_size(&layers[i]));
+    if (got == NULL) goto done;
+    hta_tensor_unpack(t, data, got);
+    for (size_t b = 0; b < hta_layer_out_size(&layers[i]); b++) {
+      if (got[b] != golden[i][b]) {
+        const size_t px = b / (size_t)t->c;
+        snprintf(detail, sizeof detail,
+                 "layer %d output pixel (%zu,%zu) channel %zu: program %d, golden %d", i,
+                 px / (size_t)t->w, px % (size_t)t->w, b % (size_t)t->c, got[b], golden[i][b]);
+        goto done;
+      }
+    }
+  }
+  /* nothing written outside the layers' output channels and the scratch */
+  for (size_t a = 0; a < prog->data_size; a++) {
+    if (data[a] == before[a]) continue;
+    int allowed = a >= prog->scratch_off && a < (size_t)prog->scratch_off + prog->scratch_bytes;
+    for (int i = 0; i < n && !allowed; i++) {
+      const hta_tensor *t = &prog->layer_out[i];
+      allowed = a >= t->off && a < (size_t)t->off + t->bytes && (a - t->off) % t->pix_stride <
+                                                                    (size_t)t->c;
+    }
+    if (!allowed) {
+      snprintf(detail, sizeof detail, "data window byte 0x%zx changed outside the outputs "
+               "(input at 0x%x, scratch 0x%x+%u)", a, prog->input.off, prog->scratch_off,
+               prog->scratch_bytes);
+      goto done;
+    }
+  }
+  ok = 1;
+
+done:
+  if (!ok && made < n) snprintf(name, sizeof name, "seed=0x%016" PRIx64, seed);
+  if (ok && !verbose) {
+    check(1, name, " ");
+  } else if (ok) {
+    check(1, name, " ");
+    printf("  program %zu bytes, %d descriptors, data window %zu bytes\n", prog->size,
+           prog->n_desc, prog->data_size);
+  } else {
+    check(0, name, "%s\n  replay: %s --seed 0x%016" PRIx64, detail, argv0, seed);
+  }
+  for (int i = 0; i < made; i++) hta_rand_layer_free(&rl[i]);
+  for (int i = 0; i < n; i++) free(golden[i]);
+  free(got);
+  free(input);
+  free(data);
+  free(before);
+  hta_program_free(prog);
+  return ok;
+}
+
+/* ---- error paths ---- */
+
+static hta_layer fc_layer(int in_c, int out_c, const int8_t *w, const int32_t *i32,
+                          const uint8_t *u8) {
+  hta_layer l;
+  memset(&l, 0, sizeof l);
+  l.op = HTA_OP_FC;
+  l.in_h = l.in_w = 1;
+  l.in_c = in_c;
+  l.out_c = out_c;
+  l.kh = l.kw = l.stride = 1;
+  l.act_min = -128;
+  l.act_max = 127;
+  l.w = w;
+  l.t = w;
+  l.alpha = u8;
+  l.bias = i32;
+  l.mult = i32;
+  l.shift = u8;
+  return l;
+}
+
+static void expect_compile_error(const char *name, const hta_hw_cfg *cfg, const hta_layer *l,
+                                 int n, const char *want) {
+  char err[300] = "";
+  hta_program *p = hta_compile_cfg(cfg, l, n, err, sizeof err);
+  check(p == NULL && strstr(err, want) != NULL, name, "got %s, err '%s', want '%s'",
+        p ? "a program" : "NULL", err, want);
+  hta_program_free(p);
+}
+
+static void test_compile_errors(void) {
+  hta_hw_cfg cfg;
+  hta_hw_cfg_default(&cfg);
+  /* zero-filled arrays big enough for every layer below */
+  static int8_t w[8 * 4096 * 4];
+  static int32_t i32[8192];
+  static uint8_t u8[8 * 4096];
+  static uint8_t kinds[8192];
+  char buf[64];
+
+  hta_layer l = fc_layer((int)cfg.k_max + 1, 1, w, i32, u8);
+  snprintf(buf, sizeof buf, "exceeds KMax %u", cfg.k_max);
+  expect_compile_error("limit: K > KMax", &cfg, &l, 1, buf);
+
+  l = fc_layer((int)cfg.k_max, 1, w, i32, u8);
+  for (int i = 0; i < 2; i++) kinds[i] = HTA_KIND_TERNARY;
+  l.kind = kinds;
+  l.group = 2; /* 1024 groups of 2 */
+  expect_compile_error("limit: G < 4 with several groups", &cfg, &l, 1, "below 4");
+  l.group = 4; /* 512 groups: fits AlphaDepth 512 exactly */
+  hta_program *p = hta_compile_cfg(&cfg, &l, 1, NULL, 0);
+  check(p != NULL, "limit: n_groups == AlphaDepth accepted", "rejected");
+  hta_program_free(p);
+  l.in_c = (int)cfg.alpha_depth * 4 + 1 <= (int)cfg.k_max ? (int)cfg.alpha_depth * 4 + 1
+                                                         : (int)cfg.k_max;
+  l.group = l.in_c <= (int)cfg.alpha_depth * 4 ? 1 : 4;
+  if (l.group == 4) {
+    snprintf(buf, sizeof buf, "exceed AlphaDepth %u", cfg.alpha_depth);
+    expect_compile_error("limit: groups > AlphaDepth", &cfg, &l, 1, buf);
+  }
+  l.group = 3;
+  l.in_c = 3; /* G < 4 but one group: accepted (G becomes 0) */
+  p = hta_compile_cfg(&cfg, &l, 1, NULL, 0);
+  check(p != NULL, "limit: G < 4 with one group accepted", "rejected");
+  hta_program_free(p);
+
+  l = fc_layer(1, (int)cfg.chan_max + 1, w, i32, u8);
+  snprintf(buf, sizeof buf, "exceeds ChanMax %u", cfg.chan_max);
+  expect_compile_error("limit: out_c > ChanMax", &cfg, &l, 1, buf);
+
+  l = fc_layer(1, 1, w, i32, u8);
+  l.op = HTA_OP_CONV2D;
+  l.in_h = l.in_w = 9;
+  l.kh = 8;
+  expect_compile_error("limit: CONV kernel > 7", &cfg, &l, 1, "kh = 8 exceeds the CONV kernel limit 7");
+  l.kh = 3;
+  l.stride = 3;
+  expect_compile_error("limit: stride 3", &cfg, &l, 1, "stride = 3 exceeds the hardware stride limit 2");
+  l.stride = 1;
+  l.pad_t = 256;
+  expect_compile_error("limit: pad_t > 255", &cfg, &l, 1, "pad_t = 256");
+
+  l = fc_layer(1, 1, w, i32, u8);
+  l.op = HTA_OP_GAP;
+  l.in_h = 50;
+  l.in_w = 50;
+  expect_compile_error("limit: GAP image > KMax", &cfg, &l, 1, "GAP");
+  l.in_h = 300;
+  l.in_w = 1;
+  expect_compile_error("limit: GAP in_h > 255", &cfg, &l, 1, "DW kernel limit 255");
+
+  /* depthwise STRASSEN: r rows become the W_c kernel (<= 255) */
+  static int8_t tern[1024];
+  l = fc_layer(1, 1, w, i32, u8);
+  l.op = HTA_OP_DEPTHWISE;
+  kinds[0] = HTA_KIND_STRASSEN;
+  l.kind = kinds;
+  l.r = 300;
+  l.wb = tern;
+  l.wc = tern;
+  l.hmul = i32;
+  l.hshift = u8;
+  expect_compile_error("limit: depthwise STRASSEN r > 255", &cfg, &l, 1, "STRASSEN W_c");
+
+  /* chain shapes */
+  hta_layer two[2] = {fc_layer(4, 3, w, i32, u8), fc_layer(4, 2, w, i32, u8)};
+  expect_compile_error("chain: input must match previous output", &cfg, two, 2, "does not match");
+  /* an invalid layer is reported with its field */
+  hta_layer bad = fc_layer(4, 3, w, i32, u8);
+  bad.act_min = 5;
+  bad.act_max = 4;
+  expect_compile_error("invalid layer names the field", &cfg, &bad, 1, "act_min");
+}
+
+/* ---- interpreter: descriptor checks like the engine ---- */
+
+static void put32(uint8_t *p, uint32_t v) {
+  for (int i = 0; i < 4; i++) p[i] = (uint8_t)(v >> (8 * i));
+}
+static uint32_t get32(const uint8_t *p) {
+  return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+/* A corrupted word: where = 'h' header, 'd' descriptor 0, 'p' pass 0 header. */
+typedef struct edit {
+  char where;
+  unsigned word;
+  uint32_t mask, value; /* word = (word & ~mask) | value */
+} edit;
+
+typedef struct corruption {
+  const char *name;
+  edit e[2];
+  int want_code;
+  uint32_t want_info;
+} corruption;
+
+static uint8_t *edit_at(uint8_t *p, const hta_program *prog, const edit *e) {
+  switch (e->where) {
+  case 'h': return p + 4 * e->word;
+  case 'd': return p + HTA_PROG_HEADER_BYTES + 4 * e->word;
+  default: { /* pass 0 header follows the channel source map (16-byte padded) */
+    const uint32_t wts_off = get32(p + HTA_PROG_HEADER_BYTES + 4 * 9);
+    const uint32_t map = (prog->output.pix_stride / 16 * 4 + 15) / 16 * 16;
+    return p + wts_off + map + 4 * e->word;
+  }
+  }
+}
+
+static void test_interp_checks(void) {
+  hta_hw_cfg cfg;
+  hta_hw_cfg_default(&cfg);
+  /* a small valid program: conv 3x3 pad 1 on 4x4x3 -> 5 filters, INT8 + TERNARY */
+  static const uint8_t kinds[5] = {0, 1, 0, 1, 1};
+  int8_t w[5 * 27];
+  uint8_t alpha[5] = {1, 2, 3, 4, 5}, shift[5] = {0};
+  int32_t bias[5] = {0}, mult[5];
+  for (int i = 0; i < 5 * 27; i++) w[i] = (int8_t)(i % 3 - 1);
+  for (int i = 0; i < 5; i++) mult[i] = INT32_MAX;
+  hta_layer l;
+  memset(&l, 0, sizeof l);
+  l.op = HTA_OP_CONV2D;
+  l.in_h = l.in_w = 4;
+  l.in_c = 3;
+  l.out_c = 5;
+  l.kh = l.kw = 3;
+  l.stride = 1;
+  l.pad_t = l.pad_b = l.pad_l = l.pad_r = 1;
+  l.act_min = -128;
+  l.act_max = 127;
+  l.kind = kinds;
+  l.w = w;
+  l.t = w;
+  l.alpha = alpha;
+  l.bias = bias;
+  l.mult = mult;
+  l.shift = shift;
+  char err[300];
+  hta_program *prog = hta_compile_cfg(&cfg, &l, 1, err, sizeof err);
+  if (!check(prog != NULL, "interp checks: compile the base program", "%s", err)) return;
+
+  const uint32_t all = 0xffffffffu;
+  const corruption cases[] = {
+      {"header magic", {{'h', 0, all, 0x12345678u}}, HTA_INTERP_ERR_PROG, 0},
+      {"header version", {{'h', 1, all, 2}}, HTA_INTERP_ERR_PROG, 1},
+      {"header signature", {{'h', 4, all, 0xdeadbeefu}}, HTA_INTERP_ERR_PROG, 4},
+      {"descriptor past the program window", {{'h', 3, all, 0x100000u}}, HTA_INTERP_ERR_WINDOW, 0},
+      {"op 2", {{'d', 0, 0xffu, 2}}, HTA_INTERP_ERR_DESC, 0},
+      {"CONV kh 8", {{'d', 0, 0xff00u, 8u << 8}}, HTA_INTERP_ERR_DESC, 0},
+      {"stride_h 3", {{'d', 0, 0xf000000u, 3u << 24}}, HTA_INTERP_ERR_DESC, 0},
+      {"G 2", {{'d', 2, 0xffff0000u, 2u << 16}}, HTA_INTERP_ERR_DESC, 2},
+      {"in_pix_stride 32 for in_c 3", {{'d', 4, 0xffff0000u, 32u << 16}}, HTA_INTERP_ERR_DESC, 4},
+      {"out_pix_stride 0", {{'d', 6, 0xffff0000u, 0}}, HTA_INTERP_ERR_DESC, 6},
+      {"in_off not a multiple of 16", {{'d', 7, all, 8}}, HTA_INTERP_ERR_DESC, 7},
+      {"out_off past the data window", {{'d', 8, all, 0x100000u}}, HTA_INTERP_ERR_DESC, 8},
+      {"wts_off not a multiple of 16", {{'d', 9, 0xfu, 4}}, HTA_INTERP_ERR_DESC, 9},
+      {"weight stream past the program window", {{'d', 10, all, 0x100000u}}, HTA_INTERP_ERR_DESC, 9},
+      {"tile_pixels beyond StageBytes", {{'d', 11, 0xffff0000u, 0xffffu << 16}}, HTA_INTERP_ERR_DESC, 11},
+      {"K != kh*kw*in_c", {{'d', 13, 0xffffu, 26}}, HTA_INTERP_ERR_DESC, 13},
+      {"K > KMax", {{'d', 4, all, 3000u | 3008u << 16}, {'d', 13, 0xffffu, 27000}},
+       HTA_INTERP_ERR_DESC, 13},
+      {"n_groups > AlphaDepth", {{'d', 13, 0xffff0000u, 600u << 16}}, HTA_INTERP_ERR_DESC, 13},
+      {"pass n_mac > MacLanes", {{'p', 0, all, 65}}, HTA_INTERP_ERR_DESC, 0x100},
+      {"pass add_base + n_add > add_stride", {{'p', 3, all, 1}}, HTA_INTERP_ERR_DESC, 0x103},
+  };
+  for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    const corruption *cs = &cases[i];
+    uint8_t *p = malloc(prog->size);
+    uint8_t *data = calloc(prog->data_size, 1), *data0 = calloc(prog->data_size, 1);
+    if (!p || !data || !data0) break;
+    memcpy(p, prog->bytes, prog->size);
+    for (int e = 0; e < 2 && cs->e[e].where; e++) {
+      uint8_t *at = edit_at(p, prog, &cs->e[e]);
+      put32(at, (get32(at) & ~cs->e[e].mask) | cs->e[e].value);
+    }
+    hta_interp_status st;
+    hta_interp_run(&cfg, p, prog->size, data, prog->data_size, NULL, &st);
+    char name[120];
+    snprintf(name, sizeof name, "interp rejects %s", cs->name);
+    check(st.code == cs->want_code && st.info == cs->want_info &&
+              memcmp(data, data0, prog->data_size) == 0,
+          name, "code %d info 0x%x (want %d, 0x%x): %s", st.code, st.info, cs->want_code,
+          cs->want_info, st.msg);
+    free(p);
+    free(data);
+    free(data0);
+  }
+  hta_program_free(prog);
+}
+
+int main(int argc, char **argv) {
+  setvbuf(stdout, NULL, _IOLBF, 0);
+  uint64_t master = 0x48544131u, one_seed = 0;
+  int cases = 1500, single = 0;
+  for (int i = 1; i < argc; i++) {
+    if (!strcmp(argv[i], "--seed") && i + 1 < argc) {
+      one_seed = strtoull(argv[++i], NULL, 0);
+      single = 1;
+    } else if (!strcmp(argv[i], "--cases") && i + 1 < argc) {
+      cases = atoi(argv[++i]);
+    } else if (!strcmp(argv[i], "--master") && i + 1 < argc) {
+      master = strtoull(argv[++i], NULL, 0);
+    } else if (!strcmp(argv[i], "-v")) {
+      verbose = 1;
+    } else {
+      fprintf(stderr, "usage: %s [--cases N] [--master SEED] [--seed CASE_SEED] [-v]\n", argv[0]);
+      return 2;
+    }
+  }
+  if (single) {
+    run_case(one_seed, argv[0]);
+    return check_summary();
+  }
+  const clock_t t0 = clock();
+  for (int i = 0; i < cases; i++) run_case(hta_rng_case_seed(master, (uint64_t)i), argv[0]);
+  printf("random cases: %d in %.2f s (master seed 0x%" PRIx64 ")\n", cases,
+         (double)(clock() - t0) / CLOCKS_PER_SEC, master);
+  test_compile_errors();
+  test_interp_checks();
+  return check_summary();
+}
