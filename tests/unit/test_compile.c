@@ -53,6 +53,15 @@ static void cfg_mid(hta_hw_cfg *c) {
   c->signature = 0x7e57c0d2u;
 }
 
+/* Seeds with the top bit set force the op and the kinds (the sweep):
+ * bits 11:8 the hta_op, bits 3:0 the mask of kinds; the rest is random. */
+#define SWEEP_FLAG (UINT64_C(1) << 63)
+
+static uint64_t sweep_seed(uint64_t master, int op, unsigned kinds, int i) {
+  const uint64_t h = hta_rng_case_seed(master ^ 0x5eedu, (uint64_t)(op * 64 + (int)kinds * 4 + i));
+  return SWEEP_FLAG | (h & ~UINT64_C(0xfff) & ~SWEEP_FLAG) | (uint64_t)op << 8 | kinds;
+}
+
 /* One random case, everything drawn from seed. Returns 1 if it passed. */
 static int run_case(uint64_t seed, const char *argv0) {
   hta_rng g;
@@ -73,7 +82,12 @@ static int run_case(uint64_t seed, const char *argv0) {
   hta_rand_opts opts;
   hta_rand_opts_default(&opts, &cfg);
   if (cfg.mac_lanes >= 64) opts.max_out_c = 200; /* a few two-pass layers */
-  const int n = hta_rng_chance(&g, 15) ? (int)hta_rng_range(&g, 2, MAX_CHAIN) : 1;
+  int n = hta_rng_chance(&g, 15) ? (int)hta_rng_range(&g, 2, MAX_CHAIN) : 1;
+  if (seed & SWEEP_FLAG) {
+    opts.op = (int)(seed >> 8 & 0xf);
+    opts.kinds = (unsigned)(seed & 0xf);
+    n = 1;
+  }
 
   hta_rand_layer rl[MAX_CHAIN];
   hta_layer layers[MAX_CHAIN];
@@ -451,8 +465,18 @@ int main(int argc, char **argv) {
     return check_summary();
   }
   const clock_t t0 = clock();
-  for (int i = 0; i < cases; i++) run_case(hta_rng_case_seed(master, (uint64_t)i), argv[0]);
-  printf("random cases: %d in %.2f s (master seed 0x%" PRIx64 ")\n", cases,
+  for (int i = 0; i < cases; i++)
+    run_case(hta_rng_case_seed(master, (uint64_t)i) & ~SWEEP_FLAG, argv[0]);
+  /* every op x every kind alone and all kinds mixed, 4 cases each */
+  int swept = 0;
+  for (int op = HTA_OP_CONV2D; op <= HTA_OP_GAP; op++) {
+    for (int k = 0; k <= 4; k++) {
+      const unsigned kinds = k < 4 ? 1u << k : 0xfu;
+      for (int i = 0; i < 4 && (op != HTA_OP_GAP || k == 0); i++, swept++)
+        run_case(sweep_seed(master, op, kinds, i), argv[0]);
+    }
+  }
+  printf("random cases: %d + %d swept in %.2f s (master seed 0x%" PRIx64 ")\n", cases, swept,
          (double)(clock() - t0) / CLOCKS_PER_SEC, master);
   test_compile_errors();
   test_interp_checks();
