@@ -27,6 +27,18 @@
  *          S_j[p][c] down column p. Its output (1 x out_h*out_w) has the
  *          layout of the layer's output tensor.
  *     then the layer's other channels.
+ *
+ * Choices where docs/architecture.md leaves freedom:
+ *   - a CONV pass with no lanes in one array gives that array base 0;
+ *   - the G field is 0 whenever a filter is one group, or the hardware
+ *     layer has no adder lanes (the group size cannot matter then);
+ *   - tile_pixels = min(out pixels, StageBytes / max(mac_stride,
+ *     add_stride), 65535);
+ *   - every block of the weight stream (map, pass header, records, MAC rows,
+ *     adder rows, alpha rows) starts on a 16-byte boundary (a no-op for
+ *     lane counts that are multiples of 64);
+ *   - data window: layer 0's input at 0, each layer's output after it, then
+ *     one scratch region sized for the largest STRASSEN layer.
  */
 #include "hta_compile.h"
 
@@ -647,8 +659,14 @@ static int plan(compiler *cc, const hta_layer *layers, int n, hta_program *prog)
     }
     if (rc != 0) return rc;
   }
-  for (int i = 0; i < cc->n_hl; i++)
-    if (check_hw_layer(cc, &cc->hl[i]) != 0) return -1;
+  for (int i = 0; i < cc->n_hl; i++) {
+    hw_layer *h = &cc->hl[i];
+    if (count_src(h, HTA_SRC_ADD) == 0) { /* groups only matter to adder lanes */
+      h->G = 0;
+      h->n_groups = 1;
+    }
+    if (check_hw_layer(cc, h) != 0) return -1;
+  }
   return 0;
 }
 

@@ -271,6 +271,12 @@ static void test_compile_errors(void) {
     snprintf(buf, sizeof buf, "exceed AlphaDepth %u", cfg.alpha_depth);
     expect_compile_error("limit: groups > AlphaDepth", &cfg, &l, 1, buf);
   }
+  l.kind = NULL; /* all INT8: the group size does not matter */
+  l.group = 2;
+  p = hta_compile_cfg(&cfg, &l, 1, NULL, 0);
+  check(p != NULL, "limit: G < 4 ignored without ternary filters", "rejected");
+  hta_program_free(p);
+  l.kind = kinds;
   l.group = 3;
   l.in_c = 3; /* G < 4 but one group: accepted (G becomes 0) */
   p = hta_compile_cfg(&cfg, &l, 1, NULL, 0);
