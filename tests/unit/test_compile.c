@@ -22,6 +22,7 @@
 #include <time.h>
 
 #include "check.h"
+#include "hta_cfg.h"
 #include "hta_compile.h"
 #include "hta_golden.h"
 #include "prog_interp.h"
@@ -447,6 +448,38 @@ static void test_interp_checks(void) {
   hta_program_free(prog);
 }
 
+/* Tensor layout helpers and the program header, by hand. */
+static void test_layout(void) {
+  /* 1x2 pixels of 3 channels: pixel stride 16, padding zeroed by pack */
+  hta_tensor t = {32, 1, 2, 3, hta_pix_stride(3), 32};
+  uint8_t win[80];
+  memset(win, 0xAA, sizeof win);
+  const int8_t dense[6] = {1, 2, 3, -4, -5, -6};
+  int8_t back[6];
+  hta_tensor_pack(&t, dense, win);
+  hta_tensor_unpack(&t, win, back);
+  int ok = hta_pix_stride(3) == 16 && hta_pix_stride(16) == 16 && hta_pix_stride(17) == 32 &&
+           win[31] == 0xAA && win[32] == 1 && win[34] == 3 && win[35] == 0 && win[47] == 0 &&
+           win[48] == (uint8_t)-4 && win[64] == 0xAA && memcmp(back, dense, 6) == 0;
+  check(ok, "tensor pack/unpack with 16-byte pixel stride", "layout differs");
+
+  int8_t w[4] = {1, 2, 3, 4};
+  int32_t i32[2] = {0, INT32_MAX};
+  uint8_t u8[2] = {0, 0};
+  hta_layer l = fc_layer(4, 1, w, i32 + 1, u8);
+  char err[200];
+  hta_program *p = hta_compile(&l, 1, err, sizeof err);
+  if (!check(p != NULL, "compile a 4->1 FC for hta.cfg", "%s", err)) return;
+  const uint8_t *b = p->bytes;
+  ok = get32(b) == 0x31415448u && get32(b + 4) == 1 && get32(b + 8) == 1 &&
+       get32(b + 12) == 64 && get32(b + 16) == HTA_CFG_SIGNATURE && get32(b + 20) == 0 &&
+       p->n_desc == 1 && p->input.off == 0 && p->output.off == 16 && p->data_size == 32;
+  check(ok, "program header and data window of a 4->1 FC", "magic %08x version %u n %u "
+        "desc0 %u sig %08x out_off %u data %zu", get32(b), get32(b + 4), get32(b + 8),
+        get32(b + 12), get32(b + 16), p->output.off, p->data_size);
+  hta_program_free(p);
+}
+
 int main(int argc, char **argv) {
   setvbuf(stdout, NULL, _IOLBF, 0);
   uint64_t master = 0x48544131u, one_seed = 0;
@@ -484,6 +517,7 @@ int main(int argc, char **argv) {
   }
   printf("random cases: %d + %d swept in %.2f s (master seed 0x%" PRIx64 ")\n", cases, swept,
          (double)(clock() - t0) / CLOCKS_PER_SEC, master);
+  test_layout();
   test_compile_errors();
   test_interp_checks();
   return check_summary();
