@@ -99,58 +99,61 @@ static void decode(const uint8_t *p, desc *d) {
 static unsigned round16(unsigned c) { return (c + 15) / 16 * 16; }
 
 /* The engine's checks, before the layer touches memory (architecture.md),
- * plus a few the interpreter adds (marked +). */
+ * in the order and with the word indices hw/rtl/hta_ctrl.sv reports, so the
+ * first failing check agrees with the RTL's ERR_INFO. */
 static int check_desc(run *r) {
   const desc *d = &r->d;
   const hta_hw_cfg *cfg = r->cfg;
   const int dw = d->op == HTA_DESC_OP_DW;
+  const uint64_t data_limit = r->data_size < (UINT64_C(1) << 32) ? r->data_size
+                                                                 : UINT64_C(1) << 32;
   if (d->op != HTA_DESC_OP_CONV && !dw) return DESC_ERR(0, "op = %u is not CONV or DW", d->op);
-  const unsigned kmax = dw ? 255 : 7;
-  if (d->kh < 1 || d->kh > kmax || d->kw < 1 || d->kw > kmax)
-    return DESC_ERR(0, "kernel %ux%u outside 1..%u", d->kh, d->kw, kmax);
+  if (d->kh < 1 || d->kw < 1 || (!dw && (d->kh > 7 || d->kw > 7)))
+    return DESC_ERR(0, "kernel %ux%u outside 1..%u", d->kh, d->kw, dw ? 255 : 7);
   if (d->stride_h < 1 || d->stride_h > 2 || d->stride_w < 1 || d->stride_w > 2)
     return DESC_ERR(0, "strides %u,%u outside 1..2", d->stride_h, d->stride_w);
+  if (d->act_min > d->act_max)
+    return DESC_ERR(2, "act_min %d > act_max %d", d->act_min, d->act_max);
+  if (d->G != 0 && d->G < 4) return DESC_ERR(2, "G = %u: must be 0 or >= 4", d->G);
+  if (d->in_h < 1 || d->in_w < 1) return DESC_ERR(3, "empty input %ux%u", d->in_h, d->in_w);
+  if (d->in_c < 1 || d->in_ps != round16(d->in_c))
+    return DESC_ERR(4, "in_pix_stride %u for in_c %u", d->in_ps, d->in_c);
+  if (d->out_h < 1 || d->out_w < 1)
+    return DESC_ERR(5, "empty output %ux%u", d->out_h, d->out_w);
+  if (d->out_c < 1 || d->out_c > cfg->chan_max)
+    return DESC_ERR(6, "out_c %u outside 1..ChanMax %u", d->out_c, cfg->chan_max);
+  if (d->out_ps != round16(d->out_c))
+    return DESC_ERR(6, "out_pix_stride %u for out_c %u", d->out_ps, d->out_c);
   if (dw && d->in_c != d->out_c)
     return DESC_ERR(6, "DW with in_c %u != out_c %u", d->in_c, d->out_c);
-  const unsigned K = d->kh * d->kw * (dw ? 1 : d->in_c);
-  if (d->K != K) return DESC_ERR(13, "K = %u, kernel and channels give %u", d->K, K);
-  if (d->K > cfg->k_max) return DESC_ERR(13, "K = %u exceeds KMax %u", d->K, cfg->k_max);
-  if (d->n_groups > cfg->alpha_depth)
-    return DESC_ERR(13, "n_groups = %u exceeds AlphaDepth %u", d->n_groups, cfg->alpha_depth);
-  if (d->G != 0 && d->G < 4) return DESC_ERR(2, "G = %u: must be 0 or >= 4", d->G);
-  const unsigned ng = d->G == 0 ? 1 : (d->K + d->G - 1) / d->G; /* + */
-  if (d->n_groups != ng)
-    return DESC_ERR(13, "n_groups = %u, K %u and G %u give %u", d->n_groups, d->K, d->G, ng);
-  if (d->in_c < 1 || d->in_ps != round16(d->in_c)) /* + in_c >= 1 */
-    return DESC_ERR(4, "in_pix_stride %u for in_c %u", d->in_ps, d->in_c);
-  if (d->out_c < 1 || d->out_ps != round16(d->out_c))
-    return DESC_ERR(6, "out_pix_stride %u for out_c %u", d->out_ps, d->out_c);
-  if (d->in_off % 16) return DESC_ERR(7, "in_off 0x%x not a multiple of 16", d->in_off);
-  if (d->out_off % 16) return DESC_ERR(8, "out_off 0x%x not a multiple of 16", d->out_off);
+  if (d->in_off % 16 || (uint64_t)d->in_off + (uint64_t)d->in_h * d->in_w * d->in_ps > data_limit)
+    return DESC_ERR(7, "input tensor at 0x%x misaligned or outside the data window", d->in_off);
+  if (d->out_off % 16 ||
+      (uint64_t)d->out_off + (uint64_t)d->out_h * d->out_w * d->out_ps > data_limit)
+    return DESC_ERR(8, "output tensor at 0x%x misaligned or outside the data window", d->out_off);
   if (d->wts_off % 16) return DESC_ERR(9, "wts_off 0x%x not a multiple of 16", d->wts_off);
-  if (d->out_c > cfg->chan_max)
-    return DESC_ERR(6, "out_c %u exceeds ChanMax %u", d->out_c, cfg->chan_max);
-  if (d->in_h < 1 || d->in_w < 1) /* + */
-    return DESC_ERR(3, "empty input %ux%u", d->in_h, d->in_w);
-  if (d->out_h < 1 || d->out_w < 1) /* + */
-    return DESC_ERR(5, "empty output %ux%u", d->out_h, d->out_w);
-  if (dw && (d->mac_stride != d->out_ps || d->add_stride != d->out_ps)) /* + */
-    return DESC_ERR(12, "DW staging strides %u,%u != out_pix_stride %u", d->mac_stride,
-                    d->add_stride, d->out_ps);
+  if ((uint64_t)d->wts_off + d->wts_bytes > r->prog_size)
+    return DESC_ERR(10, "weight stream at 0x%x (+%u) leaves the program window", d->wts_off,
+                    d->wts_bytes);
   const unsigned pixel = d->mac_stride > d->add_stride ? d->mac_stride : d->add_stride;
-  if (d->tile_pixels < 1 || (uint64_t)d->tile_pixels * pixel > cfg->stage_bytes)
+  if (d->n_passes < 1 || d->tile_pixels < 1)
+    return DESC_ERR(11, "n_passes %u, tile_pixels %u", d->n_passes, d->tile_pixels);
+  if ((uint64_t)d->tile_pixels * pixel > cfg->stage_bytes)
     return DESC_ERR(11, "tile_pixels %u x %u bytes exceeds StageBytes %u", d->tile_pixels,
                     pixel, cfg->stage_bytes);
-  const unsigned dw_passes = (d->out_ps + cfg->mac_lanes - 1) / cfg->mac_lanes;
-  if (d->n_passes < 1 || (dw && d->n_passes != dw_passes)) /* + exact DW count */
-    return DESC_ERR(11, "n_passes = %u", d->n_passes);
-  if ((uint64_t)d->in_off + (uint64_t)d->in_h * d->in_w * d->in_ps > r->data_size)
-    return DESC_ERR(7, "input tensor at 0x%x leaves the data window", d->in_off);
-  if ((uint64_t)d->out_off + (uint64_t)d->out_h * d->out_w * d->out_ps > r->data_size)
-    return DESC_ERR(8, "output tensor at 0x%x leaves the data window", d->out_off);
-  if ((uint64_t)d->wts_off + d->wts_bytes > r->prog_size)
-    return DESC_ERR(9, "weight stream at 0x%x (+%u) leaves the program window", d->wts_off,
-                    d->wts_bytes);
+  if (dw && d->n_passes != (d->out_ps + cfg->mac_lanes - 1) / cfg->mac_lanes)
+    return DESC_ERR(11, "DW n_passes = %u for out_pix_stride %u", d->n_passes, d->out_ps);
+  if (dw && (d->mac_stride != d->out_ps || d->add_stride != d->out_ps))
+    return DESC_ERR(12, "DW staging strides %u,%u != out_pix_stride %u", d->mac_stride,
+                    d->add_stride, d->out_ps);
+  const unsigned K = d->kh * d->kw * (dw ? 1 : d->in_c);
+  if (d->K < 1 || d->K != K || d->K > cfg->k_max)
+    return DESC_ERR(13, "K = %u (kernel and channels give %u, KMax %u)", d->K, K, cfg->k_max);
+  if (d->n_groups < 1 || d->n_groups > cfg->alpha_depth)
+    return DESC_ERR(13, "n_groups = %u outside 1..AlphaDepth %u", d->n_groups, cfg->alpha_depth);
+  const unsigned ng = d->G == 0 ? 1 : (d->K + d->G - 1) / d->G;
+  if (d->n_groups != ng)
+    return DESC_ERR(13, "n_groups = %u, K %u and G %u give %u", d->n_groups, d->K, d->G, ng);
   return 0;
 }
 
@@ -249,7 +252,7 @@ static int parse_stream(run *r) {
     pass *ps = &r->passes[p];
     const uint8_t *h = block(&rd, 16);
     if (h == NULL) {
-      rc = STREAM_ERR("stream too short for pass %u's header", p);
+      rc = DESC_ERR(0x104, "pass %u's header runs past the end of the weight stream", p);
       break;
     }
     ps->n_mac = rd32(h);
@@ -258,11 +261,11 @@ static int parse_stream(run *r) {
     ps->add_base = rd32(h + 12);
     memset(act_mac, 0, ml);
     memset(act_add, 0, al);
-    if (ps->n_mac > ml) { rc = DESC_ERR(0x100, "pass %u: n_mac %u > MacLanes %u", p, ps->n_mac, ml); break; }
-    if (ps->n_add > al) { rc = DESC_ERR(0x101, "pass %u: n_add %u > AddLanes %u", p, ps->n_add, al); break; }
     if (dw) {
       const unsigned c0 = p * ml;
       ps->nvec = d->out_ps - c0 < ml ? d->out_ps - c0 : ml;
+      if (ps->n_mac > ps->nvec) { rc = DESC_ERR(0x100, "pass %u: n_mac %u > nvec %u", p, ps->n_mac, ps->nvec); break; }
+      if (ps->n_add > ps->nvec) { rc = DESC_ERR(0x101, "pass %u: n_add %u > nvec %u", p, ps->n_add, ps->nvec); break; }
       if (ps->mac_base != c0) { rc = DESC_ERR(0x102, "pass %u: mac_base %u != c0 %u", p, ps->mac_base, c0); break; }
       if (ps->add_base != c0) { rc = DESC_ERR(0x103, "pass %u: add_base %u != c0 %u", p, ps->add_base, c0); break; }
       unsigned nm = 0, na = 0;
@@ -282,6 +285,8 @@ static int parse_stream(run *r) {
       }
       ps->n_mac_rec = ps->n_add_rec = ps->nvec;
     } else {
+      if (ps->n_mac > ml) { rc = DESC_ERR(0x100, "pass %u: n_mac %u > MacLanes %u", p, ps->n_mac, ml); break; }
+      if (ps->n_add > al) { rc = DESC_ERR(0x101, "pass %u: n_add %u > AddLanes %u", p, ps->n_add, al); break; }
       if (ps->mac_base + ps->n_mac > d->mac_stride) { rc = DESC_ERR(0x102, "pass %u: mac_base %u + n_mac %u > mac_stride %u", p, ps->mac_base, ps->n_mac, d->mac_stride); break; }
       if (ps->add_base + ps->n_add > d->add_stride) { rc = DESC_ERR(0x103, "pass %u: add_base %u + n_add %u > add_stride %u", p, ps->add_base, ps->n_add, d->add_stride); break; }
       for (unsigned i = 0; i < ps->n_mac; i++) act_mac[i] = 1;
@@ -296,7 +301,8 @@ static int parse_stream(run *r) {
     ps->alpha_rows = ps->n_add ? block(&rd, (size_t)d->n_groups * al) : NULL;
     if (!ps->mac_rec || !ps->add_rec || (ps->n_mac && !ps->mac_rows) ||
         (ps->n_add && (!ps->add_rows || !ps->alpha_rows))) {
-      rc = STREAM_ERR("stream (%u bytes) too short for pass %u", d->wts_bytes, p);
+      rc = DESC_ERR(0x104, "pass %u runs past the end of the weight stream (%u bytes)", p,
+                    d->wts_bytes);
       break;
     }
     rc = check_records(r, (int)p, "MAC", ps->mac_rec, ps->n_mac_rec, dw ? zero_mac : NULL);
@@ -449,6 +455,9 @@ int hta_interp_run(const hta_hw_cfg *cfg, const uint8_t *prog, size_t prog_size,
   if (rd32(prog + 16) != cfg->signature)
     return report(r, HTA_INTERP_ERR_PROG, 4, 0, "configuration signature 0x%08x, engine 0x%08x",
                   rd32(prog + 16), cfg->signature);
+  if (rd32(prog + 12) % HTA_DESC_BYTES)
+    return report(r, HTA_INTERP_ERR_PROG, 3, 0, "descriptor offset 0x%x not a multiple of 64",
+                  rd32(prog + 12));
   const uint32_t n_desc = rd32(prog + 8), desc0 = rd32(prog + 12);
 
   for (int a = 0; a < 2; a++) {

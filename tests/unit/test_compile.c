@@ -414,11 +414,12 @@ static void test_interp_checks(void) {
       {"in_off not a multiple of 16", {{'d', 7, all, 8}}, HTA_INTERP_ERR_DESC, 7},
       {"out_off past the data window", {{'d', 8, all, 0x100000u}}, HTA_INTERP_ERR_DESC, 8},
       {"wts_off not a multiple of 16", {{'d', 9, 0xfu, 4}}, HTA_INTERP_ERR_DESC, 9},
-      {"weight stream past the program window", {{'d', 10, all, 0x100000u}}, HTA_INTERP_ERR_DESC, 9},
+      {"weight stream past the program window", {{'d', 10, all, 0x100000u}}, HTA_INTERP_ERR_DESC, 10},
+      {"act_min > act_max", {{'d', 2, 0xffffu, 0x0005u}}, HTA_INTERP_ERR_DESC, 2},
+      {"descriptor offset not a multiple of 64", {{'h', 3, all, 80}}, HTA_INTERP_ERR_PROG, 3},
+      {"pass past the weight stream", {{'d', 10, all, 32}}, HTA_INTERP_ERR_DESC, 0x104},
       {"tile_pixels beyond StageBytes", {{'d', 11, 0xffff0000u, 0xffffu << 16}}, HTA_INTERP_ERR_DESC, 11},
       {"K != kh*kw*in_c", {{'d', 13, 0xffffu, 26}}, HTA_INTERP_ERR_DESC, 13},
-      {"K > KMax", {{'d', 4, all, 3000u | 3008u << 16}, {'d', 13, 0xffffu, 27000}},
-       HTA_INTERP_ERR_DESC, 13},
       {"n_groups > AlphaDepth", {{'d', 13, 0xffff0000u, 600u << 16}}, HTA_INTERP_ERR_DESC, 13},
       {"pass n_mac > MacLanes", {{'p', 0, all, 65}}, HTA_INTERP_ERR_DESC, 0x100},
       {"pass add_base + n_add > add_stride", {{'p', 3, all, 1}}, HTA_INTERP_ERR_DESC, 0x103},
@@ -445,6 +446,15 @@ static void test_interp_checks(void) {
     free(data);
     free(data0);
   }
+  /* K = 27 on an engine built with KMax 26 */
+  hta_hw_cfg small = cfg;
+  small.k_max = 26;
+  uint8_t *data = calloc(prog->data_size, 1);
+  hta_interp_status st;
+  hta_interp_run(&small, prog->bytes, prog->size, data, prog->data_size, NULL, &st);
+  check(st.code == HTA_INTERP_ERR_DESC && st.info == 13, "interp rejects K > KMax",
+        "code %d info 0x%x: %s", st.code, st.info, st.msg);
+  free(data);
   hta_program_free(prog);
 }
 
