@@ -28,7 +28,7 @@ int32_t hta_rdbpot(int32_t x, int e);
 
 /* The output stage of one filter:
  *   acc32 = sat32(bias + acc)
- *   y     = zp_out + RDBPOT(SRDHM(acc32, mult), shift)   (32-bit, wraps)
+ *   y     = zp_out + RDBPOT(SRDHM(acc32, mult), shift)   (exact: no wrap)
  *   out   = clamp(act_min, act_max, y) */
 int8_t hta_requant(int64_t acc, int32_t bias, int32_t mult, int shift,
                    int zp_out, int act_min, int act_max);

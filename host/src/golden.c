@@ -38,9 +38,10 @@ int8_t hta_requant(int64_t acc, int32_t bias, int32_t mult, int shift,
                    int zp_out, int act_min, int act_max) {
   const int32_t acc32 = hta_sat32((int64_t)bias + acc);
   const int32_t scaled = hta_rdbpot(hta_srdhm(acc32, mult), shift);
-  /* "computed in 32 bits": two's-complement wrap, as a 32-bit adder does. */
-  const int32_t y = (int32_t)((uint32_t)zp_out + (uint32_t)scaled);
-  return (int8_t)clamp32(act_min, act_max, y);
+  /* y is exact: at the int32 extremes zp_out + scaled needs 33 bits, and the
+   * clamp applies to that value, never to a wrapped or truncated one. */
+  const int64_t y = (int64_t)zp_out + scaled;
+  return (int8_t)(y < act_min ? act_min : y > act_max ? act_max : y);
 }
 
 /* ---- dot products of one filter over a window of centred inputs xc[K] ---- */

@@ -122,12 +122,12 @@ static void test_requant(void) {
   /* acc32 saturates before the multiply: 2^31-1 + 1 -> INT32_MAX;
    * SRDHM(INT32_MAX, H) = ((2^31-1)*2^30 + 2^30)/2^31 = 2^30; RDBPOT(2^30, 24) = 64 */
   check_int("requant sat32 then scale", hta_requant(1, INT32_MAX, H, 24, 0, -128, 127), 64);
-  /* y is computed in 32 bits (numerics.md), wrapping like a 32-bit adder:
-   * SRDHM(INT32_MAX, Q) = 2147483646; + 5 = 2^31 + 3 -> wraps to -2147483645
-   * -> clamp -128. */
-  check_int("requant 32-bit wrap high", hta_requant(0, INT32_MAX, Q, 0, 5, -128, 127), -128);
-  /* SRDHM(INT32_MIN, Q) = -2147483647; - 5 wraps to 2147483644 -> 127. */
-  check_int("requant 32-bit wrap low", hta_requant(0, INT32_MIN, Q, 0, -5, -128, 127), 127);
+  /* y = zp_out + ... is exact (33 bits at the extremes), never wrapped:
+   * SRDHM(INT32_MAX, Q) = 2147483646; + 5 = 2147483651 -> clamp 127
+   * (a wrapping 32-bit add would give -2147483645 -> -128). */
+  check_int("requant y exact, no wrap (high)", hta_requant(0, INT32_MAX, Q, 0, 5, -128, 127), 127);
+  /* SRDHM(INT32_MIN, Q) = -2147483647; - 5 = -2147483652 -> clamp -128. */
+  check_int("requant y exact, no wrap (low)", hta_requant(0, INT32_MIN, Q, 0, -5, -128, 127), -128);
 }
 
 /* Pointwise, 1x2 pixels, 3 channels in, 2 INT8 filters out, zp_in 1, zp_out 2.
