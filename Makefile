@@ -44,6 +44,7 @@ include hw/hw.mk
 -include host/host.mk
 -include sim/sim.mk
 -include tests/tests.mk
+-include tests/rtl/rtl.mk
 
 # run.sh checks itself: it decides whether CI is green.
 TEST_BINS += tests/run_selftest.sh
