@@ -56,8 +56,10 @@ module hta_axil_regs (
   logic [31:0] w_data_q;
   logic [3:0]  w_strb_q;
 
-  assign awready_o = !aw_held_q && !bvalid_o;
-  assign wready_o  = !w_held_q && !bvalid_o;
+  // Nothing is accepted while in reset (the internal reset trails ap_rst_n
+  // by a cycle, so a master may already be driving a request).
+  assign awready_o = !aw_held_q && !bvalid_o && !rst_i;
+  assign wready_o  = !w_held_q && !bvalid_o && !rst_i;
   assign bresp_o   = 2'b00;
 
   wire do_write = aw_held_q && w_held_q && !bvalid_o;
@@ -201,7 +203,7 @@ module hta_axil_regs (
     endcase
   end
 
-  assign arready_o = !rvalid_o;
+  assign arready_o = !rvalid_o && !rst_i;
   assign rresp_o   = 2'b00;
   assign ctrl_read = arvalid_i && arready_o && araddr_i == hta_regs_pkg::RegCtrl;
 

@@ -61,7 +61,9 @@ module hta_top #(
   localparam int NumRd = hta_pkg::NumRdClients;
 
   // Synchronous, active-high reset inside (UG901); ap_rst_n stays at the top.
-  logic rst;
+  // It powers up asserted (an FPGA register initial value), so nothing runs
+  // and no assertion looks at state before the first reset.
+  logic rst = 1'b1;
   always_ff @(posedge ap_clk) rst <= !ap_rst_n;
 
   // Full-width INCR bursts, normal non-cacheable bufferable, data access.

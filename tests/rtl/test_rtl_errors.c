@@ -1,0 +1,302 @@
+/*
+ * test_rtl_errors.c - what the engine does with bad programs and bus errors.
+ *
+ * Each case corrupts one field of a valid program (or makes the memory model
+ * answer SLVERR/DECERR) and checks that the run ends - no hang - with the
+ * documented error code and detail (docs/architecture.md, "Errors"), that no
+ * byte outside the data window changes, and, where the error is found before
+ * the layer starts, that nothing at all is written. A valid run after every
+ * error must still be bit-exact: errors leave no state behind.
+ */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "check.h"
+#include "hta_cfg.h"
+#include "hta_compile.h"
+#include "hta_golden.h"
+#include "hta_sim.h"
+#include "rand_layer.h"
+#include "rng.h"
+#include "rtl_run.h"
+
+enum { ERR_OK = 0, ERR_PROG = 1, ERR_DESC = 2, ERR_WINDOW = 3, ERR_AXI_RD = 4, ERR_AXI_WR = 5 };
+
+static hta_sim *sim;
+static hta_program *prog;     /* two chained hybrid layers */
+static int8_t *input, *want;  /* input and golden output of the chain */
+static uint8_t *data0;        /* the data window before a run */
+
+static uint32_t get32(const uint8_t *p) {
+  return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+static void put32(uint8_t *p, uint32_t v) {
+  for (int i = 0; i < 4; i++) p[i] = (uint8_t)(v >> (8 * i));
+}
+/* Word w of descriptor d of program image p. */
+static uint8_t *desc_word(uint8_t *p, int d, int w) {
+  return p + get32(p + 12) + (size_t)d * 64 + (size_t)w * 4;
+}
+
+/* Run a copy of the program with edit applied; returns the result. */
+typedef void (*edit_fn)(uint8_t *p, size_t *prog_size, size_t *data_size);
+
+static int run_edited(edit_fn edit, rtl_result *res, uint8_t *data, size_t *data_size) {
+  uint8_t *p = malloc(prog->size);
+  size_t psize = prog->size;
+  *data_size = prog->data_size;
+  memcpy(p, prog->bytes, prog->size);
+  memcpy(data, data0, prog->data_size);
+  if (edit) edit(p, &psize, data_size);
+  char msg[600];
+  const int rc = rtl_run(sim, p, psize, data, *data_size, UINT64_C(5000000), res, msg, sizeof msg);
+  if (rc != HTA_SIM_OK) printf("  run: %s\n", msg);
+  free(p);
+  return rc;
+}
+
+/* The output tensor of the chain equals the golden output. */
+static int output_ok(const uint8_t *data) {
+  const hta_tensor *t = &prog->output;
+  int8_t *got = malloc((size_t)t->h * t->w * t->c);
+  hta_tensor_unpack(t, data, got);
+  const int ok = memcmp(got, want, (size_t)t->h * t->w * t->c) == 0;
+  free(got);
+  return ok;
+}
+
+static void expect(const char *name, edit_fn edit, unsigned code, int64_t info,
+                   int nothing_written) {
+  uint8_t *data = malloc(prog->data_size);
+  size_t dsize;
+  rtl_result res;
+  const int rc = run_edited(edit, &res, data, &dsize);
+  char n[200];
+  snprintf(n, sizeof n, "%s: run ends", name);
+  check(rc == HTA_SIM_OK, n, "harness code %d", rc);
+  snprintf(n, sizeof n, "%s: error code %u", name, code);
+  check((res.status & 0xff) == code, n, "STATUS 0x%08x (code %u, layer %u), ERR_INFO 0x%x, "
+        "ERR_ADDR 0x%" PRIx64, res.status, res.status & 0xff, res.status >> 16, res.err_info,
+        res.err_addr);
+  if (info >= 0) {
+    snprintf(n, sizeof n, "%s: ERR_INFO 0x%" PRIx64, name, (uint64_t)info);
+    check(res.err_info == (uint32_t)info, n, "ERR_INFO 0x%x", res.err_info);
+  }
+  snprintf(n, sizeof n, "%s: nothing outside the windows changed", name);
+  check(res.guard_ok, n, "a guard byte changed");
+  if (nothing_written) {
+    snprintf(n, sizeof n, "%s: data window untouched", name);
+    check(memcmp(data, data0, dsize < prog->data_size ? dsize : prog->data_size) == 0, n,
+          "the engine wrote into the data window");
+  }
+  /* and the engine still works */
+  snprintf(n, sizeof n, "%s: next valid run is bit-exact", name);
+  const int rc2 = run_edited(NULL, &res, data, &dsize);
+  check(rc2 == HTA_SIM_OK && (res.status & 0xff) == 0 && output_ok(data), n,
+        "harness %d, STATUS 0x%08x", rc2, res.status);
+  free(data);
+}
+
+/* ---- the edits ---- */
+static void bad_magic(uint8_t *p, size_t *ps, size_t *ds) { (void)ps; (void)ds; p[0] ^= 1; }
+static void bad_version(uint8_t *p, size_t *ps, size_t *ds) { (void)ps; (void)ds; put32(p + 4, 7); }
+static void bad_signature(uint8_t *p, size_t *ps, size_t *ds) {
+  (void)ps; (void)ds;
+  put32(p + 16, get32(p + 16) ^ 0x100);
+}
+static void bad_desc_align(uint8_t *p, size_t *ps, size_t *ds) {
+  (void)ps; (void)ds;
+  put32(p + 12, get32(p + 12) + 16);
+}
+static void tiny_prog_window(uint8_t *p, size_t *ps, size_t *ds) { (void)p; (void)ds; *ps = 48; }
+static void desc_outside(uint8_t *p, size_t *ps, size_t *ds) {
+  (void)ds;
+  put32(p + 12, (uint32_t)((*ps + 63) / 64 * 64 + 64));
+}
+static void bad_op(uint8_t *p, size_t *ps, size_t *ds) {
+  (void)ps; (void)ds;
+  *desc_word(p, 0, 0) = 9;
+}
+static void big_kernel(uint8_t *p, size_t *ps, size_t *ds) {
+  (void)ps; (void)ds;
+  if (desc_word(p, 0, 0)[0] == 0) desc_word(p, 0, 0)[1] = 8; /* CONV kh 8 */
+}
+static void bad_stride(uint8_t *p, size_t *ps, size_t *ds) {
+  (void)ps; (void)ds;
+  desc_word(p, 0, 0)[3] = 0x33;
+}
+static void bad_act(uint8_t *p, size_t *ps, size_t *ds) {
+  (void)ps; (void)ds;
+  uint8_t *w = desc_word(p, 0, 2);
+  w[0] = 100; /* act_min */
+  w[1] = 10;  /* act_max */
+}
+static void bad_pix_stride(uint8_t *p, size_t *ps, size_t *ds) {
+  (void)ps; (void)ds;
+  uint8_t *w = desc_word(p, 0, 4);
+  put32(w, get32(w) + (16u << 16));
+}
+static void in_off_outside(uint8_t *p, size_t *ps, size_t *ds) {
+  (void)ps; (void)ds;
+  put32(desc_word(p, 0, 7), (uint32_t)prog->data_size);
+}
+static void out_off_outside(uint8_t *p, size_t *ps, size_t *ds) {
+  (void)ps; (void)ds;
+  put32(desc_word(p, 0, 8), (uint32_t)prog->data_size - 16);
+}
+static void small_data_window(uint8_t *p, size_t *ps, size_t *ds) {
+  (void)p; (void)ps;
+  *ds = prog->output.off; /* the last layer's output no longer fits */
+}
+static void wts_outside(uint8_t *p, size_t *ps, size_t *ds) {
+  (void)ds;
+  put32(desc_word(p, 0, 10), (uint32_t)*ps);
+}
+static void bad_k(uint8_t *p, size_t *ps, size_t *ds) {
+  (void)ps; (void)ds;
+  uint8_t *w = desc_word(p, 0, 13);
+  put32(w, get32(w) + 1);
+}
+static void bad_tile(uint8_t *p, size_t *ps, size_t *ds) {
+  (void)ps; (void)ds;
+  uint8_t *w = desc_word(p, 0, 11);
+  put32(w, (get32(w) & 0xffff) | 0xffffu << 16); /* staging overflows */
+}
+/* First pass header of descriptor 0 (after the channel source map). */
+static uint8_t *pass0(uint8_t *p) {
+  const uint32_t wts = get32(desc_word(p, 0, 9));
+  const uint32_t out_stride = get32(desc_word(p, 0, 6)) >> 16;
+  const uint32_t map = (out_stride / 4 + 15) / 16 * 16;
+  return p + wts + map;
+}
+static void pass_too_many_lanes(uint8_t *p, size_t *ps, size_t *ds) {
+  (void)ps; (void)ds;
+  put32(pass0(p), HTA_CFG_MAC_LANES + 1);
+}
+static void pass_past_stream(uint8_t *p, size_t *ps, size_t *ds) {
+  (void)ps; (void)ds;
+  uint8_t *w = desc_word(p, 0, 10);
+  put32(w, get32(w) - 16); /* the last pass block no longer fits */
+}
+static void second_layer_bad(uint8_t *p, size_t *ps, size_t *ds) {
+  (void)ps; (void)ds;
+  *desc_word(p, prog->n_desc - 1, 0) = 9;
+}
+
+static uint64_t data_addr(void) { return rtl_data_addr(prog->size); }
+
+static void expect_bus_error(const char *name, int is_write, uint64_t lo, uint64_t hi,
+                             unsigned resp, unsigned code) {
+  hta_sim_inject_error(sim, is_write, lo, hi, resp);
+  uint8_t *data = malloc(prog->data_size);
+  size_t dsize;
+  rtl_result res;
+  const int rc = run_edited(NULL, &res, data, &dsize);
+  hta_sim_inject_error(sim, 0, 0, 0, 0);
+  char n[200];
+  snprintf(n, sizeof n, "%s: run ends", name);
+  check(rc == HTA_SIM_OK, n, "harness code %d", rc);
+  snprintf(n, sizeof n, "%s: error code %u", name, code);
+  check((res.status & 0xff) == code, n, "STATUS 0x%08x", res.status);
+  snprintf(n, sizeof n, "%s: ERR_ADDR inside the failing range", name);
+  check(res.err_addr >= (lo & ~UINT64_C(4095)) && res.err_addr < hi, n,
+        "ERR_ADDR 0x%" PRIx64 " not in [0x%" PRIx64 ", 0x%" PRIx64 ")", res.err_addr, lo, hi);
+  snprintf(n, sizeof n, "%s: nothing outside the windows changed", name);
+  check(res.guard_ok, n, "a guard byte changed");
+  snprintf(n, sizeof n, "%s: next valid run is bit-exact", name);
+  const int rc2 = run_edited(NULL, &res, data, &dsize);
+  check(rc2 == HTA_SIM_OK && (res.status & 0xff) == 0 && output_ok(data), n,
+        "harness %d, STATUS 0x%08x", rc2, res.status);
+  free(data);
+}
+
+int main(void) {
+  hta_sim_config sc;
+  hta_sim_default_config(&sc);
+  char err[300];
+  sim = hta_sim_create(&sc, err, sizeof err);
+  if (!check(sim != NULL, "create the simulation", "%s", err)) return check_summary();
+
+  /* Two chained layers with INT8 and ternary filters, several tiles. */
+  hta_hw_cfg cfg;
+  hta_hw_cfg_default(&cfg);
+  hta_rand_opts o;
+  hta_rand_opts_default(&o, &cfg);
+  o.op = HTA_OP_POINTWISE;
+  o.kinds = 1u << HTA_KIND_INT8 | 1u << HTA_KIND_TERNARY;
+  hta_rng g;
+  hta_rng_seed(&g, 42);
+  hta_rand_layer rl[2];
+  hta_layer layers[2];
+  hta_rand_layer_make(&rl[0], &g, &o, NULL);
+  layers[0] = rl[0].l;
+  hta_rand_input in = hta_rand_next_input(&layers[0]);
+  hta_rand_layer_make(&rl[1], &g, &o, &in);
+  layers[1] = rl[1].l;
+  prog = hta_compile_cfg(&cfg, layers, 2, err, sizeof err);
+  if (!check(prog != NULL, "compile the base program", "%s", err)) return check_summary();
+  printf("  base program: %s | %s, %d descriptors\n", rl[0].desc, rl[1].desc, prog->n_desc);
+
+  input = malloc(hta_layer_in_size(&layers[0]));
+  int8_t *outs[2] = {malloc(hta_layer_out_size(&layers[0])), malloc(hta_layer_out_size(&layers[1]))};
+  hta_rand_fill(&g, input, hta_layer_in_size(&layers[0]));
+  hta_golden_layers(layers, 2, input, outs);
+  want = outs[1];
+  data0 = malloc(prog->data_size);
+  for (size_t i = 0; i < prog->data_size; i++) data0[i] = (uint8_t)hta_rng_u64(&g);
+  hta_tensor_pack(&prog->input, input, data0);
+
+  /* the unedited program works */
+  {
+    uint8_t *data = malloc(prog->data_size);
+    size_t dsize;
+    rtl_result res;
+    const int rc = run_edited(NULL, &res, data, &dsize);
+    check(rc == HTA_SIM_OK && (res.status & 0xff) == 0 && output_ok(data),
+          "base program runs bit-exact", "harness %d, STATUS 0x%08x", rc, res.status);
+    check(res.layers_done == (uint32_t)prog->n_desc, "LAYERS_DONE counts descriptors",
+          "%u of %d", res.layers_done, prog->n_desc);
+    free(data);
+  }
+
+  expect("bad magic", bad_magic, ERR_PROG, 0, 1);
+  expect("bad version", bad_version, ERR_PROG, 1, 1);
+  expect("program for another configuration", bad_signature, ERR_PROG, 4, 1);
+  expect("descriptor table misaligned", bad_desc_align, ERR_PROG, 3, 1);
+  expect("program window smaller than the header", tiny_prog_window, ERR_WINDOW, -1, 1);
+  expect("descriptor table outside the window", desc_outside, ERR_WINDOW, -1, 1);
+  expect("unknown op", bad_op, ERR_DESC, 0, 1);
+  expect("CONV kernel 8x8", big_kernel, ERR_DESC, 0, 1);
+  expect("stride 3", bad_stride, ERR_DESC, 0, 1);
+  expect("act_min above act_max", bad_act, ERR_DESC, 2, 1);
+  expect("input pixel stride", bad_pix_stride, ERR_DESC, 4, 1);
+  expect("input outside the data window", in_off_outside, ERR_DESC, 7, 1);
+  expect("output outside the data window", out_off_outside, ERR_DESC, 8, 1);
+  expect("data window too small for the output", small_data_window, ERR_DESC, -1, 0);
+  expect("weights outside the program window", wts_outside, ERR_DESC, 10, 1);
+  expect("K disagrees with the shape", bad_k, ERR_DESC, 13, 1);
+  expect("tile overflows staging", bad_tile, ERR_DESC, 11, 1);
+  expect("pass with too many MAC lanes", pass_too_many_lanes, ERR_DESC, 0x100, 1);
+  expect("pass block past the weight stream", pass_past_stream, ERR_DESC, -1, 0);
+  expect("bad last descriptor", second_layer_bad, ERR_DESC, 0, 0);
+
+  const uint64_t d = data_addr();
+  expect_bus_error("SLVERR reading the program", 0, RTL_PROG_ADDR + 64,
+                   RTL_PROG_ADDR + prog->size, 2, ERR_AXI_RD);
+  expect_bus_error("DECERR reading the input", 0, d + prog->input.off,
+                   d + prog->input.off + prog->input.bytes, 3, ERR_AXI_RD);
+  expect_bus_error("SLVERR writing the output", 1, d + prog->output.off,
+                   d + prog->output.off + prog->output.bytes, 2, ERR_AXI_WR);
+
+  hta_rand_layer_free(&rl[0]);
+  hta_rand_layer_free(&rl[1]);
+  free(outs[0]);
+  free(outs[1]);
+  free(input);
+  free(data0);
+  hta_program_free(prog);
+  hta_sim_destroy(sim);
+  return check_summary();
+}
