@@ -46,3 +46,7 @@ check-regs: $(HTA_GEN) ## fail (with a diff) if generated files differ from thei
 	  exit 1; \
 	fi; \
 	echo "check-regs: generated files match hw/config"
+
+# The generator's own test (small inputs, error messages, header compile).
+TEST_BINS += tools/gen/test_hta_gen.sh
+test-bins: $(HTA_GEN)

@@ -466,6 +466,26 @@ static void snake_to_camel(const char *s, char *out, size_t cap) {
   out[o] = '\0';
 }
 
+/* "0x" and 1 to 8 hex digits, nothing else. */
+static int parse_hex(const char *s, unsigned long *v) {
+  if (s[0] != '0' || (s[1] != 'x' && s[1] != 'X') || !s[2] || strlen(s + 2) > 8) return 0;
+  unsigned long x = 0;
+  for (const char *p = s + 2; *p; p++) {
+    int d;
+    if (is_digit(*p))
+      d = *p - '0';
+    else if (*p >= 'a' && *p <= 'f')
+      d = *p - 'a' + 10;
+    else if (*p >= 'A' && *p <= 'F')
+      d = *p - 'A' + 10;
+    else
+      return 0;
+    x = x * 16 + (unsigned long)d;
+  }
+  *v = x;
+  return 1;
+}
+
 static int writable(const reg *g) { return strcmp(g->access, "ro") != 0; }
 
 static void parse_regmap(const char *path) {
@@ -503,17 +523,8 @@ static void parse_regmap(const char *path) {
       error_at(path, r.line, "expected \"offset NAME access description\"");
       continue;
     }
-    /* offset: 0x followed by hex digits, word aligned, inside 12 bits */
-    char *end;
-    unsigned long off = 0;
-    int off_ok = (tok[0][0] == '0' && (tok[0][1] == 'x' || tok[0][1] == 'X') && tok[0][2]);
-    if (off_ok) {
-      errno = 0;
-      off = strtoul(tok[0] + 2, &end, 16);
-      off_ok = (*end == '\0' && errno == 0 && tok[0][2] != '-' && tok[0][2] != '+' &&
-                tok[0][2] != ' ');
-    }
-    if (!off_ok) {
+    unsigned long off;
+    if (!parse_hex(tok[0], &off)) {
       error_at(path, r.line, "offset \"%s\" is not a hex number like 0x1C", tok[0]);
       continue;
     }
