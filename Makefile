@@ -58,7 +58,7 @@ help: ## list the targets (default)
 	  $(MAKEFILE_LIST)
 	@echo "Options: V=1 (show commands)."
 
-all: $(GEN_FILES) $(ALL_TARGETS) $(TEST_BINS) ## build everything (generated files, libraries, tests)
+all: $(GEN_FILES) $(ALL_TARGETS) $(TEST_BINS) ## build everything (libraries, tools, tests)
 	@echo "all: built"
 
 # deps first, then a second make builds: that make reads the fragments again
