@@ -18,3 +18,15 @@ $(RTL_TESTS): $(BUILD)/tests/%: $(BUILD)/obj/tests/rtl/%.o $(BUILD)/obj/tests/rt
 ifeq ($(SIM_HAVE_RTL),yes)
 TEST_BINS += $(RTL_TESTS)
 endif
+
+# make bench: cycles, utilization and simulation speed of MobileNet-like layers.
+$(BUILD)/obj/tests/bench/%.o: CPPFLAGS += -Itests/support -Itests/rtl $(SIM_CPPFLAGS)
+$(BUILD)/tests/bench_rtl: $(BUILD)/obj/tests/bench/bench_rtl.o $(BUILD)/obj/tests/rtl/rtl_run.o \
+                          $(LIBHTA) $(SIM_LIB)
+	$(call msg,LD,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(LDFLAGS) $^ -o $@ $(LDLIBS) $(SIM_LDLIBS)
+
+ifeq ($(SIM_HAVE_RTL),yes)
+BENCH_CMDS += $(BUILD)/tests/bench_rtl
+endif
