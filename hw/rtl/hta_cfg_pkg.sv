@@ -17,13 +17,13 @@ package hta_cfg_pkg;
   localparam int ChanMax       = 4096;  // most output channels of one layer
   localparam int InFifoBeats   = 64;    // input prefetch FIFO depth in bus beats
   localparam int MaxBurst      = 16;    // longest AXI burst in beats
-  localparam int RdOutstanding = 8;     // AXI read bursts in flight
+  localparam int RdOutstanding = 16;    // AXI read bursts in flight
 
   localparam int BusBytes      = 16;    // derived: m_axi_gmem data width in bytes (BusBits / 8)
 
   // 32-bit FNV-1a over the text "Name=Value;" of every parameter of the configuration file, in
   // file order (derived ones excluded). Programs carry it in word 4 of their header; the engine
   // refuses a program built for another configuration (ERR_PROG).
-  localparam logic [31:0] CfgSignature = 32'h8d3103dd;
+  localparam logic [31:0] CfgSignature = 32'ha7ff61e0;
 
 endpackage
