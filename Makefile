@@ -11,7 +11,9 @@
 #   mk/deps.mk    `make deps` (Debian packages)
 #   mk/gen.mk     the generator, `make regs`, `make check-regs`
 #   hw/hw.mk      `make lint`, `make synth`
-#   host/host.mk, sim/sim.mk, tests/tests.mk   (when present) their owners' rules
+#   FRAGMENTS below (host, sim, tests; each when present): their owners' rules
+# Targets whose rule line ends in "## text" are listed by `make help`, in
+# fragments too.
 # Everything built goes under build/; `make clean` removes it.
 
 .DEFAULT_GOAL := help
@@ -29,7 +31,8 @@ include mk/common.mk
 #   BENCH_CMDS   the same for `make bench`.
 #                End every command with ';' so two appended commands stay two:
 #                  DEMO_CMDS += build/host/hta_demo --backend sim ;
-#                They run with `set -e` from the repository root.
+#                (the last command of a fragment is ended for it). They run
+#                from the repository root under bash `set -ex`.
 #   DEPS_PKGS    Debian packages `make deps` installs (in mk/deps.mk)
 #   CLEAN_FILES  extra paths outside build/ that `make clean` removes
 ALL_TARGETS :=
@@ -41,10 +44,17 @@ CLEAN_FILES :=
 include mk/deps.mk
 include mk/gen.mk
 include hw/hw.mk
--include host/host.mk
--include sim/sim.mk
--include tests/tests.mk
--include tests/rtl/rtl.mk
+
+# The other parts' fragments, in this order (later ones may use earlier ones'
+# variables); a missing one is skipped. After each, a newline ends its last
+# demo/bench command, so a forgotten ';' cannot glue two fragments' commands.
+FRAGMENTS := host/host.mk sim/sim.mk tests/tests.mk tests/rtl/rtl.mk
+define include_fragment
+-include $(1)
+DEMO_CMDS  += $$(newline)
+BENCH_CMDS += $$(newline)
+endef
+$(foreach f,$(FRAGMENTS),$(eval $(call include_fragment,$(f))))
 
 # run.sh checks itself: it decides whether CI is green.
 TEST_BINS += tests/run_selftest.sh
@@ -54,7 +64,7 @@ TEST_BINS += tests/run_selftest.sh
 
 help: ## list the targets (default)
 	@echo "HTA - hybrid ternary neural network accelerator. Targets:"
-	@awk -F ':.*## ' '/^[A-Za-z0-9_.-]+:.*## / { printf "  %-12s %s\n", $$1, $$2 }' \
+	@awk -F ':.*## ' '/^[A-Za-z0-9_.-]+:.*## / { printf "  %-20s %s\n", $$1, $$2 }' \
 	  $(MAKEFILE_LIST)
 	@echo "Options: V=1 (show commands)."
 
