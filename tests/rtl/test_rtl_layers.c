@@ -159,8 +159,8 @@ done:
              "%" PRIu64 " memory stalls, %" PRIu64 " drain stalls\n",
              res.cycles, res.mac_ops, res.add_ops, res.mem_stall, res.drain_stall);
   } else {
-    check(0, name, "%s\n  replay with a waveform: %s --seed 0x%016" PRIx64 " --trace fail.fst",
-          detail, argv0, seed);
+    check(0, name, "%s\n  replay with a waveform: make TRACE=1 %s && %s --seed 0x%016" PRIx64
+          " --trace fail.fst", detail, argv0, argv0, seed);
   }
   for (int i = 0; i < made; i++) hta_rand_layer_free(&rl[i]);
   for (int i = 0; i < n; i++) free(golden[i]);
@@ -174,15 +174,15 @@ done:
 
 static void usage(const char *argv0) {
   printf("usage: %s [--count N] [--master S] [--seed S] [--trace F.fst] [-v]\n"
-         "  --count N   random cases after the op x kind sweep (default 450)\n"
+         "  --count N   random cases after the op x kind sweep (default 470)\n"
          "  --master S  master seed of the random cases (default 1)\n"
          "  --seed S    run only the case with this seed (as printed on failure)\n"
-         "  --trace F   write an FST waveform of the whole run to F\n"
+         "  --trace F   write an FST waveform of the whole run to F (needs a TRACE=1 build)\n"
          "  -v          print cycles and stalls of every case\n", argv0);
 }
 
 int main(int argc, char **argv) {
-  long count = 450;
+  long count = 470;
   uint64_t master = 1, only = 0;
   int have_only = 0;
   const char *trace = NULL;
