@@ -29,6 +29,9 @@ SIM_VROOT     := $(shell $(SIM_VERILATOR) --getenv VERILATOR_ROOT 2>/dev/null)
 SIM_THREADS   ?= 1
 SIM_SELFTEST_BUS_BITS ?= 128
 
+# Debian packages the simulation needs (make deps; zlib for FST traces).
+DEPS_PKGS += verilator g++ zlib1g-dev
+
 SIM_CPPFLAGS := -Isim/include
 SIM_LDLIBS   := -lstdc++ -lz -lpthread -lm
 SIM_HAVE_RTL := $(if $(wildcard hw/rtl/hta_top.sv),yes,no)

@@ -26,7 +26,9 @@ typedef struct hta_sim_config {
   unsigned rd_gap;        /* idle cycles between R beats: 0 = one beat per cycle */
   unsigned wr_gap;        /* cycles between accepted W beats: 0 = one per cycle */
   unsigned max_rd_outstanding; /* AR accepted while this many bursts pending: 0 = 16 */
-  const char *trace_path; /* FST waveform file, or NULL for none */
+  const char *trace_path; /* FST waveform file, or NULL for none (then the
+                             environment variable HTA_SIM_TRACE may name one:
+                             sim/README.md) */
   int verbose;            /* print AXI transactions to stderr */
 } hta_sim_config;
 

@@ -468,13 +468,14 @@ static void test_timeout(void) {
   const char *name = "run_timeout";
   hta_sim_config cfg;
   hta_sim_default_config(&cfg);
-  cfg.rd_gap = 7; /* 8 cycles per beat: the copy below needs more than 3 Mi cycles */
+  cfg.rd_gap = 31; /* 32 cycles per beat: 128 Ki beats need more than 3 Mi cycles */
   hta_sim *sim = make_sim(&cfg, name);
   if (!sim) return;
   uint32_t v = 0;
   int calls = 0;
-  copy_args a = {kBase, kBase + 0x1000000, 8u << 20, 16, 0, 0};
-  CHECK(start_copy(sim, &a, 500) == HTA_SIM_ERR_TIMEOUT, "500 cycles were enough for 8 MiB?");
+  const uint32_t len = 131072u * (hta_sim_bus_bits(sim) / 8);
+  copy_args a = {kBase, kBase + len, len, 16, 0, 0};
+  CHECK(start_copy(sim, &a, 500) == HTA_SIM_ERR_TIMEOUT, "500 cycles were enough for the copy?");
   const uint64_t before = hta_sim_cycles(sim);
   CHECK(hta_sim_run(sim, (3u << 20) + 5, progress_count, &calls) == HTA_SIM_ERR_TIMEOUT,
         "second run did not time out");

@@ -50,6 +50,7 @@ constexpr uint32_t kCtrlApDone = 1u << 1;
 struct HarnessConfig {
   AxiMemConfig mem;  // bus_bytes is set by the harness from the top's port width
   const char *trace_path = nullptr;
+  int trace_depth = 99;  // hierarchy levels in the trace (1 = top ports)
   bool verbose = false;
   uint64_t seed = 1;
   uint32_t ctrl_addr = 0x00;  // register polled by run() for ap_done
@@ -68,7 +69,7 @@ template <class VTop> class Harness {
         tb_(cfg.trace_path != nullptr, cfg.seed) {
     if (cfg.trace_path) {
       std::string why;
-      if (!tb_.opentrace(cfg.trace_path, &why)) throw std::runtime_error(why);
+      if (!tb_.opentrace(cfg.trace_path, cfg.trace_depth, &why)) throw std::runtime_error(why);
     }
     reset();
   }

@@ -164,6 +164,9 @@ hta_sim *hta_sim_create(const hta_sim_config *user_cfg, char *errbuf, size_t err
   const std::string env_trace = c.trace_path ? std::string() : env_trace_path();
   hc.trace_path = c.trace_path ? c.trace_path : env_trace.empty() ? nullptr : env_trace.c_str();
   hc.verbose = c.verbose != 0;
+  // A full trace of hta_top is ~900 bytes per cycle; fewer levels keep it small.
+  if (const char *d = std::getenv("HTA_SIM_TRACE_DEPTH"))
+    if (std::atoi(d) > 0) hc.trace_depth = std::atoi(d);
   hc.ctrl_addr = HTA_REG_CTRL;
   // Seed of the random initial values of unreset state (--x-initial unique).
   // Fixed by default so runs repeat; HTA_SIM_SEED varies it to hunt reset bugs.

@@ -56,8 +56,9 @@ template <class VTop> class Testbench {
   const VTop *top() const { return top_.get(); }
   VerilatedContext *context() { return ctx_.get(); }
 
-  // Returns false (with a reason) if the trace cannot be written.
-  bool opentrace(const char *path, std::string *why) {
+  // Returns false (with a reason) if the trace cannot be written. depth:
+  // levels of hierarchy recorded (1 = the top's ports only).
+  bool opentrace(const char *path, int depth, std::string *why) {
 #if HTA_SIM_HAVE_TRACE
     // Probe first: the FST writer cannot report a failed open without aborting.
     if (std::FILE *f = std::fopen(path, "wb")) {
@@ -68,11 +69,12 @@ template <class VTop> class Testbench {
     }
     ctx_->traceEverOn(true);
     trace_.reset(new VerilatedFstC);
-    top_->trace(trace_.get(), 99);
+    top_->trace(trace_.get(), depth);
     trace_->open(path);
     return true;
 #else
     (void)path;
+    (void)depth;
     *why = "this simulation library was built without trace support (verilator --trace-fst)";
     return false;
 #endif
