@@ -71,6 +71,7 @@ template <class VTop> class Harness {
       std::string why;
       if (!tb_.opentrace(cfg.trace_path, cfg.trace_depth, &why)) throw std::runtime_error(why);
     }
+    cfg_.trace_path = nullptr;  // the caller's string need not outlive the constructor
     reset();
   }
 
