@@ -18,12 +18,13 @@
 #define HTA_CFG_IN_FIFO_BEATS  64    /* input prefetch FIFO depth in bus beats */
 #define HTA_CFG_MAX_BURST      16    /* longest AXI burst in beats */
 #define HTA_CFG_RD_OUTSTANDING 16    /* AXI read bursts in flight */
+#define HTA_CFG_LOG_DEPTH      1024  /* descriptors whose cycles the per-layer log keeps */
 
 #define HTA_CFG_BUS_BYTES      16    /* derived: m_axi_gmem data width in bytes (BusBits / 8) */
 
 /* 32-bit FNV-1a over the text "Name=Value;" of every parameter of the configuration file, in
    file order (derived ones excluded). Programs carry it in word 4 of their header; the engine
    refuses a program built for another configuration (ERR_PROG). */
-#define HTA_CFG_SIGNATURE 0xa7ff61e0u
+#define HTA_CFG_SIGNATURE 0x3d579532u
 
 #endif /* HTA_CFG_H */

@@ -9,7 +9,7 @@
 /* goes to VERSION[15:0] */
 #define HTA_REGMAP_VERSION 1
 /* number of registers (entries of hta_reg_table) */
-#define HTA_REGMAP_COUNT 39
+#define HTA_REGMAP_COUNT 41
 
 /* rw: ap_ctrl_hs: bit0 ap_start (W1S, self-clearing), bit1 ap_done (clear on read), bit2
    ap_idle, bit3 ap_ready */
@@ -129,6 +129,13 @@
 /* ro: bits 63:32 */
 #define HTA_REG_DRAIN_STALL_HI 0x0ACu
 
+/* rw: index of the descriptor whose cycles LOG_CYCLES shows */
+#define HTA_REG_LOG_SEL 0x0B0u
+
+/* ro: cycles descriptor LOG_SEL took in the last run (saturating; the log keeps LogDepth
+   entries) */
+#define HTA_REG_LOG_CYCLES 0x0B4u
+
 #endif /* HTA_REGS_H */
 
 /*
@@ -185,5 +192,7 @@ static const struct {
     {"ADD_OPS_HI", 0x0A4u, 0},
     {"DRAIN_STALL_LO", 0x0A8u, 0},
     {"DRAIN_STALL_HI", 0x0ACu, 0},
+    {"LOG_SEL", 0x0B0u, 1},
+    {"LOG_CYCLES", 0x0B4u, 0},
 };
 #endif /* HTA_REGS_WANT_TABLE */

@@ -46,7 +46,11 @@ module hta_axil_regs (
   input  logic [31:0] layers_done_i,
   input  logic [63:0] mac_ops_i,
   input  logic [63:0] add_ops_i,
-  input  logic [63:0] drain_stall_i
+  input  logic [63:0] drain_stall_i,
+  // per-layer cycle log
+  input  logic        log_we_i,
+  input  logic [15:0] log_idx_i,
+  input  logic [31:0] log_cycles_i
 );
   // ---------------------------------------------------------------- writes
   // Address and data may arrive in either order; the write happens once both
@@ -154,6 +158,25 @@ module hta_axil_regs (
     end
   end
 
+  // ------------------------------------------------------ per-layer log
+  // LOG_SEL picks an entry; the RAM's registered read follows it, long
+  // before a master can read LOG_CYCLES.
+  localparam int LogDepth = hta_cfg_pkg::LogDepth;
+  logic [15:0] log_sel_q;
+  logic [31:0] log_rd;
+  always_ff @(posedge clk_i) begin
+    if (rst_i) log_sel_q <= '0;
+    else if (do_write && aw_addr_q == hta_regs_pkg::RegLogSel) log_sel_q <= w_data_q[15:0];
+  end
+  hta_ram_sdp #(.Width(32), .Depth(LogDepth)) u_log (
+    .clk_i,
+    .we_i   (log_we_i && 32'(log_idx_i) < LogDepth),
+    .waddr_i($clog2(LogDepth)'(log_idx_i)),
+    .wdata_i(log_cycles_i),
+    .raddr_i($clog2(LogDepth)'(log_sel_q)),
+    .rdata_o(log_rd)
+  );
+
   // ----------------------------------------------------------------- reads
   logic [31:0] rmux;
 
@@ -199,6 +222,8 @@ module hta_axil_regs (
       hta_regs_pkg::RegAddOpsHi:   rmux = add_ops_i[63:32];
       hta_regs_pkg::RegDrainStallLo: rmux = drain_stall_i[31:0];
       hta_regs_pkg::RegDrainStallHi: rmux = drain_stall_i[63:32];
+      hta_regs_pkg::RegLogSel:     rmux = {16'd0, log_sel_q};
+      hta_regs_pkg::RegLogCycles:  rmux = (32'(log_sel_q) < LogDepth) ? log_rd : '0;
       default: rmux = '0;
     endcase
   end

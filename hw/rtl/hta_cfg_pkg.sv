@@ -18,12 +18,13 @@ package hta_cfg_pkg;
   localparam int InFifoBeats   = 64;    // input prefetch FIFO depth in bus beats
   localparam int MaxBurst      = 16;    // longest AXI burst in beats
   localparam int RdOutstanding = 16;    // AXI read bursts in flight
+  localparam int LogDepth      = 1024;  // descriptors whose cycles the per-layer log keeps
 
   localparam int BusBytes      = 16;    // derived: m_axi_gmem data width in bytes (BusBits / 8)
 
   // 32-bit FNV-1a over the text "Name=Value;" of every parameter of the configuration file, in
   // file order (derived ones excluded). Programs carry it in word 4 of their header; the engine
   // refuses a program built for another configuration (ERR_PROG).
-  localparam logic [31:0] CfgSignature = 32'ha7ff61e0;
+  localparam logic [31:0] CfgSignature = 32'h3d579532;
 
 endpackage

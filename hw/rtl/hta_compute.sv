@@ -26,6 +26,10 @@ module hta_compute #(
   input  logic               start_i,
   input  logic [15:0]        npix_i,
   input  logic               dw_i,
+  input  logic               win_i,         // DW sliding window (kernel <= 3x3)
+  input  logic [7:0]         kh_i,
+  input  logic [7:0]         kw_i,
+  input  logic [3:0]         sw_i,
   input  logic [15:0]        k_i,
   input  logic [15:0]        group_i,       // 0: one group per filter
   input  logic [15:0]        in_c_i,        // CONV: channels per window position
@@ -46,6 +50,8 @@ module hta_compute #(
   // input stream
   input  logic               in_valid_i,
   input  logic [BusBits-1:0] in_data_i,
+  input  logic               in_first_i,    // DW window: first beat of a pixel
+  input  logic               in_reuse_i,    //   which streams new columns only
   output logic               in_pop_o,
   // buffer writes (from hta_wload)
   input  logic               wmac_we_i,
@@ -170,12 +176,42 @@ module hta_compute #(
   logic [VecBits-1:0] s1_vec_q;
   logic        drain_busy;
 
+  // ------------------------------------------------ DW sliding window
+  // Two window buffers of 3x3 vectors (entry ky*3+kx): the loader fills one
+  // (copying the columns a reuse pixel shares with its left neighbour, then
+  // taking the new columns from the stream) while the steps of the previous
+  // pixel read the other.
+  localparam int WinN = 9;
+  logic [VecBits-1:0] win_q [2*WinN];
+  logic [1:0]  win_ready_q;          // buffer holds a complete window
+  logic        ld_buf_q, st_buf_q;   // buffer being loaded / stepped
+  logic [7:0]  ld_left_q;            // vectors still to load for this pixel
+  logic [7:0]  ld_ky_q, ld_kx_q, ld_kx0_q;
+  logic [31:0] ld_pix_q;             // pixels still to load in this pass
+  logic [7:0]  st_ky_q, st_kx_q;     // window position of the step in S0
+
+  wire [7:0] kx_new = kw_i - {4'd0, sw_i};        // first new column of a reuse pixel
+  wire       ld_open = win_i && ld_left_q == '0 && ld_pix_q != '0 && in_valid_i
+                       && !win_ready_q[ld_buf_q];
+  wire       ld_take = win_i && in_valid_i && (ld_left_q != '0 || ld_open);
+  wire       ld_vec_done = ld_take && (vb_q + 8'd1 == vec_beats_i);
+  wire [VecBits-1:0] ld_vec = (vb_q == '0) ? VecBits'(in_data_i)
+                              : vec_q | (VecBits'(in_data_i) << (32'(vb_q) * BusBits));
+  wire [4:0] st_idx = 5'(32'(st_buf_q) * WinN + 32'(st_ky_q) * 3 + 32'(st_kx_q));
+  // The vector being assembled: where it goes and how many remain, as seen
+  // this cycle (a pixel's load may open and finish its first vector at once).
+  wire [7:0] cur_left = ld_open ? 8'(in_reuse_i ? 16'(kh_i) * 16'(sw_i) : 16'(kh_i) * 16'(kw_i))
+                                : ld_left_q;
+  wire [7:0] cur_kx0  = ld_open ? (in_reuse_i ? kx_new : 8'd0) : ld_kx0_q;
+  wire [7:0] cur_kx   = ld_open ? cur_kx0 : ld_kx_q;
+  wire [7:0] cur_ky   = ld_open ? 8'd0 : ld_ky_q;
+
   wire first_k = (k_q == '0);
   wire last_k  = (32'(k_q) == 32'(k_i) - 1);
   wire g_first = (gpos_q == '0);
   wire g_last  = last_k || (group_i != '0 && gpos_q == group_i - 16'd1);
 
-  wire have_input = dw_i ? vec_full_q : in_valid_i;
+  wire have_input = win_i ? win_ready_q[st_buf_q] : dw_i ? vec_full_q : in_valid_i;
   // The serial multiply of the previous group must be finished by the time
   // this group's last step reaches S1 (docs/architecture.md: G >= 4).
   wire mul_hazard = g_last && ((mul_cnt_q > 4'd1) ||
@@ -187,8 +223,9 @@ module hta_compute #(
   wire [7:0] in_byte = in_data_i[bi_q*8 +: 8];
   wire conv_pop = issue && !dw_i && (32'(bi_q) == BusBytes - 1 || ci_q == in_c_i - 16'd1);
   // Collect only this pass's vectors: the stream goes on into the next pass.
-  wire collect  = dw_i && vleft_q != '0 && in_valid_i && (!vec_full_q || issue);
-  assign in_pop_o = conv_pop || collect;
+  wire collect  = run_q && dw_i && !win_i && vleft_q != '0 && in_valid_i
+                  && (!vec_full_q || issue);
+  assign in_pop_o = conv_pop || collect || ld_take;
 
   always_ff @(posedge clk_i) begin
     if (rst_i || clr_i) begin
@@ -204,7 +241,7 @@ module hta_compute #(
       vleft_q    <= '0;
     end else begin
       if (start_i) begin
-        vleft_q    <= dw_i ? 32'(npix_i) * 32'(k_i) : '0;
+        vleft_q    <= (dw_i && !win_i) ? 32'(npix_i) * 32'(k_i) : '0;
         run_q      <= (npix_i != '0) && (k_i != '0);
         pix_q      <= '0;
         k_q        <= '0;
@@ -241,6 +278,11 @@ module hta_compute #(
             end
           end
         end
+        // DW window: beats of the vector being loaded.
+        if (ld_take) begin
+          vec_q <= ld_vec;
+          vb_q  <= ld_vec_done ? 8'd0 : vb_q + 8'd1;
+        end
         // DW: assemble the next vector, possibly while this one issues.
         if (collect) begin
           vec_q[vb_q*BusBits +: BusBits] <= in_data_i;
@@ -259,6 +301,70 @@ module hta_compute #(
     end
   end
 
+  // Window loader and step position.
+  always_ff @(posedge clk_i) begin
+    if (rst_i || clr_i || start_i) begin
+      win_ready_q <= '0;
+      ld_buf_q    <= 1'b0;
+      st_buf_q    <= 1'b0;
+      ld_left_q   <= '0;
+      ld_pix_q    <= (start_i && win_i) ? 32'(npix_i) : '0;
+      st_ky_q     <= '0;
+      st_kx_q     <= '0;
+    end else begin
+      if (issue) begin
+        if (last_k) begin
+          st_ky_q <= '0;
+          st_kx_q <= '0;
+          win_ready_q[st_buf_q] <= 1'b0;
+          st_buf_q <= !st_buf_q;
+        end else if (st_kx_q + 8'd1 == kw_i) begin
+          st_kx_q <= '0;
+          st_ky_q <= st_ky_q + 8'd1;
+        end else begin
+          st_kx_q <= st_kx_q + 8'd1;
+        end
+      end
+      if (ld_open) begin
+        // A new pixel: copy the columns it shares with its left neighbour.
+        if (in_reuse_i) begin
+          for (int ky = 0; ky < 3; ky++) begin
+            for (int kx = 0; kx < 2; kx++) begin
+              if (32'(kx) + 32'(sw_i) < 3)
+                win_q[32'(ld_buf_q) * WinN + ky * 3 + kx]
+                  <= win_q[32'(!ld_buf_q) * WinN + ky * 3 + kx + 32'(sw_i)];
+            end
+          end
+        end
+        ld_left_q <= cur_left;
+        ld_kx0_q  <= cur_kx0;
+        ld_kx_q   <= cur_kx;
+        ld_ky_q   <= cur_ky;
+      end
+      if (ld_vec_done) begin
+        win_q[32'(ld_buf_q) * WinN + 32'(cur_ky) * 3 + 32'(cur_kx)] <= ld_vec;
+        if (cur_kx + 8'd1 == kw_i) begin
+          ld_kx_q <= cur_kx0;
+          ld_ky_q <= cur_ky + 8'd1;
+        end else begin
+          ld_kx_q <= cur_kx + 8'd1;
+        end
+        ld_left_q <= cur_left - 8'd1;
+        if (cur_left == 8'd1) begin
+          win_ready_q[ld_buf_q] <= 1'b1;
+          ld_buf_q <= !ld_buf_q;
+          ld_pix_q <= ld_pix_q - 32'd1;
+        end
+      end
+    end
+  end
+
+`ifndef SYNTHESIS
+  always_ff @(posedge clk_i) begin
+    if (!rst_i && ld_open) assert (in_first_i) else $error("hta_compute: window load out of step");
+  end
+`endif
+
   // =========================================================== S0 -> S1
   always_ff @(posedge clk_i) begin
     if (rst_i || clr_i) begin
@@ -271,7 +377,7 @@ module hta_compute #(
     s1_gfirst_q <= g_first;
     s1_glast_q  <= g_last;
     s1_x_q      <= in_byte;
-    if (issue && dw_i) s1_vec_q <= vec_q;
+    if (issue && dw_i) s1_vec_q <= win_i ? win_q[st_idx] : vec_q;
   end
 
   // ========================================================== S1: lanes

@@ -29,6 +29,10 @@ module hta_ctrl #(
   output logic [63:0]        err_addr_o,
   output logic [15:0]        layer_o,
   output logic [31:0]        layers_done_o,
+  // per-layer cycle log: one write as each descriptor finishes
+  output logic               log_we_o,
+  output logic [15:0]        log_idx_o,
+  output logic [31:0]        log_cycles_o,
   // read port client (program window)
   output logic               req_valid_o,
   input  logic               req_ready_i,
@@ -225,6 +229,18 @@ module hta_ctrl #(
   assign tile_n_o   = tile_n_q;
   assign tile_off_o = out_off + tile_start_q * 32'(out_stride_o);
 
+  // Cycles of the current layer, from the end of the previous one (layer 0:
+  // from ap_start), so the log adds up to CYCLES.
+  logic [31:0] layer_cyc_q;
+  always_ff @(posedge clk_i) begin
+    if (rst_i || start_i || log_we_o) layer_cyc_q <= 32'd1;
+    else if (busy_o && layer_cyc_q != '1) layer_cyc_q <= layer_cyc_q + 32'd1;
+  end
+  logic [15:0] log_idx_q;
+  always_ff @(posedge clk_i) log_idx_q <= layer_q[15:0];
+  assign log_idx_o    = log_idx_q;
+  assign log_cycles_o = layer_cyc_q;
+
   // ------------------------------------------------------------ errors
   logic [7:0] err_q;
   wire any_err = rd_err_window_i || rd_err_resp_i || wr_err_window_i
@@ -237,6 +253,7 @@ module hta_ctrl #(
     compute_start_o <= 1'b0;
     write_start_o   <= 1'b0;
     done_o          <= 1'b0;
+    log_we_o        <= 1'b0;
     if (rst_i) begin
       state_q     <= SIdle;
       fetch_req_q <= 1'b0;
@@ -381,6 +398,7 @@ module hta_ctrl #(
             if (layer_q < n_layers_q) begin
               // A layer finished (this state is also entered for 0 layers).
               layers_done_o <= layers_done_o + 1;
+              log_we_o      <= 1'b1;
             end
             if (layer_q + 1 < n_layers_q) begin
               layer_q     <= layer_q + 1;

@@ -21,6 +21,7 @@ module hta_ifetch #(
   // layer (fields hold for the whole layer)
   input  logic               start_i,
   input  logic               dw_i,
+  input  logic               win_i,         // DW sliding window (kernel <= 3x3)
   input  logic [7:0]         kh_i,
   input  logic [7:0]         kw_i,
   input  logic [3:0]         sh_i,
@@ -46,6 +47,8 @@ module hta_ifetch #(
   // stream to compute
   output logic               out_valid_o,
   output logic [BusBits-1:0] out_data_o,
+  output logic               out_first_o,   // first beat of a pixel's window
+  output logic               out_reuse_o,   // that pixel streams new columns only
   input  logic               out_pop_i
 );
   localparam int BusBytes = BusBits / 8;
@@ -80,6 +83,17 @@ module hta_ifetch #(
     if (nright > $signed({12'd0, kw_i}) - nleft) nright = $signed({12'd0, kw_i}) - nleft;
     nmid = $signed({12'd0, kw_i}) - nleft - nright;
   end
+
+  // DW with the sliding window: a pixel whose left neighbour came just
+  // before (same tile and pass) reuses its columns; only the last sw columns
+  // of each window row are streamed. The compute block learns this from a
+  // flag on the pixel's first beat, so both sides always agree.
+  wire reuse_pix = win_i && pix_q != '0 && ox_q != '0;
+  wire [7:0] kx_first = reuse_pix ? kw_i - {4'd0, sw_i} : 8'd0;
+  wire [15:0] ox_next = (ox_q + 16'd1 == out_w_i) ? 16'd0 : ox_q + 16'd1;
+  wire next_reuse = win_i && ox_next != '0;     // when the tile and pass go on
+  wire [7:0] kx_next_pix = next_reuse ? kw_i - {4'd0, sw_i} : 8'd0;
+  logic first_q;                                // next segment opens a pixel
 
   // DW: one window pixel, one vector of up to MacLanes channels.
   wire signed [19:0] ixd = ix0 + $signed({12'd0, kx_q});
@@ -117,7 +131,7 @@ module hta_ifetch #(
 
   // ------------------------------------------------------- segment queue
   logic        segq_full, segq_empty;
-  logic [16:0] segq_head;
+  logic [18:0] segq_head;
   logic        mem_q;                   // issuing the bursts of a segment
   logic [31:0] mem_off_q;
   logic [15:0] mem_left_q;
@@ -159,7 +173,9 @@ module hta_ifetch #(
         pass_q <= '0;  pix_q <= '0;  ky_q <= '0;  kx_q <= '0;
         seg_q  <= dw_i ? 2'd1 : 2'd0;
         mem_q  <= 1'b0;
+        first_q <= 1'b1;
       end else begin
+        if (seg_push) first_q <= 1'b0;
         if (seg_push && !seg_pad) begin
           mem_q      <= 1'b1;
           mem_off_q  <= seg_off;
@@ -176,12 +192,13 @@ module hta_ifetch #(
           if (dw_i && kx_q + 8'd1 != kw_i) begin
             kx_q <= kx_q + 8'd1;
           end else if (ky_q + 8'd1 != kh_i) begin
-            kx_q <= '0;
+            kx_q <= kx_first;
             ky_q <= ky_q + 8'd1;
           end else begin
             // next pixel
-            kx_q <= '0;
+            kx_q <= kx_next_pix;
             ky_q <= '0;
+            first_q <= 1'b1;
             if (ox_q + 16'd1 == out_w_i) begin
               ox_q <= '0;
               oy_q <= oy_q + 16'd1;
@@ -196,11 +213,13 @@ module hta_ifetch #(
               pass_q <= pass_q + 16'd1;
               oy_q   <= ty_q;
               ox_q   <= tx_q;
+              kx_q   <= '0;
               seg_q  <= dw_i ? 2'd1 : 2'd0;
             end else begin
               // next tile starts where this one ended
               pix_q  <= '0;
               pass_q <= '0;
+              kx_q   <= '0;
               tile_start_q <= tile_start_q + 32'(tile_n_q);
               if (ox_q + 16'd1 == out_w_i) begin
                 ty_q <= oy_q + 16'd1;
@@ -229,6 +248,8 @@ module hta_ifetch #(
   logic               fifo_full;
 
   wire head_pad   = segq_head[16];
+  assign out_reuse_o = segq_head[17];
+  assign out_first_o = segq_head[18] && used_q == '0;
   wire [15:0] head_beats = segq_head[15:0];
   assign out_valid_o = !segq_empty && (head_pad || !fifo_empty);
   assign out_data_o  = head_pad ? {BusBytes{zp_in_i}} : fifo_head;
@@ -241,10 +262,10 @@ module hta_ifetch #(
     else if (pop)                  used_q <= used_q + 16'd1;
   end
 
-  hta_fifo #(.Width(17), .Depth(16)) u_segq (
+  hta_fifo #(.Width(19), .Depth(16)) u_segq (
     .clk_i, .rst_i, .clr_i(clr_i || start_i),
     .push_i (seg_push),
-    .data_i ({seg_pad, seg_beats}),
+    .data_i ({first_q, reuse_pix, seg_pad, seg_beats}),
     .pop_i  (seg_pop),
     .data_o (segq_head),
     .empty_o(segq_empty),

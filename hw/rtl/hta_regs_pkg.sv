@@ -127,4 +127,11 @@ package hta_regs_pkg;
   // ro: bits 63:32
   localparam logic [11:0] RegDrainStallHi = 12'h0AC;
 
+  // rw: index of the descriptor whose cycles LOG_CYCLES shows
+  localparam logic [11:0] RegLogSel       = 12'h0B0;
+
+  // ro: cycles descriptor LOG_SEL took in the last run (saturating; the log keeps LogDepth
+  //   entries)
+  localparam logic [11:0] RegLogCycles    = 12'h0B4;
+
 endpackage

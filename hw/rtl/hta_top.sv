@@ -83,6 +83,9 @@ module hta_top #(
   logic [31:0] err_info, layers_done;
   logic [63:0] err_addr;
   logic [15:0] layer;
+  logic        log_we;
+  logic [15:0] log_idx;
+  logic [31:0] log_cycles;
 
   logic [NumRd-1:0]    rq_valid, rq_ready, rq_win, rd_valid;
   logic [NumRd*32-1:0] rq_off;
@@ -108,7 +111,8 @@ module hta_top #(
   logic [31:0] wmac_idx, wadd_idx, alpha_idx;
   logic [BusBits-1:0] wl_data;
 
-  logic               in_valid, in_pop;
+  logic               in_valid, in_pop, in_first, in_reuse;
+  logic               dw_win;
   logic [BusBits-1:0] in_data;
   logic               compute_busy;
 
@@ -148,7 +152,8 @@ module hta_top #(
     .cycles_i(cnt_cycles_q), .mac_busy_i(cnt_mac_busy_q), .add_busy_i(cnt_add_busy_q),
     .mem_stall_i(cnt_mem_stall_q), .bytes_rd_i(cnt_bytes_rd_q), .bytes_wr_i(cnt_bytes_wr_q),
     .layers_done_i(layers_done), .mac_ops_i(cnt_mac_ops_q), .add_ops_i(cnt_add_ops_q),
-    .drain_stall_i(cnt_drain_stall_q)
+    .drain_stall_i(cnt_drain_stall_q),
+    .log_we_i(log_we), .log_idx_i(log_idx), .log_cycles_i(log_cycles)
   );
 
   // ------------------------------------------------------------ sequencer
@@ -158,6 +163,7 @@ module hta_top #(
     .busy_o(busy), .done_o(done), .abort_o(abort),
     .err_code_o(err_code), .err_info_o(err_info), .err_addr_o(err_addr),
     .layer_o(layer), .layers_done_o(layers_done),
+    .log_we_o(log_we), .log_idx_o(log_idx), .log_cycles_o(log_cycles),
     .req_valid_o(rq_valid[hta_pkg::RdCtrl]), .req_ready_i(rq_ready[hta_pkg::RdCtrl]),
     .req_off_o(rq_off[hta_pkg::RdCtrl*32 +: 32]), .req_beats_o(rq_beats[hta_pkg::RdCtrl*8 +: 8]),
     .rd_valid_i(rd_valid[hta_pkg::RdCtrl]), .rd_data_i(rd_data), .rd_idle_i(rd_idle),
@@ -220,7 +226,7 @@ module hta_top #(
   // --------------------------------------------------------- input fetch
   hta_ifetch u_ifetch (
     .clk_i(ap_clk), .rst_i(rst), .clr_i(abort),
-    .start_i(ifetch_start), .dw_i(dw), .kh_i(kh), .kw_i(kw), .sh_i(sh), .sw_i(sw),
+    .start_i(ifetch_start), .dw_i(dw), .win_i(dw_win), .kh_i(kh), .kw_i(kw), .sh_i(sh), .sw_i(sw),
     .pad_t_i(pad_t), .pad_l_i(pad_l), .in_h_i(in_h), .in_w_i(in_w),
     .in_stride_i(in_stride), .in_off_i(in_off), .out_w_i(out_w), .npix_i(npix),
     .tile_i(tile), .passes_i(passes), .zp_in_i(zp_in),
@@ -228,10 +234,15 @@ module hta_top #(
     .req_off_o(rq_off[hta_pkg::RdIfetch*32 +: 32]),
     .req_beats_o(rq_beats[hta_pkg::RdIfetch*8 +: 8]),
     .rd_valid_i(rd_valid[hta_pkg::RdIfetch]), .rd_data_i(rd_data),
-    .out_valid_o(in_valid), .out_data_o(in_data), .out_pop_i(in_pop)
+    .out_valid_o(in_valid), .out_data_o(in_data), .out_first_o(in_first),
+    .out_reuse_o(in_reuse), .out_pop_i(in_pop)
   );
 
   // -------------------------------------------------------------- arrays
+  // Depthwise kernels up to 3x3 whose windows overlap run from the sliding
+  // window (hta_compute), fetching each input vector about once per row pass.
+  assign dw_win = dw && kh <= 8'd3 && kw <= 8'd3 && {4'd0, sw} < kw;
+
   wire [15:0] vec_bytes = (out_stride - pass * 16'(hta_cfg_pkg::MacLanes)
                            < 16'(hta_cfg_pkg::MacLanes))
                           ? out_stride - pass * 16'(hta_cfg_pkg::MacLanes)
@@ -239,14 +250,16 @@ module hta_top #(
 
   hta_compute u_compute (
     .clk_i(ap_clk), .rst_i(rst), .clr_i(abort),
-    .start_i(compute_start), .npix_i(tile_n), .dw_i(dw), .k_i(k), .group_i(group),
+    .start_i(compute_start), .npix_i(tile_n), .dw_i(dw), .win_i(dw_win), .kh_i(kh),
+    .kw_i(kw), .sw_i(sw), .k_i(k), .group_i(group),
     .in_c_i(in_c), .zp_in_i(zp_in), .zp_out_i(zp_out), .act_min_i(act_min),
     .act_max_i(act_max), .drain_mac_i(drain_mac), .drain_add_i(drain_add),
     .ops_mac_i(n_mac), .ops_add_i(n_add), .mac_base_i(mac_base), .add_base_i(add_base),
     .mac_stride_i(mac_stride), .add_stride_i(add_stride),
     .vec_beats_i(8'(vec_bytes / 16'(BusBits / 8))),
     .busy_o(compute_busy),
-    .in_valid_i(in_valid), .in_data_i(in_data), .in_pop_o(in_pop),
+    .in_valid_i(in_valid), .in_data_i(in_data), .in_first_i(in_first),
+    .in_reuse_i(in_reuse), .in_pop_o(in_pop),
     .wmac_we_i(wmac_we), .wmac_idx_i(wmac_idx), .wadd_we_i(wadd_we), .wadd_idx_i(wadd_idx),
     .alpha_we_i(alpha_we), .alpha_idx_i(alpha_idx), .pmac_we_i(pmac_we),
     .padd_we_i(padd_we), .prec_idx_i(prec_idx), .wdata_i(wl_data),

@@ -36,6 +36,15 @@ static int guard_intact(hta_sim *sim, uint64_t addr, size_t n) {
   return 1;
 }
 
+int rtl_read_log(hta_sim *sim, int n, uint32_t *cycles) {
+  for (int i = 0; i < n; i++) {
+    int rc = hta_sim_reg_write(sim, HTA_REG_LOG_SEL, (uint32_t)i);
+    if (rc == 0) rc = hta_sim_reg_read(sim, HTA_REG_LOG_CYCLES, &cycles[i]);
+    if (rc != 0) return rc;
+  }
+  return 0;
+}
+
 int rtl_run(hta_sim *sim, const uint8_t *prog, size_t prog_size, uint8_t *data,
             size_t data_size, uint64_t max_cycles, rtl_result *res, char *msg,
             size_t msglen) {
@@ -98,10 +107,14 @@ int rtl_run(hta_sim *sim, const uint8_t *prog, size_t prog_size, uint8_t *data,
 
   if (run_rc != HTA_SIM_OK) {
     const char *perr = hta_sim_protocol_error(sim);
-    snprintf(msg, msglen, "%s after %llu cycles (STATUS 0x%08x, layer %u)%s%s",
+    const char *aerr = hta_sim_assert_error(sim);
+    snprintf(msg, msglen, "%s after %llu cycles (STATUS 0x%08x, layer %u)%s%s%s%s",
              run_rc == HTA_SIM_ERR_TIMEOUT ? "no ap_done" : "simulation error",
              (unsigned long long)res->sim_cycles, res->status, res->status >> 16,
-             perr ? ": " : "", perr ? perr : "");
+             perr ? ": " : "", perr ? perr : "", aerr ? ": " : "", aerr ? aerr : "");
+    /* The engine may still be busy: reset it so the next run starts clean. */
+    hta_sim_clear_protocol_error(sim);
+    hta_sim_reset(sim);
     return run_rc;
   }
   if (rc != 0) {

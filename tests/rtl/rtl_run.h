@@ -36,6 +36,9 @@ int rtl_run(hta_sim *sim, const uint8_t *prog, size_t prog_size, uint8_t *data,
             size_t data_size, uint64_t max_cycles, rtl_result *res, char *msg,
             size_t msglen);
 
+/* Cycles of descriptors 0..n-1 in the last run, from the per-layer log. */
+int rtl_read_log(hta_sim *sim, int n, uint32_t *cycles);
+
 /* The data window's device address for a program of prog_size bytes. */
 uint64_t rtl_data_addr(size_t prog_size);
 

@@ -258,6 +258,19 @@ int main(void) {
           "base program runs bit-exact", "harness %d, STATUS 0x%08x", rc, res.status);
     check(res.layers_done == (uint32_t)prog->n_desc, "LAYERS_DONE counts descriptors",
           "%u of %d", res.layers_done, prog->n_desc);
+    uint32_t log[64];
+    uint64_t sum = 0;
+    int all_set = 1;
+    const int n = prog->n_desc < 64 ? prog->n_desc : 64;
+    check(rtl_read_log(sim, n, log) == 0, "read the per-layer cycle log", "bus error");
+    for (int i = 0; i < n; i++) {
+      sum += log[i];
+      all_set = all_set && log[i] > 0;
+    }
+    check(all_set, "every descriptor has a logged cycle count", " ");
+    check(sum + 2 * (uint64_t)n >= res.cycles && sum <= res.cycles + 2 * (uint64_t)n,
+          "per-layer cycles add up to CYCLES", "log sum %" PRIu64 ", CYCLES %" PRIu64, sum,
+          res.cycles);
     free(data);
   }
 

@@ -31,6 +31,7 @@
 #define SWEEP_FLAG (UINT64_C(1) << 63)
 
 static int verbose;
+static uint64_t max_cycles = UINT64_C(50000000);
 static uint64_t total_cycles, total_ops, total_cases;
 
 /* A sweep seed carries the op and the kind mask it asks for. */
@@ -100,7 +101,7 @@ static int run_case(hta_sim *sim, uint64_t seed, const char *argv0) {
 
   char msg[600];
   const int rc = rtl_run(sim, prog->bytes, prog->size, data, prog->data_size,
-                         UINT64_C(50000000), &res, msg, sizeof msg);
+                         max_cycles, &res, msg, sizeof msg);
   if (rc != HTA_SIM_OK) {
     snprintf(detail, sizeof detail, "%s", msg);
     goto done;
@@ -173,26 +174,29 @@ done:
 }
 
 static void usage(const char *argv0) {
-  printf("usage: %s [--count N] [--master S] [--seed S] [--trace F.fst] [-v]\n"
+  printf("usage: %s [--count N] [--master S] [--seed S]... [--trace F.fst] [--max-cycles N] [-v]\n"
          "  --count N   random cases after the op x kind sweep (default 470)\n"
          "  --master S  master seed of the random cases (default 1)\n"
-         "  --seed S    run only the case with this seed (as printed on failure)\n"
+         "  --seed S    run only the case with this seed (as printed on failure);\n"
+         "              repeat to run several cases in order on one simulation\n"
          "  --trace F   write an FST waveform of the whole run to F (needs a TRACE=1 build)\n"
+         "  --max-cycles N  cycles before a run counts as hung (default 50000000)\n"
          "  -v          print cycles and stalls of every case\n", argv0);
 }
 
 int main(int argc, char **argv) {
   long count = 470;
-  uint64_t master = 1, only = 0;
+  uint64_t master = 1, only[16];
   int have_only = 0;
   const char *trace = NULL;
   for (int i = 1; i < argc; i++) {
     if (!strcmp(argv[i], "--count") && i + 1 < argc) count = strtol(argv[++i], NULL, 0);
     else if (!strcmp(argv[i], "--master") && i + 1 < argc) master = strtoull(argv[++i], NULL, 0);
-    else if (!strcmp(argv[i], "--seed") && i + 1 < argc) {
-      only = strtoull(argv[++i], NULL, 0);
-      have_only = 1;
+    else if (!strcmp(argv[i], "--seed") && i + 1 < argc && have_only < 16) {
+      only[have_only++] = strtoull(argv[++i], NULL, 0);
     } else if (!strcmp(argv[i], "--trace") && i + 1 < argc) trace = argv[++i];
+    else if (!strcmp(argv[i], "--max-cycles") && i + 1 < argc)
+      max_cycles = strtoull(argv[++i], NULL, 0);
     else if (!strcmp(argv[i], "-v")) verbose = 1;
     else {
       usage(argv[0]);
@@ -211,7 +215,7 @@ int main(int argc, char **argv) {
   }
 
   if (have_only) {
-    run_case(sim, only, argv[0]);
+    for (int i = 0; i < have_only; i++) run_case(sim, only[i], argv[0]);
   } else {
     for (int op = HTA_OP_CONV2D; op <= HTA_OP_GAP; op++) {
       const unsigned masks[] = {1u << HTA_KIND_INT8, 1u << HTA_KIND_TERNARY,
