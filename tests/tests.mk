@@ -31,3 +31,21 @@ $(HOST_UNIT_SAN_TESTS): $(BUILD)/tests/san/%: $(BUILD)/san/tests/unit/%.o \
 	$(Q)$(CC) $(LDFLAGS) $(SAN_LDFLAGS) $^ -o $@ $(LDLIBS)
 
 TEST_BINS += $(HOST_UNIT_TESTS) $(HOST_UNIT_SAN_TESTS)
+
+# The .hta model file format (docs/model-format.md) and the model zoo.
+MODEL_UNIT_TESTS     := $(BUILD)/tests/test_model_format
+MODEL_UNIT_SAN_TESTS := $(MODEL_UNIT_TESTS:$(BUILD)/tests/%=$(BUILD)/tests/san/%)
+
+$(MODEL_UNIT_TESTS): $(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(TEST_SUPPORT_OBJS) \
+                     $(LIBHTA)
+	$(call msg,LD,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(LDFLAGS) $^ -o $@ $(LDLIBS) -lm
+
+$(MODEL_UNIT_SAN_TESTS): $(BUILD)/tests/san/%: $(BUILD)/san/tests/unit/%.o \
+                         $(TEST_SUPPORT_SAN_OBJS) $(LIBHTA_SAN)
+	$(call msg,LD-SAN,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(LDFLAGS) $(SAN_LDFLAGS) $^ -o $@ $(LDLIBS) -lm
+
+TEST_BINS += $(MODEL_UNIT_TESTS) $(MODEL_UNIT_SAN_TESTS)
