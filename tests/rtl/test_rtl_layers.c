@@ -160,8 +160,8 @@ done:
              "%" PRIu64 " memory stalls, %" PRIu64 " drain stalls\n",
              res.cycles, res.mac_ops, res.add_ops, res.mem_stall, res.drain_stall);
   } else {
-    check(0, name, "%s\n  replay with a waveform: make TRACE=1 %s && %s --seed 0x%016" PRIx64
-          " --trace fail.fst", detail, argv0, argv0, seed);
+    check(0, name, "%s\n  replay with a waveform: %s --seed 0x%016" PRIx64 " --trace fail.fst",
+          detail, argv0, seed);
   }
   for (int i = 0; i < made; i++) hta_rand_layer_free(&rl[i]);
   for (int i = 0; i < n; i++) free(golden[i]);
@@ -179,7 +179,7 @@ static void usage(const char *argv0) {
          "  --master S  master seed of the random cases (default 1)\n"
          "  --seed S    run only the case with this seed (as printed on failure);\n"
          "              repeat to run several cases in order on one simulation\n"
-         "  --trace F   write an FST waveform of the whole run to F (needs a TRACE=1 build)\n"
+         "  --trace F   write an FST waveform of the whole run to F\n"
          "  --max-cycles N  cycles before a run counts as hung (default 50000000)\n"
          "  -v          print cycles and stalls of every case\n", argv0);
 }
