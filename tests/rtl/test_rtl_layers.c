@@ -29,6 +29,7 @@
 
 #define MAX_CHAIN 3
 #define SWEEP_FLAG (UINT64_C(1) << 63)
+#define BIG_FLAG (UINT64_C(1) << 62)
 
 static int verbose;
 static uint64_t max_cycles = UINT64_C(50000000);
@@ -37,7 +38,7 @@ static uint64_t total_cycles, total_ops, total_cases;
 /* A sweep seed carries the op and the kind mask it asks for. */
 static uint64_t sweep_seed(int op, unsigned kinds, int i) {
   const uint64_t h = hta_rng_case_seed(0x5eedu, (uint64_t)(op * 64 + (int)kinds * 4 + i));
-  return SWEEP_FLAG | (h & ~UINT64_C(0xfff) & ~SWEEP_FLAG) | (uint64_t)op << 8 | kinds;
+  return SWEEP_FLAG | (h & ~UINT64_C(0xfff) & ~SWEEP_FLAG & ~BIG_FLAG) | (uint64_t)op << 8 | kinds;
 }
 
 static int run_case(hta_sim *sim, uint64_t seed, const char *argv0) {
@@ -52,6 +53,12 @@ static int run_case(hta_sim *sim, uint64_t seed, const char *argv0) {
     opts.op = (int)(seed >> 8 & 0xf);
     opts.kinds = (unsigned)(seed & 0xf);
     n = 1;
+    if (seed & BIG_FLAG) {
+      /* up to 12x12 images and 1000 filters: several tiles and passes */
+      opts.max_hw = 12;
+      opts.max_out_c = 1000;
+      opts.max_c = 300;
+    }
   }
 
   hta_rand_layer rl[MAX_CHAIN];
@@ -225,6 +232,9 @@ int main(int argc, char **argv) {
         for (int i = 0; i < 2; i++) run_case(sim, sweep_seed(op, masks[m], i), argv[0]);
       }
     }
+    /* large layers: several tiles and passes per layer */
+    for (int op = HTA_OP_CONV2D; op <= HTA_OP_POINTWISE; op++)
+      for (int i = 0; i < 4; i++) run_case(sim, sweep_seed(op, 0xfu, 8 + i) | BIG_FLAG, argv[0]);
     for (long i = 0; i < count; i++)
       run_case(sim, hta_rng_case_seed(master, (uint64_t)i) & ~SWEEP_FLAG, argv[0]);
   }
