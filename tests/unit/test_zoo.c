@@ -175,6 +175,112 @@ static void test_seed(void) {
   hta_model_free(m3);
 }
 
+/* Relative TWN error of a row (delta = 0.7 mean|w|). */
+static double twn_err(const int8_t *w, int n) {
+  double mean = 0, s = 0, cnt = 0, e = 0, tot = 0;
+  for (int i = 0; i < n; i++) mean += fabs((double)w[i]);
+  const double delta = 0.7 * mean / n;
+  for (int i = 0; i < n; i++)
+    if (fabs((double)w[i]) > delta) s += fabs((double)w[i]), cnt++;
+  const double a = cnt ? s / cnt : 0;
+  for (int i = 0; i < n; i++) {
+    const double t = fabs((double)w[i]) > delta ? (w[i] > 0 ? a : -a) : 0;
+    e += (w[i] - t) * (w[i] - t);
+    tot += (double)w[i] * w[i];
+  }
+  return tot > 0 ? e / tot : 0;
+}
+
+/* int8 and hybrid:F draw the same real weights: the hybrid model's INT8
+ * filters are the int8 model's filters, and they are the precision-critical
+ * ones (a larger TWN error than the ternary filters, measured here on the
+ * int8-rounded weights). */
+static void test_hybrid_choice(void) {
+  char err[256], why[200] = "";
+  hta_model *a = hta_zoo_mobilenet_v1(0.25, 128, "int8", 11, err, sizeof err);
+  hta_model *h = hta_zoo_mobilenet_v1(0.25, 128, "hybrid:0.5", 11, err, sizeof err);
+  int ok = a && h, layers = 0;
+  for (int i = 0; ok && i < 29; i++) {
+    const hta_layer *la = &hta_model_layers(a)[i], *lh = &hta_model_layers(h)[i];
+    if (la->op != HTA_OP_POINTWISE) continue;
+    const int K = hta_layer_k(la);
+    double *e8 = malloc((size_t)la->out_c * sizeof(double));
+    double *et = malloc((size_t)la->out_c * sizeof(double));
+    int n8 = 0, nt = 0;
+    for (int o = 0; o < la->out_c; o++) {
+      const double e = twn_err(la->w + (size_t)o * K, K);
+      if (hta_layer_kind(lh, o) == HTA_KIND_INT8) {
+        if (memcmp(la->w + (size_t)o * K, lh->w + (size_t)o * K, (size_t)K)) {
+          ok = 0;
+          snprintf(why, sizeof why, "layer %d filter %d: INT8 weights differ", i, o);
+        }
+        e8[n8++] = e;
+      } else {
+        et[nt++] = e;
+      }
+    }
+    /* Pairs (INT8 filter, ternary filter) where the INT8 one has the larger
+     * error: all of them for the real weights; allow 3% inversions from
+     * measuring on int8-rounded weights. */
+    long good = 0;
+    for (int x = 0; x < n8; x++)
+      for (int y = 0; y < nt; y++) good += e8[x] >= et[y];
+    const double share = n8 && nt ? (double)good / ((double)n8 * nt) : 1.0;
+    if (ok && share < 0.97) {
+      ok = 0;
+      snprintf(why, sizeof why, "layer %d: only %.1f%% of (INT8, ternary) pairs ordered", i,
+               100 * share);
+    }
+    if (verbose) printf("  layer %d: %.2f%% of pairs ordered\n", i, 100 * share);
+    free(e8);
+    free(et);
+    layers++;
+  }
+  check(ok && layers == 13, "hybrid keeps the filters with the largest TWN error INT8", "%s%s",
+        why, a && h ? "" : err);
+  hta_model_free(a);
+  hta_model_free(h);
+}
+
+/* A zoo model survives the file format: write, read, write gives the same
+ * bytes, and the golden model's logits agree. */
+static void test_file_round_trip(void) {
+  char err[256] = "";
+  hta_model *m = hta_zoo_mobilenet_v1(0.25, 128, "hybrid:0.5:strassen:1", 9, err, sizeof err);
+  uint8_t *a = NULL, *b = NULL;
+  size_t la = 0, lb = 0;
+  hta_model *r = NULL;
+  if (m && !hta_model_write_mem(m, &a, &la)) r = hta_model_read_mem(a, la, err, sizeof err);
+  int ok = r && !hta_model_write_mem(r, &b, &lb) && la == lb && !memcmp(a, b, la);
+  check(ok, "zoo model: write, read, write gives the same bytes", "%s", err);
+  if (ok) {
+    hta_model_info mi;
+    hta_model_get_info(m, &mi);
+    const size_t isz = (size_t)mi.in_h * mi.in_w * mi.in_c;
+    int8_t *in = malloc(isz), **oa = calloc((size_t)mi.n_layers, sizeof *oa),
+           **ob = calloc((size_t)mi.n_layers, sizeof *ob);
+    hta_rng g;
+    hta_rng_seed(&g, 5);
+    for (size_t i = 0; i < isz; i++) in[i] = (int8_t)hta_rng_range(&g, -128, 127);
+    for (int i = 0; i < mi.n_layers; i++) {
+      oa[i] = malloc(hta_layer_out_size(&hta_model_layers(m)[i]));
+      ob[i] = malloc(hta_layer_out_size(&hta_model_layers(m)[i]));
+    }
+    ok = !hta_golden_layers(hta_model_layers(m), mi.n_layers, in, oa) &&
+         !hta_golden_layers(hta_model_layers(r), mi.n_layers, in, ob) &&
+         !memcmp(oa[mi.n_layers - 1], ob[mi.n_layers - 1], 1000);
+    check(ok, "zoo model read back gives the same logits", "differ");
+    for (int i = 0; i < mi.n_layers; i++) free(oa[i]), free(ob[i]);
+    free(oa);
+    free(ob);
+    free(in);
+  }
+  free(a);
+  free(b);
+  hta_model_free(m);
+  hta_model_free(r);
+}
+
 /* Run the golden model; per layer, the deviation of the output and the
  * share of outputs at the clamps. */
 static void test_spread(const char *plan) {
@@ -344,6 +450,8 @@ int main(int argc, char **argv) {
     for (int ri = 0; ri < 4; ri++) test_shapes(widths[wi], resolutions[ri]);
   test_kinds();
   test_seed();
+  test_hybrid_choice();
+  test_file_round_trip();
   test_errors();
   test_spread("int8");
   test_spread("hybrid:0.5");
