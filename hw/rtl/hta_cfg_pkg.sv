@@ -6,21 +6,35 @@
 
 package hta_cfg_pkg;
 
-  localparam int MacLanes      = 64;    // INT8 multiply-accumulate lanes (one INT8 filter each)
-  localparam int AddLanes      = 128;   // ternary/binary adder lanes (one filter each)
-  localparam int RqLanes       = 8;     // requantization units per array (outputs per cycle)
-  localparam int BusBits       = 128;   // m_axi_gmem data width in bits
-  localparam int AddrBits      = 64;    // m_axi_gmem address width
-  localparam int KMax          = 2048;  // longest reduction (weight buffer rows)
-  localparam int AlphaDepth    = 512;   // most groups per filter (group-scale buffer rows)
-  localparam int StageBytes    = 32768; // output staging bytes per array
-  localparam int ChanMax       = 4096;  // most output channels of one layer
-  localparam int InFifoBeats   = 64;    // input prefetch FIFO depth in bus beats
-  localparam int MaxBurst      = 16;    // longest AXI burst in beats
-  localparam int RdOutstanding = 16;    // AXI read bursts in flight
-  localparam int LogDepth      = 1024;  // descriptors whose cycles the per-layer log keeps
+  // INT8 multiply-accumulate lanes (one INT8 filter each)
+  localparam int MacLanes      = 64;
+  // ternary/binary adder lanes (one filter each)
+  localparam int AddLanes      = 128;
+  // requantization units per array (outputs per cycle)
+  localparam int RqLanes       = 8;
+  // m_axi_gmem data width in bits
+  localparam int BusBits       = 128;
+  // m_axi_gmem address width
+  localparam int AddrBits      = 64;
+  // longest reduction (weight buffer rows)
+  localparam int KMax          = 2048;
+  // most groups per filter (group-scale buffer rows)
+  localparam int AlphaDepth    = 512;
+  // output staging bytes per array and tile (x2: double-buffered; <= 32768)
+  localparam int StageBytes    = 32768;
+  // most output channels of one layer
+  localparam int ChanMax       = 4096;
+  // input prefetch FIFO depth in bus beats
+  localparam int InFifoBeats   = 64;
+  // longest AXI burst in beats
+  localparam int MaxBurst      = 16;
+  // AXI read bursts in flight
+  localparam int RdOutstanding = 16;
+  // descriptors whose cycles the per-layer log keeps
+  localparam int LogDepth      = 1024;
 
-  localparam int BusBytes      = 16;    // derived: m_axi_gmem data width in bytes (BusBits / 8)
+  // derived: m_axi_gmem data width in bytes (BusBits / 8)
+  localparam int BusBytes      = 16;
 
   // 32-bit FNV-1a over the text "Name=Value;" of every parameter of the configuration file, in
   // file order (derived ones excluded). Programs carry it in word 4 of their header; the engine

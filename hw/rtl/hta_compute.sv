@@ -17,7 +17,8 @@ module hta_compute #(
   parameter int RqLanes    = hta_cfg_pkg::RqLanes,
   parameter int BusBits    = hta_cfg_pkg::BusBits,
   parameter int KMax       = hta_cfg_pkg::KMax,
-  parameter int AlphaDepth = hta_cfg_pkg::AlphaDepth
+  parameter int AlphaDepth = hta_cfg_pkg::AlphaDepth,
+  parameter int StageBytes = hta_cfg_pkg::StageBytes
 ) (
   input  logic               clk_i,
   input  logic               rst_i,
@@ -45,6 +46,7 @@ module hta_compute #(
   input  logic [15:0]        add_base_i,
   input  logic [15:0]        mac_stride_i,
   input  logic [15:0]        add_stride_i,
+  input  logic               stage_half_i,  // staging half of this tile
   input  logic [7:0]         vec_beats_i,   // DW: beats per input vector
   output logic               busy_o,
   // input stream
@@ -469,8 +471,8 @@ module hta_compute #(
       dm_row_q  <= '0;
       da_row_q  <= '0;
     end else if (start_i) begin
-      pbase_mac_q <= '0;
-      pbase_add_q <= '0;
+      pbase_mac_q <= stage_half_i ? 16'(StageBytes) : '0;
+      pbase_add_q <= stage_half_i ? 16'(StageBytes) : '0;
     end else if (drain_start) begin
       dm_busy_q   <= (drain_mac_i != '0);
       da_busy_q   <= (drain_add_i != '0);

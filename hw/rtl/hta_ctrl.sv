@@ -90,8 +90,11 @@ module hta_ctrl #(
   output logic               compute_start_o,
   output logic [15:0]        tile_n_o,
   input  logic               compute_busy_i,
+  output logic               stage_half_o,    // staging half the computing tile uses
   output logic               write_start_o,
-  output logic [31:0]        tile_off_o,
+  output logic [31:0]        tile_off_o,      // tile being written: offset, pixels,
+  output logic [15:0]        wr_n_o,          //   staging half (held from write_start)
+  output logic               wr_half_o,
   input  logic               wr_reading_i,
   input  logic               wr_idle_i
 );
@@ -99,7 +102,7 @@ module hta_ctrl #(
 
   typedef enum logic [3:0] {
     SIdle, SHdr, SHdrWait, SDesc, SDescWait, SCheck1, SCheck2, SMap, SMapWait,
-    SPassLoad, SPassWait, SRun, SRunWait, STileWait, SLayerEnd, SAbort
+    SPassLoad, SPassWait, SRun, SRunWait, STileWrite, SLayerEnd, SAbort
   } state_e;
   state_e state_q;
 
@@ -218,7 +221,10 @@ module hta_ctrl #(
   logic [31:0] tile_start_q, pass0_off_q, next_off_q;
   logic [15:0] pass_q, tile_n_q;
   logic        loaded_q;          // the weight buffer holds pass 0 already
-  logic        preload_q;         // pass 0 of the next tile is being loaded
+  logic        half_q;            // staging half of the computing tile
+  logic [31:0] wr_off_q;          // the tile being written back
+  logic [15:0] wr_n_q;
+  logic        wr_half_q;
 
   wire [31:0] left_pix   = npix_q - tile_start_q;
   wire [15:0] next_tile_n = (left_pix - 32'(tile_n_q) < 32'(tile_o))
@@ -227,7 +233,10 @@ module hta_ctrl #(
 
   assign pass_o     = pass_q;
   assign tile_n_o   = tile_n_q;
-  assign tile_off_o = out_off + tile_start_q * 32'(out_stride_o);
+  assign stage_half_o = half_q;
+  assign tile_off_o   = wr_off_q;
+  assign wr_n_o       = wr_n_q;
+  assign wr_half_o    = wr_half_q;
 
   // Cycles of the current layer, from the end of the previous one (layer 0:
   // from ap_start), so the log adds up to CYCLES.
@@ -339,7 +348,7 @@ module hta_ctrl #(
               tile_n_q       <= (npix_q < 32'(tile_o)) ? npix_q[15:0] : tile_o;
               pass_q         <= '0;
               loaded_q       <= 1'b0;
-              preload_q      <= 1'b0;
+              half_q         <= 1'b0;
               pass0_off_q    <= wts_off + 32'(map_beats_o) * BusBytes;
               state_q        <= SMap;
             end
@@ -368,33 +377,28 @@ module hta_ctrl #(
               pass_q  <= pass_q + 1;
               state_q <= SPassLoad;
             end else begin
-              write_start_o <= 1'b1;
-              // Reload pass 0 for the next tile while this one is written.
-              if (more_tiles && passes_o != 1) begin
-                pass_q       <= '0;
-                pass_start_o <= 1'b1;
-                wl_off_o     <= pass0_off_q;
-                preload_q    <= 1'b1;
-              end
-              state_q <= STileWait;
+              state_q <= STileWrite;
             end
           end
-          STileWait: if (!write_start_o && !pass_start_o && !wr_reading_i && !wl_busy_i) begin
-            if (preload_q) begin
-              next_off_q <= wl_next_off_i;
-              loaded_q   <= 1'b1;
-              preload_q  <= 1'b0;
-            end
+          // Staging is double-buffered: the tile just computed is written back
+          // from its half while the next tile computes into the other half,
+          // which the writer finished reading before it took this tile.
+          STileWrite: if (!write_start_o && !wr_reading_i) begin
+            write_start_o <= 1'b1;
+            wr_off_q      <= out_off + tile_start_q * 32'(out_stride_o);
+            wr_n_q        <= tile_n_q;
+            wr_half_q     <= half_q;
             if (more_tiles) begin
               tile_start_q <= tile_start_q + 32'(tile_n_q);
               tile_n_q     <= next_tile_n;
               pass_q       <= '0;
+              half_q       <= !half_q;
               state_q      <= SPassLoad;
             end else begin
               state_q <= SLayerEnd;
             end
           end
-          SLayerEnd: if (wr_idle_i && rd_idle_i) begin
+          SLayerEnd: if (wr_idle_i && rd_idle_i && !write_start_o) begin
             if (layer_q < n_layers_q) begin
               // A layer finished (this state is also entered for 0 layers).
               layers_done_o <= layers_done_o + 1;

@@ -1,11 +1,12 @@
-// hta_stage: output staging of one array. The drain writes RqLanes
+// hta_stage: output staging of one array, two halves of StageBytes (a tile
+// is written back from one while the next computes into the other). The drain writes RqLanes
 // consecutive bytes per cycle; the writer reads BusBytes consecutive bytes
 // per cycle from any byte offset. Both are served without conflicts by
 // BusBytes byte-wide banks: consecutive bytes always sit in distinct banks.
 `default_nettype none
 
 module hta_stage #(
-  parameter int Bytes   = hta_cfg_pkg::StageBytes,
+  parameter int Bytes   = 2 * hta_cfg_pkg::StageBytes,
   parameter int RqLanes = hta_cfg_pkg::RqLanes,
   parameter int BusBits = hta_cfg_pkg::BusBits
 ) (

@@ -122,6 +122,8 @@ module hta_top #(
   logic [BusBits-1:0]                smac_rdata, sadd_rdata;
 
   logic        wr_reading, wr_idle, wr_err_window, wr_err_resp;
+  logic        stage_half, wr_half;
+  logic [15:0] wr_n;
   logic [63:0] wr_err_addr;
 
   logic        ev_mac_step, ev_add_step, ev_mem_stall, ev_drain_stall;
@@ -179,7 +181,8 @@ module hta_top #(
     .ifetch_start_o(ifetch_start), .map_start_o(map_start), .pass_start_o(pass_start),
     .wl_off_o(wl_off), .pass_o(pass), .wl_busy_i(wl_busy), .wl_next_off_i(wl_next_off),
     .compute_start_o(compute_start), .tile_n_o(tile_n), .compute_busy_i(compute_busy),
-    .write_start_o(write_start), .tile_off_o(tile_off),
+    .stage_half_o(stage_half), .write_start_o(write_start), .tile_off_o(tile_off),
+    .wr_n_o(wr_n), .wr_half_o(wr_half),
     .wr_reading_i(wr_reading), .wr_idle_i(wr_idle)
   );
 
@@ -255,7 +258,7 @@ module hta_top #(
     .in_c_i(in_c), .zp_in_i(zp_in), .zp_out_i(zp_out), .act_min_i(act_min),
     .act_max_i(act_max), .drain_mac_i(drain_mac), .drain_add_i(drain_add),
     .ops_mac_i(n_mac), .ops_add_i(n_add), .mac_base_i(mac_base), .add_base_i(add_base),
-    .mac_stride_i(mac_stride), .add_stride_i(add_stride),
+    .mac_stride_i(mac_stride), .add_stride_i(add_stride), .stage_half_i(stage_half),
     .vec_beats_i(8'(vec_bytes / 16'(BusBits / 8))),
     .busy_o(compute_busy),
     .in_valid_i(in_valid), .in_data_i(in_data), .in_first_i(in_first),
@@ -284,7 +287,7 @@ module hta_top #(
     .clk_i(ap_clk), .rst_i(rst), .abort_i(abort),
     .data_base_i(data_base), .data_size_i(data_size),
     .start_i(write_start), .dw_i(dw), .tile_off_i(tile_off), .out_stride_i(out_stride),
-    .npix_i(tile_n), .reading_o(wr_reading), .idle_o(wr_idle),
+    .npix_i(wr_n), .half_i(wr_half), .reading_o(wr_reading), .idle_o(wr_idle),
     .map_we_i(map_we), .map_row_i(map_row), .map_wdata_i(wl_data),
     .smac_raddr_o(smac_raddr), .smac_rdata_i(smac_rdata),
     .sadd_raddr_o(sadd_raddr), .sadd_rdata_i(sadd_rdata),

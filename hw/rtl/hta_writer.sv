@@ -10,7 +10,8 @@
 module hta_writer #(
   parameter int BusBits  = hta_cfg_pkg::BusBits,
   parameter int ChanMax  = hta_cfg_pkg::ChanMax,
-  parameter int MaxBurst = hta_cfg_pkg::MaxBurst
+  parameter int MaxBurst = hta_cfg_pkg::MaxBurst,
+  parameter int StageBytes = hta_cfg_pkg::StageBytes
 ) (
   input  logic               clk_i,
   input  logic               rst_i,
@@ -23,6 +24,7 @@ module hta_writer #(
   input  logic [31:0]        tile_off_i,    // data-window offset of the tile
   input  logic [15:0]        out_stride_i,  // bytes per output pixel
   input  logic [15:0]        npix_i,
+  input  logic               half_i,        // staging half holding the tile
   output logic               reading_o,     // staging still being read
   output logic               idle_o,        // nothing in flight on the bus
   // channel source map (written by hta_wload, one beat per row)
@@ -162,9 +164,12 @@ module hta_writer #(
   assign sadd_raddr_o = add_ptr_q;
 
   always_ff @(posedge clk_i) begin
-    if (rst_i || start_i) begin
+    if (rst_i) begin
       mac_ptr_q <= '0;
       add_ptr_q <= '0;
+    end else if (start_i) begin
+      mac_ptr_q <= half_i ? 16'(StageBytes) : '0;
+      add_ptr_q <= half_i ? 16'(StageBytes) : '0;
     end else if (p1_valid_q) begin
       mac_ptr_q <= mac_ptr_q + cnt_mac;
       add_ptr_q <= add_ptr_q + cnt_add;
