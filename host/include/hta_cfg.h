@@ -6,21 +6,35 @@
 #ifndef HTA_CFG_H
 #define HTA_CFG_H
 
-#define HTA_CFG_MAC_LANES      64    /* INT8 multiply-accumulate lanes (one INT8 filter each) */
-#define HTA_CFG_ADD_LANES      128   /* ternary/binary adder lanes (one filter each) */
-#define HTA_CFG_RQ_LANES       8     /* requantization units per array (outputs per cycle) */
-#define HTA_CFG_BUS_BITS       128   /* m_axi_gmem data width in bits */
-#define HTA_CFG_ADDR_BITS      64    /* m_axi_gmem address width */
-#define HTA_CFG_K_MAX          2048  /* longest reduction (weight buffer rows) */
-#define HTA_CFG_ALPHA_DEPTH    512   /* most groups per filter (group-scale buffer rows) */
-#define HTA_CFG_STAGE_BYTES    32768 /* output staging bytes per array */
-#define HTA_CFG_CHAN_MAX       4096  /* most output channels of one layer */
-#define HTA_CFG_IN_FIFO_BEATS  64    /* input prefetch FIFO depth in bus beats */
-#define HTA_CFG_MAX_BURST      16    /* longest AXI burst in beats */
-#define HTA_CFG_RD_OUTSTANDING 16    /* AXI read bursts in flight */
-#define HTA_CFG_LOG_DEPTH      1024  /* descriptors whose cycles the per-layer log keeps */
+/* INT8 multiply-accumulate lanes (one INT8 filter each) */
+#define HTA_CFG_MAC_LANES      64
+/* ternary/binary adder lanes (one filter each) */
+#define HTA_CFG_ADD_LANES      128
+/* requantization units per array (outputs per cycle) */
+#define HTA_CFG_RQ_LANES       8
+/* m_axi_gmem data width in bits */
+#define HTA_CFG_BUS_BITS       128
+/* m_axi_gmem address width */
+#define HTA_CFG_ADDR_BITS      64
+/* longest reduction (weight buffer rows) */
+#define HTA_CFG_K_MAX          2048
+/* most groups per filter (group-scale buffer rows) */
+#define HTA_CFG_ALPHA_DEPTH    512
+/* output staging bytes per array and tile (x2: double-buffered; <= 32768) */
+#define HTA_CFG_STAGE_BYTES    32768
+/* most output channels of one layer */
+#define HTA_CFG_CHAN_MAX       4096
+/* input prefetch FIFO depth in bus beats */
+#define HTA_CFG_IN_FIFO_BEATS  64
+/* longest AXI burst in beats */
+#define HTA_CFG_MAX_BURST      16
+/* AXI read bursts in flight */
+#define HTA_CFG_RD_OUTSTANDING 16
+/* descriptors whose cycles the per-layer log keeps */
+#define HTA_CFG_LOG_DEPTH      1024
 
-#define HTA_CFG_BUS_BYTES      16    /* derived: m_axi_gmem data width in bytes (BusBits / 8) */
+/* derived: m_axi_gmem data width in bytes (BusBits / 8) */
+#define HTA_CFG_BUS_BYTES      16
 
 /* 32-bit FNV-1a over the text "Name=Value;" of every parameter of the configuration file, in
    file order (derived ones excluded). Programs carry it in word 4 of their header; the engine
