@@ -283,19 +283,22 @@ static void test_file_round_trip(void) {
 
 /* Run the golden model; per layer, the deviation of the output and the
  * share of outputs at the clamps. */
-static void test_spread(const char *plan) {
+static void test_spread(double w, int res, const char *plan) {
   char err[256], name[160];
-  hta_model *m = hta_zoo_mobilenet_v1(0.5, 224, plan, 3, err, sizeof err);
-  snprintf(name, sizeof name, "0.5 224 %s: build", plan);
+  hta_model *m = hta_zoo_mobilenet_v1(w, res, plan, 3, err, sizeof err);
+  char tag[80];
+  snprintf(tag, sizeof tag, "%.2f %d %s", w, res, plan);
+  snprintf(name, sizeof name, "%s: build", tag);
   if (!check(m != NULL, name, "%s", err)) return;
   hta_model_info mi;
   hta_model_get_info(m, &mi);
   const hta_layer *l = hta_model_layers(m);
   int8_t **outs = calloc((size_t)mi.n_layers, sizeof *outs);
-  int8_t *in = malloc((size_t)224 * 224 * 3), *in2 = malloc((size_t)224 * 224 * 3);
+  const size_t isz = (size_t)res * res * 3;
+  int8_t *in = malloc(isz), *in2 = malloc(isz);
   hta_rng g;
   hta_rng_seed(&g, 99);
-  for (int i = 0; i < 224 * 224 * 3; i++) {
+  for (size_t i = 0; i < isz; i++) {
     in[i] = (int8_t)hta_rng_range(&g, -128, 127);
     in2[i] = (int8_t)hta_rng_range(&g, -128, 127);
   }
@@ -303,12 +306,12 @@ static void test_spread(const char *plan) {
   const double t0 = now();
   const int rc = hta_golden_layers(l, mi.n_layers, in, outs);
   const double dt = now() - t0;
-  snprintf(name, sizeof name, "0.5 224 %s: golden model runs (%.1f s)", plan, dt);
+  snprintf(name, sizeof name, "%s: golden model runs (%.1f s)", tag, dt);
   check(rc == 0, name, "rc %d", rc);
   if (rc == 0) {
     double min_sd = 1e9, max_sat = 0;
     int worst_sd = 0, worst_sat = 0;
-    if (verbose) printf("plan %s: per-layer output deviation / share at clamp max / min\n", plan);
+    if (verbose) printf("%s: per-layer output deviation / share at clamp max / min\n", tag);
     for (int i = 0; i < mi.n_layers; i++) {
       const size_t n = hta_layer_out_size(&l[i]);
       double s = 0, s2 = 0;
@@ -329,11 +332,11 @@ static void test_spread(const char *plan) {
       const double bad = sat > zero ? sat : zero;
       if (bad > max_sat) max_sat = bad, worst_sat = i;
     }
-    snprintf(name, sizeof name, "0.5 224 %s: every layer's output deviation >= 10 (min %.1f, "
-             "layer %d)", plan, min_sd, worst_sd);
+    snprintf(name, sizeof name, "%s: every layer's output deviation >= 10 (min %.1f, "
+             "layer %d)", tag, min_sd, worst_sd);
     check(min_sd >= 10, name, "collapsed");
-    snprintf(name, sizeof name, "0.5 224 %s: no layer has > 25%% of outputs at a clamp "
-             "(max %.3f, layer %d)", plan, max_sat, worst_sat);
+    snprintf(name, sizeof name, "%s: no layer has > 25%% of outputs at a clamp "
+             "(max %.3f, layer %d)", tag, max_sat, worst_sat);
     check(max_sat <= 0.25, name, "saturated");
     /* The output depends on the input. */
     const size_t n_last = hta_layer_out_size(&l[mi.n_layers - 1]);
@@ -342,8 +345,8 @@ static void test_spread(const char *plan) {
     if (hta_golden_layers(l, mi.n_layers, in2, outs) == 0) {
       size_t diff = 0;
       for (size_t k = 0; k < n_last; k++) diff += first[k] != outs[mi.n_layers - 1][k];
-      snprintf(name, sizeof name, "0.5 224 %s: logits depend on the input (%zu of %zu differ)",
-               plan, diff, n_last);
+      snprintf(name, sizeof name, "%s: logits depend on the input (%zu of %zu differ)",
+               tag, diff, n_last);
       check(diff > n_last / 2, name, "too few differ");
     }
     free(first);
@@ -453,12 +456,15 @@ int main(int argc, char **argv) {
   test_hybrid_choice();
   test_file_round_trip();
   test_errors();
-  test_spread("int8");
-  test_spread("hybrid:0.5");
-  test_spread("twn");
-  test_spread("fgq:8");
-  test_spread("strassen:1");
-  test_spread("hybrid:0.5:strassen:1");
+  test_spread(0.5, 224, "int8");
+  test_spread(0.5, 224, "hybrid:0.5");
+  test_spread(0.5, 224, "twn");
+  test_spread(0.5, 224, "fgq:8");
+  test_spread(0.5, 224, "strassen:1");
+  test_spread(0.5, 224, "hybrid:0.5:strassen:1");
+  test_spread(0.25, 128, "int8");
+  test_spread(0.25, 128, "hybrid:0.5:strassen:1");
+  test_spread(1.0, 224, "hybrid:0.5");
   report_sizes();
   test_compile_all(quick);
   return check_summary();
