@@ -1,0 +1,159 @@
+/*
+ * hta.h - libhta, the HTA driver: open a device, load a model onto it, run
+ * batches of inputs, read statistics and every layer's output.
+ *
+ * Style: libusb. Opaque handles; every call returns 0 (HTA_SUCCESS) or a
+ * negative hta_error; hta_strerror() names each code; a device keeps a
+ * detailed message of its last error (hta_last_error) with diagnostics (the
+ * layer reached, STATUS / ERR_INFO / ERR_ADDR on engine errors and timeouts).
+ * A call that fails with HTA_ERROR_INVALID_PARAM has touched no hardware.
+ *
+ * Devices are named by URI (hta_open):
+ *   cpu                 the golden model (host/src/golden.c). Bit-exact
+ *                       reference; reports no cycles (hta_stats.has_cycles 0,
+ *                       every cycle counter 0).
+ *   sim[:opt,...]       the cycle-accurate Verilator model of the RTL. Options:
+ *                       trace=FILE.fst (waveform), mem_mb=N (memory model
+ *                       size, default 64), rd_latency=N, wr_latency=N.
+ *   (later: xrt:N, usb:...)
+ *
+ * Threads: a device and its nets are used by one thread at a time.
+ */
+#ifndef HTA_H
+#define HTA_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "hta_layer.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define HTA_VERSION_STRING "0.1.0"
+
+/* Error codes (negative); keep hta_strerror() in sync. */
+enum hta_error {
+  HTA_SUCCESS = 0,
+  HTA_ERROR_INVALID_PARAM = -1, /* bad argument; nothing was touched */
+  HTA_ERROR_NO_DEVICE = -2,     /* unknown or unavailable device URI */
+  HTA_ERROR_NO_MEM = -3,        /* host memory or device memory exhausted */
+  HTA_ERROR_IO = -4,            /* file or bus I/O failed */
+  HTA_ERROR_TIMEOUT = -5,       /* the engine did not finish in time */
+  HTA_ERROR_DEVICE = -6,        /* the engine reported an error code (STATUS) */
+  HTA_ERROR_FORMAT = -7,        /* malformed file or program */
+  HTA_ERROR_UNSUPPORTED = -8,   /* valid, but beyond this device or hardware */
+  HTA_ERROR_SHAPE = -9,         /* tensor size or shape does not match */
+  HTA_ERROR_BUSY = -10,         /* a request is still in flight */
+  HTA_ERROR_PROTOCOL = -11,     /* the device broke a bus rule or assertion */
+  HTA_ERROR_NOT_FOUND = -12,    /* no such layer, batch item or result yet */
+  HTA_ERROR_OTHER = -13
+};
+#define HTA_ERROR_COUNT 14 /* codes 0 .. -(HTA_ERROR_COUNT-1) */
+
+/* A short English description of an error code; never NULL ("unknown error
+ * code" for values outside the enum). */
+const char *hta_strerror(int code);
+/* The enum name, e.g. "HTA_ERROR_TIMEOUT"; never NULL. */
+const char *hta_error_name(int code);
+/* HTA_VERSION_STRING of the library. */
+const char *hta_version(void);
+
+typedef struct hta_device hta_device; /* an opened device */
+typedef struct hta_net hta_net;       /* a model compiled and loaded on a device */
+
+/* Default bound of every wait, when a caller passes timeout_ms = 0. */
+#define HTA_DEFAULT_TIMEOUT_MS 600000u
+
+/* Open a device by URI. On failure *dev is NULL and the returned code says
+ * why; hta_open_error() (thread-unsafe static text) then holds a message that
+ * names the URI and lists the known schemes. */
+int hta_open(const char *uri, hta_device **dev);
+const char *hta_open_error(void);
+void hta_close(hta_device *dev); /* closes its nets too; NULL is fine */
+
+/* The detailed message of the device's last failed call ("" if none). */
+const char *hta_last_error(const hta_device *dev);
+/* The URI scheme ("cpu", "sim"), and whether the device counts cycles. */
+const char *hta_device_kind(const hta_device *dev);
+int hta_device_has_cycles(const hta_device *dev);
+/* The known URI schemes, space separated. */
+const char *hta_device_schemes(void);
+
+/* Progress of long runs (sim only; ignored by cpu): fn(user, cycles of the
+ * current inference) every few thousand simulated cycles (rate-limit in fn).
+ * fn NULL turns it off. */
+typedef void (*hta_progress_fn)(void *user, uint64_t cycles);
+void hta_set_progress(hta_device *dev, hta_progress_fn fn, void *user);
+
+/* Load n chained layers (layer i+1 reads layer i's output): compiled once
+ * (hta_compile) and kept. The layers are copied by reference: their arrays
+ * must outlive the net (hta_load_model's model must too). */
+int hta_load_layers(hta_device *dev, const hta_layer *layers, int n, hta_net **net);
+struct hta_model;
+int hta_load_model(hta_device *dev, const struct hta_model *model, hta_net **net);
+void hta_unload(hta_net *net); /* NULL is fine */
+
+/* Shapes of a loaded net. */
+typedef struct hta_net_info {
+  int n_layers;      /* model layers */
+  int n_desc;        /* hardware layer descriptors */
+  int in_h, in_w, in_c;
+  int out_h, out_w, out_c;
+  size_t in_bytes;   /* one input: in_h*in_w*in_c (int8, NHWC) */
+  size_t out_bytes;  /* one output */
+  size_t prog_bytes; /* program window */
+  size_t data_bytes; /* data window of one inference */
+} hta_net_info;
+int hta_net_get_info(const hta_net *net, hta_net_info *info);
+
+/* Statistics of one run (a batch). Cycle counters are the engine's
+ * performance registers summed over the batch (0 on cpu: has_cycles = 0).
+ * layer_cycles points into the net and is valid until its next run. */
+typedef struct hta_stats {
+  int has_cycles;         /* 1: the counters below were measured */
+  int batch;              /* inputs in the run */
+  uint64_t total_cycles;  /* ap_start to ap_done, summed over the batch */
+  uint64_t mac_busy, add_busy;       /* cycles each array took a step */
+  uint64_t mac_ops, add_ops;         /* lane operations */
+  uint64_t mem_stall, drain_stall;   /* cycles compute waited */
+  uint64_t bytes_rd, bytes_wr;       /* device memory traffic */
+  uint64_t sim_cycles;    /* cycles the simulator ran (incl. register access) */
+  double wall_s;          /* host wall time of the run */
+  int n_layers;
+  const uint64_t *layer_cycles; /* [n_layers] model-layer cycles (summed
+                                   descriptors, summed over the batch) */
+} hta_stats;
+
+/* Completion callback of hta_submit: status is 0 or a negative error; stats
+ * is valid during the call only. */
+typedef void (*hta_done_fn)(hta_net *net, int status, const hta_stats *stats, void *user);
+
+/* Submit a batch of `batch` inputs (in: batch * in_bytes, int8 NHWC, one
+ * after another; out: batch * out_bytes). Every wait is bounded by timeout_ms
+ * (0 = HTA_DEFAULT_TIMEOUT_MS) per inference. `in` and `out` must stay valid
+ * until done runs. The cpu and sim backends complete synchronously: done is
+ * called before hta_submit returns, and hta_submit returns the same status.
+ * A request that could not be started (bad argument, busy) returns its error
+ * without calling done. The engine runs one inference per start; a batch is
+ * `batch` starts sharing the loaded program (weights are not copied again).
+ */
+int hta_submit(hta_net *net, const int8_t *in, int8_t *out, int batch, unsigned timeout_ms,
+               hta_done_fn done, void *user);
+
+/* Wait until the net has no request in flight (bounded by timeout_ms). */
+int hta_wait(hta_net *net, unsigned timeout_ms);
+
+/* Blocking run: hta_submit + hta_wait. stats may be NULL. */
+int hta_run(hta_net *net, const int8_t *in, int8_t *out, int batch, unsigned timeout_ms,
+            hta_stats *stats);
+
+/* The output of model layer `layer` for batch item `item` of the last
+ * successful run, dense NHWC (len must be the layer's hta_layer_out_size). */
+int hta_layer_output(const hta_net *net, int item, int layer, int8_t *dst, size_t len);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* HTA_H */

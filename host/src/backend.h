@@ -1,0 +1,60 @@
+/*
+ * backend.h - what a device backend provides to host/src/device.c (internal).
+ *
+ * A backend is a table of function pointers (libusb's usbi_os_backend).
+ * Everything above it - argument checks, compilation, batching, statistics,
+ * layer outputs - lives in device.c and is the same for every backend.
+ * A backend runs one inference of a compiled program: it gets the data window
+ * image with the input packed in, and returns it with every layer's output.
+ */
+#ifndef HTA_BACKEND_H
+#define HTA_BACKEND_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "hta.h"
+#include "hta_compile.h"
+
+/* What one inference reports. */
+typedef struct hta_backend_result {
+  uint32_t status, err_info, layers_done;
+  uint64_t err_addr;
+  uint64_t cycles, mac_busy, add_busy, mac_ops, add_ops;
+  uint64_t mem_stall, drain_stall, bytes_rd, bytes_wr, sim_cycles;
+  uint32_t *desc_cycles; /* [n_desc], filled by backends that count cycles */
+} hta_backend_result;
+
+typedef struct hta_backend {
+  const char *scheme;      /* URI scheme */
+  const char *description; /* for error messages and help */
+  int has_cycles;
+  /* Open with the text after "scheme:" (or "" ). Sets dev->priv. On error
+   * writes a message with hta_dev_error. */
+  int (*open)(hta_device *dev, const char *opts);
+  void (*close)(hta_device *dev);
+  /* Run one inference. data: data window image (prog->data_size bytes), in
+   * and out. layers: the model layers (for backends that compute on the
+   * host). timeout_ms > 0. */
+  int (*run)(hta_device *dev, const hta_program *prog, const hta_layer *layers, int n,
+             uint8_t *data, unsigned timeout_ms, hta_backend_result *res);
+} hta_backend;
+
+struct hta_device {
+  const hta_backend *be;
+  void *priv;
+  char uri[256];
+  char err[1024];
+  hta_progress_fn progress;
+  void *progress_user;
+  struct hta_net *nets; /* list of loaded nets (closed with the device) */
+};
+
+/* Record the device's last error (printf style) and return code. */
+int hta_dev_error(hta_device *dev, int code, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+extern const hta_backend hta_backend_cpu;
+extern const hta_backend hta_backend_sim;
+
+#endif /* HTA_BACKEND_H */

@@ -1,0 +1,335 @@
+/*
+ * device.c - the backend-agnostic part of libhta (hta.h): URIs, argument
+ * checks, compilation, batches, statistics, layer outputs, error texts.
+ */
+#define _POSIX_C_SOURCE 200809L
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "backend.h"
+#include "hta.h"
+#include "hta_compile.h"
+
+static const hta_backend *const backends[] = {&hta_backend_cpu, &hta_backend_sim};
+#define N_BACKENDS (sizeof backends / sizeof backends[0])
+
+struct hta_net {
+  hta_device *dev;
+  struct hta_net *next;
+  const hta_layer *layers;
+  int n;
+  hta_program *prog;
+  int busy;
+  int batch;              /* items of the last successful run (0: none) */
+  uint8_t *windows;       /* [batch][data_size] data windows of the last run */
+  uint64_t *layer_cycles; /* [n] */
+  uint32_t *desc_cycles;  /* [n_desc] */
+};
+
+/* ---- errors ---- */
+
+static const struct {
+  int code;
+  const char *name, *text;
+} errors[HTA_ERROR_COUNT] = {
+    {HTA_SUCCESS, "HTA_SUCCESS", "success"},
+    {HTA_ERROR_INVALID_PARAM, "HTA_ERROR_INVALID_PARAM", "invalid parameter"},
+    {HTA_ERROR_NO_DEVICE, "HTA_ERROR_NO_DEVICE", "no such device (unknown or unavailable URI)"},
+    {HTA_ERROR_NO_MEM, "HTA_ERROR_NO_MEM", "out of memory"},
+    {HTA_ERROR_IO, "HTA_ERROR_IO", "input/output error"},
+    {HTA_ERROR_TIMEOUT, "HTA_ERROR_TIMEOUT", "operation timed out"},
+    {HTA_ERROR_DEVICE, "HTA_ERROR_DEVICE", "the engine reported an error"},
+    {HTA_ERROR_FORMAT, "HTA_ERROR_FORMAT", "malformed file or data"},
+    {HTA_ERROR_UNSUPPORTED, "HTA_ERROR_UNSUPPORTED", "not supported by this device or hardware"},
+    {HTA_ERROR_SHAPE, "HTA_ERROR_SHAPE", "tensor shape or size mismatch"},
+    {HTA_ERROR_BUSY, "HTA_ERROR_BUSY", "a request is still in flight"},
+    {HTA_ERROR_PROTOCOL, "HTA_ERROR_PROTOCOL", "the device broke a bus protocol rule"},
+    {HTA_ERROR_NOT_FOUND, "HTA_ERROR_NOT_FOUND", "no such item"},
+    {HTA_ERROR_OTHER, "HTA_ERROR_OTHER", "other error"},
+};
+
+const char *hta_strerror(int code) {
+  if (code <= 0 && code > -HTA_ERROR_COUNT) return errors[-code].text;
+  return "unknown error code";
+}
+
+const char *hta_error_name(int code) {
+  if (code <= 0 && code > -HTA_ERROR_COUNT) return errors[-code].name;
+  return "HTA_ERROR_UNKNOWN";
+}
+
+const char *hta_version(void) { return HTA_VERSION_STRING; }
+
+int hta_dev_error(hta_device *dev, int code, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(dev->err, sizeof dev->err, fmt, ap);
+  va_end(ap);
+  return code;
+}
+
+const char *hta_last_error(const hta_device *dev) { return dev ? dev->err : ""; }
+
+/* ---- devices ---- */
+
+static char open_err[1400];
+
+const char *hta_open_error(void) { return open_err; }
+
+const char *hta_device_schemes(void) { return "cpu sim"; }
+
+int hta_open(const char *uri, hta_device **out) {
+  if (out == NULL) return HTA_ERROR_INVALID_PARAM;
+  *out = NULL;
+  open_err[0] = '\0';
+  if (uri == NULL || strlen(uri) >= sizeof((hta_device *)0)->uri) {
+    snprintf(open_err, sizeof open_err, "device URI missing or too long");
+    return HTA_ERROR_INVALID_PARAM;
+  }
+  const char *colon = strchr(uri, ':');
+  const size_t len = colon ? (size_t)(colon - uri) : strlen(uri);
+  const hta_backend *be = NULL;
+  for (size_t i = 0; i < N_BACKENDS; i++)
+    if (strlen(backends[i]->scheme) == len && strncmp(uri, backends[i]->scheme, len) == 0)
+      be = backends[i];
+  if (be == NULL) {
+    snprintf(open_err, sizeof open_err,
+             "unknown device '%s': known schemes are 'cpu' (golden model) and 'sim' or "
+             "'sim:trace=FILE.fst' (Verilator RTL); 'xrt:N' and 'usb:...' are not "
+             "available in this build", uri);
+    return HTA_ERROR_NO_DEVICE;
+  }
+  hta_device *dev = calloc(1, sizeof *dev);
+  if (dev == NULL) {
+    snprintf(open_err, sizeof open_err, "out of memory");
+    return HTA_ERROR_NO_MEM;
+  }
+  dev->be = be;
+  strcpy(dev->uri, uri);
+  int rc = be->open(dev, colon ? colon + 1 : "");
+  if (rc != HTA_SUCCESS) {
+    snprintf(open_err, sizeof open_err, "cannot open device '%s': %s", uri, dev->err);
+    free(dev);
+    return rc;
+  }
+  *out = dev;
+  return HTA_SUCCESS;
+}
+
+void hta_close(hta_device *dev) {
+  if (dev == NULL) return;
+  while (dev->nets) hta_unload(dev->nets);
+  dev->be->close(dev);
+  free(dev);
+}
+
+const char *hta_device_kind(const hta_device *dev) { return dev ? dev->be->scheme : ""; }
+int hta_device_has_cycles(const hta_device *dev) { return dev ? dev->be->has_cycles : 0; }
+
+void hta_set_progress(hta_device *dev, hta_progress_fn fn, void *user) {
+  if (dev == NULL) return;
+  dev->progress = fn;
+  dev->progress_user = user;
+}
+
+/* ---- nets ---- */
+
+int hta_load_layers(hta_device *dev, const hta_layer *layers, int n, hta_net **out) {
+  if (out) *out = NULL;
+  if (dev == NULL || out == NULL) return HTA_ERROR_INVALID_PARAM;
+  if (layers == NULL || n <= 0)
+    return hta_dev_error(dev, HTA_ERROR_INVALID_PARAM, "load: no layers (n = %d)", n);
+  char err[512];
+  for (int i = 0; i < n; i++)
+    if (hta_layer_check(&layers[i], err, sizeof err) != 0)
+      return hta_dev_error(dev, HTA_ERROR_INVALID_PARAM, "load: layer %d: %s", i, err);
+  hta_net *net = calloc(1, sizeof *net);
+  if (net == NULL) return hta_dev_error(dev, HTA_ERROR_NO_MEM, "load: out of memory");
+  err[0] = '\0';
+  net->prog = hta_compile(layers, n, err, sizeof err);
+  if (net->prog == NULL) {
+    free(net);
+    /* a chain or hardware-limit problem: the layers are valid arithmetic */
+    return hta_dev_error(dev, HTA_ERROR_UNSUPPORTED, "load: compiler: %s", err);
+  }
+  net->layer_cycles = calloc((size_t)n, sizeof *net->layer_cycles);
+  net->desc_cycles = calloc((size_t)net->prog->n_desc, sizeof *net->desc_cycles);
+  if (net->layer_cycles == NULL || net->desc_cycles == NULL) {
+    hta_program_free(net->prog);
+    free(net->layer_cycles);
+    free(net->desc_cycles);
+    free(net);
+    return hta_dev_error(dev, HTA_ERROR_NO_MEM, "load: out of memory");
+  }
+  net->dev = dev;
+  net->layers = layers;
+  net->n = n;
+  net->next = dev->nets;
+  dev->nets = net;
+  *out = net;
+  return HTA_SUCCESS;
+}
+
+void hta_unload(hta_net *net) {
+  if (net == NULL) return;
+  for (hta_net **p = &net->dev->nets; *p; p = &(*p)->next)
+    if (*p == net) {
+      *p = net->next;
+      break;
+    }
+  hta_program_free(net->prog);
+  free(net->windows);
+  free(net->layer_cycles);
+  free(net->desc_cycles);
+  free(net);
+}
+
+int hta_net_get_info(const hta_net *net, hta_net_info *info) {
+  if (net == NULL || info == NULL) return HTA_ERROR_INVALID_PARAM;
+  const hta_layer *f = &net->layers[0], *l = &net->layers[net->n - 1];
+  memset(info, 0, sizeof *info);
+  info->n_layers = net->n;
+  info->n_desc = net->prog->n_desc;
+  info->in_h = f->in_h;
+  info->in_w = f->in_w;
+  info->in_c = f->in_c;
+  info->out_h = hta_layer_out_h(l);
+  info->out_w = hta_layer_out_w(l);
+  info->out_c = l->out_c;
+  info->in_bytes = hta_layer_in_size(f);
+  info->out_bytes = hta_layer_out_size(l);
+  info->prog_bytes = net->prog->size;
+  info->data_bytes = net->prog->data_size;
+  return HTA_SUCCESS;
+}
+
+static double now_s(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+int hta_submit(hta_net *net, const int8_t *in, int8_t *out, int batch, unsigned timeout_ms,
+               hta_done_fn done, void *user) {
+  if (net == NULL) return HTA_ERROR_INVALID_PARAM;
+  hta_device *dev = net->dev;
+  if (in == NULL || out == NULL || batch <= 0 || batch > 65536)
+    return hta_dev_error(dev, HTA_ERROR_INVALID_PARAM,
+                         "submit: %s", in == NULL ? "input is NULL" : out == NULL
+                                                       ? "output is NULL"
+                                                       : "batch must be 1..65536");
+  if (net->busy) return hta_dev_error(dev, HTA_ERROR_BUSY, "submit: a request is in flight");
+  if (timeout_ms == 0) timeout_ms = HTA_DEFAULT_TIMEOUT_MS;
+  const hta_program *p = net->prog;
+  const size_t in_bytes = hta_layer_in_size(&net->layers[0]);
+  const size_t out_bytes = hta_layer_out_size(&net->layers[net->n - 1]);
+  if (p->data_size != 0 && (size_t)batch > SIZE_MAX / p->data_size)
+    return hta_dev_error(dev, HTA_ERROR_NO_MEM, "submit: batch too large");
+  uint8_t *win = calloc((size_t)batch, p->data_size);
+  if (win == NULL) return hta_dev_error(dev, HTA_ERROR_NO_MEM, "submit: out of memory");
+  net->busy = 1;
+  net->batch = 0;
+  free(net->windows);
+  net->windows = NULL;
+  dev->err[0] = '\0';
+
+  hta_stats st;
+  memset(&st, 0, sizeof st);
+  st.has_cycles = dev->be->has_cycles;
+  st.batch = batch;
+  st.n_layers = net->n;
+  st.layer_cycles = net->layer_cycles;
+  memset(net->layer_cycles, 0, sizeof *net->layer_cycles * (size_t)net->n);
+  const double t0 = now_s();
+  int rc = HTA_SUCCESS;
+  for (int b = 0; b < batch && rc == HTA_SUCCESS; b++) {
+    uint8_t *w = win + (size_t)b * p->data_size;
+    hta_tensor_pack(&p->input, in + (size_t)b * in_bytes, w);
+    hta_backend_result r;
+    memset(&r, 0, sizeof r);
+    memset(net->desc_cycles, 0, sizeof *net->desc_cycles * (size_t)p->n_desc);
+    r.desc_cycles = net->desc_cycles;
+    rc = dev->be->run(dev, p, net->layers, net->n, w, timeout_ms, &r);
+    if (rc != HTA_SUCCESS) {
+      if (batch > 1) {
+        char tmp[sizeof dev->err];
+        snprintf(tmp, sizeof tmp, "batch item %d: %.990s", b, dev->err);
+        strcpy(dev->err, tmp);
+      }
+      break;
+    }
+    hta_tensor_unpack(&p->output, w, out + (size_t)b * out_bytes);
+    st.total_cycles += r.cycles;
+    st.mac_busy += r.mac_busy;
+    st.add_busy += r.add_busy;
+    st.mac_ops += r.mac_ops;
+    st.add_ops += r.add_ops;
+    st.mem_stall += r.mem_stall;
+    st.drain_stall += r.drain_stall;
+    st.bytes_rd += r.bytes_rd;
+    st.bytes_wr += r.bytes_wr;
+    st.sim_cycles += r.sim_cycles;
+    for (int d = 0; d < p->n_desc; d++) net->layer_cycles[p->desc_layer[d]] += net->desc_cycles[d];
+  }
+  st.wall_s = now_s() - t0;
+  if (rc == HTA_SUCCESS) {
+    net->windows = win;
+    net->batch = batch;
+  } else {
+    free(win);
+  }
+  /* the request is in flight until its callback returns */
+  if (done) done(net, rc, &st, user);
+  net->busy = 0;
+  return rc;
+}
+
+int hta_wait(hta_net *net, unsigned timeout_ms) {
+  (void)timeout_ms; /* cpu and sim complete inside hta_submit */
+  if (net == NULL) return HTA_ERROR_INVALID_PARAM;
+  return net->busy ? hta_dev_error(net->dev, HTA_ERROR_TIMEOUT, "wait: request in flight")
+                   : HTA_SUCCESS;
+}
+
+typedef struct run_wait {
+  int status;
+  hta_stats *stats;
+} run_wait;
+
+static void run_done(hta_net *net, int status, const hta_stats *stats, void *user) {
+  (void)net;
+  run_wait *w = user;
+  w->status = status;
+  if (w->stats) *w->stats = *stats;
+}
+
+int hta_run(hta_net *net, const int8_t *in, int8_t *out, int batch, unsigned timeout_ms,
+            hta_stats *stats) {
+  run_wait w = {HTA_ERROR_OTHER, stats};
+  int rc = hta_submit(net, in, out, batch, timeout_ms, run_done, &w);
+  if (rc != HTA_SUCCESS) return rc;
+  rc = hta_wait(net, timeout_ms);
+  return rc != HTA_SUCCESS ? rc : w.status;
+}
+
+int hta_layer_output(const hta_net *net, int item, int layer, int8_t *dst, size_t len) {
+  if (net == NULL || dst == NULL) return HTA_ERROR_INVALID_PARAM;
+  hta_device *dev = net->dev;
+  if (layer < 0 || layer >= net->n)
+    return hta_dev_error(dev, HTA_ERROR_NOT_FOUND, "layer_output: no layer %d (net has %d)",
+                         layer, net->n);
+  if (net->batch == 0)
+    return hta_dev_error(dev, HTA_ERROR_NOT_FOUND, "layer_output: no successful run yet");
+  if (item < 0 || item >= net->batch)
+    return hta_dev_error(dev, HTA_ERROR_NOT_FOUND,
+                         "layer_output: no batch item %d (last run had %d)", item, net->batch);
+  if (len != hta_layer_out_size(&net->layers[layer]))
+    return hta_dev_error(dev, HTA_ERROR_SHAPE, "layer_output: layer %d has %zu bytes, not %zu",
+                         layer, hta_layer_out_size(&net->layers[layer]), len);
+  hta_tensor_unpack(&net->prog->layer_out[layer],
+                    net->windows + (size_t)item * net->prog->data_size, dst);
+  return HTA_SUCCESS;
+}

@@ -1,0 +1,336 @@
+/*
+ * test_hta_api.c - libhta's public API (hta.h) on the cpu and sim devices:
+ * error codes and texts, bad arguments, unknown URIs, cpu vs sim bit-exact on
+ * random layer chains (every layer's output), batches, the asynchronous
+ * submit, timeouts with diagnostics (and the device working afterwards),
+ * statistics.
+ */
+#define _POSIX_C_SOURCE 200809L
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "check.h"
+#include "hta.h"
+#include "hta_compile.h"
+#include "hta_golden.h"
+#include "rand_layer.h"
+#include "rng.h"
+
+#define MAX_CHAIN 3
+
+static void test_errors(void) {
+  int distinct = 1, named = 1;
+  for (int a = 0; a < HTA_ERROR_COUNT; a++) {
+    const char *ta = hta_strerror(-a), *na = hta_error_name(-a);
+    if (strcmp(ta, "unknown error code") == 0 || ta[0] == '\0') distinct = 0;
+    if (strncmp(na, "HTA_", 4) != 0) named = 0;
+    for (int b = 0; b < a; b++)
+      if (strcmp(ta, hta_strerror(-b)) == 0 || strcmp(na, hta_error_name(-b)) == 0)
+        distinct = 0;
+  }
+  check(distinct, "errors: every code has a distinct message and name", "duplicate or missing");
+  check(named, "errors: names start with HTA_", "bad name");
+  check(strcmp(hta_strerror(-HTA_ERROR_COUNT), "unknown error code") == 0 &&
+            strcmp(hta_strerror(1), "unknown error code") == 0,
+        "errors: codes outside the enum", "got '%s'", hta_strerror(-HTA_ERROR_COUNT));
+  check(strcmp(hta_error_name(HTA_ERROR_TIMEOUT), "HTA_ERROR_TIMEOUT") == 0,
+        "errors: name of TIMEOUT", "got %s", hta_error_name(HTA_ERROR_TIMEOUT));
+  check(hta_version() && strcmp(hta_version(), HTA_VERSION_STRING) == 0, "version", "mismatch");
+}
+
+static void test_open(void) {
+  hta_device *d = (hta_device *)1;
+  check_int("open: NULL uri", hta_open(NULL, &d), HTA_ERROR_INVALID_PARAM);
+  check(d == NULL, "open: handle cleared on failure", "not NULL");
+  check_int("open: NULL handle", hta_open("cpu", NULL), HTA_ERROR_INVALID_PARAM);
+  int rc = hta_open("pcie:7", &d);
+  check_int("open: unknown scheme", rc, HTA_ERROR_NO_DEVICE);
+  const char *m = hta_open_error();
+  check(strstr(m, "pcie:7") && strstr(m, "cpu") && strstr(m, "sim"),
+        "open: unknown scheme message names the URI and the schemes", "'%s'", m);
+  check_int("open: cpu with options", hta_open("cpu:x=1", &d), HTA_ERROR_NO_DEVICE);
+  check_int("open: sim bad option", hta_open("sim:bogus=1", &d), HTA_ERROR_NO_DEVICE);
+  check(strstr(hta_open_error(), "bogus") != NULL, "open: bad option is named", "'%s'",
+        hta_open_error());
+  check_int("open: sim bad number", hta_open("sim:mem_mb=x", &d), HTA_ERROR_NO_DEVICE);
+  check_int("open: cpu", hta_open("cpu", &d), HTA_SUCCESS);
+  check(strcmp(hta_device_kind(d), "cpu") == 0 && !hta_device_has_cycles(d), "open: cpu kind",
+        "%s", hta_device_kind(d));
+  hta_close(d);
+  hta_close(NULL);
+  hta_unload(NULL);
+}
+
+static void test_bad_args(hta_device *dev, const hta_layer *l) {
+  hta_net *net = (hta_net *)1;
+  check_int("args: load NULL device", hta_load_layers(NULL, l, 1, &net), HTA_ERROR_INVALID_PARAM);
+  check_int("args: load no layers", hta_load_layers(dev, l, 0, &net), HTA_ERROR_INVALID_PARAM);
+  check(net == NULL, "args: net cleared on failure", "not NULL");
+  hta_layer bad = *l;
+  bad.in_c = 0;
+  check_int("args: load invalid layer", hta_load_layers(dev, &bad, 1, &net),
+            HTA_ERROR_INVALID_PARAM);
+  check(strstr(hta_last_error(dev), "layer 0") != NULL, "args: invalid layer message", "'%s'",
+        hta_last_error(dev));
+  check_int("args: load", hta_load_layers(dev, l, 1, &net), HTA_SUCCESS);
+  int8_t buf[16];
+  check_int("args: run NULL net", hta_run(NULL, buf, buf, 1, 0, NULL), HTA_ERROR_INVALID_PARAM);
+  check_int("args: run NULL input", hta_run(net, NULL, buf, 1, 0, NULL),
+            HTA_ERROR_INVALID_PARAM);
+  check_int("args: run batch 0", hta_run(net, buf, buf, 0, 0, NULL), HTA_ERROR_INVALID_PARAM);
+  check_int("args: layer output before a run", hta_layer_output(net, 0, 0, buf, 1),
+            HTA_ERROR_NOT_FOUND);
+  hta_net_info info;
+  check_int("args: info NULL", hta_net_get_info(net, NULL), HTA_ERROR_INVALID_PARAM);
+  check_int("args: info", hta_net_get_info(net, &info), HTA_SUCCESS);
+  hta_unload(net);
+}
+
+/* A conv layer big enough to take well over 8192 cycles on the engine. */
+typedef struct big_layer {
+  hta_layer l;
+  int8_t w[64 * 288];
+  int32_t bias[64], mult[64];
+  uint8_t shift[64];
+} big_layer;
+
+static void make_big(big_layer *b) {
+  memset(b, 0, sizeof *b);
+  hta_rng g;
+  hta_rng_seed(&g, 99);
+  hta_layer *l = &b->l;
+  l->op = HTA_OP_CONV2D;
+  l->in_h = l->in_w = 14;
+  l->in_c = 32;
+  l->out_c = 64;
+  l->kh = l->kw = 3;
+  l->stride = 1;
+  l->pad_t = l->pad_b = l->pad_l = l->pad_r = 1;
+  l->act_min = -128;
+  l->act_max = 127;
+  for (size_t i = 0; i < sizeof b->w; i++) b->w[i] = (int8_t)hta_rng_range(&g, -128, 127);
+  for (int o = 0; o < 64; o++) {
+    b->bias[o] = (int32_t)hta_rng_range(&g, -1000, 1000);
+    b->mult[o] = 1 << 30;
+    b->shift[o] = 10;
+  }
+  l->w = b->w;
+  l->bias = b->bias;
+  l->mult = b->mult;
+  l->shift = b->shift;
+}
+
+typedef struct cb_state {
+  int calls, status, batch, busy_rc;
+  hta_net *net;
+  void *user_seen;
+} cb_state;
+
+static void on_done(hta_net *net, int status, const hta_stats *st, void *user) {
+  cb_state *s = user;
+  s->calls++;
+  s->status = status;
+  s->batch = st->batch;
+  s->user_seen = user;
+  int8_t x[4] = {0};
+  s->busy_rc = hta_submit(net, x, x, 1, 0, NULL, NULL); /* still in flight */
+}
+
+/* cpu vs sim (and the golden model) on a random chain, batch of 2. */
+static void test_chain(hta_device *cpu, hta_device *sim, uint64_t seed) {
+  hta_rng g;
+  hta_rng_seed(&g, seed);
+  hta_hw_cfg cfg;
+  hta_hw_cfg_default(&cfg);
+  hta_rand_opts opts;
+  hta_rand_opts_default(&opts, &cfg);
+  opts.max_hw = 7;
+  opts.max_c = 24;
+  const int n = (int)hta_rng_range(&g, 1, MAX_CHAIN);
+  hta_rand_layer rl[MAX_CHAIN];
+  hta_layer layers[MAX_CHAIN];
+  int made = 0;
+  char name[96];
+  snprintf(name, sizeof name, "chain seed %" PRIu64 " (%d layers)", seed, n);
+  for (; made < n; made++) {
+    hta_rand_input in;
+    if (made > 0) in = hta_rand_next_input(&layers[made - 1]);
+    if (hta_rand_layer_make(&rl[made], &g, &opts, made ? &in : NULL) != 0) break;
+    layers[made] = rl[made].l;
+  }
+  hta_net *nc = NULL, *ns = NULL;
+  int8_t *in = NULL, *oc = NULL, *os = NULL, *gold[MAX_CHAIN] = {0}, *lc = NULL, *ls = NULL;
+  if (made < n) {
+    check(0, name, "out of memory");
+    goto done;
+  }
+  int rc = hta_load_layers(cpu, layers, n, &nc);
+  if (!check(rc == 0, "chain: cpu load", "%s: %s", name, hta_last_error(cpu)))
+    goto done;
+  rc = hta_load_layers(sim, layers, n, &ns);
+  if (!check(rc == 0, "chain: sim load", "%s: %s", name, hta_last_error(sim)))
+    goto done;
+  const size_t ib = hta_layer_in_size(&layers[0]), ob = hta_layer_out_size(&layers[n - 1]);
+  in = malloc(2 * ib);
+  oc = malloc(2 * ob);
+  os = malloc(2 * ob);
+  for (int i = 0; i < n; i++) gold[i] = malloc(hta_layer_out_size(&layers[i]));
+  if (!in || !oc || !os || !gold[n - 1]) goto done;
+  hta_rand_fill(&g, in, 2 * ib);
+  hta_stats sc;
+  rc = hta_run(nc, in, oc, 2, 0, &sc);
+  if (!check(rc == 0, "chain: cpu run", "%s: %s", name, hta_last_error(cpu)))
+    goto done;
+  cb_state cb = {0};
+  rc = hta_submit(ns, in, os, 2, 0, on_done, &cb);
+  if (!check(rc == 0, "chain: sim run", "%s: %s", name, hta_last_error(sim)))
+    goto done;
+  check(cb.calls == 1 && cb.status == 0 && cb.batch == 2 && cb.user_seen == &cb &&
+            cb.busy_rc == HTA_ERROR_BUSY,
+        "submit: callback ran once, synchronously, with user data; BUSY while in flight",
+        "calls %d status %d batch %d busy_rc %d", cb.calls, cb.status, cb.batch, cb.busy_rc);
+  int ok = 1;
+  char detail[256] = "";
+  for (int b = 0; b < 2 && ok; b++) {
+    if (hta_golden_layers(layers, n, in + b * ib, gold) != 0) {
+      ok = 0;
+      snprintf(detail, sizeof detail, "golden failed");
+      break;
+    }
+    for (int i = 0; i < n && ok; i++) {
+      const size_t lb = hta_layer_out_size(&layers[i]);
+      free(lc);
+      free(ls);
+      lc = malloc(lb);
+      ls = malloc(lb);
+      if (!lc || !ls || hta_layer_output(nc, b, i, lc, lb) || hta_layer_output(ns, b, i, ls, lb)) {
+        ok = 0;
+        snprintf(detail, sizeof detail, "layer_output failed: %s", hta_last_error(sim));
+        break;
+      }
+      for (size_t k = 0; k < lb && ok; k++)
+        if (lc[k] != gold[i][k] || ls[k] != gold[i][k]) {
+          ok = 0;
+          snprintf(detail, sizeof detail, "item %d layer %d byte %zu: golden %d cpu %d sim %d", b,
+                   i, k, gold[i][k], lc[k], ls[k]);
+        }
+    }
+    if (ok && (memcmp(oc + b * ob, gold[n - 1], ob) || memcmp(os + b * ob, gold[n - 1], ob))) {
+      ok = 0;
+      snprintf(detail, sizeof detail, "item %d: run output differs from golden", b);
+    }
+  }
+  check(ok, name, "%s", detail);
+  /* statistics */
+  check(!sc.has_cycles && sc.total_cycles == 0 && sc.batch == 2 && sc.n_layers == n,
+        "stats: cpu reports no cycles", "has %d total %" PRIu64, sc.has_cycles, sc.total_cycles);
+done:
+  free(lc);
+  free(ls);
+  free(in);
+  free(oc);
+  free(os);
+  for (int i = 0; i < n; i++) free(gold[i]);
+  hta_unload(nc);
+  hta_unload(ns);
+  for (int i = 0; i < made; i++) hta_rand_layer_free(&rl[i]);
+}
+
+static void test_stats_timeout(hta_device *sim, hta_device *cpu) {
+  static big_layer b;
+  make_big(&b);
+  hta_net *ns = NULL, *nc = NULL;
+  if (!check(hta_load_layers(sim, &b.l, 1, &ns) == 0 && hta_load_layers(cpu, &b.l, 1, &nc) == 0,
+             "big: load", "%s", hta_last_error(sim)))
+    return;
+  const size_t ib = hta_layer_in_size(&b.l), ob = hta_layer_out_size(&b.l);
+  int8_t *in = malloc(2 * ib), *os = malloc(2 * ob), *oc = malloc(2 * ob);
+  hta_rng g;
+  hta_rng_seed(&g, 5);
+  hta_rand_fill(&g, in, 2 * ib);
+
+  /* a 1 ms timeout: the layer needs tens of thousands of cycles */
+  int rc = hta_run(ns, in, os, 1, 1, NULL);
+  check_int("timeout: 1 ms on sim gives HTA_ERROR_TIMEOUT", rc, HTA_ERROR_TIMEOUT);
+  const char *m = hta_last_error(sim);
+  check(strstr(m, "timeout") && strstr(m, "STATUS") && strstr(m, "ERR_INFO") &&
+            strstr(m, "layer"),
+        "timeout: message has diagnostics", "'%s'", m);
+  check_int("timeout: no layer output after a failed run", hta_layer_output(ns, 0, 0, os, ob),
+            HTA_ERROR_NOT_FOUND);
+
+  hta_stats s1, s2, sc;
+  rc = hta_run(ns, in, os, 1, 0, &s1);
+  check(rc == 0, "timeout: the device works afterwards", "%s", hta_last_error(sim));
+  rc = hta_run(nc, in, oc, 1, 0, &sc);
+  check(rc == 0 && memcmp(os, oc, ob) == 0, "timeout: result afterwards is bit-exact",
+        "rc %d", rc);
+  const uint64_t l1 = s1.layer_cycles ? s1.layer_cycles[0] : 0; /* valid until next run */
+  /* the log counts a descriptor's cycles from its own start: within a few of the total */
+  check(s1.has_cycles && s1.total_cycles > 8192 && s1.n_layers == 1 && l1 > 0 &&
+            l1 <= s1.total_cycles + 4 && l1 + 2000 > s1.total_cycles,
+        "stats: sim cycles and per-layer cycles", "total %" PRIu64 " layer %" PRIu64,
+        s1.total_cycles, l1);
+  /* all INT8 work: K=288 x 196 pixels x 64 filters = 3.6 M MAC ops */
+  check(s1.mac_ops == UINT64_C(288) * 196 * 64 && s1.add_ops == 0,
+        "stats: MAC ops count the work", "mac_ops %" PRIu64 " add_ops %" PRIu64, s1.mac_ops,
+        s1.add_ops);
+  check(s1.mac_busy > 0 && s1.mac_busy <= s1.total_cycles && s1.bytes_rd > 0 &&
+            s1.bytes_wr >= ob && s1.wall_s > 0 && s1.sim_cycles >= s1.total_cycles,
+        "stats: busy, traffic, wall time", "busy %" PRIu64 " rd %" PRIu64 " wr %" PRIu64,
+        s1.mac_busy, s1.bytes_rd, s1.bytes_wr);
+  rc = hta_run(ns, in, os, 2, 0, &s2);
+  const uint64_t lo = 2 * s1.total_cycles - s1.total_cycles / 10;
+  const uint64_t hi = 2 * s1.total_cycles + s1.total_cycles / 10;
+  check(rc == 0 && s2.batch == 2 && s2.total_cycles >= lo && s2.total_cycles <= hi &&
+            s2.layer_cycles[0] >= 2 * l1 - l1 / 10,
+        "batch: two inputs take about twice the cycles", "%" PRIu64 " vs %" PRIu64,
+        s2.total_cycles, s1.total_cycles);
+  rc = hta_run(nc, in, oc, 2, 0, NULL);
+  check(rc == 0 && memcmp(os, oc, 2 * ob) == 0, "batch: sim batch of 2 equals cpu", "rc %d",
+        rc);
+  check_int("layer_output: bad layer", hta_layer_output(ns, 0, 1, os, ob), HTA_ERROR_NOT_FOUND);
+  check_int("layer_output: bad item", hta_layer_output(ns, 2, 0, os, ob), HTA_ERROR_NOT_FOUND);
+  check_int("layer_output: bad length", hta_layer_output(ns, 0, 0, os, ob - 1), HTA_ERROR_SHAPE);
+  hta_net_info info;
+  hta_net_get_info(ns, &info);
+  check(info.in_bytes == ib && info.out_bytes == ob && info.n_layers == 1 && info.out_h == 14 &&
+            info.out_c == 64 && info.prog_bytes > 0 && info.data_bytes >= ib + ob,
+        "info: shapes and sizes", "in %zu out %zu", info.in_bytes, info.out_bytes);
+  free(in);
+  free(os);
+  free(oc);
+  hta_unload(ns); /* nc is closed with its device */
+}
+
+static void test_small_mem(const hta_layer *l) {
+  hta_device *d = NULL;
+  (void)l;
+  int rc = hta_open("sim:mem_mb=1,rd_latency=60", &d);
+  check_int("open: sim with options", rc, HTA_SUCCESS);
+  hta_close(d);
+}
+
+int main(void) {
+  setvbuf(stdout, NULL, _IOLBF, 0);
+  test_errors();
+  test_open();
+  hta_device *cpu = NULL, *sim = NULL;
+  if (!check(hta_open("cpu", &cpu) == 0, "open cpu", "%s", hta_open_error()) ||
+      !check(hta_open("sim", &sim) == 0, "open sim", "%s", hta_open_error()))
+    return check_summary();
+  check(hta_device_has_cycles(sim) && strcmp(hta_device_kind(sim), "sim") == 0, "open: sim kind",
+        "%s", hta_device_kind(sim));
+  static big_layer b;
+  make_big(&b);
+  test_bad_args(sim, &b.l);
+  test_bad_args(cpu, &b.l);
+  for (uint64_t seed = 1; seed <= 12; seed++) test_chain(cpu, sim, seed);
+  test_stats_timeout(sim, cpu);
+  hta_close(sim);
+  hta_close(cpu);
+  test_small_mem(&b.l);
+  return check_summary();
+}
