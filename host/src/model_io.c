@@ -44,6 +44,9 @@ static const char *const tensor_name[N_TENSORS] = {
 #define MEM_FACTOR 64u
 #define MEM_SLACK (1u << 20)
 
+/* hta_model_load reads at most this much (2 GiB). */
+#define MAX_FILE_BYTES (UINT64_C(1) << 31)
+
 static int fail(char *err, size_t n, const char *fmt, ...) {
   if (err != NULL && n > 0) {
     va_list ap;
@@ -746,6 +749,13 @@ hta_model *hta_model_load(const char *path, char *err, size_t errlen) {
   uint8_t *buf = NULL;
   size_t len = 0, cap = 0;
   for (;;) {
+    if (len > MAX_FILE_BYTES) { /* e.g. a device that never ends */
+      free(buf);
+      fclose(f);
+      fail(err, errlen, "%s: larger than %llu bytes, not a model file", path,
+           (unsigned long long)MAX_FILE_BYTES);
+      return NULL;
+    }
     if (cap - len < 65536) {
       cap = cap ? 2 * cap : 1 << 20;
       uint8_t *nb = realloc(buf, cap);

@@ -580,6 +580,10 @@ static void test_files(uint64_t seed) {
   check(b == NULL && strstr(err, path) != NULL && strstr(err, "cannot open") != NULL,
         "missing file names the path", "got \"%s\"", err);
   hta_model_free(b);
+  b = hta_model_load("/tmp", err, sizeof err);
+  check(b == NULL && strstr(err, "/tmp") != NULL, "a directory is refused with its path",
+        "got \"%s\"", err);
+  hta_model_free(b);
   rmodel_free(&r);
 }
 
