@@ -767,15 +767,16 @@ hta_model *hta_model_load(const char *path, char *err, size_t errlen) {
       }
       buf = nb;
     }
+    errno = 0;
     const size_t n = fread(buf + len, 1, cap - len, f);
     len += n;
     if (n == 0) break;
   }
-  const int bad = ferror(f);
+  const int bad = ferror(f), e = errno;
   fclose(f);
   if (bad) {
     free(buf);
-    fail(err, errlen, "%s: read error", path);
+    fail(err, errlen, "%s: read error: %s", path, e ? strerror(e) : "unknown");
     return NULL;
   }
   char msg[300];
