@@ -59,16 +59,14 @@ static int fail(char *err, size_t n, const char *fmt, ...) {
 
 /* ---- CRC-32 (IEEE 802.3, as zlib: reflected 0xEDB88320, init/xorout ~0) ---- */
 
+/* The table is built per call (2048 steps, nothing next to the data), so
+ * the library keeps no mutable global state and needs no locking. */
 static uint32_t crc32_buf(const uint8_t *p, size_t n) {
-  static uint32_t table[256];
-  static int ready;
-  if (!ready) {
-    for (uint32_t i = 0; i < 256; i++) {
-      uint32_t c = i;
-      for (int k = 0; k < 8; k++) c = c & 1u ? 0xEDB88320u ^ (c >> 1) : c >> 1;
-      table[i] = c;
-    }
-    ready = 1;
+  uint32_t table[256];
+  for (uint32_t i = 0; i < 256; i++) {
+    uint32_t c = i;
+    for (int k = 0; k < 8; k++) c = c & 1u ? 0xEDB88320u ^ (c >> 1) : c >> 1;
+    table[i] = c;
   }
   uint32_t c = 0xFFFFFFFFu;
   for (size_t i = 0; i < n; i++) c = table[(c ^ p[i]) & 0xFFu] ^ (c >> 8);
