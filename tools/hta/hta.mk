@@ -47,9 +47,10 @@ ALL_TARGETS += $(HTA_API_TESTS)
 TEST_BINS   += $(HTA_API_TESTS) $(HTA_API_SAN_TESTS)
 ifeq ($(HTA_HAVE_MODEL),yes)
 ALL_TARGETS += $(HTA_CLI)
-TEST_BINS   += tests/cli/test_cli.sh tests/cli/test_install.sh
+HTA_CLI_TESTS := $(wildcard tests/cli/test_cli.sh tests/cli/test_install.sh)
+TEST_BINS     += $(HTA_CLI_TESTS)
 # the CLI tests run build/hta: make test builds it first
-tests/cli/test_cli.sh tests/cli/test_install.sh: $(HTA_CLI)
+$(HTA_CLI_TESTS): $(HTA_CLI)
 	@:
 endif
 endif

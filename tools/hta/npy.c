@@ -1,0 +1,196 @@
+/* npy.c - see npy.h. */
+#include "npy.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define FAIL(...) (snprintf(err, errlen, __VA_ARGS__), -1)
+
+void npy_free(npy_array *a) {
+  free(a->data);
+  a->data = NULL;
+}
+
+int npy_read_file(const char *path, uint8_t **buf, size_t *len, char *err, size_t errlen) {
+  *buf = NULL;
+  *len = 0;
+  FILE *f = fopen(path, "rb");
+  if (f == NULL) return FAIL("%s: %s", path, strerror(errno));
+  size_t cap = 1 << 16, n = 0;
+  uint8_t *b = malloc(cap);
+  for (;;) {
+    if (b == NULL) {
+      fclose(f);
+      return FAIL("%s: out of memory", path);
+    }
+    n += fread(b + n, 1, cap - n, f);
+    if (n < cap) break;
+    uint8_t *nb = realloc(b, cap * 2);
+    if (nb == NULL) free(b);
+    b = nb;
+    cap *= 2;
+  }
+  const int bad = ferror(f);
+  fclose(f);
+  if (bad) {
+    free(b);
+    return FAIL("%s: read error", path);
+  }
+  *buf = b;
+  *len = n;
+  return 0;
+}
+
+/* The header dictionary: {'descr': '|i1', 'fortran_order': False,
+ * 'shape': (2, 3), } in any key order, with optional spaces. */
+static const char *skip_ws(const char *p, const char *e) {
+  while (p < e && (*p == ' ' || *p == '\t' || *p == '\n')) p++;
+  return p;
+}
+
+int npy_parse(const uint8_t *buf, size_t len, npy_array *a, char *err, size_t errlen) {
+  memset(a, 0, sizeof *a);
+  if (len < 10 || memcmp(buf, "\x93NUMPY", 6) != 0)
+    return FAIL("not a .npy file (no \\x93NUMPY magic)");
+  const int major = buf[6];
+  size_t hlen, hoff;
+  if (major == 1) {
+    hlen = buf[8] | (size_t)buf[9] << 8;
+    hoff = 10;
+  } else if (major == 2 || major == 3) {
+    if (len < 12) return FAIL("truncated .npy header");
+    hlen = buf[8] | (size_t)buf[9] << 8 | (size_t)buf[10] << 16 | (size_t)buf[11] << 24;
+    hoff = 12;
+  } else {
+    return FAIL("unsupported .npy format version %d.%d", major, buf[7]);
+  }
+  if (hlen > len - hoff) return FAIL("truncated .npy header (%zu bytes announced)", hlen);
+  const char *h = (const char *)buf + hoff, *e = h + hlen;
+  int have_descr = 0, have_order = 0, have_shape = 0;
+  const char *p = skip_ws(h, e);
+  if (p >= e || *p++ != '{') return FAIL(".npy header is not a dictionary");
+  for (;;) {
+    p = skip_ws(p, e);
+    if (p < e && *p == '}') break;
+    if (p >= e || (*p != '\'' && *p != '"')) return FAIL(".npy header: expected a key");
+    const char q = *p++;
+    const char *k = p;
+    while (p < e && *p != q) p++;
+    if (p >= e) return FAIL(".npy header: unterminated key");
+    const size_t klen = (size_t)(p - k);
+    p = skip_ws(p + 1, e);
+    if (p >= e || *p++ != ':') return FAIL(".npy header: expected ':'");
+    p = skip_ws(p, e);
+    if (klen == 5 && memcmp(k, "descr", 5) == 0) {
+      if (p >= e || (*p != '\'' && *p != '"')) return FAIL(".npy header: bad descr");
+      const char dq = *p++;
+      const char *d = p;
+      while (p < e && *p != dq) p++;
+      if (p >= e) return FAIL(".npy header: bad descr");
+      const size_t dl = (size_t)(p - d);
+      p++;
+      if (!((dl == 3 && (memcmp(d, "|i1", 3) == 0 || memcmp(d, "<i1", 3) == 0 ||
+                         memcmp(d, ">i1", 3) == 0 || memcmp(d, "=i1", 3) == 0)) ||
+            (dl == 2 && memcmp(d, "i1", 2) == 0) || (dl == 1 && d[0] == 'b')))
+        return FAIL("dtype '%.*s' is not int8 (expected '|i1'; convert with "
+                    "x.astype(numpy.int8))", (int)(dl > 20 ? 20 : dl), d);
+      have_descr = 1;
+    } else if (klen == 13 && memcmp(k, "fortran_order", 13) == 0) {
+      if (e - p >= 5 && memcmp(p, "False", 5) == 0) {
+        p += 5;
+      } else if (e - p >= 4 && memcmp(p, "True", 4) == 0) {
+        return FAIL("fortran_order True is not supported (save a C-order array)");
+      } else {
+        return FAIL(".npy header: bad fortran_order");
+      }
+      have_order = 1;
+    } else if (klen == 5 && memcmp(k, "shape", 5) == 0) {
+      if (p >= e || *p++ != '(') return FAIL(".npy header: bad shape");
+      for (;;) {
+        p = skip_ws(p, e);
+        if (p < e && *p == ')') {
+          p++;
+          break;
+        }
+        if (p >= e || *p < '0' || *p > '9') return FAIL(".npy header: bad shape");
+        size_t v = 0;
+        while (p < e && *p >= '0' && *p <= '9') {
+          if (v > (SIZE_MAX - 9) / 10) return FAIL(".npy header: shape too large");
+          v = v * 10 + (size_t)(*p++ - '0');
+        }
+        while (p < e && *p == 'L') p++; /* Python 2 longs */
+        if (a->ndim == NPY_MAX_DIMS) return FAIL(".npy: more than %d dimensions", NPY_MAX_DIMS);
+        a->shape[a->ndim++] = v;
+        p = skip_ws(p, e);
+        if (p < e && *p == ',') p++;
+      }
+      have_shape = 1;
+    } else {
+      return FAIL(".npy header: unknown key '%.*s'", (int)(klen > 20 ? 20 : klen), k);
+    }
+    p = skip_ws(p, e);
+    if (p < e && *p == ',') p++;
+  }
+  if (!have_descr || !have_order || !have_shape)
+    return FAIL(".npy header lacks %s", !have_descr ? "descr" : !have_order ? "fortran_order"
+                                                                              : "shape");
+  size_t count = 1;
+  for (int i = 0; i < a->ndim; i++) {
+    if (a->shape[i] != 0 && count > SIZE_MAX / a->shape[i]) return FAIL(".npy: shape overflows");
+    count *= a->shape[i];
+  }
+  const size_t have = len - hoff - hlen;
+  if (have != count)
+    return FAIL(".npy data is %zu bytes, shape needs %zu (%s)", have, count,
+                have < count ? "file truncated" : "trailing bytes");
+  a->count = count;
+  a->data = malloc(count ? count : 1);
+  if (a->data == NULL) return FAIL("out of memory");
+  memcpy(a->data, buf + hoff + hlen, count);
+  return 0;
+}
+
+int npy_read(const char *path, npy_array *a, char *err, size_t errlen) {
+  uint8_t *buf;
+  size_t len;
+  memset(a, 0, sizeof *a);
+  if (npy_read_file(path, &buf, &len, err, errlen) != 0) return -1;
+  char e2[400];
+  int rc = npy_parse(buf, len, a, e2, sizeof e2);
+  free(buf);
+  if (rc != 0) return FAIL("%s: %s", path, e2);
+  return 0;
+}
+
+int npy_write(const char *path, int ndim, const size_t *shape, const int8_t *data, char *err,
+              size_t errlen) {
+  char dict[400];
+  int n = snprintf(dict, sizeof dict, "{'descr': '|i1', 'fortran_order': False, 'shape': (");
+  size_t count = 1;
+  for (int i = 0; i < ndim; i++) {
+    n += snprintf(dict + n, sizeof dict - (size_t)n, "%zu%s", shape[i],
+                  ndim == 1 || i + 1 < ndim ? ", " : "");
+    count *= shape[i];
+  }
+  if (ndim == 1) n -= 1; /* "(5,)" */
+  n += snprintf(dict + n, sizeof dict - (size_t)n, "), }");
+  /* pad with spaces so magic + length + dict + '\n' is a multiple of 64 */
+  size_t total = 10 + (size_t)n + 1;
+  const size_t pad = (64 - total % 64) % 64;
+  char hdr[512];
+  memcpy(hdr, "\x93NUMPY\x01\x00", 8);
+  const size_t hlen = (size_t)n + pad + 1;
+  hdr[8] = (char)(hlen & 0xff);
+  hdr[9] = (char)(hlen >> 8);
+  memcpy(hdr + 10, dict, (size_t)n);
+  memset(hdr + 10 + n, ' ', pad);
+  hdr[10 + n + pad] = '\n';
+  FILE *f = fopen(path, "wb");
+  if (f == NULL) return FAIL("%s: %s", path, strerror(errno));
+  const int ok = fwrite(hdr, 1, 10 + hlen, f) == 10 + hlen &&
+                 fwrite(data, 1, count, f) == count;
+  if (fclose(f) != 0 || !ok) return FAIL("%s: write error", path);
+  return 0;
+}

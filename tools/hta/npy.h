@@ -1,0 +1,32 @@
+/*
+ * npy.h - NumPy .npy files of int8 (dtype |i1), C order: a small, strict
+ * reader and a writer (format versions 1.0, 2.0 and 3.0 read; 1.0 written).
+ * The reader validates the magic, the header dictionary (descr, fortran_order,
+ * shape), and that the data is exactly product(shape) bytes.
+ */
+#ifndef HTA_NPY_H
+#define HTA_NPY_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define NPY_MAX_DIMS 8
+
+typedef struct npy_array {
+  int ndim;
+  size_t shape[NPY_MAX_DIMS];
+  size_t count; /* product of shape (1 for a 0-d array) */
+  int8_t *data; /* malloc'd; npy_free */
+} npy_array;
+
+/* Parse a whole file image. 0, or -1 with a message in err. */
+int npy_parse(const uint8_t *buf, size_t len, npy_array *a, char *err, size_t errlen);
+int npy_read(const char *path, npy_array *a, char *err, size_t errlen);
+int npy_write(const char *path, int ndim, const size_t *shape, const int8_t *data, char *err,
+              size_t errlen);
+void npy_free(npy_array *a);
+
+/* Whole file into memory (also for --raw). 0 or -1 with a message. */
+int npy_read_file(const char *path, uint8_t **buf, size_t *len, char *err, size_t errlen);
+
+#endif /* HTA_NPY_H */
