@@ -9,6 +9,9 @@
 #   make install PREFIX=/usr/local (DESTDIR too)
 #   make demo                     MobileNet-V1 0.5/224 hybrid on the simulator
 
+# pkg-config for the install test, python3 (json, no numpy) for the CLI test.
+DEPS_PKGS += pkgconf python3
+
 # The sim backend includes hta_sim.h.
 $(BUILD)/obj/host/src/backend_sim.o $(BUILD)/san/host/src/backend_sim.o: \
   CPPFLAGS += $(SIM_CPPFLAGS)

@@ -1,0 +1,180 @@
+#!/usr/bin/env bash
+# tests/cli/test_cli.sh - the hta CLI end to end (build/hta, run from the
+# repository root): every --help, zoo/info/run/bench/verify on a small zoo
+# model (MobileNet-V1 0.25 at 128x128), .npy and raw round trips, batches,
+# bad input files and options giving clear errors and non-zero exit, the JSON
+# of bench parsed by python3 (a test helper only). About 15 s.
+# Prints PASS/FAIL lines and "N passed, N failed".
+set -uo pipefail
+HTA=${HTA:-build/hta}
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+passed=0 failed=0
+pass() { echo "PASS $1"; passed=$((passed + 1)); }
+fail() { echo "FAIL $1: $2"; failed=$((failed + 1)); }
+
+# expect NAME STATUS PATTERN -- CMD...: exit status STATUS and PATTERN (grep -E)
+# in stdout+stderr.
+expect() {
+  local name=$1 want=$2 pat=$3
+  shift 4
+  local out st
+  out=$("$@" 2>&1)
+  st=$?
+  if [[ $st -ne $want ]]; then
+    fail "$name" "exit $st, expected $want: $(head -c 400 <<<"$out")"
+  elif ! grep -qE -- "$pat" <<<"$out"; then
+    fail "$name" "output lacks /$pat/: $(head -c 400 <<<"$out")"
+  else
+    pass "$name"
+  fi
+}
+
+# mknpy FILE DESCR SHAPE COUNT SEED [TRUNC]: a .npy with COUNT random bytes
+mknpy() {
+  python3 - "$@" <<'PY'
+import random, struct, sys
+path, descr, shape, count, seed = sys.argv[1:6]
+trunc = int(sys.argv[6]) if len(sys.argv) > 6 else 0
+d = "{'descr': '%s', 'fortran_order': False, 'shape': %s, }" % (descr, shape)
+pad = (64 - (10 + len(d) + 1) % 64) % 64
+h = d + " " * pad + "\n"
+random.seed(int(seed))
+data = bytes(random.randrange(256) for _ in range(int(count)))
+with open(path, "wb") as f:
+    f.write(b"\x93NUMPY\x01\x00" + struct.pack("<H", len(h)) + h.encode() + data[:len(data) - trunc])
+PY
+}
+
+# npyinfo FILE: "shape=(...) n=BYTES descr=..." (parses the header by hand)
+npyinfo() {
+  python3 - "$1" <<'PY'
+import ast, struct, sys
+b = open(sys.argv[1], "rb").read()
+assert b[:6] == b"\x93NUMPY", "magic"
+n = struct.unpack("<H", b[8:10])[0]
+h = ast.literal_eval(b[10:10 + n].decode())
+assert (10 + n) % 64 == 0, "header not aligned"
+print("shape=%s n=%d descr=%s fortran=%s" % (h["shape"], len(b) - 10 - n, h["descr"], h["fortran_order"]))
+PY
+}
+npydata() { python3 -c "
+import struct,sys; b=open(sys.argv[1],'rb').read(); n=struct.unpack('<H',b[8:10])[0]
+sys.stdout.buffer.write(b[10+n:])" "$1"; }
+
+# ---- help and usage ----
+expect "hta --help lists the commands" 0 'info.*' -- $HTA --help
+for c in info run bench verify zoo; do
+  expect "hta --help names $c" 0 "^  $c " -- $HTA --help
+  expect "hta $c --help" 0 "^usage: hta $c" -- $HTA $c --help
+done
+expect "hta --version" 0 '^hta [0-9]+\.[0-9]+' -- $HTA --version
+expect "no command: usage, exit 2" 2 'usage: hta' -- $HTA
+expect "unknown command" 2 "unknown command 'frob'" -- $HTA frob
+expect "unknown option" 2 "unknown option '--bogus'" -- $HTA bench --model x --bogus
+expect "missing value" 2 "needs a value" -- $HTA run --device
+expect "missing required options" 2 "required" -- $HTA run --device cpu
+
+# ---- zoo and info ----
+M=$tmp/m.hta
+expect "zoo mobilenet-v1 0.25/128 hybrid:0.5" 0 "wrote .*29 layers" -- \
+  $HTA zoo mobilenet-v1 --width 0.25 --resolution 128 --plan hybrid:0.5 --seed 3 -o $M
+expect "zoo: unknown model" 2 "unknown model 'resnet'" -- $HTA zoo resnet --width 1 \
+  --resolution 224 --plan int8 -o $tmp/x.hta
+expect "zoo: bad width" 2 "--width 'abc'" -- $HTA zoo mobilenet-v1 --width abc \
+  --resolution 128 --plan int8 -o $tmp/x.hta
+expect "zoo: bad plan is an error" 1 "error" -- $HTA zoo mobilenet-v1 --width 0.25 \
+  --resolution 128 --plan nonsense:7 -o $tmp/x.hta
+expect "info: table" 0 "POINTWISE +32x32x16 +32x32x32" -- $HTA info $M
+expect "info: totals and compile" 0 "compiled: [0-9]+ hardware descriptors" -- $HTA info $M
+expect "info: missing file" 1 "cannot load model '$tmp/none.hta'" -- $HTA info $tmp/none.hta
+printf 'garbage, not a model' > $tmp/bad.hta
+expect "info: garbage file" 1 "cannot load model" -- $HTA info $tmp/bad.hta
+
+# ---- run: .npy, batch, raw ----
+mknpy $tmp/x.npy '|i1' '(128, 128, 3)' 49152 1
+mknpy $tmp/xb.npy '|i1' '(2, 128, 128, 3)' 98304 1
+expect "run on cpu" 0 "" -- $HTA run --device cpu --model $M --input $tmp/x.npy --output $tmp/yc.npy
+expect "run on sim" 0 "cycles" -- $HTA run --device sim --model $M --input $tmp/x.npy \
+  --output $tmp/ys.npy --stats
+info=$(npyinfo $tmp/ys.npy 2>&1)
+[[ $info == "shape=(1, 1, 1000) n=1000 descr=|i1 fortran=False" ]] && pass "run: output .npy header" \
+  || fail "run: output .npy header" "$info"
+cmp -s $tmp/yc.npy $tmp/ys.npy && pass "run: sim output equals cpu output" \
+  || fail "run: sim output equals cpu output" "files differ"
+expect "run: batch of 2 on cpu" 0 "2 input" -- $HTA run --device cpu --model $M \
+  --input $tmp/xb.npy --output $tmp/yb.npy --stats
+info=$(npyinfo $tmp/yb.npy 2>&1)
+[[ $info == "shape=(2, 1, 1, 1000) n=2000 descr=|i1 fortran=False" ]] \
+  && pass "run: batch output keeps the batch dimension" || fail "run: batch output shape" "$info"
+# item 0 of the batch is the same input as x.npy (same seed, first 49152 bytes)
+if cmp -s <(npydata $tmp/yb.npy | head -c 1000) <(npydata $tmp/yc.npy); then
+  pass "run: batch item 0 equals the single run"
+else fail "run: batch item 0 equals the single run" "differs"; fi
+npydata $tmp/x.npy > $tmp/x.raw
+expect "run --raw" 0 "" -- $HTA run --device cpu --model $M --input $tmp/x.raw --output $tmp/y.raw --raw
+cmp -s $tmp/y.raw <(npydata $tmp/yc.npy) && pass "run: raw output equals .npy data" \
+  || fail "run: raw output equals .npy data" "differs"
+# .npy written by hta read back by hta: feed yc.npy's bytes into a model-free check
+mknpy $tmp/rt.npy '|i1' '(128, 128, 3)' 49152 1
+cmp -s $tmp/rt.npy $tmp/x.npy && pass "npy: writer is deterministic" || fail "npy: writer" "differs"
+
+# ---- bad inputs ----
+expect "run: missing input file" 1 "x-missing.npy: No such file" -- $HTA run --device cpu \
+  --model $M --input $tmp/x-missing.npy --output $tmp/o.npy
+mknpy $tmp/f4.npy '<f4' '(128, 128, 3)' 196608 1
+expect "run: float input is refused" 1 "not int8" -- $HTA run --device cpu --model $M \
+  --input $tmp/f4.npy --output $tmp/o.npy
+mknpy $tmp/tr.npy '|i1' '(128, 128, 3)' 49152 1 100
+expect "run: truncated .npy" 1 "truncated" -- $HTA run --device cpu --model $M \
+  --input $tmp/tr.npy --output $tmp/o.npy
+mknpy $tmp/sh.npy '|i1' '(3, 128, 128)' 49152 1
+expect "run: wrong shape" 1 "does not match" -- $HTA run --device cpu --model $M \
+  --input $tmp/sh.npy --output $tmp/o.npy
+printf 'NOTNUMPY' > $tmp/junk.npy
+expect "run: not a .npy" 1 "not a .npy file" -- $HTA run --device cpu --model $M \
+  --input $tmp/junk.npy --output $tmp/o.npy
+head -c 1000 $tmp/x.raw > $tmp/short.raw
+expect "run: raw of the wrong size" 1 "not a whole number" -- $HTA run --device cpu --model $M \
+  --input $tmp/short.raw --output $tmp/o.raw --raw
+expect "run: unknown device names the schemes" 1 "unknown device 'xrt:0'.*cpu.*sim" -- \
+  $HTA run --device xrt:0 --model $M --input $tmp/x.npy --output $tmp/o.npy
+expect "run: timeout on sim is reported with registers" 1 "timeout.*STATUS.*HTA_ERROR_TIMEOUT" -- \
+  $HTA run --device sim --model $M --input $tmp/x.npy --output $tmp/o.npy --timeout-ms 1
+expect "run: unwritable output" 1 "cannot write|No such file" -- $HTA run --device cpu \
+  --model $M --input $tmp/x.raw --output $tmp/no/dir/o.raw --raw
+
+# ---- bench ----
+if $HTA bench --device sim --model $M --json > $tmp/b.json 2> $tmp/b.err; then
+  if python3 - $tmp/b.json <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+for k in ("total_cycles", "utilization", "inferences_per_s", "wall_s", "layers"):
+    assert k in d, k
+assert d["has_cycles"] is True and d["total_cycles"] > 100000, d["total_cycles"]
+assert 0 < d["utilization"] <= 1 and 0 < d["mac_utilization"] <= 1
+assert len(d["layers"]) == 29
+assert sum(l["cycles"] for l in d["layers"]) <= d["total_cycles"] + 100
+assert all(0 <= l["utilization"] <= 1 for l in d["layers"])
+assert abs(d["inferences_per_s"] - 300e6 / d["total_cycles"]) < 1e-3 * d["inferences_per_s"]
+PY
+  then pass "bench --json: one JSON object with sane values"
+  else fail "bench --json" "$(head -c 300 $tmp/b.json)"; fi
+else fail "bench --json" "$(cat $tmp/b.err)"; fi
+expect "bench: table" 0 "inferences/s +[0-9.]+ at 150 MHz" -- $HTA bench --device cpu \
+  --model $M --clock-mhz 150
+expect "bench: cpu says it counts no cycles" 0 "counts no cycles" -- $HTA bench --device cpu --model $M
+out=$($HTA bench --device cpu --model $M --json --batch 2)
+python3 -c "import json,sys; d=json.loads(sys.argv[1]); assert d['has_cycles'] is False and \
+d['batch']==2 and d['total_cycles']==0" "$out" && pass "bench --json on cpu" \
+  || fail "bench --json on cpu" "$out"
+expect "bench: bad batch" 2 "--batch '0'" -- $HTA bench --model $M --batch 0
+
+# ---- verify ----
+expect "verify: sim is bit-exact with cpu" 0 "verify: OK" -- $HTA verify --model $M --inputs 1 --seed 5
+expect "verify: per-layer lines" 0 "layer +28 FC .*bit-exact" -- $HTA verify --model $M \
+  --device cpu --inputs 2
+expect "verify: bad inputs count" 2 "--inputs" -- $HTA verify --model $M --inputs -1
+
+echo "$passed passed, $failed failed"
+[[ $failed -eq 0 ]]
