@@ -45,6 +45,22 @@ $(HTA_API_SAN_TESTS): $(BUILD)/tests/san/%: $(BUILD)/san/tests/unit/%.o \
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(LDFLAGS) $(SAN_LDFLAGS) $^ -o $@ $(LDLIBS) $(SIM_LDLIBS)
 
+# the CLI's .npy reader and writer
+HTA_NPY_TESTS := $(BUILD)/tests/test_hta_npy $(BUILD)/tests/san/test_hta_npy
+$(BUILD)/obj/tests/unit/test_hta_npy.o $(BUILD)/san/tests/unit/test_hta_npy.o: \
+  CPPFLAGS += -Itools/hta
+$(BUILD)/tests/test_hta_npy: $(BUILD)/obj/tests/unit/test_hta_npy.o \
+                             $(BUILD)/obj/tools/hta/npy.o $(BUILD)/obj/tests/support/check.o
+	$(call msg,LD,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(LDFLAGS) $^ -o $@ $(LDLIBS)
+$(BUILD)/tests/san/test_hta_npy: $(BUILD)/san/tests/unit/test_hta_npy.o \
+                                 $(BUILD)/san/tools/hta/npy.o $(BUILD)/san/tests/support/check.o
+	$(call msg,LD-SAN,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(LDFLAGS) $(SAN_LDFLAGS) $^ -o $@ $(LDLIBS)
+TEST_BINS += $(HTA_NPY_TESTS)
+
 ifeq ($(SIM_HAVE_RTL),yes)
 ALL_TARGETS += $(HTA_API_TESTS)
 TEST_BINS   += $(HTA_API_TESTS) $(HTA_API_SAN_TESTS)
