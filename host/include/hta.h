@@ -14,7 +14,10 @@
  *                       every cycle counter 0).
  *   sim[:opt,...]       the cycle-accurate Verilator model of the RTL. Options:
  *                       trace=FILE.fst (waveform), mem_mb=N (memory model
- *                       size, default 64), rd_latency=N, wr_latency=N.
+ *                       size, default 64), rd_latency=N, wr_latency=N;
+ *                       fault=rd|wr (test hook: every read / write of the
+ *                       data window answers SLVERR, so the engine stops
+ *                       with ERR_AXI_RD / ERR_AXI_WR).
  *   (later: xrt:N, usb:...)
  *
  * Threads: a device and its nets are used by one thread at a time.

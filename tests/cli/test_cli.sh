@@ -141,6 +141,11 @@ expect "run: unknown device names the schemes" 1 "unknown device 'xrt:0'.*cpu.*s
   $HTA run --device xrt:0 --model $M --input $tmp/x.npy --output $tmp/o.npy
 expect "run: timeout on sim is reported with registers" 1 "timeout.*STATUS.*HTA_ERROR_TIMEOUT" -- \
   $HTA run --device sim --model $M --input $tmp/x.npy --output $tmp/o.npy --timeout-ms 1
+expect "run: an engine error is reported with its registers" 1 \
+  "ERR_AXI_RD.*STATUS 0x[0-9a-f]+.*ERR_ADDR.*HTA_ERROR_DEVICE" -- $HTA run --device sim:fault=rd \
+  --model $M --input $tmp/x.npy --output $tmp/o.npy
+expect "verify: a failing device exits 1" 1 "HTA_ERROR_DEVICE" -- $HTA verify --model $M \
+  --device sim:fault=wr --inputs 1
 expect "run: unwritable output" 1 "cannot write|No such file" -- $HTA run --device cpu \
   --model $M --input $tmp/x.raw --output $tmp/no/dir/o.raw --raw
 

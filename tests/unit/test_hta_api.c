@@ -307,10 +307,27 @@ static void test_stats_timeout(hta_device *sim, hta_device *cpu) {
 
 static void test_small_mem(const hta_layer *l) {
   hta_device *d = NULL;
-  (void)l;
   int rc = hta_open("sim:mem_mb=1,rd_latency=60", &d);
   check_int("open: sim with options", rc, HTA_SUCCESS);
   hta_close(d);
+  /* engine errors come back as HTA_ERROR_DEVICE with the registers */
+  static const char *const faults[2] = {"sim:fault=rd", "sim:fault=wr"};
+  static const char *const codes[2] = {"ERR_AXI_RD", "ERR_AXI_WR"};
+  for (int f = 0; f < 2; f++) {
+    if (!check(hta_open(faults[f], &d) == 0, "fault: open", "%s", hta_open_error())) continue;
+    hta_net *net = NULL;
+    const size_t ib = hta_layer_in_size(l), ob = hta_layer_out_size(l);
+    int8_t *in = calloc(1, ib), *out = calloc(1, ob);
+    rc = hta_load_layers(d, l, 1, &net);
+    if (rc == 0) rc = hta_run(net, in, out, 1, 0, NULL);
+    const char *m = hta_last_error(d);
+    check(rc == HTA_ERROR_DEVICE && strstr(m, codes[f]) && strstr(m, "ERR_ADDR 0x4") &&
+              strstr(m, "layer descriptor 0"),
+          codes[f], "rc %d: '%s'", rc, m);
+    free(in);
+    free(out);
+    hta_close(d);
+  }
 }
 
 int main(void) {
