@@ -17,7 +17,9 @@
  *                       size, default 64), rd_latency=N, wr_latency=N;
  *                       fault=rd|wr (test hook: every read / write of the
  *                       data window answers SLVERR, so the engine stops
- *                       with ERR_AXI_RD / ERR_AXI_WR).
+ *                       with ERR_AXI_RD / ERR_AXI_WR); fault=flip (flips
+ *                       one bit of the middle layer's output after each run,
+ *                       so verification tools can be tested).
  *   (later: xrt:N, usb:...)
  *
  * Threads: a device and its nets are used by one thread at a time.

@@ -30,7 +30,8 @@ typedef struct sim_dev {
   hta_sim *sim;
   hta_sim_config cfg;
   char trace[512];
-  int fault; /* test hook: 1 = data window reads, 2 = writes answer SLVERR */
+  int fault; /* test hooks: 1 = data window reads, 2 = writes answer SLVERR;
+                3 = flip a bit of the middle layer's output after the run */
 } sim_dev;
 
 static double now_s(void) {
@@ -75,8 +76,9 @@ static int sim_open(hta_device *dev, const char *opts) {
         s->cfg.rd_latency = (unsigned)v;
       } else if (strcmp(o, "wr_latency") == 0 && !parse_uint(val, 100000, &v)) {
         s->cfg.wr_latency = (unsigned)v;
-      } else if (strcmp(o, "fault") == 0 && (!strcmp(val, "rd") || !strcmp(val, "wr"))) {
-        s->fault = val[0] == 'r' ? 1 : 2;
+      } else if (strcmp(o, "fault") == 0 &&
+                 (!strcmp(val, "rd") || !strcmp(val, "wr") || !strcmp(val, "flip"))) {
+        s->fault = val[0] == 'r' ? 1 : val[0] == 'w' ? 2 : 3;
       } else {
         bad = 1;
         *eq = '=';
@@ -86,7 +88,7 @@ static int sim_open(hta_device *dev, const char *opts) {
       free(s);
       return hta_dev_error(dev, HTA_ERROR_NO_DEVICE,
                            "sim: bad option '%s' (known: trace=FILE.fst, mem_mb=N, "
-                           "rd_latency=N, wr_latency=N, fault=rd|wr)", o);
+                           "rd_latency=N, wr_latency=N, fault=rd|wr|flip)", o);
     }
   }
   char err[256] = "";
@@ -182,7 +184,7 @@ static int sim_run(hta_device *dev, const hta_program *prog, const hta_layer *la
       (rc = write64(sim, HTA_REG_DATA_SIZE_LO, prog->data_size)) ||
       (rc = hta_sim_reg_write(sim, HTA_REG_GIE, 1)) ||
       (rc = hta_sim_reg_write(sim, HTA_REG_IER, 1)) ||
-      (s->fault && (rc = hta_sim_inject_error(sim, s->fault == 2, data_addr,
+      ((s->fault == 1 || s->fault == 2) && (rc = hta_sim_inject_error(sim, s->fault == 2, data_addr,
                                               data_addr + prog->data_size, 2))) ||
       (rc = hta_sim_reg_write(sim, HTA_REG_CTRL, 1))) {
     hta_sim_reset(sim);
@@ -199,7 +201,7 @@ static int sim_run(hta_device *dev, const hta_program *prog, const hta_layer *la
     if (now_s() >= deadline) break;
   }
   res->sim_cycles = hta_sim_cycles(sim) - t0;
-  if (s->fault) hta_sim_inject_error(sim, 0, 0, 0, 0); /* resp 0 removes them */
+  if (s->fault == 1 || s->fault == 2) hta_sim_inject_error(sim, 0, 0, 0, 0); /* removes all */
   int reg_rc = read_regs(sim, res);
 
   if (run_rc != HTA_SIM_OK) {
@@ -237,6 +239,7 @@ static int sim_run(hta_device *dev, const hta_program *prog, const hta_layer *la
                                    reg_rc);
   if ((rc = hta_sim_mem_read(sim, data_addr, data, prog->data_size)) != 0)
     return hta_dev_error(dev, HTA_ERROR_IO, "sim: reading the data window failed (%d)", rc);
+  if (s->fault == 3) data[prog->layer_out[prog->n_layers / 2].off] ^= 0x10;
   if ((res->status & 0xffu) != 0)
     return hta_dev_error(dev, HTA_ERROR_DEVICE,
                          "sim: engine error %u (%s) at layer descriptor %u (%u done): "
@@ -261,7 +264,7 @@ const hta_backend hta_backend_sim = {
     .scheme = "sim",
     .description = "cycle-accurate Verilator model of the RTL (options: trace=FILE.fst, "
                    "mem_mb=N, rd_latency=N, wr_latency=N; fault=rd|wr makes the data "
-                   "window answer SLVERR, to test error paths)",
+                   "window answer SLVERR, fault=flip corrupts a result, to test error paths)",
     .has_cycles = 1,
     .open = sim_open,
     .close = sim_close,

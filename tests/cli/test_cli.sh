@@ -42,7 +42,8 @@ h = d + " " * pad + "\n"
 random.seed(int(seed))
 data = bytes(random.randrange(256) for _ in range(int(count)))
 with open(path, "wb") as f:
-    f.write(b"\x93NUMPY\x01\x00" + struct.pack("<H", len(h)) + h.encode() + data[:len(data) - trunc])
+    f.write(b"\x93NUMPY\x01\x00" + struct.pack("<H", len(h)) + h.encode())
+    f.write(data[:len(data) - trunc])
 PY
 }
 
@@ -55,7 +56,8 @@ assert b[:6] == b"\x93NUMPY", "magic"
 n = struct.unpack("<H", b[8:10])[0]
 h = ast.literal_eval(b[10:10 + n].decode())
 assert (10 + n) % 64 == 0, "header not aligned"
-print("shape=%s n=%d descr=%s fortran=%s" % (h["shape"], len(b) - 10 - n, h["descr"], h["fortran_order"]))
+print("shape=%s n=%d descr=%s fortran=%s"
+      % (h["shape"], len(b) - 10 - n, h["descr"], h["fortran_order"]))
 PY
 }
 npydata() { python3 -c "
@@ -98,7 +100,8 @@ expect "run on cpu" 0 "" -- $HTA run --device cpu --model $M --input $tmp/x.npy 
 expect "run on sim" 0 "cycles" -- $HTA run --device sim --model $M --input $tmp/x.npy \
   --output $tmp/ys.npy --stats
 info=$(npyinfo $tmp/ys.npy 2>&1)
-[[ $info == "shape=(1, 1, 1000) n=1000 descr=|i1 fortran=False" ]] && pass "run: output .npy header" \
+[[ $info == "shape=(1, 1, 1000) n=1000 descr=|i1 fortran=False" ]] \
+  && pass "run: output .npy header" \
   || fail "run: output .npy header" "$info"
 cmp -s $tmp/yc.npy $tmp/ys.npy && pass "run: sim output equals cpu output" \
   || fail "run: sim output equals cpu output" "files differ"
@@ -112,7 +115,8 @@ if cmp -s <(npydata $tmp/yb.npy | head -c 1000) <(npydata $tmp/yc.npy); then
   pass "run: batch item 0 equals the single run"
 else fail "run: batch item 0 equals the single run" "differs"; fi
 npydata $tmp/x.npy > $tmp/x.raw
-expect "run --raw" 0 "" -- $HTA run --device cpu --model $M --input $tmp/x.raw --output $tmp/y.raw --raw
+expect "run --raw" 0 "" -- $HTA run --device cpu --model $M --input $tmp/x.raw \
+  --output $tmp/y.raw --raw
 cmp -s $tmp/y.raw <(npydata $tmp/yc.npy) && pass "run: raw output equals .npy data" \
   || fail "run: raw output equals .npy data" "differs"
 # .npy written by hta read back by hta: feed yc.npy's bytes into a model-free check
@@ -146,6 +150,13 @@ expect "run: an engine error is reported with its registers" 1 \
   --model $M --input $tmp/x.npy --output $tmp/o.npy
 expect "verify: a failing device exits 1" 1 "HTA_ERROR_DEVICE" -- $HTA verify --model $M \
   --device sim:fault=wr --inputs 1
+out=$($HTA verify --model $M --device sim:fault=flip --inputs 1 2>&1)
+st=$?
+first='first difference: input 0, layer 14 \(POINTWISE\), element 0 \(h 0, w 0, c 0\)'
+if [[ $st -eq 1 ]] && grep -qE "$first" <<<"$out" \
+   && grep -q "FAILED: first differing layer 14" <<<"$out"; then
+  pass "verify: a mismatch names the first differing layer and element, exits 1"
+else fail "verify: a mismatch" "exit $st: $(grep -v bit-exact <<<"$out")"; fi
 expect "run: unwritable output" 1 "cannot write|No such file" -- $HTA run --device cpu \
   --model $M --input $tmp/x.raw --output $tmp/no/dir/o.raw --raw
 
@@ -168,7 +179,8 @@ PY
 else fail "bench --json" "$(cat $tmp/b.err)"; fi
 expect "bench: table" 0 "inferences/s +[0-9.]+ at 150 MHz" -- $HTA bench --device cpu \
   --model $M --clock-mhz 150
-expect "bench: cpu says it counts no cycles" 0 "counts no cycles" -- $HTA bench --device cpu --model $M
+expect "bench: cpu says it counts no cycles" 0 "counts no cycles" -- $HTA bench --device cpu \
+  --model $M
 out=$($HTA bench --device cpu --model $M --json --batch 2)
 python3 -c "import json,sys; d=json.loads(sys.argv[1]); assert d['has_cycles'] is False and \
 d['batch']==2 and d['total_cycles']==0" "$out" && pass "bench --json on cpu" \
@@ -176,7 +188,8 @@ d['batch']==2 and d['total_cycles']==0" "$out" && pass "bench --json on cpu" \
 expect "bench: bad batch" 2 "--batch '0'" -- $HTA bench --model $M --batch 0
 
 # ---- verify ----
-expect "verify: sim is bit-exact with cpu" 0 "verify: OK" -- $HTA verify --model $M --inputs 1 --seed 5
+expect "verify: sim is bit-exact with cpu" 0 "verify: OK" -- $HTA verify --model $M --inputs 1 \
+  --seed 5
 expect "verify: per-layer lines" 0 "layer +28 FC .*bit-exact" -- $HTA verify --model $M \
   --device cpu --inputs 2
 expect "verify: bad inputs count" 2 "--inputs" -- $HTA verify --model $M --inputs -1
