@@ -156,12 +156,16 @@ typedef struct progress {
   uint64_t done_before; /* cycles of earlier inferences */
   uint64_t expect;      /* cycles expected for the whole run, 0 = unknown */
   uint64_t last_cycles;
+  int item, batch;      /* inference being simulated, of batch */
   int shown;
 } progress;
 
 static void progress_fn(void *user, uint64_t cycles) {
   progress *p = user;
-  if (cycles < p->last_cycles) p->done_before += p->last_cycles; /* next inference */
+  if (cycles < p->last_cycles) { /* the next inference started */
+    p->done_before += p->last_cycles;
+    p->item++;
+  }
   p->last_cycles = cycles;
   const double t = now_s();
   if (t - p->last < 0.2) return;
@@ -177,13 +181,15 @@ static void progress_fn(void *user, uint64_t cycles) {
     fprintf(stderr, "\r  sim [%s] %3.0f%% %.2f Mcycles, %.0f kcycles/s ", bar, 100 * f, c / 1e6,
             rate / 1e3);
   } else {
-    fprintf(stderr, "\r  sim %.2f Mcycles, %.0f kcycles/s ", c / 1e6, rate / 1e3);
+    fprintf(stderr, "\r  sim: inference %d of %d, %.2f Mcycles, %.0f kcycles/s ", p->item + 1,
+            p->batch, c / 1e6, rate / 1e3);
   }
   p->shown = 1;
 }
 
-static void progress_start(hta_device *dev, progress *p, uint64_t expect) {
+static void progress_start(hta_device *dev, progress *p, uint64_t expect, int batch) {
   memset(p, 0, sizeof *p);
+  p->batch = batch;
   p->t0 = p->last = now_s();
   p->expect = expect;
   if (isatty(2) && hta_device_has_cycles(dev)) hta_set_progress(dev, progress_fn, p);
@@ -434,7 +440,7 @@ static int cmd_run(int argc, char **argv) {
   }
   hta_stats st;
   progress pg;
-  progress_start(dev, &pg, 0);
+  progress_start(dev, &pg, 0, batch);
   rc = hta_run(net, x.data, y, batch, (unsigned)timeout, &st);
   progress_end(dev, &pg);
   if (rc != 0) {
@@ -481,6 +487,21 @@ out:
 }
 
 /* ---- hta bench ---- */
+
+/* s as a JSON string body (quotes, backslashes and control bytes escaped). */
+static void json_str(const char *s) {
+  putchar('"');
+  for (; *s; s++) {
+    const unsigned char c = (unsigned char)*s;
+    if (c == '"' || c == '\\')
+      printf("\\%c", c);
+    else if (c < 0x20)
+      printf("\\u%04x", c);
+    else
+      putchar(c);
+  }
+  putchar('"');
+}
 
 static const char bench_help[] =
     "usage: hta bench --model M.hta [--device D] [--batch N] [--clock-mhz F]\n"
@@ -569,7 +590,7 @@ static int cmd_bench(int argc, char **argv) {
   }
   hta_stats st;
   progress pg;
-  progress_start(dev, &pg, 0);
+  progress_start(dev, &pg, 0, (int)batch);
   lrc = hta_run(net, in, out, (int)batch, (unsigned)timeout, &st);
   progress_end(dev, &pg);
   if (lrc != 0) {
@@ -587,14 +608,18 @@ static int cmd_bench(int argc, char **argv) {
   const double ips = cyc_per_inf > 0 ? mhz * 1e6 / cyc_per_inf : 0;
   const double sim_speed = st.wall_s > 0 ? (double)st.sim_cycles / st.wall_s : 0;
   if (json) {
-    printf("{\"model\":\"%s\",\"device\":\"%s\",\"has_cycles\":%s,\"batch\":%ld,"
+    printf("{\"model\":");
+    json_str(mi.name);
+    printf(",\"device\":");
+    json_str(hta_device_kind(dev));
+    printf(",\"has_cycles\":%s,\"batch\":%ld,"
            "\"clock_mhz\":%g,\"total_cycles\":%" PRIu64 ",\"cycles_per_inference\":%.1f,"
            "\"ideal_cycles\":%" PRIu64 ",\"utilization\":%.6f,\"mac_utilization\":%.6f,"
            "\"adder_utilization\":%.6f,\"inferences_per_s\":%.3f,\"wall_s\":%.6f,"
            "\"sim_cycles_per_s\":%.1f,\"mac_ops\":%" PRIu64 ",\"add_ops\":%" PRIu64
            ",\"mem_stall\":%" PRIu64 ",\"drain_stall\":%" PRIu64 ",\"bytes_rd\":%" PRIu64
            ",\"bytes_wr\":%" PRIu64 ",\"layers\":[",
-           mi.name, hta_device_kind(dev), st.has_cycles ? "true" : "false", batch, mhz,
+           st.has_cycles ? "true" : "false", batch, mhz,
            st.total_cycles, cyc_per_inf, ideal * (uint64_t)batch, util, mac_util, add_util, ips,
            st.wall_s, sim_speed, st.mac_ops, st.add_ops, st.mem_stall, st.drain_stall,
            st.bytes_rd, st.bytes_wr);
@@ -719,7 +744,7 @@ static int cmd_verify(int argc, char **argv) {
     goto out;
   }
   progress pg;
-  progress_start(dut, &pg, 0);
+  progress_start(dut, &pg, 0, (int)n);
   lrc = hta_run(ndut, in, odut, (int)n, (unsigned)timeout, &st);
   progress_end(dut, &pg);
   if (lrc != 0) {
