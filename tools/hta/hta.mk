@@ -12,8 +12,9 @@
 # pkg-config for the install test, python3 (json, no numpy) for the CLI test.
 DEPS_PKGS += pkgconf python3
 
-# The sim backend includes hta_sim.h.
-$(BUILD)/obj/host/src/backend_sim.o $(BUILD)/san/host/src/backend_sim.o: \
+# The sim backend and the program runner under it include hta_sim.h.
+$(BUILD)/obj/host/src/backend_sim.o $(BUILD)/san/host/src/backend_sim.o \
+$(BUILD)/obj/host/src/simprog.o $(BUILD)/san/host/src/simprog.o: \
   CPPFLAGS += $(SIM_CPPFLAGS)
 
 HTA_CLI      := $(BUILD)/hta

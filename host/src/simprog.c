@@ -1,0 +1,151 @@
+/* simprog.c - see hta_simprog.h. */
+#include "hta_simprog.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "hta_cfg.h"
+#include "hta_regs.h"
+
+#define GUARD HTA_SIMPROG_GUARD
+#define GUARD_BYTE 0x5a
+
+uint64_t hta_simprog_data_addr(uint64_t prog_addr, size_t prog_size) {
+  return (prog_addr + prog_size + GUARD + 4095) & ~UINT64_C(4095);
+}
+
+const char *hta_simprog_error_name(uint32_t code) {
+  static const char *const names[] = {"OK", "ERR_PROG", "ERR_DESC", "ERR_WINDOW", "ERR_AXI_RD",
+                                      "ERR_AXI_WR"};
+  return code < sizeof names / sizeof names[0] ? names[code] : "unknown code";
+}
+
+static int write64(hta_sim *sim, uint32_t lo, uint64_t v) {
+  int rc = hta_sim_reg_write(sim, lo, (uint32_t)v);
+  if (rc == 0) rc = hta_sim_reg_write(sim, lo + 4, (uint32_t)(v >> 32));
+  return rc;
+}
+
+static int read64(hta_sim *sim, uint32_t lo, uint64_t *v) {
+  uint32_t a = 0, b = 0;
+  int rc = hta_sim_reg_read(sim, lo, &a);
+  if (rc == 0) rc = hta_sim_reg_read(sim, lo + 4, &b);
+  *v = (uint64_t)b << 32 | a;
+  return rc;
+}
+
+static int guard_intact(hta_sim *sim, uint64_t addr) {
+  uint8_t buf[GUARD];
+  if (hta_sim_mem_read(sim, addr, buf, GUARD) != 0) return 0;
+  for (size_t i = 0; i < GUARD; i++)
+    if (buf[i] != GUARD_BYTE) return 0;
+  return 1;
+}
+
+static int read_regs(hta_sim *sim, hta_simprog_result *res) {
+  int rc = hta_sim_reg_read(sim, HTA_REG_STATUS, &res->status);
+  if (!rc) rc = hta_sim_reg_read(sim, HTA_REG_ERR_INFO, &res->err_info);
+  if (!rc) rc = read64(sim, HTA_REG_ERR_ADDR_LO, &res->err_addr);
+  if (!rc) rc = hta_sim_reg_read(sim, HTA_REG_LAYERS_DONE, &res->layers_done);
+  if (!rc) rc = read64(sim, HTA_REG_CYCLES_LO, &res->cycles);
+  if (!rc) rc = read64(sim, HTA_REG_MAC_BUSY_LO, &res->mac_busy);
+  if (!rc) rc = read64(sim, HTA_REG_ADD_BUSY_LO, &res->add_busy);
+  if (!rc) rc = read64(sim, HTA_REG_MEM_STALL_LO, &res->mem_stall);
+  if (!rc) rc = read64(sim, HTA_REG_DRAIN_STALL_LO, &res->drain_stall);
+  if (!rc) rc = read64(sim, HTA_REG_BYTES_RD_LO, &res->bytes_rd);
+  if (!rc) rc = read64(sim, HTA_REG_BYTES_WR_LO, &res->bytes_wr);
+  if (!rc) rc = read64(sim, HTA_REG_MAC_OPS_LO, &res->mac_ops);
+  if (!rc) rc = read64(sim, HTA_REG_ADD_OPS_LO, &res->add_ops);
+  return rc;
+}
+
+int hta_simprog_read_log(hta_sim *sim, int n, uint32_t *cycles) {
+  for (int i = 0; i < n; i++) {
+    cycles[i] = 0;
+    if (i >= HTA_CFG_LOG_DEPTH) continue; /* the log keeps LogDepth entries */
+    int rc = hta_sim_reg_write(sim, HTA_REG_LOG_SEL, (uint32_t)i);
+    if (rc == 0) rc = hta_sim_reg_read(sim, HTA_REG_LOG_CYCLES, &cycles[i]);
+    if (rc != 0) return rc;
+  }
+  return 0;
+}
+
+int hta_simprog_run(hta_sim *sim, uint64_t prog_addr, const uint8_t *prog, size_t prog_size,
+                    uint8_t *data, size_t data_size, uint64_t slice_cycles,
+                    hta_simprog_wait_fn keep_waiting, void *user, hta_simprog_result *res,
+                    char *msg, size_t msglen) {
+  char dummy[1];
+  if (msg == NULL || msglen == 0) {
+    msg = dummy;
+    msglen = sizeof dummy;
+  }
+  memset(res, 0, sizeof *res);
+  msg[0] = '\0';
+  const uint64_t data_addr = hta_simprog_data_addr(prog_addr, prog_size);
+  int rc;
+  if ((rc = hta_sim_mem_fill(sim, prog_addr - GUARD, GUARD_BYTE, GUARD)) ||
+      (rc = hta_sim_mem_fill(sim, prog_addr + prog_size, GUARD_BYTE, GUARD)) ||
+      (rc = hta_sim_mem_fill(sim, data_addr - GUARD, GUARD_BYTE, GUARD)) ||
+      (rc = hta_sim_mem_fill(sim, data_addr + data_size, GUARD_BYTE, GUARD)) ||
+      (rc = hta_sim_mem_write(sim, prog_addr, prog, prog_size)) ||
+      (rc = hta_sim_mem_write(sim, data_addr, data, data_size))) {
+    snprintf(msg, msglen, "the windows do not fit the simulated memory (%d)", rc);
+    return rc;
+  }
+  if ((rc = write64(sim, HTA_REG_PROG_LO, prog_addr)) ||
+      (rc = write64(sim, HTA_REG_PROG_SIZE_LO, prog_size)) ||
+      (rc = write64(sim, HTA_REG_DATA_LO, data_addr)) ||
+      (rc = write64(sim, HTA_REG_DATA_SIZE_LO, data_size)) ||
+      (rc = hta_sim_reg_write(sim, HTA_REG_GIE, 1)) ||
+      (rc = hta_sim_reg_write(sim, HTA_REG_IER, 1)) ||
+      (rc = hta_sim_reg_write(sim, HTA_REG_CTRL, 1))) {
+    snprintf(msg, msglen, "register access failed (%d)", rc);
+    hta_sim_reset(sim);
+    return rc;
+  }
+  const uint64_t t0 = hta_sim_cycles(sim);
+  int run_rc;
+  for (;;) {
+    run_rc = hta_sim_run(sim, slice_cycles, NULL, NULL);
+    if (run_rc != HTA_SIM_ERR_TIMEOUT) break;
+    if (!keep_waiting(user, hta_sim_cycles(sim) - t0)) break;
+  }
+  res->sim_cycles = hta_sim_cycles(sim) - t0;
+  rc = read_regs(sim, res);
+
+  if (run_rc != HTA_SIM_OK) {
+    const char *perr = hta_sim_protocol_error(sim);
+    const char *aerr = hta_sim_assert_error(sim);
+    snprintf(msg, msglen,
+             "%s after %llu cycles at layer descriptor %u (%u done): STATUS 0x%08x (code %u %s, "
+             "busy %u), ERR_INFO 0x%x, ERR_ADDR 0x%llx%s%s%s%s; the engine was reset",
+             run_rc == HTA_SIM_ERR_TIMEOUT ? "no ap_done" : "simulation error",
+             (unsigned long long)res->sim_cycles, res->status >> 16, res->layers_done,
+             res->status, res->status & 0xffu, hta_simprog_error_name(res->status & 0xffu),
+             (res->status >> 8) & 1u, res->err_info, (unsigned long long)res->err_addr,
+             perr ? ": " : "", perr ? perr : "", aerr ? ": " : "", aerr ? aerr : "");
+    hta_sim_clear_protocol_error(sim);
+    hta_sim_reset(sim);
+    return run_rc;
+  }
+  /* acknowledge: reading CTRL clears ap_done, ISR is toggle-on-write */
+  uint32_t ctrl = 0, isr = 0;
+  if (!rc) rc = hta_sim_reg_read(sim, HTA_REG_CTRL, &ctrl);
+  if (!rc) rc = hta_sim_reg_read(sim, HTA_REG_ISR, &isr);
+  if (!rc && isr) rc = hta_sim_reg_write(sim, HTA_REG_ISR, isr);
+  if (!rc) rc = hta_sim_mem_read(sim, data_addr, data, data_size);
+  if (rc) {
+    snprintf(msg, msglen, "reading the results failed (%d)", rc);
+    return rc;
+  }
+  res->guard_ok = guard_intact(sim, prog_addr - GUARD) &&
+                  guard_intact(sim, prog_addr + prog_size) &&
+                  guard_intact(sim, data_addr - GUARD) && guard_intact(sim, data_addr + data_size);
+  const char *perr = hta_sim_protocol_error(sim);
+  if (perr != NULL) {
+    snprintf(msg, msglen, "AXI protocol violation: %s", perr);
+    hta_sim_clear_protocol_error(sim);
+    return HTA_SIM_ERR_PROTOCOL;
+  }
+  return HTA_SIM_OK;
+}
