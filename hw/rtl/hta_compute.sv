@@ -101,38 +101,18 @@ module hta_compute #(
   logic [AddLanes*2-1:0]  wadd_row;
   logic [AddLanes*8-1:0]  alpha_row;
 
-  for (genvar b = 0; b < NbMac; b++) begin : gen_wmac
-    hta_ram_sdp #(.Width(BusBits), .Depth(KMax)) u_ram (
-      .clk_i,
-      .we_i   (wmac_we_i && wmac_idx_i % NbMac == b),
-      .waddr_i(KBits'(wmac_idx_i / NbMac)),
-      .wdata_i(wdata_i),
-      .raddr_i(k_q),
-      .rdata_o(wmac_row[b*BusBits +: BusBits])
-    );
-  end
-
-  for (genvar b = 0; b < NbAdd; b++) begin : gen_wadd
-    hta_ram_sdp #(.Width(BusBits), .Depth(KMax)) u_ram (
-      .clk_i,
-      .we_i   (wadd_we_i && wadd_idx_i % NbAdd == b),
-      .waddr_i(KBits'(wadd_idx_i / NbAdd)),
-      .wdata_i(wdata_i),
-      .raddr_i(k_q),
-      .rdata_o(wadd_row[b*BusBits +: BusBits])
-    );
-  end
-
-  for (genvar b = 0; b < NbAlpha; b++) begin : gen_alpha
-    hta_ram_sdp #(.Width(BusBits), .Depth(AlphaDepth)) u_ram (
-      .clk_i,
-      .we_i   (alpha_we_i && alpha_idx_i % NbAlpha == b),
-      .waddr_i(GBits'(alpha_idx_i / NbAlpha)),
-      .wdata_i(wdata_i),
-      .raddr_i(g_q),
-      .rdata_o(alpha_row[b*BusBits +: BusBits])
-    );
-  end
+  hta_wbuf #(.Banks(NbMac), .Depth(KMax)) u_wmac (
+    .clk_i, .we_i(wmac_we_i), .idx_i(wmac_idx_i), .wdata_i(wdata_i),
+    .raddr_i(k_q), .row_o(wmac_row)
+  );
+  hta_wbuf #(.Banks(NbAdd), .Depth(KMax)) u_wadd (
+    .clk_i, .we_i(wadd_we_i), .idx_i(wadd_idx_i), .wdata_i(wdata_i),
+    .raddr_i(k_q), .row_o(wadd_row)
+  );
+  hta_wbuf #(.Banks(NbAlpha), .Depth(AlphaDepth)) u_alpha (
+    .clk_i, .we_i(alpha_we_i), .idx_i(alpha_idx_i), .wdata_i(wdata_i),
+    .raddr_i(g_q), .row_o(alpha_row)
+  );
 
   // Lane records {shift, mult, bias}: bank r holds lanes r, r+RqLanes, ...
   // so one read gives the RqLanes records of one drain row.

@@ -20,6 +20,7 @@
 #include <string.h>
 
 #include "check.h"
+#include "check_outputs.h"
 #include "hta_compile.h"
 #include "hta_golden.h"
 #include "hta_sim.h"
@@ -63,7 +64,7 @@ static int run_case(hta_sim *sim, uint64_t seed, const char *argv0) {
 
   hta_rand_layer rl[MAX_CHAIN];
   hta_layer layers[MAX_CHAIN];
-  int8_t *golden[MAX_CHAIN] = {0}, *got = NULL, *input = NULL;
+  int8_t *golden[MAX_CHAIN] = {0}, *input = NULL;
   uint8_t *data = NULL, *before = NULL;
   hta_program *prog = NULL;
   char name[700], detail[900] = "", err[300] = "";
@@ -124,35 +125,9 @@ static int run_case(hta_sim *sim, uint64_t seed, const char *argv0) {
     snprintf(detail, sizeof detail, "a byte outside the program or data window changed");
     goto done;
   }
-  for (int i = 0; i < n; i++) {
-    const hta_tensor *t = &prog->layer_out[i];
-    free(got);
-    got = malloc(hta_layer_out_size(&layers[i]));
-    if (got == NULL) goto done;
-    hta_tensor_unpack(t, data, got);
-    for (size_t b = 0; b < hta_layer_out_size(&layers[i]); b++) {
-      if (got[b] != golden[i][b]) {
-        const size_t px = b / (size_t)t->c;
-        snprintf(detail, sizeof detail,
-                 "layer %d output pixel (%zu,%zu) channel %zu: rtl %d, golden %d", i,
-                 px / (size_t)t->w, px % (size_t)t->w, b % (size_t)t->c, got[b], golden[i][b]);
-        goto done;
-      }
-    }
-  }
-  for (size_t a = 0; a < prog->data_size; a++) {
-    if (data[a] == before[a]) continue;
-    int allowed = a >= prog->scratch_off && a < (size_t)prog->scratch_off + prog->scratch_bytes;
-    for (int i = 0; i < n && !allowed; i++) {
-      const hta_tensor *t = &prog->layer_out[i];
-      allowed = a >= t->off && a < (size_t)t->off + t->bytes &&
-                (a - t->off) % t->pix_stride < (size_t)t->c;
-    }
-    if (!allowed) {
-      snprintf(detail, sizeof detail, "data window byte 0x%zx changed outside the outputs", a);
-      goto done;
-    }
-  }
+  if (!check_program_outputs(prog, layers, n, golden, data, before, "rtl", detail,
+                             sizeof detail))
+    goto done;
   ok = 1;
   total_cycles += res.cycles;
   total_ops += res.mac_ops + res.add_ops;
@@ -172,7 +147,6 @@ done:
   }
   for (int i = 0; i < made; i++) hta_rand_layer_free(&rl[i]);
   for (int i = 0; i < n; i++) free(golden[i]);
-  free(got);
   free(input);
   free(data);
   free(before);

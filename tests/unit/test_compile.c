@@ -22,6 +22,7 @@
 #include <time.h>
 
 #include "check.h"
+#include "check_outputs.h"
 #include "hta_cfg.h"
 #include "hta_compile.h"
 #include "hta_golden.h"
@@ -92,7 +93,7 @@ static int run_case(uint64_t seed, const char *argv0) {
 
   hta_rand_layer rl[MAX_CHAIN];
   hta_layer layers[MAX_CHAIN];
-  int8_t *golden[MAX_CHAIN] = {0}, *got = NULL, *input = NULL;
+  int8_t *golden[MAX_CHAIN] = {0}, *input = NULL;
   uint8_t *data = NULL, *before = NULL;
   hta_program *prog = NULL;
   char name[700], detail[700] = "", err[300] = "";
@@ -126,10 +127,9 @@ static int run_case(uint64_t seed, const char *argv0) {
   /* golden */
   input = malloc(hta_layer_in_size(&layers[0]));
   for (int i = 0; i < n; i++) golden[i] = malloc(hta_layer_out_size(&layers[i]));
-  got = malloc(hta_layer_out_size(&layers[n - 1]) + 4096);
   data = malloc(prog->data_size);
   before = malloc(prog->data_size);
-  if (!input || !golden[n - 1] || !got || !data || !before) {
+  if (!input || !golden[n - 1] || !data || !before) {
     snprintf(detail, sizeof detail, "out of memory");
     goto done;
   }
@@ -156,38 +156,9 @@ static int run_case(uint64_t seed, const char *argv0) {
     goto done;
   }
 
-  for (int i = 0; i < n; i++) {
-    const hta_tensor *t = &prog->layer_out[i];
-    free(got);
-    got = malloc(hta_layer_out_size(&layers[i]));
-    if (got == NULL) goto done;
-    hta_tensor_unpack(t, data, got);
-    for (size_t b = 0; b < hta_layer_out_size(&layers[i]); b++) {
-      if (got[b] != golden[i][b]) {
-        const size_t px = b / (size_t)t->c;
-        snprintf(detail, sizeof detail,
-                 "layer %d output pixel (%zu,%zu) channel %zu: program %d, golden %d", i,
-                 px / (size_t)t->w, px % (size_t)t->w, b % (size_t)t->c, got[b], golden[i][b]);
-        goto done;
-      }
-    }
-  }
-  /* nothing written outside the layers' output channels and the scratch */
-  for (size_t a = 0; a < prog->data_size; a++) {
-    if (data[a] == before[a]) continue;
-    int allowed = a >= prog->scratch_off && a < (size_t)prog->scratch_off + prog->scratch_bytes;
-    for (int i = 0; i < n && !allowed; i++) {
-      const hta_tensor *t = &prog->layer_out[i];
-      allowed = a >= t->off && a < (size_t)t->off + t->bytes && (a - t->off) % t->pix_stride <
-                                                                    (size_t)t->c;
-    }
-    if (!allowed) {
-      snprintf(detail, sizeof detail, "data window byte 0x%zx changed outside the outputs "
-               "(input at 0x%x, scratch 0x%x+%u)", a, prog->input.off, prog->scratch_off,
-               prog->scratch_bytes);
-      goto done;
-    }
-  }
+  if (!check_program_outputs(prog, layers, n, golden, data, before, "program", detail,
+                             sizeof detail))
+    goto done;
   ok = 1;
 
 done:
@@ -203,7 +174,6 @@ done:
   }
   for (int i = 0; i < made; i++) hta_rand_layer_free(&rl[i]);
   for (int i = 0; i < n; i++) free(golden[i]);
-  free(got);
   free(input);
   free(data);
   free(before);
