@@ -21,6 +21,7 @@
 
 #include "check.h"
 #include "check_outputs.h"
+#include "prog_case.h"
 #include "hta_compile.h"
 #include "hta_golden.h"
 #include "hta_sim.h"
@@ -28,7 +29,7 @@
 #include "rng.h"
 #include "rtl_run.h"
 
-#define MAX_CHAIN 3
+#define MAX_CHAIN 3 /* <= PROG_CASE_MAX */
 #define SWEEP_FLAG (UINT64_C(1) << 63)
 #define BIG_FLAG (UINT64_C(1) << 62)
 
@@ -62,50 +63,15 @@ static int run_case(hta_sim *sim, uint64_t seed, const char *argv0) {
     }
   }
 
-  hta_rand_layer rl[MAX_CHAIN];
-  hta_layer layers[MAX_CHAIN];
-  int8_t *golden[MAX_CHAIN] = {0}, *input = NULL;
-  uint8_t *data = NULL, *before = NULL;
-  hta_program *prog = NULL;
-  char name[700], detail[900] = "", err[300] = "";
-  int made = 0, ok = 0;
+  prog_case pc;
+  char name[700], detail[900] = "";
+  int ok = 0;
   rtl_result res;
-
-  for (; made < n; made++) {
-    hta_rand_input in;
-    if (made > 0) in = hta_rand_next_input(&layers[made - 1]);
-    if (hta_rand_layer_make(&rl[made], &g, &opts, made ? &in : NULL) != 0) {
-      snprintf(detail, sizeof detail, "out of memory");
-      goto done;
-    }
-    layers[made] = rl[made].l;
-  }
-  int len = snprintf(name, sizeof name, "rtl seed=0x%016" PRIx64, seed);
-  for (int i = 0; i < n && len < (int)sizeof name; i++)
-    len += snprintf(name + len, sizeof name - (size_t)len, "%s%s", i ? " | " : " ", rl[i].desc);
-
-  prog = hta_compile_cfg(&cfg, layers, n, err, sizeof err);
-  if (prog == NULL) {
-    snprintf(detail, sizeof detail, "compile failed: %s", err);
-    goto done;
-  }
-  input = malloc(hta_layer_in_size(&layers[0]));
-  for (int i = 0; i < n; i++) golden[i] = malloc(hta_layer_out_size(&layers[i]));
-  data = malloc(prog->data_size);
-  before = malloc(prog->data_size);
-  if (!input || !golden[n - 1] || !data || !before) {
-    snprintf(detail, sizeof detail, "out of memory");
-    goto done;
-  }
-  hta_rand_fill(&g, input, hta_layer_in_size(&layers[0]));
-  if (hta_golden_layers(layers, n, input, golden) != 0) {
-    snprintf(detail, sizeof detail, "golden model refused the layers");
-    goto done;
-  }
-  /* data window: random bytes (stray writes show), then the input */
-  for (size_t i = 0; i < prog->data_size; i++) data[i] = (uint8_t)hta_rng_u64(&g);
-  hta_tensor_pack(&prog->input, input, data);
-  memcpy(before, data, prog->data_size);
+  const int made = prog_case_make(&pc, &g, &opts, &cfg, n, detail, sizeof detail) == 0;
+  snprintf(name, sizeof name, "rtl seed=0x%016" PRIx64 "%s", seed, pc.desc);
+  if (!made) goto done;
+  const hta_program *prog = pc.prog;
+  uint8_t *data = pc.data;
 
   char msg[600];
   const int rc = rtl_run(sim, prog->bytes, prog->size, data, prog->data_size,
@@ -125,7 +91,7 @@ static int run_case(hta_sim *sim, uint64_t seed, const char *argv0) {
     snprintf(detail, sizeof detail, "a byte outside the program or data window changed");
     goto done;
   }
-  if (!check_program_outputs(prog, layers, n, golden, data, before, "rtl", detail,
+  if (!check_program_outputs(prog, pc.layers, n, pc.golden, data, pc.before, "rtl", detail,
                              sizeof detail))
     goto done;
   ok = 1;
@@ -134,7 +100,6 @@ static int run_case(hta_sim *sim, uint64_t seed, const char *argv0) {
   total_cases++;
 
 done:
-  if (!ok && made < n) snprintf(name, sizeof name, "rtl seed=0x%016" PRIx64, seed);
   if (ok) {
     check(1, name, " ");
     if (verbose)
@@ -145,12 +110,7 @@ done:
     check(0, name, "%s\n  replay with a waveform: %s --seed 0x%016" PRIx64 " --trace fail.fst",
           detail, argv0, seed);
   }
-  for (int i = 0; i < made; i++) hta_rand_layer_free(&rl[i]);
-  for (int i = 0; i < n; i++) free(golden[i]);
-  free(input);
-  free(data);
-  free(before);
-  hta_program_free(prog);
+  prog_case_free(&pc);
   return ok;
 }
 

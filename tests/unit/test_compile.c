@@ -26,10 +26,11 @@
 #include "hta_cfg.h"
 #include "hta_compile.h"
 #include "hta_golden.h"
+#include "prog_case.h"
 #include "prog_interp.h"
 #include "rand_layer.h"
 
-#define MAX_CHAIN 3
+#define MAX_CHAIN 3 /* <= PROG_CASE_MAX */
 
 static int verbose;
 
@@ -91,58 +92,14 @@ static int run_case(uint64_t seed, const char *argv0) {
     n = 1;
   }
 
-  hta_rand_layer rl[MAX_CHAIN];
-  hta_layer layers[MAX_CHAIN];
-  int8_t *golden[MAX_CHAIN] = {0}, *input = NULL;
-  uint8_t *data = NULL, *before = NULL;
-  hta_program *prog = NULL;
-  char name[700], detail[700] = "", err[300] = "";
-  int made = 0, ok = 0;
-
-  for (; made < n; made++) {
-    hta_rand_input in;
-    if (made > 0) in = hta_rand_next_input(&layers[made - 1]);
-    if (hta_rand_layer_make(&rl[made], &g, &opts, made ? &in : NULL) != 0) {
-      snprintf(detail, sizeof detail, "out of memory");
-      goto done;
-    }
-    layers[made] = rl[made].l;
-  }
-  int len = snprintf(name, sizeof name, "seed=0x%016" PRIx64 " cfg=%s", seed, cfg_name);
-  for (int i = 0; i < n && len < (int)sizeof name; i++)
-    len += snprintf(name + len, sizeof name - (size_t)len, "%s%s", i ? " | " : " ", rl[i].desc);
-
-  for (int i = 0; i < n; i++) {
-    if (hta_layer_check(&layers[i], err, sizeof err) != 0) {
-      snprintf(detail, sizeof detail, "generator made an invalid layer %d: %s", i, err);
-      goto done;
-    }
-  }
-  prog = hta_compile_cfg(&cfg, layers, n, err, sizeof err);
-  if (prog == NULL) {
-    snprintf(detail, sizeof detail, "compile failed: %s", err);
-    goto done;
-  }
-
-  /* golden */
-  input = malloc(hta_layer_in_size(&layers[0]));
-  for (int i = 0; i < n; i++) golden[i] = malloc(hta_layer_out_size(&layers[i]));
-  data = malloc(prog->data_size);
-  before = malloc(prog->data_size);
-  if (!input || !golden[n - 1] || !data || !before) {
-    snprintf(detail, sizeof detail, "out of memory");
-    goto done;
-  }
-  hta_rand_fill(&g, input, hta_layer_in_size(&layers[0]));
-  if (hta_golden_layers(layers, n, input, golden) != 0) {
-    snprintf(detail, sizeof detail, "golden model refused the layers");
-    goto done;
-  }
-
-  /* data window: random garbage, then the input */
-  for (size_t i = 0; i < prog->data_size; i++) data[i] = (uint8_t)hta_rng_u64(&g);
-  hta_tensor_pack(&prog->input, input, data);
-  memcpy(before, data, prog->data_size);
+  prog_case pc;
+  char name[700], detail[700] = "";
+  int ok = 0;
+  const int made = prog_case_make(&pc, &g, &opts, &cfg, n, detail, sizeof detail) == 0;
+  snprintf(name, sizeof name, "seed=0x%016" PRIx64 " cfg=%s%s", seed, cfg_name, pc.desc);
+  if (!made) goto done;
+  const hta_program *prog = pc.prog;
+  uint8_t *data = pc.data;
 
   hta_interp_status st;
   if (hta_interp_run(&cfg, prog->bytes, prog->size, data, prog->data_size, NULL, &st) != 0) {
@@ -156,28 +113,22 @@ static int run_case(uint64_t seed, const char *argv0) {
     goto done;
   }
 
-  if (!check_program_outputs(prog, layers, n, golden, data, before, "program", detail,
+  if (!check_program_outputs(prog, pc.layers, n, pc.golden, data, pc.before, "program", detail,
                              sizeof detail))
     goto done;
   ok = 1;
 
 done:
-  if (!ok && made < n) snprintf(name, sizeof name, "seed=0x%016" PRIx64, seed);
   if (ok && !verbose) {
     check(1, name, " ");
   } else if (ok) {
     check(1, name, " ");
-    printf("  program %zu bytes, %d descriptors, data window %zu bytes\n", prog->size,
-           prog->n_desc, prog->data_size);
+    printf("  program %zu bytes, %d descriptors, data window %zu bytes\n", pc.prog->size,
+           pc.prog->n_desc, pc.prog->data_size);
   } else {
     check(0, name, "%s\n  replay: %s --seed 0x%016" PRIx64, detail, argv0, seed);
   }
-  for (int i = 0; i < made; i++) hta_rand_layer_free(&rl[i]);
-  for (int i = 0; i < n; i++) free(golden[i]);
-  free(input);
-  free(data);
-  free(before);
-  hta_program_free(prog);
+  prog_case_free(&pc);
   return ok;
 }
 
