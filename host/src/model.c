@@ -13,16 +13,7 @@
 
 #include "hta_model.h"
 #include "model_internal.h"
-
-static int fail(char *err, size_t n, const char *fmt, ...) {
-  if (err != NULL && n > 0) {
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err, n, fmt, ap);
-    va_end(ap);
-  }
-  return -1;
-}
+#include "errmsg.h"
 
 static char *dup_str(const char *s) {
   if (s == NULL) s = "";
@@ -75,10 +66,10 @@ void hta_model_free(hta_model *m) {
 
 int hta_model_layer_limits(const hta_layer *l, char *err, size_t n) {
   if ((unsigned)l->op > (unsigned)HTA_OP_GAP)
-    return fail(err, n, "op = %d is not an operation", (int)l->op);
+    return hta_errf(err, n, "op = %d is not an operation", (int)l->op);
 #define DIM(f, lo, hi)                                                          \
   if (l->f < (lo) || l->f > (hi))                                               \
-    return fail(err, n, #f " = %d is outside %d..%d", l->f, (int)(lo), (int)(hi));
+    return hta_errf(err, n, #f " = %d is outside %d..%d", l->f, (int)(lo), (int)(hi));
   DIM(in_h, 1, HTA_MODEL_MAX_DIM)
   DIM(in_w, 1, HTA_MODEL_MAX_DIM)
   DIM(in_c, 1, HTA_MODEL_MAX_DIM)
@@ -101,33 +92,33 @@ int hta_model_layer_limits(const hta_layer *l, char *err, size_t n) {
 #undef DIM
   const long long in_bytes = (long long)l->in_h * l->in_w * l->in_c;
   if (in_bytes > HTA_MODEL_MAX_TENSOR)
-    return fail(err, n, "input tensor %dx%dx%d is larger than 2^31-1 bytes", l->in_h,
+    return hta_errf(err, n, "input tensor %dx%dx%d is larger than 2^31-1 bytes", l->in_h,
                 l->in_w, l->in_c);
   long long K;
   if (l->op == HTA_OP_GAP) {
     K = (long long)l->in_h * l->in_w;
   } else {
     if (l->in_h + l->pad_t + l->pad_b < l->kh || l->in_w + l->pad_l + l->pad_r < l->kw)
-      return fail(err, n, "kernel %dx%d is larger than the padded input", l->kh, l->kw);
+      return hta_errf(err, n, "kernel %dx%d is larger than the padded input", l->kh, l->kw);
     K = (long long)l->kh * l->kw * (l->op == HTA_OP_DEPTHWISE ? 1 : l->in_c);
     const long long oh = (l->in_h + l->pad_t + l->pad_b - l->kh) / l->stride + 1;
     const long long ow = (l->in_w + l->pad_l + l->pad_r - l->kw) / l->stride + 1;
     if (oh * ow * l->out_c > HTA_MODEL_MAX_TENSOR)
-      return fail(err, n, "output tensor %lldx%lldx%d is larger than 2^31-1 bytes", oh, ow,
+      return hta_errf(err, n, "output tensor %lldx%lldx%d is larger than 2^31-1 bytes", oh, ow,
                   l->out_c);
   }
   if (K > HTA_MODEL_MAX_K)
-    return fail(err, n, "reduction length K = %lld exceeds %d", K, HTA_MODEL_MAX_K);
+    return hta_errf(err, n, "reduction length K = %lld exceeds %d", K, HTA_MODEL_MAX_K);
   return 0;
 }
 
 int hta_model_layer_chains(const hta_layer *p, const hta_layer *l, char *err, size_t n) {
   const int oh = hta_layer_out_h(p), ow = hta_layer_out_w(p);
   if (l->in_h != oh || l->in_w != ow || l->in_c != p->out_c)
-    return fail(err, n, "input %dx%dx%d does not match the previous layer's output %dx%dx%d",
+    return hta_errf(err, n, "input %dx%dx%d does not match the previous layer's output %dx%dx%d",
                 l->in_h, l->in_w, l->in_c, oh, ow, p->out_c);
   if (l->zp_in != p->zp_out)
-    return fail(err, n, "zp_in = %d differs from the previous layer's zp_out = %d", l->zp_in,
+    return hta_errf(err, n, "zp_in = %d differs from the previous layer's zp_out = %d", l->zp_in,
                 p->zp_out);
   return 0;
 }
@@ -246,19 +237,19 @@ oom:
 
 int hta_model_add_layer(hta_model *m, const hta_layer *l, char *err, size_t errlen) {
   char msg[200];
-  if (m == NULL || l == NULL) return fail(err, errlen, "model or layer is NULL");
+  if (m == NULL || l == NULL) return hta_errf(err, errlen, "model or layer is NULL");
   if (m->n >= HTA_MODEL_MAX_LAYERS)
-    return fail(err, errlen, "layer %d: a model holds at most %d layers", m->n,
+    return hta_errf(err, errlen, "layer %d: a model holds at most %d layers", m->n,
                 HTA_MODEL_MAX_LAYERS);
   if (hta_model_layer_limits(l, msg, sizeof msg) || hta_layer_check(l, msg, sizeof msg))
-    return fail(err, errlen, "layer %d: %s", m->n, msg);
+    return hta_errf(err, errlen, "layer %d: %s", m->n, msg);
   if (m->n > 0 && hta_model_layer_chains(&m->layers[m->n - 1], l, msg, sizeof msg))
-    return fail(err, errlen, "layer %d: %s", m->n, msg);
+    return hta_errf(err, errlen, "layer %d: %s", m->n, msg);
   hta_layer d;
-  if (copy_layer(&d, l)) return fail(err, errlen, "layer %d: out of memory", m->n);
+  if (copy_layer(&d, l)) return hta_errf(err, errlen, "layer %d: out of memory", m->n);
   if (hta_model_push_owned(m, &d)) {
     hta_model_free_layer(&d);
-    return fail(err, errlen, "layer %d: out of memory", m->n);
+    return hta_errf(err, errlen, "layer %d: out of memory", m->n);
   }
   return 0;
 }

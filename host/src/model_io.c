@@ -17,6 +17,7 @@
 
 #include "hta_model.h"
 #include "model_internal.h"
+#include "errmsg.h"
 
 #define FILE_MAGIC "HTAM"
 #define FILE_VERSION 1u
@@ -46,16 +47,6 @@ static const char *const tensor_name[N_TENSORS] = {
 
 /* hta_model_load reads at most this much (2 GiB). */
 #define MAX_FILE_BYTES (UINT64_C(1) << 31)
-
-static int fail(char *err, size_t n, const char *fmt, ...) {
-  if (err != NULL && n > 0) {
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err, n, fmt, ap);
-    va_end(ap);
-  }
-  return -1;
-}
 
 /* ---- CRC-32 (IEEE 802.3, as zlib: reflected 0xEDB88320, init/xorout ~0) ---- */
 
@@ -327,22 +318,22 @@ int hta_model_write_mem(const hta_model *m, uint8_t **buf, size_t *len) {
 int hta_model_save(const hta_model *m, const char *path, char *err, size_t errlen) {
   uint8_t *buf;
   size_t len;
-  if (path == NULL) return fail(err, errlen, "path is NULL");
-  if (hta_model_write_mem(m, &buf, &len)) return fail(err, errlen, "out of memory");
+  if (path == NULL) return hta_errf(err, errlen, "path is NULL");
+  if (hta_model_write_mem(m, &buf, &len)) return hta_errf(err, errlen, "out of memory");
   FILE *f = fopen(path, "wb");
   if (f == NULL) {
     const int e = errno;
     free(buf);
-    return fail(err, errlen, "%s: cannot create: %s", path, strerror(e));
+    return hta_errf(err, errlen, "%s: cannot create: %s", path, strerror(e));
   }
   const size_t nw = fwrite(buf, 1, len, f);
   const int e = errno;
   free(buf);
   if (nw != len) {
     fclose(f);
-    return fail(err, errlen, "%s: write error: %s", path, strerror(e));
+    return hta_errf(err, errlen, "%s: write error: %s", path, strerror(e));
   }
-  if (fclose(f) != 0) return fail(err, errlen, "%s: write error: %s", path, strerror(errno));
+  if (fclose(f) != 0) return hta_errf(err, errlen, "%s: write error: %s", path, strerror(errno));
   return 0;
 }
 
@@ -361,7 +352,7 @@ static int unpack_rows(const uint8_t *in, uint64_t nb, int8_t *a, size_t rows, s
       const unsigned code = bits == 2 ? (in[j / 4] >> (2 * (j % 4))) & 3u
                                       : (in[j / 8] >> (j % 8)) & 1u;
       if (bits == 2 && code == 2)
-        return fail(err, errlen, "invalid ternary code 10 at weight %zu", j);
+        return hta_errf(err, errlen, "invalid ternary code 10 at weight %zu", j);
       dst[k] = bits == 2 ? (int8_t)(code == 0 ? 0 : code == 1 ? 1 : -1)
                          : (int8_t)(code ? -1 : 1);
     }
@@ -370,7 +361,7 @@ static int unpack_rows(const uint8_t *in, uint64_t nb, int8_t *a, size_t rows, s
   if (j % per != 0) {
     const unsigned used = (unsigned)(j % per) * (unsigned)bits;
     if (in[nb - 1] >> used)
-      return fail(err, errlen, "unused bits of the last byte are not zero");
+      return hta_errf(err, errlen, "unused bits of the last byte are not zero");
   }
   return 0;
 }
@@ -391,7 +382,7 @@ static int read_layer(reader *rd, const uint8_t *p, hta_layer *l, char *err, siz
   memset(l, 0, sizeof *l);
   int32_t f[18];
   for (int i = 0; i < 18; i++) f[i] = get_i32(p + 4 * i);
-  if (f[0] < 0 || f[0] > HTA_OP_GAP) return fail(err, errlen, "op = %d is not an operation", f[0]);
+  if (f[0] < 0 || f[0] > HTA_OP_GAP) return hta_errf(err, errlen, "op = %d is not an operation", f[0]);
   l->op = (hta_op)f[0];
   l->in_h = f[1]; l->in_w = f[2]; l->in_c = f[3]; l->out_c = f[4];
   l->kh = f[5]; l->kw = f[6]; l->stride = f[7];
@@ -401,8 +392,8 @@ static int read_layer(reader *rd, const uint8_t *p, hta_layer *l, char *err, siz
   if (l->op == HTA_OP_GAP &&
       (l->kh != 1 || l->kw != 1 || l->stride != 1 || l->pad_t || l->pad_b || l->pad_l ||
        l->pad_r || l->group || l->r))
-    return fail(err, errlen, "GAP needs kh = kw = stride = 1, no padding, group = r = 0");
-  if (hta_model_layer_limits(l, msg, sizeof msg)) return fail(err, errlen, "%s", msg);
+    return hta_errf(err, errlen, "GAP needs kh = kw = stride = 1, no padding, group = r = 0");
+  if (hta_model_layer_limits(l, msg, sizeof msg)) return hta_errf(err, errlen, "%s", msg);
   uint32_t cnt[4];
   for (int i = 0; i < 4; i++) cnt[i] = get_u32(p + 72 + 4 * i);
   uint64_t off[N_TENSORS], len[N_TENSORS];
@@ -416,54 +407,54 @@ static int read_layer(reader *rd, const uint8_t *p, hta_layer *l, char *err, siz
   uint8_t *kind = NULL;
   if (l->op != HTA_OP_GAP) {
     if (len[T_KIND] != oc)
-      return fail(err, errlen, "tensor kind: length %llu, expected out_c = %llu",
+      return hta_errf(err, errlen, "tensor kind: length %llu, expected out_c = %llu",
                   (unsigned long long)len[T_KIND], (unsigned long long)oc);
     if (off[T_KIND] != rd->cursor || len[T_KIND] > rd->ten_len - rd->cursor)
-      return fail(err, errlen, "tensor kind: offset %llu length %llu, expected offset %llu "
+      return hta_errf(err, errlen, "tensor kind: offset %llu length %llu, expected offset %llu "
                   "within section TENSORS of %llu bytes", (unsigned long long)off[T_KIND],
                   (unsigned long long)len[T_KIND], (unsigned long long)rd->cursor,
                   (unsigned long long)rd->ten_len);
     const uint8_t *km = rd->ten + off[T_KIND];
     for (uint64_t o = 0; o < oc; o++) {
       if (km[o] > HTA_KIND_STRASSEN)
-        return fail(err, errlen, "kind[%llu] = %u is not a weight kind", (unsigned long long)o,
+        return hta_errf(err, errlen, "kind[%llu] = %u is not a weight kind", (unsigned long long)o,
                     km[o]);
       c[km[o]]++;
     }
   }
   for (int i = 0; i < 4; i++)
     if (cnt[i] != (uint32_t)c[i])
-      return fail(err, errlen, "n_%s = %u but the kind map has %d",
+      return hta_errf(err, errlen, "n_%s = %u but the kind map has %d",
                   i == 0 ? "int8" : i == 1 ? "ternary" : i == 2 ? "binary" : "strassen", cnt[i],
                   c[i]);
   if (c[HTA_KIND_STRASSEN] == 0 && l->r != 0)
-    return fail(err, errlen, "r = %d but no filter is STRASSEN", l->r);
+    return hta_errf(err, errlen, "r = %d but no filter is STRASSEN", l->r);
   if (c[HTA_KIND_STRASSEN] > 0 && l->r < 1)
-    return fail(err, errlen, "r = %d must be >= 1 with STRASSEN filters", l->r);
+    return hta_errf(err, errlen, "r = %d must be >= 1 with STRASSEN filters", l->r);
   /* Budget before any allocation. */
   const uint64_t need = hta_model_layer_mem(l);
   if (need > rd->mem_budget - rd->mem)
-    return fail(err, errlen, "needs %llu bytes of memory, more than a file of this size "
+    return hta_errf(err, errlen, "needs %llu bytes of memory, more than a file of this size "
                 "may ask for", (unsigned long long)need);
   rd->mem += need;
   uint64_t want[N_TENSORS];
   tensor_lengths(l, c, want);
   for (int i = 0; i < N_TENSORS; i++) {
     if (len[i] != want[i])
-      return fail(err, errlen, "tensor %s: length %llu, expected %llu", tensor_name[i],
+      return hta_errf(err, errlen, "tensor %s: length %llu, expected %llu", tensor_name[i],
                   (unsigned long long)len[i], (unsigned long long)want[i]);
     if (len[i] == 0) {
       if (off[i] != 0)
-        return fail(err, errlen, "tensor %s: absent but offset %llu is not 0", tensor_name[i],
+        return hta_errf(err, errlen, "tensor %s: absent but offset %llu is not 0", tensor_name[i],
                     (unsigned long long)off[i]);
       continue;
     }
     if (off[i] != rd->cursor)
-      return fail(err, errlen, "tensor %s: offset %llu, expected %llu (tensors are "
+      return hta_errf(err, errlen, "tensor %s: offset %llu, expected %llu (tensors are "
                   "consecutive)", tensor_name[i], (unsigned long long)off[i],
                   (unsigned long long)rd->cursor);
     if (len[i] > rd->ten_len - rd->cursor)
-      return fail(err, errlen, "tensor %s: offset %llu + length %llu passes the end of "
+      return hta_errf(err, errlen, "tensor %s: offset %llu + length %llu passes the end of "
                   "section TENSORS (%llu bytes)", tensor_name[i], (unsigned long long)off[i],
                   (unsigned long long)len[i], (unsigned long long)rd->ten_len);
     rd->cursor += len[i];
@@ -473,7 +464,7 @@ static int read_layer(reader *rd, const uint8_t *p, hta_layer *l, char *err, siz
   int32_t *bias = alloc_n(oc * 4), *mult = alloc_n(oc * 4);
   uint8_t *shift = alloc_n(oc);
   l->bias = bias; l->mult = mult; l->shift = shift;
-  if (!bias || !mult || !shift) return fail(err, errlen, "out of memory");
+  if (!bias || !mult || !shift) return hta_errf(err, errlen, "out of memory");
   for (uint64_t o = 0; o < oc; o++) {
     bias[o] = get_i32(rd->ten + off[T_BIAS] + 4 * o);
     mult[o] = get_i32(rd->ten + off[T_MULT] + 4 * o);
@@ -482,12 +473,12 @@ static int read_layer(reader *rd, const uint8_t *p, hta_layer *l, char *err, siz
   if (l->op == HTA_OP_GAP) return 0;
   kind = alloc_n(oc);
   l->kind = kind;
-  if (!kind) return fail(err, errlen, "out of memory");
+  if (!kind) return hta_errf(err, errlen, "out of memory");
   memcpy(kind, rd->ten + off[T_KIND], oc);
   if (c[HTA_KIND_INT8]) {
     int8_t *w = alloc_n(oc * K);
     l->w = w;
-    if (!w) return fail(err, errlen, "out of memory");
+    if (!w) return hta_errf(err, errlen, "out of memory");
     const uint8_t *s = rd->ten + off[T_W];
     for (size_t o = 0; o < oc; o++)
       if (kind[o] == HTA_KIND_INT8) {
@@ -499,15 +490,15 @@ static int read_layer(reader *rd, const uint8_t *p, hta_layer *l, char *err, siz
     int8_t *t = alloc_n(oc * K);
     uint8_t *alpha = alloc_n(oc * NG);
     l->t = t; l->alpha = alpha;
-    if (!t || !alpha) return fail(err, errlen, "out of memory");
+    if (!t || !alpha) return hta_errf(err, errlen, "out of memory");
     if (c[HTA_KIND_TERNARY] &&
         unpack_rows(rd->ten + off[T_TERNARY], len[T_TERNARY], t, oc, K, kind, HTA_KIND_TERNARY,
                     2, msg, sizeof msg))
-      return fail(err, errlen, "tensor t_ternary: %s", msg);
+      return hta_errf(err, errlen, "tensor t_ternary: %s", msg);
     if (c[HTA_KIND_BINARY] &&
         unpack_rows(rd->ten + off[T_BINARY], len[T_BINARY], t, oc, K, kind, HTA_KIND_BINARY, 1,
                     msg, sizeof msg))
-      return fail(err, errlen, "tensor t_binary: %s", msg);
+      return hta_errf(err, errlen, "tensor t_binary: %s", msg);
     const uint8_t *s = rd->ten + off[T_ALPHA];
     for (size_t o = 0; o < oc; o++)
       if (kind[o] == HTA_KIND_TERNARY || kind[o] == HTA_KIND_BINARY) {
@@ -523,13 +514,13 @@ static int read_layer(reader *rd, const uint8_t *p, hta_layer *l, char *err, siz
     int32_t *hmul = alloc_n(blocks * r * 4);
     uint8_t *hshift = alloc_n(blocks * r);
     l->wb = wb; l->wc = wc; l->hmul = hmul; l->hshift = hshift;
-    if (!wb || !wc || !hmul || !hshift) return fail(err, errlen, "out of memory");
+    if (!wb || !wc || !hmul || !hshift) return hta_errf(err, errlen, "out of memory");
     if (unpack_rows(rd->ten + off[T_WB], len[T_WB], wb, blocks, r * K, dw ? kind : NULL,
                     HTA_KIND_STRASSEN, 2, msg, sizeof msg))
-      return fail(err, errlen, "tensor wb: %s", msg);
+      return hta_errf(err, errlen, "tensor wb: %s", msg);
     if (unpack_rows(rd->ten + off[T_WC], len[T_WC], wc, (size_t)oc, r, kind, HTA_KIND_STRASSEN,
                     2, msg, sizeof msg))
-      return fail(err, errlen, "tensor wc: %s", msg);
+      return hta_errf(err, errlen, "tensor wc: %s", msg);
     size_t j = 0;
     for (size_t b = 0; b < blocks; b++) {
       if (dw && kind[b] != HTA_KIND_STRASSEN) continue;
@@ -545,48 +536,48 @@ static int read_layer(reader *rd, const uint8_t *p, hta_layer *l, char *err, siz
 hta_model *hta_model_read_mem(const uint8_t *buf, size_t len, char *err, size_t errlen) {
   char msg[240];
   if (buf == NULL) {
-    fail(err, errlen, "buffer is NULL");
+    hta_errf(err, errlen, "buffer is NULL");
     return NULL;
   }
   if (len < HEADER_BYTES) {
-    fail(err, errlen, "file truncated at byte %zu: the header needs %u", len, HEADER_BYTES);
+    hta_errf(err, errlen, "file truncated at byte %zu: the header needs %u", len, HEADER_BYTES);
     return NULL;
   }
   if (memcmp(buf, FILE_MAGIC, 4) != 0) {
-    fail(err, errlen, "header: bad magic (not an .hta model file)");
+    hta_errf(err, errlen, "header: bad magic (not an .hta model file)");
     return NULL;
   }
   const uint32_t version = get_u32(buf + 4);
   if (version != FILE_VERSION) {
-    fail(err, errlen, "header: unsupported version %u (this reader knows %u)", version,
+    hta_errf(err, errlen, "header: unsupported version %u (this reader knows %u)", version,
          FILE_VERSION);
     return NULL;
   }
   const uint64_t file_bytes = get_u64(buf + 16);
   if (file_bytes > len) {
-    fail(err, errlen, "file truncated at byte %zu of %llu", len, (unsigned long long)file_bytes);
+    hta_errf(err, errlen, "file truncated at byte %zu of %llu", len, (unsigned long long)file_bytes);
     return NULL;
   }
   if (file_bytes < len) {
-    fail(err, errlen, "header: file_bytes %llu but the file has %zu bytes",
+    hta_errf(err, errlen, "header: file_bytes %llu but the file has %zu bytes",
          (unsigned long long)file_bytes, len);
     return NULL;
   }
   if (get_u32(buf + 8) != HEADER_BYTES) {
-    fail(err, errlen, "header: header_bytes %u, expected %u", get_u32(buf + 8), HEADER_BYTES);
+    hta_errf(err, errlen, "header: header_bytes %u, expected %u", get_u32(buf + 8), HEADER_BYTES);
     return NULL;
   }
   if (get_u32(buf + 12) != N_SECTIONS) {
-    fail(err, errlen, "header: n_sections %u, expected %u", get_u32(buf + 12), N_SECTIONS);
+    hta_errf(err, errlen, "header: n_sections %u, expected %u", get_u32(buf + 12), N_SECTIONS);
     return NULL;
   }
   if (get_u32(buf + 28) != 0) {
-    fail(err, errlen, "header: reserved word is not 0");
+    hta_errf(err, errlen, "header: reserved word is not 0");
     return NULL;
   }
   const size_t table_end = HEADER_BYTES + N_SECTIONS * SECTION_ENTRY_BYTES;
   if (len < table_end) {
-    fail(err, errlen, "file truncated at byte %zu: the section table ends at %zu", len,
+    hta_errf(err, errlen, "file truncated at byte %zu: the section table ends at %zu", len,
          table_end);
     return NULL;
   }
@@ -595,7 +586,7 @@ hta_model *hta_model_read_mem(const uint8_t *buf, size_t len, char *err, size_t 
     memcpy(hdr, buf, table_end);
     put_u32(hdr + 24, 0);
     if (crc32_buf(hdr, table_end) != get_u32(buf + 24)) {
-      fail(err, errlen, "header: CRC mismatch (header or section table corrupt)");
+      hta_errf(err, errlen, "header: CRC mismatch (header or section table corrupt)");
       return NULL;
     }
   }
@@ -608,27 +599,27 @@ hta_model *hta_model_read_mem(const uint8_t *buf, size_t len, char *err, size_t 
     const uint32_t kind = get_u32(e);
     const uint64_t off = get_u64(e + 8), slen = get_u64(e + 16);
     if (kind != want) {
-      fail(err, errlen, "section table entry %u: kind %u, expected %u (%s)", s, kind, want,
+      hta_errf(err, errlen, "section table entry %u: kind %u, expected %u (%s)", s, kind, want,
            sec_name[want]);
       return NULL;
     }
     if (get_u32(e + 4) != 0 || get_u32(e + 28) != 0) {
-      fail(err, errlen, "section %s: reserved word is not 0", sec_name[want]);
+      hta_errf(err, errlen, "section %s: reserved word is not 0", sec_name[want]);
       return NULL;
     }
     if (off != pos) {
-      fail(err, errlen, "section %s: offset %llu, expected %llu (sections are consecutive)",
+      hta_errf(err, errlen, "section %s: offset %llu, expected %llu (sections are consecutive)",
            sec_name[want], (unsigned long long)off, (unsigned long long)pos);
       return NULL;
     }
     if (slen > len - off) {
-      fail(err, errlen, "section %s: offset %llu + length %llu passes the end of the file "
+      hta_errf(err, errlen, "section %s: offset %llu + length %llu passes the end of the file "
            "(%zu bytes)", sec_name[want], (unsigned long long)off, (unsigned long long)slen,
            len);
       return NULL;
     }
     if (crc32_buf(buf + off, (size_t)slen) != get_u32(e + 24)) {
-      fail(err, errlen, "section %s: CRC mismatch", sec_name[want]);
+      hta_errf(err, errlen, "section %s: CRC mismatch", sec_name[want]);
       return NULL;
     }
     sec[want] = buf + off;
@@ -636,50 +627,50 @@ hta_model *hta_model_read_mem(const uint8_t *buf, size_t len, char *err, size_t 
     pos = off + slen;
   }
   if (pos != len) {
-    fail(err, errlen, "%llu bytes after the last section", (unsigned long long)(len - pos));
+    hta_errf(err, errlen, "%llu bytes after the last section", (unsigned long long)(len - pos));
     return NULL;
   }
   /* INFO */
   const uint8_t *in = sec[SEC_INFO];
   if (sec_len[SEC_INFO] < INFO_FIXED_BYTES) {
-    fail(err, errlen, "section INFO: length %llu, shorter than its %u fixed bytes",
+    hta_errf(err, errlen, "section INFO: length %llu, shorter than its %u fixed bytes",
          (unsigned long long)sec_len[SEC_INFO], INFO_FIXED_BYTES);
     return NULL;
   }
   const uint32_t n_layers = get_u32(in);
   const unsigned name_len = get_u16(in + 44), plan_len = get_u16(in + 46);
   if (sec_len[SEC_INFO] != INFO_FIXED_BYTES + (uint64_t)name_len + plan_len) {
-    fail(err, errlen, "section INFO: length %llu, expected %u + name_len %u + plan_len %u",
+    hta_errf(err, errlen, "section INFO: length %llu, expected %u + name_len %u + plan_len %u",
          (unsigned long long)sec_len[SEC_INFO], INFO_FIXED_BYTES, name_len, plan_len);
     return NULL;
   }
   if (name_len > HTA_MODEL_MAX_NAME || plan_len > HTA_MODEL_MAX_NAME) {
-    fail(err, errlen, "section INFO: name_len %u or plan_len %u exceeds %d", name_len, plan_len,
+    hta_errf(err, errlen, "section INFO: name_len %u or plan_len %u exceeds %d", name_len, plan_len,
          HTA_MODEL_MAX_NAME);
     return NULL;
   }
   if (memchr(in + INFO_FIXED_BYTES, 0, name_len + plan_len) != NULL) {
-    fail(err, errlen, "section INFO: name or plan holds a NUL byte");
+    hta_errf(err, errlen, "section INFO: name or plan holds a NUL byte");
     return NULL;
   }
   if (n_layers > HTA_MODEL_MAX_LAYERS) {
-    fail(err, errlen, "section INFO: n_layers %u exceeds %d", n_layers, HTA_MODEL_MAX_LAYERS);
+    hta_errf(err, errlen, "section INFO: n_layers %u exceeds %d", n_layers, HTA_MODEL_MAX_LAYERS);
     return NULL;
   }
   if (sec_len[SEC_LAYERS] != (uint64_t)n_layers * LAYER_RECORD_BYTES) {
-    fail(err, errlen, "section LAYERS: length %llu, expected n_layers %u x %u",
+    hta_errf(err, errlen, "section LAYERS: length %llu, expected n_layers %u x %u",
          (unsigned long long)sec_len[SEC_LAYERS], n_layers, LAYER_RECORD_BYTES);
     return NULL;
   }
   const float in_scale = bits_float(get_u32(in + 20)), out_scale = bits_float(get_u32(in + 40));
   const int32_t in_zp = get_i32(in + 16), out_zp = get_i32(in + 36);
   if (!isfinite(in_scale) || !(in_scale > 0) || !isfinite(out_scale) || !(out_scale > 0)) {
-    fail(err, errlen, "section INFO: in_scale %g / out_scale %g must be finite and positive",
+    hta_errf(err, errlen, "section INFO: in_scale %g / out_scale %g must be finite and positive",
          (double)in_scale, (double)out_scale);
     return NULL;
   }
   if (in_zp < -128 || in_zp > 127 || out_zp < -128 || out_zp > 127) {
-    fail(err, errlen, "section INFO: in_zp %d / out_zp %d is not int8", in_zp, out_zp);
+    hta_errf(err, errlen, "section INFO: in_zp %d / out_zp %d is not int8", in_zp, out_zp);
     return NULL;
   }
   char name[HTA_MODEL_MAX_NAME + 1], plan[HTA_MODEL_MAX_NAME + 1];
@@ -689,7 +680,7 @@ hta_model *hta_model_read_mem(const uint8_t *buf, size_t len, char *err, size_t 
   plan[plan_len] = '\0';
   hta_model *m = hta_model_new(name, plan);
   if (m == NULL) {
-    fail(err, errlen, "out of memory");
+    hta_errf(err, errlen, "out of memory");
     return NULL;
   }
   hta_model_set_io_quant(m, in_scale, in_zp, out_scale, out_zp);
@@ -700,20 +691,20 @@ hta_model *hta_model_read_mem(const uint8_t *buf, size_t len, char *err, size_t 
     if (read_layer(&rd, sec[SEC_LAYERS] + (size_t)i * LAYER_RECORD_BYTES, &l, msg, sizeof msg) ||
         hta_layer_check(&l, msg, sizeof msg) ||
         (i > 0 && hta_model_layer_chains(&m->layers[i - 1], &l, msg, sizeof msg))) {
-      fail(err, errlen, "layer %u: %s", i, msg);
+      hta_errf(err, errlen, "layer %u: %s", i, msg);
       hta_model_free_layer(&l);
       hta_model_free(m);
       return NULL;
     }
     if (hta_model_push_owned(m, &l)) {
-      fail(err, errlen, "layer %u: out of memory", i);
+      hta_errf(err, errlen, "layer %u: out of memory", i);
       hta_model_free_layer(&l);
       hta_model_free(m);
       return NULL;
     }
   }
   if (rd.cursor != rd.ten_len) {
-    fail(err, errlen, "section TENSORS: %llu bytes after the last tensor",
+    hta_errf(err, errlen, "section TENSORS: %llu bytes after the last tensor",
          (unsigned long long)(rd.ten_len - rd.cursor));
     hta_model_free(m);
     return NULL;
@@ -726,7 +717,7 @@ hta_model *hta_model_read_mem(const uint8_t *buf, size_t len, char *err, size_t 
   static const char *const shp_name[6] = {"in_h", "in_w", "in_c", "out_h", "out_w", "out_c"};
   for (int i = 0; i < 6; i++)
     if (shp[i] != want_shp[i]) {
-      fail(err, errlen, "section INFO: %s = %d but the layers give %d", shp_name[i], shp[i],
+      hta_errf(err, errlen, "section INFO: %s = %d but the layers give %d", shp_name[i], shp[i],
            want_shp[i]);
       hta_model_free(m);
       return NULL;
@@ -736,12 +727,12 @@ hta_model *hta_model_read_mem(const uint8_t *buf, size_t len, char *err, size_t 
 
 hta_model *hta_model_load(const char *path, char *err, size_t errlen) {
   if (path == NULL) {
-    fail(err, errlen, "path is NULL");
+    hta_errf(err, errlen, "path is NULL");
     return NULL;
   }
   FILE *f = fopen(path, "rb");
   if (f == NULL) {
-    fail(err, errlen, "%s: cannot open: %s", path, strerror(errno));
+    hta_errf(err, errlen, "%s: cannot open: %s", path, strerror(errno));
     return NULL;
   }
   uint8_t *buf = NULL;
@@ -750,7 +741,7 @@ hta_model *hta_model_load(const char *path, char *err, size_t errlen) {
     if (len > MAX_FILE_BYTES) { /* e.g. a device that never ends */
       free(buf);
       fclose(f);
-      fail(err, errlen, "%s: larger than %llu bytes, not a model file", path,
+      hta_errf(err, errlen, "%s: larger than %llu bytes, not a model file", path,
            (unsigned long long)MAX_FILE_BYTES);
       return NULL;
     }
@@ -760,7 +751,7 @@ hta_model *hta_model_load(const char *path, char *err, size_t errlen) {
       if (nb == NULL) {
         free(buf);
         fclose(f);
-        fail(err, errlen, "%s: out of memory", path);
+        hta_errf(err, errlen, "%s: out of memory", path);
         return NULL;
       }
       buf = nb;
@@ -774,12 +765,12 @@ hta_model *hta_model_load(const char *path, char *err, size_t errlen) {
   fclose(f);
   if (bad) {
     free(buf);
-    fail(err, errlen, "%s: read error: %s", path, e ? strerror(e) : "unknown");
+    hta_errf(err, errlen, "%s: read error: %s", path, e ? strerror(e) : "unknown");
     return NULL;
   }
   char msg[300];
   hta_model *m = hta_model_read_mem(buf, len, msg, sizeof msg);
   free(buf);
-  if (m == NULL) fail(err, errlen, "%s: %s", path, msg);
+  if (m == NULL) hta_errf(err, errlen, "%s: %s", path, msg);
   return m;
 }

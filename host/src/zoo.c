@@ -22,16 +22,7 @@
 
 #include "hta_layer.h"
 #include "hta_model.h"
-
-static int fail(char *err, size_t n, const char *fmt, ...) {
-  if (err != NULL && n > 0) {
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err, n, fmt, ap);
-    va_end(ap);
-  }
-  return -1;
-}
+#include "errmsg.h"
 
 /* ---- small numerics without libm ---- */
 
@@ -94,20 +85,20 @@ static int parse_num(const char *s, size_t n, double *v) {
 
 static int parse_plan(const char *s, plan *p, char *err, size_t n) {
   memset(p, 0, sizeof *p);
-  if (s == NULL) return fail(err, n, "plan is NULL");
+  if (s == NULL) return hta_errf(err, n, "plan is NULL");
   if (!strcmp(s, "int8")) return p->kind = P_INT8, 0;
   if (!strcmp(s, "twn")) return p->kind = P_TWN, 0;
   double v;
   if (!strncmp(s, "fgq:", 4)) {
     if (parse_num(s + 4, strlen(s + 4), &v) || v != (double)(int)v || v < 4 || v > 1024)
-      return fail(err, n, "plan \"%s\": fgq:G needs an integer group size G in 4..1024", s);
+      return hta_errf(err, n, "plan \"%s\": fgq:G needs an integer group size G in 4..1024", s);
     p->kind = P_FGQ;
     p->group = (int)v;
     return 0;
   }
   if (!strncmp(s, "strassen:", 9)) {
     if (parse_num(s + 9, strlen(s + 9), &v) || !(v > 0 && v <= 2))
-      return fail(err, n, "plan \"%s\": strassen:K needs a number K in (0, 2]", s);
+      return hta_errf(err, n, "plan \"%s\": strassen:K needs a number K in (0, 2]", s);
     p->kind = P_STRASSEN;
     p->skk = v;
     return 0;
@@ -116,17 +107,17 @@ static int parse_plan(const char *s, plan *p, char *err, size_t n) {
     const char *f = s + 7, *c = strchr(f, ':');
     const size_t fl = c ? (size_t)(c - f) : strlen(f);
     if (parse_num(f, fl, &v) || !(v >= 0 && v <= 1))
-      return fail(err, n, "plan \"%s\": hybrid:F needs a fraction F in [0, 1]", s);
+      return hta_errf(err, n, "plan \"%s\": hybrid:F needs a fraction F in [0, 1]", s);
     p->kind = P_HYBRID;
     p->frac = v;
     if (c == NULL) return 0;
     if (strncmp(c, ":strassen:", 10) ||
         parse_num(c + 10, strlen(c + 10), &v) || !(v > 0 && v <= 2))
-      return fail(err, n, "plan \"%s\": expected hybrid:F:strassen:K with K in (0, 2]", s);
+      return hta_errf(err, n, "plan \"%s\": expected hybrid:F:strassen:K with K in (0, 2]", s);
     p->skk = v;
     return 0;
   }
-  return fail(err, n, "plan \"%s\" is not one of int8, twn, fgq:G, strassen:K, hybrid:F, "
+  return hta_errf(err, n, "plan \"%s\" is not one of int8, twn, fgq:G, strassen:K, hybrid:F, "
               "hybrid:F:strassen:K", s);
 }
 
@@ -274,7 +265,7 @@ typedef enum { Q_INT8, Q_TWN, Q_FGQ } qmode;
 static int build_weights(builder *b, hta_layer *l, arrays *a, int ptype, int last) {
   const int oc = l->out_c, K = hta_layer_k(l);
   if (oc < 1 || K < 1 || oc > 65535 || K > 65535)
-    return fail(b->err, b->errlen, "internal error: layer size %d x %d", oc, K);
+    return hta_errf(b->err, b->errlen, "internal error: layer size %d x %d", oc, K);
   const int G = ptype == 1 && b->p.kind == P_FGQ ? b->p.group : 0;
   l->group = G;
   const int NG = hta_layer_ngroups(l);
@@ -293,7 +284,7 @@ static int build_weights(builder *b, hta_layer *l, arrays *a, int ptype, int las
   if (!a->kind || !a->w || !a->t || !a->alpha || !a->bias || !a->mult || !a->shift || !a->wf ||
       !a->tmp || !a->mu_out || !e) {
     free(e);
-    return fail(b->err, b->errlen, "out of memory");
+    return hta_errf(b->err, b->errlen, "out of memory");
   }
   for (int o = 0; o < oc; o++) draw_filter(&b->rng, a->wf + (size_t)o * K, K);
   /* Kinds. */
@@ -309,7 +300,7 @@ static int build_weights(builder *b, hta_layer *l, arrays *a, int ptype, int las
     int *idx = malloc((size_t)oc * sizeof(int));
     if (!err || !idx) {
       free(err); free(idx); free(e);
-      return fail(b->err, b->errlen, "out of memory");
+      return hta_errf(b->err, b->errlen, "out of memory");
     }
     for (int o = 0; o < oc; o++) {
       err[o] = twn_error(a->wf + (size_t)o * K, K, a->t + (size_t)o * K);
@@ -384,7 +375,7 @@ static int build_weights(builder *b, hta_layer *l, arrays *a, int ptype, int las
     double *hmean = malloc(R * sizeof(double)), *hvar = malloc(R * sizeof(double));
     if (!a->wb || !a->wc || !a->hmul || !a->hshift || !hmean || !hvar) {
       free(hmean); free(hvar); free(e);
-      return fail(b->err, b->errlen, "out of memory");
+      return hta_errf(b->err, b->errlen, "out of memory");
     }
     for (size_t j = 0; j < R; j++) {
       double m = 0, nnz = 0;
@@ -448,7 +439,7 @@ static int add(builder *b, hta_layer *l, int ptype, int last) {
   char msg[200];
   int rc = build_weights(b, l, &a, ptype, last);
   if (rc == 0 && hta_model_add_layer(b->m, l, msg, sizeof msg)) {
-    rc = fail(b->err, b->errlen, "internal error: %s", msg);
+    rc = hta_errf(b->err, b->errlen, "internal error: %s", msg);
   }
   if (rc == 0) {
     /* The next layer's input statistics. */
@@ -480,7 +471,7 @@ static int add_gap(builder *b, int hw, int c) {
   a.mu_out = calloc((size_t)c, sizeof(double));
   if (!a.bias || !a.mult || !a.shift || !a.mu_out) {
     arrays_free(&a);
-    return fail(b->err, b->errlen, "out of memory");
+    return hta_errf(b->err, b->errlen, "out of memory");
   }
   const double n = (double)hw * hw;
   for (int ch = 0; ch < c; ch++) {
@@ -496,7 +487,7 @@ static int add_gap(builder *b, int hw, int c) {
   char msg[200];
   int rc = 0;
   if (hta_model_add_layer(b->m, &l, msg, sizeof msg))
-    rc = fail(b->err, b->errlen, "internal error: %s", msg);
+    rc = hta_errf(b->err, b->errlen, "internal error: %s", msg);
   if (rc == 0) {
     free(b->mu);
     b->mu = a.mu_out;
@@ -514,11 +505,11 @@ hta_model *hta_zoo_mobilenet_v1(double width, int resolution, const char *plan_s
   for (int i = 0; i < 4; i++)
     if (zabs(width - widths[i]) < 1e-9) wi = i;
   if (wi < 0) {
-    fail(err, errlen, "width %g is not one of 0.25, 0.5, 0.75, 1.0", width);
+    hta_errf(err, errlen, "width %g is not one of 0.25, 0.5, 0.75, 1.0", width);
     return NULL;
   }
   if (resolution != 128 && resolution != 160 && resolution != 192 && resolution != 224) {
-    fail(err, errlen, "resolution %d is not one of 128, 160, 192, 224", resolution);
+    hta_errf(err, errlen, "resolution %d is not one of 128, 160, 192, 224", resolution);
     return NULL;
   }
   builder b;
@@ -532,7 +523,7 @@ hta_model *hta_zoo_mobilenet_v1(double width, int resolution, const char *plan_s
   b.m = hta_model_new(name, plan_s);
   b.mu = calloc(3, sizeof(double));
   if (b.m == NULL || b.mu == NULL) {
-    fail(err, errlen, "out of memory");
+    hta_errf(err, errlen, "out of memory");
     hta_model_free(b.m);
     free(b.mu);
     return NULL;
