@@ -1,0 +1,96 @@
+/*
+ * cli.h - what the `hta` subcommands share (cli.c), and the commands.
+ *
+ * A subcommand is one file, cmd_NAME.c, with `int cmd_NAME(int argc, char
+ * **argv)` (argv after the command name) and a NAME_help text; it is listed
+ * once in HTA_COMMANDS below, which main.c turns into its table and help.
+ * Exit status of every command: 0 ok, 1 failure (fail()), 2 usage (usage_error()).
+ */
+#ifndef HTA_CLI_H
+#define HTA_CLI_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "hta.h"
+#include "hta_layer.h"
+#include "hta_model.h"
+
+#define EXIT_USAGE 2
+
+/* X(name, one-line summary) for every subcommand, in `hta --help` order. */
+#define HTA_COMMANDS(X)                                                        \
+  X(info, "per-layer table of a .hta model")                                   \
+  X(run, "run a model on a device: .npy (or raw) int8 input to output")        \
+  X(bench, "cycles, array utilization and throughput of a model on a device") \
+  X(verify, "compare a device with the golden model, layer by layer")          \
+  X(zoo, "generate a model (mobilenet-v1)")
+
+#define HTA_DECLARE_COMMAND(name, summary) int cmd_##name(int argc, char **argv);
+HTA_COMMANDS(HTA_DECLARE_COMMAND)
+#undef HTA_DECLARE_COMMAND
+
+extern const char *prog_name;
+
+/* "hta CMD: message" + a pointer to --help on stderr; returns EXIT_USAGE. */
+int usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* "hta CMD: error: message" on stderr; returns 1. */
+int fail(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* ---- option parsing: --name value, --name=value, -o value ---- */
+
+typedef struct opt {
+  const char *name; /* "--device" */
+  int has_arg;
+  const char *value; /* set when seen (flags: "1") */
+} opt;
+
+/* Fills opts; positional arguments go to pos (at most max_pos). -1 on error
+ * (reported), 1 if --help was asked. */
+int parse_opts(const char *cmd, int argc, char **argv, opt *opts, int n_opts, const char **pos,
+               int max_pos, int *n_pos);
+/* The value of option name (NULL: not given). */
+const char *optv(const opt *opts, int n, const char *name);
+/* Number parsers: 0 ok, -1 after a usage error naming the option. */
+int parse_long(const char *cmd, const char *name, const char *s, long lo, long hi, long *out);
+int parse_u64(const char *cmd, const char *name, const char *s, uint64_t *out);
+int parse_double(const char *cmd, const char *name, const char *s, double lo, double hi,
+                 double *out);
+
+double now_s(void); /* monotonic seconds */
+
+/* ---- progress bar (stderr, only on a terminal, only for cycle devices) ---- */
+
+typedef struct progress {
+  double t0, last;
+  uint64_t done_before; /* cycles of earlier inferences */
+  uint64_t expect;      /* cycles expected for the whole run, 0 = unknown */
+  uint64_t last_cycles;
+  int item, batch;      /* inference being simulated, of batch */
+  int shown;
+} progress;
+
+void progress_start(hta_device *dev, progress *p, uint64_t expect, int batch);
+void progress_end(hta_device *dev, progress *p);
+
+/* ---- models and devices (NULL after fail()) ---- */
+
+hta_model *load_model(const char *cmd, const char *path);
+hta_device *open_device(const char *cmd, const char *uri);
+
+/* Per-layer work for utilization: filters x K x pixels on each array. */
+typedef struct layer_work {
+  uint64_t mac, add, ideal;
+  int n_kind[4];
+  uint64_t params, bytes;
+} layer_work;
+
+void layer_work_of(const hta_layer *l, layer_work *w);
+
+/* ---- output ---- */
+
+void json_str(const char *s); /* s as a quoted JSON string on stdout */
+/* Deterministic int8 noise from a seed (bench and verify inputs). */
+void fill_random(int8_t *buf, size_t n, uint64_t seed);
+
+#endif /* HTA_CLI_H */

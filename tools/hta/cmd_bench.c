@@ -1,0 +1,185 @@
+/*
+ * cmd_bench.c - `hta bench`: cycles, utilization and throughput of a model.
+ */
+#define _POSIX_C_SOURCE 200809L
+#include <errno.h>
+#include <inttypes.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include "hta.h"
+#include "hta_cfg.h"
+#include "hta_compile.h"
+#include "hta_model.h"
+#include "hta_zoo.h"
+#include "npy.h"
+#include "cli.h"
+
+/* ---- hta bench ---- */
+
+
+static const char bench_help[] =
+    "usage: hta bench --model M.hta [--device D] [--batch N] [--clock-mhz F]\n"
+    "                 [--seed S] [--json]\n"
+    "Run N seeded random inputs (default 1) on a device (default sim) and report:\n"
+    "per-layer cycles; MAC-array, adder-array and overall utilization, where the\n"
+    "ideal cycles of a layer are max(INT8 work / MacLanes, adder work / AddLanes)\n"
+    "(work = filters x K x output pixels) and utilization = ideal / actual cycles;\n"
+    "total cycles; inferences/s at the clock (default 300 MHz); host wall time;\n"
+    "simulation speed (simulated cycles per wall second).\n"
+    "The cpu device counts no cycles: its cycle columns are 0.\n"
+    "  --json   exactly one JSON object on stdout: total_cycles, utilization,\n"
+    "           mac_utilization, adder_utilization, inferences_per_s, wall_s,\n"
+    "           sim_cycles_per_s, clock_mhz, batch, device, has_cycles, layers[]\n";
+
+
+int cmd_bench(int argc, char **argv) {
+  opt o[] = {{"--device", 1, NULL}, {"--model", 1, NULL}, {"--batch", 1, NULL},
+             {"--clock-mhz", 1, NULL}, {"--json", 0, NULL}, {"--seed", 1, NULL},
+             {"--timeout-ms", 1, NULL}};
+  const int no = (int)(sizeof o / sizeof o[0]);
+  const char *pos[1];
+  int n_pos;
+  int rc = parse_opts("bench", argc, argv, o, no, pos, 0, &n_pos);
+  if (rc == 1) return fputs(bench_help, stdout), 0;
+  if (rc < 0) return EXIT_USAGE;
+  const char *uri = optv(o, no, "--device") ? optv(o, no, "--device") : "sim";
+  const char *mpath = optv(o, no, "--model");
+  if (!mpath) return usage_error("bench", "--model is required");
+  long batch = 1, timeout = 0;
+  double mhz = 300;
+  uint64_t seed = 1;
+  if (optv(o, no, "--batch") &&
+      parse_long("bench", "--batch", optv(o, no, "--batch"), 1, 4096, &batch))
+    return EXIT_USAGE;
+  if (optv(o, no, "--clock-mhz") &&
+      parse_double("bench", "--clock-mhz", optv(o, no, "--clock-mhz"), 1e-3, 1e5, &mhz))
+    return EXIT_USAGE;
+  if (optv(o, no, "--seed") && parse_u64("bench", "--seed", optv(o, no, "--seed"), &seed))
+    return EXIT_USAGE;
+  if (optv(o, no, "--timeout-ms") &&
+      parse_long("bench", "--timeout-ms", optv(o, no, "--timeout-ms"), 1, 86400000L, &timeout))
+    return EXIT_USAGE;
+  const int json = optv(o, no, "--json") != NULL;
+  hta_model *m = load_model("bench", mpath);
+  if (m == NULL) return 1;
+  hta_model_info mi;
+  hta_model_get_info(m, &mi);
+  const hta_layer *ls = hta_model_layers(m);
+  hta_device *dev = open_device("bench", uri);
+  int8_t *in = NULL, *out = NULL;
+  layer_work *lw = NULL;
+  rc = 1;
+  if (dev == NULL) goto out;
+  hta_net *net;
+  int lrc = hta_load_model(dev, m, &net);
+  if (lrc != 0) {
+    fail("bench", "%s (%s)", hta_last_error(dev), hta_error_name(lrc));
+    goto out;
+  }
+  const size_t ib = (size_t)mi.in_h * mi.in_w * mi.in_c;
+  const size_t ob = (size_t)mi.out_h * mi.out_w * mi.out_c;
+  in = malloc(ib * (size_t)batch);
+  out = malloc(ob * (size_t)batch);
+  lw = calloc((size_t)mi.n_layers, sizeof *lw);
+  if (!in || !out || !lw) {
+    fail("bench", "out of memory");
+    goto out;
+  }
+  fill_random(in, ib * (size_t)batch, seed);
+  uint64_t ideal = 0, mac_work = 0, add_work = 0;
+  for (int i = 0; i < mi.n_layers; i++) {
+    layer_work_of(&ls[i], &lw[i]);
+    ideal += lw[i].ideal;
+    mac_work += lw[i].mac;
+    add_work += lw[i].add;
+  }
+  hta_stats st;
+  progress pg;
+  progress_start(dev, &pg, 0, (int)batch);
+  lrc = hta_run(net, in, out, (int)batch, (unsigned)timeout, &st);
+  progress_end(dev, &pg);
+  if (lrc != 0) {
+    fail("bench", "%s (%s)", hta_last_error(dev), hta_error_name(lrc));
+    goto out;
+  }
+  const double cyc_per_inf = (double)st.total_cycles / (double)batch;
+  const double util = st.total_cycles ? (double)ideal * batch / (double)st.total_cycles : 0;
+  const double mac_util =
+      st.total_cycles ? (double)mac_work / HTA_CFG_MAC_LANES * batch / (double)st.total_cycles
+                      : 0;
+  const double add_util =
+      st.total_cycles ? (double)add_work / HTA_CFG_ADD_LANES * batch / (double)st.total_cycles
+                      : 0;
+  const double ips = cyc_per_inf > 0 ? mhz * 1e6 / cyc_per_inf : 0;
+  const double sim_speed = st.wall_s > 0 ? (double)st.sim_cycles / st.wall_s : 0;
+  if (json) {
+    printf("{\"model\":");
+    json_str(mi.name);
+    printf(",\"device\":");
+    json_str(hta_device_kind(dev));
+    printf(",\"has_cycles\":%s,\"batch\":%ld,"
+           "\"clock_mhz\":%g,\"total_cycles\":%" PRIu64 ",\"cycles_per_inference\":%.1f,"
+           "\"ideal_cycles\":%" PRIu64 ",\"utilization\":%.6f,\"mac_utilization\":%.6f,"
+           "\"adder_utilization\":%.6f,\"inferences_per_s\":%.3f,\"wall_s\":%.6f,"
+           "\"sim_cycles_per_s\":%.1f,\"mac_ops\":%" PRIu64 ",\"add_ops\":%" PRIu64
+           ",\"mem_stall\":%" PRIu64 ",\"drain_stall\":%" PRIu64 ",\"bytes_rd\":%" PRIu64
+           ",\"bytes_wr\":%" PRIu64 ",\"layers\":[",
+           st.has_cycles ? "true" : "false", batch, mhz,
+           st.total_cycles, cyc_per_inf, ideal * (uint64_t)batch, util, mac_util, add_util, ips,
+           st.wall_s, sim_speed, st.mac_ops, st.add_ops, st.mem_stall, st.drain_stall,
+           st.bytes_rd, st.bytes_wr);
+    for (int i = 0; i < mi.n_layers; i++) {
+      const uint64_t c = st.layer_cycles[i];
+      const double b = (double)batch;
+      printf("%s{\"index\":%d,\"op\":\"%s\",\"cycles\":%" PRIu64 ",\"ideal_cycles\":%" PRIu64
+             ",\"utilization\":%.6f,\"mac_utilization\":%.6f,\"adder_utilization\":%.6f}",
+             i ? "," : "", i, hta_op_name(ls[i].op), c, lw[i].ideal,
+             c ? lw[i].ideal * b / c : 0.0,
+             c ? (double)lw[i].mac / HTA_CFG_MAC_LANES * b / c : 0.0,
+             c ? (double)lw[i].add / HTA_CFG_ADD_LANES * b / c : 0.0);
+    }
+    printf("]}\n");
+  } else {
+    printf("model %s on %s, batch %ld, MacLanes %d, AddLanes %d%s\n", mi.name,
+           hta_device_kind(dev), batch, HTA_CFG_MAC_LANES, HTA_CFG_ADD_LANES,
+           st.has_cycles ? "" : "\n(device cpu is the golden model: it counts no cycles, "
+                                "so every cycle figure below is 0)");
+    printf("\n%3s %-9s %-13s %12s %12s %7s %7s %7s\n", "#", "op", "output", "cycles", "ideal",
+           "util", "MAC", "adder");
+    for (int i = 0; i < mi.n_layers; i++) {
+      const hta_layer *l = &ls[i];
+      const uint64_t c = st.layer_cycles[i];
+      const double b = (double)batch;
+      char shp[32];
+      snprintf(shp, sizeof shp, "%dx%dx%d", hta_layer_out_h(l), hta_layer_out_w(l), l->out_c);
+      printf("%3d %-9s %-13s %12" PRIu64 " %12" PRIu64 " %6.1f%% %6.1f%% %6.1f%%\n", i,
+             hta_op_name(l->op), shp, c, lw[i].ideal * (uint64_t)batch,
+             c ? 100.0 * lw[i].ideal * b / c : 0.0,
+             c ? 100.0 * lw[i].mac / HTA_CFG_MAC_LANES * b / c : 0.0,
+             c ? 100.0 * lw[i].add / HTA_CFG_ADD_LANES * b / c : 0.0);
+    }
+    printf("%3s %-9s %-13s %12" PRIu64 " %12" PRIu64 " %6.1f%% %6.1f%% %6.1f%%\n", "", "total",
+           "", st.total_cycles, ideal * (uint64_t)batch, 100 * util, 100 * mac_util,
+           100 * add_util);
+    printf("\ncycles per inference   %.0f\n", cyc_per_inf);
+    printf("inferences/s           %.1f at %g MHz\n", ips, mhz);
+    printf("memory                 %.2f MB read, %.2f MB written; stalls: memory %" PRIu64
+           ", drain %" PRIu64 " cycles\n",
+           st.bytes_rd / 1e6, st.bytes_wr / 1e6, st.mem_stall, st.drain_stall);
+    printf("host wall time         %.3f s\n", st.wall_s);
+    if (st.has_cycles) printf("simulation speed       %.0f kcycles/s\n", sim_speed / 1e3);
+  }
+  rc = 0;
+out:
+  free(in);
+  free(out);
+  free(lw);
+  hta_close(dev);
+  hta_model_free(m);
+  return rc;
+}

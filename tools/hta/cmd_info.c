@@ -1,0 +1,86 @@
+/*
+ * cmd_info.c - `hta info`: a model's metadata and per-layer table.
+ */
+#define _POSIX_C_SOURCE 200809L
+#include <errno.h>
+#include <inttypes.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include "hta.h"
+#include "hta_cfg.h"
+#include "hta_compile.h"
+#include "hta_model.h"
+#include "hta_zoo.h"
+#include "npy.h"
+#include "cli.h"
+
+/* ---- hta info ---- */
+
+static const char info_help[] =
+    "usage: hta info MODEL.hta\n"
+    "Print a model's metadata and a per-layer table: op, input and output shapes\n"
+    "(HxWxC), kernel/stride, filters of each kind (INT8 / TERNARY / BINARY /\n"
+    "STRASSEN), parameters, weight bytes in the file's packing, and the work on\n"
+    "each array (MAC ops, adder ops). Also compiles it: descriptors and program\n"
+    "bytes for this hardware configuration.\n";
+
+int cmd_info(int argc, char **argv) {
+  const char *pos[1];
+  int n_pos;
+  int rc = parse_opts("info", argc, argv, NULL, 0, pos, 1, &n_pos);
+  if (rc == 1) return fputs(info_help, stdout), 0;
+  if (rc < 0) return EXIT_USAGE;
+  if (n_pos != 1) return usage_error("info", "expected one MODEL.hta");
+  hta_model *m = load_model("info", pos[0]);
+  if (m == NULL) return 1;
+  hta_model_info mi;
+  hta_model_get_info(m, &mi);
+  const hta_layer *ls = hta_model_layers(m);
+  printf("model    %s\nplan     %s\ninput    %dx%dx%d int8 (scale %g, zero point %d)\n"
+         "output   %dx%dx%d int8 (scale %g, zero point %d)\nlayers   %d\n",
+         mi.name, mi.plan[0] ? mi.plan : "-", mi.in_h, mi.in_w, mi.in_c, (double)mi.in_scale,
+         mi.in_zp, mi.out_h, mi.out_w, mi.out_c, (double)mi.out_scale, mi.out_zp, mi.n_layers);
+  printf("\n%3s %-9s %-13s %-13s %-7s %5s %5s %5s %5s %3s %9s %9s %11s %11s\n", "#", "op",
+         "input", "output", "kernel", "int8", "tern", "bin", "strs", "r", "params", "bytes",
+         "MAC ops", "adder ops");
+  uint64_t tp = 0, tb = 0, tm = 0, ta = 0;
+  for (int i = 0; i < mi.n_layers; i++) {
+    const hta_layer *l = &ls[i];
+    layer_work w;
+    layer_work_of(l, &w);
+    char in[32], out[32], k[16];
+    snprintf(in, sizeof in, "%dx%dx%d", l->in_h, l->in_w, l->in_c);
+    snprintf(out, sizeof out, "%dx%dx%d", hta_layer_out_h(l), hta_layer_out_w(l), l->out_c);
+    if (l->op == HTA_OP_GAP)
+      snprintf(k, sizeof k, "-");
+    else
+      snprintf(k, sizeof k, "%dx%d/%d", l->kh, l->kw, l->stride);
+    printf("%3d %-9s %-13s %-13s %-7s %5d %5d %5d %5d %3d %9" PRIu64 " %9" PRIu64 " %11" PRIu64
+           " %11" PRIu64 "\n",
+           i, hta_op_name(l->op), in, out, k, w.n_kind[0], w.n_kind[1], w.n_kind[2], w.n_kind[3],
+           w.n_kind[3] ? l->r : 0, w.params, w.bytes, w.mac, w.add);
+    tp += w.params;
+    tb += w.bytes;
+    tm += w.mac;
+    ta += w.add;
+  }
+  printf("%3s %-9s %-13s %-13s %-7s %5s %5s %5s %5s %3s %9" PRIu64 " %9" PRIu64 " %11" PRIu64
+         " %11" PRIu64 "\n",
+         "", "total", "", "", "", "", "", "", "", "", tp, tb, tm, ta);
+  char err[512] = "";
+  hta_program *p = hta_compile(ls, mi.n_layers, err, sizeof err);
+  if (p) {
+    printf("\ncompiled: %d hardware descriptors, program %zu bytes, data window %zu bytes\n",
+           p->n_desc, p->size, p->data_size);
+    hta_program_free(p);
+  } else {
+    printf("\ncompiled: does not fit this hardware: %s\n", err);
+  }
+  hta_model_free(m);
+  return 0;
+}
