@@ -34,8 +34,8 @@ done
   if [[ $flow == alveo ]]; then
     cat <<'EOF'
 The Alveo flow needs AMD Vitis (v++, Vivado, emconfigutil), 2022.2 or newer:
-  1. Install Vitis (free with an AMD account):
-     https://www.xilinx.com/support/download/index.html/content/xilinx/en/downloadNav/vitis.html
+  1. Install Vitis (free with an AMD account), "Vitis (SW Developer)" at
+     https://www.xilinx.com/support/download.html
   2. Install the card's platform (deployment + development .deb packages from
      the card's page, e.g. https://www.xilinx.com/products/boards-and-kits/alveo/u50.html),
      which puts it under /opt/xilinx/platforms.
@@ -48,8 +48,8 @@ EOF
     cat <<'EOF'
 The Zynq flow needs AMD Vivado (2022.2 or newer) with the board files:
   1. Install Vivado (free with an AMD account; the ZCU104 and KV260 parts are
-     in the free edition):
-     https://www.xilinx.com/support/download/index.html/content/xilinx/en/downloadNav/vivado-design-tools.html
+     in the free edition), "Vivado ML Standard" at
+     https://www.xilinx.com/support/download.html
   2. In the shell that runs make:
        source /tools/Xilinx/Vivado/2022.2/settings64.sh   # sets XILINX_VIVADO, PATH
   3. Board files (KV260 and ZCU104): Vivado > Tools > Vivado Store > Boards,
