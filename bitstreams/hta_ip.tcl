@@ -100,13 +100,23 @@ proc hta_package_ip {rtl_files ip_dir work_dir part kernel} {
     ipx::infer_bus_interface interrupt xilinx.com:signal:interrupt_rtl:1.0 $core
   }
   set irq [ipx::get_bus_interfaces interrupt -of_objects $core]
-  set sens [ipx::add_bus_parameter -quiet SENSITIVITY $irq]
+  set sens [ipx::get_bus_parameters -quiet SENSITIVITY -of_objects $irq]
+  if {$sens eq ""} {
+    set sens [ipx::add_bus_parameter SENSITIVITY $irq]
+  }
   set_property value LEVEL_HIGH $sens
 
   # The control registers Vitis needs to know: the kernel arguments, at the
   # offsets of the register map (read from kernel.xml).
-  set mem_map [ipx::add_memory_map -quiet s_axi_control $core]
-  set block [ipx::add_address_block -quiet reg0 $mem_map]
+  # (the packager may already have made the map and block: reuse them)
+  set mem_map [ipx::get_memory_maps -quiet s_axi_control -of_objects $core]
+  if {$mem_map eq ""} {
+    set mem_map [ipx::add_memory_map s_axi_control $core]
+  }
+  set block [ipx::get_address_blocks -quiet reg0 -of_objects $mem_map]
+  if {$block eq ""} {
+    set block [ipx::add_address_block reg0 $mem_map]
+  }
   set_property range 4096 $block
   foreach arg [dict get $kernel args] {
     set reg [ipx::add_register -quiet [dict get $arg name] $block]

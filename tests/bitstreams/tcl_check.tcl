@@ -23,7 +23,8 @@ set vivado_commands {
   validate_bd_design wait_on_run write_hw_platform
   ipx::add_address_block ipx::add_bus_parameter ipx::add_memory_map ipx::add_register
   ipx::add_register_parameter ipx::associate_bus_interfaces ipx::check_integrity
-  ipx::create_xgui_files ipx::current_core ipx::get_bus_interfaces
+  ipx::create_xgui_files ipx::current_core ipx::get_address_blocks ipx::get_bus_interfaces
+  ipx::get_bus_parameters ipx::get_memory_maps
   ipx::get_user_parameters ipx::infer_bus_interface ipx::package_project
   ipx::remove_user_parameter ipx::save_core ipx::update_checksums
 }
