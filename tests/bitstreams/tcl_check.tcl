@@ -5,9 +5,10 @@
 # ends where `info complete` says it is whole), descends into the braced
 # bodies of proc, foreach, if, while, for, switch and catch, and reports:
 #   - a command that never ends (unbalanced braces, brackets or quotes)
-#   - a command whose name is neither a Tcl built-in, a proc defined in the
-#     files given, nor a Vivado command of the list below (so a misspelt
-#     command is caught, which `info complete` alone would not)
+#   - a command (also one in a [...] substitution) whose name is neither a
+#     Tcl built-in, a proc defined in the files given, nor a Vivado command of
+#     the list below (so a misspelt command is caught, which `info complete`
+#     alone would not)
 # Prints "PASS tcl parse FILE" or "FAIL tcl parse FILE: ..." per file, and
 # exits 1 if any failed.
 
@@ -65,6 +66,13 @@ proc check_script {text file line0} {
     set name [lindex $words 0]
     if {![known $name]} {
       lappend problems "$file:$start: unknown command \"$name\""
+    }
+    # Commands in [...] substitutions (a letter after an unescaped '[';
+    # regexp classes like [^>] or [0-9] do not start with one).
+    foreach {-> sub} [regexp -all -inline {(?:^|[^\\])\[([A-Za-z_][A-Za-z0-9_:]*)} $body] {
+      if {![known $sub]} {
+        lappend problems "$file:$start: unknown command \"$sub\" in \[...\]"
+      }
     }
     set scripts {}
     if {$name eq "if"} {

@@ -254,11 +254,14 @@ done < <(tclsh tests/bitstreams/tcl_check.tcl "${tcl_files[@]}" 2>&1)
 sed '0,/^  set core \[ipx::current_core\]$/s//  set core [ipx::current_core/' \
   bitstreams/hta_ip.tcl >"$tmp/unbalanced.tcl"
 sed '0,/^connect_bd_net /s//conect_bd_net /' bitstreams/zynq/hta_bd.tcl >"$tmp/misspelt.tcl"
-for f in unbalanced misspelt; do
+sed '0,/\[get_bd_intf_pins /s//[get_bd_intf_pin /' bitstreams/zynq/hta_bd.tcl \
+  >"$tmp/misspelt-nested.tcl"
+for f in unbalanced misspelt misspelt-nested; do
   if cmp -s "$tmp/$f.tcl" bitstreams/hta_ip.tcl || cmp -s "$tmp/$f.tcl" bitstreams/zynq/hta_bd.tcl
   then
     bad "tcl check catches a $f file: the mutation did not apply"
-  elif tclsh tests/bitstreams/tcl_check.tcl "$tmp/$f.tcl" >/dev/null 2>&1; then
+  elif tclsh tests/bitstreams/tcl_check.tcl bitstreams/hta_ip.tcl "$tmp/$f.tcl" >/dev/null 2>&1
+  then
     bad "tcl check catches a $f file: it passed"
   else
     ok "tcl check catches a $f file"
