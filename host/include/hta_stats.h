@@ -87,6 +87,15 @@ int hta_stats_layers(const hta_layer *ls, int n, const hta_stats_opts *o, hta_co
 int hta_stats_model(const hta_model *m, const hta_stats_opts *o, hta_cost *per_layer,
                     hta_cost *total, char *err, size_t errlen);
 
+/* A cost relative to a baseline's: each figure divided by the baseline's,
+ * throughput = base->cost / c->cost (ideal time at equal area). A ratio
+ * whose denominator is 0 is NaN (e.g. the parameters of a GAP layer). */
+typedef struct hta_cost_norm {
+  double params, size, mults, adds, adds_nonzero, energy, energy_mem, throughput;
+} hta_cost_norm;
+
+void hta_stats_normalise(const hta_cost *c, const hta_cost *base, hta_cost_norm *n);
+
 /* ---- the hardware's work per array (hta info, hta bench) ---- */
 
 /* Work of a layer on HTA's arrays, counted as the hardware sees it: filters

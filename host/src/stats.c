@@ -202,6 +202,19 @@ int hta_stats_model(const hta_model *m, const hta_stats_opts *o, hta_cost *per_l
   return 0;
 }
 
+static double ratio(double a, double b) { return b != 0 ? a / b : 0.0 / 0.0; }
+
+void hta_stats_normalise(const hta_cost *c, const hta_cost *base, hta_cost_norm *n) {
+  n->params = ratio((double)c->params, (double)base->params);
+  n->size = ratio((double)c->size_bits, (double)base->size_bits);
+  n->mults = ratio((double)c->mults, (double)base->mults);
+  n->adds = ratio((double)c->adds, (double)base->adds);
+  n->adds_nonzero = ratio((double)c->adds_nonzero, (double)base->adds_nonzero);
+  n->energy = ratio(c->energy_pj, base->energy_pj);
+  n->energy_mem = ratio(c->energy_mem_pj, base->energy_mem_pj);
+  n->throughput = ratio(base->cost, c->cost);
+}
+
 /* ---- the hardware's work per array ---- */
 
 void hta_array_work_of(const hta_layer *l, hta_array_work *w) {

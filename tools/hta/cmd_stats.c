@@ -67,15 +67,13 @@ static const char *const f_key[N_F] = {"params_norm", "model_size_norm", "mults_
                                        "adds_norm", "adds_nonzero_norm", "energy_norm",
                                        "energy_mem_norm", "throughput_norm"};
 
-/* ratio[i] of c to b (throughput: b's cost over c's); NaN marks "undefined". */
+/* The normalised figures of c against b as an array in F_ order. */
 static void ratios(const hta_cost *c, const hta_cost *b, double r[N_F]) {
-  const double v[N_F] = {(double)c->params, (double)c->size_bits, (double)c->mults,
-                         (double)c->adds,   (double)c->adds_nonzero, c->energy_pj,
-                         c->energy_mem_pj,  b->cost};
-  const double w[N_F] = {(double)b->params, (double)b->size_bits, (double)b->mults,
-                         (double)b->adds,   (double)b->adds_nonzero, b->energy_pj,
-                         b->energy_mem_pj,  c->cost};
-  for (int i = 0; i < N_F; i++) r[i] = w[i] > 0 ? v[i] / w[i] : 0.0 / 0.0;
+  hta_cost_norm n;
+  hta_stats_normalise(c, b, &n);
+  const double v[N_F] = {n.params, n.size, n.mults, n.adds, n.adds_nonzero,
+                         n.energy, n.energy_mem, n.throughput};
+  memcpy(r, v, sizeof v);
 }
 
 static void json_norms(const double *r) {
