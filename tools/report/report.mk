@@ -34,3 +34,12 @@ TEST_BINS += tests/cli/test_stats.sh
 tests/cli/test_stats.sh: $(HTA_CLI)
 	@:
 endif
+
+# ---- make table1 ----
+# ADDERS_PER_MAC: R of the area-equivalent throughput (the paper's 2, or the
+# R measured by `make synth`, docs/resources.md).
+ADDERS_PER_MAC ?= 2
+.PHONY: table1
+table1: $(HTA_CLI) ## TABLE I of the paper for MobileNet-V1 0.5/224: docs/table1.md, docs/table1.png
+	$(call msg,GEN,docs/table1.md docs/table1.png)
+	$(Q)bash tools/report/table1.sh $(HTA_CLI) docs/table1.md docs/table1.png $(ADDERS_PER_MAC)
