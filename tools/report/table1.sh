@@ -138,27 +138,11 @@ awk -v mac="$(lanes MacLanes)" -v add="$(lanes AddLanes)" -v R="$R" '$1 == "BENC
        plans[++n] = $2 }
      END { c0 = v["int8", "bench.cycles_per_inference"]
            for (i = 1; i <= n; i++)
-             print plans[i], c0 / v[plans[i], "bench.cycles_per_inference"] * mac / (mac + add / R),
+             print plans[i],
+                   c0 / v[plans[i], "bench.cycles_per_inference"] * mac / (mac + add / R),
                    v[plans[i], "stats.energy_norm"] }' "$DIR/table1.in" > "$DIR/measured.dat"
-awk '$1 == "PAPER" { split($3, n, "_"); print "\"paper " n[1] "\"", $7, $6 }' "$DIR/table1.in" > "$DIR/paper.dat"
-gnuplot <<EOF
-set terminal pngcairo size 900,620 noenhanced font ",10"
-set output "$PNG.tmp"
-set title "MobileNet-V1 0.5/224: energy vs throughput at equal area (norm. to int8; FP32 Horowitz, R = $R)"
-set xlabel "throughput at equal area (normalised to the int8 baseline)"
-set ylabel "energy per inference, arithmetic (normalised)"
-set grid
-set key top right
-set logscale x 2
-set xrange [0.2:3]
-set yrange [0:1.1]
-plot "$DIR/plot.dat" using (strcol(1) eq "GRID" ? \$3 : 1/0):4 with points pt 6 ps 0.8 lc rgb "#999999" title "hybrid grid (ours)", \
-     "$DIR/plot.dat" using (strcol(1) eq "ROW" ? \$3 : 1/0):4 with points pt 7 ps 1.6 lc rgb "#1f77b4" title "our plans", \
-     "$DIR/plot.dat" using (strcol(1) eq "ROW" ? \$3 : 1/0):4:2 with labels offset 1.2,0.8 left notitle, \
-     "$DIR/measured.dat" using 2:3 with points pt 9 ps 1.4 lc rgb "#2ca02c" title "simulated (equal-area est.)", \\
-     "$DIR/measured.dat" using 2:3:1 with labels offset 0,-1 font ",8" tc rgb "#2ca02c" notitle, \\
-     "$DIR/paper.dat" using 2:3 with points pt 5 ps 1.4 lc rgb "#d62728" title "paper, TABLE I", \
-     "$DIR/paper.dat" using 2:3:1 with labels offset 1.2,-0.8 left tc rgb "#d62728" notitle
-EOF
+awk '$1 == "PAPER" { split($3, n, "_"); print "\"paper " n[1] "\"", $7, $6 }' \
+  "$DIR/table1.in" > "$DIR/paper.dat"
+gnuplot -e "dir = '$DIR'; out = '$PNG.tmp'; R = '$R'" tools/report/table1.gp
 mv "$PNG.tmp" "$PNG"
 echo "table1: wrote $OUT and $PNG" >&2
