@@ -46,4 +46,11 @@ int hta_model_push_owned(hta_model *m, const hta_layer *l);
 /* Free the arrays of an owned layer. */
 void hta_model_free_layer(hta_layer *l);
 
+/* Bytes a valid layer takes in the .hta file: its record and its tensors
+ * (model_io.c, the one place that knows the layout). The file is the sum of
+ * these over the layers plus hta_model_file_fixed_bytes (header, section
+ * table, INFO). Used by the cost model (stats.c). */
+uint64_t hta_model_layer_file_bytes(const hta_layer *l);
+uint64_t hta_model_file_fixed_bytes(const hta_model *m);
+
 #endif /* HTA_MODEL_INTERNAL_H */

@@ -774,3 +774,20 @@ hta_model *hta_model_load(const char *path, char *err, size_t errlen) {
   if (m == NULL) hta_errf(err, errlen, "%s: %s", path, msg);
   return m;
 }
+
+/* ---- sizes for the cost model (stats.c) ---- */
+
+uint64_t hta_model_layer_file_bytes(const hta_layer *l) {
+  int c[4];
+  hta_model_kind_counts(l, c);
+  uint64_t len[N_TENSORS];
+  tensor_lengths(l, c, len);
+  uint64_t n = LAYER_RECORD_BYTES;
+  for (int i = 0; i < N_TENSORS; i++) n += len[i];
+  return n;
+}
+
+uint64_t hta_model_file_fixed_bytes(const hta_model *m) {
+  return HEADER_BYTES + N_SECTIONS * SECTION_ENTRY_BYTES + INFO_FIXED_BYTES +
+         (uint64_t)strlen(m->name) + (uint64_t)strlen(m->plan);
+}

@@ -1,6 +1,6 @@
 /*
  * cli.c - what every `hta` subcommand shares: errors, option parsing,
- * number parsing, the progress bar, model and device opening, per-layer work.
+ * number parsing, the progress bar, model and device opening, JSON strings.
  */
 #define _POSIX_C_SOURCE 200809L
 #include <errno.h>
@@ -200,57 +200,6 @@ hta_device *open_device(const char *cmd, const char *uri) {
   }
   return d;
 }
-
-void layer_work_of(const hta_layer *l, layer_work *w) {
-  memset(w, 0, sizeof *w);
-  const uint64_t K = (uint64_t)hta_layer_k(l);
-  const uint64_t pix = (uint64_t)hta_layer_out_h(l) * (uint64_t)hta_layer_out_w(l);
-  const uint64_t ng = (uint64_t)hta_layer_ngroups(l);
-  const int dw = hta_layer_is_depthwise(l);
-  const uint64_t r = (uint64_t)(l->r > 0 ? l->r : 0);
-  for (int o = 0; o < l->out_c; o++) {
-    const hta_kind k = hta_layer_kind(l, o);
-    w->n_kind[k]++;
-    w->bytes += 9; /* bias, mult, shift */
-    if (l->op == HTA_OP_GAP) {
-      w->mac += K * pix;
-      continue;
-    }
-    switch (k) {
-      case HTA_KIND_INT8:
-        w->mac += K * pix;
-        w->params += K;
-        w->bytes += K;
-        break;
-      case HTA_KIND_TERNARY:
-      case HTA_KIND_BINARY:
-        w->add += K * pix;
-        w->params += K;
-        w->bytes += (k == HTA_KIND_TERNARY ? hta_ternary_packed_bytes(K)
-                                            : hta_binary_packed_bytes(K)) + ng;
-        break;
-      case HTA_KIND_STRASSEN:
-        w->add += r * pix; /* W_c */
-        w->params += r;
-        w->bytes += hta_ternary_packed_bytes(r);
-        if (dw) { /* per channel W_b */
-          w->add += r * K * pix;
-          w->params += r * K;
-          w->bytes += r * (hta_ternary_packed_bytes(K) + 5);
-        }
-        break;
-    }
-  }
-  if (!dw && w->n_kind[HTA_KIND_STRASSEN] > 0) { /* shared W_b */
-    w->add += r * K * pix;
-    w->params += r * K;
-    w->bytes += r * (hta_ternary_packed_bytes(K) + 5);
-  }
-  const uint64_t im = (w->mac + HTA_CFG_MAC_LANES - 1) / HTA_CFG_MAC_LANES;
-  const uint64_t ia = (w->add + HTA_CFG_ADD_LANES - 1) / HTA_CFG_ADD_LANES;
-  w->ideal = im > ia ? im : ia;
-}
-
 
 /* s as a JSON string body (quotes, backslashes and control bytes escaped). */
 void json_str(const char *s) {

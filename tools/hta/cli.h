@@ -15,6 +15,7 @@
 #include "hta.h"
 #include "hta_layer.h"
 #include "hta_model.h"
+#include "hta_stats.h"
 
 #define EXIT_USAGE 2
 
@@ -24,7 +25,8 @@
   X(run, "run a model on a device: .npy (or raw) int8 input to output")        \
   X(bench, "cycles, array utilization and throughput of a model on a device") \
   X(verify, "compare a device with the golden model, layer by layer")          \
-  X(zoo, "generate a model (mobilenet-v1)")
+  X(zoo, "generate a model (mobilenet-v1)")                                   \
+  X(stats, "cost model: parameters, size, operations, energy, throughput")
 
 #define HTA_DECLARE_COMMAND(name, summary) int cmd_##name(int argc, char **argv);
 HTA_COMMANDS(HTA_DECLARE_COMMAND)
@@ -77,15 +79,6 @@ void progress_end(hta_device *dev, progress *p);
 
 hta_model *load_model(const char *cmd, const char *path);
 hta_device *open_device(const char *cmd, const char *uri);
-
-/* Per-layer work for utilization: filters x K x pixels on each array. */
-typedef struct layer_work {
-  uint64_t mac, add, ideal;
-  int n_kind[4];
-  uint64_t params, bytes;
-} layer_work;
-
-void layer_work_of(const hta_layer *l, layer_work *w);
 
 /* ---- output ---- */
 

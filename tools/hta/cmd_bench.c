@@ -72,7 +72,7 @@ int cmd_bench(int argc, char **argv) {
   const hta_layer *ls = hta_model_layers(m);
   hta_device *dev = open_device("bench", uri);
   int8_t *in = NULL, *out = NULL;
-  layer_work *lw = NULL;
+  hta_array_work *lw = NULL;
   rc = 1;
   if (dev == NULL) goto out;
   hta_net *net;
@@ -93,7 +93,7 @@ int cmd_bench(int argc, char **argv) {
   fill_random(in, ib * (size_t)batch, seed);
   uint64_t ideal = 0, mac_work = 0, add_work = 0;
   for (int i = 0; i < mi.n_layers; i++) {
-    layer_work_of(&ls[i], &lw[i]);
+    hta_array_work_of(&ls[i], &lw[i]);
     ideal += lw[i].ideal;
     mac_work += lw[i].mac;
     add_work += lw[i].add;

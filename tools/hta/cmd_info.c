@@ -51,8 +51,8 @@ int cmd_info(int argc, char **argv) {
   uint64_t tp = 0, tb = 0, tm = 0, ta = 0;
   for (int i = 0; i < mi.n_layers; i++) {
     const hta_layer *l = &ls[i];
-    layer_work w;
-    layer_work_of(l, &w);
+    hta_array_work w;
+    hta_array_work_of(l, &w);
     char in[32], out[32], k[16];
     snprintf(in, sizeof in, "%dx%dx%d", l->in_h, l->in_w, l->in_c);
     snprintf(out, sizeof out, "%dx%dx%d", hta_layer_out_h(l), hta_layer_out_w(l), l->out_c);
