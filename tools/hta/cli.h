@@ -24,7 +24,8 @@
   X(run, "run a model on a device: .npy (or raw) int8 input to output")        \
   X(bench, "cycles, array utilization and throughput of a model on a device") \
   X(verify, "compare a device with the golden model, layer by layer")          \
-  X(zoo, "generate a model (mobilenet-v1)")
+  X(zoo, "generate a model (mobilenet-v1)")                                   \
+  X(xclbin, "write an xclbin for XRT (--emu: hardware emulation of the RTL)")
 
 #define HTA_DECLARE_COMMAND(name, summary) int cmd_##name(int argc, char **argv);
 HTA_COMMANDS(HTA_DECLARE_COMMAND)

@@ -1,0 +1,1 @@
+EMU_DEVICE := $(BUILD)/sim/emu/hta_emu_device
