@@ -26,6 +26,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <xclbin.h>
@@ -49,6 +50,7 @@ typedef struct xrt_dev {
   size_t prog_cap, data_cap;
   int regs;      /* register access works (not in noop mode) */
   int noop;      /* XCL_EMULATION_MODE=noop: no kernel runs */
+  int emu;       /* XCL_EMULATION_MODE=hw_emu */
   char env_dir[256]; /* emulation environment we created ("" none) */
 } xrt_dev;
 
@@ -296,6 +298,7 @@ static int xrt_open(hta_device *dev, const char *opts) {
                      "xrt: XCL_EMULATION_MODE=hw_emu but '%s' is no emulation xclbin "
                      "(write one with `hta xclbin --emu`)", xclbin));
   x->noop = mode && strcmp(mode, "noop") == 0;
+  x->emu = mode && strcmp(mode, "hw_emu") == 0;
   if ((mode || getenv("XILINX_XRT") == NULL) &&
       (rc = xrt_env_setup(dev, x, info.vbnv, mode != NULL)) != HTA_SUCCESS)
     return open_fail(dev, x, rc);
@@ -373,6 +376,23 @@ static void read_status(xrt_dev *x, hta_backend_result *res) {
   read64(x, HTA_REG_BYTES_WR_LO, &res->bytes_wr);
 }
 
+/* Wait for a run, at most timeout_ms. XRT 2.13's hw_emu shim implements the
+ * wait by sleeping for the whole timeout (xclExecWait), so under emulation
+ * the state is polled every millisecond instead. */
+static enum ert_cmd_state wait_run(xrt_dev *x, xrtRunHandle run, unsigned timeout_ms) {
+  if (!x->emu) return xrtRunWaitFor(run, timeout_ms);
+  struct timespec t0, now, ms = {0, 1000000};
+  clock_gettime(CLOCK_MONOTONIC, &t0);
+  for (;;) {
+    const enum ert_cmd_state st = xrtRunState(run);
+    if (st >= ERT_CMD_STATE_COMPLETED) return st;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    if ((now.tv_sec - t0.tv_sec) * 1000.0 + (now.tv_nsec - t0.tv_nsec) / 1e6 >= timeout_ms)
+      return st;
+    nanosleep(&ms, NULL);
+  }
+}
+
 static int xrt_run(hta_device *dev, const hta_program *prog, const hta_layer *layers, int n,
                    uint8_t *data, unsigned timeout_ms, hta_backend_result *res) {
   (void)layers;
@@ -393,7 +413,7 @@ static int xrt_run(hta_device *dev, const hta_program *prog, const hta_layer *la
   if (run == NULL)
     return hta_dev_error(dev, HTA_ERROR_IO, "xrt: starting the kernel failed (%s)",
                          strerror(errno ? errno : EIO));
-  const enum ert_cmd_state st = xrtRunWaitFor(run, timeout_ms);
+  const enum ert_cmd_state st = wait_run(x, run, timeout_ms);
   if (st != ERT_CMD_STATE_COMPLETED) {
     read_status(x, res);
     char regs[300] = "registers not readable in this mode";
