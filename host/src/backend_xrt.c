@@ -18,9 +18,10 @@
  * status, performance and per-layer cycle registers are read where the mode
  * allows register access (hardware, hw_emu; not noop).
  */
-#define _GNU_SOURCE /* dladdr */
+#define _GNU_SOURCE /* dladdr, nftw */
 #include <dlfcn.h>
 #include <errno.h>
+#include <ftw.h>
 #include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -215,6 +216,9 @@ static int xrt_env_setup(hta_device *dev, xrt_dev *x, const char *vbnv, int emul
   setenv("XILINX_XRT", x->env_dir, 0);
   if (!emulation) return HTA_SUCCESS;
   setenv("EMCONFIG_PATH", x->env_dir, 0);
+  /* XRT unpacks the device process into .run/ next to the executable unless
+   * told otherwise, which fails for an installed hta and piles up */
+  setenv("SDACCEL_EM_RUN_DIR", x->env_dir, 0);
   snprintf(path, sizeof path, "%s/xrt.ini", x->env_dir);
   setenv("XRT_INI_PATH", path, 0);
   if (getenv("USER") == NULL) { /* names XRT's socket folder /tmp/$USER */
@@ -224,16 +228,18 @@ static int xrt_env_setup(hta_device *dev, xrt_dev *x, const char *vbnv, int emul
   return HTA_SUCCESS;
 }
 
+static int remove_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw) {
+  (void)sb;
+  (void)flag;
+  (void)ftw;
+  return remove(path) == 0 || errno == ENOENT ? 0 : -1;
+}
+
+/* The folder holds only what we and XRT's emulation put there (its run
+ * folder with the unpacked device process, too), so all of it goes. */
 static void xrt_env_remove(xrt_dev *x) {
   if (x->env_dir[0] == '\0') return;
-  static const char *const names[] = {"lib/libxrt_hwemu.so.2", "lib/libxrt_noop.so.2",
-                                      "lib/libxrt_swemu.so.2", "lib/libxrt_core.so.2",
-                                      "lib", "emconfig.json", "xrt.ini", ""};
-  for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
-    char path[512];
-    snprintf(path, sizeof path, "%s/%s", x->env_dir, names[i]);
-    if (remove(path) != 0 && errno != ENOENT) break;
-  }
+  nftw(x->env_dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
   x->env_dir[0] = '\0';
 }
 
