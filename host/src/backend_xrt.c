@@ -53,6 +53,7 @@ typedef struct xrt_dev {
   int noop;      /* XCL_EMULATION_MODE=noop: no kernel runs */
   int emu;       /* XCL_EMULATION_MODE=hw_emu */
   char env_dir[256]; /* emulation environment we created ("" none) */
+  xrtRunHandle pending; /* a run that timed out and may still finish */
 } xrt_dev;
 
 /* ---- the xclbin, read before XRT does ---- */
@@ -245,9 +246,30 @@ static void xrt_env_remove(xrt_dev *x) {
 
 /* ---- open and close ---- */
 
+#define CLOSE_GRACE_MS 60000u
+
+static enum ert_cmd_state wait_run(xrt_dev *x, xrtRunHandle run, unsigned timeout_ms);
+
+/* A run that timed out is still XRT's (ap_ctrl_hs cannot be aborted): wait
+ * for it a bounded time before the next run or before closing, because XRT
+ * 2.13 does not recover from a device closed under a command in flight. */
+static int settle_pending(xrt_dev *x, unsigned timeout_ms) {
+  if (x->pending == NULL) return 0;
+  /* XRT reads a wait of 0 ms as "no timeout": look at the state instead */
+  const enum ert_cmd_state st =
+      timeout_ms ? wait_run(x, x->pending, timeout_ms) : xrtRunState(x->pending);
+  if (st < ERT_CMD_STATE_COMPLETED) return -1;
+  xrtRunClose(x->pending);
+  x->pending = NULL;
+  return 0;
+}
+
 static void xrt_close(hta_device *dev) {
   xrt_dev *x = dev->priv;
   if (x == NULL) return;
+  if (settle_pending(x, CLOSE_GRACE_MS) != 0)
+    fprintf(stderr, "libhta: xrt: a timed-out run did not finish within %u s of close\n",
+            CLOSE_GRACE_MS / 1000);
   if (x->prog_bo) xrtBOFree(x->prog_bo);
   if (x->data_bo) xrtBOFree(x->data_bo);
   if (x->kernel) xrtKernelClose(x->kernel);
@@ -404,6 +426,9 @@ static int xrt_run(hta_device *dev, const hta_program *prog, const hta_layer *la
   (void)layers;
   (void)n;
   xrt_dev *x = dev->priv;
+  if (settle_pending(x, 0) != 0)
+    return hta_dev_error(dev, HTA_ERROR_BUSY, "xrt: the run that timed out before is still "
+                         "running on the device");
   int rc = ensure_bo(dev, x, &x->prog_bo, &x->prog_cap, prog->size, 0);
   if (rc == HTA_SUCCESS) rc = ensure_bo(dev, x, &x->data_bo, &x->data_cap, prog->data_size, 2);
   if (rc != HTA_SUCCESS) return rc;
@@ -434,8 +459,10 @@ static int xrt_run(hta_device *dev, const hta_program *prog, const hta_layer *la
     /* a finished wait with another state is an XRT error, not a timeout */
     const int timed_out = st == ERT_CMD_STATE_NEW || st == ERT_CMD_STATE_QUEUED ||
                           st == ERT_CMD_STATE_RUNNING || st == ERT_CMD_STATE_SUBMITTED;
-    if (!timed_out) xrtRunClose(run);
-    /* a run still in flight stays open: XRT may not free a command it owns */
+    if (timed_out)
+      x->pending = run; /* still XRT's: settled before the next run or close */
+    else
+      xrtRunClose(run);
     return hta_dev_error(dev, timed_out ? HTA_ERROR_TIMEOUT : HTA_ERROR_IO,
                          "xrt: %s (run state %d) after %u ms: %s",
                          timed_out ? "timeout: no ap_done" : "the run failed", (int)st,
