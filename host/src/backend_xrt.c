@@ -40,7 +40,7 @@
 #include "hta_regs.h"
 #include "hta_simprog.h"
 
-#define KERNEL_NAME "hta"
+#define KERNEL_NAME "hta_top" /* the RTL top, as bitstreams/alveo packages it */
 #define MAX_XCLBIN (UINT64_C(1) << 30)
 #define PAD_KEY_BYTES (256u << 10) /* see write_ini */
 
@@ -106,7 +106,8 @@ static int read_xclbin(hta_device *dev, const char *path, xclbin_info *info) {
   memcpy(info->vbnv, a->m_header.m_platformVBNV, 64);
   for (uint64_t i = 0; i < n && rc == HTA_SUCCESS; i++) {
     const struct axlf_section_header *h = &a->m_sections[i];
-    if (h->m_sectionOffset > (uint64_t)len || h->m_sectionSize > (uint64_t)len - h->m_sectionOffset)
+    if (h->m_sectionOffset > (uint64_t)len ||
+        h->m_sectionSize > (uint64_t)len - h->m_sectionOffset)
       rc = hta_dev_error(dev, HTA_ERROR_FORMAT, "xrt: '%s': section %llu lies outside the file",
                          path, (unsigned long long)i);
     const uint8_t *p = buf + h->m_sectionOffset;
@@ -175,7 +176,8 @@ static int xrt_lib_dir(char *out, size_t n) {
 /* XRT 2.13 looks for $XILINX_XRT/lib/libxrt_<mode>.so.2 (Debian does not patch
  * that; without XILINX_XRT it ends the process), device info in emconfig.json
  * ($EMCONFIG_PATH) and options in xrt.ini ($XRT_INI_PATH). What the user set
- * stays; the rest goes into a temporary folder (env_dir), removed at close. The xrt.ini works around a defect of Debian's libxrt_hwemu 2.13:
+ * stays; the rest goes into a temporary folder (env_dir), removed at close.
+ * The xrt.ini works around a defect of Debian's libxrt_hwemu 2.13:
  * its RPC buffer grows with a dropped realloc result, so every message must
  * fit the first one; a padding key makes the first message (the environment,
  * xclSetEnvironment) 256 KiB, and packet_size keeps buffer copies at 64 KiB. */

@@ -29,7 +29,8 @@ SECONDS=0
 out=$(timeout 300 "$HTA" verify --device "$dev" --model "$tmp/m.hta" --inputs 2 --seed 5 2>&1)
 st=$?
 secs=$SECONDS
-if [[ $st -eq 0 ]] && grep -q "verify: OK: xrt:0:xclbin=.* is bit-exact with cpu on every layer" <<<"$out"; then
+ok="verify: OK: xrt:0:xclbin=.* is bit-exact with cpu on every layer"
+if [[ $st -eq 0 ]] && grep -q "$ok" <<<"$out"; then
   pass "hw_emu: verify, 2 inputs, every layer bit-exact with cpu (${secs} s)"
 else
   fail "hw_emu: verify bit-exact with cpu" "exit $st: $(grep -v '^INFO' <<<"$out" | tail -c 600)"

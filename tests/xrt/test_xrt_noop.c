@@ -76,21 +76,22 @@ static void test_open_errors(void) {
   snprintf(uri, sizeof uri, "xrt:0:xclbin=%s", path_of("garbage.xclbin"));
   expect_open("open: not an xclbin", uri, HTA_ERROR_FORMAT, "no xclbin");
   /* a valid file cut after its section headers */
-  write_xclbin("cut.xclbin", "hta", 0, 0);
+  write_xclbin("cut.xclbin", "hta_top", 0, 0);
   check(truncate(path_of("cut.xclbin"), 800) == 0, "setup: truncate", "failed");
   snprintf(uri, sizeof uri, "xrt:0:xclbin=%s", path_of("cut.xclbin"));
   expect_open("open: truncated xclbin", uri, HTA_ERROR_FORMAT, "");
   write_xclbin("other.xclbin", "vadd", 0, 0);
   snprintf(uri, sizeof uri, "xrt:0:xclbin=%s", path_of("other.xclbin"));
-  expect_open("open: xclbin without our kernel", uri, HTA_ERROR_NOT_FOUND, "no 'hta' kernel");
-  write_xclbin("v2.xclbin", "hta", 1, 0);
+  expect_open("open: xclbin without our kernel", uri, HTA_ERROR_NOT_FOUND,
+              "no 'hta_top' kernel");
+  write_xclbin("v2.xclbin", "hta_top", 1, 0);
   snprintf(uri, sizeof uri, "xrt:0:xclbin=%s", path_of("v2.xclbin"));
   expect_open("open: other register map version", uri, HTA_ERROR_UNSUPPORTED,
               "register map version");
-  write_xclbin("cfg.xclbin", "hta", 0, 0x100);
+  write_xclbin("cfg.xclbin", "hta_top", 0, 0x100);
   snprintf(uri, sizeof uri, "xrt:0:xclbin=%s", path_of("cfg.xclbin"));
   expect_open("open: other configuration", uri, HTA_ERROR_UNSUPPORTED, "configuration");
-  write_xclbin("good.xclbin", "hta", 0, 0);
+  write_xclbin("good.xclbin", "hta_top", 0, 0);
   snprintf(uri, sizeof uri, "xrt:0:xclbin=%s", path_of("good.xclbin"));
   setenv("XCL_EMULATION_MODE", "hw_emu", 1);
   expect_open("open: hw_emu needs an emulation xclbin", uri, HTA_ERROR_UNSUPPORTED, "--emu");

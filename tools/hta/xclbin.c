@@ -19,7 +19,7 @@
 
 void xclbin_default_spec(xclbin_spec *s) {
   memset(s, 0, sizeof *s);
-  s->kernel_name = "hta";
+  s->kernel_name = "hta_top";
   s->platform = "hta_emu_platform";
   s->regmap_version = HTA_REGMAP_VERSION;
   s->cfg_signature = HTA_CFG_SIGNATURE;
@@ -58,11 +58,11 @@ static char *kernel_xml(const xclbin_spec *s, int emu) {
       "          <arg name=\"prog\" addressQualifier=\"1\" id=\"0\" port=\"M_AXI_GMEM\" "
       "size=\"0x8\" offset=\"0x%X\" hostOffset=\"0x0\" hostSize=\"0x8\" type=\"void*\"/>\n"
       "          <arg name=\"prog_size\" addressQualifier=\"0\" id=\"1\" port=\"S_AXI_CONTROL\" "
-      "size=\"0x8\" offset=\"0x%X\" hostOffset=\"0x0\" hostSize=\"0x8\" type=\"ulong\"/>\n"
+      "size=\"0x8\" offset=\"0x%X\" hostOffset=\"0x0\" hostSize=\"0x8\" type=\"uint64_t\"/>\n"
       "          <arg name=\"data\" addressQualifier=\"1\" id=\"2\" port=\"M_AXI_GMEM\" "
       "size=\"0x8\" offset=\"0x%X\" hostOffset=\"0x0\" hostSize=\"0x8\" type=\"void*\"/>\n"
       "          <arg name=\"data_size\" addressQualifier=\"0\" id=\"3\" port=\"S_AXI_CONTROL\" "
-      "size=\"0x8\" offset=\"0x%X\" hostOffset=\"0x0\" hostSize=\"0x8\" type=\"ulong\"/>\n"
+      "size=\"0x8\" offset=\"0x%X\" hostOffset=\"0x0\" hostSize=\"0x8\" type=\"uint64_t\"/>\n"
       "          <instance name=\"%s_1\">\n"
       "            <addrRemap base=\"0x%llX\" range=\"0x%X\" port=\"S_AXI_CONTROL\"/>\n"
       "          </instance>\n"

@@ -18,7 +18,8 @@
 #include <stdint.h>
 
 typedef struct xclbin_spec {
-  const char *kernel_name;  /* "hta" (tests write other names on purpose) */
+  const char *kernel_name;  /* "hta_top", the RTL top, as bitstreams/alveo packages it
+                               (tests write other names on purpose) */
   const char *platform;     /* platform VBNV, e.g. HTA_EMU_PLATFORM */
   uint32_t regmap_version;  /* HTA_REGMAP_VERSION */
   uint32_t cfg_signature;   /* HTA_CFG_SIGNATURE */
@@ -28,7 +29,7 @@ typedef struct xclbin_spec {
                                metadata-only xclbin (for noop runs and real shells) */
 } xclbin_spec;
 
-/* Defaults: kernel "hta", the emulation platform, this build's register map
+/* Defaults: kernel "hta_top", the emulation platform, this build's register map
  * and configuration, a 256 MiB bank at 0x400000000, no emulation. */
 void xclbin_default_spec(xclbin_spec *s);
 
