@@ -2,14 +2,16 @@
 #
 # hw/config/hta.cfg and hw/config/regmap.cfg are the only places the sizes and
 # the register map are written. tools/gen/hta_gen.c turns them into SV
-# packages, C headers and the register doc. The outputs are committed (so a
+# packages, C headers, the register doc and bitstreams/alveo/kernel.xml (the
+# Vitis kernel description). The outputs are committed (so a
 # reader of the repository sees them and the RTL engineer can lint without a
 # build), and `make check-regs` proves in CI that they match their sources.
 
 HTA_GEN    := $(BUILD)/tools/hta_gen
 GEN_INPUTS := hw/config/hta.cfg hw/config/regmap.cfg
 GEN_FILES  := hw/rtl/hta_cfg_pkg.sv host/include/hta_cfg.h \
-              hw/rtl/hta_regs_pkg.sv host/include/hta_regs.h docs/registers.md
+              hw/rtl/hta_regs_pkg.sv host/include/hta_regs.h docs/registers.md \
+              bitstreams/alveo/kernel.xml
 
 $(HTA_GEN): tools/gen/hta_gen.c
 	$(call msg,CC,$@)
@@ -18,7 +20,7 @@ $(HTA_GEN): tools/gen/hta_gen.c
 
 # Anything that reads a generated file may list it (or all of $(GEN_FILES))
 # as a prerequisite: after an edit of a .cfg file, make regenerates first.
-# One run writes all five (a grouped target, GNU make 4.3). The generator
+# One run writes them all (a grouped target, GNU make 4.3). The generator
 # leaves unchanged files alone, so they are touched here to tell make they
 # are up to date.
 $(GEN_FILES) &: $(GEN_INPUTS) $(HTA_GEN)
@@ -27,7 +29,7 @@ $(GEN_FILES) &: $(GEN_INPUTS) $(HTA_GEN)
 	$(Q)touch $(GEN_FILES)
 
 .PHONY: regs check-regs
-regs: $(HTA_GEN) ## regenerate SV packages, C headers, docs/registers.md from hw/config
+regs: $(HTA_GEN) ## regenerate SV packages, C headers, docs/registers.md, kernel.xml
 	$(Q)$(HTA_GEN)
 	@echo "regs: outputs match hw/config/hta.cfg and hw/config/regmap.cfg"
 

@@ -24,25 +24,25 @@
 /* rw: bit0 ap_done, bit1 ap_ready interrupt status (toggle on write) */
 #define HTA_REG_ISR 0x00Cu
 
-/* rw: kernel argument prog: program window base, bits 31:0 */
+/* rw: kernel argument prog (pointer): program window base, bits 31:0 */
 #define HTA_REG_PROG_LO 0x010u
 
 /* rw: kernel argument prog: bits 63:32 */
 #define HTA_REG_PROG_HI 0x014u
 
-/* rw: kernel argument prog_size: program window bytes, bits 31:0 */
+/* rw: kernel argument prog_size (uint64): program window bytes, bits 31:0 */
 #define HTA_REG_PROG_SIZE_LO 0x018u
 
 /* rw: kernel argument prog_size: bits 63:32 */
 #define HTA_REG_PROG_SIZE_HI 0x01Cu
 
-/* rw: kernel argument data: data window base, bits 31:0 */
+/* rw: kernel argument data (pointer): data window base, bits 31:0 */
 #define HTA_REG_DATA_LO 0x020u
 
 /* rw: kernel argument data: bits 63:32 */
 #define HTA_REG_DATA_HI 0x024u
 
-/* rw: kernel argument data_size: data window bytes, bits 31:0 */
+/* rw: kernel argument data_size (uint64): data window bytes, bits 31:0 */
 #define HTA_REG_DATA_SIZE_LO 0x028u
 
 /* rw: kernel argument data_size: bits 63:32 */

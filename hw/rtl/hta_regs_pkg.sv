@@ -22,25 +22,25 @@ package hta_regs_pkg;
   // rw: bit0 ap_done, bit1 ap_ready interrupt status (toggle on write)
   localparam logic [11:0] RegIsr          = 12'h00C;
 
-  // rw: kernel argument prog: program window base, bits 31:0
+  // rw: kernel argument prog (pointer): program window base, bits 31:0
   localparam logic [11:0] RegProgLo       = 12'h010;
 
   // rw: kernel argument prog: bits 63:32
   localparam logic [11:0] RegProgHi       = 12'h014;
 
-  // rw: kernel argument prog_size: program window bytes, bits 31:0
+  // rw: kernel argument prog_size (uint64): program window bytes, bits 31:0
   localparam logic [11:0] RegProgSizeLo   = 12'h018;
 
   // rw: kernel argument prog_size: bits 63:32
   localparam logic [11:0] RegProgSizeHi   = 12'h01C;
 
-  // rw: kernel argument data: data window base, bits 31:0
+  // rw: kernel argument data (pointer): data window base, bits 31:0
   localparam logic [11:0] RegDataLo       = 12'h020;
 
   // rw: kernel argument data: bits 63:32
   localparam logic [11:0] RegDataHi       = 12'h024;
 
-  // rw: kernel argument data_size: data window bytes, bits 31:0
+  // rw: kernel argument data_size (uint64): data window bytes, bits 31:0
   localparam logic [11:0] RegDataSizeLo   = 12'h028;
 
   // rw: kernel argument data_size: bits 63:32

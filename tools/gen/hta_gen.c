@@ -4,6 +4,9 @@
  *   hw/config/hta.cfg     -> hw/rtl/hta_cfg_pkg.sv, host/include/hta_cfg.h
  *   hw/config/regmap.cfg  -> hw/rtl/hta_regs_pkg.sv, host/include/hta_regs.h,
  *                            docs/registers.md
+ *   both                  -> bitstreams/alveo/kernel.xml (the Vitis RTL-kernel
+ *                            description: arguments and their offsets from the
+ *                            register map, bus widths from hta.cfg)
  *
  * Usage: hta_gen [-q] [--cfg FILE] [--regmap FILE] [--out DIR]
  *   --cfg, --regmap  inputs (defaults: the paths above, relative to the
@@ -572,6 +575,141 @@ static void parse_regmap(const char *path) {
 }
 
 /* ------------------------------------------------------------------------ */
+/* Kernel arguments (marked in regmap.cfg's descriptions)                     */
+/*                                                                            */
+/* "kernel argument NAME (TYPE): ..." starts argument NAME at that register;  */
+/* the registers right after it that start "kernel argument NAME:" hold its   */
+/* upper words. The text is what a reader of docs/registers.md sees anyway,   */
+/* so the map stays the one place where an argument's offset is written.      */
+
+typedef struct {
+  const char *name; /* as written in regmap.cfg */
+  unsigned size;    /* bytes */
+  int pointer;      /* 1: global memory address (m_axi_gmem), 0: scalar */
+  const char *c_type;
+} arg_type;
+
+static const arg_type ARG_TYPES[] = {
+    {"pointer", 8, 1, "void*"},
+    {"uint32", 4, 0, "uint32_t"},
+    {"uint64", 8, 0, "uint64_t"},
+};
+enum { N_ARG_TYPES = sizeof ARG_TYPES / sizeof ARG_TYPES[0] };
+
+typedef struct {
+  char name[MAX_NAME + 1];
+  const arg_type *type;
+  unsigned offset, size; /* size: bytes of registers seen so far */
+  int line;
+} karg;
+
+static karg kargs[MAX_REGS];
+static int n_kargs;
+
+static const char ARG_MARK[] = "kernel argument ";
+
+/* C identifier in lower case: what host code and v++ --connectivity name. */
+static int is_arg_name_char(char c) { return is_lower(c) || is_digit(c) || c == '_'; }
+
+static void parse_args(const char *path) {
+  karg *cur = NULL; /* the argument whose upper words may follow */
+  for (int i = 0; i < n_regs; i++) {
+    const reg *g = &regs[i];
+    size_t mark = sizeof ARG_MARK - 1;
+    if (strncmp(g->desc, ARG_MARK, mark) != 0) {
+      cur = NULL;
+      continue;
+    }
+    const char *p = g->desc + mark, *name = p;
+    while (is_arg_name_char(*p)) p++;
+    size_t name_len = (size_t)(p - name);
+    if (name_len == 0 || name_len > MAX_NAME || !is_lower(name[0])) {
+      error_at(path, g->line, "%s: expected \"kernel argument name\" (lower-case C name)",
+               g->name);
+      cur = NULL;
+      continue;
+    }
+    const arg_type *type = NULL;
+    if (p[0] == ' ' && p[1] == '(') {
+      const char *t = p + 2, *close = strchr(t, ')');
+      if (close) {
+        for (int k = 0; k < N_ARG_TYPES; k++)
+          if (strlen(ARG_TYPES[k].name) == (size_t)(close - t) &&
+              strncmp(ARG_TYPES[k].name, t, (size_t)(close - t)) == 0)
+            type = &ARG_TYPES[k];
+        if (!type) {
+          error_at(path, g->line, "%s: argument type \"%.*s\" is not pointer, uint32 or uint64",
+                   g->name, (int)(close - t), t);
+          cur = NULL;
+          continue;
+        }
+        p = close + 1;
+      }
+    }
+    if (*p != ':') {
+      error_at(path, g->line, "%s: expected \"kernel argument %.*s (TYPE):\" or \"...%.*s:\"",
+               g->name, (int)name_len, name, (int)name_len, name);
+      cur = NULL;
+      continue;
+    }
+    if (strcmp(g->access, "rw") != 0) {
+      error_at(path, g->line, "%s: a kernel argument register must be rw (the host writes it, "
+               "XRT reads it back)", g->name);
+      cur = NULL;
+      continue;
+    }
+    int continues = cur && strlen(cur->name) == name_len &&
+                    strncmp(cur->name, name, name_len) == 0;
+    if (type) {
+      /* a new argument */
+      for (int k = 0; k < n_kargs; k++)
+        if (strlen(kargs[k].name) == name_len && strncmp(kargs[k].name, name, name_len) == 0) {
+          error_at(path, g->line, "kernel argument %s already started on line %d",
+                   kargs[k].name, kargs[k].line);
+          type = NULL;
+        }
+      if (!type) {
+        cur = NULL;
+        continue;
+      }
+      if (g->offset % type->size != 0) {
+        error_at(path, g->line, "%s: a %s argument must start on a multiple of %u", g->name,
+                 type->name, type->size);
+        cur = NULL;
+        continue;
+      }
+      cur = &kargs[n_kargs++];
+      copy_str(cur->name, sizeof cur->name, name);
+      cur->name[name_len] = '\0';
+      cur->type = type;
+      cur->offset = g->offset;
+      cur->size = 4;
+      cur->line = g->line;
+    } else if (!continues) {
+      error_at(path, g->line, "%s: \"kernel argument %.*s:\" continues no argument (the "
+               "register before must belong to it; the first one gives \"(TYPE)\")",
+               g->name, (int)name_len, name);
+      cur = NULL;
+    } else if (g->offset != cur->offset + cur->size) {
+      error_at(path, g->line, "%s: upper word of %s must be at 0x%03X (right after the lower one)",
+               g->name, cur->name, cur->offset + cur->size);
+      cur = NULL;
+    } else if (cur->size + 4 > cur->type->size) {
+      error_at(path, g->line, "%s: %s is %s (%u bytes): no room for another word", g->name,
+               cur->name, cur->type->name, cur->type->size);
+      cur = NULL;
+    } else {
+      cur->size += 4;
+    }
+  }
+  for (int k = 0; k < n_kargs; k++)
+    if (kargs[k].size != kargs[k].type->size)
+      error_at(path, kargs[k].line, "kernel argument %s is %s (%u bytes) but has %u bytes of "
+               "registers", kargs[k].name, kargs[k].type->name, kargs[k].type->size,
+               kargs[k].size);
+}
+
+/* ------------------------------------------------------------------------ */
 /* Outputs                                                                    */
 
 static const char *cfg_path, *regmap_path;
@@ -765,6 +903,64 @@ static void gen_regs_md(sbuf *o) {
   }
 }
 
+/* The kernel's VLNV. Its version is the register map version, so anyone
+ * holding an xclbin (XRT's kernel XML, package_xo, the Vivado block design)
+ * can tell which map the kernel implements before touching a register. */
+static const char *KERNEL_NAME = "hta_top";
+static const char *KERNEL_VENDOR = "hta.dev";
+static const char *KERNEL_LIBRARY = "rtlkernel";
+
+/* XML comments must not contain "--"; paths are copied into one. */
+static void xml_comment_text(sbuf *o, const char *s) {
+  for (; *s; s++) sb_printf(o, "%c", (*s == '-' && s[1] == '-') ? '_' : *s);
+}
+
+static void gen_kernel_xml(sbuf *o) {
+  const param *bus = find_param("BusBits"), *addr = find_param("AddrBits");
+  long addr_bits = addr ? addr->value : 64; /* main() checked 12..64 */
+  sb_printf(o, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
+  sb_printf(o, "<!-- generated by %s from ", TOOL);
+  xml_comment_text(o, regmap_path);
+  sb_printf(o, "\n     and ");
+  xml_comment_text(o, cfg_path);
+  sb_printf(o, " - do not edit.\n");
+  sb_printf(o, "     Vitis RTL-kernel description (package_xo -kernel_xml; xclbin\n");
+  sb_printf(o, "     EMBEDDED_METADATA). The vlnv version is the register map version\n");
+  sb_printf(o, "     (VERSION[15:0] = %ld) as MAJOR.0; arg offsets are the register map's. -->\n",
+            regmap_version);
+  sb_printf(o, "<root versionMajor=\"1\" versionMinor=\"6\">\n");
+  /* attributes wrapped so lines stay under WRAP_COL (XML allows it) */
+  sb_printf(o, "  <kernel name=\"%s\" language=\"ip_c\" vlnv=\"%s:%s:%s:%ld.0\"\n",
+            KERNEL_NAME, KERNEL_VENDOR, KERNEL_LIBRARY, KERNEL_NAME, regmap_version);
+  sb_printf(o, "          attributes=\"\" preferredWorkGroupSizeMultiple=\"0\" "
+               "workGroupSize=\"1\"\n");
+  sb_printf(o, "          interrupt=\"true\" hwControlProtocol=\"ap_ctrl_hs\">\n");
+  sb_printf(o, "    <ports>\n");
+  sb_printf(o, "      <port name=\"S_AXI_CONTROL\" mode=\"slave\" range=\"0x1000\" "
+               "dataWidth=\"32\"\n");
+  sb_printf(o, "            portType=\"addressable\" base=\"0x0\"/>\n");
+  /* range: the whole address space the master can reach */
+  sb_printf(o, "      <port name=\"M_AXI_GMEM\" mode=\"master\" range=\"0x");
+  sb_printf(o, "%c", "F137"[addr_bits % 4]);
+  for (long b = (addr_bits - 1) / 4; b > 0; b--) sb_printf(o, "F");
+  sb_printf(o, "\" dataWidth=\"%ld\"\n", bus ? bus->value : 0);
+  sb_printf(o, "            portType=\"addressable\" base=\"0x0\"/>\n");
+  sb_printf(o, "    </ports>\n");
+  sb_printf(o, "    <args>\n");
+  for (int k = 0; k < n_kargs; k++) {
+    const karg *a = &kargs[k];
+    sb_printf(o, "      <arg name=\"%s\" addressQualifier=\"%d\" id=\"%d\" port=\"%s\"\n",
+              a->name, a->type->pointer, k, a->type->pointer ? "M_AXI_GMEM" : "S_AXI_CONTROL");
+    sb_printf(o,
+              "           size=\"0x%X\" offset=\"0x%X\" hostOffset=\"0x0\" hostSize=\"0x%X\" "
+              "type=\"%s\"/>\n",
+              a->size, a->offset, a->size, a->type->c_type);
+  }
+  sb_printf(o, "    </args>\n");
+  sb_printf(o, "  </kernel>\n");
+  sb_printf(o, "</root>\n");
+}
+
 /* mkdir -p of the parent folder of `path`. */
 static int make_parents(char *path) {
   for (char *p = path + 1; *p; p++) {
@@ -840,6 +1036,10 @@ int main(int argc, char **argv) {
 
   parse_cfg(cfg_path);
   parse_regmap(regmap_path);
+  if (!n_errors) parse_args(regmap_path);
+  const param *addr_bits = n_errors ? NULL : find_param("AddrBits");
+  if (addr_bits && (addr_bits->value < 12 || addr_bits->value > 64))
+    error_at(cfg_path, addr_bits->line, "AddrBits = %ld must be in 12..64", addr_bits->value);
   if (n_errors) {
     fprintf(stderr, "hta_gen: %d error%s, nothing written\n", n_errors, n_errors == 1 ? "" : "s");
     return 1;
@@ -851,7 +1051,7 @@ int main(int argc, char **argv) {
   } outputs[] = {
       {"hw/rtl/hta_cfg_pkg.sv", gen_cfg_sv},   {"host/include/hta_cfg.h", gen_cfg_h},
       {"hw/rtl/hta_regs_pkg.sv", gen_regs_sv}, {"host/include/hta_regs.h", gen_regs_h},
-      {"docs/registers.md", gen_regs_md},
+      {"docs/registers.md", gen_regs_md},      {"bitstreams/alveo/kernel.xml", gen_kernel_xml},
   };
   int rc = 0;
   for (size_t i = 0; i < sizeof outputs / sizeof outputs[0]; i++) {

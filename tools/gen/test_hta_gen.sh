@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # tools/gen/test_hta_gen.sh - checks the generator on small inputs: names,
-# values and the signature come out as specified, the C headers compile
+# values and the signature come out as specified, kernel.xml carries the
+# marked kernel arguments at their offsets, the C headers compile
 # cleanly, and each kind of malformed line is refused with file:line and
 # nothing written. (check-regs covers the real hw/config files.)
 # Prints "N passed, N failed"; run by `make test`.
@@ -32,6 +33,9 @@ EOF
 cat >r.cfg <<'EOF'
 version 7
 0x00  CTRL          rw  control | with a pipe
+0x10  BUF_LO        rw  kernel argument buf (pointer): base, bits 31:0
+0x14  BUF_HI        rw  kernel argument buf: bits 63:32
+0x18  N             rw  kernel argument n (uint32): count
 0x1C  PROG_SIZE_LO  ro  size, bits 31:0   # trailing comment
 0xFFC LAST          wo  last word
 EOF
@@ -54,6 +58,22 @@ has "wo is writable"        out/host/include/hta_regs.h '{"LAST", 0xFFCu, 1},'
 has "doc row, pipe escaped" out/docs/registers.md      '| 0x000 | CTRL | rw | control \| with a pipe |'
 has "doc says generated"    out/docs/registers.md      "do not edit"
 
+# kernel.xml: arguments from the map, widths from the cfg, version in the vlnv.
+kx=out/bitstreams/alveo/kernel.xml
+has "xml vlnv has map version" "$kx" 'vlnv="hta.dev:rtlkernel:hta_top:7.0"'
+has "xml gmem width"        "$kx" 'range="0xFFFFFFFFFFFFFFFF" dataWidth="8"'
+has "xml pointer arg"       "$kx" '<arg name="buf" addressQualifier="1" id="0" port="M_AXI_GMEM"'
+has "xml pointer offset"    "$kx" 'size="0x8" offset="0x10" hostOffset="0x0" hostSize="0x8" type="void*"'
+has "xml scalar arg"        "$kx" '<arg name="n" addressQualifier="0" id="1" port="S_AXI_CONTROL"'
+has "xml scalar offset"     "$kx" 'size="0x4" offset="0x18" hostOffset="0x0" hostSize="0x4" type="uint32_t"'
+if command -v python3 >/dev/null; then
+  if python3 -c 'import sys, xml.etree.ElementTree as E
+r = E.parse(sys.argv[1]).getroot()
+a = r.findall("kernel/args/arg")
+sys.exit(0 if r.tag == "root" and len(a) == 2 and r.find("kernel").get("name") == "hta_top" else 1)' "$kx"
+  then ok "xml is well-formed with 2 args"; else bad "xml parse"; fi
+fi
+
 # The headers must compile under the project's flags, in C and C++, with and
 # without the table, included twice.
 cat >use.c <<'EOF'
@@ -63,8 +83,8 @@ cat >use.c <<'EOF'
 #include "hta_regs.h"
 #include "hta_regs.h"
 int main(void) {
-  return (hta_reg_table[1].offset == HTA_REG_PROG_SIZE_LO && HTA_CFG_BUS_BYTES == 1 &&
-          HTA_REGMAP_COUNT == 3) ? 0 : 1;
+  return (hta_reg_table[4].offset == HTA_REG_PROG_SIZE_LO && HTA_CFG_BUS_BYTES == 1 &&
+          HTA_REGMAP_COUNT == 6) ? 0 : 1;
 }
 EOF
 if cc -std=c11 -Wall -Wextra -Werror -pedantic -Iout/host/include use.c -o use_c && ./use_c; then
@@ -127,6 +147,30 @@ refuse "bad register name"  "$good_cfg" 'version 1\n0x00 A__B rw x\n'   "br.cfg:
 refuse "duplicate register" "$good_cfg" 'version 1\n0x00 A rw x\n0x04 A rw y\n' "br.cfg:3: error: A already defined"
 refuse "no description"     "$good_cfg" 'version 1\n0x00 A rw\n'        "br.cfg:2: error: expected \"offset NAME"
 refuse "no registers"       "$good_cfg" 'version 1\n'                   "br.cfg: error: no registers"
+# kernel arguments (regmap descriptions "kernel argument NAME (TYPE): ..."):
+# refuse_arg NAME MAP-LINES-AFTER-VERSION MESSAGE-AFTER-"br.cfg:"
+refuse_arg() { refuse "$1" "$good_cfg" "version 1\n$2" "br.cfg:$3"; }
+ka='rw kernel argument'
+refuse_arg "arg bad type"   "0x10 A $ka a (float): x\n"  '2: error: A: argument type "float"'
+refuse_arg "arg upper-case" "0x10 A $ka Ab (uint32): x\n" \
+  '2: error: A: expected "kernel argument name"'
+refuse_arg "arg no colon"   "0x10 A $ka a (uint32) x\n" \
+  '2: error: A: expected "kernel argument a (TYPE):"'
+refuse_arg "arg read-only"  "0x10 A ro kernel argument a (uint32): x\n" \
+  '2: error: A: a kernel argument register must be rw'
+refuse_arg "arg too short"  "0x10 A $ka a (pointer): x\n" \
+  '2: error: kernel argument a is pointer (8 bytes) but has 4'
+refuse_arg "arg too long"   "0x10 A $ka a (uint32): x\n0x14 B $ka a: y\n" \
+  '3: error: B: a is uint32 (4 bytes): no room'
+refuse_arg "arg misaligned" "0x14 A $ka a (uint64): x\n0x18 B $ka a: y\n" \
+  '2: error: A: a uint64 argument must start on a multiple of 8'
+refuse_arg "arg gap"        "0x10 A $ka a (uint64): x\n0x18 B $ka a: y\n" \
+  '3: error: B: upper word of a must be at 0x014'
+refuse_arg "arg orphan"     "0x10 A $ka a: x\n" '2: error: A: "kernel argument a:" continues no'
+refuse_arg "arg twice"      "0x10 A $ka a (uint32): x\n0x18 B $ka a (uint32): y\n" \
+  '3: error: kernel argument a already started on line 2'
+refuse "AddrBits too big"   'BusBits 8\nAddrBits 65\n' "$good_map" \
+  "bc.cfg:2: error: AddrBits = 65 must be in 12..64"
 
 echo "$pass passed, $fail failed"
 [[ $fail -eq 0 ]]
