@@ -21,6 +21,21 @@ $(BUILD)/obj/host/src/backend_xrt.o $(BUILD)/san/host/src/backend_xrt.o \
 $(BUILD)/obj/tools/hta/xclbin.o $(BUILD)/san/tools/hta/xclbin.o: CPPFLAGS += $(XRT_CPPFLAGS)
 LDLIBS += -lxrt_coreutil
 
+# The xclbin's kernel XML starts from the Vitis kernel description that
+# tools/gen generates from the register map (bitstreams/alveo/kernel.xml),
+# built into the writer as a C string.
+XRT_KERNEL_XML   := bitstreams/alveo/kernel.xml
+XRT_KERNEL_XML_H := $(BUILD)/gen/hta_kernel_xml.h
+$(XRT_KERNEL_XML_H): $(XRT_KERNEL_XML) tests/xrt/xrt.mk
+	$(call msg,GEN,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q){ echo '/* generated from $< by tests/xrt/xrt.mk - do not edit */'; \
+	  echo 'static const char hta_kernel_xml[] ='; \
+	  sed -e 's/\\/\\\\/g' -e 's/"/\\"/g' -e 's/^/  "/' -e 's/$$/\\n"/' $<; \
+	  echo '  ;'; } > $@.tmp && mv $@.tmp $@
+$(BUILD)/obj/tools/hta/xclbin.o $(BUILD)/san/tools/hta/xclbin.o: $(XRT_KERNEL_XML_H)
+$(BUILD)/obj/tools/hta/xclbin.o $(BUILD)/san/tools/hta/xclbin.o: CPPFLAGS += -I$(BUILD)/gen
+
 XRT_NOOP_TEST := $(BUILD)/tests/test_xrt_noop
 $(BUILD)/obj/tests/xrt/test_xrt_noop.o: CPPFLAGS += -Itools/hta -Ihost/src
 

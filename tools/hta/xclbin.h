@@ -5,8 +5,8 @@
  *
  * Sections: IP_LAYOUT (one ap_ctrl_hs kernel instance), MEM_TOPOLOGY (one DDR
  * bank), CONNECTIVITY (the two pointer arguments to that bank), their GROUP_*
- * mirrors, EMBEDDED_METADATA (the kernel XML, offsets from hta_regs.h, which
- * is generated from hw/config/regmap.cfg), USER_METADATA "hta" (register map
+ * mirrors, EMBEDDED_METADATA (the kernel of bitstreams/alveo/kernel.xml, which
+ * tools/gen generates from hw/config/regmap.cfg), USER_METADATA "hta" (register map
  * version and configuration signature, checked by the xrt backend before it
  * loads the file), and for hardware emulation a BITSTREAM holding a zip with
  * behav_waveform/xsim/launch_hw_emu.sh and our Verilator device process.
