@@ -62,9 +62,30 @@ typedef struct xclbin_info {
   int emu;            /* m_mode is XCLBIN_HW_EMU */
   int has_kernel;     /* an IP_KERNEL named "hta:..." */
   int has_meta;       /* our USER_METADATA section */
+  int has_vlnv;       /* kernel XML with vlnv "...:hta_top:MAJOR.MINOR" */
+  unsigned vlnv_major; /* bitstreams/alveo: the register map version */
   unsigned regmap_version, cfg_sig;
   char vbnv[65];
 } xclbin_info;
+
+/* The kernel's VLNV in the kernel XML: bitstreams/alveo (and so an xclbin
+ * linked by Vitis) sets its version to the register map version, so a vendor
+ * xclbin without our USER_METADATA still says which map it implements. */
+static void find_vlnv(const uint8_t *p, size_t n, xclbin_info *info) {
+  static const char key[] = ":" KERNEL_NAME ":";
+  for (size_t i = 0; i + sizeof key + 1 < n; i++) {
+    if (memcmp(p + i, key, sizeof key - 1) != 0) continue;
+    unsigned v = 0;
+    size_t j = i + sizeof key - 1, digits = 0;
+    for (; j < n && p[j] >= '0' && p[j] <= '9' && digits < 6; j++, digits++)
+      v = v * 10 + (unsigned)(p[j] - '0');
+    if (digits > 0 && j < n && p[j] == '.') {
+      info->has_vlnv = 1;
+      info->vlnv_major = v;
+      return;
+    }
+  }
+}
 
 static int read_xclbin(hta_device *dev, const char *path, xclbin_info *info) {
   memset(info, 0, sizeof *info);
@@ -123,6 +144,8 @@ static int read_xclbin(hta_device *dev, const char *path, xclbin_info *info) {
           info->has_kernel = 1;
       }
     }
+    if (rc == HTA_SUCCESS && h->m_sectionKind == EMBEDDED_METADATA)
+      find_vlnv(p, sz, info);
     if (rc == HTA_SUCCESS && h->m_sectionKind == USER_METADATA &&
         strncmp(h->m_sectionName, "hta", sizeof h->m_sectionName) == 0 && sz < 1024) {
       char text[1024];
@@ -138,6 +161,11 @@ static int read_xclbin(hta_device *dev, const char *path, xclbin_info *info) {
     return hta_dev_error(dev, HTA_ERROR_NOT_FOUND,
                          "xrt: the xclbin '%s' has no '%s' kernel (not an HTA xclbin?)", path,
                          KERNEL_NAME);
+  if (info->has_vlnv && info->vlnv_major != HTA_REGMAP_VERSION)
+    return hta_dev_error(dev, HTA_ERROR_UNSUPPORTED,
+                         "xrt: the xclbin '%s' has kernel %s version %u.x (its register map "
+                         "version); this libhta has register map version %u", path,
+                         KERNEL_NAME, info->vlnv_major, HTA_REGMAP_VERSION);
   if (info->has_meta && (info->regmap_version != HTA_REGMAP_VERSION ||
                          info->cfg_sig != HTA_CFG_SIGNATURE))
     return hta_dev_error(dev, HTA_ERROR_UNSUPPORTED,

@@ -47,6 +47,22 @@ static void write_xclbin(const char *name, const char *kernel, unsigned version_
   }
 }
 
+/* Replace the first `from` in a file by `to` (same length). 1 if done. */
+static int replace_in_file(const char *path, const char *from, const char *to) {
+  FILE *f = fopen(path, "r+b");
+  if (f == NULL) return 0;
+  static char buf[8 << 20];
+  const size_t n = fread(buf, 1, sizeof buf, f);
+  int done = 0;
+  for (size_t i = 0; i + strlen(from) <= n && !done; i++)
+    if (memcmp(buf + i, from, strlen(from)) == 0) {
+      memcpy(buf + i, to, strlen(to));
+      done = fseek(f, 0, SEEK_SET) == 0 && fwrite(buf, 1, n, f) == n;
+    }
+  fclose(f);
+  return done;
+}
+
 /* Open uri; check the code and that the message contains want. */
 static void expect_open(const char *name, const char *uri, int code, const char *want) {
   hta_device *d = NULL;
@@ -91,6 +107,13 @@ static void test_open_errors(void) {
   write_xclbin("cfg.xclbin", "hta_top", 0, 0x100);
   snprintf(uri, sizeof uri, "xrt:0:xclbin=%s", path_of("cfg.xclbin"));
   expect_open("open: other configuration", uri, HTA_ERROR_UNSUPPORTED, "configuration");
+  /* a vendor-built xclbin carries the version only in its kernel's VLNV */
+  write_xclbin("vlnv.xclbin", "hta_top", 0, 0);
+  check(replace_in_file(path_of("vlnv.xclbin"), ":hta_top:1.", ":hta_top:7."),
+        "setup: VLNV version patched", "no ':hta_top:1.' in the file");
+  snprintf(uri, sizeof uri, "xrt:0:xclbin=%s", path_of("vlnv.xclbin"));
+  expect_open("open: kernel VLNV of another register map version", uri, HTA_ERROR_UNSUPPORTED,
+              "version 7.x");
   write_xclbin("good.xclbin", "hta_top", 0, 0);
   snprintf(uri, sizeof uri, "xrt:0:xclbin=%s", path_of("good.xclbin"));
   setenv("XCL_EMULATION_MODE", "hw_emu", 1);
@@ -165,7 +188,7 @@ int main(void) {
   test_no_device();
   test_noop_flow();
   const char *names[] = {"garbage.xclbin", "cut.xclbin", "other.xclbin", "v2.xclbin",
-                         "cfg.xclbin", "good.xclbin"};
+                         "cfg.xclbin", "vlnv.xclbin", "good.xclbin"};
   for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) remove(path_of(names[i]));
   rmdir(dir);
   return check_summary();
