@@ -51,6 +51,7 @@ include hw/hw.mk
 FRAGMENTS := host/host.mk sim/sim.mk tests/tests.mk tests/rtl/rtl.mk tools/hta/hta.mk
 FRAGMENTS += bitstreams/bitstreams.mk
 FRAGMENTS += tools/report/report.mk
+FRAGMENTS += sim/emu/emu.mk tests/xrt/xrt.mk
 define include_fragment
 -include $(1)
 DEMO_CMDS  += $$(newline)

@@ -141,8 +141,8 @@ expect "run: not a .npy" 1 "not a .npy file" -- $HTA run --device cpu --model $M
 head -c 1000 $tmp/x.raw > $tmp/short.raw
 expect "run: raw of the wrong size" 1 "not a whole number" -- $HTA run --device cpu --model $M \
   --input $tmp/short.raw --output $tmp/o.raw --raw
-expect "run: unknown device names the schemes" 1 "unknown device 'xrt:0'.*cpu.*sim" -- \
-  $HTA run --device xrt:0 --model $M --input $tmp/x.npy --output $tmp/o.npy
+expect "run: unknown device names the schemes" 1 "unknown device 'bogus:0'.*cpu.*sim" -- \
+  $HTA run --device bogus:0 --model $M --input $tmp/x.npy --output $tmp/o.npy
 expect "run: timeout on sim is reported with registers" 1 "timeout.*STATUS.*HTA_ERROR_TIMEOUT" -- \
   $HTA run --device sim --model $M --input $tmp/x.npy --output $tmp/o.npy --timeout-ms 1
 expect "run: an engine error is reported with its registers" 1 \

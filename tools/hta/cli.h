@@ -26,7 +26,8 @@
   X(bench, "cycles, array utilization and throughput of a model on a device") \
   X(verify, "compare a device with the golden model, layer by layer")          \
   X(zoo, "generate a model (mobilenet-v1)")                                   \
-  X(stats, "cost model: parameters, size, operations, energy, throughput")
+  X(stats, "cost model: parameters, size, operations, energy, throughput") \
+  X(xclbin, "write an xclbin for XRT (--emu: hardware emulation of the RTL)")
 
 #define HTA_DECLARE_COMMAND(name, summary) int cmd_##name(int argc, char **argv);
 HTA_COMMANDS(HTA_DECLARE_COMMAND)

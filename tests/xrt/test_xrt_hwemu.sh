@@ -1,0 +1,76 @@
+#!/usr/bin/env bash
+# tests/xrt/test_xrt_hwemu.sh - the xrt backend end to end under XRT 2.13's
+# hardware emulation: `hta xclbin --emu` packs our Verilator device process
+# into an xclbin; unmodified XRT (libxrt_coreutil + Debian's libxrt_hwemu)
+# starts it and drives the RTL through its remote calls. Two XRT sessions
+# (each costs ~20 s of XRT's own fixed waits): `hta verify` proves every
+# layer's output bit-exact with cpu on two seeded inputs, and `hta bench`
+# must print the per-layer and total cycles of `--device sim`.
+# Run from the repository root; prints PASS/FAIL lines and "N passed, N failed".
+set -uo pipefail
+HTA=${HTA:-build/hta}
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+passed=0 failed=0
+pass() { echo "PASS $1"; passed=$((passed + 1)); }
+fail() { echo "FAIL $1: $2"; failed=$((failed + 1)); }
+
+if "$HTA" xclbin --emu -o "$tmp/hta_emu.xclbin" >"$tmp/log" 2>&1; then
+  pass "xclbin --emu writes an emulation xclbin"
+else
+  fail "xclbin --emu writes an emulation xclbin" "$(head -c 300 "$tmp/log")"
+fi
+"$HTA" zoo mobilenet-v1 --width 0.25 --resolution 128 --plan hybrid:0.5 --seed 3 \
+  -o "$tmp/m.hta" >/dev/null || fail "zoo model" "hta zoo failed"
+dev="xrt:0:xclbin=$tmp/hta_emu.xclbin"
+
+# 1: outputs bit-exact with cpu, every layer, two inputs (one XRT session)
+SECONDS=0
+out=$(timeout 300 "$HTA" verify --device "$dev" --model "$tmp/m.hta" --inputs 2 --seed 5 2>&1)
+st=$?
+secs=$SECONDS
+ok="verify: OK: xrt:0:xclbin=.* is bit-exact with cpu on every layer"
+if [[ $st -eq 0 ]] && grep -q "$ok" <<<"$out"; then
+  pass "hw_emu: verify, 2 inputs, every layer bit-exact with cpu (${secs} s)"
+else
+  fail "hw_emu: verify bit-exact with cpu" "exit $st: $(grep -v '^INFO' <<<"$out" | tail -c 600)"
+fi
+
+# 2: bench cycles equal the sim device's (XRT prints its INFO lines on stdout
+# too: the JSON object is the line that starts with '{')
+timeout 300 "$HTA" bench --device "$dev" --model "$tmp/m.hta" --seed 2 --json \
+  >"$tmp/xrt.out" 2>"$tmp/xrt.err"
+st_x=$?
+"$HTA" bench --device sim --model "$tmp/m.hta" --seed 2 --json >"$tmp/sim.out" 2>"$tmp/sim.err"
+st_s=$?
+cmp=$(python3 - "$tmp/xrt.out" "$tmp/sim.out" <<'PY' 2>&1
+import json, sys
+def load(p):
+    lines = [l for l in open(p) if l.startswith("{")]
+    return json.loads(lines[-1])
+x, s = load(sys.argv[1]), load(sys.argv[2])
+assert x["device"].startswith("xrt") and s["device"] == "sim", (x["device"], s["device"])
+assert x["total_cycles"] > 0
+assert x["total_cycles"] == s["total_cycles"], ("total", x["total_cycles"], s["total_cycles"])
+xl = [l["cycles"] for l in x["layers"]]
+sl = [l["cycles"] for l in s["layers"]]
+assert xl == sl, ("layers", xl, sl)
+print("%d layers, %d cycles" % (len(xl), x["total_cycles"]))
+PY
+)
+if [[ $st_x -eq 0 && $st_s -eq 0 ]] && [[ $cmp == *cycles ]]; then
+  pass "hw_emu: bench per-layer and total cycles equal sim's ($cmp)"
+else
+  fail "hw_emu: bench cycles equal sim's" \
+    "exit xrt $st_x sim $st_s: $cmp $(tail -c 400 "$tmp/xrt.err")"
+fi
+
+# 3: the device process ended with the session (XRT waits for it and says so)
+if grep -q "All the simulator processes exited successfully" <<<"$out"; then
+  pass "hw_emu: device process exits on xclClose"
+else
+  fail "hw_emu: device process exits on xclClose" "no exit message from XRT"
+fi
+
+echo "$passed passed, $failed failed"
+[[ $failed -eq 0 ]]
