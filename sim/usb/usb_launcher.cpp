@@ -26,11 +26,14 @@
 #include <string>
 #include <thread>
 
-#include "hta_sim.h"
-#include "proto_ref_model.hpp"
 #include "usbdevfs_emu.hpp"
+// Built twice (sim/usb/usb.mk): with the RTL model, or with the reference
+// model over libhtasim.a; two Verilated models do not link into one program.
 #ifdef HTA_USB_HAVE_RTL
 #include "usb_sys_model.hpp"
+#else
+#include "hta_sim.h"
+#include "proto_ref_model.hpp"
 #endif
 
 namespace {
@@ -72,7 +75,11 @@ bool parse_nth(const char *s, uint64_t *n, bool *all) {
 }
 
 struct Options {
+#ifdef HTA_USB_HAVE_RTL
   std::string model = "rtl";
+#else
+  std::string model = "ref";
+#endif
   htausb::EmuConfig emu;
   bool no_device = false, deny = false, stats = false;
   unsigned timeout_s = 600;
@@ -130,8 +137,29 @@ int parse_args(int argc, char **argv, Options *o) {
 
 // The engine's simulation: the same memory as the sim device (hta_sim.h's
 // defaults), so programs land at the same addresses and take the same cycles.
+// HTA_USB_TRACE names an FST waveform file for the RTL model.
+#ifdef HTA_USB_HAVE_RTL
 struct Device {
-  hta_sim *sim = nullptr;  // --model ref
+  std::unique_ptr<htausb::LinkModel> model;
+};
+
+bool make_device(const Options &o, Device *d, std::string *why) {
+  if (o.model != "rtl") {
+    *why = "this launcher holds the RTL model only; --model ref is usb_launcher_ref";
+    return false;
+  }
+  try {
+    const char *trace = std::getenv("HTA_USB_TRACE");
+    d->model.reset(new htausb::UsbSysModel(trace && *trace ? trace : nullptr));
+  } catch (const std::exception &e) {
+    *why = e.what();
+    return false;
+  }
+  return true;
+}
+#else
+struct Device {
+  hta_sim *sim = nullptr;
   std::unique_ptr<htausb::LinkModel> model;
   ~Device() {
     model.reset();
@@ -140,29 +168,20 @@ struct Device {
 };
 
 bool make_device(const Options &o, Device *d, std::string *why) {
-  if (o.model == "ref") {
-    char err[256] = "";
-    d->sim = hta_sim_create(nullptr, err, sizeof err);
-    if (!d->sim) {
-      *why = err;
-      return false;
-    }
-    d->model.reset(new htausb::ProtoRefModel(d->sim));
-    return true;
-  }
-#ifdef HTA_USB_HAVE_RTL
-  try {
-    d->model.reset(new htausb::UsbSysModel());
-  } catch (const std::exception &e) {
-    *why = e.what();
+  if (o.model != "ref") {
+    *why = "this launcher holds the reference model only (--model ref); the RTL is usb_launcher";
     return false;
   }
+  char err[256] = "";
+  d->sim = hta_sim_create(nullptr, err, sizeof err);
+  if (!d->sim) {
+    *why = err;
+    return false;
+  }
+  d->model.reset(new htausb::ProtoRefModel(d->sim));
   return true;
-#else
-  *why = "this launcher was built without hw/usb/hta_usb_sys.sv (use --model ref)";
-  return false;
-#endif
 }
+#endif
 
 pid_t spawn(char **argv, bool drop_to_nobody) {
   const pid_t pid = fork();

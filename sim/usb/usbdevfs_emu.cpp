@@ -14,6 +14,12 @@ namespace htausb {
 
 namespace {
 
+void dump(const char *what, const uint8_t *b, size_t n) {
+  std::fprintf(stderr, "usbdevfs_emu: %s %zu bytes:", what, n);
+  for (size_t i = 0; i < n && i < 48; ++i) std::fprintf(stderr, " %02x", b[i]);
+  std::fprintf(stderr, "%s\n", n > 48 ? " ..." : "");
+}
+
 // Descriptors of a high-speed vendor-class device with one interface and two
 // bulk endpoints of 512 bytes; strings 1..3 are manufacturer, product, serial.
 std::vector<uint8_t> descriptors(const EmuConfig &cfg) {
@@ -298,6 +304,7 @@ bool UsbdevfsEmu::move_out() {
                                                               st_.out_bytes);
     want = size_t(std::min<uint64_t>(want, left));
     const size_t n = want ? model_.out(b + urb->done, want) : 0;
+    if (cfg_.verbose && n) dump("OUT", b + urb->done, n);
     urb->done += n;
     st_.out_bytes += n;
     moved = moved || n > 0;
@@ -321,6 +328,7 @@ bool UsbdevfsEmu::fill_in() {
   if (n == 0) return false;
   urb->done = n;
   st_.in_bytes += n;
+  if (cfg_.verbose) dump("IN", b, n);
   const uint64_t k = st_.in_urbs - in_q_.size() + 1;  // this URB's number
   if (k == cfg_.faults.corrupt_in ||
       (cfg_.faults.corrupt_in_all && cfg_.faults.corrupt_in && k >= cfg_.faults.corrupt_in))
