@@ -195,6 +195,37 @@ module hta_usb_bridge #(
   logic [15:0]         fin_len;
   logic [LaneBits-1:0] lane;
 
+  // Stream handshakes depend on the state only (no path from a ready to a valid).
+  assign rx_ready_o = state_q == SHunt0 || state_q == SHunt1 || state_q == SHdr ||
+                      state_q == SPay || state_q == SPcrc;
+  assign tx_valid_o = state_q == STxHdr || state_q == STxPay || state_q == STxCrc;
+
+  always_comb begin
+    tx_data_o = 8'h00;
+    if (state_q == STxHdr) begin
+          unique case (cnt_q)
+            5'd0:    tx_data_o = hta_usb_pkg::RespSync0;
+            5'd1:    tx_data_o = hta_usb_pkg::RespSync1;
+            5'd2:    tx_data_o = cmd;
+            5'd3:    tx_data_o = seq;
+            5'd4:    tx_data_o = st_q;
+            5'd5:    tx_data_o = 8'h00;
+            5'd6:    tx_data_o = len_q[7:0];
+            5'd7:    tx_data_o = len_q[15:8];
+            5'd8:    tx_data_o = val_q[7:0];
+            5'd9:    tx_data_o = val_q[15:8];
+            5'd10:   tx_data_o = val_q[23:16];
+            5'd11:   tx_data_o = val_q[31:24];
+            5'd12:   tx_data_o = crc_q[7:0];
+            default: tx_data_o = crc_q[15:8];
+          endcase
+    end else if (state_q == STxPay) begin
+      tx_data_o = (cmd == hta_usb_pkg::CmdHello) ? Hello[ptr_q[4:0]*8 +: 8] : buf_rdata_q;
+    end else if (state_q == STxCrc) begin
+      tx_data_o = (cnt_q == 5'd0) ? crc_q[7:0] : crc_q[15:8];
+    end
+  end
+
   assign rx_fire = rx_valid_i && rx_ready_o;
   assign tx_fire = tx_valid_o && tx_ready_i;
   assign lane    = maddr_q[LaneBits-1:0];
@@ -212,7 +243,6 @@ module hta_usb_bridge #(
     fin_st = hta_usb_pkg::StOk;  fin_val = '0;  fin_len = '0;
     buf_we = 1'b0;  buf_wdata = rx_data_i;
 
-    rx_ready_o = 1'b0;  tx_valid_o = 1'b0;  tx_data_o = 8'h00;
     m_axil_awvalid_o = 1'b0;  m_axil_wvalid_o = 1'b0;  m_axil_bready_o = 1'b0;
     m_axil_arvalid_o = 1'b0;  m_axil_rready_o = 1'b0;
     m_axi_awvalid_o = 1'b0;  m_axi_wvalid_o = 1'b0;  m_axi_bready_o = 1'b0;
@@ -221,11 +251,9 @@ module hta_usb_bridge #(
     unique case (state_q)
       // ---------------------------------------------------- receive
       SHunt0: begin
-        rx_ready_o = 1'b1;
         if (rx_fire && rx_data_i == hta_usb_pkg::ReqSync0) state_d = SHunt1;
       end
       SHunt1: begin
-        rx_ready_o = 1'b1;
         if (rx_fire) begin
           if (rx_data_i == hta_usb_pkg::ReqSync1) begin
             state_d = SHdr;
@@ -237,7 +265,6 @@ module hta_usb_bridge #(
         end
       end
       SHdr: begin
-        rx_ready_o = 1'b1;
         if (rx_fire) begin
           cnt_d = cnt_q + 5'd1;
           if (cnt_q < 5'(hta_usb_pkg::ReqHdrBytes)) begin
@@ -264,7 +291,6 @@ module hta_usb_bridge #(
         end
       end
       SPay: begin
-        rx_ready_o = 1'b1;
         if (rx_fire) begin
           buf_we = len <= MaxLen;
           crc_d  = hta_usb_pkg::crc16_byte(crc_q, rx_data_i);
@@ -276,7 +302,6 @@ module hta_usb_bridge #(
         end
       end
       SPcrc: begin
-        rx_ready_o = 1'b1;
         if (rx_fire) begin
           rcrc_d = {rx_data_i, rcrc_q[15:8]};
           cnt_d  = cnt_q + 5'd1;
@@ -404,8 +429,6 @@ module hta_usb_bridge #(
 
       // memory read: read one beat, copy its bytes to the buffer, next beat
       SMrAr: begin
-        baddr_d = {maddr_q[63:LaneBits], LaneBits'(0)};
-        boff_d  = ptr_q;
         m_axi_arvalid_o = 1'b1;
         if (m_axi_arready_i) state_d = SMrR;
       end
@@ -431,29 +454,15 @@ module hta_usb_bridge #(
           fin     = 1'b1;
           fin_len = arg[15:0];
         end else if (lane == LaneBits'(BusBytes - 1)) begin
+          // The next beat's address is ready before SMrAr shows it.
           state_d = SMrAr;
+          baddr_d = {maddr_d[63:LaneBits], LaneBits'(0)};
+          boff_d  = ptr_d;
         end
       end
 
       // ---------------------------------------------------- respond
       STxHdr: begin
-        tx_valid_o = 1'b1;
-        unique case (cnt_q)
-          5'd0:    tx_data_o = hta_usb_pkg::RespSync0;
-          5'd1:    tx_data_o = hta_usb_pkg::RespSync1;
-          5'd2:    tx_data_o = cmd;
-          5'd3:    tx_data_o = seq;
-          5'd4:    tx_data_o = st_q;
-          5'd5:    tx_data_o = 8'h00;
-          5'd6:    tx_data_o = len_q[7:0];
-          5'd7:    tx_data_o = len_q[15:8];
-          5'd8:    tx_data_o = val_q[7:0];
-          5'd9:    tx_data_o = val_q[15:8];
-          5'd10:   tx_data_o = val_q[23:16];
-          5'd11:   tx_data_o = val_q[31:24];
-          5'd12:   tx_data_o = crc_q[7:0];
-          default: tx_data_o = crc_q[15:8];
-        endcase
         if (tx_fire) begin
           cnt_d = cnt_q + 5'd1;
           if (cnt_q >= 5'd2 && cnt_q <= 5'd11) crc_d = hta_usb_pkg::crc16_byte(crc_q, tx_data_o);
@@ -464,8 +473,6 @@ module hta_usb_bridge #(
         end
       end
       STxPay: begin
-        tx_valid_o = 1'b1;
-        tx_data_o  = (cmd == hta_usb_pkg::CmdHello) ? Hello[ptr_q[4:0]*8 +: 8] : buf_rdata_q;
         if (tx_fire) begin
           crc_d = hta_usb_pkg::crc16_byte(crc_q, tx_data_o);
           ptr_d = ptr_q + 16'd1;
@@ -476,8 +483,6 @@ module hta_usb_bridge #(
         end
       end
       STxCrc: begin
-        tx_valid_o = 1'b1;
-        tx_data_o  = (cnt_q == 5'd0) ? crc_q[7:0] : crc_q[15:8];
         if (tx_fire) begin
           cnt_d = cnt_q + 5'd1;
           if (cnt_q == 5'd1) state_d = SHunt0;
