@@ -98,8 +98,8 @@ static int link_error(hta_device *dev, int rc, const char *doing) {
                            l->err);
     case HTA_LINK_E_TIMEOUT:
       return hta_dev_error(dev, HTA_ERROR_TIMEOUT,
-                           "usb: %s (%s) stopped answering while %s: %s", u->where,
-                           "link timeout", doing, l->err);
+                           "usb: the device (%s) stopped answering while %s: %s", u->where,
+                           doing, l->err);
     case HTA_LINK_E_CRC:
       return hta_dev_error(dev, HTA_ERROR_IO, "usb: corrupted frames on the link to %s while %s: %s",
                            u->where, doing, l->err);

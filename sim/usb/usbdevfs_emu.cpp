@@ -190,10 +190,14 @@ int UsbdevfsEmu::submit(UMockdevIoctlData *arg) {
     in_q_.push_back(urb);
   } else {
     ++st_.out_urbs;
-    if (st_.out_urbs == cfg_.faults.corrupt_out ||
-        (cfg_.faults.corrupt_out_all && st_.out_urbs >= cfg_.faults.corrupt_out &&
-         cfg_.faults.corrupt_out))
-      flip(static_cast<uint8_t *>(u->buffer), size_t(u->buffer_length));
+    // Corrupted on the way to the device only: the client's buffer must stay
+    // intact (umockdev writes changed buffers back, the kernel never does
+    // for OUT), or a resend of the same buffer would arrive "repaired".
+    urb->corrupt = u->buffer_length > 0 &&
+                   (st_.out_urbs == cfg_.faults.corrupt_out ||
+                    (cfg_.faults.corrupt_out_all && cfg_.faults.corrupt_out &&
+                     st_.out_urbs >= cfg_.faults.corrupt_out));
+    if (urb->corrupt) ++st_.corrupted;
     out_q_.push_back(urb);
   }
   return 0;
@@ -303,8 +307,16 @@ bool UsbdevfsEmu::move_out() {
     const uint64_t left = cfg_.faults.vanish_after - std::min(cfg_.faults.vanish_after,
                                                               st_.out_bytes);
     want = size_t(std::min<uint64_t>(want, left));
-    const size_t n = want ? model_.out(b + urb->done, want) : 0;
-    if (cfg_.verbose && n) dump("OUT", b + urb->done, n);
+    const uint8_t *src = b + urb->done;
+    std::vector<uint8_t> copy;
+    const size_t mid = size_t(urb->u->buffer_length) / 2;
+    if (urb->corrupt && mid >= urb->done && mid < urb->done + want) {
+      copy.assign(src, src + want);
+      copy[mid - urb->done] ^= 0x20;
+      src = copy.data();
+    }
+    const size_t n = want ? model_.out(src, want) : 0;
+    if (cfg_.verbose && n) dump("OUT", src, n);
     urb->done += n;
     st_.out_bytes += n;
     moved = moved || n > 0;

@@ -81,6 +81,7 @@ class UsbdevfsEmu {
     UMockdevIoctlData *data;  // the client's struct usbdevfs_urb (+ its buffer)
     usbdevfs_urb *u;          // data->data
     size_t done = 0;          // bytes moved so far
+    bool corrupt = false;     // OUT: the device gets the middle byte flipped
   };
 
   gboolean handle(UMockdevIoctlClient *client);

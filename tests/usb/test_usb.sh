@@ -115,23 +115,24 @@ expect_fail "wrong serial: the serial found is named" "with serial NOPE found.*s
   0 10 -- $L -- $H --device usb:1209:0001:NOPE
 expect_fail "permission denied: points to the udev rule" "permission denied.*docs/udev/60-hta.rules" \
   0 10 -- $L --deny-access -- $H --device usb
-# The program upload is 1.3 MB of MEM_WRITEs: 200 kB is mid-transfer.
+# The program upload is 1.3 MB of 1046-byte MEM_WRITE frames after three
+# 20-byte requests: byte 3000 is in the middle of the third frame.
 expect_fail "device vanishes mid-transfer: disconnected (ENODEV), no hang" \
-  "was disconnected while writing the program window.*NO_DEVICE" 0 30 -- \
-  $L --vanish-after 200000 --stats -- $H --device usb
-# Stops answering after 200 kB: 4 tries of resp_ms=400 (and 3 idle waits of
-# 16 ms) per request, then a timeout error. The libusb timeouts cancel the
-# IN URBs through DISCARDURB (the launcher counts them).
+  "was disconnected while writing the program window.*NO_DEVICE" 0 8 -- \
+  $L --vanish-after 3000 --stats -- $H --device usb
+# Stops answering there: 4 tries of resp_ms=400 (and 3 idle waits of 16 ms),
+# then a timeout error. The libusb timeouts cancel the IN URBs through
+# DISCARDURB (the launcher counts them).
 expect_fail "device stops answering: timeout after 4 tries" \
-  "stopped answering while writing the program window.*4 tries.*HTA_ERROR_TIMEOUT" 1.6 12 -- \
-  $L --mute-after 200000 --stats -- $H --device usb:1209:0001,resp_ms=400
+  "stopped answering while writing the program window.*4 tries.*HTA_ERROR_TIMEOUT" 1.6 8 -- \
+  $L --mute-after 3000 --stats -- $H --device usb:1209:0001,resp_ms=400
 d=$(sed -n 's/.* \([0-9]*\) discarded.*/\1/p' <<<"$FAULT_OUT")
 [[ ${d:-0} -ge 4 ]] && pass "libusb's timeouts went through DISCARDURB ($d URBs)" \
   || fail "libusb's timeouts went through DISCARDURB" "discarded '$d'"
 # Every MEM_WRITE from the 5th OUT URB on corrupted: BAD_CRC 4 times, then a
 # CRC error.
 expect_fail "persistent corruption: CRC error after 4 tries" \
-  "corrupted frames.*CRC errors on every one of 4 tries.*HTA_ERROR_IO" 0 30 -- \
+  "corrupted frames.*CRC errors on every one of 4 tries.*HTA_ERROR_IO" 0 8 -- \
   $L --corrupt-out 5+ -- $H --device usb
 # One corrupted frame each way, recovered: the chain still matches cpu/sim.
 # OUT URB 2 is a 20-byte REG_READ (its header CRC fails: the device stays
@@ -147,6 +148,20 @@ for f in "--corrupt-out 2" "--corrupt-out 30" "--corrupt-in 3"; do
     pass "one corrupted frame ($f) is recovered by a retry: results still exact (${dt} s)"
   else
     fail "one corrupted frame ($f) is recovered" "exit $rc: $(grep -E '^FAIL|corrupted|error' <<<"$out" | head -3)"
+  fi
+done
+
+# No leak and no memory error on the fault paths: the sanitizer build of the
+# chain test, unplugged and muted mid-transfer, fails with the clear error and
+# nothing from AddressSanitizer/LeakSanitizer.
+for f in "--vanish-after 3000:was disconnected while" "--mute-after 3000:stopped answering while"; do
+  out=$($L --timeout 120 ${f%%:*} -- $B/tests/san/test_usb_e2e usb:1209:0001,resp_ms=300 1 3 2>&1)
+  rc=$?
+  if [[ $rc -eq 1 ]] && grep -q "^FAIL .*runs on usb: .*${f#*:}" <<<"$out" &&
+     ! grep -q 'Sanitizer' <<<"$out"; then
+    pass "sanitizers: ${f%%:*} ends in a clear error, no leak or memory error"
+  else
+    fail "sanitizers: ${f%%:*}" "exit $rc: $(grep -m2 -E 'Sanitizer|FAIL' <<<"$out")"
   fi
 done
 
