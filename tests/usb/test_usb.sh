@@ -27,7 +27,8 @@ elapsed() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.2f", b - a }'; }
 # within X LO HI: LO <= X < HI
 within() { awk -v x="$1" -v lo="$2" -v hi="$3" 'BEGIN { exit !(x >= lo && x < hi) }'; }
 
-for f in "$L" "$HTA" "$B/tests/test_usb_proto" "$B/tests/test_usb_e2e"; do
+for f in "$L" "$B/sim/usb/usb_launcher_ref" "$HTA" "$B/tests/test_usb_proto" \
+         "$B/tests/test_usb_e2e" "$B/tests/san/test_usb_e2e"; do
   [[ -x $f ]] || { fail "built: $f" "missing (make $f)"; echo "$passed passed, $failed failed"; exit 1; }
 done
 
@@ -44,6 +45,10 @@ forward() {
 
 # ---- the protocol, and random chains vs cpu and sim ----
 out=$($L --timeout 120 -- $B/tests/test_usb_proto 24 7 2>&1); forward proto "$out" $?
+# The C++ reference of the device side answers the same (a cross-check of
+# the reference, which the engine-timeout test below uses).
+out=$($B/sim/usb/usb_launcher_ref --timeout 120 -- $B/tests/test_usb_proto 24 7 2>&1)
+forward proto-ref "$out" $?
 t0=$(now)
 out=$($L --timeout 300 -- $B/tests/test_usb_e2e usb 3 11 2>&1); forward e2e "$out" $?
 echo "# 3 random chains (batch 2) on cpu, sim and usb: $(elapsed "$t0") s"
@@ -150,6 +155,13 @@ for f in "--corrupt-out 2" "--corrupt-out 30" "--corrupt-in 3"; do
     fail "one corrupted frame ($f) is recovered" "exit $rc: $(grep -E '^FAIL|corrupted|error' <<<"$out" | head -3)"
   fi
 done
+
+# The engine does not finish in time: the wait for ap_done is bounded by the
+# caller's timeout. (On the reference device, whose uploads are quick: the
+# MobileNet's 434 k engine cycles outlast 1 ms and a 50 k-cycle WAIT.)
+expect_fail "engine timeout: bounded by --timeout-ms, says the engine may still run" \
+  "timeout \(1 ms\): no ap_done .*may still be running.*HTA_ERROR_TIMEOUT" 0 20 -- \
+  $B/sim/usb/usb_launcher_ref -- $H --device usb --timeout-ms 1
 
 # No leak and no memory error on the fault paths: the sanitizer build of the
 # chain test, unplugged and muted mid-transfer, fails with the clear error and
