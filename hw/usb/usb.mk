@@ -22,4 +22,4 @@ DEPS_PKGS += yosys nextpnr-ice40 fpga-icestorm
 lint-usb: $(RTL_GEN_PKGS) ## Verilator lint (-Wall) and Yosys read of hw/usb (bridge, adapters, system)
 	$(Q)bash hw/usb/test_usb_lint.sh
 
-TEST_BINS += hw/usb/test_usb_lint.sh hw/usb/test_usb_bridge.sh
+TEST_BINS += hw/usb/test_usb_lint.sh hw/usb/test_usb_bridge.sh bitstreams/ice40/test_ice40.sh
