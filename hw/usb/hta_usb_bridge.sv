@@ -107,8 +107,11 @@ module hta_usb_bridge #(
   logic [15:0]   crc_q, crc_d;         // running CRC
   logic [4:0]    cnt_q, cnt_d;         // byte counter within header / CRC
   logic [15:0]   ptr_q, ptr_d;         // payload byte index
+  logic [15:0]   last_q, last_d;       // index of the last byte (precomputed: timing)
+  logic          mw_end_q, mw_end_d;   // MEM_WRITE: the beat in flight is the last
   logic [IdleBits-1:0] idle_q, idle_d;
-  logic [31:0]   wait_q, wait_d;       // WAIT: cycles since the request began
+  logic [31:0]   wait_q, wait_d;       // WAIT: cycles of the budget left
+  logic          wait_over_q;          // wait_q reached 0 (registered: off the FSM's path)
   logic          aw_done_q, aw_done_d, w_done_q, w_done_d;
   logic [63:0]   maddr_q, maddr_d;     // memory address of byte ptr
   logic [63:0]   baddr_q, baddr_d;     // address of the current beat
@@ -129,18 +132,31 @@ module hta_usb_bridge #(
   wire [31:0] arg  = hdr_q[127:96];
 
   // ------------------------------------------------------------ buffer
-  // Payload bytes in, MEM_READ bytes, responses out. Its read follows ptr_d,
-  // so buf_rdata_q is always the byte at ptr_q.
+  // Payload bytes in, MEM_READ bytes, responses out. Where the buffer is read
+  // (MEM_WRITE, sending), its read address runs one byte ahead, so buf_rdata_q
+  // is the byte at ptr_q. The address is worked out from the state alone, not
+  // from ptr_d, which would put the whole FSM before the RAM (iCE40 Fmax).
   logic [7:0]         buf_q [MaxPayload];
   logic [7:0]         buf_rdata_q, buf_wdata;
   logic               buf_we;
+  logic [PtrBits-1:0] buf_raddr;
   always_ff @(posedge clk_i) begin
     if (buf_we) buf_q[ptr_q[PtrBits-1:0]] <= buf_wdata;
-    buf_rdata_q <= buf_q[ptr_d[PtrBits-1:0]];
+    buf_rdata_q <= buf_q[buf_raddr];
   end
 
   // ------------------------------------------------------------ decode
+  // Registered: the header is complete at least one cycle before SDecide
+  // reads these (SHchk comes between), and the compares stay off the FSM's
+  // critical path.
   logic cmd_known, len_ok, reg_ok, dup;
+  logic cmd_known_q, len_ok_q, reg_ok_q, dup_q;
+  always_ff @(posedge clk_i) begin
+    cmd_known_q <= cmd_known;
+    len_ok_q    <= len_ok;
+    reg_ok_q    <= reg_ok;
+    dup_q       <= dup;
+  end
   always_comb begin
     cmd_known = cmd >= hta_usb_pkg::CmdHello && cmd <= hta_usb_pkg::CmdWait;
     unique case (cmd)
@@ -226,6 +242,15 @@ module hta_usb_bridge #(
     end
   end
 
+  always_comb begin
+    unique case (state_q)
+      SDecide, STxHdr: buf_raddr = '0;
+      SMwByte:         buf_raddr = ptr_q[PtrBits-1:0] + 1'b1;
+      STxPay:          buf_raddr = ptr_q[PtrBits-1:0] + PtrBits'(tx_ready_i);
+      default:         buf_raddr = ptr_q[PtrBits-1:0];
+    endcase
+  end
+
   assign rx_fire = rx_valid_i && rx_ready_o;
   assign tx_fire = tx_valid_o && tx_ready_i;
   assign lane    = maddr_q[LaneBits-1:0];
@@ -233,6 +258,7 @@ module hta_usb_bridge #(
   always_comb begin
     state_d = state_q;
     hdr_d = hdr_q;  rcrc_d = rcrc_q;  crc_d = crc_q;  cnt_d = cnt_q;  ptr_d = ptr_q;
+    last_d = last_q;  mw_end_d = mw_end_q;
     idle_d = '0;  wait_d = wait_q;  aw_done_d = aw_done_q;  w_done_d = w_done_q;
     maddr_d = maddr_q;  baddr_d = baddr_q;  boff_d = boff_q;  beat_d = beat_q;
     strb_d = strb_q;
@@ -283,6 +309,7 @@ module hta_usb_bridge #(
         end else if (len != 0) begin
           state_d = SPay;
           ptr_d   = '0;
+          last_d  = len - 16'd1;
           crc_d   = hta_usb_pkg::CrcInit;
           // The payload overwrites the buffer a remembered MEM_READ answer is in.
           if (last_cmd_q == hta_usb_pkg::CmdMemRead) last_ok_d = 1'b0;
@@ -295,7 +322,7 @@ module hta_usb_bridge #(
           buf_we = len <= MaxLen;
           crc_d  = hta_usb_pkg::crc16_byte(crc_q, rx_data_i);
           ptr_d  = ptr_q + 16'd1;
-          if (ptr_q == len - 16'd1) begin
+          if (ptr_q == last_q) begin
             state_d = SPcrc;
             cnt_d   = '0;
           end
@@ -313,17 +340,17 @@ module hta_usb_bridge #(
       SDecide: begin
         rep = 1'b1;
         if (len != 0 && crc_q != rcrc_q) fin_st = hta_usb_pkg::StBadCrc;
-        else if (!cmd_known)             fin_st = hta_usb_pkg::StBadCmd;
-        else if (!len_ok)                fin_st = hta_usb_pkg::StBadLen;
-        else if (!reg_ok)                fin_st = hta_usb_pkg::StBadAddr;
-        else if (dup) begin
+        else if (!cmd_known_q)           fin_st = hta_usb_pkg::StBadCmd;
+        else if (!len_ok_q)              fin_st = hta_usb_pkg::StBadLen;
+        else if (!reg_ok_q)              fin_st = hta_usb_pkg::StBadAddr;
+        else if (dup_q) begin
           // A retransmission of the request last executed: its answer again.
           fin_st  = rem_st_q;
           fin_val = rem_val_q;
           fin_len = rem_len_q;
         end else begin
           rep       = 1'b0;
-          wait_d    = '0;
+          wait_d    = arg;
           aw_done_d = 1'b0;
           w_done_d  = 1'b0;
           ptr_d     = '0;
@@ -332,6 +359,8 @@ module hta_usb_bridge #(
           boff_d    = '0;
           beat_d    = '0;
           strb_d    = '0;
+          mw_end_d  = 1'b0;
+          if (cmd == hta_usb_pkg::CmdMemRead) last_d = arg[15:0] - 16'd1;
           unique case (cmd)
             hta_usb_pkg::CmdHello: begin
               fin     = 1'b1;
@@ -364,12 +393,12 @@ module hta_usb_bridge #(
 
       // register read / WAIT (reads until the mask matches or time runs out)
       SLr: begin
-        wait_d = wait_q + 32'd1;
+        if (!wait_over_q) wait_d = wait_q - 32'd1;
         m_axil_arvalid_o = 1'b1;
         if (m_axil_arready_i) state_d = SLrr;
       end
       SLrr: begin
-        wait_d = wait_q + 32'd1;
+        if (!wait_over_q) wait_d = wait_q - 32'd1;
         m_axil_rready_o = 1'b1;
         if (m_axil_rvalid_i) begin
           fin     = 1'b1;
@@ -377,7 +406,7 @@ module hta_usb_bridge #(
           fin_val = m_axil_rresp_i[1] ? 32'd0 : m_axil_rdata_i;
           if (!m_axil_rresp_i[1] && cmd == hta_usb_pkg::CmdWait &&
               (m_axil_rdata_i & addr[63:32]) == '0) begin
-            if (wait_q >= arg) begin
+            if (wait_over_q) begin
               fin_st = hta_usb_pkg::StTimeout;
             end else begin
               fin     = 1'b0;
@@ -397,7 +426,8 @@ module hta_usb_bridge #(
         strb_d[lane]        = 1'b1;
         ptr_d   = ptr_q + 16'd1;
         maddr_d = maddr_q + 64'd1;
-        if (lane == LaneBits'(BusBytes - 1) || ptr_q == len - 16'd1) begin
+        if (lane == LaneBits'(BusBytes - 1) || ptr_q == last_q) begin
+          mw_end_d  = ptr_q == last_q;
           state_d   = SMwAxi;
           aw_done_d = 1'b0;
           w_done_d  = 1'b0;
@@ -417,7 +447,7 @@ module hta_usb_bridge #(
             fin     = 1'b1;
             fin_st  = resp_status(m_axi_bresp_i);
             fin_val = 32'(boff_q);
-          end else if (ptr_q == len) begin
+          end else if (mw_end_q) begin
             fin = 1'b1;
           end else begin
             state_d = SMwByte;
@@ -450,7 +480,7 @@ module hta_usb_bridge #(
         buf_wdata = beat_q[lane*8 +: 8];
         ptr_d     = ptr_q + 16'd1;
         maddr_d   = maddr_q + 64'd1;
-        if (ptr_q == arg[15:0] - 16'd1) begin
+        if (ptr_q == last_q) begin
           fin     = 1'b1;
           fin_len = arg[15:0];
         end else if (lane == LaneBits'(BusBytes - 1)) begin
@@ -468,6 +498,7 @@ module hta_usb_bridge #(
           if (cnt_q >= 5'd2 && cnt_q <= 5'd11) crc_d = hta_usb_pkg::crc16_byte(crc_q, tx_data_o);
           if (cnt_q == 5'(hta_usb_pkg::RespHdrBytes - 1)) begin
             crc_d   = hta_usb_pkg::CrcInit;
+            last_d  = len_q - 16'd1;
             state_d = (len_q != 0) ? STxPay : SHunt0;
           end
         end
@@ -476,7 +507,7 @@ module hta_usb_bridge #(
         if (tx_fire) begin
           crc_d = hta_usb_pkg::crc16_byte(crc_q, tx_data_o);
           ptr_d = ptr_q + 16'd1;
-          if (ptr_q == len_q - 16'd1) begin
+          if (ptr_q == last_q) begin
             state_d = STxCrc;
             cnt_d   = '0;
           end
@@ -530,7 +561,9 @@ module hta_usb_bridge #(
     end
     // Datapath: no reset (only meaningful in the states that load it).
     hdr_q <= hdr_d;  rcrc_q <= rcrc_d;  crc_q <= crc_d;  cnt_q <= cnt_d;  ptr_q <= ptr_d;
-    wait_q <= wait_d;  aw_done_q <= aw_done_d;  w_done_q <= w_done_d;
+    last_q <= last_d;  mw_end_q <= mw_end_d;
+    wait_q <= wait_d;  wait_over_q <= wait_d == '0;
+    aw_done_q <= aw_done_d;  w_done_q <= w_done_d;
     maddr_q <= maddr_d;  baddr_q <= baddr_d;  boff_q <= boff_d;  beat_q <= beat_d;
     strb_q <= strb_d;
     st_q <= st_d;  val_q <= val_d;  len_q <= len_d;

@@ -55,12 +55,19 @@ module hta_usb_ft245 #(
   assign cnt_n      = cnt_q + (AW + 1)'(push) - (AW + 1)'(pop);
 
   // A byte we present is taken on the edge where WR# and TXE# are both low.
+  // A one-byte holding register lets tx_ready_o depend on flops only, so the
+  // TXE# pin does not reach into the bridge's state machine (timing).
+  logic [7:0] pend_q, pend_d;
+  logic       pend_v_q, pend_v_d, free, tx_fire;
   assign taken      = !wr_n_q && !ft_txe_n_i;
-  assign tx_ready_o = mode_q == MWrite && (wr_n_q || taken);
+  assign free       = wr_n_q || taken;
+  assign tx_ready_o = mode_q == MWrite && !pend_v_q;
+  assign tx_fire    = tx_valid_i && tx_ready_o;
 
   always_comb begin
     mode_d = mode_q;
     oe_n_d = oe_n_q;  rd_n_d = rd_n_q;  wr_n_d = wr_n_q;  doe_d = doe_q;  dout_d = dout_q;
+    pend_d = pend_q;  pend_v_d = pend_v_q;
     unique case (mode_q)
       MIdle: begin
         // Writes first: a response must not wait behind bytes nobody asked for.
@@ -82,8 +89,12 @@ module hta_usb_ft245 #(
         end
       end
       MWrite: begin
-        if (wr_n_q || taken) begin
-          if (tx_valid_i) begin
+        if (free) begin
+          if (pend_v_q) begin
+            dout_d   = pend_q;
+            wr_n_d   = 1'b0;
+            pend_v_d = 1'b0;
+          end else if (tx_fire) begin
             dout_d = tx_data_i;
             wr_n_d = 1'b0;
           end else begin
@@ -91,6 +102,9 @@ module hta_usb_ft245 #(
             mode_d = MIdle;
             doe_d  = 1'b0;
           end
+        end else if (tx_fire) begin
+          pend_d   = tx_data_i;
+          pend_v_d = 1'b1;
         end
       end
       default: mode_d = MIdle;
@@ -104,6 +118,7 @@ module hta_usb_ft245 #(
       rd_n_q <= 1'b1;
       wr_n_q <= 1'b1;
       doe_q  <= 1'b0;
+      pend_v_q <= 1'b0;
       rp_q   <= '0;
       wp_q   <= '0;
       cnt_q  <= '0;
@@ -113,12 +128,14 @@ module hta_usb_ft245 #(
       rd_n_q <= rd_n_d;
       wr_n_q <= wr_n_d;
       doe_q  <= doe_d;
+      pend_v_q <= pend_v_d;
       if (push) wp_q <= wp_q + 1'b1;
       if (pop)  rp_q <= rp_q + 1'b1;
       cnt_q  <= cnt_n;
     end
     if (push) fifo_q[wp_q] <= ft_d_i;
     dout_q <= dout_d;
+    pend_q <= pend_d;
   end
 
   assign ft_oe_n_o = oe_n_q;

@@ -9,8 +9,8 @@ cd "$(dirname "$0")/../.." || exit 1
 
 out=${BUILD:-build}/usb/tb
 mkdir -p "$out"
-if ! verilator --binary -j 2 --assert --timescale 1ns/1ps -Wall -Wno-DECLFILENAME -Wno-UNUSEDSIGNAL \
-     -Wno-UNUSEDPARAM -Wno-WIDTH -Wno-BLKSEQ -Wno-INITIALDLY \
+if ! verilator --binary -j 2 --assert --timescale 1ns/1ps \
+     -Wall -Wno-DECLFILENAME -Wno-UNUSEDSIGNAL -Wno-UNUSEDPARAM -Wno-WIDTH -Wno-BLKSEQ -Wno-INITIALDLY \
      --top-module hta_usb_bridge_tb --Mdir "$out" -o tb \
      -MAKEFLAGS "OPT_FAST=-O0 OPT_SLOW=-O0 OPT_GLOBAL=-O0" \
      hw/usb/hta_usb_pkg.sv hw/usb/hta_usb_bridge.sv hw/usb/tb/hta_usb_bridge_tb.sv \

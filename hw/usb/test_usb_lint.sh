@@ -42,8 +42,9 @@ vlt="hw/lint/hta.vlt hw/usb/usb.vlt"
     $vlt hw/usb/hta_usb_uart.sv
   check "yosys read hta_usb_sys" yosys -q -p \
     "read_verilog -sv $rtl $usb; hierarchy -check -top hta_usb_sys"
-  check "yosys synth_ice40 hta_usb_ft245" yosys -q -p "read_verilog -sv $pins; synth_ice40 -top hta_usb_ft245"
-  check "yosys synth_ice40 hta_usb_uart" yosys -q -p "read_verilog -sv $pins; synth_ice40 -top hta_usb_uart"
+  for top in hta_usb_ft245 hta_usb_uart; do
+    check "yosys synth_ice40 $top" yosys -q -p "read_verilog -sv $pins; synth_ice40 -top $top"
+  done
 }
 
 echo "$pass passed, $fail failed"

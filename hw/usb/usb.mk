@@ -19,7 +19,7 @@ USB_VLT       := hw/usb/usb.vlt
 DEPS_PKGS += yosys nextpnr-ice40 fpga-icestorm
 
 .PHONY: lint-usb
-lint-usb: $(RTL_GEN_PKGS) ## Verilator lint (-Wall) and Yosys read of hw/usb (bridge, adapters, system)
+lint-usb: $(RTL_GEN_PKGS) ## lint hw/usb: verilator -Wall, Yosys read (bridge, adapters, system)
 	$(Q)bash hw/usb/test_usb_lint.sh
 
-TEST_BINS += hw/usb/test_usb_lint.sh hw/usb/test_usb_bridge.sh
+TEST_BINS += hw/usb/test_usb_lint.sh hw/usb/test_usb_bridge.sh bitstreams/ice40/test_ice40.sh
