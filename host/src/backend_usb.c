@@ -101,8 +101,9 @@ static int link_error(hta_device *dev, int rc, const char *doing) {
                            "usb: the device (%s) stopped answering while %s: %s", u->where,
                            doing, l->err);
     case HTA_LINK_E_CRC:
-      return hta_dev_error(dev, HTA_ERROR_IO, "usb: corrupted frames on the link to %s while %s: %s",
-                           u->where, doing, l->err);
+      return hta_dev_error(dev, HTA_ERROR_IO,
+                           "usb: corrupted frames on the link to %s while %s: %s", u->where,
+                           doing, l->err);
     case HTA_LINK_E_STATUS:
       return hta_dev_error(dev, HTA_ERROR_DEVICE, "usb: %s while %s: %s", u->where, doing,
                            l->err);
@@ -129,8 +130,8 @@ static int parse_hex16(const char *s, size_t n, unsigned *out) {
   unsigned v = 0;
   for (size_t i = 0; i < n; i++) {
     if (!isxdigit((unsigned char)s[i])) return -1;
-    v = v * 16 + (unsigned)(isdigit((unsigned char)s[i]) ? s[i] - '0'
-                                                         : tolower((unsigned char)s[i]) - 'a' + 10);
+    const int c = tolower((unsigned char)s[i]);
+    v = v * 16 + (unsigned)(isdigit(c) ? c - '0' : c - 'a' + 10);
   }
   *out = v;
   return 0;
@@ -181,7 +182,8 @@ static int parse_opts(hta_device *dev, const char *opts, usb_opts *o) {
     if (ok) {
       *eq = '\0';
       const char *val = eq + 1;
-      if (!strcmp(kv, "resp_ms") && !parse_u64(val, 600000, &v) && v >= 1) o->resp_ms = (unsigned)v;
+      if (!strcmp(kv, "resp_ms") && !parse_u64(val, 600000, &v) && v >= 1)
+        o->resp_ms = (unsigned)v;
       else if (!strcmp(kv, "retries") && !parse_u64(val, 100, &v)) o->retries = (unsigned)v;
       else if (!strcmp(kv, "mem_base") && !parse_u64(val, UINT64_MAX >> 1, &v)) o->mem_base = v;
       else if (!strcmp(kv, "mem_mb") && !parse_u64(val, 1 << 20, &v) && v >= 1) o->mem_mb = v;

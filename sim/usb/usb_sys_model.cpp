@@ -46,7 +46,9 @@ void htasim_vl_printf(const char *fmt, ...) {
   g_last_print = msg;
   while (!g_last_print.empty() && g_last_print.back() == '\n') g_last_print.pop_back();
 }
-void vl_stop(const char *file, int line, const char *) { record_stop("$stop/assertion", file, line); }
+void vl_stop(const char *file, int line, const char *) {
+  record_stop("$stop/assertion", file, line);
+}
 void vl_finish(const char *file, int line, const char *) { record_stop("$finish", file, line); }
 void vl_fatal(const char *file, int line, const char *, const char *msg) {
   record_stop(msg && *msg ? msg : "fatal", file, line);

@@ -29,7 +29,11 @@ within() { awk -v x="$1" -v lo="$2" -v hi="$3" 'BEGIN { exit !(x >= lo && x < hi
 
 for f in "$L" "$B/sim/usb/usb_launcher_ref" "$HTA" "$B/tests/test_usb_proto" \
          "$B/tests/test_usb_e2e" "$B/tests/san/test_usb_e2e"; do
-  [[ -x $f ]] || { fail "built: $f" "missing (make $f)"; echo "$passed passed, $failed failed"; exit 1; }
+  if [[ ! -x $f ]]; then
+    fail "built: $f" "missing (make $f)"
+    echo "$passed passed, $failed failed"
+    exit 1
+  fi
 done
 
 # Forward a C test's PASS/FAIL lines and add up its counts.
@@ -62,8 +66,8 @@ cli_run() {
   local name=$1 m=$2 x=$tmp/$1.in sim_cycles usb_cycles out t0
   head -c "$3" /dev/urandom > "$x"
   $HTA run --device cpu --model "$m" --input "$x" --raw --output "$x.cpu" >/dev/null 2>&1
-  sim_cycles=$($HTA run --device sim --model "$m" --input "$x" --raw --output "$x.sim" --stats 2>&1 |
-               sed -n 's/^1 input(s): \([0-9]*\) cycles.*/\1/p')
+  sim_cycles=$($HTA run --device sim --model "$m" --input "$x" --raw --output "$x.sim" \
+               --stats 2>&1 | sed -n 's/^1 input(s): \([0-9]*\) cycles.*/\1/p')
   t0=$(now)
   out=$($L --timeout 300 --stats -- $HTA run --device usb:1209:0001 --model "$m" --input "$x" \
         --raw --output "$x.usb" --stats 2>&1)
@@ -77,10 +81,15 @@ cli_run() {
     || fail "hta run ($name): usb cycles == sim" "sim '$sim_cycles', usb '$usb_cycles'"
 }
 cli_run chain $C $((3 * 7 * 2))
-cyc() { python3 -c 'import json,sys; d=json.load(sys.stdin); print(d["total_cycles"], [l["cycles"] for l in d["layers"]])' 2>/dev/null; }
+cyc() {
+  python3 -c 'import json, sys
+d = json.load(sys.stdin)
+print(d["total_cycles"], [l["cycles"] for l in d["layers"]])' 2>/dev/null
+}
 a=$($HTA bench --device sim --model $C --batch 3 --json 2>/dev/null | cyc)
 b=$($L --timeout 120 -- $HTA bench --device usb --model $C --batch 3 --json 2>/dev/null | cyc)
-[[ -n $a && $a == "$b" ]] && pass "hta bench --device usb --batch 3: total and per-layer cycles == sim" \
+[[ -n $a && $a == "$b" ]] \
+  && pass "hta bench --device usb --batch 3: total and per-layer cycles == sim" \
   || fail "hta bench --device usb: cycles == sim" "sim '${a:0:80}' usb '${b:0:80}'"
 # The whole network: 1.3 MB of program and 0.8 MB of data window cross the
 # 1-byte-per-cycle link; ~8 M cycles of hta_usb_sys, ~30 s here.
@@ -112,13 +121,16 @@ expect_fail() {
   fi
   FAULT_OUT=$out
 }
-expect_fail "no device: named, and what is present" "no device 1209:0001 found; USB devices present: none" \
+expect_fail "no device: named, and what is present" \
+  "no device 1209:0001 found; USB devices present: none" \
   0 10 -- $L --no-device -- $H --device usb
-expect_fail "another device only: listed" "no device 1209:0001 found; USB devices present: 0403:6010" \
+expect_fail "another device only: listed" \
+  "no device 1209:0001 found; USB devices present: 0403:6010" \
   0 10 -- $L --vid 0403 --pid 6010 -- $H --device usb
 expect_fail "wrong serial: the serial found is named" "with serial NOPE found.*serial HTA0001" \
   0 10 -- $L -- $H --device usb:1209:0001:NOPE
-expect_fail "permission denied: points to the udev rule" "permission denied.*docs/udev/60-hta.rules" \
+expect_fail "permission denied: points to the udev rule" \
+  "permission denied.*docs/udev/60-hta.rules" \
   0 10 -- $L --deny-access -- $H --device usb
 # The program upload is 1.3 MB of 1046-byte MEM_WRITE frames after three
 # 20-byte requests: byte 3000 is in the middle of the third frame.
@@ -152,7 +164,8 @@ for f in "--corrupt-out 2" "--corrupt-out 30" "--corrupt-in 3"; do
      grep -q ' 1 corrupted' <<<"$out"; then
     pass "one corrupted frame ($f) is recovered by a retry: results still exact (${dt} s)"
   else
-    fail "one corrupted frame ($f) is recovered" "exit $rc: $(grep -E '^FAIL|corrupted|error' <<<"$out" | head -3)"
+    fail "one corrupted frame ($f) is recovered" \
+      "exit $rc: $(grep -E '^FAIL|corrupted|error' <<<"$out" | head -3)"
   fi
 done
 
@@ -166,7 +179,8 @@ expect_fail "engine timeout: bounded by --timeout-ms, says the engine may still 
 # No leak and no memory error on the fault paths: the sanitizer build of the
 # chain test, unplugged and muted mid-transfer, fails with the clear error and
 # nothing from AddressSanitizer/LeakSanitizer.
-for f in "--vanish-after 3000:was disconnected while" "--mute-after 3000:stopped answering while"; do
+for f in "--vanish-after 3000:was disconnected while" \
+         "--mute-after 3000:stopped answering while"; do
   out=$($L --timeout 120 ${f%%:*} -- $B/tests/san/test_usb_e2e usb:1209:0001,resp_ms=300 1 3 2>&1)
   rc=$?
   if [[ $rc -eq 1 ]] && grep -q "^FAIL .*runs on usb: .*${f#*:}" <<<"$out" &&
