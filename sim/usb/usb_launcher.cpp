@@ -49,7 +49,8 @@ void usage(FILE *f) {
                "  --vid HEX --pid HEX --serial TEXT   the device's identity (1209:0001 HTA0001)\n"
                "  --no-device         no USB device at all in the testbed\n"
                "  --deny-access       the device node is not accessible (0600, owned by root;\n"
-               "                      the program runs as nobody if the launcher is root)\n"
+               "                      the program runs as nobody if the launcher is root;\n"
+               "                      mode 0 otherwise)\n"
                "  --vanish-after N    unplug the device after N bulk OUT bytes\n"
                "  --mute-after N      after N bulk OUT bytes, bulk IN URBs never complete\n"
                "  --corrupt-out K[+]  flip a byte in the K-th bulk OUT URB (+: and all later)\n"
@@ -268,7 +269,9 @@ int main(int argc, char **argv) {
       if (std::system(cmd.c_str()) != 0) std::fprintf(stderr, "usb_launcher: %s failed\n",
                                                       cmd.c_str());
     }
-    if (chmod(node.c_str(), 0600) != 0)
+    // Not root: the program runs as this user, who owns the node, so mode 0
+    // is what denies it.
+    if (chmod(node.c_str(), root ? 0600 : 0) != 0)
       std::fprintf(stderr, "usb_launcher: chmod %s: %s\n", node.c_str(), std::strerror(errno));
     g_free(root_dir);
   }
