@@ -22,3 +22,11 @@ $(LIBHTA_SAN): $(HOST_SAN_OBJS)
 	$(Q)rm -f $@ && $(AR) rcs $@ $^
 
 ALL_TARGETS += $(LIBHTA)
+
+# The usb backend (backend_usb.c) talks to libusb-1.0: every program that
+# links libhta links it too.
+DEPS_PKGS += libusb-1.0-0-dev pkgconf
+HOST_USB_CPPFLAGS := $(or $(shell pkg-config --cflags libusb-1.0 2>/dev/null),-I/usr/include/libusb-1.0)
+$(BUILD)/obj/host/src/backend_usb.o $(BUILD)/san/host/src/backend_usb.o: \
+  CPPFLAGS += $(HOST_USB_CPPFLAGS)
+LDLIBS += -lusb-1.0

@@ -57,5 +57,6 @@ int hta_dev_error(hta_device *dev, int code, const char *fmt, ...)
 extern const hta_backend hta_backend_cpu;
 extern const hta_backend hta_backend_sim;
 extern const hta_backend hta_backend_xrt;
+extern const hta_backend hta_backend_usb;
 
 #endif /* HTA_BACKEND_H */

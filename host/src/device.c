@@ -14,7 +14,7 @@
 #include "hta_compile.h"
 
 static const hta_backend *const backends[] = {&hta_backend_cpu, &hta_backend_sim,
-                                              &hta_backend_xrt};
+                                              &hta_backend_xrt, &hta_backend_usb};
 #define N_BACKENDS (sizeof backends / sizeof backends[0])
 
 struct hta_net {
@@ -80,7 +80,7 @@ static char open_err[1400];
 
 const char *hta_open_error(void) { return open_err; }
 
-const char *hta_device_schemes(void) { return "cpu sim xrt"; }
+const char *hta_device_schemes(void) { return "cpu sim xrt usb"; }
 
 int hta_open(const char *uri, hta_device **out) {
   if (out == NULL) return HTA_ERROR_INVALID_PARAM;
@@ -98,9 +98,9 @@ int hta_open(const char *uri, hta_device **out) {
       be = backends[i];
   if (be == NULL) {
     snprintf(open_err, sizeof open_err,
-             "unknown device '%s': known schemes are 'cpu' (golden model) and 'sim' or "
-             "'sim:trace=FILE.fst' (Verilator RTL) and 'xrt:N[:xclbin=PATH]' (XRT); "
-             "'usb:...' is not available in this build", uri);
+             "unknown device '%s': known schemes are 'cpu' (golden model), 'sim' or "
+             "'sim:trace=FILE.fst' (Verilator RTL), 'xrt:N[:xclbin=PATH]' (XRT) and "
+             "'usb:VID:PID[:SERIAL]' (a board on USB)", uri);
     return HTA_ERROR_NO_DEVICE;
   }
   hta_device *dev = calloc(1, sizeof *dev);

@@ -1,0 +1,499 @@
+/*
+ * backend_usb.c - the "usb" device: an HTA board on a USB cable, reached with
+ * libusb-1.0 through a vendor-class interface with one bulk OUT and one bulk
+ * IN endpoint, speaking the link protocol of docs/usb-protocol.md
+ * (usb_link.c).
+ *
+ * URI: usb[:VID:PID[:SERIAL]][,option=value...], VID and PID in hex; plain
+ * "usb" means the default 1209:0001 (pid.codes' test PID: a board for other
+ * people's use needs a PID of its own). Options: resp_ms=N (response timeout
+ * per try), retries=N, mem_base=ADDR and mem_mb=N (the board memory the
+ * engine may use, default 0x400000000 and 64 MiB, as the sim device).
+ *
+ * Per inference it does over the link what backend_sim.c does through the
+ * simulator: program and data windows into device memory at the same
+ * addresses, kernel arguments, ap_start, a bounded wait for ap_done (WAIT
+ * requests of a fixed cycle budget until the caller's timeout), the status
+ * and counter registers, the data window, and the per-descriptor cycle log.
+ */
+#define _POSIX_C_SOURCE 200809L
+#include <ctype.h>
+#include <stdarg.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <libusb.h>
+
+#include "backend.h"
+#include "hta_cfg.h"
+#include "hta_regs.h"
+#include "usb_link.h"
+
+#define DEFAULT_VID 0x1209u
+#define DEFAULT_PID 0x0001u
+#define PROG_OFF UINT64_C(0x10000) /* program window from the memory base, as the sim device */
+#define WINDOW_GUARD 4096u         /* gap after the program window, as the sim device */
+#define WAIT_MS 50u                /* one WAIT request's budget, in the device's time */
+#define UDEV_RULE "docs/udev/60-hta.rules"
+
+typedef struct usb_dev {
+  libusb_context *ctx;
+  libusb_device_handle *h;
+  int iface;
+  unsigned char ep_out, ep_in;
+  char where[64]; /* "bus 1 device 2 (1209:0001)" for messages */
+  int gone;       /* the device was unplugged: every later call fails at once */
+  uint64_t mem_base, mem_bytes;
+  hta_link link;
+} usb_dev;
+
+/* ---- the transport: libusb bulk transfers ---- */
+
+static int xport_code(int rc) {
+  if (rc == LIBUSB_ERROR_TIMEOUT) return HTA_XPORT_TIMEOUT;
+  if (rc == LIBUSB_ERROR_NO_DEVICE) return HTA_XPORT_NODEV;
+  return HTA_XPORT_IO;
+}
+
+static int xp_send(void *ctx, const uint8_t *buf, size_t n, unsigned timeout_ms, char *err,
+                   size_t errlen) {
+  usb_dev *u = ctx;
+  int done = 0;
+  const int rc = libusb_bulk_transfer(u->h, u->ep_out, (unsigned char *)buf, (int)n, &done,
+                                      timeout_ms);
+  if (rc == 0 && (size_t)done == n) return HTA_XPORT_OK;
+  snprintf(err, errlen, "bulk OUT of %zu bytes to %s: %s (%d sent)", n, u->where,
+           rc ? libusb_error_name(rc) : "short transfer", done);
+  if (rc == LIBUSB_ERROR_NO_DEVICE) u->gone = 1;
+  return rc ? xport_code(rc) : HTA_XPORT_IO;
+}
+
+static int xp_recv(void *ctx, uint8_t *buf, size_t max, size_t *got, unsigned timeout_ms,
+                   char *err, size_t errlen) {
+  usb_dev *u = ctx;
+  int done = 0;
+  const int rc = libusb_bulk_transfer(u->h, u->ep_in, buf, (int)max, &done, timeout_ms);
+  *got = (size_t)done;
+  if (rc == 0) return HTA_XPORT_OK;
+  snprintf(err, errlen, "bulk IN from %s: %s", u->where, libusb_error_name(rc));
+  if (rc == LIBUSB_ERROR_NO_DEVICE) u->gone = 1;
+  return xport_code(rc);
+}
+
+/* ---- errors ---- */
+
+/* A link failure as a libhta error, naming what was being done. */
+static int link_error(hta_device *dev, int rc, const char *doing) {
+  usb_dev *u = dev->priv;
+  const hta_link *l = &u->link;
+  switch (rc) {
+    case HTA_LINK_E_NODEV:
+      u->gone = 1;
+      return hta_dev_error(dev, HTA_ERROR_NO_DEVICE,
+                           "usb: the device (%s) was disconnected while %s: %s", u->where, doing,
+                           l->err);
+    case HTA_LINK_E_TIMEOUT:
+      return hta_dev_error(dev, HTA_ERROR_TIMEOUT,
+                           "usb: the device (%s) stopped answering while %s: %s", u->where,
+                           doing, l->err);
+    case HTA_LINK_E_CRC:
+      return hta_dev_error(dev, HTA_ERROR_IO,
+                           "usb: corrupted frames on the link to %s while %s: %s", u->where,
+                           doing, l->err);
+    case HTA_LINK_E_STATUS:
+      return hta_dev_error(dev, HTA_ERROR_DEVICE, "usb: %s while %s: %s", u->where, doing,
+                           l->err);
+    case HTA_LINK_E_PROTO:
+      return hta_dev_error(dev, HTA_ERROR_PROTOCOL, "usb: %s broke the link protocol while %s: %s",
+                           u->where, doing, l->err);
+    default:
+      return hta_dev_error(dev, HTA_ERROR_IO, "usb: I/O error with %s while %s: %s", u->where,
+                           doing, l->err);
+  }
+}
+
+/* ---- open ---- */
+
+typedef struct usb_opts {
+  unsigned vid, pid;
+  char serial[128];
+  unsigned resp_ms, retries;
+  uint64_t mem_base, mem_mb;
+} usb_opts;
+
+static int parse_hex16(const char *s, size_t n, unsigned *out) {
+  if (n == 0 || n > 4) return -1;
+  unsigned v = 0;
+  for (size_t i = 0; i < n; i++) {
+    if (!isxdigit((unsigned char)s[i])) return -1;
+    const int c = tolower((unsigned char)s[i]);
+    v = v * 16 + (unsigned)(isdigit(c) ? c - '0' : c - 'a' + 10);
+  }
+  *out = v;
+  return 0;
+}
+
+static int parse_u64(const char *s, uint64_t max, uint64_t *out) {
+  char *end;
+  if (!isdigit((unsigned char)s[0])) return -1;
+  errno = 0;
+  unsigned long long v = strtoull(s, &end, 0);
+  if (errno || *end || v > max) return -1;
+  *out = v;
+  return 0;
+}
+
+static int parse_opts(hta_device *dev, const char *opts, usb_opts *o) {
+  memset(o, 0, sizeof *o);
+  o->vid = DEFAULT_VID;
+  o->pid = DEFAULT_PID;
+  o->resp_ms = 1000;
+  o->retries = 3;
+  o->mem_base = UINT64_C(0x400000000);
+  o->mem_mb = 64;
+  const char *comma = strchr(opts, ',');
+  const size_t idlen = comma ? (size_t)(comma - opts) : strlen(opts);
+  if (idlen > 0) {
+    const char *c1 = memchr(opts, ':', idlen);
+    const char *c2 = c1 ? memchr(c1 + 1, ':', idlen - (size_t)(c1 + 1 - opts)) : NULL;
+    const char *pid_end = c2 ? c2 : opts + idlen;
+    const size_t serial_len = c2 ? (size_t)(opts + idlen - c2 - 1) : 0;
+    if (c1 == NULL || parse_hex16(opts, (size_t)(c1 - opts), &o->vid) ||
+        parse_hex16(c1 + 1, (size_t)(pid_end - c1 - 1), &o->pid) ||
+        (c2 && (serial_len == 0 || serial_len >= sizeof o->serial)))
+      return hta_dev_error(dev, HTA_ERROR_NO_DEVICE,
+                           "usb: bad device id '%.*s' (expected VID:PID or VID:PID:SERIAL, "
+                           "VID and PID in hex, e.g. usb:1209:0001)", (int)idlen, opts);
+    if (c2) memcpy(o->serial, c2 + 1, serial_len);
+  }
+  char buf[256];
+  if (comma == NULL) return HTA_SUCCESS;
+  if (strlen(comma + 1) >= sizeof buf)
+    return hta_dev_error(dev, HTA_ERROR_NO_DEVICE, "usb: options too long");
+  strcpy(buf, comma + 1);
+  for (char *save = NULL, *kv = strtok_r(buf, ",", &save); kv; kv = strtok_r(NULL, ",", &save)) {
+    char *eq = strchr(kv, '=');
+    uint64_t v = 0;
+    int ok = eq != NULL;
+    if (ok) {
+      *eq = '\0';
+      const char *val = eq + 1;
+      if (!strcmp(kv, "resp_ms") && !parse_u64(val, 600000, &v) && v >= 1)
+        o->resp_ms = (unsigned)v;
+      else if (!strcmp(kv, "retries") && !parse_u64(val, 100, &v)) o->retries = (unsigned)v;
+      else if (!strcmp(kv, "mem_base") && !parse_u64(val, UINT64_MAX >> 1, &v)) o->mem_base = v;
+      else if (!strcmp(kv, "mem_mb") && !parse_u64(val, 1 << 20, &v) && v >= 1) o->mem_mb = v;
+      else ok = 0;
+      if (!ok) *eq = '=';
+    }
+    if (!ok)
+      return hta_dev_error(dev, HTA_ERROR_NO_DEVICE,
+                           "usb: bad option '%s' (known: resp_ms=N, retries=N, mem_base=ADDR, "
+                           "mem_mb=N)", kv);
+  }
+  return HTA_SUCCESS;
+}
+
+static void append(char *dst, size_t cap, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static void append(char *dst, size_t cap, const char *fmt, ...) {
+  const size_t len = strlen(dst);
+  if (len + 1 >= cap) return;
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(dst + len, cap - len, fmt, ap);
+  va_end(ap);
+}
+
+/* The first bulk OUT and bulk IN endpoints of the first vendor-class
+ * interface of the active configuration. */
+static int find_endpoints(libusb_device *d, usb_dev *u) {
+  struct libusb_config_descriptor *cfg;
+  if (libusb_get_active_config_descriptor(d, &cfg) != 0) return -1;
+  int found = -1;
+  for (int i = 0; i < cfg->bNumInterfaces && found < 0; i++) {
+    if (cfg->interface[i].num_altsetting < 1) continue;
+    const struct libusb_interface_descriptor *id = &cfg->interface[i].altsetting[0];
+    if (id->bInterfaceClass != LIBUSB_CLASS_VENDOR_SPEC) continue;
+    unsigned char out = 0, in = 0;
+    for (int e = 0; e < id->bNumEndpoints; e++) {
+      const struct libusb_endpoint_descriptor *ep = &id->endpoint[e];
+      if ((ep->bmAttributes & 3) != LIBUSB_TRANSFER_TYPE_BULK) continue;
+      if (ep->bEndpointAddress & LIBUSB_ENDPOINT_IN) {
+        if (!in) in = ep->bEndpointAddress;
+      } else if (!out) {
+        out = ep->bEndpointAddress;
+      }
+    }
+    if (out && in) {
+      u->iface = id->bInterfaceNumber;
+      u->ep_out = out;
+      u->ep_in = in;
+      found = 0;
+    }
+  }
+  libusb_free_config_descriptor(cfg);
+  return found;
+}
+
+/* Find and open the device; on failure say what was found instead. */
+static int open_device(hta_device *dev, usb_dev *u, const usb_opts *o) {
+  libusb_device **list = NULL;
+  const ssize_t n = libusb_get_device_list(u->ctx, &list);
+  if (n < 0)
+    return hta_dev_error(dev, HTA_ERROR_NO_DEVICE, "usb: cannot list USB devices: %s",
+                         libusb_error_name((int)n));
+  char found[600] = "", denied[200] = "";
+  libusb_device *match = NULL;
+  for (ssize_t i = 0; i < n && match == NULL; i++) {
+    struct libusb_device_descriptor dd;
+    if (libusb_get_device_descriptor(list[i], &dd) != 0) continue;
+    const int bus = libusb_get_bus_number(list[i]), addr = libusb_get_device_address(list[i]);
+    append(found, sizeof found, "%s%04x:%04x (bus %d device %d)", found[0] ? ", " : "",
+           dd.idVendor, dd.idProduct, bus, addr);
+    if (dd.idVendor != o->vid || dd.idProduct != o->pid) continue;
+    libusb_device_handle *h = NULL;
+    const int rc = libusb_open(list[i], &h);
+    if (rc == LIBUSB_ERROR_ACCESS) {
+      snprintf(denied, sizeof denied, "/dev/bus/usb/%03d/%03d", bus, addr);
+      continue;
+    }
+    if (rc != 0) {
+      append(found, sizeof found, " [cannot open: %s]", libusb_error_name(rc));
+      continue;
+    }
+    if (o->serial[0]) {
+      char s[128] = "";
+      const int k = dd.iSerialNumber ? libusb_get_string_descriptor_ascii(
+                                           h, dd.iSerialNumber, (unsigned char *)s, sizeof s)
+                                     : LIBUSB_ERROR_NOT_FOUND;
+      if (k < 0 || strcmp(s, o->serial) != 0) {
+        append(found, sizeof found, " [serial %s]", k < 0 ? libusb_error_name(k) : s);
+        libusb_close(h);
+        continue;
+      }
+    }
+    if (find_endpoints(list[i], u) != 0) {
+      append(found, sizeof found, " [no vendor-class interface with bulk IN and OUT]");
+      libusb_close(h);
+      continue;
+    }
+    u->h = h;
+    match = list[i];
+    snprintf(u->where, sizeof u->where, "%04x:%04x on bus %d device %d", o->vid, o->pid, bus,
+             addr);
+  }
+  libusb_free_device_list(list, 1);
+  if (match) return HTA_SUCCESS;
+  if (denied[0])
+    return hta_dev_error(dev, HTA_ERROR_NO_DEVICE,
+                         "usb: permission denied opening %04x:%04x at %s: install the udev rule "
+                         "(sudo cp " UDEV_RULE " /etc/udev/rules.d/ && sudo udevadm control "
+                         "--reload && sudo udevadm trigger), then replug the board",
+                         o->vid, o->pid, denied);
+  return hta_dev_error(dev, HTA_ERROR_NO_DEVICE,
+                       "usb: no device %04x:%04x%s%s found; USB devices present: %s", o->vid,
+                       o->pid, o->serial[0] ? " with serial " : "", o->serial,
+                       found[0] ? found : "none");
+}
+
+static void usb_close(hta_device *dev) {
+  usb_dev *u = dev->priv;
+  if (u == NULL) return;
+  if (u->h) {
+    if (!u->gone) libusb_release_interface(u->h, u->iface);
+    libusb_close(u->h);
+  }
+  if (u->ctx) libusb_exit(u->ctx);
+  free(u);
+  dev->priv = NULL;
+}
+
+static int usb_open(hta_device *dev, const char *opts) {
+  usb_opts o;
+  int rc = parse_opts(dev, opts, &o);
+  if (rc != HTA_SUCCESS) return rc;
+  usb_dev *u = calloc(1, sizeof *u);
+  if (u == NULL) return hta_dev_error(dev, HTA_ERROR_NO_MEM, "usb: out of memory");
+  dev->priv = u;
+  u->mem_base = o.mem_base;
+  u->mem_bytes = o.mem_mb << 20;
+  rc = libusb_init(&u->ctx);
+  if (rc != 0) {
+    u->ctx = NULL;
+    usb_close(dev);
+    return hta_dev_error(dev, HTA_ERROR_NO_DEVICE, "usb: libusb_init failed: %s",
+                         libusb_error_name(rc));
+  }
+  rc = open_device(dev, u, &o);
+  if (rc != HTA_SUCCESS) {
+    usb_close(dev);
+    return rc;
+  }
+  rc = libusb_claim_interface(u->h, u->iface);
+  if (rc != 0) {
+    const char *why = rc == LIBUSB_ERROR_BUSY ? " (another program is using the board)" : "";
+    hta_dev_error(dev, HTA_ERROR_NO_DEVICE, "usb: cannot claim interface %d of %s: %s%s",
+                  u->iface, u->where, libusb_error_name(rc), why);
+    u->gone = 1; /* nothing to release */
+    usb_close(dev);
+    return HTA_ERROR_NO_DEVICE;
+  }
+  const hta_link_transport xp = {u, xp_send, xp_recv};
+  hta_link_init(&u->link, &xp, o.resp_ms, o.retries);
+  rc = hta_link_hello(&u->link);
+  uint32_t version = 0, sig = 0;
+  if (rc == HTA_LINK_OK) rc = hta_link_reg_read(&u->link, HTA_REG_VERSION, &version);
+  if (rc == HTA_LINK_OK) rc = hta_link_reg_read(&u->link, HTA_REG_CFG_SIG, &sig);
+  if (rc != HTA_LINK_OK) {
+    rc = link_error(dev, rc, "saying HELLO");
+    usb_close(dev);
+    return rc;
+  }
+  const char *bad = NULL;
+  if (!(u->link.flags & 1)) bad = "the board's bitstream has no engine behind the link "
+                                  "(a register-loopback build)";
+  else if (version >> 16 != 0x4854) bad = "the VERSION register does not say HTA (0x4854)";
+  else if (sig != HTA_CFG_SIGNATURE) bad = "the engine's configuration signature differs "
+                                           "from this libhta's (rebuild one or the other)";
+  if (bad) {
+    hta_dev_error(dev, HTA_ERROR_UNSUPPORTED, "usb: %s: %s (VERSION 0x%08x, CFG_SIG 0x%08x, "
+                  "libhta's 0x%08x)", u->where, bad, version, sig, HTA_CFG_SIGNATURE);
+    usb_close(dev);
+    return HTA_ERROR_UNSUPPORTED;
+  }
+  return HTA_SUCCESS;
+}
+
+/* ---- run ---- */
+
+static double now_ms(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec * 1e-6;
+}
+
+static int write64(hta_link *l, uint32_t lo, uint64_t v) {
+  int rc = hta_link_reg_write(l, lo, (uint32_t)v);
+  return rc ? rc : hta_link_reg_write(l, lo + 4, (uint32_t)(v >> 32));
+}
+
+static int read64(hta_link *l, uint32_t lo, uint64_t *v) {
+  uint32_t a = 0, b = 0;
+  int rc = hta_link_reg_read(l, lo, &a);
+  if (!rc) rc = hta_link_reg_read(l, lo + 4, &b);
+  *v = (uint64_t)b << 32 | a;
+  return rc;
+}
+
+static int read_counters(hta_link *l, hta_backend_result *res) {
+  int rc = hta_link_reg_read(l, HTA_REG_STATUS, &res->status);
+  if (!rc) rc = hta_link_reg_read(l, HTA_REG_ERR_INFO, &res->err_info);
+  if (!rc) rc = read64(l, HTA_REG_ERR_ADDR_LO, &res->err_addr);
+  if (!rc) rc = hta_link_reg_read(l, HTA_REG_LAYERS_DONE, &res->layers_done);
+  if (!rc) rc = read64(l, HTA_REG_CYCLES_LO, &res->cycles);
+  if (!rc) rc = read64(l, HTA_REG_MAC_BUSY_LO, &res->mac_busy);
+  if (!rc) rc = read64(l, HTA_REG_ADD_BUSY_LO, &res->add_busy);
+  if (!rc) rc = read64(l, HTA_REG_MEM_STALL_LO, &res->mem_stall);
+  if (!rc) rc = read64(l, HTA_REG_DRAIN_STALL_LO, &res->drain_stall);
+  if (!rc) rc = read64(l, HTA_REG_BYTES_RD_LO, &res->bytes_rd);
+  if (!rc) rc = read64(l, HTA_REG_BYTES_WR_LO, &res->bytes_wr);
+  if (!rc) rc = read64(l, HTA_REG_MAC_OPS_LO, &res->mac_ops);
+  if (!rc) rc = read64(l, HTA_REG_ADD_OPS_LO, &res->add_ops);
+  return rc;
+}
+
+static const char *engine_error_name(uint32_t code) {
+  static const char *const names[] = {"OK", "ERR_PROG", "ERR_DESC", "ERR_WINDOW", "ERR_AXI_RD",
+                                      "ERR_AXI_WR"};
+  return code < sizeof names / sizeof names[0] ? names[code] : "unknown code";
+}
+
+static int usb_run(hta_device *dev, const hta_program *prog, const hta_layer *layers, int n,
+                   uint8_t *data, unsigned timeout_ms, hta_backend_result *res) {
+  (void)layers;
+  (void)n;
+  usb_dev *u = dev->priv;
+  hta_link *l = &u->link;
+  if (u->gone)
+    return hta_dev_error(dev, HTA_ERROR_NO_DEVICE,
+                         "usb: the device (%s) was disconnected; close and reopen it", u->where);
+  const uint64_t prog_addr = u->mem_base + PROG_OFF;
+  const uint64_t data_addr = (prog_addr + prog->size + WINDOW_GUARD + 4095) & ~UINT64_C(4095);
+  if (data_addr + prog->data_size > u->mem_base + u->mem_bytes)
+    return hta_dev_error(dev, HTA_ERROR_NO_MEM,
+                         "usb: program (%zu bytes) and data window (%zu bytes) do not fit the "
+                         "board memory of %" PRIu64 " MiB at 0x%" PRIx64 " (option mem_mb=N)",
+                         prog->size, prog->data_size, u->mem_bytes >> 20, u->mem_base);
+  const double deadline = now_ms() + timeout_ms;
+  int rc = hta_link_mem_write(l, prog_addr, prog->bytes, prog->size);
+  if (rc) return link_error(dev, rc, "writing the program window");
+  rc = hta_link_mem_write(l, data_addr, data, prog->data_size);
+  if (rc) return link_error(dev, rc, "writing the data window");
+  if ((rc = write64(l, HTA_REG_PROG_LO, prog_addr)) ||
+      (rc = write64(l, HTA_REG_PROG_SIZE_LO, prog->size)) ||
+      (rc = write64(l, HTA_REG_DATA_LO, data_addr)) ||
+      (rc = write64(l, HTA_REG_DATA_SIZE_LO, prog->data_size)) ||
+      (rc = hta_link_reg_write(l, HTA_REG_GIE, 1)) || (rc = hta_link_reg_write(l, HTA_REG_IER, 1)))
+    return link_error(dev, rc, "setting the kernel arguments");
+  if ((rc = hta_link_start(l))) return link_error(dev, rc, "starting the engine");
+
+  /* ap_done: WAIT consumes the clear-on-read bit and brings it back. */
+  const uint32_t budget = l->clock_hz ? l->clock_hz / 1000u * WAIT_MS : 50000u;
+  uint64_t waited = 0;
+  for (;;) {
+    int done = 0;
+    uint32_t ctrl = 0;
+    rc = hta_link_wait(l, HTA_REG_CTRL, 0x2, budget, &done, &ctrl);
+    if (rc) return link_error(dev, rc, "waiting for the engine");
+    if (done) break;
+    waited += budget;
+    if (dev->progress) dev->progress(dev->progress_user, waited);
+    if (now_ms() >= deadline) {
+      uint32_t status = 0, layers_done = 0;
+      hta_link_reg_read(l, HTA_REG_STATUS, &status);
+      hta_link_reg_read(l, HTA_REG_LAYERS_DONE, &layers_done);
+      return hta_dev_error(dev, HTA_ERROR_TIMEOUT,
+                           "usb: timeout (%u ms): no ap_done from %s at layer descriptor %u "
+                           "(%u done), STATUS 0x%08x; the engine may still be running (power-"
+                           "cycle or reconfigure the board to stop it)",
+                           timeout_ms, u->where, status >> 16, layers_done, status);
+    }
+  }
+  rc = read_counters(l, res);
+  uint32_t isr = 0;
+  if (!rc) rc = hta_link_reg_read(l, HTA_REG_ISR, &isr);
+  if (!rc && isr) rc = hta_link_reg_write(l, HTA_REG_ISR, isr); /* toggle-on-write: clears */
+  if (rc) return link_error(dev, rc, "reading the status registers");
+  rc = hta_link_mem_read(l, data_addr, data, prog->data_size);
+  if (rc) return link_error(dev, rc, "reading the data window");
+  if (res->desc_cycles) {
+    for (int i = 0; i < prog->n_desc && i < HTA_CFG_LOG_DEPTH; i++) {
+      rc = hta_link_reg_write(l, HTA_REG_LOG_SEL, (uint32_t)i);
+      if (!rc) rc = hta_link_reg_read(l, HTA_REG_LOG_CYCLES, &res->desc_cycles[i]);
+      if (rc) return link_error(dev, rc, "reading the per-layer cycle log");
+    }
+  }
+  if ((res->status & 0xffu) != 0)
+    return hta_dev_error(dev, HTA_ERROR_DEVICE,
+                         "usb: engine error %u (%s) at layer descriptor %u (%u done): "
+                         "STATUS 0x%08x, ERR_INFO 0x%x, ERR_ADDR 0x%" PRIx64,
+                         res->status & 0xffu, engine_error_name(res->status & 0xffu),
+                         res->status >> 16, res->layers_done, res->status, res->err_info,
+                         res->err_addr);
+  return HTA_SUCCESS;
+}
+
+const hta_backend hta_backend_usb = {
+    .scheme = "usb",
+    .description = "an HTA board on USB through libusb (usb:VID:PID[:SERIAL], default "
+                   "1209:0001; options ,resp_ms=N ,retries=N ,mem_base=ADDR ,mem_mb=N)",
+    .has_cycles = 1,
+    .open = usb_open,
+    .close = usb_close,
+    .run = usb_run,
+};
