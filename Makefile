@@ -48,6 +48,10 @@ include hw/hw.mk
 # The other parts' fragments, in this order (later ones may use earlier ones'
 # variables); a missing one is skipped. After each, a newline ends its last
 # demo/bench command, so a forgotten ';' cannot glue two fragments' commands.
+FRAGMENTS := host/host.mk sim/sim.mk tests/tests.mk tests/rtl/rtl.mk tools/hta/hta.mk
+FRAGMENTS += bitstreams/bitstreams.mk
+FRAGMENTS += tools/report/report.mk
+FRAGMENTS += sim/emu/emu.mk tests/xrt/xrt.mk
 FRAGMENTS += hw/usb/usb.mk sim/usb/usb.mk
 define include_fragment
 -include $(1)
