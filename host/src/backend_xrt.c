@@ -481,9 +481,9 @@ static int xrt_run(hta_device *dev, const hta_program *prog, const hta_layer *la
   (void)layers;
   (void)n;
   xrt_dev *x = dev->priv;
-  if (settle_pending(x, 0) != 0)
+  if (settle_pending(x, timeout_ms) != 0) /* this run's time goes to the earlier one first */
     return hta_dev_error(dev, HTA_ERROR_BUSY, "xrt: the run that timed out before is still "
-                         "running on the device");
+                         "running on the device after %u ms more", timeout_ms);
   int rc = ensure_bo(dev, x, &x->prog_bo, &x->prog_cap, prog->size, 0);
   if (rc == HTA_SUCCESS) rc = ensure_bo(dev, x, &x->data_bo, &x->data_cap, prog->data_size, 2);
   if (rc != HTA_SUCCESS) return rc;
