@@ -19,6 +19,7 @@
  * allows register access (hardware, hw_emu; not noop).
  */
 #define _GNU_SOURCE /* dladdr, nftw */
+#include <dirent.h>
 #include <dlfcn.h>
 #include <errno.h>
 #include <ftw.h>
@@ -274,6 +275,29 @@ static void xrt_env_remove(xrt_dev *x) {
   x->env_dir[0] = '\0';
 }
 
+/* XRT's hw_emu shim leaves its two unix sockets (/tmp/$USER/device<N>_0_<pid>
+ * and D2X_unix_sock_device<N>_0_<pid>) behind; remove this process's. */
+static void remove_emu_sockets(void) {
+  const char *user = getenv("USER");
+  char dir[256], suffix[32];
+  snprintf(dir, sizeof dir, "/tmp/%s", user && *user ? user : "");
+  snprintf(suffix, sizeof suffix, "_%ld", (long)getpid());
+  DIR *d = user && *user ? opendir(dir) : NULL;
+  if (d == NULL) return;
+  for (struct dirent *e; (e = readdir(d)) != NULL;) {
+    const size_t n = strlen(e->d_name), sn = strlen(suffix);
+    if (n <= sn || strcmp(e->d_name + n - sn, suffix) != 0 ||
+        (strncmp(e->d_name, "device", 6) != 0 &&
+         strncmp(e->d_name, "D2X_unix_sock_device", 20) != 0))
+      continue;
+    char path[600];
+    struct stat sb;
+    snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+    if (lstat(path, &sb) == 0 && S_ISSOCK(sb.st_mode)) unlink(path);
+  }
+  closedir(d);
+}
+
 /* ---- open and close ---- */
 
 #define CLOSE_GRACE_MS 60000u
@@ -304,6 +328,7 @@ static void xrt_close(hta_device *dev) {
   if (x->data_bo) xrtBOFree(x->data_bo);
   if (x->kernel) xrtKernelClose(x->kernel);
   if (x->dev) xrtDeviceClose(x->dev);
+  if (x->emu) remove_emu_sockets();
   xrt_env_remove(x);
   free(x);
   dev->priv = NULL;
@@ -456,9 +481,9 @@ static int xrt_run(hta_device *dev, const hta_program *prog, const hta_layer *la
   (void)layers;
   (void)n;
   xrt_dev *x = dev->priv;
-  if (settle_pending(x, 0) != 0)
+  if (settle_pending(x, timeout_ms) != 0) /* this run's time goes to the earlier one first */
     return hta_dev_error(dev, HTA_ERROR_BUSY, "xrt: the run that timed out before is still "
-                         "running on the device");
+                         "running on the device after %u ms more", timeout_ms);
   int rc = ensure_bo(dev, x, &x->prog_bo, &x->prog_cap, prog->size, 0);
   if (rc == HTA_SUCCESS) rc = ensure_bo(dev, x, &x->data_bo, &x->data_cap, prog->data_size, 2);
   if (rc != HTA_SUCCESS) return rc;

@@ -4,9 +4,12 @@
 #   build/tests/test_xrt_noop    the backend under XCL_EMULATION_MODE=noop: API
 #                                flow and every error path (no device, bad or
 #                                foreign xclbins, register map mismatch)
-#   tests/xrt/test_xrt_hwemu.sh  one hw_emu run of a small model through real
-#                                XRT and our Verilator device process: outputs
-#                                equal cpu's, bench cycles equal sim's (~25 s)
+#   tests/xrt/test_xrt_hwemu.sh  two hw_emu sessions of a small model through
+#                                real XRT and our Verilator device process:
+#                                build/tests/test_xrt_hwemu_api (a timeout with
+#                                its register dump, then every layer bit-exact
+#                                with cpu, per-layer cycles equal sim's), and
+#                                `hta bench` cycles equal sim's (~40 s)
 #
 # libhta's xrt backend links libxrt_coreutil only (docs/architecture.md: XRT);
 # XRT's headers include "xrt.h" and "experimental/..." from /usr/include/xrt.
@@ -45,12 +48,20 @@ $(XRT_NOOP_TEST): $(BUILD)/obj/tests/xrt/test_xrt_noop.o $(BUILD)/obj/tools/hta/
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(LDFLAGS) $^ -o $@ $(LDLIBS) $(SIM_LDLIBS)
 
+# the hw_emu session through the API (timeout, bit-exact, cycles), run by the script
+XRT_HWEMU_API := $(BUILD)/tests/test_xrt_hwemu_api
+$(XRT_HWEMU_API): $(BUILD)/obj/tests/xrt/test_xrt_hwemu_api.o $(TEST_SUPPORT_OBJS) $(LIBHTA) \
+                  $(SIM_LIB)
+	$(call msg,LD,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(LDFLAGS) $^ -o $@ $(LDLIBS) $(SIM_LDLIBS)
+
 XRT_HWEMU_TEST := tests/xrt/test_xrt_hwemu.sh
-# the script runs build/hta and the device process: make test builds them first
-$(XRT_HWEMU_TEST): $(HTA_CLI) $(EMU_DEVICE)
+# the script runs build/hta, the API test and the device process: make test builds them
+$(XRT_HWEMU_TEST): $(HTA_CLI) $(EMU_DEVICE) $(XRT_HWEMU_API)
 	@:
 
 ifeq ($(SIM_HAVE_RTL),yes)
-ALL_TARGETS += $(XRT_NOOP_TEST)
+ALL_TARGETS += $(XRT_NOOP_TEST) $(XRT_HWEMU_API)
 TEST_BINS   += $(XRT_NOOP_TEST) $(XRT_HWEMU_TEST)
 endif
