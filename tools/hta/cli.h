@@ -24,7 +24,9 @@
   X(run, "run a model on a device: .npy (or raw) int8 input to output")        \
   X(bench, "cycles, array utilization and throughput of a model on a device") \
   X(verify, "compare a device with the golden model, layer by layer")          \
-  X(zoo, "generate a model (mobilenet-v1)")
+  X(zoo, "generate a model (mobilenet-v1)")                                   \
+  X(import, "import an ONNX network, quantized by a plan (int8, twn, fgq:N)")  \
+  X(eval, "top-1 accuracy of a model on a dataset (fashion-mnist)")
 
 #define HTA_DECLARE_COMMAND(name, summary) int cmd_##name(int argc, char **argv);
 HTA_COMMANDS(HTA_DECLARE_COMMAND)
