@@ -68,7 +68,10 @@ done
 
 # ---- filter kinds per plan (hta info: int8 / tern / bin columns of each layer) ----
 # kinds FILE: "i8,t,b" per layer with weights, space separated
-kinds() { $HTA info "$1" | awk '$2 ~ /^(CONV2D|DEPTHWISE|POINTWISE|FC)$/ {printf "%s,%s,%s ", $6, $7, $8}'; }
+kinds() {
+  $HTA info "$1" |
+    awk '$2 ~ /^(CONV2D|DEPTHWISE|POINTWISE|FC)$/ {printf "%s,%s,%s ", $6, $7, $8}'
+}
 check_kinds() {
   local name=$1 want=$2 file=$3 got
   got=$(kinds "$file")

@@ -173,7 +173,8 @@ static hta_model *read_bundle(const char *dir, char *err, size_t errlen) {
     /* sizes against the shapes, before the library reads the arrays */
     const size_t oc = l.out_c > 0 ? (size_t)l.out_c : 0;
     const int gap = l.op == HTA_OP_GAP;
-    const size_t K = gap ? 0 : (size_t)hta_layer_k(&l), NG = gap ? 0 : (size_t)hta_layer_ngroups(&l);
+    const size_t K = gap ? 0 : (size_t)hta_layer_k(&l);
+    const size_t NG = gap ? 0 : (size_t)hta_layer_ngroups(&l);
     if (n_b != oc || n_m != oc || n_s != oc ||
         (!gap && (n_kind != oc || n_w != oc * K || n_t != oc * K || n_a != oc * NG))) {
       snprintf(err, errlen, "bundle layer %d (%s): array sizes do not match its shape", li,

@@ -29,7 +29,7 @@ PLANS = [
     # (row label, source onnx, hta import arguments, what it is)
     ('INT8', 'fmnist_float.onnx', ['--plan', 'int8'], 'post-training, per-channel weights'),
     ('TWN (post-training)', 'fmnist_float.onnx', ['--plan', 'twn'] + KEEP,
-     'delta = 0.7 mean|w|, no retraining'),
+     'delta = 0.7 mean abs(w), no retraining'),
     ('TWN (trained)', 'fmnist_twn.onnx', ['--plan', 'auto'], 'ternary-aware training'),
     ('FGQ N=4', 'fmnist_float.onnx', ['--plan', 'fgq:4'] + KEEP, 'post-training'),
     ('FGQ N=16', 'fmnist_float.onnx', ['--plan', 'fgq:16'] + KEEP, 'post-training'),
@@ -151,7 +151,7 @@ def write_doc(a, rows, missing, stats):
     if stats:
         hdr += ['size (KiB, paper)', 'mults', 'adds', 'mults vs INT8', 'size vs INT8',
                 'energy vs INT8']
-    hdr += ['sim cycles / inference', 'sim = cpu (20 images)']
+    hdr += ['sim cycles / inference', 'sim = cpu (%d images)' % a.sim_check]
     L.append('| ' + ' | '.join(hdr) + ' |')
     L.append('|' + '---|' * len(hdr))
     for r in rows:
@@ -182,8 +182,8 @@ def write_doc(a, rows, missing, stats):
              '2-bit ternary and 1-bit binary codes, 8-bit group scales, int32 biases and '
              'requantization). Cycles: `hta bench --device sim` (batch 1, the '
              'cycle-accurate RTL simulation). The last column compares the int8 logits of '
-             'the simulator and the golden model on the first 20 test images, byte for '
-             'byte.\n')
+             'the simulator and the golden model on the first %d test images, byte for '
+             'byte.\n' % a.sim_check)
     L.append('Post-training rows keep the first convolution and the classifier INT8, as the '
              'trained ternary models do (`--keep-int8 first,last`); activations are int8 '
              'calibrated (min/max) on the first 1000 training images.\n')
