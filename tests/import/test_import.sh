@@ -117,6 +117,14 @@ expect no_python 1 "python3-onnx" -- env HTA_PYTHON=/nonexistent/python3 \
   $HTA import "$fx/float_mbnet.onnx" -o "$tmp/bad.hta"
 expect import_help 0 "usage: hta import" -- $HTA import --help
 
+# the installed hta finds the installed importer (PREFIX/share/hta/import)
+if make -s install PREFIX="$tmp/inst" >"$tmp/inst.log" 2>&1; then
+  expect installed_import 0 "1x1x10" -- env -u HTA_IMPORT_TOOL "$tmp/inst/bin/hta" import \
+    "$fx/qlinear.onnx" -o "$tmp/inst.hta"
+else
+  fail installed_import "make install: $(tail -c 300 "$tmp/inst.log")"
+fi
+
 # ---- hta eval ----
 expect eval_help 0 "usage: hta eval" -- $HTA eval --help
 # eval's logits are `hta run` on the model's quantization of the same images
