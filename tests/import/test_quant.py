@@ -77,6 +77,7 @@ for m in rng.random(500) * 0.999 + 1e-6:
     if not (2 ** 30 <= q < 2 ** 31) or abs(q * 2.0 ** (-31 - s) - m) > m * 2 ** -29:
         ok = False
 check('quant_mult_q31_500_values', ok)
+check('quant_mult_one', hta_quant._quant_mult(1.0, 'x') == (2 ** 31 - 1, 0))
 try:
     hta_quant._quant_mult(1.5, 'layer_x')
     check('quant_mult_refuses_ge_1', False, 'no error')

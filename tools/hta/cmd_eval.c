@@ -255,7 +255,11 @@ int cmd_eval(int argc, char **argv) {
     const int b = n - i0 < batch ? n - i0 : (int)batch;
     for (size_t k = 0; k < ib * (size_t)b; k++) x[k] = lut[img[ib * (size_t)i0 + k]];
     hta_stats st;
-    if ((rc = hta_run(net, x, y, b, (unsigned)timeout, &st)) != 0) {
+    progress pg; /* the simulator's own progress inside a batch (a TTY only) */
+    if (tty) progress_start(dev, &pg, 0, b);
+    rc = hta_run(net, x, y, b, (unsigned)timeout, &st);
+    if (tty) progress_end(dev, &pg);
+    if (rc != 0) {
       fail("eval", "images %d..%d: %s (%s)", i0, i0 + b - 1, hta_last_error(dev),
            hta_error_name(rc));
       rc = 1;

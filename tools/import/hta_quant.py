@@ -136,8 +136,8 @@ def _quant_mult(m, name):
     """Real multiplier m -> (mult, shift): m = mult * 2^-31 * 2^-shift, mult in [2^30, 2^31)."""
     if not m > 0:
         return 0, 0
-    if m >= 1.0:
-        raise QuantError("layer '%s': requantization multiplier %.4g >= 1 (the output scale "
+    if m > 1.0 + 1e-9:  # exactly 1 (a GAP over 1x1) is 2^31 - 1, exact below 2^30
+        raise QuantError("layer '%s': requantization multiplier %.4g > 1 (the output scale "
                          "is finer than the accumulator's); not representable" % (name, m))
     s = 0
     while m < 0.5 and s < 31:
