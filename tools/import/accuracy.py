@@ -26,17 +26,20 @@ import hta_ref  # noqa: E402
 
 KEEP = ['--keep-int8', 'first,last']  # as the trained models: first conv and FC int8
 PLANS = [
-    # (row label, source onnx, hta import arguments, what it is)
-    ('INT8', 'fmnist_float.onnx', ['--plan', 'int8'], 'post-training, per-channel weights'),
-    ('TWN (post-training)', 'fmnist_float.onnx', ['--plan', 'twn'] + KEEP,
+    # (file tag, row label, source onnx, hta import arguments, what it is)
+    ('int8', 'INT8', 'fmnist_float.onnx', ['--plan', 'int8'],
+     'post-training, per-channel weights'),
+    ('twn_ptq', 'TWN (post-training)', 'fmnist_float.onnx', ['--plan', 'twn'] + KEEP,
      'delta = 0.7 mean abs(w), no retraining'),
-    ('TWN (trained)', 'fmnist_twn.onnx', ['--plan', 'auto'], 'ternary-aware training'),
-    ('FGQ N=4', 'fmnist_float.onnx', ['--plan', 'fgq:4'] + KEEP, 'post-training'),
-    ('FGQ N=16', 'fmnist_float.onnx', ['--plan', 'fgq:16'] + KEEP, 'post-training'),
-    ('FGQ N=64', 'fmnist_float.onnx', ['--plan', 'fgq:64'] + KEEP, 'post-training'),
-    ('SQ', 'fmnist_sq.onnx', ['--plan', 'auto'], 'binary/ternary per layer, trained'),
-    ('hybrid 25% INT8', 'fmnist_hybrid25.onnx', ['--plan', 'auto'], 'trained with KD'),
-    ('hybrid 50% INT8', 'fmnist_hybrid50.onnx', ['--plan', 'auto'], 'trained with KD'),
+    ('twn', 'TWN (trained)', 'fmnist_twn.onnx', ['--plan', 'auto'], 'ternary-aware training'),
+    ('fgq4', 'FGQ N=4', 'fmnist_float.onnx', ['--plan', 'fgq:4'] + KEEP, 'post-training'),
+    ('fgq16', 'FGQ N=16', 'fmnist_float.onnx', ['--plan', 'fgq:16'] + KEEP, 'post-training'),
+    ('fgq64', 'FGQ N=64', 'fmnist_float.onnx', ['--plan', 'fgq:64'] + KEEP, 'post-training'),
+    ('sq', 'SQ', 'fmnist_sq.onnx', ['--plan', 'auto'], 'binary/ternary per layer, trained'),
+    ('hybrid25', 'hybrid 25% INT8', 'fmnist_hybrid25.onnx', ['--plan', 'auto'],
+     'trained with KD'),
+    ('hybrid50', 'hybrid 50% INT8', 'fmnist_hybrid50.onnx', ['--plan', 'auto'],
+     'trained with KD'),
 ]
 
 
@@ -78,6 +81,9 @@ def main():
     a = p.parse_args()
     os.makedirs(a.work, exist_ok=True)
     stats = has_stats(a.hta)
+    # the importer of this tree, whichever hta binary runs it
+    env = dict(os.environ, HTA_IMPORT_TOOL=os.path.join(os.path.dirname(
+        os.path.abspath(__file__)), 'hta_import.py'))
     rows, missing, notes = [], [], []
     fpath = os.path.join(a.models, 'fmnist_float.onnx')
     if os.path.exists(fpath):
@@ -88,18 +94,15 @@ def main():
     else:
         missing.append('fmnist_float.onnx')
     base = None
-    for label, src, args, what in PLANS:
+    for tag, label, src, args, what in PLANS:
         spath = os.path.join(a.models, src)
         if not os.path.exists(spath):
             if src not in missing:
                 missing.append(src)
             continue
-        tag = label.split()[0].lower() + ''.join(c for c in label if c.isdigit())
-        if 'post' in label:
-            tag += '_ptq'
         out = os.path.join(a.work, 'fmnist_%s.hta' % tag)
         print('accuracy: %s: import %s %s' % (label, src, ' '.join(args)), flush=True)
-        sh([a.hta, 'import', spath, '-o', out] + args)
+        sh([a.hta, 'import', spath, '-o', out] + args, env=env)
         r = {'label': label, 'what': what, 'file': out, 'src': src,
              'bytes': os.path.getsize(out)}
         print('accuracy: %s: eval on cpu' % label, flush=True)
