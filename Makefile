@@ -49,6 +49,7 @@ include hw/hw.mk
 # variables); a missing one is skipped. After each, a newline ends its last
 # demo/bench command, so a forgotten ';' cannot glue two fragments' commands.
 FRAGMENTS := host/host.mk sim/sim.mk tests/tests.mk tests/rtl/rtl.mk tools/hta/hta.mk
+FRAGMENTS += tools/train/train.mk
 define include_fragment
 -include $(1)
 DEMO_CMDS  += $$(newline)
