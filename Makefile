@@ -48,8 +48,9 @@ include hw/hw.mk
 # The other parts' fragments, in this order (later ones may use earlier ones'
 # variables); a missing one is skipped. After each, a newline ends its last
 # demo/bench command, so a forgotten ';' cannot glue two fragments' commands.
-FRAGMENTS := host/host.mk sim/sim.mk tests/tests.mk tests/rtl/rtl.mk tools/hta/hta.mk \
-             tools/import/import.mk
+FRAGMENTS := host/host.mk sim/sim.mk tests/tests.mk tests/rtl/rtl.mk tools/hta/hta.mk
+FRAGMENTS += tools/train/train.mk
+FRAGMENTS += tools/import/import.mk
 define include_fragment
 -include $(1)
 DEMO_CMDS  += $$(newline)

@@ -145,12 +145,12 @@ def run(args, loader, log):
     net = model.Net()
     net.load_state_dict(teacher.state_dict())
     net.fold_bn()
-    res = {"teacher_top1": round(common.evaluate(teacher, loader), 2)}
+    res = {}
     sens = fisher_sensitivity(net, loader) if args.mode == "hybrid" else None
     for layer, k in zip(net.layers(), assign_kinds(net, args.mode, args.budget, sens)):
         layer.quant = quant.LayerQuant(k)
     res["ptq_top1"] = round(common.evaluate(net, loader), 2)
-    log(f"teacher {res['teacher_top1']}%, quantized before fine-tuning {res['ptq_top1']}%")
+    log(f"quantized before fine-tuning {res['ptq_top1']}%")
     e1 = args.epochs or 1
     lr = args.lr or 5e-4
     res["ste_top1"] = round(train_phase(net, teacher, loader, log, e1, lr, args, "ste",

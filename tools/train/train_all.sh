@@ -15,7 +15,7 @@ if ! $PY -c "import torch" 2>/dev/null; then
   exit 1
 fi
 models=("$@")
-[[ ${#models[@]} -gt 0 ]] || models=(float twn sq hybrid25 hybrid50)
+[[ ${#models[@]} -gt 0 ]] || models=(float hybrid25 twn hybrid50 sq)
 common=(--seed "$SEED" --report "$OUT/results.jsonl")
 fine=(--teacher "$OUT/fmnist_float.pt" --epochs 1 --epochs2 0.5)
 for m in "${models[@]}"; do
