@@ -13,6 +13,8 @@ where it has them, else calibrated on sample images (min/max, or a
 percentile), asymmetric int8 with 0 exactly representable.
 The arithmetic the integers obey is docs/numerics.md.
 """
+import sys
+
 import numpy as np
 
 
@@ -151,7 +153,7 @@ def _clamp32(v):
     return int(np.clip(np.round(v), -2147483648, 2147483647))
 
 
-def quantize_layer(l, in_q, out_q, plan, n_group, force_int8):
+def quantize_layer(l, in_q, out_q, plan, n_group, force_int8, out_fixed=False):
     """Layer l with input (scale, zp) in_q and output out_q -> QLayer."""
     q = QLayer()
     h, w, c = l.in_shape
@@ -162,14 +164,18 @@ def quantize_layer(l, in_q, out_q, plan, n_group, force_int8):
     q.kh, q.kw, q.stride, q.pads = l.kh, l.kw, l.stride, l.pads
     q.zp_in, q.zp_out = in_q[1], out_q[1]
     s_in, s_out = in_q[0], out_q[0]
-    lo, hi = l.act if l.act is not None else (-np.inf, np.inf)
-    q.act_min = -128 if not np.isfinite(lo) else int(np.clip(out_q[1] + np.round(lo / s_out),
-                                                             -128, 127))
-    q.act_max = 127 if not np.isfinite(hi) else int(np.clip(out_q[1] + np.round(hi / s_out),
-                                                            -128, 127))
-    if q.act_min > q.act_max:
-        raise QuantError("layer '%s': clamp [%g, %g] is empty at the output scale"
-                         % (l.name, lo, hi))
+    q.out_q = out_q
+
+    def clamps(s_out):
+        lo, hi = l.act if l.act is not None else (-np.inf, np.inf)
+        q.act_min = -128 if not np.isfinite(lo) else int(np.clip(q.zp_out + np.round(lo / s_out),
+                                                                 -128, 127))
+        q.act_max = 127 if not np.isfinite(hi) else int(np.clip(q.zp_out + np.round(hi / s_out),
+                                                                -128, 127))
+        if q.act_min > q.act_max:
+            raise QuantError("layer '%s': clamp [%g, %g] is empty at the output scale"
+                             % (l.name, lo, hi))
+    clamps(s_out)
     if l.op == 'gap':
         q.out_c, q.group = c, 0
         m, sh = _quant_mult(s_in / (h * w * s_out), l.name)
@@ -252,6 +258,16 @@ def quantize_layer(l, in_q, out_q, plan, n_group, force_int8):
     q.kind, q.w, q.t, q.alpha = kind, wq, tq, alpha8
     # an all-zero filter outputs its bias alone: any accumulator scale does, take s_out / 2
     s_acc = np.where(s_acc > 0, s_acc, s_out / 2)
+    if s_acc.max() > s_out and not out_fixed:
+        # an accumulator step coarser than the calibrated output step (large int8 weights
+        # into a narrow output): no multiplier > 1 exists, and finer output steps would
+        # carry nothing, so the output scale widens to the coarsest step (zero point kept)
+        f = int(np.argmax(s_acc))
+        print("note: layer '%s': output scale %.4g widened to %.4g (filter %d's accumulator "
+              "step)" % (l.name, s_out, s_acc[f], f), file=sys.stderr)
+        s_out = float(s_acc[f])
+        q.out_q = (s_out, q.zp_out)
+        clamps(s_out)
     q.bias = np.array([_clamp32(l.b[f] / s_acc[f]) for f in range(o)], np.int32)
     ms = [_quant_mult(s_acc[f] / s_out, l.name) for f in range(o)]
     q.mult = np.array([m for m, _ in ms], np.int32)
@@ -288,6 +304,7 @@ def quantize(layers, in_shape, in_q, plan, images, method, keep_int8):
             oq = q_prev
         else:
             oq = act_quant(*ranges[i])
-        out.append(quantize_layer(l, q_prev, oq, name, n_group, i in force))
-        q_prev = oq
+        ql = quantize_layer(l, q_prev, oq, name, n_group, i in force, l.out_q is not None)
+        out.append(ql)
+        q_prev = ql.out_q
     return out, in_q, q_prev
