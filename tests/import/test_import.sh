@@ -91,6 +91,13 @@ got=$(kinds "$tmp/mb_twn.hta")
 expect import_keep_int8 0 "int8 18 " -- $HTA import "$fx/float_mbnet.onnx" \
   -o "$tmp/mb_keep.hta" --plan twn --keep-int8 first,last --calib-n 100
 check_kinds kinds_keep_int8_first_last "8,0,0 0,8,0 0,16,0 10,0,0 " "$tmp/mb_keep.hta"
+$HTA import "$fx/float_mbnet.onnx" -o "$tmp/mb_dw.hta" --plan fgq:4 --keep-int8 dw,4 \
+  --calib-n 50 >/dev/null 2>&1
+got=$(kinds "$tmp/mb_dw.hta")
+[[ $got =~ ^0,[0-9]+,[0-9]+\ 8,0,0\ 0,[0-9]+,[0-9]+\ 10,0,0\ $ ]] &&
+  pass kinds_keep_int8_dw_and_index || fail kinds_keep_int8_dw_and_index "kinds '$got'"
+expect refuse_keep_int8 1 "--keep-int8 'middle'" -- $HTA import "$fx/float_mbnet.onnx" \
+  -o "$tmp/bad.hta" --keep-int8 middle
 # group size: hta info shows it in the plan line; the file is smaller with bigger groups
 s4=$(stat -c %s "$tmp/mb_fgq4.hta") s16=$(stat -c %s "$tmp/mb_fgq16.hta")
 [[ $s4 -gt $s16 ]] && pass fgq_group_scales_cost_bytes ||

@@ -34,7 +34,8 @@ static const char import_help[] =
     "                    training images) or FILE.npy (uint8 pixels, or float inputs)\n"
     "  --calib-n N       calibration images (default 1000)\n"
     "  --calib-method M  minmax (default) or pct:P (P-th percentile, e.g. pct:99.99)\n"
-    "  --keep-int8 LIST  layers kept int8 whatever the plan: first, last, or indices\n"
+    "  --keep-int8 LIST  layers kept int8 whatever the plan: first, last, dw (every\n"
+    "                    depthwise layer), or layer indices\n"
     "  --name NAME       model name (default: the file name)\n"
     "Environment: HTA_PYTHON (default /usr/bin/python3), HTA_IMPORT_TOOL (the script).\n";
 

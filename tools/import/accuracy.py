@@ -35,6 +35,8 @@ PLANS = [
     ('fgq4', 'FGQ N=4', 'fmnist_float.onnx', ['--plan', 'fgq:4'] + KEEP, 'post-training'),
     ('fgq16', 'FGQ N=16', 'fmnist_float.onnx', ['--plan', 'fgq:16'] + KEEP, 'post-training'),
     ('fgq64', 'FGQ N=64', 'fmnist_float.onnx', ['--plan', 'fgq:64'] + KEEP, 'post-training'),
+    ('fgq4dw', 'FGQ N=4, depthwise INT8', 'fmnist_float.onnx',
+     ['--plan', 'fgq:4', '--keep-int8', 'first,last,dw'], 'post-training, pointwise only'),
     ('sq', 'SQ', 'fmnist_sq.onnx', ['--plan', 'auto'], 'binary/ternary per layer, trained'),
     ('hybrid25', 'hybrid 25% INT8', 'fmnist_hybrid25.onnx', ['--plan', 'auto'],
      'trained with KD'),

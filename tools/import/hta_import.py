@@ -129,9 +129,9 @@ def main():
             images = calib_images(a.calib, a.calib_n, in_shape)
         keep = [k for k in a.keep_int8.split(',') if k]
         for k in keep:
-            if k not in ('first', 'last') and not k.isdigit():
-                raise hta_quant.QuantError("--keep-int8 '%s': first, last or a layer index"
-                                           % k)
+            if k not in ('first', 'last', 'dw') and not k.isdigit():
+                raise hta_quant.QuantError("--keep-int8 '%s': first, last, dw or a layer "
+                                           "index" % k)
         q, iq, oq = hta_quant.quantize(layers, in_shape, in_q, a.plan, images, method, keep)
         name = a.name or os.path.splitext(os.path.basename(a.model))[0]
         write_bundle(a.bundle, name, a.plan, q, iq, oq)

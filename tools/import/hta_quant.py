@@ -293,6 +293,8 @@ def quantize(layers, in_shape, in_q, plan, images, method, keep_int8):
             force.add(wl[0])
         elif k == 'last':
             force.add(wl[-1])
+        elif k == 'dw':
+            force.update(i for i, l in enumerate(layers) if l.op == 'dw')
         else:
             force.add(int(k))
     out = []
