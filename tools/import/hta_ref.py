@@ -38,14 +38,20 @@ def _conv(x, w, b, a):
     ow = (wd + pl + pr - kw) // sw + 1
     y = np.zeros((n, o, oh, ow), np.float64)
     opg = o // g
+    if g == c and ipg == 1 and o == c:  # depthwise: one multiply per tap, all channels
+        for ky in range(kh):
+            for kx in range(kw):
+                patch = x[:, :, ky:ky + sh * (oh - 1) + 1:sh, kx:kx + sw * (ow - 1) + 1:sw]
+                y += patch * w[:, 0, ky, kx].reshape(1, -1, 1, 1)
+        g = 0  # done
     for gi in range(g):
         xs = x[:, gi * ipg:(gi + 1) * ipg]
         ws = w[gi * opg:(gi + 1) * opg]
         for ky in range(kh):
             for kx in range(kw):
                 patch = xs[:, :, ky:ky + sh * (oh - 1) + 1:sh, kx:kx + sw * (ow - 1) + 1:sw]
-                y[:, gi * opg:(gi + 1) * opg] += np.einsum('nchw,oc->nohw', patch,
-                                                          ws[:, :, ky, kx])
+                y[:, gi * opg:(gi + 1) * opg] += np.tensordot(
+                    patch, ws[:, :, ky, kx], axes=([1], [1])).transpose(0, 3, 1, 2)
     if b is not None:
         y += b.reshape(1, -1, 1, 1)
     return y
