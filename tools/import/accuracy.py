@@ -232,7 +232,7 @@ def write_doc(a, rows, missing, stats):
         L.append('Sizes, multiplications, additions and energy are `hta stats` with its '
                  'defaults (paper accounting: 16-bit full precision, ternary 2 bits; a '
                  'ternary weight is one addition, zeros included; FP32 Horowitz 45 nm '
-                 'energy), normalised to the INT8 row. ')
+                 'energy), normalised to the INT8 row.\n')
     L.append('`.hta bytes` is the file, i.e. what the accelerator stores (int8 weights, '
              '2-bit ternary and 1-bit binary codes, 8-bit group scales, int32 biases and '
              'requantization). Cycles: `hta bench --device sim` (batch 1, the '
