@@ -117,8 +117,8 @@ def check_model(path, images, labels):
         check(f"{base} onnx checker", False, str(e).splitlines()[0])
         return
     g = model.graph
-    check(f"{base} opset 13", [o.version for o in model.opset_import if o.domain in ("", "ai.onnx")]
-          == [13], str(model.opset_import))
+    opsets = [o.version for o in model.opset_import if o.domain in ("", "ai.onnx")]
+    check(f"{base} opset 13", opsets == [13], str(opsets))
     shape = [d.dim_value for d in g.input[0].type.tensor_type.shape.dim]
     check(f"{base} input 1x1x28x28", shape == [1, 1, 28, 28], str(shape))
     ops = {n.op_type for n in g.node}
