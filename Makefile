@@ -53,6 +53,8 @@ FRAGMENTS += bitstreams/bitstreams.mk
 FRAGMENTS += tools/report/report.mk
 FRAGMENTS += sim/emu/emu.mk tests/xrt/xrt.mk
 FRAGMENTS += hw/usb/usb.mk sim/usb/usb.mk
+FRAGMENTS += tools/train/train.mk
+FRAGMENTS += tools/import/import.mk
 define include_fragment
 -include $(1)
 DEMO_CMDS  += $$(newline)

@@ -27,7 +27,9 @@
   X(verify, "compare a device with the golden model, layer by layer")          \
   X(zoo, "generate a model (mobilenet-v1)")                                   \
   X(stats, "cost model: parameters, size, operations, energy, throughput") \
-  X(xclbin, "write an xclbin for XRT (--emu: hardware emulation of the RTL)")
+  X(xclbin, "write an xclbin for XRT (--emu: hardware emulation of the RTL)") \
+  X(import, "import an ONNX network, quantized by a plan (int8, twn, fgq:N)") \
+  X(eval, "top-1 accuracy of a model on a dataset (fashion-mnist)")
 
 #define HTA_DECLARE_COMMAND(name, summary) int cmd_##name(int argc, char **argv);
 HTA_COMMANDS(HTA_DECLARE_COMMAND)

@@ -1,0 +1,270 @@
+#!/usr/bin/python3
+"""make_fixtures.py DIR - small ONNX test models for the importer (seeded, built with
+onnx.helper). Each supported op appears in at least one good model; each bad model
+carries one unsupported construct in a node named bad_<what>.
+
+Good models (input [1, 1, 28, 28], output [1, 10]):
+  float_mbnet   Conv 3x3 s2 + BatchNormalization + Relu, depthwise Conv + Clip(0, 6),
+                Conv 1x1 + Relu, GlobalAveragePool, Flatten, Gemm
+  float_misc    Conv SAME_UPPER s2 (odd padding) + Relu, Conv (pads) + Clip, Reshape,
+                MatMul + Add (a dense layer over a 7x7 window), Identity, Dropout
+  ternary       float weights already {-a, 0, +a} per filter / per group of 4 / {-a, +a}
+  qdq           QuantizeLinear/DequantizeLinear pairs, int8 per-channel weights
+  qlinear       QLinearConv (incl. depthwise), QLinearMatMul
+  integer       ConvInteger and MatMulInteger with Cast, Mul, Add
+"""
+import os
+import sys
+
+import numpy as np
+import onnx
+from onnx import TensorProto, helper, numpy_helper
+
+rng = np.random.default_rng(7)
+
+
+class G:
+    def __init__(self):
+        self.nodes, self.inits, self.k = [], [], 0
+
+    def c(self, arr, dtype=None):
+        self.k += 1
+        name = 'c%d' % self.k
+        a = np.asarray(arr) if dtype is None else np.asarray(arr, dtype)
+        self.inits.append(numpy_helper.from_array(a, name))
+        return name
+
+    def n(self, op, ins, name=None, **attrs):
+        self.k += 1
+        out = 't%d' % self.k
+        self.nodes.append(helper.make_node(op, ins, [out], name=name or '%s_%d' % (op, self.k),
+                                           **attrs))
+        return out
+
+    def save(self, path, x, y, opset=13):
+        graph = helper.make_graph(
+            self.nodes, os.path.basename(path),
+            [helper.make_tensor_value_info(x, TensorProto.FLOAT, [1, 1, 28, 28])],
+            [helper.make_tensor_value_info(y, TensorProto.FLOAT, [1, 10])], self.inits)
+        m = helper.make_model(graph, opset_imports=[helper.make_opsetid('', opset)])
+        onnx.checker.check_model(m)
+        onnx.save(m, path)
+
+
+def w(*shape, s=0.3):
+    return (rng.standard_normal(shape) * s).astype(np.float32)
+
+
+def bn(g, t, c):
+    return g.n('BatchNormalization', [t, g.c(1 + w(c, s=0.1)), g.c(w(c, s=0.1)),
+                                      g.c(w(c, s=0.1)), g.c(0.5 + np.abs(w(c)))],
+               epsilon=1e-3)
+
+
+def float_mbnet(path):
+    g = G()
+    t = g.n('Conv', ['x', g.c(w(8, 1, 3, 3, s=0.6)), g.c(w(8, s=0.1))], strides=[2, 2],
+            pads=[1, 1, 1, 1], kernel_shape=[3, 3])
+    t = g.n('Relu', [bn(g, t, 8)])
+    t = g.n('Conv', [t, g.c(w(8, 1, 3, 3, s=0.5))], group=8, pads=[1, 1, 1, 1])
+    t = g.n('Clip', [t, g.c(np.float32(0)), g.c(np.float32(6))])
+    t = g.n('Conv', [t, g.c(w(16, 8, 1, 1)), g.c(w(16, s=0.1))])
+    t = g.n('Relu', [t])
+    t = g.n('GlobalAveragePool', [t])
+    t = g.n('Flatten', [t], axis=1)
+    t = g.n('Gemm', [t, g.c(w(10, 16)), g.c(w(10, s=0.1))], transB=1, alpha=0.9, beta=1.1)
+    g.save(path, 'x', t)
+
+
+def float_misc(path):
+    g = G()
+    t = g.n('Conv', ['x', g.c(w(6, 1, 3, 3, s=0.6))], strides=[2, 2], auto_pad='SAME_UPPER')
+    t = g.n('Relu', [t])
+    t = g.n('Conv', [t, g.c(w(4, 6, 3, 3, s=0.3)), g.c(w(4, s=0.1))], strides=[2, 2],
+            pads=[1, 1, 0, 0])
+    t = g.n('Clip', [t, g.c(np.float32(-1.0)), g.c(np.float32(3.0))])
+    t = g.n('Identity', [t])
+    t = g.n('Reshape', [t, g.c(np.array([0, -1], np.int64))])
+    t = g.n('Dropout', [t])
+    t = g.n('MatMul', [t, g.c(w(4 * 7 * 7, 10, s=0.1))])
+    t = g.n('Add', [t, g.c(w(10, s=0.1))])
+    g.save(path, 'x', t)
+
+
+def ternarize(a, group):
+    """{-alpha, 0, +alpha} per group of `group` along the flattened filter."""
+    o = a.shape[0]
+    r = a.reshape(o, -1).copy()
+    k = r.shape[1]
+    gs = k if group == 0 else group
+    for f in range(o):
+        for s in range(0, k, gs):
+            seg = r[f, s:s + gs]
+            t = np.sign(seg) * (np.abs(seg) > 0.5 * np.abs(seg).mean())
+            r[f, s:s + gs] = t * np.float32(0.1 + rng.random())
+    return r.reshape(a.shape).astype(np.float32)
+
+
+def ternary(path):
+    g = G()
+    w1 = w(8, 1, 3, 3, s=0.6)
+    w1[:4] = ternarize(w1[:4], 0)  # half ternary, half int8 (a hybrid layer)
+    t = g.n('Relu', [g.n('Conv', ['x', g.c(w1), g.c(w(8, s=0.1))], strides=[2, 2],
+                         pads=[1, 1, 1, 1])])
+    # FGQ groups of 8 consecutive input channels at one tap (HTA's OHWI order)
+    w2 = ternarize(w(16, 3, 3, 8, s=0.3), 8).transpose(0, 3, 1, 2).copy()
+    t = g.n('Relu', [g.n('Conv', [t, g.c(w2), g.c(w(16, s=0.1))], strides=[2, 2],
+                         pads=[1, 1, 1, 1])])
+    w3 = w(10, 16)
+    w3 = (np.where(w3 >= 0, 1, -1) * 0.25).astype(np.float32)  # binary
+    t = g.n('GlobalAveragePool', [t])
+    t = g.n('Flatten', [t])
+    t = g.n('Gemm', [t, g.c(w3), g.c(w(10, s=0.1))], transB=1)
+    g.save(path, 'x', t)
+
+
+def qw(a, axis_len):
+    """Per-channel symmetric int8 of a (axis 0) -> (int8, scales)."""
+    s = np.abs(a.reshape(axis_len, -1)).max(axis=1) / 127
+    return np.round(a / s.reshape((-1,) + (1,) * (a.ndim - 1))).astype(np.int8), \
+        s.astype(np.float32)
+
+
+def qdq(path):
+    g = G()
+
+    def q_dq(t, s, z):
+        sc, zp = g.c(np.float32(s)), g.c(np.int8(z))
+        return g.n('DequantizeLinear', [g.n('QuantizeLinear', [t, sc, zp]), sc, zp])
+
+    def wdq(a):
+        wi, s = qw(a, a.shape[0])
+        return g.n('DequantizeLinear', [g.c(wi), g.c(s), g.c(np.zeros(a.shape[0], np.int8))],
+                   axis=0)
+    t = q_dq('x', 1 / 255, -128)
+    t = g.n('Conv', [t, wdq(w(8, 1, 3, 3, s=0.6)), g.c(w(8, s=0.1))], strides=[2, 2],
+            pads=[1, 1, 1, 1])
+    t = q_dq(g.n('Relu', [t]), 0.01, -128)
+    t = g.n('Conv', [t, wdq(w(8, 1, 3, 3, s=0.5))], group=8, pads=[1, 1, 1, 1])
+    t = q_dq(g.n('Relu', [t]), 0.01, -128)
+    t = g.n('GlobalAveragePool', [t])
+    t = g.n('Flatten', [t])
+    wf, sf = qw(w(10, 8), 10)
+    wd = g.n('DequantizeLinear', [g.c(wf), g.c(sf), g.c(np.zeros(10, np.int8))], axis=0)
+    t = g.n('Gemm', [t, wd, g.c(w(10, s=0.1))], transB=1)
+    t = q_dq(t, 0.02, 0)
+    g.save(path, 'x', t)
+
+
+def qlinear(path):
+    g = G()
+    xs, xz = g.c(np.float32(1 / 255)), g.c(np.uint8(0))
+    t = g.n('QuantizeLinear', ['x', xs, xz])
+    w1, s1 = qw(w(8, 1, 3, 3, s=0.6), 8)
+    ys, yz = g.c(np.float32(0.01)), g.c(np.uint8(0))
+    t = g.n('QLinearConv', [t, xs, xz, g.c(w1), g.c(s1), g.c(np.zeros(8, np.int8)), ys, yz,
+                            g.c(np.round(w(8, s=0.1) / (s1 / 255)).astype(np.int32))],
+            strides=[2, 2], pads=[1, 1, 1, 1])
+    w2, s2 = qw(w(8, 1, 3, 3, s=0.5), 8)
+    y2s, y2z = g.c(np.float32(0.02)), g.c(np.uint8(128))
+    t = g.n('QLinearConv', [t, ys, yz, g.c(w2), g.c(s2), g.c(np.zeros(8, np.int8)), y2s, y2z],
+            group=8, pads=[1, 1, 1, 1])
+    t = g.n('DequantizeLinear', [t, y2s, y2z])
+    t = g.n('GlobalAveragePool', [t])
+    t = g.n('Flatten', [t])
+    gs, gz = g.c(np.float32(0.02)), g.c(np.uint8(128))
+    t = g.n('QuantizeLinear', [t, gs, gz])
+    w3, s3 = qw(w(10, 8), 10)  # QLinearMatMul's B is [K, N], scales per column
+    os_, oz = g.c(np.float32(0.05)), g.c(np.uint8(128))
+    t = g.n('QLinearMatMul', [t, gs, gz, g.c(w3.T.copy()), g.c(s3), g.c(np.zeros(10, np.int8)),
+                              os_, oz])
+    t = g.n('DequantizeLinear', [t, os_, oz])
+    g.save(path, 'x', t)
+
+
+def integer(path):
+    g = G()
+    xs, xz = g.c(np.float32(1 / 255)), g.c(np.int8(-128))
+    t = g.n('QuantizeLinear', ['x', xs, xz])
+    w1, s1 = qw(w(8, 1, 3, 3, s=0.6), 8)
+    t = g.n('ConvInteger', [t, g.c(w1), xz], strides=[2, 2], pads=[1, 1, 1, 1])
+    t = g.n('Cast', [t], to=TensorProto.FLOAT)
+    t = g.n('Mul', [t, g.c((s1 / 255).reshape(1, 8, 1, 1))])
+    t = g.n('Add', [t, g.c(w(1, 8, 1, 1, s=0.1))])
+    t = g.n('Relu', [t])
+    t = g.n('GlobalAveragePool', [t])
+    t = g.n('Flatten', [t])
+    as_, az = g.c(np.float32(0.01)), g.c(np.int8(-128))
+    t = g.n('QuantizeLinear', [t, as_, az])
+    w2, s2 = qw(w(10, 8), 10)
+    t = g.n('MatMulInteger', [t, g.c(w2.T.copy()), az])
+    t = g.n('Cast', [t], to=TensorProto.FLOAT)
+    t = g.n('Mul', [t, g.c(s2 * 0.01)])
+    t = g.n('Add', [t, g.c(w(10, s=0.1))])
+    g.save(path, 'x', t)
+
+
+# ---- bad models: (file, expected fragment of the error) ----
+
+def bad_dilation(path):
+    g = G()
+    t = g.n('Conv', ['x', g.c(w(4, 1, 3, 3))], name='bad_dilation', dilations=[2, 2])
+    g.save(path, 'x', t)
+
+
+def bad_op(path):
+    g = G()
+    t = g.n('Conv', ['x', g.c(w(4, 1, 3, 3))])
+    t = g.n('MaxPool', [t], name='bad_pool', kernel_shape=[2, 2])
+    g.save(path, 'x', t)
+
+
+def bad_residual(path):
+    g = G()
+    a = g.n('Conv', ['x', g.c(w(4, 1, 3, 3))], pads=[1, 1, 1, 1])
+    b = g.n('Conv', [a, g.c(w(4, 4, 1, 1))])
+    t = g.n('Add', [a, b], name='bad_add')
+    g.save(path, 'x', t)
+
+
+def bad_group(path):
+    g = G()
+    t = g.n('Conv', ['x', g.c(w(4, 1, 3, 3))])
+    t = g.n('Conv', [t, g.c(w(4, 2, 3, 3))], name='bad_group', group=2)
+    g.save(path, 'x', t)
+
+
+def bad_strides(path):
+    g = G()
+    t = g.n('Conv', ['x', g.c(w(4, 1, 3, 3))], name='bad_strides', strides=[1, 2])
+    g.save(path, 'x', t)
+
+
+def bad_first_relu(path):
+    g = G()
+    t = g.n('Relu', ['x'], name='bad_relu')
+    g.save(path, 'x', t)
+
+
+GOOD = [float_mbnet, float_misc, ternary, qdq, qlinear, integer]
+BAD = {bad_dilation: "node 'bad_dilation' (Conv): dilations",
+       bad_op: "node 'bad_pool' (MaxPool): unsupported op MaxPool",
+       bad_residual: "node 'bad_add' (Add)",
+       bad_group: "node 'bad_group' (Conv): group=2",
+       bad_strides: "node 'bad_strides' (Conv): strides",
+       bad_first_relu: "node 'bad_relu' (Relu)"}
+
+
+def main():
+    d = sys.argv[1]
+    os.makedirs(d, exist_ok=True)
+    for f in GOOD:
+        f(os.path.join(d, f.__name__ + '.onnx'))
+    with open(os.path.join(d, 'bad.txt'), 'w') as out:
+        for f, msg in BAD.items():
+            f(os.path.join(d, f.__name__ + '.onnx'))
+            out.write('%s\t%s\n' % (f.__name__, msg))
+
+
+if __name__ == '__main__':
+    main()

@@ -1,0 +1,188 @@
+#!/usr/bin/env bash
+# tests/import/test_import.sh - `hta import` and `hta eval` end to end (run from the
+# repository root, after build/hta):
+#   - the quantizers against their definitions (test_quant.py);
+#   - every fixture ONNX model (tests/import/make_fixtures.py: every supported float and
+#     quantized op) imported and its golden-model output compared with an independent
+#     numpy evaluation of the ONNX graph (tools/import/hta_check.py); graphs whose output
+#     is quantized must match to one output step;
+#   - the plans (int8, twn, fgq:N, --keep-int8) give the filter kinds they promise;
+#   - every unsupported construct is refused with a message naming node and op, and
+#     writes no file; bad options and a missing Python are clear errors;
+#   - hta eval: its logits equal `hta run` on the same quantized images, top-1 of a
+#     committed model on 200 test images, sim and cpu logits identical on 3 images,
+#     clear errors for a missing dataset and a model of the wrong shape.
+# About 30 s. Prints PASS/FAIL lines and "N passed, N failed".
+set -uo pipefail
+HTA=${HTA:-build/hta}
+PY=/usr/bin/python3
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+passed=0 failed=0
+pass() { echo "PASS $1"; passed=$((passed + 1)); }
+fail() { echo "FAIL $1: $2"; failed=$((failed + 1)); }
+
+# expect NAME STATUS PATTERN -- CMD...: exit status STATUS and PATTERN (grep -E) in output
+expect() {
+  local name=$1 want=$2 pat=$3
+  shift 4
+  local out st
+  out=$("$@" 2>&1)
+  st=$?
+  if [[ $st -ne $want ]]; then
+    fail "$name" "exit $st, expected $want: $(head -c 400 <<<"$out")"
+  elif ! grep -qE -- "$pat" <<<"$out"; then
+    fail "$name" "output lacks /$pat/: $(head -c 400 <<<"$out")"
+  else
+    pass "$name"
+  fi
+}
+
+# a python test printing PASS/FAIL lines: add its counts
+pytest_counts() {
+  local out
+  out=$("$@" 2>&1)
+  echo "$out" | grep -E '^(PASS|FAIL) '
+  passed=$((passed + $(grep -c '^PASS ' <<<"$out")))
+  failed=$((failed + $(grep -c '^FAIL ' <<<"$out")))
+  if ! grep -qE '^(PASS|FAIL) ' <<<"$out"; then
+    fail "$(basename "$2")" "no PASS/FAIL line: $(tail -c 400 <<<"$out")"
+  fi
+}
+
+pytest_counts $PY tests/import/test_quant.py
+
+fx=$tmp/fx
+if ! $PY tests/import/make_fixtures.py "$fx"; then
+  fail make_fixtures "could not build the fixture models"
+fi
+
+# ---- good models: import, then golden model vs the ONNX graph in numpy ----
+for m in float_mbnet float_misc ternary qdq qlinear integer; do
+  expect "import_$m" 0 "1x1x10" -- $HTA import "$fx/$m.onnx" -o "$tmp/$m.hta" --calib-n 200
+  lsb=()
+  [[ $m == qdq || $m == qlinear ]] && lsb=(--max-lsb 1)
+  pytest_counts $PY tools/import/hta_check.py "$fx/$m.onnx" "$tmp/$m.hta" --n 50 \
+    --hta-bin "$HTA" --name "reference_$m" "${lsb[@]}"
+done
+
+# ---- filter kinds per plan (hta info: int8 / tern / bin columns of each layer) ----
+# kinds FILE: "i8,t,b" per layer with weights, space separated
+kinds() {
+  $HTA info "$1" |
+    awk '$2 ~ /^(CONV2D|DEPTHWISE|POINTWISE|FC)$/ {printf "%s,%s,%s ", $6, $7, $8}'
+}
+check_kinds() {
+  local name=$1 want=$2 file=$3 got
+  got=$(kinds "$file")
+  [[ "$got" == "$want" ]] && pass "$name" || fail "$name" "kinds '$got', expected '$want'"
+}
+check_kinds kinds_auto_ternary "4,4,0 0,16,0 0,0,10 " "$tmp/ternary.hta"
+for plan in int8 twn fgq:4 fgq:16; do
+  f=$tmp/mb_${plan/:/}.hta
+  expect "import_plan_$plan" 0 "plan $plan" -- $HTA import "$fx/float_mbnet.onnx" -o "$f" \
+    --plan "$plan" --calib-n 100
+done
+check_kinds kinds_plan_int8 "8,0,0 8,0,0 16,0,0 10,0,0 " "$tmp/mb_int8.hta"
+# a ternarized filter with no zero weight is stored binary (exact, 1 bit)
+got=$(kinds "$tmp/mb_twn.hta")
+[[ $got =~ ^0,[0-9]+,[0-9]+\ 0,[0-9]+,[0-9]+\ 0,[0-9]+,[0-9]+\ 0,[0-9]+,[0-9]+\ $ ]] &&
+  pass kinds_plan_twn || fail kinds_plan_twn "kinds '$got': expected no int8 filter"
+expect import_keep_int8 0 "int8 18 " -- $HTA import "$fx/float_mbnet.onnx" \
+  -o "$tmp/mb_keep.hta" --plan twn --keep-int8 first,last --calib-n 100
+check_kinds kinds_keep_int8_first_last "8,0,0 0,8,0 0,16,0 10,0,0 " "$tmp/mb_keep.hta"
+$HTA import "$fx/float_mbnet.onnx" -o "$tmp/mb_dw.hta" --plan fgq:4 --keep-int8 dw,4 \
+  --calib-n 50 >/dev/null 2>&1
+got=$(kinds "$tmp/mb_dw.hta")
+[[ $got =~ ^0,[0-9]+,[0-9]+\ 8,0,0\ 0,[0-9]+,[0-9]+\ 10,0,0\ $ ]] &&
+  pass kinds_keep_int8_dw_and_index || fail kinds_keep_int8_dw_and_index "kinds '$got'"
+expect refuse_keep_int8 1 "--keep-int8 'middle'" -- $HTA import "$fx/float_mbnet.onnx" \
+  -o "$tmp/bad.hta" --keep-int8 middle
+# group size: hta info shows it in the plan line; the file is smaller with bigger groups
+s4=$(stat -c %s "$tmp/mb_fgq4.hta") s16=$(stat -c %s "$tmp/mb_fgq16.hta")
+[[ $s4 -gt $s16 ]] && pass fgq_group_scales_cost_bytes ||
+  fail fgq_group_scales_cost_bytes "fgq:4 $s4 bytes, fgq:16 $s16 bytes"
+
+# ---- refused models: the message names node and op; no file is written ----
+while IFS=$'\t' read -r f msg; do
+  rm -f "$tmp/bad.hta"
+  expect "refuse_$f" 1 "hta import: error: .*$(sed 's/[][().*]/\\&/g' <<<"$msg")" -- \
+    $HTA import "$fx/$f.onnx" -o "$tmp/bad.hta" --calib-n 10
+  [[ -e $tmp/bad.hta ]] && fail "refuse_${f}_no_file" "a file was written" ||
+    pass "refuse_${f}_no_file"
+done <"$fx/bad.txt"
+expect refuse_not_onnx 1 "cannot read .* as ONNX" -- $HTA import tests/import/test_import.sh \
+  -o "$tmp/bad.hta"
+expect refuse_missing 1 "no such file" -- $HTA import "$tmp/nope.onnx" -o "$tmp/bad.hta"
+expect refuse_plan 1 "unknown plan 'int4'" -- $HTA import "$fx/float_mbnet.onnx" \
+  -o "$tmp/bad.hta" --plan int4
+expect refuse_calib_shape 1 "calibration images are" -- $HTA import "$fx/float_mbnet.onnx" \
+  -o "$tmp/bad.hta" --calib "$tmp/c.npy" --calib-n 5 \
+  < <($PY -c "import numpy as np; np.save('$tmp/c.npy', np.zeros((5, 14, 14), np.uint8))")
+expect usage_no_output 2 "required" -- $HTA import "$fx/float_mbnet.onnx"
+expect no_python 1 "python3-onnx" -- env HTA_PYTHON=/nonexistent/python3 \
+  $HTA import "$fx/float_mbnet.onnx" -o "$tmp/bad.hta"
+expect import_help 0 "usage: hta import" -- $HTA import --help
+
+# the installed hta finds the installed importer (PREFIX/share/hta/import)
+if make -s install PREFIX="$tmp/inst" >"$tmp/inst.log" 2>&1; then
+  expect installed_import 0 "1x1x10" -- env -u HTA_IMPORT_TOOL "$tmp/inst/bin/hta" import \
+    "$fx/qlinear.onnx" -o "$tmp/inst.hta"
+else
+  fail installed_import "make install: $(tail -c 300 "$tmp/inst.log")"
+fi
+
+# ---- hta eval ----
+expect eval_help 0 "usage: hta eval" -- $HTA eval --help
+# eval's logits are `hta run` on the model's quantization of the same images
+$HTA eval --device cpu --model "$tmp/qlinear.hta" --dataset fashion-mnist --limit 50 \
+  --logits "$tmp/ev.npy" >/dev/null 2>&1
+out=$($PY - "$tmp" "$HTA" <<'PY' 2>&1
+import os, subprocess, sys
+import numpy as np
+sys.path.insert(0, 'tools/import')
+import hta_check, hta_import
+d, hta = sys.argv[1], sys.argv[2]
+m = os.path.join(d, 'qlinear.hta')
+pix = hta_import.idx_images(os.path.join(hta_import.DATASET, 't10k-images-idx3-ubyte.gz'), 50)
+s, z, _, _ = hta_check.hta_io_quant(m)
+x = np.clip(np.round(pix / 255.0 / s) + z, -128, 127).astype(np.int8)[..., None]
+hta_check.npy_write_i8(os.path.join(d, 'x.npy'), x)
+subprocess.run([hta, 'run', '--device', 'cpu', '--model', m, '--input',
+                os.path.join(d, 'x.npy'), '--output', os.path.join(d, 'y.npy')], check=True)
+y = np.load(os.path.join(d, 'y.npy')).reshape(50, 10)
+e = np.load(os.path.join(d, 'ev.npy'))
+print('same' if e.shape == (50, 10) and (e == y).all() else 'differ %s' % (e.shape,))
+PY
+)
+[[ $out == same ]] && pass eval_logits_equal_run || fail eval_logits_equal_run "$out"
+expect eval_json 0 '"n": 50, "correct": [0-9]+' -- $HTA eval --device cpu \
+  --model "$tmp/qlinear.hta" --dataset fashion-mnist --limit 50 --json
+# a committed trained model: its accuracy on 200 test images (float top-1 is ~90%)
+committed=models/fmnist_float_int8.hta
+if [[ -f $committed ]]; then
+  out=$($HTA eval --device cpu --model $committed --dataset fashion-mnist --limit 200 --json)
+  top=$($PY -c "import json,sys; d=json.loads(sys.argv[1]); print(d['n'], d['top1'])" "$out")
+  $PY -c "import sys; n,t=sys.argv[1].split(); sys.exit(0 if n=='200' and float(t)>0.8 else 1)" \
+    "$top" && pass eval_committed_model_200 || fail eval_committed_model_200 "n, top-1: $top"
+else
+  fail eval_committed_model_200 "$committed is missing"
+fi
+# sim and cpu give the same logits (the RTL simulation is bit-exact)
+simm=$([[ -f $committed ]] && echo $committed || echo "$tmp/ternary.hta")
+$HTA eval --device cpu --model "$simm" --dataset fashion-mnist --limit 3 --logits "$tmp/c.npy" \
+  >/dev/null 2>&1
+$HTA eval --device sim --model "$simm" --dataset fashion-mnist --limit 3 --logits "$tmp/s.npy" \
+  >/dev/null 2>&1
+[[ -s $tmp/c.npy ]] && cmp -s "$tmp/c.npy" "$tmp/s.npy" && pass eval_sim_equals_cpu_3 ||
+  fail eval_sim_equals_cpu_3 "logits differ (or a run failed)"
+expect eval_no_dataset 1 "dataset-fashion-mnist" -- $HTA eval --device cpu \
+  --model "$tmp/qlinear.hta" --dataset fashion-mnist --data-dir "$tmp/none"
+$HTA zoo mobilenet-v1 --width 0.25 --resolution 128 --plan int8 -o "$tmp/zoo.hta" >/dev/null 2>&1
+expect eval_wrong_shape 1 "needs 28x28x1 in and 1x1x10 out" -- $HTA eval --device cpu \
+  --model "$tmp/zoo.hta" --dataset fashion-mnist
+expect eval_unknown_dataset 2 "unknown dataset 'cifar'" -- $HTA eval --device cpu \
+  --model "$tmp/qlinear.hta" --dataset cifar
+
+echo "$passed passed, $failed failed"
+[[ $failed -eq 0 ]]

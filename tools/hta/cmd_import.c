@@ -1,0 +1,314 @@
+/*
+ * cmd_import.c - `hta import`: an ONNX model to a .hta model.
+ *
+ * Reading ONNX and quantizing happen in Python (tools/import/hta_import.py,
+ * Debian's python3-onnx); it leaves integer layers in a bundle (a text
+ * manifest and a binary file of arrays, described in that script). This file
+ * turns the bundle into the .hta file through libhta's model API, so there is
+ * one writer of the format (host/src/model_io.c) and every layer passes
+ * hta_model_add_layer's validation before anything is written.
+ */
+#define _POSIX_C_SOURCE 200809L
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "hta_model.h"
+#include "npy.h"
+#include "cli.h"
+
+static const char import_help[] =
+    "usage: hta import MODEL.onnx -o MODEL.hta [--plan P] [--calib SRC] [--calib-n N]\n"
+    "                  [--calib-method M] [--keep-int8 LIST] [--name NAME]\n"
+    "Import a trained ONNX network (a chain of Conv, depthwise Conv, Gemm/MatMul,\n"
+    "BatchNormalization, Relu, Clip, GlobalAveragePool, Flatten/Reshape, or their\n"
+    "quantized forms) and quantize it (docs/quantization.md).\n"
+    "  --plan P          auto (default: keep the graph's integers, exact ternary/binary\n"
+    "                    filters as such, the rest int8), int8, twn, fgq:N\n"
+    "  --calib SRC       activation calibration images: fashion-mnist (the first N\n"
+    "                    training images) or FILE.npy (uint8 pixels, or float inputs)\n"
+    "  --calib-n N       calibration images (default 1000)\n"
+    "  --calib-method M  minmax (default) or pct:P (P-th percentile, e.g. pct:99.99)\n"
+    "  --keep-int8 LIST  layers kept int8 whatever the plan: first, last, dw (every\n"
+    "                    depthwise layer), or layer indices\n"
+    "  --name NAME       model name (default: the file name)\n"
+    "Environment: HTA_PYTHON (default /usr/bin/python3), HTA_IMPORT_TOOL (the script).\n";
+
+/* ---- finding the Python side ---- */
+
+static int is_file(const char *p) {
+  struct stat st;
+  return stat(p, &st) == 0 && S_ISREG(st.st_mode);
+}
+
+/* The script: $HTA_IMPORT_TOOL, else next to the executable in the source
+ * tree (build/hta -> tools/import), else the installed copy
+ * (bin/hta -> share/hta/import). */
+static int find_tool(char *out, size_t n) {
+  const char *env = getenv("HTA_IMPORT_TOOL");
+  if (env && *env) return snprintf(out, n, "%s", env) < (int)n && is_file(out) ? 0 : -1;
+  char exe[PATH_MAX];
+  ssize_t len = readlink("/proc/self/exe", exe, sizeof exe - 1);
+  if (len <= 0) return -1;
+  exe[len] = '\0';
+  char *slash = strrchr(exe, '/');
+  if (slash == NULL) return -1;
+  *slash = '\0';
+  static const char *const rel[] = {"/../tools/import/hta_import.py",
+                                    "/../share/hta/import/hta_import.py"};
+  for (size_t i = 0; i < sizeof rel / sizeof rel[0]; i++)
+    if (snprintf(out, n, "%s%s", exe, rel[i]) < (int)n && is_file(out)) return 0;
+  return -1;
+}
+
+/* ---- reading the bundle ---- */
+
+typedef struct bundle {
+  FILE *txt;
+  uint8_t *bin;
+  size_t bin_len, pos;
+  int line;
+} bundle;
+
+/* The next array of the bundle, named `name`, of count elements of size es. */
+static void *take_array(bundle *b, const char *want, size_t es, size_t *count, char *err,
+                        size_t errlen) {
+  char line[256], name[32];
+  long long cnt;
+  long where = ftell(b->txt);
+  if (fgets(line, sizeof line, b->txt) == NULL ||
+      sscanf(line, "array %31s %lld", name, &cnt) != 2 || strcmp(name, want) != 0) {
+    fseek(b->txt, where, SEEK_SET);
+    *count = 0;
+    return NULL;
+  }
+  b->line++;
+  if (cnt < 0 || (size_t)cnt > (b->bin_len - b->pos) / es) {
+    snprintf(err, errlen, "bundle line %d: array %s of %lld exceeds the data", b->line, name,
+             cnt);
+    *count = (size_t)-1;
+    return NULL;
+  }
+  void *p = b->bin + b->pos;
+  b->pos += (size_t)cnt * es;
+  *count = (size_t)cnt;
+  return p;
+}
+
+/* Little-endian arrays in the bundle: copy to aligned host-order storage. */
+static int32_t *i32_array(const uint8_t *p, size_t n) {
+  int32_t *a = malloc(n ? n * 4 : 1);
+  if (a == NULL) return NULL;
+  for (size_t i = 0; i < n; i++)
+    a[i] = (int32_t)((uint32_t)p[4 * i] | (uint32_t)p[4 * i + 1] << 8 |
+                     (uint32_t)p[4 * i + 2] << 16 | (uint32_t)p[4 * i + 3] << 24);
+  return a;
+}
+
+static hta_model *read_bundle(const char *dir, char *err, size_t errlen) {
+  char path[PATH_MAX], line[1024];
+  bundle b = {0};
+  hta_model *m = NULL;
+  snprintf(path, sizeof path, "%s/bundle.bin", dir);
+  if (npy_read_file(path, &b.bin, &b.bin_len, err, errlen)) return NULL;
+  snprintf(path, sizeof path, "%s/bundle.txt", dir);
+  if ((b.txt = fopen(path, "r")) == NULL) {
+    snprintf(err, errlen, "cannot open '%.300s': %s", path, strerror(errno));
+    free(b.bin);
+    return NULL;
+  }
+  char name[256] = "", plan[256] = "";
+  double is = 1, os = 1;
+  int izp = 0, ozp = 0, ok = 1;
+  ok &= fgets(line, sizeof line, b.txt) && strcmp(line, "hta-bundle 1\n") == 0;
+  ok &= fgets(line, sizeof line, b.txt) && sscanf(line, "name %255[^\n]", name) == 1;
+  ok &= fgets(line, sizeof line, b.txt) && sscanf(line, "plan %255[^\n]", plan) == 1;
+  ok &= fgets(line, sizeof line, b.txt) &&
+        sscanf(line, "io %lf %d %lf %d", &is, &izp, &os, &ozp) == 4;
+  b.line = 4;
+  if (!ok) {
+    snprintf(err, errlen, "bundle '%.300s': bad header (not written by hta_import.py 1?)", dir);
+    goto out;
+  }
+  if ((m = hta_model_new(name, plan)) == NULL) {
+    snprintf(err, errlen, "out of memory");
+    goto out;
+  }
+  hta_model_set_io_quant(m, (float)is, izp, (float)os, ozp);
+  for (int li = 0;; li++) {
+    if (fgets(line, sizeof line, b.txt) == NULL) {
+      snprintf(err, errlen, "bundle: ends without 'end'");
+      goto fail;
+    }
+    b.line++;
+    if (strcmp(line, "end\n") == 0) break;
+    hta_layer l;
+    memset(&l, 0, sizeof l);
+    int op;
+    char lname[200];
+    if (sscanf(line, "layer %d %d %d %d %d %d %d %d %d %d %d %d %d %d %d %d %d %199s", &op,
+               &l.in_h, &l.in_w, &l.in_c, &l.out_c, &l.kh, &l.kw, &l.stride, &l.pad_t,
+               &l.pad_b, &l.pad_l, &l.pad_r, &l.zp_in, &l.zp_out, &l.act_min, &l.act_max,
+               &l.group, lname) != 18 ||
+        op < 0 || op > HTA_OP_GAP) {
+      snprintf(err, errlen, "bundle line %d: bad layer record", b.line);
+      goto fail;
+    }
+    l.op = (hta_op)op;
+    size_t n_kind, n_w, n_t, n_a, n_b, n_m, n_s;
+    const uint8_t *kind = take_array(&b, "kind", 1, &n_kind, err, errlen);
+    const int8_t *w = take_array(&b, "w", 1, &n_w, err, errlen);
+    const int8_t *t = take_array(&b, "t", 1, &n_t, err, errlen);
+    const uint8_t *alpha = take_array(&b, "alpha", 1, &n_a, err, errlen);
+    const uint8_t *bias = take_array(&b, "bias", 4, &n_b, err, errlen);
+    const uint8_t *mult = take_array(&b, "mult", 4, &n_m, err, errlen);
+    const uint8_t *shift = take_array(&b, "shift", 1, &n_s, err, errlen);
+    size_t all[] = {n_kind, n_w, n_t, n_a, n_b, n_m, n_s};
+    for (size_t i = 0; i < sizeof all / sizeof all[0]; i++)
+      if (all[i] == (size_t)-1) goto fail;
+    /* sizes against the shapes, before the library reads the arrays */
+    const size_t oc = l.out_c > 0 ? (size_t)l.out_c : 0;
+    const int gap = l.op == HTA_OP_GAP;
+    const size_t K = gap ? 0 : (size_t)hta_layer_k(&l);
+    const size_t NG = gap ? 0 : (size_t)hta_layer_ngroups(&l);
+    if (n_b != oc || n_m != oc || n_s != oc ||
+        (!gap && (n_kind != oc || n_w != oc * K || n_t != oc * K || n_a != oc * NG))) {
+      snprintf(err, errlen, "bundle layer %d (%s): array sizes do not match its shape", li,
+               lname);
+      goto fail;
+    }
+    l.kind = kind;
+    l.w = w;
+    l.t = t;
+    l.alpha = alpha;
+    l.shift = shift;
+    int32_t *bi = i32_array(bias, oc), *mu = i32_array(mult, oc);
+    l.bias = bi;
+    l.mult = mu;
+    char e2[400];
+    int rc = (bi && mu) ? hta_model_add_layer(m, &l, e2, sizeof e2) : -1;
+    free(bi);
+    free(mu);
+    if (rc) {
+      snprintf(err, errlen, "layer %d (%.100s): %.400s", li, lname,
+               (bi && mu) ? e2 : "out of memory");
+      goto fail;
+    }
+  }
+  if (b.pos != b.bin_len) {
+    snprintf(err, errlen, "bundle: %zu bytes of data left over", b.bin_len - b.pos);
+    goto fail;
+  }
+  goto out;
+fail:
+  hta_model_free(m);
+  m = NULL;
+out:
+  fclose(b.txt);
+  free(b.bin);
+  return m;
+}
+
+/* ---- running the Python side ---- */
+
+static int run_tool(const char *python, char *const *argv) {
+  pid_t pid = fork();
+  if (pid < 0) return -1;
+  if (pid == 0) {
+    execv(python, argv);
+    fprintf(stderr, "%s import: error: cannot run %s: %s (install the Debian package "
+            "python3)\n", prog_name, python, strerror(errno));
+    _exit(127);
+  }
+  int st;
+  while (waitpid(pid, &st, 0) < 0)
+    if (errno != EINTR) return -1;
+  return WIFEXITED(st) ? WEXITSTATUS(st) : 128;
+}
+
+static void remove_bundle(const char *dir) {
+  char p[PATH_MAX];
+  snprintf(p, sizeof p, "%s/bundle.txt", dir);
+  unlink(p);
+  snprintf(p, sizeof p, "%s/bundle.bin", dir);
+  unlink(p);
+  rmdir(dir);
+}
+
+int cmd_import(int argc, char **argv) {
+  opt o[] = {{"-o", 1, NULL},          {"--plan", 1, NULL},         {"--calib", 1, NULL},
+             {"--calib-n", 1, NULL},   {"--calib-method", 1, NULL}, {"--keep-int8", 1, NULL},
+             {"--name", 1, NULL}};
+  const int no = (int)(sizeof o / sizeof o[0]);
+  const char *pos[1];
+  int n_pos;
+  int rc = parse_opts("import", argc, argv, o, no, pos, 1, &n_pos);
+  if (rc == 1) return fputs(import_help, stdout), 0;
+  if (rc < 0) return EXIT_USAGE;
+  if (n_pos != 1 || !optv(o, no, "-o"))
+    return usage_error("import", "an ONNX model and -o MODEL.hta are required");
+  if (!is_file(pos[0])) return fail("import", "cannot read '%s': no such file", pos[0]);
+  char tool[PATH_MAX];
+  if (find_tool(tool, sizeof tool))
+    return fail("import", "cannot find tools/import/hta_import.py next to %s nor installed "
+                "(set HTA_IMPORT_TOOL)", prog_name);
+  const char *python = getenv("HTA_PYTHON");
+  if (python == NULL || *python == '\0') python = "/usr/bin/python3";
+  if (access(python, X_OK) != 0)
+    return fail("import", "%s not found: the importer needs the Debian packages python3, "
+                "python3-numpy and python3-onnx", python);
+  char dir[] = "/tmp/hta-import-XXXXXX";
+  if (mkdtemp(dir) == NULL) return fail("import", "cannot create a temporary folder: %s",
+                                        strerror(errno));
+  const char *args[32];
+  int na = 0;
+  args[na++] = python;
+  args[na++] = tool;
+  args[na++] = pos[0];
+  args[na++] = "--bundle";
+  args[na++] = dir;
+  static const char *const pass[] = {"--plan", "--calib", "--calib-n", "--calib-method",
+                                     "--keep-int8", "--name"};
+  for (size_t i = 0; i < sizeof pass / sizeof pass[0]; i++)
+    if (optv(o, no, pass[i])) {
+      args[na++] = pass[i];
+      args[na++] = optv(o, no, pass[i]);
+    }
+  args[na] = NULL;
+  setenv("HTA_IMPORT_PROG", "hta import", 1); /* its messages read like ours */
+  fflush(stdout);
+  rc = run_tool(python, (char *const *)args);
+  if (rc != 0) {
+    remove_bundle(dir);
+    /* status 1: the script said why (naming the node); anything else did not */
+    return rc == 1 ? 1 : fail("import", "the importer %s failed (exit status %d)", tool, rc);
+  }
+  char err[600];
+  hta_model *m = read_bundle(dir, err, sizeof err);
+  remove_bundle(dir);
+  if (m == NULL) return fail("import", "%s", err);
+  if (hta_model_save(m, optv(o, no, "-o"), err, sizeof err)) {
+    hta_model_free(m);
+    return fail("import", "%s", err);
+  }
+  hta_model_info mi;
+  hta_model_get_info(m, &mi);
+  int kinds[4] = {0};
+  const hta_layer *ls = hta_model_layers(m);
+  for (int i = 0; i < mi.n_layers; i++)
+    if (ls[i].op != HTA_OP_GAP)
+      for (int f = 0; f < ls[i].out_c; f++) kinds[hta_layer_kind(&ls[i], f)]++;
+  struct stat st;
+  stat(optv(o, no, "-o"), &st);
+  printf("%s: %d layers, %dx%dx%d -> %dx%dx%d, filters int8 %d ternary %d binary %d, "
+         "%lld bytes (plan %s)\n",
+         optv(o, no, "-o"), mi.n_layers, mi.in_h, mi.in_w, mi.in_c, mi.out_h, mi.out_w,
+         mi.out_c, kinds[0], kinds[1], kinds[2], (long long)st.st_size, mi.plan);
+  hta_model_free(m);
+  return 0;
+}

@@ -1,0 +1,574 @@
+"""hta_onnx.py - an ONNX graph as a chain of float layers HTA can run.
+
+The graph must be a chain: one input [N, C, H, W], one output, every node
+reading the previous node's output plus constants. Each supported node folds
+into the chain (docs/quantization.md lists them):
+  Conv (group 1 or depthwise), Gemm, MatMul (+ Add of a constant bias) -> a
+  linear layer; BatchNormalization, Mul/Add by a constant -> folded into it;
+  Relu, Clip -> its output clamp; GlobalAveragePool -> GAP; Flatten, Reshape,
+  Identity, Dropout, Cast to float -> nothing (checked).
+Quantized graphs become the same float chain plus what they fix exactly:
+  QuantizeLinear/DequantizeLinear on activations -> that tensor's (scale, zp);
+  DequantizeLinear of a constant, QLinearConv, QLinearMatMul, ConvInteger,
+  MatMulInteger -> integer weights with a per-channel scale.
+Anything else - another op, an attribute we do not honour, a branch - raises
+ImportError_ naming the node and its op: never a silently wrong model.
+"""
+import numpy as np
+import onnx
+from onnx import numpy_helper
+
+
+class ImportError_(Exception):
+    """A model HTA cannot represent; the message names the node and op."""
+
+
+class Layer:
+    """One layer of the chain, in float, NHWC/OHWI like hta_layer.h.
+
+    op: 'conv', 'dw', 'fc' or 'gap'. w: conv/fc [O, kh, kw, I], dw [C, kh, kw, 1].
+    b: [O]. act: (lo, hi) clamp of the real output (None: none).
+    wint, wscale: when the graph fixes the weights as integers, w = wint * wscale[o].
+    out_q: (scale, zp int8) when the graph fixes the output's quantization.
+    """
+
+    def __init__(self, op, name, in_shape):
+        self.op, self.name, self.in_shape = op, name, in_shape  # in_shape (h, w, c)
+        self.w = self.b = None
+        self.kh = self.kw = self.stride = 1
+        self.pads = (0, 0, 0, 0)  # top, bottom, left, right
+        self.act = None
+        self.wint = self.wscale = None
+        self.out_q = None
+
+    def out_shape(self):
+        h, w, c = self.in_shape
+        if self.op == 'gap':
+            return (1, 1, c)
+        t, b, l, r = self.pads
+        oh = (h + t + b - self.kh) // self.stride + 1
+        ow = (w + l + r - self.kw) // self.stride + 1
+        return (oh, ow, self.w.shape[0])
+
+    def forward(self, x):
+        """Float forward of a batch x [N, H, W, C] (for calibration)."""
+        if self.op == 'gap':
+            y = x.mean(axis=(1, 2), keepdims=True)
+        else:
+            y = conv_nhwc(x, self.w, self.stride, self.pads, self.op == 'dw') + self.b
+        if self.act is not None:
+            y = np.clip(y, self.act[0], self.act[1])
+        return y.astype(np.float32)
+
+
+def conv_nhwc(x, w, stride, pads, depthwise):
+    """x [N,H,W,C], w [O,kh,kw,I] (dw: [C,kh,kw,1]) -> [N,OH,OW,O] by im2col."""
+    t, b, l, r = pads
+    x = np.pad(x, ((0, 0), (t, b), (l, r), (0, 0)))
+    n, h, wd, c = x.shape
+    o, kh, kw, _ = w.shape
+    oh, ow = (h - kh) // stride + 1, (wd - kw) // stride + 1
+    cols = np.empty((n, oh, ow, kh, kw, c), dtype=np.float32)
+    for ky in range(kh):
+        for kx in range(kw):
+            cols[:, :, :, ky, kx, :] = x[:, ky:ky + stride * (oh - 1) + 1:stride,
+                                         kx:kx + stride * (ow - 1) + 1:stride, :]
+    if depthwise:
+        return np.einsum('nyxabc,cab->nyxc', cols, w[..., 0], optimize=True)
+    return cols.reshape(n * oh * ow, kh * kw * c).dot(
+        w.reshape(o, kh * kw * c).T).reshape(n, oh, ow, o)
+
+
+def _attrs(node):
+    return {a.name: onnx.helper.get_attribute_value(a) for a in node.attribute}
+
+
+def _where(node):
+    return "node '%s' (%s)" % (node.name or node.output[0], node.op_type)
+
+
+class _Chain:
+    """Walks the graph node by node, building the layer list."""
+
+    def __init__(self, model):
+        g = model.graph
+        self.g = g
+        self.consts = {i.name: numpy_helper.to_array(i) for i in g.initializer}
+        self.int_consts = {}  # name -> (int array, scale, axis) of DequantizeLinear'd constants
+        self.layers = []
+        self.in_q = None       # (scale, zp) fixed for the network input
+        self.pending_q = None  # (scale, zp) of the current tensor, from QuantizeLinear
+        self.flat = None       # (h, w, c) when a flatten of h x w x c > 1 pixel happened
+        inputs = [i for i in g.input if i.name not in self.consts]
+        if len(inputs) != 1 or len(g.output) != 1:
+            raise ImportError_('the graph must have one input and one output (has %d and %d)'
+                               % (len(inputs), len(g.output)))
+        self.input = inputs[0]
+        dims = [d.dim_value if d.HasField('dim_value') else -1
+                for d in self.input.type.tensor_type.shape.dim]
+        if len(dims) != 4 or min(dims[1:]) <= 0:
+            raise ImportError_("input '%s' must be [N, C, H, W] with fixed C, H, W (is %s)"
+                               % (self.input.name, dims))
+        self.shape = (dims[2], dims[3], dims[1])  # h, w, c
+        self.in_shape = self.shape
+
+    # ---- helpers ----
+    def const(self, node, name, what):
+        if name not in self.consts:
+            raise ImportError_("%s: input %s '%s' must be a constant (only chains of layers "
+                               "are supported)" % (_where(node), what, name))
+        return self.consts[name]
+
+    def last(self, node, why):
+        if not self.layers:
+            raise ImportError_('%s: %s needs a layer before it (found the graph input)'
+                               % (_where(node), why))
+        return self.layers[-1]
+
+    def last_linear(self, node, why):
+        l = self.last(node, why)
+        if l.op == 'gap' or l.act is not None or l.out_q is not None:
+            raise ImportError_('%s: %s only after a Conv/Gemm/MatMul with no activation or '
+                               'quantization between' % (_where(node), why))
+        return l
+
+    def take_q(self, node, layer_or_none):
+        """Attach a QuantizeLinear seen on the current tensor."""
+        if self.pending_q is None:
+            return
+        if layer_or_none is None:
+            self.in_q = self.pending_q
+        else:
+            layer_or_none.out_q = self.pending_q
+        self.pending_q = None
+
+    # ---- walking ----
+    def run(self):
+        producers = {}
+        consumers = {}
+        for n in self.g.node:
+            for o in n.output:
+                producers[o] = n
+            for i in n.input:
+                if i:
+                    consumers.setdefault(i, []).append(n)
+        for n in self.g.node:  # Constant nodes are constants
+            if n.op_type == 'Constant':
+                self.consts[n.output[0]] = numpy_helper.to_array(_attrs(n)['value'])
+        cur = self.input.name
+        out = self.g.output[0].name
+        done = set()
+        while cur != out:
+            users = [n for n in consumers.get(cur, []) if n.op_type != 'Constant']
+            if len(users) != 1:
+                if not users:
+                    raise ImportError_("tensor '%s' is used by no node but is not the graph "
+                                       "output" % cur)
+                raise ImportError_("tensor '%s' feeds %d nodes (%s): branches are not "
+                                   "supported" % (cur, len(users),
+                                                  ', '.join(_where(u) for u in users)))
+            n = users[0]
+            if id(n) in done:
+                raise ImportError_('%s: the graph has a cycle' % _where(n))
+            done.add(id(n))
+            data_in = [i for i in n.input if i and i not in self.consts]
+            if data_in != [cur]:
+                raise ImportError_('%s: reads %s; only one non-constant input (a chain) is '
+                                   'supported (residual adds and concats are not)'
+                                   % (_where(n), data_in))
+            handler = getattr(self, 'op_' + n.op_type, None)
+            if handler is None:
+                raise ImportError_('%s: unsupported op %s' % (_where(n), n.op_type))
+            handler(n, _attrs(n))
+            cur = n.output[0]
+            if len([o for o in n.output if o and o in consumers]) > 1 or \
+               (len(n.output) > 1 and any(o in consumers for o in n.output[1:] if o)):
+                raise ImportError_('%s: only its first output may be used' % _where(n))
+        if self.pending_q is not None:
+            self.take_q(None, self.layers[-1] if self.layers else None)
+        if not self.layers:
+            raise ImportError_('the graph has no layer HTA can run')
+        if self.flat is not None:
+            raise ImportError_('the graph ends flattened without a Gemm/MatMul')
+        # a used Dequantize'd weight keeps its integers: attach them
+        return self.layers
+
+    # ---- float ops ----
+    def _conv(self, n, a, w, b, wint=None, wscale=None):
+        if self.flat is not None:
+            raise ImportError_('%s: Conv after Flatten' % _where(n))
+        if any(d != 1 for d in a.get('dilations', [1, 1])):
+            raise ImportError_('%s: dilations %s are not supported (only 1)'
+                               % (_where(n), list(a['dilations'])))
+        if w.ndim != 4:
+            raise ImportError_('%s: only 2-D convolutions are supported (weight rank %d)'
+                               % (_where(n), w.ndim))
+        st = list(a.get('strides', [1, 1]))
+        if st[0] != st[1]:
+            raise ImportError_('%s: strides %s differ by axis (HTA has one stride)'
+                               % (_where(n), st))
+        h, wd, c = self.shape
+        o, ipg, kh, kw = w.shape
+        if list(a.get('kernel_shape', [kh, kw])) != [kh, kw]:
+            raise ImportError_('%s: kernel_shape %s does not match the weights %s'
+                               % (_where(n), list(a['kernel_shape']), [kh, kw]))
+        group = a.get('group', 1)
+        auto = a.get('auto_pad', b'NOTSET')
+        auto = auto.decode() if isinstance(auto, bytes) else auto
+        if auto == 'NOTSET':
+            p = list(a.get('pads', [0, 0, 0, 0]))
+            pads = (p[0], p[2], p[1], p[3])
+        elif auto == 'VALID':
+            pads = (0, 0, 0, 0)
+        elif auto in ('SAME_UPPER', 'SAME_LOWER'):
+            def split(size, k):
+                out = -(-size // st[0])
+                tot = max((out - 1) * st[0] + k - size, 0)
+                lo = tot // 2 if auto == 'SAME_UPPER' else tot - tot // 2
+                return lo, tot - lo
+            pt, pb = split(h, kh)
+            pl, pr = split(wd, kw)
+            pads = (pt, pb, pl, pr)
+        else:
+            raise ImportError_('%s: auto_pad %s is not supported' % (_where(n), auto))
+        if group == 1:
+            if ipg != c:
+                raise ImportError_('%s: weights expect %d input channels, the tensor has %d'
+                                   % (_where(n), ipg, c))
+            l = Layer('conv', n.name or n.output[0], self.shape)
+            l.w = np.ascontiguousarray(w.transpose(0, 2, 3, 1)).astype(np.float32)
+        elif group == c and o == c and ipg == 1:
+            l = Layer('dw', n.name or n.output[0], self.shape)
+            l.w = np.ascontiguousarray(w.transpose(0, 2, 3, 1)).astype(np.float32)
+        else:
+            raise ImportError_('%s: group=%d with %d input and %d output channels: only 1 or '
+                               'depthwise (group = channels, multiplier 1) is supported'
+                               % (_where(n), group, c, o))
+        l.kh, l.kw, l.stride, l.pads = kh, kw, st[0], pads
+        l.b = np.zeros(o, np.float32) if b is None else b.astype(np.float32).reshape(o)
+        if wint is not None:
+            l.wint = np.ascontiguousarray(wint.transpose(0, 2, 3, 1))
+            l.wscale = wscale
+        self._push(l)
+
+    def _push(self, l):
+        oh, ow, _ = l.out_shape()
+        if oh <= 0 or ow <= 0:
+            raise ImportError_("layer '%s': output would be %dx%d" % (l.name, oh, ow))
+        self.layers.append(l)
+        self.shape = l.out_shape()
+
+    def _weights(self, n, name):
+        """A weight input: float constant, or a DequantizeLinear'd integer constant."""
+        w = self.const(n, name, 'weight')
+        return w, self.int_consts.get(name)
+
+    def op_Conv(self, n, a):
+        w, iw = self._weights(n, n.input[1])
+        b = self.const(n, n.input[2], 'bias') if len(n.input) > 2 and n.input[2] else None
+        if iw is not None:
+            wi, sc, _ = iw
+            self._conv(n, a, w, b, wi, np.broadcast_to(sc, (w.shape[0],)).astype(np.float64))
+        else:
+            self._conv(n, a, w, b)
+
+    def _fc(self, n, w_oi, b, wint=None, wscale=None):
+        """A dense layer, w_oi [O, I] on the flattened tensor (ONNX order c, y, x)."""
+        if self.flat is not None:
+            h, wd, c = self.flat
+        else:
+            h, wd, c = self.shape
+            if h * wd != 1:
+                raise ImportError_('%s: Gemm/MatMul on a %dx%dx%d tensor needs a Flatten '
+                                   'first' % (_where(n), h, wd, c))
+        o = w_oi.shape[0]
+        if w_oi.shape[1] != h * wd * c:
+            raise ImportError_('%s: weights take %d inputs, the tensor has %d'
+                               % (_where(n), w_oi.shape[1], h * wd * c))
+
+        def ohwi(x):  # ONNX flattens NCHW: index c*h*w + y*w + x
+            return np.ascontiguousarray(x.reshape(o, c, h, wd).transpose(0, 2, 3, 1))
+        op = 'fc' if h * wd == 1 else 'conv'  # a dense layer over a window = conv kh x kw
+        l = Layer(op, n.name or n.output[0], (h, wd, c))
+        l.w = ohwi(w_oi).astype(np.float32)
+        l.kh, l.kw = h, wd
+        l.b = np.zeros(o, np.float32) if b is None else np.broadcast_to(b, (o,)).astype(
+            np.float32)
+        if wint is not None:
+            l.wint, l.wscale = ohwi(wint), wscale
+        self.flat = None
+        self._push(l)
+
+    def op_Gemm(self, n, a):
+        if a.get('transA', 0):
+            raise ImportError_('%s: transA=1 is not supported' % _where(n))
+        w, iw = self._weights(n, n.input[1])
+        if w.ndim != 2:
+            raise ImportError_('%s: B must be 2-D' % _where(n))
+        alpha, beta = a.get('alpha', 1.0), a.get('beta', 1.0)
+        trans = a.get('transB', 0)
+        w_oi = (w if trans else w.T) * alpha
+        b = None
+        if len(n.input) > 2 and n.input[2]:
+            b = self.const(n, n.input[2], 'C').astype(np.float64) * beta
+            if b.size not in (1, w_oi.shape[0]):
+                raise ImportError_('%s: C of shape %s is not per output' % (_where(n),
+                                                                            list(b.shape)))
+            b = b.reshape(-1)
+        if iw is not None:
+            wi = iw[0] if trans else iw[0].T
+            sc = np.broadcast_to(np.asarray(iw[1], np.float64).reshape(-1), (w_oi.shape[0],))
+            self._fc(n, w_oi, b, wi, sc * alpha)
+        else:
+            self._fc(n, w_oi, b)
+
+    def op_MatMul(self, n, a):
+        if n.input[0] in self.consts:
+            raise ImportError_('%s: the constant must be the second operand' % _where(n))
+        w, iw = self._weights(n, n.input[1])
+        if w.ndim != 2:
+            raise ImportError_('%s: B must be 2-D' % _where(n))
+        if iw is not None:
+            sc = np.broadcast_to(np.asarray(iw[1], np.float64).reshape(-1), (w.shape[1],))
+            self._fc(n, w.T, None, iw[0].T, sc)
+        else:
+            self._fc(n, w.T, None)
+
+    def op_Add(self, n, a):
+        c = self.const(n, [i for i in n.input if i in self.consts][0], 'addend')
+        l = self.last_linear(n, 'Add of a constant (a bias)')
+        o = l.w.shape[0]
+        if c.size not in (1, o) or (c.ndim >= 3 and c.shape[-1] != 1 and c.size != 1):
+            raise ImportError_('%s: addend of shape %s is not one value per channel'
+                               % (_where(n), list(c.shape)))
+        l.b = (l.b + c.reshape(-1)).astype(np.float32)
+
+    def op_Mul(self, n, a):
+        c = self.const(n, [i for i in n.input if i in self.consts][0], 'factor')
+        l = self.last_linear(n, 'Mul by a constant')
+        o = l.w.shape[0]
+        if c.size not in (1, o) or (c.ndim >= 3 and c.shape[-1] != 1 and c.size != 1):
+            raise ImportError_('%s: factor of shape %s is not one value per channel'
+                               % (_where(n), list(c.shape)))
+        f = np.broadcast_to(c.reshape(-1), (o,)).astype(np.float64)
+        l.w = (l.w * f.reshape(o, 1, 1, 1)).astype(np.float32)
+        l.b = (l.b * f).astype(np.float32)
+        if l.wscale is not None:
+            l.wscale = l.wscale * f
+
+    def op_BatchNormalization(self, n, a):
+        if len([o for o in n.output if o]) > 1:
+            raise ImportError_('%s: training-mode outputs are not supported' % _where(n))
+        l = self.last_linear(n, 'BatchNormalization (folded into the layer)')
+        sc, bb, mean, var = (self.const(n, n.input[i], 'BN parameter').astype(np.float64)
+                             for i in range(1, 5))
+        f = sc / np.sqrt(var + a.get('epsilon', 1e-5))
+        l.w = (l.w * f.reshape(-1, 1, 1, 1)).astype(np.float32)
+        l.b = ((l.b - mean) * f + bb).astype(np.float32)
+        if l.wscale is not None:
+            l.wscale = l.wscale * f
+
+    def _act(self, n, lo, hi):
+        l = self.last(n, n.op_type)
+        if l.out_q is not None:
+            raise ImportError_('%s: activation after the output was quantized' % _where(n))
+        if l.act is None:
+            l.act = (lo, hi)
+        else:
+            l.act = (max(l.act[0], lo), min(l.act[1], hi))
+
+    def op_Relu(self, n, a):
+        self._act(n, 0.0, np.inf)
+
+    def op_Clip(self, n, a):
+        lo, hi = a.get('min', -np.inf), a.get('max', np.inf)
+        if len(n.input) > 1 and n.input[1]:
+            lo = float(self.const(n, n.input[1], 'min'))
+        if len(n.input) > 2 and n.input[2]:
+            hi = float(self.const(n, n.input[2], 'max'))
+        self._act(n, float(lo), float(hi))
+
+    def op_GlobalAveragePool(self, n, a):
+        if self.flat is not None:
+            raise ImportError_('%s: after Flatten' % _where(n))
+        self._push(Layer('gap', n.name or n.output[0], self.shape))
+
+    def _flatten(self, n):
+        if self.flat is None and self.shape[0] * self.shape[1] > 1:
+            self.flat = self.shape
+
+    def op_Flatten(self, n, a):
+        if a.get('axis', 1) != 1:
+            raise ImportError_('%s: axis=%d (only 1)' % (_where(n), a['axis']))
+        self._flatten(n)
+
+    def op_Reshape(self, n, a):
+        s = self.const(n, n.input[1], 'shape').reshape(-1)
+        h, w, c = self.flat or self.shape
+        if len(s) != 2 or s[1] not in (-1, h * w * c) or s[0] not in (-1, 0, 1):
+            raise ImportError_('%s: reshape to %s: only [N, -1] flattening is supported'
+                               % (_where(n), list(s)))
+        self._flatten(n)
+
+    def op_Identity(self, n, a):
+        pass
+
+    def op_Dropout(self, n, a):
+        pass
+
+    def op_Cast(self, n, a):
+        if a.get('to') != onnx.TensorProto.FLOAT:
+            raise ImportError_('%s: only Cast to float is supported' % _where(n))
+
+    # ---- quantized ops ----
+    def _scale_zp(self, n, si, zi):
+        s = self.const(n, n.input[si], 'scale').astype(np.float64)
+        z = (self.const(n, n.input[zi], 'zero point') if len(n.input) > zi and n.input[zi]
+             else np.zeros((), np.uint8))
+        return s, z
+
+    @staticmethod
+    def _to_i8(z):
+        """An activation zero point as int8: uint8 data is int8 data + 128."""
+        z = int(np.asarray(z).reshape(-1)[0])
+        return z - 128 if z > 127 else z, z > 127
+
+    def _act_q(self, n, si, zi):
+        s, z = self._scale_zp(n, si, zi)
+        if s.size != 1:
+            raise ImportError_('%s: per-axis activation quantization is not supported'
+                               % _where(n))
+        zd = self.consts.get(n.input[zi]) if len(n.input) > zi and n.input[zi] else None
+        zp = int(np.asarray(zd).reshape(-1)[0]) if zd is not None else 0
+        if zd is not None and zd.dtype == np.uint8:
+            zp -= 128
+        return float(s.reshape(-1)[0]), zp
+
+    def op_QuantizeLinear(self, n, a):
+        q = self._act_q(n, 1, 2)
+        if self.pending_q is not None and self.pending_q != q:
+            raise ImportError_('%s: quantized twice with different parameters' % _where(n))
+        self.pending_q = q
+
+    def op_DequantizeLinear(self, n, a):
+        q = self._act_q(n, 1, 2)
+        if self.pending_q is None:
+            # the tensor came quantized from a QLinear op: its layer holds out_q
+            l = self.layers[-1] if self.layers else None
+            have = l.out_q if l is not None else self.in_q
+            if have is None or not np.isclose(have[0], q[0]) or have[1] != q[1]:
+                raise ImportError_('%s: dequantizes a tensor that was not quantized with '
+                                   'the same parameters' % _where(n))
+            return
+        if not np.isclose(self.pending_q[0], q[0]) or self.pending_q[1] != q[1]:
+            raise ImportError_('%s: parameters differ from the QuantizeLinear before it'
+                               % _where(n))
+        self.take_q(n, self.layers[-1] if self.layers else None)
+
+    def _cur_q(self, n):
+        """The (scale, zp) the current tensor was quantized with."""
+        if self.pending_q is not None:
+            self.take_q(n, self.layers[-1] if self.layers else None)
+        q = self.layers[-1].out_q if self.layers else self.in_q
+        if q is None:
+            raise ImportError_('%s: its input is not quantized (no QuantizeLinear before it)'
+                               % _where(n))
+        return q
+
+    def _check_in_q(self, n, si, zi):
+        have = self._cur_q(n)
+        want = self._act_q(n, si, zi)
+        if not np.isclose(have[0], want[0]) or have[1] != want[1]:
+            raise ImportError_('%s: input scale/zero point %s differ from the tensor\'s %s'
+                               % (_where(n), want, have))
+        return have
+
+    def _int_w(self, n, wi, si, zi, axis_len):
+        w = self.const(n, n.input[wi], 'weight').astype(np.int64)
+        s = (self.const(n, n.input[si], 'weight scale').astype(np.float64) if si is not None
+             else np.ones(1))
+        z = (self.const(n, n.input[zi], 'weight zero point').astype(np.int64)
+             if zi is not None and len(n.input) > zi and n.input[zi] else np.zeros(1, np.int64))
+        return w, np.broadcast_to(s.reshape(-1), (axis_len,)), z.reshape(-1)
+
+    def op_QLinearConv(self, n, a):
+        xs, _ = self._check_in_q(n, 1, 2)
+        w = self.const(n, n.input[3], 'weight').astype(np.int64)
+        _, ws, wz = self._int_w(n, 3, 4, 5, w.shape[0])
+        wi = w - wz.reshape(-1, 1, 1, 1) if wz.size > 1 else w - wz[0]
+        b = (self.const(n, n.input[8], 'bias').astype(np.float64) * xs * ws
+             if len(n.input) > 8 and n.input[8] else None)
+        wf = wi * ws.reshape(-1, 1, 1, 1)
+        self._conv(n, a, wf, b, wi, ws.astype(np.float64))
+        self.layers[-1].out_q = self._act_q(n, 6, 7)
+
+    def op_QLinearMatMul(self, n, a):
+        xs, _ = self._check_in_q(n, 1, 2)
+        w = self.const(n, n.input[3], 'weight').astype(np.int64)
+        if w.ndim != 2:
+            raise ImportError_('%s: B must be 2-D' % _where(n))
+        _, ws, wz = self._int_w(n, 3, 4, 5, w.shape[1])
+        wi = (w - wz.reshape(1, -1)).T
+        self._fc(n, wi * ws.reshape(-1, 1), None, wi, ws.astype(np.float64))
+        self.layers[-1].out_q = self._act_q(n, 6, 7)
+
+    def op_ConvInteger(self, n, a):
+        # int32 output = sum (x_q - x_zp)(w_q - w_zp) = Conv(x_real, (w_q - w_zp) / x_scale)
+        xs, xz = self._cur_q(n)
+        if len(n.input) > 2 and n.input[2]:
+            if self._to_i8(self.const(n, n.input[2], 'x zero point'))[0] != xz:
+                raise ImportError_('%s: x_zero_point differs from the QuantizeLinear before '
+                                   'it' % _where(n))
+        w = self.const(n, n.input[1], 'weight').astype(np.int64)
+        _, _, wz = self._int_w(n, 1, None, 3, w.shape[0])
+        wi = w - (wz.reshape(-1, 1, 1, 1) if wz.size > 1 else wz[0])
+        self._conv(n, a, wi / xs, None, wi, np.full(w.shape[0], 1.0 / xs))
+
+    def op_MatMulInteger(self, n, a):
+        xs, xz = self._cur_q(n)
+        if len(n.input) > 2 and n.input[2]:
+            if self._to_i8(self.const(n, n.input[2], 'a zero point'))[0] != xz:
+                raise ImportError_('%s: a_zero_point differs from the QuantizeLinear before '
+                                   'it' % _where(n))
+        w = self.const(n, n.input[1], 'weight').astype(np.int64)
+        _, _, wz = self._int_w(n, 1, None, 3, w.shape[1])
+        wi = (w - wz.reshape(1, -1)).T
+        self._fc(n, wi / xs, None, wi, np.full(w.shape[1], 1.0 / xs))
+
+
+def _fold_weight_dequant(model, chain):
+    """DequantizeLinear of a constant -> a float constant that remembers its integers."""
+    keep = []
+    for n in model.graph.node:
+        if n.op_type == 'DequantizeLinear' and n.input[0] in chain.consts:
+            a = _attrs(n)
+            q = chain.consts[n.input[0]].astype(np.int64)
+            s = chain.consts[n.input[1]].astype(np.float64)
+            z = (chain.consts[n.input[2]].astype(np.int64)
+                 if len(n.input) > 2 and n.input[2] else np.zeros(1, np.int64))
+            axis = a.get('axis', 1)
+            shape = [1] * q.ndim
+            if s.size > 1:
+                shape[axis] = s.size
+            wi = q - z.reshape(shape) if z.size > 1 else q - z.reshape(-1)[0]
+            chain.consts[n.output[0]] = (wi * s.reshape(shape)).astype(np.float32)
+            if s.size > 1 and axis != 0 and q.ndim == 4:
+                raise ImportError_("%s: per-axis weight scales on axis %d (only 0 for Conv)"
+                                   % (_where(n), axis))
+            chain.int_consts[n.output[0]] = (wi, s.reshape(-1), axis)
+        else:
+            keep.append(n)
+    del model.graph.node[:]
+    model.graph.node.extend(keep)
+
+
+def load_chain(path):
+    """ONNX file -> (layers, input (h, w, c), fixed input quantization or None)."""
+    try:
+        model = onnx.load(path)
+    except Exception as e:  # onnx raises DecodeError and others
+        raise ImportError_("cannot read '%s' as ONNX: %s" % (path, e))
+    chain = _Chain(model)
+    _fold_weight_dequant(model, chain)
+    layers = chain.run()
+    return layers, chain.in_shape, chain.in_q

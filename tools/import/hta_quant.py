@@ -1,0 +1,312 @@
+"""hta_quant.py - float layers (hta_onnx.Layer) to HTA's integer layers.
+
+Implements the post-training quantizers of docs/quantization.md:
+  int8    per-channel symmetric int8 weights (scale = max|w| / 127);
+  twn     per filter: delta = 0.7 mean|w|, alpha = mean |w| over |w| > delta;
+  fgq:N   per group of N consecutive weights of a filter (channel-fastest
+          order): threshold and alpha maximising (sum_{|w|>d} |w|)^2 / count;
+  auto    weights the graph fixed as integers are kept; float filters whose
+          values are {-a, 0, +a} (per group) become ternary, the rest int8.
+In every plan a filter (or group set) that is already exactly ternary or
+binary is stored as such. Activations: the graph's QuantizeLinear parameters
+where it has them, else calibrated on sample images (min/max, or a
+percentile), asymmetric int8 with 0 exactly representable.
+The arithmetic the integers obey is docs/numerics.md.
+"""
+import sys
+
+import numpy as np
+
+
+class QuantError(Exception):
+    """A layer the quantizer cannot express; the message names the layer."""
+
+
+OPS = {'conv': 0, 'dw': 1, 'pw': 2, 'fc': 3, 'gap': 4}
+INT8, TERNARY, BINARY = 0, 1, 2
+GROUPS = (0, 64, 32, 16, 8, 4)  # group sizes auto-detection tries (0: one per filter)
+
+
+def parse_plan(plan):
+    """'int8', 'twn', 'fgq:N', 'auto' -> (name, N)."""
+    if plan in ('int8', 'twn', 'auto'):
+        return plan, 0
+    if plan.startswith('fgq:'):
+        try:
+            n = int(plan[4:])
+        except ValueError:
+            n = 0
+        if n < 4 or n > 2048:
+            raise QuantError("plan '%s': N must be an integer in 4..2048" % plan)
+        return 'fgq', n
+    raise QuantError("unknown plan '%s' (int8, twn, fgq:N, auto)" % plan)
+
+
+# ---- activation calibration ----
+
+def act_quant(lo, hi):
+    """Real range [lo, hi] -> (scale, zp): asymmetric int8 with 0 exact."""
+    lo, hi = min(float(lo), 0.0), max(float(hi), 0.0)
+    if hi - lo < 1e-8:
+        hi = lo + 1e-8
+    s = (hi - lo) / 255.0
+    zp = int(np.clip(np.round(-128 - lo / s), -128, 127))
+    return s, zp
+
+
+def calibrate(layers, images, method):
+    """Per layer (lo, hi) of its float output over images [N, H, W, C]."""
+    ranges = [None] * len(layers)
+    for i0 in range(0, len(images), 256):
+        x = images[i0:i0 + 256]
+        for i, l in enumerate(layers):
+            x = l.forward(x)
+            if method == 'minmax':
+                lo, hi = float(x.min()), float(x.max())
+            else:
+                lo, hi = float(np.percentile(x, 100 - method)), float(np.percentile(x, method))
+            if ranges[i] is None:
+                ranges[i] = [lo, hi]
+            elif method == 'minmax':
+                ranges[i] = [min(ranges[i][0], lo), max(ranges[i][1], hi)]
+            else:  # percentiles of batches: averaged (documented)
+                ranges[i] = [ranges[i][0] + lo, ranges[i][1] + hi]
+    if method != 'minmax':
+        nb = (len(images) + 255) // 256
+        ranges = [[r[0] / nb, r[1] / nb] for r in ranges]
+    return ranges
+
+
+# ---- weight quantizers (rows: [O, K] float) ----
+
+def twn_row(w):
+    """TWN of one filter: (t, alpha)."""
+    a = np.abs(w)
+    delta = 0.7 * a.mean()
+    big = a > delta
+    if not big.any():
+        return np.zeros(w.shape, np.int8), 0.0
+    return (np.sign(w) * big).astype(np.int8), float(a[big].mean())
+
+
+def fgq_group(w):
+    """Fine-grained ternary of one group: the delta maximising (sum |w|)^2 / count."""
+    a = np.abs(w)
+    order = np.argsort(-a, kind='stable')
+    s = np.cumsum(a[order])
+    k = np.arange(1, len(a) + 1)
+    best = int(np.argmax(s * s / k))
+    t = np.zeros(w.shape, np.int8)
+    if s[best] <= 0:
+        return t, 0.0
+    keep = order[:best + 1]
+    t[keep] = np.sign(w[keep]).astype(np.int8)
+    return t, float(s[best] / (best + 1))
+
+
+def exact_ternary(row, g, tol=1e-4):
+    """(t, alphas) if each group of g (0: whole row) is {-a, 0, +a}, else None."""
+    n = len(row)
+    gs = n if g == 0 else g
+    t = np.sign(row).astype(np.int8)
+    alphas = []
+    for s in range(0, n, gs):
+        a = np.abs(row[s:s + gs])
+        nz = a[a > 0]
+        if nz.size == 0:
+            alphas.append(0.0)
+            continue
+        if nz.max() - nz.min() > tol * nz.max():
+            return None
+        alphas.append(float(nz.mean()))
+    return t, alphas
+
+
+def int_ternary(row):
+    """For integer weights: (t, a) if the row is {-a, 0, +a}, else None."""
+    nz = np.abs(row[row != 0])
+    if nz.size and nz.min() != nz.max():
+        return None
+    return np.sign(row).astype(np.int8), float(nz.max()) if nz.size else 0.0
+
+
+class QLayer:
+    """One integer layer as hta_layer.h holds it (arrays filled by quantize_layer)."""
+
+
+def _quant_mult(m, name):
+    """Real multiplier m -> (mult, shift): m = mult * 2^-31 * 2^-shift, mult in [2^30, 2^31)."""
+    if not m > 0:
+        return 0, 0
+    if m > 1.0 + 1e-9:  # exactly 1 (a GAP over 1x1) is 2^31 - 1, exact below 2^30
+        raise QuantError("layer '%s': requantization multiplier %.4g > 1 (the output scale "
+                         "is finer than the accumulator's); not representable" % (name, m))
+    s = 0
+    while m < 0.5 and s < 31:
+        m *= 2
+        s += 1
+    q = int(np.round(m * 2147483648.0))
+    return min(q, 2147483647), s
+
+
+def _clamp32(v):
+    return int(np.clip(np.round(v), -2147483648, 2147483647))
+
+
+def quantize_layer(l, in_q, out_q, plan, n_group, force_int8, out_fixed=False):
+    """Layer l with input (scale, zp) in_q and output out_q -> QLayer."""
+    q = QLayer()
+    h, w, c = l.in_shape
+    q.op = l.op
+    if l.op == 'conv' and l.kh == l.kw == l.stride == 1 and l.pads == (0, 0, 0, 0):
+        q.op = 'pw'
+    q.name, q.in_h, q.in_w, q.in_c = l.name, h, w, c
+    q.kh, q.kw, q.stride, q.pads = l.kh, l.kw, l.stride, l.pads
+    q.zp_in, q.zp_out = in_q[1], out_q[1]
+    s_in, s_out = in_q[0], out_q[0]
+    q.out_q = out_q
+
+    def clamps(s_out):
+        lo, hi = l.act if l.act is not None else (-np.inf, np.inf)
+        q.act_min = -128 if not np.isfinite(lo) else int(np.clip(q.zp_out + np.round(lo / s_out),
+                                                                 -128, 127))
+        q.act_max = 127 if not np.isfinite(hi) else int(np.clip(q.zp_out + np.round(hi / s_out),
+                                                                -128, 127))
+        if q.act_min > q.act_max:
+            raise QuantError("layer '%s': clamp [%g, %g] is empty at the output scale"
+                             % (l.name, lo, hi))
+    clamps(s_out)
+    if l.op == 'gap':
+        q.out_c, q.group = c, 0
+        m, sh = _quant_mult(s_in / (h * w * s_out), l.name)
+        q.bias = np.zeros(c, np.int32)
+        q.mult = np.full(c, m, np.int32)
+        q.shift = np.full(c, sh, np.uint8)
+        q.kind = q.w = q.t = q.alpha = None
+        return q
+    o = l.w.shape[0]
+    k = int(np.prod(l.w.shape[1:]))
+    q.out_c = o
+    rows = l.w.reshape(o, k).astype(np.float64)
+    wq = np.zeros((o, k), np.int8)
+    tq = np.zeros((o, k), np.int8)
+    kind = np.zeros(o, np.uint8)
+    s_acc = np.zeros(o)
+    alphas = [None] * o  # per filter: real group scales
+    group = 0
+    if l.wint is not None:  # integers fixed by the graph: kept exactly
+        wi = l.wint.reshape(o, k)
+        for f in range(o):
+            tern = int_ternary(wi[f])
+            if tern is not None and not force_int8:
+                tq[f], a = tern
+                alphas[f] = [a * float(l.wscale[f])]
+            else:
+                if wi[f].min() < -128 or wi[f].max() > 127:
+                    raise QuantError("layer '%s': filter %d has integer weights outside int8"
+                                     % (l.name, f))
+                wq[f] = wi[f]
+                s_acc[f] = s_in * float(l.wscale[f])
+    else:
+        # exact ternary filters first (per group size), the plan for the rest
+        if plan in ('int8', 'auto') and not force_int8:
+            best, group = -1, 0
+            for g in GROUPS:
+                cnt = sum(exact_ternary(rows[f], g) is not None for f in range(o))
+                if cnt > best:
+                    best, group = cnt, g
+            if best == 0:
+                group = 0
+        elif plan == 'fgq' and not force_int8:
+            group = n_group
+        for f in range(o):
+            if force_int8:
+                tern = None
+            elif plan in ('int8', 'auto'):
+                tern = exact_ternary(rows[f], group)
+            elif plan == 'twn':
+                t, a = twn_row(rows[f])
+                tern = (t, [a])
+            else:
+                t = np.zeros(k, np.int8)
+                al = []
+                for s in range(0, k, group):
+                    t[s:s + group], a = fgq_group(rows[f, s:s + group])
+                    al.append(a)
+                tern = (t, al)
+            if tern is not None:
+                tq[f], alphas[f] = tern[0], tern[1]
+            else:
+                m = np.abs(rows[f]).max()
+                sw = m / 127.0 if m > 0 else 1.0
+                wq[f] = np.clip(np.round(rows[f] / sw), -127, 127)
+                s_acc[f] = s_in * sw
+    ng = 1 if group == 0 else -(-k // group)
+    alpha8 = np.zeros((o, ng), np.uint8)
+    for f in range(o):
+        if alphas[f] is None:
+            continue
+        al = np.asarray(alphas[f], np.float64)
+        amax = al.max()
+        kind[f] = BINARY if np.all(tq[f] != 0) else TERNARY
+        if amax <= 0:
+            s_acc[f] = 0.0
+            continue
+        alpha8[f] = np.clip(np.round(al / amax * 255), 0, 255)
+        s_acc[f] = s_in * amax / 255.0
+    q.group = group
+    q.kind, q.w, q.t, q.alpha = kind, wq, tq, alpha8
+    # an all-zero filter outputs its bias alone: any accumulator scale does, take s_out / 2
+    s_acc = np.where(s_acc > 0, s_acc, s_out / 2)
+    if s_acc.max() > s_out and not out_fixed:
+        # an accumulator step coarser than the calibrated output step (large int8 weights
+        # into a narrow output): no multiplier > 1 exists, and finer output steps would
+        # carry nothing, so the output scale widens to the coarsest step (zero point kept)
+        f = int(np.argmax(s_acc))
+        print("note: layer '%s': output scale %.4g widened to %.4g (filter %d's accumulator "
+              "step)" % (l.name, s_out, s_acc[f], f), file=sys.stderr)
+        s_out = float(s_acc[f])
+        q.out_q = (s_out, q.zp_out)
+        clamps(s_out)
+    q.bias = np.array([_clamp32(l.b[f] / s_acc[f]) for f in range(o)], np.int32)
+    ms = [_quant_mult(s_acc[f] / s_out, l.name) for f in range(o)]
+    q.mult = np.array([m for m, _ in ms], np.int32)
+    q.shift = np.array([s for _, s in ms], np.uint8)
+    return q
+
+
+def quantize(layers, in_shape, in_q, plan, images, method, keep_int8):
+    """Float chain -> (QLayers, (in_scale, in_zp), (out_scale, out_zp))."""
+    name, n_group = parse_plan(plan)
+    if in_q is None:
+        in_q = (1.0 / 255.0, -128)  # convention: the float input is pixel / 255
+    ranges = None
+    if any(l.out_q is None and l.op != 'gap' for l in layers):
+        if images is None:
+            raise QuantError('the graph leaves activations unquantized: calibration images '
+                             'are needed (--calib)')
+        ranges = calibrate(layers, images, method)
+    wl = [i for i, l in enumerate(layers) if l.op != 'gap']
+    force = set()
+    for k in keep_int8:
+        if k == 'first':
+            force.add(wl[0])
+        elif k == 'last':
+            force.add(wl[-1])
+        elif k == 'dw':
+            force.update(i for i, l in enumerate(layers) if l.op == 'dw')
+        else:
+            force.add(int(k))
+    out = []
+    q_prev = in_q
+    for i, l in enumerate(layers):
+        if l.out_q is not None:
+            oq = l.out_q
+        elif l.op == 'gap':
+            oq = q_prev
+        else:
+            oq = act_quant(*ranges[i])
+        ql = quantize_layer(l, q_prev, oq, name, n_group, i in force, l.out_q is not None)
+        out.append(ql)
+        q_prev = ql.out_q
+    return out, in_q, q_prev

@@ -1,0 +1,168 @@
+"""hta_ref.py - an independent numpy evaluator of ONNX graphs (NCHW, per the ONNX spec).
+
+Debian's python3-onnx 1.12 has no onnx.reference, so this is the reference
+the importer is checked against: it evaluates the nodes as written - no
+folding, no chain assumption, no layout change - including the quantized
+ops (QuantizeLinear rounds half to even and saturates, as ONNX specifies).
+It shares no code with hta_onnx.py / hta_quant.py.
+
+    run(model, x) -> output of the graph for input x [N, C, H, W] float32
+"""
+import numpy as np
+import onnx
+from onnx import numpy_helper
+
+
+def _conv(x, w, b, a):
+    n, c, h, wd = x.shape
+    o, ipg, kh, kw = w.shape
+    g = a.get('group', 1)
+    if any(d != 1 for d in a.get('dilations', [1, 1])):
+        raise NotImplementedError('dilations')
+    sh, sw = a.get('strides', [1, 1])
+    auto = a.get('auto_pad', b'NOTSET')
+    auto = auto.decode() if isinstance(auto, bytes) else auto
+    if auto in ('SAME_UPPER', 'SAME_LOWER'):
+        pads = []
+        for size, k, s in ((h, kh, sh), (wd, kw, sw)):
+            tot = max((-(-size // s) - 1) * s + k - size, 0)
+            lo = tot // 2 if auto == 'SAME_UPPER' else tot - tot // 2
+            pads.append((lo, tot - lo))
+        (pt, pb), (pl, pr) = pads
+    elif auto == 'VALID':
+        pt = pb = pl = pr = 0
+    else:
+        pt, pl, pb, pr = a.get('pads', [0, 0, 0, 0])
+    x = np.pad(x, ((0, 0), (0, 0), (pt, pb), (pl, pr)))
+    oh = (h + pt + pb - kh) // sh + 1
+    ow = (wd + pl + pr - kw) // sw + 1
+    y = np.zeros((n, o, oh, ow), np.float64)
+    opg = o // g
+    if g == c and ipg == 1 and o == c:  # depthwise: one multiply per tap, all channels
+        for ky in range(kh):
+            for kx in range(kw):
+                patch = x[:, :, ky:ky + sh * (oh - 1) + 1:sh, kx:kx + sw * (ow - 1) + 1:sw]
+                y += patch * w[:, 0, ky, kx].reshape(1, -1, 1, 1)
+        g = 0  # done
+    for gi in range(g):
+        xs = x[:, gi * ipg:(gi + 1) * ipg]
+        ws = w[gi * opg:(gi + 1) * opg]
+        for ky in range(kh):
+            for kx in range(kw):
+                patch = xs[:, :, ky:ky + sh * (oh - 1) + 1:sh, kx:kx + sw * (ow - 1) + 1:sw]
+                y[:, gi * opg:(gi + 1) * opg] += np.tensordot(
+                    patch, ws[:, :, ky, kx], axes=([1], [1])).transpose(0, 3, 1, 2)
+    if b is not None:
+        y += b.reshape(1, -1, 1, 1)
+    return y
+
+
+def _qparams(s, z, like_axis, ndim, axis):
+    s = np.asarray(s, np.float64)
+    z = np.zeros(1, np.int64) if z is None else np.asarray(z).astype(np.int64)
+    if s.size > 1:
+        shape = [1] * ndim
+        shape[axis] = s.size
+        s = s.reshape(shape)
+        z = z.reshape(shape) if z.size > 1 else z.reshape(-1)[0]
+    else:
+        s, z = s.reshape(-1)[0], z.reshape(-1)[0]
+    return s, z
+
+
+def _quantize(x, s, z, dtype):
+    lo, hi = (0, 255) if dtype == np.uint8 else (-128, 127)
+    return np.clip(np.round(x / s) + z, lo, hi).astype(dtype)  # np.round: half to even
+
+
+def run(model, x):
+    g = model.graph
+    env = {i.name: numpy_helper.to_array(i) for i in g.initializer}
+    inputs = [i for i in g.input if i.name not in env]
+    env[inputs[0].name] = np.asarray(x, np.float32)
+    for n in g.node:
+        a = {t.name: onnx.helper.get_attribute_value(t) for t in n.attribute}
+        ins = [env[i] if i else None for i in n.input]
+        op = n.op_type
+        if op == 'Constant':
+            y = numpy_helper.to_array(a['value'])
+        elif op == 'Conv':
+            y = _conv(ins[0].astype(np.float64), ins[1].astype(np.float64),
+                      ins[2] if len(ins) > 2 else None, a)
+        elif op == 'Gemm':
+            A, B = ins[0], ins[1]
+            A = A.T if a.get('transA', 0) else A
+            B = B.T if a.get('transB', 0) else B
+            y = a.get('alpha', 1.0) * (A.astype(np.float64) @ B)
+            if len(ins) > 2 and ins[2] is not None:
+                y = y + a.get('beta', 1.0) * ins[2]
+        elif op == 'MatMul':
+            y = ins[0].astype(np.float64) @ ins[1]
+        elif op == 'Add':
+            y = ins[0] + ins[1]
+        elif op == 'Mul':
+            y = ins[0] * ins[1]
+        elif op == 'Relu':
+            y = np.maximum(ins[0], 0)
+        elif op == 'Clip':
+            lo = ins[1] if len(ins) > 1 and ins[1] is not None else a.get('min', -np.inf)
+            hi = ins[2] if len(ins) > 2 and ins[2] is not None else a.get('max', np.inf)
+            y = np.clip(ins[0], lo, hi)
+        elif op == 'BatchNormalization':
+            s, b, m, v = (t.reshape(1, -1, 1, 1) for t in ins[1:5])
+            y = (ins[0] - m) / np.sqrt(v + a.get('epsilon', 1e-5)) * s + b
+        elif op == 'GlobalAveragePool':
+            y = ins[0].mean(axis=(2, 3), keepdims=True)
+        elif op == 'Flatten':
+            y = ins[0].reshape(ins[0].shape[0], -1)
+        elif op == 'Reshape':
+            shape = [ins[0].shape[i] if s == 0 else s for i, s in enumerate(ins[1])]
+            y = ins[0].reshape(shape)
+        elif op in ('Identity', 'Dropout'):
+            y = ins[0]
+        elif op == 'Cast':
+            y = ins[0].astype(onnx.mapping.TENSOR_TYPE_TO_NP_TYPE[a['to']])
+        elif op == 'QuantizeLinear':
+            z = ins[2] if len(ins) > 2 else None
+            dt = z.dtype if z is not None else np.uint8
+            s, zz = _qparams(ins[1], z, 0, ins[0].ndim, a.get('axis', 1))
+            y = _quantize(ins[0], s, zz, dt)
+        elif op == 'DequantizeLinear':
+            z = ins[2] if len(ins) > 2 else None
+            s, zz = _qparams(ins[1], z, 0, ins[0].ndim, a.get('axis', 1))
+            y = ((ins[0].astype(np.int64) - zz) * s).astype(np.float32)
+        elif op in ('QLinearConv', 'QLinearMatMul'):
+            xq, xs, xz, wq, ws, wz, ys, yz = ins[:8]
+            xi = xq.astype(np.int64) - xz.astype(np.int64)
+            ax = 0 if op == 'QLinearConv' else 1
+            ws_, wz_ = _qparams(ws, wz, 0, wq.ndim, ax)
+            wi = wq.astype(np.int64) - wz_
+            if op == 'QLinearConv':
+                acc = _conv(xi.astype(np.float64), wi.astype(np.float64), None, a)
+                if len(ins) > 8 and ins[8] is not None:
+                    acc += ins[8].reshape(1, -1, 1, 1)
+                real = acc * float(xs) * np.asarray(ws, np.float64).reshape(1, -1, 1, 1)
+            else:
+                acc = xi.astype(np.float64) @ wi
+                real = acc * float(xs) * np.asarray(ws, np.float64).reshape(1, -1)
+            y = _quantize(real, float(ys), int(yz), yz.dtype)
+        elif op == 'ConvInteger':
+            xi = ins[0].astype(np.int64) - (ins[2].astype(np.int64) if len(ins) > 2 else 0)
+            wz = ins[3].astype(np.int64) if len(ins) > 3 else np.zeros(1, np.int64)
+            wi = ins[1].astype(np.int64) - (wz.reshape(-1, 1, 1, 1) if wz.size > 1
+                                             else wz.reshape(-1)[0])
+            y = np.round(_conv(xi.astype(np.float64), wi.astype(np.float64), None,
+                               a)).astype(np.int32)
+        elif op == 'MatMulInteger':
+            xi = ins[0].astype(np.int64) - (ins[2].astype(np.int64) if len(ins) > 2 else 0)
+            wz = ins[3].astype(np.int64) if len(ins) > 3 else np.zeros(1, np.int64)
+            wi = ins[1].astype(np.int64) - wz.reshape(1, -1)
+            y = (xi @ wi).astype(np.int32)
+        else:
+            raise NotImplementedError('reference: op %s' % op)
+        env[n.output[0]] = y
+    return np.asarray(env[g.output[0].name], np.float32)
+
+
+def load(path):
+    return onnx.load(path)

@@ -1,0 +1,41 @@
+# tools/import/import.mk - the ONNX importer (`hta import`, Python side here), `hta eval`
+# (tools/hta/cmd_eval.c, built with the CLI), their tests, and `make accuracy`.
+# Included after tools/hta/hta.mk (uses HTA_CLI, HTA_HAVE_MODEL, SIM_HAVE_RTL).
+#
+#   tests/import/test_import.sh   importer on fixture ONNX models, eval, sim = cpu
+#   make accuracy                 regenerate docs/accuracy.md from models/*.onnx
+#   make install                  also installs the importer under share/hta/import
+
+# The importer runs on Debian's Python packages; eval reads Debian's dataset.
+DEPS_PKGS += python3 python3-numpy python3-onnx dataset-fashion-mnist
+
+IMPORT_PY := $(wildcard tools/import/hta_*.py)
+
+ifeq ($(SIM_HAVE_RTL)$(HTA_HAVE_MODEL),yesyes)
+IMPORT_TESTS := tests/import/test_import.sh
+TEST_BINS    += $(IMPORT_TESTS)
+$(IMPORT_TESTS): $(HTA_CLI)
+	@:
+endif
+
+# ---- make accuracy ----
+# Every model of models/ imported, evaluated on all 10,000 test images on cpu, costed
+# (hta stats when built), benchmarked on the simulator, and checked sim = cpu on 20
+# images; the table goes to docs/accuracy.md. Slow (tens of minutes on 2 cores): never
+# part of make test. ACCURACY_LIMIT=N evaluates N images only (a quick look; the doc then
+# says so).
+ACCURACY_LIMIT ?= 10000
+.PHONY: accuracy
+accuracy: deps ## regenerate docs/accuracy.md (top-1, size, cost, cycles of models/*)
+	$(Q)$(MAKE) $(HTA_CLI)
+	$(call msg,ACCURACY,docs/accuracy.md)
+	$(Q)/usr/bin/python3 tools/import/accuracy.py --hta $(HTA_CLI) --models models \
+	  --work $(BUILD)/accuracy --limit $(ACCURACY_LIMIT) --out docs/accuracy.md
+
+# ---- install: the importer next to the CLI (cmd_import.c looks in share/hta/import) ----
+.PHONY: install-import
+install: install-import
+install-import:
+	$(Q)install -d $(DESTDIR)$(PREFIX)/share/hta/import
+	$(Q)install -m 644 $(IMPORT_PY) $(DESTDIR)$(PREFIX)/share/hta/import/
+	$(Q)chmod 755 $(DESTDIR)$(PREFIX)/share/hta/import/hta_import.py
