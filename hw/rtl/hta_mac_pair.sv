@@ -19,24 +19,26 @@ module hta_mac_pair (
   output logic signed [31:0] sh_lo_o,   // shadow results
   output logic signed [31:0] sh_hi_o
 );
-  // int8 w times int9 x from the weight's bits (DW only, so kept off the DSPs):
-  // each partial product is ANDed, not selected, so it folds into its adder.
-  function automatic logic signed [16:0] mul_bits(input logic [7:0] w,
-                                                  input logic signed [8:0] x);
-    logic signed [16:0] sum;
-    sum = -((17'(x) <<< 7) & {17{w[7]}});
-    for (int j = 0; j < 7; j++) begin
-      sum = sum + ((17'(x) <<< j) & {17{w[j]}});
-    end
-    mul_bits = sum;
-  endfunction
 
   logic signed [16:0] p_hi, p_lo;
   hta_mul2 u_mul2 (
     .w_hi_i(w_i[15:8]), .w_lo_i(w_i[7:0]), .x_i(dw_i ? xlo_i : xb_i),
     .p_hi_o(p_hi), .p_lo_o(p_lo)
   );
-  wire signed [16:0] prod_hi = dw_i ? mul_bits(w_i[15:8], xhi_i) : p_hi;
+  // DW: w_hi * xhi in LUTs, one partial product per weight bit (the top one
+  // negative: two's complement). Bits below j of the sum are final once row
+  // j is added, so row j's adder is only 17 - j bits wide.
+  // (split_var: each entry is its own signal to Verilator, no false loop)
+  logic signed [16:0] ps [8] /*verilator split_var*/;
+  wire signed [8:0] row0 = xhi_i & {9{w_i[8]}};
+  assign ps[0] = 17'(row0);
+  for (genvar j = 1; j < 8; j++) begin : gen_row
+    wire signed [8:0] row = xhi_i & {9{w_i[8+j]}};
+    wire [16-j:0] top = (j == 7) ? ps[j-1][16:j] - (17-j)'(row)
+                                 : ps[j-1][16:j] + (17-j)'(row);
+    assign ps[j] = {top, ps[j-1][j-1:0]};
+  end
+  wire signed [16:0] prod_hi = dw_i ? ps[7] : p_hi;
 
   logic signed [31:0] acc_lo_q, acc_hi_q;
   wire signed [31:0] lo_new = (first_i ? 32'sd0 : acc_lo_q) + 32'(p_lo);
