@@ -35,6 +35,10 @@ module hta_lanes_synth #(
 );
   localparam int SBits  = 20;
   localparam int MacDiv = (MacLanes > 0) ? MacLanes : 1;   // no % 0
+  // Drain index as hta_compute forms it (no modulo: a % by a lane count that
+  // is not a power of two would synthesize a divider the engine does not have).
+  localparam int MacIdx = (MacLanes > 1) ? $clog2(MacLanes) : 1;
+  localparam int AddIdx = (AddLanes > 1) ? $clog2(AddLanes) : 1;
 
   function automatic logic signed [8:0] centre(input logic [7:0] x, input logic [7:0] zp);
     centre = $signed({x[7], x}) - $signed({zp[7], zp});
@@ -56,7 +60,7 @@ module hta_lanes_synth #(
     end
     always_ff @(posedge clk_i) begin
       for (int r = 0; r < RqLanes; r++) begin
-        mac_o[r*32 +: 32] <= sh_q[(32'(row_i) * RqLanes + r) % MacLanes];
+        mac_o[r*32 +: 32] <= sh_q[MacIdx'(32'(row_i) * RqLanes + r)];
       end
     end
   end else begin : gen_no_mac
@@ -81,9 +85,9 @@ module hta_lanes_synth #(
     end
     always_ff @(posedge clk_i) begin
       for (int r = 0; r < RqLanes; r++) begin
-        add_o[r*60 +: 60] <= {acc_q[(32'(row_i) * RqLanes + r) % AddLanes],
-                              s_q[(32'(row_i) * RqLanes + r) % AddLanes],
-                              a_q[(32'(row_i) * RqLanes + r) % AddLanes]};
+        add_o[r*60 +: 60] <= {acc_q[AddIdx'(32'(row_i) * RqLanes + r)],
+                              s_q[AddIdx'(32'(row_i) * RqLanes + r)],
+                              a_q[AddIdx'(32'(row_i) * RqLanes + r)]};
       end
     end
   end else begin : gen_no_add
