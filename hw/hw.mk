@@ -18,8 +18,9 @@ RTL_TOP_FILE := hw/rtl/$(RTL_TOP).sv
 
 # Lane cost sweep (hw/synth/resources.sh): the lane arrays alone at five lane
 # counts. It runs in `make synth` (so CI measures it) because it is small:
-# about a minute of CPU next to the full design's ~11; `make resources` runs
-# synth and writes its tables into docs/resources.md.
+# 10-40 s of Yosys CPU per count (~2 min in all) next to the full design's
+# ~11, within CI's budget; `make resources` runs synth and writes the tables
+# into docs/resources.md.
 LANE_FILES := hw/rtl/hta_mul2.sv hw/rtl/hta_mac_pair.sv hw/rtl/hta_add_lane.sv
 RES_DOC    := docs/resources.md
 
