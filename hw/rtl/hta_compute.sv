@@ -370,25 +370,27 @@ module hta_compute #(
 
   wire signed [8:0] xc_bcast = centre(s1_x_q, zp_in_i);
 
-  logic signed [31:0] mac_acc_q [MacLanes];
-  logic signed [31:0] mac_sh_q  [MacLanes];
+  logic signed [31:0] mac_sh_q [MacLanes];
   wire s1_step = s1_valid_q;
   wire s1_copy = s1_valid_q && s1_lastk_q;
 
-  for (genvar i = 0; i < MacLanes; i++) begin : gen_mac
-    wire signed [8:0]  xc   = dw_i ? centre(s1_vec_q[i*8 +: 8], zp_in_i) : xc_bcast;
-    wire signed [16:0] prod = $signed(wmac_row[i*8 +: 8]) * xc;
-    wire signed [31:0] acc_new = (s1_first_q ? 32'sd0 : mac_acc_q[i]) + 32'(prod);
-    always_ff @(posedge clk_i) begin
-      if (s1_step) mac_acc_q[i] <= acc_new;
-      if (s1_copy) mac_sh_q[i]  <= acc_new;
-    end
+  // Lane pairs (2p, 2p+1) share one DSP multiply (hta_mac_pair).
+  for (genvar p = 0; p < MacLanes / 2; p++) begin : gen_mac
+    hta_mac_pair u_pair (
+      .clk_i,
+      .dw_i,
+      .step_i (s1_step),
+      .first_i(s1_first_q),
+      .copy_i (s1_copy),
+      .w_i    (wmac_row[p*16 +: 16]),
+      .xb_i   (xc_bcast),
+      .xlo_i  (centre(s1_vec_q[(2*p)*8 +: 8], zp_in_i)),
+      .xhi_i  (centre(s1_vec_q[(2*p+1)*8 +: 8], zp_in_i)),
+      .sh_lo_o(mac_sh_q[2*p]),
+      .sh_hi_o(mac_sh_q[2*p+1])
+    );
   end
 
-  logic signed [31:0]      add_acc_q [AddLanes];
-  logic signed [SBits-1:0] add_s_q   [AddLanes];
-  logic signed [31:0]      add_ms_q  [AddLanes];   // serial multiplicand
-  logic [AlphaBits-1:0]    add_ma_q  [AddLanes];   // serial multiplier bits
   logic signed [31:0]      add_sh_acc_q [AddLanes];
   logic signed [SBits-1:0] add_sh_s_q   [AddLanes];
   logic [7:0]              add_sh_a_q   [AddLanes];
@@ -404,33 +406,21 @@ module hta_compute #(
 
   for (genvar i = 0; i < AddLanes; i++) begin : gen_add
     wire [7:0] xv = (i < MacLanes) ? s1_vec_q[(i % MacLanes)*8 +: 8] : zp_in_i;
-    wire signed [8:0] xc = dw_i ? centre(xv, zp_in_i) : xc_bcast;
-    wire signed [SBits-1:0] xcs = {{(SBits-9){xc[8]}}, xc};   // sign-extended
-    wire [1:0] code = wadd_row[i*2 +: 2];
-    wire signed [SBits-1:0] tx = (code == 2'b01) ? xcs :
-                                 (code == 2'b11) ? -xcs : '0;
-    wire signed [SBits-1:0] s_new = (s1_gfirst_q ? '0 : add_s_q[i]) + tx;
-    wire [7:0] alpha = alpha_row[i*8 +: 8];
-    always_ff @(posedge clk_i) begin
-      if (s1_step) add_s_q[i] <= s_new;
-      if (s1_step && s1_first_q) begin
-        add_acc_q[i] <= '0;
-      end else if (mul_active && add_ma_q[i][0]) begin
-        add_acc_q[i] <= add_acc_q[i] + add_ms_q[i];
-      end
-      if (mul_start) begin
-        add_ms_q[i] <= 32'(s_new);
-        add_ma_q[i] <= alpha;
-      end else if (mul_active) begin
-        add_ms_q[i] <= add_ms_q[i] <<< 1;
-        add_ma_q[i] <= add_ma_q[i] >> 1;
-      end
-      if (s1_copy) begin
-        add_sh_acc_q[i] <= s1_first_q ? 32'sd0 : add_acc_q[i];
-        add_sh_s_q[i]   <= s_new;
-        add_sh_a_q[i]   <= alpha;
-      end
-    end
+    hta_add_lane #(.SBits(SBits), .AlphaBits(AlphaBits)) u_lane (
+      .clk_i,
+      .step_i      (s1_step),
+      .first_i     (s1_first_q),
+      .gfirst_i    (s1_gfirst_q),
+      .copy_i      (s1_copy),
+      .mul_start_i (mul_start),
+      .mul_active_i(mul_active),
+      .code_i      (wadd_row[i*2 +: 2]),
+      .x_i         (dw_i ? centre(xv, zp_in_i) : xc_bcast),
+      .alpha_i     (alpha_row[i*8 +: AlphaBits]),
+      .sh_acc_o    (add_sh_acc_q[i]),
+      .sh_s_o      (add_sh_s_q[i]),
+      .sh_a_o      (add_sh_a_q[i])
+    );
   end
 
   // ============================================================== drain

@@ -7,6 +7,9 @@
 # mapping, not Vivado's: good for comparing versions of the design and for
 # the MAC-lane vs adder-lane cost ratio, not for timing closure.
 #
+# SYNTH_PARAMS (optional) sets the top's parameters, as `chparam` takes them:
+#   SYNTH_PARAMS="-set MacLanes 32 -set AddLanes 64"
+#
 # The full design may take minutes: Yosys' output is shown only with V=1;
 # otherwise one line before and the table after.
 set -euo pipefail
@@ -20,9 +23,11 @@ shift 2
 mkdir -p "$out"
 log=$out/yosys.log report=$out/report.txt
 
-script="read_verilog -sv $*; synth_xilinx -top $top -family xcup; stat"
+params=${SYNTH_PARAMS:-}
+script="read_verilog -sv $*; ${params:+chparam $params $top; }"
+script+="synth_xilinx -top $top -family xcup; stat"
 
-echo "  SYNTH   $top ($# files; log: $log)"
+echo "  SYNTH   $top${params:+ ($params)} ($# files; log: $log)"
 start=$SECONDS
 if [[ ${V:-0} == 1 ]]; then
   echo "yosys -p \"$script\""
@@ -39,7 +44,8 @@ elapsed=$((SECONDS - start))
 # Cell counts of the design. `stat` prints one block per module and, for a
 # hierarchical design, a final "design hierarchy" block with the totals of
 # the top; the last block after the last "Printing statistics." is therefore
-# the whole design either way. Cells are summed into the usual report rows.
+# the whole design either way. Cells are summed into the usual report rows;
+# an INV is a LUT1 on the device, so it counts as a LUT.
 awk -v top="$top" -v secs="$elapsed" '
   /Printing statistics\./ { delete cnt }
   /^=== .* ===$/          { incells = 0; delete cnt }
@@ -48,7 +54,7 @@ awk -v top="$top" -v secs="$elapsed" '
   incells && NF == 0      { incells = 0 }
   END {
     for (c in cnt) {
-      if (c ~ /^LUT[1-6](_2)?$/)                         r["LUT"] += cnt[c]
+      if (c ~ /^LUT[1-6](_2)?$/ || c == "INV")            r["LUT"] += cnt[c]
       else if (c ~ /^FD[RSCP]E(_1)?$/ || c ~ /^LD[CP]E$/) r["FF"] += cnt[c]
       else if (c ~ /^CARRY(4|8)$/)                       r["CARRY"] += cnt[c]
       else if (c ~ /^(RAM(32|64|128|256)|SRL)/)          r["LUTRAM/SRL"] += cnt[c]
