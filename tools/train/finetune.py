@@ -155,10 +155,11 @@ def run(args, loader, log):
     lr = args.lr or 5e-4
     res["ste_top1"] = round(train_phase(net, teacher, loader, log, e1, lr, args, "ste",
                                         args.sq_lambda if args.mode == "sq" else 0), 2)
-    for layer in net.layers():
+    for i, layer in enumerate(net.layers()):
+        share = layer.quant.sq_share().item() if layer.quant.gate is not None else None
         choice = layer.quant.harden_sq()
         if choice is not None:
-            log(f"sq: layer {layer.kind} gate -> {quant.KIND_NAMES[choice]}")
+            log(f"sq: layer {i} ({layer.kind}) s = {share:.3f} -> {quant.KIND_NAMES[choice]}")
         layer.quant.freeze(model.weight_of(layer))
     res["frozen_top1"] = round(common.evaluate(net, loader), 2)
     res["tuned_top1"] = round(train_phase(net, teacher, loader, log, args.epochs2, lr / 2, args,
