@@ -182,6 +182,19 @@ module hta_usb_bridge #(
   endfunction
 
   // ------------------------------------------------------------ AXI outputs
+  // Valids and readies from flops only: no combinational path from a slave's
+  // ready back to a valid through the state machine (Verilator UNOPTFLAT, and
+  // the arbiter's grant depends on these valids).
+  assign m_axil_awvalid_o = state_q == SLw && !aw_done_q;
+  assign m_axil_wvalid_o  = state_q == SLw && !w_done_q;
+  assign m_axil_bready_o  = state_q == SLb;
+  assign m_axil_arvalid_o = state_q == SLr;
+  assign m_axil_rready_o  = state_q == SLrr;
+  assign m_axi_awvalid_o  = state_q == SMwAxi && !aw_done_q;
+  assign m_axi_wvalid_o   = state_q == SMwAxi && !w_done_q;
+  assign m_axi_bready_o   = state_q == SMwB;
+  assign m_axi_arvalid_o  = state_q == SMrAr;
+  assign m_axi_rready_o   = state_q == SMrR;
   assign m_axil_awaddr_o = (cmd == hta_usb_pkg::CmdStart) ? 12'h000 : addr[11:0];
   assign m_axil_wdata_o  = (cmd == hta_usb_pkg::CmdStart) ? 32'd1 : arg;
   assign m_axil_wstrb_o  = 4'hF;
@@ -269,10 +282,6 @@ module hta_usb_bridge #(
     fin_st = hta_usb_pkg::StOk;  fin_val = '0;  fin_len = '0;
     buf_we = 1'b0;  buf_wdata = rx_data_i;
 
-    m_axil_awvalid_o = 1'b0;  m_axil_wvalid_o = 1'b0;  m_axil_bready_o = 1'b0;
-    m_axil_arvalid_o = 1'b0;  m_axil_rready_o = 1'b0;
-    m_axi_awvalid_o = 1'b0;  m_axi_wvalid_o = 1'b0;  m_axi_bready_o = 1'b0;
-    m_axi_arvalid_o = 1'b0;  m_axi_rready_o = 1'b0;
 
     unique case (state_q)
       // ---------------------------------------------------- receive
@@ -377,14 +386,11 @@ module hta_usb_bridge #(
 
       // register write / START
       SLw: begin
-        m_axil_awvalid_o = !aw_done_q;
-        m_axil_wvalid_o  = !w_done_q;
         aw_done_d = aw_done_q || m_axil_awready_i;
         w_done_d  = w_done_q || m_axil_wready_i;
         if (aw_done_d && w_done_d) state_d = SLb;
       end
       SLb: begin
-        m_axil_bready_o = 1'b1;
         if (m_axil_bvalid_i) begin
           fin    = 1'b1;
           fin_st = resp_status(m_axil_bresp_i);
@@ -394,12 +400,10 @@ module hta_usb_bridge #(
       // register read / WAIT (reads until the mask matches or time runs out)
       SLr: begin
         if (!wait_over_q) wait_d = wait_q - 32'd1;
-        m_axil_arvalid_o = 1'b1;
         if (m_axil_arready_i) state_d = SLrr;
       end
       SLrr: begin
         if (!wait_over_q) wait_d = wait_q - 32'd1;
-        m_axil_rready_o = 1'b1;
         if (m_axil_rvalid_i) begin
           fin     = 1'b1;
           fin_st  = resp_status(m_axil_rresp_i);
@@ -434,14 +438,11 @@ module hta_usb_bridge #(
         end
       end
       SMwAxi: begin
-        m_axi_awvalid_o = !aw_done_q;
-        m_axi_wvalid_o  = !w_done_q;
         aw_done_d = aw_done_q || m_axi_awready_i;
         w_done_d  = w_done_q || m_axi_wready_i;
         if (aw_done_d && w_done_d) state_d = SMwB;
       end
       SMwB: begin
-        m_axi_bready_o = 1'b1;
         if (m_axi_bvalid_i) begin
           if (m_axi_bresp_i[1]) begin
             fin     = 1'b1;
@@ -459,11 +460,9 @@ module hta_usb_bridge #(
 
       // memory read: read one beat, copy its bytes to the buffer, next beat
       SMrAr: begin
-        m_axi_arvalid_o = 1'b1;
         if (m_axi_arready_i) state_d = SMrR;
       end
       SMrR: begin
-        m_axi_rready_o = 1'b1;
         if (m_axi_rvalid_i) begin
           beat_d = m_axi_rdata_i;
           if (m_axi_rresp_i[1]) begin
