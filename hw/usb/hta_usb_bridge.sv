@@ -225,8 +225,9 @@ module hta_usb_bridge #(
   logic [LaneBits-1:0] lane;
 
   // Stream handshakes depend on the state only (no path from a ready to a valid).
-  assign rx_ready_o = state_q == SHunt0 || state_q == SHunt1 || state_q == SHdr ||
-                      state_q == SPay || state_q == SPcrc;
+  // Not ready in reset: the state reads SHunt0 then, and a byte taken would be lost.
+  assign rx_ready_o = !rst_i && (state_q == SHunt0 || state_q == SHunt1 || state_q == SHdr ||
+                                 state_q == SPay || state_q == SPcrc);
   assign tx_valid_o = state_q == STxHdr || state_q == STxPay || state_q == STxCrc;
 
   always_comb begin

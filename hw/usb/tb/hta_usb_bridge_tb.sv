@@ -284,6 +284,7 @@ module hta_usb_bridge_tb;
     for (int i = 0; i < MemBytes; i++) mem[i] = 8'(i * 7 + 1);
     l_bvalid = 0; l_rvalid = 0; m_bvalid = 0; m_rvalid = 0;
     idle(5);
+    check("no byte is taken in reset", !rx_ready, "rx_ready_o high while rst_i");
     rst = 0;
     idle(5);
 
