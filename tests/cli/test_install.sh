@@ -6,9 +6,7 @@
 set -uo pipefail
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-passed=0 failed=0
-pass() { echo "PASS $1"; passed=$((passed + 1)); }
-fail() { echo "FAIL $1: $2"; failed=$((failed + 1)); }
+source tests/support/check.sh
 
 prefix=$tmp/prefix
 if out=$(make -s install PREFIX="$prefix" 2>&1); then pass "make install PREFIX=$prefix"
@@ -61,5 +59,4 @@ out=$("$tmp/hello" 2>&1)
 [[ $out == "ok -30 -10 10 30 operation timed out" ]] && pass "it runs on cpu and sim" \
   || fail "it runs on cpu and sim" "$out"
 
-echo "$passed passed, $failed failed"
-[[ $failed -eq 0 ]]
+summary

@@ -10,26 +10,7 @@ set -uo pipefail
 HTA=${HTA:-build/hta}
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-passed=0 failed=0
-pass() { echo "PASS $1"; passed=$((passed + 1)); }
-fail() { echo "FAIL $1: $2"; failed=$((failed + 1)); }
-
-# expect NAME STATUS PATTERN -- CMD...: exit status STATUS and PATTERN (grep -E)
-# in stdout+stderr.
-expect() {
-  local name=$1 want=$2 pat=$3
-  shift 4
-  local out st
-  out=$("$@" 2>&1)
-  st=$?
-  if [[ $st -ne $want ]]; then
-    fail "$name" "exit $st, expected $want: $(head -c 400 <<<"$out")"
-  elif ! grep -qE -- "$pat" <<<"$out"; then
-    fail "$name" "output lacks /$pat/: $(head -c 400 <<<"$out")"
-  else
-    pass "$name"
-  fi
-}
+source tests/support/check.sh
 
 # pycheck NAME SCRIPT FILE...: python3 SCRIPT with the files as arguments.
 pycheck() {
@@ -153,5 +134,4 @@ out=$($HTA stats --model $A --json --energy bad 2>/dev/null)
 [[ -z $out ]] && pass "stats --json: nothing on stdout after an error" \
   || fail "stats --json: nothing on stdout after an error" "$out"
 
-echo "$passed passed, $failed failed"
-[[ $failed -eq 0 ]]
+summary

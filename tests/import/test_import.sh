@@ -18,25 +18,7 @@ HTA=${HTA:-build/hta}
 PY=/usr/bin/python3
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-passed=0 failed=0
-pass() { echo "PASS $1"; passed=$((passed + 1)); }
-fail() { echo "FAIL $1: $2"; failed=$((failed + 1)); }
-
-# expect NAME STATUS PATTERN -- CMD...: exit status STATUS and PATTERN (grep -E) in output
-expect() {
-  local name=$1 want=$2 pat=$3
-  shift 4
-  local out st
-  out=$("$@" 2>&1)
-  st=$?
-  if [[ $st -ne $want ]]; then
-    fail "$name" "exit $st, expected $want: $(head -c 400 <<<"$out")"
-  elif ! grep -qE -- "$pat" <<<"$out"; then
-    fail "$name" "output lacks /$pat/: $(head -c 400 <<<"$out")"
-  else
-    pass "$name"
-  fi
-}
+source tests/support/check.sh
 
 # a python test printing PASS/FAIL lines: add its counts
 pytest_counts() {
@@ -184,5 +166,4 @@ expect eval_wrong_shape 1 "needs 28x28x1 in and 1x1x10 out" -- $HTA eval --devic
 expect eval_unknown_dataset 2 "unknown dataset 'cifar'" -- $HTA eval --device cpu \
   --model "$tmp/qlinear.hta" --dataset cifar
 
-echo "$passed passed, $failed failed"
-[[ $failed -eq 0 ]]
+summary

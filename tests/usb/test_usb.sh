@@ -18,9 +18,7 @@ L=$B/sim/usb/usb_launcher
 HTA=$B/hta
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-passed=0 failed=0
-pass() { echo "PASS $1"; passed=$((passed + 1)); }
-fail() { echo "FAIL $1: $2"; failed=$((failed + 1)); }
+source tests/support/check.sh
 now() { date +%s.%N; }
 # elapsed START -> seconds with 2 decimals
 elapsed() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.2f", b - a }'; }
@@ -191,5 +189,4 @@ for f in "--vanish-after 3000:was disconnected while" \
   fi
 done
 
-echo "$passed passed, $failed failed"
-[[ $failed -eq 0 ]]
+summary

@@ -11,9 +11,7 @@ set -uo pipefail
 HTA=${HTA:-build/hta}
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-passed=0 failed=0
-pass() { echo "PASS $1"; passed=$((passed + 1)); }
-fail() { echo "FAIL $1: $2"; failed=$((failed + 1)); }
+source tests/support/check.sh
 
 if "$HTA" xclbin --emu -o "$tmp/hta_emu.xclbin" >"$tmp/log" 2>&1; then
   pass "xclbin --emu writes an emulation xclbin"
@@ -76,5 +74,4 @@ else
   fail "hw_emu: device process exits on xclClose" "no exit message from XRT"
 fi
 
-echo "$passed passed, $failed failed"
-[[ $failed -eq 0 ]]
+summary
