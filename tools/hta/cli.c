@@ -202,6 +202,26 @@ hta_device *open_device(const char *cmd, const char *uri) {
 }
 
 /* s as a JSON string body (quotes, backslashes and control bytes escaped). */
+static int stdout_saved = -1; /* the real stdout while diverted */
+
+void stdout_divert(void) {
+  if (stdout_saved >= 0) return;
+  fflush(stdout);
+  stdout_saved = dup(1);
+  if (stdout_saved >= 0 && dup2(2, 1) < 0) {
+    close(stdout_saved);
+    stdout_saved = -1;
+  }
+}
+
+void stdout_undivert(void) {
+  if (stdout_saved < 0) return;
+  fflush(stdout);
+  dup2(stdout_saved, 1);
+  close(stdout_saved);
+  stdout_saved = -1;
+}
+
 void json_str(const char *s) {
   putchar('"');
   for (; *s; s++) {

@@ -86,6 +86,13 @@ hta_device *open_device(const char *cmd, const char *uri);
 /* ---- output ---- */
 
 void json_str(const char *s); /* s as a quoted JSON string on stdout */
+/* With --json, stdout carries the JSON object and nothing else, but a library
+ * under a device may print there itself (XRT's hw_emu shim does). A command
+ * diverts fd 1 to stderr for its run (stdout_divert) and points it back only
+ * to write the object (stdout_undivert, then stdout_divert again). Undivert
+ * is a no-op when stdout is not diverted. */
+void stdout_divert(void);
+void stdout_undivert(void);
 /* Deterministic int8 noise from a seed (bench and verify inputs). */
 void fill_random(int8_t *buf, size_t n, uint64_t seed);
 

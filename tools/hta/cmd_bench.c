@@ -65,8 +65,9 @@ int cmd_bench(int argc, char **argv) {
       parse_long("bench", "--timeout-ms", optv(o, no, "--timeout-ms"), 1, 86400000L, &timeout))
     return EXIT_USAGE;
   const int json = optv(o, no, "--json") != NULL;
+  if (json) stdout_divert();
   hta_model *m = load_model("bench", mpath);
-  if (m == NULL) return 1;
+  if (m == NULL) return stdout_undivert(), 1;
   hta_model_info mi;
   hta_model_get_info(m, &mi);
   const hta_layer *ls = hta_model_layers(m);
@@ -118,6 +119,7 @@ int cmd_bench(int argc, char **argv) {
   const double ips = cyc_per_inf > 0 ? mhz * 1e6 / cyc_per_inf : 0;
   const double sim_speed = st.wall_s > 0 ? (double)st.sim_cycles / st.wall_s : 0;
   if (json) {
+    stdout_undivert();
     printf("{\"model\":");
     json_str(mi.name);
     printf(",\"device\":");
@@ -144,6 +146,7 @@ int cmd_bench(int argc, char **argv) {
              c ? (double)lw[i].add / HTA_CFG_ADD_LANES * b / c : 0.0);
     }
     printf("]}\n");
+    stdout_divert(); /* what the device prints at close goes to stderr too */
   } else {
     printf("model %s on %s, batch %ld, MacLanes %d, AddLanes %d%s\n", mi.name,
            hta_device_kind(dev), batch, HTA_CFG_MAC_LANES, HTA_CFG_ADD_LANES,
@@ -181,5 +184,6 @@ out:
   free(lw);
   hta_close(dev);
   hta_model_free(m);
+  stdout_undivert();
   return rc;
 }

@@ -231,6 +231,7 @@ int cmd_eval(int argc, char **argv) {
     const double q = round(p / 255.0 / (double)mi.in_scale) + mi.in_zp;
     lut[p] = (int8_t)(q < -128 ? -128 : q > 127 ? 127 : q);
   }
+  if (optv(o, no, "--json")) stdout_divert();
   if ((dev = open_device("eval", dev_uri)) == NULL) goto out;
   hta_net *net;
   if ((rc = hta_load_model(dev, m, &net)) != 0) {
@@ -294,13 +295,17 @@ int cmd_eval(int argc, char **argv) {
       goto out;
     }
   }
-  if (optv(o, no, "--json"))
+  if (optv(o, no, "--json")) {
+    stdout_undivert();
     print_json(mpath, dev_uri, n, correct, conf, &tot, wall);
+    stdout_divert(); /* what the device prints at close goes to stderr too */
+  }
   else
     print_text(mpath, dev_uri, n, correct, conf, &tot, wall);
   rc = 0;
 out:
   hta_close(dev);
+  stdout_undivert();
   free(img);
   free(lab);
   free(x);
