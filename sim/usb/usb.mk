@@ -104,16 +104,6 @@ $(USB_PROTO_TEST): $(BUILD)/obj/tests/usb/test_usb_proto.o $(TEST_SUPPORT_OBJS) 
 $(BUILD)/obj/tests/usb/test_usb_proto.o: CPPFLAGS += -Itests/support $(HOST_USB_CPPFLAGS)
 ALL_TARGETS += $(USB_PROTO_TEST)
 
-# tests/usb/test_usb.sh runs all of the above under the RTL launcher, and the
-# CLI: make test builds them first.
-USB_SH_TEST := tests/usb/test_usb.sh
-ifeq ($(USB_HAVE_RTL),yes)
-TEST_BINS += $(USB_SH_TEST)
-$(USB_SH_TEST): $(USB_LAUNCHER) $(USB_LAUNCHER_REF) $(USB_E2E_TEST) $(USB_E2E_SAN_TEST) \
-                $(USB_PROTO_TEST) $(HTA_CLI)
-	@:
-endif
-
 # The same with the sanitizers (leaks and memory errors on every path,
 # the fault paths included: tests/usb/test_usb.sh runs it under faults).
 USB_E2E_SAN_TEST := $(BUILD)/tests/san/test_usb_e2e
@@ -124,3 +114,14 @@ $(USB_E2E_SAN_TEST): $(BUILD)/san/tests/usb/test_usb_e2e.o $(TEST_SUPPORT_SAN_OB
 	$(Q)$(CC) $(LDFLAGS) $(SAN_LDFLAGS) $^ -o $@ $(LDLIBS) $(SIM_LDLIBS)
 $(BUILD)/san/tests/usb/test_usb_e2e.o: CPPFLAGS += -Itests/support
 ALL_TARGETS += $(USB_E2E_SAN_TEST)
+
+# tests/usb/test_usb.sh runs all of the above under the RTL launcher, and the
+# CLI: make test builds them first (this rule comes after every variable it
+# names: prerequisites are expanded where the rule is read).
+USB_SH_TEST := tests/usb/test_usb.sh
+ifeq ($(USB_HAVE_RTL),yes)
+TEST_BINS += $(USB_SH_TEST)
+$(USB_SH_TEST): $(USB_LAUNCHER) $(USB_LAUNCHER_REF) $(USB_E2E_TEST) $(USB_E2E_SAN_TEST) \
+                $(USB_PROTO_TEST) $(HTA_CLI)
+	@:
+endif
