@@ -16,6 +16,7 @@
 #include <time.h>
 
 #include "backend.h"
+#include "engine_regs.h"
 #include "hta_sim.h"
 #include "hta_simprog.h"
 
@@ -163,13 +164,7 @@ static int sim_run(hta_device *dev, const hta_program *prog, const hta_layer *la
   if (res->desc_cycles && hta_simprog_read_log(sim, prog->n_desc, res->desc_cycles) != 0)
     return hta_dev_error(dev, HTA_ERROR_IO, "sim: reading the per-layer cycle log failed");
   if (s->fault == 3) data[prog->layer_out[prog->n_layers / 2].off] ^= 0x10;
-  if ((res->status & 0xffu) != 0)
-    return hta_dev_error(dev, HTA_ERROR_DEVICE,
-                         "sim: engine error %u (%s) at layer descriptor %u (%u done): "
-                         "STATUS 0x%08x, ERR_INFO 0x%x, ERR_ADDR 0x%llx",
-                         res->status & 0xffu, hta_simprog_error_name(res->status & 0xffu),
-                         res->status >> 16, res->layers_done, res->status, res->err_info,
-                         (unsigned long long)res->err_addr);
+  if ((res->status & 0xffu) != 0) return hta_engine_error(dev, "sim", res);
   if (!r.guard_ok)
     return hta_dev_error(dev, HTA_ERROR_DEVICE,
                          "sim: the engine wrote outside its windows (a guard byte changed)");

@@ -29,6 +29,7 @@
 #include <libusb.h>
 
 #include "backend.h"
+#include "engine_regs.h"
 #include "hta_cfg.h"
 #include "hta_regs.h"
 #include "usb_link.h"
@@ -382,35 +383,12 @@ static int write64(hta_link *l, uint32_t lo, uint64_t v) {
   return rc ? rc : hta_link_reg_write(l, lo + 4, (uint32_t)(v >> 32));
 }
 
-static int read64(hta_link *l, uint32_t lo, uint64_t *v) {
-  uint32_t a = 0, b = 0;
-  int rc = hta_link_reg_read(l, lo, &a);
-  if (!rc) rc = hta_link_reg_read(l, lo + 4, &b);
-  *v = (uint64_t)b << 32 | a;
-  return rc;
+static int link_reg_read(void *l, uint32_t off, uint32_t *v) {
+  return hta_link_reg_read(l, off, v);
 }
 
-static int read_counters(hta_link *l, hta_backend_result *res) {
-  int rc = hta_link_reg_read(l, HTA_REG_STATUS, &res->status);
-  if (!rc) rc = hta_link_reg_read(l, HTA_REG_ERR_INFO, &res->err_info);
-  if (!rc) rc = read64(l, HTA_REG_ERR_ADDR_LO, &res->err_addr);
-  if (!rc) rc = hta_link_reg_read(l, HTA_REG_LAYERS_DONE, &res->layers_done);
-  if (!rc) rc = read64(l, HTA_REG_CYCLES_LO, &res->cycles);
-  if (!rc) rc = read64(l, HTA_REG_MAC_BUSY_LO, &res->mac_busy);
-  if (!rc) rc = read64(l, HTA_REG_ADD_BUSY_LO, &res->add_busy);
-  if (!rc) rc = read64(l, HTA_REG_MEM_STALL_LO, &res->mem_stall);
-  if (!rc) rc = read64(l, HTA_REG_DRAIN_STALL_LO, &res->drain_stall);
-  if (!rc) rc = read64(l, HTA_REG_BYTES_RD_LO, &res->bytes_rd);
-  if (!rc) rc = read64(l, HTA_REG_BYTES_WR_LO, &res->bytes_wr);
-  if (!rc) rc = read64(l, HTA_REG_MAC_OPS_LO, &res->mac_ops);
-  if (!rc) rc = read64(l, HTA_REG_ADD_OPS_LO, &res->add_ops);
-  return rc;
-}
-
-static const char *engine_error_name(uint32_t code) {
-  static const char *const names[] = {"OK", "ERR_PROG", "ERR_DESC", "ERR_WINDOW", "ERR_AXI_RD",
-                                      "ERR_AXI_WR"};
-  return code < sizeof names / sizeof names[0] ? names[code] : "unknown code";
+static int link_reg_write(void *l, uint32_t off, uint32_t v) {
+  return hta_link_reg_write(l, off, v);
 }
 
 static int usb_run(hta_device *dev, const hta_program *prog, const hta_layer *layers, int n,
@@ -464,7 +442,7 @@ static int usb_run(hta_device *dev, const hta_program *prog, const hta_layer *la
                            timeout_ms, u->where, status >> 16, layers_done, status);
     }
   }
-  rc = read_counters(l, res);
+  rc = hta_engine_read_status(link_reg_read, l, res);
   uint32_t isr = 0;
   if (!rc) rc = hta_link_reg_read(l, HTA_REG_ISR, &isr);
   if (!rc && isr) rc = hta_link_reg_write(l, HTA_REG_ISR, isr); /* toggle-on-write: clears */
@@ -472,19 +450,10 @@ static int usb_run(hta_device *dev, const hta_program *prog, const hta_layer *la
   rc = hta_link_mem_read(l, data_addr, data, prog->data_size);
   if (rc) return link_error(dev, rc, "reading the data window");
   if (res->desc_cycles) {
-    for (int i = 0; i < prog->n_desc && i < HTA_CFG_LOG_DEPTH; i++) {
-      rc = hta_link_reg_write(l, HTA_REG_LOG_SEL, (uint32_t)i);
-      if (!rc) rc = hta_link_reg_read(l, HTA_REG_LOG_CYCLES, &res->desc_cycles[i]);
-      if (rc) return link_error(dev, rc, "reading the per-layer cycle log");
-    }
+    rc = hta_engine_read_log(link_reg_read, link_reg_write, l, prog->n_desc, res->desc_cycles);
+    if (rc) return link_error(dev, rc, "reading the per-layer cycle log");
   }
-  if ((res->status & 0xffu) != 0)
-    return hta_dev_error(dev, HTA_ERROR_DEVICE,
-                         "usb: engine error %u (%s) at layer descriptor %u (%u done): "
-                         "STATUS 0x%08x, ERR_INFO 0x%x, ERR_ADDR 0x%" PRIx64,
-                         res->status & 0xffu, engine_error_name(res->status & 0xffu),
-                         res->status >> 16, res->layers_done, res->status, res->err_info,
-                         res->err_addr);
+  if ((res->status & 0xffu) != 0) return hta_engine_error(dev, "usb", res);
   return HTA_SUCCESS;
 }
 

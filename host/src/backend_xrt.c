@@ -37,9 +37,9 @@
 #include <xrt/xrt_kernel.h>
 
 #include "backend.h"
+#include "engine_regs.h"
 #include "hta_cfg.h"
 #include "hta_regs.h"
-#include "hta_simprog.h"
 
 #define KERNEL_NAME "hta_top" /* the RTL top, as bitstreams/alveo packages it */
 #define MAX_XCLBIN (UINT64_C(1) << 30)
@@ -436,27 +436,20 @@ static int ensure_bo(hta_device *dev, xrt_dev *x, xrtBufferHandle *bo, size_t *c
   return HTA_SUCCESS;
 }
 
-static void read64(xrt_dev *x, uint32_t lo, uint64_t *v) {
-  uint32_t a = 0, b = 0;
-  reg_read(x, lo, &a);
-  reg_read(x, lo + 4, &b);
-  *v = (uint64_t)b << 32 | a;
+static int regs_read(void *x, uint32_t off, uint32_t *v) { return reg_read(x, off, v); }
+
+static int regs_write(void *ctx, uint32_t off, uint32_t v) {
+  xrt_dev *x = ctx;
+  return xrtKernelWriteRegister(x->kernel, off, v) == 0 ? 0 : -1;
 }
 
+/* Status and counters where registers are readable (not in noop mode); zero
+ * otherwise, so a failed read leaves no stale value. */
 static void read_status(xrt_dev *x, hta_backend_result *res) {
-  reg_read(x, HTA_REG_STATUS, &res->status);
-  reg_read(x, HTA_REG_ERR_INFO, &res->err_info);
-  read64(x, HTA_REG_ERR_ADDR_LO, &res->err_addr);
-  reg_read(x, HTA_REG_LAYERS_DONE, &res->layers_done);
-  read64(x, HTA_REG_CYCLES_LO, &res->cycles);
-  read64(x, HTA_REG_MAC_BUSY_LO, &res->mac_busy);
-  read64(x, HTA_REG_ADD_BUSY_LO, &res->add_busy);
-  read64(x, HTA_REG_MAC_OPS_LO, &res->mac_ops);
-  read64(x, HTA_REG_ADD_OPS_LO, &res->add_ops);
-  read64(x, HTA_REG_MEM_STALL_LO, &res->mem_stall);
-  read64(x, HTA_REG_DRAIN_STALL_LO, &res->drain_stall);
-  read64(x, HTA_REG_BYTES_RD_LO, &res->bytes_rd);
-  read64(x, HTA_REG_BYTES_WR_LO, &res->bytes_wr);
+  if (x->regs && hta_engine_read_status(regs_read, x, res) == 0) return;
+  uint32_t *keep = res->desc_cycles;
+  memset(res, 0, sizeof *res);
+  res->desc_cycles = keep;
 }
 
 /* Wait for a run, at most timeout_ms. XRT 2.13's hw_emu shim implements the
@@ -508,7 +501,7 @@ static int xrt_run(hta_device *dev, const hta_program *prog, const hta_layer *la
                "layer descriptor %u (%u done): STATUS 0x%08x (code %u %s, busy %u), "
                "ERR_INFO 0x%x, ERR_ADDR 0x%llx, CYCLES %llu",
                res->status >> 16, res->layers_done, res->status, res->status & 0xffu,
-               hta_simprog_error_name(res->status & 0xffu), (res->status >> 8) & 1u,
+               hta_engine_error_name(res->status & 0xffu), (res->status >> 8) & 1u,
                res->err_info, (unsigned long long)res->err_addr,
                (unsigned long long)res->cycles);
     /* a finished wait with another state is an XRT error, not a timeout */
@@ -533,18 +526,10 @@ static int xrt_run(hta_device *dev, const hta_program *prog, const hta_layer *la
     return hta_dev_error(dev, HTA_ERROR_IO, "xrt: copying the results from the device failed "
                          "(%s)", strerror(errno ? errno : EIO));
   read_status(x, res);
-  if (x->regs && res->desc_cycles)
-    for (int d = 0; d < prog->n_desc && d < HTA_CFG_LOG_DEPTH; d++)
-      if (xrtKernelWriteRegister(x->kernel, HTA_REG_LOG_SEL, (uint32_t)d) != 0 ||
-          reg_read(x, HTA_REG_LOG_CYCLES, &res->desc_cycles[d]) != 0)
-        return hta_dev_error(dev, HTA_ERROR_IO, "xrt: reading the per-layer cycle log failed");
-  if ((res->status & 0xffu) != 0)
-    return hta_dev_error(dev, HTA_ERROR_DEVICE,
-                         "xrt: engine error %u (%s) at layer descriptor %u (%u done): "
-                         "STATUS 0x%08x, ERR_INFO 0x%x, ERR_ADDR 0x%llx",
-                         res->status & 0xffu, hta_simprog_error_name(res->status & 0xffu),
-                         res->status >> 16, res->layers_done, res->status, res->err_info,
-                         (unsigned long long)res->err_addr);
+  if (x->regs && res->desc_cycles &&
+      hta_engine_read_log(regs_read, regs_write, x, prog->n_desc, res->desc_cycles) != 0)
+    return hta_dev_error(dev, HTA_ERROR_IO, "xrt: reading the per-layer cycle log failed");
+  if ((res->status & 0xffu) != 0) return hta_engine_error(dev, "xrt", res);
   return HTA_SUCCESS;
 }
 

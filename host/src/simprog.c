@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "engine_regs.h"
 #include "hta_cfg.h"
 #include "hta_regs.h"
 
@@ -14,10 +15,14 @@ uint64_t hta_simprog_data_addr(uint64_t prog_addr, size_t prog_size) {
   return (prog_addr + prog_size + GUARD + 4095) & ~UINT64_C(4095);
 }
 
-const char *hta_simprog_error_name(uint32_t code) {
-  static const char *const names[] = {"OK", "ERR_PROG", "ERR_DESC", "ERR_WINDOW", "ERR_AXI_RD",
-                                      "ERR_AXI_WR"};
-  return code < sizeof names / sizeof names[0] ? names[code] : "unknown code";
+const char *hta_simprog_error_name(uint32_t code) { return hta_engine_error_name(code); }
+
+static int sim_reg_read(void *sim, uint32_t off, uint32_t *v) {
+  return hta_sim_reg_read(sim, off, v);
+}
+
+static int sim_reg_write(void *sim, uint32_t off, uint32_t v) {
+  return hta_sim_reg_write(sim, off, v);
 }
 
 static int write64(hta_sim *sim, uint32_t lo, uint64_t v) {
@@ -60,14 +65,7 @@ static int read_regs(hta_sim *sim, hta_simprog_result *res) {
 }
 
 int hta_simprog_read_log(hta_sim *sim, int n, uint32_t *cycles) {
-  for (int i = 0; i < n; i++) {
-    cycles[i] = 0;
-    if (i >= HTA_CFG_LOG_DEPTH) continue; /* the log keeps LogDepth entries */
-    int rc = hta_sim_reg_write(sim, HTA_REG_LOG_SEL, (uint32_t)i);
-    if (rc == 0) rc = hta_sim_reg_read(sim, HTA_REG_LOG_CYCLES, &cycles[i]);
-    if (rc != 0) return rc;
-  }
-  return 0;
+  return hta_engine_read_log(sim_reg_read, sim_reg_write, sim, n, cycles);
 }
 
 int hta_simprog_run(hta_sim *sim, uint64_t prog_addr, const uint8_t *prog, size_t prog_size,

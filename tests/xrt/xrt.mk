@@ -17,9 +17,6 @@
 DEPS_PKGS += libxrt-dev libxrt1 uuid-dev unzip
 
 XRT_CPPFLAGS := -I/usr/include/xrt
-# backend_xrt.c names engine errors with hta_simprog.h, which includes hta_sim.h
-$(BUILD)/obj/host/src/backend_xrt.o $(BUILD)/san/host/src/backend_xrt.o: \
-  CPPFLAGS += $(SIM_CPPFLAGS)
 $(BUILD)/obj/host/src/backend_xrt.o $(BUILD)/san/host/src/backend_xrt.o \
 $(BUILD)/obj/tools/hta/xclbin.o $(BUILD)/san/tools/hta/xclbin.o: CPPFLAGS += $(XRT_CPPFLAGS)
 LDLIBS += -lxrt_coreutil
