@@ -88,6 +88,19 @@ hta_program *hta_compile_cfg(const hta_hw_cfg *cfg, const hta_layer *layers, int
 
 void hta_program_free(hta_program *p);
 
+/* 0 if the engine can run the layers as far as the model's features go
+ * (format-version-1 ops, no activation table, a chain). Otherwise -1 and ONE
+ * message naming every layer that uses an op, table or graph input the
+ * engine does not have yet, by feature ("ADD at layers 3, 7; ..."): such
+ * models run on the cpu device only until the engine supports them.
+ * hta_compile calls this first. */
+int hta_engine_refusal(const hta_layer *layers, int n, char *err, size_t errlen);
+
+/* The data-window plan of the cpu device for any valid model
+ * (hta_layers_check): input and every layer's output, each in its own
+ * place; no descriptors, no program bytes. NULL with a message. */
+hta_program *hta_plan_host(const hta_layer *layers, int n, char *err, size_t errlen);
+
 #ifdef __cplusplus
 }
 #endif

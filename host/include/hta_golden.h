@@ -38,8 +38,13 @@ int8_t hta_requant(int64_t acc, int32_t bias, int32_t mult, int shift,
  * memory runs out (out untouched). */
 int hta_golden_layer(const hta_layer *l, const int8_t *in, int8_t *out);
 
-/* Run n chained layers (layer i+1 reads layer i's output). outs[i] receives
- * layer i's dense output (outs[n-1] the network output). 0 or -1. */
+/* The same for every op: in2 is the second input of ADD, CONCAT and MUL
+ * (NULL for the others; -1 if a two-input op gets NULL). */
+int hta_golden_layer2(const hta_layer *l, const int8_t *in, const int8_t *in2, int8_t *out);
+
+/* Run a model's layers (hta_layers_check: a chain or a graph, each layer
+ * reading its src tensors). outs[i] receives layer i's dense output
+ * (outs[n-1] the network output). 0 or -1. */
 int hta_golden_layers(const hta_layer *layers, int n, const int8_t *in,
                       int8_t *const *outs);
 

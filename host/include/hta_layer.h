@@ -21,8 +21,20 @@ typedef enum hta_op {
   HTA_OP_DEPTHWISE = 1,
   HTA_OP_POINTWISE = 2, /* kh = kw = stride = 1, no padding */
   HTA_OP_FC = 3,        /* pointwise on a 1x1 input */
-  HTA_OP_GAP = 4        /* global average pool: no weights, no kinds */
+  HTA_OP_GAP = 4,       /* global average pool: no weights, no kinds */
+  /* Format version 2 (docs/numerics.md "Graph ops"): no weights, no kinds.
+   * They run on the golden model and the cpu device; the compiler refuses
+   * them until the engine supports them. */
+  HTA_OP_ADD = 5,       /* residual add of two inputs, each rescaled */
+  HTA_OP_CONCAT = 6,    /* channels of input 0, then those of input 1 */
+  HTA_OP_MUL = 7,       /* [h,w,c] x [1,1,c] channel-wise (squeeze-excite) */
+  HTA_OP_MAXPOOL = 8,   /* kh x kw window, stride, padding ignored */
+  HTA_OP_AVGPOOL = 9,   /* kh x kw window, stride, mean of in-image values */
+  HTA_OP_GMP = 10,      /* global max pool */
+  HTA_OP_RESIZE = 11,   /* nearest neighbour, x2 in height and width */
+  HTA_OP_PAD = 12       /* constant padding with the real value 0 (zp_in) */
 } hta_op;
+#define HTA_OP_COUNT 13
 
 typedef enum hta_kind {
   HTA_KIND_INT8 = 0,
@@ -58,9 +70,41 @@ typedef struct hta_layer {
   const int32_t *hmul;
   const uint8_t *hshift;
   const int8_t *wc;
+
+  /* ---- graph (format version 2); all zero = a version-1 chain layer ----
+   * Tensor ids: 0 is the model input, j + 1 the output of layer j. Layer i
+   * reads src[0] (and src[1] for ADD, CONCAT, MUL), ids <= i. n_src = 0
+   * means the chain: one input, the previous layer's output (layer 0: the
+   * model input); models keep n_src explicit (hta_op_inputs(op)). */
+  int n_src;
+  int src[2];
+  /* Second input (ADD: same shape as the first; CONCAT: same h, w; MUL:
+   * 1 x 1 x in_c) and its zero point. */
+  int in2_h, in2_w, in2_c, zp_in2;
+  /* ADD, CONCAT: input j enters as RDBPOT(SRDHM((x - zp) * 2^20,
+   * in_mult[j]), in_shift[j]) (docs/numerics.md). */
+  int32_t in_mult[2];
+  int in_shift[2];
+  /* Activation table applied last: out = lut[v + 128]; NULL = none. */
+  const int8_t *lut;
 } hta_layer;
 
-/* Shapes. GAP: out_h = out_w = 1, K = in_h*in_w. */
+/* Inputs an op reads (2 for ADD, CONCAT, MUL; else 1). */
+int hta_op_inputs(hta_op op);
+/* Ops with weights and a kind per filter (CONV2D, DEPTHWISE, POINTWISE, FC). */
+int hta_op_has_weights(hta_op op);
+/* Ops whose value passes the output stage (bias, mult, shift per channel):
+ * the weighted ops, GAP, ADD, CONCAT, MUL, AVGPOOL. The others (MAXPOOL,
+ * GMP, RESIZE, PAD) move int8 values and have none (zp_out == zp_in). */
+int hta_op_has_output_stage(hta_op op);
+/* Tensor id input j of layer i reads (resolves n_src = 0 to the chain). */
+int hta_layer_src(const hta_layer *l, int i, int j);
+/* Does the layer need format version 2 (new op, table, graph input)? i is
+ * its index. */
+int hta_layer_is_v2(const hta_layer *l, int i);
+
+/* Shapes. GAP, GMP: out_h = out_w = 1, K = in_h*in_w. RESIZE: 2 in_h x
+ * 2 in_w. PAD: in + pads. CONCAT: out_c = in_c + in2_c. Pools as conv2d. */
 int hta_layer_out_h(const hta_layer *l);
 int hta_layer_out_w(const hta_layer *l);
 int hta_layer_k(const hta_layer *l);       /* reduction length of one filter */
@@ -74,6 +118,15 @@ int hta_layer_is_depthwise(const hta_layer *l); /* DEPTHWISE (not GAP) */
  * here: see hta_compile). Otherwise -1 and a message naming the bad field in
  * err (if err != NULL). */
 int hta_layer_check(const hta_layer *l, char *err, size_t n);
+
+/* Does layer i of layers[0..i] read tensors that exist (ids 0..i) with
+ * its shapes and zero points (layer 0 defines the model input)? 0, or -1
+ * with a message. */
+int hta_layer_links(const hta_layer *layers, int i, char *err, size_t n);
+/* hta_layer_check and hta_layer_links of every layer; the message names
+ * the layer. The model input is layer 0's input, its output the last
+ * layer's output. */
+int hta_layers_check(const hta_layer *layers, int n, char *err, size_t errlen);
 
 const char *hta_op_name(hta_op op);
 const char *hta_kind_name(hta_kind k);

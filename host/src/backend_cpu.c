@@ -24,28 +24,32 @@ static void cpu_close(hta_device *dev) { (void)dev; }
 static int cpu_run(hta_device *dev, const hta_program *prog, const hta_layer *layers, int n,
                    uint8_t *data, unsigned timeout_ms, hta_backend_result *res) {
   (void)timeout_ms; /* the golden model always ends; a layer takes seconds at most */
+  /* Every layer's output is kept: a graph may read any earlier tensor. */
   int8_t *in = malloc(hta_layer_in_size(&layers[0]));
-  if (in == NULL) return hta_dev_error(dev, HTA_ERROR_NO_MEM, "cpu: out of memory");
-  hta_tensor_unpack(&prog->input, data, in);
-  for (int i = 0; i < n; i++) {
-    int8_t *out = malloc(hta_layer_out_size(&layers[i]));
-    if (out == NULL) {
-      free(in);
-      return hta_dev_error(dev, HTA_ERROR_NO_MEM, "cpu: out of memory at layer %d", i);
+  int8_t **outs = calloc((size_t)n, sizeof *outs);
+  int rc = in && outs ? HTA_SUCCESS : hta_dev_error(dev, HTA_ERROR_NO_MEM, "cpu: out of memory");
+  for (int i = 0; rc == HTA_SUCCESS && i < n; i++)
+    if ((outs[i] = malloc(hta_layer_out_size(&layers[i]))) == NULL)
+      rc = hta_dev_error(dev, HTA_ERROR_NO_MEM, "cpu: out of memory at layer %d", i);
+  if (rc == HTA_SUCCESS) {
+    hta_tensor_unpack(&prog->input, data, in);
+    for (int i = 0; i < n; i++) {
+      const hta_layer *l = &layers[i];
+      const int t0 = hta_layer_src(l, i, 0), t1 = hta_layer_src(l, i, 1);
+      if (hta_golden_layer2(l, t0 == 0 ? in : outs[t0 - 1],
+                            t1 < 0 ? NULL : t1 == 0 ? in : outs[t1 - 1], outs[i]) != 0) {
+        rc = hta_dev_error(dev, HTA_ERROR_INVALID_PARAM, "cpu: golden model rejected layer %d",
+                           i);
+        break;
+      }
+      hta_tensor_pack(&prog->layer_out[i], outs[i], data);
+      res->layers_done = (uint32_t)i + 1;
     }
-    if (hta_golden_layer(&layers[i], in, out) != 0) {
-      free(in);
-      free(out);
-      return hta_dev_error(dev, HTA_ERROR_INVALID_PARAM,
-                           "cpu: golden model rejected layer %d", i);
-    }
-    hta_tensor_pack(&prog->layer_out[i], out, data);
-    free(in);
-    in = out;
-    res->layers_done = (uint32_t)i + 1;
   }
+  for (int i = 0; outs && i < n; i++) free(outs[i]);
+  free(outs);
   free(in);
-  return HTA_SUCCESS;
+  return rc;
 }
 
 const hta_backend hta_backend_cpu = {

@@ -712,6 +712,7 @@ hta_program *hta_compile_cfg(const hta_hw_cfg *cfg, const hta_layer *layers, int
          (const void *)layers, n);
     return NULL;
   }
+  if (hta_engine_refusal(layers, n, err, errlen)) return NULL;
   if (cfg->mac_lanes < 1 || cfg->add_lanes < cfg->mac_lanes || cfg->add_lanes % 4 != 0) {
     fail(&cc, "configuration: AddLanes (%u) must be a multiple of 4 and >= MacLanes (%u) >= 1",
          cfg->add_lanes, cfg->mac_lanes);

@@ -143,21 +143,24 @@ int hta_load_layers(hta_device *dev, const hta_layer *layers, int n, hta_net **o
   if (dev == NULL || out == NULL) return HTA_ERROR_INVALID_PARAM;
   if (layers == NULL || n <= 0)
     return hta_dev_error(dev, HTA_ERROR_INVALID_PARAM, "load: no layers (n = %d)", n);
-  char err[512];
-  for (int i = 0; i < n; i++)
-    if (hta_layer_check(&layers[i], err, sizeof err) != 0)
-      return hta_dev_error(dev, HTA_ERROR_INVALID_PARAM, "load: layer %d: %s", i, err);
+  char err[1000];
+  if (hta_layers_check(layers, n, err, sizeof err) != 0)
+    return hta_dev_error(dev, HTA_ERROR_INVALID_PARAM, "load: %s", err);
   hta_net *net = calloc(1, sizeof *net);
   if (net == NULL) return hta_dev_error(dev, HTA_ERROR_NO_MEM, "load: out of memory");
   err[0] = '\0';
-  net->prog = hta_compile(layers, n, err, sizeof err);
+  /* The cpu device runs what the golden model runs, engine or not. */
+  if (dev->be == &hta_backend_cpu && hta_engine_refusal(layers, n, NULL, 0) != 0)
+    net->prog = hta_plan_host(layers, n, err, sizeof err);
+  else
+    net->prog = hta_compile(layers, n, err, sizeof err);
   if (net->prog == NULL) {
     free(net);
     /* a chain or hardware-limit problem: the layers are valid arithmetic */
     return hta_dev_error(dev, HTA_ERROR_UNSUPPORTED, "load: compiler: %s", err);
   }
   net->layer_cycles = calloc((size_t)n, sizeof *net->layer_cycles);
-  net->desc_cycles = calloc((size_t)net->prog->n_desc, sizeof *net->desc_cycles);
+  net->desc_cycles = calloc((size_t)net->prog->n_desc + 1, sizeof *net->desc_cycles);
   if (net->layer_cycles == NULL || net->desc_cycles == NULL) {
     hta_program_free(net->prog);
     free(net->layer_cycles);

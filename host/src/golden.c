@@ -167,33 +167,153 @@ static void run_gap(const hta_layer *l, const int8_t *in, int8_t *out) {
   }
 }
 
-int hta_golden_layer(const hta_layer *l, const int8_t *in, int8_t *out) {
-  if (hta_layer_check(l, NULL, 0) != 0) return -1;
-  if (l->op == HTA_OP_GAP) {
-    run_gap(l, in, out);
-    return 0;
+/* ---- format-version-2 ops (docs/numerics.md "Graph ops") ---- */
+
+/* Input rescale of ADD and CONCAT: RDBPOT(SRDHM((x - zp) * 2^20, m), s). */
+static int32_t rescale_in(int x, int zp, int32_t m, int s) {
+  return hta_rdbpot(hta_srdhm((x - zp) * (INT32_C(1) << 20), m), s);
+}
+
+static int8_t clamp_act(const hta_layer *l, int v) {
+  return (int8_t)(v < l->act_min ? l->act_min : v > l->act_max ? l->act_max : v);
+}
+
+static void run_add(const hta_layer *l, const int8_t *a, const int8_t *b, int8_t *out) {
+  const size_t pix = (size_t)l->in_h * l->in_w;
+  for (size_t p = 0; p < pix; p++)
+    for (int c = 0; c < l->out_c; c++) {
+      const size_t at = p * l->in_c + c;
+      const int64_t acc = (int64_t)rescale_in(a[at], l->zp_in, l->in_mult[0], l->in_shift[0]) +
+                          rescale_in(b[at], l->zp_in2, l->in_mult[1], l->in_shift[1]);
+      out[at] = output_stage(l, c, acc);
+    }
+}
+
+static void run_concat(const hta_layer *l, const int8_t *a, const int8_t *b, int8_t *out) {
+  const size_t pix = (size_t)l->in_h * l->in_w;
+  for (size_t p = 0; p < pix; p++)
+    for (int o = 0; o < l->out_c; o++) {
+      const int32_t v =
+          o < l->in_c ? rescale_in(a[p * l->in_c + o], l->zp_in, l->in_mult[0], l->in_shift[0])
+                      : rescale_in(b[p * l->in2_c + (o - l->in_c)], l->zp_in2, l->in_mult[1],
+                                   l->in_shift[1]);
+      out[p * l->out_c + o] = output_stage(l, o, v);
+    }
+}
+
+static void run_mul(const hta_layer *l, const int8_t *a, const int8_t *b, int8_t *out) {
+  const size_t pix = (size_t)l->in_h * l->in_w;
+  for (size_t p = 0; p < pix; p++)
+    for (int c = 0; c < l->out_c; c++) {
+      const size_t at = p * l->in_c + c;
+      out[at] = output_stage(l, c, (int64_t)(a[at] - l->zp_in) * (b[c] - l->zp_in2));
+    }
+}
+
+/* MAXPOOL: the largest in-image value of the window; AVGPOOL: the mean of
+ * the in-image centred values, rounded half away from zero, then the output
+ * stage. Padding positions are not counted (ONNX count_include_pad = 0). */
+static void run_pool(const hta_layer *l, const int8_t *in, int8_t *out) {
+  const int oh = hta_layer_out_h(l), ow = hta_layer_out_w(l);
+  for (int oy = 0; oy < oh; oy++)
+    for (int ox = 0; ox < ow; ox++)
+      for (int c = 0; c < l->in_c; c++) {
+        int mx = -128;
+        int64_t sum = 0, n = 0;
+        for (int ky = 0; ky < l->kh; ky++)
+          for (int kx = 0; kx < l->kw; kx++) {
+            const int iy = oy * l->stride - l->pad_t + ky, ix = ox * l->stride - l->pad_l + kx;
+            if (iy < 0 || iy >= l->in_h || ix < 0 || ix >= l->in_w) continue;
+            const int v = in[((size_t)iy * l->in_w + ix) * l->in_c + c];
+            mx = v > mx ? v : mx;
+            sum += v - l->zp_in;
+            n++;
+          }
+        int8_t *o = &out[((size_t)oy * ow + ox) * l->out_c + c];
+        if (l->op == HTA_OP_MAXPOOL) {
+          *o = clamp_act(l, mx);
+        } else { /* n >= 1: hta_layer_check keeps padding below the kernel */
+          const int64_t q = ((sum < 0 ? -sum : sum) * 2 + n) / (2 * n);
+          *o = output_stage(l, c, sum < 0 ? -q : q);
+        }
+      }
+}
+
+static void run_gmp(const hta_layer *l, const int8_t *in, int8_t *out) {
+  for (int c = 0; c < l->in_c; c++) {
+    int mx = -128;
+    for (size_t p = 0; p < (size_t)l->in_h * l->in_w; p++)
+      mx = in[p * l->in_c + c] > mx ? in[p * l->in_c + c] : mx;
+    out[c] = clamp_act(l, mx);
   }
-  int32_t *xc = malloc((size_t)hta_layer_k(l) * sizeof *xc);
-  int32_t *h = malloc((size_t)(l->r > 0 ? l->r : 1) * sizeof *h);
-  if (xc == NULL || h == NULL) {
+}
+
+/* RESIZE (nearest, x2): out[y][x] = in[y/2][x/2]; PAD: the input, surrounded
+ * by zp_in (the real value 0). */
+static void run_move(const hta_layer *l, const int8_t *in, int8_t *out) {
+  const int oh = hta_layer_out_h(l), ow = hta_layer_out_w(l), C = l->in_c;
+  for (int y = 0; y < oh; y++)
+    for (int x = 0; x < ow; x++)
+      for (int c = 0; c < C; c++) {
+        int v;
+        if (l->op == HTA_OP_RESIZE) {
+          v = in[((size_t)(y / 2) * l->in_w + x / 2) * C + c];
+        } else {
+          const int iy = y - l->pad_t, ix = x - l->pad_l;
+          v = iy >= 0 && iy < l->in_h && ix >= 0 && ix < l->in_w
+                  ? in[((size_t)iy * l->in_w + ix) * C + c]
+                  : l->zp_in;
+        }
+        out[((size_t)y * ow + x) * C + c] = clamp_act(l, v);
+      }
+}
+
+int hta_golden_layer2(const hta_layer *l, const int8_t *in, const int8_t *in2, int8_t *out) {
+  if (hta_layer_check(l, NULL, 0) != 0) return -1;
+  if (hta_op_inputs(l->op) == 2 && in2 == NULL) return -1;
+  switch (l->op) {
+  case HTA_OP_GAP: run_gap(l, in, out); break;
+  case HTA_OP_ADD: run_add(l, in, in2, out); break;
+  case HTA_OP_CONCAT: run_concat(l, in, in2, out); break;
+  case HTA_OP_MUL: run_mul(l, in, in2, out); break;
+  case HTA_OP_MAXPOOL: case HTA_OP_AVGPOOL: run_pool(l, in, out); break;
+  case HTA_OP_GMP: run_gmp(l, in, out); break;
+  case HTA_OP_RESIZE: case HTA_OP_PAD: run_move(l, in, out); break;
+  default: {
+    int32_t *xc = malloc((size_t)hta_layer_k(l) * sizeof *xc);
+    int32_t *h = malloc((size_t)(l->r > 0 ? l->r : 1) * sizeof *h);
+    if (xc == NULL || h == NULL) {
+      free(xc);
+      free(h);
+      return -1;
+    }
+    if (hta_layer_is_depthwise(l))
+      run_depthwise(l, in, out, xc, h);
+    else
+      run_conv(l, in, out, xc, h);
     free(xc);
     free(h);
-    return -1;
   }
-  if (hta_layer_is_depthwise(l))
-    run_depthwise(l, in, out, xc, h);
-  else
-    run_conv(l, in, out, xc, h);
-  free(xc);
-  free(h);
+  }
+  if (l->lut != NULL) { /* the activation table, applied last */
+    const size_t n = hta_layer_out_size(l);
+    for (size_t i = 0; i < n; i++) out[i] = l->lut[out[i] + 128];
+  }
   return 0;
+}
+
+int hta_golden_layer(const hta_layer *l, const int8_t *in, int8_t *out) {
+  return hta_golden_layer2(l, in, NULL, out);
 }
 
 int hta_golden_layers(const hta_layer *layers, int n, const int8_t *in,
                       int8_t *const *outs) {
+  if (hta_layers_check(layers, n, NULL, 0) != 0) return -1;
   for (int i = 0; i < n; i++) {
-    if (hta_golden_layer(&layers[i], i == 0 ? in : outs[i - 1], outs[i]) != 0)
-      return -1;
+    const int t0 = hta_layer_src(&layers[i], i, 0), t1 = hta_layer_src(&layers[i], i, 1);
+    const int8_t *a = t0 == 0 ? in : outs[t0 - 1];
+    const int8_t *b = t1 < 0 ? NULL : t1 == 0 ? in : outs[t1 - 1];
+    if (hta_golden_layer2(&layers[i], a, b, outs[i]) != 0) return -1;
   }
   return 0;
 }

@@ -14,8 +14,46 @@ const char *hta_op_name(hta_op op) {
   case HTA_OP_POINTWISE: return "POINTWISE";
   case HTA_OP_FC: return "FC";
   case HTA_OP_GAP: return "GAP";
+  case HTA_OP_ADD: return "ADD";
+  case HTA_OP_CONCAT: return "CONCAT";
+  case HTA_OP_MUL: return "MUL";
+  case HTA_OP_MAXPOOL: return "MAXPOOL";
+  case HTA_OP_AVGPOOL: return "AVGPOOL";
+  case HTA_OP_GMP: return "GMP";
+  case HTA_OP_RESIZE: return "RESIZE";
+  case HTA_OP_PAD: return "PAD";
   }
   return "?";
+}
+
+static int is_int8(int v) { return v >= -128 && v <= 127; }
+
+int hta_op_inputs(hta_op op) {
+  return op == HTA_OP_ADD || op == HTA_OP_CONCAT || op == HTA_OP_MUL ? 2 : 1;
+}
+
+int hta_op_has_weights(hta_op op) {
+  return op == HTA_OP_CONV2D || op == HTA_OP_DEPTHWISE || op == HTA_OP_POINTWISE ||
+         op == HTA_OP_FC;
+}
+
+int hta_op_has_output_stage(hta_op op) {
+  return !(op == HTA_OP_MAXPOOL || op == HTA_OP_GMP || op == HTA_OP_RESIZE || op == HTA_OP_PAD);
+}
+
+static int is_pool(hta_op op) { return op == HTA_OP_MAXPOOL || op == HTA_OP_AVGPOOL; }
+static int is_global(hta_op op) { return op == HTA_OP_GAP || op == HTA_OP_GMP; }
+/* Ops with no kernel: kh = kw = stride = 1 (and no padding but for PAD). */
+static int no_kernel(hta_op op) { return !hta_op_has_weights(op) && !is_pool(op); }
+
+int hta_layer_src(const hta_layer *l, int i, int j) {
+  if (l->n_src == 0) return j == 0 ? i : -1;
+  return j < l->n_src && j < 2 ? l->src[j] : -1;
+}
+
+int hta_layer_is_v2(const hta_layer *l, int i) {
+  return (unsigned)l->op > (unsigned)HTA_OP_GAP || l->lut != NULL || l->n_src > 1 ||
+         hta_layer_src(l, i, 0) != i;
 }
 
 const char *hta_kind_name(hta_kind k) {
@@ -29,20 +67,27 @@ const char *hta_kind_name(hta_kind k) {
 }
 
 int hta_layer_out_h(const hta_layer *l) {
-  if (l->op == HTA_OP_GAP) return 1;
+  if (is_global(l->op)) return 1;
+  if (l->op == HTA_OP_RESIZE) return 2 * l->in_h;
+  if (l->op == HTA_OP_PAD) return l->in_h + l->pad_t + l->pad_b;
+  if (no_kernel(l->op)) return l->in_h;
   return (l->in_h + l->pad_t + l->pad_b - l->kh) / l->stride + 1;
 }
 
 int hta_layer_out_w(const hta_layer *l) {
-  if (l->op == HTA_OP_GAP) return 1;
+  if (is_global(l->op)) return 1;
+  if (l->op == HTA_OP_RESIZE) return 2 * l->in_w;
+  if (l->op == HTA_OP_PAD) return l->in_w + l->pad_l + l->pad_r;
+  if (no_kernel(l->op)) return l->in_w;
   return (l->in_w + l->pad_l + l->pad_r - l->kw) / l->stride + 1;
 }
 
 int hta_layer_k(const hta_layer *l) {
   switch (l->op) {
-  case HTA_OP_GAP: return l->in_h * l->in_w;
-  case HTA_OP_DEPTHWISE: return l->kh * l->kw;
-  default: return l->kh * l->kw * l->in_c;
+  case HTA_OP_GAP: case HTA_OP_GMP: return l->in_h * l->in_w;
+  case HTA_OP_DEPTHWISE: case HTA_OP_MAXPOOL: case HTA_OP_AVGPOOL: return l->kh * l->kw;
+  case HTA_OP_CONV2D: case HTA_OP_POINTWISE: case HTA_OP_FC: return l->kh * l->kw * l->in_c;
+  default: return 1; /* element-wise: one value per output */
   }
 }
 
@@ -52,7 +97,7 @@ int hta_layer_ngroups(const hta_layer *l) {
 }
 
 hta_kind hta_layer_kind(const hta_layer *l, int o) {
-  if (l->op == HTA_OP_GAP || l->kind == NULL) return HTA_KIND_INT8;
+  if (!hta_op_has_weights(l->op) || l->kind == NULL) return HTA_KIND_INT8;
   return (hta_kind)l->kind[o];
 }
 
@@ -70,8 +115,6 @@ size_t hta_layer_out_size(const hta_layer *l) {
 
 /* ---- validation ---- */
 
-static int is_int8(int v) { return v >= -128 && v <= 127; }
-
 /* First index of v[0..n) outside [lo, hi] (and not 0 when no_zero), or -1. */
 static long bad_value(const int8_t *v, size_t n, int lo, int hi, int no_zero) {
   for (size_t i = 0; i < n; i++)
@@ -79,14 +122,74 @@ static long bad_value(const int8_t *v, size_t n, int lo, int hi, int no_zero) {
   return -1;
 }
 
+/* The version-2 fields: inputs, second input, rescales, canonical unused
+ * fields (zero), kernel fields of ops without a kernel. */
+static int check_graph_fields(const hta_layer *l, char *err, size_t n) {
+  const int ni = hta_op_inputs(l->op);
+  if (l->n_src != 0 && l->n_src != ni)
+    return hta_errf(err, n, "n_src = %d: %s reads %d input%s", l->n_src, hta_op_name(l->op), ni,
+                    ni > 1 ? "s" : "");
+  if (ni == 2 && l->n_src != 2)
+    return hta_errf(err, n, "%s needs n_src = 2 and its two inputs in src", hta_op_name(l->op));
+  for (int j = 0; j < 2; j++) {
+    if (j < l->n_src && l->src[j] < 0)
+      return hta_errf(err, n, "src[%d] = %d is not a tensor id", j, l->src[j]);
+    if (j >= l->n_src && l->src[j] != 0)
+      return hta_errf(err, n, "src[%d] = %d but the layer has %d input%s", j, l->src[j],
+                      l->n_src, l->n_src == 1 ? "" : "s");
+  }
+  if (ni == 2) {
+    const int h2 = l->op == HTA_OP_MUL ? 1 : l->in_h, w2 = l->op == HTA_OP_MUL ? 1 : l->in_w;
+    const int c2 = l->op == HTA_OP_CONCAT ? l->in2_c : l->in_c;
+    if (l->in2_h != h2 || l->in2_w != w2 || l->in2_c != c2 || l->in2_c < 1)
+      return hta_errf(err, n, "second input %dx%dx%d: %s needs %dx%dx%s", l->in2_h, l->in2_w,
+                      l->in2_c, hta_op_name(l->op), h2, w2,
+                      l->op == HTA_OP_CONCAT ? "C (C >= 1)" : "in_c");
+    if (!is_int8(l->zp_in2)) return hta_errf(err, n, "zp_in2 = %d is not int8", l->zp_in2);
+  } else if (l->in2_h || l->in2_w || l->in2_c || l->zp_in2) {
+    return hta_errf(err, n, "in2_h/in2_w/in2_c/zp_in2 must be 0: %s has one input",
+                    hta_op_name(l->op));
+  }
+  const int rescale = l->op == HTA_OP_ADD || l->op == HTA_OP_CONCAT;
+  for (int j = 0; j < 2; j++) {
+    if (rescale && (l->in_shift[j] < 0 || l->in_shift[j] > 31))
+      return hta_errf(err, n, "in_shift[%d] = %d is outside 0..31", j, l->in_shift[j]);
+    if (!rescale && (l->in_mult[j] || l->in_shift[j]))
+      return hta_errf(err, n, "in_mult/in_shift must be 0: only ADD and CONCAT rescale inputs");
+  }
+  if (!hta_op_has_weights(l->op) && (l->group || l->r))
+    return hta_errf(err, n, "group = %d, r = %d must be 0: %s has no weights", l->group, l->r,
+                    hta_op_name(l->op));
+  if (l->op != HTA_OP_GAP && no_kernel(l->op) &&
+      (l->kh != 1 || l->kw != 1 || l->stride != 1 ||
+       (l->op != HTA_OP_PAD && (l->pad_t || l->pad_b || l->pad_l || l->pad_r))))
+    return hta_errf(err, n, "%s needs kh = kw = stride = 1%s", hta_op_name(l->op),
+                    l->op == HTA_OP_PAD ? "" : " and no padding");
+  if (is_pool(l->op) && (l->pad_t >= l->kh || l->pad_b >= l->kh || l->pad_l >= l->kw ||
+                         l->pad_r >= l->kw))
+    return hta_errf(err, n, "%s padding (%d, %d, %d, %d) must be smaller than the kernel %dx%d",
+                    hta_op_name(l->op), l->pad_t, l->pad_b, l->pad_l, l->pad_r, l->kh, l->kw);
+  if (!hta_op_has_output_stage(l->op) && l->zp_out != l->zp_in)
+    return hta_errf(err, n, "zp_out = %d must equal zp_in = %d: %s keeps its input's "
+                    "quantization", l->zp_out, l->zp_in, hta_op_name(l->op));
+  return 0;
+}
+
 static int check_shape(const hta_layer *l, char *err, size_t n) {
   if (l->in_h < 1) return hta_errf(err, n, "in_h = %d must be >= 1", l->in_h);
   if (l->in_w < 1) return hta_errf(err, n, "in_w = %d must be >= 1", l->in_w);
   if (l->in_c < 1) return hta_errf(err, n, "in_c = %d must be >= 1", l->in_c);
   if (l->out_c < 1) return hta_errf(err, n, "out_c = %d must be >= 1", l->out_c);
-  if ((l->op == HTA_OP_DEPTHWISE || l->op == HTA_OP_GAP) && l->out_c != l->in_c)
+  if (l->op == HTA_OP_CONCAT) {
+    if ((long)l->out_c != (long)l->in_c + l->in2_c)
+      return hta_errf(err, n, "out_c = %d must equal in_c + in2_c = %ld for CONCAT", l->out_c,
+                      (long)l->in_c + l->in2_c);
+  } else if (l->op != HTA_OP_CONV2D && l->op != HTA_OP_POINTWISE && l->op != HTA_OP_FC &&
+             l->out_c != l->in_c) {
     return hta_errf(err, n, "out_c = %d must equal in_c = %d for %s", l->out_c,
                 l->in_c, hta_op_name(l->op));
+  }
+  if (check_graph_fields(l, err, n)) return -1;
   if (l->op == HTA_OP_GAP) return 0;
   if (l->kh < 1) return hta_errf(err, n, "kh = %d must be >= 1", l->kh);
   if (l->kw < 1) return hta_errf(err, n, "kw = %d must be >= 1", l->kw);
@@ -118,6 +221,7 @@ static int check_quant(const hta_layer *l, char *err, size_t n) {
   if (!is_int8(l->act_max)) return hta_errf(err, n, "act_max = %d is not int8", l->act_max);
   if (l->act_min > l->act_max)
     return hta_errf(err, n, "act_min = %d > act_max = %d", l->act_min, l->act_max);
+  if (!hta_op_has_output_stage(l->op)) return 0;
   if (l->bias == NULL) return hta_errf(err, n, "bias is NULL");
   if (l->mult == NULL) return hta_errf(err, n, "mult is NULL");
   if (l->shift == NULL) return hta_errf(err, n, "shift is NULL");
@@ -190,13 +294,15 @@ int hta_layer_check(const hta_layer *l, char *err, size_t n) {
   if (l == NULL) return hta_errf(err, n, "layer is NULL");
   switch (l->op) {
   case HTA_OP_CONV2D: case HTA_OP_DEPTHWISE: case HTA_OP_POINTWISE:
-  case HTA_OP_FC: case HTA_OP_GAP:
+  case HTA_OP_FC: case HTA_OP_GAP: case HTA_OP_ADD: case HTA_OP_CONCAT: case HTA_OP_MUL:
+  case HTA_OP_MAXPOOL: case HTA_OP_AVGPOOL: case HTA_OP_GMP: case HTA_OP_RESIZE:
+  case HTA_OP_PAD:
     break;
   default:
     return hta_errf(err, n, "op = %d is not an operation", (int)l->op);
   }
   if (check_shape(l, err, n) || check_quant(l, err, n)) return -1;
-  if (l->op == HTA_OP_GAP) return 0;
+  if (!hta_op_has_weights(l->op)) return 0;
   return check_weights(l, err, n);
 }
 
@@ -236,5 +342,50 @@ int hta_pack_binary(const int8_t *t, size_t n, uint8_t *out) {
 
 int hta_unpack_binary(const uint8_t *in, size_t n, int8_t *t) {
   for (size_t i = 0; i < n; i++) t[i] = (in[i / 8] >> (i % 8)) & 1u ? -1 : 1;
+  return 0;
+}
+
+/* ---- graphs ---- */
+
+int hta_layer_links(const hta_layer *layers, int i, char *err, size_t n) {
+  const hta_layer *l = &layers[i];
+  const int ni = hta_op_inputs(l->op);
+  for (int j = 0; j < ni; j++) {
+    const int t = hta_layer_src(l, i, j);
+    if (t < 0 || t > i)
+      return hta_errf(err, n, "input %d reads tensor %d, which is not the model input (0) or "
+                      "the output of an earlier layer (1..%d)", j, t, i);
+    const hta_layer *p = t > 0 ? &layers[t - 1] : &layers[0];
+    const int ph = t > 0 ? hta_layer_out_h(p) : p->in_h;
+    const int pw = t > 0 ? hta_layer_out_w(p) : p->in_w;
+    const int pc = t > 0 ? p->out_c : p->in_c;
+    const int pzp = t > 0 ? p->zp_out : p->zp_in;
+    const int h = j ? l->in2_h : l->in_h, w = j ? l->in2_w : l->in_w, c = j ? l->in2_c : l->in_c;
+    const int zp = j ? l->zp_in2 : l->zp_in;
+    if (t == 0 && i == 0) continue; /* layer 0 defines the model input */
+    char what[48];
+    if (t == i && j == 0)
+      snprintf(what, sizeof what, "the previous layer's");
+    else if (t == 0)
+      snprintf(what, sizeof what, "input %d (the model input): its", j);
+    else
+      snprintf(what, sizeof what, "input %d (layer %d's output): its", j, t - 1);
+    if (h != ph || w != pw || c != pc)
+      return hta_errf(err, n, "input %dx%dx%d does not match %s output %dx%dx%d", h, w, c, what,
+                      ph, pw, pc);
+    if (zp != pzp)
+      return hta_errf(err, n, "%s = %d differs from %s zp_out = %d", j ? "zp_in2" : "zp_in", zp,
+                      what, pzp);
+  }
+  return 0;
+}
+
+int hta_layers_check(const hta_layer *layers, int n, char *err, size_t errlen) {
+  char msg[400];
+  if (layers == NULL || n < 1) return hta_errf(err, errlen, "no layers (n = %d)", n);
+  for (int i = 0; i < n; i++)
+    if (hta_layer_check(&layers[i], msg, sizeof msg) ||
+        hta_layer_links(layers, i, msg, sizeof msg))
+      return hta_errf(err, errlen, "layer %d: %s", i, msg);
   return 0;
 }

@@ -52,6 +52,7 @@ void hta_model_free_layer(hta_layer *l) {
   free((void *)l->hmul);
   free((void *)l->hshift);
   free((void *)l->wc);
+  free((void *)l->lut);
   memset(l, 0, sizeof *l);
 }
 
@@ -65,7 +66,7 @@ void hta_model_free(hta_model *m) {
 }
 
 int hta_model_layer_limits(const hta_layer *l, char *err, size_t n) {
-  if ((unsigned)l->op > (unsigned)HTA_OP_GAP)
+  if ((unsigned)l->op >= (unsigned)HTA_OP_COUNT)
     return hta_errf(err, n, "op = %d is not an operation", (int)l->op);
 #define DIM(f, lo, hi)                                                          \
   if (l->f < (lo) || l->f > (hi))                                               \
@@ -78,6 +79,15 @@ int hta_model_layer_limits(const hta_layer *l, char *err, size_t n) {
   DIM(zp_out, -128, 127)
   DIM(act_min, -128, 127)
   DIM(act_max, -128, 127)
+  DIM(n_src, 0, 2)
+  DIM(src[0], 0, HTA_MODEL_MAX_LAYERS)
+  DIM(src[1], 0, HTA_MODEL_MAX_LAYERS)
+  DIM(in2_h, 0, HTA_MODEL_MAX_DIM)
+  DIM(in2_w, 0, HTA_MODEL_MAX_DIM)
+  DIM(in2_c, 0, HTA_MODEL_MAX_DIM)
+  DIM(zp_in2, -128, 127)
+  DIM(in_shift[0], 0, 31)
+  DIM(in_shift[1], 0, 31)
   if (l->op != HTA_OP_GAP) {
     DIM(kh, 1, HTA_MODEL_MAX_KERNEL)
     DIM(kw, 1, HTA_MODEL_MAX_KERNEL)
@@ -94,16 +104,22 @@ int hta_model_layer_limits(const hta_layer *l, char *err, size_t n) {
   if (in_bytes > HTA_MODEL_MAX_TENSOR)
     return hta_errf(err, n, "input tensor %dx%dx%d is larger than 2^31-1 bytes", l->in_h,
                 l->in_w, l->in_c);
+  if ((long long)l->in2_h * l->in2_w * l->in2_c > HTA_MODEL_MAX_TENSOR)
+    return hta_errf(err, n, "second input tensor %dx%dx%d is larger than 2^31-1 bytes", l->in2_h,
+                    l->in2_w, l->in2_c);
   long long K;
   if (l->op == HTA_OP_GAP) {
     K = (long long)l->in_h * l->in_w;
   } else {
     if (l->in_h + l->pad_t + l->pad_b < l->kh || l->in_w + l->pad_l + l->pad_r < l->kw)
       return hta_errf(err, n, "kernel %dx%d is larger than the padded input", l->kh, l->kw);
-    K = (long long)l->kh * l->kw * (l->op == HTA_OP_DEPTHWISE ? 1 : l->in_c);
-    const long long oh = (l->in_h + l->pad_t + l->pad_b - l->kh) / l->stride + 1;
-    const long long ow = (l->in_w + l->pad_l + l->pad_r - l->kw) / l->stride + 1;
-    if (oh * ow * l->out_c > HTA_MODEL_MAX_TENSOR)
+    K = (long long)l->kh * l->kw *
+        (l->op == HTA_OP_CONV2D || l->op == HTA_OP_POINTWISE || l->op == HTA_OP_FC ? l->in_c : 1);
+    long long oh = (l->in_h + l->pad_t + l->pad_b - l->kh) / l->stride + 1;
+    long long ow = (l->in_w + l->pad_l + l->pad_r - l->kw) / l->stride + 1;
+    if (l->op == HTA_OP_RESIZE) oh = 2LL * l->in_h, ow = 2LL * l->in_w;
+    const long long oc = l->op == HTA_OP_CONCAT ? (long long)l->in_c + l->in2_c : l->out_c;
+    if (oh * ow * oc > HTA_MODEL_MAX_TENSOR)
       return hta_errf(err, n, "output tensor %lldx%lldx%d is larger than 2^31-1 bytes", oh, ow,
                   l->out_c);
   }
@@ -112,20 +128,9 @@ int hta_model_layer_limits(const hta_layer *l, char *err, size_t n) {
   return 0;
 }
 
-int hta_model_layer_chains(const hta_layer *p, const hta_layer *l, char *err, size_t n) {
-  const int oh = hta_layer_out_h(p), ow = hta_layer_out_w(p);
-  if (l->in_h != oh || l->in_w != ow || l->in_c != p->out_c)
-    return hta_errf(err, n, "input %dx%dx%d does not match the previous layer's output %dx%dx%d",
-                l->in_h, l->in_w, l->in_c, oh, ow, p->out_c);
-  if (l->zp_in != p->zp_out)
-    return hta_errf(err, n, "zp_in = %d differs from the previous layer's zp_out = %d", l->zp_in,
-                p->zp_out);
-  return 0;
-}
-
 void hta_model_kind_counts(const hta_layer *l, int counts[4]) {
   counts[0] = counts[1] = counts[2] = counts[3] = 0;
-  if (l->op == HTA_OP_GAP) return;
+  if (!hta_op_has_weights(l->op)) return;
   for (int o = 0; o < l->out_c; o++) {
     const unsigned k = (unsigned)hta_layer_kind(l, o);
     if (k < 4) counts[k]++;
@@ -134,8 +139,8 @@ void hta_model_kind_counts(const hta_layer *l, int counts[4]) {
 
 uint64_t hta_model_layer_mem(const hta_layer *l) {
   const uint64_t oc = (uint64_t)l->out_c;
-  uint64_t b = oc * 9; /* bias, mult, shift */
-  if (l->op == HTA_OP_GAP) return b;
+  uint64_t b = oc * 9 + (l->lut ? 256 : 0); /* bias, mult, shift; table */
+  if (!hta_op_has_weights(l->op)) return b;
   int c[4];
   hta_model_kind_counts(l, c);
   const uint64_t K = (uint64_t)hta_layer_k(l), NG = (uint64_t)hta_layer_ngroups(l);
@@ -164,14 +169,28 @@ int hta_model_push_owned(hta_model *m, const hta_layer *l) {
 /* calloc'd copy of n elements of size sz, or a zero array if src is NULL. */
 static void *zalloc(size_t n, size_t sz) { return calloc(n ? n : 1, sz); }
 
-/* Deep, canonical copy of a checked layer into *d. 0 or -1 (OOM). */
-static int copy_layer(hta_layer *d, const hta_layer *s) {
+/* Deep, canonical copy of a checked layer (layer i of its model) into *d.
+ * 0 or -1 (OOM). */
+static int copy_layer(hta_layer *d, const hta_layer *s, int i) {
   memset(d, 0, sizeof *d);
   *d = *s;
   d->kind = NULL; d->w = NULL; d->t = NULL; d->alpha = NULL; d->bias = NULL;
   d->mult = NULL; d->shift = NULL; d->wb = NULL; d->hmul = NULL; d->hshift = NULL;
-  d->wc = NULL;
+  d->wc = NULL; d->lut = NULL;
+  d->n_src = hta_op_inputs(s->op);
+  d->src[0] = hta_layer_src(s, i, 0);
+  d->src[1] = d->n_src > 1 ? s->src[1] : 0;
+  if (s->lut) {
+    int8_t *lut = malloc(256);
+    if (!lut) return -1;
+    memcpy(lut, s->lut, 256);
+    d->lut = lut;
+  }
   const size_t oc = (size_t)s->out_c;
+  if (!hta_op_has_output_stage(s->op)) {
+    d->group = d->r = 0;
+    return 0;
+  }
   int32_t *bias = zalloc(oc, 4), *mult = zalloc(oc, 4);
   uint8_t *shift = zalloc(oc, 1);
   d->bias = bias; d->mult = mult; d->shift = shift;
@@ -182,6 +201,8 @@ static int copy_layer(hta_layer *d, const hta_layer *s) {
   if (s->op == HTA_OP_GAP) {
     d->kh = d->kw = d->stride = 1;
     d->pad_t = d->pad_b = d->pad_l = d->pad_r = 0;
+  }
+  if (!hta_op_has_weights(s->op)) {
     d->group = 0;
     d->r = 0;
     return 0;
@@ -243,13 +264,16 @@ int hta_model_add_layer(hta_model *m, const hta_layer *l, char *err, size_t errl
                 HTA_MODEL_MAX_LAYERS);
   if (hta_model_layer_limits(l, msg, sizeof msg) || hta_layer_check(l, msg, sizeof msg))
     return hta_errf(err, errlen, "layer %d: %s", m->n, msg);
-  if (m->n > 0 && hta_model_layer_chains(&m->layers[m->n - 1], l, msg, sizeof msg))
-    return hta_errf(err, errlen, "layer %d: %s", m->n, msg);
   hta_layer d;
-  if (copy_layer(&d, l)) return hta_errf(err, errlen, "layer %d: out of memory", m->n);
+  if (copy_layer(&d, l, m->n)) return hta_errf(err, errlen, "layer %d: out of memory", m->n);
   if (hta_model_push_owned(m, &d)) {
     hta_model_free_layer(&d);
     return hta_errf(err, errlen, "layer %d: out of memory", m->n);
+  }
+  if (hta_layer_links(m->layers, m->n - 1, msg, sizeof msg)) {
+    m->n--;
+    hta_model_free_layer(&m->layers[m->n]);
+    return hta_errf(err, errlen, "layer %d: %s", m->n, msg);
   }
   return 0;
 }

@@ -30,11 +30,7 @@ struct hta_model {
  * (so hta_layer_* arithmetic cannot overflow). 0, or -1 with a message. */
 int hta_model_layer_limits(const hta_layer *l, char *err, size_t errlen);
 
-/* Does layer l read what prev writes (shape and zero point)? 0 or -1. */
-int hta_model_layer_chains(const hta_layer *prev, const hta_layer *l, char *err,
-                           size_t errlen);
-
-/* Filter counts per kind of a layer (GAP: all zero). */
+/* Filter counts per kind of a layer (ops without weights: all zero). */
 void hta_model_kind_counts(const hta_layer *l, int counts[4]);
 
 /* Bytes the in-memory copy of layer l allocates (for the reader's budget). */

@@ -20,24 +20,38 @@
 #include "errmsg.h"
 
 #define FILE_MAGIC "HTAM"
-#define FILE_VERSION 1u
+#define FILE_VERSION 2u /* the newest; a chain of version-1 layers is written as 1 */
 #define HEADER_BYTES 32u
 #define SECTION_ENTRY_BYTES 32u
 #define N_SECTIONS 3u
 #define INFO_FIXED_BYTES 48u
-#define LAYER_RECORD_BYTES 280u
-#define N_TENSORS 12
+#define LAYER_RECORD_BYTES 280u    /* version 1 */
+#define LAYER_RECORD_BYTES_V2 340u /* version 2: 13 tensors, graph fields */
+#define N_TENSORS 13               /* version 1 has the first 12 */
+#define V2_FIELDS 11               /* the graph fields at the end of a version-2 record */
 
 enum { SEC_INFO = 1, SEC_LAYERS = 2, SEC_TENSORS = 3 };
 static const char *const sec_name[4] = {"?", "INFO", "LAYERS", "TENSORS"};
 
 enum {
   T_KIND, T_W, T_TERNARY, T_BINARY, T_ALPHA, T_BIAS, T_MULT, T_SHIFT,
-  T_WB, T_HMUL, T_HSHIFT, T_WC
+  T_WB, T_HMUL, T_HSHIFT, T_WC, T_LUT
 };
 static const char *const tensor_name[N_TENSORS] = {
     "kind", "w", "t_ternary", "t_binary", "alpha", "bias",
-    "mult", "shift", "wb", "hmul", "hshift", "wc"};
+    "mult", "shift", "wb", "hmul", "hshift", "wc", "lut"};
+
+static unsigned record_bytes(unsigned version) {
+  return version == 1 ? LAYER_RECORD_BYTES : LAYER_RECORD_BYTES_V2;
+}
+static int n_tensors(unsigned version) { return version == 1 ? 12 : N_TENSORS; }
+
+/* The lowest version that holds the model. */
+static unsigned model_version(const hta_model *m) {
+  for (int i = 0; i < m->n; i++)
+    if (hta_layer_is_v2(&m->layers[i], i)) return 2;
+  return 1;
+}
 
 /* In-memory budget of the reader: what a file of len bytes may make it
  * allocate (the densest legal encoding, binary weights with full-size
@@ -104,10 +118,12 @@ static float bits_float(uint32_t u) {
 static void tensor_lengths(const hta_layer *l, const int c[4], uint64_t len[N_TENSORS]) {
   memset(len, 0, N_TENSORS * sizeof len[0]);
   const uint64_t oc = (uint64_t)l->out_c;
+  len[T_LUT] = l->lut != NULL ? 256 : 0;
+  if (!hta_op_has_output_stage(l->op)) return;
   len[T_BIAS] = 4 * oc;
   len[T_MULT] = 4 * oc;
   len[T_SHIFT] = oc;
-  if (l->op == HTA_OP_GAP) return;
+  if (!hta_op_has_weights(l->op)) return;
   const uint64_t K = (uint64_t)hta_layer_k(l), NG = (uint64_t)hta_layer_ngroups(l);
   len[T_KIND] = oc;
   len[T_W] = (uint64_t)c[HTA_KIND_INT8] * K;
@@ -184,8 +200,9 @@ static void wb_packed_rows(wbuf *b, const int8_t *a, size_t rows, size_t K,
   free(tmp);
 }
 
-/* Append layer l's tensors to t, and its record to rec. */
-static void write_layer(wbuf *rec, wbuf *t, const hta_layer *l) {
+/* Append layer l's tensors to t, and its record (of a file of this
+ * version) to rec. */
+static void write_layer(wbuf *rec, wbuf *t, const hta_layer *l, unsigned version) {
   int c[4];
   hta_model_kind_counts(l, c);
   uint64_t len[N_TENSORS];
@@ -242,20 +259,26 @@ static void write_layer(wbuf *rec, wbuf *t, const hta_layer *l) {
       break;
     }
     case T_WC: wb_packed_rows(t, l->wc, oc, (size_t)l->r, kind, HTA_KIND_STRASSEN, 2); break;
+    case T_LUT: wb_bytes(t, l->lut, 256); break;
     }
     if (!t->oom && t->len - before != len[i]) t->oom = 1; /* cannot happen */
   }
-  uint8_t *q = wb_grow(rec, LAYER_RECORD_BYTES);
+  uint8_t *q = wb_grow(rec, record_bytes(version));
   if (q == NULL) return;
   const int32_t f[18] = {(int32_t)l->op, l->in_h, l->in_w, l->in_c, l->out_c, l->kh, l->kw,
                          l->stride, l->pad_t, l->pad_b, l->pad_l, l->pad_r, l->zp_in,
                          l->zp_out, l->act_min, l->act_max, l->group, l->r};
   for (int i = 0; i < 18; i++) put_u32(q + 4 * i, (uint32_t)f[i]);
   for (int i = 0; i < 4; i++) put_u32(q + 72 + 4 * i, (uint32_t)c[i]);
-  for (int i = 0; i < N_TENSORS; i++) {
+  for (int i = 0; i < n_tensors(version); i++) {
     put_u64(q + 88 + 16 * i, off[i]);
     put_u64(q + 96 + 16 * i, len[i]);
   }
+  if (version == 1) return;
+  const int32_t g[V2_FIELDS] = {l->n_src,     l->src[0],      l->src[1],      l->in2_h,
+                                l->in2_w,     l->in2_c,       l->zp_in2,      l->in_mult[0],
+                                l->in_mult[1], l->in_shift[0], l->in_shift[1]};
+  for (int i = 0; i < V2_FIELDS; i++) put_u32(q + 88 + 16 * N_TENSORS + 4 * i, (uint32_t)g[i]);
 }
 
 int hta_model_write_mem(const hta_model *m, uint8_t **buf, size_t *len) {
@@ -280,7 +303,8 @@ int hta_model_write_mem(const hta_model *m, uint8_t **buf, size_t *len) {
   }
   wb_bytes(&info, m->name, name_len);
   wb_bytes(&info, m->plan, plan_len);
-  for (int i = 0; i < m->n; i++) write_layer(&rec, &ten, &m->layers[i]);
+  const unsigned version = model_version(m);
+  for (int i = 0; i < m->n; i++) write_layer(&rec, &ten, &m->layers[i], version);
   int rc = -1;
   if (!info.oom && !rec.oom && !ten.oom) {
     const wbuf *sec[N_SECTIONS] = {&info, &rec, &ten};
@@ -289,7 +313,7 @@ int hta_model_write_mem(const hta_model *m, uint8_t **buf, size_t *len) {
     uint8_t *out = calloc(total, 1);
     if (out != NULL) {
       memcpy(out, FILE_MAGIC, 4);
-      put_u32(out + 4, FILE_VERSION);
+      put_u32(out + 4, version);
       put_u32(out + 8, HEADER_BYTES);
       put_u32(out + 12, N_SECTIONS);
       put_u64(out + 16, total);
@@ -375,20 +399,36 @@ typedef struct reader {
 
 static void *alloc_n(uint64_t n) { return calloc(n ? (size_t)n : 1, 1); }
 
-/* Decode one layer record into *l (arrays owned). 0 or -1 with a message
- * (not yet prefixed with the layer). */
-static int read_layer(reader *rd, const uint8_t *p, hta_layer *l, char *err, size_t errlen) {
+/* Decode one layer record (layer i, of a file of this version) into *l
+ * (arrays owned). 0 or -1 with a message (not yet prefixed with the layer). */
+static int read_layer(reader *rd, const uint8_t *p, unsigned version, int li, hta_layer *l,
+                      char *err, size_t errlen) {
   char msg[200];
   memset(l, 0, sizeof *l);
   int32_t f[18];
   for (int i = 0; i < 18; i++) f[i] = get_i32(p + 4 * i);
-  if (f[0] < 0 || f[0] > HTA_OP_GAP) return hta_errf(err, errlen, "op = %d is not an operation", f[0]);
+  const int max_op = version == 1 ? HTA_OP_GAP : HTA_OP_COUNT - 1;
+  if (f[0] < 0 || f[0] > max_op)
+    return hta_errf(err, errlen, "op = %d is not an operation of version %u", f[0], version);
   l->op = (hta_op)f[0];
   l->in_h = f[1]; l->in_w = f[2]; l->in_c = f[3]; l->out_c = f[4];
   l->kh = f[5]; l->kw = f[6]; l->stride = f[7];
   l->pad_t = f[8]; l->pad_b = f[9]; l->pad_l = f[10]; l->pad_r = f[11];
   l->zp_in = f[12]; l->zp_out = f[13]; l->act_min = f[14]; l->act_max = f[15];
   l->group = f[16]; l->r = f[17];
+  if (version == 1) {
+    l->n_src = 1; /* the chain */
+    l->src[0] = li;
+  } else {
+    int32_t g[V2_FIELDS];
+    for (int i = 0; i < V2_FIELDS; i++) g[i] = get_i32(p + 88 + 16 * N_TENSORS + 4 * i);
+    l->n_src = g[0]; l->src[0] = g[1]; l->src[1] = g[2];
+    l->in2_h = g[3]; l->in2_w = g[4]; l->in2_c = g[5]; l->zp_in2 = g[6];
+    l->in_mult[0] = g[7]; l->in_mult[1] = g[8]; l->in_shift[0] = g[9]; l->in_shift[1] = g[10];
+    if (l->n_src != hta_op_inputs(l->op))
+      return hta_errf(err, errlen, "n_src = %d, expected %d for %s", l->n_src,
+                      hta_op_inputs(l->op), hta_op_name(l->op));
+  }
   if (l->op == HTA_OP_GAP &&
       (l->kh != 1 || l->kw != 1 || l->stride != 1 || l->pad_t || l->pad_b || l->pad_l ||
        l->pad_r || l->group || l->r))
@@ -396,16 +436,22 @@ static int read_layer(reader *rd, const uint8_t *p, hta_layer *l, char *err, siz
   if (hta_model_layer_limits(l, msg, sizeof msg)) return hta_errf(err, errlen, "%s", msg);
   uint32_t cnt[4];
   for (int i = 0; i < 4; i++) cnt[i] = get_u32(p + 72 + 4 * i);
-  uint64_t off[N_TENSORS], len[N_TENSORS];
-  for (int i = 0; i < N_TENSORS; i++) {
+  uint64_t off[N_TENSORS] = {0}, len[N_TENSORS] = {0};
+  for (int i = 0; i < n_tensors(version); i++) {
     off[i] = get_u64(p + 88 + 16 * i);
     len[i] = get_u64(p + 96 + 16 * i);
+  }
+  /* The table is present iff its length is 256 (version 2 only); allocated
+   * now (filled below) so the expected lengths and the budget count it. */
+  if (len[T_LUT] == 256) {
+    l->lut = alloc_n(256);
+    if (l->lut == NULL) return hta_errf(err, errlen, "out of memory");
   }
   const uint64_t oc = (uint64_t)l->out_c;
   /* The kind map first: the other tensors' lengths follow from it. */
   int c[4] = {0, 0, 0, 0};
   uint8_t *kind = NULL;
-  if (l->op != HTA_OP_GAP) {
+  if (hta_op_has_weights(l->op)) {
     if (len[T_KIND] != oc)
       return hta_errf(err, errlen, "tensor kind: length %llu, expected out_c = %llu",
                   (unsigned long long)len[T_KIND], (unsigned long long)oc);
@@ -461,6 +507,8 @@ static int read_layer(reader *rd, const uint8_t *p, hta_layer *l, char *err, siz
   }
   /* Everything is in bounds: allocate and decode. */
   const size_t K = (size_t)hta_layer_k(l), NG = (size_t)hta_layer_ngroups(l);
+  if (l->lut != NULL) memcpy((int8_t *)l->lut, rd->ten + off[T_LUT], 256);
+  if (!hta_op_has_output_stage(l->op)) return 0;
   int32_t *bias = alloc_n(oc * 4), *mult = alloc_n(oc * 4);
   uint8_t *shift = alloc_n(oc);
   l->bias = bias; l->mult = mult; l->shift = shift;
@@ -470,7 +518,7 @@ static int read_layer(reader *rd, const uint8_t *p, hta_layer *l, char *err, siz
     mult[o] = get_i32(rd->ten + off[T_MULT] + 4 * o);
     shift[o] = rd->ten[off[T_SHIFT] + o];
   }
-  if (l->op == HTA_OP_GAP) return 0;
+  if (!hta_op_has_weights(l->op)) return 0;
   kind = alloc_n(oc);
   l->kind = kind;
   if (!kind) return hta_errf(err, errlen, "out of memory");
@@ -548,8 +596,8 @@ hta_model *hta_model_read_mem(const uint8_t *buf, size_t len, char *err, size_t 
     return NULL;
   }
   const uint32_t version = get_u32(buf + 4);
-  if (version != FILE_VERSION) {
-    hta_errf(err, errlen, "header: unsupported version %u (this reader knows %u)", version,
+  if (version < 1 || version > FILE_VERSION) {
+    hta_errf(err, errlen, "header: unsupported version %u (this reader knows 1 and %u)", version,
          FILE_VERSION);
     return NULL;
   }
@@ -657,9 +705,9 @@ hta_model *hta_model_read_mem(const uint8_t *buf, size_t len, char *err, size_t 
     hta_errf(err, errlen, "section INFO: n_layers %u exceeds %d", n_layers, HTA_MODEL_MAX_LAYERS);
     return NULL;
   }
-  if (sec_len[SEC_LAYERS] != (uint64_t)n_layers * LAYER_RECORD_BYTES) {
+  if (sec_len[SEC_LAYERS] != (uint64_t)n_layers * record_bytes(version)) {
     hta_errf(err, errlen, "section LAYERS: length %llu, expected n_layers %u x %u",
-         (unsigned long long)sec_len[SEC_LAYERS], n_layers, LAYER_RECORD_BYTES);
+         (unsigned long long)sec_len[SEC_LAYERS], n_layers, record_bytes(version));
     return NULL;
   }
   const float in_scale = bits_float(get_u32(in + 20)), out_scale = bits_float(get_u32(in + 40));
@@ -688,9 +736,9 @@ hta_model *hta_model_read_mem(const uint8_t *buf, size_t len, char *err, size_t 
                (uint64_t)len * MEM_FACTOR + MEM_SLACK};
   for (uint32_t i = 0; i < n_layers; i++) {
     hta_layer l;
-    if (read_layer(&rd, sec[SEC_LAYERS] + (size_t)i * LAYER_RECORD_BYTES, &l, msg, sizeof msg) ||
-        hta_layer_check(&l, msg, sizeof msg) ||
-        (i > 0 && hta_model_layer_chains(&m->layers[i - 1], &l, msg, sizeof msg))) {
+    if (read_layer(&rd, sec[SEC_LAYERS] + (size_t)i * record_bytes(version), version, (int)i,
+                   &l, msg, sizeof msg) ||
+        hta_layer_check(&l, msg, sizeof msg)) {
       hta_errf(err, errlen, "layer %u: %s", i, msg);
       hta_model_free_layer(&l);
       hta_model_free(m);
@@ -702,6 +750,16 @@ hta_model *hta_model_read_mem(const uint8_t *buf, size_t len, char *err, size_t 
       hta_model_free(m);
       return NULL;
     }
+    if (hta_layer_links(m->layers, (int)i, msg, sizeof msg)) {
+      hta_errf(err, errlen, "layer %u: %s", i, msg);
+      hta_model_free(m);
+      return NULL;
+    }
+  }
+  if (version == 2 && model_version(m) != 2) {
+    hta_errf(err, errlen, "header: version 2 for a chain of version-1 layers (written as 1)");
+    hta_model_free(m);
+    return NULL;
   }
   if (rd.cursor != rd.ten_len) {
     hta_errf(err, errlen, "section TENSORS: %llu bytes after the last tensor",
@@ -777,17 +835,27 @@ hta_model *hta_model_load(const char *path, char *err, size_t errlen) {
 
 /* ---- sizes for the cost model (stats.c) ---- */
 
+/* A layer's record is counted at the version-1 size unless its op or table
+ * needs version 2; a version-2 file's other records are in the fixed part. */
+static unsigned layer_record_bytes(const hta_layer *l) {
+  return (unsigned)l->op > (unsigned)HTA_OP_GAP || l->lut ? LAYER_RECORD_BYTES_V2
+                                                          : LAYER_RECORD_BYTES;
+}
+
 uint64_t hta_model_layer_file_bytes(const hta_layer *l) {
   int c[4];
   hta_model_kind_counts(l, c);
   uint64_t len[N_TENSORS];
   tensor_lengths(l, c, len);
-  uint64_t n = LAYER_RECORD_BYTES;
+  uint64_t n = layer_record_bytes(l);
   for (int i = 0; i < N_TENSORS; i++) n += len[i];
   return n;
 }
 
 uint64_t hta_model_file_fixed_bytes(const hta_model *m) {
-  return HEADER_BYTES + N_SECTIONS * SECTION_ENTRY_BYTES + INFO_FIXED_BYTES +
-         (uint64_t)strlen(m->name) + (uint64_t)strlen(m->plan);
+  uint64_t n = HEADER_BYTES + N_SECTIONS * SECTION_ENTRY_BYTES + INFO_FIXED_BYTES +
+               (uint64_t)strlen(m->name) + (uint64_t)strlen(m->plan);
+  if (model_version(m) == 2)
+    for (int i = 0; i < m->n; i++) n += LAYER_RECORD_BYTES_V2 - layer_record_bytes(&m->layers[i]);
+  return n;
 }

@@ -12,8 +12,14 @@
  *                     hmul/hshift): once per layer, or once per STRASSEN
  *                     channel of a depthwise layer
  *   GAP channel       K = H W adds and 1 mult (the 1/(H W) scaling)
+ *   graph ops (no weights), per output value: ADD 1 add; MUL 1 mult; CONCAT,
+ *                     RESIZE, PAD nothing (data movement); MAXPOOL kh kw - 1
+ *                     comparisons and GMP H W - 1, counted as adds; AVGPOOL
+ *                     kh kw - 1 adds and 1 mult (the 1/n); activation tables
+ *                     are lookups and cost nothing
  * EXACT also charges every output value of every filter its bias add and its
- * requantization multiply (for GAP that multiply is the 1/(H W) scaling, so
+ * requantization multiply (graph ops with an output stage too, and ADD and
+ * CONCAT one more multiply per input value: the input rescales) (for GAP that multiply is the 1/(H W) scaling, so
  * it is counted once). adds_nonzero skips the add of every zero weight
  * (INT8, ternary, W_b, W_c). Padding positions count like the others.
  */
@@ -95,9 +101,25 @@ int hta_stats_layer(const hta_layer *l, const hta_stats_opts *o, hta_cost *c, ch
   const uint64_t K = (uint64_t)hta_layer_k(l), NG = (uint64_t)hta_layer_ngroups(l);
   const uint64_t oc = (uint64_t)l->out_c;
   const int dw = hta_layer_is_depthwise(l);
+  const uint64_t vals = pix * oc;
   if (l->op == HTA_OP_GAP) {
     c->adds = c->adds_nonzero = oc * K;
     c->mults = exact ? 0 : oc; /* under EXACT, the requantization below is it */
+  } else if (!hta_op_has_weights(l->op)) {
+    switch (l->op) {
+    case HTA_OP_ADD: c->adds = vals; break;
+    case HTA_OP_MUL: c->mults = vals; break;
+    case HTA_OP_MAXPOOL: c->adds = vals * (K - 1); break;
+    case HTA_OP_GMP: c->adds = oc * (K - 1); break;
+    case HTA_OP_AVGPOOL:
+      c->adds = vals * (K - 1);
+      c->mults = exact ? 0 : vals; /* under EXACT, the requantization below is it */
+      break;
+    default: break;
+    }
+    c->adds_nonzero = c->adds;
+    if (exact && (l->op == HTA_OP_ADD || l->op == HTA_OP_CONCAT))
+      c->mults += (l->op == HTA_OP_ADD ? 2 : 1) * vals;
   } else {
     const uint64_t r = (uint64_t)l->r;
     for (uint64_t f = 0; f < oc; f++) {
@@ -131,9 +153,11 @@ int hta_stats_layer(const hta_layer *l, const hta_stats_opts *o, hta_cost *c, ch
     if (!dw && c->n_kind[HTA_KIND_STRASSEN] > 0) add_block(c, l->wb, r, K, pix, fpb);
   }
   if (exact) {
-    c->mults += oc * pix;
-    c->adds += oc * pix;
-    c->adds_nonzero += oc * pix;
+    if (hta_op_has_output_stage(l->op)) {
+      c->mults += oc * pix;
+      c->adds += oc * pix;
+      c->adds_nonzero += oc * pix;
+    }
     c->size_bits = 8 * hta_model_layer_file_bytes(l);
   }
   double e_mult = 0, e_add = 0;
@@ -146,11 +170,16 @@ int hta_stats_layer(const hta_layer *l, const hta_stats_opts *o, hta_cost *c, ch
    * output pixel reads its input window once (shared by all filters) and
    * every filter's weights once from the weight buffer. */
   const double wbytes = (double)c->size_bits / 8.0;
-  const uint64_t window = l->op == HTA_OP_GAP ? hta_layer_in_size(l)
-                          : dw ? (uint64_t)l->kh * (uint64_t)l->kw * (uint64_t)l->in_c
-                               : K;
+  const uint64_t in2 = (uint64_t)l->in2_h * (uint64_t)l->in2_w * (uint64_t)l->in2_c;
+  const uint64_t window =
+      l->op == HTA_OP_GAP || l->op == HTA_OP_GMP ? hta_layer_in_size(l)
+      : dw || l->op == HTA_OP_MAXPOOL || l->op == HTA_OP_AVGPOOL
+          ? (uint64_t)l->kh * (uint64_t)l->kw * (uint64_t)l->in_c
+      : hta_op_has_weights(l->op) ? K
+                                  : (uint64_t)l->in_c + (uint64_t)l->in2_c; /* per pixel */
   c->sram_bytes = (double)pix * ((double)window * act + wbytes);
-  c->dram_bytes = wbytes + (double)(hta_layer_in_size(l) + hta_layer_out_size(l)) * act;
+  c->dram_bytes =
+      wbytes + (double)(hta_layer_in_size(l) + in2 + hta_layer_out_size(l)) * act;
   c->energy_mem_pj = c->energy_pj + c->sram_bytes / 4.0 * E_SRAM_32B_PJ +
                      c->dram_bytes / 4.0 * E_DRAM_32B_PJ;
   c->cost = (double)c->mults + ((double)c->adds - (double)c->mults) / o->adders_per_mac;
@@ -219,6 +248,12 @@ void hta_stats_normalise(const hta_cost *c, const hta_cost *base, hta_cost_norm 
 
 void hta_array_work_of(const hta_layer *l, hta_array_work *w) {
   memset(w, 0, sizeof *w);
+  if (l->op != HTA_OP_GAP && !hta_op_has_weights(l->op)) {
+    /* graph ops: no array work on the version-1 engine (it cannot run them) */
+    w->bytes = (hta_op_has_output_stage(l->op) ? 9 * (uint64_t)l->out_c : 0) +
+               (l->lut ? 256 : 0);
+    return;
+  }
   const uint64_t K = (uint64_t)hta_layer_k(l);
   const uint64_t pix = (uint64_t)hta_layer_out_h(l) * (uint64_t)hta_layer_out_w(l);
   const uint64_t ng = (uint64_t)hta_layer_ngroups(l);

@@ -22,6 +22,7 @@
 #include "check.h"
 #include "hta_golden.h"
 #include "hta_model.h"
+#include "rand_graph.h"
 #include "rand_layer.h"
 
 static int verbose;
@@ -74,13 +75,28 @@ static int layers_equal(const hta_layer *a, const hta_layer *b, char *why, size_
     return 0;                                                                    \
   }
   F(op) F(in_h) F(in_w) F(in_c) F(out_c) F(zp_in) F(zp_out) F(act_min) F(act_max)
+  F(in2_h) F(in2_w) F(in2_c) F(zp_in2) F(in_mult[0]) F(in_mult[1]) F(in_shift[0])
+  F(in_shift[1])
+  for (int j = 0; j < 2; j++)
+    if (hta_layer_src(a, 0, j) != hta_layer_src(b, 0, j) && a->n_src && b->n_src) {
+      snprintf(why, n, "src[%d] %d != %d", j, a->src[j], b->src[j]);
+      return 0;
+    }
+  if ((a->lut == NULL) != (b->lut == NULL) || (a->lut && memcmp(a->lut, b->lut, 256))) {
+    snprintf(why, n, "lut");
+    return 0;
+  }
+  if (!hta_op_has_output_stage(a->op)) {
+    F(kh) F(kw) F(stride) F(pad_t) F(pad_b) F(pad_l) F(pad_r)
+    return 1;
+  }
   for (int o = 0; o < a->out_c; o++) {
     if (a->bias[o] != b->bias[o] || a->mult[o] != b->mult[o] || a->shift[o] != b->shift[o]) {
       snprintf(why, n, "bias/mult/shift[%d]", o);
       return 0;
     }
   }
-  if (a->op == HTA_OP_GAP) return 1;
+  if (!hta_op_has_weights(a->op)) return 1;
   F(kh) F(kw) F(stride) F(pad_t) F(pad_b) F(pad_l) F(pad_r) F(group)
   const size_t K = (size_t)hta_layer_k(a), NG = (size_t)hta_layer_ngroups(a);
   int ns = 0;
@@ -391,7 +407,9 @@ static void test_corrupt(uint64_t seed, int n_flips) {
   const size_t info = (size_t)sec_off(good, 0), lrec = (size_t)sec_off(good, 1) + REC;
   const size_t rec0 = (size_t)sec_off(good, 1);
   patch32("wrong magic", good, len, 0, 0x4D415449u, "magic");
-  patch32("version 2", good, len, 4, 2, "version");
+  patch32("version 3", good, len, 4, 3, "version");
+  check(rd32(good + 4) == 1, "a chain of version-1 layers is written as version 1",
+        "version %u", rd32(good + 4));
   patch32("version 0", good, len, 4, 0, "version");
   patch32("header_bytes 31", good, len, 8, 31, "header_bytes");
   patch32("n_sections 4", good, len, 12, 4, "n_sections");
@@ -587,6 +605,159 @@ static void test_files(uint64_t seed) {
   rmodel_free(&r);
 }
 
+/* ---- graphs (format version 2) ---- */
+
+static hta_model *graph_model(uint64_t seed) {
+  hta_rng g;
+  hta_rng_seed(&g, seed);
+  char err[400] = "";
+  hta_model *m = hta_rand_graph(&g, err, sizeof err);
+  if (m == NULL) check(0, "graph: make", "seed %" PRIu64 ": %s", seed, err);
+  return m;
+}
+
+/* Write, check the version, read back, compare layers and every layer's
+ * golden output, write again byte for byte. */
+static int graph_round_trip(uint64_t seed) {
+  hta_model *a = graph_model(seed);
+  if (a == NULL) return 0;
+  uint8_t *buf = NULL, *buf2 = NULL;
+  size_t len = 0, len2 = 0;
+  char err[300] = "", why[160] = "";
+  int ok = hta_model_write_mem(a, &buf, &len) == 0 && rd32(buf + 4) == 2;
+  if (!ok) snprintf(why, sizeof why, "write, or version %u != 2", buf ? rd32(buf + 4) : 0);
+  hta_model *b = ok ? hta_model_read_mem(buf, len, err, sizeof err) : NULL;
+  if (ok && b == NULL) snprintf(why, sizeof why, "read: %s", err), ok = 0;
+  hta_model_info ia, ib;
+  hta_model_get_info(a, &ia);
+  hta_model_get_info(b, &ib);
+  if (ok && (ia.n_layers != ib.n_layers || ia.out_c != ib.out_c))
+    snprintf(why, sizeof why, "info differs"), ok = 0;
+  const hta_layer *la = hta_model_layers(a), *lb = hta_model_layers(b);
+  for (int i = 0; ok && i < ia.n_layers; i++) {
+    char w2[100];
+    if (!layers_equal(&la[i], &lb[i], w2, sizeof w2))
+      snprintf(why, sizeof why, "layer %d (%s): %s", i, hta_op_name(la[i].op), w2), ok = 0;
+  }
+  if (ok) {
+    hta_rng g;
+    hta_rng_seed(&g, seed ^ 0x5eed);
+    const size_t isz = hta_layer_in_size(&la[0]);
+    int8_t *in = malloc(isz);
+    hta_rand_fill(&g, in, isz);
+    int8_t *ya = run_golden(la, ia.n_layers, in), *yb = run_golden(lb, ia.n_layers, in);
+    ok = ya && yb && !memcmp(ya, yb, hta_layer_out_size(&la[ia.n_layers - 1]));
+    if (!ok) snprintf(why, sizeof why, "golden outputs differ (or the golden model failed)");
+    free(in);
+    free(ya);
+    free(yb);
+  }
+  if (ok && (hta_model_write_mem(b, &buf2, &len2) || len2 != len || memcmp(buf, buf2, len)))
+    snprintf(why, sizeof why, "the read model does not write back byte for byte"), ok = 0;
+  free(buf);
+  free(buf2);
+  hta_model_free(a);
+  hta_model_free(b);
+  if (!ok || verbose) {
+    char name[80];
+    snprintf(name, sizeof name, "graph round trip seed %" PRIu64, seed);
+    check(ok, name, "%s", why);
+  }
+  return ok;
+}
+
+/* The corruption suite of a version-2 file: truncation, byte flips (all
+ * rejected), flips with the CRCs recomputed (a clean error, or a valid model
+ * that writes back to exactly those bytes), and absurd graph fields. */
+static void test_graph_corrupt(uint64_t seed, int n_flips) {
+  hta_model *a = graph_model(seed);
+  uint8_t *good = NULL;
+  size_t len = 0;
+  if (a == NULL || hta_model_write_mem(a, &good, &len)) {
+    check(0, "graph corrupt: write", "failed");
+    hta_model_free(a);
+    return;
+  }
+  hta_model_info mi;
+  hta_model_get_info(a, &mi);
+  const hta_layer *ls = hta_model_layers(a);
+  int trunc_ok = 0, n_cut = 0;
+  for (size_t cut = 0; cut < len; cut += 1 + len / 97) {
+    char err[300] = "";
+    hta_model *m = hta_model_read_mem(good, cut, err, sizeof err);
+    trunc_ok += m == NULL && strstr(err, "truncated") != NULL;
+    n_cut++;
+    hta_model_free(m);
+  }
+  check(trunc_ok == n_cut, "graph: truncations rejected", "%d of %d", trunc_ok, n_cut);
+  hta_rng g;
+  hta_rng_seed(&g, seed ^ 0x96A9);
+  uint8_t *b = malloc(len);
+  int flip_err = 0, fz_err = 0, fz_valid = 0, fz_bad = 0;
+  for (int i = 0; i < n_flips; i++) {
+    memcpy(b, good, len);
+    const size_t pos = (size_t)hta_rng_range(&g, 0, (int64_t)len - 1);
+    b[pos] ^= (uint8_t)hta_rng_range(&g, 1, 255);
+    char err[300] = "";
+    hta_model *m = hta_model_read_mem(b, len, err, sizeof err);
+    flip_err += m == NULL && err[0];
+    hta_model_free(m);
+    memcpy(b, good, len);
+    const int nflip = (int)hta_rng_range(&g, 1, 3);
+    for (int f = 0; f < nflip; f++) {
+      const size_t lo = hta_rng_chance(&g, 80) ? (size_t)sec_off(good, 0) : 0;
+      const size_t hi = hta_rng_chance(&g, 80) ? (size_t)sec_off(good, 2) : len;
+      const size_t p2 = (size_t)hta_rng_range(&g, (int64_t)lo, (int64_t)hi - 1);
+      b[p2] ^= (uint8_t)hta_rng_range(&g, 1, 255);
+    }
+    refresh_crcs(b, len);
+    m = hta_model_read_mem(b, len, err, sizeof err);
+    if (m == NULL) {
+      fz_err += err[0] != '\0';
+      fz_bad += err[0] == '\0';
+    } else {
+      uint8_t *w2 = NULL;
+      size_t l2 = 0;
+      if (!hta_model_write_mem(m, &w2, &l2) && l2 == len && !memcmp(w2, b, len))
+        fz_valid++;
+      else
+        fz_bad++;
+      free(w2);
+      hta_model_free(m);
+    }
+  }
+  free(b);
+  check(flip_err == n_flips, "graph: random byte flips all rejected", "%d of %d", flip_err,
+        n_flips);
+  char name[200];
+  snprintf(name, sizeof name, "graph: %d flips with CRCs recomputed: %d clean errors, %d valid "
+           "models that write back byte for byte", n_flips, fz_err, fz_valid);
+  check(fz_bad == 0 && fz_err + fz_valid == n_flips, name, "%d bad", fz_bad);
+  /* Absurd graph fields. The graph fields of record i start at
+   * rec + i * 340 + 88 + 13 * 16: n_src, src0, src1, in2_h, in2_w, in2_c,
+   * zp_in2, in_mult0, in_mult1, in_shift0, in_shift1. */
+  const size_t rec = (size_t)sec_off(good, 1);
+  int add = -1, lut = -1;
+  for (int i = 0; i < mi.n_layers; i++) {
+    if (ls[i].op == HTA_OP_ADD && add < 0) add = i;
+    if (ls[i].lut && lut < 0) lut = i;
+  }
+  const size_t gadd = rec + (size_t)add * 340 + 88 + 13 * 16;
+  patch32("graph: version 1 with version-2 records", good, len, 4, 1, "LAYERS");
+  patch32("graph: n_src 1 for ADD", good, len, gadd, 1, "n_src");
+  patch32("graph: src reads a later layer", good, len, gadd + 4, (uint32_t)add + 2, "tensor");
+  patch32("graph: src reads a tensor of another shape", good, len, gadd + 8, 0, "input 1");
+  patch32("graph: in_shift 32", good, len, gadd + 36, 32, "in_shift");
+  patch32("graph: op 13", good, len, rec + (size_t)add * 340, 13, "op");
+  patch32("graph: op MUL with ADD's second input", good, len, rec + (size_t)add * 340,
+          HTA_OP_MUL, "second input");
+  if (lut >= 0) /* the table's length field: tensor 12 of the record */
+    patch64("graph: table of 255 bytes", good, len, rec + (size_t)lut * 340 + 96 + 16 * 12, 255,
+            "lut");
+  free(good);
+  hta_model_free(a);
+}
+
 int main(int argc, char **argv) {
   int cases = 300, flips = 2000;
   uint64_t seed = 20261122;
@@ -635,7 +806,12 @@ int main(int argc, char **argv) {
     rmodel_free(&r);
   }
   check(n_ok == cases, "round trip: random chains of 1-4 layers", "%d of %d", n_ok, cases);
+  int g_ok = 0, g_n = cases / 3 + 1;
+  for (int i = 0; i < g_n; i++) g_ok += graph_round_trip(hta_rng_case_seed(seed ^ 0x96A9, i));
+  check(g_ok == g_n, "round trip: random graphs with every graph op and tables (version 2)",
+        "%d of %d", g_ok, g_n);
   test_corrupt(seed, flips);
+  test_graph_corrupt(seed, flips);
   test_hostile_alloc();
   test_files(seed);
   return check_summary();

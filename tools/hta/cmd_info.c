@@ -45,9 +45,9 @@ int cmd_info(int argc, char **argv) {
          "output   %dx%dx%d int8 (scale %g, zero point %d)\nlayers   %d\n",
          mi.name, mi.plan[0] ? mi.plan : "-", mi.in_h, mi.in_w, mi.in_c, (double)mi.in_scale,
          mi.in_zp, mi.out_h, mi.out_w, mi.out_c, (double)mi.out_scale, mi.out_zp, mi.n_layers);
-  printf("\n%3s %-9s %-13s %-13s %-7s %5s %5s %5s %5s %3s %9s %9s %11s %11s\n", "#", "op",
+  printf("\n%3s %-9s %-13s %-13s %-7s %5s %5s %5s %5s %3s %9s %9s %11s %11s  %s\n", "#", "op",
          "input", "output", "kernel", "int8", "tern", "bin", "strs", "r", "params", "bytes",
-         "MAC ops", "adder ops");
+         "MAC ops", "adder ops", "reads (t0 = input, tN = layer N-1) / table");
   uint64_t tp = 0, tb = 0, tm = 0, ta = 0;
   for (int i = 0; i < mi.n_layers; i++) {
     const hta_layer *l = &ls[i];
@@ -56,14 +56,22 @@ int cmd_info(int argc, char **argv) {
     char in[32], out[32], k[16];
     snprintf(in, sizeof in, "%dx%dx%d", l->in_h, l->in_w, l->in_c);
     snprintf(out, sizeof out, "%dx%dx%d", hta_layer_out_h(l), hta_layer_out_w(l), l->out_c);
-    if (l->op == HTA_OP_GAP)
-      snprintf(k, sizeof k, "-");
-    else
+    if (hta_op_has_weights(l->op) || l->op == HTA_OP_MAXPOOL || l->op == HTA_OP_AVGPOOL)
       snprintf(k, sizeof k, "%dx%d/%d", l->kh, l->kw, l->stride);
+    else if (l->op == HTA_OP_PAD)
+      snprintf(k, sizeof k, "+%d,%d", l->pad_t + l->pad_b, l->pad_l + l->pad_r);
+    else
+      snprintf(k, sizeof k, "-");
+    char from[64];
+    if (hta_op_inputs(l->op) == 2)
+      snprintf(from, sizeof from, "t%d t%d", hta_layer_src(l, i, 0), hta_layer_src(l, i, 1));
+    else
+      snprintf(from, sizeof from, "t%d", hta_layer_src(l, i, 0));
     printf("%3d %-9s %-13s %-13s %-7s %5d %5d %5d %5d %3d %9" PRIu64 " %9" PRIu64 " %11" PRIu64
-           " %11" PRIu64 "\n",
+           " %11" PRIu64 "  %s%s\n",
            i, hta_op_name(l->op), in, out, k, w.n_kind[0], w.n_kind[1], w.n_kind[2], w.n_kind[3],
-           w.n_kind[3] ? l->r : 0, w.params, w.bytes, w.mac, w.add);
+           w.n_kind[3] ? l->r : 0, w.params, w.bytes, w.mac, w.add, from,
+           l->lut ? " table" : "");
     tp += w.params;
     tb += w.bytes;
     tm += w.mac;
@@ -78,6 +86,8 @@ int cmd_info(int argc, char **argv) {
     printf("\ncompiled: %d hardware descriptors, program %zu bytes, data window %zu bytes\n",
            p->n_desc, p->size, p->data_size);
     hta_program_free(p);
+  } else if (hta_engine_refusal(ls, mi.n_layers, NULL, 0)) {
+    printf("\ncompiled: no: %s\n", err);
   } else {
     printf("\ncompiled: does not fit this hardware: %s\n", err);
   }

@@ -1,0 +1,169 @@
+/* rand_graph.c - see rand_graph.h. */
+#include "rand_graph.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "rand_layer.h"
+
+typedef struct gb {
+  hta_rng *g;
+  hta_model *m;
+  int8_t lut[256];
+  int32_t bias[256], mult[256];
+  uint8_t shift[256];
+  char *err;
+  size_t errlen;
+  int failed;
+} gb;
+
+/* Shape and zero point of tensor t of the model built so far. */
+static void shape(const gb *b, int t, int *h, int *w, int *c, int *zp) {
+  const hta_layer *ls = hta_model_layers(b->m);
+  if (t == 0) {
+    *h = ls[0].in_h, *w = ls[0].in_w, *c = ls[0].in_c, *zp = ls[0].zp_in;
+  } else {
+    const hta_layer *l = &ls[t - 1];
+    *h = hta_layer_out_h(l), *w = hta_layer_out_w(l), *c = l->out_c, *zp = l->zp_out;
+  }
+}
+
+static int n_tensors(const gb *b) {
+  hta_model_info mi;
+  hta_model_get_info(b->m, &mi);
+  return mi.n_layers + 1;
+}
+
+/* A graph layer reading tensor t0 (and t1): shapes from the graph, random
+ * quantization and padding (0..pads per side; -pads on every side if pads
+ * < 0), a table one time in three. Returns its tensor id. */
+static int add(gb *b, hta_op op, int t0, int t1, int k, int stride, int pads) {
+  if (b->failed) return 0;
+  hta_layer l;
+  memset(&l, 0, sizeof l);
+  l.op = op;
+  shape(b, t0, &l.in_h, &l.in_w, &l.in_c, &l.zp_in);
+  l.n_src = hta_op_inputs(op);
+  l.src[0] = t0;
+  if (l.n_src == 2) {
+    l.src[1] = t1;
+    shape(b, t1, &l.in2_h, &l.in2_w, &l.in2_c, &l.zp_in2);
+  }
+  l.out_c = op == HTA_OP_CONCAT ? l.in_c + l.in2_c : l.in_c;
+  l.kh = l.kw = k;
+  l.stride = stride;
+  if (pads < 0) { /* every side -pads */
+    l.pad_t = l.pad_b = l.pad_l = l.pad_r = -pads;
+  } else if (op == HTA_OP_PAD || op == HTA_OP_MAXPOOL || op == HTA_OP_AVGPOOL) {
+    l.pad_t = (int)hta_rng_range(b->g, 0, pads);
+    l.pad_b = (int)hta_rng_range(b->g, 0, pads);
+    l.pad_l = (int)hta_rng_range(b->g, 0, pads);
+    l.pad_r = (int)hta_rng_range(b->g, 0, pads);
+  }
+  if (l.in_h + l.pad_t + l.pad_b < k) l.pad_t = l.pad_b = k - 1; /* a small input */
+  if (l.in_w + l.pad_l + l.pad_r < k) l.pad_l = l.pad_r = k - 1;
+  l.zp_out = hta_op_has_output_stage(op) ? (int)hta_rng_range(b->g, -128, 127) : l.zp_in;
+  l.act_min = hta_rng_chance(b->g, 30) ? (int)hta_rng_range(b->g, -128, 0) : -128;
+  l.act_max = hta_rng_chance(b->g, 30) ? (int)hta_rng_range(b->g, 0, 127) : 127;
+  for (int j = 0; j < 2 && (op == HTA_OP_ADD || op == HTA_OP_CONCAT); j++) {
+    l.in_mult[j] = (int32_t)hta_rng_range(b->g, INT32_C(1) << 30, INT32_MAX);
+    l.in_shift[j] = (int)hta_rng_range(b->g, 0, 3);
+  }
+  for (int o = 0; o < l.out_c && o < 256; o++) {
+    b->bias[o] = (int32_t)hta_rng_range(b->g, -2000, 2000);
+    b->mult[o] = (int32_t)hta_rng_range(b->g, INT32_C(1) << 30, INT32_MAX);
+    /* ADD, CONCAT values carry 2^20 (ADD: two of them); MUL a product */
+    b->shift[o] = (uint8_t)(op == HTA_OP_ADD || op == HTA_OP_CONCAT ? 18 + hta_rng_range(b->g, 0, 3)
+                            : op == HTA_OP_MUL                      ? hta_rng_range(b->g, 5, 8)
+                                                                     : hta_rng_range(b->g, 0, 2));
+  }
+  if (hta_op_has_output_stage(op)) {
+    l.bias = b->bias;
+    l.mult = b->mult;
+    l.shift = b->shift;
+  }
+  if (hta_rng_chance(b->g, 35)) {
+    for (int i = 0; i < 256; i++) b->lut[i] = (int8_t)hta_rng_range(b->g, -128, 127);
+    l.lut = b->lut;
+  }
+  char msg[300];
+  if (l.out_c > 256 || hta_model_add_layer(b->m, &l, msg, sizeof msg)) {
+    snprintf(b->err, b->errlen, "%s: %s", hta_op_name(op), l.out_c > 256 ? "too wide" : msg);
+    b->failed = 1;
+    return 0;
+  }
+  return n_tensors(b) - 1;
+}
+
+/* A random weighted layer (rand_layer) of op reading tensor t. */
+static int add_weighted(gb *b, int op, int t, int table) {
+  if (b->failed) return 0;
+  hta_hw_cfg hw;
+  hta_hw_cfg_default(&hw);
+  hta_rand_opts o;
+  hta_rand_opts_default(&o, &hw);
+  o.op = op;
+  o.max_c = 12;
+  o.max_out_c = 12;
+  hta_rand_input in;
+  int zp = 0;
+  if (n_tensors(b) > 1 || t > 0) {
+    shape(b, t, &in.h, &in.w, &in.c, &zp);
+    in.zp = zp;
+  } else {
+    in.h = (int)hta_rng_range(b->g, 3, 7);
+    in.w = (int)hta_rng_range(b->g, 3, 7);
+    in.c = (int)hta_rng_range(b->g, 1, 6);
+    in.zp = (int)hta_rng_range(b->g, -20, 20);
+  }
+  hta_rand_layer rl;
+  if (hta_rand_layer_make(&rl, b->g, &o, &in)) {
+    snprintf(b->err, b->errlen, "out of memory");
+    b->failed = 1;
+    return 0;
+  }
+  rl.l.n_src = 1;
+  rl.l.src[0] = t;
+  if (table) {
+    for (int i = 0; i < 256; i++) b->lut[i] = (int8_t)(i - 128 > 0 ? (i - 128) / 2 : i - 128);
+    rl.l.lut = b->lut;
+  }
+  char msg[300];
+  if (hta_model_add_layer(b->m, &rl.l, msg, sizeof msg)) {
+    snprintf(b->err, b->errlen, "%s: %s", rl.desc, msg);
+    b->failed = 1;
+  }
+  hta_rand_layer_free(&rl);
+  return b->failed ? 0 : n_tensors(b) - 1;
+}
+
+hta_model *hta_rand_graph(hta_rng *rng, char *err, size_t errlen) {
+  gb b;
+  memset(&b, 0, sizeof b);
+  b.g = rng;
+  b.err = err;
+  b.errlen = errlen;
+  b.m = hta_model_new("rand-graph", "test");
+  if (b.m == NULL) return NULL;
+  hta_model_set_io_quant(b.m, 0.5f, 3, 0.25f, -7);
+  /* the first layer keeps the image size (POINTWISE) so CONCAT with the
+   * model input works */
+  const int t1 = add_weighted(&b, HTA_OP_POINTWISE, 0, 0);
+  const int t2 = add(&b, HTA_OP_MAXPOOL, t1, 0, 3, 1, -1); /* same size */
+  const int t3 = add(&b, HTA_OP_ADD, t1, t2, 1, 1, 0);
+  const int t4 = add(&b, HTA_OP_CONCAT, t3, 0, 1, 1, 0);
+  const int t5 = add_weighted(&b, HTA_OP_DEPTHWISE, t4, 1);
+  const int t6 = add(&b, HTA_OP_AVGPOOL, t5, 0, 2, (int)hta_rng_range(rng, 1, 2), 1);
+  const int t7 = add(&b, HTA_OP_RESIZE, t6, 0, 1, 1, 0);
+  const int t8 = add(&b, HTA_OP_PAD, t7, 0, 1, 1, 2);
+  const int t9 = add(&b, HTA_OP_GMP, t8, 0, 1, 1, 0);
+  const int t10 = add(&b, HTA_OP_MUL, t8, t9, 1, 1, 0);
+  const int t11 = add(&b, HTA_OP_GAP, t10, 0, 1, 1, 0);
+  (void)add_weighted(&b, HTA_OP_FC, t11, 0);
+  if (b.failed) {
+    hta_model_free(b.m);
+    return NULL;
+  }
+  return b.m;
+}

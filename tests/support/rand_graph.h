@@ -1,0 +1,19 @@
+/*
+ * rand_graph.h - random format-version-2 models (docs/model-format.md): a
+ * graph that uses every graph op of docs/numerics.md ("Graph ops") and
+ * activation tables, with random shapes, zero points, rescales and tables,
+ * for round-trip, corruption and device tests. Reproduced from the seed.
+ */
+#ifndef HTA_RAND_GRAPH_H
+#define HTA_RAND_GRAPH_H
+
+#include "hta_model.h"
+#include "rng.h"
+
+/* A model of about a dozen layers reading earlier tensors (residual ADD,
+ * CONCAT with the model input, MUL by a global max pool, pools, RESIZE,
+ * PAD, tables). NULL if memory runs out or a layer is refused (the message
+ * in err). */
+hta_model *hta_rand_graph(hta_rng *rng, char *err, size_t errlen);
+
+#endif /* HTA_RAND_GRAPH_H */
