@@ -492,6 +492,228 @@ static void test_layer_check(void) {
   expect_error("check kernel larger than padded input", &l, "kh = 3");
 }
 
+/* ---- graph ops (docs/numerics.md "Graphs and graph ops") ---- */
+
+static void run2(const char *name, const hta_layer *l, const int8_t *in, const int8_t *in2,
+                 const int8_t *want, size_t n) {
+  int8_t got[64];
+  memset(got, 0x55, sizeof got);
+  char err[200] = "";
+  if (hta_layer_check(l, err, sizeof err) != 0) {
+    check(0, name, "hta_layer_check: %s", err);
+    return;
+  }
+  if (hta_golden_layer2(l, in, in2, got) != 0) {
+    check(0, name, "hta_golden_layer2 failed");
+    return;
+  }
+  check_bytes(name, got, want, n);
+}
+
+static hta_layer two_inputs(hta_op op, int h, int w, int c, int h2, int w2, int c2) {
+  hta_layer l = base(op, h, w, c, op == HTA_OP_CONCAT ? c + c2 : c);
+  l.n_src = 2;
+  l.src[0] = 0;
+  l.src[1] = 0;
+  l.in2_h = h2;
+  l.in2_w = w2;
+  l.in2_c = c2;
+  return l;
+}
+
+static void test_add(void) {
+  /* a = [10, -20], zp_in 2: xc = [8, -22]; b = [5, 7], zp_in2 -3: yc = [8, 10].
+   * R_0 (mult H = 0.5, shift 0): 8*2^20/2 = 4*2^20, -22*2^20/2 = -11*2^20.
+   * R_1 (mult H, shift 1): 8*2^20/4 = 2*2^20, 10*2^20/4 = 2.5*2^20.
+   * acc = [6*2^20, -8.5*2^20]; stage mult Q (1.0) shift 20: [6, -8.5 -> -9]
+   * (half away from zero); + zp_out 1: [7, -8]. */
+  const int8_t a[] = {10, -20}, b[] = {5, 7}, want[] = {7, -8};
+  const int32_t bias[] = {0, 0}, mult[] = {Q, Q};
+  const uint8_t shift[] = {20, 20};
+  hta_layer l = two_inputs(HTA_OP_ADD, 1, 1, 2, 1, 1, 2);
+  l.zp_in = 2;
+  l.zp_in2 = -3;
+  l.zp_out = 1;
+  l.in_mult[0] = H;
+  l.in_mult[1] = H;
+  l.in_shift[1] = 1;
+  l.bias = bias;
+  l.mult = mult;
+  l.shift = shift;
+  run2("ADD: each input rescaled, sum through the output stage", &l, a, b, want, 2);
+}
+
+static void test_concat(void) {
+  /* a = [10] (zp 0), b = [-4, 6] (zp 2): yc = [-6, 4]. R_0, R_1 with mult H,
+   * shift 0: [5*2^20], [-3*2^20, 2*2^20]. Stage mult Q, shifts [19, 19, 20]:
+   * [10, -6, 2]. */
+  const int8_t a[] = {10}, b[] = {-4, 6}, want[] = {10, -6, 2};
+  const int32_t bias[] = {0, 0, 0}, mult[] = {Q, Q, Q};
+  const uint8_t shift[] = {19, 19, 20};
+  hta_layer l = two_inputs(HTA_OP_CONCAT, 1, 1, 1, 1, 1, 2);
+  l.zp_in2 = 2;
+  l.in_mult[0] = l.in_mult[1] = H;
+  l.bias = bias;
+  l.mult = mult;
+  l.shift = shift;
+  run2("CONCAT: input 0's channels, then input 1's", &l, a, b, want, 3);
+}
+
+static void test_mul(void) {
+  /* x (1x2x2) = [3, -5, 100, 7], zp 1: xc = [2, -6, 99, 6]; y (1x1x2) =
+   * [4, -10], zp -2: yc = [6, -8]. acc = [12, 48, 594, -48]; mult Q shift 2:
+   * [3, 12, 148.5 -> 149 -> clamp 127, -12]. */
+  const int8_t x[] = {3, -5, 100, 7}, y[] = {4, -10}, want[] = {3, 12, 127, -12};
+  const int32_t bias[] = {0, 0}, mult[] = {Q, Q};
+  const uint8_t shift[] = {2, 2};
+  hta_layer l = two_inputs(HTA_OP_MUL, 1, 2, 2, 1, 1, 2);
+  l.zp_in = 1;
+  l.zp_in2 = -2;
+  l.bias = bias;
+  l.mult = mult;
+  l.shift = shift;
+  run2("MUL: channel-wise by a 1x1xC tensor", &l, x, y, want, 4);
+}
+
+static const int8_t pool_in[9] = {1, 5, 2, -7, 3, 9, 4, -8, 0}; /* 3x3x1 */
+
+static void test_maxpool(void) {
+  /* 2x2 stride 2, pad_b = pad_r = 1: out 2x2. Windows: {1,5,-7,3} -> 5;
+   * {2,9} (column 3 is padding) -> 9, clamped by act_max 6 -> 6; {4,-8} -> 4;
+   * {0} -> 0. */
+  const int8_t want[] = {5, 6, 4, 0};
+  hta_layer l = base(HTA_OP_MAXPOOL, 3, 3, 1, 1);
+  l.kh = l.kw = l.stride = 2;
+  l.pad_b = l.pad_r = 1;
+  l.zp_in = l.zp_out = -3;
+  l.act_max = 6;
+  run("MAXPOOL 2x2/2 with padding and clamp", &l, pool_in, want, 4);
+  /* Padding takes no part: [-100, -50], 2x1 window, pad_l 1: {-100} ->
+   * -100 (not 0 or zp), {-100, -50} -> -50. */
+  const int8_t neg[] = {-100, -50}, want2[] = {-100, -50};
+  l = base(HTA_OP_MAXPOOL, 1, 2, 1, 1);
+  l.kh = 1;
+  l.kw = 2;
+  l.pad_l = 1;
+  l.zp_in = l.zp_out = 5;
+  run("MAXPOOL ignores padding", &l, neg, want2, 2);
+}
+
+static void test_avgpool(void) {
+  /* zp_in 1: xc = [0 4 1; -8 2 8; 3 -9 -1]. 2x2/2, pad_b = pad_r = 1:
+   * {0,4,-8,2}: S = -2, n = 4: floor((4 + 4)/8) = 1 -> -1 (-0.5 away from 0);
+   * {1,8}: S = 9, n = 2: floor(20/4) = 5 (4.5 -> 5); {3,-9}: S = -6, n = 2:
+   * floor(14/4) = 3 -> -3; {-1}: n = 1 -> -1. Stage mult Q shift 0, zp_out
+   * 10: [9, 15, 7, 9]. */
+  const int8_t want[] = {9, 15, 7, 9};
+  const int32_t bias[] = {0}, mult[] = {Q};
+  const uint8_t shift[] = {0};
+  hta_layer l = base(HTA_OP_AVGPOOL, 3, 3, 1, 1);
+  l.kh = l.kw = l.stride = 2;
+  l.pad_b = l.pad_r = 1;
+  l.zp_in = 1;
+  l.zp_out = 10;
+  l.bias = bias;
+  l.mult = mult;
+  l.shift = shift;
+  run("AVGPOOL counts in-image positions, rounds half away from zero", &l, pool_in, want, 4);
+}
+
+static void test_gmp_resize_pad_table(void) {
+  /* GMP of 2x1x2 [[-5, 7], [3, -9]]: [3, 7]; act_min 4: [4, 7]. */
+  const int8_t g_in[] = {-5, 7, 3, -9}, g_want[] = {4, 7};
+  hta_layer l = base(HTA_OP_GMP, 2, 1, 2, 2);
+  l.act_min = 4;
+  run("GMP: largest value per channel, clamped", &l, g_in, g_want, 2);
+  /* RESIZE x2 of 1x2x1 [1, 2]: 2x4 [1 1 2 2; 1 1 2 2]. */
+  const int8_t r_in[] = {1, 2}, r_want[] = {1, 1, 2, 2, 1, 1, 2, 2};
+  l = base(HTA_OP_RESIZE, 1, 2, 1, 1);
+  run("RESIZE nearest x2", &l, r_in, r_want, 8);
+  /* The same with a table lut[j] = j/2 - 64: v = 1 -> lut[129] = 0,
+   * v = 2 -> lut[130] = 1. */
+  int8_t lut[256];
+  for (int j = 0; j < 256; j++) lut[j] = (int8_t)(j / 2 - 64);
+  l.lut = lut;
+  const int8_t t_want[] = {0, 0, 1, 1, 0, 0, 1, 1};
+  run("activation table applied last", &l, r_in, t_want, 8);
+  /* PAD 1x1x2 [5, -6], zp 3, pad_t 1, pad_r 1: 2x2x2
+   * [(3,3) (3,3); (5,-6) (3,3)]. */
+  const int8_t p_in[] = {5, -6}, p_want[] = {3, 3, 3, 3, 5, -6, 3, 3};
+  l = base(HTA_OP_PAD, 1, 1, 2, 2);
+  l.pad_t = l.pad_r = 1;
+  l.zp_in = l.zp_out = 3;
+  run("PAD with the zero point", &l, p_in, p_want, 8);
+}
+
+static void test_graph(void) {
+  /* Input 1x1x1 [4], zp 0. L0 PAD (pad_r 1): [4, 0]. L1 MUL(t1, t0): x = [4, 0],
+   * y = [4]: acc [16, 0], mult Q shift 2: [4, 0]. L2 ADD(t2, t1) with mult H
+   * shift 0 each: (4 + 4) * 2^19 = 2^22, (0 + 0); stage mult Q shift 20:
+   * [4, 0]... with zp_out 1: [5, 1]. t1 has two readers, t0 a reader two
+   * layers later. */
+  const int32_t bias[] = {0, 0}, mult[] = {Q, Q};
+  const uint8_t s2[] = {2}, s20[] = {20, 20};
+  hta_layer ls[3];
+  ls[0] = base(HTA_OP_PAD, 1, 1, 1, 1);
+  ls[0].pad_r = 1;
+  ls[1] = two_inputs(HTA_OP_MUL, 1, 2, 1, 1, 1, 1);
+  ls[1].src[0] = 1;
+  ls[1].src[1] = 0;
+  ls[1].bias = bias;
+  ls[1].mult = mult;
+  ls[1].shift = s2;
+  ls[2] = two_inputs(HTA_OP_ADD, 1, 2, 1, 1, 2, 1);
+  ls[2].src[0] = 2;
+  ls[2].src[1] = 1;
+  ls[2].in_mult[0] = ls[2].in_mult[1] = H;
+  ls[2].zp_out = 1;
+  ls[2].bias = bias;
+  ls[2].mult = mult;
+  ls[2].shift = s20;
+  const int8_t in[] = {4};
+  int8_t o0[2], o1[2], o2[2];
+  int8_t *outs[] = {o0, o1, o2};
+  char err[200] = "";
+  const int rc = hta_golden_layers(ls, 3, in, outs);
+  check(rc == 0 && o0[0] == 4 && o0[1] == 0 && o1[0] == 4 && o1[1] == 0 && o2[0] == 5 &&
+            o2[1] == 1,
+        "graph: a tensor with two readers, the model input read later", "rc %d: [%d %d] "
+        "[%d %d] [%d %d]", rc, o0[0], o0[1], o1[0], o1[1], o2[0], o2[1]);
+  ls[2].src[1] = 3; /* its own output */
+  check(hta_layers_check(ls, 3, err, sizeof err) != 0 && strstr(err, "layer 2") &&
+            strstr(err, "tensor 3"),
+        "graph: a layer cannot read itself or a later layer", "'%s'", err);
+  ls[2].src[1] = 0; /* the model input is 1x1x1, not 1x2x1 */
+  check(hta_layers_check(ls, 3, err, sizeof err) != 0 && strstr(err, "model input"),
+        "graph: an input of another shape is named", "'%s'", err);
+}
+
+static void test_graph_check(void) {
+  const int32_t bias[] = {0, 0, 0}, mult[] = {Q, Q, Q};
+  const uint8_t shift[] = {0, 0, 0};
+  hta_layer l = two_inputs(HTA_OP_ADD, 1, 1, 2, 1, 1, 2);
+  l.bias = bias; l.mult = mult; l.shift = shift;
+  check(hta_layer_check(&l, NULL, 0) == 0, "check accepts valid ADD", "rejected");
+  hta_layer e = l; e.n_src = 1;
+  expect_error("check ADD with one input", &e, "n_src");
+  e = l; e.in2_c = 3;
+  expect_error("check ADD second input shape", &e, "second input");
+  e = l; e.in_shift[0] = 32;
+  expect_error("check in_shift", &e, "in_shift[0]");
+  e = l; e.op = HTA_OP_CONCAT;
+  expect_error("check CONCAT out_c", &e, "out_c");
+  e = base(HTA_OP_MAXPOOL, 3, 3, 1, 1); e.kh = e.kw = 2; e.pad_t = 2;
+  expect_error("check pool padding below the kernel", &e, "padding");
+  e = base(HTA_OP_MAXPOOL, 3, 3, 1, 1); e.zp_out = 1;
+  expect_error("check MAXPOOL keeps the zero point", &e, "zp_out");
+  e = base(HTA_OP_RESIZE, 3, 3, 1, 1); e.kh = 2;
+  expect_error("check RESIZE has no kernel", &e, "kh");
+  e = base(HTA_OP_GMP, 3, 3, 1, 1); e.in_mult[0] = 5;
+  expect_error("check unused rescale is 0", &e, "in_mult");
+  e = base(HTA_OP_PAD, 3, 3, 1, 1); e.src[1] = 2;
+  expect_error("check unused src is 0", &e, "src[1]");
+}
+
 int main(void) {
   test_srdhm();
   test_rdbpot();
@@ -509,5 +731,13 @@ int main(void) {
   test_padding_zero_point();
   test_packing();
   test_layer_check();
+  test_add();
+  test_concat();
+  test_mul();
+  test_maxpool();
+  test_avgpool();
+  test_gmp_resize_pad_table();
+  test_graph();
+  test_graph_check();
   return check_summary();
 }
