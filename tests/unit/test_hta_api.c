@@ -15,6 +15,8 @@
 #include "hta.h"
 #include "hta_compile.h"
 #include "hta_golden.h"
+#include "hta_model.h"
+#include "rand_graph.h"
 #include "rand_layer.h"
 #include "rng.h"
 
@@ -330,6 +332,65 @@ static void test_small_mem(const hta_layer *l) {
   }
 }
 
+/* Graph models (format version 2): the cpu device runs them, every layer's
+ * output equal to the golden model's; the sim device refuses them with one
+ * message naming every graph op, table and graph input. */
+static void test_graph(hta_device *cpu, hta_device *sim, uint64_t seed) {
+  hta_rng g;
+  hta_rng_seed(&g, seed);
+  char err[400] = "", name[120];
+  hta_model *m = hta_rand_graph(&g, err, sizeof err);
+  if (!check(m != NULL, "graph: make", "%s", err)) return;
+  hta_model_info mi;
+  hta_model_get_info(m, &mi);
+  const hta_layer *ls = hta_model_layers(m);
+  const int n = mi.n_layers;
+  hta_net *net = NULL;
+  int rc = hta_load_model(sim, m, &net);
+  snprintf(name, sizeof name, "graph seed %" PRIu64 ": sim refuses with one complete message",
+           seed);
+  const char *e = hta_last_error(sim);
+  int named = rc == HTA_ERROR_UNSUPPORTED && strstr(e, "cpu device only") != NULL;
+  for (int i = 0; named && i < n; i++) {
+    char want[48];
+    if (hta_op_inputs(ls[i].op) == 2 || (unsigned)ls[i].op > HTA_OP_GAP) {
+      snprintf(want, sizeof want, "%s at layer", hta_op_name(ls[i].op));
+      named = strstr(e, want) != NULL;
+    }
+    if (named && ls[i].lut) named = strstr(e, "activation table at layer") != NULL;
+    if (named && hta_op_inputs(ls[i].op) == 1 && ls[i].src[0] != i)
+      named = strstr(e, "input other than the previous layer's output") != NULL;
+  }
+  check(named && net == NULL, name, "rc %d: %s", rc, e);
+  rc = hta_load_model(cpu, m, &net);
+  snprintf(name, sizeof name, "graph seed %" PRIu64 ": cpu runs it, every layer as golden", seed);
+  if (!check(rc == 0, "graph: cpu loads it", "load: %s", hta_last_error(cpu))) {
+    hta_model_free(m);
+    return;
+  }
+  const size_t isz = hta_layer_in_size(&ls[0]);
+  int8_t *in = malloc(isz), **gold = calloc((size_t)n, sizeof *gold);
+  hta_rand_fill(&g, in, isz);
+  for (int i = 0; i < n; i++) gold[i] = malloc(hta_layer_out_size(&ls[i]));
+  int ok = hta_golden_layers(ls, n, in, gold) == 0;
+  int8_t *out = malloc(hta_layer_out_size(&ls[n - 1]));
+  ok = ok && hta_run(net, in, out, 1, 0, NULL) == 0 &&
+       !memcmp(out, gold[n - 1], hta_layer_out_size(&ls[n - 1]));
+  for (int i = 0; ok && i < n; i++) {
+    int8_t *y = malloc(hta_layer_out_size(&ls[i]));
+    ok = hta_layer_output(net, 0, i, y, hta_layer_out_size(&ls[i])) == 0 &&
+         !memcmp(y, gold[i], hta_layer_out_size(&ls[i]));
+    free(y);
+  }
+  check(ok, name, "%s", hta_last_error(cpu));
+  hta_unload(net);
+  for (int i = 0; i < n; i++) free(gold[i]);
+  free(gold);
+  free(in);
+  free(out);
+  hta_model_free(m);
+}
+
 int main(void) {
   setvbuf(stdout, NULL, _IOLBF, 0);
   test_errors();
@@ -346,6 +407,7 @@ int main(void) {
   test_bad_args(cpu, &b.l);
   for (uint64_t seed = 1; seed <= 12; seed++) test_chain(cpu, sim, seed);
   test_stats_timeout(sim, cpu);
+  for (uint64_t seed = 1; seed <= 6; seed++) test_graph(cpu, sim, seed);
   hta_close(sim);
   hta_close(cpu);
   test_small_mem(&b.l);
