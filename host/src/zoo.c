@@ -198,6 +198,8 @@ static int32_t clamp32(double v) {
 
 #define SIGMA_OUT 40.0 /* target deviation of a centred activation */
 
+#define ZOO_MAX_TENSORS 256
+
 typedef struct builder {
   zrng rng;
   plan p;
@@ -206,7 +208,42 @@ typedef struct builder {
   hta_model *m;
   char *err;
   size_t errlen;
+  /* Graphs: the channel means of every tensor so far (tensor 0 the input,
+   * t = j + 1 the output of layer j), so a layer may read any of them. */
+  double *tmu[ZOO_MAX_TENSORS];
+  int tc[ZOO_MAX_TENSORS];
+  int nt;
+  int res; /* input resolution (the first layer of a graph) */
 } builder;
+
+/* Remember the current output's statistics as tensor nt (b->mu, c values). */
+static int record(builder *b, int c) {
+  if (b->nt >= ZOO_MAX_TENSORS) return hta_errf(b->err, b->errlen, "internal error: graph size");
+  double *d = malloc((size_t)c * sizeof *d);
+  if (d == NULL) return hta_errf(b->err, b->errlen, "out of memory");
+  memcpy(d, b->mu, (size_t)c * sizeof *d);
+  b->tmu[b->nt] = d;
+  b->tc[b->nt++] = c;
+  return 0;
+}
+
+/* The next layer reads tensor t: its statistics become the input's. */
+static int use(builder *b, int t) {
+  double *d = malloc((size_t)b->tc[t] * sizeof *d);
+  if (d == NULL) return hta_errf(b->err, b->errlen, "out of memory");
+  memcpy(d, b->tmu[t], (size_t)b->tc[t] * sizeof *d);
+  free(b->mu);
+  b->mu = d;
+  b->sigma = t == 0 ? 74.0 : SIGMA_OUT;
+  return 0;
+}
+
+static void builder_free(builder *b) {
+  for (int t = 0; t < b->nt; t++) free(b->tmu[t]);
+  free(b->mu);
+  b->mu = NULL;
+  b->nt = 0;
+}
 
 typedef struct arrays {
   uint8_t *kind;
@@ -447,6 +484,7 @@ static int add(builder *b, hta_layer *l, int ptype, int last) {
     b->mu = a.mu_out;
     a.mu_out = NULL;
     b->sigma = SIGMA_OUT;
+    if (b->nt > 0) rc = record(b, l->out_c);
   }
   arrays_free(&a);
   return rc;
@@ -493,6 +531,7 @@ static int add_gap(builder *b, int hw, int c) {
     b->mu = a.mu_out;
     a.mu_out = NULL;
     b->sigma = SIGMA_OUT;
+    if (b->nt > 0) rc = record(b, c);
   }
   arrays_free(&a);
   return rc;
@@ -603,4 +642,271 @@ hta_model *hta_zoo_mobilenet_v1(double width, int resolution, const char *plan_s
     return NULL;
   }
   return b.m;
+}
+
+/* ---- graphs: MobileNet-V2 and ResNet ---- */
+
+/* Shape and zero point of tensor t of the model built so far. */
+static void tshape(const builder *b, int t, int *h, int *w, int *c, int *zp) {
+  const hta_layer *ls = hta_model_layers(b->m);
+  if (t == 0) {
+    *h = ls[0].in_h, *w = ls[0].in_w, *c = ls[0].in_c, *zp = ls[0].zp_in;
+  } else {
+    const hta_layer *l = &ls[t - 1];
+    *h = hta_layer_out_h(l), *w = hta_layer_out_w(l), *c = l->out_c, *zp = l->zp_out;
+  }
+}
+
+/* A weighted layer (op, k x k, stride, out_c) reading tensor t; "same"
+ * padding. Returns the new tensor id or -1. */
+static int conv(builder *b, int t, hta_op op, int k, int stride, int out_c, int ptype,
+                int last) {
+  hta_layer l;
+  memset(&l, 0, sizeof l);
+  l.op = op;
+  int zp = 0;
+  if (b->nt == 0) { /* the first layer: the model input */
+    l.in_h = l.in_w = b->res;
+    l.in_c = 3;
+  } else {
+    tshape(b, t, &l.in_h, &l.in_w, &l.in_c, &zp);
+  }
+  l.n_src = 1;
+  l.src[0] = t;
+  l.out_c = op == HTA_OP_DEPTHWISE ? l.in_c : out_c;
+  l.kh = l.kw = k;
+  l.stride = stride;
+  same_pad(l.in_h, k, stride, &l.pad_t, &l.pad_b);
+  same_pad(l.in_w, k, stride, &l.pad_l, &l.pad_r);
+  l.zp_in = zp;
+  l.zp_out = last ? 0 : -128;
+  l.act_min = -128;
+  l.act_max = 127;
+  if (b->nt == 0) {
+    double *mu = calloc(3, sizeof(double));
+    if (mu == NULL) return hta_errf(b->err, b->errlen, "out of memory");
+    free(b->mu);
+    b->mu = mu;
+    b->sigma = 74.0;
+    if (record(b, 3)) return -1;
+  } else if (use(b, t)) {
+    return -1;
+  }
+  return add(b, &l, ptype, last) ? -1 : b->nt - 1;
+}
+
+/* Residual ADD of tensors ta and tb (same shape): each input enters as
+ * xc * 2^19 (in_mult 0.5, shift 0), the sum is calibrated like a filter's. */
+static int residual(builder *b, int ta, int tb) {
+  hta_layer l;
+  memset(&l, 0, sizeof l);
+  l.op = HTA_OP_ADD;
+  tshape(b, ta, &l.in_h, &l.in_w, &l.in_c, &l.zp_in);
+  tshape(b, tb, &l.in2_h, &l.in2_w, &l.in2_c, &l.zp_in2);
+  l.n_src = 2;
+  l.src[0] = ta;
+  l.src[1] = tb;
+  l.out_c = l.in_c;
+  l.kh = l.kw = l.stride = 1;
+  l.zp_out = -128;
+  l.act_min = -128;
+  l.act_max = 127;
+  l.in_mult[0] = l.in_mult[1] = INT32_C(1) << 30;
+  const int c = l.in_c;
+  arrays a;
+  memset(&a, 0, sizeof a);
+  a.bias = calloc((size_t)c, 4);
+  a.mult = calloc((size_t)c, 4);
+  a.shift = calloc((size_t)c, 1);
+  a.mu_out = calloc((size_t)c, sizeof(double));
+  if (!a.bias || !a.mult || !a.shift || !a.mu_out) {
+    arrays_free(&a);
+    return hta_errf(b->err, b->errlen, "out of memory");
+  }
+  const double unit = 524288.0; /* 2^19 */
+  for (int ch = 0; ch < c; ch++)
+    calibrate(&a, ch, unit * (b->tmu[ta][ch] + b->tmu[tb][ch]),
+              unit * zsqrt(2.0) * SIGMA_OUT, 60.0 + 60.0 * zr_unit(&b->rng), SIGMA_OUT);
+  l.bias = a.bias;
+  l.mult = a.mult;
+  l.shift = a.shift;
+  char msg[300];
+  int rc = 0;
+  if (hta_model_add_layer(b->m, &l, msg, sizeof msg))
+    rc = hta_errf(b->err, b->errlen, "internal error: %s", msg);
+  if (rc == 0) {
+    free(b->mu);
+    b->mu = a.mu_out;
+    a.mu_out = NULL;
+    b->sigma = SIGMA_OUT;
+    rc = record(b, c);
+  }
+  arrays_free(&a);
+  return rc ? -1 : b->nt - 1;
+}
+
+/* MAXPOOL k x k / stride with "same" padding reading tensor t. */
+static int maxpool(builder *b, int t, int k, int stride) {
+  hta_layer l;
+  memset(&l, 0, sizeof l);
+  l.op = HTA_OP_MAXPOOL;
+  tshape(b, t, &l.in_h, &l.in_w, &l.in_c, &l.zp_in);
+  l.n_src = 1;
+  l.src[0] = t;
+  l.out_c = l.in_c;
+  l.kh = l.kw = k;
+  l.stride = stride;
+  same_pad(l.in_h, k, stride, &l.pad_t, &l.pad_b);
+  same_pad(l.in_w, k, stride, &l.pad_l, &l.pad_r);
+  l.zp_out = l.zp_in;
+  l.act_min = -128;
+  l.act_max = 127;
+  char msg[300];
+  if (use(b, t)) return -1;
+  if (hta_model_add_layer(b->m, &l, msg, sizeof msg))
+    return hta_errf(b->err, b->errlen, "internal error: %s", msg);
+  /* the largest of k*k values lies about one deviation above their mean */
+  for (int ch = 0; ch < l.in_c; ch++) b->mu[ch] += b->sigma;
+  return record(b, l.in_c) ? -1 : b->nt - 1;
+}
+
+static int gap_fc(builder *b, int t, int all_ternary) {
+  int h, w, c, zp;
+  tshape(b, t, &h, &w, &c, &zp);
+  if (use(b, t) || add_gap(b, h, c)) return -1;
+  return conv(b, b->nt - 1, HTA_OP_FC, 1, 1, 1000, all_ternary, 1);
+}
+
+/* torchvision's _make_divisible: round to a multiple of 8, at least 8, not
+ * below 90% of v. */
+static int divisible8(double v) {
+  int n = (int)(v + 4) / 8 * 8;
+  if (n < 8) n = 8;
+  if (n < 0.9 * v) n += 8;
+  return n;
+}
+
+static builder *zoo_begin(builder *b, const char *name, const char *plan_s, uint64_t seed,
+                          uint64_t salt, char *err, size_t errlen) {
+  memset(b, 0, sizeof *b);
+  if (parse_plan(plan_s, &b->p, err, errlen)) return NULL;
+  b->err = err;
+  b->errlen = errlen;
+  b->rng.s = seed ^ salt;
+  b->m = hta_model_new(name, plan_s);
+  if (b->m == NULL) {
+    hta_errf(err, errlen, "out of memory");
+    return NULL;
+  }
+  hta_model_set_io_quant(b->m, 1.0f / 128.0f, 0, 0.125f, 0);
+  return b;
+}
+
+static hta_model *zoo_end(builder *b, int rc) {
+  builder_free(b);
+  if (rc) {
+    hta_model_free(b->m);
+    return NULL;
+  }
+  return b->m;
+}
+
+static int graph_resolution(int resolution, char *err, size_t errlen) {
+  if (resolution < 32 || resolution > 512 || resolution % 32 != 0)
+    return hta_errf(err, errlen, "resolution %d is not a multiple of 32 in 32..512",
+                    resolution);
+  return 0;
+}
+
+hta_model *hta_zoo_mobilenet_v2(double width, int resolution, const char *plan_s, uint64_t seed,
+                                char *err, size_t errlen) {
+  static const double widths[] = {0.35, 0.5, 0.75, 1.0, 1.3, 1.4};
+  int wi = -1;
+  for (int i = 0; i < 6; i++)
+    if (zabs(width - widths[i]) < 1e-9) wi = i;
+  if (wi < 0) {
+    hta_errf(err, errlen, "width %g is not one of 0.35, 0.5, 0.75, 1.0, 1.3, 1.4", width);
+    return NULL;
+  }
+  if (graph_resolution(resolution, err, errlen)) return NULL;
+  char name[64];
+  snprintf(name, sizeof name, "mobilenet-v2-%.2f-%d", widths[wi], resolution);
+  builder b;
+  if (zoo_begin(&b, name, plan_s, seed, UINT64_C(0x6D6F62696C656E32), err, errlen) == NULL)
+    return NULL;
+  const int all_ternary = b.p.kind == P_TWN || b.p.kind == P_FGQ;
+  const int pw = all_ternary ? 1 : b.p.kind == P_STRASSEN || b.p.kind == P_HYBRID ? 2 : 0;
+  /* (expansion t, channels c, repeats n, stride s) of Sandler et al. 2018 */
+  static const int cfg[7][4] = {{1, 16, 1, 1},  {6, 24, 2, 2},  {6, 32, 3, 2}, {6, 64, 4, 2},
+                                {6, 96, 3, 1},  {6, 160, 3, 2}, {6, 320, 1, 1}};
+  b.res = resolution;
+  int t = conv(&b, 0, HTA_OP_CONV2D, 3, 2, divisible8(32 * width), all_ternary, 0);
+  for (int i = 0; t >= 0 && i < 7; i++) {
+    const int c_out = divisible8(cfg[i][1] * width);
+    for (int r = 0; t >= 0 && r < cfg[i][2]; r++) {
+      const int stride = r == 0 ? cfg[i][3] : 1;
+      int h, w, c_in, zp;
+      tshape(&b, t, &h, &w, &c_in, &zp);
+      const int block_in = t;
+      int x = t;
+      if (cfg[i][0] != 1) x = conv(&b, x, HTA_OP_POINTWISE, 1, 1, c_in * cfg[i][0], pw, 0);
+      if (x >= 0) x = conv(&b, x, HTA_OP_DEPTHWISE, 3, stride, 0, all_ternary, 0);
+      if (x >= 0) x = conv(&b, x, HTA_OP_POINTWISE, 1, 1, c_out, pw, 0);
+      if (x >= 0 && stride == 1 && c_in == c_out) x = residual(&b, x, block_in);
+      t = x;
+    }
+  }
+  if (t >= 0)
+    t = conv(&b, t, HTA_OP_POINTWISE, 1, 1, divisible8(1280 * (width > 1.0 ? width : 1.0)), pw,
+             0);
+  if (t >= 0) t = gap_fc(&b, t, all_ternary);
+  return zoo_end(&b, t < 0);
+}
+
+hta_model *hta_zoo_resnet(int depth, int resolution, const char *plan_s, uint64_t seed,
+                          char *err, size_t errlen) {
+  static const int blocks[3][4] = {{2, 2, 2, 2}, {3, 4, 6, 3}, {3, 4, 6, 3}};
+  const int di = depth == 18 ? 0 : depth == 34 ? 1 : depth == 50 ? 2 : -1;
+  if (di < 0) {
+    hta_errf(err, errlen, "depth %d is not one of 18, 34, 50", depth);
+    return NULL;
+  }
+  if (graph_resolution(resolution, err, errlen)) return NULL;
+  char name[64];
+  snprintf(name, sizeof name, "resnet-%d-%d", depth, resolution);
+  builder b;
+  if (zoo_begin(&b, name, plan_s, seed, UINT64_C(0x7265736E65742D31), err, errlen) == NULL)
+    return NULL;
+  const int all_ternary = b.p.kind == P_TWN || b.p.kind == P_FGQ;
+  /* hybrid and strassen plans apply to every convolution of the blocks */
+  const int blk = all_ternary ? 1 : b.p.kind == P_STRASSEN || b.p.kind == P_HYBRID ? 2 : 0;
+  const int bottleneck = depth >= 50, expansion = bottleneck ? 4 : 1;
+  b.res = resolution;
+  int t = conv(&b, 0, HTA_OP_CONV2D, 7, 2, 64, all_ternary, 0);
+  if (t >= 0) t = maxpool(&b, t, 3, 2);
+  for (int stage = 0; t >= 0 && stage < 4; stage++) {
+    const int width = 64 << stage;
+    for (int r = 0; t >= 0 && r < blocks[di][stage]; r++) {
+      const int stride = r == 0 && stage > 0 ? 2 : 1;
+      int h, w, c_in, zp;
+      tshape(&b, t, &h, &w, &c_in, &zp);
+      const int block_in = t;
+      int x = t, sc = t;
+      if (bottleneck) {
+        x = conv(&b, x, HTA_OP_POINTWISE, 1, 1, width, blk, 0);
+        if (x >= 0) x = conv(&b, x, HTA_OP_CONV2D, 3, stride, width, blk, 0);
+        if (x >= 0) x = conv(&b, x, HTA_OP_POINTWISE, 1, 1, width * expansion, blk, 0);
+      } else {
+        x = conv(&b, x, HTA_OP_CONV2D, 3, stride, width, blk, 0);
+        if (x >= 0) x = conv(&b, x, HTA_OP_CONV2D, 3, 1, width, blk, 0);
+      }
+      if (x >= 0 && (stride != 1 || c_in != width * expansion)) /* downsample */
+        sc = conv(&b, block_in, stride == 1 ? HTA_OP_POINTWISE : HTA_OP_CONV2D, 1, stride,
+                  width * expansion, blk, 0);
+      if (x >= 0 && sc >= 0) x = residual(&b, x, sc);
+      t = x < 0 || sc < 0 ? -1 : x;
+    }
+  }
+  if (t >= 0) t = gap_fc(&b, t, all_ternary);
+  return zoo_end(&b, t < 0);
 }

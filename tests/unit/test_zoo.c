@@ -439,6 +439,162 @@ static void test_errors(void) {
   }
 }
 
+/* ---- graphs: MobileNet-V2 and ResNet ---- */
+
+static int count_op(const hta_model *m, hta_op op) {
+  hta_model_info mi;
+  hta_model_get_info(m, &mi);
+  int n = 0;
+  for (int i = 0; i < mi.n_layers; i++) n += hta_model_layers(m)[i].op == op;
+  return n;
+}
+
+/* Shapes and layer counts of every width (V2) and depth (ResNet). */
+static void test_graph_shapes(void) {
+  static const double w2[6] = {0.35, 0.5, 0.75, 1.0, 1.3, 1.4};
+  /* last pointwise: 1280, or 1280 * width rounded to 8 above 1.0 */
+  static const int last[6] = {1280, 1280, 1280, 1280, 1664, 1792};
+  for (int i = 0; i < 6; i++) {
+    char err[256] = "", name[96];
+    hta_model *m = hta_zoo_mobilenet_v2(w2[i], 64, "int8", 1, err, sizeof err);
+    hta_model_info mi;
+    hta_model_get_info(m, &mi);
+    const hta_layer *l = hta_model_layers(m);
+    snprintf(name, sizeof name, "mobilenet-v2 %.2f/64: 64 layers, 10 residual ADDs, %d-wide head",
+             w2[i], last[i]);
+    check(m && mi.n_layers == 64 && count_op(m, HTA_OP_ADD) == 10 && mi.out_c == 1000 &&
+              l[61].out_c == last[i] && hta_layer_out_h(&l[61]) == 2,
+          name, "%s: %d layers, %d ADDs, head %d", err, mi.n_layers, m ? count_op(m, HTA_OP_ADD) : 0,
+          m ? l[61].out_c : 0);
+    hta_model_free(m);
+  }
+  static const int depth[3] = {18, 34, 50}, layers[3] = {31, 55, 72}, adds[3] = {8, 16, 16};
+  for (int i = 0; i < 3; i++) {
+    char err[256] = "", name[96];
+    hta_model *m = hta_zoo_resnet(depth[i], 64, "int8", 1, err, sizeof err);
+    hta_model_info mi;
+    hta_model_get_info(m, &mi);
+    snprintf(name, sizeof name, "resnet-%d/64: %d layers, %d residual ADDs, a max pool", depth[i],
+             layers[i], adds[i]);
+    check(m && mi.n_layers == layers[i] && count_op(m, HTA_OP_ADD) == adds[i] &&
+              count_op(m, HTA_OP_MAXPOOL) == 1 && mi.out_c == 1000 &&
+              hta_model_layers(m)[mi.n_layers - 3].in_h == 2,
+          name, "%s: %d layers", err, mi.n_layers);
+    hta_model_free(m);
+  }
+}
+
+/* One graph model under one plan: the golden model runs it, it survives the
+ * file, keeps a healthy spread to the logits, and the compiler refuses it
+ * naming the residual ADDs (the cpu device runs it: tests/cli and
+ * test_hta_api; this test does not link the device backends). */
+static void test_graph_model(const char *what, hta_model *m, const char *err) {
+  char name[160];
+  snprintf(name, sizeof name, "%s: builds", what);
+  if (!check(m != NULL, name, "%s", err)) return;
+  hta_model_info mi;
+  hta_model_get_info(m, &mi);
+  const hta_layer *l = hta_model_layers(m);
+  const int n = mi.n_layers;
+  const size_t isz = hta_layer_in_size(&l[0]), osz = hta_layer_out_size(&l[n - 1]);
+  int8_t *in = malloc(isz), *y = malloc(osz), *z = malloc(osz);
+  int8_t **outs = calloc((size_t)n, sizeof *outs);
+  uint64_t s = 99;
+  for (size_t i = 0; i < isz; i++) {
+    s = s * 6364136223846793005ULL + 1442695040888963407ULL;
+    in[i] = (int8_t)(s >> 56);
+  }
+  for (int i = 0; i < n; i++) outs[i] = malloc(hta_layer_out_size(&l[i]));
+  int ok = hta_golden_layers(l, n, in, outs) == 0;
+  snprintf(name, sizeof name, "%s: the golden model runs it", what);
+  check(ok, name, "failed");
+  /* the file */
+  uint8_t *buf = NULL;
+  size_t len = 0;
+  char e2[300] = "";
+  hta_model *r = hta_model_write_mem(m, &buf, &len) ? NULL : hta_model_read_mem(buf, len, e2,
+                                                                                sizeof e2);
+  int8_t **o2 = calloc((size_t)n, sizeof *o2);
+  for (int i = 0; i < n; i++) o2[i] = malloc(hta_layer_out_size(&l[i]));
+  ok = r && buf[4] == 2 && !hta_golden_layers(hta_model_layers(r), n, in, o2) &&
+       !memcmp(o2[n - 1], outs[n - 1], osz);
+  snprintf(name, sizeof name, "%s: version-2 file round trip", what);
+  check(ok, name, "%s", e2);
+  /* spread: no layer saturates much (tiny resolutions leave late layers
+   * with few pixels), the logits spread */
+  double worst = 0;
+  int worst_i = 0;
+  for (int i = 0; i < n; i++) {
+    const size_t k = hta_layer_out_size(&l[i]);
+    size_t sat = 0;
+    for (size_t j = 0; j < k; j++) sat += outs[i][j] == 127 || outs[i][j] == -128;
+    if ((double)sat / (double)k > worst) worst = (double)sat / (double)k, worst_i = i;
+  }
+  double m1 = 0, m2 = 0;
+  for (size_t j = 0; j < osz; j++) m1 += outs[n - 1][j], m2 += outs[n - 1][j] * outs[n - 1][j];
+  m1 /= (double)osz;
+  const double sd = sqrt(m2 / (double)osz - m1 * m1);
+  /* the bound of test_spread (there per end, here both ends together) */
+  snprintf(name, sizeof name, "%s: every layer <= 25%% saturated, logits sd %.1f", what, sd);
+  check(worst <= 0.25 && sd > 10, name, "layer %d saturates %.1f%%", worst_i, 100 * worst);
+  /* the compiler */
+  char ce[1000] = "";
+  hta_program *p = hta_compile(l, n, ce, sizeof ce);
+  snprintf(name, sizeof name, "%s: the compiler refuses it, naming the ADDs", what);
+  check(p == NULL && strstr(ce, "cpu device only") && strstr(ce, "ADD at layers"), name, "%s",
+        ce);
+  hta_program_free(p);
+  for (int i = 0; i < n; i++) free(outs[i]), free(o2[i]);
+  free(outs);
+  free(o2);
+  free(buf);
+  free(in);
+  free(y);
+  free(z);
+  hta_model_free(r);
+}
+
+static void test_graph_plans(void) {
+  for (int p = 0; p < N_PLANS; p++) {
+    char err[256] = "", what[96];
+    snprintf(what, sizeof what, "mobilenet-v2 0.5/64 %s", plans[p]);
+    hta_model *m = hta_zoo_mobilenet_v2(0.5, 64, plans[p], 1, err, sizeof err);
+    test_graph_model(what, m, err);
+    hta_model_free(m);
+    snprintf(what, sizeof what, "resnet-18/32 %s", plans[p]);
+    m = hta_zoo_resnet(18, 32, plans[p], 1, err, sizeof err);
+    test_graph_model(what, m, err);
+    hta_model_free(m);
+    /* ResNet-50 (25 M weights, about a second to build) on the plans
+     * that differ most; it shares every code path with ResNet-18 */
+    if (strcmp(plans[p], "int8") && strcmp(plans[p], "fgq:4") &&
+        strcmp(plans[p], "hybrid:0.5:strassen:1"))
+      continue;
+    snprintf(what, sizeof what, "resnet-50/32 %s", plans[p]);
+    m = hta_zoo_resnet(50, 32, plans[p], 1, err, sizeof err);
+    test_graph_model(what, m, err);
+    hta_model_free(m);
+  }
+  static const struct {
+    int v2;
+    double w;
+    int res;
+    const char *needle;
+  } bad[] = {{1, 0.25, 64, "width"}, {1, 1.0, 100, "resolution"}, {1, 1.0, 0, "resolution"},
+             {0, 18, 544, "resolution"}, {0, 19, 64, "depth"}, {0, 101, 64, "depth"}};
+  for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+    char err[256] = "", name[96];
+    hta_model *m = bad[i].v2 ? hta_zoo_mobilenet_v2(bad[i].w, bad[i].res, "int8", 1, err,
+                                                    sizeof err)
+                             : hta_zoo_resnet((int)bad[i].w, bad[i].res, "int8", 1, err,
+                                              sizeof err);
+    snprintf(name, sizeof name, "error: %s %g resolution %d", bad[i].v2 ? "mobilenet-v2" : "resnet",
+             bad[i].w, bad[i].res);
+    check(m == NULL && strstr(err, bad[i].needle), name, "got \"%s\"", err);
+    hta_model_free(m);
+  }
+}
+
 int main(int argc, char **argv) {
   int quick = 0;
   for (int i = 1; i < argc; i++) {
@@ -466,6 +622,8 @@ int main(int argc, char **argv) {
   test_spread(0.25, 128, "hybrid:0.5:strassen:1");
   test_spread(1.0, 224, "hybrid:0.5");
   report_sizes();
+  test_graph_shapes();
+  test_graph_plans();
   test_compile_all(quick);
   return check_summary();
 }

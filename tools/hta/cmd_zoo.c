@@ -22,10 +22,15 @@
 /* ---- hta zoo ---- */
 
 static const char zoo_help[] =
-    "usage: hta zoo mobilenet-v1 --width A --resolution R --plan P [--seed S] -o M.hta\n"
+    "usage: hta zoo MODEL [--width A] --resolution R --plan P [--seed S] -o M.hta\n"
     "Generate a model of the zoo with seeded random weights (docs/zoo.md).\n"
-    "  --width A        width multiplier, e.g. 0.25, 0.5, 0.75, 1.0\n"
-    "  --resolution R   input height and width, e.g. 128, 160, 192, 224\n"
+    "  MODEL            mobilenet-v1, mobilenet-v2, resnet-18, resnet-34, resnet-50\n"
+    "                   (mobilenet-v2 and resnet-*: graphs that run on the cpu device\n"
+    "                   only until the engine supports residual adds and pools)\n"
+    "  --width A        width multiplier (mobilenet only): v1 0.25, 0.5, 0.75, 1.0;\n"
+    "                   v2 0.35, 0.5, 0.75, 1.0, 1.3, 1.4\n"
+    "  --resolution R   input height and width: v1 128, 160, 192, 224; the others a\n"
+    "                   multiple of 32 in 32..512\n"
     "  --plan P         quantization plan, e.g. int8, hybrid:0.5 (see docs/zoo.md)\n"
     "  --seed S         weight seed (default 1)\n"
     "  -o M.hta         output file\n";
@@ -39,23 +44,34 @@ int cmd_zoo(int argc, char **argv) {
   int rc = parse_opts("zoo", argc, argv, o, no, pos, 1, &n_pos);
   if (rc == 1) return fputs(zoo_help, stdout), 0;
   if (rc < 0) return EXIT_USAGE;
-  if (n_pos != 1) return usage_error("zoo", "expected a model name (mobilenet-v1)");
-  if (strcmp(pos[0], "mobilenet-v1") != 0)
-    return usage_error("zoo", "unknown model '%s' (known: mobilenet-v1)", pos[0]);
+  static const char known[] = "mobilenet-v1, mobilenet-v2, resnet-18, resnet-34, resnet-50";
+  if (n_pos != 1) return usage_error("zoo", "expected a model name (%s)", known);
+  const int v1 = !strcmp(pos[0], "mobilenet-v1"), v2 = !strcmp(pos[0], "mobilenet-v2");
+  const int depth = !strcmp(pos[0], "resnet-18")   ? 18
+                    : !strcmp(pos[0], "resnet-34") ? 34
+                    : !strcmp(pos[0], "resnet-50") ? 50
+                                                   : 0;
+  if (!v1 && !v2 && !depth)
+    return usage_error("zoo", "unknown model '%s' (known: %s)", pos[0], known);
   const char *out = optv(o, no, "-o") ? optv(o, no, "-o") : optv(o, no, "--output");
   const char *ws = optv(o, no, "--width"), *rs = optv(o, no, "--resolution");
   const char *plan = optv(o, no, "--plan");
-  if (!out || !ws || !rs || !plan)
-    return usage_error("zoo", "--width, --resolution, --plan and -o are required");
-  double width;
+  if (depth && ws)
+    return usage_error("zoo", "%s has no --width", pos[0]);
+  if (!out || (!ws && !depth) || !rs || !plan)
+    return usage_error("zoo", "%s--resolution, --plan and -o are required",
+                       depth ? "" : "--width, ");
+  double width = 1.0;
   long res;
   uint64_t seed = 1;
-  if (parse_double("zoo", "--width", ws, 0.01, 4.0, &width) ||
+  if ((ws && parse_double("zoo", "--width", ws, 0.01, 4.0, &width)) ||
       parse_long("zoo", "--resolution", rs, 1, 4096, &res) ||
       (optv(o, no, "--seed") && parse_u64("zoo", "--seed", optv(o, no, "--seed"), &seed)))
     return EXIT_USAGE;
   char err[512] = "";
-  hta_model *m = hta_zoo_mobilenet_v1(width, (int)res, plan, seed, err, sizeof err);
+  hta_model *m = v1   ? hta_zoo_mobilenet_v1(width, (int)res, plan, seed, err, sizeof err)
+                 : v2 ? hta_zoo_mobilenet_v2(width, (int)res, plan, seed, err, sizeof err)
+                      : hta_zoo_resnet(depth, (int)res, plan, seed, err, sizeof err);
   if (m == NULL) return fail("zoo", "%s", err);
   if (hta_model_save(m, out, err, sizeof err) != 0) {
     hta_model_free(m);
