@@ -74,6 +74,27 @@ expect "info: missing file" 1 "cannot load model '$tmp/none.hta'" -- $HTA info $
 printf 'garbage, not a model' > $tmp/bad.hta
 expect "info: garbage file" 1 "cannot load model" -- $HTA info $tmp/bad.hta
 
+# ---- graphs: MobileNet-V2 and ResNet (cpu device only until the engine has ADD) ----
+R=$tmp/r18.hta
+expect "zoo resnet-18/64 hybrid:0.5" 0 "wrote .*resnet-18-64.*31 layers" -- \
+  $HTA zoo resnet-18 --resolution 64 --plan hybrid:0.5 -o $R
+expect "zoo mobilenet-v2 0.35/96 fgq:8" 0 "wrote .*mobilenet-v2-0.35-96.*64 layers" -- \
+  $HTA zoo mobilenet-v2 --width 0.35 --resolution 96 --plan fgq:8 -o $tmp/m2.hta
+expect "zoo: resnet has no width" 2 "has no --width" -- $HTA zoo resnet-50 --width 1 \
+  --resolution 64 --plan int8 -o $tmp/x.hta
+expect "info: graph rows name their inputs" 0 " ADD .* t[0-9]+ t[0-9]+" -- $HTA info $R
+expect "info: the engine's refusal names every ADD and the max pool" 0 \
+  "compiled: no: .*cpu device only.*ADD at layers 4, 7, 11, 14, 18, 21, 25, 28; MAXPOOL at layer 1" \
+  -- $HTA info $R
+mknpy $tmp/xr.npy '|i1' '(64, 64, 3)' 12288 2
+expect "run a ResNet-18 on cpu" 0 "" -- $HTA run --device cpu --model $R --input $tmp/xr.npy \
+  --output $tmp/yr.npy
+info=$(npyinfo $tmp/yr.npy 2>&1)
+[[ $info == "shape=(1, 1, 1000) n=1000 descr=|i1 fortran=False" ]] \
+  && pass "run: ResNet-18 output .npy header" || fail "run: ResNet-18 output .npy header" "$info"
+expect "run a ResNet-18 on sim: one clear refusal" 1 "cpu device only until the engine" -- \
+  $HTA run --device sim --model $R --input $tmp/xr.npy --output $tmp/ys2.npy
+
 # ---- run: .npy, batch, raw ----
 mknpy $tmp/x.npy '|i1' '(128, 128, 3)' 49152 1
 mknpy $tmp/xb.npy '|i1' '(2, 128, 128, 3)' 98304 1
