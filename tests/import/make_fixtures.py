@@ -41,10 +41,10 @@ class G:
                                            **attrs))
         return out
 
-    def save(self, path, x, y, opset=13):
+    def save(self, path, x, y, opset=13, in_shape=(1, 1, 28, 28)):
         graph = helper.make_graph(
             self.nodes, os.path.basename(path),
-            [helper.make_tensor_value_info(x, TensorProto.FLOAT, [1, 1, 28, 28])],
+            [helper.make_tensor_value_info(x, TensorProto.FLOAT, list(in_shape))],
             [helper.make_tensor_value_info(y, TensorProto.FLOAT, [1, 10])], self.inits)
         m = helper.make_model(graph, opset_imports=[helper.make_opsetid('', opset)])
         onnx.checker.check_model(m)
@@ -246,13 +246,43 @@ def bad_first_relu(path):
     g.save(path, 'x', t)
 
 
-GOOD = [float_mbnet, float_misc, ternary, qdq, qlinear, integer]
+def bad_many(path):
+    """A small residual network with every kind of blocker at once: the import
+    must name them all in one message."""
+    g = G()
+    a = g.n('Conv', ['x', g.c(w(8, 1, 3, 3))], name='stem', pads=[1, 1, 1, 1])
+    p = g.n('MaxPool', [a], name='pool', kernel_shape=[3, 3], strides=[2, 2],
+            pads=[1, 1, 1, 1])
+    b = g.n('Conv', [p, g.c(w(8, 8, 3, 3))], name='dilated', pads=[2, 2, 2, 2],
+            dilations=[2, 2])
+    b = g.n('HardSwish', [b], name='hswish')
+    r = g.n('Add', [p, b], name='residual')
+    c = g.n('Concat', [r, p], name='cat', axis=1)
+    t = g.n('GlobalAveragePool', [c])
+    t = g.n('Flatten', [t])
+    t = g.n('Gemm', [t, g.c(w(10, 16))], transB=1)
+    g.save(path, 'x', t, opset=14)
+
+
+def float_rgb32(path):
+    """A 32x32 RGB float chain: needs calibration data of its own shape."""
+    g = G()
+    t = g.n('Conv', ['x', g.c(w(8, 3, 3, 3)), g.c(w(8))], pads=[1, 1, 1, 1], strides=[2, 2])
+    t = g.n('Relu', [t])
+    t = g.n('GlobalAveragePool', [t])
+    t = g.n('Flatten', [t])
+    t = g.n('Gemm', [t, g.c(w(10, 8)), g.c(w(10))], transB=1)
+    g.save(path, 'x', t, in_shape=(1, 3, 32, 32))
+
+
+GOOD = [float_mbnet, float_misc, ternary, qdq, qlinear, integer, float_rgb32]
 BAD = {bad_dilation: "node 'bad_dilation' (Conv): dilations",
-       bad_op: "node 'bad_pool' (MaxPool): unsupported op MaxPool",
+       bad_op: "node 'bad_pool' (MaxPool): MaxPool runs in the .hta format version 2",
        bad_residual: "node 'bad_add' (Add)",
        bad_group: "node 'bad_group' (Conv): group=2",
        bad_strides: "node 'bad_strides' (Conv): strides",
-       bad_first_relu: "node 'bad_relu' (Relu)"}
+       bad_first_relu: "node 'bad_relu' (Relu)",
+       bad_many: "5 nodes block the import:"}
 
 
 def main():

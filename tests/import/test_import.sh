@@ -88,11 +88,35 @@ s4=$(stat -c %s "$tmp/mb_fgq4.hta") s16=$(stat -c %s "$tmp/mb_fgq16.hta")
 # ---- refused models: the message names node and op; no file is written ----
 while IFS=$'\t' read -r f msg; do
   rm -f "$tmp/bad.hta"
-  expect "refuse_$f" 1 "hta import: error: .*$(sed 's/[][().*]/\\&/g' <<<"$msg")" -- \
+  # one blocker: on the error line; several: one indented line each after it
+  expect "refuse_$f" 1 "(hta import: error: .*|^  )$(sed 's/[][().*]/\\&/g' <<<"$msg")" -- \
     $HTA import "$fx/$f.onnx" -o "$tmp/bad.hta" --calib-n 10
   [[ -e $tmp/bad.hta ]] && fail "refuse_${f}_no_file" "a file was written" ||
     pass "refuse_${f}_no_file"
 done <"$fx/bad.txt"
+# every blocker of a model in one message, and no file
+rm -f "$tmp/bad.hta"
+out=$($HTA import "$fx/bad_many.onnx" -o "$tmp/bad.hta" --calib-n 10 2>&1)
+st=$?
+ok=1
+for frag in "hta import: error: 5 nodes block the import:" \
+    "node 'pool' (MaxPool): MaxPool runs in the .hta format" \
+    "feeds 3 nodes ('dilated', 'residual', 'cat')" "node 'dilated' (Conv): dilations [2, 2]" \
+    "node 'hswish' (HardSwish): HardSwish runs" "node 'residual' (Add): reads 2 tensors" \
+    "node 'cat' (Concat): Concat runs"; do
+  grep -qF -- "$frag" <<<"$out" || { ok=0; fail refuse_every_blocker_at_once "lacks '$frag': $out"; }
+done
+[[ $st -eq 1 && $ok -eq 1 && ! -e $tmp/bad.hta ]] && pass refuse_every_blocker_at_once ||
+  { [[ $ok -eq 1 ]] && fail refuse_every_blocker_at_once "exit $st or a file: $out"; }
+grep -q Traceback <<<"$out" && fail refuse_no_traceback "$out" || pass refuse_no_traceback
+# a model that is not 28x28x1 without calibration data: how to give it
+expect refuse_calib_how 1 "the model takes 32x32x3 inputs .*--calib FILE.npy: an array \[N, 32, 32, 3\]" \
+  -- $HTA import "$fx/float_rgb32.onnx" -o "$tmp/bad.hta"
+$PY -c "import numpy as np; np.save('$tmp/rgb.npy', np.random.default_rng(1).random((40, 32, 32, 3), np.float32))"
+expect import_float_rgb32_with_calib 0 "1x1x10" -- $HTA import "$fx/float_rgb32.onnx" \
+  -o "$tmp/rgb.hta" --calib "$tmp/rgb.npy"
+expect refuse_calib_shape 1 "calibration images are \[32, 32, 3\], the model takes \[28, 28, 1\].*--calib FILE.npy" \
+  -- $HTA import "$fx/float_mbnet.onnx" -o "$tmp/bad.hta" --calib "$tmp/rgb.npy"
 expect refuse_not_onnx 1 "cannot read .* as ONNX" -- $HTA import tests/import/test_import.sh \
   -o "$tmp/bad.hta"
 expect refuse_missing 1 "no such file" -- $HTA import "$tmp/nope.onnx" -o "$tmp/bad.hta"

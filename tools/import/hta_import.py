@@ -56,7 +56,9 @@ def idx_images(path, n):
 
 def calib_images(src, n, in_shape):
     """Calibration inputs in the model's float domain, [N, H, W, C]."""
-    if src == 'fashion-mnist':
+    if src == 'fashion-mnist' and tuple(in_shape) != (28, 28, 1):
+        x = np.zeros((1, 28, 28, 1), np.float32)  # only its shape: the message below
+    elif src == 'fashion-mnist':
         path = os.path.join(DATASET, 'train-images-idx3-ubyte.gz')
         if not os.path.exists(path):
             raise hta_quant.QuantError("%s not found: install the Debian package "
@@ -70,8 +72,15 @@ def calib_images(src, n, in_shape):
             a = a[..., None]
         x = a[:n].astype(np.float32)
     if tuple(x.shape[1:]) != tuple(in_shape):
-        raise hta_quant.QuantError('calibration images are %s, the model takes %s (H, W, C)'
-                                   % (list(x.shape[1:]), list(in_shape)))
+        how = ('give inputs of its shape with --calib FILE.npy: an array [N, %d, %d, %d] '
+               '(NHWC) of float32 in the model\'s input units, or of uint8 pixels (read as '
+               'pixel / 255); --calib-n N uses the first N' % tuple(in_shape))
+        if src == 'fashion-mnist':
+            raise hta_quant.QuantError('the model takes %dx%dx%d inputs and needs calibration '
+                                       'data; the default set, Fashion-MNIST, is 28x28x1: %s'
+                                       % (tuple(in_shape) + (how,)))
+        raise hta_quant.QuantError('calibration images are %s, the model takes %s (H, W, C): '
+                                   '%s' % (list(x.shape[1:]), list(in_shape), how))
     return x
 
 
@@ -138,6 +147,11 @@ def main():
     except (hta_onnx.ImportError_, hta_quant.QuantError, OSError, ValueError) as e:
         prog = os.environ.get('HTA_IMPORT_PROG', os.path.basename(sys.argv[0]))
         print('%s: error: %s' % (prog, e), file=sys.stderr)
+        return 1
+    except Exception as e:  # never a traceback: a bug here still gets one clear line
+        prog = os.environ.get('HTA_IMPORT_PROG', os.path.basename(sys.argv[0]))
+        print('%s: error: internal error of the importer (%s: %s); please report it with '
+              'the model' % (prog, type(e).__name__, e), file=sys.stderr)
         return 1
     return 0
 

@@ -540,7 +540,9 @@ def _fold_weight_dequant(model, chain):
     """DequantizeLinear of a constant -> a float constant that remembers its integers."""
     keep = []
     for n in model.graph.node:
-        if n.op_type == 'DequantizeLinear' and n.input[0] in chain.consts:
+        if n.op_type == 'DequantizeLinear' and n.input[0] in chain.consts and \
+           n.input[1] in chain.consts and (len(n.input) < 3 or not n.input[2] or
+                                           n.input[2] in chain.consts):
             a = _attrs(n)
             q = chain.consts[n.input[0]].astype(np.int64)
             s = chain.consts[n.input[1]].astype(np.float64)
@@ -562,6 +564,64 @@ def _fold_weight_dequant(model, chain):
     model.graph.node.extend(keep)
 
 
+# Ops the .hta format version 2, the golden model and the cpu device have
+# (docs/numerics.md "Graphs and graph ops"), and activations that become a
+# table there, but that this importer does not map yet: named as such.
+GRAPH_OPS = {'MaxPool', 'AveragePool', 'GlobalMaxPool', 'Concat', 'Resize', 'Upsample', 'Pad',
+             'HardSwish', 'HardSigmoid', 'Sigmoid', 'Tanh', 'LeakyRelu', 'Softplus', 'Elu',
+             'Sum'}
+
+
+def survey(model, chain):
+    """Every node that blocks the import, as 'node (op): why' lines, checked
+    before the walk so that one message names them all: unsupported ops,
+    attributes no layer honours, and topology (branches, several data inputs)."""
+    g = model.graph
+    consts = chain.consts
+    consumers = {}
+    for n in g.node:
+        for i in n.input:
+            if i and n.op_type != 'Constant':
+                consumers.setdefault(i, []).append(n)
+    problems = []
+    for n in g.node:
+        if n.op_type == 'Constant':
+            continue
+        why = []
+        a = _attrs(n)
+        data_in = [i for i in n.input if i and i not in consts]
+        if not hasattr(chain, 'op_' + n.op_type):
+            if n.op_type in GRAPH_OPS or (n.op_type == 'Add' and len(data_in) > 1):
+                why.append('%s runs in the .hta format version 2 (golden model, cpu device) '
+                           'but this importer does not map it yet' % n.op_type)
+            else:
+                why.append('unsupported op %s' % n.op_type)
+        elif len(data_in) > 1:
+            what = {'Add': 'a residual add', 'Mul': 'a product of two tensors (squeeze-excite)'}
+            why.append('reads %d tensors (%s): %s is in the .hta format version 2 but this '
+                       'importer maps chains only' % (len(data_in), ', '.join(data_in),
+                                                      what.get(n.op_type, 'a graph')))
+        if n.op_type in ('Conv', 'QLinearConv', 'ConvInteger'):
+            if any(d != 1 for d in a.get('dilations', [1, 1])):
+                why.append('dilations %s are not supported (only 1)' % list(a['dilations']))
+            st = list(a.get('strides', [1, 1]))
+            if len(st) == 2 and st[0] != st[1]:
+                why.append('strides %s differ by axis (HTA has one stride)' % st)
+        used = [o for o in n.output if o and o in consumers]
+        for o in used[:1]:
+            if len(consumers[o]) > 1:
+                why.append("its output '%s' feeds %d nodes (%s): a branch" % (
+                    o, len(consumers[o]), ', '.join(
+                        "'%s'" % (u.name or u.output[0]) for u in consumers[o])))
+        if why:
+            problems.append('%s: %s' % (_where(n), '; '.join(why)))
+    if len(problems) == 1:
+        raise ImportError_(problems[0])
+    if problems:
+        raise ImportError_('%d nodes block the import:\n  %s' % (len(problems),
+                                                                  '\n  '.join(problems)))
+
+
 def load_chain(path):
     """ONNX file -> (layers, input (h, w, c), fixed input quantization or None)."""
     try:
@@ -570,5 +630,9 @@ def load_chain(path):
         raise ImportError_("cannot read '%s' as ONNX: %s" % (path, e))
     chain = _Chain(model)
     _fold_weight_dequant(model, chain)
+    for n in model.graph.node:  # Constant nodes are constants (survey needs them)
+        if n.op_type == 'Constant':
+            chain.consts[n.output[0]] = numpy_helper.to_array(_attrs(n)['value'])
+    survey(model, chain)
     layers = chain.run()
     return layers, chain.in_shape, chain.in_q
