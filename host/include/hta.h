@@ -92,8 +92,11 @@ const char *hta_device_schemes(void);
 typedef void (*hta_progress_fn)(void *user, uint64_t cycles);
 void hta_set_progress(hta_device *dev, hta_progress_fn fn, void *user);
 
-/* Load n chained layers (layer i+1 reads layer i's output): compiled once
- * (hta_compile) and kept. The layers are copied by reference: their arrays
+/* Load n layers (a chain, or a graph: hta_layers_check): compiled once
+ * (hta_compile) and kept. A model using graph ops, activation tables or graph
+ * inputs runs on the cpu device only; other devices refuse it with
+ * HTA_ERROR_UNSUPPORTED and one message naming every such layer
+ * (hta_engine_refusal). The layers are copied by reference: their arrays
  * must outlive the net (hta_load_model's model must too). */
 int hta_load_layers(hta_device *dev, const hta_layer *layers, int n, hta_net **net);
 struct hta_model;

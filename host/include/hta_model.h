@@ -1,11 +1,14 @@
 /*
- * hta_model.h - a whole hybrid model: a chain of layers (hta_layer.h) with
+ * hta_model.h - a whole hybrid model: a graph of layers (hta_layer.h) with
  * the storage they point into, its metadata, and the .hta file format
  * (docs/model-format.md) that carries it.
  *
- * A model owns every array its layers point to. Layers are a chain: layer
- * i+1 reads layer i's output (shapes must match). Reading a file validates
- * every field and never reads out of bounds; errors name the field.
+ * A model owns every array its layers point to. Each layer reads earlier
+ * tensors (hta_layer.src: 0 the model input, j + 1 layer j's output; a chain
+ * when every layer reads the previous one), with matching shapes and zero
+ * points (hta_layer_links). The model input is layer 0's input, its output
+ * the last layer's. Reading a file validates every field and never reads out
+ * of bounds; errors name the field.
  */
 #ifndef HTA_MODEL_H
 #define HTA_MODEL_H
@@ -40,7 +43,8 @@ typedef struct hta_model_info {
 hta_model *hta_model_new(const char *name, const char *plan);
 
 /* Append a copy of layer l (all arrays deep-copied). Returns 0, or -1 with
- * a message naming the problem (invalid layer, shape does not chain). */
+ * a message naming the problem (invalid layer, an input that is not an
+ * earlier tensor of its shape and zero point). */
 int hta_model_add_layer(hta_model *m, const hta_layer *l, char *err, size_t errlen);
 
 /* Quantization of the input and output tensors (defaults: scale 1, zp 0). */
