@@ -215,7 +215,15 @@ def bad_dilation(path):
 def bad_op(path):
     g = G()
     t = g.n('Conv', ['x', g.c(w(4, 1, 3, 3))])
-    t = g.n('MaxPool', [t], name='bad_pool', kernel_shape=[2, 2])
+    t = g.n('LpPool', [t], name='bad_pool', kernel_shape=[2, 2])
+    g.save(path, 'x', t)
+
+
+def bad_pool(path):
+    g = G()
+    t = g.n('Conv', ['x', g.c(w(4, 1, 3, 3))])
+    t = g.n('AveragePool', [t], name='bad_avg', kernel_shape=[2, 2], count_include_pad=1,
+            ceil_mode=1)
     g.save(path, 'x', t)
 
 
@@ -264,6 +272,24 @@ def bad_many(path):
     g.save(path, 'x', t, opset=14)
 
 
+def float_pools(path):
+    """MaxPool (3x3/2, pads 1), AveragePool (2x2/2 with a padded edge: counts
+    only in-image values), GlobalMaxPool, a ReLU after a pool: a chain in the
+    .hta format version 2 (cpu device)."""
+    g = G()
+    t = g.n('Conv', ['x', g.c(w(8, 1, 3, 3)), g.c(w(8))], pads=[1, 1, 1, 1])
+    t = g.n('Relu', [t])
+    t = g.n('MaxPool', [t], kernel_shape=[3, 3], strides=[2, 2], pads=[1, 1, 1, 1])
+    t = g.n('Conv', [t, g.c(w(12, 8, 3, 3, s=0.2)), g.c(w(12))], pads=[1, 1, 1, 1])
+    t = g.n('AveragePool', [t], kernel_shape=[2, 2], strides=[2, 2], pads=[0, 0, 1, 1])
+    t = g.n('Relu', [t])
+    t = g.n('Conv', [t, g.c(w(16, 12, 1, 1, s=0.3))])
+    t = g.n('GlobalMaxPool', [t])
+    t = g.n('Flatten', [t])
+    t = g.n('Gemm', [t, g.c(w(10, 16)), g.c(w(10))], transB=1)
+    g.save(path, 'x', t)
+
+
 def float_rgb32(path):
     """A 32x32 RGB float chain: needs calibration data of its own shape."""
     g = G()
@@ -275,9 +301,11 @@ def float_rgb32(path):
     g.save(path, 'x', t, in_shape=(1, 3, 32, 32))
 
 
-GOOD = [float_mbnet, float_misc, ternary, qdq, qlinear, integer, float_rgb32]
+GOOD = [float_mbnet, float_misc, ternary, qdq, qlinear, integer, float_rgb32, float_pools]
 BAD = {bad_dilation: "node 'bad_dilation' (Conv): dilations",
-       bad_op: "node 'bad_pool' (MaxPool): MaxPool runs in the .hta format version 2",
+       bad_op: "node 'bad_pool' (LpPool): unsupported op LpPool",
+       bad_pool: "node 'bad_avg' (AveragePool): ceil_mode=1 is not supported (only 0); "
+                 "count_include_pad=1 is not supported",
        bad_residual: "node 'bad_add' (Add)",
        bad_group: "node 'bad_group' (Conv): group=2",
        bad_strides: "node 'bad_strides' (Conv): strides",

@@ -155,7 +155,8 @@ static hta_model *read_bundle(const char *dir, char *err, size_t errlen) {
                &l.in_h, &l.in_w, &l.in_c, &l.out_c, &l.kh, &l.kw, &l.stride, &l.pad_t,
                &l.pad_b, &l.pad_l, &l.pad_r, &l.zp_in, &l.zp_out, &l.act_min, &l.act_max,
                &l.group, lname) != 18 ||
-        op < 0 || op > HTA_OP_GAP) {
+        op < 0 || (op > HTA_OP_GAP && op != HTA_OP_MAXPOOL && op != HTA_OP_AVGPOOL &&
+                   op != HTA_OP_GMP)) {
       snprintf(err, errlen, "bundle line %d: bad layer record", b.line);
       goto fail;
     }
@@ -173,10 +174,11 @@ static hta_model *read_bundle(const char *dir, char *err, size_t errlen) {
       if (all[i] == (size_t)-1) goto fail;
     /* sizes against the shapes, before the library reads the arrays */
     const size_t oc = l.out_c > 0 ? (size_t)l.out_c : 0;
-    const int gap = l.op == HTA_OP_GAP;
+    const int gap = !hta_op_has_weights(l.op); /* GAP and the pools: no weights */
+    const size_t st = hta_op_has_output_stage(l.op) ? oc : 0;
     const size_t K = gap ? 0 : (size_t)hta_layer_k(&l);
     const size_t NG = gap ? 0 : (size_t)hta_layer_ngroups(&l);
-    if (n_b != oc || n_m != oc || n_s != oc ||
+    if (n_b != st || n_m != st || n_s != st ||
         (!gap && (n_kind != oc || n_w != oc * K || n_t != oc * K || n_a != oc * NG))) {
       snprintf(err, errlen, "bundle layer %d (%s): array sizes do not match its shape", li,
                lname);
@@ -187,16 +189,17 @@ static hta_model *read_bundle(const char *dir, char *err, size_t errlen) {
     l.t = t;
     l.alpha = alpha;
     l.shift = shift;
-    int32_t *bi = i32_array(bias, oc), *mu = i32_array(mult, oc);
+    int32_t *bi = st ? i32_array(bias, oc) : NULL, *mu = st ? i32_array(mult, oc) : NULL;
     l.bias = bi;
     l.mult = mu;
+    if (!st) l.shift = NULL;
     char e2[400];
-    int rc = (bi && mu) ? hta_model_add_layer(m, &l, e2, sizeof e2) : -1;
+    int rc = (bi && mu) || !st ? hta_model_add_layer(m, &l, e2, sizeof e2) : -1;
     free(bi);
     free(mu);
     if (rc) {
       snprintf(err, errlen, "layer %d (%.100s): %.400s", li, lname,
-               (bi && mu) ? e2 : "out of memory");
+               (bi && mu) || !st ? e2 : "out of memory");
       goto fail;
     }
   }
@@ -301,7 +304,7 @@ int cmd_import(int argc, char **argv) {
   int kinds[4] = {0};
   const hta_layer *ls = hta_model_layers(m);
   for (int i = 0; i < mi.n_layers; i++)
-    if (ls[i].op != HTA_OP_GAP)
+    if (hta_op_has_weights(ls[i].op))
       for (int f = 0; f < ls[i].out_c; f++) kinds[hta_layer_kind(&ls[i], f)]++;
   struct stat st;
   stat(optv(o, no, "-o"), &st);

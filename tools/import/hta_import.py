@@ -134,7 +134,7 @@ def main():
             raise hta_quant.QuantError('--calib-n must be positive')
         layers, in_shape, in_q = hta_onnx.load_chain(a.model)
         images = None
-        if any(l.out_q is None and l.op != 'gap' for l in layers):
+        if any(l.out_q is None and l.op not in hta_quant.NO_WEIGHTS for l in layers):
             images = calib_images(a.calib, a.calib_n, in_shape)
         keep = [k for k in a.keep_int8.split(',') if k]
         for k in keep:

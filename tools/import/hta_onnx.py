@@ -5,7 +5,9 @@ reading the previous node's output plus constants. Each supported node folds
 into the chain (docs/quantization.md lists them):
   Conv (group 1 or depthwise), Gemm, MatMul (+ Add of a constant bias) -> a
   linear layer; BatchNormalization, Mul/Add by a constant -> folded into it;
-  Relu, Clip -> its output clamp; GlobalAveragePool -> GAP; Flatten, Reshape,
+  Relu, Clip -> its output clamp; GlobalAveragePool -> GAP; MaxPool,
+  AveragePool, GlobalMaxPool -> MAXPOOL, AVGPOOL, GMP (format version 2, cpu
+  device only until the engine has them); Flatten, Reshape,
   Identity, Dropout, Cast to float -> nothing (checked).
 Quantized graphs become the same float chain plus what they fix exactly:
   QuantizeLinear/DequantizeLinear on activations -> that tensor's (scale, zp);
@@ -43,17 +45,21 @@ class Layer:
 
     def out_shape(self):
         h, w, c = self.in_shape
-        if self.op == 'gap':
+        if self.op in ('gap', 'gmp'):
             return (1, 1, c)
         t, b, l, r = self.pads
         oh = (h + t + b - self.kh) // self.stride + 1
         ow = (w + l + r - self.kw) // self.stride + 1
-        return (oh, ow, self.w.shape[0])
+        return (oh, ow, c if self.w is None else self.w.shape[0])
 
     def forward(self, x):
         """Float forward of a batch x [N, H, W, C] (for calibration)."""
         if self.op == 'gap':
             y = x.mean(axis=(1, 2), keepdims=True)
+        elif self.op == 'gmp':
+            y = x.max(axis=(1, 2), keepdims=True)
+        elif self.op in ('maxpool', 'avgpool'):
+            y = pool_nhwc(x, self.kh, self.kw, self.stride, self.pads, self.op == 'maxpool')
         else:
             y = conv_nhwc(x, self.w, self.stride, self.pads, self.op == 'dw') + self.b
         if self.act is not None:
@@ -77,6 +83,24 @@ def conv_nhwc(x, w, stride, pads, depthwise):
         return np.einsum('nyxabc,cab->nyxc', cols, w[..., 0], optimize=True)
     return cols.reshape(n * oh * ow, kh * kw * c).dot(
         w.reshape(o, kh * kw * c).T).reshape(n, oh, ow, o)
+
+
+def pool_nhwc(x, kh, kw, stride, pads, is_max):
+    """Max or average pool of [N,H,W,C]; padding takes no part (the average
+    counts in-image positions only: ONNX count_include_pad = 0)."""
+    t, b, l, r = pads
+    n, h, wd, c = x.shape
+    oh, ow = (h + t + b - kh) // stride + 1, (wd + l + r - kw) // stride + 1
+    xp = np.pad(x, ((0, 0), (t, b), (l, r), (0, 0)), constant_values=-np.inf if is_max else 0)
+    inside = np.pad(np.ones((h, wd), np.float32), ((t, b), (l, r)))
+    acc = np.full((n, oh, ow, c), -np.inf if is_max else 0, np.float32)
+    cnt = np.zeros((oh, ow), np.float32)
+    for ky in range(kh):
+        for kx in range(kw):
+            win = xp[:, ky:ky + stride * (oh - 1) + 1:stride, kx:kx + stride * (ow - 1) + 1:stride]
+            acc = np.maximum(acc, win) if is_max else acc + win
+            cnt += inside[ky:ky + stride * (oh - 1) + 1:stride, kx:kx + stride * (ow - 1) + 1:stride]
+    return acc if is_max else acc / cnt[None, :, :, None]
 
 
 def _attrs(node):
@@ -127,7 +151,7 @@ class _Chain:
 
     def last_linear(self, node, why):
         l = self.last(node, why)
-        if l.op == 'gap' or l.act is not None or l.out_q is not None:
+        if l.w is None or l.act is not None or l.out_q is not None:
             raise ImportError_('%s: %s only after a Conv/Gemm/MatMul with no activation or '
                                'quantization between' % (_where(node), why))
         return l
@@ -393,6 +417,50 @@ class _Chain:
             raise ImportError_('%s: after Flatten' % _where(n))
         self._push(Layer('gap', n.name or n.output[0], self.shape))
 
+    def _pool(self, n, a, op):
+        if self.flat is not None:
+            raise ImportError_('%s: after Flatten' % _where(n))
+        k = list(a.get('kernel_shape', []))
+        st = list(a.get('strides', [1, 1]))
+        why = []
+        if len(k) != 2:
+            why.append('kernel_shape %s is not 2-D' % k)
+        if len(st) != 2 or st[0] != st[1]:
+            why.append('strides %s differ by axis (HTA has one stride)' % st)
+        if any(d != 1 for d in a.get('dilations', [1, 1])):
+            why.append('dilations %s are not supported (only 1)' % list(a['dilations']))
+        if a.get('ceil_mode', 0):
+            why.append('ceil_mode=1 is not supported (only 0)')
+        if a.get('storage_order', 0):
+            why.append('storage_order=1 is not supported')
+        if op == 'avgpool' and a.get('count_include_pad', 0):
+            why.append('count_include_pad=1 is not supported (HTA averages the in-image '
+                       'values only)')
+        auto = a.get('auto_pad', b'NOTSET')
+        auto = auto.decode() if isinstance(auto, bytes) else auto
+        if auto not in ('NOTSET', 'VALID'):
+            why.append('auto_pad %s is not supported (explicit pads or VALID)' % auto)
+        if why:
+            raise ImportError_('%s: %s' % (_where(n), '; '.join(why)))
+        p = list(a.get('pads', [0, 0, 0, 0])) if auto == 'NOTSET' else [0, 0, 0, 0]
+        l = Layer(op, n.name or n.output[0], self.shape)
+        l.kh, l.kw, l.stride, l.pads = k[0], k[1], st[0], (p[0], p[2], p[1], p[3])
+        if max(l.pads[0], l.pads[1]) >= l.kh or max(l.pads[2], l.pads[3]) >= l.kw:
+            raise ImportError_('%s: pads %s must be smaller than the kernel %s' % (
+                _where(n), p, k))
+        self._push(l)
+
+    def op_MaxPool(self, n, a):
+        self._pool(n, a, 'maxpool')
+
+    def op_AveragePool(self, n, a):
+        self._pool(n, a, 'avgpool')
+
+    def op_GlobalMaxPool(self, n, a):
+        if self.flat is not None:
+            raise ImportError_('%s: after Flatten' % _where(n))
+        self._push(Layer('gmp', n.name or n.output[0], self.shape))
+
     def _flatten(self, n):
         if self.flat is None and self.shape[0] * self.shape[1] > 1:
             self.flat = self.shape
@@ -567,7 +635,7 @@ def _fold_weight_dequant(model, chain):
 # Ops the .hta format version 2, the golden model and the cpu device have
 # (docs/numerics.md "Graphs and graph ops"), and activations that become a
 # table there, but that this importer does not map yet: named as such.
-GRAPH_OPS = {'MaxPool', 'AveragePool', 'GlobalMaxPool', 'Concat', 'Resize', 'Upsample', 'Pad',
+GRAPH_OPS = {'Concat', 'Resize', 'Upsample', 'Pad',
              'HardSwish', 'HardSigmoid', 'Sigmoid', 'Tanh', 'LeakyRelu', 'Softplus', 'Elu',
              'Sum'}
 

@@ -22,7 +22,9 @@ class QuantError(Exception):
     """A layer the quantizer cannot express; the message names the layer."""
 
 
-OPS = {'conv': 0, 'dw': 1, 'pw': 2, 'fc': 3, 'gap': 4}
+OPS = {'conv': 0, 'dw': 1, 'pw': 2, 'fc': 3, 'gap': 4, 'maxpool': 8, 'avgpool': 9, 'gmp': 10}
+# Layers without weights: their output keeps the input's quantization.
+NO_WEIGHTS = ('gap', 'maxpool', 'avgpool', 'gmp')
 INT8, TERNARY, BINARY = 0, 1, 2
 GROUPS = (0, 64, 32, 16, 8, 4)  # group sizes auto-detection tries (0: one per filter)
 
@@ -184,6 +186,21 @@ def quantize_layer(l, in_q, out_q, plan, n_group, force_int8, out_fixed=False):
         q.shift = np.full(c, sh, np.uint8)
         q.kind = q.w = q.t = q.alpha = None
         return q
+    if l.op in ('maxpool', 'avgpool', 'gmp'):
+        # the input's quantization carried through: MAXPOOL, GMP move values;
+        # AVGPOOL's output stage is the exact identity (2^31 - 1, shift 0)
+        if (s_in, q.zp_in) != (s_out, q.zp_out):
+            raise QuantError("layer '%s': a %s must keep its input's quantization (scale %g, "
+                             "zero point %d), not %g, %d" % (l.name, l.op, s_in, q.zp_in,
+                                                             s_out, q.zp_out))
+        q.out_c, q.group = c, 0
+        q.kind = q.w = q.t = q.alpha = None
+        q.bias = q.mult = q.shift = None
+        if l.op == 'avgpool':
+            q.bias = np.zeros(c, np.int32)
+            q.mult = np.full(c, 2147483647, np.int32)
+            q.shift = np.zeros(c, np.uint8)
+        return q
     o = l.w.shape[0]
     k = int(np.prod(l.w.shape[1:]))
     q.out_c = o
@@ -281,12 +298,12 @@ def quantize(layers, in_shape, in_q, plan, images, method, keep_int8):
     if in_q is None:
         in_q = (1.0 / 255.0, -128)  # convention: the float input is pixel / 255
     ranges = None
-    if any(l.out_q is None and l.op != 'gap' for l in layers):
+    if any(l.out_q is None and l.op not in NO_WEIGHTS for l in layers):
         if images is None:
             raise QuantError('the graph leaves activations unquantized: calibration images '
                              'are needed (--calib)')
         ranges = calibrate(layers, images, method)
-    wl = [i for i, l in enumerate(layers) if l.op != 'gap']
+    wl = [i for i, l in enumerate(layers) if l.op not in NO_WEIGHTS]
     force = set()
     for k in keep_int8:
         if k == 'first':
@@ -302,7 +319,7 @@ def quantize(layers, in_shape, in_q, plan, images, method, keep_int8):
     for i, l in enumerate(layers):
         if l.out_q is not None:
             oq = l.out_q
-        elif l.op == 'gap':
+        elif l.op in NO_WEIGHTS:
             oq = q_prev
         else:
             oq = act_quant(*ranges[i])

@@ -75,6 +75,23 @@ def _quantize(x, s, z, dtype):
     return np.clip(np.round(x / s) + z, lo, hi).astype(dtype)  # np.round: half to even
 
 
+def _pool(x, a, is_max):
+    """MaxPool / AveragePool (count_include_pad 0, explicit pads) of NCHW x,
+    one output position at a time over the in-image part of its window."""
+    kh, kw = a['kernel_shape']
+    sh, sw = a.get('strides', [1, 1])
+    pt, pl, pb, pr = a.get('pads', [0, 0, 0, 0])
+    n, c, h, w = x.shape
+    oh, ow = (h + pt + pb - kh) // sh + 1, (w + pl + pr - kw) // sw + 1
+    y = np.empty((n, c, oh, ow))
+    for i in range(oh):
+        for j in range(ow):
+            y0, x0 = i * sh - pt, j * sw - pl
+            win = x[:, :, max(y0, 0):min(y0 + kh, h), max(x0, 0):min(x0 + kw, w)]
+            y[:, :, i, j] = win.max(axis=(2, 3)) if is_max else win.mean(axis=(2, 3))
+    return y
+
+
 def run(model, x):
     g = model.graph
     env = {i.name: numpy_helper.to_array(i) for i in g.initializer}
@@ -113,6 +130,10 @@ def run(model, x):
             y = (ins[0] - m) / np.sqrt(v + a.get('epsilon', 1e-5)) * s + b
         elif op == 'GlobalAveragePool':
             y = ins[0].mean(axis=(2, 3), keepdims=True)
+        elif op == 'GlobalMaxPool':
+            y = ins[0].max(axis=(2, 3), keepdims=True)
+        elif op in ('MaxPool', 'AveragePool'):
+            y = _pool(ins[0].astype(np.float64), a, op == 'MaxPool')
         elif op == 'Flatten':
             y = ins[0].reshape(ins[0].shape[0], -1)
         elif op == 'Reshape':
