@@ -263,7 +263,7 @@ def bad_many(path):
             pads=[1, 1, 1, 1])
     b = g.n('Conv', [p, g.c(w(8, 8, 3, 3))], name='dilated', pads=[2, 2, 2, 2],
             dilations=[2, 2])
-    b = g.n('HardSwish', [b], name='hswish')
+    b = g.n('Elu', [b], name='elu')
     r = g.n('Add', [p, b], name='residual')
     c = g.n('Concat', [r, p], name='cat', axis=1)
     t = g.n('GlobalAveragePool', [c])
@@ -290,6 +290,27 @@ def float_pools(path):
     g.save(path, 'x', t)
 
 
+def float_acts(path):
+    """Every activation that becomes a table: HardSwish, HardSigmoid (alpha,
+    beta), Sigmoid, Tanh, LeakyRelu, after convolutions and a GAP."""
+    g = G()
+    t = g.n('Conv', ['x', g.c(w(8, 1, 3, 3)), g.c(w(8))], pads=[1, 1, 1, 1], strides=[2, 2])
+    t = g.n('HardSwish', [t])
+    t = g.n('Conv', [t, g.c(w(8, 1, 3, 3)), g.c(w(8))], pads=[1, 1, 1, 1], group=8)
+    t = g.n('HardSigmoid', [t], alpha=0.25, beta=0.4)
+    t = g.n('Conv', [t, g.c(w(12, 8, 1, 1)), g.c(w(12))])
+    t = bn(g, t, 12)
+    t = g.n('LeakyRelu', [t], alpha=0.1)
+    t = g.n('Conv', [t, g.c(w(12, 12, 3, 3, s=0.2)), g.c(w(12))], pads=[1, 1, 1, 1],
+            strides=[2, 2])
+    t = g.n('Tanh', [t])
+    t = g.n('GlobalAveragePool', [t])
+    t = g.n('Sigmoid', [t])
+    t = g.n('Flatten', [t])
+    t = g.n('Gemm', [t, g.c(w(10, 12, s=1.0)), g.c(w(10))], transB=1)
+    g.save(path, 'x', t, opset=14)
+
+
 def float_rgb32(path):
     """A 32x32 RGB float chain: needs calibration data of its own shape."""
     g = G()
@@ -301,7 +322,8 @@ def float_rgb32(path):
     g.save(path, 'x', t, in_shape=(1, 3, 32, 32))
 
 
-GOOD = [float_mbnet, float_misc, ternary, qdq, qlinear, integer, float_rgb32, float_pools]
+GOOD = [float_mbnet, float_misc, ternary, qdq, qlinear, integer, float_rgb32, float_pools,
+        float_acts]
 BAD = {bad_dilation: "node 'bad_dilation' (Conv): dilations",
        bad_op: "node 'bad_pool' (LpPool): unsupported op LpPool",
        bad_pool: "node 'bad_avg' (AveragePool): ceil_mode=1 is not supported (only 0); "

@@ -40,7 +40,7 @@ if ! $PY tests/import/make_fixtures.py "$fx"; then
 fi
 
 # ---- good models: import, then golden model vs the ONNX graph in numpy ----
-for m in float_mbnet float_misc ternary qdq qlinear integer float_pools; do
+for m in float_mbnet float_misc ternary qdq qlinear integer float_pools float_acts; do
   expect "import_$m" 0 "1x1x10" -- $HTA import "$fx/$m.onnx" -o "$tmp/$m.hta" --calib-n 200
   lsb=()
   [[ $m == qdq || $m == qlinear ]] && lsb=(--max-lsb 1)
@@ -102,7 +102,7 @@ ok=1
 for frag in "hta import: error: 5 nodes block the import:" \
     "node 'pool' (MaxPool): its output 't3' feeds 3 nodes" \
     "feeds 3 nodes ('dilated', 'residual', 'cat')" "node 'dilated' (Conv): dilations [2, 2]" \
-    "node 'hswish' (HardSwish): HardSwish runs" "node 'residual' (Add): reads 2 tensors" \
+    "node 'elu' (Elu): Elu runs" "node 'residual' (Add): reads 2 tensors" \
     "node 'cat' (Concat): Concat runs"; do
   grep -qF -- "$frag" <<<"$out" || { ok=0; fail refuse_every_blocker_at_once "lacks '$frag': $out"; }
 done
@@ -115,16 +115,17 @@ expect refuse_calib_how 1 "the model takes 32x32x3 inputs .*--calib FILE.npy: an
 $PY -c "import numpy as np; np.save('$tmp/rgb.npy', np.random.default_rng(1).random((40, 32, 32, 3), np.float32))"
 expect import_float_rgb32_with_calib 0 "1x1x10" -- $HTA import "$fx/float_rgb32.onnx" \
   -o "$tmp/rgb.hta" --calib "$tmp/rgb.npy"
-expect refuse_calib_shape 1 "calibration images are \[32, 32, 3\], the model takes \[28, 28, 1\].*--calib FILE.npy" \
+expect refuse_calib_wrong_shape_says_how 1 "calibration images are \[32, 32, 3\], the model takes \[28, 28, 1\].*--calib FILE.npy" \
   -- $HTA import "$fx/float_mbnet.onnx" -o "$tmp/bad.hta" --calib "$tmp/rgb.npy"
 expect refuse_not_onnx 1 "cannot read .* as ONNX" -- $HTA import tests/import/test_import.sh \
   -o "$tmp/bad.hta"
 expect refuse_missing 1 "no such file" -- $HTA import "$tmp/nope.onnx" -o "$tmp/bad.hta"
 expect refuse_plan 1 "unknown plan 'int4'" -- $HTA import "$fx/float_mbnet.onnx" \
   -o "$tmp/bad.hta" --plan int4
+# (the file is made first: a process substitution raced with the import)
+$PY -c "import numpy as np; np.save('$tmp/c.npy', np.zeros((5, 14, 14), np.uint8))"
 expect refuse_calib_shape 1 "calibration images are" -- $HTA import "$fx/float_mbnet.onnx" \
-  -o "$tmp/bad.hta" --calib "$tmp/c.npy" --calib-n 5 \
-  < <($PY -c "import numpy as np; np.save('$tmp/c.npy', np.zeros((5, 14, 14), np.uint8))")
+  -o "$tmp/bad.hta" --calib "$tmp/c.npy" --calib-n 5
 expect usage_no_output 2 "required" -- $HTA import "$fx/float_mbnet.onnx"
 expect no_python 1 "python3-onnx" -- env HTA_PYTHON=/nonexistent/python3 \
   $HTA import "$fx/float_mbnet.onnx" -o "$tmp/bad.hta"

@@ -169,7 +169,9 @@ static hta_model *read_bundle(const char *dir, char *err, size_t errlen) {
     const uint8_t *bias = take_array(&b, "bias", 4, &n_b, err, errlen);
     const uint8_t *mult = take_array(&b, "mult", 4, &n_m, err, errlen);
     const uint8_t *shift = take_array(&b, "shift", 1, &n_s, err, errlen);
-    size_t all[] = {n_kind, n_w, n_t, n_a, n_b, n_m, n_s};
+    size_t n_lut;
+    const int8_t *lut = take_array(&b, "lut", 1, &n_lut, err, errlen);
+    size_t all[] = {n_kind, n_w, n_t, n_a, n_b, n_m, n_s, n_lut};
     for (size_t i = 0; i < sizeof all / sizeof all[0]; i++)
       if (all[i] == (size_t)-1) goto fail;
     /* sizes against the shapes, before the library reads the arrays */
@@ -178,12 +180,13 @@ static hta_model *read_bundle(const char *dir, char *err, size_t errlen) {
     const size_t st = hta_op_has_output_stage(l.op) ? oc : 0;
     const size_t K = gap ? 0 : (size_t)hta_layer_k(&l);
     const size_t NG = gap ? 0 : (size_t)hta_layer_ngroups(&l);
-    if (n_b != st || n_m != st || n_s != st ||
+    if (n_b != st || n_m != st || n_s != st || (n_lut != 0 && n_lut != 256) ||
         (!gap && (n_kind != oc || n_w != oc * K || n_t != oc * K || n_a != oc * NG))) {
       snprintf(err, errlen, "bundle layer %d (%s): array sizes do not match its shape", li,
                lname);
       goto fail;
     }
+    l.lut = n_lut ? lut : NULL;
     l.kind = kind;
     l.w = w;
     l.t = t;

@@ -15,7 +15,8 @@ Bundle (version 1): DIR/bundle.txt, lines of words,
     name NAME / plan PLAN
     io IN_SCALE IN_ZP OUT_SCALE OUT_ZP
     layer OP IN_H IN_W IN_C OUT_C KH KW STRIDE PT PB PL PR ZP_IN ZP_OUT AMIN AMAX G NAME
-    array NAME COUNT        (kind u8, w i8, t i8, alpha u8, bias i32, mult i32, shift u8)
+    array NAME COUNT        (kind u8, w i8, t i8, alpha u8, bias i32, mult i32, shift u8,
+                             lut i8: an activation table of 256)
     end
 and DIR/bundle.bin, the arrays' little-endian values in the order listed.
 Exit status: 0, 1 with "error: ..." on stderr (the message names node and op).
@@ -39,7 +40,7 @@ import hta_quant  # noqa: E402
 
 DATASET = '/usr/share/datasets/fashion-mnist'
 TYPES = {'kind': '<u1', 'w': '<i1', 't': '<i1', 'alpha': '<u1', 'bias': '<i4', 'mult': '<i4',
-         'shift': '<u1'}
+         'shift': '<u1', 'lut': '<i1'}
 
 
 def idx_images(path, n):
@@ -95,7 +96,7 @@ def write_bundle(d, name, plan, qlayers, in_q, out_q):
             hta_quant.OPS[q.op], q.in_h, q.in_w, q.in_c, q.out_c, q.kh, q.kw, q.stride,
             pt, pb, pl, pr, q.zp_in, q.zp_out, q.act_min, q.act_max, q.group,
             ''.join(ch if ch.isalnum() or ch in '._-/:' else '_' for ch in q.name) or '-'))
-        for a in ('kind', 'w', 't', 'alpha', 'bias', 'mult', 'shift'):
+        for a in ('kind', 'w', 't', 'alpha', 'bias', 'mult', 'shift', 'lut'):
             v = getattr(q, a)
             if v is None:
                 continue

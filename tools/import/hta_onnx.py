@@ -6,8 +6,9 @@ into the chain (docs/quantization.md lists them):
   Conv (group 1 or depthwise), Gemm, MatMul (+ Add of a constant bias) -> a
   linear layer; BatchNormalization, Mul/Add by a constant -> folded into it;
   Relu, Clip -> its output clamp; GlobalAveragePool -> GAP; MaxPool,
-  AveragePool, GlobalMaxPool -> MAXPOOL, AVGPOOL, GMP (format version 2, cpu
-  device only until the engine has them); Flatten, Reshape,
+  AveragePool, GlobalMaxPool -> MAXPOOL, AVGPOOL, GMP; HardSwish, HardSigmoid,
+  Sigmoid, Tanh, LeakyRelu -> the layer's activation table (format version 2,
+  cpu device only until the engine has them); Flatten, Reshape,
   Identity, Dropout, Cast to float -> nothing (checked).
 Quantized graphs become the same float chain plus what they fix exactly:
   QuantizeLinear/DequantizeLinear on activations -> that tensor's (scale, zp);
@@ -40,6 +41,7 @@ class Layer:
         self.kh = self.kw = self.stride = 1
         self.pads = (0, 0, 0, 0)  # top, bottom, left, right
         self.act = None
+        self.fn = None  # (ONNX op, float function) applied after act: an activation table
         self.wint = self.wscale = None
         self.out_q = None
 
@@ -54,6 +56,11 @@ class Layer:
 
     def forward(self, x):
         """Float forward of a batch x [N, H, W, C] (for calibration)."""
+        y = self.forward_pre(x)
+        return y if self.fn is None else self.fn[1](y).astype(np.float32)
+
+    def forward_pre(self, x):
+        """The output before the activation table (the clamp applied)."""
         if self.op == 'gap':
             y = x.mean(axis=(1, 2), keepdims=True)
         elif self.op == 'gmp':
@@ -396,10 +403,42 @@ class _Chain:
         l = self.last(n, n.op_type)
         if l.out_q is not None:
             raise ImportError_('%s: activation after the output was quantized' % _where(n))
+        if l.fn is not None:
+            raise ImportError_('%s: a clamp after the activation %s (one table per layer; put '
+                               'the clamp first)' % (_where(n), l.fn[0]))
         if l.act is None:
             l.act = (lo, hi)
         else:
             l.act = (max(l.act[0], lo), min(l.act[1], hi))
+
+    def _fn(self, n, f):
+        l = self.last(n, n.op_type)
+        if l.out_q is not None:
+            raise ImportError_('%s: activation after the output was quantized' % _where(n))
+        if l.fn is not None:
+            raise ImportError_('%s: a second activation function after %s (one table per '
+                               'layer)' % (_where(n), l.fn[0]))
+        if l.op in ('maxpool', 'avgpool', 'gmp'):
+            raise ImportError_('%s: an activation table after %s (put it before the pool)'
+                               % (_where(n), l.op.upper()))
+        l.fn = (n.op_type, f)
+
+    def op_HardSwish(self, n, a):
+        self._fn(n, lambda x: x * np.clip(x / 6.0 + 0.5, 0.0, 1.0))
+
+    def op_HardSigmoid(self, n, a):
+        al, be = a.get('alpha', 0.2), a.get('beta', 0.5)
+        self._fn(n, lambda x: np.clip(al * x + be, 0.0, 1.0))
+
+    def op_Sigmoid(self, n, a):
+        self._fn(n, lambda x: 1.0 / (1.0 + np.exp(-x)))
+
+    def op_Tanh(self, n, a):
+        self._fn(n, np.tanh)
+
+    def op_LeakyRelu(self, n, a):
+        al = a.get('alpha', 0.01)
+        self._fn(n, lambda x: np.where(x >= 0, x, al * x))
 
     def op_Relu(self, n, a):
         self._act(n, 0.0, np.inf)
@@ -635,9 +674,7 @@ def _fold_weight_dequant(model, chain):
 # Ops the .hta format version 2, the golden model and the cpu device have
 # (docs/numerics.md "Graphs and graph ops"), and activations that become a
 # table there, but that this importer does not map yet: named as such.
-GRAPH_OPS = {'Concat', 'Resize', 'Upsample', 'Pad',
-             'HardSwish', 'HardSigmoid', 'Sigmoid', 'Tanh', 'LeakyRelu', 'Softplus', 'Elu',
-             'Sum'}
+GRAPH_OPS = {'Concat', 'Resize', 'Upsample', 'Pad', 'Softplus', 'Elu', 'Sum'}
 
 
 def survey(model, chain):

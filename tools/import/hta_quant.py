@@ -56,27 +56,60 @@ def act_quant(lo, hi):
     return s, zp
 
 
-def calibrate(layers, images, method):
-    """Per layer (lo, hi) of its float output over images [N, H, W, C]."""
+def calibrate(layers, images, method, pre=None):
+    """Per layer (lo, hi) of its float output over images [N, H, W, C]; into
+    pre (a list, if given) the same of the value before an activation table."""
     ranges = [None] * len(layers)
+    pres = [None] * len(layers)
+
+    def update(r, i, x):
+        if method == 'minmax':
+            lo, hi = float(x.min()), float(x.max())
+        else:
+            lo, hi = float(np.percentile(x, 100 - method)), float(np.percentile(x, method))
+        if r[i] is None:
+            r[i] = [lo, hi]
+        elif method == 'minmax':
+            r[i] = [min(r[i][0], lo), max(r[i][1], hi)]
+        else:  # percentiles of batches: averaged (documented)
+            r[i] = [r[i][0] + lo, r[i][1] + hi]
     for i0 in range(0, len(images), 256):
         x = images[i0:i0 + 256]
         for i, l in enumerate(layers):
-            x = l.forward(x)
-            if method == 'minmax':
-                lo, hi = float(x.min()), float(x.max())
-            else:
-                lo, hi = float(np.percentile(x, 100 - method)), float(np.percentile(x, method))
-            if ranges[i] is None:
-                ranges[i] = [lo, hi]
-            elif method == 'minmax':
-                ranges[i] = [min(ranges[i][0], lo), max(ranges[i][1], hi)]
-            else:  # percentiles of batches: averaged (documented)
-                ranges[i] = [ranges[i][0] + lo, ranges[i][1] + hi]
+            y = l.forward_pre(x)
+            x = y if l.fn is None else l.fn[1](y).astype(np.float32)
+            update(ranges, i, x)
+            if l.fn is not None:
+                update(pres, i, y)
     if method != 'minmax':
         nb = (len(images) + 255) // 256
         ranges = [[r[0] / nb, r[1] / nb] for r in ranges]
+        pres = [None if r is None else [r[0] / nb, r[1] / nb] for r in pres]
+    if pre is not None:
+        pre[:] = pres
     return ranges
+
+
+def add_table(q, l, pre_q, post_q):
+    """Layer q was quantized with its output at pre_q = (s1, z1), the value
+    before l's activation function f. Make its tensor (s2, zp2) = post_q: the
+    output stage's zero point becomes zp2 with z1 - zp2 folded into the bias
+    (docs/numerics.md, activation table), and
+    lut[v + 128] = clamp(zp2 + round(f(s1 (v - z1)) / s2))."""
+    (s1, z1), (s2, zp2) = pre_q, post_q
+    if q.bias is None:
+        raise QuantError("layer '%s': an activation table needs an output stage" % l.name)
+    m = q.mult.astype(np.float64) * 2.0 ** -31 * 2.0 ** -q.shift.astype(np.float64)
+    m = np.where(m > 0, m, 1.0)
+    q.bias = np.array([_clamp32(int(b) + (z1 - zp2) / mm) for b, mm in zip(q.bias, m)],
+                      np.int32)
+    # the stage's values v = zp2 + (acc + bias') M = z1 + (acc + bias) M are those
+    # of the pre-table quantization: the clamps stay as they are
+    q.zp_out = zp2
+    v = np.arange(-128, 128, dtype=np.float64)
+    real = l.fn[1](s1 * (v - z1))
+    q.lut = np.clip(zp2 + np.round(real / s2), -128, 127).astype(np.int8)
+    q.out_q = post_q
 
 
 # ---- weight quantizers (rows: [O, K] float) ----
@@ -302,7 +335,8 @@ def quantize(layers, in_shape, in_q, plan, images, method, keep_int8):
         if images is None:
             raise QuantError('the graph leaves activations unquantized: calibration images '
                              'are needed (--calib)')
-        ranges = calibrate(layers, images, method)
+        pre = []
+        ranges = calibrate(layers, images, method, pre)
     wl = [i for i, l in enumerate(layers) if l.op not in NO_WEIGHTS]
     force = set()
     for k in keep_int8:
@@ -323,7 +357,16 @@ def quantize(layers, in_shape, in_q, plan, images, method, keep_int8):
             oq = q_prev
         else:
             oq = act_quant(*ranges[i])
-        ql = quantize_layer(l, q_prev, oq, name, n_group, i in force, l.out_q is not None)
+        if l.fn is not None:  # quantize to the pre-table value, then add the table
+            if ranges is None or pre[i] is None:
+                raise QuantError("layer '%s': the activation %s needs calibration data"
+                                 % (l.name, l.fn[0]))
+            pq = act_quant(*pre[i])
+            ql = quantize_layer(l, q_prev, pq, name, n_group, i in force)
+            add_table(ql, l, pq, oq)
+        else:
+            ql = quantize_layer(l, q_prev, oq, name, n_group, i in force, l.out_q is not None)
+            ql.lut = None
         out.append(ql)
         q_prev = ql.out_q
     return out, in_q, q_prev

@@ -121,6 +121,16 @@ def run(model, x):
             y = ins[0] * ins[1]
         elif op == 'Relu':
             y = np.maximum(ins[0], 0)
+        elif op == 'HardSwish':  # x * max(0, min(1, x/6 + 1/2)), the ONNX definition
+            y = ins[0] * np.maximum(0, np.minimum(1, ins[0] / 6.0 + 0.5))
+        elif op == 'HardSigmoid':
+            y = np.maximum(0, np.minimum(1, a.get('alpha', 0.2) * ins[0] + a.get('beta', 0.5)))
+        elif op == 'Sigmoid':
+            y = 1.0 / (1.0 + np.exp(-ins[0].astype(np.float64)))
+        elif op == 'Tanh':
+            y = np.tanh(ins[0])
+        elif op == 'LeakyRelu':
+            y = np.where(ins[0] < 0, a.get('alpha', 0.01) * ins[0], ins[0])
         elif op == 'Clip':
             lo = ins[1] if len(ins) > 1 and ins[1] is not None else a.get('min', -np.inf)
             hi = ins[2] if len(ins) > 2 and ins[2] is not None else a.get('max', np.inf)
