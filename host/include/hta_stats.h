@@ -27,9 +27,9 @@ extern "C" {
  *   its filter's width, the strassen vector a^ has fp_bits); group scales,
  *   requantization and the file's bookkeeping are ignored. The output stage
  *   costs nothing (a float network folds batch-norm into the bias).
- * EXACT: the bytes the .hta file stores for the layer (its 280-byte record
- *   and its tensors; the model total adds the header, section table and
- *   INFO, so it equals the file size); each output value also costs its bias
+ * EXACT: the bytes the .hta file stores for the layer (its 280-byte record,
+ *   340 in a format-version-2 file, and its tensors; the model total adds the
+ *   header, section table and INFO, so it equals the file size); each output value also costs its bias
  *   add and its requantization multiply, as in the hardware. */
 typedef enum hta_accounting { HTA_ACCOUNT_PAPER = 0, HTA_ACCOUNT_EXACT = 1 } hta_accounting;
 

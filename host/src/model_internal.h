@@ -48,5 +48,10 @@ void hta_model_free_layer(hta_layer *l);
  * table, INFO). Used by the cost model (stats.c). */
 uint64_t hta_model_layer_file_bytes(const hta_layer *l);
 uint64_t hta_model_file_fixed_bytes(const hta_model *m);
+/* The record size of every layer in m's file (280 in version 1, 340 in 2),
+ * and the one hta_model_layer_file_bytes counts for l alone: a version-1
+ * layer in a version-2 file takes the difference more. */
+uint64_t hta_model_record_bytes(const hta_model *m);
+uint64_t hta_model_layer_record_bytes(const hta_layer *l);
 
 #endif /* HTA_MODEL_INTERNAL_H */

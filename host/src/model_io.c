@@ -835,8 +835,9 @@ hta_model *hta_model_load(const char *path, char *err, size_t errlen) {
 
 /* ---- sizes for the cost model (stats.c) ---- */
 
-/* A layer's record is counted at the version-1 size unless its op or table
- * needs version 2; a version-2 file's other records are in the fixed part. */
+/* A layer alone is counted with the record of the version its op and table
+ * need; in a version-2 file every record has the version-2 size
+ * (hta_model_record_bytes; hta_stats_model corrects for it). */
 static unsigned layer_record_bytes(const hta_layer *l) {
   return (unsigned)l->op > (unsigned)HTA_OP_GAP || l->lut ? LAYER_RECORD_BYTES_V2
                                                           : LAYER_RECORD_BYTES;
@@ -853,9 +854,9 @@ uint64_t hta_model_layer_file_bytes(const hta_layer *l) {
 }
 
 uint64_t hta_model_file_fixed_bytes(const hta_model *m) {
-  uint64_t n = HEADER_BYTES + N_SECTIONS * SECTION_ENTRY_BYTES + INFO_FIXED_BYTES +
-               (uint64_t)strlen(m->name) + (uint64_t)strlen(m->plan);
-  if (model_version(m) == 2)
-    for (int i = 0; i < m->n; i++) n += LAYER_RECORD_BYTES_V2 - layer_record_bytes(&m->layers[i]);
-  return n;
+  return HEADER_BYTES + N_SECTIONS * SECTION_ENTRY_BYTES + INFO_FIXED_BYTES +
+         (uint64_t)strlen(m->name) + (uint64_t)strlen(m->plan);
 }
+
+uint64_t hta_model_record_bytes(const hta_model *m) { return record_bytes(model_version(m)); }
+uint64_t hta_model_layer_record_bytes(const hta_layer *l) { return layer_record_bytes(l); }

@@ -227,7 +227,15 @@ int hta_stats_model(const hta_model *m, const hta_stats_opts *o, hta_cost *per_l
   hta_model_get_info(m, &mi);
   if (hta_stats_layers(hta_model_layers(m), mi.n_layers, o, per_layer, total, err, errlen))
     return -1;
-  if (o->accounting == HTA_ACCOUNT_EXACT) total->size_bits += 8 * hta_model_file_fixed_bytes(m);
+  if (o->accounting == HTA_ACCOUNT_EXACT) {
+    total->size_bits += 8 * hta_model_file_fixed_bytes(m);
+    const uint64_t rec = hta_model_record_bytes(m);
+    for (int i = 0; i < mi.n_layers; i++) { /* records of a version-2 file */
+      const uint64_t more = 8 * (rec - hta_model_layer_record_bytes(&hta_model_layers(m)[i]));
+      total->size_bits += more;
+      if (per_layer) per_layer[i].size_bits += more;
+    }
+  }
   return 0;
 }
 

@@ -301,6 +301,55 @@ static void test_file_sizes(void) {
   }
 }
 
+/* ---- graph ops (hand-computed; stats.c's comment gives the rules) ---- */
+static void test_graph_ops(void) {
+  hta_stats_opts paper = opts(HTA_ACCOUNT_PAPER, 16, HTA_ENERGY_FP32, 2);
+  hta_stats_opts exact = opts(HTA_ACCOUNT_EXACT, 16, HTA_ENERGY_FP32, 2);
+  hta_cost c;
+  /* ADD 2x2x3: 12 values. PAPER: 12 adds. EXACT: + 2 x 12 input rescales and
+   * 12 stage multiplies, + 12 bias adds: 36 mults, 24 adds; bytes: 340-byte
+   * record + 9 x 3 (bias, mult, shift) = 367. */
+  hta_layer l = base_layer(HTA_OP_ADD, 2, 2, 3, 3, 1, 1, 0);
+  l.n_src = 2, l.src[0] = 0, l.src[1] = 0, l.in2_h = 2, l.in2_w = 2, l.in2_c = 3;
+  if (!stats(&l, paper, &c)) check_counts("ADD paper", &c, 0, 0, 0, 12, 12);
+  if (!stats(&l, exact, &c)) check_counts("ADD exact", &c, 0, 8 * 367, 36, 24, 24);
+  /* MAXPOOL 4x4x2, 2x2 stride 2: 2x2x2 = 8 values, 3 comparisons each (adds):
+   * 24; no output stage, no arrays: 340 bytes. */
+  l = base_layer(HTA_OP_MAXPOOL, 4, 4, 2, 2, 2, 2, 0);
+  l.bias = NULL, l.mult = NULL, l.shift = NULL;
+  if (!stats(&l, paper, &c)) check_counts("MAXPOOL paper", &c, 0, 0, 0, 24, 24);
+  if (!stats(&l, exact, &c)) check_counts("MAXPOOL exact", &c, 0, 8 * 340, 0, 24, 24);
+  /* AVGPOOL the same: 24 adds and 8 mults (the 1/n); EXACT: the stage's 8
+   * mults instead, + 8 bias adds; 340 + 18 bytes. */
+  l.op = HTA_OP_AVGPOOL;
+  l.bias = zeros32, l.mult = zeros32, l.shift = zeros8;
+  if (!stats(&l, paper, &c)) check_counts("AVGPOOL paper", &c, 0, 0, 8, 24, 24);
+  if (!stats(&l, exact, &c)) check_counts("AVGPOOL exact", &c, 0, 8 * 358, 8, 32, 32);
+  /* MUL 2x2x3 by 1x1x3: 12 mults; EXACT + 12 stage mults and 12 bias adds. */
+  l = base_layer(HTA_OP_MUL, 2, 2, 3, 3, 1, 1, 0);
+  l.n_src = 2, l.src[0] = 0, l.src[1] = 0, l.in2_h = 1, l.in2_w = 1, l.in2_c = 3;
+  if (!stats(&l, paper, &c)) check_counts("MUL paper", &c, 0, 0, 12, 0, 0);
+  if (!stats(&l, exact, &c)) check_counts("MUL exact", &c, 0, 8 * 367, 24, 12, 12);
+  /* RESIZE 2x2x3 -> 4x4x3 with a table: no arithmetic; 340 + 256 bytes. */
+  static const int8_t lut[256];
+  l = base_layer(HTA_OP_RESIZE, 2, 2, 3, 3, 1, 1, 0);
+  l.bias = NULL, l.mult = NULL, l.shift = NULL, l.lut = lut;
+  if (!stats(&l, exact, &c)) check_counts("RESIZE + table exact", &c, 0, 8 * 596, 0, 0, 0);
+  /* Whole graph models: the exact size is the file size. */
+  static const char *const plans[] = {"int8", "hybrid:0.5:strassen:1"};
+  for (size_t i = 0; i < 2; i++) {
+    char what[80], err[200] = "";
+    snprintf(what, sizeof what, "resnet-18/32 %s", plans[i]);
+    hta_model *m = hta_zoo_resnet(18, 32, plans[i], 2, err, sizeof err);
+    if (check(m != NULL, what, "%s", err)) check_file_sizes(what, m);
+    hta_model_free(m);
+    snprintf(what, sizeof what, "mobilenet-v2 0.35/32 %s", plans[i]);
+    m = hta_zoo_mobilenet_v2(0.35, 32, plans[i], 2, err, sizeof err);
+    if (check(m != NULL, what, "%s", err)) check_file_sizes(what, m);
+    hta_model_free(m);
+  }
+}
+
 /* ---- properties on a whole network (relations, not totals) ---- */
 static void test_network_relations(void) {
   char err[200] = "";
@@ -424,6 +473,7 @@ int main(void) {
   test_strassen_depthwise();
   test_gap_fc();
   test_file_sizes();
+  test_graph_ops();
   test_network_relations();
   test_errors();
   test_array_work();
