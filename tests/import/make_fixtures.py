@@ -227,6 +227,16 @@ def bad_pool(path):
     g.save(path, 'x', t)
 
 
+def bad_resize_pad(path):
+    g = G()
+    t = g.n('Conv', ['x', g.c(w(4, 1, 3, 3))])
+    t = g.n('Pad', [t, g.c(np.array([0, 0, 1, 1, 0, 0, 1, 1], np.int64)),
+                    g.c(np.array(0.5, np.float32))], name='bad_pad', mode='reflect')
+    t = g.n('Resize', [t, '', g.c(np.array([1, 1, 3, 3], np.float32))], name='bad_resize',
+            mode='linear')
+    g.save(path, 'x', t)
+
+
 def bad_residual(path):
     g = G()
     a = g.n('Conv', ['x', g.c(w(4, 1, 3, 3))], pads=[1, 1, 1, 1])
@@ -311,6 +321,22 @@ def float_acts(path):
     g.save(path, 'x', t, opset=14)
 
 
+def float_resize_pad(path):
+    """Pad (constant 0, asymmetric) before a valid convolution, nearest x2
+    Resize (half_pixel) and Upsample-free opset 13 graph."""
+    g = G()
+    t = g.n('Conv', ['x', g.c(w(6, 1, 3, 3)), g.c(w(6))], strides=[2, 2], pads=[1, 1, 1, 1])
+    t = g.n('Relu', [t])
+    t = g.n('Pad', [t, g.c(np.array([0, 0, 1, 0, 0, 0, 2, 1], np.int64))], mode='constant')
+    t = g.n('Conv', [t, g.c(w(8, 6, 3, 3, s=0.2)), g.c(w(8))], strides=[2, 2])
+    t = g.n('Resize', [t, '', g.c(np.array([1, 1, 2, 2], np.float32))], mode='nearest')
+    t = g.n('Conv', [t, g.c(w(8, 8, 3, 3, s=0.2)), g.c(w(8))], pads=[1, 1, 1, 1])
+    t = g.n('GlobalAveragePool', [t])
+    t = g.n('Flatten', [t])
+    t = g.n('Gemm', [t, g.c(w(10, 8)), g.c(w(10))], transB=1)
+    g.save(path, 'x', t)
+
+
 def float_rgb32(path):
     """A 32x32 RGB float chain: needs calibration data of its own shape."""
     g = G()
@@ -323,7 +349,7 @@ def float_rgb32(path):
 
 
 GOOD = [float_mbnet, float_misc, ternary, qdq, qlinear, integer, float_rgb32, float_pools,
-        float_acts]
+        float_acts, float_resize_pad]
 BAD = {bad_dilation: "node 'bad_dilation' (Conv): dilations",
        bad_op: "node 'bad_pool' (LpPool): unsupported op LpPool",
        bad_pool: "node 'bad_avg' (AveragePool): ceil_mode=1 is not supported (only 0); "
@@ -332,7 +358,9 @@ BAD = {bad_dilation: "node 'bad_dilation' (Conv): dilations",
        bad_group: "node 'bad_group' (Conv): group=2",
        bad_strides: "node 'bad_strides' (Conv): strides",
        bad_first_relu: "node 'bad_relu' (Relu)",
-       bad_many: "5 nodes block the import:"}
+       bad_many: "5 nodes block the import:",
+       bad_resize_pad: "node 'bad_resize' (Resize): mode 'linear' (only nearest); scales "
+                       "[1.0, 1.0, 3.0, 3.0]: only nearest x2 in H and W"}
 
 
 def main():

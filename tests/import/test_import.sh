@@ -40,7 +40,8 @@ if ! $PY tests/import/make_fixtures.py "$fx"; then
 fi
 
 # ---- good models: import, then golden model vs the ONNX graph in numpy ----
-for m in float_mbnet float_misc ternary qdq qlinear integer float_pools float_acts; do
+for m in float_mbnet float_misc ternary qdq qlinear integer float_pools float_acts \
+    float_resize_pad; do
   expect "import_$m" 0 "1x1x10" -- $HTA import "$fx/$m.onnx" -o "$tmp/$m.hta" --calib-n 200
   lsb=()
   [[ $m == qdq || $m == qlinear ]] && lsb=(--max-lsb 1)

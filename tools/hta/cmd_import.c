@@ -156,7 +156,7 @@ static hta_model *read_bundle(const char *dir, char *err, size_t errlen) {
                &l.pad_b, &l.pad_l, &l.pad_r, &l.zp_in, &l.zp_out, &l.act_min, &l.act_max,
                &l.group, lname) != 18 ||
         op < 0 || (op > HTA_OP_GAP && op != HTA_OP_MAXPOOL && op != HTA_OP_AVGPOOL &&
-                   op != HTA_OP_GMP)) {
+                   op != HTA_OP_GMP && op != HTA_OP_RESIZE && op != HTA_OP_PAD)) {
       snprintf(err, errlen, "bundle line %d: bad layer record", b.line);
       goto fail;
     }

@@ -6,7 +6,8 @@ into the chain (docs/quantization.md lists them):
   Conv (group 1 or depthwise), Gemm, MatMul (+ Add of a constant bias) -> a
   linear layer; BatchNormalization, Mul/Add by a constant -> folded into it;
   Relu, Clip -> its output clamp; GlobalAveragePool -> GAP; MaxPool,
-  AveragePool, GlobalMaxPool -> MAXPOOL, AVGPOOL, GMP; HardSwish, HardSigmoid,
+  AveragePool, GlobalMaxPool, Pad (constant 0), Resize/Upsample (nearest x2)
+  -> MAXPOOL, AVGPOOL, GMP, PAD, RESIZE; HardSwish, HardSigmoid,
   Sigmoid, Tanh, LeakyRelu -> the layer's activation table (format version 2,
   cpu device only until the engine has them); Flatten, Reshape,
   Identity, Dropout, Cast to float -> nothing (checked).
@@ -50,6 +51,10 @@ class Layer:
         if self.op in ('gap', 'gmp'):
             return (1, 1, c)
         t, b, l, r = self.pads
+        if self.op == 'resize':
+            return (2 * h, 2 * w, c)
+        if self.op == 'pad':
+            return (h + t + b, w + l + r, c)
         oh = (h + t + b - self.kh) // self.stride + 1
         ow = (w + l + r - self.kw) // self.stride + 1
         return (oh, ow, c if self.w is None else self.w.shape[0])
@@ -65,6 +70,11 @@ class Layer:
             y = x.mean(axis=(1, 2), keepdims=True)
         elif self.op == 'gmp':
             y = x.max(axis=(1, 2), keepdims=True)
+        elif self.op == 'resize':
+            y = x.repeat(2, axis=1).repeat(2, axis=2)
+        elif self.op == 'pad':
+            t, b, l, r = self.pads
+            y = np.pad(x, ((0, 0), (t, b), (l, r), (0, 0)))
         elif self.op in ('maxpool', 'avgpool'):
             y = pool_nhwc(x, self.kh, self.kw, self.stride, self.pads, self.op == 'maxpool')
         else:
@@ -418,7 +428,7 @@ class _Chain:
         if l.fn is not None:
             raise ImportError_('%s: a second activation function after %s (one table per '
                                'layer)' % (_where(n), l.fn[0]))
-        if l.op in ('maxpool', 'avgpool', 'gmp'):
+        if l.op in ('maxpool', 'avgpool', 'gmp', 'pad', 'resize'):
             raise ImportError_('%s: an activation table after %s (put it before the pool)'
                                % (_where(n), l.op.upper()))
         l.fn = (n.op_type, f)
@@ -494,6 +504,66 @@ class _Chain:
 
     def op_AveragePool(self, n, a):
         self._pool(n, a, 'avgpool')
+
+    def op_Pad(self, n, a):
+        mode = a.get('mode', b'constant')
+        mode = mode.decode() if isinstance(mode, bytes) else mode
+        p = (list(self.const(n, n.input[1], 'pads').reshape(-1)) if len(n.input) > 1 and
+             n.input[1] else list(a.get('pads', [])))
+        v = (float(np.asarray(self.const(n, n.input[2], 'constant_value')).reshape(-1)[0])
+             if len(n.input) > 2 and n.input[2] else float(a.get('value', 0.0)))
+        why = []
+        if mode != 'constant':
+            why.append("mode '%s' is not supported (only constant)" % mode)
+        if v != 0.0:
+            why.append('constant value %g is not supported (only 0)' % v)
+        if len(p) != 8 or p[0] or p[1] or p[4] or p[5] or min(p) < 0:
+            why.append('pads %s: only non-negative padding of H and W' % [int(x) for x in p])
+        if self.flat is not None:
+            why.append('after Flatten')
+        if why:
+            raise ImportError_('%s: %s' % (_where(n), '; '.join(why)))
+        l = Layer('pad', n.name or n.output[0], self.shape)
+        l.pads = (int(p[2]), int(p[6]), int(p[3]), int(p[7]))
+        self._push(l)
+
+    def _resize_x2(self, n, scales, why):
+        if scales is None or [float(x) for x in scales] != [1.0, 1.0, 2.0, 2.0]:
+            why.append('scales %s: only nearest x2 in H and W' % (
+                None if scales is None else [float(x) for x in scales]))
+        if self.flat is not None:
+            why.append('after Flatten')
+        if why:
+            raise ImportError_('%s: %s' % (_where(n), '; '.join(why)))
+        self._push(Layer('resize', n.name or n.output[0], self.shape))
+
+    def op_Resize(self, n, a):
+        s = lambda k, d: (a.get(k, d).decode() if isinstance(a.get(k, d), bytes) else a.get(k, d))
+        why = []
+        if s('mode', 'nearest') != 'nearest':
+            why.append("mode '%s' (only nearest)" % s('mode', 'nearest'))
+        ctm = s('coordinate_transformation_mode', 'half_pixel')
+        if ctm not in ('half_pixel', 'asymmetric', 'pytorch_half_pixel'):
+            why.append("coordinate_transformation_mode '%s' (half_pixel, pytorch_half_pixel "
+                       "or asymmetric)" % ctm)
+        if s('nearest_mode', 'round_prefer_floor') not in ('round_prefer_floor', 'floor'):
+            why.append("nearest_mode '%s' (round_prefer_floor or floor)" % s('nearest_mode', ''))
+        scales = None
+        if len(n.input) > 2 and n.input[2] and self.const(n, n.input[2], 'scales').size:
+            scales = self.const(n, n.input[2], 'scales').reshape(-1)
+        elif len(n.input) > 3 and n.input[3]:
+            sz = self.const(n, n.input[3], 'sizes').reshape(-1)
+            h, w, c = self.shape
+            scales = [sz[0], sz[1] / c, sz[2] / h, sz[3] / w] if len(sz) == 4 else list(sz)
+        self._resize_x2(n, scales, why)
+
+    def op_Upsample(self, n, a):
+        mode = a.get('mode', b'nearest')
+        mode = mode.decode() if isinstance(mode, bytes) else mode
+        why = [] if mode == 'nearest' else ["mode '%s' (only nearest)" % mode]
+        sc = (self.const(n, n.input[1], 'scales').reshape(-1) if len(n.input) > 1 and n.input[1]
+              else a.get('scales'))
+        self._resize_x2(n, sc, why)
 
     def op_GlobalMaxPool(self, n, a):
         if self.flat is not None:
@@ -674,7 +744,32 @@ def _fold_weight_dequant(model, chain):
 # Ops the .hta format version 2, the golden model and the cpu device have
 # (docs/numerics.md "Graphs and graph ops"), and activations that become a
 # table there, but that this importer does not map yet: named as such.
-GRAPH_OPS = {'Concat', 'Resize', 'Upsample', 'Pad', 'Softplus', 'Elu', 'Sum'}
+GRAPH_OPS = {'Concat', 'Softplus', 'Elu', 'Sum'}
+
+
+# Ops whose attribute checks do not depend on the tensor's shape: the survey
+# runs their handler on a probe to report their attribute problems too.
+PROBED = ('MaxPool', 'AveragePool', 'Pad', 'Upsample', 'Resize', 'Cast', 'Flatten')
+
+
+def _probe(chain, n, a):
+    """The reasons the handler of node n refuses it, independent of shapes
+    (the handler runs on a throwaway walker with a large dummy tensor)."""
+    if n.op_type == 'Resize' and not (len(n.input) > 2 and n.input[2] and
+                                      n.input[2] in chain.consts and
+                                      chain.consts[n.input[2]].size):
+        return []  # scales from sizes depend on the shape: the walk checks them
+    p = _Chain.__new__(_Chain)
+    p.consts, p.flat, p.shape, p.layers = chain.consts, None, (64, 64, 64), []
+    p._push = lambda l: None
+    try:
+        getattr(p, 'op_' + n.op_type)(n, a)
+    except ImportError_ as e:
+        msg, head = str(e), _where(n) + ': '
+        return [msg[len(head):] if msg.startswith(head) else msg]
+    except Exception:  # the walk will say it properly
+        return []
+    return []
 
 
 def survey(model, chain):
@@ -706,6 +801,8 @@ def survey(model, chain):
             why.append('reads %d tensors (%s): %s is in the .hta format version 2 but this '
                        'importer maps chains only' % (len(data_in), ', '.join(data_in),
                                                       what.get(n.op_type, 'a graph')))
+        if n.op_type in PROBED and not why:
+            why.extend(_probe(chain, n, a))
         if n.op_type in ('Conv', 'QLinearConv', 'ConvInteger'):
             if any(d != 1 for d in a.get('dilations', [1, 1])):
                 why.append('dilations %s are not supported (only 1)' % list(a['dilations']))

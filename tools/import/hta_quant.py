@@ -22,9 +22,10 @@ class QuantError(Exception):
     """A layer the quantizer cannot express; the message names the layer."""
 
 
-OPS = {'conv': 0, 'dw': 1, 'pw': 2, 'fc': 3, 'gap': 4, 'maxpool': 8, 'avgpool': 9, 'gmp': 10}
+OPS = {'conv': 0, 'dw': 1, 'pw': 2, 'fc': 3, 'gap': 4, 'maxpool': 8, 'avgpool': 9, 'gmp': 10,
+       'resize': 11, 'pad': 12}
 # Layers without weights: their output keeps the input's quantization.
-NO_WEIGHTS = ('gap', 'maxpool', 'avgpool', 'gmp')
+NO_WEIGHTS = ('gap', 'maxpool', 'avgpool', 'gmp', 'resize', 'pad')
 INT8, TERNARY, BINARY = 0, 1, 2
 GROUPS = (0, 64, 32, 16, 8, 4)  # group sizes auto-detection tries (0: one per filter)
 
@@ -219,7 +220,7 @@ def quantize_layer(l, in_q, out_q, plan, n_group, force_int8, out_fixed=False):
         q.shift = np.full(c, sh, np.uint8)
         q.kind = q.w = q.t = q.alpha = None
         return q
-    if l.op in ('maxpool', 'avgpool', 'gmp'):
+    if l.op in ('maxpool', 'avgpool', 'gmp', 'resize', 'pad'):
         # the input's quantization carried through: MAXPOOL, GMP move values;
         # AVGPOOL's output stage is the exact identity (2^31 - 1, shift 0)
         if (s_in, q.zp_in) != (s_out, q.zp_out):

@@ -92,6 +92,44 @@ def _pool(x, a, is_max):
     return y
 
 
+def _resize_nearest(ins, a, op):
+    """Nearest Resize/Upsample per the ONNX definition: each output index is
+    mapped to an input coordinate (coordinate_transformation_mode), then
+    rounded (nearest_mode)."""
+    x = ins[0]
+    if op == 'Upsample':
+        sc = ins[1].reshape(-1) if len(ins) > 1 else np.asarray(a['scales'])
+        ctm, nm = 'asymmetric', 'floor'
+    else:
+        sc = ins[2].reshape(-1) if len(ins) > 2 and ins[2] is not None and ins[2].size else \
+            np.asarray(ins[3], np.float64).reshape(-1) / np.asarray(x.shape)
+        dec = lambda v: v.decode() if isinstance(v, bytes) else v
+        ctm = dec(a.get('coordinate_transformation_mode', 'half_pixel'))
+        nm = dec(a.get('nearest_mode', 'round_prefer_floor'))
+    y = x
+    for ax in range(x.ndim):
+        n_in, s = x.shape[ax], float(sc[ax])
+        n_out = int(np.floor(n_in * s))
+        o = np.arange(n_out, dtype=np.float64)
+        if ctm == 'asymmetric':
+            c = o / s
+        elif ctm == 'pytorch_half_pixel':
+            c = (o + 0.5) / s - 0.5 if n_out > 1 else np.zeros(n_out)
+        else:  # half_pixel
+            c = (o + 0.5) / s - 0.5
+        if nm == 'floor':
+            idx = np.floor(c)
+        elif nm == 'ceil':
+            idx = np.ceil(c)
+        elif nm == 'round_prefer_ceil':
+            idx = np.floor(c + 0.5)
+        else:  # round_prefer_floor
+            idx = np.ceil(c - 0.5)
+        idx = np.clip(idx, 0, n_in - 1).astype(np.int64)
+        y = np.take(y, idx, axis=ax)
+    return y
+
+
 def run(model, x):
     g = model.graph
     env = {i.name: numpy_helper.to_array(i) for i in g.initializer}
@@ -140,6 +178,14 @@ def run(model, x):
             y = (ins[0] - m) / np.sqrt(v + a.get('epsilon', 1e-5)) * s + b
         elif op == 'GlobalAveragePool':
             y = ins[0].mean(axis=(2, 3), keepdims=True)
+        elif op == 'Pad':  # constant mode, pads [x1_begin, ..., x1_end, ...]
+            p = ins[1].reshape(-1)
+            r = len(p) // 2
+            v = float(ins[2].reshape(-1)[0]) if len(ins) > 2 and ins[2] is not None else 0.0
+            y = np.pad(ins[0], [(int(p[i]), int(p[i + r])) for i in range(r)],
+                       constant_values=v)
+        elif op in ('Resize', 'Upsample'):
+            y = _resize_nearest(ins, a, op)
         elif op == 'GlobalMaxPool':
             y = ins[0].max(axis=(2, 3), keepdims=True)
         elif op in ('MaxPool', 'AveragePool'):
