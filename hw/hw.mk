@@ -45,7 +45,13 @@ ifeq ($(wildcard $(RTL_TOP_FILE)),)
 else
 	$(Q)V=$(V) bash hw/synth/synth.sh $(BUILD)/synth $(RTL_TOP) $(RTL_FILES)
 	$(Q)bash hw/synth/resources.sh $(BUILD)/synth/resources $(LANE_FILES)
+	$(Q)bash hw/synth/pe_resources.sh $(BUILD)/synth/pe
 endif
+
+# The v2 processing elements' marginal cost alone (~35 s of Yosys; also in synth).
+.PHONY: pe-resources
+pe-resources: ## Yosys marginal LUT/FF/DSP per v2 INT8 and ternary MAC -> build/synth/pe
+	$(Q)bash hw/synth/pe_resources.sh $(BUILD)/synth/pe
 
 # The generated part of docs/resources.md lies between two marker lines.
 resources: synth ## synth, then write the measured tables into docs/resources.md
