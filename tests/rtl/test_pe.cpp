@@ -204,7 +204,7 @@ int main(int argc, char **argv) {
 
   {  // random values, random group lengths, bubbles
     Tb tb(argc, argv);
-    groups(tb, 400, 12, 4, [](Vec &v) {
+    groups(tb, 3000, 12, 4, [](Vec &v) {
       for (int c = 0; c < Ci; c++) {
         v.x[c] = rnd_int(-128, 127);
         for (int o = 0; o < NOUT; o++) v.w[o][c] = rnd_int(WMIN, WMAX);
