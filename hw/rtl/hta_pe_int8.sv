@@ -50,7 +50,7 @@ module hta_pe_int8 #(
   output logic signed [AccBits-1:0] acc_hi_o
 );
   localparam int NCh  = (Ci + L - 1) / L;        // chains
-  localparam int Lmax = (Ci + NCh - 1) / NCh;    // longest chain (balanced)
+  localparam int Lmax = (Ci + NCh - 1) / NCh;    // longest chain, as short as NCh allows
   // Chain j holds inputs [j*Lmax, ...) but its first stage sits at position
   // Lmax - len(j) so that every chain ends at position Lmax - 1.
 

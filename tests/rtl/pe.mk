@@ -1,7 +1,7 @@
 # tests/rtl/pe.mk - the v2 processing elements (hw/rtl/hta_pe_int8.sv,
 # hw/rtl/hta_pe_tern.sv) on their own Verilator models against C dot
 # products (tests/rtl/test_pe.cpp), at two Ci each: hta_pe_int8 with Ci 16
-# (chains of 6, 5, 5 DSPs) and Ci 14 (two chains of 7, the full-range bound),
+# (chains of 6, 6, 4 DSPs) and Ci 14 (two chains of 7, the full-range bound),
 # hta_pe_tern with Ci 16 and Ci 5 (a padded tree). Included by rtl.mk.
 
 PE_DIR := $(BUILD)/hw/pe
