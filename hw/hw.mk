@@ -11,6 +11,9 @@ RTL_PKGS     := $(RTL_GEN_PKGS) \
                 $(sort $(filter-out $(RTL_GEN_PKGS),$(wildcard hw/rtl/*_pkg.sv)))
 RTL_FILES    := $(RTL_PKGS) $(sort $(filter-out $(RTL_PKGS),$(wildcard hw/rtl/*.sv)))
 LINT_WAIVERS := hw/lint/hta.vlt
+# Modules not (yet) instantiated under RTL_TOP, linted as tops of their own
+# (Verilator drops modules outside the top, so they would go unchecked).
+RTL_UNIT_TOPS := hta_pe_int8 hta_pe_tern
 
 # The top module may not exist yet while the RTL is being written; lint and
 # synth then say so and succeed, so CI stays green for everyone else.
@@ -31,6 +34,8 @@ ifeq ($(wildcard $(RTL_TOP_FILE)),)
 else
 	$(call msg,LINT,$(RTL_TOP) ($(words $(RTL_FILES)) files))
 	$(Q)verilator --lint-only -Wall --top-module $(RTL_TOP) $(LINT_WAIVERS) $(RTL_FILES)
+	$(Q)for t in $(RTL_UNIT_TOPS); do \
+	  verilator --lint-only -Wall --top-module $$t $(LINT_WAIVERS) $(RTL_FILES) || exit 1; done
 	@echo "lint: clean"
 endif
 
@@ -40,7 +45,13 @@ ifeq ($(wildcard $(RTL_TOP_FILE)),)
 else
 	$(Q)V=$(V) bash hw/synth/synth.sh $(BUILD)/synth $(RTL_TOP) $(RTL_FILES)
 	$(Q)bash hw/synth/resources.sh $(BUILD)/synth/resources $(LANE_FILES)
+	$(Q)bash hw/synth/pe_resources.sh $(BUILD)/synth/pe
 endif
+
+# The v2 processing elements' marginal cost alone (~35 s of Yosys; also in synth).
+.PHONY: pe-resources
+pe-resources: ## Yosys marginal LUT/FF/DSP per v2 INT8 and ternary MAC -> build/synth/pe
+	$(Q)bash hw/synth/pe_resources.sh $(BUILD)/synth/pe
 
 # The generated part of docs/resources.md lies between two marker lines.
 resources: synth ## synth, then write the measured tables into docs/resources.md

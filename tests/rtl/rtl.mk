@@ -30,3 +30,6 @@ $(BUILD)/tests/bench_rtl: $(BUILD)/obj/tests/bench/bench_rtl.o $(BUILD)/obj/test
 ifeq ($(SIM_HAVE_RTL),yes)
 BENCH_CMDS += $(BUILD)/tests/bench_rtl
 endif
+
+# The v2 processing elements' unit tests.
+include tests/rtl/pe.mk

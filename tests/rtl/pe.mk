@@ -1,0 +1,25 @@
+# tests/rtl/pe.mk - the v2 processing elements (hw/rtl/hta_pe_int8.sv,
+# hw/rtl/hta_pe_tern.sv) on their own Verilator models against C dot
+# products (tests/rtl/test_pe.cpp), at two Ci each: hta_pe_int8 with Ci 16
+# (chains of 6, 6, 4 DSPs) and Ci 14 (two chains of 7, the full-range bound),
+# hta_pe_tern with Ci 16 and Ci 5 (a padded tree). Included by rtl.mk.
+
+PE_DIR := $(BUILD)/hw/pe
+# name  module  Ci  (one model and test binary each)
+PE_MODELS := int8_16:hta_pe_int8:16 int8_14:hta_pe_int8:14 tern_16:hta_pe_tern:16 \
+             tern_5:hta_pe_tern:5
+PE_TESTS  := $(foreach m,$(PE_MODELS),$(PE_DIR)/test_pe_$(word 1,$(subst :, ,$(m))))
+
+define pe_model
+$(PE_DIR)/test_pe_$(1): hw/rtl/$(2).sv tests/rtl/test_pe.cpp tests/rtl/pe.mk
+	$$(call msg,VERILATE,$$@)
+	$$(Q)mkdir -p $(PE_DIR)/$(1)
+	$$(Q)verilator --cc --exe --build -j 2 -Wall --assert -O2 --prefix Vpe -GCi=$(3) \
+	  --Mdir $(PE_DIR)/$(1) -o ../test_pe_$(1) \
+	  -CFLAGS "-DPE_CI=$(3) $(if $(filter hta_pe_int8,$(2)),-DPE_INT8)" \
+	  hw/rtl/$(2).sv $(CURDIR)/tests/rtl/test_pe.cpp >$(PE_DIR)/$(1).log 2>&1 \
+	  || { tail -n 20 $(PE_DIR)/$(1).log; exit 1; }
+endef
+$(foreach m,$(PE_MODELS),$(eval $(call pe_model,$(word 1,$(subst :, ,$(m))),$(word 2,$(subst :, ,$(m))),$(word 3,$(subst :, ,$(m))))))
+
+TEST_BINS += $(PE_TESTS)
