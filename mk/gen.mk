@@ -8,12 +8,14 @@
 # build), and `make check-regs` proves in CI that they match their sources.
 
 HTA_GEN    := $(BUILD)/tools/hta_gen
-GEN_INPUTS := hw/config/hta.cfg hw/config/regmap.cfg
+GEN_INPUTS := hw/config/hta.cfg hw/config/regmap.cfg hw/config/program.cfg
 GEN_FILES  := hw/rtl/hta_cfg_pkg.sv host/include/hta_cfg.h \
               hw/rtl/hta_regs_pkg.sv host/include/hta_regs.h docs/registers.md \
-              bitstreams/alveo/kernel.xml
+              bitstreams/alveo/kernel.xml \
+              hw/rtl/hta_prog_pkg.sv host/include/hta_prog.h docs/program-format.md
 
-$(HTA_GEN): tools/gen/hta_gen.c
+# tools/gen/gen_prog.c (the program format) is #included by hta_gen.c.
+$(HTA_GEN): tools/gen/hta_gen.c tools/gen/gen_prog.c
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(CFLAGS) $< -o $@
