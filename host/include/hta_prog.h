@@ -82,9 +82,11 @@ static inline int hta_prog_put_(uint8_t *buf, const char *st, const char *field,
                                : ((int64_t)1 << width) - 1;
   if (v < lo || v > hi) {
     if (err != NULL && errlen > 0)
-      snprintf(err, errlen, "%s.%s = %lld does not fit its %u-bit %s field "
+      snprintf(err, errlen,
+               "%s.%s = %lld does not fit its %u-bit %s field "
                "(%lld..%lld)", st, field, (long long)v, width,
-               is_signed ? "signed" : "unsigned", (long long)lo, (long long)hi);
+               is_signed ? "signed" : "unsigned", (long long)lo,
+               (long long)hi);
     return -1;
   }
   const uint32_t mask = width == 32 ? 0xffffffffu : ((1u << width) - 1u);
@@ -101,8 +103,8 @@ static inline int64_t hta_prog_get_(const uint8_t *buf, unsigned word,
                                     unsigned lsb, unsigned width,
                                     int is_signed) {
   const uint8_t *p = buf + 4 * word;
-  const uint32_t x = (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
-                     (uint32_t)p[3] << 24;
+  const uint32_t x = (uint32_t)p[0] | (uint32_t)p[1] << 8 |
+                     (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
   const uint32_t mask = width == 32 ? 0xffffffffu : ((1u << width) - 1u);
   const uint32_t v = x >> lsb & mask;
   if (is_signed && (v >> (width - 1)) & 1u)
