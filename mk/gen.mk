@@ -1,19 +1,22 @@
 # mk/gen.mk - the generator and the files it produces from the single sources.
 #
-# hw/config/hta.cfg and hw/config/regmap.cfg are the only places the sizes and
-# the register map are written. tools/gen/hta_gen.c turns them into SV
+# hw/config/hta.cfg, hw/config/regmap.cfg and hw/config/program.cfg are the
+# only places the sizes, the register map and the device program format are
+# written. tools/gen/hta_gen.c turns them into SV
 # packages, C headers, the register doc and bitstreams/alveo/kernel.xml (the
 # Vitis kernel description). The outputs are committed (so a
 # reader of the repository sees them and the RTL engineer can lint without a
 # build), and `make check-regs` proves in CI that they match their sources.
 
 HTA_GEN    := $(BUILD)/tools/hta_gen
-GEN_INPUTS := hw/config/hta.cfg hw/config/regmap.cfg
+GEN_INPUTS := hw/config/hta.cfg hw/config/regmap.cfg hw/config/program.cfg
 GEN_FILES  := hw/rtl/hta_cfg_pkg.sv host/include/hta_cfg.h \
               hw/rtl/hta_regs_pkg.sv host/include/hta_regs.h docs/registers.md \
-              bitstreams/alveo/kernel.xml
+              bitstreams/alveo/kernel.xml \
+              hw/rtl/hta_prog_pkg.sv host/include/hta_prog.h docs/program-format.md
 
-$(HTA_GEN): tools/gen/hta_gen.c
+# tools/gen/gen_prog.c (the program format) is #included by hta_gen.c.
+$(HTA_GEN): tools/gen/hta_gen.c tools/gen/gen_prog.c
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(CFLAGS) $< -o $@
@@ -29,9 +32,9 @@ $(GEN_FILES) &: $(GEN_INPUTS) $(HTA_GEN)
 	$(Q)touch $(GEN_FILES)
 
 .PHONY: regs check-regs
-regs: $(HTA_GEN) ## regenerate SV packages, C headers, docs/registers.md, kernel.xml
+regs: $(HTA_GEN) ## regenerate SV packages, C headers, register/program docs, kernel.xml
 	$(Q)$(HTA_GEN)
-	@echo "regs: outputs match hw/config/hta.cfg and hw/config/regmap.cfg"
+	@echo "regs: outputs match hw/config/hta.cfg, regmap.cfg and program.cfg"
 
 # Generate into a scratch folder and compare with the files in the tree.
 # Same relative input paths, so even the "generated from" headers must match.

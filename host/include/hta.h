@@ -31,6 +31,7 @@
 #include <stdint.h>
 
 #include "hta_layer.h"
+#include "hta_prog.h" /* hta_counters: the engine's performance counters */
 
 #ifdef __cplusplus
 extern "C" {
@@ -132,6 +133,9 @@ typedef struct hta_stats {
   int n_layers;
   const uint64_t *layer_cycles; /* [n_layers] model-layer cycles (summed
                                    descriptors, summed over the batch) */
+  hta_counters counters;  /* every performance counter of the register map
+                             (HTA_COUNTERS), summed over the batch; the
+                             fields above repeat the common ones */
 } hta_stats;
 
 /* Completion callback of hta_submit: status is 0 or a negative error; stats

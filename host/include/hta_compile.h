@@ -14,22 +14,16 @@
 #include <stdint.h>
 
 #include "hta_layer.h"
+/* The program format (constants, descriptor and pass header layout, pack
+ * functions) is generated from hw/config/program.cfg. */
+#include "hta_prog.h"
 
 #ifdef __cplusplus
 extern "C" {
 #endif
 
-/* Program format constants (docs/architecture.md, "Device program"). */
-#define HTA_PROG_MAGIC 0x31415448u /* "HTA1" */
-#define HTA_PROG_VERSION 1u
-#define HTA_PROG_HEADER_BYTES 64u
-#define HTA_DESC_BYTES 64u
-#define HTA_DESC_OP_CONV 0u
-#define HTA_DESC_OP_DW 1u
-#define HTA_SRC_NONE 0u /* channel source map codes */
-#define HTA_SRC_MAC 1u
-#define HTA_SRC_ADD 2u
-#define HTA_ALIGN 16u /* every block and tensor starts on a 16-byte boundary */
+/* every block and tensor starts on a 16-byte boundary */
+#define HTA_ALIGN HTA_BLOCK_ALIGN
 
 /* The hardware sizes the compiler targets (hw/config/hta.cfg). */
 typedef struct hta_hw_cfg {

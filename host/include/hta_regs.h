@@ -72,58 +72,58 @@
 /* ro: error address or offset, bits 63:32 */
 #define HTA_REG_ERR_ADDR_HI 0x05Cu
 
-/* ro: cycles from ap_start to ap_done, bits 31:0 */
+/* ro: counter cycles: cycles from ap_start to ap_done, bits 31:0 */
 #define HTA_REG_CYCLES_LO 0x060u
 
 /* ro: bits 63:32 */
 #define HTA_REG_CYCLES_HI 0x064u
 
-/* ro: cycles the MAC array took a compute step, bits 31:0 */
+/* ro: counter mac_busy: cycles the MAC array took a compute step, bits 31:0 */
 #define HTA_REG_MAC_BUSY_LO 0x068u
 
 /* ro: bits 63:32 */
 #define HTA_REG_MAC_BUSY_HI 0x06Cu
 
-/* ro: cycles the adder array took a compute step, bits 31:0 */
+/* ro: counter add_busy: cycles the adder array took a compute step, bits 31:0 */
 #define HTA_REG_ADD_BUSY_LO 0x070u
 
 /* ro: bits 63:32 */
 #define HTA_REG_ADD_BUSY_HI 0x074u
 
-/* ro: cycles compute waited for input data or weights, bits 31:0 */
+/* ro: counter mem_stall: cycles compute waited for input data or weights, bits 31:0 */
 #define HTA_REG_MEM_STALL_LO 0x078u
 
 /* ro: bits 63:32 */
 #define HTA_REG_MEM_STALL_HI 0x07Cu
 
-/* ro: bytes read from memory, bits 31:0 */
+/* ro: counter bytes_rd: bytes read from memory, bits 31:0 */
 #define HTA_REG_BYTES_RD_LO 0x080u
 
 /* ro: bits 63:32 */
 #define HTA_REG_BYTES_RD_HI 0x084u
 
-/* ro: bytes written to memory (strobed bytes), bits 31:0 */
+/* ro: counter bytes_wr: bytes written to memory (strobed bytes), bits 31:0 */
 #define HTA_REG_BYTES_WR_LO 0x088u
 
 /* ro: bits 63:32 */
 #define HTA_REG_BYTES_WR_HI 0x08Cu
 
-/* ro: layers completed in this run */
+/* ro: counter layers_done: layers completed in this run */
 #define HTA_REG_LAYERS_DONE 0x090u
 
-/* ro: MAC operations done (active lanes x steps), bits 31:0 */
+/* ro: counter mac_ops: MAC operations done (active lanes x steps), bits 31:0 */
 #define HTA_REG_MAC_OPS_LO 0x098u
 
 /* ro: bits 63:32 */
 #define HTA_REG_MAC_OPS_HI 0x09Cu
 
-/* ro: adder-lane weight operations done, bits 31:0 */
+/* ro: counter add_ops: adder-lane weight operations done, bits 31:0 */
 #define HTA_REG_ADD_OPS_LO 0x0A0u
 
 /* ro: bits 63:32 */
 #define HTA_REG_ADD_OPS_HI 0x0A4u
 
-/* ro: cycles compute waited for the requantization drain, bits 31:0 */
+/* ro: counter drain_stall: cycles compute waited for the requantization drain, bits 31:0 */
 #define HTA_REG_DRAIN_STALL_LO 0x0A8u
 
 /* ro: bits 63:32 */

@@ -16,6 +16,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "hta_prog.h"
 #include "hta_sim.h"
 
 #define HTA_SIMPROG_GUARD 4096u /* guard bytes before and after each window */
@@ -24,9 +25,7 @@ typedef struct hta_simprog_result {
   uint32_t status;      /* STATUS: error code in bits 7:0, descriptor in 31:16 */
   uint32_t err_info;
   uint64_t err_addr;
-  uint32_t layers_done;
-  uint64_t cycles, mac_busy, add_busy, mac_ops, add_ops;
-  uint64_t mem_stall, drain_stall, bytes_rd, bytes_wr;
+  HTA_COUNTERS(HTA_COUNTER_MEMBER) /* every counter: cycles, layers_done, ... */
   uint64_t sim_cycles;  /* cycles the harness ran from ap_start */
   int guard_ok;         /* no byte around the two windows changed */
 } hta_simprog_result;

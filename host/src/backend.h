@@ -15,13 +15,16 @@
 
 #include "hta.h"
 #include "hta_compile.h"
+#include "hta_prog.h"
 
-/* What one inference reports. */
+/* What one inference reports: STATUS and the error registers, every
+ * performance counter of the register map (cycles, layers_done, ...:
+ * HTA_COUNTERS), and the cycles the simulator ran. */
 typedef struct hta_backend_result {
-  uint32_t status, err_info, layers_done;
+  uint32_t status, err_info;
   uint64_t err_addr;
-  uint64_t cycles, mac_busy, add_busy, mac_ops, add_ops;
-  uint64_t mem_stall, drain_stall, bytes_rd, bytes_wr, sim_cycles;
+  HTA_COUNTERS(HTA_COUNTER_MEMBER)
+  uint64_t sim_cycles;
   uint32_t *desc_cycles; /* [n_desc], filled by backends that count cycles */
 } hta_backend_result;
 

@@ -144,16 +144,9 @@ static int sim_run(hta_device *dev, const hta_program *prog, const hta_layer *la
   res->status = r.status;
   res->err_info = r.err_info;
   res->err_addr = r.err_addr;
-  res->layers_done = r.layers_done;
-  res->cycles = r.cycles;
-  res->mac_busy = r.mac_busy;
-  res->add_busy = r.add_busy;
-  res->mac_ops = r.mac_ops;
-  res->add_ops = r.add_ops;
-  res->mem_stall = r.mem_stall;
-  res->drain_stall = r.drain_stall;
-  res->bytes_rd = r.bytes_rd;
-  res->bytes_wr = r.bytes_wr;
+#define COPY_COUNTER(name, off, bits) res->name = r.name;
+  HTA_COUNTERS(COPY_COUNTER)
+#undef COPY_COUNTER
   res->sim_cycles = r.sim_cycles;
 
   if (run_rc == HTA_SIM_ERR_TIMEOUT)
@@ -164,7 +157,7 @@ static int sim_run(hta_device *dev, const hta_program *prog, const hta_layer *la
   if (res->desc_cycles && hta_simprog_read_log(sim, prog->n_desc, res->desc_cycles) != 0)
     return hta_dev_error(dev, HTA_ERROR_IO, "sim: reading the per-layer cycle log failed");
   if (s->fault == 3) data[prog->layer_out[prog->n_layers / 2].off] ^= 0x10;
-  if ((res->status & 0xffu) != 0) return hta_engine_error(dev, "sim", res);
+  if (hta_status_of(res->status).code != HTA_ENGINE_OK) return hta_engine_error(dev, "sim", res);
   if (!r.guard_ok)
     return hta_dev_error(dev, HTA_ERROR_DEVICE,
                          "sim: the engine wrote outside its windows (a guard byte changed)");

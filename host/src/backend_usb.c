@@ -439,7 +439,8 @@ static int usb_run(hta_device *dev, const hta_program *prog, const hta_layer *la
                            "usb: timeout (%u ms): no ap_done from %s at layer descriptor %u "
                            "(%u done), STATUS 0x%08x; the engine may still be running (power-"
                            "cycle or reconfigure the board to stop it)",
-                           timeout_ms, u->where, status >> 16, layers_done, status);
+                           timeout_ms, u->where, hta_status_of(status).layer, layers_done,
+                           status);
     }
   }
   rc = hta_engine_read_status(link_reg_read, l, res);
@@ -453,7 +454,7 @@ static int usb_run(hta_device *dev, const hta_program *prog, const hta_layer *la
     rc = hta_engine_read_log(link_reg_read, link_reg_write, l, prog->n_desc, res->desc_cycles);
     if (rc) return link_error(dev, rc, "reading the per-layer cycle log");
   }
-  if ((res->status & 0xffu) != 0) return hta_engine_error(dev, "usb", res);
+  if (hta_status_of(res->status).code != HTA_ENGINE_OK) return hta_engine_error(dev, "usb", res);
   return HTA_SUCCESS;
 }
 

@@ -496,13 +496,13 @@ static int xrt_run(hta_device *dev, const hta_program *prog, const hta_layer *la
   if (st != ERT_CMD_STATE_COMPLETED) {
     read_status(x, res);
     char regs[300] = "registers not readable in this mode";
+    const hta_status sr = hta_status_of(res->status);
     if (x->regs)
       snprintf(regs, sizeof regs,
                "layer descriptor %u (%u done): STATUS 0x%08x (code %u %s, busy %u), "
                "ERR_INFO 0x%x, ERR_ADDR 0x%llx, CYCLES %llu",
-               res->status >> 16, res->layers_done, res->status, res->status & 0xffu,
-               hta_engine_error_name(res->status & 0xffu), (res->status >> 8) & 1u,
-               res->err_info, (unsigned long long)res->err_addr,
+               sr.layer, res->layers_done, res->status, sr.code, hta_engine_error_name(sr.code),
+               sr.busy, res->err_info, (unsigned long long)res->err_addr,
                (unsigned long long)res->cycles);
     /* a finished wait with another state is an XRT error, not a timeout */
     const int timed_out = st == ERT_CMD_STATE_NEW || st == ERT_CMD_STATE_QUEUED ||
@@ -529,7 +529,7 @@ static int xrt_run(hta_device *dev, const hta_program *prog, const hta_layer *la
   if (x->regs && res->desc_cycles &&
       hta_engine_read_log(regs_read, regs_write, x, prog->n_desc, res->desc_cycles) != 0)
     return hta_dev_error(dev, HTA_ERROR_IO, "xrt: reading the per-layer cycle log failed");
-  if ((res->status & 0xffu) != 0) return hta_engine_error(dev, "xrt", res);
+  if (hta_status_of(res->status).code != HTA_ENGINE_OK) return hta_engine_error(dev, "xrt", res);
   return HTA_SUCCESS;
 }
 

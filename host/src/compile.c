@@ -391,6 +391,7 @@ typedef struct bytes {
   uint8_t *p;
   size_t n, cap;
   int oom;
+  char bad[200]; /* a structure that did not pack: the field and value */
 } bytes;
 
 static void put(bytes *b, const void *src, size_t n) {
@@ -420,12 +421,19 @@ static void put32(bytes *b, uint32_t v) {
 
 static void align16(bytes *b) { put(b, NULL, (HTA_ALIGN - b->n % HTA_ALIGN) % HTA_ALIGN); }
 
-/* Lane record: bias, mult, shift, 7 zero bytes (a NULL lane is all zero). */
+/* The first pack error of the program is kept; put() of the (zeroed) bytes
+ * goes on so offsets stay consistent until emit() reports it. */
+static void packed(bytes *b, int rc, const char *why) {
+  if (rc != 0 && b->bad[0] == '\0') snprintf(b->bad, sizeof b->bad, "%s", why);
+}
+
+/* Lane record (hta_prog.h; a NULL lane is all zero). */
 static void put_record(bytes *b, const lane *ln) {
-  put32(b, ln ? (uint32_t)ln->bias : 0);
-  put32(b, ln ? (uint32_t)ln->mult : 0);
-  put32(b, ln ? ln->shift : 0);
-  put32(b, 0);
+  const hta_lane_record r = {ln ? ln->bias : 0, ln ? ln->mult : 0, ln ? ln->shift : 0u};
+  uint8_t buf[HTA_LANE_RECORD_BYTES];
+  char why[200];
+  packed(b, hta_lane_record_pack(&r, buf, why, sizeof why), why);
+  put(b, buf, sizeof buf);
 }
 
 static unsigned ternary_code(int8_t t) { return t == 1 ? 1u : t == -1 ? 3u : 0u; }
@@ -473,11 +481,12 @@ static void put_add_rows(bytes *b, const hw_layer *h, const lane *const *lanes, 
 
 static void put_pass_header(bytes *b, unsigned n_mac, unsigned n_add, unsigned mac_base,
                             unsigned add_base) {
+  const hta_pass_header h = {n_mac, n_add, mac_base, add_base};
+  uint8_t buf[HTA_PASS_HEADER_BYTES];
+  char why[200];
   align16(b);
-  put32(b, n_mac);
-  put32(b, n_add);
-  put32(b, mac_base);
-  put32(b, add_base);
+  packed(b, hta_pass_header_pack(&h, buf, why, sizeof why), why);
+  put(b, buf, sizeof buf);
 }
 
 /* CONV passes: pass p gives MAC lanes the INT8 filters p*MacLanes.. and adder
@@ -533,8 +542,8 @@ static unsigned put_dw_passes(bytes *b, const hw_layer *h, const hta_hw_cfg *cfg
   return n_passes;
 }
 
-/* Weight stream of h at the end of b; fills the descriptor words it decides. */
-static int emit_layer(compiler *cc, bytes *b, const hw_layer *h, uint32_t *desc) {
+/* Weight stream of h at the end of b; fills the descriptor. */
+static int emit_layer(compiler *cc, bytes *b, const hw_layer *h, hta_desc *desc) {
   const hta_hw_cfg *cfg = cc->cfg;
   const lane **mac = calloc((size_t)h->out.c + cfg->mac_lanes, sizeof *mac);
   const lane **add = calloc((size_t)h->out.c + cfg->add_lanes, sizeof *add);
@@ -570,24 +579,22 @@ static int emit_layer(compiler *cc, bytes *b, const hw_layer *h, uint32_t *desc)
 
   if (b->n - start > UINT32_MAX) return fail(cc, "layer %d%s: weight stream exceeds 4 GiB",
                                              h->layer, h->what);
-  desc[0] = h->op | (uint32_t)h->kh << 8 | (uint32_t)h->kw << 16 |
-            (uint32_t)h->stride << 24 | (uint32_t)h->stride << 28;
-  desc[1] = (uint32_t)h->pad_t | (uint32_t)h->pad_l << 8 | (uint32_t)(uint8_t)h->zp_in << 16 |
-            (uint32_t)(uint8_t)h->zp_out << 24;
-  desc[2] = (uint32_t)(uint8_t)h->act_min | (uint32_t)(uint8_t)h->act_max << 8 |
-            (uint32_t)h->G << 16;
-  desc[3] = (uint32_t)h->in.h | (uint32_t)h->in.w << 16;
-  desc[4] = (uint32_t)h->in.c | h->in.pix_stride << 16;
-  desc[5] = (uint32_t)h->out.h | (uint32_t)h->out.w << 16;
-  desc[6] = (uint32_t)h->out.c | h->out.pix_stride << 16;
-  desc[7] = h->in.off;
-  desc[8] = h->out.off;
-  desc[9] = (uint32_t)start;
-  desc[10] = (uint32_t)(b->n - start);
-  desc[11] = n_passes | tile << 16;
-  desc[12] = ms | as << 16;
-  desc[13] = (uint32_t)h->K | (uint32_t)h->n_groups << 16;
-  desc[14] = desc[15] = 0;
+  const hta_desc d = {
+      .op = h->op, .kh = (uint32_t)h->kh, .kw = (uint32_t)h->kw,
+      .stride_h = (uint32_t)h->stride, .stride_w = (uint32_t)h->stride,
+      .pad_top = (uint32_t)h->pad_t, .pad_left = (uint32_t)h->pad_l,
+      .zp_in = h->zp_in, .zp_out = h->zp_out, .act_min = h->act_min, .act_max = h->act_max,
+      .group = (uint32_t)h->G,
+      .in_h = (uint32_t)h->in.h, .in_w = (uint32_t)h->in.w,
+      .in_c = (uint32_t)h->in.c, .in_pix_stride = h->in.pix_stride,
+      .out_h = (uint32_t)h->out.h, .out_w = (uint32_t)h->out.w,
+      .out_c = (uint32_t)h->out.c, .out_pix_stride = h->out.pix_stride,
+      .in_off = h->in.off, .out_off = h->out.off,
+      .wts_off = (uint32_t)start, .wts_bytes = (uint32_t)(b->n - start),
+      .n_passes = n_passes, .tile_pixels = tile,
+      .mac_stride = ms, .add_stride = as,
+      .k = (uint32_t)h->K, .n_groups = (uint32_t)h->n_groups};
+  *desc = d;
   return b->oom ? fail(cc, "out of memory") : 0;
 }
 
@@ -672,26 +679,34 @@ static int plan(compiler *cc, const hta_layer *layers, int n, hta_program *prog)
 
 static int emit(compiler *cc, hta_program *prog) {
   bytes b = {0};
-  put32(&b, HTA_PROG_MAGIC);
-  put32(&b, HTA_PROG_VERSION);
-  put32(&b, (uint32_t)cc->n_hl);
-  put32(&b, HTA_PROG_HEADER_BYTES);
-  put32(&b, cc->cfg->signature);
-  put(&b, NULL, HTA_PROG_HEADER_BYTES - 20 + (size_t)cc->n_hl * HTA_DESC_BYTES);
+  const hta_prog_header hdr = {HTA_PROG_MAGIC, HTA_PROG_VERSION, (uint32_t)cc->n_hl,
+                               HTA_PROG_HEADER_BYTES, cc->cfg->signature};
+  uint8_t hbuf[HTA_PROG_HEADER_BYTES];
+  char why[200];
+  packed(&b, hta_prog_header_pack(&hdr, hbuf, why, sizeof why), why);
+  put(&b, hbuf, sizeof hbuf);
+  put(&b, NULL, (size_t)cc->n_hl * HTA_DESC_BYTES);
   for (int i = 0; i < cc->n_hl; i++) {
-    uint32_t desc[16];
-    if (emit_layer(cc, &b, &cc->hl[i], desc) != 0) {
+    hta_desc desc = {0};
+    if (emit_layer(cc, &b, &cc->hl[i], &desc) != 0) {
       free(b.p);
       return -1;
     }
-    uint8_t *d = b.p + HTA_PROG_HEADER_BYTES + (size_t)i * HTA_DESC_BYTES;
-    for (int wd = 0; wd < 16; wd++)
-      for (int byte = 0; byte < 4; byte++) d[4 * wd + byte] = (uint8_t)(desc[wd] >> (8 * byte));
+    /* emit_layer returned 0, so the buffer exists (no out-of-memory) */
+    if (hta_desc_pack(&desc, b.p + HTA_PROG_HEADER_BYTES + (size_t)i * HTA_DESC_BYTES, why,
+                      sizeof why) != 0) {
+      free(b.p);
+      return fail(cc, "layer %d%s: descriptor: %s", cc->hl[i].layer, cc->hl[i].what, why);
+    }
     prog->desc_layer[i] = cc->hl[i].layer;
   }
   if (b.oom) {
     free(b.p);
     return fail(cc, "out of memory");
+  }
+  if (b.bad[0] != '\0') {
+    free(b.p);
+    return fail(cc, "program: %s", b.bad);
   }
   if (b.n > UINT32_MAX) {
     free(b.p);

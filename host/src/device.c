@@ -276,6 +276,9 @@ int hta_submit(hta_net *net, const int8_t *in, int8_t *out, int batch, unsigned 
     st.bytes_rd += r.bytes_rd;
     st.bytes_wr += r.bytes_wr;
     st.sim_cycles += r.sim_cycles;
+#define SUM_COUNTER(name, off, bits) st.counters.name += r.name;
+    HTA_COUNTERS(SUM_COUNTER)
+#undef SUM_COUNTER
     for (int d = 0; d < p->n_desc; d++) net->layer_cycles[p->desc_layer[d]] += net->desc_cycles[d];
   }
   st.wall_s = now_s() - t0;

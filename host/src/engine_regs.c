@@ -4,12 +4,14 @@
 #include <inttypes.h>
 
 #include "hta_cfg.h"
+#include "hta_prog.h"
 #include "hta_regs.h"
 
-static int read64(hta_reg_read_fn rd, void *ctx, uint32_t lo, uint64_t *v) {
+/* A counter of `bits` (32 or 64) at register lo: the low word first. */
+static int read_counter(hta_reg_read_fn rd, void *ctx, uint32_t lo, int bits, uint64_t *v) {
   uint32_t a = 0, b = 0;
   int rc = rd(ctx, lo, &a);
-  if (rc == 0) rc = rd(ctx, lo + 4, &b);
+  if (rc == 0 && bits > 32) rc = rd(ctx, lo + 4, &b);
   *v = (uint64_t)b << 32 | a;
   return rc;
 }
@@ -17,17 +19,16 @@ static int read64(hta_reg_read_fn rd, void *ctx, uint32_t lo, uint64_t *v) {
 int hta_engine_read_status(hta_reg_read_fn rd, void *ctx, hta_backend_result *res) {
   int rc = rd(ctx, HTA_REG_STATUS, &res->status);
   if (!rc) rc = rd(ctx, HTA_REG_ERR_INFO, &res->err_info);
-  if (!rc) rc = read64(rd, ctx, HTA_REG_ERR_ADDR_LO, &res->err_addr);
-  if (!rc) rc = rd(ctx, HTA_REG_LAYERS_DONE, &res->layers_done);
-  if (!rc) rc = read64(rd, ctx, HTA_REG_CYCLES_LO, &res->cycles);
-  if (!rc) rc = read64(rd, ctx, HTA_REG_MAC_BUSY_LO, &res->mac_busy);
-  if (!rc) rc = read64(rd, ctx, HTA_REG_ADD_BUSY_LO, &res->add_busy);
-  if (!rc) rc = read64(rd, ctx, HTA_REG_MEM_STALL_LO, &res->mem_stall);
-  if (!rc) rc = read64(rd, ctx, HTA_REG_DRAIN_STALL_LO, &res->drain_stall);
-  if (!rc) rc = read64(rd, ctx, HTA_REG_BYTES_RD_LO, &res->bytes_rd);
-  if (!rc) rc = read64(rd, ctx, HTA_REG_BYTES_WR_LO, &res->bytes_wr);
-  if (!rc) rc = read64(rd, ctx, HTA_REG_MAC_OPS_LO, &res->mac_ops);
-  if (!rc) rc = read64(rd, ctx, HTA_REG_ADD_OPS_LO, &res->add_ops);
+  if (!rc) rc = read_counter(rd, ctx, HTA_REG_ERR_ADDR_LO, 64, &res->err_addr);
+  /* every counter of the register map (HTA_COUNTERS, hta_prog.h) */
+  uint64_t v = 0;
+#define READ_COUNTER(name, off, bits)                   \
+  if (!rc) {                                            \
+    rc = read_counter(rd, ctx, off, bits, &v);          \
+    res->name = (hta_counter##bits##_t)v;               \
+  }
+  HTA_COUNTERS(READ_COUNTER)
+#undef READ_COUNTER
   return rc;
 }
 
@@ -44,16 +45,15 @@ int hta_engine_read_log(hta_reg_read_fn rd, hta_reg_write_fn wr, void *ctx, int 
 }
 
 const char *hta_engine_error_name(uint32_t code) {
-  static const char *const names[] = {"OK", "ERR_PROG", "ERR_DESC", "ERR_WINDOW", "ERR_AXI_RD",
-                                      "ERR_AXI_WR"};
-  return code < sizeof names / sizeof names[0] ? names[code] : "unknown code";
+  const char *name = hta_engine_code_name(code);
+  return name != NULL ? name : "unknown code";
 }
 
 int hta_engine_error(hta_device *dev, const char *who, const hta_backend_result *res) {
+  const hta_status st = hta_status_of(res->status);
   return hta_dev_error(dev, HTA_ERROR_DEVICE,
                        "%s: engine error %u (%s) at layer descriptor %u (%u done): "
                        "STATUS 0x%08x, ERR_INFO 0x%x, ERR_ADDR 0x%" PRIx64,
-                       who, res->status & 0xffu, hta_engine_error_name(res->status & 0xffu),
-                       res->status >> 16, res->layers_done, res->status, res->err_info,
-                       res->err_addr);
+                       who, st.code, hta_engine_error_name(st.code), st.layer,
+                       res->layers_done, res->status, res->err_info, res->err_addr);
 }

@@ -17,7 +17,7 @@
 typedef int (*hta_reg_read_fn)(void *ctx, uint32_t off, uint32_t *v);
 typedef int (*hta_reg_write_fn)(void *ctx, uint32_t off, uint32_t v);
 
-/* STATUS, ERR_INFO, ERR_ADDR, LAYERS_DONE and the 64-bit counters into res.
+/* STATUS, ERR_INFO, ERR_ADDR and every counter (HTA_COUNTERS) into res.
  * Stops at the first failed read and returns its code. */
 int hta_engine_read_status(hta_reg_read_fn rd, void *ctx, hta_backend_result *res);
 
@@ -26,7 +26,8 @@ int hta_engine_read_status(hta_reg_read_fn rd, void *ctx, hta_backend_result *re
 int hta_engine_read_log(hta_reg_read_fn rd, hta_reg_write_fn wr, void *ctx, int n,
                         uint32_t *cycles);
 
-/* "ERR_DESC" etc. for a STATUS error code (docs/architecture.md, Errors). */
+/* "ERR_DESC" etc. for a STATUS error code (hta_engine_code_name of the
+ * generated hta_prog.h; "unknown code" for others). */
 const char *hta_engine_error_name(uint32_t code);
 
 /* HTA_ERROR_DEVICE with "WHO: engine error N (NAME) at layer descriptor D

@@ -31,14 +31,6 @@ static int write64(hta_sim *sim, uint32_t lo, uint64_t v) {
   return rc;
 }
 
-static int read64(hta_sim *sim, uint32_t lo, uint64_t *v) {
-  uint32_t a = 0, b = 0;
-  int rc = hta_sim_reg_read(sim, lo, &a);
-  if (rc == 0) rc = hta_sim_reg_read(sim, lo + 4, &b);
-  *v = (uint64_t)b << 32 | a;
-  return rc;
-}
-
 static int guard_intact(hta_sim *sim, uint64_t addr) {
   uint8_t buf[GUARD];
   if (hta_sim_mem_read(sim, addr, buf, GUARD) != 0) return 0;
@@ -47,20 +39,16 @@ static int guard_intact(hta_sim *sim, uint64_t addr) {
   return 1;
 }
 
+/* STATUS and the error registers, then every counter (HTA_COUNTERS). */
 static int read_regs(hta_sim *sim, hta_simprog_result *res) {
-  int rc = hta_sim_reg_read(sim, HTA_REG_STATUS, &res->status);
-  if (!rc) rc = hta_sim_reg_read(sim, HTA_REG_ERR_INFO, &res->err_info);
-  if (!rc) rc = read64(sim, HTA_REG_ERR_ADDR_LO, &res->err_addr);
-  if (!rc) rc = hta_sim_reg_read(sim, HTA_REG_LAYERS_DONE, &res->layers_done);
-  if (!rc) rc = read64(sim, HTA_REG_CYCLES_LO, &res->cycles);
-  if (!rc) rc = read64(sim, HTA_REG_MAC_BUSY_LO, &res->mac_busy);
-  if (!rc) rc = read64(sim, HTA_REG_ADD_BUSY_LO, &res->add_busy);
-  if (!rc) rc = read64(sim, HTA_REG_MEM_STALL_LO, &res->mem_stall);
-  if (!rc) rc = read64(sim, HTA_REG_DRAIN_STALL_LO, &res->drain_stall);
-  if (!rc) rc = read64(sim, HTA_REG_BYTES_RD_LO, &res->bytes_rd);
-  if (!rc) rc = read64(sim, HTA_REG_BYTES_WR_LO, &res->bytes_wr);
-  if (!rc) rc = read64(sim, HTA_REG_MAC_OPS_LO, &res->mac_ops);
-  if (!rc) rc = read64(sim, HTA_REG_ADD_OPS_LO, &res->add_ops);
+  hta_backend_result r = {0};
+  const int rc = hta_engine_read_status(sim_reg_read, sim, &r);
+  res->status = r.status;
+  res->err_info = r.err_info;
+  res->err_addr = r.err_addr;
+#define COPY_COUNTER(name, off, bits) res->name = r.name;
+  HTA_COUNTERS(COPY_COUNTER)
+#undef COPY_COUNTER
   return rc;
 }
 
@@ -114,13 +102,14 @@ int hta_simprog_run(hta_sim *sim, uint64_t prog_addr, const uint8_t *prog, size_
   if (run_rc != HTA_SIM_OK) {
     const char *perr = hta_sim_protocol_error(sim);
     const char *aerr = hta_sim_assert_error(sim);
+    const hta_status st = hta_status_of(res->status);
     snprintf(msg, msglen,
              "%s after %llu cycles at layer descriptor %u (%u done): STATUS 0x%08x (code %u %s, "
              "busy %u), ERR_INFO 0x%x, ERR_ADDR 0x%llx%s%s%s%s; the engine was reset",
              run_rc == HTA_SIM_ERR_TIMEOUT ? "no ap_done" : "simulation error",
-             (unsigned long long)res->sim_cycles, res->status >> 16, res->layers_done,
-             res->status, res->status & 0xffu, hta_simprog_error_name(res->status & 0xffu),
-             (res->status >> 8) & 1u, res->err_info, (unsigned long long)res->err_addr,
+             (unsigned long long)res->sim_cycles, st.layer, res->layers_done, res->status,
+             st.code, hta_simprog_error_name(st.code), st.busy, res->err_info,
+             (unsigned long long)res->err_addr,
              perr ? ": " : "", perr ? perr : "", aerr ? ": " : "", aerr ? aerr : "");
     hta_sim_clear_protocol_error(sim);
     hta_sim_reset(sim);

@@ -180,6 +180,15 @@ module hta_axil_regs (
   // ----------------------------------------------------------------- reads
   logic [31:0] rmux;
 
+  // STATUS: layout from hw/config/program.cfg (hta_prog_pkg::status_t).
+  hta_prog_pkg::status_t status;
+  always_comb begin
+    status       = '0;
+    status.code  = err_code_i;
+    status.busy  = busy_i;
+    status.layer = layer_i;
+  end
+
   always_comb begin
     rmux = '0;
     unique case (araddr_i)
@@ -199,7 +208,7 @@ module hta_axil_regs (
       hta_regs_pkg::RegCfgSig:     rmux = hta_cfg_pkg::CfgSignature;
       hta_regs_pkg::RegCfgLanes:   rmux = {16'(hta_cfg_pkg::AddLanes), 16'(hta_cfg_pkg::MacLanes)};
       hta_regs_pkg::RegCfgBus:     rmux = {16'(hta_cfg_pkg::RqLanes), 16'(hta_cfg_pkg::BusBits)};
-      hta_regs_pkg::RegStatus:     rmux = {layer_i, 7'd0, busy_i, err_code_i};
+      hta_regs_pkg::RegStatus:     rmux = status;
       hta_regs_pkg::RegErrInfo:    rmux = err_info_i;
       hta_regs_pkg::RegErrAddrLo:  rmux = err_addr_i[31:0];
       hta_regs_pkg::RegErrAddrHi:  rmux = err_addr_i[63:32];

@@ -107,18 +107,18 @@ module hta_ctrl #(
   state_e state_q;
 
   // ------------------------------------------------------ 4-beat fetches
-  // Header and descriptors are 64 bytes: collect 64/BusBytes beats (BusBits
-  // 128 or 256), the earliest in the low bits.
+  // Header and descriptors are 64 bytes (DescBytes): collect 64/BusBytes beats
+  // (BusBits 128 or 256), the earliest in the low bits.
   logic [511-BusBits:0] words_q;      // beats before the last of a fetch
   logic [7:0]           beat_q;
   wire [511:0] blk = {rd_data_i, words_q};
-  wire last_beat = rd_valid_i && (beat_q == 8'(64 / BusBytes - 1));
+  wire last_beat = rd_valid_i && (beat_q == 8'(hta_prog_pkg::DescBytes / BusBytes - 1));
 
   logic fetch_req_q;
   logic [31:0] fetch_off_q;
   assign req_valid_o = fetch_req_q;
   assign req_off_o   = fetch_off_q;
-  assign req_beats_o = 8'(64 / BusBytes);
+  assign req_beats_o = 8'(hta_prog_pkg::DescBytes / BusBytes);
 
   always_ff @(posedge clk_i) begin
     if (rst_i || state_q == SIdle) beat_q <= '0;
@@ -129,46 +129,47 @@ module hta_ctrl #(
   end
 
   // --------------------------------------------------- program and layer
+  // Header and descriptor layouts come from hw/config/program.cfg
+  // (hta_prog_pkg, docs/program-format.md); word 0 is the lowest 32 bits.
   logic [31:0] n_layers_q, desc_off_q, layer_q;
-  logic [511:0] d_q;                  // the descriptor being run
-  function automatic logic [31:0] dw(input logic [511:0] d, input int i);
-    dw = d[i*32 +: 32];
-  endfunction
+  hta_prog_pkg::desc_t d_q;           // the descriptor being run
+  hta_prog_pkg::prog_header_t hdr;
+  assign hdr = blk;
 
-  wire [7:0]  op       = d_q[7:0];
-  assign dw_o          = (op == hta_pkg::OpDw);
-  assign kh_o          = d_q[15:8];
-  assign kw_o          = d_q[23:16];
-  assign sh_o          = d_q[27:24];
-  assign sw_o          = d_q[31:28];
-  assign pad_t_o       = d_q[32 +: 8];
-  assign pad_l_o       = d_q[40 +: 8];
-  assign zp_in_o       = d_q[48 +: 8];
-  assign zp_out_o      = d_q[56 +: 8];
-  assign act_min_o     = d_q[64 +: 8];
-  assign act_max_o     = d_q[72 +: 8];
-  assign group_o       = d_q[80 +: 16];
-  assign in_h_o        = d_q[96 +: 16];
-  assign in_w_o        = d_q[112 +: 16];
-  assign in_c_o        = d_q[128 +: 16];
-  assign in_stride_o   = d_q[144 +: 16];
-  wire [15:0] out_h    = d_q[160 +: 16];
-  assign out_w_o       = d_q[176 +: 16];
-  wire [15:0] out_c    = d_q[192 +: 16];
-  assign out_stride_o  = d_q[208 +: 16];
-  assign in_off_o      = d_q[224 +: 32];
-  wire [31:0] out_off  = d_q[256 +: 32];
-  wire [31:0] wts_off  = d_q[288 +: 32];
-  wire [31:0] wts_bytes = d_q[320 +: 32];
-  assign passes_o      = d_q[352 +: 16];
-  assign tile_o        = d_q[368 +: 16];
-  assign mac_stride_o  = d_q[384 +: 16];
-  assign add_stride_o  = d_q[400 +: 16];
-  assign k_o           = d_q[416 +: 16];
-  assign n_groups_o    = d_q[432 +: 16];
+  wire [7:0]  op       = d_q.op;
+  assign dw_o          = (op == hta_prog_pkg::DescOpDw);
+  assign kh_o          = d_q.kh;
+  assign kw_o          = d_q.kw;
+  assign sh_o          = d_q.stride_h;
+  assign sw_o          = d_q.stride_w;
+  assign pad_t_o       = d_q.pad_top;
+  assign pad_l_o       = d_q.pad_left;
+  assign zp_in_o       = d_q.zp_in;
+  assign zp_out_o      = d_q.zp_out;
+  assign act_min_o     = d_q.act_min;
+  assign act_max_o     = d_q.act_max;
+  assign group_o       = d_q.group;
+  assign in_h_o        = d_q.in_h;
+  assign in_w_o        = d_q.in_w;
+  assign in_c_o        = d_q.in_c;
+  assign in_stride_o   = d_q.in_pix_stride;
+  wire [15:0] out_h    = d_q.out_h;
+  assign out_w_o       = d_q.out_w;
+  wire [15:0] out_c    = d_q.out_c;
+  assign out_stride_o  = d_q.out_pix_stride;
+  assign in_off_o      = d_q.in_off;
+  wire [31:0] out_off  = d_q.out_off;
+  wire [31:0] wts_off  = d_q.wts_off;
+  wire [31:0] wts_bytes = d_q.wts_bytes;
+  assign passes_o      = d_q.n_passes;
+  assign tile_o        = d_q.tile_pixels;
+  assign mac_stride_o  = d_q.mac_stride;
+  assign add_stride_o  = d_q.add_stride;
+  assign k_o           = d_q.k;
+  assign n_groups_o    = d_q.n_groups;
   assign wts_end_o     = wts_off + wts_bytes;
   logic unused;
-  assign unused = ^d_q[511:448];   // words 14 and 15 are reserved
+  assign unused = ^{d_q.rsvd448, hdr.rsvd160};   // reserved bits
   // Channel source map: 2 bits per channel, padded to whole beats.
   assign map_beats_o   = 16'((32'(out_stride_o) / 4 + BusBytes - 1) / BusBytes);
 
@@ -190,31 +191,54 @@ module hta_ctrl #(
   logic [31:0] bad;   // 0 fine, else 1 + descriptor word index
   always_comb begin
     bad = '0;
-    if (op != hta_pkg::OpConv && op != hta_pkg::OpDw)           bad = 1 + 0;
-    else if (kh_o == 0 || kw_o == 0)                             bad = 1 + 0;
-    else if (!dw_o && (kh_o > 7 || kw_o > 7))                    bad = 1 + 0;
-    else if (sh_o == 0 || sh_o > 2 || sw_o == 0 || sw_o > 2)     bad = 1 + 0;
-    else if ($signed(act_min_o) > $signed(act_max_o))            bad = 1 + 2;
-    else if (group_o != 0 && group_o < 4)                        bad = 1 + 2;
-    else if (in_h_o == 0 || in_w_o == 0)                         bad = 1 + 3;
-    else if (in_c_o == 0 || in_stride_o != round_up(in_c_o))     bad = 1 + 4;
-    else if (out_h == 0 || out_w_o == 0)                         bad = 1 + 5;
-    else if (out_c == 0 || 32'(out_c) > ChanMax)                 bad = 1 + 6;
-    else if (out_stride_o != round_up(out_c))                    bad = 1 + 6;
-    else if (dw_o && in_c_o != out_c)                            bad = 1 + 6;
-    else if (in_off_o % BusBytes != 0 || in_end_q > limit_data)  bad = 1 + 7;
-    else if (out_off % BusBytes != 0 || out_end_q > limit_data)  bad = 1 + 8;
-    else if (wts_off % BusBytes != 0)                            bad = 1 + 9;
-    else if (64'(wts_off) + 64'(wts_bytes) > prog_size_i)        bad = 1 + 10;
-    else if (passes_o == 0 || tile_o == 0)                       bad = 1 + 11;
-    else if (stage_need_q > StageBytes)                          bad = 1 + 11;
-    else if (dw_o && 32'(passes_o) != dw_passes)                 bad = 1 + 11;
+    if (op != hta_prog_pkg::DescOpConv && op != hta_prog_pkg::DescOpDw)
+      bad = 1 + hta_prog_pkg::DescWOp;
+    else if (kh_o == 0 || kw_o == 0)
+      bad = 1 + hta_prog_pkg::DescWKh;
+    else if (!dw_o && (kh_o > 7 || kw_o > 7))
+      bad = 1 + hta_prog_pkg::DescWKh;
+    else if (sh_o == 0 || sh_o > 2 || sw_o == 0 || sw_o > 2)
+      bad = 1 + hta_prog_pkg::DescWStrideH;
+    else if ($signed(act_min_o) > $signed(act_max_o))
+      bad = 1 + hta_prog_pkg::DescWActMin;
+    else if (group_o != 0 && group_o < 4)
+      bad = 1 + hta_prog_pkg::DescWGroup;
+    else if (in_h_o == 0 || in_w_o == 0)
+      bad = 1 + hta_prog_pkg::DescWInH;
+    else if (in_c_o == 0 || in_stride_o != round_up(in_c_o))
+      bad = 1 + hta_prog_pkg::DescWInC;
+    else if (out_h == 0 || out_w_o == 0)
+      bad = 1 + hta_prog_pkg::DescWOutH;
+    else if (out_c == 0 || 32'(out_c) > ChanMax)
+      bad = 1 + hta_prog_pkg::DescWOutC;
+    else if (out_stride_o != round_up(out_c))
+      bad = 1 + hta_prog_pkg::DescWOutPixStride;
+    else if (dw_o && in_c_o != out_c)
+      bad = 1 + hta_prog_pkg::DescWOutC;
+    else if (in_off_o % BusBytes != 0 || in_end_q > limit_data)
+      bad = 1 + hta_prog_pkg::DescWInOff;
+    else if (out_off % BusBytes != 0 || out_end_q > limit_data)
+      bad = 1 + hta_prog_pkg::DescWOutOff;
+    else if (wts_off % BusBytes != 0)
+      bad = 1 + hta_prog_pkg::DescWWtsOff;
+    else if (64'(wts_off) + 64'(wts_bytes) > prog_size_i)
+      bad = 1 + hta_prog_pkg::DescWWtsBytes;
+    else if (passes_o == 0 || tile_o == 0)
+      bad = 1 + hta_prog_pkg::DescWNPasses;
+    else if (stage_need_q > StageBytes)
+      bad = 1 + hta_prog_pkg::DescWTilePixels;
+    else if (dw_o && 32'(passes_o) != dw_passes)
+      bad = 1 + hta_prog_pkg::DescWNPasses;
     else if (dw_o && (mac_stride_o != out_stride_o || add_stride_o != out_stride_o))
-                                                                 bad = 1 + 12;
-    else if (k_o == 0 || 32'(k_o) != k_expect_q || 32'(k_o) > KMax) bad = 1 + 13;
-    else if (n_groups_o == 0 || 32'(n_groups_o) > AlphaDepth)    bad = 1 + 13;
-    else if (group_o == 0 && n_groups_o != 1)                    bad = 1 + 13;
-    else if (group_o != 0 && !(g_lo_q < 32'(k_o) && 32'(k_o) <= g_hi_q)) bad = 1 + 13;
+      bad = 1 + hta_prog_pkg::DescWMacStride;
+    else if (k_o == 0 || 32'(k_o) != k_expect_q || 32'(k_o) > KMax)
+      bad = 1 + hta_prog_pkg::DescWK;
+    else if (n_groups_o == 0 || 32'(n_groups_o) > AlphaDepth)
+      bad = 1 + hta_prog_pkg::DescWNGroups;
+    else if (group_o == 0 && n_groups_o != 1)
+      bad = 1 + hta_prog_pkg::DescWNGroups;
+    else if (group_o != 0 && !(g_lo_q < 32'(k_o) && 32'(k_o) <= g_hi_q))
+      bad = 1 + hta_prog_pkg::DescWNGroups;
   end
 
   // ------------------------------------------------------------- loops
@@ -266,7 +290,7 @@ module hta_ctrl #(
     if (rst_i) begin
       state_q     <= SIdle;
       fetch_req_q <= 1'b0;
-      err_q       <= hta_pkg::ErrNone;
+      err_q       <= hta_prog_pkg::ErrOk;
       err_info_o  <= '0;
       err_addr_o  <= '0;
       layer_q     <= '0;
@@ -275,23 +299,23 @@ module hta_ctrl #(
       if (req_valid_o && req_ready_i) fetch_req_q <= 1'b0;
 
       // The first error wins; the run then drains and stops.
-      if (busy_o && state_q != SAbort && err_q == hta_pkg::ErrNone && any_err) begin
+      if (busy_o && state_q != SAbort && err_q == hta_prog_pkg::ErrOk && any_err) begin
         state_q <= SAbort;
         if (rd_err_window_i) begin
-          err_q <= hta_pkg::ErrWindow;  err_addr_o <= rd_err_addr_i;
+          err_q <= hta_prog_pkg::ErrWindow;  err_addr_o <= rd_err_addr_i;
         end else if (rd_err_resp_i) begin
-          err_q <= hta_pkg::ErrAxiRd;   err_addr_o <= rd_err_addr_i;
+          err_q <= hta_prog_pkg::ErrAxiRd;   err_addr_o <= rd_err_addr_i;
         end else if (wr_err_window_i) begin
-          err_q <= hta_pkg::ErrWindow;  err_addr_o <= wr_err_addr_i;
+          err_q <= hta_prog_pkg::ErrWindow;  err_addr_o <= wr_err_addr_i;
         end else if (wr_err_resp_i) begin
-          err_q <= hta_pkg::ErrAxiWr;   err_addr_o <= wr_err_addr_i;
+          err_q <= hta_prog_pkg::ErrAxiWr;   err_addr_o <= wr_err_addr_i;
         end else begin
-          err_q <= hta_pkg::ErrDesc;    err_info_o <= wl_err_info_i;
+          err_q <= hta_prog_pkg::ErrDesc;    err_info_o <= wl_err_info_i;
         end
       end else begin
         unique case (state_q)
           SIdle: if (start_i) begin
-            err_q       <= hta_pkg::ErrNone;
+            err_q       <= hta_prog_pkg::ErrOk;
             err_info_o  <= '0;
             err_addr_o  <= '0;
             layer_q     <= '0;
@@ -302,21 +326,26 @@ module hta_ctrl #(
           end
           SHdr: if (!fetch_req_q) state_q <= SHdrWait;
           SHdrWait: if (last_beat) begin
-            n_layers_q <= dw(blk, 2);
-            desc_off_q <= dw(blk, 3);
-            if (dw(blk, 0) != hta_pkg::ProgMagic)        err_info_o <= 32'd0;
-            else if (dw(blk, 1) != hta_pkg::ProgVersion) err_info_o <= 32'd1;
-            else if (dw(blk, 4) != hta_cfg_pkg::CfgSignature) err_info_o <= 32'd4;
-            else if (dw(blk, 3) % 64 != 0)               err_info_o <= 32'd3;
-            if (dw(blk, 0) != hta_pkg::ProgMagic || dw(blk, 1) != hta_pkg::ProgVersion
-                || dw(blk, 4) != hta_cfg_pkg::CfgSignature || dw(blk, 3) % 64 != 0) begin
-              err_q   <= hta_pkg::ErrProg;
+            n_layers_q <= hdr.n_desc;
+            desc_off_q <= hdr.desc_off;
+            if (hdr.magic != hta_prog_pkg::ProgMagic)
+              err_info_o <= hta_prog_pkg::ProgHeaderWMagic;
+            else if (hdr.version != hta_prog_pkg::ProgVersion)
+              err_info_o <= hta_prog_pkg::ProgHeaderWVersion;
+            else if (hdr.cfg_sig != hta_cfg_pkg::CfgSignature)
+              err_info_o <= hta_prog_pkg::ProgHeaderWCfgSig;
+            else if (hdr.desc_off % hta_prog_pkg::DescBytes != 0)
+              err_info_o <= hta_prog_pkg::ProgHeaderWDescOff;
+            if (hdr.magic != hta_prog_pkg::ProgMagic || hdr.version != hta_prog_pkg::ProgVersion
+                || hdr.cfg_sig != hta_cfg_pkg::CfgSignature
+                || hdr.desc_off % hta_prog_pkg::DescBytes != 0) begin
+              err_q   <= hta_prog_pkg::ErrProg;
               state_q <= SAbort;
-            end else if (dw(blk, 2) == 0) begin
+            end else if (hdr.n_desc == 0) begin
               state_q <= SLayerEnd;
             end else begin
               fetch_req_q <= 1'b1;
-              fetch_off_q <= dw(blk, 3);
+              fetch_off_q <= hdr.desc_off;
               state_q     <= SDesc;
             end
           end
@@ -337,7 +366,7 @@ module hta_ctrl #(
           end
           SCheck2: begin
             if (bad != 0) begin
-              err_q      <= hta_pkg::ErrDesc;
+              err_q      <= hta_prog_pkg::ErrDesc;
               err_info_o <= bad - 1;
               state_q    <= SAbort;
             end else begin
@@ -407,7 +436,7 @@ module hta_ctrl #(
             if (layer_q + 1 < n_layers_q) begin
               layer_q     <= layer_q + 1;
               fetch_req_q <= 1'b1;
-              fetch_off_q <= desc_off_q + (layer_q + 1) * 64;
+              fetch_off_q <= desc_off_q + (layer_q + 1) * hta_prog_pkg::DescBytes;
               state_q     <= SDesc;
             end else begin
               done_o  <= 1'b1;

@@ -70,58 +70,58 @@ package hta_regs_pkg;
   // ro: error address or offset, bits 63:32
   localparam logic [11:0] RegErrAddrHi    = 12'h05C;
 
-  // ro: cycles from ap_start to ap_done, bits 31:0
+  // ro: counter cycles: cycles from ap_start to ap_done, bits 31:0
   localparam logic [11:0] RegCyclesLo     = 12'h060;
 
   // ro: bits 63:32
   localparam logic [11:0] RegCyclesHi     = 12'h064;
 
-  // ro: cycles the MAC array took a compute step, bits 31:0
+  // ro: counter mac_busy: cycles the MAC array took a compute step, bits 31:0
   localparam logic [11:0] RegMacBusyLo    = 12'h068;
 
   // ro: bits 63:32
   localparam logic [11:0] RegMacBusyHi    = 12'h06C;
 
-  // ro: cycles the adder array took a compute step, bits 31:0
+  // ro: counter add_busy: cycles the adder array took a compute step, bits 31:0
   localparam logic [11:0] RegAddBusyLo    = 12'h070;
 
   // ro: bits 63:32
   localparam logic [11:0] RegAddBusyHi    = 12'h074;
 
-  // ro: cycles compute waited for input data or weights, bits 31:0
+  // ro: counter mem_stall: cycles compute waited for input data or weights, bits 31:0
   localparam logic [11:0] RegMemStallLo   = 12'h078;
 
   // ro: bits 63:32
   localparam logic [11:0] RegMemStallHi   = 12'h07C;
 
-  // ro: bytes read from memory, bits 31:0
+  // ro: counter bytes_rd: bytes read from memory, bits 31:0
   localparam logic [11:0] RegBytesRdLo    = 12'h080;
 
   // ro: bits 63:32
   localparam logic [11:0] RegBytesRdHi    = 12'h084;
 
-  // ro: bytes written to memory (strobed bytes), bits 31:0
+  // ro: counter bytes_wr: bytes written to memory (strobed bytes), bits 31:0
   localparam logic [11:0] RegBytesWrLo    = 12'h088;
 
   // ro: bits 63:32
   localparam logic [11:0] RegBytesWrHi    = 12'h08C;
 
-  // ro: layers completed in this run
+  // ro: counter layers_done: layers completed in this run
   localparam logic [11:0] RegLayersDone   = 12'h090;
 
-  // ro: MAC operations done (active lanes x steps), bits 31:0
+  // ro: counter mac_ops: MAC operations done (active lanes x steps), bits 31:0
   localparam logic [11:0] RegMacOpsLo     = 12'h098;
 
   // ro: bits 63:32
   localparam logic [11:0] RegMacOpsHi     = 12'h09C;
 
-  // ro: adder-lane weight operations done, bits 31:0
+  // ro: counter add_ops: adder-lane weight operations done, bits 31:0
   localparam logic [11:0] RegAddOpsLo     = 12'h0A0;
 
   // ro: bits 63:32
   localparam logic [11:0] RegAddOpsHi     = 12'h0A4;
 
-  // ro: cycles compute waited for the requantization drain, bits 31:0
+  // ro: counter drain_stall: cycles compute waited for the requantization drain, bits 31:0
   localparam logic [11:0] RegDrainStallLo = 12'h0A8;
 
   // ro: bits 63:32

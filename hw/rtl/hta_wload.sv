@@ -104,10 +104,14 @@ module hta_wload #(
   wire req_fire = req_valid_o && req_ready_i;
 
   // --------------------------------------------------- header decoding
-  wire [31:0] h_mac   = rd_data_i[31:0];
-  wire [31:0] h_add   = rd_data_i[63:32];
-  wire [31:0] h_mbase = rd_data_i[95:64];
-  wire [31:0] h_abase = rd_data_i[127:96];
+  // The pass header (hta_prog_pkg::pass_header_t, from hw/config/program.cfg)
+  // is the low PassHeaderBytes of its beat.
+  hta_prog_pkg::pass_header_t hdr;
+  assign hdr = rd_data_i[hta_prog_pkg::PassHeaderBytes*8-1:0];
+  wire [31:0] h_mac   = hdr.n_mac;
+  wire [31:0] h_add   = hdr.n_add;
+  wire [31:0] h_mbase = hdr.mac_base;
+  wire [31:0] h_abase = hdr.add_base;
   // DW: this pass covers channels c0 .. c0 + nvec - 1.
   wire [31:0] c0   = 32'(pass_i) * 32'(MacLanes);
   wire [31:0] nvec = (32'(out_stride_i) > c0 + 32'(MacLanes)) ? 32'(MacLanes)
@@ -120,23 +124,29 @@ module hta_wload #(
   wire [31:0] body     = nrec_mac + nrec_add + sz_wmac + sz_wadd + sz_alpha;
   wire [33:0] blk_end  = 34'(off_q) + 34'(body) * 34'(BusBytes);
 
-  logic [31:0] hdr_bad;      // 0: fine, else 0x100 + word index
+  // ERR_INFO of a bad header: ErrInfoPass + the word index of the field.
+  localparam logic [31:0] BadMac   = hta_prog_pkg::ErrInfoPass + hta_prog_pkg::PassHeaderWNMac;
+  localparam logic [31:0] BadAdd   = hta_prog_pkg::ErrInfoPass + hta_prog_pkg::PassHeaderWNAdd;
+  localparam logic [31:0] BadMbase = hta_prog_pkg::ErrInfoPass + hta_prog_pkg::PassHeaderWMacBase;
+  localparam logic [31:0] BadAbase = hta_prog_pkg::ErrInfoPass + hta_prog_pkg::PassHeaderWAddBase;
+
+  logic [31:0] hdr_bad;      // 0: fine, else the ERR_INFO
   always_comb begin
     hdr_bad = '0;
     if (dw_i) begin
-      if (nvec == '0)                        hdr_bad = 32'h100 + 32'd0;
-      else if (h_mac > nvec)                 hdr_bad = 32'h100 + 32'd0;
-      else if (h_add > nvec)                 hdr_bad = 32'h100 + 32'd1;
-      else if (h_mbase != c0)                hdr_bad = 32'h100 + 32'd2;
-      else if (h_abase != c0)                hdr_bad = 32'h100 + 32'd3;
+      if (nvec == '0)                        hdr_bad = BadMac;
+      else if (h_mac > nvec)                 hdr_bad = BadMac;
+      else if (h_add > nvec)                 hdr_bad = BadAdd;
+      else if (h_mbase != c0)                hdr_bad = BadMbase;
+      else if (h_abase != c0)                hdr_bad = BadAbase;
     end else begin
-      if (h_mac > 32'(MacLanes))             hdr_bad = 32'h100 + 32'd0;
-      else if (h_add > 32'(AddLanes))        hdr_bad = 32'h100 + 32'd1;
-      else if (h_mbase + h_mac > 32'(mac_stride_i)) hdr_bad = 32'h100 + 32'd2;
-      else if (h_abase + h_add > 32'(add_stride_i)) hdr_bad = 32'h100 + 32'd3;
+      if (h_mac > 32'(MacLanes))             hdr_bad = BadMac;
+      else if (h_add > 32'(AddLanes))        hdr_bad = BadAdd;
+      else if (h_mbase + h_mac > 32'(mac_stride_i)) hdr_bad = BadMbase;
+      else if (h_abase + h_add > 32'(add_stride_i)) hdr_bad = BadAbase;
     end
     // A block may not run past its layer's weight stream.
-    if (hdr_bad == '0 && blk_end > 34'(wts_end_i)) hdr_bad = 32'h100 + 32'd4;
+    if (hdr_bad == '0 && blk_end > 34'(wts_end_i)) hdr_bad = hta_prog_pkg::ErrInfoPassEnd;
   end
 
   // ------------------------------------------------------- FSM

@@ -151,8 +151,8 @@ module hta_writer #(
     cnt_mac = '0;
     cnt_add = '0;
     for (int i = 0; i < BusBytes; i++) begin
-      if (word[2*i +: 2] == hta_pkg::SrcMac) cnt_mac = cnt_mac + 16'd1;
-      if (word[2*i +: 2] == hta_pkg::SrcAdd) cnt_add = cnt_add + 16'd1;
+      if (word[2*i +: 2] == hta_prog_pkg::SrcMac) cnt_mac = cnt_mac + 16'd1;
+      if (word[2*i +: 2] == hta_prog_pkg::SrcAdd) cnt_add = cnt_add + 16'd1;
     end
     if (dw_i) begin
       cnt_mac = 16'(BusBytes);
@@ -196,17 +196,17 @@ module hta_writer #(
     strb = '0;
     for (int i = 0; i < BusBytes; i++) begin
       unique case (p2_word_q[2*i +: 2])
-        hta_pkg::SrcMac: begin
+        hta_prog_pkg::SrcMac: begin
           beat[i*8 +: 8] = smac_rdata_i[(dw_i ? i : rm)*8 +: 8];
           strb[i] = 1'b1;
           rm = rm + 1;
         end
-        hta_pkg::SrcAdd: begin
+        hta_prog_pkg::SrcAdd: begin
           beat[i*8 +: 8] = sadd_rdata_i[(dw_i ? i : ra)*8 +: 8];
           strb[i] = 1'b1;
           ra = ra + 1;
         end
-        hta_pkg::SrcNone: ;   // not produced by this layer: strobe stays 0
+        hta_prog_pkg::SrcNone: ;   // not produced by this layer: strobe stays 0
         default: ;
       endcase
     end

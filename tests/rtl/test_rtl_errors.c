@@ -22,7 +22,17 @@
 #include "rng.h"
 #include "rtl_run.h"
 
-enum { ERR_OK = 0, ERR_PROG = 1, ERR_DESC = 2, ERR_WINDOW = 3, ERR_AXI_RD = 4, ERR_AXI_WR = 5 };
+/* The engine's codes (generated from hw/config/program.cfg). The ERR_INFO
+ * values below stay literal word indices on purpose: they check the
+ * generated layout against docs/architecture.md independently. */
+enum {
+  ERR_OK = HTA_ENGINE_OK,
+  ERR_PROG = HTA_ENGINE_ERR_PROG,
+  ERR_DESC = HTA_ENGINE_ERR_DESC,
+  ERR_WINDOW = HTA_ENGINE_ERR_WINDOW,
+  ERR_AXI_RD = HTA_ENGINE_ERR_AXI_RD,
+  ERR_AXI_WR = HTA_ENGINE_ERR_AXI_WR
+};
 
 static hta_sim *sim;
 static hta_program *prog;     /* two chained hybrid layers */

@@ -1,6 +1,10 @@
 /*
  * prog_interp.c - see prog_interp.h. Written from docs/architecture.md, not
- * from the compiler: it shares only the format constants with it.
+ * from the compiler. It shares with the compiler and the RTL only the bit
+ * layout of the format: constants, and the unpack functions of hta_prog.h
+ * generated from hw/config/program.cfg (which fields sit at which bits).
+ * What the fields mean - the checks, the stream order, the loop nest, the
+ * arithmetic - is interpreted here independently.
  */
 #include "prog_interp.h"
 
@@ -11,13 +15,7 @@
 
 #include "hta_golden.h"
 
-typedef struct desc {
-  unsigned op, kh, kw, stride_h, stride_w, pad_t, pad_l;
-  int zp_in, zp_out, act_min, act_max;
-  unsigned G, in_h, in_w, in_c, in_ps, out_h, out_w, out_c, out_ps;
-  uint32_t in_off, out_off, wts_off, wts_bytes;
-  unsigned n_passes, tile_pixels, mac_stride, add_stride, K, n_groups;
-} desc;
+typedef hta_desc desc;
 
 /* One pass of the weight stream, located (pointers into the program). */
 typedef struct pass {
@@ -61,41 +59,6 @@ static int report(run *r, int code, uint32_t info, uint64_t addr, const char *fm
 #define DESC_ERR(word, ...) report(r, HTA_INTERP_ERR_DESC, (word), 0, __VA_ARGS__)
 #define STREAM_ERR(...) report(r, HTA_INTERP_ERR_STREAM, 0, 0, __VA_ARGS__)
 
-static void decode(const uint8_t *p, desc *d) {
-  uint32_t w[16];
-  for (int i = 0; i < 16; i++) w[i] = rd32(p + 4 * i);
-  d->op = w[0] & 0xff;
-  d->kh = w[0] >> 8 & 0xff;
-  d->kw = w[0] >> 16 & 0xff;
-  d->stride_h = w[0] >> 24 & 0xf;
-  d->stride_w = w[0] >> 28 & 0xf;
-  d->pad_t = w[1] & 0xff;
-  d->pad_l = w[1] >> 8 & 0xff;
-  d->zp_in = (int8_t)(w[1] >> 16 & 0xff);
-  d->zp_out = (int8_t)(w[1] >> 24 & 0xff);
-  d->act_min = (int8_t)(w[2] & 0xff);
-  d->act_max = (int8_t)(w[2] >> 8 & 0xff);
-  d->G = w[2] >> 16;
-  d->in_h = w[3] & 0xffff;
-  d->in_w = w[3] >> 16;
-  d->in_c = w[4] & 0xffff;
-  d->in_ps = w[4] >> 16;
-  d->out_h = w[5] & 0xffff;
-  d->out_w = w[5] >> 16;
-  d->out_c = w[6] & 0xffff;
-  d->out_ps = w[6] >> 16;
-  d->in_off = w[7];
-  d->out_off = w[8];
-  d->wts_off = w[9];
-  d->wts_bytes = w[10];
-  d->n_passes = w[11] & 0xffff;
-  d->tile_pixels = w[11] >> 16;
-  d->mac_stride = w[12] & 0xffff;
-  d->add_stride = w[12] >> 16;
-  d->K = w[13] & 0xffff;
-  d->n_groups = w[13] >> 16;
-}
-
 static unsigned round16(unsigned c) { return (c + 15) / 16 * 16; }
 
 /* The engine's checks, before the layer touches memory (architecture.md),
@@ -107,53 +70,53 @@ static int check_desc(run *r) {
   const int dw = d->op == HTA_DESC_OP_DW;
   const uint64_t data_limit = r->data_size < (UINT64_C(1) << 32) ? r->data_size
                                                                  : UINT64_C(1) << 32;
-  if (d->op != HTA_DESC_OP_CONV && !dw) return DESC_ERR(0, "op = %u is not CONV or DW", d->op);
+  if (d->op != HTA_DESC_OP_CONV && !dw) return DESC_ERR(HTA_DESC_W_OP, "op = %u is not CONV or DW", d->op);
   if (d->kh < 1 || d->kw < 1 || (!dw && (d->kh > 7 || d->kw > 7)))
-    return DESC_ERR(0, "kernel %ux%u outside 1..%u", d->kh, d->kw, dw ? 255 : 7);
+    return DESC_ERR(HTA_DESC_W_KH, "kernel %ux%u outside 1..%u", d->kh, d->kw, dw ? 255 : 7);
   if (d->stride_h < 1 || d->stride_h > 2 || d->stride_w < 1 || d->stride_w > 2)
-    return DESC_ERR(0, "strides %u,%u outside 1..2", d->stride_h, d->stride_w);
+    return DESC_ERR(HTA_DESC_W_STRIDE_H, "strides %u,%u outside 1..2", d->stride_h, d->stride_w);
   if (d->act_min > d->act_max)
-    return DESC_ERR(2, "act_min %d > act_max %d", d->act_min, d->act_max);
-  if (d->G != 0 && d->G < 4) return DESC_ERR(2, "G = %u: must be 0 or >= 4", d->G);
-  if (d->in_h < 1 || d->in_w < 1) return DESC_ERR(3, "empty input %ux%u", d->in_h, d->in_w);
-  if (d->in_c < 1 || d->in_ps != round16(d->in_c))
-    return DESC_ERR(4, "in_pix_stride %u for in_c %u", d->in_ps, d->in_c);
+    return DESC_ERR(HTA_DESC_W_ACT_MIN, "act_min %d > act_max %d", d->act_min, d->act_max);
+  if (d->group != 0 && d->group < 4) return DESC_ERR(HTA_DESC_W_GROUP, "G = %u: must be 0 or >= 4", d->group);
+  if (d->in_h < 1 || d->in_w < 1) return DESC_ERR(HTA_DESC_W_IN_H, "empty input %ux%u", d->in_h, d->in_w);
+  if (d->in_c < 1 || d->in_pix_stride != round16(d->in_c))
+    return DESC_ERR(HTA_DESC_W_IN_C, "in_pix_stride %u for in_c %u", d->in_pix_stride, d->in_c);
   if (d->out_h < 1 || d->out_w < 1)
-    return DESC_ERR(5, "empty output %ux%u", d->out_h, d->out_w);
+    return DESC_ERR(HTA_DESC_W_OUT_H, "empty output %ux%u", d->out_h, d->out_w);
   if (d->out_c < 1 || d->out_c > cfg->chan_max)
-    return DESC_ERR(6, "out_c %u outside 1..ChanMax %u", d->out_c, cfg->chan_max);
-  if (d->out_ps != round16(d->out_c))
-    return DESC_ERR(6, "out_pix_stride %u for out_c %u", d->out_ps, d->out_c);
+    return DESC_ERR(HTA_DESC_W_OUT_C, "out_c %u outside 1..ChanMax %u", d->out_c, cfg->chan_max);
+  if (d->out_pix_stride != round16(d->out_c))
+    return DESC_ERR(HTA_DESC_W_OUT_PIX_STRIDE, "out_pix_stride %u for out_c %u", d->out_pix_stride, d->out_c);
   if (dw && d->in_c != d->out_c)
-    return DESC_ERR(6, "DW with in_c %u != out_c %u", d->in_c, d->out_c);
-  if (d->in_off % 16 || (uint64_t)d->in_off + (uint64_t)d->in_h * d->in_w * d->in_ps > data_limit)
-    return DESC_ERR(7, "input tensor at 0x%x misaligned or outside the data window", d->in_off);
+    return DESC_ERR(HTA_DESC_W_OUT_C, "DW with in_c %u != out_c %u", d->in_c, d->out_c);
+  if (d->in_off % 16 || (uint64_t)d->in_off + (uint64_t)d->in_h * d->in_w * d->in_pix_stride > data_limit)
+    return DESC_ERR(HTA_DESC_W_IN_OFF, "input tensor at 0x%x misaligned or outside the data window", d->in_off);
   if (d->out_off % 16 ||
-      (uint64_t)d->out_off + (uint64_t)d->out_h * d->out_w * d->out_ps > data_limit)
-    return DESC_ERR(8, "output tensor at 0x%x misaligned or outside the data window", d->out_off);
-  if (d->wts_off % 16) return DESC_ERR(9, "wts_off 0x%x not a multiple of 16", d->wts_off);
+      (uint64_t)d->out_off + (uint64_t)d->out_h * d->out_w * d->out_pix_stride > data_limit)
+    return DESC_ERR(HTA_DESC_W_OUT_OFF, "output tensor at 0x%x misaligned or outside the data window", d->out_off);
+  if (d->wts_off % 16) return DESC_ERR(HTA_DESC_W_WTS_OFF, "wts_off 0x%x not a multiple of 16", d->wts_off);
   if ((uint64_t)d->wts_off + d->wts_bytes > r->prog_size)
-    return DESC_ERR(10, "weight stream at 0x%x (+%u) leaves the program window", d->wts_off,
+    return DESC_ERR(HTA_DESC_W_WTS_BYTES, "weight stream at 0x%x (+%u) leaves the program window", d->wts_off,
                     d->wts_bytes);
   const unsigned pixel = d->mac_stride > d->add_stride ? d->mac_stride : d->add_stride;
   if (d->n_passes < 1 || d->tile_pixels < 1)
-    return DESC_ERR(11, "n_passes %u, tile_pixels %u", d->n_passes, d->tile_pixels);
+    return DESC_ERR(HTA_DESC_W_N_PASSES, "n_passes %u, tile_pixels %u", d->n_passes, d->tile_pixels);
   if ((uint64_t)d->tile_pixels * pixel > cfg->stage_bytes)
-    return DESC_ERR(11, "tile_pixels %u x %u bytes exceeds StageBytes %u", d->tile_pixels,
+    return DESC_ERR(HTA_DESC_W_TILE_PIXELS, "tile_pixels %u x %u bytes exceeds StageBytes %u", d->tile_pixels,
                     pixel, cfg->stage_bytes);
-  if (dw && d->n_passes != (d->out_ps + cfg->mac_lanes - 1) / cfg->mac_lanes)
-    return DESC_ERR(11, "DW n_passes = %u for out_pix_stride %u", d->n_passes, d->out_ps);
-  if (dw && (d->mac_stride != d->out_ps || d->add_stride != d->out_ps))
-    return DESC_ERR(12, "DW staging strides %u,%u != out_pix_stride %u", d->mac_stride,
-                    d->add_stride, d->out_ps);
+  if (dw && d->n_passes != (d->out_pix_stride + cfg->mac_lanes - 1) / cfg->mac_lanes)
+    return DESC_ERR(HTA_DESC_W_N_PASSES, "DW n_passes = %u for out_pix_stride %u", d->n_passes, d->out_pix_stride);
+  if (dw && (d->mac_stride != d->out_pix_stride || d->add_stride != d->out_pix_stride))
+    return DESC_ERR(HTA_DESC_W_MAC_STRIDE, "DW staging strides %u,%u != out_pix_stride %u", d->mac_stride,
+                    d->add_stride, d->out_pix_stride);
   const unsigned K = d->kh * d->kw * (dw ? 1 : d->in_c);
-  if (d->K < 1 || d->K != K || d->K > cfg->k_max)
-    return DESC_ERR(13, "K = %u (kernel and channels give %u, KMax %u)", d->K, K, cfg->k_max);
+  if (d->k < 1 || d->k != K || d->k > cfg->k_max)
+    return DESC_ERR(HTA_DESC_W_K, "K = %u (kernel and channels give %u, KMax %u)", d->k, K, cfg->k_max);
   if (d->n_groups < 1 || d->n_groups > cfg->alpha_depth)
-    return DESC_ERR(13, "n_groups = %u outside 1..AlphaDepth %u", d->n_groups, cfg->alpha_depth);
-  const unsigned ng = d->G == 0 ? 1 : (d->K + d->G - 1) / d->G;
+    return DESC_ERR(HTA_DESC_W_N_GROUPS, "n_groups = %u outside 1..AlphaDepth %u", d->n_groups, cfg->alpha_depth);
+  const unsigned ng = d->group == 0 ? 1 : (d->k + d->group - 1) / d->group;
   if (d->n_groups != ng)
-    return DESC_ERR(13, "n_groups = %u, K %u and G %u give %u", d->n_groups, d->K, d->G, ng);
+    return DESC_ERR(HTA_DESC_W_N_GROUPS, "n_groups = %u, K %u and G %u give %u", d->n_groups, d->k, d->group, ng);
   return 0;
 }
 
@@ -183,15 +146,19 @@ static unsigned code_at(const uint8_t *row, unsigned lane) {
 static int check_records(run *r, int p, const char *arr, const uint8_t *rec, unsigned n,
                          const uint8_t *zero_mask) {
   for (unsigned i = 0; i < n; i++) {
-    const uint8_t *q = rec + 16 * i;
+    const uint8_t *q = rec + HTA_LANE_RECORD_BYTES * i;
     if (zero_mask && zero_mask[i]) {
-      for (int b = 0; b < 16; b++)
+      for (unsigned b = 0; b < HTA_LANE_RECORD_BYTES; b++)
         if (q[b]) return STREAM_ERR("pass %d %s record %u of a lane of another kind is not zero", p, arr, i);
       continue;
     }
-    if (q[8] > 31) return STREAM_ERR("pass %d %s record %u: shift %u > 31", p, arr, i, q[8]);
-    for (int b = 9; b < 16; b++)
-      if (q[b]) return STREAM_ERR("pass %d %s record %u: byte %d not zero", p, arr, i, b);
+    hta_lane_record lr;
+    uint8_t again[HTA_LANE_RECORD_BYTES];
+    hta_lane_record_unpack(q, &lr);
+    if (lr.shift > 31) return STREAM_ERR("pass %d %s record %u: shift %u > 31", p, arr, i, lr.shift);
+    /* the fields packed again give the record back: its reserved bits are 0 */
+    if (hta_lane_record_pack(&lr, again, NULL, 0) != 0 || memcmp(again, q, sizeof again) != 0)
+      return STREAM_ERR("pass %d %s record %u: reserved bits not zero", p, arr, i);
   }
   return 0;
 }
@@ -202,11 +169,11 @@ static int check_rows(run *r, int p, const pass *ps, const uint8_t *active_mac,
                       const uint8_t *active_add) {
   const desc *d = &r->d;
   const unsigned ml = r->cfg->mac_lanes, al = r->cfg->add_lanes;
-  for (unsigned k = 0; ps->mac_rows && k < d->K; k++)
+  for (unsigned k = 0; ps->mac_rows && k < d->k; k++)
     for (unsigned i = 0; i < ml; i++)
       if (!active_mac[i] && ps->mac_rows[k * ml + i])
         return STREAM_ERR("pass %d: MAC row %u lane %u of an idle lane is not zero", p, k, i);
-  for (unsigned k = 0; ps->add_rows && k < d->K; k++) {
+  for (unsigned k = 0; ps->add_rows && k < d->k; k++) {
     for (unsigned i = 0; i < al; i++) {
       const unsigned code = code_at(ps->add_rows + k * (al / 4), i);
       if (code == 2) return STREAM_ERR("pass %d: adder row %u lane %u has code 10", p, k, i);
@@ -228,10 +195,10 @@ static int parse_stream(run *r) {
   const int dw = d->op == HTA_DESC_OP_DW;
   const unsigned ml = cfg->mac_lanes, al = cfg->add_lanes;
   reader rd = {r->prog + d->wts_off, d->wts_bytes, 0};
-  r->map = block(&rd, d->out_ps / 16 * 4);
+  r->map = block(&rd, d->out_pix_stride / 16 * 4);
   if (r->map == NULL) return STREAM_ERR("stream too short for the channel source map");
   unsigned n_src[4] = {0, 0, 0, 0};
-  for (unsigned c = 0; c < d->out_ps; c++) {
+  for (unsigned c = 0; c < d->out_pix_stride; c++) {
     const unsigned s = map_src(r, c);
     if (s == 3) return STREAM_ERR("channel %u has source code 3", c);
     if (c >= d->out_c && s != HTA_SRC_NONE)
@@ -250,24 +217,26 @@ static int parse_stream(run *r) {
                : report(r, HTA_INTERP_ERR_NOMEM, 0, 0, "out of memory");
   for (unsigned p = 0; rc == 0 && p < d->n_passes; p++) {
     pass *ps = &r->passes[p];
-    const uint8_t *h = block(&rd, 16);
+    const uint8_t *h = block(&rd, HTA_PASS_HEADER_BYTES);
     if (h == NULL) {
-      rc = DESC_ERR(0x104, "pass %u's header runs past the end of the weight stream", p);
+      rc = DESC_ERR(HTA_ERR_INFO_PASS_END, "pass %u's header runs past the end of the weight stream", p);
       break;
     }
-    ps->n_mac = rd32(h);
-    ps->n_add = rd32(h + 4);
-    ps->mac_base = rd32(h + 8);
-    ps->add_base = rd32(h + 12);
+    hta_pass_header ph;
+    hta_pass_header_unpack(h, &ph);
+    ps->n_mac = ph.n_mac;
+    ps->n_add = ph.n_add;
+    ps->mac_base = ph.mac_base;
+    ps->add_base = ph.add_base;
     memset(act_mac, 0, ml);
     memset(act_add, 0, al);
     if (dw) {
       const unsigned c0 = p * ml;
-      ps->nvec = d->out_ps - c0 < ml ? d->out_ps - c0 : ml;
-      if (ps->n_mac > ps->nvec) { rc = DESC_ERR(0x100, "pass %u: n_mac %u > nvec %u", p, ps->n_mac, ps->nvec); break; }
-      if (ps->n_add > ps->nvec) { rc = DESC_ERR(0x101, "pass %u: n_add %u > nvec %u", p, ps->n_add, ps->nvec); break; }
-      if (ps->mac_base != c0) { rc = DESC_ERR(0x102, "pass %u: mac_base %u != c0 %u", p, ps->mac_base, c0); break; }
-      if (ps->add_base != c0) { rc = DESC_ERR(0x103, "pass %u: add_base %u != c0 %u", p, ps->add_base, c0); break; }
+      ps->nvec = d->out_pix_stride - c0 < ml ? d->out_pix_stride - c0 : ml;
+      if (ps->n_mac > ps->nvec) { rc = DESC_ERR(HTA_ERR_INFO_PASS + HTA_PASS_HEADER_W_N_MAC, "pass %u: n_mac %u > nvec %u", p, ps->n_mac, ps->nvec); break; }
+      if (ps->n_add > ps->nvec) { rc = DESC_ERR(HTA_ERR_INFO_PASS + HTA_PASS_HEADER_W_N_ADD, "pass %u: n_add %u > nvec %u", p, ps->n_add, ps->nvec); break; }
+      if (ps->mac_base != c0) { rc = DESC_ERR(HTA_ERR_INFO_PASS + HTA_PASS_HEADER_W_MAC_BASE, "pass %u: mac_base %u != c0 %u", p, ps->mac_base, c0); break; }
+      if (ps->add_base != c0) { rc = DESC_ERR(HTA_ERR_INFO_PASS + HTA_PASS_HEADER_W_ADD_BASE, "pass %u: add_base %u != c0 %u", p, ps->add_base, c0); break; }
       unsigned nm = 0, na = 0;
       for (unsigned i = 0; i < ps->nvec; i++) {
         const unsigned s = map_src(r, c0 + i);
@@ -285,23 +254,23 @@ static int parse_stream(run *r) {
       }
       ps->n_mac_rec = ps->n_add_rec = ps->nvec;
     } else {
-      if (ps->n_mac > ml) { rc = DESC_ERR(0x100, "pass %u: n_mac %u > MacLanes %u", p, ps->n_mac, ml); break; }
-      if (ps->n_add > al) { rc = DESC_ERR(0x101, "pass %u: n_add %u > AddLanes %u", p, ps->n_add, al); break; }
-      if (ps->mac_base + ps->n_mac > d->mac_stride) { rc = DESC_ERR(0x102, "pass %u: mac_base %u + n_mac %u > mac_stride %u", p, ps->mac_base, ps->n_mac, d->mac_stride); break; }
-      if (ps->add_base + ps->n_add > d->add_stride) { rc = DESC_ERR(0x103, "pass %u: add_base %u + n_add %u > add_stride %u", p, ps->add_base, ps->n_add, d->add_stride); break; }
+      if (ps->n_mac > ml) { rc = DESC_ERR(HTA_ERR_INFO_PASS + HTA_PASS_HEADER_W_N_MAC, "pass %u: n_mac %u > MacLanes %u", p, ps->n_mac, ml); break; }
+      if (ps->n_add > al) { rc = DESC_ERR(HTA_ERR_INFO_PASS + HTA_PASS_HEADER_W_N_ADD, "pass %u: n_add %u > AddLanes %u", p, ps->n_add, al); break; }
+      if (ps->mac_base + ps->n_mac > d->mac_stride) { rc = DESC_ERR(HTA_ERR_INFO_PASS + HTA_PASS_HEADER_W_MAC_BASE, "pass %u: mac_base %u + n_mac %u > mac_stride %u", p, ps->mac_base, ps->n_mac, d->mac_stride); break; }
+      if (ps->add_base + ps->n_add > d->add_stride) { rc = DESC_ERR(HTA_ERR_INFO_PASS + HTA_PASS_HEADER_W_ADD_BASE, "pass %u: add_base %u + n_add %u > add_stride %u", p, ps->add_base, ps->n_add, d->add_stride); break; }
       for (unsigned i = 0; i < ps->n_mac; i++) act_mac[i] = 1;
       for (unsigned i = 0; i < ps->n_add; i++) act_add[i] = 1;
       ps->n_mac_rec = ps->n_mac;
       ps->n_add_rec = ps->n_add;
     }
-    ps->mac_rec = block(&rd, 16 * (size_t)ps->n_mac_rec);
-    ps->add_rec = block(&rd, 16 * (size_t)ps->n_add_rec);
-    ps->mac_rows = ps->n_mac ? block(&rd, (size_t)d->K * ml) : NULL;
-    ps->add_rows = ps->n_add ? block(&rd, (size_t)d->K * (al / 4)) : NULL;
+    ps->mac_rec = block(&rd, HTA_LANE_RECORD_BYTES * (size_t)ps->n_mac_rec);
+    ps->add_rec = block(&rd, HTA_LANE_RECORD_BYTES * (size_t)ps->n_add_rec);
+    ps->mac_rows = ps->n_mac ? block(&rd, (size_t)d->k * ml) : NULL;
+    ps->add_rows = ps->n_add ? block(&rd, (size_t)d->k * (al / 4)) : NULL;
     ps->alpha_rows = ps->n_add ? block(&rd, (size_t)d->n_groups * al) : NULL;
     if (!ps->mac_rec || !ps->add_rec || (ps->n_mac && !ps->mac_rows) ||
         (ps->n_add && (!ps->add_rows || !ps->alpha_rows))) {
-      rc = DESC_ERR(0x104, "pass %u runs past the end of the weight stream (%u bytes)", p,
+      rc = DESC_ERR(HTA_ERR_INFO_PASS_END, "pass %u runs past the end of the weight stream (%u bytes)", p,
                     d->wts_bytes);
       break;
     }
@@ -325,17 +294,19 @@ static int parse_stream(run *r) {
  * channel c; 0 in the padding. */
 static int32_t input_at(const run *r, unsigned gp, unsigned ky, unsigned kx, unsigned c) {
   const desc *d = &r->d;
-  const long iy = (long)(gp / d->out_w) * d->stride_h - d->pad_t + ky;
-  const long ix = (long)(gp % d->out_w) * d->stride_w - d->pad_l + kx;
+  const long iy = (long)(gp / d->out_w) * d->stride_h - d->pad_top + ky;
+  const long ix = (long)(gp % d->out_w) * d->stride_w - d->pad_left + kx;
   if (iy < 0 || iy >= (long)d->in_h || ix < 0 || ix >= (long)d->in_w) return 0;
-  const size_t at = d->in_off + ((size_t)iy * d->in_w + (size_t)ix) * d->in_ps + c;
+  const size_t at = d->in_off + ((size_t)iy * d->in_w + (size_t)ix) * d->in_pix_stride + c;
   return (int8_t)r->data[at] - d->zp_in;
 }
 
 static int8_t lane_out(const run *r, const uint8_t *rec, int64_t acc) {
   const desc *d = &r->d;
-  return hta_requant(acc, (int32_t)rd32(rec), (int32_t)rd32(rec + 4), rec[8], d->zp_out,
-                     d->act_min, d->act_max);
+  hta_lane_record lr;
+  hta_lane_record_unpack(rec, &lr);
+  return hta_requant(acc, lr.bias, lr.mult, (uint8_t)lr.shift, d->zp_out, d->act_min,
+                     d->act_max);
 }
 
 static int stage_put(run *r, int arr, size_t at, int8_t v) {
@@ -358,7 +329,7 @@ static int compute_pixel(run *r, const pass *ps, unsigned gp, unsigned p) {
   memset(am, 0, ml * sizeof *am);
   memset(aa, 0, al * sizeof *aa);
   memset(gs, 0, al * sizeof *gs);
-  for (unsigned k = 0; k < d->K; k++) {
+  for (unsigned k = 0; k < d->k; k++) {
     /* CONV: one input byte broadcast to all lanes; DW: lane i reads channel c0+i */
     const unsigned pos = dw ? k : k / d->in_c, ci = dw ? 0 : k % d->in_c;
     const unsigned ky = pos / d->kw, kx = pos % d->kw;
@@ -373,8 +344,8 @@ static int compute_pixel(run *r, const pass *ps, unsigned gp, unsigned p) {
       gs[i] += t_of_code[code_at(ps->add_rows + k * (al / 4), i)] * xi;
     }
     /* end of a group: scale the group sum by its alpha (shift-add in hardware) */
-    if (d->G == 0 ? k + 1 == d->K : ((k + 1) % d->G == 0 || k + 1 == d->K)) {
-      const unsigned g = d->G == 0 ? 0 : k / d->G;
+    if (d->group == 0 ? k + 1 == d->k : ((k + 1) % d->group == 0 || k + 1 == d->k)) {
+      const unsigned g = d->group == 0 ? 0 : k / d->group;
       for (unsigned i = 0; i < na; i++) {
         aa[i] += (int64_t)ps->alpha_rows[g * al + i] * gs[i];
         gs[i] = 0;
@@ -383,11 +354,11 @@ static int compute_pixel(run *r, const pass *ps, unsigned gp, unsigned p) {
   }
   for (unsigned i = 0; i < nm; i++)
     if (stage_put(r, 0, (size_t)p * d->mac_stride + ps->mac_base + i,
-                  lane_out(r, ps->mac_rec + 16 * i, am[i])))
+                  lane_out(r, ps->mac_rec + HTA_LANE_RECORD_BYTES * i, am[i])))
       return r->st->code;
   for (unsigned i = 0; i < na; i++)
     if (stage_put(r, 1, (size_t)p * d->add_stride + ps->add_base + i,
-                  lane_out(r, ps->add_rec + 16 * i, aa[i])))
+                  lane_out(r, ps->add_rec + HTA_LANE_RECORD_BYTES * i, aa[i])))
       return r->st->code;
   return 0;
 }
@@ -400,8 +371,8 @@ static int write_tile(run *r, unsigned gp0, unsigned n) {
   const int dw = d->op == HTA_DESC_OP_DW;
   for (unsigned p = 0; p < n; p++) {
     unsigned next[2] = {0, 0};
-    uint8_t *px = r->data + d->out_off + (size_t)(gp0 + p) * d->out_ps;
-    for (unsigned c = 0; c < d->out_ps; c++) {
+    uint8_t *px = r->data + d->out_off + (size_t)(gp0 + p) * d->out_pix_stride;
+    for (unsigned c = 0; c < d->out_pix_stride; c++) {
       const unsigned s = map_src(r, c);
       if (s == HTA_SRC_NONE) continue;
       const int arr = s == HTA_SRC_ADD;
@@ -448,17 +419,20 @@ int hta_interp_run(const hta_hw_cfg *cfg, const uint8_t *prog, size_t prog_size,
   if (prog_size < HTA_PROG_HEADER_BYTES)
     return report(r, HTA_INTERP_ERR_WINDOW, 0, 0, "program window (%zu bytes) has no header",
                   prog_size);
-  if (rd32(prog) != HTA_PROG_MAGIC)
-    return report(r, HTA_INTERP_ERR_PROG, 0, 0, "magic 0x%08x", rd32(prog));
-  if (rd32(prog + 4) != HTA_PROG_VERSION)
-    return report(r, HTA_INTERP_ERR_PROG, 1, 0, "version %u", rd32(prog + 4));
-  if (rd32(prog + 16) != cfg->signature)
-    return report(r, HTA_INTERP_ERR_PROG, 4, 0, "configuration signature 0x%08x, engine 0x%08x",
-                  rd32(prog + 16), cfg->signature);
-  if (rd32(prog + 12) % HTA_DESC_BYTES)
-    return report(r, HTA_INTERP_ERR_PROG, 3, 0, "descriptor offset 0x%x not a multiple of 64",
-                  rd32(prog + 12));
-  const uint32_t n_desc = rd32(prog + 8), desc0 = rd32(prog + 12);
+  hta_prog_header hdr;
+  hta_prog_header_unpack(prog, &hdr);
+  if (hdr.magic != HTA_PROG_MAGIC)
+    return report(r, HTA_INTERP_ERR_PROG, HTA_PROG_HEADER_W_MAGIC, 0, "magic 0x%08x", hdr.magic);
+  if (hdr.version != HTA_PROG_VERSION)
+    return report(r, HTA_INTERP_ERR_PROG, HTA_PROG_HEADER_W_VERSION, 0, "version %u",
+                  hdr.version);
+  if (hdr.cfg_sig != cfg->signature)
+    return report(r, HTA_INTERP_ERR_PROG, HTA_PROG_HEADER_W_CFG_SIG, 0,
+                  "configuration signature 0x%08x, engine 0x%08x", hdr.cfg_sig, cfg->signature);
+  if (hdr.desc_off % HTA_DESC_BYTES)
+    return report(r, HTA_INTERP_ERR_PROG, HTA_PROG_HEADER_W_DESC_OFF, 0,
+                  "descriptor offset 0x%x not a multiple of 64", hdr.desc_off);
+  const uint32_t n_desc = hdr.n_desc, desc0 = hdr.desc_off;
 
   for (int a = 0; a < 2; a++) {
     r->stage[a] = malloc(cfg->stage_bytes);
@@ -480,7 +454,7 @@ int hta_interp_run(const hta_hw_cfg *cfg, const uint8_t *prog, size_t prog_size,
                   i, (unsigned long long)at);
       break;
     }
-    decode(prog + at, &r->d);
+    hta_desc_unpack(prog + at, &r->d);
     rc = check_desc(r);
     if (rc != 0) break;
     r->passes = calloc(r->d.n_passes, sizeof *r->passes);

@@ -23,12 +23,14 @@
 
 #include "hta_compile.h"
 
-/* Status codes: 0..3 as the engine's STATUS (docs/architecture.md "Errors"). */
+/* Status codes: the engine's STATUS codes (hta_prog.h), then the
+ * interpreter's own. */
 enum {
-  HTA_INTERP_OK = 0,
-  HTA_INTERP_ERR_PROG = 1,   /* info = header word index */
-  HTA_INTERP_ERR_DESC = 2,   /* info = descriptor word, or 0x100 + pass header word */
-  HTA_INTERP_ERR_WINDOW = 3, /* addr = offset */
+  HTA_INTERP_OK = HTA_ENGINE_OK,
+  HTA_INTERP_ERR_PROG = HTA_ENGINE_ERR_PROG,     /* info = header word index */
+  HTA_INTERP_ERR_DESC = HTA_ENGINE_ERR_DESC,     /* info = descriptor word, or
+                                                    HTA_ERR_INFO_PASS + pass header word */
+  HTA_INTERP_ERR_WINDOW = HTA_ENGINE_ERR_WINDOW, /* addr = offset */
   HTA_INTERP_ERR_STREAM = 100, /* interpreter-only: inconsistent weight stream */
   HTA_INTERP_ERR_NOMEM = 101
 };

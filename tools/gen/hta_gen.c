@@ -8,8 +8,13 @@
  *                            description: arguments and their offsets from the
  *                            register map, bus widths from hta.cfg)
  *
- * Usage: hta_gen [-q] [--cfg FILE] [--regmap FILE] [--out DIR]
- *   --cfg, --regmap  inputs (defaults: the paths above, relative to the
+ *   hw/config/program.cfg -> hw/rtl/hta_prog_pkg.sv, host/include/hta_prog.h,
+ *                            docs/program-format.md (the device program
+ *                            format; tools/gen/gen_prog.c)
+ *
+ * Usage: hta_gen [-q] [--cfg FILE] [--regmap FILE] [--prog FILE] [--out DIR]
+ *   --cfg, --regmap, --prog
+ *                    inputs (defaults: the paths above, relative to the
  *                    current directory; the path given is what the headers
  *                    of the outputs name, so run it from the repository root)
  *   --out DIR        write the outputs under DIR instead of "." (make
@@ -1011,8 +1016,12 @@ static int write_if_changed(const char *path, const sbuf *content) {
   return 1;
 }
 
+/* The device program format (hw/config/program.cfg): its parser and outputs
+ * live in their own file, compiled as part of this one. */
+#include "gen_prog.c"
+
 static int usage(void) {
-  fprintf(stderr, "usage: hta_gen [-q] [--cfg FILE] [--regmap FILE] [--out DIR]\n");
+  fprintf(stderr, "usage: hta_gen [-q] [--cfg FILE] [--regmap FILE] [--prog FILE] [--out DIR]\n");
   return 1;
 }
 
@@ -1021,6 +1030,7 @@ int main(int argc, char **argv) {
   int quiet = 0;
   cfg_path = "hw/config/hta.cfg";
   regmap_path = "hw/config/regmap.cfg";
+  const char *prog_cfg_path = "hw/config/program.cfg";
   for (int i = 1; i < argc; i++) {
     if (strcmp(argv[i], "-q") == 0)
       quiet = 1;
@@ -1028,6 +1038,8 @@ int main(int argc, char **argv) {
       cfg_path = argv[++i];
     else if (strcmp(argv[i], "--regmap") == 0 && i + 1 < argc)
       regmap_path = argv[++i];
+    else if (strcmp(argv[i], "--prog") == 0 && i + 1 < argc)
+      prog_cfg_path = argv[++i];
     else if (strcmp(argv[i], "--out") == 0 && i + 1 < argc)
       out_dir = argv[++i];
     else
@@ -1037,6 +1049,8 @@ int main(int argc, char **argv) {
   parse_cfg(cfg_path);
   parse_regmap(regmap_path);
   if (!n_errors) parse_args(regmap_path);
+  parse_prog(prog_cfg_path);
+  if (!n_errors) prog_parse_counters(regmap_path);
   const param *addr_bits = n_errors ? NULL : find_param("AddrBits");
   if (addr_bits && (addr_bits->value < 12 || addr_bits->value > 64))
     error_at(cfg_path, addr_bits->line, "AddrBits = %ld must be in 12..64", addr_bits->value);
@@ -1052,6 +1066,8 @@ int main(int argc, char **argv) {
       {"hw/rtl/hta_cfg_pkg.sv", gen_cfg_sv},   {"host/include/hta_cfg.h", gen_cfg_h},
       {"hw/rtl/hta_regs_pkg.sv", gen_regs_sv}, {"host/include/hta_regs.h", gen_regs_h},
       {"docs/registers.md", gen_regs_md},      {"bitstreams/alveo/kernel.xml", gen_kernel_xml},
+      {"hw/rtl/hta_prog_pkg.sv", gen_prog_sv}, {"host/include/hta_prog.h", gen_prog_h},
+      {"docs/program-format.md", gen_prog_md},
   };
   int rc = 0;
   for (size_t i = 0; i < sizeof outputs / sizeof outputs[0]; i++) {

@@ -2,8 +2,10 @@
 # tools/gen/test_hta_gen.sh - checks the generator on small inputs: names,
 # values and the signature come out as specified, kernel.xml carries the
 # marked kernel arguments at their offsets, the C headers compile
-# cleanly, and each kind of malformed line is refused with file:line and
-# nothing written. (check-regs covers the real hw/config files.)
+# cleanly, the program format (program.cfg) gives structs whose pack and
+# unpack agree with the layout, and each kind of malformed line is refused
+# with file:line and nothing written. (check-regs covers the real hw/config
+# files.)
 # Prints "N passed, N failed"; run by `make test`.
 set -uo pipefail
 
@@ -37,9 +39,29 @@ version 7
 0x14  BUF_HI        rw  kernel argument buf: bits 63:32
 0x18  N             rw  kernel argument n (uint32): count
 0x1C  PROG_SIZE_LO  ro  size, bits 31:0   # trailing comment
+0x20  TICKS_LO      ro  counter ticks: clock ticks, bits 31:0
+0x24  TICKS_HI      ro  bits 63:32
+0x28  EVENTS        ro  counter events: events seen
 0xFFC LAST          wo  last word
 EOF
-if "$gen" -q --cfg c.cfg --regmap r.cfg --out out; then ok "valid input accepted"; else bad "valid input refused"; fi
+cat >p.cfg <<'EOF'
+const Magic   32 0x41424344  magic
+const OpA      4 3           an op
+struct hdr 8 a header
+0  7:0    op     u  the op
+0  15:8   zp     s  a signed byte
+0  31:31  flag   u  one bit
+1  31:0   size   u  a size
+struct reg 4 a register
+0  3:0    code   u  a code
+error 0 OK      fine
+error 7 ERR_BAD went wrong
+EOF
+if "$gen" -q --cfg c.cfg --regmap r.cfg --prog p.cfg --out out; then
+  ok "valid input accepted"
+else
+  bad "valid input refused"
+fi
 
 # Signature: FNV-1a 32 of "KMax=2048;BusBits=8;" (computed independently).
 has "SV parameter"          out/hw/rtl/hta_cfg_pkg.sv  "localparam int KMax     = 2048;"
@@ -57,6 +79,62 @@ has "table writability"     out/host/include/hta_regs.h '{"PROG_SIZE_LO", 0x01Cu
 has "wo is writable"        out/host/include/hta_regs.h '{"LAST", 0xFFCu, 1},'
 has "doc row, pipe escaped" out/docs/registers.md      '| 0x000 | CTRL | rw | control \| with a pipe |'
 has "doc says generated"    out/docs/registers.md      "do not edit"
+
+# program.cfg: SV structs (MSB first, reserved gaps named), C structs and
+# pack/unpack, the doc, the counters marked in the register map.
+pp=out/hw/rtl/hta_prog_pkg.sv
+ph=out/host/include/hta_prog.h
+has "SV constant with width"  "$pp" "localparam logic [3:0] OpA = 4'h3;"
+has "SV error code"           "$pp" "localparam logic [7:0] ErrBad = 8'd7;"
+has "SV struct bytes"         "$pp" "localparam int HdrBytes = 8;"
+has "SV word index"           "$pp" "localparam int HdrWSize = 1;"
+has "SV reserved gap"         "$pp" "logic [14:0] rsvd16;"
+has "SV one-bit field"        "$pp" "logic flag;"
+has "SV struct type"          "$pp" "} hdr_t;"
+has "C constant"              "$ph" "#define HTA_OP_A 3u"
+has "C error enum"            "$ph" "HTA_ENGINE_ERR_BAD = 7"
+has "C signed member"         "$ph" "int32_t zp;"
+has "C word index"            "$ph" "#define HTA_HDR_W_SIZE 1u"
+has "C 64-bit counter"        "$ph" "X(ticks, 0x020u, 64)"
+has "C 32-bit counter"        "$ph" "X(events, 0x028u, 32)"
+has "doc field row"           out/docs/program-format.md "| 0 | 15:8 | zp | s | a signed byte |"
+has "doc counter row"         out/docs/program-format.md \
+  "| ticks | 0x020 | 64 | clock ticks, bits 31:0 |"
+cat >prog.c <<'EOF'
+#include <string.h>
+#include "hta_prog.h"
+int main(void) {
+  hta_hdr h = {HTA_OP_A, -2, 1, 0x01020304u}, g;
+  uint8_t b[HTA_HDR_BYTES];
+  char err[200];
+  hta_counters c;
+  if (hta_hdr_pack(&h, b, err, sizeof err) != 0) return 1;
+  const uint8_t want[8] = {3, 0xfe, 0, 0x80, 4, 3, 2, 1};
+  if (memcmp(b, want, 8) != 0) return 2;
+  hta_hdr_unpack(b, &g);
+  if (memcmp(&g, &h, sizeof h) != 0) return 3;
+  h.zp = 128;
+  if (hta_hdr_pack(&h, b, err, sizeof err) != -1 || strncmp(err, "hdr.zp = 128", 12) != 0)
+    return 4;
+  if (hta_reg_of(0xfffffff5u).code != 5) return 5;
+  if (sizeof c.ticks != 8 || sizeof c.events != 4 || HTA_COUNTER_COUNT != 2) return 6;
+  return strcmp(hta_engine_code_name(HTA_ENGINE_ERR_BAD), "ERR_BAD") == 0 ? 0 : 7;
+}
+EOF
+if cc -std=c11 -Wall -Wextra -Werror -pedantic -Iout/host/include prog.c -o prog_c && ./prog_c
+then
+  ok "hta_prog.h compiles, packs the documented bytes, refuses out of range (C)"
+else
+  bad "hta_prog.h (C): status $?"
+fi
+if command -v g++ >/dev/null; then
+  if g++ -std=c++17 -Wall -Wextra -Werror -x c++ -Iout/host/include prog.c -o prog_cc &&
+     ./prog_cc; then
+    ok "hta_prog.h compiles and works (C++)"
+  else
+    bad "hta_prog.h (C++)"
+  fi
+fi
 
 # kernel.xml: arguments from the map, widths from the cfg, version in the vlnv.
 kx=out/bitstreams/alveo/kernel.xml
@@ -84,7 +162,7 @@ cat >use.c <<'EOF'
 #include "hta_regs.h"
 int main(void) {
   return (hta_reg_table[4].offset == HTA_REG_PROG_SIZE_LO && HTA_CFG_BUS_BYTES == 1 &&
-          HTA_REGMAP_COUNT == 6) ? 0 : 1;
+          HTA_REGMAP_COUNT == 9) ? 0 : 1;
 }
 EOF
 if cc -std=c11 -Wall -Wextra -Werror -pedantic -Iout/host/include use.c -o use_c && ./use_c; then
@@ -103,7 +181,7 @@ fi
 
 # Unchanged outputs are not rewritten (so make does not rebuild their users).
 touch -d '2000-01-01' out/host/include/hta_cfg.h
-"$gen" --cfg c.cfg --regmap r.cfg --out out >second.log
+"$gen" --cfg c.cfg --regmap r.cfg --prog p.cfg --out out >second.log
 if [[ ! -s second.log && $(stat -c %Y out/host/include/hta_cfg.h) -lt 1000000000 ]]; then
   ok "second run rewrites nothing"
 else
@@ -111,13 +189,15 @@ else
 fi
 
 # --- malformed inputs: exit 1, "file:line: error", nothing written ------------
-# refuse NAME CFG-TEXT REGMAP-TEXT EXPECTED-MESSAGE-PART
+# refuse NAME CFG-TEXT REGMAP-TEXT EXPECTED-MESSAGE-PART [PROGRAM-TEXT]
+good_prog='struct s 4 x\n0 7:0 a u x\nerror 0 OK x\n'
 refuse() {
   printf '%b' "$2" >bc.cfg
   printf '%b' "$3" >br.cfg
+  printf '%b' "${5:-$good_prog}" >bp.cfg
   rm -rf bout
   local msg status
-  msg=$("$gen" --cfg bc.cfg --regmap br.cfg --out bout 2>&1)
+  msg=$("$gen" --cfg bc.cfg --regmap br.cfg --prog bp.cfg --out bout 2>&1)
   status=$?
   if [[ $status -eq 1 && $msg == *"$4"* && ! -e bout ]]; then
     ok "refuses $1"
@@ -171,6 +251,38 @@ refuse_arg "arg twice"      "0x10 A $ka a (uint32): x\n0x18 B $ka a (uint32): y\
   '3: error: kernel argument a already started on line 2'
 refuse "AddrBits too big"   'BusBits 8\nAddrBits 65\n' "$good_map" \
   "bc.cfg:2: error: AddrBits = 65 must be in 12..64"
+# program.cfg: refuse_prog NAME PROGRAM-TEXT MESSAGE-AFTER-"bp.cfg:"
+refuse_prog() { refuse "$1" "$good_cfg" "$good_map" "bp.cfg:$3" "$2"; }
+e0='error 0 OK x\n'
+refuse_prog "overlapping fields" "struct s 4 x\n0 7:0 a u x\n0 8:4 b u y\n$e0" \
+  '3: error: s.b (word 0 bits 8:4) overlaps a (line 2, bits 7:0)'
+refuse_prog "field too wide"     "struct s 8 x\n0 40:0 a u x\n$e0" \
+  '2: error: field a: bits 40:0 are too wide or reversed'
+refuse_prog "reversed bits"      "struct s 4 x\n0 3:7 a u x\n$e0" \
+  '2: error: field a: bits 3:7 are too wide or reversed'
+refuse_prog "word outside"       "struct s 4 x\n1 7:0 a u x\n$e0" \
+  '2: error: word 1 is outside s (4 bytes: words 0..0)'
+refuse_prog "bad signedness"     "struct s 4 x\n0 7:0 a x x\n$e0" \
+  '2: error: field a: signedness "x" is not u or s'
+refuse_prog "duplicate field"    "struct s 4 x\n0 7:0 a u x\n0 15:8 a u y\n$e0" \
+  '3: error: s.a already defined on line 2'
+refuse_prog "field outside struct" "0 7:0 a u x\n$e0" '1: error: field line outside a structure'
+refuse_prog "struct size"        "struct s 6 x\n0 7:0 a u x\n$e0" \
+  '1: error: s: size "6" must be a multiple of 4'
+refuse_prog "empty struct"       "struct s 4 x\n$e0" '1: error: structure s has no fields'
+refuse_prog "bad field name"     "struct s 4 x\n0 7:0 Bad u x\n$e0" '2: error: field name "Bad"'
+refuse_prog "const too wide"     "const A 4 16 x\nstruct s 4 x\n0 7:0 a u x\n$e0" \
+  '1: error: value 16 of A does not fit 4 bits'
+refuse_prog "const no width"     "const A 16 x\n$e0" '1: error: expected "const NAME BITS VALUE'
+refuse_prog "error codes order"  "struct s 4 x\n0 7:0 a u x\n${e0}error 0 E x\n" \
+  '4: error: error code 0 is not above 0'
+refuse_prog "no error 0"         "struct s 4 x\n0 7:0 a u x\nerror 1 E x\n" \
+  ' error: the error codes must start with code 0'
+refuse_prog "unknown line"       "strukt s 4 x\n$e0" '1: error: expected a "const", "struct"'
+refuse "counter without _HI" "$good_cfg" 'version 1\n0x10 C_LO ro counter c: x\n' \
+  "br.cfg:2: error: C_LO: a _LO counter needs its _HI register right after it, at 0x014"
+refuse "counter rw"          "$good_cfg" 'version 1\n0x10 C rw counter c: x\n' \
+  "br.cfg:2: error: C: a counter register must be ro"
 
 echo "$pass passed, $fail failed"
 [[ $fail -eq 0 ]]

@@ -80,6 +80,7 @@ PREFIX  ?= /usr/local
 DESTDIR ?=
 HTA_PUBLIC_HEADERS := host/include/hta.h host/include/hta_layer.h host/include/hta_golden.h \
   host/include/hta_compile.h host/include/hta_cfg.h host/include/hta_regs.h \
+  host/include/hta_prog.h \
   $(wildcard host/include/hta_model.h host/include/hta_zoo.h)
 HTA_PC := $(BUILD)/hta.pc
 
