@@ -159,14 +159,23 @@ module hta_compute #(
   logic        drain_busy;
 
   // ------------------------------------------------ DW sliding window
-  // Two window buffers of 3x3 vectors (entry ky*3+kx): the loader fills one
-  // (copying the columns a reuse pixel shares with its left neighbour, then
-  // taking the new columns from the stream) while the steps of the previous
-  // pixel read the other.
-  localparam int WinN = 9;
-  logic [VecBits-1:0] win_q [2*WinN];
-  logic [1:0]  win_ready_q;          // buffer holds a complete window
-  logic        ld_buf_q, st_buf_q;   // buffer being loaded / stepped
+  // The window's vectors live in a small RAM of WinCols column slots x 4 rows
+  // (address {slot, ky}), one bank per bus beat of a vector, so a vector is
+  // written beat by beat as it arrives and read whole by the step. A window
+  // is a run of kw consecutive slots (mod WinCols) starting at its base slot.
+  // A reuse pixel's base is its left neighbour's plus sw: the columns they
+  // share are already in place and only the sw new ones are written; any
+  // other pixel starts kw slots after the previous window. The loader works
+  // at most one pixel ahead of the steps (two window slots, win_ready_q), and
+  // a new window's columns lie in the kw + kw <= 6 < WinCols slots after the
+  // previous window's base, so loading never overwrites a window still being
+  // stepped. No copies, no wide registers, no variable-index muxes: one write
+  // and one read port.
+  localparam int WinCols = 8;
+  localparam int WinAddr = 5;        // {slot (3 bits), ky (2 bits)}
+  logic [1:0]  win_ready_q;          // window slot holds a complete window
+  logic        ld_buf_q, st_buf_q;   // window slot being loaded / stepped
+  logic [2:0]  cb_q [2];             // base column slot of each window
   logic [7:0]  ld_left_q;            // vectors still to load for this pixel
   logic [7:0]  ld_ky_q, ld_kx_q, ld_kx0_q;
   logic [31:0] ld_pix_q;             // pixels still to load in this pass
@@ -177,9 +186,6 @@ module hta_compute #(
                        && !win_ready_q[ld_buf_q];
   wire       ld_take = win_i && in_valid_i && (ld_left_q != '0 || ld_open);
   wire       ld_vec_done = ld_take && (vb_q + 8'd1 == vec_beats_i);
-  wire [VecBits-1:0] ld_vec = (vb_q == '0) ? VecBits'(in_data_i)
-                              : vec_q | (VecBits'(in_data_i) << (32'(vb_q) * BusBits));
-  wire [4:0] st_idx = 5'(32'(st_buf_q) * WinN + 32'(st_ky_q) * 3 + 32'(st_kx_q));
   // The vector being assembled: where it goes and how many remain, as seen
   // this cycle (a pixel's load may open and finish its first vector at once).
   wire [7:0] cur_left = ld_open ? 8'(in_reuse_i ? 16'(kh_i) * 16'(sw_i) : 16'(kh_i) * 16'(kw_i))
@@ -187,6 +193,24 @@ module hta_compute #(
   wire [7:0] cur_kx0  = ld_open ? (in_reuse_i ? kx_new : 8'd0) : ld_kx0_q;
   wire [7:0] cur_kx   = ld_open ? cur_kx0 : ld_kx_q;
   wire [7:0] cur_ky   = ld_open ? 8'd0 : ld_ky_q;
+  wire [2:0] cur_cb   = ld_open ? cb_q[!ld_buf_q] + (in_reuse_i ? 3'(sw_i) : 3'(kw_i))
+                                : cb_q[ld_buf_q];
+  wire [2:0] ld_slot  = cur_cb + cur_kx[2:0];
+  wire [2:0] st_slot  = cb_q[st_buf_q] + st_kx_q[2:0];
+  wire [WinAddr-1:0] win_waddr = {ld_slot, cur_ky[1:0]};
+  wire [WinAddr-1:0] win_raddr = {st_slot, st_ky_q[1:0]};
+  logic [VecBits-1:0] win_rd;        // the vector of the step in S1
+
+  for (genvar b = 0; b < NbMac; b++) begin : gen_win
+    hta_ram_sdp #(.Width(BusBits), .Depth(4 * WinCols)) u_win (
+      .clk_i,
+      .we_i   (ld_take && 32'(vb_q) == b),
+      .waddr_i(win_waddr),
+      .wdata_i(in_data_i),
+      .raddr_i(win_raddr),
+      .rdata_o(win_rd[b*BusBits +: BusBits])
+    );
+  end
 
   wire first_k = (k_q == '0);
   wire last_k  = (32'(k_q) == 32'(k_i) - 1);
@@ -261,10 +285,7 @@ module hta_compute #(
           end
         end
         // DW window: beats of the vector being loaded.
-        if (ld_take) begin
-          vec_q <= ld_vec;
-          vb_q  <= ld_vec_done ? 8'd0 : vb_q + 8'd1;
-        end
+        if (ld_take) vb_q <= ld_vec_done ? 8'd0 : vb_q + 8'd1;
         // DW: assemble the next vector, possibly while this one issues.
         if (collect) begin
           vec_q[vb_q*BusBits +: BusBits] <= in_data_i;
@@ -287,6 +308,8 @@ module hta_compute #(
   always_ff @(posedge clk_i) begin
     if (rst_i || clr_i || start_i) begin
       win_ready_q <= '0;
+      cb_q[0]     <= '0;
+      cb_q[1]     <= '0;
       ld_buf_q    <= 1'b0;
       st_buf_q    <= 1'b0;
       ld_left_q   <= '0;
@@ -308,23 +331,13 @@ module hta_compute #(
         end
       end
       if (ld_open) begin
-        // A new pixel: copy the columns it shares with its left neighbour.
-        if (in_reuse_i) begin
-          for (int ky = 0; ky < 3; ky++) begin
-            for (int kx = 0; kx < 2; kx++) begin
-              if (32'(kx) + 32'(sw_i) < 3)
-                win_q[32'(ld_buf_q) * WinN + ky * 3 + kx]
-                  <= win_q[32'(!ld_buf_q) * WinN + ky * 3 + kx + 32'(sw_i)];
-            end
-          end
-        end
+        cb_q[ld_buf_q] <= cur_cb;
         ld_left_q <= cur_left;
         ld_kx0_q  <= cur_kx0;
         ld_kx_q   <= cur_kx;
         ld_ky_q   <= cur_ky;
       end
       if (ld_vec_done) begin
-        win_q[32'(ld_buf_q) * WinN + 32'(cur_ky) * 3 + 32'(cur_kx)] <= ld_vec;
         if (cur_kx + 8'd1 == kw_i) begin
           ld_kx_q <= cur_kx0;
           ld_ky_q <= cur_ky + 8'd1;
@@ -359,8 +372,11 @@ module hta_compute #(
     s1_gfirst_q <= g_first;
     s1_glast_q  <= g_last;
     s1_x_q      <= in_byte;
-    if (issue && dw_i) s1_vec_q <= win_i ? win_q[st_idx] : vec_q;
+    if (issue && dw_i && !win_i) s1_vec_q <= vec_q;
   end
+  // DW input vector of the step in S1: the window RAM's registered read, or
+  // the vector collected from the stream.
+  wire [VecBits-1:0] s1_vec = win_i ? win_rd : s1_vec_q;
 
   // ========================================================== S1: lanes
   // Centred inputs: xc = x - zp_in, 9 bits signed.
@@ -384,8 +400,8 @@ module hta_compute #(
       .copy_i (s1_copy),
       .w_i    (wmac_row[p*16 +: 16]),
       .xb_i   (xc_bcast),
-      .xlo_i  (centre(s1_vec_q[(2*p)*8 +: 8], zp_in_i)),
-      .xhi_i  (centre(s1_vec_q[(2*p+1)*8 +: 8], zp_in_i)),
+      .xlo_i  (centre(s1_vec[(2*p)*8 +: 8], zp_in_i)),
+      .xhi_i  (centre(s1_vec[(2*p+1)*8 +: 8], zp_in_i)),
       .sh_lo_o(mac_sh_q[2*p]),
       .sh_hi_o(mac_sh_q[2*p+1])
     );
@@ -405,7 +421,7 @@ module hta_compute #(
   end
 
   for (genvar i = 0; i < AddLanes; i++) begin : gen_add
-    wire [7:0] xv = (i < MacLanes) ? s1_vec_q[(i % MacLanes)*8 +: 8] : zp_in_i;
+    wire [7:0] xv = (i < MacLanes) ? s1_vec[(i % MacLanes)*8 +: 8] : zp_in_i;
     hta_add_lane #(.SBits(SBits), .AlphaBits(AlphaBits)) u_lane (
       .clk_i,
       .step_i      (s1_step),
