@@ -440,54 +440,74 @@ module hta_compute #(
   end
 
   // ============================================================== drain
-  // Each array drains its shadow registers one row of RqLanes lanes per
-  // cycle into RqLanes requantization units.
-  logic        dm_busy_q, da_busy_q;
-  logic [15:0] dm_left_q, da_left_q;     // lanes still to drain
+  // One pool of RqLanes requantization units serves both arrays, one row of
+  // RqLanes lanes per cycle: the arrays produce (MAC + adder filters) / K
+  // results per cycle, so a pixel's rows drain within its K steps unless K
+  // is below the number of rows (docs/resources.md).
+  // - CONV: the pixel's MAC rows, then its adder rows.
+  // - DW: lane i of both arrays is channel c0 + i, and a channel is of one
+  //   kind; each row takes per lane the adder's result if its lane record's
+  //   mult is non-zero, else the MAC's (the other kind's record is all zero,
+  //   docs/architecture.md; a channel whose own mult is zero gives zp_out
+  //   from either record). Results go to both stagings at the same address
+  //   (DW: equal bases and strides); the writer keeps the channel's kind.
+  logic        dr_busy_q;
+  logic        dr_add_q;                 // CONV: draining the adder rows
+  logic [15:0] dr_left_q;                // lanes still to drain in this phase
+  logic [15:0] dr_pend_q;                // CONV: adder lanes after the MAC rows
   logic [15:0] dm_addr_q, da_addr_q;     // staging byte address of the row
   logic [15:0] pbase_mac_q, pbase_add_q; // staging address of the pixel
-  assign drain_busy = dm_busy_q || da_busy_q;
+  assign drain_busy = dr_busy_q;
 
   wire drain_start = s1_copy;
+  wire dr_mac_side = dw_i || !dr_add_q;  // this row reads the MAC shadows
+  wire dr_add_side = dw_i || dr_add_q;   //   the adder shadows
+  wire [15:0] dw_left = (drain_mac_i > drain_add_i) ? drain_mac_i : drain_add_i;
 
   always_ff @(posedge clk_i) begin
     if (rst_i || clr_i) begin
-      dm_busy_q <= 1'b0;
-      da_busy_q <= 1'b0;
+      dr_busy_q <= 1'b0;
+      dr_add_q  <= 1'b0;
       dm_row_q  <= '0;
       da_row_q  <= '0;
     end else if (start_i) begin
       pbase_mac_q <= stage_half_i ? 16'(StageBytes) : '0;
       pbase_add_q <= stage_half_i ? 16'(StageBytes) : '0;
     end else if (drain_start) begin
-      dm_busy_q   <= (drain_mac_i != '0);
-      da_busy_q   <= (drain_add_i != '0);
-      dm_left_q   <= drain_mac_i;
-      da_left_q   <= drain_add_i;
+      dr_busy_q   <= (drain_mac_i != '0) || (drain_add_i != '0);
+      dr_add_q    <= !dw_i && drain_mac_i == '0;
+      dr_left_q   <= dw_i ? dw_left : (drain_mac_i != '0) ? drain_mac_i : drain_add_i;
+      dr_pend_q   <= (!dw_i && drain_mac_i != '0) ? drain_add_i : '0;
       dm_row_q    <= '0;
       da_row_q    <= '0;
       dm_addr_q   <= pbase_mac_q + mac_base_i;
       da_addr_q   <= pbase_add_q + add_base_i;
       pbase_mac_q <= pbase_mac_q + mac_stride_i;
       pbase_add_q <= pbase_add_q + add_stride_i;
-    end else begin
-      if (dm_busy_q) begin
+    end else if (dr_busy_q) begin
+      if (dr_mac_side) begin
         dm_row_q  <= dm_row_q + 1'b1;
         dm_addr_q <= dm_addr_q + 16'(RqLanes);
-        dm_left_q <= (dm_left_q > 16'(RqLanes)) ? dm_left_q - 16'(RqLanes) : '0;
-        if (dm_left_q <= 16'(RqLanes)) dm_busy_q <= 1'b0;
       end
-      if (da_busy_q) begin
+      if (dr_add_side) begin
         da_row_q  <= da_row_q + 1'b1;
         da_addr_q <= da_addr_q + 16'(RqLanes);
-        da_left_q <= (da_left_q > 16'(RqLanes)) ? da_left_q - 16'(RqLanes) : '0;
-        if (da_left_q <= 16'(RqLanes)) da_busy_q <= 1'b0;
+      end
+      if (dr_left_q > 16'(RqLanes)) begin
+        dr_left_q <= dr_left_q - 16'(RqLanes);
+      end else if (dr_pend_q != '0) begin
+        dr_add_q  <= 1'b1;
+        dr_left_q <= dr_pend_q;
+        dr_pend_q <= '0;
+      end else begin
+        dr_busy_q <= 1'b0;
       end
     end
   end
 
   // Row registers, aligned with the lane records read this cycle.
-  logic [RqLanes-1:0]  dm_mask_q, da_mask_q;
+  logic [RqLanes-1:0]  dr_mask_q;
+  logic                dr_dw1_q, dr_add1_q;
   logic [15:0]         dm_addr1_q, da_addr1_q;
   logic signed [31:0]  dm_acc1_q [RqLanes];
   logic signed [31:0]  da_acc1_q [RqLanes];
@@ -496,60 +516,56 @@ module hta_compute #(
 
   always_ff @(posedge clk_i) begin
     for (int r = 0; r < RqLanes; r++) begin
-      dm_mask_q[r] <= dm_busy_q && !rst_i && !clr_i && (16'(r) < dm_left_q);
-      da_mask_q[r] <= da_busy_q && !rst_i && !clr_i && (16'(r) < da_left_q);
+      dr_mask_q[r] <= dr_busy_q && !rst_i && !clr_i && (16'(r) < dr_left_q);
       dm_acc1_q[r] <= mac_sh_q[32'(dm_row_q) * RqLanes + r];
       da_acc1_q[r] <= add_sh_acc_q[32'(da_row_q) * RqLanes + r];
       da_s1_q[r]   <= add_sh_s_q[32'(da_row_q) * RqLanes + r];
       da_a1_q[r]   <= add_sh_a_q[32'(da_row_q) * RqLanes + r];
     end
+    dr_dw1_q   <= dw_i;
+    dr_add1_q  <= dr_add_q;
     dm_addr1_q <= dm_addr_q;
     da_addr1_q <= da_addr_q;
   end
 
-  logic [RqLanes-1:0] dm_qv, da_qv;
+  // Each unit's operands: the lane's array by row (CONV) or by kind (DW).
+  logic [RqLanes-1:0] use_add;
+  always_comb begin
+    for (int r = 0; r < RqLanes; r++) begin
+      use_add[r] = dr_dw1_q ? (padd_rd[r*72 + 32 +: 32] != '0) : dr_add1_q;
+    end
+  end
+
+  logic [RqLanes-1:0] rq_v;
+  logic [RqLanes*8-1:0] rq_q;
   for (genvar r = 0; r < RqLanes; r++) begin : gen_rq
-    hta_requant #(.SBits(1)) u_rq_mac (
+    wire [68:0] rec = use_add[r] ? padd_rd[r*72 +: 69] : pmac_rd[r*72 +: 69];
+    hta_requant #(.SBits(SBits)) u_rq (
       .clk_i, .rst_i(rst_i || clr_i),
-      .valid_i  (dm_mask_q[r]),
-      .acc_i    (dm_acc1_q[r]),
-      .s_i      (1'b0),
-      .alpha_i  (8'd0),
-      .bias_i   (pmac_rd[r*72 +: 32]),
-      .mult_i   (pmac_rd[r*72 + 32 +: 32]),
-      .shift_i  (pmac_rd[r*72 + 64 +: 5]),
+      .valid_i  (dr_mask_q[r]),
+      .acc_i    (use_add[r] ? da_acc1_q[r] : dm_acc1_q[r]),
+      .s_i      (use_add[r] ? da_s1_q[r] : '0),
+      .alpha_i  (use_add[r] ? da_a1_q[r] : 8'd0),
+      .bias_i   (rec[31:0]),
+      .mult_i   (rec[63:32]),
+      .shift_i  (rec[68:64]),
       .zp_out_i (zp_out_i),
       .act_min_i(act_min_i),
       .act_max_i(act_max_i),
-      .valid_o  (dm_qv[r]),
-      .q_o      (smac_data_o[r*8 +: 8])
-    );
-    hta_requant #(.SBits(SBits)) u_rq_add (
-      .clk_i, .rst_i(rst_i || clr_i),
-      .valid_i  (da_mask_q[r]),
-      .acc_i    (da_acc1_q[r]),
-      .s_i      (da_s1_q[r]),
-      .alpha_i  (da_a1_q[r]),
-      .bias_i   (padd_rd[r*72 +: 32]),
-      .mult_i   (padd_rd[r*72 + 32 +: 32]),
-      .shift_i  (padd_rd[r*72 + 64 +: 5]),
-      .zp_out_i (zp_out_i),
-      .act_min_i(act_min_i),
-      .act_max_i(act_max_i),
-      .valid_o  (da_qv[r]),
-      .q_o      (sadd_data_o[r*8 +: 8])
+      .valid_o  (rq_v[r]),
+      .q_o      (rq_q[r*8 +: 8])
     );
   end
 
-  // Staging addresses travel beside the requantization pipeline.
-  logic [15:0] dm_addr_pipe_q [RqLatency];
-  logic [15:0] da_addr_pipe_q [RqLatency];
+  // Staging address and destination travel beside the pipeline.
+  logic [15:0] dr_addr_pipe_q [RqLatency];
+  logic [1:0]  dr_dest_pipe_q [RqLatency];   // {to adder staging, to MAC staging}
   always_ff @(posedge clk_i) begin
-    dm_addr_pipe_q[0] <= dm_addr1_q;
-    da_addr_pipe_q[0] <= da_addr1_q;
+    dr_addr_pipe_q[0] <= (dr_add1_q && !dr_dw1_q) ? da_addr1_q : dm_addr1_q;
+    dr_dest_pipe_q[0] <= {dr_dw1_q || dr_add1_q, dr_dw1_q || !dr_add1_q};
     for (int i = 1; i < RqLatency; i++) begin
-      dm_addr_pipe_q[i] <= dm_addr_pipe_q[i-1];
-      da_addr_pipe_q[i] <= da_addr_pipe_q[i-1];
+      dr_addr_pipe_q[i] <= dr_addr_pipe_q[i-1];
+      dr_dest_pipe_q[i] <= dr_dest_pipe_q[i-1];
     end
   end
 
@@ -561,19 +577,22 @@ module hta_compute #(
     end
   end
 
-  assign smac_we_o   = dm_qv;
-  assign sadd_we_o   = da_qv;
-  assign smac_addr_o = dm_addr_pipe_q[RqLatency-1];
-  assign sadd_addr_o = da_addr_pipe_q[RqLatency-1];
+  wire [1:0] dr_dest = dr_dest_pipe_q[RqLatency-1];
+  assign smac_we_o   = rq_v & {RqLanes{dr_dest[0]}};
+  assign sadd_we_o   = rq_v & {RqLanes{dr_dest[1]}};
+  assign smac_data_o = rq_q;
+  assign sadd_data_o = rq_q;
+  assign smac_addr_o = dr_addr_pipe_q[RqLatency-1];
+  assign sadd_addr_o = dr_addr_pipe_q[RqLatency-1];
 
   // ============================================================ status
   // Busy until every step is issued and every result has reached staging.
   logic [RqLatency+1:0] rq_inflight_q;
   always_ff @(posedge clk_i) begin
     if (rst_i || clr_i) rq_inflight_q <= '0;
-    else rq_inflight_q <= {rq_inflight_q[RqLatency:0], (|dm_mask_q) || (|da_mask_q) || drain_busy};
+    else rq_inflight_q <= {rq_inflight_q[RqLatency:0], (|dr_mask_q) || drain_busy};
   end
-  assign busy_o = run_q || s1_valid_q || drain_busy || (|dm_mask_q) || (|da_mask_q)
+  assign busy_o = run_q || s1_valid_q || drain_busy || (|dr_mask_q)
                   || (|rq_inflight_q) || mul_active;
 
   assign ev_mac_step_o    = s1_valid_q && ops_mac_i != '0;
