@@ -159,14 +159,23 @@ module hta_compute #(
   logic        drain_busy;
 
   // ------------------------------------------------ DW sliding window
-  // Two window buffers of 3x3 vectors (entry ky*3+kx): the loader fills one
-  // (copying the columns a reuse pixel shares with its left neighbour, then
-  // taking the new columns from the stream) while the steps of the previous
-  // pixel read the other.
-  localparam int WinN = 9;
-  logic [VecBits-1:0] win_q [2*WinN];
-  logic [1:0]  win_ready_q;          // buffer holds a complete window
-  logic        ld_buf_q, st_buf_q;   // buffer being loaded / stepped
+  // The window's vectors live in a small RAM of WinCols column slots x 4 rows
+  // (address {slot, ky}), one bank per bus beat of a vector, so a vector is
+  // written beat by beat as it arrives and read whole by the step. A window
+  // is a run of kw consecutive slots (mod WinCols) starting at its base slot.
+  // A reuse pixel's base is its left neighbour's plus sw: the columns they
+  // share are already in place and only the sw new ones are written; any
+  // other pixel starts kw slots after the previous window. The loader works
+  // at most one pixel ahead of the steps (two window slots, win_ready_q), and
+  // a new window's columns lie in the kw + kw <= 6 < WinCols slots after the
+  // previous window's base, so loading never overwrites a window still being
+  // stepped. No copies, no wide registers, no variable-index muxes: one write
+  // and one read port.
+  localparam int WinCols = 8;
+  localparam int WinAddr = 5;        // {slot (3 bits), ky (2 bits)}
+  logic [1:0]  win_ready_q;          // window slot holds a complete window
+  logic        ld_buf_q, st_buf_q;   // window slot being loaded / stepped
+  logic [2:0]  cb_q [2];             // base column slot of each window
   logic [7:0]  ld_left_q;            // vectors still to load for this pixel
   logic [7:0]  ld_ky_q, ld_kx_q, ld_kx0_q;
   logic [31:0] ld_pix_q;             // pixels still to load in this pass
@@ -177,9 +186,6 @@ module hta_compute #(
                        && !win_ready_q[ld_buf_q];
   wire       ld_take = win_i && in_valid_i && (ld_left_q != '0 || ld_open);
   wire       ld_vec_done = ld_take && (vb_q + 8'd1 == vec_beats_i);
-  wire [VecBits-1:0] ld_vec = (vb_q == '0) ? VecBits'(in_data_i)
-                              : vec_q | (VecBits'(in_data_i) << (32'(vb_q) * BusBits));
-  wire [4:0] st_idx = 5'(32'(st_buf_q) * WinN + 32'(st_ky_q) * 3 + 32'(st_kx_q));
   // The vector being assembled: where it goes and how many remain, as seen
   // this cycle (a pixel's load may open and finish its first vector at once).
   wire [7:0] cur_left = ld_open ? 8'(in_reuse_i ? 16'(kh_i) * 16'(sw_i) : 16'(kh_i) * 16'(kw_i))
@@ -187,6 +193,24 @@ module hta_compute #(
   wire [7:0] cur_kx0  = ld_open ? (in_reuse_i ? kx_new : 8'd0) : ld_kx0_q;
   wire [7:0] cur_kx   = ld_open ? cur_kx0 : ld_kx_q;
   wire [7:0] cur_ky   = ld_open ? 8'd0 : ld_ky_q;
+  wire [2:0] cur_cb   = ld_open ? cb_q[!ld_buf_q] + (in_reuse_i ? 3'(sw_i) : 3'(kw_i))
+                                : cb_q[ld_buf_q];
+  wire [2:0] ld_slot  = cur_cb + cur_kx[2:0];
+  wire [2:0] st_slot  = cb_q[st_buf_q] + st_kx_q[2:0];
+  wire [WinAddr-1:0] win_waddr = {ld_slot, cur_ky[1:0]};
+  wire [WinAddr-1:0] win_raddr = {st_slot, st_ky_q[1:0]};
+  logic [VecBits-1:0] win_rd;        // the vector of the step in S1
+
+  for (genvar b = 0; b < NbMac; b++) begin : gen_win
+    hta_ram_sdp #(.Width(BusBits), .Depth(4 * WinCols)) u_win (
+      .clk_i,
+      .we_i   (ld_take && 32'(vb_q) == b),
+      .waddr_i(win_waddr),
+      .wdata_i(in_data_i),
+      .raddr_i(win_raddr),
+      .rdata_o(win_rd[b*BusBits +: BusBits])
+    );
+  end
 
   wire first_k = (k_q == '0);
   wire last_k  = (32'(k_q) == 32'(k_i) - 1);
@@ -261,10 +285,7 @@ module hta_compute #(
           end
         end
         // DW window: beats of the vector being loaded.
-        if (ld_take) begin
-          vec_q <= ld_vec;
-          vb_q  <= ld_vec_done ? 8'd0 : vb_q + 8'd1;
-        end
+        if (ld_take) vb_q <= ld_vec_done ? 8'd0 : vb_q + 8'd1;
         // DW: assemble the next vector, possibly while this one issues.
         if (collect) begin
           vec_q[vb_q*BusBits +: BusBits] <= in_data_i;
@@ -287,6 +308,8 @@ module hta_compute #(
   always_ff @(posedge clk_i) begin
     if (rst_i || clr_i || start_i) begin
       win_ready_q <= '0;
+      cb_q[0]     <= '0;
+      cb_q[1]     <= '0;
       ld_buf_q    <= 1'b0;
       st_buf_q    <= 1'b0;
       ld_left_q   <= '0;
@@ -308,23 +331,13 @@ module hta_compute #(
         end
       end
       if (ld_open) begin
-        // A new pixel: copy the columns it shares with its left neighbour.
-        if (in_reuse_i) begin
-          for (int ky = 0; ky < 3; ky++) begin
-            for (int kx = 0; kx < 2; kx++) begin
-              if (32'(kx) + 32'(sw_i) < 3)
-                win_q[32'(ld_buf_q) * WinN + ky * 3 + kx]
-                  <= win_q[32'(!ld_buf_q) * WinN + ky * 3 + kx + 32'(sw_i)];
-            end
-          end
-        end
+        cb_q[ld_buf_q] <= cur_cb;
         ld_left_q <= cur_left;
         ld_kx0_q  <= cur_kx0;
         ld_kx_q   <= cur_kx;
         ld_ky_q   <= cur_ky;
       end
       if (ld_vec_done) begin
-        win_q[32'(ld_buf_q) * WinN + 32'(cur_ky) * 3 + 32'(cur_kx)] <= ld_vec;
         if (cur_kx + 8'd1 == kw_i) begin
           ld_kx_q <= cur_kx0;
           ld_ky_q <= cur_ky + 8'd1;
@@ -359,8 +372,11 @@ module hta_compute #(
     s1_gfirst_q <= g_first;
     s1_glast_q  <= g_last;
     s1_x_q      <= in_byte;
-    if (issue && dw_i) s1_vec_q <= win_i ? win_q[st_idx] : vec_q;
+    if (issue && dw_i && !win_i) s1_vec_q <= vec_q;
   end
+  // DW input vector of the step in S1: the window RAM's registered read, or
+  // the vector collected from the stream.
+  wire [VecBits-1:0] s1_vec = win_i ? win_rd : s1_vec_q;
 
   // ========================================================== S1: lanes
   // Centred inputs: xc = x - zp_in, 9 bits signed.
@@ -384,8 +400,8 @@ module hta_compute #(
       .copy_i (s1_copy),
       .w_i    (wmac_row[p*16 +: 16]),
       .xb_i   (xc_bcast),
-      .xlo_i  (centre(s1_vec_q[(2*p)*8 +: 8], zp_in_i)),
-      .xhi_i  (centre(s1_vec_q[(2*p+1)*8 +: 8], zp_in_i)),
+      .xlo_i  (centre(s1_vec[(2*p)*8 +: 8], zp_in_i)),
+      .xhi_i  (centre(s1_vec[(2*p+1)*8 +: 8], zp_in_i)),
       .sh_lo_o(mac_sh_q[2*p]),
       .sh_hi_o(mac_sh_q[2*p+1])
     );
@@ -405,7 +421,7 @@ module hta_compute #(
   end
 
   for (genvar i = 0; i < AddLanes; i++) begin : gen_add
-    wire [7:0] xv = (i < MacLanes) ? s1_vec_q[(i % MacLanes)*8 +: 8] : zp_in_i;
+    wire [7:0] xv = (i < MacLanes) ? s1_vec[(i % MacLanes)*8 +: 8] : zp_in_i;
     hta_add_lane #(.SBits(SBits), .AlphaBits(AlphaBits)) u_lane (
       .clk_i,
       .step_i      (s1_step),
@@ -424,54 +440,74 @@ module hta_compute #(
   end
 
   // ============================================================== drain
-  // Each array drains its shadow registers one row of RqLanes lanes per
-  // cycle into RqLanes requantization units.
-  logic        dm_busy_q, da_busy_q;
-  logic [15:0] dm_left_q, da_left_q;     // lanes still to drain
+  // One pool of RqLanes requantization units serves both arrays, one row of
+  // RqLanes lanes per cycle: the arrays produce (MAC + adder filters) / K
+  // results per cycle, so a pixel's rows drain within its K steps unless K
+  // is below the number of rows (docs/resources.md).
+  // - CONV: the pixel's MAC rows, then its adder rows.
+  // - DW: lane i of both arrays is channel c0 + i, and a channel is of one
+  //   kind; each row takes per lane the adder's result if its lane record's
+  //   mult is non-zero, else the MAC's (the other kind's record is all zero,
+  //   docs/architecture.md; a channel whose own mult is zero gives zp_out
+  //   from either record). Results go to both stagings at the same address
+  //   (DW: equal bases and strides); the writer keeps the channel's kind.
+  logic        dr_busy_q;
+  logic        dr_add_q;                 // CONV: draining the adder rows
+  logic [15:0] dr_left_q;                // lanes still to drain in this phase
+  logic [15:0] dr_pend_q;                // CONV: adder lanes after the MAC rows
   logic [15:0] dm_addr_q, da_addr_q;     // staging byte address of the row
   logic [15:0] pbase_mac_q, pbase_add_q; // staging address of the pixel
-  assign drain_busy = dm_busy_q || da_busy_q;
+  assign drain_busy = dr_busy_q;
 
   wire drain_start = s1_copy;
+  wire dr_mac_side = dw_i || !dr_add_q;  // this row reads the MAC shadows
+  wire dr_add_side = dw_i || dr_add_q;   //   the adder shadows
+  wire [15:0] dw_left = (drain_mac_i > drain_add_i) ? drain_mac_i : drain_add_i;
 
   always_ff @(posedge clk_i) begin
     if (rst_i || clr_i) begin
-      dm_busy_q <= 1'b0;
-      da_busy_q <= 1'b0;
+      dr_busy_q <= 1'b0;
+      dr_add_q  <= 1'b0;
       dm_row_q  <= '0;
       da_row_q  <= '0;
     end else if (start_i) begin
       pbase_mac_q <= stage_half_i ? 16'(StageBytes) : '0;
       pbase_add_q <= stage_half_i ? 16'(StageBytes) : '0;
     end else if (drain_start) begin
-      dm_busy_q   <= (drain_mac_i != '0);
-      da_busy_q   <= (drain_add_i != '0);
-      dm_left_q   <= drain_mac_i;
-      da_left_q   <= drain_add_i;
+      dr_busy_q   <= (drain_mac_i != '0) || (drain_add_i != '0);
+      dr_add_q    <= !dw_i && drain_mac_i == '0;
+      dr_left_q   <= dw_i ? dw_left : (drain_mac_i != '0) ? drain_mac_i : drain_add_i;
+      dr_pend_q   <= (!dw_i && drain_mac_i != '0) ? drain_add_i : '0;
       dm_row_q    <= '0;
       da_row_q    <= '0;
       dm_addr_q   <= pbase_mac_q + mac_base_i;
       da_addr_q   <= pbase_add_q + add_base_i;
       pbase_mac_q <= pbase_mac_q + mac_stride_i;
       pbase_add_q <= pbase_add_q + add_stride_i;
-    end else begin
-      if (dm_busy_q) begin
+    end else if (dr_busy_q) begin
+      if (dr_mac_side) begin
         dm_row_q  <= dm_row_q + 1'b1;
         dm_addr_q <= dm_addr_q + 16'(RqLanes);
-        dm_left_q <= (dm_left_q > 16'(RqLanes)) ? dm_left_q - 16'(RqLanes) : '0;
-        if (dm_left_q <= 16'(RqLanes)) dm_busy_q <= 1'b0;
       end
-      if (da_busy_q) begin
+      if (dr_add_side) begin
         da_row_q  <= da_row_q + 1'b1;
         da_addr_q <= da_addr_q + 16'(RqLanes);
-        da_left_q <= (da_left_q > 16'(RqLanes)) ? da_left_q - 16'(RqLanes) : '0;
-        if (da_left_q <= 16'(RqLanes)) da_busy_q <= 1'b0;
+      end
+      if (dr_left_q > 16'(RqLanes)) begin
+        dr_left_q <= dr_left_q - 16'(RqLanes);
+      end else if (dr_pend_q != '0) begin
+        dr_add_q  <= 1'b1;
+        dr_left_q <= dr_pend_q;
+        dr_pend_q <= '0;
+      end else begin
+        dr_busy_q <= 1'b0;
       end
     end
   end
 
   // Row registers, aligned with the lane records read this cycle.
-  logic [RqLanes-1:0]  dm_mask_q, da_mask_q;
+  logic [RqLanes-1:0]  dr_mask_q;
+  logic                dr_dw1_q, dr_add1_q;
   logic [15:0]         dm_addr1_q, da_addr1_q;
   logic signed [31:0]  dm_acc1_q [RqLanes];
   logic signed [31:0]  da_acc1_q [RqLanes];
@@ -480,60 +516,56 @@ module hta_compute #(
 
   always_ff @(posedge clk_i) begin
     for (int r = 0; r < RqLanes; r++) begin
-      dm_mask_q[r] <= dm_busy_q && !rst_i && !clr_i && (16'(r) < dm_left_q);
-      da_mask_q[r] <= da_busy_q && !rst_i && !clr_i && (16'(r) < da_left_q);
+      dr_mask_q[r] <= dr_busy_q && !rst_i && !clr_i && (16'(r) < dr_left_q);
       dm_acc1_q[r] <= mac_sh_q[32'(dm_row_q) * RqLanes + r];
       da_acc1_q[r] <= add_sh_acc_q[32'(da_row_q) * RqLanes + r];
       da_s1_q[r]   <= add_sh_s_q[32'(da_row_q) * RqLanes + r];
       da_a1_q[r]   <= add_sh_a_q[32'(da_row_q) * RqLanes + r];
     end
+    dr_dw1_q   <= dw_i;
+    dr_add1_q  <= dr_add_q;
     dm_addr1_q <= dm_addr_q;
     da_addr1_q <= da_addr_q;
   end
 
-  logic [RqLanes-1:0] dm_qv, da_qv;
+  // Each unit's operands: the lane's array by row (CONV) or by kind (DW).
+  logic [RqLanes-1:0] use_add;
+  always_comb begin
+    for (int r = 0; r < RqLanes; r++) begin
+      use_add[r] = dr_dw1_q ? (padd_rd[r*72 + 32 +: 32] != '0) : dr_add1_q;
+    end
+  end
+
+  logic [RqLanes-1:0] rq_v;
+  logic [RqLanes*8-1:0] rq_q;
   for (genvar r = 0; r < RqLanes; r++) begin : gen_rq
-    hta_requant #(.SBits(1)) u_rq_mac (
+    wire [68:0] rec = use_add[r] ? padd_rd[r*72 +: 69] : pmac_rd[r*72 +: 69];
+    hta_requant #(.SBits(SBits)) u_rq (
       .clk_i, .rst_i(rst_i || clr_i),
-      .valid_i  (dm_mask_q[r]),
-      .acc_i    (dm_acc1_q[r]),
-      .s_i      (1'b0),
-      .alpha_i  (8'd0),
-      .bias_i   (pmac_rd[r*72 +: 32]),
-      .mult_i   (pmac_rd[r*72 + 32 +: 32]),
-      .shift_i  (pmac_rd[r*72 + 64 +: 5]),
+      .valid_i  (dr_mask_q[r]),
+      .acc_i    (use_add[r] ? da_acc1_q[r] : dm_acc1_q[r]),
+      .s_i      (use_add[r] ? da_s1_q[r] : '0),
+      .alpha_i  (use_add[r] ? da_a1_q[r] : 8'd0),
+      .bias_i   (rec[31:0]),
+      .mult_i   (rec[63:32]),
+      .shift_i  (rec[68:64]),
       .zp_out_i (zp_out_i),
       .act_min_i(act_min_i),
       .act_max_i(act_max_i),
-      .valid_o  (dm_qv[r]),
-      .q_o      (smac_data_o[r*8 +: 8])
-    );
-    hta_requant #(.SBits(SBits)) u_rq_add (
-      .clk_i, .rst_i(rst_i || clr_i),
-      .valid_i  (da_mask_q[r]),
-      .acc_i    (da_acc1_q[r]),
-      .s_i      (da_s1_q[r]),
-      .alpha_i  (da_a1_q[r]),
-      .bias_i   (padd_rd[r*72 +: 32]),
-      .mult_i   (padd_rd[r*72 + 32 +: 32]),
-      .shift_i  (padd_rd[r*72 + 64 +: 5]),
-      .zp_out_i (zp_out_i),
-      .act_min_i(act_min_i),
-      .act_max_i(act_max_i),
-      .valid_o  (da_qv[r]),
-      .q_o      (sadd_data_o[r*8 +: 8])
+      .valid_o  (rq_v[r]),
+      .q_o      (rq_q[r*8 +: 8])
     );
   end
 
-  // Staging addresses travel beside the requantization pipeline.
-  logic [15:0] dm_addr_pipe_q [RqLatency];
-  logic [15:0] da_addr_pipe_q [RqLatency];
+  // Staging address and destination travel beside the pipeline.
+  logic [15:0] dr_addr_pipe_q [RqLatency];
+  logic [1:0]  dr_dest_pipe_q [RqLatency];   // {to adder staging, to MAC staging}
   always_ff @(posedge clk_i) begin
-    dm_addr_pipe_q[0] <= dm_addr1_q;
-    da_addr_pipe_q[0] <= da_addr1_q;
+    dr_addr_pipe_q[0] <= (dr_add1_q && !dr_dw1_q) ? da_addr1_q : dm_addr1_q;
+    dr_dest_pipe_q[0] <= {dr_dw1_q || dr_add1_q, dr_dw1_q || !dr_add1_q};
     for (int i = 1; i < RqLatency; i++) begin
-      dm_addr_pipe_q[i] <= dm_addr_pipe_q[i-1];
-      da_addr_pipe_q[i] <= da_addr_pipe_q[i-1];
+      dr_addr_pipe_q[i] <= dr_addr_pipe_q[i-1];
+      dr_dest_pipe_q[i] <= dr_dest_pipe_q[i-1];
     end
   end
 
@@ -545,19 +577,22 @@ module hta_compute #(
     end
   end
 
-  assign smac_we_o   = dm_qv;
-  assign sadd_we_o   = da_qv;
-  assign smac_addr_o = dm_addr_pipe_q[RqLatency-1];
-  assign sadd_addr_o = da_addr_pipe_q[RqLatency-1];
+  wire [1:0] dr_dest = dr_dest_pipe_q[RqLatency-1];
+  assign smac_we_o   = rq_v & {RqLanes{dr_dest[0]}};
+  assign sadd_we_o   = rq_v & {RqLanes{dr_dest[1]}};
+  assign smac_data_o = rq_q;
+  assign sadd_data_o = rq_q;
+  assign smac_addr_o = dr_addr_pipe_q[RqLatency-1];
+  assign sadd_addr_o = dr_addr_pipe_q[RqLatency-1];
 
   // ============================================================ status
   // Busy until every step is issued and every result has reached staging.
   logic [RqLatency+1:0] rq_inflight_q;
   always_ff @(posedge clk_i) begin
     if (rst_i || clr_i) rq_inflight_q <= '0;
-    else rq_inflight_q <= {rq_inflight_q[RqLatency:0], (|dm_mask_q) || (|da_mask_q) || drain_busy};
+    else rq_inflight_q <= {rq_inflight_q[RqLatency:0], (|dr_mask_q) || drain_busy};
   end
-  assign busy_o = run_q || s1_valid_q || drain_busy || (|dm_mask_q) || (|da_mask_q)
+  assign busy_o = run_q || s1_valid_q || drain_busy || (|dr_mask_q)
                   || (|rq_inflight_q) || mul_active;
 
   assign ev_mac_step_o    = s1_valid_q && ops_mac_i != '0;

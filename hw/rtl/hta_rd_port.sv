@@ -53,12 +53,20 @@ module hta_rd_port #(
   logic [ClientBits-1:0] pick;
   logic                  pick_valid;
 
+  // Round robin: the first requester after last_q, in the order last_q + 1,
+  // ..., NumClients - 1, 0, ..., last_q. The candidate index wraps by one
+  // compare-and-subtract (last_q + n < 2 * NumClients), not a `%`, which
+  // would synthesize a divider per candidate.
+  logic [ClientBits:0] cand;
   always_comb begin
     pick = last_q;
     pick_valid = 1'b0;
+    cand = '0;
     for (int n = 1; n <= NumClients; n++) begin
-      if (!pick_valid && req_valid_i[(32'(last_q) + n) % NumClients]) begin
-        pick = ClientBits'((32'(last_q) + n) % NumClients);
+      cand = (ClientBits+1)'(last_q) + (ClientBits+1)'(n);
+      if (cand >= (ClientBits+1)'(NumClients)) cand = cand - (ClientBits+1)'(NumClients);
+      if (!pick_valid && req_valid_i[cand[ClientBits-1:0]]) begin
+        pick = cand[ClientBits-1:0];
         pick_valid = 1'b1;
       end
     end
