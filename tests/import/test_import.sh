@@ -166,6 +166,9 @@ PY
 [[ $out == same ]] && pass eval_logits_equal_run || fail eval_logits_equal_run "$out"
 expect eval_json 0 '"n": 50, "correct": [0-9]+' -- $HTA eval --device cpu \
   --model "$tmp/qlinear.hta" --dataset fashion-mnist --limit 50 --json
+# a --logits path that cannot be written is an error after the run (exit 1)
+expect eval_logits_unwritable 1 "cannot|No such" -- $HTA eval --device cpu \
+  --model "$tmp/qlinear.hta" --dataset fashion-mnist --limit 5 --logits "$tmp/none/ev.npy"
 # a committed trained model: its accuracy on 200 test images (float top-1 is ~90%)
 committed=models/fmnist_float_int8.hta
 if [[ -f $committed ]]; then

@@ -276,6 +276,7 @@ int cmd_eval(int argc, char **argv) {
       const int label = lab[i0 + j];
       if (label >= N_CLASSES) {
         fail("eval", "label %d of image %d is not a class 0..9", label, i0 + j);
+        rc = 1; /* hta_run left rc at 0 */
         goto out;
       }
       conf[label][best]++;
@@ -292,6 +293,7 @@ int cmd_eval(int argc, char **argv) {
     size_t shape[2] = {(size_t)n, N_CLASSES};
     if (npy_write(optv(o, no, "--logits"), 2, shape, logits, err, sizeof err)) {
       fail("eval", "%s", err);
+      rc = 1;
       goto out;
     }
   }
