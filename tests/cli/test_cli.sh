@@ -94,6 +94,9 @@ info=$(npyinfo $tmp/yr.npy 2>&1)
   && pass "run: ResNet-18 output .npy header" || fail "run: ResNet-18 output .npy header" "$info"
 expect "run a ResNet-18 on sim: one clear refusal" 1 "cpu device only until the engine" -- \
   $HTA run --device sim --model $R --input $tmp/xr.npy --output $tmp/ys2.npy
+expect "verify: the refusing device is named with its own message" 1 \
+  "^hta verify: error: sim: .*cpu device only until the engine" -- \
+  $HTA verify --device sim --model $R --inputs 1
 
 # ---- run: .npy, batch, raw ----
 mknpy $tmp/x.npy '|i1' '(128, 128, 3)' 49152 1

@@ -60,10 +60,14 @@ int cmd_verify(int argc, char **argv) {
   rc = 1;
   if (!dref || !dut) goto out;
   hta_net *nref, *ndut;
+  /* Each failure names the device that failed and shows its own message. */
   int lrc = hta_load_model(dref, m, &nref);
-  if (lrc == 0) lrc = hta_load_model(dut, m, &ndut);
   if (lrc != 0) {
-    fail("verify", "%s (%s)", hta_last_error(dut), hta_error_name(lrc));
+    fail("verify", "reference (cpu): %s (%s)", hta_last_error(dref), hta_error_name(lrc));
+    goto out;
+  }
+  if ((lrc = hta_load_model(dut, m, &ndut)) != 0) {
+    fail("verify", "%s: %s (%s)", uri, hta_last_error(dut), hta_error_name(lrc));
     goto out;
   }
   const size_t ib = (size_t)mi.in_h * mi.in_w * mi.in_c;
