@@ -30,3 +30,10 @@ HOST_USB_CPPFLAGS := $(or $(shell pkg-config --cflags libusb-1.0 2>/dev/null),-I
 $(BUILD)/obj/host/src/backend_usb.o $(BUILD)/san/host/src/backend_usb.o: \
   CPPFLAGS += $(HOST_USB_CPPFLAGS)
 LDLIBS += -lusb-1.0
+
+# The sim device loads each configuration's model at run time
+# (host/src/simlib.c): it looks in this build tree and the install libdir.
+$(BUILD)/obj/host/src/simlib.o $(BUILD)/san/host/src/simlib.o: \
+  CPPFLAGS += -DHTA_SIM_BUILD_DIR='"$(CURDIR)/$(BUILD)/sim"' \
+              -DHTA_SIM_LIBDIR='"$(or $(PREFIX),/usr/local)/lib/hta"'
+LDLIBS += -ldl -lpthread

@@ -26,12 +26,12 @@ endif
 # CC and CXX keep make's defaults (cc, g++), or whatever the caller sets.
 CFLAGS   := -std=c11 -Wall -Wextra -Werror -O2 -g
 CXXFLAGS := -std=c++17 -Wall -Wextra -Werror -O2 -g
-# Generated headers (hta_cfg.h, hta_regs.h) live in host/include.
+# Generated headers (hta_hw_config.h, hta_regs.h, hta_prog.h) live in host/include.
 CPPFLAGS := -Ihost/include
 LDFLAGS  :=
 LDLIBS   :=
 # -MMD -MP: every object records the headers it read, so editing a header
-# (or regenerating hta_cfg.h) rebuilds exactly what uses it.
+# (or regenerating hta_regs.h) rebuilds exactly what uses it.
 DEPFLAGS := -MMD -MP
 
 # Sanitizer flavour for test builds: add SAN_CFLAGS when compiling (C or C++)

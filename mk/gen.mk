@@ -1,16 +1,25 @@
 # mk/gen.mk - the generator and the files it produces from the single sources.
 #
-# hw/config/hta.cfg, hw/config/regmap.cfg and hw/config/program.cfg are the
-# only places the sizes, the register map and the device program format are
-# written. tools/gen/hta_gen.c turns them into SV
-# packages, C headers, the register doc and bitstreams/alveo/kernel.xml (the
-# Vitis kernel description). The outputs are committed (so a
+# hw/config/<name>.cfg (one file per hardware configuration),
+# hw/config/regmap.cfg and hw/config/program.cfg are the only places the
+# sizes, the register map and the device program format are written.
+# tools/gen/hta_gen.c turns them into an SV package per configuration
+# (hw/config/gen/<name>/hta_cfg_pkg.sv; hw/rtl/hta_cfg_pkg.sv is the default
+# one, HTA_CFG_DEFAULT), libhta's table of every configuration
+# (host/include/hta_hw_config.h, host/src/hta_configs.c), the register and
+# program-format packages, headers and docs, and bitstreams/alveo/kernel.xml
+# (the Vitis kernel description). The outputs are committed (so a
 # reader of the repository sees them and the RTL engineer can lint without a
 # build), and `make check-regs` proves in CI that they match their sources.
 
 HTA_GEN    := $(BUILD)/tools/hta_gen
-GEN_INPUTS := hw/config/hta.cfg hw/config/regmap.cfg hw/config/program.cfg
-GEN_FILES  := hw/rtl/hta_cfg_pkg.sv host/include/hta_cfg.h \
+# The configurations: every hw/config/*.cfg but the register map and the
+# program format.
+HTA_CFGS        := $(sort $(filter-out regmap program,$(basename $(notdir $(wildcard hw/config/*.cfg)))))
+HTA_CFG_DEFAULT := small
+GEN_INPUTS := $(HTA_CFGS:%=hw/config/%.cfg) hw/config/regmap.cfg hw/config/program.cfg
+GEN_FILES  := $(HTA_CFGS:%=hw/config/gen/%/hta_cfg_pkg.sv) hw/rtl/hta_cfg_pkg.sv \
+              host/include/hta_hw_config.h host/src/hta_configs.c \
               hw/rtl/hta_regs_pkg.sv host/include/hta_regs.h docs/registers.md \
               bitstreams/alveo/kernel.xml \
               hw/rtl/hta_prog_pkg.sv host/include/hta_prog.h docs/program-format.md
@@ -34,7 +43,7 @@ $(GEN_FILES) &: $(GEN_INPUTS) $(HTA_GEN)
 .PHONY: regs check-regs
 regs: $(HTA_GEN) ## regenerate SV packages, C headers, register/program docs, kernel.xml
 	$(Q)$(HTA_GEN)
-	@echo "regs: outputs match hw/config/hta.cfg, regmap.cfg and program.cfg"
+	@echo "regs: outputs match hw/config/<name>.cfg, regmap.cfg and program.cfg"
 
 # Generate into a scratch folder and compare with the files in the tree.
 # Same relative input paths, so even the "generated from" headers must match.
@@ -44,6 +53,10 @@ check-regs: $(HTA_GEN) ## fail (with a diff) if generated files differ from thei
 	status=0; \
 	for f in $(GEN_FILES); do \
 	  diff -u --label "$$f (in tree)" --label "$$f (generated)" "$$f" "$$tmp/$$f" || status=1; \
+	done; \
+	for d in hw/config/gen/*/; do \
+	  [[ -e "$$tmp/$$d" ]] || { echo "check-regs: $$d has no hw/config/*.cfg (remove it)"; \
+	                            status=1; }; \
 	done; \
 	if [ $$status -ne 0 ]; then \
 	  echo "check-regs: FAILED: generated files differ from hw/config (diff above)." >&2; \

@@ -5,8 +5,17 @@
 # sim/README.md says what the models do.
 #
 # Provides
-#   SIM_LIB           libhtasim.a: the C API over hw/rtl's hta_top; built only
-#                     once hw/rtl/hta_top.sv exists (SIM_HAVE_RTL = yes)
+#   SIM_SO_<name>     build/sim/<name>/libhtasim_<name>.so: the C API over
+#                     hw/rtl's hta_top built from hw/config/<name>.cfg, for
+#                     every configuration; libhta's sim device loads it at run
+#                     time (host/include/hta_simlib.h). `make sim CFG=<name>`
+#                     builds one; `make all` the default (small) and tiny.
+#   SIM_LIB_<name>    the same model as a static library libhtasim_<name>.a,
+#                     for programs that link one configuration (RTL tests)
+#   SIM_LIB           SIM_LIB_small (sim/emu, sim/usb: they stay on the default)
+#                     All built only once hw/rtl/hta_top.sv exists
+#                     (SIM_HAVE_RTL = yes).
+#   SIM_CFGS_BUILT    the configurations `make all` builds models of
 #   SIM_HAVE_RTL      yes / no
 #   SIM_CPPFLAGS      include path of hta_sim.h
 #   SIM_LDLIBS        what a C program links after SIM_LIB:
@@ -35,7 +44,10 @@ DEPS_PKGS += verilator g++ zlib1g-dev
 SIM_CPPFLAGS := -Isim/include
 SIM_LDLIBS   := -lstdc++ -lz -lpthread -lm
 SIM_HAVE_RTL := $(if $(wildcard hw/rtl/hta_top.sv),yes,no)
-SIM_LIB          := $(SIM_BUILD)/libhtasim.a
+SIM_CFG_DEFAULT  := $(or $(HTA_CFG_DEFAULT),small)
+SIM_CFGS         := $(or $(HTA_CFGS),small)
+SIM_CFGS_BUILT   := $(SIM_CFG_DEFAULT) tiny
+SIM_LIB          := $(SIM_BUILD)/$(SIM_CFG_DEFAULT)/libhtasim_$(SIM_CFG_DEFAULT).a
 SIM_SELFTEST_LIB := $(SIM_BUILD)/libhtasim_selftest.a
 
 # TRACE=1: the harness traces every simulation to the file HTA_SIM_TRACE
@@ -47,7 +59,7 @@ endif
 
 # Harness C++. hta_regs.h (host/include, generated) gives CTRL's offset.
 SIM_CXX      ?= g++
-SIM_CXXFLAGS := -std=c++17 -O2 -g -Wall -Wextra -Werror -MMD -MP \
+SIM_CXXFLAGS := -std=c++17 -O2 -g -Wall -Wextra -Werror -MMD -MP -fPIC \
                 -Isim/include -Isim/src -Ihost/include \
                 -isystem $(SIM_VROOT)/include -isystem $(SIM_VROOT)/include/vltstd
 
@@ -60,11 +72,13 @@ SIM_CXXFLAGS := -std=c++17 -O2 -g -Wall -Wextra -Werror -MMD -MP \
 # VL_USER_*: the harness replaces vl_stop/vl_finish/vl_fatal, which would end
 # the host program; vl_print.h sends Verilator's printing to stderr through it.
 SIM_VFLAGS := --cc -O3 --assert --x-assign fast --x-initial unique --trace-fst \
-              --threads $(SIM_THREADS) \
+              --threads $(SIM_THREADS) -CFLAGS -fPIC \
               -CFLAGS "-DVL_USER_STOP -DVL_USER_FINISH -DVL_USER_FATAL" \
               -CFLAGS "-include $(CURDIR)/sim/src/vl_print.h"
 SIM_VMAKEFLAGS := OPT_FAST=-O2 OPT_SLOW=-O1 OPT_GLOBAL=-O2
 SIM_MK := sim/sim.mk sim/mk/verilated_objs.mk sim/mk/mklib.sh sim/src/vl_print.h
+# -fPIC everywhere (above): the same objects make the static library and the
+# shared object of a configuration.
 
 # The real design, in hw/hw.mk's order when that is loaded (packages first).
 SIM_RTL_FILES := $(or $(RTL_FILES),hw/rtl/hta_cfg_pkg.sv hw/rtl/hta_regs_pkg.sv \
@@ -79,7 +93,7 @@ $(SIM_BUILD)/axi_mem.o: sim/src/axi_mem.cpp $(SIM_MK)
 	$(Q)$(SIM_CXX) $(SIM_CXXFLAGS) -c $< -o $@
 -include $(SIM_BUILD)/axi_mem.d
 
-# $(call sim_model,DIR,TOP,SOURCES,DEPS,VERILATOR_FLAGS,LIB)
+# $(call sim_model,DIR,TOP,SOURCES,DEPS,VERILATOR_FLAGS,LIB[,HARNESS_FLAGS])
 # Verilates TOP into $(SIM_BUILD)/DIR, compiles hta_sim.cpp against it and
 # packs model, Verilator runtime and harness into LIB. Generated files
 # (hta_cfg_pkg.sv, hta_regs.h) are made first when the top Makefile knows them.
@@ -95,7 +109,7 @@ $(SIM_BUILD)/$(1)/.verilated: $(4) $(SIM_MK) | $(GEN_FILES)
 $(SIM_BUILD)/$(1)/hta_sim.o: sim/src/hta_sim.cpp $(SIM_BUILD)/$(1)/.verilated $(SIM_MK)
 	$$(call msg,CXX,$$@)
 	$(Q)$(SIM_CXX) $(SIM_CXXFLAGS) -I$(SIM_BUILD)/$(1) -DHTA_SIM_TOP=V$(2) \
-	  -DHTA_SIM_TOP_HEADER='"V$(2).h"' -DHTA_SIM_HAVE_TRACE=1 -c $$< -o $$@
+	  -DHTA_SIM_TOP_HEADER='"V$(2).h"' -DHTA_SIM_HAVE_TRACE=1 $(7) -c $$< -o $$@
 -include $(SIM_BUILD)/$(1)/hta_sim.d
 
 $(6): $(SIM_BUILD)/$(1)/.verilated $(SIM_BUILD)/$(1)/hta_sim.o $(SIM_BUILD)/axi_mem.o
@@ -109,12 +123,44 @@ SIM_SELFTEST_SRCS := sim/selftest/hta_selftest_top.sv
 $(eval $(call sim_model,selftest,hta_selftest_top,$(SIM_SELFTEST_SRCS),$(SIM_SELFTEST_SRCS),\
   -Wall -GBusBits=$(SIM_SELFTEST_BUS_BITS),$(SIM_SELFTEST_LIB)))
 
-# The real design, once it exists. Lint is hw/hw.mk's job (make lint); here
-# warnings are shown but do not stop the build.
+# The real design, once it exists, one model per configuration: hw/rtl with
+# hw/rtl/hta_cfg_pkg.sv (the default's package) replaced by
+# hw/config/gen/<name>/hta_cfg_pkg.sv. Lint is hw/hw.mk's job (make lint);
+# here warnings are shown but do not stop the build. The shared object
+# exports only hta_sim_* (sim/mk/htasim.map) and binds its own calls
+# (-Bsymbolic): several configurations' models, each with its own Verilator
+# runtime, can share a process (host/src/simlib.c).
+# $(call sim_cfg_model,NAME)
+define sim_cfg_model
+SIM_LIB_$(1) := $(SIM_BUILD)/$(1)/libhtasim_$(1).a
+SIM_SO_$(1)  := $(SIM_BUILD)/$(1)/libhtasim_$(1).so
+$$(eval $$(call sim_model,$(1),hta_top,$(SIM_RTL_VLT) \
+  $(patsubst hw/rtl/hta_cfg_pkg.sv,hw/config/gen/$(1)/hta_cfg_pkg.sv,$(SIM_RTL_FILES)),\
+  $(SIM_RTL_DEPS) hw/config/gen/$(1)/hta_cfg_pkg.sv,-Wno-fatal -Ihw/rtl,\
+  $(SIM_BUILD)/$(1)/libhtasim_$(1).a,-DHTA_SIM_CFG_NAME='"$(1)"'))
+$(SIM_BUILD)/$(1)/libhtasim_$(1).so: $(SIM_BUILD)/$(1)/.verilated $(SIM_BUILD)/$(1)/hta_sim.o \
+                                     $(SIM_BUILD)/axi_mem.o sim/mk/htasim.map
+	$$(call msg,LD,$$@)
+	$(Q)$(SIM_CXX) -shared -o $$@ $(SIM_BUILD)/$(1)/hta_sim.o $(SIM_BUILD)/axi_mem.o \
+	  $(SIM_BUILD)/$(1)/Vhta_top__ALL.a \
+	  $$$$(sed 's|[^ ][^ ]*|$(SIM_BUILD)/$(1)/&|g' $(SIM_BUILD)/$(1)/htasim-runtime.txt) \
+	  -Wl,--version-script=sim/mk/htasim.map -Wl,-Bsymbolic -Wl,--no-undefined \
+	  -lz -lpthread
+endef
+
 ifeq ($(SIM_HAVE_RTL),yes)
-$(eval $(call sim_model,hta_top,hta_top,$(SIM_RTL_VLT) $(SIM_RTL_FILES),$(SIM_RTL_DEPS),\
-  -Wno-fatal -Ihw/rtl,$(SIM_LIB)))
-ALL_TARGETS += $(SIM_LIB)
+$(foreach c,$(SIM_CFGS),$(eval $(call sim_cfg_model,$(c))))
+SIM_SOS_BUILT := $(foreach c,$(SIM_CFGS_BUILT),$(SIM_SO_$(c)))
+ALL_TARGETS += $(SIM_LIB) $(SIM_SOS_BUILT)
+
+# make sim CFG=NAME: the model of one configuration (default: small).
+CFG ?= $(SIM_CFG_DEFAULT)
+.PHONY: sim
+sim: ## build the simulation model of a configuration: make sim CFG=NAME (default small)
+	$(Q)if [[ -z '$(filter $(SIM_CFGS),$(CFG))' || '$(words $(CFG))' != 1 ]]; then \
+	  echo "sim: unknown CFG '$(CFG)' (configurations: $(SIM_CFGS))" >&2; exit 1; fi
+	$(Q)$(MAKE) $(SIM_BUILD)/$(CFG)/libhtasim_$(CFG).so
+	@echo "sim: $(SIM_BUILD)/$(CFG)/libhtasim_$(CFG).so"
 else
 $(SIM_LIB):
 	@echo "sim: hw/rtl/hta_top.sv does not exist yet; only $(SIM_SELFTEST_LIB) can be built" >&2

@@ -7,12 +7,16 @@
 # HBM cards: one pseudo-channel is 256 MiB, enough for a model's program and
 # data windows; DDR cards: DDR[1] sits in SLR1 next to the shell's static
 # region on U200/U250. Add a card by adding its four lines.
+#
+# CFG_<card>: the hardware configuration (hw/config/<name>.cfg) a card gets
+# unless CFG= says otherwise; cards without one get "small".
 
 ALVEO_CARDS := u50 u55c u200 u250 u280
 
 PLATFORM_u50  := xilinx_u50_gen3x16_xdma_5_202210_1
 PART_u50      := xcu50-fsvh2104-2-e
 MEM_u50       := HBM[0]
+CFG_u50       := u50
 
 PLATFORM_u55c := xilinx_u55c_gen3x16_xdma_3_202210_1
 PART_u55c     := xcu55c-fsvh2892-2L-e

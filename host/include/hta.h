@@ -84,6 +84,11 @@ const char *hta_last_error(const hta_device *dev);
 /* The URI scheme ("cpu", "sim"), and whether the device counts cycles. */
 const char *hta_device_kind(const hta_device *dev);
 int hta_device_has_cycles(const hta_device *dev);
+/* The hardware configuration the device's programs are compiled for
+ * (hta_hw_config.h): sim, xrt and usb devices report their own; cpu takes
+ * "cpu:cfg=NAME" (default "small") to compile, and check limits, for NAME. */
+struct hta_hw_config;
+const struct hta_hw_config *hta_device_config(const hta_device *dev);
 /* The known URI schemes, space separated. */
 const char *hta_device_schemes(void);
 

@@ -13,6 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "hta_hw_config.h"
 #include "hta_layer.h"
 /* The program format (constants, descriptor and pass header layout, pack
  * functions) is generated from hw/config/program.cfg. */
@@ -25,18 +26,13 @@ extern "C" {
 /* every block and tensor starts on a 16-byte boundary */
 #define HTA_ALIGN HTA_BLOCK_ALIGN
 
-/* The hardware sizes the compiler targets (hw/config/hta.cfg). */
-typedef struct hta_hw_cfg {
-  unsigned mac_lanes;   /* MacLanes */
-  unsigned add_lanes;   /* AddLanes (a multiple of 4, >= mac_lanes) */
-  unsigned k_max;       /* KMax */
-  unsigned alpha_depth; /* AlphaDepth */
-  unsigned stage_bytes; /* StageBytes */
-  unsigned chan_max;    /* ChanMax */
-  uint32_t signature;   /* HTA_CFG_SIGNATURE, written to the header */
-} hta_hw_cfg;
+/* The hardware sizes the compiler targets: one configuration of
+ * hw/config/<name>.cfg (hta_hw_config.h; the compiler reads mac_lanes,
+ * add_lanes, k_max, alpha_depth, stage_bytes, chan_max and writes signature
+ * into the program header). Tests may fill one by hand. */
+typedef hta_hw_config hta_hw_cfg;
 
-/* The configuration of hw/config/hta.cfg (from the generated hta_cfg.h). */
+/* Copy the default configuration (HTA_HW_CONFIG_DEFAULT, "small"). */
 void hta_hw_cfg_default(hta_hw_cfg *cfg);
 
 /* A tensor in the data window: channel-padded NHWC, pixel stride = c rounded
@@ -72,11 +68,12 @@ typedef struct hta_program {
 } hta_program;
 
 /* Compile n layers chained through the data window (layer i+1 reads layer
- * i's output) for the configuration of hta.cfg. NULL on error, with a message
- * naming the layer and the field or hardware limit in err. */
-hta_program *hta_compile(const hta_layer *layers, int n, char *err, size_t errlen);
+ * i's output) for the hardware configuration cfg. NULL on error, with a
+ * message naming the layer and the field or hardware limit in err. */
+hta_program *hta_compile(const hta_hw_cfg *cfg, const hta_layer *layers, int n, char *err,
+                         size_t errlen);
 
-/* The same for an explicit hardware configuration. */
+/* The same (its older name). */
 hta_program *hta_compile_cfg(const hta_hw_cfg *cfg, const hta_layer *layers, int n,
                              char *err, size_t errlen);
 

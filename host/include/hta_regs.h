@@ -51,7 +51,7 @@
 /* ro: 0x4854 in bits 31:16, register map version in bits 15:0 */
 #define HTA_REG_VERSION 0x040u
 
-/* ro: configuration signature (HTA_CFG_SIGNATURE) */
+/* ro: configuration signature (CfgSignature of hw/config/<name>.cfg) */
 #define HTA_REG_CFG_SIG 0x044u
 
 /* ro: MacLanes in bits 15:0, AddLanes in bits 31:16 */

@@ -18,6 +18,7 @@
 
 #include "hta_prog.h"
 #include "hta_sim.h"
+#include "hta_simlib.h"
 
 #define HTA_SIMPROG_GUARD 4096u /* guard bytes before and after each window */
 
@@ -38,17 +39,17 @@ typedef int (*hta_simprog_wait_fn)(void *user, uint64_t cycles);
  * prog_addr: 4 KiB aligned, past the guard. */
 uint64_t hta_simprog_data_addr(uint64_t prog_addr, size_t prog_size);
 
-/* Run. data (data_size bytes) is copied in before and back out after a run
+/* Run on the model lib (hta_simlib.h) of sim. data (data_size bytes) is copied in before and back out after a run
  * that ends (with or without an engine error). Returns HTA_SIM_OK or the
  * harness's error (timeout, protocol, assertion, bus); msg (may be NULL)
  * describes a harness error. The engine's own status is in res either way. */
-int hta_simprog_run(hta_sim *sim, uint64_t prog_addr, const uint8_t *prog, size_t prog_size,
+int hta_simprog_run(const hta_simlib *lib, hta_sim *sim, uint64_t prog_addr, const uint8_t *prog, size_t prog_size,
                     uint8_t *data, size_t data_size, uint64_t slice_cycles,
                     hta_simprog_wait_fn keep_waiting, void *user, hta_simprog_result *res,
                     char *msg, size_t msglen);
 
 /* Cycles of descriptors 0..n-1 in the last run (the log keeps LogDepth). */
-int hta_simprog_read_log(hta_sim *sim, int n, uint32_t *cycles);
+int hta_simprog_read_log(const hta_simlib *lib, hta_sim *sim, int n, uint32_t *cycles);
 
 /* "ERR_DESC" etc. for a STATUS error code. */
 const char *hta_simprog_error_name(uint32_t code);

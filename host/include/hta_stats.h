@@ -101,7 +101,8 @@ void hta_stats_normalise(const hta_cost *c, const hta_cost *base, hta_cost_norm 
 /* Work of a layer on HTA's arrays, counted as the hardware sees it: filters
  * x K x output pixels on the MAC array (INT8 filters, and GAP, which runs
  * there) and on the adder array (TERNARY/BINARY filters, the strassen W_b and
- * W_c); ideal = max(mac / MacLanes, add / AddLanes) cycles (hta_cfg.h).
+ * W_c); ideal = max(mac / MacLanes, add / AddLanes) cycles of the
+ * configuration cfg (hta_hw_config.h; NULL: the default).
  * params and bytes: weights (strassen: W_b and W_c) and the bytes of the
  * rows in the file's packing plus 9 per filter (bias, mult, shift), 1 per
  * group scale and 5 per strassen hidden unit (hmul, hshift). */
@@ -111,7 +112,8 @@ typedef struct hta_array_work {
   uint64_t params, bytes;
 } hta_array_work;
 
-void hta_array_work_of(const hta_layer *l, hta_array_work *w);
+struct hta_hw_config;
+void hta_array_work_of(const struct hta_hw_config *cfg, const hta_layer *l, hta_array_work *w);
 
 #ifdef __cplusplus
 }

@@ -46,12 +46,20 @@ typedef struct hta_backend {
 struct hta_device {
   const hta_backend *be;
   void *priv;
+  /* The hardware configuration programs are compiled for: the device's own
+   * (sim, xrt, usb: what it reports) or the one named in the URI (cpu).
+   * Set by the backend's open; hta_open sets the default before calling it. */
+  const hta_hw_config *hw;
   char uri[256];
   char err[1024];
   hta_progress_fn progress;
   void *progress_user;
   struct hta_net *nets; /* list of loaded nets (closed with the device) */
 };
+
+/* Parse a "cfg=NAME" option value into dev->hw; on an unknown name, an
+ * error naming the known configurations. */
+int hta_dev_set_config(hta_device *dev, const char *scheme, const char *name);
 
 /* Record the device's last error (printf style) and return code. */
 int hta_dev_error(hta_device *dev, int code, const char *fmt, ...)

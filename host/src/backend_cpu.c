@@ -11,12 +11,18 @@
 #include "backend.h"
 #include "hta_golden.h"
 
+/* The golden model computes any layer; cfg=NAME only chooses the
+ * configuration whose limits the compiler applies (and whose signature the
+ * program carries), so a model can be checked against a part's limits
+ * without its simulation. */
 static int cpu_open(hta_device *dev, const char *opts) {
-  if (opts[0] != '\0')
-    return hta_dev_error(dev, HTA_ERROR_NO_DEVICE, "device 'cpu' takes no options (got '%s')",
-                         opts);
   dev->priv = NULL;
-  return HTA_SUCCESS;
+  if (opts[0] == '\0') return HTA_SUCCESS;
+  if (strncmp(opts, "cfg=", 4) == 0 && strchr(opts, ',') == NULL)
+    return hta_dev_set_config(dev, "cpu", opts + 4);
+  return hta_dev_error(dev, HTA_ERROR_NO_DEVICE,
+                       "device 'cpu' takes only cfg=NAME (got '%s'; known configurations: %s)",
+                       opts, HTA_HW_CONFIG_NAMES);
 }
 
 static void cpu_close(hta_device *dev) { (void)dev; }
@@ -54,7 +60,8 @@ static int cpu_run(hta_device *dev, const hta_program *prog, const hta_layer *la
 
 const hta_backend hta_backend_cpu = {
     .scheme = "cpu",
-    .description = "the golden model on the host (bit-exact reference, no cycle counts)",
+    .description = "the golden model on the host (bit-exact reference, no cycle counts; "
+                   "option: cfg=NAME, the configuration to compile for)",
     .has_cycles = 0,
     .open = cpu_open,
     .close = cpu_close,

@@ -2,6 +2,9 @@
  * backend_sim.c - the "sim" device: the cycle-accurate Verilator model of the
  * RTL (sim/include/hta_sim.h), driven through its registers like a card.
  *
+ * The model is the configuration's shared object (sim:cfg=NAME, default
+ * "small"), loaded at open through hta_simlib_open.
+ *
  * Per inference: hta_simprog_run (host/include/hta_simprog.h, shared with the
  * RTL tests) places the windows with guard bytes, starts the kernel and runs
  * the clock in slices; between slices this backend reports progress and
@@ -17,13 +20,16 @@
 
 #include "backend.h"
 #include "engine_regs.h"
+#include "hta_regs.h"
 #include "hta_sim.h"
+#include "hta_simlib.h"
 #include "hta_simprog.h"
 
 #define PROG_OFF UINT64_C(0x10000) /* program window, from the memory base */
 #define SLICE_CYCLES 8192u /* clock slice between two looks at the wall clock */
 
 typedef struct sim_dev {
+  const hta_simlib *lib;
   hta_sim *sim;
   hta_sim_config cfg;
   char trace[512];
@@ -50,13 +56,36 @@ static int parse_uint(const char *v, unsigned long max, unsigned long *out) {
 static int sim_open(hta_device *dev, const char *opts) {
   sim_dev *s = calloc(1, sizeof *s);
   if (s == NULL) return hta_dev_error(dev, HTA_ERROR_NO_MEM, "sim: out of memory");
-  hta_sim_default_config(&s->cfg);
   char buf[512];
   if (strlen(opts) >= sizeof buf) {
     free(s);
     return hta_dev_error(dev, HTA_ERROR_NO_DEVICE, "sim: options too long");
   }
   strcpy(buf, opts);
+  /* cfg= first: the model's defaults come from the model */
+  const char *cfg_name = HTA_HW_CONFIG_DEFAULT;
+  char cfg_buf[64] = "";
+  for (char *o = strstr(buf, "cfg="); o; o = strstr(o + 1, "cfg="))
+    if (o == buf || o[-1] == ',') {
+      size_t n = strcspn(o + 4, ",");
+      if (n < sizeof cfg_buf) {
+        memcpy(cfg_buf, o + 4, n);
+        cfg_buf[n] = '\0';
+        cfg_name = cfg_buf;
+      }
+    }
+  int rc = hta_dev_set_config(dev, "sim", cfg_name);
+  if (rc != HTA_SUCCESS) {
+    free(s);
+    return rc;
+  }
+  char err[1400] = "";
+  s->lib = hta_simlib_open(dev->hw, err, sizeof err);
+  if (s->lib == NULL) {
+    free(s);
+    return hta_dev_error(dev, HTA_ERROR_NO_DEVICE, "sim: %s", err);
+  }
+  s->lib->default_config(&s->cfg);
   for (char *save = NULL, *o = strtok_r(buf, ",", &save); o; o = strtok_r(NULL, ",", &save)) {
     char *eq = strchr(o, '=');
     unsigned long v = 0;
@@ -64,7 +93,9 @@ static int sim_open(hta_device *dev, const char *opts) {
     if (!bad) {
       *eq = '\0';
       const char *val = eq + 1;
-      if (strcmp(o, "trace") == 0 && val[0] && strlen(val) < sizeof s->trace) {
+      if (strcmp(o, "cfg") == 0) {
+        /* taken above */
+      } else if (strcmp(o, "trace") == 0 && val[0] && strlen(val) < sizeof s->trace) {
         strcpy(s->trace, val);
         s->cfg.trace_path = s->trace;
       } else if (strcmp(o, "mem_mb") == 0 && !parse_uint(val, 4096, &v) && v >= 1) {
@@ -84,15 +115,25 @@ static int sim_open(hta_device *dev, const char *opts) {
     if (bad) {
       free(s);
       return hta_dev_error(dev, HTA_ERROR_NO_DEVICE,
-                           "sim: bad option '%s' (known: trace=FILE.fst, mem_mb=N, "
+                           "sim: bad option '%s' (known: cfg=NAME, trace=FILE.fst, mem_mb=N, "
                            "rd_latency=N, wr_latency=N, fault=rd|wr|flip)", o);
     }
   }
-  char err[256] = "";
-  s->sim = hta_sim_create(&s->cfg, err, sizeof err);
+  s->sim = s->lib->create(&s->cfg, err, sizeof err);
   if (s->sim == NULL) {
     free(s);
     return hta_dev_error(dev, HTA_ERROR_NO_DEVICE, "sim: cannot create the simulation: %s", err);
+  }
+  /* A model built from an older hw/config/NAME.cfg reports another signature. */
+  uint32_t sig = 0;
+  if (s->lib->reg_read(s->sim, HTA_REG_CFG_SIG, &sig) != 0 || sig != dev->hw->signature) {
+    const hta_simlib *lib = s->lib;
+    lib->destroy(s->sim);
+    free(s);
+    return hta_dev_error(dev, HTA_ERROR_NO_DEVICE,
+                         "sim: the model %s is stale: its CFG_SIG 0x%08x is not configuration "
+                         "'%s' (0x%08x); rebuild it with `make sim CFG=%s`",
+                         lib->path, sig, dev->hw->name, dev->hw->signature, dev->hw->name);
   }
   dev->priv = s;
   return HTA_SUCCESS;
@@ -101,7 +142,7 @@ static int sim_open(hta_device *dev, const char *opts) {
 static void sim_close(hta_device *dev) {
   sim_dev *s = dev->priv;
   if (s == NULL) return;
-  hta_sim_destroy(s->sim);
+  s->lib->destroy(s->sim);
   free(s);
   dev->priv = NULL;
 }
@@ -133,14 +174,14 @@ static int sim_run(hta_device *dev, const hta_program *prog, const hta_layer *la
                          prog->size, prog->data_size,
                          (unsigned long long)(s->cfg.mem_bytes >> 20));
   if (s->fault == 1 || s->fault == 2)
-    hta_sim_inject_error(sim, s->fault == 2, data_addr, data_addr + prog->data_size, 2);
+    s->lib->inject_error(sim, s->fault == 2, data_addr, data_addr + prog->data_size, 2);
   sim_wait w = {dev, now_s() + timeout_ms / 1000.0};
   hta_simprog_result r;
   char msg[700];
-  const int run_rc = hta_simprog_run(sim, prog_addr, prog->bytes, prog->size, data,
+  const int run_rc = hta_simprog_run(s->lib, sim, prog_addr, prog->bytes, prog->size, data,
                                      prog->data_size, SLICE_CYCLES, sim_keep_waiting, &w, &r,
                                      msg, sizeof msg);
-  if (s->fault == 1 || s->fault == 2) hta_sim_inject_error(sim, 0, 0, 0, 0); /* removes all */
+  if (s->fault == 1 || s->fault == 2) s->lib->inject_error(sim, 0, 0, 0, 0); /* removes all */
   res->status = r.status;
   res->err_info = r.err_info;
   res->err_addr = r.err_addr;
@@ -154,7 +195,7 @@ static int sim_run(hta_device *dev, const hta_program *prog, const hta_layer *la
   if (run_rc == HTA_SIM_ERR_PROTOCOL || run_rc == HTA_SIM_ERR_ASSERT)
     return hta_dev_error(dev, HTA_ERROR_PROTOCOL, "sim: %s", msg);
   if (run_rc != HTA_SIM_OK) return hta_dev_error(dev, HTA_ERROR_IO, "sim: %s", msg);
-  if (res->desc_cycles && hta_simprog_read_log(sim, prog->n_desc, res->desc_cycles) != 0)
+  if (res->desc_cycles && hta_simprog_read_log(s->lib, sim, prog->n_desc, res->desc_cycles) != 0)
     return hta_dev_error(dev, HTA_ERROR_IO, "sim: reading the per-layer cycle log failed");
   if (s->fault == 3) data[prog->layer_out[prog->n_layers / 2].off] ^= 0x10;
   if (hta_status_of(res->status).code != HTA_ENGINE_OK) return hta_engine_error(dev, "sim", res);
@@ -166,7 +207,8 @@ static int sim_run(hta_device *dev, const hta_program *prog, const hta_layer *la
 
 const hta_backend hta_backend_sim = {
     .scheme = "sim",
-    .description = "cycle-accurate Verilator model of the RTL (options: trace=FILE.fst, "
+    .description = "cycle-accurate Verilator model of the RTL (options: cfg=NAME (the "
+                   "configuration, default small), trace=FILE.fst, "
                    "mem_mb=N, rd_latency=N, wr_latency=N; fault=rd|wr makes the data "
                    "window answer SLVERR, fault=flip corrupts a result, to test error paths)",
     .has_cycles = 1,

@@ -30,7 +30,7 @@
 
 #include "backend.h"
 #include "engine_regs.h"
-#include "hta_cfg.h"
+#include "hta_hw_config.h"
 #include "hta_regs.h"
 #include "usb_link.h"
 
@@ -359,14 +359,16 @@ static int usb_open(hta_device *dev, const char *opts) {
   if (!(u->link.flags & 1)) bad = "the board's bitstream has no engine behind the link "
                                   "(a register-loopback build)";
   else if (version >> 16 != 0x4854) bad = "the VERSION register does not say HTA (0x4854)";
-  else if (sig != HTA_CFG_SIGNATURE) bad = "the engine's configuration signature differs "
-                                           "from this libhta's (rebuild one or the other)";
+  else if (hta_hw_config_by_signature(sig) == NULL)
+    bad = "the engine's configuration signature is none of this libhta's configurations "
+          "(" HTA_HW_CONFIG_NAMES "; rebuild one or the other)";
   if (bad) {
-    hta_dev_error(dev, HTA_ERROR_UNSUPPORTED, "usb: %s: %s (VERSION 0x%08x, CFG_SIG 0x%08x, "
-                  "libhta's 0x%08x)", u->where, bad, version, sig, HTA_CFG_SIGNATURE);
+    hta_dev_error(dev, HTA_ERROR_UNSUPPORTED, "usb: %s: %s (VERSION 0x%08x, CFG_SIG 0x%08x)",
+                  u->where, bad, version, sig);
     usb_close(dev);
     return HTA_ERROR_UNSUPPORTED;
   }
+  dev->hw = hta_hw_config_by_signature(sig);
   return HTA_SUCCESS;
 }
 
@@ -451,7 +453,8 @@ static int usb_run(hta_device *dev, const hta_program *prog, const hta_layer *la
   rc = hta_link_mem_read(l, data_addr, data, prog->data_size);
   if (rc) return link_error(dev, rc, "reading the data window");
   if (res->desc_cycles) {
-    rc = hta_engine_read_log(link_reg_read, link_reg_write, l, prog->n_desc, res->desc_cycles);
+    rc = hta_engine_read_log(link_reg_read, link_reg_write, l, prog->n_desc,
+                             dev->hw->log_depth, res->desc_cycles);
     if (rc) return link_error(dev, rc, "reading the per-layer cycle log");
   }
   if (hta_status_of(res->status).code != HTA_ENGINE_OK) return hta_engine_error(dev, "usb", res);

@@ -38,7 +38,7 @@
 
 #include "backend.h"
 #include "engine_regs.h"
-#include "hta_cfg.h"
+#include "hta_hw_config.h"
 #include "hta_regs.h"
 
 #define KERNEL_NAME "hta_top" /* the RTL top, as bitstreams/alveo packages it */
@@ -168,12 +168,14 @@ static int read_xclbin(hta_device *dev, const char *path, xclbin_info *info) {
                          "version); this libhta has register map version %u", path,
                          KERNEL_NAME, info->vlnv_major, HTA_REGMAP_VERSION);
   if (info->has_meta && (info->regmap_version != HTA_REGMAP_VERSION ||
-                         info->cfg_sig != HTA_CFG_SIGNATURE))
+                         hta_hw_config_by_signature(info->cfg_sig) == NULL))
     return hta_dev_error(dev, HTA_ERROR_UNSUPPORTED,
                          "xrt: the xclbin '%s' was built for register map version %u and "
-                         "configuration 0x%08x; this libhta has version %u and configuration "
-                         "0x%08x (rebuild one of them)", path, info->regmap_version,
-                         info->cfg_sig, HTA_REGMAP_VERSION, (unsigned)HTA_CFG_SIGNATURE);
+                         "configuration signature 0x%08x; this libhta has register map version "
+                         "%u and the configurations %s (rebuild one of them)", path,
+                         info->regmap_version, info->cfg_sig, HTA_REGMAP_VERSION,
+                         HTA_HW_CONFIG_NAMES);
+  if (info->has_meta) dev->hw = hta_hw_config_by_signature(info->cfg_sig);
   return HTA_SUCCESS;
 }
 
@@ -407,12 +409,14 @@ static int xrt_open(hta_device *dev, const char *opts) {
   x->regs = !x->noop;
   if (x->regs && (reg_read(x, HTA_REG_VERSION, &version) || reg_read(x, HTA_REG_CFG_SIG, &sig)))
     x->regs = 0;
-  if (x->regs && (version != (0x4854u << 16 | HTA_REGMAP_VERSION) || sig != HTA_CFG_SIGNATURE))
+  if (x->regs && (version != (0x4854u << 16 | HTA_REGMAP_VERSION) ||
+                  hta_hw_config_by_signature(sig) == NULL))
     return open_fail(dev, x, hta_dev_error(dev, HTA_ERROR_UNSUPPORTED,
                      "xrt: the device's kernel has VERSION 0x%08x and CFG_SIG 0x%08x; this "
-                     "libhta expects 0x%08x and 0x%08x (another register map or configuration)",
-                     version, sig, 0x4854u << 16 | HTA_REGMAP_VERSION,
-                     (unsigned)HTA_CFG_SIGNATURE));
+                     "libhta expects VERSION 0x%08x and the CFG_SIG of one of its "
+                     "configurations (%s)", version, sig, 0x4854u << 16 | HTA_REGMAP_VERSION,
+                     HTA_HW_CONFIG_NAMES));
+  if (x->regs) dev->hw = hta_hw_config_by_signature(sig);
   dev->priv = x;
   return HTA_SUCCESS;
 }
@@ -527,7 +531,8 @@ static int xrt_run(hta_device *dev, const hta_program *prog, const hta_layer *la
                          "(%s)", strerror(errno ? errno : EIO));
   read_status(x, res);
   if (x->regs && res->desc_cycles &&
-      hta_engine_read_log(regs_read, regs_write, x, prog->n_desc, res->desc_cycles) != 0)
+      hta_engine_read_log(regs_read, regs_write, x, prog->n_desc, dev->hw->log_depth,
+                          res->desc_cycles) != 0)
     return hta_dev_error(dev, HTA_ERROR_IO, "xrt: reading the per-layer cycle log failed");
   if (hta_status_of(res->status).code != HTA_ENGINE_OK) return hta_engine_error(dev, "xrt", res);
   return HTA_SUCCESS;

@@ -47,23 +47,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "hta_cfg.h"
-
 #define CONV_KERNEL_MAX 7 /* descriptor: kh, kw 1..7 for CONV */
 #define DW_KERNEL_MAX 255 /* 1..255 for DW */
 #define STRIDE_MAX 2
 #define FIELD8_MAX 255
 #define FIELD16_MAX 65535
 
-void hta_hw_cfg_default(hta_hw_cfg *cfg) {
-  cfg->mac_lanes = HTA_CFG_MAC_LANES;
-  cfg->add_lanes = HTA_CFG_ADD_LANES;
-  cfg->k_max = HTA_CFG_K_MAX;
-  cfg->alpha_depth = HTA_CFG_ALPHA_DEPTH;
-  cfg->stage_bytes = HTA_CFG_STAGE_BYTES;
-  cfg->chan_max = HTA_CFG_CHAN_MAX;
-  cfg->signature = HTA_CFG_SIGNATURE;
-}
+void hta_hw_cfg_default(hta_hw_cfg *cfg) { *cfg = *hta_hw_config_default(); }
 
 /* ---- tensors ---- */
 
@@ -760,8 +750,7 @@ hta_program *hta_compile_cfg(const hta_hw_cfg *cfg, const hta_layer *layers, int
   return prog;
 }
 
-hta_program *hta_compile(const hta_layer *layers, int n, char *err, size_t errlen) {
-  hta_hw_cfg cfg;
-  hta_hw_cfg_default(&cfg);
-  return hta_compile_cfg(&cfg, layers, n, err, errlen);
+hta_program *hta_compile(const hta_hw_cfg *cfg, const hta_layer *layers, int n, char *err,
+                         size_t errlen) {
+  return hta_compile_cfg(cfg, layers, n, err, errlen);
 }

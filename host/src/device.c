@@ -98,8 +98,8 @@ int hta_open(const char *uri, hta_device **out) {
       be = backends[i];
   if (be == NULL) {
     snprintf(open_err, sizeof open_err,
-             "unknown device '%s': known schemes are 'cpu' (golden model), 'sim' or "
-             "'sim:trace=FILE.fst' (Verilator RTL), 'xrt:N[:xclbin=PATH]' (XRT) and "
+             "unknown device '%s': known schemes are 'cpu[:cfg=NAME]' (golden model), "
+             "'sim[:cfg=NAME,trace=FILE.fst]' (Verilator RTL), 'xrt:N[:xclbin=PATH]' (XRT) and "
              "'usb:VID:PID[:SERIAL]' (a board on USB)", uri);
     return HTA_ERROR_NO_DEVICE;
   }
@@ -109,6 +109,7 @@ int hta_open(const char *uri, hta_device **out) {
     return HTA_ERROR_NO_MEM;
   }
   dev->be = be;
+  dev->hw = hta_hw_config_default();
   strcpy(dev->uri, uri);
   int rc = be->open(dev, colon ? colon + 1 : "");
   if (rc != HTA_SUCCESS) {
@@ -128,6 +129,17 @@ void hta_close(hta_device *dev) {
 }
 
 const char *hta_device_kind(const hta_device *dev) { return dev ? dev->be->scheme : ""; }
+const hta_hw_config *hta_device_config(const hta_device *dev) { return dev ? dev->hw : NULL; }
+
+int hta_dev_set_config(hta_device *dev, const char *scheme, const char *name) {
+  const hta_hw_config *c = hta_hw_config_find(name);
+  if (c == NULL)
+    return hta_dev_error(dev, HTA_ERROR_NO_DEVICE,
+                         "%s: unknown hardware configuration '%s' (known: %s; `hta configs` "
+                         "lists them)", scheme, name, HTA_HW_CONFIG_NAMES);
+  dev->hw = c;
+  return HTA_SUCCESS;
+}
 int hta_device_has_cycles(const hta_device *dev) { return dev ? dev->be->has_cycles : 0; }
 
 void hta_set_progress(hta_device *dev, hta_progress_fn fn, void *user) {
@@ -153,7 +165,7 @@ int hta_load_layers(hta_device *dev, const hta_layer *layers, int n, hta_net **o
   if (dev->be == &hta_backend_cpu && hta_engine_refusal(layers, n, NULL, 0) != 0)
     net->prog = hta_plan_host(layers, n, err, sizeof err);
   else
-    net->prog = hta_compile(layers, n, err, sizeof err);
+    net->prog = hta_compile(dev->hw, layers, n, err, sizeof err);
   if (net->prog == NULL) {
     free(net);
     /* a chain or hardware-limit problem: the layers are valid arithmetic */

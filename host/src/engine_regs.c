@@ -3,7 +3,6 @@
 
 #include <inttypes.h>
 
-#include "hta_cfg.h"
 #include "hta_prog.h"
 #include "hta_regs.h"
 
@@ -33,10 +32,10 @@ int hta_engine_read_status(hta_reg_read_fn rd, void *ctx, hta_backend_result *re
 }
 
 int hta_engine_read_log(hta_reg_read_fn rd, hta_reg_write_fn wr, void *ctx, int n,
-                        uint32_t *cycles) {
+                        unsigned log_depth, uint32_t *cycles) {
   for (int i = 0; i < n; i++) {
     cycles[i] = 0;
-    if (i >= HTA_CFG_LOG_DEPTH) continue;
+    if ((unsigned)i >= log_depth) continue;
     int rc = wr(ctx, HTA_REG_LOG_SEL, (uint32_t)i);
     if (rc == 0) rc = rd(ctx, HTA_REG_LOG_CYCLES, &cycles[i]);
     if (rc != 0) return rc;

@@ -21,10 +21,10 @@ typedef int (*hta_reg_write_fn)(void *ctx, uint32_t off, uint32_t v);
  * Stops at the first failed read and returns its code. */
 int hta_engine_read_status(hta_reg_read_fn rd, void *ctx, hta_backend_result *res);
 
-/* Cycles of descriptors 0..n-1 of the last run (entries past LogDepth are 0:
- * the log keeps LogDepth). */
+/* Cycles of descriptors 0..n-1 of the last run (entries past log_depth are
+ * 0: the log keeps the configuration's LogDepth). */
 int hta_engine_read_log(hta_reg_read_fn rd, hta_reg_write_fn wr, void *ctx, int n,
-                        uint32_t *cycles);
+                        unsigned log_depth, uint32_t *cycles);
 
 /* "ERR_DESC" etc. for a STATUS error code (hta_engine_code_name of the
  * generated hta_prog.h; "unknown code" for others). */

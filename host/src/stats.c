@@ -27,7 +27,7 @@
 
 #include <string.h>
 
-#include "hta_cfg.h"
+#include "hta_hw_config.h"
 #include "model_internal.h"
 #include "errmsg.h"
 
@@ -254,7 +254,7 @@ void hta_stats_normalise(const hta_cost *c, const hta_cost *base, hta_cost_norm 
 
 /* ---- the hardware's work per array ---- */
 
-void hta_array_work_of(const hta_layer *l, hta_array_work *w) {
+void hta_array_work_of(const hta_hw_config *cfg, const hta_layer *l, hta_array_work *w) {
   memset(w, 0, sizeof *w);
   if (l->op != HTA_OP_GAP && !hta_op_has_weights(l->op)) {
     /* graph ops: no array work on the version-1 engine (it cannot run them) */
@@ -305,7 +305,8 @@ void hta_array_work_of(const hta_layer *l, hta_array_work *w) {
     w->params += r * K;
     w->bytes += r * (hta_ternary_packed_bytes(K) + 5);
   }
-  const uint64_t im = (w->mac + HTA_CFG_MAC_LANES - 1) / HTA_CFG_MAC_LANES;
-  const uint64_t ia = (w->add + HTA_CFG_ADD_LANES - 1) / HTA_CFG_ADD_LANES;
+  if (cfg == NULL) cfg = hta_hw_config_default();
+  const uint64_t im = (w->mac + cfg->mac_lanes - 1) / cfg->mac_lanes;
+  const uint64_t ia = (w->add + cfg->add_lanes - 1) / cfg->add_lanes;
   w->ideal = im > ia ? im : ia;
 }

@@ -49,7 +49,7 @@ package hta_regs_pkg;
   // ro: 0x4854 in bits 31:16, register map version in bits 15:0
   localparam logic [11:0] RegVersion      = 12'h040;
 
-  // ro: configuration signature (HTA_CFG_SIGNATURE)
+  // ro: configuration signature (CfgSignature of hw/config/<name>.cfg)
   localparam logic [11:0] RegCfgSig       = 12'h044;
 
   // ro: MacLanes in bits 15:0, AddLanes in bits 31:16

@@ -129,6 +129,11 @@ typedef struct hta_sim_stats_ex {
 } hta_sim_stats_ex;
 void hta_sim_get_stats_ex(const hta_sim *sim, hta_sim_stats_ex *stats);
 
+/* The hardware configuration the model was built from (hw/config/<name>.cfg:
+ * "small", "tiny"...; "" for a model of another top). A function of the
+ * library, not of a simulation: libhta checks it when it loads a model. */
+const char *hta_sim_config_name(void);
+
 #ifdef __cplusplus
 }
 #endif

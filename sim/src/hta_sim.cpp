@@ -283,4 +283,11 @@ void hta_sim_get_stats_ex(const hta_sim *sim, hta_sim_stats_ex *stats) {
   stats->protocol_violations = sim->h.protocol().count();
 }
 
+// HTA_SIM_CFG_NAME: the hardware configuration the model was built from
+// (sim/sim.mk passes hw/config/<name>.cfg's name; "" for other tops).
+#ifndef HTA_SIM_CFG_NAME
+#define HTA_SIM_CFG_NAME ""
+#endif
+const char *hta_sim_config_name(void) { return HTA_SIM_CFG_NAME; }
+
 }  // extern "C"

@@ -20,7 +20,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "hta_cfg.h"
+#include "hta_hw_config.h"
 #include "hta_compile.h"
 #include "hta_golden.h"
 #include "hta_sim.h"
@@ -107,7 +107,7 @@ static int run_one(hta_sim *sim, const bench_layer *b, bench_out *o) {
 
   char err[300];
   int rc = -1;
-  hta_program *p = hta_compile(&l, 1, err, sizeof err);
+  hta_program *p = hta_compile(rtl_config(), &l, 1, err, sizeof err);
   if (p == NULL) {
     fprintf(stderr, "bench_rtl: %s: %s\n", b->name, err);
     goto out;
@@ -134,8 +134,8 @@ static int run_one(hta_sim *sim, const bench_layer *b, bench_out *o) {
     const uint64_t pix = (uint64_t)hta_layer_out_h(&l) * hta_layer_out_w(&l);
     const uint64_t mac_work = (uint64_t)b->int8_filters * K * pix;
     const uint64_t add_work = (uint64_t)(C - b->int8_filters) * K * pix;
-    const uint64_t im = (mac_work + HTA_CFG_MAC_LANES - 1) / HTA_CFG_MAC_LANES;
-    const uint64_t ia = (add_work + HTA_CFG_ADD_LANES - 1) / HTA_CFG_ADD_LANES;
+    const uint64_t im = (mac_work + rtl_config()->mac_lanes - 1) / rtl_config()->mac_lanes;
+    const uint64_t ia = (add_work + rtl_config()->add_lanes - 1) / rtl_config()->add_lanes;
     o->ideal = im > ia ? im : ia;
     o->cycles = res.cycles;
     o->mac_ops = res.mac_ops;
@@ -178,7 +178,7 @@ int main(int argc, char **argv) {
   const int n = (int)(sizeof layers / sizeof layers[0]);
   int failed = 0;
   if (json) printf("{\"config\":{\"mac_lanes\":%d,\"add_lanes\":%d,\"bus_bits\":%d},\"layers\":[",
-                   HTA_CFG_MAC_LANES, HTA_CFG_ADD_LANES, HTA_CFG_BUS_BITS);
+                   rtl_config()->mac_lanes, rtl_config()->add_lanes, rtl_config()->bus_bits);
   else if (markdown)
     printf("| layer | cycles | ideal | utilization | memory stalls | drain stalls | "
            "sim cycles/CPU s | sim MACs/CPU s |\n|---|---|---|---|---|---|---|---|\n");

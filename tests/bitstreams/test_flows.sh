@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # tests/bitstreams/test_flows.sh - checks the vendor flows in bitstreams/ as
 # far as they go without AMD's tools (none are installed here):
-#   - kernel.xml agrees with host/include/hta_regs.h and hta_cfg.h (names,
+#   - kernel.xml agrees with host/include/hta_regs.h and hta_cfg_pkg.sv (names,
 #     ids, offsets, sizes, ports, bus width, register map version)
 #   - the Tcl that reads kernel.xml (bitstreams/hta_ip.tcl) gets the same
 #   - every flow stops with a message naming the missing tools, non-zero
@@ -23,18 +23,19 @@ ok()  { echo "PASS $1"; pass=$((pass + 1)); }
 bad() { echo "FAIL $1"; fail=$((fail + 1)); }
 
 # --- kernel.xml against the C headers (python3's XML parser) -------------------
-# check_xml NAME KERNEL_XML CFG_HEADER
+# check_xml NAME KERNEL_XML CFG_PACKAGE (the hta_cfg_pkg.sv of its configuration)
 check_xml() {
   local out
   if out=$(python3 - "$2" host/include/hta_regs.h "$3" hw/rtl/hta_top.sv <<'EOF' 2>&1
 import re, sys
 import xml.etree.ElementTree as ET
-xml_path, regs_h, cfg_h, top_sv = sys.argv[1:5]
+xml_path, regs_h, cfg_pkg, top_sv = sys.argv[1:5]
 defs = {}
-for path in (regs_h, cfg_h):
-    text = open(path).read()
-    for m in re.finditer(r'^#define (HTA_\w+)\s+(0x[0-9A-Fa-f]+|[0-9]+)u?\b', text, re.M):
-        defs[m.group(1)] = int(m.group(2), 0)
+for m in re.finditer(r'^#define (HTA_\w+)\s+(0x[0-9A-Fa-f]+|[0-9]+)u?\b', open(regs_h).read(),
+                     re.M):
+    defs[m.group(1)] = int(m.group(2), 0)
+for m in re.finditer(r'^\s*localparam int (\w+)\s*=\s*([0-9]+);', open(cfg_pkg).read(), re.M):
+    defs[m.group(1)] = int(m.group(2))
 problems = []
 def need(cond, text):
     if not cond:
@@ -55,9 +56,9 @@ need(set(ports) == {'S_AXI_CONTROL', 'M_AXI_GMEM'}, 'ports %r' % sorted(ports))
 need(ports['S_AXI_CONTROL'].get('mode') == 'slave' and
      int(ports['S_AXI_CONTROL'].get('range'), 16) == 0x1000, 'control port')
 need(ports['M_AXI_GMEM'].get('mode') == 'master' and
-     int(ports['M_AXI_GMEM'].get('dataWidth')) == defs['HTA_CFG_BUS_BITS'],
-     'gmem dataWidth %r vs HTA_CFG_BUS_BITS %r' % (ports['M_AXI_GMEM'].get('dataWidth'),
-                                                  defs['HTA_CFG_BUS_BITS']))
+     int(ports['M_AXI_GMEM'].get('dataWidth')) == defs['BusBits'],
+     'gmem dataWidth %r vs BusBits %r' % (ports['M_AXI_GMEM'].get('dataWidth'),
+                                          defs['BusBits']))
 args = k.findall('args/arg')
 need(len(args) == 4, '%d args' % len(args))
 for i, a in enumerate(args):
@@ -83,8 +84,8 @@ if problems:
 EOF
   ); then ok "$1"; else bad "$1: $out"; fi
 }
-check_xml "kernel.xml matches hta_regs.h and hta_cfg.h" bitstreams/alveo/kernel.xml \
-  host/include/hta_cfg.h
+check_xml "kernel.xml matches hta_regs.h and hta_cfg_pkg.sv" bitstreams/alveo/kernel.xml \
+  hw/rtl/hta_cfg_pkg.sv
 
 # The Tcl reader (what package_xo.tcl and hta_bd.tcl use), run by tclsh.
 tcl_args=$(tclsh <<'EOF' 2>&1
@@ -97,10 +98,12 @@ foreach a [dict get $k args] {
 }
 EOF
 )
-# hta_regs.h / hta_cfg.h value of a #define (hex with a u suffix, or decimal)
+# hta_regs.h value of a #define (hex with a u suffix, or decimal)
 define() { awk -v n="$1" '$1 == "#define" && $2 == n { sub(/u$/, "", $3); print $3 }' "$2"; }
+# a parameter of a configuration's package (localparam int NAME = VALUE;)
+pkgparam() { awk -v n="$1" '$1 == "localparam" && $3 == n { sub(/;$/, "", $5); print $5 }' "$2"; }
 want="hta_top $(define HTA_REGMAP_VERSION host/include/hta_regs.h)"
-want+=" $(define HTA_CFG_BUS_BITS host/include/hta_cfg.h)"
+want+=" $(pkgparam BusBits hw/rtl/hta_cfg_pkg.sv)"
 id=0
 for a in PROG:1 PROG_SIZE:0 DATA:1 DATA_SIZE:0; do
   name=${a%:*} ptr=${a#*:}
@@ -170,6 +173,8 @@ expect=("unknown BOARD 'zcu102'" "zcu104 kv260")
 stops "unknown board refused" zynq xsa BOARD=zcu102
 expect=("CFG 'no/such.cfg' does not exist")
 stops "missing configuration refused" zynq gen BOARD=kv260 CFG=no/such.cfg
+expect=("CFG 'nosuch' does not exist" "hw/config/nosuch.cfg")
+stops "unknown configuration name refused" alveo link-cfg PLATFORM=u50 CFG=nosuch
 expect=("memory bank 'DDR0'")
 stops "malformed memory bank refused" alveo link-cfg PLATFORM=u50 MEM=DDR0
 
@@ -208,20 +213,36 @@ else
 fi
 
 # --- board configurations -------------------------------------------------------------
-# Each board's configuration generates, its kernel.xml agrees with its own
-# header, and its bus fits the 128-bit HP port.
+# Each board's configuration (hw/config/<board>.cfg) generates, its
+# kernel.xml agrees with its own package, and its bus fits the 128-bit HP port.
 for board in kv260 zcu104; do
   if out=$(make -s -C bitstreams/zynq gen BOARD=$board OUT_ROOT="$tmp/z" 2>&1); then
     g=$tmp/z/$board/gen
-    check_xml "zynq $board configuration: kernel.xml matches its header" \
-      "$g/bitstreams/alveo/kernel.xml" "$g/host/include/hta_cfg.h"
-    bus=$(awk '/^#define HTA_CFG_BUS_BITS / { print $3 }' "$g/host/include/hta_cfg.h")
+    check_xml "zynq $board configuration: kernel.xml matches its package" \
+      "$g/bitstreams/alveo/kernel.xml" "$g/hw/rtl/hta_cfg_pkg.sv"
+    if cmp -s "$g/hw/rtl/hta_cfg_pkg.sv" hw/config/gen/$board/hta_cfg_pkg.sv; then
+      ok "zynq $board: generated from hw/config/$board.cfg"
+    else
+      bad "zynq $board: its package differs from hw/config/gen/$board/hta_cfg_pkg.sv"
+    fi
+    bus=$(pkgparam BusBits "$g/hw/rtl/hta_cfg_pkg.sv")
     if [[ $bus -le 128 ]]; then ok "zynq $board: BusBits $bus fits HP0"; else
       bad "zynq $board: BusBits $bus > 128"; fi
   else
     bad "zynq $board gen: $out"
   fi
 done
+# The U50 gets its own configuration (a 256-bit HBM port) unless CFG= says
+# otherwise; another card gets the default.
+if make -s -C bitstreams/alveo link-cfg PLATFORM=u50 OUT_ROOT="$tmp/a" >/dev/null 2>&1 &&
+   make -s -C bitstreams/alveo link-cfg PLATFORM=u200 OUT_ROOT="$tmp/a" >/dev/null 2>&1 &&
+   cmp -s "$tmp/a/u50/hw/gen/hw/rtl/hta_cfg_pkg.sv" hw/config/gen/u50/hta_cfg_pkg.sv &&
+   cmp -s "$tmp/a/u200/hw/gen/hw/rtl/hta_cfg_pkg.sv" hw/config/gen/small/hta_cfg_pkg.sv &&
+   grep -q 'dataWidth="256"' "$tmp/a/u50/hw/gen/bitstreams/alveo/kernel.xml"; then
+  ok "alveo: u50 gets hw/config/u50.cfg (256-bit gmem), u200 the default"
+else
+  bad "alveo: per-card configurations"
+fi
 # The RTL under the KV260 configuration passes the same lint as the default
 # one (make lint), so the smaller sizes break no width or index.
 g=$tmp/z/kv260/gen/hw/rtl
@@ -236,8 +257,8 @@ else
   bad "kv260 configuration: RTL lint: $(head -c 2000 <<<"$out")"
 fi
 lanes() { awk -v n="$1" '$1 == n { print $2 }' "$2"; }
-if [[ $(lanes MacLanes bitstreams/zynq/kv260.cfg) -lt $(lanes MacLanes hw/config/hta.cfg) &&
-      $(lanes AddLanes bitstreams/zynq/kv260.cfg) -lt $(lanes AddLanes hw/config/hta.cfg) ]]; then
+if [[ $(lanes MacLanes hw/config/kv260.cfg) -lt $(lanes MacLanes hw/config/small.cfg) &&
+      $(lanes AddLanes hw/config/kv260.cfg) -lt $(lanes AddLanes hw/config/small.cfg) ]]; then
   ok "kv260.cfg has fewer lanes than the default"
 else
   bad "kv260.cfg has fewer lanes than the default"

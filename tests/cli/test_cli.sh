@@ -69,7 +69,7 @@ expect "zoo: bad width" 2 "--width 'abc'" -- $HTA zoo mobilenet-v1 --width abc \
 expect "zoo: bad plan is an error" 1 "error" -- $HTA zoo mobilenet-v1 --width 0.25 \
   --resolution 128 --plan nonsense:7 -o $tmp/x.hta
 expect "info: table" 0 "POINTWISE +32x32x16 +32x32x32" -- $HTA info $M
-expect "info: totals and compile" 0 "compiled: [0-9]+ hardware descriptors" -- $HTA info $M
+expect "info: totals and compile" 0 "compiled for small: [0-9]+ hardware descriptors" -- $HTA info $M
 expect "info: missing file" 1 "cannot load model '$tmp/none.hta'" -- $HTA info $tmp/none.hta
 printf 'garbage, not a model' > $tmp/bad.hta
 expect "info: garbage file" 1 "cannot load model" -- $HTA info $tmp/bad.hta

@@ -11,7 +11,7 @@ source tests/support/check.sh
 prefix=$tmp/prefix
 if out=$(make -s install PREFIX="$prefix" 2>&1); then pass "make install PREFIX=$prefix"
 else fail "make install" "$out"; fi
-for f in lib/libhta.a lib/libhtasim.a lib/pkgconfig/hta.pc include/hta/hta.h \
+for f in lib/libhta.a lib/hta/libhtasim_small.so lib/pkgconfig/hta.pc include/hta/hta.h \
          include/hta/hta_model.h include/hta/hta_sim.h bin/hta; do
   [[ -e $prefix/$f ]] && pass "installed $f" || fail "installed $f" "missing"
 done

@@ -2,20 +2,31 @@
 # (sim/'s C API). Included by the top Makefile after sim/sim.mk and
 # tests/tests.mk; the tests join TEST_BINS once hw/rtl/hta_top.sv exists.
 #
-#   build/tests/test_rtl_layers   randomized layers, bit-exact vs golden
-#   build/tests/test_rtl_errors   window checks, AXI errors, bad programs
+# Each test is built once per configuration in RTL_TEST_CFGS, linked with
+# that configuration's model (libhtasim_<name>.a); it finds its configuration
+# with hta_sim_config_name() (tests/rtl/rtl_run.c):
+#   build/tests/<name>/test_rtl_layers   randomized layers, bit-exact vs golden
+#                                        (full sweep on tiny, a subset else)
+#   build/tests/<name>/test_rtl_errors   window checks, AXI errors, bad programs,
+#                                        a program of another configuration
 
-RTL_TESTS := $(BUILD)/tests/test_rtl_layers $(BUILD)/tests/test_rtl_errors
+RTL_TEST_CFGS := tiny $(SIM_CFG_DEFAULT)
+RTL_TEST_NAMES := test_rtl_layers test_rtl_errors
+RTL_TESTS := $(foreach c,$(RTL_TEST_CFGS),$(RTL_TEST_NAMES:%=$(BUILD)/tests/$(c)/%))
 
 $(BUILD)/obj/tests/rtl/%.o: CPPFLAGS += -Itests/support -Itests/rtl $(SIM_CPPFLAGS)
 
-$(RTL_TESTS): $(BUILD)/tests/%: $(BUILD)/obj/tests/rtl/%.o $(BUILD)/obj/tests/rtl/rtl_run.o \
-              $(TEST_SUPPORT_OBJS) $(LIBHTA) $(SIM_LIB)
-	$(call msg,LD,$@)
-	$(Q)mkdir -p $(@D)
-	$(Q)$(CC) $(LDFLAGS) $^ -o $@ $(LDLIBS) $(SIM_LDLIBS)
+# $(call rtl_tests,NAME)
+define rtl_tests
+$(RTL_TEST_NAMES:%=$(BUILD)/tests/$(1)/%): $(BUILD)/tests/$(1)/%: $(BUILD)/obj/tests/rtl/%.o \
+    $(BUILD)/obj/tests/rtl/rtl_run.o $(TEST_SUPPORT_OBJS) $(LIBHTA) $(SIM_LIB_$(1))
+	$$(call msg,LD,$$@)
+	$(Q)mkdir -p $$(@D)
+	$(Q)$$(CC) $$(LDFLAGS) $$^ -o $$@ $$(LDLIBS) $(SIM_LDLIBS)
+endef
 
 ifeq ($(SIM_HAVE_RTL),yes)
+$(foreach c,$(RTL_TEST_CFGS),$(eval $(call rtl_tests,$(c))))
 TEST_BINS += $(RTL_TESTS)
 endif
 

@@ -1,6 +1,14 @@
 /* rtl_run.c - see rtl_run.h. */
 #include "rtl_run.h"
 
+const hta_hw_config *rtl_config(void) { return hta_hw_config_find(hta_sim_config_name()); }
+
+const hta_simlib *rtl_lib(void) {
+  static hta_simlib lib = HTA_SIMLIB_LINKED(NULL);
+  lib.cfg = rtl_config();
+  return &lib;
+}
+
 uint64_t rtl_data_addr(size_t prog_size) {
   return hta_simprog_data_addr(RTL_PROG_ADDR, prog_size);
 }
@@ -12,7 +20,7 @@ static int within_budget(void *user, uint64_t cycles) {
 int rtl_run(hta_sim *sim, const uint8_t *prog, size_t prog_size, uint8_t *data,
             size_t data_size, uint64_t max_cycles, rtl_result *res, char *msg,
             size_t msglen) {
-  return hta_simprog_run(sim, RTL_PROG_ADDR, prog, prog_size, data, data_size,
+  return hta_simprog_run(rtl_lib(), sim, RTL_PROG_ADDR, prog, prog_size, data, data_size,
                          max_cycles < 65536 ? max_cycles : 65536, within_budget, &max_cycles,
                          res, msg, msglen);
 }

@@ -9,8 +9,16 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "hta_hw_config.h"
 #include "hta_sim.h"
+#include "hta_simlib.h"
 #include "hta_simprog.h"
+
+/* The model linked into this test (libhtasim_<name>.a: tests/rtl/rtl.mk
+ * builds each RTL test once per configuration) and its configuration; NULL
+ * if the model names no configuration of hta_hw_configs. */
+const hta_hw_config *rtl_config(void);
+const hta_simlib *rtl_lib(void);
 
 typedef hta_simprog_result rtl_result;
 
@@ -23,7 +31,7 @@ int rtl_run(hta_sim *sim, const uint8_t *prog, size_t prog_size, uint8_t *data,
             size_t msglen);
 
 /* Cycles of descriptors 0..n-1 in the last run, from the per-layer log. */
-#define rtl_read_log hta_simprog_read_log
+#define rtl_read_log(sim, n, cycles) hta_simprog_read_log(rtl_lib(), (sim), (n), (cycles))
 
 /* The data window's device address for a program of prog_size bytes. */
 uint64_t rtl_data_addr(size_t prog_size);

@@ -14,7 +14,7 @@
 #include <string.h>
 
 #include "check.h"
-#include "hta_cfg.h"
+#include "hta_hw_config.h"
 #include "hta_compile.h"
 #include "hta_golden.h"
 #include "hta_sim.h"
@@ -200,7 +200,7 @@ static uint8_t *pass0(uint8_t *p) {
 }
 static void pass_too_many_lanes(uint8_t *p, size_t *ps, size_t *ds) {
   (void)ps; (void)ds;
-  put32(pass0(p), HTA_CFG_MAC_LANES + 1);
+  put32(pass0(p), rtl_config()->mac_lanes + 1);
 }
 static void pass_past_stream(uint8_t *p, size_t *ps, size_t *ds) {
   (void)ps; (void)ds;
@@ -240,6 +240,10 @@ static void expect_bus_error(const char *name, int is_write, uint64_t lo, uint64
 }
 
 int main(void) {
+  if (!check(rtl_config() != NULL, "the linked model names a configuration",
+             "'%s' is none of %s", hta_sim_config_name(), HTA_HW_CONFIG_NAMES))
+    return check_summary();
+  printf("  configuration %s\n", rtl_config()->name);
   hta_sim_config sc;
   hta_sim_default_config(&sc);
   char err[300];
@@ -247,8 +251,7 @@ int main(void) {
   if (!check(sim != NULL, "create the simulation", "%s", err)) return check_summary();
 
   /* Two chained layers with INT8 and ternary filters, several tiles. */
-  hta_hw_cfg cfg;
-  hta_hw_cfg_default(&cfg);
+  hta_hw_cfg cfg = *rtl_config();
   hta_rand_opts o;
   hta_rand_opts_default(&o, &cfg);
   o.op = HTA_OP_POINTWISE;
@@ -266,7 +269,7 @@ int main(void) {
     hta_rand_layer_make(&rl[0], &g, &o, NULL);
     int n8 = 0;
     for (int f = 0; f < rl[0].l.out_c; f++) n8 += hta_layer_kind(&rl[0].l, f) == HTA_KIND_INT8;
-    if (rl[0].l.in_h >= 8 && rl[0].l.in_w >= 8 && rl[0].l.out_c > 600 && n8 > 0 &&
+    if (rl[0].l.in_h >= 8 && rl[0].l.in_w >= 8 && rl[0].l.out_c > (cfg.chan_max < 1200 ? (int)cfg.chan_max / 2 : 600) && n8 > 0 &&
         n8 < rl[0].l.out_c)
       break;
     hta_rand_layer_free(&rl[0]);
@@ -335,6 +338,26 @@ int main(void) {
   expect("bad magic", bad_magic, ERR_PROG, 0, 1);
   expect("bad version", bad_version, ERR_PROG, 1, 1);
   expect("program for another configuration", bad_signature, ERR_PROG, 4, 1);
+  /* The same layers compiled by the host for another configuration of the
+   * table: the engine refuses the program before touching memory. */
+  for (int i = 0; i < HTA_HW_CONFIG_COUNT; i++) {
+    const hta_hw_config *other = &hta_hw_configs[i];
+    if (other->signature == cfg.signature) continue;
+    hta_program *q = hta_compile(other, base_layers, 2, err, sizeof err);
+    if (q == NULL) continue; /* does not fit that configuration */
+    uint8_t *data = calloc(1, q->data_size);
+    rtl_result res;
+    char msg[600];
+    const int rc = rtl_run(sim, q->bytes, q->size, data, q->data_size, UINT64_C(5000000), &res,
+                           msg, sizeof msg);
+    check(rc == HTA_SIM_OK && (res.status & 0xff) == ERR_PROG && res.layers_done == 0,
+          "a program compiled for another configuration is refused (ERR_PROG)",
+          "compiled for %s, run on %s: harness %d, STATUS 0x%08x", other->name,
+          rtl_config()->name, rc, res.status);
+    free(data);
+    hta_program_free(q);
+    break;
+  }
   expect("descriptor table misaligned", bad_desc_align, ERR_PROG, 3, 1);
   expect("program window smaller than the header", tiny_prog_window, ERR_WINDOW, -1, 1);
   expect("descriptor table outside the window", desc_outside, ERR_WINDOW, -1, 1);

@@ -30,6 +30,7 @@
 #include "rtl_run.h"
 
 #define MAX_CHAIN 3 /* <= PROG_CASE_MAX */
+#define RTL_OTHER_COUNT 120 /* random cases on configurations other than tiny */
 #define SWEEP_FLAG (UINT64_C(1) << 63)
 #define BIG_FLAG (UINT64_C(1) << 62)
 
@@ -46,8 +47,7 @@ static uint64_t sweep_seed(int op, unsigned kinds, int i) {
 static int run_case(hta_sim *sim, uint64_t seed, const char *argv0) {
   hta_rng g;
   hta_rng_seed(&g, seed);
-  hta_hw_cfg cfg;
-  hta_hw_cfg_default(&cfg);
+  hta_hw_cfg cfg = *rtl_config();
   hta_rand_opts opts;
   hta_rand_opts_default(&opts, &cfg);
   int n = hta_rng_chance(&g, 12) ? (int)hta_rng_range(&g, 2, MAX_CHAIN) : 1;
@@ -116,7 +116,8 @@ done:
 
 static void usage(const char *argv0) {
   printf("usage: %s [--count N] [--master S] [--seed S]... [--trace F.fst] [--max-cycles N] [-v]\n"
-         "  --count N   random cases after the op x kind sweep (default 470)\n"
+         "  --count N   random cases after the op x kind sweep (default 470 on\n"
+         "              tiny, 120 on others)\n"
          "  --master S  master seed of the random cases (default 1)\n"
          "  --seed S    run only the case with this seed (as printed on failure);\n"
          "              repeat to run several cases in order on one simulation\n"
@@ -126,7 +127,7 @@ static void usage(const char *argv0) {
 }
 
 int main(int argc, char **argv) {
-  long count = 470;
+  long count = -1; /* default: 470 on tiny, RTL_OTHER_COUNT elsewhere */
   uint64_t master = 1, only[16];
   int have_only = 0;
   const char *trace = NULL;
@@ -145,6 +146,13 @@ int main(int argc, char **argv) {
     }
   }
 
+  if (!check(rtl_config() != NULL, "the linked model names a configuration",
+             "'%s' is none of %s", hta_sim_config_name(), HTA_HW_CONFIG_NAMES))
+    return check_summary();
+  printf("configuration %s\n", rtl_config()->name);
+  /* tiny is cheap and hits the lane-count edges: the full randomized sweep
+   * runs there; larger configurations take a subset in make test. */
+  if (count < 0) count = strcmp(rtl_config()->name, "tiny") == 0 ? 470 : RTL_OTHER_COUNT;
   hta_sim_config sc;
   hta_sim_default_config(&sc);
   sc.trace_path = trace;

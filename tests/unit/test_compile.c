@@ -23,7 +23,7 @@
 
 #include "check.h"
 #include "check_outputs.h"
-#include "hta_cfg.h"
+#include "hta_hw_config.h"
 #include "hta_compile.h"
 #include "hta_golden.h"
 #include "prog_case.h"
@@ -399,11 +399,11 @@ static void test_layout(void) {
   uint8_t u8[2] = {0, 0};
   hta_layer l = fc_layer(4, 1, w, i32 + 1, u8);
   char err[200];
-  hta_program *p = hta_compile(&l, 1, err, sizeof err);
+  hta_program *p = hta_compile(hta_hw_config_default(), &l, 1, err, sizeof err);
   if (!check(p != NULL, "compile a 4->1 FC for hta.cfg", "%s", err)) return;
   const uint8_t *b = p->bytes;
   ok = get32(b) == 0x31415448u && get32(b + 4) == 1 && get32(b + 8) == 1 &&
-       get32(b + 12) == 64 && get32(b + 16) == HTA_CFG_SIGNATURE && get32(b + 20) == 0 &&
+       get32(b + 12) == 64 && get32(b + 16) == hta_hw_config_default()->signature && get32(b + 20) == 0 &&
        p->n_desc == 1 && p->input.off == 0 && p->output.off == 16 && p->data_size == 32;
   check(ok, "program header and data window of a 4->1 FC", "magic %08x version %u n %u "
         "desc0 %u sig %08x out_off %u data %zu", get32(b), get32(b + 4), get32(b + 8),

@@ -13,7 +13,7 @@
 #include <string.h>
 
 #include "check.h"
-#include "hta_cfg.h"
+#include "hta_hw_config.h"
 #include "hta_model.h"
 #include "hta_stats.h"
 #include "hta_zoo.h"
@@ -448,20 +448,25 @@ static void test_array_work(void) {
   l.kind = s_kind, l.w = s_w, l.r = 3, l.wb = s_wb, l.wc = s_wc, l.hmul = s_hmul,
   l.hshift = s_hshift;
   hta_array_work w;
-  hta_array_work_of(&l, &w);
+  hta_array_work_of(NULL, &l, &w);
   /* MAC: 4 x 9; adder: W_c 4 x 3 x 9 + W_b 3 x 4 x 9; ideal max(ceil(36 /
    * MacLanes), ceil(216 / AddLanes)) (2 for 64 / 128 lanes). params 4 + 12 +
    * 12; bytes 5 x 9 + 4 + 4 x ceil(3/4) + 3 x (ceil(4/4) + 5) = 71. */
-  const int64_t im = (36 + HTA_CFG_MAC_LANES - 1) / HTA_CFG_MAC_LANES;
-  const int64_t ia = (216 + HTA_CFG_ADD_LANES - 1) / HTA_CFG_ADD_LANES;
+  const hta_hw_config *hw = hta_hw_config_default();
+  const int64_t im = (36 + hw->mac_lanes - 1) / hw->mac_lanes;
+  const int64_t ia = (216 + hw->add_lanes - 1) / hw->add_lanes;
   check_int("array work: MAC", (int64_t)w.mac, 36);
   check_int("array work: adder", (int64_t)w.add, 216);
   check_int("array work: ideal cycles", (int64_t)w.ideal, im > ia ? im : ia);
+  hta_array_work wt;
+  /* tiny: 16 MAC / 64 adder lanes: max(ceil(36 / 16), ceil(216 / 64)) */
+  hta_array_work_of(hta_hw_config_find("tiny"), &l, &wt);
+  check_int("array work: ideal cycles on tiny", (int64_t)wt.ideal, 4);
   check_int("array work: params", (int64_t)w.params, 28);
   check_int("array work: bytes", (int64_t)w.bytes, 71);
   hta_layer gap, fc;
   gap_fc(&gap, &fc);
-  hta_array_work_of(&gap, &w);
+  hta_array_work_of(NULL, &gap, &w);
   check_int("array work: GAP runs on the MAC array (3 x 4)", (int64_t)w.mac, 12);
 }
 

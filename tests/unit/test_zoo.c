@@ -378,7 +378,8 @@ static void test_compile_all(int quick) {
         if (m != NULL) {
           hta_model_info mi;
           hta_model_get_info(m, &mi);
-          prog = hta_compile(hta_model_layers(m), mi.n_layers, err, sizeof err);
+          prog = hta_compile(hta_hw_config_default(), hta_model_layers(m), mi.n_layers, err,
+                             sizeof err);
         }
         n++;
         n_ok += prog != NULL;
@@ -539,7 +540,7 @@ static void test_graph_model(const char *what, hta_model *m, const char *err) {
   check(worst <= 0.25 && sd > 10, name, "layer %d saturates %.1f%%", worst_i, 100 * worst);
   /* the compiler */
   char ce[1000] = "";
-  hta_program *p = hta_compile(l, n, ce, sizeof ce);
+  hta_program *p = hta_compile(hta_hw_config_default(), l, n, ce, sizeof ce);
   snprintf(name, sizeof name, "%s: the compiler refuses it, naming the ADDs", what);
   check(p == NULL && strstr(ce, "cpu device only") && strstr(ce, "ADD at layers"), name, "%s",
         ce);

@@ -1,20 +1,31 @@
 /*
- * hta_gen - turns HTA's two single sources into everything that needs them.
+ * hta_gen - turns HTA's single sources into everything that needs them.
  *
- *   hw/config/hta.cfg     -> hw/rtl/hta_cfg_pkg.sv, host/include/hta_cfg.h
+ *   hw/config/<name>.cfg  -> hw/config/gen/<name>/hta_cfg_pkg.sv (one per
+ *                            hardware configuration), hw/rtl/hta_cfg_pkg.sv
+ *                            (the default one's, --default), and libhta's
+ *                            table of all of them: host/include/hta_hw_config.h,
+ *                            host/src/hta_configs.c
  *   hw/config/regmap.cfg  -> hw/rtl/hta_regs_pkg.sv, host/include/hta_regs.h,
  *                            docs/registers.md
  *   both                  -> bitstreams/alveo/kernel.xml (the Vitis RTL-kernel
  *                            description: arguments and their offsets from the
- *                            register map, bus widths from hta.cfg)
+ *                            register map, bus widths from the default
+ *                            configuration)
  *
  *   hw/config/program.cfg -> hw/rtl/hta_prog_pkg.sv, host/include/hta_prog.h,
  *                            docs/program-format.md (the device program
  *                            format; tools/gen/gen_prog.c)
  *
- * Usage: hta_gen [-q] [--cfg FILE] [--regmap FILE] [--prog FILE] [--out DIR]
- *   --cfg, --regmap, --prog
- *                    inputs (defaults: the paths above, relative to the
+ * Usage: hta_gen [-q] [--config-dir DIR | --cfg FILE] [--default NAME]
+ *                [--regmap FILE] [--prog FILE] [--out DIR]
+ *   --config-dir DIR every DIR/<name>.cfg but the register map and the
+ *                    program format is a configuration (default hw/config)
+ *   --default NAME   the configuration of hw/rtl/hta_cfg_pkg.sv and
+ *                    kernel.xml (default small)
+ *   --cfg FILE       one configuration only, which is then the default (the
+ *                    vendor flows generate one configuration's files so)
+ *   --regmap, --prog inputs (defaults: the paths above, relative to the
  *                    current directory; the path given is what the headers
  *                    of the outputs name, so run it from the repository root)
  *   --out DIR        write the outputs under DIR instead of "." (make
@@ -38,6 +49,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <dirent.h>
 
 enum {
   MAX_LINE = 1024,   /* longest input line, newline included */
@@ -267,6 +279,39 @@ static param params[MAX_PARAMS];
 static int n_params;
 static param derived[N_DERIVED];
 static uint32_t cfg_signature;
+static const char *cfg_path, *regmap_path;
+
+/* Every configuration (hw/config/<name>.cfg) is parsed into the globals above
+ * and then kept here; use_config() makes one of them current again for the
+ * generators, which read the globals. */
+enum { MAX_CONFIGS = 16, MAX_CFG_NAME = 31 };
+typedef struct {
+  char name[MAX_CFG_NAME + 1];
+  char path[MAX_LINE];
+  param params[MAX_PARAMS];
+  int n_params;
+  param derived[N_DERIVED];
+  uint32_t signature;
+} config;
+static config configs[MAX_CONFIGS];
+static int n_configs, default_cfg = -1;
+static const char *cfg_source; /* what the outputs say they come from */
+
+static void save_config(config *c) {
+  memcpy(c->params, params, sizeof params);
+  c->n_params = n_params;
+  memcpy(c->derived, derived, sizeof derived);
+  c->signature = cfg_signature;
+}
+
+static void use_config(int i) {
+  const config *c = &configs[i];
+  memcpy(params, c->params, sizeof params);
+  n_params = c->n_params;
+  memcpy(derived, c->derived, sizeof derived);
+  cfg_signature = c->signature;
+  cfg_path = c->path;
+}
 
 static int is_upper(char c) { return c >= 'A' && c <= 'Z'; }
 static int is_lower(char c) { return c >= 'a' && c <= 'z'; }
@@ -414,7 +459,7 @@ static void parse_cfg(const char *path) {
   cfg_signature = h;
 
   /* Generated names must not collide with each other or with the fixed ones
-   * (e.g. a parameter called "Signature" would clash with HTA_CFG_SIGNATURE). */
+   * (e.g. a parameter called "Signature" would clash with the signature field). */
   for (int i = 0; i < n_params + N_DERIVED; i++) {
     const param *a = i < n_params ? &params[i] : &derived[i - n_params];
     char sa[2 * MAX_NAME + 2];
@@ -426,7 +471,7 @@ static void parse_cfg(const char *path) {
       char sb[2 * MAX_NAME + 2];
       camel_to_snake(b->name, sb, sizeof sb);
       if (strcmp(sa, sb) == 0)
-        error_at(path, a->line, "%s and %s both become HTA_CFG_%s", b->name, a->name, sa);
+        error_at(path, a->line, "%s and %s both become the C field %s", b->name, a->name, sa);
     }
   }
 }
@@ -717,8 +762,6 @@ static void parse_args(const char *path) {
 /* ------------------------------------------------------------------------ */
 /* Outputs                                                                    */
 
-static const char *cfg_path, *regmap_path;
-
 enum { DECL_LEN = 160 };
 
 /* Names are at most MAX_NAME long, so a declaration always fits DECL_LEN;
@@ -784,31 +827,111 @@ static void gen_cfg_sv(sbuf *o) {
   sb_printf(o, "\nendpackage\n");
 }
 
-static void gen_cfg_h(sbuf *o) {
-  static char decl[MAX_PARAMS + N_DERIVED][DECL_LEN];
-  const char *comment[MAX_PARAMS + N_DERIVED];
-  int n = n_params + N_DERIVED, w = 0;
-  char snake[MAX_PARAMS + N_DERIVED][2 * MAX_NAME + 2];
+/* The C side of the configurations: ONE struct type whose fields are the
+ * parameters (snake_case), and one table holding every configuration, so one
+ * libhta serves every build of the engine and picks the configuration at
+ * run time (by name, or by the signature a device reports). */
+static void gen_hw_config_h(sbuf *o) {
+  static char decl[MAX_PARAMS + N_DERIVED + 2][DECL_LEN];
+  const char *comment[MAX_PARAMS + N_DERIVED + 2];
+  static char text[MAX_PARAMS + N_DERIVED][MAX_TEXT + MAX_NAME + 8];
+  int n = n_params + N_DERIVED;
 
-  sb_printf(o, "/*\n * hta_cfg.h - HTA hardware configuration (sizes of the accelerator).\n");
-  sb_printf(o, " * generated by %s from %s - do not edit\n", TOOL, cfg_path);
-  sb_printf(o, " * (edit %s and run `make regs`).\n */\n", cfg_path);
-  sb_printf(o, "#ifndef HTA_CFG_H\n#define HTA_CFG_H\n\n");
+  sb_printf(o, "/*\n * hta_hw_config.h - HTA hardware configurations (sizes of each build of the\n"
+               " * accelerator).\n");
+  sb_printf(o, " * generated by %s from %s - do not edit\n", TOOL, cfg_source);
+  sb_printf(o, " * (edit those files and run `make regs`).\n *\n");
+  sb_printf(o, " * hw/config/<name>.cfg is one configuration; hta_hw_configs (host/src/\n"
+               " * hta_configs.c, generated too) holds all of them, and the lookups below\n"
+               " * (host/src/hw_config.c) find one by name or by the signature a device\n"
+               " * reports in its CFG_SIG register.\n */\n");
+  sb_printf(o, "#ifndef HTA_HW_CONFIG_H\n#define HTA_HW_CONFIG_H\n\n");
+  sb_printf(o, "#include <stddef.h>\n#include <stdint.h>\n\n");
+  sb_printf(o, "#ifdef __cplusplus\nextern \"C\" {\n#endif\n\n");
+  sb_printf(o, "/* One configuration: its parameters, then the derived ones. */\n");
+  sb_printf(o, "typedef struct hta_hw_config {\n");
+  fits(snprintf(decl[0], DECL_LEN, "const char *name;"));
+  comment[0] = "the file name: hw/config/<name>.cfg";
   for (int i = 0; i < n; i++) {
     const param *p = i < n_params ? &params[i] : &derived[i - n_params];
-    camel_to_snake(p->name, snake[i], sizeof snake[i]);
-    if ((int)strlen(snake[i]) > w) w = (int)strlen(snake[i]);
+    char snake[2 * MAX_NAME + 2];
+    camel_to_snake(p->name, snake, sizeof snake);
+    for (char *c = snake; *c; c++)
+      if (is_upper(*c)) *c = (char)(*c - 'A' + 'a');
+    fits(snprintf(decl[i + 1], DECL_LEN, "uint32_t %s;", snake));
+    snprintf(text[i], sizeof text[i], "%s: %s", p->name, p->comment);
+    comment[i + 1] = text[i];
   }
-  for (int i = 0; i < n; i++) {
+  fits(snprintf(decl[n + 1], DECL_LEN, "uint32_t signature;"));
+  comment[n + 1] = "CfgSignature (below)";
+  emit_decls(o, n + 2, decl, comment, -1, "  ", "/* ", "     ", " */");
+  sb_printf(o, "} hta_hw_config;\n\n");
+  sb_comment(o, "", "/* signature: ", "   ", SIGNATURE_TEXT, " */");
+  sb_printf(o, "\n/* entries of hta_hw_configs, sorted by name */\n");
+  sb_printf(o, "#define HTA_HW_CONFIG_COUNT %d\n", n_configs);
+  sb_printf(o, "/* the configuration used wherever none is named */\n");
+  sb_printf(o, "#define HTA_HW_CONFIG_DEFAULT \"%s\"\n", configs[default_cfg].name);
+  sb_printf(o, "/* every name, for messages */\n#define HTA_HW_CONFIG_NAMES \"");
+  for (int c = 0; c < n_configs; c++) sb_printf(o, "%s%s", c ? ", " : "", configs[c].name);
+  sb_printf(o, "\"\n");
+  sb_printf(o, "/* entries of hta_hw_config_fields: every uint32_t field but signature */\n");
+  sb_printf(o, "#define HTA_HW_CONFIG_FIELDS %d\n\n", n);
+  sb_printf(o, "extern const hta_hw_config hta_hw_configs[HTA_HW_CONFIG_COUNT];\n\n");
+  sb_printf(o, "/* The fields by name, for listings (hta configs) and generic code. */\n");
+  sb_printf(o, "typedef struct hta_hw_config_field {\n"
+               "  const char *name;    /* as in the .cfg file: MacLanes */\n"
+               "  const char *key;     /* the struct field: mac_lanes */\n"
+               "  size_t offset;       /* offsetof(hta_hw_config, key) */\n"
+               "  int derived;         /* computed from other parameters */\n"
+               "  const char *comment; /* the .cfg file's comment */\n"
+               "} hta_hw_config_field;\n\n");
+  sb_printf(o, "extern const hta_hw_config_field hta_hw_config_fields[HTA_HW_CONFIG_FIELDS];\n\n");
+  sb_printf(o, "/* Lookups (host/src/hw_config.c); NULL when nothing matches. */\n");
+  sb_printf(o, "const hta_hw_config *hta_hw_config_find(const char *name);\n");
+  sb_printf(o, "const hta_hw_config *hta_hw_config_by_signature(uint32_t signature);\n");
+  sb_printf(o, "/* HTA_HW_CONFIG_DEFAULT's entry (never NULL). */\n");
+  sb_printf(o, "const hta_hw_config *hta_hw_config_default(void);\n");
+  sb_printf(o, "/* Field f (0 .. HTA_HW_CONFIG_FIELDS-1) of c. */\n");
+  sb_printf(o, "uint32_t hta_hw_config_field_value(const hta_hw_config *c, int f);\n");
+  sb_printf(o, "\n#ifdef __cplusplus\n}\n#endif\n#endif /* HTA_HW_CONFIG_H */\n");
+}
+
+static void gen_configs_c(sbuf *o) {
+  sb_printf(o, "/*\n * hta_configs.c - every HTA hardware configuration, compiled into libhta.\n");
+  sb_printf(o, " * generated by %s from %s - do not edit\n", TOOL, cfg_source);
+  sb_printf(o, " * (edit those files and run `make regs`).\n */\n");
+  sb_printf(o, "#include \"hta_hw_config.h\"\n\n");
+  sb_printf(o, "const hta_hw_config hta_hw_configs[HTA_HW_CONFIG_COUNT] = {\n");
+  for (int c = 0; c < n_configs; c++) {
+    use_config(c);
+    sb_printf(o, "    {\n        .name = \"%s\", /* %s */\n", configs[c].name, configs[c].path);
+    for (int i = 0; i < n_params + N_DERIVED; i++) {
+      const param *p = i < n_params ? &params[i] : &derived[i - n_params];
+      char snake[2 * MAX_NAME + 2];
+      camel_to_snake(p->name, snake, sizeof snake);
+      for (char *ch = snake; *ch; ch++)
+        if (is_upper(*ch)) *ch = (char)(*ch - 'A' + 'a');
+      sb_printf(o, "        .%s = %ldu,\n", snake, p->value);
+    }
+    sb_printf(o, "        .signature = 0x%08xu,\n    },\n", cfg_signature);
+  }
+  sb_printf(o, "};\n\n");
+  use_config(default_cfg);
+  sb_printf(o, "const hta_hw_config_field hta_hw_config_fields[HTA_HW_CONFIG_FIELDS] = {\n");
+  for (int i = 0; i < n_params + N_DERIVED; i++) {
     const param *p = i < n_params ? &params[i] : &derived[i - n_params];
-    fits(snprintf(decl[i], DECL_LEN, "#define HTA_CFG_%-*s %ld", w, snake[i], p->value));
-    comment[i] = p->comment;
+    char snake[2 * MAX_NAME + 2];
+    camel_to_snake(p->name, snake, sizeof snake);
+    for (char *ch = snake; *ch; ch++)
+      if (is_upper(*ch)) *ch = (char)(*ch - 'A' + 'a');
+    sb_printf(o, "    {\"%s\", \"%s\", offsetof(hta_hw_config, %s), %d,\n", p->name, snake, snake,
+              i >= n_params);
+    sb_printf(o, "     \"");
+    for (const char *ch = p->comment; *ch; ch++)
+      sb_printf(o, (*ch == '"' || *ch == '\\') ? "\\%c" : "%c", *ch);
+    sb_printf(o, "\"},\n");
   }
-  emit_decls(o, n, decl, comment, n_params, "", "/* ", "   ", " */");
-  sb_printf(o, "\n");
-  sb_comment(o, "", "/* ", "   ", SIGNATURE_TEXT, " */");
-  sb_printf(o, "#define HTA_CFG_SIGNATURE 0x%08xu\n", cfg_signature);
-  sb_printf(o, "\n#endif /* HTA_CFG_H */\n");
+  sb_printf(o, "};\n");
 }
 
 static void gen_regs_sv(sbuf *o) {
@@ -1021,21 +1144,98 @@ static int write_if_changed(const char *path, const sbuf *content) {
 #include "gen_prog.c"
 
 static int usage(void) {
-  fprintf(stderr, "usage: hta_gen [-q] [--cfg FILE] [--regmap FILE] [--prog FILE] [--out DIR]\n");
+  fprintf(stderr, "usage: hta_gen [-q] [--config-dir DIR | --cfg FILE] [--default NAME] "
+                  "[--regmap FILE] [--prog FILE] [--out DIR]\n");
   return 1;
+}
+
+/* A configuration's name is its file name without ".cfg": it becomes a
+ * folder, a C string and part of a shared object's name. */
+static int config_name_of(const char *path, char *name, size_t cap) {
+  const char *base = strrchr(path, '/');
+  base = base ? base + 1 : path;
+  size_t n = strlen(base);
+  if (n <= 4 || strcmp(base + n - 4, ".cfg") != 0) return 0;
+  n -= 4;
+  if (n > MAX_CFG_NAME || n >= cap || !is_lower(base[0])) return 0;
+  for (size_t i = 0; i < n; i++)
+    if (!is_lower(base[i]) && !is_digit(base[i]) && base[i] != '_') return 0;
+  memcpy(name, base, n);
+  name[n] = '\0';
+  return 1;
+}
+
+static int cmp_str(const void *a, const void *b) {
+  return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* Parse one configuration file into configs[n_configs]. */
+static void add_config(const char *path) {
+  if (n_configs == MAX_CONFIGS) {
+    error_at(path, 0, "more than %d configurations", MAX_CONFIGS);
+    return;
+  }
+  config *c = &configs[n_configs];
+  if (!config_name_of(path, c->name, sizeof c->name)) {
+    error_at(path, 0, "a configuration file is named <name>.cfg, name [a-z][a-z0-9_]*, at most "
+             "%d characters", MAX_CFG_NAME);
+    return;
+  }
+  copy_str(c->path, sizeof c->path, path);
+  n_params = 0;
+  memset(derived, 0, sizeof derived);
+  cfg_signature = 0;
+  const int before = n_errors;
+  parse_cfg(path);
+  const param *addr_bits = n_errors > before ? NULL : find_param("AddrBits");
+  if (addr_bits && (addr_bits->value < 12 || addr_bits->value > 64))
+    error_at(path, addr_bits->line, "AddrBits = %ld must be in 12..64", addr_bits->value);
+  save_config(c);
+  n_configs++;
+}
+
+/* Every configuration lists the same parameters in the same order (they are
+ * the fields of one C struct), and no two have the same signature (a device
+ * is recognised by it). */
+static void check_configs(void) {
+  const config *a = &configs[0];
+  for (int k = 1; k < n_configs; k++) {
+    const config *b = &configs[k];
+    for (int i = 0; i < a->n_params || i < b->n_params; i++) {
+      if (i >= b->n_params) {
+        error_at(b->path, 0, "%s is missing (%s defines it; every configuration lists the same "
+                 "parameters in the same order)", a->params[i].name, a->path);
+        break;
+      }
+      if (i >= a->n_params || strcmp(a->params[i].name, b->params[i].name) != 0) {
+        error_at(b->path, b->params[i].line, "%s where %s has %s (every configuration lists the "
+                 "same parameters in the same order)", b->params[i].name, a->path,
+                 i < a->n_params ? a->params[i].name : "no more parameters");
+        break;
+      }
+    }
+    for (int j = 0; j < k; j++)
+      if (configs[j].signature == b->signature)
+        error_at(b->path, 0, "same values, hence same signature 0x%08x, as %s", b->signature,
+                 configs[j].path);
+  }
 }
 
 int main(int argc, char **argv) {
   const char *out_dir = ".";
+  const char *config_dir = "hw/config", *one_cfg = NULL, *default_name = "small";
   int quiet = 0;
-  cfg_path = "hw/config/hta.cfg";
   regmap_path = "hw/config/regmap.cfg";
   const char *prog_cfg_path = "hw/config/program.cfg";
   for (int i = 1; i < argc; i++) {
     if (strcmp(argv[i], "-q") == 0)
       quiet = 1;
     else if (strcmp(argv[i], "--cfg") == 0 && i + 1 < argc)
-      cfg_path = argv[++i];
+      one_cfg = argv[++i];
+    else if (strcmp(argv[i], "--config-dir") == 0 && i + 1 < argc)
+      config_dir = argv[++i];
+    else if (strcmp(argv[i], "--default") == 0 && i + 1 < argc)
+      default_name = argv[++i];
     else if (strcmp(argv[i], "--regmap") == 0 && i + 1 < argc)
       regmap_path = argv[++i];
     else if (strcmp(argv[i], "--prog") == 0 && i + 1 < argc)
@@ -1046,38 +1246,104 @@ int main(int argc, char **argv) {
       return usage();
   }
 
-  parse_cfg(cfg_path);
+  /* The configurations: one file (--cfg, the vendor flows: it is then the
+   * default), or every <name>.cfg of the folder but the register map. */
+  static char source[MAX_LINE];
+  if (one_cfg) {
+    add_config(one_cfg);
+    default_cfg = 0;
+    copy_str(source, sizeof source, one_cfg);
+  } else {
+    DIR *d = opendir(config_dir);
+    static char paths[MAX_CONFIGS + 1][MAX_LINE];
+    const char *sorted[MAX_CONFIGS + 1];
+    int n = 0;
+    if (!d) {
+      error_at(config_dir, 0, "cannot open: %s", strerror(errno));
+    } else {
+      const char *regmap_base = strrchr(regmap_path, '/');
+      regmap_base = regmap_base ? regmap_base + 1 : regmap_path;
+      const char *prog_base = strrchr(prog_cfg_path, '/');
+      prog_base = prog_base ? prog_base + 1 : prog_cfg_path;
+      for (struct dirent *e; (e = readdir(d)) != NULL;) {
+        size_t len = strlen(e->d_name);
+        if (len <= 4 || strcmp(e->d_name + len - 4, ".cfg") != 0 ||
+            strcmp(e->d_name, regmap_base) == 0 || strcmp(e->d_name, prog_base) == 0)
+          continue;
+        if (n == MAX_CONFIGS + 1) break;
+        if (snprintf(paths[n], sizeof paths[n], "%s/%s", config_dir, e->d_name) >=
+            (int)sizeof paths[n])
+          continue;
+        sorted[n] = paths[n];
+        n++;
+      }
+      closedir(d);
+    }
+    qsort(sorted, (size_t)n, sizeof sorted[0], cmp_str);
+    for (int i = 0; i < n; i++) add_config(sorted[i]);
+    if (d && n == 0) error_at(config_dir, 0, "no <name>.cfg configuration files");
+    for (int i = 0; i < n_configs; i++)
+      if (strcmp(configs[i].name, default_name) == 0) default_cfg = i;
+    if (n_configs > 0 && default_cfg < 0 && !n_errors)
+      error_at(config_dir, 0, "no configuration named \"%s\" (the default)", default_name);
+    snprintf(source, sizeof source, "%s/<name>.cfg", config_dir);
+  }
+  cfg_source = source;
+  if (!n_errors) check_configs();
   parse_regmap(regmap_path);
   if (!n_errors) parse_args(regmap_path);
   parse_prog(prog_cfg_path);
   if (!n_errors) prog_parse_counters(regmap_path);
-  const param *addr_bits = n_errors ? NULL : find_param("AddrBits");
-  if (addr_bits && (addr_bits->value < 12 || addr_bits->value > 64))
-    error_at(cfg_path, addr_bits->line, "AddrBits = %ld must be in 12..64", addr_bits->value);
   if (n_errors) {
     fprintf(stderr, "hta_gen: %d error%s, nothing written\n", n_errors, n_errors == 1 ? "" : "s");
     return 1;
   }
 
+  /* Per configuration its SV package; hw/rtl/hta_cfg_pkg.sv is the default
+   * one (lint, synth and the fixed-configuration models read hw/rtl). */
+  typedef struct {
+    char path[DECL_LEN];
+    void (*gen)(sbuf *);
+    int cfg;
+  } output;
+  static output outputs[MAX_CONFIGS + 8];
+  int n_out = 0;
+  for (int c = 0; c < n_configs; c++) {
+    fits(snprintf(outputs[n_out].path, sizeof outputs[n_out].path,
+                  "hw/config/gen/%s/hta_cfg_pkg.sv", configs[c].name));
+    outputs[n_out].gen = gen_cfg_sv;
+    outputs[n_out++].cfg = c;
+  }
   static const struct {
     const char *path;
     void (*gen)(sbuf *);
-  } outputs[] = {
-      {"hw/rtl/hta_cfg_pkg.sv", gen_cfg_sv},   {"host/include/hta_cfg.h", gen_cfg_h},
-      {"hw/rtl/hta_regs_pkg.sv", gen_regs_sv}, {"host/include/hta_regs.h", gen_regs_h},
-      {"docs/registers.md", gen_regs_md},      {"bitstreams/alveo/kernel.xml", gen_kernel_xml},
-      {"hw/rtl/hta_prog_pkg.sv", gen_prog_sv}, {"host/include/hta_prog.h", gen_prog_h},
+  } fixed[] = {
+      {"hw/rtl/hta_cfg_pkg.sv", gen_cfg_sv},
+      {"host/include/hta_hw_config.h", gen_hw_config_h},
+      {"host/src/hta_configs.c", gen_configs_c},
+      {"hw/rtl/hta_regs_pkg.sv", gen_regs_sv},
+      {"host/include/hta_regs.h", gen_regs_h},
+      {"docs/registers.md", gen_regs_md},
+      {"bitstreams/alveo/kernel.xml", gen_kernel_xml},
+      {"hw/rtl/hta_prog_pkg.sv", gen_prog_sv},
+      {"host/include/hta_prog.h", gen_prog_h},
       {"docs/program-format.md", gen_prog_md},
   };
+  for (size_t i = 0; i < sizeof fixed / sizeof fixed[0]; i++) {
+    copy_str(outputs[n_out].path, sizeof outputs[n_out].path, fixed[i].path);
+    outputs[n_out].gen = fixed[i].gen;
+    outputs[n_out++].cfg = default_cfg;
+  }
   int rc = 0;
-  for (size_t i = 0; i < sizeof outputs / sizeof outputs[0]; i++) {
+  for (int i = 0; i < n_out; i++) {
     sbuf sb = {0};
     char path[4096];
+    use_config(outputs[i].cfg);
     outputs[i].gen(&sb);
     if (strcmp(out_dir, ".") == 0)
       copy_str(path, sizeof path, outputs[i].path);
-    else
-      snprintf(path, sizeof path, "%s/%s", out_dir, outputs[i].path);
+    else if (snprintf(path, sizeof path, "%s/%s", out_dir, outputs[i].path) >= (int)sizeof path)
+      path[0] = '\0'; /* write_if_changed fails on it */
     int w = write_if_changed(path, &sb);
     if (w < 0) {
       fprintf(stderr, "hta_gen: cannot write %s: %s\n", path, strerror(errno));

@@ -14,8 +14,8 @@
 #include <unistd.h>
 
 #include "hta.h"
-#include "hta_cfg.h"
 #include "hta_compile.h"
+#include "hta_hw_config.h"
 #include "hta_model.h"
 #include "hta_zoo.h"
 #include "npy.h"
@@ -244,4 +244,13 @@ void fill_random(int8_t *buf, size_t n, uint64_t seed) {
     s ^= s << 17;
     buf[i] = (int8_t)(s >> 24);
   }
+}
+
+const hta_hw_config *cli_config(const char *cmd, const char *name) {
+  if (name == NULL) return hta_hw_config_default();
+  const hta_hw_config *c = hta_hw_config_find(name);
+  if (c == NULL)
+    usage_error(cmd, "unknown configuration '%s' (known: %s; see 'hta configs')", name,
+                HTA_HW_CONFIG_NAMES);
+  return c;
 }

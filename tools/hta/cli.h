@@ -29,7 +29,8 @@
   X(stats, "cost model: parameters, size, operations, energy, throughput") \
   X(xclbin, "write an xclbin for XRT (--emu: hardware emulation of the RTL)") \
   X(import, "import an ONNX network, quantized by a plan (int8, twn, fgq:N)") \
-  X(eval, "top-1 accuracy of a model on a dataset (fashion-mnist)")
+  X(eval, "top-1 accuracy of a model on a dataset (fashion-mnist)")            \
+  X(configs, "the hardware configurations and their sizes (--json)")
 
 #define HTA_DECLARE_COMMAND(name, summary) int cmd_##name(int argc, char **argv);
 HTA_COMMANDS(HTA_DECLARE_COMMAND)
@@ -41,6 +42,11 @@ extern const char *prog_name;
 int usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* "hta CMD: error: message" on stderr; returns 1. */
 int fail(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* The configuration named NAME (NULL: the default); NULL after a usage error
+ * that lists the known ones. */
+struct hta_hw_config;
+const struct hta_hw_config *cli_config(const char *cmd, const char *name);
 
 /* ---- option parsing: --name value, --name=value, -o value ---- */
 

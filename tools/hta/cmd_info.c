@@ -12,7 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 #include "hta.h"
-#include "hta_cfg.h"
+#include "hta_hw_config.h"
 #include "hta_compile.h"
 #include "hta_model.h"
 #include "hta_zoo.h"
@@ -22,20 +22,24 @@
 /* ---- hta info ---- */
 
 static const char info_help[] =
-    "usage: hta info MODEL.hta\n"
+    "usage: hta info [--cfg NAME] MODEL.hta\n"
     "Print a model's metadata and a per-layer table: op, input and output shapes\n"
     "(HxWxC), kernel/stride, filters of each kind (INT8 / TERNARY / BINARY /\n"
     "STRASSEN), parameters, weight bytes in the file's packing, and the work on\n"
     "each array (MAC ops, adder ops). Also compiles it: descriptors and program\n"
-    "bytes for this hardware configuration.\n";
+    "bytes for a hardware configuration: --cfg NAME (default small; `hta configs`\n"
+    "lists them).\n";
 
 int cmd_info(int argc, char **argv) {
   const char *pos[1];
   int n_pos;
-  int rc = parse_opts("info", argc, argv, NULL, 0, pos, 1, &n_pos);
+  opt o[] = {{"--cfg", 1, NULL}};
+  int rc = parse_opts("info", argc, argv, o, 1, pos, 1, &n_pos);
   if (rc == 1) return fputs(info_help, stdout), 0;
   if (rc < 0) return EXIT_USAGE;
   if (n_pos != 1) return usage_error("info", "expected one MODEL.hta");
+  const hta_hw_config *hw = cli_config("info", optv(o, 1, "--cfg"));
+  if (hw == NULL) return EXIT_USAGE;
   hta_model *m = load_model("info", pos[0]);
   if (m == NULL) return 1;
   hta_model_info mi;
@@ -52,7 +56,7 @@ int cmd_info(int argc, char **argv) {
   for (int i = 0; i < mi.n_layers; i++) {
     const hta_layer *l = &ls[i];
     hta_array_work w;
-    hta_array_work_of(l, &w);
+    hta_array_work_of(hw, l, &w);
     char in[32], out[32], k[16];
     snprintf(in, sizeof in, "%dx%dx%d", l->in_h, l->in_w, l->in_c);
     snprintf(out, sizeof out, "%dx%dx%d", hta_layer_out_h(l), hta_layer_out_w(l), l->out_c);
@@ -81,15 +85,15 @@ int cmd_info(int argc, char **argv) {
          " %11" PRIu64 "\n",
          "", "total", "", "", "", "", "", "", "", "", tp, tb, tm, ta);
   char err[512] = "";
-  hta_program *p = hta_compile(ls, mi.n_layers, err, sizeof err);
+  hta_program *p = hta_compile(hw, ls, mi.n_layers, err, sizeof err);
   if (p) {
-    printf("\ncompiled: %d hardware descriptors, program %zu bytes, data window %zu bytes\n",
-           p->n_desc, p->size, p->data_size);
+    printf("\ncompiled for %s: %d hardware descriptors, program %zu bytes, data window %zu "
+           "bytes\n", hw->name, p->n_desc, p->size, p->data_size);
     hta_program_free(p);
   } else if (hta_engine_refusal(ls, mi.n_layers, NULL, 0)) {
     printf("\ncompiled: no: %s\n", err);
   } else {
-    printf("\ncompiled: does not fit this hardware: %s\n", err);
+    printf("\ncompiled for %s: does not fit this hardware: %s\n", hw->name, err);
   }
   hta_model_free(m);
   return 0;

@@ -12,7 +12,6 @@
 #include <time.h>
 #include <unistd.h>
 #include "hta.h"
-#include "hta_cfg.h"
 #include "hta_compile.h"
 #include "hta_model.h"
 #include "hta_zoo.h"

@@ -14,7 +14,8 @@ DEPS_PKGS += pkgconf python3
 
 # The sim backend and the program runner under it include hta_sim.h.
 $(BUILD)/obj/host/src/backend_sim.o $(BUILD)/san/host/src/backend_sim.o \
-$(BUILD)/obj/host/src/simprog.o $(BUILD)/san/host/src/simprog.o: \
+$(BUILD)/obj/host/src/simprog.o $(BUILD)/san/host/src/simprog.o \
+$(BUILD)/obj/host/src/simlib.o $(BUILD)/san/host/src/simlib.o: \
   CPPFLAGS += $(SIM_CPPFLAGS)
 
 HTA_CLI      := $(BUILD)/hta
@@ -25,26 +26,29 @@ HTA_CLI_OBJS := $(HTA_CLI_SRCS:%.c=$(BUILD)/obj/%.o)
 # issue 3); until it exists only the library and its tests are built.
 HTA_HAVE_MODEL := $(if $(and $(wildcard host/src/zoo.c),$(wildcard tools/hta/main.c)),yes,no)
 
-$(HTA_CLI): $(HTA_CLI_OBJS) $(LIBHTA) $(SIM_LIB)
+# hta links no model: its sim device loads build/sim/<name>/libhtasim_<name>.so
+# (make sim CFG=<name>); the default and tiny ones are built with it.
+$(HTA_CLI): $(HTA_CLI_OBJS) $(LIBHTA) | $(SIM_SOS_BUILT)
 	$(call msg,LD,$@)
 	$(Q)mkdir -p $(@D)
-	$(Q)$(CC) $(LDFLAGS) $^ -o $@ $(LDLIBS) $(SIM_LDLIBS)
+	$(Q)$(CC) $(LDFLAGS) $(HTA_CLI_OBJS) $(LIBHTA) -o $@ $(LDLIBS) -lz -lm
 
 # ---- unit tests of the API ----
 HTA_API_TESTS     := $(BUILD)/tests/test_hta_api
 HTA_API_SAN_TESTS := $(BUILD)/tests/san/test_hta_api
 
+# They open sim devices: libhta loads the models (order-only prerequisites).
 $(HTA_API_TESTS): $(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(TEST_SUPPORT_OBJS) \
-                  $(LIBHTA) $(SIM_LIB)
+                  $(LIBHTA) | $(SIM_SOS_BUILT)
 	$(call msg,LD,$@)
 	$(Q)mkdir -p $(@D)
-	$(Q)$(CC) $(LDFLAGS) $^ -o $@ $(LDLIBS) $(SIM_LDLIBS)
+	$(Q)$(CC) $(LDFLAGS) $(filter-out $(SIM_SOS_BUILT),$^) -o $@ $(LDLIBS) -lz -lm
 
 $(HTA_API_SAN_TESTS): $(BUILD)/tests/san/%: $(BUILD)/san/tests/unit/%.o \
-                      $(TEST_SUPPORT_SAN_OBJS) $(LIBHTA_SAN) $(SIM_LIB)
+                      $(TEST_SUPPORT_SAN_OBJS) $(LIBHTA_SAN) | $(SIM_SOS_BUILT)
 	$(call msg,LD-SAN,$@)
 	$(Q)mkdir -p $(@D)
-	$(Q)$(CC) $(LDFLAGS) $(SAN_LDFLAGS) $^ -o $@ $(LDLIBS) $(SIM_LDLIBS)
+	$(Q)$(CC) $(LDFLAGS) $(SAN_LDFLAGS) $^ -o $@ $(LDLIBS) -lz -lm
 
 # the CLI's .npy reader and writer
 HTA_NPY_TESTS := $(BUILD)/tests/test_hta_npy $(BUILD)/tests/san/test_hta_npy
@@ -79,7 +83,7 @@ endif
 PREFIX  ?= /usr/local
 DESTDIR ?=
 HTA_PUBLIC_HEADERS := host/include/hta.h host/include/hta_layer.h host/include/hta_golden.h \
-  host/include/hta_compile.h host/include/hta_cfg.h host/include/hta_regs.h \
+  host/include/hta_compile.h host/include/hta_hw_config.h host/include/hta_regs.h \
   host/include/hta_prog.h \
   $(wildcard host/include/hta_model.h host/include/hta_zoo.h)
 HTA_PC := $(BUILD)/hta.pc
@@ -97,13 +101,13 @@ $(HTA_PC): hta.pc.in $(BUILD)/.hta_prefix
 	  -e 's|@SIM_LDLIBS@|$(SIM_LDLIBS)|g' $< > $@
 
 .PHONY: install
-HTA_INSTALL_DEPS := $(LIBHTA) $(SIM_LIB) $(HTA_PC) $(if $(filter yes,$(HTA_HAVE_MODEL)),$(HTA_CLI))
+HTA_INSTALL_DEPS := $(LIBHTA) $(SIM_SOS_BUILT) $(HTA_PC) $(if $(filter yes,$(HTA_HAVE_MODEL)),$(HTA_CLI))
 install: $(HTA_INSTALL_DEPS) ## install libhta, headers, hta.pc, hta (PREFIX, DESTDIR)
 	$(call msg,INSTALL,$(DESTDIR)$(PREFIX))
 	$(Q)install -d $(DESTDIR)$(PREFIX)/lib/pkgconfig $(DESTDIR)$(PREFIX)/include/hta \
-	  $(DESTDIR)$(PREFIX)/bin
+	  $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib/hta
 	$(Q)install -m 644 $(LIBHTA) $(DESTDIR)$(PREFIX)/lib/libhta.a
-	$(Q)install -m 644 $(SIM_LIB) $(DESTDIR)$(PREFIX)/lib/libhtasim.a
+	$(Q)install -m 755 $(SIM_BUILD)/*/libhtasim_*.so $(DESTDIR)$(PREFIX)/lib/hta/
 	$(Q)install -m 644 $(HTA_PUBLIC_HEADERS) sim/include/hta_sim.h \
 	  $(DESTDIR)$(PREFIX)/include/hta/
 	$(Q)install -m 644 $(HTA_PC) $(DESTDIR)$(PREFIX)/lib/pkgconfig/hta.pc

@@ -27,8 +27,9 @@ static void print_help(FILE *f) {
              "Commands (each has --help):\n",
           HTA_VERSION_STRING);
   for (size_t i = 0; i < N_CMDS; i++) fprintf(f, "  %-8s %s\n", cmds[i].name, cmds[i].summary);
-  fputs("Devices: cpu (golden model, no cycle counts); sim, sim:trace=FILE.fst\n"
-        "(cycle-accurate Verilator model of the RTL); xrt:N[:xclbin=PATH] (Alveo or\n"
+  fputs("Devices: cpu[:cfg=NAME] (golden model, no cycle counts); sim[:cfg=NAME,\n"
+        "trace=FILE.fst] (cycle-accurate Verilator model of the RTL of configuration\n"
+        "NAME, default small; `hta configs` lists them); xrt:N[:xclbin=PATH] (Alveo or\n"
         "Zynq through XRT, or XRT hardware emulation of the RTL with an `hta xclbin\n"
         "--emu` file); usb[:VID:PID[:SERIAL]] (a board on USB, docs/usb-protocol.md).\n",
         f);

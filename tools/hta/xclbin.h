@@ -22,7 +22,7 @@ typedef struct xclbin_spec {
                                (tests write other names on purpose) */
   const char *platform;     /* platform VBNV, e.g. HTA_EMU_PLATFORM */
   uint32_t regmap_version;  /* HTA_REGMAP_VERSION */
-  uint32_t cfg_signature;   /* HTA_CFG_SIGNATURE */
+  uint32_t cfg_signature;   /* CFG_SIG of the engine (default: small's) */
   uint64_t mem_base;        /* DDR bank base and size (bytes) */
   uint64_t mem_size;
   const char *emu_device;   /* hw_emu: device process executable to embed; NULL: a
