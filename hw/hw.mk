@@ -15,6 +15,20 @@ LINT_WAIVERS := hw/lint/hta.vlt
 # (Verilator drops modules outside the top, so they would go unchecked).
 RTL_UNIT_TOPS := hta_pe_int8 hta_pe_tern
 
+# Hardware configurations (mk/gen.mk: HTA_CFGS, HTA_CFG_DEFAULT). hw/rtl holds
+# the default's package; another configuration's design is hw/rtl with
+# hw/rtl/hta_cfg_pkg.sv replaced by hw/config/gen/<name>/hta_cfg_pkg.sv.
+# `make synth CFG=name` synthesizes that design; `make lint` lints every one.
+CFG ?= $(HTA_CFG_DEFAULT)
+# $(call rtl_files_of,NAME)
+rtl_files_of = $(patsubst hw/rtl/hta_cfg_pkg.sv,hw/config/gen/$(1)/hta_cfg_pkg.sv,$(RTL_FILES))
+# make ... CFG=name: refuse a name that is not a configuration, listing them.
+define check_cfg
+	@if [[ -z '$(filter $(HTA_CFGS),$(CFG))' || '$(words $(CFG))' != 1 ]]; then \
+	  echo "$(1): unknown CFG '$(CFG)' (configurations: $(HTA_CFGS); hw/config/<name>.cfg)" >&2; \
+	  exit 1; fi
+endef
+
 # The top module may not exist yet while the RTL is being written; lint and
 # synth then say so and succeed, so CI stays green for everyone else.
 RTL_TOP_FILE := hw/rtl/$(RTL_TOP).sv
@@ -28,7 +42,7 @@ LANE_FILES := hw/rtl/hta_mul2.sv hw/rtl/hta_mac_pair.sv hw/rtl/hta_add_lane.sv
 RES_DOC    := docs/resources.md
 
 .PHONY: lint synth resources
-lint: $(RTL_GEN_PKGS) ## Verilator lint (-Wall) of hw/rtl, waivers only in hw/lint/hta.vlt
+lint: $(GEN_FILES) ## Verilator lint (-Wall) of hw/rtl under every configuration (waivers: hw/lint/hta.vlt)
 ifeq ($(wildcard $(RTL_TOP_FILE)),)
 	@echo "lint: skipped: $(RTL_TOP_FILE) does not exist yet"
 else
@@ -36,16 +50,28 @@ else
 	$(Q)verilator --lint-only -Wall --top-module $(RTL_TOP) $(LINT_WAIVERS) $(RTL_FILES)
 	$(Q)for t in $(RTL_UNIT_TOPS); do \
 	  verilator --lint-only -Wall --top-module $$t $(LINT_WAIVERS) $(RTL_FILES) || exit 1; done
-	@echo "lint: clean"
+	$(Q)for c in $(filter-out $(HTA_CFG_DEFAULT),$(HTA_CFGS)); do \
+	  printf '  %-7s %s\n' LINT "$(RTL_TOP) with hw/config/$$c.cfg"; \
+	  verilator --lint-only -Wall --top-module $(RTL_TOP) $(LINT_WAIVERS) \
+	    hw/config/gen/$$c/hta_cfg_pkg.sv $(filter-out hw/rtl/hta_cfg_pkg.sv,$(RTL_FILES)) \
+	    || exit 1; done
+	@echo "lint: clean ($(words $(HTA_CFGS)) configurations: $(HTA_CFGS))"
 endif
 
-synth: $(RTL_GEN_PKGS) ## Yosys synth_xilinx (UltraScale+) resource counts -> build/synth/report.txt
+# Without CFG (or CFG=the default): the default design, the lane sweep and the
+# PE costs, as CI runs it. CFG=name: that configuration's full design only,
+# into build/synth/<name> (a part-sized one takes long: see docs/resources.md).
+synth: $(GEN_FILES) ## Yosys synth_xilinx (UltraScale+) -> build/synth/report.txt; CFG=name: one configuration
 ifeq ($(wildcard $(RTL_TOP_FILE)),)
 	@echo "synth: skipped: $(RTL_TOP_FILE) does not exist yet"
-else
+else ifeq ($(CFG),$(HTA_CFG_DEFAULT))
 	$(Q)V=$(V) bash hw/synth/synth.sh $(BUILD)/synth $(RTL_TOP) $(RTL_FILES)
 	$(Q)bash hw/synth/resources.sh $(BUILD)/synth/resources $(LANE_FILES)
 	$(Q)bash hw/synth/pe_resources.sh $(BUILD)/synth/pe
+else
+	$(call check_cfg,synth)
+	$(Q)V=$(V) bash hw/synth/synth.sh $(BUILD)/synth/$(CFG) $(RTL_TOP) $(call rtl_files_of,$(CFG))
+	@echo "synth: configuration $(CFG): $(BUILD)/synth/$(CFG)/report.txt"
 endif
 
 # The v2 processing elements' marginal cost alone (~35 s of Yosys; also in synth).

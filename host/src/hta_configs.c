@@ -8,12 +8,12 @@
 const hta_hw_config hta_hw_configs[HTA_HW_CONFIG_COUNT] = {
     {
         .name = "kv260", /* hw/config/kv260.cfg */
-        .mac_lanes = 32u,
-        .add_lanes = 64u,
+        .mac_lanes = 64u,
+        .add_lanes = 256u,
         .rq_lanes = 8u,
         .bus_bits = 128u,
         .addr_bits = 64u,
-        .k_max = 2048u,
+        .k_max = 1024u,
         .alpha_depth = 512u,
         .stage_bytes = 32768u,
         .chan_max = 4096u,
@@ -22,7 +22,7 @@ const hta_hw_config hta_hw_configs[HTA_HW_CONFIG_COUNT] = {
         .rd_outstanding = 16u,
         .log_depth = 1024u,
         .bus_bytes = 16u,
-        .signature = 0x98f8fd0au,
+        .signature = 0x38d1805fu,
     },
     {
         .name = "small", /* hw/config/small.cfg */
@@ -63,8 +63,8 @@ const hta_hw_config hta_hw_configs[HTA_HW_CONFIG_COUNT] = {
     {
         .name = "u50", /* hw/config/u50.cfg */
         .mac_lanes = 256u,
-        .add_lanes = 1024u,
-        .rq_lanes = 16u,
+        .add_lanes = 2048u,
+        .rq_lanes = 32u,
         .bus_bits = 256u,
         .addr_bits = 64u,
         .k_max = 2048u,
@@ -76,13 +76,13 @@ const hta_hw_config hta_hw_configs[HTA_HW_CONFIG_COUNT] = {
         .rd_outstanding = 32u,
         .log_depth = 1024u,
         .bus_bytes = 32u,
-        .signature = 0x7d4aef32u,
+        .signature = 0xb50cfda7u,
     },
     {
         .name = "zcu104", /* hw/config/zcu104.cfg */
-        .mac_lanes = 64u,
-        .add_lanes = 256u,
-        .rq_lanes = 8u,
+        .mac_lanes = 128u,
+        .add_lanes = 512u,
+        .rq_lanes = 16u,
         .bus_bits = 128u,
         .addr_bits = 64u,
         .k_max = 2048u,
@@ -94,7 +94,7 @@ const hta_hw_config hta_hw_configs[HTA_HW_CONFIG_COUNT] = {
         .rd_outstanding = 16u,
         .log_depth = 1024u,
         .bus_bytes = 16u,
-        .signature = 0xc52a15b2u,
+        .signature = 0xa625ecc3u,
     },
 };
 

@@ -256,12 +256,13 @@ if out=$(verilator --lint-only -Wall --top-module hta_top hw/lint/hta.vlt "${rtl
 else
   bad "kv260 configuration: RTL lint: $(head -c 2000 <<<"$out")"
 fi
-lanes() { awk -v n="$1" '$1 == n { print $2 }' "$2"; }
-if [[ $(lanes MacLanes hw/config/kv260.cfg) -lt $(lanes MacLanes hw/config/small.cfg) &&
-      $(lanes AddLanes hw/config/kv260.cfg) -lt $(lanes AddLanes hw/config/small.cfg) ]]; then
-  ok "kv260.cfg has fewer lanes than the default"
+# Each board names its own configuration (hw/config/<board>.cfg).
+boards=$(make -s -C bitstreams/zynq boards 2>&1)
+if grep -qx 'kv260 *configuration kv260' <<<"$boards" &&
+   grep -qx 'zcu104 *configuration zcu104' <<<"$boards"; then
+  ok "each zynq board uses hw/config/<board>.cfg"
 else
-  bad "kv260.cfg has fewer lanes than the default"
+  bad "zynq boards: $boards"
 fi
 
 # --- Tcl files parse, and the parse check catches breakage ----------------------------

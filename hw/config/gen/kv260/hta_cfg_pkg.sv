@@ -7,9 +7,9 @@
 package hta_cfg_pkg;
 
   // INT8 multiply-accumulate lanes (one INT8 filter each)
-  localparam int MacLanes      = 32;
+  localparam int MacLanes      = 64;
   // ternary/binary adder lanes (one filter each)
-  localparam int AddLanes      = 64;
+  localparam int AddLanes      = 256;
   // requantization units per array (outputs per cycle)
   localparam int RqLanes       = 8;
   // m_axi_gmem data width in bits
@@ -17,7 +17,7 @@ package hta_cfg_pkg;
   // m_axi_gmem address width
   localparam int AddrBits      = 64;
   // longest reduction (weight buffer rows)
-  localparam int KMax          = 2048;
+  localparam int KMax          = 1024;
   // most groups per filter (group-scale buffer rows)
   localparam int AlphaDepth    = 512;
   // output staging bytes per array and tile (x2: double-buffered; <= 32768)
@@ -39,6 +39,6 @@ package hta_cfg_pkg;
   // 32-bit FNV-1a over the text "Name=Value;" of every parameter of the configuration file, in
   // file order (derived ones excluded). Programs carry it in word 4 of their header; the engine
   // refuses a program built for another configuration (ERR_PROG).
-  localparam logic [31:0] CfgSignature = 32'h98f8fd0a;
+  localparam logic [31:0] CfgSignature = 32'h38d1805f;
 
 endpackage

@@ -7,11 +7,11 @@
 package hta_cfg_pkg;
 
   // INT8 multiply-accumulate lanes (one INT8 filter each)
-  localparam int MacLanes      = 64;
+  localparam int MacLanes      = 128;
   // ternary/binary adder lanes (one filter each)
-  localparam int AddLanes      = 256;
+  localparam int AddLanes      = 512;
   // requantization units per array (outputs per cycle)
-  localparam int RqLanes       = 8;
+  localparam int RqLanes       = 16;
   // m_axi_gmem data width in bits
   localparam int BusBits       = 128;
   // m_axi_gmem address width
@@ -39,6 +39,6 @@ package hta_cfg_pkg;
   // 32-bit FNV-1a over the text "Name=Value;" of every parameter of the configuration file, in
   // file order (derived ones excluded). Programs carry it in word 4 of their header; the engine
   // refuses a program built for another configuration (ERR_PROG).
-  localparam logic [31:0] CfgSignature = 32'hc52a15b2;
+  localparam logic [31:0] CfgSignature = 32'ha625ecc3;
 
 endpackage
