@@ -152,6 +152,9 @@ ifeq ($(SIM_HAVE_RTL),yes)
 $(foreach c,$(SIM_CFGS),$(eval $(call sim_cfg_model,$(c))))
 SIM_SOS_BUILT := $(foreach c,$(SIM_CFGS_BUILT),$(SIM_SO_$(c)))
 ALL_TARGETS += $(SIM_LIB) $(SIM_SOS_BUILT)
+# libhta's sim device loads these at run time: every test that opens a sim
+# device (the API, CLI, XRT and USB tests) needs them built first.
+test-bins: $(SIM_SOS_BUILT)
 
 # make sim CFG=NAME: the model of one configuration (default: small).
 CFG ?= $(SIM_CFG_DEFAULT)

@@ -20,6 +20,7 @@
 
 #include "backend.h"
 #include "engine_regs.h"
+#include "hta_compile.h"
 #include "hta_regs.h"
 #include "hta_sim.h"
 #include "hta_simlib.h"
@@ -105,8 +106,9 @@ static int sim_open(hta_device *dev, const char *opts) {
       } else if (strcmp(o, "wr_latency") == 0 && !parse_uint(val, 100000, &v)) {
         s->cfg.wr_latency = (unsigned)v;
       } else if (strcmp(o, "fault") == 0 &&
-                 (!strcmp(val, "rd") || !strcmp(val, "wr") || !strcmp(val, "flip"))) {
-        s->fault = val[0] == 'r' ? 1 : val[0] == 'w' ? 2 : 3;
+                 (!strcmp(val, "rd") || !strcmp(val, "wr") || !strcmp(val, "flip") ||
+                  !strcmp(val, "foreign"))) {
+        s->fault = val[0] == 'r' ? 1 : val[0] == 'w' ? 2 : val[0] == 'f' && val[1] == 'l' ? 3 : 4;
       } else {
         bad = 1;
         *eq = '=';
@@ -116,7 +118,7 @@ static int sim_open(hta_device *dev, const char *opts) {
       free(s);
       return hta_dev_error(dev, HTA_ERROR_NO_DEVICE,
                            "sim: bad option '%s' (known: cfg=NAME, trace=FILE.fst, mem_mb=N, "
-                           "rd_latency=N, wr_latency=N, fault=rd|wr|flip)", o);
+                           "rd_latency=N, wr_latency=N, fault=rd|wr|flip|foreign)", o);
     }
   }
   s->sim = s->lib->create(&s->cfg, err, sizeof err);
@@ -159,11 +161,37 @@ static int sim_keep_waiting(void *user, uint64_t cycles) {
   return now_s() < w->deadline;
 }
 
+/* fault=foreign: the same layers compiled for another configuration of the
+ * table (the first they fit), which the engine must refuse (ERR_PROG at the
+ * header's signature word) before it touches memory. NULL if none fits. */
+static hta_program *compile_foreign(const hta_device *dev, const hta_layer *layers, int n) {
+  char err[512];
+  for (int i = 0; i < HTA_HW_CONFIG_COUNT; i++) {
+    if (&hta_hw_configs[i] == dev->hw) continue;
+    hta_program *p = hta_compile(&hta_hw_configs[i], layers, n, err, sizeof err);
+    if (p != NULL) return p;
+  }
+  return NULL;
+}
+
 static int sim_run(hta_device *dev, const hta_program *prog, const hta_layer *layers, int n,
                    uint8_t *data, unsigned timeout_ms, hta_backend_result *res) {
-  (void)layers;
-  (void)n;
   sim_dev *s = dev->priv;
+  if (s->fault == 4) {
+    hta_program *foreign = compile_foreign(dev, layers, n);
+    uint8_t *fdata = foreign ? calloc(1, foreign->data_size) : NULL;
+    if (fdata == NULL) {
+      hta_program_free(foreign);
+      return hta_dev_error(dev, HTA_ERROR_UNSUPPORTED,
+                           "sim: fault=foreign: the layers fit no other configuration");
+    }
+    s->fault = 0; /* one level: run the foreign program as if it were the net's */
+    const int rc = sim_run(dev, foreign, layers, n, fdata, timeout_ms, res);
+    s->fault = 4;
+    free(fdata);
+    hta_program_free(foreign);
+    return rc;
+  }
   hta_sim *sim = s->sim;
   const uint64_t prog_addr = s->cfg.mem_base + PROG_OFF;
   const uint64_t data_addr = hta_simprog_data_addr(prog_addr, prog->size);
@@ -210,7 +238,8 @@ const hta_backend hta_backend_sim = {
     .description = "cycle-accurate Verilator model of the RTL (options: cfg=NAME (the "
                    "configuration, default small), trace=FILE.fst, "
                    "mem_mb=N, rd_latency=N, wr_latency=N; fault=rd|wr makes the data "
-                   "window answer SLVERR, fault=flip corrupts a result, to test error paths)",
+                   "window answer SLVERR, fault=flip corrupts a result, fault=foreign runs "
+                   "the layers compiled for another configuration, to test error paths)",
     .has_cycles = 1,
     .open = sim_open,
     .close = sim_close,

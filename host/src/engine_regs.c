@@ -2,6 +2,7 @@
 #include "engine_regs.h"
 
 #include <inttypes.h>
+#include <stdio.h>
 
 #include "hta_prog.h"
 #include "hta_regs.h"
@@ -50,9 +51,20 @@ const char *hta_engine_error_name(uint32_t code) {
 
 int hta_engine_error(hta_device *dev, const char *who, const hta_backend_result *res) {
   const hta_status st = hta_status_of(res->status);
+  /* The one refusal a user can cause without a malformed program: a program
+   * compiled for another hardware configuration (its header's signature
+   * word is not the engine's CFG_SIG). Say so in words. */
+  char why[300] = "";
+  if (st.code == HTA_ENGINE_ERR_PROG && res->err_info == HTA_PROG_HEADER_W_CFG_SIG)
+    snprintf(why, sizeof why,
+             "; the program was compiled for another hardware configuration than this "
+             "device's ('%s', signature 0x%08x): its configuration signature (header word %u) "
+             "differs",
+             dev->hw ? dev->hw->name : "?", dev->hw ? (unsigned)dev->hw->signature : 0u,
+             (unsigned)HTA_PROG_HEADER_W_CFG_SIG);
   return hta_dev_error(dev, HTA_ERROR_DEVICE,
                        "%s: engine error %u (%s) at layer descriptor %u (%u done): "
-                       "STATUS 0x%08x, ERR_INFO 0x%x, ERR_ADDR 0x%" PRIx64,
+                       "STATUS 0x%08x, ERR_INFO 0x%x, ERR_ADDR 0x%" PRIx64 "%s",
                        who, st.code, hta_engine_error_name(st.code), st.layer,
-                       res->layers_done, res->status, res->err_info, res->err_addr);
+                       res->layers_done, res->status, res->err_info, res->err_addr, why);
 }

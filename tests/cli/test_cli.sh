@@ -2,7 +2,8 @@
 # tests/cli/test_cli.sh - the hta CLI end to end (build/hta, run from the
 # repository root): every --help, zoo/info/run/bench/verify on a small zoo
 # model (MobileNet-V1 0.25 at 128x128), .npy and raw round trips, batches,
-# bad input files and options giving clear errors and non-zero exit, the JSON
+# bad input files and options giving clear errors and non-zero exit, the
+# hardware configurations (hta configs, cpu:/sim:cfg=NAME and their errors), the JSON
 # of bench parsed by python3 (a test helper only). About 15 s.
 # Prints PASS/FAIL lines and "N passed, N failed".
 set -uo pipefail
@@ -198,5 +199,57 @@ expect "verify: sim is bit-exact with cpu" 0 "verify: OK" -- $HTA verify --model
 expect "verify: per-layer lines" 0 "layer +28 FC .*bit-exact" -- $HTA verify --model $M \
   --device cpu --inputs 2
 expect "verify: bad inputs count" 2 "--inputs" -- $HTA verify --model $M --inputs -1
+
+# ---- hardware configurations (hw/config/<name>.cfg): one hta for all ----
+expect "configs: the table marks the default" 0 "small\*" -- $HTA configs
+expect "configs: every configuration" 0 "kv260 +small\* +tiny +u50 +zcu104" -- $HTA configs
+if out=$($HTA configs --json 2>&1) && python3 -c '
+import json, sys
+j = json.loads(sys.argv[1])
+c = {x["name"]: x for x in j["configs"]}
+assert j["default"] == "small", j["default"]
+assert sorted(c) == ["kv260", "small", "tiny", "u50", "zcu104"], sorted(c)
+assert c["tiny"]["mac_lanes"] == 16 and c["u50"]["bus_bits"] == 256, c
+assert len({x["signature"] for x in j["configs"]}) == 5
+' "$out"; then pass "configs --json: five configurations, default small"
+else fail "configs --json" "$out"; fi
+expect "info --cfg tiny compiles for tiny" 0 "compiled for tiny: [0-9]+ hardware descriptors" -- \
+  $HTA info --cfg tiny models/fmnist_float_int8.hta
+expect "info --cfg nosuch: the known ones" 2 "nosuch.*kv260, small, tiny, u50, zcu104" -- \
+  $HTA info --cfg nosuch $M
+# The compiler targets the device's configuration: tiny's ChanMax (512) is
+# below the model's 1000 classes, small's is not.
+expect "cpu:cfg=tiny: the compiler refuses what tiny cannot hold" 1 \
+  "compiler: layer 28: out_c = 1000 exceeds ChanMax 512" -- \
+  $HTA run --device cpu:cfg=tiny --model $M --input $tmp/x.npy --output $tmp/o.npy
+expect "sim:cfg=tiny loads tiny's model and is bit-exact" 0 "verify: OK: sim:cfg=tiny" -- \
+  $HTA verify --device sim:cfg=tiny --model models/fmnist_float_int8.hta --inputs 1
+expect "sim:cfg=NAME unknown: named, with the known ones" 1 \
+  "unknown hardware configuration 'nosuch' \(known: kv260, small, tiny, u50, zcu104" -- \
+  $HTA run --device sim:cfg=nosuch --model $M --input $tmp/x.npy --output $tmp/o.npy
+# A configuration whose model is not built (make test builds small and tiny).
+if [[ ! -e build/sim/u50/libhtasim_u50.so ]]; then
+  expect "sim:cfg=u50 unbuilt: names it and how to build it" 1 \
+    "no simulation model of configuration 'u50'" -- \
+    $HTA run --device sim:cfg=u50 --model $M --input $tmp/x.npy --output $tmp/o.npy
+  expect "sim:cfg=u50 unbuilt: says make sim CFG=u50" 1 'build it with `make sim CFG=u50`' -- \
+    $HTA run --device sim:cfg=u50 --model $M --input $tmp/x.npy --output $tmp/o.npy
+  # another configuration's model under u50's name is not taken for it
+  mkdir -p $tmp/simpath
+  ln -s "$PWD/build/sim/small/libhtasim_small.so" $tmp/simpath/libhtasim_u50.so
+  expect "sim:cfg=u50: small's model under u50's name is refused" 1 \
+    "simpath/libhtasim_u50.so: a model of another configuration" -- \
+    env HTA_SIM_PATH=$tmp/simpath $HTA run --device sim:cfg=u50 --model $M \
+    --input $tmp/x.npy --output $tmp/o.npy
+else
+  pass "sim:cfg=u50 unbuilt: skipped (build/sim/u50 exists)"
+fi
+# A program compiled for another configuration (fault=foreign: the same
+# layers compiled for the first other configuration they fit) is refused by
+# the engine, and the error says why (test_rtl_errors checks that the engine
+# touched no memory and runs the next valid program).
+expect "a program for another configuration is refused, clearly" 1 \
+  "ERR_PROG.*compiled for another hardware configuration than this device's \('small'" -- \
+  $HTA run --device sim:fault=foreign --model $M --input $tmp/x.npy --output $tmp/o.npy
 
 summary
