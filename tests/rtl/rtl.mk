@@ -5,8 +5,10 @@
 # Each test is built once per configuration in RTL_TEST_CFGS, linked with
 # that configuration's model (libhtasim_<name>.a); it finds its configuration
 # with hta_sim_config_name() (tests/rtl/rtl_run.c):
-#   build/tests/<name>/test_rtl_layers   randomized layers, bit-exact vs golden
-#                                        (full sweep on tiny, a subset else)
+#   build/tests/<name>/test_rtl_layers   lane-count edges (filters of a kind
+#                                        at M-1, M, M+1... lanes), randomized
+#                                        layers, bit-exact vs golden (the full
+#                                        random sweep on tiny, a subset else)
 #   build/tests/<name>/test_rtl_errors   window checks, AXI errors, bad programs,
 #                                        a program of another configuration
 

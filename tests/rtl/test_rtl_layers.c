@@ -33,6 +33,7 @@
 #define RTL_OTHER_COUNT 120 /* random cases on configurations other than tiny */
 #define SWEEP_FLAG (UINT64_C(1) << 63)
 #define BIG_FLAG (UINT64_C(1) << 62)
+#define EDGE_FLAG (UINT64_C(1) << 61) /* with SWEEP_FLAG: an entry of edge_case() */
 
 static int verbose;
 static uint64_t max_cycles = UINT64_C(50000000);
@@ -44,6 +45,36 @@ static uint64_t sweep_seed(int op, unsigned kinds, int i) {
   return SWEEP_FLAG | (h & ~UINT64_C(0xfff) & ~SWEEP_FLAG & ~BIG_FLAG) | (uint64_t)op << 8 | kinds;
 }
 
+/* Lane-count edges of the linked configuration (M MAC, A adder lanes):
+ * filter counts of each kind one below, at and one above a whole array (and
+ * two arrays), alone and together, on each CONV-like op; depthwise layers of
+ * M - 1 .. 2M + 1 channels (DW passes are M channels wide). Sets op, out_c
+ * and n_int8 of o for entry i; 0 past the last entry. */
+#define EDGE_CONV 10
+#define EDGE_DW 5
+static int edge_case(int i, hta_rand_opts *o) {
+  const int M = (int)o->hw.mac_lanes, A = (int)o->hw.add_lanes;
+  const int conv[EDGE_CONV][2] = {{M - 1, 0}, {M, 0},         {M + 1, 0},     {0, A - 1},
+                                  {0, A},     {0, A + 1},     {M, A},         {M + 1, A - 1},
+                                  {M - 1, A + 1}, {2 * M + 1, A + 1}};
+  const int dw[EDGE_DW] = {M - 1, M, M + 1, 2 * M, 2 * M + 1};
+  const int ops[3] = {HTA_OP_POINTWISE, HTA_OP_CONV2D, HTA_OP_FC};
+  if (i < 3 * EDGE_CONV) {
+    o->op = ops[i / EDGE_CONV];
+    o->n_int8 = conv[i % EDGE_CONV][0];
+    o->out_c = conv[i % EDGE_CONV][0] + conv[i % EDGE_CONV][1];
+    return 1;
+  }
+  i -= 3 * EDGE_CONV;
+  if (i < EDGE_DW) {
+    o->op = HTA_OP_DEPTHWISE;
+    o->out_c = dw[i];
+    o->n_int8 = dw[i] / 2;
+    return 1;
+  }
+  return 0;
+}
+
 static int run_case(hta_sim *sim, uint64_t seed, const char *argv0) {
   hta_rng g;
   hta_rng_seed(&g, seed);
@@ -51,7 +82,14 @@ static int run_case(hta_sim *sim, uint64_t seed, const char *argv0) {
   hta_rand_opts opts;
   hta_rand_opts_default(&opts, &cfg);
   int n = hta_rng_chance(&g, 12) ? (int)hta_rng_range(&g, 2, MAX_CHAIN) : 1;
-  if (seed & SWEEP_FLAG) {
+  if ((seed & SWEEP_FLAG) && (seed & EDGE_FLAG)) {
+    n = 1;
+    opts.max_hw = 5; /* the channel counts are the point; keep them quick */
+    if (!edge_case((int)(seed & 0xff), &opts)) {
+      check(0, "edge case", "seed 0x%016" PRIx64 " names no edge case", seed);
+      return 0;
+    }
+  } else if (seed & SWEEP_FLAG) {
     opts.op = (int)(seed >> 8 & 0xf);
     opts.kinds = (unsigned)(seed & 0xf);
     n = 1;
@@ -174,6 +212,14 @@ int main(int argc, char **argv) {
         for (int i = 0; i < 2; i++) run_case(sim, sweep_seed(op, masks[m], i), argv[0]);
       }
     }
+    /* lane-count edges of this configuration */
+    hta_rand_opts eo;
+    hta_rand_opts_default(&eo, rtl_config());
+    for (int i = 0; edge_case(i, &eo); i++)
+      run_case(sim, SWEEP_FLAG | EDGE_FLAG |
+                        (hta_rng_case_seed(0xed6eu, (uint64_t)i) & ~UINT64_C(0xff) &
+                         ~(SWEEP_FLAG | BIG_FLAG | EDGE_FLAG)) | (uint64_t)i,
+               argv[0]);
     /* large layers: several tiles and passes per layer */
     for (int op = HTA_OP_CONV2D; op <= HTA_OP_POINTWISE; op++)
       for (int i = 0; i < 4; i++) run_case(sim, sweep_seed(op, 0xfu, 8 + i) | BIG_FLAG, argv[0]);

@@ -24,6 +24,8 @@ void hta_rand_opts_default(hta_rand_opts *o, const hta_hw_cfg *hw) {
   o->max_c = 40;
   o->max_out_c = (int)(hw->mac_lanes + hw->add_lanes) + 8;
   o->max_r = 6;
+  o->out_c = 0;
+  o->n_int8 = -1;
 }
 
 hta_rand_input hta_rand_next_input(const hta_layer *l) {
@@ -176,6 +178,10 @@ static void draw_shape(hta_layer *l, hta_rng *g, const hta_rand_opts *o,
     const int big = hta_rng_chance(g, 12);
     l->out_c = rint_(g, 1, big ? o->max_out_c : o->max_c);
   }
+  if (o->out_c > 0 && in == NULL) {
+    if (l->op == HTA_OP_DEPTHWISE || l->op == HTA_OP_GAP) l->in_c = o->out_c;
+    l->out_c = o->out_c;
+  }
   /* ChanMax, and the staging of one pixel (CONV: at most out_c bytes) */
   l->out_c = MIN(l->out_c, (int)MIN(hw->chan_max, hw->stage_bytes));
 }
@@ -213,6 +219,19 @@ int hta_rand_layer_make(hta_rand_layer *rl, hta_rng *g, const hta_rand_opts *o,
   for (int c = 0; c < C; c++) {
     kind[c] = (uint8_t)(single >= 0 ? single : allowed_list[rint_(g, 0, n_allowed - 1)]);
     n_str += kind[c] == HTA_KIND_STRASSEN;
+  }
+  if (o->n_int8 >= 0) {
+    /* exactly n_int8 INT8 filters, then a shuffle */
+    n_str = 0;
+    for (int c = 0; c < C; c++)
+      kind[c] = (uint8_t)(c < o->n_int8 ? HTA_KIND_INT8
+                          : hta_rng_chance(g, 50) ? HTA_KIND_TERNARY : HTA_KIND_BINARY);
+    for (int c = C - 1; c > 0; c--) {
+      const int j = rint_(g, 0, c);
+      const uint8_t tmp = kind[c];
+      kind[c] = kind[j];
+      kind[j] = tmp;
+    }
   }
   if (l->op != HTA_OP_GAP) l->kind = kind;
 

@@ -22,10 +22,15 @@ typedef struct hta_rand_opts {
   int max_c;     /* largest channel count (out_c may reach max_out_c) */
   int max_out_c; /* largest out_c of CONV-like layers (to get several passes) */
   int max_r;     /* largest STRASSEN r */
+  int out_c;     /* > 0: exactly this many output channels (DW, GAP: also
+                    in_c), for lane-count edges; 0: drawn */
+  int n_int8;    /* >= 0: exactly min(n_int8, out_c) INT8 filters, the rest
+                    TERNARY or BINARY, in random positions; -1: drawn */
 } hta_rand_opts;
 
 /* Defaults for hw: images up to 9x9, channels up to 40, out_c up to
- * mac_lanes + add_lanes + 8 (so some layers need two passes), r up to 6. */
+ * mac_lanes + add_lanes + 8 (so some layers need two passes), r up to 6,
+ * out_c and the INT8 count drawn. */
 void hta_rand_opts_default(hta_rand_opts *o, const hta_hw_cfg *hw);
 
 /* Input shape and zero point of a layer (to chain layers). */
