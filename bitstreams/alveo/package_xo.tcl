@@ -7,7 +7,7 @@
 #   KERNEL_XML  the kernel.xml hta_gen generated (names, VLNV, argument offsets)
 #   GEN_RTL     folder with the generated hta_cfg_pkg.sv and hta_regs_pkg.sv
 #               (hta_gen --out DIR writes DIR/hw/rtl), so a configuration
-#               other than hw/config/hta.cfg can be packaged
+#               other than the default (hw/config/small.cfg) can be packaged
 #   RTL_DIR     the hand-written RTL (hw/rtl)
 #   WORK_DIR    scratch folder (the packaging project and the IP)
 #   PART        FPGA part of the target card

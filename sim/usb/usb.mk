@@ -5,7 +5,7 @@
 #   build/sim/usb/usb_launcher      --model rtl: Verilator model of
 #                                   hw/usb/hta_usb_sys.sv (bridge + engine)
 #   build/sim/usb/usb_launcher_ref  --model ref only: the C++ reference of the
-#                                   protocol's device side over libhtasim.a
+#                                   protocol's device side over the default's libhtasim_small.a
 #   build/tests/test_usb_link       the host's link layer (frames, CRC) alone
 #   tests/usb/test_usb.sh           hta run/bench over usb: vs cpu and sim,
 #                                   and the fault tests

@@ -61,7 +61,8 @@ static char *kernel_xml(const xclbin_spec *s, int emu) {
       "      <core name=\"OCL_REGION_0\" target=\"%s\" type=\"clc_region\" "
       "clockFreq=\"300MHz\" numComputeUnits=\"1\">\n"
       "%.*s%s",
-      s->kernel_name, s->platform, s->platform, (int)hta_hw_config_default()->addr_bits, emu ? "hw_em" : "bitstream",
+      s->kernel_name, s->platform, s->platform, (int)hta_hw_config_default()->addr_bits,
+      emu ? "hw_em" : "bitstream",
       (int)(name + 6 - k0), k0, s->kernel_name);
   /* the rest of the element, line by line, without the wrapper lines */
   for (const char *p = name_end; p < k1 && n < cap - 1024;) {

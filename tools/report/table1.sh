@@ -81,7 +81,7 @@ done | sort -g | tee "$DIR/grid.txt" | head -n 1 | cut -d' ' -f2)
 echo "table1: closest hybrid $best" >&2
 
 # Measured: cycles of one inference on the cycle-accurate simulator, same
-# hardware configuration (hw/config/hta.cfg) for every plan.
+# hardware configuration (hw/config/small.cfg, the default) for every plan.
 BENCH=(int8 twn strassen:2 hybrid:0.5 "$best")
 for p in "${BENCH[@]}"; do
   s="$DIR/$(safe "$p")"
@@ -121,7 +121,7 @@ fc=$(grep -o '{"index":28,[^}]*' "$DIR/int8.json" | tr ',' '\n' | tr -d '"')
 fc_kib=$(awk -F: '$1 == "model_kib" { print $2 }' <<<"$fc")
 fc_mults=$(awk -F: '$1 == "mults" { print $2 }' <<<"$fc")
 fc_pct=$(awk -v a="$fc_mults" '$1 == "mults" { print 100 * a / $2 }' "$DIR/int8.stats")
-lanes() { awk -v k="$1" '$1 == k { print $2 }' hw/config/hta.cfg; }
+lanes() { awk -v k="$1" '$1 == k { print $2 }' hw/config/small.cfg; }
 awk -v R="$R" -v best="$best" -v fc_kib="$fc_kib" -v fc_mac_pct="$fc_pct" \
   -v mac_lanes="$(lanes MacLanes)" -v add_lanes="$(lanes AddLanes)" \
   -f tools/report/table1.awk "$DIR/table1.in" > "$OUT.tmp"
