@@ -29,6 +29,7 @@
 #include <libusb.h>
 
 #include "backend.h"
+#include "dynlib.h"
 #include "engine_regs.h"
 #include "hta_hw_config.h"
 #include "hta_regs.h"
@@ -40,6 +41,29 @@
 #define WINDOW_GUARD 4096u         /* gap after the program window, as the sim device */
 #define WAIT_MS 50u                /* one WAIT request's budget, in the device's time */
 #define UDEV_RULE "docs/udev/60-hta.rules"
+
+/* libusb-1.0, loaded when the first device opens (dynlib.h): a program that never
+ * opens one does not need it. */
+#define USB_FUNCS(X) \
+  X(libusb_bulk_transfer) X(libusb_claim_interface) X(libusb_close) \
+  X(libusb_error_name) X(libusb_exit) X(libusb_free_config_descriptor) \
+  X(libusb_free_device_list) X(libusb_get_active_config_descriptor) \
+  X(libusb_get_bus_number) X(libusb_get_device_address) X(libusb_get_device_descriptor) \
+  X(libusb_get_device_list) X(libusb_get_string_descriptor_ascii) X(libusb_init) \
+  X(libusb_open) X(libusb_release_interface)
+static struct {
+  USB_FUNCS(HTA_DYN_PTR)
+} usb;
+static const char *const usb_names[] = {USB_FUNCS(HTA_DYN_NAME)};
+static const char *const usb_sonames[] = {"libusb-1.0.so.0", NULL};
+
+static int usb_load(hta_device *dev) {
+  char err[400];
+  if (hta_dynlib_load(usb_sonames, "libusb-1.0-0", usb_names, 0 USB_FUNCS(HTA_DYN_COUNT), &usb,
+                      err, sizeof err))
+    return hta_dev_error(dev, HTA_ERROR_NO_DEVICE, "usb: %s", err);
+  return HTA_SUCCESS;
+}
 
 typedef struct usb_dev {
   libusb_context *ctx;
@@ -64,11 +88,11 @@ static int xp_send(void *ctx, const uint8_t *buf, size_t n, unsigned timeout_ms,
                    size_t errlen) {
   usb_dev *u = ctx;
   int done = 0;
-  const int rc = libusb_bulk_transfer(u->h, u->ep_out, (unsigned char *)buf, (int)n, &done,
+  const int rc = usb.libusb_bulk_transfer(u->h, u->ep_out, (unsigned char *)buf, (int)n, &done,
                                       timeout_ms);
   if (rc == 0 && (size_t)done == n) return HTA_XPORT_OK;
   snprintf(err, errlen, "bulk OUT of %zu bytes to %s: %s (%d sent)", n, u->where,
-           rc ? libusb_error_name(rc) : "short transfer", done);
+           rc ? usb.libusb_error_name(rc) : "short transfer", done);
   if (rc == LIBUSB_ERROR_NO_DEVICE) u->gone = 1;
   return rc ? xport_code(rc) : HTA_XPORT_IO;
 }
@@ -77,10 +101,10 @@ static int xp_recv(void *ctx, uint8_t *buf, size_t max, size_t *got, unsigned ti
                    char *err, size_t errlen) {
   usb_dev *u = ctx;
   int done = 0;
-  const int rc = libusb_bulk_transfer(u->h, u->ep_in, buf, (int)max, &done, timeout_ms);
+  const int rc = usb.libusb_bulk_transfer(u->h, u->ep_in, buf, (int)max, &done, timeout_ms);
   *got = (size_t)done;
   if (rc == 0) return HTA_XPORT_OK;
-  snprintf(err, errlen, "bulk IN from %s: %s", u->where, libusb_error_name(rc));
+  snprintf(err, errlen, "bulk IN from %s: %s", u->where, usb.libusb_error_name(rc));
   if (rc == LIBUSB_ERROR_NO_DEVICE) u->gone = 1;
   return xport_code(rc);
 }
@@ -214,7 +238,7 @@ static void append(char *dst, size_t cap, const char *fmt, ...) {
  * interface of the active configuration. */
 static int find_endpoints(libusb_device *d, usb_dev *u) {
   struct libusb_config_descriptor *cfg;
-  if (libusb_get_active_config_descriptor(d, &cfg) != 0) return -1;
+  if (usb.libusb_get_active_config_descriptor(d, &cfg) != 0) return -1;
   int found = -1;
   for (int i = 0; i < cfg->bNumInterfaces && found < 0; i++) {
     if (cfg->interface[i].num_altsetting < 1) continue;
@@ -237,50 +261,50 @@ static int find_endpoints(libusb_device *d, usb_dev *u) {
       found = 0;
     }
   }
-  libusb_free_config_descriptor(cfg);
+  usb.libusb_free_config_descriptor(cfg);
   return found;
 }
 
 /* Find and open the device; on failure say what was found instead. */
 static int open_device(hta_device *dev, usb_dev *u, const usb_opts *o) {
   libusb_device **list = NULL;
-  const ssize_t n = libusb_get_device_list(u->ctx, &list);
+  const ssize_t n = usb.libusb_get_device_list(u->ctx, &list);
   if (n < 0)
     return hta_dev_error(dev, HTA_ERROR_NO_DEVICE, "usb: cannot list USB devices: %s",
-                         libusb_error_name((int)n));
+                         usb.libusb_error_name((int)n));
   char found[600] = "", denied[200] = "";
   libusb_device *match = NULL;
   for (ssize_t i = 0; i < n && match == NULL; i++) {
     struct libusb_device_descriptor dd;
-    if (libusb_get_device_descriptor(list[i], &dd) != 0) continue;
-    const int bus = libusb_get_bus_number(list[i]), addr = libusb_get_device_address(list[i]);
+    if (usb.libusb_get_device_descriptor(list[i], &dd) != 0) continue;
+    const int bus = usb.libusb_get_bus_number(list[i]), addr = usb.libusb_get_device_address(list[i]);
     append(found, sizeof found, "%s%04x:%04x (bus %d device %d)", found[0] ? ", " : "",
            dd.idVendor, dd.idProduct, bus, addr);
     if (dd.idVendor != o->vid || dd.idProduct != o->pid) continue;
     libusb_device_handle *h = NULL;
-    const int rc = libusb_open(list[i], &h);
+    const int rc = usb.libusb_open(list[i], &h);
     if (rc == LIBUSB_ERROR_ACCESS) {
       snprintf(denied, sizeof denied, "/dev/bus/usb/%03d/%03d", bus, addr);
       continue;
     }
     if (rc != 0) {
-      append(found, sizeof found, " [cannot open: %s]", libusb_error_name(rc));
+      append(found, sizeof found, " [cannot open: %s]", usb.libusb_error_name(rc));
       continue;
     }
     if (o->serial[0]) {
       char s[128] = "";
-      const int k = dd.iSerialNumber ? libusb_get_string_descriptor_ascii(
+      const int k = dd.iSerialNumber ? usb.libusb_get_string_descriptor_ascii(
                                            h, dd.iSerialNumber, (unsigned char *)s, sizeof s)
                                      : LIBUSB_ERROR_NOT_FOUND;
       if (k < 0 || strcmp(s, o->serial) != 0) {
-        append(found, sizeof found, " [serial %s]", k < 0 ? libusb_error_name(k) : s);
-        libusb_close(h);
+        append(found, sizeof found, " [serial %s]", k < 0 ? usb.libusb_error_name(k) : s);
+        usb.libusb_close(h);
         continue;
       }
     }
     if (find_endpoints(list[i], u) != 0) {
       append(found, sizeof found, " [no vendor-class interface with bulk IN and OUT]");
-      libusb_close(h);
+      usb.libusb_close(h);
       continue;
     }
     u->h = h;
@@ -288,7 +312,7 @@ static int open_device(hta_device *dev, usb_dev *u, const usb_opts *o) {
     snprintf(u->where, sizeof u->where, "%04x:%04x on bus %d device %d", o->vid, o->pid, bus,
              addr);
   }
-  libusb_free_device_list(list, 1);
+  usb.libusb_free_device_list(list, 1);
   if (match) return HTA_SUCCESS;
   if (denied[0])
     return hta_dev_error(dev, HTA_ERROR_NO_DEVICE,
@@ -306,15 +330,16 @@ static void usb_close(hta_device *dev) {
   usb_dev *u = dev->priv;
   if (u == NULL) return;
   if (u->h) {
-    if (!u->gone) libusb_release_interface(u->h, u->iface);
-    libusb_close(u->h);
+    if (!u->gone) usb.libusb_release_interface(u->h, u->iface);
+    usb.libusb_close(u->h);
   }
-  if (u->ctx) libusb_exit(u->ctx);
+  if (u->ctx) usb.libusb_exit(u->ctx);
   free(u);
   dev->priv = NULL;
 }
 
 static int usb_open(hta_device *dev, const char *opts) {
+  if (usb_load(dev) != HTA_SUCCESS) return HTA_ERROR_NO_DEVICE;
   usb_opts o;
   int rc = parse_opts(dev, opts, &o);
   if (rc != HTA_SUCCESS) return rc;
@@ -323,23 +348,23 @@ static int usb_open(hta_device *dev, const char *opts) {
   dev->priv = u;
   u->mem_base = o.mem_base;
   u->mem_bytes = o.mem_mb << 20;
-  rc = libusb_init(&u->ctx);
+  rc = usb.libusb_init(&u->ctx);
   if (rc != 0) {
     u->ctx = NULL;
     usb_close(dev);
     return hta_dev_error(dev, HTA_ERROR_NO_DEVICE, "usb: libusb_init failed: %s",
-                         libusb_error_name(rc));
+                         usb.libusb_error_name(rc));
   }
   rc = open_device(dev, u, &o);
   if (rc != HTA_SUCCESS) {
     usb_close(dev);
     return rc;
   }
-  rc = libusb_claim_interface(u->h, u->iface);
+  rc = usb.libusb_claim_interface(u->h, u->iface);
   if (rc != 0) {
     const char *why = rc == LIBUSB_ERROR_BUSY ? " (another program is using the board)" : "";
     hta_dev_error(dev, HTA_ERROR_NO_DEVICE, "usb: cannot claim interface %d of %s: %s%s",
-                  u->iface, u->where, libusb_error_name(rc), why);
+                  u->iface, u->where, usb.libusb_error_name(rc), why);
     u->gone = 1; /* nothing to release */
     usb_close(dev);
     return HTA_ERROR_NO_DEVICE;

@@ -37,9 +37,32 @@
 #include <xrt/xrt_kernel.h>
 
 #include "backend.h"
+#include "dynlib.h"
 #include "engine_regs.h"
 #include "hta_hw_config.h"
 #include "hta_regs.h"
+
+/* XRT's libxrt_coreutil, loaded when the first device opens (dynlib.h): a program that never
+ * opens one does not need it. */
+#define XRT_FUNCS(X) \
+  X(xrtBOAlloc) X(xrtBOFree) X(xrtBORead) X(xrtBOSync) X(xrtBOWrite) X(xrtDeviceClose) \
+  X(xrtDeviceGetXclbinUUID) X(xrtDeviceLoadXclbinFile) X(xrtDeviceOpen) \
+  X(xrtKernelArgGroupId) X(xrtKernelClose) X(xrtKernelReadRegister) X(xrtKernelRun) \
+  X(xrtKernelWriteRegister) X(xrtPLKernelOpenExclusive) X(xrtRunClose) X(xrtRunState) \
+  X(xrtRunWaitFor)
+static struct {
+  XRT_FUNCS(HTA_DYN_PTR)
+} xrt;
+static const char *const xrt_names[] = {XRT_FUNCS(HTA_DYN_NAME)};
+static const char *const xrt_sonames[] = {"libxrt_coreutil.so.2", NULL};
+
+static int xrt_load(hta_device *dev) {
+  char err[400];
+  if (hta_dynlib_load(xrt_sonames, "libxrt2 (XRT)", xrt_names, 0 XRT_FUNCS(HTA_DYN_COUNT), &xrt,
+                      err, sizeof err))
+    return hta_dev_error(dev, HTA_ERROR_NO_DEVICE, "xrt: %s", err);
+  return HTA_SUCCESS;
+}
 
 #define KERNEL_NAME "hta_top" /* the RTL top, as bitstreams/alveo packages it */
 #define MAX_XCLBIN (UINT64_C(1) << 30)
@@ -195,7 +218,7 @@ static int write_text(const char *dir, const char *name, const char *text, size_
 /* The folder of libxrt_coreutil: the shims live next to it. */
 static int xrt_lib_dir(char *out, size_t n) {
   Dl_info di;
-  void *sym = (void *)(uintptr_t)xrtDeviceOpen; /* a function as data: POSIX allows dladdr */
+  void *sym = (void *)(uintptr_t)xrt.xrtDeviceOpen; /* a function as data: POSIX allows dladdr */
   if (dladdr(sym, &di) == 0 || di.dli_fname == NULL) return -1;
   const char *slash = strrchr(di.dli_fname, '/');
   if (slash == NULL || (size_t)(slash - di.dli_fname) >= n) return -1;
@@ -313,9 +336,9 @@ static int settle_pending(xrt_dev *x, unsigned timeout_ms) {
   if (x->pending == NULL) return 0;
   /* XRT reads a wait of 0 ms as "no timeout": look at the state instead */
   const enum ert_cmd_state st =
-      timeout_ms ? wait_run(x, x->pending, timeout_ms) : xrtRunState(x->pending);
+      timeout_ms ? wait_run(x, x->pending, timeout_ms) : xrt.xrtRunState(x->pending);
   if (st < ERT_CMD_STATE_COMPLETED) return -1;
-  xrtRunClose(x->pending);
+  xrt.xrtRunClose(x->pending);
   x->pending = NULL;
   return 0;
 }
@@ -326,10 +349,10 @@ static void xrt_close(hta_device *dev) {
   if (settle_pending(x, CLOSE_GRACE_MS) != 0)
     fprintf(stderr, "libhta: xrt: a timed-out run did not finish within %u s of close\n",
             CLOSE_GRACE_MS / 1000);
-  if (x->prog_bo) xrtBOFree(x->prog_bo);
-  if (x->data_bo) xrtBOFree(x->data_bo);
-  if (x->kernel) xrtKernelClose(x->kernel);
-  if (x->dev) xrtDeviceClose(x->dev);
+  if (x->prog_bo) xrt.xrtBOFree(x->prog_bo);
+  if (x->data_bo) xrt.xrtBOFree(x->data_bo);
+  if (x->kernel) xrt.xrtKernelClose(x->kernel);
+  if (x->dev) xrt.xrtDeviceClose(x->dev);
   if (x->emu) remove_emu_sockets();
   xrt_env_remove(x);
   free(x);
@@ -338,7 +361,7 @@ static void xrt_close(hta_device *dev) {
 
 static int reg_read(xrt_dev *x, uint32_t off, uint32_t *v) {
   *v = 0;
-  return x->regs && xrtKernelReadRegister(x->kernel, off, v) == 0 ? 0 : -1;
+  return x->regs && xrt.xrtKernelReadRegister(x->kernel, off, v) == 0 ? 0 : -1;
 }
 
 static int open_fail(hta_device *dev, xrt_dev *x, int rc) {
@@ -348,6 +371,7 @@ static int open_fail(hta_device *dev, xrt_dev *x, int rc) {
 }
 
 static int xrt_open(hta_device *dev, const char *opts) {
+  if (xrt_load(dev) != HTA_SUCCESS) return HTA_ERROR_NO_DEVICE;
   char *end;
   errno = 0;
   const unsigned long index = strtoul(opts, &end, 10);
@@ -388,19 +412,19 @@ static int xrt_open(hta_device *dev, const char *opts) {
       (rc = xrt_env_setup(dev, x, info.vbnv, mode != NULL)) != HTA_SUCCESS)
     return open_fail(dev, x, rc);
 
-  x->dev = xrtDeviceOpen((unsigned)index);
+  x->dev = xrt.xrtDeviceOpen((unsigned)index);
   if (x->dev == NULL)
     return open_fail(dev, x, hta_dev_error(dev, HTA_ERROR_NO_DEVICE,
                      "xrt: no XRT device %lu (%s; is the card's driver loaded? for "
                      "emulation, an xclbin from `hta xclbin --emu` sets it up)",
                      index, strerror(errno ? errno : ENODEV)));
-  if (xrtDeviceLoadXclbinFile(x->dev, xclbin) != 0)
+  if (xrt.xrtDeviceLoadXclbinFile(x->dev, xclbin) != 0)
     return open_fail(dev, x, hta_dev_error(dev, HTA_ERROR_IO,
                      "xrt: XRT could not load the xclbin '%s' (%s; XRT's own message is "
                      "above)", xclbin, strerror(errno ? errno : EIO)));
   xuid_t uuid;
-  if (xrtDeviceGetXclbinUUID(x->dev, uuid) != 0 ||
-      (x->kernel = xrtPLKernelOpenExclusive(x->dev, uuid, KERNEL_NAME)) == NULL)
+  if (xrt.xrtDeviceGetXclbinUUID(x->dev, uuid) != 0 ||
+      (x->kernel = xrt.xrtPLKernelOpenExclusive(x->dev, uuid, KERNEL_NAME)) == NULL)
     return open_fail(dev, x, hta_dev_error(dev, HTA_ERROR_NOT_FOUND,
                      "xrt: cannot open kernel '%s' of '%s' (%s)", KERNEL_NAME, xclbin,
                      strerror(errno ? errno : ENOENT)));
@@ -427,10 +451,10 @@ static int xrt_open(hta_device *dev, const char *opts) {
 static int ensure_bo(hta_device *dev, xrt_dev *x, xrtBufferHandle *bo, size_t *cap, size_t size,
                      int arg) {
   if (*bo && *cap >= size) return HTA_SUCCESS;
-  if (*bo) xrtBOFree(*bo);
+  if (*bo) xrt.xrtBOFree(*bo);
   *cap = 0;
   size_t want = (size + 4095) & ~(size_t)4095;
-  *bo = xrtBOAlloc(x->dev, want, XRT_BO_FLAGS_NONE, (xrtMemoryGroup)xrtKernelArgGroupId(x->kernel,
+  *bo = xrt.xrtBOAlloc(x->dev, want, XRT_BO_FLAGS_NONE, (xrtMemoryGroup)xrt.xrtKernelArgGroupId(x->kernel,
                                                                                     arg));
   if (*bo == NULL)
     return hta_dev_error(dev, HTA_ERROR_NO_MEM,
@@ -444,7 +468,7 @@ static int regs_read(void *x, uint32_t off, uint32_t *v) { return reg_read(x, of
 
 static int regs_write(void *ctx, uint32_t off, uint32_t v) {
   xrt_dev *x = ctx;
-  return xrtKernelWriteRegister(x->kernel, off, v) == 0 ? 0 : -1;
+  return xrt.xrtKernelWriteRegister(x->kernel, off, v) == 0 ? 0 : -1;
 }
 
 /* Status and counters where registers are readable (not in noop mode); zero
@@ -460,11 +484,11 @@ static void read_status(xrt_dev *x, hta_backend_result *res) {
  * wait by sleeping for the whole timeout (xclExecWait), so under emulation
  * the state is polled every millisecond instead. */
 static enum ert_cmd_state wait_run(xrt_dev *x, xrtRunHandle run, unsigned timeout_ms) {
-  if (!x->emu) return xrtRunWaitFor(run, timeout_ms);
+  if (!x->emu) return xrt.xrtRunWaitFor(run, timeout_ms);
   struct timespec t0, now, ms = {0, 1000000};
   clock_gettime(CLOCK_MONOTONIC, &t0);
   for (;;) {
-    const enum ert_cmd_state st = xrtRunState(run);
+    const enum ert_cmd_state st = xrt.xrtRunState(run);
     if (st >= ERT_CMD_STATE_COMPLETED) return st;
     clock_gettime(CLOCK_MONOTONIC, &now);
     if ((now.tv_sec - t0.tv_sec) * 1000.0 + (now.tv_nsec - t0.tv_nsec) / 1e6 >= timeout_ms)
@@ -484,14 +508,14 @@ static int xrt_run(hta_device *dev, const hta_program *prog, const hta_layer *la
   int rc = ensure_bo(dev, x, &x->prog_bo, &x->prog_cap, prog->size, 0);
   if (rc == HTA_SUCCESS) rc = ensure_bo(dev, x, &x->data_bo, &x->data_cap, prog->data_size, 2);
   if (rc != HTA_SUCCESS) return rc;
-  if (xrtBOWrite(x->prog_bo, prog->bytes, prog->size, 0) != 0 ||
-      xrtBOSync(x->prog_bo, XCL_BO_SYNC_BO_TO_DEVICE, prog->size, 0) != 0 ||
-      xrtBOWrite(x->data_bo, data, prog->data_size, 0) != 0 ||
-      xrtBOSync(x->data_bo, XCL_BO_SYNC_BO_TO_DEVICE, prog->data_size, 0) != 0)
+  if (xrt.xrtBOWrite(x->prog_bo, prog->bytes, prog->size, 0) != 0 ||
+      xrt.xrtBOSync(x->prog_bo, XCL_BO_SYNC_BO_TO_DEVICE, prog->size, 0) != 0 ||
+      xrt.xrtBOWrite(x->data_bo, data, prog->data_size, 0) != 0 ||
+      xrt.xrtBOSync(x->data_bo, XCL_BO_SYNC_BO_TO_DEVICE, prog->data_size, 0) != 0)
     return hta_dev_error(dev, HTA_ERROR_IO, "xrt: copying the program and data to the device "
                          "failed (%s)", strerror(errno ? errno : EIO));
   /* scalars in their declared C type (ulong): varargs need the exact width */
-  xrtRunHandle run = xrtKernelRun(x->kernel, x->prog_bo, (uint64_t)prog->size, x->data_bo,
+  xrtRunHandle run = xrt.xrtKernelRun(x->kernel, x->prog_bo, (uint64_t)prog->size, x->data_bo,
                                   (uint64_t)prog->data_size);
   if (run == NULL)
     return hta_dev_error(dev, HTA_ERROR_IO, "xrt: starting the kernel failed (%s)",
@@ -514,19 +538,19 @@ static int xrt_run(hta_device *dev, const hta_program *prog, const hta_layer *la
     if (timed_out)
       x->pending = run; /* still XRT's: settled before the next run or close */
     else
-      xrtRunClose(run);
+      xrt.xrtRunClose(run);
     return hta_dev_error(dev, timed_out ? HTA_ERROR_TIMEOUT : HTA_ERROR_IO,
                          "xrt: %s (run state %d) after %u ms: %s",
                          timed_out ? "timeout: no ap_done" : "the run failed", (int)st,
                          timeout_ms, regs);
   }
-  xrtRunClose(run);
+  xrt.xrtRunClose(run);
   if (x->noop)
     return hta_dev_error(dev, HTA_ERROR_UNSUPPORTED,
                          "xrt: XCL_EMULATION_MODE=noop runs no kernel: buffers, run and wait "
                          "went through XRT, but there are no results (use hw_emu or a card)");
-  if (xrtBOSync(x->data_bo, XCL_BO_SYNC_BO_FROM_DEVICE, prog->data_size, 0) != 0 ||
-      xrtBORead(x->data_bo, data, prog->data_size, 0) != 0)
+  if (xrt.xrtBOSync(x->data_bo, XCL_BO_SYNC_BO_FROM_DEVICE, prog->data_size, 0) != 0 ||
+      xrt.xrtBORead(x->data_bo, data, prog->data_size, 0) != 0)
     return hta_dev_error(dev, HTA_ERROR_IO, "xrt: copying the results from the device failed "
                          "(%s)", strerror(errno ? errno : EIO));
   read_status(x, res);

@@ -363,7 +363,7 @@ int hta_layer_links(const hta_layer *layers, int i, char *err, size_t n) {
     const int h = j ? l->in2_h : l->in_h, w = j ? l->in2_w : l->in_w, c = j ? l->in2_c : l->in_c;
     const int zp = j ? l->zp_in2 : l->zp_in;
     if (t == 0 && i == 0) continue; /* layer 0 defines the model input */
-    char what[48];
+    char what[80];
     if (t == i && j == 0)
       snprintf(what, sizeof what, "the previous layer's");
     else if (t == 0)

@@ -100,7 +100,7 @@ USB_PROTO_TEST := $(BUILD)/tests/test_usb_proto
 $(USB_PROTO_TEST): $(BUILD)/obj/tests/usb/test_usb_proto.o $(TEST_SUPPORT_OBJS) $(LIBHTA)
 	$(call msg,LD,$@)
 	$(Q)mkdir -p $(@D)
-	$(Q)$(CC) $(LDFLAGS) $^ -o $@ $(LDLIBS)
+	$(Q)$(CC) $(LDFLAGS) $^ -o $@ $(LDLIBS) -lusb-1.0
 $(BUILD)/obj/tests/usb/test_usb_proto.o: CPPFLAGS += -Itests/support $(HOST_USB_CPPFLAGS)
 ALL_TARGETS += $(USB_PROTO_TEST)
 

@@ -11,15 +11,15 @@
 #                                with cpu, per-layer cycles equal sim's), and
 #                                `hta bench` cycles equal sim's (~40 s)
 #
-# libhta's xrt backend links libxrt_coreutil only (docs/architecture.md: XRT);
+# libhta's xrt backend loads libxrt_coreutil only (docs/architecture.md: XRT);
 # XRT's headers include "xrt.h" and "experimental/..." from /usr/include/xrt.
 
 DEPS_PKGS += libxrt-dev libxrt1 uuid-dev unzip
 
 XRT_CPPFLAGS := -I/usr/include/xrt
 $(BUILD)/obj/host/src/backend_xrt.o $(BUILD)/san/host/src/backend_xrt.o \
+$(BUILD)/pic/host/src/backend_xrt.o \
 $(BUILD)/obj/tools/hta/xclbin.o $(BUILD)/san/tools/hta/xclbin.o: CPPFLAGS += $(XRT_CPPFLAGS)
-LDLIBS += -lxrt_coreutil
 
 # The xclbin's kernel XML starts from the Vitis kernel description that
 # tools/gen generates from the register map (bitstreams/alveo/kernel.xml),

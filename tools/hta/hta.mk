@@ -15,7 +15,8 @@ DEPS_PKGS += pkgconf python3
 # The sim backend and the program runner under it include hta_sim.h.
 $(BUILD)/obj/host/src/backend_sim.o $(BUILD)/san/host/src/backend_sim.o \
 $(BUILD)/obj/host/src/simprog.o $(BUILD)/san/host/src/simprog.o \
-$(BUILD)/obj/host/src/simlib.o $(BUILD)/san/host/src/simlib.o: \
+$(BUILD)/pic/host/src/backend_sim.o $(BUILD)/pic/host/src/simprog.o \
+$(BUILD)/obj/host/src/simlib.o $(BUILD)/san/host/src/simlib.o $(BUILD)/pic/host/src/simlib.o: \
   CPPFLAGS += $(SIM_CPPFLAGS)
 
 HTA_CLI      := $(BUILD)/hta
