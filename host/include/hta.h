@@ -169,6 +169,9 @@ int hta_run(hta_net *net, const int8_t *in, int8_t *out, int batch, unsigned tim
 /* The output of model layer `layer` for batch item `item` of the last
  * successful run, dense NHWC (len must be the layer's hta_layer_out_size). */
 int hta_layer_output(const hta_net *net, int item, int layer, int8_t *dst, size_t len);
+/* The output shape of model layer `layer` (NHWC, int8): what
+ * hta_layer_output's len must be, h * w * c. */
+int hta_layer_shape(const hta_net *net, int layer, int *h, int *w, int *c);
 
 #ifdef __cplusplus
 }

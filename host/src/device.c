@@ -352,3 +352,15 @@ int hta_layer_output(const hta_net *net, int item, int layer, int8_t *dst, size_
                     net->windows + (size_t)item * net->prog->data_size, dst);
   return HTA_SUCCESS;
 }
+
+int hta_layer_shape(const hta_net *net, int layer, int *h, int *w, int *c) {
+  if (net == NULL || h == NULL || w == NULL || c == NULL) return HTA_ERROR_INVALID_PARAM;
+  if (layer < 0 || layer >= net->n)
+    return hta_dev_error(net->dev, HTA_ERROR_NOT_FOUND, "layer_shape: no layer %d (net has %d)",
+                         layer, net->n);
+  const hta_layer *l = &net->layers[layer];
+  *h = hta_layer_out_h(l);
+  *w = hta_layer_out_w(l);
+  *c = l->out_c;
+  return HTA_SUCCESS;
+}
