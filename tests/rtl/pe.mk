@@ -5,19 +5,21 @@
 # hta_pe_tern with Ci 16 and Ci 5 (a padded tree). Included by rtl.mk.
 
 PE_DIR := $(BUILD)/hw/pe
+# hta_pe_int8's DSP48E2 stage: Verilator builds its behavioural model.
+PE_DSP := hw/rtl/hta_dsp48e2_mac2.sv
 # name  module  Ci  (one model and test binary each)
 PE_MODELS := int8_16:hta_pe_int8:16 int8_14:hta_pe_int8:14 tern_16:hta_pe_tern:16 \
              tern_5:hta_pe_tern:5
 PE_TESTS  := $(foreach m,$(PE_MODELS),$(PE_DIR)/test_pe_$(word 1,$(subst :, ,$(m))))
 
 define pe_model
-$(PE_DIR)/test_pe_$(1): hw/rtl/$(2).sv tests/rtl/test_pe.cpp tests/rtl/pe.mk
+$(PE_DIR)/test_pe_$(1): hw/rtl/$(2).sv $(PE_DSP) tests/rtl/test_pe.cpp tests/rtl/pe.mk
 	$$(call msg,VERILATE,$$@)
 	$$(Q)mkdir -p $(PE_DIR)/$(1)
 	$$(Q)verilator --cc --exe --build -j 2 -Wall --assert -O2 --prefix Vpe -GCi=$(3) \
 	  --Mdir $(PE_DIR)/$(1) -o ../test_pe_$(1) \
 	  -CFLAGS "-DPE_CI=$(3) $(if $(filter hta_pe_int8,$(2)),-DPE_INT8)" \
-	  hw/rtl/$(2).sv $(CURDIR)/tests/rtl/test_pe.cpp >$(PE_DIR)/$(1).log 2>&1 \
+	  hw/rtl/$(2).sv $(if $(filter hta_pe_int8,$(2)),$(PE_DSP)) $(CURDIR)/tests/rtl/test_pe.cpp >$(PE_DIR)/$(1).log 2>&1 \
 	  || { tail -n 20 $(PE_DIR)/$(1).log; exit 1; }
 endef
 $(foreach m,$(PE_MODELS),$(eval $(call pe_model,$(word 1,$(subst :, ,$(m))),$(word 2,$(subst :, ,$(m))),$(word 3,$(subst :, ,$(m))))))
