@@ -141,13 +141,16 @@ module hta_pe_int8 #(
   end
 
   // ---- chain results added, two fabric accumulators ----------------------
-  logic signed [AccBits-1:0] lo_tot, hi_tot;
+  // The sums of NCh 18-bit fields need only TotBits; wider adders would
+  // spend a LUT per bit on sign extension.
+  localparam int TotBits = 18 + $clog2(NCh);
+  logic signed [TotBits-1:0] lo_tot, hi_tot;
   always_comb begin
     lo_tot = '0;
     hi_tot = '0;
     for (int j = 0; j < NCh; j++) begin
-      lo_tot = lo_tot + AccBits'(lo_sum[j]);
-      hi_tot = hi_tot + AccBits'(hi_sum[j]);
+      lo_tot = lo_tot + TotBits'(lo_sum[j]);
+      hi_tot = hi_tot + TotBits'(hi_sum[j]);
     end
   end
 
@@ -155,8 +158,8 @@ module hta_pe_int8 #(
   logic                      valid_q;
   always_ff @(posedge clk_i) begin
     if (v_q[Lmax-1]) begin
-      acc_lo_q <= (f_q[Lmax-1] ? '0 : acc_lo_q) + lo_tot;
-      acc_hi_q <= (f_q[Lmax-1] ? '0 : acc_hi_q) + hi_tot;
+      acc_lo_q <= (f_q[Lmax-1] ? '0 : acc_lo_q) + AccBits'(lo_tot);
+      acc_hi_q <= (f_q[Lmax-1] ? '0 : acc_hi_q) + AccBits'(hi_tot);
     end
   end
   always_ff @(posedge clk_i) begin

@@ -9,7 +9,8 @@
 // and back-to-back groups; when a group ends the reference sums are queued, and
 // every valid_o pops and compares them. Cases: random groups, every input and
 // weight at the int8 extremes (all sign combinations), all-negative inputs,
-// long accumulations of extremes, single-vector groups. Usage:
+// long accumulations of extremes, single-vector groups, a bubble-free stream
+// with group boundaries at every phase, one nonzero input at a time. Usage:
 //   test_pe [--seed N]     (N: the random cases' seed, printed for replay)
 #include <cinttypes>
 #include <cstdint>
@@ -274,6 +275,50 @@ int main(int argc, char **argv) {
       }
     });
     report(tb, "single_vector_groups");
+  }
+
+  {  // a continuous stream (no bubbles) in which every pair of group lengths
+     // 1..16 follows each other, so group boundaries fall at every phase of
+     // the chains and of the control pipeline; values at the extremes one
+     // time in four. A stage that took the wrong operand (Z = P instead of
+     // PCIN, RND in a non-head stage, a P that keeps accumulating) fails.
+    Tb tb(argc, argv);
+    auto gen = [](Vec &v) {
+      for (int c = 0; c < Ci; c++) {
+        bool ext = rnd() % 4 == 0;
+        v.x[c] = ext ? (rnd() & 1 ? 127 : -128) : rnd_int(-128, 127);
+        for (int o = 0; o < NOUT; o++)
+          v.w[o][c] = ext ? (rnd() & 1 ? WMAX : WMIN) : rnd_int(WMIN, WMAX);
+      }
+    };
+    for (int a = 1; a <= 16; a++)
+      for (int b = 1; b <= 16; b++)
+        for (int len : {a, b})
+          for (int i = 0; i < len; i++) {
+            Vec v;
+            gen(v);
+            tb.push(v, i == 0, i == len - 1);
+          }
+    report(tb, "stream_every_boundary");
+  }
+  {  // one input at a time: only x[c] and its weights nonzero, c walking over
+     // every input (so every stage of every chain, alone), in groups of 1..3
+     // vectors with 0..8 bubbles between vectors
+    Tb tb(argc, argv);
+    for (int rep = 0; rep < 20; rep++)
+      for (int c0 = 0; c0 < Ci; c0++) {
+        int len = rnd_int(1, 3);
+        for (int i = 0; i < len; i++) {
+          Vec v;
+          memset(&v, 0, sizeof v);
+          int c = (c0 + i) % Ci;
+          v.x[c] = rep == 0 ? -128 : rnd_int(-128, 127);
+          for (int o = 0; o < NOUT; o++) v.w[o][c] = rep == 0 ? WMIN : rnd_int(WMIN, WMAX);
+          tb.push(v, i == 0, i == len - 1);
+          for (int g = rnd_int(0, 8); g > 0; g--) tb.bubble();
+        }
+      }
+    report(tb, "one_input_at_a_time");
   }
 
   printf("%d passed, %d failed\n", passed, failed);
