@@ -25,3 +25,25 @@ endef
 $(foreach m,$(PE_MODELS),$(eval $(call pe_model,$(word 1,$(subst :, ,$(m))),$(word 2,$(subst :, ,$(m))),$(word 3,$(subst :, ,$(m))))))
 
 TEST_BINS += $(PE_TESTS)
+
+# The DSP48E2 primitive branch of hta_dsp48e2_mac2 (what synthesis gets), run
+# through the same test against a simulation model of the DSP48E2 that the
+# repository does not ship: checks the instantiation's ports and attributes,
+# which the behavioural model cannot. Tried with the Verilator port of the
+# unisims in github.com/fredrequin/verilator_xilinx (commit 33a948f, BSD-2);
+# Vivado's own DSP48E2.v needs its glbl module and was not tried. Not in
+# `make test`; skipped without DSP48E2_V.
+.PHONY: pe-dsp-check
+pe-dsp-check: ## hta_pe_int8 on the DSP48E2 primitive: make pe-dsp-check DSP48E2_V=path/DSP48E2.v
+ifeq ($(DSP48E2_V),)
+	@echo "pe-dsp-check: skipped: set DSP48E2_V to a DSP48E2 simulation model"
+else
+	$(call msg,VERILATE,$(PE_DIR)/dspcheck/test_pe_int8_16 (DSP48E2 primitive))
+	$(Q)mkdir -p $(PE_DIR)/dspcheck
+	$(Q)verilator --cc --exe --build -j 2 -Wno-fatal -Wno-lint -Wno-style --assert -O2 \
+	  --prefix Vpe -GCi=16 -DSYNTHESIS --Mdir $(PE_DIR)/dspcheck -o test_pe_int8_16 \
+	  -CFLAGS "-DPE_CI=16 -DPE_INT8" hw/rtl/hta_pe_int8.sv $(PE_DSP) $(DSP48E2_V) \
+	  $(CURDIR)/tests/rtl/test_pe.cpp >$(PE_DIR)/dspcheck.log 2>&1 \
+	  || { tail -n 20 $(PE_DIR)/dspcheck.log; exit 1; }
+	$(Q)$(PE_DIR)/dspcheck/test_pe_int8_16
+endif
