@@ -27,7 +27,8 @@
 // constant 2^17, so the low field holds sum w_lo x + 2^17 in [0, 2^18) and
 // never borrows from the high field. At the chain's end lo = P[17:0] with its
 // top bit flipped (minus 2^17, signed) and hi = P[35:18] exactly. The NCh
-// chain results of each field are added and accumulated in fabric.
+// chain results of each field are added and accumulated in fabric
+// (hta_accum: the accumulators' carry chains instantiated, one LUT per bit).
 //
 // Timing: a vector presented with valid_i in cycle t is in the accumulators
 // after Lat = Lmax + 1 clock edges (Lmax: longest chain). first_i starts a new
@@ -154,20 +155,30 @@ module hta_pe_int8 #(
     end
   end
 
-  logic signed [AccBits-1:0] acc_lo_q, acc_hi_q;
-  logic                      valid_q;
-  always_ff @(posedge clk_i) begin
-    if (v_q[Lmax-1]) begin
-      acc_lo_q <= (f_q[Lmax-1] ? '0 : acc_lo_q) + AccBits'(lo_tot);
-      acc_hi_q <= (f_q[Lmax-1] ? '0 : acc_hi_q) + AccBits'(hi_tot);
-    end
-  end
+  // The accumulators (hta_accum: one LUT per bit with the clear).
+  logic [AccBits-1:0] acc_lo, acc_hi;
+  hta_accum #(.W(AccBits)) u_acc_lo (
+    .clk_i,
+    .en_i (v_q[Lmax-1]),
+    .clr_i(f_q[Lmax-1]),
+    .add_i(AccBits'(lo_tot)),
+    .q_o  (acc_lo)
+  );
+  hta_accum #(.W(AccBits)) u_acc_hi (
+    .clk_i,
+    .en_i (v_q[Lmax-1]),
+    .clr_i(f_q[Lmax-1]),
+    .add_i(AccBits'(hi_tot)),
+    .q_o  (acc_hi)
+  );
+
+  logic valid_q;
   always_ff @(posedge clk_i) begin
     if (rst_i) valid_q <= 1'b0;
     else       valid_q <= v_q[Lmax-1] & l_q[Lmax-1];
   end
 
   assign valid_o  = valid_q;
-  assign acc_lo_o = acc_lo_q;
-  assign acc_hi_o = acc_hi_q;
+  assign acc_lo_o = acc_lo;
+  assign acc_hi_o = acc_hi;
 endmodule

@@ -5,8 +5,8 @@
 # hta_pe_tern with Ci 16 and Ci 5 (a padded tree). Included by rtl.mk.
 
 PE_DIR := $(BUILD)/hw/pe
-# hta_pe_int8's DSP48E2 stage: Verilator builds its behavioural model.
-PE_DSP := hw/rtl/hta_dsp48e2_mac2.sv
+# hta_pe_int8's DSP48E2 stage and accumulator: Verilator builds their behavioural forms.
+PE_DSP := hw/rtl/hta_dsp48e2_mac2.sv hw/rtl/hta_accum.sv
 # name  module  Ci  (one model and test binary each)
 PE_MODELS := int8_16:hta_pe_int8:16 int8_14:hta_pe_int8:14 tern_16:hta_pe_tern:16 \
              tern_5:hta_pe_tern:5
@@ -26,23 +26,24 @@ $(foreach m,$(PE_MODELS),$(eval $(call pe_model,$(word 1,$(subst :, ,$(m))),$(wo
 
 TEST_BINS += $(PE_TESTS)
 
-# The DSP48E2 primitive branch of hta_dsp48e2_mac2 (what synthesis gets), run
-# through the same test against a simulation model of the DSP48E2 that the
-# repository does not ship: checks the instantiation's ports and attributes,
-# which the behavioural model cannot. Tried with the Verilator port of the
-# unisims in github.com/fredrequin/verilator_xilinx (commit 33a948f, BSD-2);
-# Vivado's own DSP48E2.v needs its glbl module and was not tried. Not in
-# `make test`; skipped without DSP48E2_V.
+# The primitive branches of hta_dsp48e2_mac2 and hta_accum (what synthesis
+# gets: DSP48E2, CARRY8), run through the same test against simulation
+# models of those primitives that the repository does not ship: checks the
+# instantiations' ports and attributes, which the behavioural forms cannot.
+# Tried with the Verilator ports of the unisims in
+# github.com/fredrequin/verilator_xilinx (commit 33a948f, BSD-2: DSP48E2.v,
+# CARRY8.v); Vivado's own unisims need its glbl module and were not tried.
+# Not in `make test`; skipped without UNISIM_V.
 .PHONY: pe-dsp-check
-pe-dsp-check: ## hta_pe_int8 on the DSP48E2 primitive: make pe-dsp-check DSP48E2_V=path/DSP48E2.v
-ifeq ($(DSP48E2_V),)
-	@echo "pe-dsp-check: skipped: set DSP48E2_V to a DSP48E2 simulation model"
+pe-dsp-check: ## hta_pe_int8 on its primitives: make pe-dsp-check UNISIM_V="DSP48E2.v CARRY8.v"
+ifeq ($(UNISIM_V),)
+	@echo "pe-dsp-check: skipped: set UNISIM_V to simulation models of DSP48E2 and CARRY8"
 else
-	$(call msg,VERILATE,$(PE_DIR)/dspcheck/test_pe_int8_16 (DSP48E2 primitive))
+	$(call msg,VERILATE,$(PE_DIR)/dspcheck/test_pe_int8_16 (primitives))
 	$(Q)mkdir -p $(PE_DIR)/dspcheck
 	$(Q)verilator --cc --exe --build -j 2 -Wno-fatal -Wno-lint -Wno-style --assert -O2 \
 	  --prefix Vpe -GCi=16 -DSYNTHESIS --Mdir $(PE_DIR)/dspcheck -o test_pe_int8_16 \
-	  -CFLAGS "-DPE_CI=16 -DPE_INT8" hw/rtl/hta_pe_int8.sv $(PE_DSP) $(DSP48E2_V) \
+	  -CFLAGS "-DPE_CI=16 -DPE_INT8" hw/rtl/hta_pe_int8.sv $(PE_DSP) $(UNISIM_V) \
 	  $(CURDIR)/tests/rtl/test_pe.cpp >$(PE_DIR)/dspcheck.log 2>&1 \
 	  || { tail -n 20 $(PE_DIR)/dspcheck.log; exit 1; }
 	$(Q)$(PE_DIR)/dspcheck/test_pe_int8_16
