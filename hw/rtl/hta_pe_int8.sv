@@ -27,8 +27,8 @@
 // constant 2^17, so the low field holds sum w_lo x + 2^17 in [0, 2^18) and
 // never borrows from the high field. At the chain's end lo = P[17:0] with its
 // top bit flipped (minus 2^17, signed) and hi = P[35:18] exactly. The NCh
-// chain results of each field are added and accumulated in fabric
-// (hta_accum: the accumulators' carry chains instantiated, one LUT per bit).
+// chain results of each field are added (hta_add3) and accumulated
+// (hta_accum) in fabric, on instantiated carry chains at one LUT per bit.
 //
 // Timing: a vector presented with valid_i in cycle t is in the accumulators
 // after Lat = Lmax + 1 clock edges (Lmax: longest chain). first_i starts a new
@@ -145,14 +145,39 @@ module hta_pe_int8 #(
   // The sums of NCh 18-bit fields need only TotBits; wider adders would
   // spend a LUT per bit on sign extension.
   localparam int TotBits = 18 + $clog2(NCh);
-  logic signed [TotBits-1:0] lo_tot, hi_tot;
-  always_comb begin
-    lo_tot = '0;
-    hi_tot = '0;
-    for (int j = 0; j < NCh; j++) begin
-      lo_tot = lo_tot + TotBits'(lo_sum[j]);
-      hi_tot = hi_tot + TotBits'(hi_sum[j]);
-    end
+  // Three at a time (hta_add3: one LUT per bit; Yosys would take two),
+  // starting from chain 0: p[k+1] = p[k] + f[2k+1] + f[2k+2], and a plain
+  // add for a last odd one out.
+  localparam int NAdd3 = (NCh - 1) / 2;
+  logic [NCh*TotBits-1:0]       lo_f, hi_f;   // the fields, sign-extended
+  logic [(NAdd3+1)*TotBits-1:0] lo_p, hi_p;   // partial sums
+  logic signed [TotBits-1:0]    lo_tot, hi_tot;
+  for (genvar j = 0; j < NCh; j++) begin : gen_field
+    assign lo_f[j*TotBits +: TotBits] = TotBits'(lo_sum[j]);
+    assign hi_f[j*TotBits +: TotBits] = TotBits'(hi_sum[j]);
+  end
+  assign lo_p[0 +: TotBits] = lo_f[0 +: TotBits];
+  assign hi_p[0 +: TotBits] = hi_f[0 +: TotBits];
+  for (genvar k = 0; k < NAdd3; k++) begin : gen_add3
+    hta_add3 #(.W(TotBits)) u_lo (
+      .a_i  (lo_p[k*TotBits +: TotBits]),
+      .b_i  (lo_f[(2*k+1)*TotBits +: TotBits]),
+      .c_i  (lo_f[(2*k+2)*TotBits +: TotBits]),
+      .sum_o(lo_p[(k+1)*TotBits +: TotBits])
+    );
+    hta_add3 #(.W(TotBits)) u_hi (
+      .a_i  (hi_p[k*TotBits +: TotBits]),
+      .b_i  (hi_f[(2*k+1)*TotBits +: TotBits]),
+      .c_i  (hi_f[(2*k+2)*TotBits +: TotBits]),
+      .sum_o(hi_p[(k+1)*TotBits +: TotBits])
+    );
+  end
+  if (NCh % 2 == 0) begin : gen_odd_one
+    assign lo_tot = lo_p[NAdd3*TotBits +: TotBits] + lo_f[(NCh-1)*TotBits +: TotBits];
+    assign hi_tot = hi_p[NAdd3*TotBits +: TotBits] + hi_f[(NCh-1)*TotBits +: TotBits];
+  end else begin : gen_even
+    assign lo_tot = lo_p[NAdd3*TotBits +: TotBits];
+    assign hi_tot = hi_p[NAdd3*TotBits +: TotBits];
   end
 
   // The accumulators (hta_accum: one LUT per bit with the clear).

@@ -30,8 +30,8 @@ run() {
   local dir=$out/$1 log
   mkdir -p "$dir"
   log=$dir/yosys.log
-  yosys -p "read_verilog -sv ${5:+-D$5} $rtl/hta_dsp48e2_mac2.sv $rtl/hta_accum.sv $rtl/hta_pe_int8.sv \
-      $rtl/hta_pe_tern.sv $here/$top.sv;
+  yosys -p "read_verilog -sv ${5:+-D$5} $rtl/hta_dsp48e2_mac2.sv $rtl/hta_accum.sv $rtl/hta_add3.sv \
+      $rtl/hta_pe_int8.sv $rtl/hta_pe_tern.sv $here/$top.sv;
     chparam -set Pix $2 -set MacCo $3 -set AddCo $4 $top;
     synth_xilinx -top $top -family xcup; stat" >"$log" 2>&1 || {
     echo "pe_resources: yosys failed, see $log" >&2

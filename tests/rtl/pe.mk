@@ -7,8 +7,8 @@
 # with Ci 16 and Ci 5 (a padded tree). Included by rtl.mk.
 
 PE_DIR := $(BUILD)/hw/pe
-# hta_pe_int8's DSP48E2 stage and accumulator: Verilator builds their behavioural forms.
-PE_DSP := hw/rtl/hta_dsp48e2_mac2.sv hw/rtl/hta_accum.sv
+# hta_pe_int8's DSP48E2 stage, adders and accumulator: Verilator builds their behavioural forms.
+PE_DSP := hw/rtl/hta_dsp48e2_mac2.sv hw/rtl/hta_accum.sv hw/rtl/hta_add3.sv
 # name  module  Ci  [L]  (one model and test binary each); int8_16_L8: chains
 # of 8, past the full-range bound (test_pe's PE_L = 8 cases)
 PE_MODELS := int8_16:hta_pe_int8:16 int8_14:hta_pe_int8:14 int8_16_L8:hta_pe_int8:16:8 \
