@@ -35,7 +35,7 @@ module hta_dsp48e2_mac2 #(
   output logic [47:0] p_o,
   output logic [47:0] pcout_o
 );
-  // OPMODE = {W[8:7], Z[6:4], Y[3:2], X[1:0]} (UG579, table 2-7 .. 2-10):
+  // OPMODE = {W[8:7], Z[6:4], Y[3:2], X[1:0]} (UG579, the OPMODE encodings):
   // X = Y = 01 (the multiplier's two partial products), Z = 001 (PCIN) or 000,
   // W = 10 (RND) or 00.
   localparam logic [8:0] Opmode  = Head ? 9'b10_000_01_01 : 9'b00_001_01_01;

@@ -172,10 +172,10 @@ module hta_pe_int8 #(
       .sum_o(hi_p[(k+1)*TotBits +: TotBits])
     );
   end
-  if (NCh % 2 == 0) begin : gen_odd_one
+  if (NCh % 2 == 0) begin : gen_rest
     assign lo_tot = lo_p[NAdd3*TotBits +: TotBits] + lo_f[(NCh-1)*TotBits +: TotBits];
     assign hi_tot = hi_p[NAdd3*TotBits +: TotBits] + hi_f[(NCh-1)*TotBits +: TotBits];
-  end else begin : gen_even
+  end else begin : gen_norest
     assign lo_tot = lo_p[NAdd3*TotBits +: TotBits];
     assign hi_tot = hi_p[NAdd3*TotBits +: TotBits];
   end

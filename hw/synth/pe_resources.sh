@@ -14,8 +14,10 @@
 # Yosys 0.23 packs nothing into a DSP48E2 beyond the multiply when it infers
 # (not the P register, not the post-adder or PCIN cascade, not the pre-adder:
 # its xilinx_dsp pass does so for DSP48E1 only), which the "model" rows show.
-# (synth_xilinx keeps the hierarchy: stat's "design hierarchy" section counts
-# the cells of all instances, the DSP48E2 wrappers included.)
+# Its fabric adders are instantiated carry chains too (hta_accum, hta_add3:
+# CARRY8, LUT6_2), in both kinds of run. (synth_xilinx keeps the hierarchy:
+# stat's "design hierarchy" section counts the cells of all instances, the
+# wrappers included; a LUT6_2 counts as one LUT.)
 # Writes OUTDIR/pe_resources.md. LUT_PER_DSP (default 141) as resources.sh.
 set -euo pipefail
 out=$1
