@@ -48,7 +48,7 @@ else
 	$(Q)bash hw/synth/pe_resources.sh $(BUILD)/synth/pe
 endif
 
-# The v2 processing elements' marginal cost alone (~35 s of Yosys; also in synth).
+# The v2 processing elements' marginal cost alone (five Yosys runs, ~1 min; also in synth).
 .PHONY: pe-resources
 pe-resources: ## Yosys marginal LUT/FF/DSP per v2 INT8 and ternary MAC -> build/synth/pe
 	$(Q)bash hw/synth/pe_resources.sh $(BUILD)/synth/pe
