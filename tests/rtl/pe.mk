@@ -29,18 +29,20 @@ $(foreach m,$(PE_MODELS),$(eval $(call pe_model,$(word 1,$(subst :, ,$(m))),$(wo
 
 TEST_BINS += $(PE_TESTS)
 
-# The primitive branches of hta_dsp48e2_mac2 and hta_accum (what synthesis
-# gets: DSP48E2, CARRY8), run through the same test against simulation
-# models of those primitives that the repository does not ship: checks the
-# instantiations' ports and attributes, which the behavioural forms cannot.
-# Tried with the Verilator ports of the unisims in
-# github.com/fredrequin/verilator_xilinx (commit 33a948f, BSD-2: DSP48E2.v,
-# CARRY8.v); Vivado's own unisims need its glbl module and were not tried.
-# Not in `make test`; skipped without UNISIM_V.
+# The primitive branches of hta_dsp48e2_mac2, hta_accum and hta_add3 (what
+# synthesis gets: DSP48E2, CARRY8, LUT6_2), run through the same test
+# against simulation models of those primitives that the repository does
+# not ship: checks the instantiations' ports, attributes and LUT INITs,
+# which the behavioural forms cannot. Tried with the Verilator ports of the
+# unisims in github.com/fredrequin/verilator_xilinx (commit 33a948f, BSD-2:
+# DSP48E2.v, CARRY8.v, LUT6_2.v); Vivado's own unisims need its glbl module
+# and were not tried. (That port's DSP48E2 loads D, not the pre-adder sum,
+# into its AD register: harmless with ADREG = 0 as used here, wrong if a
+# stage ever sets ADREG = 1.) Not in `make test`; skipped without UNISIM_V.
 .PHONY: pe-dsp-check
-pe-dsp-check: ## hta_pe_int8 on its primitives: make pe-dsp-check UNISIM_V="DSP48E2.v CARRY8.v"
+pe-dsp-check: ## hta_pe_int8 on its primitives: make pe-dsp-check UNISIM_V="DSP48E2.v CARRY8.v LUT6_2.v"
 ifeq ($(UNISIM_V),)
-	@echo "pe-dsp-check: skipped: set UNISIM_V to simulation models of DSP48E2 and CARRY8"
+	@echo "pe-dsp-check: skipped: set UNISIM_V to simulation models of DSP48E2, CARRY8, LUT6_2"
 else
 	$(call msg,VERILATE,$(PE_DIR)/dspcheck/test_pe_int8_16 (primitives))
 	$(Q)mkdir -p $(PE_DIR)/dspcheck
