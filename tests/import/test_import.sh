@@ -79,6 +79,25 @@ $HTA import "$fx/float_mbnet.onnx" -o "$tmp/mb_dw.hta" --plan fgq:4 --keep-int8 
 got=$(kinds "$tmp/mb_dw.hta")
 [[ $got =~ ^0,[0-9]+,[0-9]+\ 8,0,0\ 0,[0-9]+,[0-9]+\ 10,0,0\ $ ]] &&
   pass kinds_keep_int8_dw_and_index || fail kinds_keep_int8_dw_and_index "kinds '$got'"
+# post-training hybrid: round(F O) int8 filters per layer, the rest ternary/binary
+expect import_plan_hybrid 0 "plan hybrid:0.5" -- $HTA import "$fx/float_mbnet.onnx" \
+  -o "$tmp/mb_hyb.hta" --plan hybrid:0.5 --calib-n 100
+got=$(kinds "$tmp/mb_hyb.hta")
+[[ $got =~ ^4,[0-9]+,[0-9]+\ 4,[0-9]+,[0-9]+\ 8,[0-9]+,[0-9]+\ 5,[0-9]+,[0-9]+\ $ ]] &&
+  pass kinds_plan_hybrid_half || fail kinds_plan_hybrid_half "kinds '$got'"
+# keeping the most sensitive half int8 must bring the output closer to float than TWN
+rel() {
+  $PY tools/import/hta_check.py "$fx/float_mbnet.onnx" "$1" --n 50 --hta-bin "$HTA" \
+    --max-rel 1e9 --min-agree 0 | sed -n 's/.*relative RMS error \([0-9.]*\).*/\1/p'
+}
+r_twn=$(rel "$tmp/mb_twn.hta") r_hyb=$(rel "$tmp/mb_hyb.hta") r_int8=$(rel "$tmp/mb_int8.hta")
+awk -v t="$r_twn" -v h="$r_hyb" -v i="$r_int8" 'BEGIN { exit !(i < h && h < t) }' &&
+  pass hybrid_error_between_int8_and_twn ||
+  fail hybrid_error_between_int8_and_twn "relative RMS error: int8 '$r_int8', hybrid:0.5 '$r_hyb', twn '$r_twn'"
+expect import_plan_hybrid_global 0 "plan hybrid-global:0.3" -- $HTA import \
+  "$fx/float_mbnet.onnx" -o "$tmp/mb_hybg.hta" --plan hybrid-global:0.3 --calib-n 100
+expect refuse_plan_hybrid_range 1 "must be a number in 0..1" -- $HTA import \
+  "$fx/float_mbnet.onnx" -o "$tmp/bad.hta" --plan hybrid:2
 expect refuse_keep_int8 1 "--keep-int8 'middle'" -- $HTA import "$fx/float_mbnet.onnx" \
   -o "$tmp/bad.hta" --keep-int8 middle
 # group size: hta info shows it in the plan line; the file is smaller with bigger groups

@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """hta_import.py - ONNX model -> integer layer bundle that `hta import` turns into .hta.
 
-    hta_import.py MODEL.onnx --bundle DIR [--plan int8|twn|fgq:N|auto]
+    hta_import.py MODEL.onnx --bundle DIR [--plan int8|twn|fgq:N|hybrid:F|hybrid-global:F|auto]
                   [--calib fashion-mnist|FILE.npy] [--calib-n N]
                   [--calib-method minmax|pct:P] [--keep-int8 first,last,I...]
 
@@ -135,7 +135,8 @@ def main():
             raise hta_quant.QuantError('--calib-n must be positive')
         layers, in_shape, in_q = hta_onnx.load_chain(a.model)
         images = None
-        if any(l.out_q is None and l.op not in hta_quant.NO_WEIGHTS for l in layers):
+        if any(l.out_q is None and l.op not in hta_quant.NO_WEIGHTS for l in layers) or \
+           a.plan.startswith('hybrid'):
             images = calib_images(a.calib, a.calib_n, in_shape)
         keep = [k for k in a.keep_int8.split(',') if k]
         for k in keep:

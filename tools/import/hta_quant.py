@@ -6,7 +6,13 @@ Implements the post-training quantizers of docs/quantization.md:
   fgq:N   per group of N consecutive weights of a filter (channel-fastest
           order): threshold and alpha maximising (sum_{|w|>d} |w|)^2 / count;
   auto    weights the graph fixed as integers are kept; float filters whose
-          values are {-a, 0, +a} (per group) become ternary, the rest int8.
+          values are {-a, 0, +a} (per group) become ternary, the rest int8;
+  hybrid:F        post-training hybrid filter bank: in every layer with weights,
+          the fraction F of its filters whose TWN ternarization disturbs the
+          layer's output most on the calibration images stays int8, the rest
+          TWN (ranking: sensitivities() below);
+  hybrid-global:F the same with one budget for the network: the most sensitive
+          filters per MAC stay int8 until they hold the fraction F of its MACs.
 In every plan a filter (or group set) that is already exactly ternary or
 binary is stored as such. Activations: the graph's QuantizeLinear parameters
 where it has them, else calibrated on sample images (min/max, or a
@@ -31,9 +37,20 @@ GROUPS = (0, 64, 32, 16, 8, 4)  # group sizes auto-detection tries (0: one per f
 
 
 def parse_plan(plan):
-    """'int8', 'twn', 'fgq:N', 'auto' -> (name, N)."""
+    """'int8', 'twn', 'fgq:N', 'auto' -> (name, N); 'hybrid:F', 'hybrid-global:F'
+    -> (name, F)."""
     if plan in ('int8', 'twn', 'auto'):
         return plan, 0
+    for name in ('hybrid', 'hybrid-global'):
+        if plan.startswith(name + ':'):
+            try:
+                f = float(plan[len(name) + 1:])
+            except ValueError:
+                f = -1.0
+            if not 0.0 <= f <= 1.0:
+                raise QuantError("plan '%s': F (the fraction kept int8) must be a number in "
+                                 "0..1" % plan)
+            return name, f
     if plan.startswith('fgq:'):
         try:
             n = int(plan[4:])
@@ -42,7 +59,8 @@ def parse_plan(plan):
         if n < 4 or n > 2048:
             raise QuantError("plan '%s': N must be an integer in 4..2048" % plan)
         return 'fgq', n
-    raise QuantError("unknown plan '%s' (int8, twn, fgq:N, auto)" % plan)
+    raise QuantError("unknown plan '%s' (int8, twn, fgq:N, hybrid:F, hybrid-global:F, auto)"
+                     % plan)
 
 
 # ---- activation calibration ----
@@ -166,6 +184,84 @@ def int_ternary(row):
     return np.sign(row).astype(np.int8), float(nz.max()) if nz.size else 0.0
 
 
+# ---- post-training hybrid: which filters stay int8 ----
+
+def _patches(x, l, rng, n_pos):
+    """n_pos random windows of layer l's input batch x [N, H, W, C] ->
+    [n_pos, kh * kw * C] in the reduction order of docs/numerics.md."""
+    t, b, lp, r = l.pads
+    xp = np.pad(x, ((0, 0), (t, b), (lp, r), (0, 0)))
+    n, h, wd, c = xp.shape
+    oh, ow = (h - l.kh) // l.stride + 1, (wd - l.kw) // l.stride + 1
+    i = rng.integers(0, n * oh * ow, n_pos)
+    bn, oy, ox = i // (oh * ow), (i // ow) % oh, i % ow
+    ys = oy[:, None] * l.stride + np.arange(l.kh)[None, :]
+    xs = ox[:, None] * l.stride + np.arange(l.kw)[None, :]
+    return xp[bn[:, None, None], ys[:, :, None], xs[:, None, :], :].reshape(n_pos, -1)
+
+
+def sensitivities(layers, images, idx, n_images=64, n_pos=2048, seed=1):
+    """For each layer index in idx: per filter, the mean square change of its
+    output when the filter is ternarized by TWN, over n_pos random windows of
+    each batch of the first n_images calibration images, divided by the
+    layer's mean square output (so that layers compare). The ranking of the
+    hybrid plans (docs/quantization.md). Returns {index: float array [O]}."""
+    rng = np.random.default_rng(seed)
+    err = {i: 0.0 for i in idx}
+    pwr = {i: 0.0 for i in idx}
+    d, wr = {}, {}
+    for i in idx:
+        l = layers[i]
+        o = l.w.shape[0]
+        wr[i] = l.w.reshape(o, -1).astype(np.float64)
+        d[i] = wr[i] - np.array([a * t for t, a in (twn_row(row) for row in wr[i])])
+    imgs = images[:n_images]
+    for i0 in range(0, len(imgs), 16):
+        x = imgs[i0:i0 + 16]
+        for i, l in enumerate(layers):
+            if i in err:
+                p = _patches(x, l, rng, n_pos).astype(np.float64)
+                if l.op == 'dw':  # channel c's window is the c-th of every position
+                    c = l.w.shape[0]
+                    p = p.reshape(n_pos, -1, c)
+                    y_e = np.einsum('pkc,ck->pc', p, d[i])
+                    y_w = np.einsum('pkc,ck->pc', p, wr[i])
+                else:
+                    y_e, y_w = p.dot(d[i].T), p.dot(wr[i].T)
+                err[i] = err[i] + (y_e ** 2).mean(axis=0)
+                pwr[i] = pwr[i] + (y_w ** 2).mean()
+            x = l.forward(x)
+    return {i: err[i] / max(pwr[i], 1e-30) for i in idx}
+
+
+def choose_int8(layers, images, idx, plan, f):
+    """The filters the hybrid plan keeps int8: {layer index: bool array [O]}.
+    hybrid: round(F O) filters of each layer, the most sensitive; hybrid-global:
+    filters in order of sensitivity per MAC until the kept ones hold F of the
+    MACs of the layers in idx."""
+    sens = sensitivities(layers, images, idx)
+    keep = {i: np.zeros(len(sens[i]), bool) for i in idx}
+    if plan == 'hybrid':
+        for i in idx:
+            n = int(np.floor(f * len(sens[i]) + 0.5))
+            keep[i][np.argsort(-sens[i], kind='stable')[:n]] = True
+        return keep
+    macs, cand = 0, []
+    for i in idx:
+        l = layers[i]
+        oh, ow, _ = l.out_shape()
+        m = oh * ow * (l.kh * l.kw if l.op == 'dw' else l.w[0].size)
+        macs += m * len(sens[i])
+        cand += [(-s / m, i, j, m) for j, s in enumerate(sens[i])]
+    budget, used = f * macs, 0
+    for _, i, j, m in sorted(cand):
+        if used + m > budget + 1e-9 * macs:
+            continue
+        keep[i][j] = True
+        used += m
+    return keep
+
+
 class QLayer:
     """One integer layer as hta_layer.h holds it (arrays filled by quantize_layer)."""
 
@@ -189,8 +285,9 @@ def _clamp32(v):
     return int(np.clip(np.round(v), -2147483648, 2147483647))
 
 
-def quantize_layer(l, in_q, out_q, plan, n_group, force_int8, out_fixed=False):
-    """Layer l with input (scale, zp) in_q and output out_q -> QLayer."""
+def quantize_layer(l, in_q, out_q, plan, n_group, force_int8, out_fixed=False, keep=None):
+    """Layer l with input (scale, zp) in_q and output out_q -> QLayer. keep: for
+    the hybrid plans, a bool per filter: True stays int8, False becomes TWN."""
     q = QLayer()
     h, w, c = l.in_shape
     q.op = l.op
@@ -278,6 +375,11 @@ def quantize_layer(l, in_q, out_q, plan, n_group, force_int8, out_fixed=False):
             elif plan == 'twn':
                 t, a = twn_row(rows[f])
                 tern = (t, [a])
+            elif plan in ('hybrid', 'hybrid-global'):
+                tern = None
+                if not keep[f]:
+                    t, a = twn_row(rows[f])
+                    tern = exact_ternary(rows[f], 0) or (t, [a])
             else:
                 t = np.zeros(k, np.int8)
                 al = []
@@ -349,6 +451,13 @@ def quantize(layers, in_shape, in_q, plan, images, method, keep_int8):
             force.update(i for i, l in enumerate(layers) if l.op == 'dw')
         else:
             force.add(int(k))
+    keep = {}
+    if name in ('hybrid', 'hybrid-global'):
+        if images is None:
+            raise QuantError("plan '%s' ranks filters on calibration images: none were given "
+                             "(--calib)" % plan)
+        idx = [i for i in wl if i not in force and layers[i].wint is None]
+        keep = choose_int8(layers, images, idx, name, n_group)
     out = []
     q_prev = in_q
     for i, l in enumerate(layers):
@@ -363,10 +472,11 @@ def quantize(layers, in_shape, in_q, plan, images, method, keep_int8):
                 raise QuantError("layer '%s': the activation %s needs calibration data"
                                  % (l.name, l.fn[0]))
             pq = act_quant(*pre[i])
-            ql = quantize_layer(l, q_prev, pq, name, n_group, i in force)
+            ql = quantize_layer(l, q_prev, pq, name, n_group, i in force, keep=keep.get(i))
             add_table(ql, l, pq, oq)
         else:
-            ql = quantize_layer(l, q_prev, oq, name, n_group, i in force, l.out_q is not None)
+            ql = quantize_layer(l, q_prev, oq, name, n_group, i in force, l.out_q is not None,
+                                keep.get(i))
             ql.lut = None
         out.append(ql)
         q_prev = ql.out_q
