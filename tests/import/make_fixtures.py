@@ -237,11 +237,58 @@ def bad_resize_pad(path):
     g.save(path, 'x', t)
 
 
-def bad_residual(path):
+def graph_residual(path):
+    """A residual network: a MaxPool read by three nodes, residual Adds (one
+    after a BatchNormalization + ReLU on a shared tensor, which needs an
+    identity layer), a Concat of two branches, ReLU after the Add."""
+    g = G()
+    a = g.n('Conv', ['x', g.c(w(8, 1, 3, 3, s=0.6)), g.c(w(8, s=0.1))], strides=[2, 2],
+            pads=[1, 1, 1, 1])
+    a = g.n('Relu', [a])
+    p = g.n('MaxPool', [a], kernel_shape=[3, 3], strides=[2, 2], pads=[1, 1, 1, 1])
+    b = g.n('Conv', [p, g.c(w(8, 8, 3, 3, s=0.2)), g.c(w(8, s=0.1))], pads=[1, 1, 1, 1])
+    b = g.n('Relu', [bn(g, b, 8)])
+    b = g.n('Conv', [b, g.c(w(8, 8, 1, 1, s=0.3))])
+    r = g.n('Add', [p, b], name='residual')
+    r = g.n('Relu', [r])
+    s = g.n('Relu', [bn(g, p, 8)])  # BN + ReLU of a tensor others read too
+    c = g.n('Concat', [r, s], name='cat', axis=1)
+    d = g.n('Conv', [c, g.c(w(8, 16, 1, 1, s=0.3)), g.c(w(8, s=0.1))])
+    e = g.n('Add', [d, p])
+    t = g.n('GlobalAveragePool', [e])
+    t = g.n('Flatten', [t])
+    t = g.n('Gemm', [t, g.c(w(10, 8)), g.c(w(10, s=0.1))], transB=1)
+    g.save(path, 'x', t)
+
+
+def graph_se_silu(path):
+    """SiLU (x * Sigmoid(x)), squeeze-excite (GAP, 1x1 convs, Sigmoid, Mul of
+    [N,C,H,W] by [N,C,1,1]) and HardSwish, as MobileNet-V3 and EfficientNet
+    have them."""
+    g = G()
+    t = g.n('Conv', ['x', g.c(w(8, 1, 3, 3, s=0.6)), g.c(w(8, s=0.1))], strides=[2, 2],
+            pads=[1, 1, 1, 1])
+    sg = g.n('Sigmoid', [t])
+    t = g.n('Mul', [t, sg], name='silu')
+    s = g.n('GlobalAveragePool', [t])
+    s = g.n('Conv', [s, g.c(w(4, 8, 1, 1, s=0.5)), g.c(w(4, s=0.1))])
+    s = g.n('Relu', [s])
+    s = g.n('Conv', [s, g.c(w(8, 4, 1, 1, s=0.5)), g.c(w(8, s=0.1))])
+    s = g.n('Sigmoid', [s])
+    t = g.n('Mul', [t, s], name='excite')
+    t = g.n('Conv', [t, g.c(w(12, 8, 1, 1, s=0.4)), g.c(w(12, s=0.1))])
+    t = g.n('HardSwish', [t])
+    t = g.n('GlobalAveragePool', [t])
+    t = g.n('Flatten', [t])
+    t = g.n('Gemm', [t, g.c(w(10, 12)), g.c(w(10, s=0.1))], transB=1)
+    g.save(path, 'x', t, opset=14)
+
+
+def bad_concat_axis(path):
     g = G()
     a = g.n('Conv', ['x', g.c(w(4, 1, 3, 3))], pads=[1, 1, 1, 1])
     b = g.n('Conv', [a, g.c(w(4, 4, 1, 1))])
-    t = g.n('Add', [a, b], name='bad_add')
+    t = g.n('Concat', [a, b], name='bad_cat', axis=2)
     g.save(path, 'x', t)
 
 
@@ -255,12 +302,6 @@ def bad_group(path):
 def bad_strides(path):
     g = G()
     t = g.n('Conv', ['x', g.c(w(4, 1, 3, 3))], name='bad_strides', strides=[1, 2])
-    g.save(path, 'x', t)
-
-
-def bad_first_relu(path):
-    g = G()
-    t = g.n('Relu', ['x'], name='bad_relu')
     g.save(path, 'x', t)
 
 
@@ -349,16 +390,15 @@ def float_rgb32(path):
 
 
 GOOD = [float_mbnet, float_misc, ternary, qdq, qlinear, integer, float_rgb32, float_pools,
-        float_acts, float_resize_pad]
+        float_acts, float_resize_pad, graph_residual, graph_se_silu]
 BAD = {bad_dilation: "node 'bad_dilation' (Conv): dilations",
        bad_op: "node 'bad_pool' (LpPool): unsupported op LpPool",
        bad_pool: "node 'bad_avg' (AveragePool): ceil_mode=1 is not supported (only 0); "
                  "count_include_pad=1 is not supported",
-       bad_residual: "node 'bad_add' (Add)",
+       bad_concat_axis: "node 'bad_cat' (Concat): Concat along axis 2 (only channels, axis 1)",
        bad_group: "node 'bad_group' (Conv): group=2",
        bad_strides: "node 'bad_strides' (Conv): strides",
-       bad_first_relu: "node 'bad_relu' (Relu)",
-       bad_many: "5 nodes block the import:",
+       bad_many: "2 nodes block the import:",
        bad_resize_pad: "node 'bad_resize' (Resize): mode 'linear' (only nearest); scales "
                        "[1.0, 1.0, 3.0, 3.0]: only nearest x2 in H and W"}
 

@@ -90,12 +90,19 @@ def write_bundle(d, name, plan, qlayers, in_q, out_q):
     lines = ['hta-bundle 1', 'name ' + name, 'plan ' + plan,
              'io %r %d %r %d' % (float(in_q[0]), in_q[1], float(out_q[0]), out_q[1])]
     blobs = []
-    for q in qlayers:
+    for idx, q in enumerate(qlayers):
         pt, pb, pl, pr = q.pads
         lines.append('layer %d %d %d %d %d %d %d %d %d %d %d %d %d %d %d %d %d %s' % (
             hta_quant.OPS[q.op], q.in_h, q.in_w, q.in_c, q.out_c, q.kh, q.kw, q.stride,
             pt, pb, pl, pr, q.zp_in, q.zp_out, q.act_min, q.act_max, q.group,
             ''.join(ch if ch.isalnum() or ch in '._-/:' else '_' for ch in q.name) or '-'))
+        src = getattr(q, 'src', None) or [idx]
+        if len(src) > 1 or src[0] != idx:  # a graph input (format version 2)
+            s1 = src[1] if len(src) > 1 else 0
+            h2, w2, c2 = q.in2_shape or (0, 0, 0)
+            lines.append('graph %d %d %d %d %d %d %d %d %d %d %d' % (
+                len(src), src[0], s1, h2, w2, c2, q.zp_in2, q.in_mult[0], q.in_shift[0],
+                q.in_mult[1], q.in_shift[1]))
         for a in ('kind', 'w', 't', 'alpha', 'bias', 'mult', 'shift', 'lut'):
             v = getattr(q, a)
             if v is None:

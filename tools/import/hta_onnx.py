@@ -34,6 +34,8 @@ class Layer:
     b: [O]. act: (lo, hi) clamp of the real output (None: none).
     wint, wscale: when the graph fixes the weights as integers, w = wint * wscale[o].
     out_q: (scale, zp int8) when the graph fixes the output's quantization.
+    src: the tensors it reads (0: the model input, j + 1: layer j's output);
+    in2_shape: the second input's (h, w, c) for 'add', 'concat', 'mul'.
     """
 
     def __init__(self, op, name, in_shape):
@@ -45,9 +47,15 @@ class Layer:
         self.fn = None  # (ONNX op, float function) applied after act: an activation table
         self.wint = self.wscale = None
         self.out_q = None
+        self.src = None
+        self.in2_shape = None
 
     def out_shape(self):
         h, w, c = self.in_shape
+        if self.op == 'concat':
+            return (h, w, c + self.in2_shape[2])
+        if self.op in ('add', 'mul'):
+            return (h, w, c)
         if self.op in ('gap', 'gmp'):
             return (1, 1, c)
         t, b, l, r = self.pads
@@ -59,14 +67,20 @@ class Layer:
         ow = (w + l + r - self.kw) // self.stride + 1
         return (oh, ow, c if self.w is None else self.w.shape[0])
 
-    def forward(self, x):
-        """Float forward of a batch x [N, H, W, C] (for calibration)."""
-        y = self.forward_pre(x)
+    def forward(self, x, x2=None):
+        """Float forward of a batch x [N, H, W, C] (and the second input x2)."""
+        y = self.forward_pre(x, x2)
         return y if self.fn is None else self.fn[1](y).astype(np.float32)
 
-    def forward_pre(self, x):
+    def forward_pre(self, x, x2=None):
         """The output before the activation table (the clamp applied)."""
-        if self.op == 'gap':
+        if self.op == 'add':
+            y = x + x2
+        elif self.op == 'concat':
+            y = np.concatenate([x, x2], axis=3)
+        elif self.op == 'mul':
+            y = x * x2
+        elif self.op == 'gap':
             y = x.mean(axis=(1, 2), keepdims=True)
         elif self.op == 'gmp':
             y = x.max(axis=(1, 2), keepdims=True)
@@ -139,6 +153,8 @@ class _Chain:
         self.layers = []
         self.in_q = None       # (scale, zp) fixed for the network input
         self.pending_q = None  # (scale, zp) of the current tensor, from QuantizeLinear
+        self.cur, self.cur_idx = None, -1  # current tensor and its layer (-1: graph input)
+        self.shared, self.readers = [], {}  # see run()
         self.flat = None       # (h, w, c) when a flatten of h x w x c > 1 pixel happened
         inputs = [i for i in g.input if i.name not in self.consts]
         if len(inputs) != 1 or len(g.output) != 1:
@@ -160,17 +176,37 @@ class _Chain:
                                "are supported)" % (_where(node), what, name))
         return self.consts[name]
 
+    def _cur(self):
+        """The layer whose output the current tensor is (None: the graph input)."""
+        return self.layers[self.cur_idx] if self.cur_idx >= 0 else None
+
+    def _foldable(self):
+        """May the current node change the current tensor's layer? Only if no
+        other node reads that layer's output (else it would see the change)."""
+        return self.cur_idx >= 0 and not self.shared[self.cur_idx] and \
+            len(self.readers.get(self.cur, ())) <= 1
+
+    def _identity(self, node):
+        """A depthwise 1x1 layer of weight 1 on the current tensor, for an op
+        that would fold into a layer whose output other nodes read too (or
+        into the graph input): the op folds into it instead."""
+        if self.flat is not None:
+            raise ImportError_('%s: after Flatten of a %dx%dx%d tensor (needs a Gemm/MatMul '
+                               'first)' % ((_where(node),) + self.flat))
+        c = self.shape[2]
+        l = Layer('dw', '%s/identity' % (node.name or node.output[0]), self.shape)
+        l.w = np.ones((c, 1, 1, 1), np.float32)
+        l.b = np.zeros(c, np.float32)
+        self._push(l)
+        return l
+
     def last(self, node, why):
-        if not self.layers:
-            raise ImportError_('%s: %s needs a layer before it (found the graph input)'
-                               % (_where(node), why))
-        return self.layers[-1]
+        return self._cur() if self._foldable() else self._identity(node)
 
     def last_linear(self, node, why):
         l = self.last(node, why)
-        if l.w is None or l.act is not None or l.out_q is not None:
-            raise ImportError_('%s: %s only after a Conv/Gemm/MatMul with no activation or '
-                               'quantization between' % (_where(node), why))
+        if l.w is None or l.act is not None or l.out_q is not None or l.fn is not None:
+            l = self._identity(node)
         return l
 
     def take_q(self, node, layer_or_none):
@@ -185,54 +221,124 @@ class _Chain:
 
     # ---- walking ----
     def run(self):
-        producers = {}
-        consumers = {}
-        for n in self.g.node:
-            for o in n.output:
-                producers[o] = n
-            for i in n.input:
-                if i:
-                    consumers.setdefault(i, []).append(n)
-        for n in self.g.node:  # Constant nodes are constants
-            if n.op_type == 'Constant':
-                self.consts[n.output[0]] = numpy_helper.to_array(_attrs(n)['value'])
-        cur = self.input.name
+        """Visit the nodes in topological order. The walker's state (current
+        tensor, its layer, shape, flattening, pending quantization) is loaded
+        from the node's data input and stored for its output, so single-input
+        handlers read as for a chain; two-input nodes become graph layers."""
+        g = self.g
+        self.readers = {}
+        for n in g.node:
+            if n.op_type != 'Constant':
+                for i in set(x for x in n.input if x and x not in self.consts):
+                    self.readers.setdefault(i, []).append(n)
+        self.shared = []  # per layer: a tensor that is its output has several readers
+        # tensor -> (layer index (-1: graph input), shape, flat, pending quantization)
+        state = {self.input.name: (-1, self.shape, None, None)}
+        skip = set()
         out = self.g.output[0].name
-        done = set()
-        while cur != out:
-            users = [n for n in consumers.get(cur, []) if n.op_type != 'Constant']
-            if len(users) != 1:
-                if not users:
-                    raise ImportError_("tensor '%s' is used by no node but is not the graph "
-                                       "output" % cur)
-                raise ImportError_("tensor '%s' feeds %d nodes (%s): branches are not "
-                                   "supported" % (cur, len(users),
-                                                  ', '.join(_where(u) for u in users)))
-            n = users[0]
-            if id(n) in done:
-                raise ImportError_('%s: the graph has a cycle' % _where(n))
-            done.add(id(n))
+        for n in g.node:
+            if n.op_type == 'Constant' or id(n) in skip:
+                continue
             data_in = [i for i in n.input if i and i not in self.consts]
-            if data_in != [cur]:
-                raise ImportError_('%s: reads %s; only one non-constant input (a chain) is '
-                                   'supported (residual adds and concats are not)'
-                                   % (_where(n), data_in))
-            handler = getattr(self, 'op_' + n.op_type, None)
-            if handler is None:
-                raise ImportError_('%s: unsupported op %s' % (_where(n), n.op_type))
-            handler(n, _attrs(n))
-            cur = n.output[0]
-            if len([o for o in n.output if o and o in consumers]) > 1 or \
-               (len(n.output) > 1 and any(o in consumers for o in n.output[1:] if o)):
-                raise ImportError_('%s: only its first output may be used' % _where(n))
+            for i in data_in:
+                if i not in state:
+                    raise ImportError_("%s: reads '%s', which no earlier node computes (the "
+                                       "nodes must be in topological order)" % (_where(n), i))
+            if not data_in:
+                raise ImportError_('%s: reads no tensor' % _where(n))
+            used = [o for o in n.output[1:] if o and (o in self.readers or o == out)]
+            if used:
+                raise ImportError_('%s: only its first output may be used (%s is read)'
+                                   % (_where(n), ', '.join(used)))
+            n_layers = len(self.layers)
+            self.cur = data_in[0]
+            self.cur_idx, self.shape, self.flat, self.pending_q = state[self.cur]
+            if len(set(data_in)) > 1:
+                for i in data_in:  # each input's own QuantizeLinear fixes it
+                    self.cur_idx, self.shape, self.flat, self.pending_q = state[i]
+                    self.take_q(n, self._cur())
+                handler = getattr(self, 'graph_' + n.op_type, None)
+                if handler is None:
+                    raise ImportError_('%s: %s of %d tensors is not supported'
+                                       % (_where(n), n.op_type, len(data_in)))
+                handler(n, _attrs(n), [state[i] for i in data_in], data_in)
+            elif n.op_type == 'Sigmoid' and self._silu(n):
+                skip.add(id(self._silu(n)))
+                self._fn(n, lambda x: x / (1.0 + np.exp(-x)), 'SiLU', silu=True)
+                n = self._silu(n)
+            elif len(data_in) == 2:  # x * x, x + x: the same tensor twice
+                raise ImportError_('%s: %s of a tensor with itself is not supported'
+                                   % (_where(n), n.op_type))
+            else:
+                handler = getattr(self, 'op_' + n.op_type, None)
+                if handler is None:
+                    raise ImportError_('%s: unsupported op %s' % (_where(n), n.op_type))
+                handler(n, _attrs(n))
+            if len(self.layers) == n_layers and len(self.readers.get(self.cur, ())) > 1 and \
+               self.cur_idx >= 0:
+                self.shared[self.cur_idx] = True  # the output aliases a shared tensor
+            state[n.output[0]] = (self.cur_idx, self.shape, self.flat, self.pending_q)
+        if out not in state:
+            raise ImportError_("the graph output '%s' is computed by no node" % out)
+        self.cur_idx, self.shape, self.flat, self.pending_q = state[out]
+        if self.cur_idx != len(self.layers) - 1:
+            # the model output is the last layer's: end on a copy of the output tensor
+            self.cur = out
+            self._identity(self.g.node[-1])
         if self.pending_q is not None:
-            self.take_q(None, self.layers[-1] if self.layers else None)
+            self.take_q(None, self._cur())
         if not self.layers:
             raise ImportError_('the graph has no layer HTA can run')
         if self.flat is not None:
             raise ImportError_('the graph ends flattened without a Gemm/MatMul')
-        # a used Dequantize'd weight keeps its integers: attach them
         return self.layers
+
+    def _silu(self, n):
+        """The Mul of x * Sigmoid(x) (SiLU) when n is that Sigmoid, else None."""
+        x = n.input[0]
+        rd = self.readers.get(x, [])
+        muls = [m for m in rd if m.op_type == 'Mul' and sorted(m.input) ==
+                sorted([x, n.output[0]])]
+        if len(rd) == 2 and len(muls) == 1 and self.readers.get(n.output[0]) == muls:
+            return muls[0]
+        return None
+
+    # ---- graph ops: two tensors ----
+    def _two(self, n, st, names, op, shape2_ok):
+        (i0, s0, f0, _), (i1, s1, f1, _) = st
+        if f0 is not None or f1 is not None:
+            raise ImportError_('%s: on a flattened tensor' % _where(n))
+        if not shape2_ok(s0, s1):
+            raise ImportError_('%s: input shapes %s and %s (HWC) do not fit a %s'
+                               % (_where(n), list(s0), list(s1), op.upper()))
+        l = Layer(op, n.name or n.output[0], s0)
+        l.in2_shape = s1
+        l.src = [i0 + 1, i1 + 1]
+        self.shape, self.flat, self.pending_q = s0, None, None
+        self._push(l)
+
+    def graph_Add(self, n, a, st, names):
+        if len(names) != 2:
+            raise ImportError_('%s: Add of %d tensors (2 are supported)' % (_where(n),
+                                                                             len(names)))
+        self._two(n, st, names, 'add', lambda x, y: x == y)
+
+    def graph_Sum(self, n, a, st, names):
+        self.graph_Add(n, a, st, names)
+
+    def graph_Concat(self, n, a, st, names):
+        if a.get('axis') not in (1, -3):
+            raise ImportError_('%s: Concat along axis %s (only channels, axis 1)'
+                               % (_where(n), a.get('axis')))
+        if len(names) != 2:
+            raise ImportError_('%s: Concat of %d tensors (2 are supported; chain them)'
+                               % (_where(n), len(names)))
+        self._two(n, st, names, 'concat', lambda x, y: x[:2] == y[:2])
+
+    def graph_Mul(self, n, a, st, names):
+        if st[0][1][:2] == (1, 1) and st[1][1][:2] != (1, 1):
+            st, names = st[::-1], names[::-1]  # the 1x1 scale second
+        self._two(n, st, names, 'mul', lambda x, y: y == (1, 1, x[2]))
 
     # ---- float ops ----
     def _conv(self, n, a, w, b, wint=None, wscale=None):
@@ -296,7 +402,11 @@ class _Chain:
         oh, ow, _ = l.out_shape()
         if oh <= 0 or ow <= 0:
             raise ImportError_("layer '%s': output would be %dx%d" % (l.name, oh, ow))
+        if l.src is None:
+            l.src = [self.cur_idx + 1]
         self.layers.append(l)
+        self.shared.append(False)
+        self.cur_idx = len(self.layers) - 1
         self.shape = l.out_shape()
 
     def _weights(self, n, name):
@@ -410,28 +520,28 @@ class _Chain:
             l.wscale = l.wscale * f
 
     def _act(self, n, lo, hi):
+        """A clamp of the real value: folded into the layer's output clamp (a
+        layer whose output is quantized by the graph, or ends in a table, gets
+        an identity layer after it for the clamp)."""
         l = self.last(n, n.op_type)
-        if l.out_q is not None:
-            raise ImportError_('%s: activation after the output was quantized' % _where(n))
-        if l.fn is not None:
-            raise ImportError_('%s: a clamp after the activation %s (one table per layer; put '
-                               'the clamp first)' % (_where(n), l.fn[0]))
+        if l.out_q is not None or l.fn is not None:
+            l = self._identity(n)
         if l.act is None:
             l.act = (lo, hi)
         else:
             l.act = (max(l.act[0], lo), min(l.act[1], hi))
 
-    def _fn(self, n, f):
-        l = self.last(n, n.op_type)
-        if l.out_q is not None:
-            raise ImportError_('%s: activation after the output was quantized' % _where(n))
-        if l.fn is not None:
-            raise ImportError_('%s: a second activation function after %s (one table per '
-                               'layer)' % (_where(n), l.fn[0]))
-        if l.op in ('maxpool', 'avgpool', 'gmp', 'pad', 'resize'):
-            raise ImportError_('%s: an activation table after %s (put it before the pool)'
-                               % (_where(n), l.op.upper()))
-        l.fn = (n.op_type, f)
+    def _fn(self, n, f, name=None, silu=False):
+        """An activation function: the layer's table (docs/numerics.md). One
+        per layer, after its stage: otherwise on an identity layer."""
+        if silu and self.cur_idx >= 0 and not self.shared[self.cur_idx]:
+            l = self._cur()  # x's readers are this Sigmoid and its Mul only
+        else:
+            l = self.last(n, n.op_type)
+        if l.out_q is not None or l.fn is not None or \
+           l.op in ('maxpool', 'avgpool', 'gmp', 'pad', 'resize'):
+            l = self._identity(n)
+        l.fn = (name or n.op_type, f)
 
     def op_HardSwish(self, n, a):
         self._fn(n, lambda x: x * np.clip(x / 6.0 + 0.5, 0.0, 1.0))
@@ -631,7 +741,7 @@ class _Chain:
         q = self._act_q(n, 1, 2)
         if self.pending_q is None:
             # the tensor came quantized from a QLinear op: its layer holds out_q
-            l = self.layers[-1] if self.layers else None
+            l = self._cur()
             have = l.out_q if l is not None else self.in_q
             if have is None or not np.isclose(have[0], q[0]) or have[1] != q[1]:
                 raise ImportError_('%s: dequantizes a tensor that was not quantized with '
@@ -640,13 +750,13 @@ class _Chain:
         if not np.isclose(self.pending_q[0], q[0]) or self.pending_q[1] != q[1]:
             raise ImportError_('%s: parameters differ from the QuantizeLinear before it'
                                % _where(n))
-        self.take_q(n, self.layers[-1] if self.layers else None)
+        self.take_q(n, self._cur())
 
     def _cur_q(self, n):
         """The (scale, zp) the current tensor was quantized with."""
         if self.pending_q is not None:
-            self.take_q(n, self.layers[-1] if self.layers else None)
-        q = self.layers[-1].out_q if self.layers else self.in_q
+            self.take_q(n, self._cur())
+        q = self._cur().out_q if self._cur() is not None else self.in_q
         if q is None:
             raise ImportError_('%s: its input is not quantized (no QuantizeLinear before it)'
                                % _where(n))
@@ -677,7 +787,7 @@ class _Chain:
              if len(n.input) > 8 and n.input[8] else None)
         wf = wi * ws.reshape(-1, 1, 1, 1)
         self._conv(n, a, wf, b, wi, ws.astype(np.float64))
-        self.layers[-1].out_q = self._act_q(n, 6, 7)
+        self._cur().out_q = self._act_q(n, 6, 7)
 
     def op_QLinearMatMul(self, n, a):
         xs, _ = self._check_in_q(n, 1, 2)
@@ -687,7 +797,7 @@ class _Chain:
         _, ws, wz = self._int_w(n, 3, 4, 5, w.shape[1])
         wi = (w - wz.reshape(1, -1)).T
         self._fc(n, wi * ws.reshape(-1, 1), None, wi, ws.astype(np.float64))
-        self.layers[-1].out_q = self._act_q(n, 6, 7)
+        self._cur().out_q = self._act_q(n, 6, 7)
 
     def op_ConvInteger(self, n, a):
         # int32 output = sum (x_q - x_zp)(w_q - w_zp) = Conv(x_real, (w_q - w_zp) / x_scale)
@@ -744,7 +854,9 @@ def _fold_weight_dequant(model, chain):
 # Ops the .hta format version 2, the golden model and the cpu device have
 # (docs/numerics.md "Graphs and graph ops"), and activations that become a
 # table there, but that this importer does not map yet: named as such.
-GRAPH_OPS = {'Concat', 'Softplus', 'Elu', 'Sum'}
+GRAPH_OPS = {'Softplus', 'Elu'}
+# Ops of two tensors the walker maps to graph layers (graph_<op>).
+TWO_INPUT = ('Add', 'Sum', 'Concat', 'Mul')
 
 
 # Ops whose attribute checks do not depend on the tensor's shape: the survey
@@ -761,6 +873,7 @@ def _probe(chain, n, a):
         return []  # scales from sizes depend on the shape: the walk checks them
     p = _Chain.__new__(_Chain)
     p.consts, p.flat, p.shape, p.layers = chain.consts, None, (64, 64, 64), []
+    p.cur_idx, p.shared, p.readers, p.cur = -1, [], {}, None
     p._push = lambda l: None
     try:
         getattr(p, 'op_' + n.op_type)(n, a)
@@ -775,14 +888,10 @@ def _probe(chain, n, a):
 def survey(model, chain):
     """Every node that blocks the import, as 'node (op): why' lines, checked
     before the walk so that one message names them all: unsupported ops,
-    attributes no layer honours, and topology (branches, several data inputs)."""
+    attributes no layer honours, and nodes of several tensors other than the
+    graph ops."""
     g = model.graph
     consts = chain.consts
-    consumers = {}
-    for n in g.node:
-        for i in n.input:
-            if i and n.op_type != 'Constant':
-                consumers.setdefault(i, []).append(n)
     problems = []
     for n in g.node:
         if n.op_type == 'Constant':
@@ -790,17 +899,20 @@ def survey(model, chain):
         why = []
         a = _attrs(n)
         data_in = [i for i in n.input if i and i not in consts]
-        if not hasattr(chain, 'op_' + n.op_type):
-            if n.op_type in GRAPH_OPS or (n.op_type == 'Add' and len(data_in) > 1):
+        if len(set(data_in)) > 1:
+            if n.op_type not in TWO_INPUT:
+                why.append('reads %d tensors (%s): only %s take two' % (
+                    len(data_in), ', '.join(data_in), ', '.join(TWO_INPUT)))
+            elif len(data_in) > 2:
+                why.append('reads %d tensors: at most 2 (chain them)' % len(data_in))
+            if n.op_type == 'Concat' and a.get('axis') not in (1, -3):
+                why.append('Concat along axis %s (only channels, axis 1)' % a.get('axis'))
+        elif not hasattr(chain, 'op_' + n.op_type):
+            if n.op_type in GRAPH_OPS:
                 why.append('%s runs in the .hta format version 2 (golden model, cpu device) '
                            'but this importer does not map it yet' % n.op_type)
             else:
                 why.append('unsupported op %s' % n.op_type)
-        elif len(data_in) > 1:
-            what = {'Add': 'a residual add', 'Mul': 'a product of two tensors (squeeze-excite)'}
-            why.append('reads %d tensors (%s): %s is in the .hta format version 2 but this '
-                       'importer maps chains only' % (len(data_in), ', '.join(data_in),
-                                                      what.get(n.op_type, 'a graph')))
         if n.op_type in PROBED and not why:
             why.extend(_probe(chain, n, a))
         if n.op_type in ('Conv', 'QLinearConv', 'ConvInteger'):
@@ -809,12 +921,6 @@ def survey(model, chain):
             st = list(a.get('strides', [1, 1]))
             if len(st) == 2 and st[0] != st[1]:
                 why.append('strides %s differ by axis (HTA has one stride)' % st)
-        used = [o for o in n.output if o and o in consumers]
-        for o in used[:1]:
-            if len(consumers[o]) > 1:
-                why.append("its output '%s' feeds %d nodes (%s): a branch" % (
-                    o, len(consumers[o]), ', '.join(
-                        "'%s'" % (u.name or u.output[0]) for u in consumers[o])))
         if why:
             problems.append('%s: %s' % (_where(n), '; '.join(why)))
     if len(problems) == 1:

@@ -28,8 +28,9 @@ class QuantError(Exception):
     """A layer the quantizer cannot express; the message names the layer."""
 
 
-OPS = {'conv': 0, 'dw': 1, 'pw': 2, 'fc': 3, 'gap': 4, 'maxpool': 8, 'avgpool': 9, 'gmp': 10,
-       'resize': 11, 'pad': 12}
+OPS = {'conv': 0, 'dw': 1, 'pw': 2, 'fc': 3, 'gap': 4, 'add': 5, 'concat': 6, 'mul': 7,
+       'maxpool': 8, 'avgpool': 9, 'gmp': 10, 'resize': 11, 'pad': 12}
+TWO_INPUTS = ('add', 'concat', 'mul')
 # Layers without weights: their output keeps the input's quantization.
 NO_WEIGHTS = ('gap', 'maxpool', 'avgpool', 'gmp', 'resize', 'pad')
 INT8, TERNARY, BINARY = 0, 1, 2
@@ -75,6 +76,31 @@ def act_quant(lo, hi):
     return s, zp
 
 
+def srcs(l, i):
+    """Tensor ids layer i reads (0: the model input, j + 1: layer j's output)."""
+    return l.src if l.src else [i]
+
+
+def walk(layers, x):
+    """The float graph on a batch x [N, H, W, C]: yields (i, layer, inputs,
+    value before the activation table, output) in layer order, keeping each
+    tensor only until its last reader."""
+    last = {}
+    for i, l in enumerate(layers):
+        for t in srcs(l, i):
+            last[t] = i
+    vals = {0: x}
+    for i, l in enumerate(layers):
+        ins = [vals[t] for t in srcs(l, i)]
+        y = l.forward_pre(*ins)
+        yo = y if l.fn is None else l.fn[1](y).astype(np.float32)
+        yield i, l, ins, y, yo
+        vals[i + 1] = yo
+        for t in set(srcs(l, i)):
+            if last[t] == i:
+                del vals[t]
+
+
 def calibrate(layers, images, method, pre=None):
     """Per layer (lo, hi) of its float output over images [N, H, W, C]; into
     pre (a list, if given) the same of the value before an activation table."""
@@ -93,11 +119,8 @@ def calibrate(layers, images, method, pre=None):
         else:  # percentiles of batches: averaged (documented)
             r[i] = [r[i][0] + lo, r[i][1] + hi]
     for i0 in range(0, len(images), 256):
-        x = images[i0:i0 + 256]
-        for i, l in enumerate(layers):
-            y = l.forward_pre(x)
-            x = y if l.fn is None else l.fn[1](y).astype(np.float32)
-            update(ranges, i, x)
+        for i, l, _, y, yo in walk(layers, images[i0:i0 + 256]):
+            update(ranges, i, yo)
             if l.fn is not None:
                 update(pres, i, y)
     if method != 'minmax':
@@ -217,10 +240,9 @@ def sensitivities(layers, images, idx, n_images=64, n_pos=2048, seed=1):
         d[i] = wr[i] - np.array([a * t for t, a in (twn_row(row) for row in wr[i])])
     imgs = images[:n_images]
     for i0 in range(0, len(imgs), 16):
-        x = imgs[i0:i0 + 16]
-        for i, l in enumerate(layers):
+        for i, l, ins, _, _ in walk(layers, imgs[i0:i0 + 16]):
             if i in err:
-                p = _patches(x, l, rng, n_pos).astype(np.float64)
+                p = _patches(ins[0], l, rng, n_pos).astype(np.float64)
                 if l.op == 'dw':  # channel c's window is the c-th of every position
                     c = l.w.shape[0]
                     p = p.reshape(n_pos, -1, c)
@@ -230,7 +252,6 @@ def sensitivities(layers, images, idx, n_images=64, n_pos=2048, seed=1):
                     y_e, y_w = p.dot(d[i].T), p.dot(wr[i].T)
                 err[i] = err[i] + (y_e ** 2).mean(axis=0)
                 pwr[i] = pwr[i] + (y_w ** 2).mean()
-            x = l.forward(x)
     return {i: err[i] / max(pwr[i], 1e-30) for i in idx}
 
 
@@ -285,12 +306,16 @@ def _clamp32(v):
     return int(np.clip(np.round(v), -2147483648, 2147483647))
 
 
-def quantize_layer(l, in_q, out_q, plan, n_group, force_int8, out_fixed=False, keep=None):
-    """Layer l with input (scale, zp) in_q and output out_q -> QLayer. keep: for
-    the hybrid plans, a bool per filter: True stays int8, False becomes TWN."""
+def quantize_layer(l, in_q, out_q, plan, n_group, force_int8, out_fixed=False, keep=None,
+                   in2_q=None):
+    """Layer l with input (scale, zp) in_q (and in2_q, its second input's) and
+    output out_q -> QLayer. keep: for the hybrid plans, a bool per filter: True
+    stays int8, False becomes TWN."""
     q = QLayer()
     h, w, c = l.in_shape
     q.op = l.op
+    q.src, q.in2_shape, q.zp_in2 = l.src, l.in2_shape, 0
+    q.in_mult, q.in_shift = (0, 0), (0, 0)
     if l.op == 'conv' and l.kh == l.kw == l.stride == 1 and l.pads == (0, 0, 0, 0):
         q.op = 'pw'
     q.name, q.in_h, q.in_w, q.in_c = l.name, h, w, c
@@ -309,6 +334,22 @@ def quantize_layer(l, in_q, out_q, plan, n_group, force_int8, out_fixed=False, k
             raise QuantError("layer '%s': clamp [%g, %g] is empty at the output scale"
                              % (l.name, lo, hi))
     clamps(s_out)
+    if l.op in TWO_INPUTS:  # docs/numerics.md "Graphs and graph ops"
+        s2, q.zp_in2 = in2_q
+        q.out_c, q.group = l.out_shape()[2], 0
+        q.kind = q.w = q.t = q.alpha = None
+        if l.op == 'mul':  # acc = xc * yc in units of s_in s2
+            m, sh = _quant_mult(s_in * s2 / s_out, l.name)
+        else:  # each input rescaled to 2^20 / (2 max(s_0, s_1)) units
+            big = 2.0 * max(s_in, s2)
+            m0, sh0 = _quant_mult(s_in / big, l.name)
+            m1, sh1 = _quant_mult(s2 / big, l.name)
+            q.in_mult, q.in_shift = (m0, m1), (sh0, sh1)
+            m, sh = _quant_mult(big / (2.0 ** 20 * s_out), l.name)
+        q.bias = np.zeros(q.out_c, np.int32)
+        q.mult = np.full(q.out_c, m, np.int32)
+        q.shift = np.full(q.out_c, sh, np.uint8)
+        return q
     if l.op == 'gap':
         q.out_c, q.group = c, 0
         m, sh = _quant_mult(s_in / (h * w * s_out), l.name)
@@ -459,8 +500,11 @@ def quantize(layers, in_shape, in_q, plan, images, method, keep_int8):
         idx = [i for i in wl if i not in force and layers[i].wint is None]
         keep = choose_int8(layers, images, idx, name, n_group)
     out = []
-    q_prev = in_q
+    qs = {0: in_q}  # tensor id -> (scale, zp)
     for i, l in enumerate(layers):
+        src = srcs(l, i)
+        q_prev = qs[src[0]]
+        q2 = qs[src[1]] if len(src) > 1 else None
         if l.out_q is not None:
             oq = l.out_q
         elif l.op in NO_WEIGHTS:
@@ -472,12 +516,13 @@ def quantize(layers, in_shape, in_q, plan, images, method, keep_int8):
                 raise QuantError("layer '%s': the activation %s needs calibration data"
                                  % (l.name, l.fn[0]))
             pq = act_quant(*pre[i])
-            ql = quantize_layer(l, q_prev, pq, name, n_group, i in force, keep=keep.get(i))
+            ql = quantize_layer(l, q_prev, pq, name, n_group, i in force, keep=keep.get(i),
+                                in2_q=q2)
             add_table(ql, l, pq, oq)
         else:
             ql = quantize_layer(l, q_prev, oq, name, n_group, i in force, l.out_q is not None,
-                                keep.get(i))
+                                keep.get(i), q2)
             ql.lut = None
         out.append(ql)
-        q_prev = ql.out_q
-    return out, in_q, q_prev
+        qs[i + 1] = ql.out_q
+    return out, in_q, qs[len(layers)]

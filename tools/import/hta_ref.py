@@ -155,6 +155,10 @@ def run(model, x):
             y = ins[0].astype(np.float64) @ ins[1]
         elif op == 'Add':
             y = ins[0] + ins[1]
+        elif op == 'Concat':
+            y = np.concatenate(ins, axis=a['axis'])
+        elif op == 'Sum':
+            y = sum(ins[1:], ins[0])
         elif op == 'Mul':
             y = ins[0] * ins[1]
         elif op == 'Relu':
