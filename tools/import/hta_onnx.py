@@ -262,10 +262,17 @@ class _Chain:
                     raise ImportError_('%s: %s of %d tensors is not supported'
                                        % (_where(n), n.op_type, len(data_in)))
                 handler(n, _attrs(n), [state[i] for i in data_in], data_in)
-            elif n.op_type == 'Sigmoid' and self._silu(n):
-                skip.add(id(self._silu(n)))
-                self._fn(n, lambda x: x / (1.0 + np.exp(-x)), 'SiLU', silu=True)
-                n = self._silu(n)
+            elif n.op_type in ('Sigmoid', 'HardSigmoid') and self._silu(n):
+                m = self._silu(n)
+                skip.add(id(m))
+                if n.op_type == 'Sigmoid':
+                    self._fn(n, lambda x: x / (1.0 + np.exp(-x)), 'SiLU', silu=True)
+                else:  # x * HardSigmoid(x): hardswish when alpha = 1/6, beta = 1/2
+                    a = _attrs(n)
+                    al, be = a.get('alpha', 0.2), a.get('beta', 0.5)
+                    self._fn(n, lambda x: x * np.clip(al * x + be, 0.0, 1.0), 'HardSwish',
+                             silu=True)
+                n = m
             elif len(data_in) == 2:  # x * x, x + x: the same tensor twice
                 raise ImportError_('%s: %s of a tensor with itself is not supported'
                                    % (_where(n), n.op_type))
@@ -294,7 +301,8 @@ class _Chain:
         return self.layers
 
     def _silu(self, n):
-        """The Mul of x * Sigmoid(x) (SiLU) when n is that Sigmoid, else None."""
+        """The Mul of x * f(x) when n is that f (Sigmoid: SiLU; HardSigmoid:
+        hardswish), else None."""
         x = n.input[0]
         rd = self.readers.get(x, [])
         muls = [m for m in rd if m.op_type == 'Mul' and sorted(m.input) ==
@@ -571,6 +579,15 @@ class _Chain:
             hi = float(self.const(n, n.input[2], 'max'))
         self._act(n, float(lo), float(hi))
 
+    def op_ReduceMean(self, n, a):
+        axes = list(a.get('axes', []))
+        if len(n.input) > 1 and n.input[1]:
+            axes = list(self.const(n, n.input[1], 'axes').reshape(-1))
+        if sorted(int(x) % 4 for x in axes) != [2, 3]:
+            raise ImportError_('%s: ReduceMean over axes %s (only H and W: 2, 3, as a global '
+                               'average pool)' % (_where(n), axes))
+        self.op_GlobalAveragePool(n, a)  # keepdims 0 gives [N, C]: the same bytes
+
     def op_GlobalAveragePool(self, n, a):
         if self.flat is not None:
             raise ImportError_('%s: after Flatten' % _where(n))
@@ -588,8 +605,6 @@ class _Chain:
             why.append('strides %s differ by axis (HTA has one stride)' % st)
         if any(d != 1 for d in a.get('dilations', [1, 1])):
             why.append('dilations %s are not supported (only 1)' % list(a['dilations']))
-        if a.get('ceil_mode', 0):
-            why.append('ceil_mode=1 is not supported (only 0)')
         if a.get('storage_order', 0):
             why.append('storage_order=1 is not supported')
         if op == 'avgpool' and a.get('count_include_pad', 0):
@@ -604,6 +619,16 @@ class _Chain:
         p = list(a.get('pads', [0, 0, 0, 0])) if auto == 'NOTSET' else [0, 0, 0, 0]
         l = Layer(op, n.name or n.output[0], self.shape)
         l.kh, l.kw, l.stride, l.pads = k[0], k[1], st[0], (p[0], p[2], p[1], p[3])
+        if a.get('ceil_mode', 0):  # the last partial window: padding at the end
+            def extra(size, lo, hi, kk):
+                span = size + lo + hi - kk
+                out = -(-span // st[0]) + 1
+                if (out - 1) * st[0] >= size + lo:  # a window starting in the end padding
+                    out -= 1  # is dropped (ONNX, PyTorch)
+                return max((out - 1) * st[0] + kk - (size + lo + hi), 0)
+            h, w = self.shape[:2]
+            pt, pb, pl, pr = l.pads
+            l.pads = (pt, pb + extra(h, pt, pb, k[0]), pl, pr + extra(w, pl, pr, k[1]))
         if max(l.pads[0], l.pads[1]) >= l.kh or max(l.pads[2], l.pads[3]) >= l.kw:
             raise ImportError_('%s: pads %s must be smaller than the kernel %s' % (
                 _where(n), p, k))
@@ -823,6 +848,24 @@ class _Chain:
         self._fc(n, wi / xs, None, wi, np.full(w.shape[1], 1.0 / xs))
 
 
+def _fold_constants(model, chain):
+    """Constant nodes, and Identity nodes of constants (PyTorch's exporter
+    writes one initializer for equal weights and Identity copies of it), are
+    constants: removed from the graph."""
+    keep = []
+    for n in model.graph.node:
+        if n.op_type == 'Constant':
+            chain.consts[n.output[0]] = numpy_helper.to_array(_attrs(n)['value'])
+        elif n.op_type == 'Identity' and n.input[0] in chain.consts:
+            chain.consts[n.output[0]] = chain.consts[n.input[0]]
+            if n.input[0] in chain.int_consts:
+                chain.int_consts[n.output[0]] = chain.int_consts[n.input[0]]
+        else:
+            keep.append(n)
+    del model.graph.node[:]
+    model.graph.node.extend(keep)
+
+
 def _fold_weight_dequant(model, chain):
     """DequantizeLinear of a constant -> a float constant that remembers its integers."""
     keep = []
@@ -937,10 +980,9 @@ def load_chain(path):
     except Exception as e:  # onnx raises DecodeError and others
         raise ImportError_("cannot read '%s' as ONNX: %s" % (path, e))
     chain = _Chain(model)
+    _fold_constants(model, chain)
     _fold_weight_dequant(model, chain)
-    for n in model.graph.node:  # Constant nodes are constants (survey needs them)
-        if n.op_type == 'Constant':
-            chain.consts[n.output[0]] = numpy_helper.to_array(_attrs(n)['value'])
+    _fold_constants(model, chain)  # Identity copies of dequantized weights
     survey(model, chain)
     layers = chain.run()
     return layers, chain.in_shape, chain.in_q

@@ -82,7 +82,12 @@ def _pool(x, a, is_max):
     sh, sw = a.get('strides', [1, 1])
     pt, pl, pb, pr = a.get('pads', [0, 0, 0, 0])
     n, c, h, w = x.shape
-    oh, ow = (h + pt + pb - kh) // sh + 1, (w + pl + pr - kw) // sw + 1
+    if a.get('ceil_mode', 0):  # ONNX: ceil, and no window may start in the end padding
+        oh, ow = -(-(h + pt + pb - kh) // sh) + 1, -(-(w + pl + pr - kw) // sw) + 1
+        oh -= (oh - 1) * sh >= h + pt
+        ow -= (ow - 1) * sw >= w + pl
+    else:
+        oh, ow = (h + pt + pb - kh) // sh + 1, (w + pl + pr - kw) // sw + 1
     y = np.empty((n, c, oh, ow))
     for i in range(oh):
         for j in range(ow):
