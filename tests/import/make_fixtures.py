@@ -238,14 +238,15 @@ def bad_resize_pad(path):
 
 
 def graph_residual(path):
-    """A residual network: a MaxPool read by three nodes, residual Adds (one
+    """A residual network: a MaxPool (ceil_mode) read by three nodes, residual Adds (one
     after a BatchNormalization + ReLU on a shared tensor, which needs an
     identity layer), a Concat of two branches, ReLU after the Add."""
     g = G()
     a = g.n('Conv', ['x', g.c(w(8, 1, 3, 3, s=0.6)), g.c(w(8, s=0.1))], strides=[2, 2],
             pads=[1, 1, 1, 1])
     a = g.n('Relu', [a])
-    p = g.n('MaxPool', [a], kernel_shape=[3, 3], strides=[2, 2], pads=[1, 1, 1, 1])
+    # 14x14 -> 7x7 by ceil_mode (6x6 without): the last window is partial
+    p = g.n('MaxPool', [a], kernel_shape=[3, 3], strides=[2, 2], ceil_mode=1)
     b = g.n('Conv', [p, g.c(w(8, 8, 3, 3, s=0.2)), g.c(w(8, s=0.1))], pads=[1, 1, 1, 1])
     b = g.n('Relu', [bn(g, b, 8)])
     b = g.n('Conv', [b, g.c(w(8, 8, 1, 1, s=0.3))])
@@ -393,8 +394,7 @@ GOOD = [float_mbnet, float_misc, ternary, qdq, qlinear, integer, float_rgb32, fl
         float_acts, float_resize_pad, graph_residual, graph_se_silu]
 BAD = {bad_dilation: "node 'bad_dilation' (Conv): dilations",
        bad_op: "node 'bad_pool' (LpPool): unsupported op LpPool",
-       bad_pool: "node 'bad_avg' (AveragePool): ceil_mode=1 is not supported (only 0); "
-                 "count_include_pad=1 is not supported",
+       bad_pool: "node 'bad_avg' (AveragePool): count_include_pad=1 is not supported",
        bad_concat_axis: "node 'bad_cat' (Concat): Concat along axis 2 (only channels, axis 1)",
        bad_group: "node 'bad_group' (Conv): group=2",
        bad_strides: "node 'bad_strides' (Conv): strides",
