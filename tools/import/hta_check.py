@@ -70,6 +70,8 @@ def main():
                                                  't10k-images-idx3-ubyte.gz'), a.n)
         x = pix[..., None].astype(np.float32) / 255.0
     ref = hta_ref.run(hta_ref.load(a.onnx), x.transpose(0, 3, 1, 2))
+    if ref.ndim == 4:  # NCHW -> the device's NHWC
+        ref = ref.transpose(0, 2, 3, 1)
     ref = ref.reshape(a.n, -1)
     in_s, in_zp, out_s, out_zp = hta_io_quant(a.hta)
     xq = np.clip(np.round(x / in_s) + in_zp, -128, 127).astype(np.int8)

@@ -532,8 +532,13 @@ class _Chain:
         layer whose output is quantized by the graph, or ends in a table, gets
         an identity layer after it for the clamp)."""
         l = self.last(n, n.op_type)
-        if l.out_q is not None or l.fn is not None:
+        if l.fn is not None:
             l = self._identity(n)
+        elif l.out_q is not None:
+            # Q -> DQ -> clamp (-> Q), as QDQ exporters write ReLU6: the layer requantizes
+            # once, to the quantization after the clamp (its QuantizeLinear attaches it; the
+            # intermediate rounding step is dropped, at most one output step apart)
+            l.out_q = None
         if l.act is None:
             l.act = (lo, hi)
         else:
@@ -729,8 +734,12 @@ class _Chain:
         pass
 
     def op_Cast(self, n, a):
+        ints = (onnx.TensorProto.UINT8, onnx.TensorProto.INT8)
+        if a.get('to') in ints and self.pending_q is not None:
+            return  # PyTorch: QuantizeLinear -> Cast to its own type -> DequantizeLinear
         if a.get('to') != onnx.TensorProto.FLOAT:
-            raise ImportError_('%s: only Cast to float is supported' % _where(n))
+            raise ImportError_('%s: only Cast to float (or of a quantized tensor to uint8/int8) '
+                               'is supported' % _where(n))
 
     # ---- quantized ops ----
     def _scale_zp(self, n, si, zi):
@@ -848,20 +857,87 @@ class _Chain:
         self._fc(n, wi / xs, None, wi, np.full(w.shape[1], 1.0 / xs))
 
 
+def _np_type(to):
+    return onnx.helper.tensor_dtype_to_np_dtype(to) if hasattr(onnx.helper,
+                                                             'tensor_dtype_to_np_dtype') \
+        else onnx.mapping.TENSOR_TYPE_TO_NP_TYPE[to]
+
+
+def _const_value(n, a, ins, shapes):
+    """Node n's output when its inputs ins are all constant (or, for Shape,
+    its input's shape is static), by numpy; None if n is not such a node.
+    Shape arithmetic as exporters write it (PyTorch's reshapes, slices and
+    quantized biases) becomes constant this way."""
+    op = n.op_type
+    if op == 'Constant':
+        return numpy_helper.to_array(a['value'])
+    if op == 'Shape':
+        sh = shapes.get(n.input[0])
+        return None if sh is None or min(sh) <= 0 else np.array(sh, np.int64)
+    if any(x is None for x in ins) or not ins:
+        return None
+    if op == 'Identity':
+        return ins[0]
+    if op == 'Cast':
+        return ins[0].astype(_np_type(a['to']))
+    if op == 'ConstantOfShape':
+        v = numpy_helper.to_array(a['value']) if 'value' in a else np.zeros(1, np.float32)
+        return np.full(tuple(int(d) for d in ins[0]), v.reshape(-1)[0], v.dtype)
+    if op == 'Unsqueeze':
+        axes = a.get('axes', list(ins[1]) if len(ins) > 1 else [])
+        y = ins[0]
+        for ax in sorted(int(x) % (y.ndim + len(axes)) for x in axes):
+            y = np.expand_dims(y, ax)
+        return y
+    if op == 'Squeeze':
+        axes = a.get('axes', list(ins[1]) if len(ins) > 1 else None)
+        return np.squeeze(ins[0], axis=None if axes is None else tuple(int(x) for x in axes))
+    if op == 'Gather':
+        return np.take(ins[0], ins[1], axis=a.get('axis', 0))
+    if op == 'Concat':
+        return np.concatenate([np.atleast_1d(x) for x in ins], axis=a['axis'])
+    if op in ('Add', 'Sub', 'Mul', 'Div'):
+        f = {'Add': np.add, 'Sub': np.subtract, 'Mul': np.multiply}.get(op)
+        if op == 'Div':
+            return (ins[0] // ins[1] if np.issubdtype(ins[0].dtype, np.integer)
+                    else ins[0] / ins[1]).astype(ins[0].dtype)
+        return f(ins[0], ins[1]).astype(ins[0].dtype)
+    if op == 'Reshape':
+        shape = [int(d) for d in ins[1]]
+        shape = [ins[0].shape[i] if d == 0 else d for i, d in enumerate(shape)]
+        return ins[0].reshape(shape)
+    return None
+
+
 def _fold_constants(model, chain):
-    """Constant nodes, and Identity nodes of constants (PyTorch's exporter
-    writes one initializer for equal weights and Identity copies of it), are
-    constants: removed from the graph."""
+    """Nodes whose inputs are constant compute constants (_const_value):
+    evaluated and removed from the graph. Among them Identity copies of an
+    initializer (PyTorch writes one initializer for equal weights) and the
+    Cast/ConstantOfShape zero points of PyTorch's quantized biases."""
+    try:
+        inferred = onnx.shape_inference.infer_shapes(model)
+        vi = list(inferred.graph.value_info) + list(inferred.graph.input)
+    except Exception:  # shapes are a help here, not a requirement
+        vi = list(model.graph.input)
+    shapes = {}
+    for v in vi:
+        dims = v.type.tensor_type.shape.dim
+        shapes[v.name] = [d.dim_value if d.HasField('dim_value') else -1 for d in dims]
     keep = []
     for n in model.graph.node:
-        if n.op_type == 'Constant':
-            chain.consts[n.output[0]] = numpy_helper.to_array(_attrs(n)['value'])
-        elif n.op_type == 'Identity' and n.input[0] in chain.consts:
-            chain.consts[n.output[0]] = chain.consts[n.input[0]]
-            if n.input[0] in chain.int_consts:
-                chain.int_consts[n.output[0]] = chain.int_consts[n.input[0]]
-        else:
+        ins = [chain.consts.get(i) if i else None for i in n.input]
+        y = None
+        if len(n.output) == 1:
+            try:
+                y = _const_value(n, _attrs(n), [x for x in ins], shapes)
+            except Exception:  # not foldable here: the walk says why if it matters
+                y = None
+        if y is None:
             keep.append(n)
+            continue
+        chain.consts[n.output[0]] = np.asarray(y)
+        if n.op_type == 'Identity' and n.input[0] in chain.int_consts:
+            chain.int_consts[n.output[0]] = chain.int_consts[n.input[0]]
     del model.graph.node[:]
     model.graph.node.extend(keep)
 

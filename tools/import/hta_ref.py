@@ -160,6 +160,9 @@ def run(model, x):
             y = ins[0].astype(np.float64) @ ins[1]
         elif op == 'Add':
             y = ins[0] + ins[1]
+        elif op == 'ConstantOfShape':
+            v = numpy_helper.to_array(a['value']) if 'value' in a else np.zeros(1, np.float32)
+            y = np.full(tuple(int(d) for d in ins[0]), v.reshape(-1)[0], v.dtype)
         elif op == 'Concat':
             y = np.concatenate(ins, axis=a['axis'])
         elif op == 'Sum':
