@@ -156,6 +156,47 @@ def qdq(path):
     g.save(path, 'x', t)
 
 
+def qdq_pytorch(path):
+    """QDQ as PyTorch 1.13's FX quantizer exports it: QuantizeLinear -> Cast to
+    uint8 -> DequantizeLinear on activations, int8 weights and int32 biases
+    through DequantizeLinear whose zero points are Cast(ConstantOfShape(..)),
+    an Identity copy of a shared initializer, ReLU6 between two QDQ pairs, a
+    residual Add of two quantized tensors."""
+    g = G()
+
+    def q_dq(t, s, z):
+        sc, zp = g.c(np.float32(s)), g.c(np.uint8(z))
+        q = g.n('QuantizeLinear', [t, sc, zp])
+        return g.n('DequantizeLinear', [g.n('Cast', [q], to=TensorProto.UINT8), sc, zp])
+
+    def zeros(n, to):  # a zero point computed by the graph
+        return g.n('Cast', [g.n('ConstantOfShape', [g.c(np.array([n], np.int64))],
+                                value=numpy_helper.from_array(np.zeros(1, np.float32)))],
+                   to=to)
+
+    def conv(t, o, i, k, s_in, **attrs):
+        wi, sw = qw(w(o, i, k, k, s=0.4), o)
+        wd = g.n('DequantizeLinear', [g.c(wi), g.c(sw), zeros(o, TensorProto.INT8)], axis=0)
+        bi = np.round(w(o, s=0.1) / (s_in * sw)).astype(np.int32)
+        bd = g.n('DequantizeLinear', [g.c(bi), g.c((s_in * sw).astype(np.float32)),
+                                      zeros(o, TensorProto.INT32)], axis=0)
+        return g.n('Conv', [t, wd, bd], **attrs)
+    sx = g.c(np.float32(1 / 255))
+    t = g.n('Identity', [sx])  # the exporter's copy of a shared initializer
+    xq = g.n('QuantizeLinear', ['x', t, g.c(np.uint8(0))])
+    x = g.n('DequantizeLinear', [g.n('Cast', [xq], to=TensorProto.UINT8), sx, g.c(np.uint8(0))])
+    a = q_dq(conv(x, 8, 1, 3, 1 / 255, strides=[2, 2], pads=[1, 1, 1, 1]), 0.02, 128)
+    a = q_dq(g.n('Clip', [a, g.c(np.float32(0)), g.c(np.float32(6))]), 0.015, 0)
+    b = q_dq(conv(a, 8, 8, 3, 0.015, pads=[1, 1, 1, 1]), 0.03, 120)
+    t = q_dq(g.n('Relu', [g.n('Add', [a, b])]), 0.025, 0)
+    t = q_dq(g.n('GlobalAveragePool', [t]), 0.025, 0)
+    t = g.n('Flatten', [t])
+    wf, sf = qw(w(10, 8), 10)
+    wd = g.n('DequantizeLinear', [g.c(wf), g.c(sf), zeros(10, TensorProto.INT8)], axis=0)
+    t = q_dq(g.n('Gemm', [t, wd, g.c(w(10, s=0.1))], transB=1), 0.05, 128)
+    g.save(path, 'x', t)
+
+
 def qlinear(path):
     g = G()
     xs, xz = g.c(np.float32(1 / 255)), g.c(np.uint8(0))
@@ -391,7 +432,7 @@ def float_rgb32(path):
 
 
 GOOD = [float_mbnet, float_misc, ternary, qdq, qlinear, integer, float_rgb32, float_pools,
-        float_acts, float_resize_pad, graph_residual, graph_se_silu]
+        float_acts, float_resize_pad, graph_residual, graph_se_silu, qdq_pytorch]
 BAD = {bad_dilation: "node 'bad_dilation' (Conv): dilations",
        bad_op: "node 'bad_pool' (LpPool): unsupported op LpPool",
        bad_pool: "node 'bad_avg' (AveragePool): count_include_pad=1 is not supported",
