@@ -326,6 +326,31 @@ def graph_se_silu(path):
     g.save(path, 'x', t, opset=14)
 
 
+def graph_shuffle(path):
+    """ShuffleNet-V2's unit: a channel Split, a branch on one half, Concat, a
+    channel shuffle (Reshape to [N, 2, C/2, H, W], Transpose, Reshape back),
+    then a Slice of a channel range."""
+    g = G()
+    t = g.n('Conv', ['x', g.c(w(8, 1, 3, 3, s=0.6)), g.c(w(8, s=0.1))], strides=[2, 2],
+            pads=[1, 1, 1, 1])
+    t = g.n('Relu', [t])
+    g.k += 1
+    a, b = 's%da' % g.k, 's%db' % g.k
+    g.nodes.append(helper.make_node('Split', [t, g.c(np.array([4, 4], np.int64))], [a, b],
+                                    name='split', axis=1))
+    b = g.n('Relu', [g.n('Conv', [b, g.c(w(4, 4, 1, 1, s=0.5)), g.c(w(4, s=0.1))])])
+    t = g.n('Concat', [a, b], axis=1)
+    t = g.n('Reshape', [t, g.c(np.array([1, 2, 4, 14, 14], np.int64))])
+    t = g.n('Transpose', [t], perm=[0, 2, 1, 3, 4])
+    t = g.n('Reshape', [t, g.c(np.array([1, -1, 14, 14], np.int64))])
+    t = g.n('Slice', [t, g.c(np.array([2], np.int64)), g.c(np.array([7], np.int64)),
+                      g.c(np.array([1], np.int64))])
+    t = g.n('GlobalAveragePool', [t])
+    t = g.n('Flatten', [t])
+    t = g.n('Gemm', [t, g.c(w(10, 5)), g.c(w(10, s=0.1))], transB=1)
+    g.save(path, 'x', t)
+
+
 def bad_concat_axis(path):
     g = G()
     a = g.n('Conv', ['x', g.c(w(4, 1, 3, 3))], pads=[1, 1, 1, 1])
@@ -432,7 +457,8 @@ def float_rgb32(path):
 
 
 GOOD = [float_mbnet, float_misc, ternary, qdq, qlinear, integer, float_rgb32, float_pools,
-        float_acts, float_resize_pad, graph_residual, graph_se_silu, qdq_pytorch]
+        float_acts, float_resize_pad, graph_residual, graph_se_silu, qdq_pytorch,
+        graph_shuffle]
 BAD = {bad_dilation: "node 'bad_dilation' (Conv): dilations",
        bad_op: "node 'bad_pool' (LpPool): unsupported op LpPool",
        bad_pool: "node 'bad_avg' (AveragePool): count_include_pad=1 is not supported",

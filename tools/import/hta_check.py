@@ -69,7 +69,9 @@ def main():
         pix = hta_import.idx_images(os.path.join(hta_import.DATASET,
                                                  't10k-images-idx3-ubyte.gz'), a.n)
         x = pix[..., None].astype(np.float32) / 255.0
-    ref = hta_ref.run(hta_ref.load(a.onnx), x.transpose(0, 3, 1, 2))
+    model = hta_ref.load(a.onnx)  # one input at a time: exporters fix the batch in shapes
+    ref = np.concatenate([hta_ref.run(model, x[i:i + 1].transpose(0, 3, 1, 2))
+                          for i in range(a.n)])
     if ref.ndim == 4:  # NCHW -> the device's NHWC
         ref = ref.transpose(0, 2, 3, 1)
     ref = ref.reshape(a.n, -1)

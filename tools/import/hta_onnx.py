@@ -49,6 +49,7 @@ class Layer:
         self.out_q = None
         self.src = None
         self.in2_shape = None
+        self.keep_q = False  # a channel selection: the output keeps the input's quantization
 
     def out_shape(self):
         h, w, c = self.in_shape
@@ -153,6 +154,7 @@ class _Chain:
         self.layers = []
         self.in_q = None       # (scale, zp) fixed for the network input
         self.pending_q = None  # (scale, zp) of the current tensor, from QuantizeLinear
+        self.view = None  # channel shuffle in progress: ('grouped' | 'swapped', groups)
         self.cur, self.cur_idx = None, -1  # current tensor and its layer (-1: graph input)
         self.shared, self.readers = [], {}  # see run()
         self.flat = None       # (h, w, c) when a flatten of h x w x c > 1 pixel happened
@@ -233,7 +235,7 @@ class _Chain:
                     self.readers.setdefault(i, []).append(n)
         self.shared = []  # per layer: a tensor that is its output has several readers
         # tensor -> (layer index (-1: graph input), shape, flat, pending quantization)
-        state = {self.input.name: (-1, self.shape, None, None)}
+        state = {self.input.name: (-1, self.shape, None, None, None)}
         skip = set()
         out = self.g.output[0].name
         for n in g.node:
@@ -246,16 +248,24 @@ class _Chain:
                                        "nodes must be in topological order)" % (_where(n), i))
             if not data_in:
                 raise ImportError_('%s: reads no tensor' % _where(n))
+            if n.op_type == 'Split' and len(data_in) == 1:
+                self.cur = data_in[0]
+                self.cur_idx, self.shape, self.flat, self.pending_q, self.view = state[self.cur]
+                for o, st in zip(n.output, self._split(n, _attrs(n))):
+                    state[o] = st
+                continue
             used = [o for o in n.output[1:] if o and (o in self.readers or o == out)]
             if used:
                 raise ImportError_('%s: only its first output may be used (%s is read)'
                                    % (_where(n), ', '.join(used)))
             n_layers = len(self.layers)
             self.cur = data_in[0]
-            self.cur_idx, self.shape, self.flat, self.pending_q = state[self.cur]
+            self.cur_idx, self.shape, self.flat, self.pending_q, self.view = state[self.cur]
             if len(set(data_in)) > 1:
                 for i in data_in:  # each input's own QuantizeLinear fixes it
-                    self.cur_idx, self.shape, self.flat, self.pending_q = state[i]
+                    self.cur_idx, self.shape, self.flat, self.pending_q, self.view = state[i]
+                    if self.view is not None:
+                        raise ImportError_('%s: reads a 5-D view of a tensor' % _where(n))
                     self.take_q(n, self._cur())
                 handler = getattr(self, 'graph_' + n.op_type, None)
                 if handler is None:
@@ -284,10 +294,12 @@ class _Chain:
             if len(self.layers) == n_layers and len(self.readers.get(self.cur, ())) > 1 and \
                self.cur_idx >= 0:
                 self.shared[self.cur_idx] = True  # the output aliases a shared tensor
-            state[n.output[0]] = (self.cur_idx, self.shape, self.flat, self.pending_q)
+            state[n.output[0]] = (self.cur_idx, self.shape, self.flat, self.pending_q, self.view)
         if out not in state:
             raise ImportError_("the graph output '%s' is computed by no node" % out)
-        self.cur_idx, self.shape, self.flat, self.pending_q = state[out]
+        self.cur_idx, self.shape, self.flat, self.pending_q, self.view = state[out]
+        if self.view is not None:
+            raise ImportError_('the graph ends in a 5-D view of a tensor')
         if self.cur_idx != len(self.layers) - 1:
             # the model output is the last layer's: end on a copy of the output tensor
             self.cur = out
@@ -313,7 +325,7 @@ class _Chain:
 
     # ---- graph ops: two tensors ----
     def _two(self, n, st, names, op, shape2_ok):
-        (i0, s0, f0, _), (i1, s1, f1, _) = st
+        (i0, s0, f0, _, v0), (i1, s1, f1, _, v1) = st
         if f0 is not None or f1 is not None:
             raise ImportError_('%s: on a flattened tensor' % _where(n))
         if not shape2_ok(s0, s1):
@@ -720,12 +732,88 @@ class _Chain:
         self._flatten(n)
 
     def op_Reshape(self, n, a):
-        s = self.const(n, n.input[1], 'shape').reshape(-1)
+        s = [int(x) for x in self.const(n, n.input[1], 'shape').reshape(-1)]
         h, w, c = self.flat or self.shape
+        if self.flat is None and len(s) == 5 and s[0] in (0, 1) and s[3:] == [h, w] and \
+           s[1] > 0 and s[1] * s[2] == c and self.view is None:
+            self.view = ('grouped', s[1])  # channel shuffle, step 1: [N, g, C/g, H, W]
+            return
+        if self.view is not None:
+            if self.view[0] == 'swapped' and len(s) == 4 and s[0] in (0, 1) and \
+               s[1] in (-1, c) and s[2:] == [h, w]:
+                g, self.view = self.view[1], None  # step 3: back to [N, C, H, W]
+                self._channels(n, [(j % g) * (c // g) + j // g for j in range(c)], 'shuffle')
+                return
+            raise ImportError_('%s: reshape to %s of a grouped channel view (only the '
+                               'channel shuffle [N, g, C/g, H, W] -> transpose -> [N, C, H, W] '
+                               'is supported)' % (_where(n), s))
         if len(s) != 2 or s[1] not in (-1, h * w * c) or s[0] not in (-1, 0, 1):
-            raise ImportError_('%s: reshape to %s: only [N, -1] flattening is supported'
-                               % (_where(n), list(s)))
+            raise ImportError_('%s: reshape to %s: only [N, -1] flattening and channel '
+                               'shuffles are supported' % (_where(n), s))
         self._flatten(n)
+
+    def op_Transpose(self, n, a):
+        if self.view is None or self.view[0] != 'grouped' or \
+           list(a.get('perm', [])) != [0, 2, 1, 3, 4]:
+            raise ImportError_('%s: Transpose with perm %s: only the channel shuffle (a '
+                               'Reshape to [N, g, C/g, H, W], perm [0, 2, 1, 3, 4], a Reshape '
+                               'back) is supported' % (_where(n), list(a.get('perm', []))))
+        self.view = ('swapped', self.view[1])  # step 2
+
+    def _channels(self, n, sel, what):
+        """A pointwise layer whose output channel j is input channel sel[j]
+        (weights one-hot: exact in every plan, TERNARY in auto), keeping the
+        input's quantization: channel split and shuffle."""
+        h, w, c = self.shape
+        if self.flat is not None:
+            raise ImportError_('%s: on a flattened tensor' % _where(n))
+        l = Layer('conv', '%s/%s' % (n.name or n.output[0], what), self.shape)
+        l.w = np.zeros((len(sel), 1, 1, c), np.float32)
+        l.w[np.arange(len(sel)), 0, 0, sel] = 1.0
+        l.b = np.zeros(len(sel), np.float32)
+        l.keep_q = True
+        self._push(l)
+
+    def _chan_range(self, n, start, end):
+        c = self.shape[2]
+        start, end = max(0, min(c, start + c if start < 0 else start)), \
+            max(0, min(c, end + c if end < 0 else end))
+        if end <= start:
+            raise ImportError_('%s: an empty channel range [%d, %d)' % (_where(n), start, end))
+        return start, end
+
+    def op_Slice(self, n, a):
+        starts, ends = (self.const(n, n.input[i], x).reshape(-1) for i, x in
+                        ((1, 'starts'), (2, 'ends')))
+        axes = (self.const(n, n.input[3], 'axes').reshape(-1) if len(n.input) > 3 and
+                n.input[3] else np.arange(len(starts)))
+        steps = (self.const(n, n.input[4], 'steps').reshape(-1) if len(n.input) > 4 and
+                 n.input[4] else np.ones(len(starts), np.int64))
+        if [int(x) % 4 for x in axes] != [1] or int(steps[0]) != 1 or self.view is not None:
+            raise ImportError_('%s: Slice of axes %s, steps %s: only a channel range (axis 1, '
+                               'step 1)' % (_where(n), list(axes), list(steps)))
+        s0, e0 = self._chan_range(n, int(starts[0]), int(min(ends[0], 1 << 30)))
+        self._channels(n, list(range(s0, e0)), 'slice')
+
+    def _split(self, n, a):
+        """Split along channels: one channel-range layer per output; their states."""
+        if a.get('axis', 0) % 4 != 1 or self.view is not None or self.flat is not None:
+            raise ImportError_('%s: Split along axis %s (only channels, axis 1)'
+                               % (_where(n), a.get('axis', 0)))
+        c = self.shape[2]
+        k = len(n.output)
+        sizes = (list(self.const(n, n.input[1], 'split').reshape(-1)) if len(n.input) > 1 and
+                 n.input[1] else list(a.get('split', [c // k] * k)))
+        if sum(sizes) != c or len(sizes) != k:
+            raise ImportError_('%s: split sizes %s of %d channels' % (_where(n), sizes, c))
+        base, shape, src = self.cur_idx, self.shape, self.cur
+        states, at = [], 0
+        for size in sizes:
+            self.cur_idx, self.shape, self.cur = base, shape, src
+            self._channels(n, list(range(at, at + int(size))), 'split%d' % len(states))
+            states.append((self.cur_idx, self.shape, None, None, None))
+            at += int(size)
+        return states
 
     def op_Identity(self, n, a):
         pass
@@ -1026,7 +1114,7 @@ def survey(model, chain):
                 why.append('reads %d tensors: at most 2 (chain them)' % len(data_in))
             if n.op_type == 'Concat' and a.get('axis') not in (1, -3):
                 why.append('Concat along axis %s (only channels, axis 1)' % a.get('axis'))
-        elif not hasattr(chain, 'op_' + n.op_type):
+        elif not hasattr(chain, 'op_' + n.op_type) and n.op_type != 'Split':
             if n.op_type in GRAPH_OPS:
                 why.append('%s runs in the .hta format version 2 (golden model, cpu device) '
                            'but this importer does not map it yet' % n.op_type)

@@ -507,7 +507,7 @@ def quantize(layers, in_shape, in_q, plan, images, method, keep_int8):
         q2 = qs[src[1]] if len(src) > 1 else None
         if l.out_q is not None:
             oq = l.out_q
-        elif l.op in NO_WEIGHTS:
+        elif l.op in NO_WEIGHTS or getattr(l, 'keep_q', False):
             oq = q_prev
         else:
             oq = act_quant(*ranges[i])
