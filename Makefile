@@ -55,6 +55,7 @@ FRAGMENTS += sim/emu/emu.mk tests/xrt/xrt.mk
 FRAGMENTS += hw/usb/usb.mk sim/usb/usb.mk
 FRAGMENTS += tools/train/train.mk
 FRAGMENTS += tools/import/import.mk
+FRAGMENTS += python/python.mk
 define include_fragment
 -include $(1)
 DEMO_CMDS  += $$(newline)

@@ -74,7 +74,7 @@ else
 	@echo "synth: configuration $(CFG): $(BUILD)/synth/$(CFG)/report.txt"
 endif
 
-# The v2 processing elements' marginal cost alone (~35 s of Yosys; also in synth).
+# The v2 processing elements' marginal cost alone (five Yosys runs, ~1 min; also in synth).
 .PHONY: pe-resources
 pe-resources: ## Yosys marginal LUT/FF/DSP per v2 INT8 and ternary MAC -> build/synth/pe
 	$(Q)bash hw/synth/pe_resources.sh $(BUILD)/synth/pe

@@ -7,17 +7,17 @@
 #   base   Pix 4, MacCo 2, AddCo 2
 #   +int8  Pix 4, MacCo 4, AddCo 2   (128 more INT8 MACs: 4 pixels x 2 x Ci 16)
 #   +tern  Pix 4, MacCo 2, AddCo 4   (128 more ternary MACs)
-# Yosys 0.23 packs nothing into DSP48E2s beyond the multiply (not the P
-# register, not the post-adder: its xilinx_dsp pass does so for DSP48E1 only),
-# so the INT8 chains' P registers and post-adders land in fabric. Each run
-# also counts those cells (the flip-flops driving a chain's p_q, the carry
-# cells driving them and the LUTs driving the carries), i.e. what the DSP48E2
-# would absorb, and likewise the packing's 9-bit subtraction in front of the
-# DSPs' A port (LUTs and carries driving A), which is the DSP48E2 pre-adder's
-# job (A = w_hi * 2^18, D = w_lo); the table gives the INT8 cost with and
-# without them.
-# (synth_xilinx keeps the hierarchy: the counts are those of the one
-# hta_pe_int8 module, times its Pix x MacCo/2 instances.)
+#   model  base and +int8 again with HTA_DSP_MODEL defined: Yosys infers the
+#          INT8 chains from hta_dsp48e2_mac2's behavioural model instead of
+#          getting the DSP48E2 primitive
+# hta_pe_int8's chains are instantiated DSP48E2s (hw/rtl/hta_dsp48e2_mac2.sv):
+# Yosys 0.23 packs nothing into a DSP48E2 beyond the multiply when it infers
+# (not the P register, not the post-adder or PCIN cascade, not the pre-adder:
+# its xilinx_dsp pass does so for DSP48E1 only), which the "model" rows show.
+# Its fabric adders are instantiated carry chains too (hta_accum, hta_add3:
+# CARRY8, LUT6_2), in both kinds of run. (synth_xilinx keeps the hierarchy:
+# stat's "design hierarchy" section counts the cells of all instances, the
+# wrappers included; a LUT6_2 counts as one LUT.)
 # Writes OUTDIR/pe_resources.md. LUT_PER_DSP (default 141) as resources.sh.
 set -euo pipefail
 out=$1
@@ -27,32 +27,24 @@ rate=${LUT_PER_DSP:-141}
 top=hta_pe_synth
 mkdir -p "$out"
 
-# run NAME PIX MACCO ADDCO:
-#   "LUT FF CARRY DSP chainLUT chainFF chainCARRY preLUT preCARRY"
+# run NAME PIX MACCO ADDCO [DEFINE]: "LUT FF CARRY DSP"
 run() {
   local dir=$out/$1 log
   mkdir -p "$dir"
   log=$dir/yosys.log
-  yosys -p "read_verilog -sv $rtl/hta_pe_int8.sv $rtl/hta_pe_tern.sv $here/$top.sv;
+  yosys -p "read_verilog -sv ${5:+-D$5} $rtl/hta_dsp48e2_mac2.sv $rtl/hta_accum.sv $rtl/hta_add3.sv \
+      $rtl/hta_pe_int8.sv $rtl/hta_pe_tern.sv $here/$top.sv;
     chparam -set Pix $2 -set MacCo $3 -set AddCo $4 $top;
-    synth_xilinx -top $top -family xcup; stat;
-    select -set ff w:*gen_chain*p_q* %ci1:+FDRE[Q] t:FDRE %i;
-    select -set cy @ff %ci1:+FDRE[D] %ci1 t:CARRY4 t:CARRY8 %u %i;
-    select -set lut @cy %ci1:+CARRY4[S,DI] %ci1 t:LUT* %i;
-    select -count @lut; select -count @ff; select -count @cy;
-    select -set pcy t:DSP48E2 %ci1:+DSP48E2[A] %ci1 t:CARRY4 t:CARRY8 %u %i;
-    select -set plut t:DSP48E2 %ci1:+DSP48E2[A] %ci1 t:LUT* %i @pcy %ci1:+CARRY4[S,DI] %ci1 t:LUT* %i %u;
-    select -count @plut; select -count @pcy" >"$log" 2>&1 || {
+    synth_xilinx -top $top -family xcup; stat" >"$log" 2>&1 || {
     echo "pe_resources: yosys failed, see $log" >&2
     return 1
   }
-  awk -v npe=$(($2 * $3 / 2)) '
+  awk '
     /Printing statistics\./ { delete cnt }
     /^=== .* ===$/          { incells = 0; delete cnt }
     /Number of cells:/      { incells = 1; next }
     incells && NF == 2 && $2 ~ /^[0-9]+$/ { cnt[$1] += $2; next }
     incells && NF == 0      { incells = 0 }
-    /^[0-9]+ objects\.$/    { sel[++n] = $1 }
     END {
       for (c in cnt) {
         if (c ~ /^LUT[1-6](_2)?$/ || c == "INV")            r["LUT"] += cnt[c]
@@ -62,48 +54,48 @@ run() {
         else if (c == "DSP48E2")                           r["DSP"] += cnt[c]
       }
       # SRLs are LUTs used as shift registers (the input skew): counted as LUTs.
-      print r["LUT"] + r["SRL"], r["FF"] + 0, r["CARRY"] + 0, r["DSP"] + 0, \
-        sel[1] * npe, sel[2] * npe, sel[3] * npe, sel[4] * npe, sel[5] * npe
+      print r["LUT"] + r["SRL"], r["FF"] + 0, r["CARRY"] + 0, r["DSP"] + 0
     }' "$log"
 }
 
-echo "  SWEEP   $top (3 sizes, LUT_PER_DSP=$rate)"
-read -r bl bf bc bd bxl bxf bxc bpl bpc <<<"$(run base 4 2 2)"
-read -r ml mf mc md mxl mxf mxc mpl mpc <<<"$(run int8 4 4 2)"
-read -r al af ac ad _ _ _ _ _ <<<"$(run tern 4 2 4)"
-if [[ -z ${bpc:-} || -z ${mpc:-} || -z ${ad:-} ]]; then
+echo "  SWEEP   $top (3 sizes + 2 inferred, LUT_PER_DSP=$rate)"
+read -r bl bf bc bd <<<"$(run base 4 2 2)"
+read -r ml mf mc md <<<"$(run int8 4 4 2)"
+read -r al af ac ad <<<"$(run tern 4 2 4)"
+read -r vbl vbf vbc vbd <<<"$(run model_base 4 2 2 HTA_DSP_MODEL)"
+read -r vml vmf vmc vmd <<<"$(run model_int8 4 4 2 HTA_DSP_MODEL)"
+if [[ -z ${bd:-} || -z ${md:-} || -z ${ad:-} || -z ${vbd:-} || -z ${vmd:-} ]]; then
   echo "pe_resources: a synthesis failed (logs in $out/*/yosys.log)" >&2
   exit 1
 fi
 
 awk -v rate="$rate" \
-  -v bl="$bl" -v bf="$bf" -v bc="$bc" -v bd="$bd" -v bxl="$bxl" -v bxf="$bxf" -v bxc="$bxc" \
-  -v ml="$ml" -v mf="$mf" -v mc="$mc" -v md="$md" -v mxl="$mxl" -v mxf="$mxf" -v mxc="$mxc" \
-  -v bpl="$bpl" -v bpc="$bpc" -v mpl="$mpl" -v mpc="$mpc" \
-  -v al="$al" -v af="$af" -v ac="$ac" -v ad="$ad" 'BEGIN {
+  -v bl="$bl" -v bf="$bf" -v bc="$bc" -v bd="$bd" \
+  -v ml="$ml" -v mf="$mf" -v mc="$mc" -v md="$md" \
+  -v al="$al" -v af="$af" -v ac="$ac" -v ad="$ad" \
+  -v vbl="$vbl" -v vbf="$vbf" -v vbc="$vbc" -v vbd="$vbd" \
+  -v vml="$vml" -v vmf="$vmf" -v vmc="$vmc" -v vmd="$vmd" 'BEGIN {
   n = 128
-  print "| array (Ci 16) | Pix | MacCo | AddCo | LUT | FF | CARRY | DSP48E2 | of which chain P regs + post-adders (LUT / FF / CARRY) | of which packing pre-adds (LUT / CARRY) |"
-  print "|---|---|---|---|---|---|---|---|---|---|"
-  printf "| base | 4 | 2 | 2 | %d | %d | %d | %d | %d / %d / %d | %d / %d |\n", bl, bf, bc, bd, bxl, bxf, bxc, bpl, bpc
-  printf "| + INT8 | 4 | 4 | 2 | %d | %d | %d | %d | %d / %d / %d | %d / %d |\n", ml, mf, mc, md, mxl, mxf, mxc, mpl, mpc
-  printf "| + ternary | 4 | 2 | 4 | %d | %d | %d | %d | (as base) | (as base) |\n", al, af, ac, ad
+  print "| array (Ci 16) | Pix | MacCo | AddCo | LUT | FF | CARRY | DSP48E2 |"
+  print "|---|---|---|---|---|---|---|---|"
+  printf "| base | 4 | 2 | 2 | %d | %d | %d | %d |\n", bl, bf, bc, bd
+  printf "| + INT8 | 4 | 4 | 2 | %d | %d | %d | %d |\n", ml, mf, mc, md
+  printf "| + ternary | 4 | 2 | 4 | %d | %d | %d | %d |\n", al, af, ac, ad
+  printf "| base, INT8 chains inferred from the model | 4 | 2 | 2 | %d | %d | %d | %d |\n", vbl, vbf, vbc, vbd
+  printf "| + INT8, chains inferred from the model | 4 | 4 | 2 | %d | %d | %d | %d |\n", vml, vmf, vmc, vmd
   il = (ml - bl) / n; iff = (mf - bf) / n; ic = (mc - bc) / n; id = (md - bd) / n
-  xl = ((ml - mxl) - (bl - bxl)) / n; xf = ((mf - mxf) - (bf - bxf)) / n
-  xc = ((mc - mxc) - (bc - bxc)) / n
-  pl = ((ml - mxl - mpl) - (bl - bxl - bpl)) / n; pc = ((mc - mxc - mpc) - (bc - bxc - bpc)) / n
+  vl = (vml - vbl) / n; vf = (vmf - vbf) / n; vc = (vmc - vbc) / n; vd = (vmd - vbd) / n
   tl = (al - bl) / n; tf = (af - bf) / n; tc = (ac - bc) / n
   print ""
   print "Marginal cost of one MAC (differences of 128 MACs):"
   print ""
   printf "| MAC | LUT | FF | CARRY | DSP48E2 | LUT + %d x DSP |\n", rate
   print "|---|---|---|---|---|---|"
-  printf "| INT8, as Yosys 0.23 maps it (chains in fabric) | %.1f | %.1f | %.2f | %.3f | %.1f |\n", il, iff, ic, id, il + id * rate
-  printf "| INT8, chains in the DSP48E2s (P reg + post-adder) | %.1f | %.1f | %.2f | %.3f | %.1f |\n", xl, xf, xc, id, xl + id * rate
-  printf "| INT8, chains and packing in the DSP48E2s (+ pre-adder) | %.1f | %.1f | %.2f | %.3f | %.1f |\n", pl, xf, pc, id, pl + id * rate
+  printf "| INT8, DSP48E2 instantiated (pre-adder, P, cascade in the DSP) | %.1f | %.1f | %.2f | %.3f | %.1f |\n", il, iff, ic, id, il + id * rate
+  printf "| INT8, the same model inferred by Yosys 0.23 (multiply only) | %.1f | %.1f | %.2f | %.3f | %.1f |\n", vl, vf, vc, vd, vl + vd * rate
   printf "| ternary | %.1f | %.1f | %.2f | 0 | %.1f |\n", tl, tf, tc, tl
   print ""
-  printf "R (ternary MACs per INT8 MAC of equal area, %d LUTs per DSP48E2): %.2f with chains and\n", rate, (pl + id * rate) / tl
-  printf "packing in the DSPs, %.2f with the chains only, %.2f as Yosys 0.23 maps them; counting\n", (xl + id * rate) / tl, (il + id * rate) / tl
-  printf "LUTs only (DSPs free): %.2f, %.2f and %.2f.\n", pl / tl, xl / tl, il / tl
+  printf "R (ternary MACs per INT8 MAC of equal area, %d LUTs per DSP48E2): %.2f (%.2f if\n", rate, (il + id * rate) / tl, (vl + vd * rate) / tl
+  printf "the chains are inferred); counting LUTs only (DSPs free): %.2f (%.2f).\n", il / tl, vl / tl
 }' >"$out/pe_resources.md"
 cat "$out/pe_resources.md"

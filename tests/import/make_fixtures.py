@@ -156,6 +156,47 @@ def qdq(path):
     g.save(path, 'x', t)
 
 
+def qdq_pytorch(path):
+    """QDQ as PyTorch 1.13's FX quantizer exports it: QuantizeLinear -> Cast to
+    uint8 -> DequantizeLinear on activations, int8 weights and int32 biases
+    through DequantizeLinear whose zero points are Cast(ConstantOfShape(..)),
+    an Identity copy of a shared initializer, ReLU6 between two QDQ pairs, a
+    residual Add of two quantized tensors."""
+    g = G()
+
+    def q_dq(t, s, z):
+        sc, zp = g.c(np.float32(s)), g.c(np.uint8(z))
+        q = g.n('QuantizeLinear', [t, sc, zp])
+        return g.n('DequantizeLinear', [g.n('Cast', [q], to=TensorProto.UINT8), sc, zp])
+
+    def zeros(n, to):  # a zero point computed by the graph
+        return g.n('Cast', [g.n('ConstantOfShape', [g.c(np.array([n], np.int64))],
+                                value=numpy_helper.from_array(np.zeros(1, np.float32)))],
+                   to=to)
+
+    def conv(t, o, i, k, s_in, **attrs):
+        wi, sw = qw(w(o, i, k, k, s=0.4), o)
+        wd = g.n('DequantizeLinear', [g.c(wi), g.c(sw), zeros(o, TensorProto.INT8)], axis=0)
+        bi = np.round(w(o, s=0.1) / (s_in * sw)).astype(np.int32)
+        bd = g.n('DequantizeLinear', [g.c(bi), g.c((s_in * sw).astype(np.float32)),
+                                      zeros(o, TensorProto.INT32)], axis=0)
+        return g.n('Conv', [t, wd, bd], **attrs)
+    sx = g.c(np.float32(1 / 255))
+    t = g.n('Identity', [sx])  # the exporter's copy of a shared initializer
+    xq = g.n('QuantizeLinear', ['x', t, g.c(np.uint8(0))])
+    x = g.n('DequantizeLinear', [g.n('Cast', [xq], to=TensorProto.UINT8), sx, g.c(np.uint8(0))])
+    a = q_dq(conv(x, 8, 1, 3, 1 / 255, strides=[2, 2], pads=[1, 1, 1, 1]), 0.02, 128)
+    a = q_dq(g.n('Clip', [a, g.c(np.float32(0)), g.c(np.float32(6))]), 0.015, 0)
+    b = q_dq(conv(a, 8, 8, 3, 0.015, pads=[1, 1, 1, 1]), 0.03, 120)
+    t = q_dq(g.n('Relu', [g.n('Add', [a, b])]), 0.025, 0)
+    t = q_dq(g.n('GlobalAveragePool', [t]), 0.025, 0)
+    t = g.n('Flatten', [t])
+    wf, sf = qw(w(10, 8), 10)
+    wd = g.n('DequantizeLinear', [g.c(wf), g.c(sf), zeros(10, TensorProto.INT8)], axis=0)
+    t = q_dq(g.n('Gemm', [t, wd, g.c(w(10, s=0.1))], transB=1), 0.05, 128)
+    g.save(path, 'x', t)
+
+
 def qlinear(path):
     g = G()
     xs, xz = g.c(np.float32(1 / 255)), g.c(np.uint8(0))
@@ -237,11 +278,84 @@ def bad_resize_pad(path):
     g.save(path, 'x', t)
 
 
-def bad_residual(path):
+def graph_residual(path):
+    """A residual network: a MaxPool (ceil_mode) read by three nodes, residual Adds (one
+    after a BatchNormalization + ReLU on a shared tensor, which needs an
+    identity layer), a Concat of two branches, ReLU after the Add."""
+    g = G()
+    a = g.n('Conv', ['x', g.c(w(8, 1, 3, 3, s=0.6)), g.c(w(8, s=0.1))], strides=[2, 2],
+            pads=[1, 1, 1, 1])
+    a = g.n('Relu', [a])
+    # 14x14 -> 7x7 by ceil_mode (6x6 without): the last window is partial
+    p = g.n('MaxPool', [a], kernel_shape=[3, 3], strides=[2, 2], ceil_mode=1)
+    b = g.n('Conv', [p, g.c(w(8, 8, 3, 3, s=0.2)), g.c(w(8, s=0.1))], pads=[1, 1, 1, 1])
+    b = g.n('Relu', [bn(g, b, 8)])
+    b = g.n('Conv', [b, g.c(w(8, 8, 1, 1, s=0.3))])
+    r = g.n('Add', [p, b], name='residual')
+    r = g.n('Relu', [r])
+    s = g.n('Relu', [bn(g, p, 8)])  # BN + ReLU of a tensor others read too
+    c = g.n('Concat', [r, s], name='cat', axis=1)
+    d = g.n('Conv', [c, g.c(w(8, 16, 1, 1, s=0.3)), g.c(w(8, s=0.1))])
+    e = g.n('Add', [d, p])
+    t = g.n('GlobalAveragePool', [e])
+    t = g.n('Flatten', [t])
+    t = g.n('Gemm', [t, g.c(w(10, 8)), g.c(w(10, s=0.1))], transB=1)
+    g.save(path, 'x', t)
+
+
+def graph_se_silu(path):
+    """SiLU (x * Sigmoid(x)), squeeze-excite (GAP, 1x1 convs, Sigmoid, Mul of
+    [N,C,H,W] by [N,C,1,1]) and HardSwish, as MobileNet-V3 and EfficientNet
+    have them."""
+    g = G()
+    t = g.n('Conv', ['x', g.c(w(8, 1, 3, 3, s=0.6)), g.c(w(8, s=0.1))], strides=[2, 2],
+            pads=[1, 1, 1, 1])
+    sg = g.n('Sigmoid', [t])
+    t = g.n('Mul', [t, sg], name='silu')
+    s = g.n('GlobalAveragePool', [t])
+    s = g.n('Conv', [s, g.c(w(4, 8, 1, 1, s=0.5)), g.c(w(4, s=0.1))])
+    s = g.n('Relu', [s])
+    s = g.n('Conv', [s, g.c(w(8, 4, 1, 1, s=0.5)), g.c(w(8, s=0.1))])
+    s = g.n('Sigmoid', [s])
+    t = g.n('Mul', [t, s], name='excite')
+    t = g.n('Conv', [t, g.c(w(12, 8, 1, 1, s=0.4)), g.c(w(12, s=0.1))])
+    t = g.n('HardSwish', [t])
+    t = g.n('GlobalAveragePool', [t])
+    t = g.n('Flatten', [t])
+    t = g.n('Gemm', [t, g.c(w(10, 12)), g.c(w(10, s=0.1))], transB=1)
+    g.save(path, 'x', t, opset=14)
+
+
+def graph_shuffle(path):
+    """ShuffleNet-V2's unit: a channel Split, a branch on one half, Concat, a
+    channel shuffle (Reshape to [N, 2, C/2, H, W], Transpose, Reshape back),
+    then a Slice of a channel range."""
+    g = G()
+    t = g.n('Conv', ['x', g.c(w(8, 1, 3, 3, s=0.6)), g.c(w(8, s=0.1))], strides=[2, 2],
+            pads=[1, 1, 1, 1])
+    t = g.n('Relu', [t])
+    g.k += 1
+    a, b = 's%da' % g.k, 's%db' % g.k
+    g.nodes.append(helper.make_node('Split', [t, g.c(np.array([4, 4], np.int64))], [a, b],
+                                    name='split', axis=1))
+    b = g.n('Relu', [g.n('Conv', [b, g.c(w(4, 4, 1, 1, s=0.5)), g.c(w(4, s=0.1))])])
+    t = g.n('Concat', [a, b], axis=1)
+    t = g.n('Reshape', [t, g.c(np.array([1, 2, 4, 14, 14], np.int64))])
+    t = g.n('Transpose', [t], perm=[0, 2, 1, 3, 4])
+    t = g.n('Reshape', [t, g.c(np.array([1, -1, 14, 14], np.int64))])
+    t = g.n('Slice', [t, g.c(np.array([2], np.int64)), g.c(np.array([7], np.int64)),
+                      g.c(np.array([1], np.int64))])
+    t = g.n('GlobalAveragePool', [t])
+    t = g.n('Flatten', [t])
+    t = g.n('Gemm', [t, g.c(w(10, 5)), g.c(w(10, s=0.1))], transB=1)
+    g.save(path, 'x', t)
+
+
+def bad_concat_axis(path):
     g = G()
     a = g.n('Conv', ['x', g.c(w(4, 1, 3, 3))], pads=[1, 1, 1, 1])
     b = g.n('Conv', [a, g.c(w(4, 4, 1, 1))])
-    t = g.n('Add', [a, b], name='bad_add')
+    t = g.n('Concat', [a, b], name='bad_cat', axis=2)
     g.save(path, 'x', t)
 
 
@@ -255,12 +369,6 @@ def bad_group(path):
 def bad_strides(path):
     g = G()
     t = g.n('Conv', ['x', g.c(w(4, 1, 3, 3))], name='bad_strides', strides=[1, 2])
-    g.save(path, 'x', t)
-
-
-def bad_first_relu(path):
-    g = G()
-    t = g.n('Relu', ['x'], name='bad_relu')
     g.save(path, 'x', t)
 
 
@@ -349,16 +457,15 @@ def float_rgb32(path):
 
 
 GOOD = [float_mbnet, float_misc, ternary, qdq, qlinear, integer, float_rgb32, float_pools,
-        float_acts, float_resize_pad]
+        float_acts, float_resize_pad, graph_residual, graph_se_silu, qdq_pytorch,
+        graph_shuffle]
 BAD = {bad_dilation: "node 'bad_dilation' (Conv): dilations",
        bad_op: "node 'bad_pool' (LpPool): unsupported op LpPool",
-       bad_pool: "node 'bad_avg' (AveragePool): ceil_mode=1 is not supported (only 0); "
-                 "count_include_pad=1 is not supported",
-       bad_residual: "node 'bad_add' (Add)",
+       bad_pool: "node 'bad_avg' (AveragePool): count_include_pad=1 is not supported",
+       bad_concat_axis: "node 'bad_cat' (Concat): Concat along axis 2 (only channels, axis 1)",
        bad_group: "node 'bad_group' (Conv): group=2",
        bad_strides: "node 'bad_strides' (Conv): strides",
-       bad_first_relu: "node 'bad_relu' (Relu)",
-       bad_many: "5 nodes block the import:",
+       bad_many: "2 nodes block the import:",
        bad_resize_pad: "node 'bad_resize' (Resize): mode 'linear' (only nearest); scales "
                        "[1.0, 1.0, 3.0, 3.0]: only nearest x2 in H and W"}
 

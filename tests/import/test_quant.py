@@ -9,6 +9,7 @@ import numpy as np
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
                                 '..', '..', 'tools', 'import'))
+import hta_onnx  # noqa: E402
 import hta_quant  # noqa: E402
 
 passed = failed = 0
@@ -85,14 +86,102 @@ except hta_quant.QuantError as e:
     check('quant_mult_refuses_ge_1', "layer 'layer_x'" in str(e), str(e))
 
 # plans
-for p, want in (('int8', ('int8', 0)), ('fgq:16', ('fgq', 16)), ('auto', ('auto', 0))):
+for p, want in (('int8', ('int8', 0)), ('fgq:16', ('fgq', 16)), ('auto', ('auto', 0)),
+                ('hybrid:0.25', ('hybrid', 0.25)), ('hybrid-global:1', ('hybrid-global', 1.0))):
     check('plan_' + p, hta_quant.parse_plan(p) == want)
-for p in ('fgq:2', 'fgq:x', 'int4', ''):
+for p in ('fgq:2', 'fgq:x', 'int4', '', 'hybrid:1.5', 'hybrid:-0.1', 'hybrid:x',
+          'hybrid-global:'):
     try:
         hta_quant.parse_plan(p)
         check('plan_bad_%s' % (p or 'empty'), False, 'accepted')
     except hta_quant.QuantError:
         check('plan_bad_%s' % (p or 'empty'), True)
+
+
+# ---- hybrid plans: which filters stay int8 ----
+# Layer 0: a 3x3 conv 4 -> 12 whose filter f is a ternary pattern plus noise of
+# relative size 4^(f % 6 - 6) * (1 + f // 6 * 0.01): the TWN error grows with the noise, so the
+# filters that must stay int8 are known without computing the measure. Layer 1: a
+# depthwise 3x3 on 12 channels, the same construction; layer 2: fc 12 -> 5.
+
+
+def noisy_filters(o, shape):
+    rows = []
+    for f in range(o):
+        t = rng.choice([-1.0, 0.0, 1.0], size=int(np.prod(shape)))
+        t[0] = 1.0
+        noise = 4.0 ** (f % 6 - 6) * (1 + f // 6 * 0.01)
+        rows.append(t + noise * rng.standard_normal(t.size))
+    perm = rng.permutation(o)  # the order of sensitivity is not the filter order
+    return np.array(rows)[perm].reshape((o,) + shape).astype(np.float32), perm
+
+
+def make_chain():
+    l0 = hta_onnx.Layer('conv', 'c0', (10, 10, 4))
+    l0.w, p0 = noisy_filters(12, (3, 3, 4))
+    l0.b, l0.kh, l0.kw, l0.pads = np.zeros(12, np.float32), 3, 3, (1, 1, 1, 1)
+    l1 = hta_onnx.Layer('dw', 'd1', (10, 10, 12))
+    l1.w, p1 = noisy_filters(12, (3, 3, 1))
+    l1.b, l1.kh, l1.kw, l1.pads = np.zeros(12, np.float32), 3, 3, (1, 1, 1, 1)
+    l2 = hta_onnx.Layer('gap', 'g2', (10, 10, 12))
+    l3 = hta_onnx.Layer('fc', 'f3', (1, 1, 12))
+    l3.w, p3 = noisy_filters(5, (1, 1, 12))
+    l3.b = np.zeros(5, np.float32)
+    return [l0, l1, l2, l3], (p0, p1, None, p3)
+
+
+chain, perms = make_chain()
+imgs = rng.standard_normal((32, 10, 10, 4)).astype(np.float32)
+# the noise level of stored filter j is that of filter perms[j] before permuting
+level = {i: np.array([4.0 ** (f % 6 - 6) * (1 + f // 6 * 0.01) for f in perms[i]])
+         for i in (0, 1, 3)}
+keep = hta_quant.choose_int8(chain, imgs, [0, 1, 3], 'hybrid', 0.5)
+ok, detail = True, ''
+for i in (0, 1, 3):
+    n = int(np.floor(0.5 * len(level[i]) + 0.5))
+    want = set(np.argsort(-level[i], kind='stable')[:n])
+    if set(np.flatnonzero(keep[i])) != want:
+        ok, detail = False, 'layer %d kept %s, want %s' % (i, sorted(np.flatnonzero(keep[i])),
+                                                        sorted(want))
+check('hybrid_keeps_the_most_sensitive_half', ok, detail)
+again = hta_quant.choose_int8(chain, imgs, [0, 1, 3], 'hybrid', 0.5)
+check('hybrid_choice_reproducible', all(np.array_equal(keep[i], again[i]) for i in keep))
+for f, name in ((0.0, 'none'), (1.0, 'all')):
+    k = hta_quant.choose_int8(chain, imgs, [0, 1, 3], 'hybrid', f)
+    check('hybrid_%s_int8' % name, all(k[i].all() == (f == 1.0) and k[i].any() == (f == 1.0)
+                                       for i in k))
+# an exactly ternary filter has sensitivity 0
+ch2, _ = make_chain()
+ch2[0].w[3] = np.sign(ch2[0].w[3]) * 0.5
+sens = hta_quant.sensitivities(ch2, imgs, [0])
+check('sensitivity_zero_for_ternary_filter', sens[0][3] < 1e-20 and sens[0].min() == sens[0][3],
+      str(sens[0]))
+
+# global budget: int8 MACs <= F of all, and no skipped filter would still fit
+macs = {0: 10 * 10 * 36, 1: 10 * 10 * 9, 3: 12}
+total = sum(macs[i] * len(level[i]) for i in macs)
+for f in (0.1, 0.3, 0.6):
+    k = hta_quant.choose_int8(chain, imgs, [0, 1, 3], 'hybrid-global', f)
+    used = sum(macs[i] * int(k[i].sum()) for i in k)
+    free = min([macs[i] for i in k if not k[i].all()] or [total])
+    check('hybrid_global_budget_%g' % f, used <= f * total and used + free > f * total,
+          'used %d of %d, smallest free %d' % (used, total, free))
+
+# end to end: the kinds quantize() gives follow the choice; hybrid:0 is TWN
+q, _, _ = hta_quant.quantize(chain, (10, 10, 4), None, 'hybrid:0.5', imgs, 'minmax', [])
+check('hybrid_quantize_kinds', all(int((q[i].kind == hta_quant.INT8).sum()) ==
+                                   int(keep[i].sum()) for i in (0, 1, 3)),
+      str([q[i].kind for i in (0, 1, 3)]))
+q0, _, _ = hta_quant.quantize(chain, (10, 10, 4), None, 'hybrid:0', imgs, 'minmax', [])
+qt, _, _ = hta_quant.quantize(chain, (10, 10, 4), None, 'twn', imgs, 'minmax', [])
+check('hybrid_0_is_twn', all(np.array_equal(q0[i].t, qt[i].t) and np.array_equal(q0[i].kind,
+                                                                               qt[i].kind)
+                             for i in (0, 1, 3)))
+try:
+    hta_quant.quantize(chain, (10, 10, 4), None, 'hybrid:0.5', None, 'minmax', [])
+    check('hybrid_needs_calibration', False, 'accepted')
+except hta_quant.QuantError as e:
+    check('hybrid_needs_calibration', '--calib' in str(e), str(e))
 
 print('%d passed, %d failed' % (passed, failed))
 sys.exit(1 if failed else 0)

@@ -3,13 +3,17 @@
 //
 // One source, built once per PE model (tests/rtl/pe.mk): PE_INT8 selects
 // hta_pe_int8 (two int8 dot products per vector), otherwise hta_pe_tern
-// (one ternary dot product). PE_CI is the model's Ci parameter.
+// (one ternary dot product). PE_CI is the model's Ci parameter. PE_L = 8
+// (hta_pe_int8 with chains of 8, past the full-range bound of 7) runs the
+// bound cases instead: exact with weights in [-127, 127], and the
+// -128 x -128 extremes must come out wrong (the test would see an overflow).
 //
 // The driver streams vectors with first/last flags, random bubbles (valid low)
 // and back-to-back groups; when a group ends the reference sums are queued, and
 // every valid_o pops and compares them. Cases: random groups, every input and
 // weight at the int8 extremes (all sign combinations), all-negative inputs,
-// long accumulations of extremes, single-vector groups. Usage:
+// long accumulations of extremes, single-vector groups, a bubble-free stream
+// with group boundaries at every phase, one nonzero input at a time. Usage:
 //   test_pe [--seed N]     (N: the random cases' seed, printed for replay)
 #include <cinttypes>
 #include <cstdint>
@@ -202,6 +206,43 @@ int main(int argc, char **argv) {
   printf("test_pe: %s, Ci %d, seed %" PRIu64 " (--seed N replays)\n",
          NOUT == 2 ? "hta_pe_int8" : "hta_pe_tern", Ci, seed);
 
+#if defined(PE_INT8) && defined(PE_L) && PE_L == 8
+  {  // symmetric weights: 8 products of |w x| <= 127 x 128 fit the low field
+    Tb tb(argc, argv);
+    const int xs[2] = {-128, 127}, ws[2] = {-127, 127};
+    groups(tb, 400, 8, 3, [&](Vec &v) {
+      bool ext = rnd() % 2 == 0;
+      for (int c = 0; c < Ci; c++) {
+        v.x[c] = ext ? xs[rnd() & 1] : rnd_int(-128, 127);
+        for (int o = 0; o < NOUT; o++) v.w[o][c] = ext ? ws[rnd() & 1] : rnd_int(-127, 127);
+      }
+    });
+    for (int i = 0; i < 2000; i++) {  // the largest low-field sums, accumulated
+      Vec v;
+      for (int c = 0; c < Ci; c++) {
+        v.x[c] = -128;
+        v.w[0][c] = -127;
+        v.w[1][c] = i % 2 ? 127 : -127;
+      }
+      tb.push(v, i == 0, i == 1999);
+    }
+    report(tb, "L8_symmetric_weights");
+  }
+  {  // full-range weights: 8 x (-128) x (-128) = 2^17 overflows the low field
+    Tb tb(argc, argv);
+    Vec v;
+    for (int c = 0; c < Ci; c++) {
+      v.x[c] = -128;
+      v.w[0][c] = -128;
+      v.w[1][c] = 0;
+    }
+    tb.push(v, true, true);
+    bool ok = tb.drain();
+    printf("%s L8_full_range_overflows (%s)\n", ok ? "FAIL" : "PASS",
+           ok ? "came out right: the bound test would not see an overflow" : tb.first_bad);
+    (ok ? failed : passed)++;
+  }
+#else
   {  // random values, random group lengths, bubbles
     Tb tb(argc, argv);
     groups(tb, 3000, 12, 4, [](Vec &v) {
@@ -276,6 +317,51 @@ int main(int argc, char **argv) {
     report(tb, "single_vector_groups");
   }
 
+  {  // a continuous stream (no bubbles) in which every pair of group lengths
+     // 1..16 follows each other, so group boundaries fall at every phase of
+     // the chains and of the control pipeline; values at the extremes one
+     // time in four. A stage that took the wrong operand (Z = P instead of
+     // PCIN, RND in a non-head stage, a P that keeps accumulating) fails.
+    Tb tb(argc, argv);
+    auto gen = [](Vec &v) {
+      for (int c = 0; c < Ci; c++) {
+        bool ext = rnd() % 4 == 0;
+        v.x[c] = ext ? (rnd() & 1 ? 127 : -128) : rnd_int(-128, 127);
+        for (int o = 0; o < NOUT; o++)
+          v.w[o][c] = ext ? (rnd() & 1 ? WMAX : WMIN) : rnd_int(WMIN, WMAX);
+      }
+    };
+    for (int a = 1; a <= 16; a++)
+      for (int b = 1; b <= 16; b++)
+        for (int len : {a, b})
+          for (int i = 0; i < len; i++) {
+            Vec v;
+            gen(v);
+            tb.push(v, i == 0, i == len - 1);
+          }
+    report(tb, "stream_every_boundary");
+  }
+  {  // one input at a time: only x[c] and its weights nonzero, c walking over
+     // every input (so every stage of every chain, alone), in groups of 1..3
+     // vectors with 0..8 bubbles between vectors
+    Tb tb(argc, argv);
+    for (int rep = 0; rep < 20; rep++)
+      for (int c0 = 0; c0 < Ci; c0++) {
+        int len = rnd_int(1, 3);
+        for (int i = 0; i < len; i++) {
+          Vec v;
+          memset(&v, 0, sizeof v);
+          int c = (c0 + i) % Ci;
+          v.x[c] = rep == 0 ? -128 : rnd_int(-128, 127);
+          for (int o = 0; o < NOUT; o++) v.w[o][c] = rep == 0 ? WMIN : rnd_int(WMIN, WMAX);
+          tb.push(v, i == 0, i == len - 1);
+          for (int g = rnd_int(0, 8); g > 0; g--) tb.bubble();
+        }
+      }
+    report(tb, "one_input_at_a_time");
+  }
+
+#endif
   printf("%d passed, %d failed\n", passed, failed);
   return failed ? 1 : 0;
 }

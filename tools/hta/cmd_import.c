@@ -25,11 +25,15 @@
 static const char import_help[] =
     "usage: hta import MODEL.onnx -o MODEL.hta [--plan P] [--calib SRC] [--calib-n N]\n"
     "                  [--calib-method M] [--keep-int8 LIST] [--name NAME]\n"
-    "Import a trained ONNX network (a chain of Conv, depthwise Conv, Gemm/MatMul,\n"
-    "BatchNormalization, Relu, Clip, GlobalAveragePool, Flatten/Reshape, or their\n"
-    "quantized forms) and quantize it (docs/quantization.md).\n"
+    "Import a trained ONNX network (a graph of Conv, depthwise Conv, Gemm/MatMul,\n"
+    "BatchNormalization, Relu, Clip, activation functions, pools, residual Add,\n"
+    "Concat, squeeze-excite Mul, Flatten/Reshape, or their quantized forms) and\n"
+    "quantize it (docs/quantization.md).\n"
     "  --plan P          auto (default: keep the graph's integers, exact ternary/binary\n"
-    "                    filters as such, the rest int8), int8, twn, fgq:N\n"
+    "                    filters as such, the rest int8), int8, twn, fgq:N,\n"
+    "                    hybrid:F (per layer, the fraction F of filters most sensitive\n"
+    "                    to ternarization on the calibration images stays int8, the\n"
+    "                    rest TWN), hybrid-global:F (F of the network's MACs int8)\n"
     "  --calib SRC       activation calibration images: fashion-mnist (the first N\n"
     "                    training images) or FILE.npy (uint8 pixels, or float inputs)\n"
     "  --calib-n N       calibration images (default 1000)\n"
@@ -110,6 +114,32 @@ static int32_t *i32_array(const uint8_t *p, size_t n) {
   return a;
 }
 
+/* The optional graph record after a layer record (format version 2: the
+ * tensors it reads, its second input, the input rescales):
+ * "graph N_SRC SRC0 SRC1 IN2_H IN2_W IN2_C ZP_IN2 MULT0 SHIFT0 MULT1 SHIFT1".
+ * Absent: the chain (the previous layer's output). */
+static int read_graph_line(bundle *b, hta_layer *l, char *err, size_t errlen) {
+  char line[256];
+  long where = ftell(b->txt);
+  if (fgets(line, sizeof line, b->txt) == NULL || strncmp(line, "graph ", 6) != 0) {
+    fseek(b->txt, where, SEEK_SET);
+    return 0;
+  }
+  b->line++;
+  long long m0, m1;
+  if (sscanf(line, "graph %d %d %d %d %d %d %d %lld %d %lld %d", &l->n_src, &l->src[0],
+             &l->src[1], &l->in2_h, &l->in2_w, &l->in2_c, &l->zp_in2, &m0, &l->in_shift[0],
+             &m1, &l->in_shift[1]) != 11 ||
+      l->n_src < 1 || l->n_src > 2 || m0 < INT32_MIN || m0 > INT32_MAX || m1 < INT32_MIN ||
+      m1 > INT32_MAX) {
+    snprintf(err, errlen, "bundle line %d: bad graph record", b->line);
+    return -1;
+  }
+  l->in_mult[0] = (int32_t)m0;
+  l->in_mult[1] = (int32_t)m1;
+  return 0;
+}
+
 static hta_model *read_bundle(const char *dir, char *err, size_t errlen) {
   char path[PATH_MAX], line[1024];
   bundle b = {0};
@@ -155,12 +185,12 @@ static hta_model *read_bundle(const char *dir, char *err, size_t errlen) {
                &l.in_h, &l.in_w, &l.in_c, &l.out_c, &l.kh, &l.kw, &l.stride, &l.pad_t,
                &l.pad_b, &l.pad_l, &l.pad_r, &l.zp_in, &l.zp_out, &l.act_min, &l.act_max,
                &l.group, lname) != 18 ||
-        op < 0 || (op > HTA_OP_GAP && op != HTA_OP_MAXPOOL && op != HTA_OP_AVGPOOL &&
-                   op != HTA_OP_GMP && op != HTA_OP_RESIZE && op != HTA_OP_PAD)) {
+        op < 0 || op >= HTA_OP_COUNT) {
       snprintf(err, errlen, "bundle line %d: bad layer record", b.line);
       goto fail;
     }
     l.op = (hta_op)op;
+    if (read_graph_line(&b, &l, err, errlen)) goto fail;
     size_t n_kind, n_w, n_t, n_a, n_b, n_m, n_s;
     const uint8_t *kind = take_array(&b, "kind", 1, &n_kind, err, errlen);
     const int8_t *w = take_array(&b, "w", 1, &n_w, err, errlen);

@@ -1,11 +1,12 @@
 #!/usr/bin/python3
 """hta_check.py MODEL.onnx MODEL.hta [--n N] [--hta build/hta] [--device cpu]
-                [--max-rel R] [--min-agree A] [--name NAME]
+                [--max-rel R] [--min-agree A] [--name NAME] [--inputs X.npy]
 
 Checks an imported model against the ONNX graph it came from, on the first N
 Fashion-MNIST test images: the graph is evaluated in float by hta_ref.py (an
 independent numpy evaluator), the .hta model on a device by `hta run`, its
-int8 output dequantized with the model's output scale and zero point. Passes
+int8 output dequantized with the model's output scale and zero point (or on
+the first N float inputs of --inputs, [N, H, W, C]). Passes
 when the RMS error relative to the reference's RMS is at most R and the top-1
 classes agree on at least a fraction A of the images. Prints
 "PASS|FAIL NAME: ..." and exits 0/1.
@@ -54,19 +55,30 @@ def main():
     p.add_argument('--max-rel', type=float, default=0.1)
     p.add_argument('--min-agree', type=float, default=0.9)
     p.add_argument('--name', default=None)
+    p.add_argument('--inputs', default=None,
+                   help='float inputs [N, H, W, C] (.npy) instead of Fashion-MNIST images')
     p.add_argument('--max-lsb', type=int, default=None,
                    help='also: at most this many output steps from the reference (for '
                         'graphs whose output is quantized: their int8 must match)')
     a = p.parse_args()
     name = a.name or os.path.basename(a.hta)
-    pix = hta_import.idx_images(os.path.join(hta_import.DATASET, 't10k-images-idx3-ubyte.gz'),
-                                a.n)
-    ref = hta_ref.run(hta_ref.load(a.onnx), pix[:, None].astype(np.float32) / 255.0)
+    if a.inputs:
+        x = np.load(a.inputs).astype(np.float32)[:a.n]  # NHWC, the model's real inputs
+        a.n = len(x)
+    else:
+        pix = hta_import.idx_images(os.path.join(hta_import.DATASET,
+                                                 't10k-images-idx3-ubyte.gz'), a.n)
+        x = pix[..., None].astype(np.float32) / 255.0
+    model = hta_ref.load(a.onnx)  # one input at a time: exporters fix the batch in shapes
+    ref = np.concatenate([hta_ref.run(model, x[i:i + 1].transpose(0, 3, 1, 2))
+                          for i in range(a.n)])
+    if ref.ndim == 4:  # NCHW -> the device's NHWC
+        ref = ref.transpose(0, 2, 3, 1)
     ref = ref.reshape(a.n, -1)
     in_s, in_zp, out_s, out_zp = hta_io_quant(a.hta)
-    xq = np.clip(np.round(pix / 255.0 / in_s) + in_zp, -128, 127).astype(np.int8)
+    xq = np.clip(np.round(x / in_s) + in_zp, -128, 127).astype(np.int8)
     with tempfile.TemporaryDirectory() as d:
-        npy_write_i8(os.path.join(d, 'x.npy'), xq[..., None])
+        npy_write_i8(os.path.join(d, 'x.npy'), xq)
         r = subprocess.run([a.hta_bin, 'run', '--device', a.device, '--model', a.hta,
                             '--input', os.path.join(d, 'x.npy'), '--output',
                             os.path.join(d, 'y.npy')], capture_output=True, text=True)

@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """hta_import.py - ONNX model -> integer layer bundle that `hta import` turns into .hta.
 
-    hta_import.py MODEL.onnx --bundle DIR [--plan int8|twn|fgq:N|auto]
+    hta_import.py MODEL.onnx --bundle DIR [--plan int8|twn|fgq:N|hybrid:F|hybrid-global:F|auto]
                   [--calib fashion-mnist|FILE.npy] [--calib-n N]
                   [--calib-method minmax|pct:P] [--keep-int8 first,last,I...]
 
@@ -90,12 +90,19 @@ def write_bundle(d, name, plan, qlayers, in_q, out_q):
     lines = ['hta-bundle 1', 'name ' + name, 'plan ' + plan,
              'io %r %d %r %d' % (float(in_q[0]), in_q[1], float(out_q[0]), out_q[1])]
     blobs = []
-    for q in qlayers:
+    for idx, q in enumerate(qlayers):
         pt, pb, pl, pr = q.pads
         lines.append('layer %d %d %d %d %d %d %d %d %d %d %d %d %d %d %d %d %d %s' % (
             hta_quant.OPS[q.op], q.in_h, q.in_w, q.in_c, q.out_c, q.kh, q.kw, q.stride,
             pt, pb, pl, pr, q.zp_in, q.zp_out, q.act_min, q.act_max, q.group,
             ''.join(ch if ch.isalnum() or ch in '._-/:' else '_' for ch in q.name) or '-'))
+        src = getattr(q, 'src', None) or [idx]
+        if len(src) > 1 or src[0] != idx:  # a graph input (format version 2)
+            s1 = src[1] if len(src) > 1 else 0
+            h2, w2, c2 = q.in2_shape or (0, 0, 0)
+            lines.append('graph %d %d %d %d %d %d %d %d %d %d %d' % (
+                len(src), src[0], s1, h2, w2, c2, q.zp_in2, q.in_mult[0], q.in_shift[0],
+                q.in_mult[1], q.in_shift[1]))
         for a in ('kind', 'w', 't', 'alpha', 'bias', 'mult', 'shift', 'lut'):
             v = getattr(q, a)
             if v is None:
@@ -135,7 +142,8 @@ def main():
             raise hta_quant.QuantError('--calib-n must be positive')
         layers, in_shape, in_q = hta_onnx.load_chain(a.model)
         images = None
-        if any(l.out_q is None and l.op not in hta_quant.NO_WEIGHTS for l in layers):
+        if any(l.out_q is None and l.op not in hta_quant.NO_WEIGHTS for l in layers) or \
+           a.plan.startswith('hybrid'):
             images = calib_images(a.calib, a.calib_n, in_shape)
         keep = [k for k in a.keep_int8.split(',') if k]
         for k in keep:

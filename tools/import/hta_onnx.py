@@ -34,6 +34,8 @@ class Layer:
     b: [O]. act: (lo, hi) clamp of the real output (None: none).
     wint, wscale: when the graph fixes the weights as integers, w = wint * wscale[o].
     out_q: (scale, zp int8) when the graph fixes the output's quantization.
+    src: the tensors it reads (0: the model input, j + 1: layer j's output);
+    in2_shape: the second input's (h, w, c) for 'add', 'concat', 'mul'.
     """
 
     def __init__(self, op, name, in_shape):
@@ -45,9 +47,16 @@ class Layer:
         self.fn = None  # (ONNX op, float function) applied after act: an activation table
         self.wint = self.wscale = None
         self.out_q = None
+        self.src = None
+        self.in2_shape = None
+        self.keep_q = False  # a channel selection: the output keeps the input's quantization
 
     def out_shape(self):
         h, w, c = self.in_shape
+        if self.op == 'concat':
+            return (h, w, c + self.in2_shape[2])
+        if self.op in ('add', 'mul'):
+            return (h, w, c)
         if self.op in ('gap', 'gmp'):
             return (1, 1, c)
         t, b, l, r = self.pads
@@ -59,14 +68,20 @@ class Layer:
         ow = (w + l + r - self.kw) // self.stride + 1
         return (oh, ow, c if self.w is None else self.w.shape[0])
 
-    def forward(self, x):
-        """Float forward of a batch x [N, H, W, C] (for calibration)."""
-        y = self.forward_pre(x)
+    def forward(self, x, x2=None):
+        """Float forward of a batch x [N, H, W, C] (and the second input x2)."""
+        y = self.forward_pre(x, x2)
         return y if self.fn is None else self.fn[1](y).astype(np.float32)
 
-    def forward_pre(self, x):
+    def forward_pre(self, x, x2=None):
         """The output before the activation table (the clamp applied)."""
-        if self.op == 'gap':
+        if self.op == 'add':
+            y = x + x2
+        elif self.op == 'concat':
+            y = np.concatenate([x, x2], axis=3)
+        elif self.op == 'mul':
+            y = x * x2
+        elif self.op == 'gap':
             y = x.mean(axis=(1, 2), keepdims=True)
         elif self.op == 'gmp':
             y = x.max(axis=(1, 2), keepdims=True)
@@ -139,6 +154,9 @@ class _Chain:
         self.layers = []
         self.in_q = None       # (scale, zp) fixed for the network input
         self.pending_q = None  # (scale, zp) of the current tensor, from QuantizeLinear
+        self.view = None  # channel shuffle in progress: ('grouped' | 'swapped', groups)
+        self.cur, self.cur_idx = None, -1  # current tensor and its layer (-1: graph input)
+        self.shared, self.readers = [], {}  # see run()
         self.flat = None       # (h, w, c) when a flatten of h x w x c > 1 pixel happened
         inputs = [i for i in g.input if i.name not in self.consts]
         if len(inputs) != 1 or len(g.output) != 1:
@@ -160,17 +178,37 @@ class _Chain:
                                "are supported)" % (_where(node), what, name))
         return self.consts[name]
 
+    def _cur(self):
+        """The layer whose output the current tensor is (None: the graph input)."""
+        return self.layers[self.cur_idx] if self.cur_idx >= 0 else None
+
+    def _foldable(self):
+        """May the current node change the current tensor's layer? Only if no
+        other node reads that layer's output (else it would see the change)."""
+        return self.cur_idx >= 0 and not self.shared[self.cur_idx] and \
+            len(self.readers.get(self.cur, ())) <= 1
+
+    def _identity(self, node):
+        """A depthwise 1x1 layer of weight 1 on the current tensor, for an op
+        that would fold into a layer whose output other nodes read too (or
+        into the graph input): the op folds into it instead."""
+        if self.flat is not None:
+            raise ImportError_('%s: after Flatten of a %dx%dx%d tensor (needs a Gemm/MatMul '
+                               'first)' % ((_where(node),) + self.flat))
+        c = self.shape[2]
+        l = Layer('dw', '%s/identity' % (node.name or node.output[0]), self.shape)
+        l.w = np.ones((c, 1, 1, 1), np.float32)
+        l.b = np.zeros(c, np.float32)
+        self._push(l)
+        return l
+
     def last(self, node, why):
-        if not self.layers:
-            raise ImportError_('%s: %s needs a layer before it (found the graph input)'
-                               % (_where(node), why))
-        return self.layers[-1]
+        return self._cur() if self._foldable() else self._identity(node)
 
     def last_linear(self, node, why):
         l = self.last(node, why)
-        if l.w is None or l.act is not None or l.out_q is not None:
-            raise ImportError_('%s: %s only after a Conv/Gemm/MatMul with no activation or '
-                               'quantization between' % (_where(node), why))
+        if l.w is None or l.act is not None or l.out_q is not None or l.fn is not None:
+            l = self._identity(node)
         return l
 
     def take_q(self, node, layer_or_none):
@@ -185,54 +223,142 @@ class _Chain:
 
     # ---- walking ----
     def run(self):
-        producers = {}
-        consumers = {}
-        for n in self.g.node:
-            for o in n.output:
-                producers[o] = n
-            for i in n.input:
-                if i:
-                    consumers.setdefault(i, []).append(n)
-        for n in self.g.node:  # Constant nodes are constants
-            if n.op_type == 'Constant':
-                self.consts[n.output[0]] = numpy_helper.to_array(_attrs(n)['value'])
-        cur = self.input.name
+        """Visit the nodes in topological order. The walker's state (current
+        tensor, its layer, shape, flattening, pending quantization) is loaded
+        from the node's data input and stored for its output, so single-input
+        handlers read as for a chain; two-input nodes become graph layers."""
+        g = self.g
+        self.readers = {}
+        for n in g.node:
+            if n.op_type != 'Constant':
+                for i in set(x for x in n.input if x and x not in self.consts):
+                    self.readers.setdefault(i, []).append(n)
+        self.shared = []  # per layer: a tensor that is its output has several readers
+        # tensor -> (layer index (-1: graph input), shape, flat, pending quantization)
+        state = {self.input.name: (-1, self.shape, None, None, None)}
+        skip = set()
         out = self.g.output[0].name
-        done = set()
-        while cur != out:
-            users = [n for n in consumers.get(cur, []) if n.op_type != 'Constant']
-            if len(users) != 1:
-                if not users:
-                    raise ImportError_("tensor '%s' is used by no node but is not the graph "
-                                       "output" % cur)
-                raise ImportError_("tensor '%s' feeds %d nodes (%s): branches are not "
-                                   "supported" % (cur, len(users),
-                                                  ', '.join(_where(u) for u in users)))
-            n = users[0]
-            if id(n) in done:
-                raise ImportError_('%s: the graph has a cycle' % _where(n))
-            done.add(id(n))
+        for n in g.node:
+            if n.op_type == 'Constant' or id(n) in skip:
+                continue
             data_in = [i for i in n.input if i and i not in self.consts]
-            if data_in != [cur]:
-                raise ImportError_('%s: reads %s; only one non-constant input (a chain) is '
-                                   'supported (residual adds and concats are not)'
-                                   % (_where(n), data_in))
-            handler = getattr(self, 'op_' + n.op_type, None)
-            if handler is None:
-                raise ImportError_('%s: unsupported op %s' % (_where(n), n.op_type))
-            handler(n, _attrs(n))
-            cur = n.output[0]
-            if len([o for o in n.output if o and o in consumers]) > 1 or \
-               (len(n.output) > 1 and any(o in consumers for o in n.output[1:] if o)):
-                raise ImportError_('%s: only its first output may be used' % _where(n))
+            for i in data_in:
+                if i not in state:
+                    raise ImportError_("%s: reads '%s', which no earlier node computes (the "
+                                       "nodes must be in topological order)" % (_where(n), i))
+            if not data_in:
+                raise ImportError_('%s: reads no tensor' % _where(n))
+            if n.op_type == 'Split' and len(data_in) == 1:
+                self.cur = data_in[0]
+                self.cur_idx, self.shape, self.flat, self.pending_q, self.view = state[self.cur]
+                for o, st in zip(n.output, self._split(n, _attrs(n))):
+                    state[o] = st
+                continue
+            used = [o for o in n.output[1:] if o and (o in self.readers or o == out)]
+            if used:
+                raise ImportError_('%s: only its first output may be used (%s is read)'
+                                   % (_where(n), ', '.join(used)))
+            n_layers = len(self.layers)
+            self.cur = data_in[0]
+            self.cur_idx, self.shape, self.flat, self.pending_q, self.view = state[self.cur]
+            if len(set(data_in)) > 1:
+                for i in data_in:  # each input's own QuantizeLinear fixes it
+                    self.cur_idx, self.shape, self.flat, self.pending_q, self.view = state[i]
+                    if self.view is not None:
+                        raise ImportError_('%s: reads a 5-D view of a tensor' % _where(n))
+                    self.take_q(n, self._cur())
+                handler = getattr(self, 'graph_' + n.op_type, None)
+                if handler is None:
+                    raise ImportError_('%s: %s of %d tensors is not supported'
+                                       % (_where(n), n.op_type, len(data_in)))
+                handler(n, _attrs(n), [state[i] for i in data_in], data_in)
+            elif n.op_type in ('Sigmoid', 'HardSigmoid') and self._silu(n):
+                m = self._silu(n)
+                skip.add(id(m))
+                if n.op_type == 'Sigmoid':
+                    self._fn(n, lambda x: x / (1.0 + np.exp(-x)), 'SiLU', silu=True)
+                else:  # x * HardSigmoid(x): hardswish when alpha = 1/6, beta = 1/2
+                    a = _attrs(n)
+                    al, be = a.get('alpha', 0.2), a.get('beta', 0.5)
+                    self._fn(n, lambda x: x * np.clip(al * x + be, 0.0, 1.0), 'HardSwish',
+                             silu=True)
+                n = m
+            elif len(data_in) == 2:  # x * x, x + x: the same tensor twice
+                raise ImportError_('%s: %s of a tensor with itself is not supported'
+                                   % (_where(n), n.op_type))
+            else:
+                handler = getattr(self, 'op_' + n.op_type, None)
+                if handler is None:
+                    raise ImportError_('%s: unsupported op %s' % (_where(n), n.op_type))
+                handler(n, _attrs(n))
+            if len(self.layers) == n_layers and len(self.readers.get(self.cur, ())) > 1 and \
+               self.cur_idx >= 0:
+                self.shared[self.cur_idx] = True  # the output aliases a shared tensor
+            state[n.output[0]] = (self.cur_idx, self.shape, self.flat, self.pending_q, self.view)
+        if out not in state:
+            raise ImportError_("the graph output '%s' is computed by no node" % out)
+        self.cur_idx, self.shape, self.flat, self.pending_q, self.view = state[out]
+        if self.view is not None:
+            raise ImportError_('the graph ends in a 5-D view of a tensor')
+        if self.cur_idx != len(self.layers) - 1:
+            # the model output is the last layer's: end on a copy of the output tensor
+            self.cur = out
+            self._identity(self.g.node[-1])
         if self.pending_q is not None:
-            self.take_q(None, self.layers[-1] if self.layers else None)
+            self.take_q(None, self._cur())
         if not self.layers:
             raise ImportError_('the graph has no layer HTA can run')
         if self.flat is not None:
             raise ImportError_('the graph ends flattened without a Gemm/MatMul')
-        # a used Dequantize'd weight keeps its integers: attach them
         return self.layers
+
+    def _silu(self, n):
+        """The Mul of x * f(x) when n is that f (Sigmoid: SiLU; HardSigmoid:
+        hardswish), else None."""
+        x = n.input[0]
+        rd = self.readers.get(x, [])
+        muls = [m for m in rd if m.op_type == 'Mul' and sorted(m.input) ==
+                sorted([x, n.output[0]])]
+        if len(rd) == 2 and len(muls) == 1 and self.readers.get(n.output[0]) == muls:
+            return muls[0]
+        return None
+
+    # ---- graph ops: two tensors ----
+    def _two(self, n, st, names, op, shape2_ok):
+        (i0, s0, f0, _, v0), (i1, s1, f1, _, v1) = st
+        if f0 is not None or f1 is not None:
+            raise ImportError_('%s: on a flattened tensor' % _where(n))
+        if not shape2_ok(s0, s1):
+            raise ImportError_('%s: input shapes %s and %s (HWC) do not fit a %s'
+                               % (_where(n), list(s0), list(s1), op.upper()))
+        l = Layer(op, n.name or n.output[0], s0)
+        l.in2_shape = s1
+        l.src = [i0 + 1, i1 + 1]
+        self.shape, self.flat, self.pending_q = s0, None, None
+        self._push(l)
+
+    def graph_Add(self, n, a, st, names):
+        if len(names) != 2:
+            raise ImportError_('%s: Add of %d tensors (2 are supported)' % (_where(n),
+                                                                             len(names)))
+        self._two(n, st, names, 'add', lambda x, y: x == y)
+
+    def graph_Sum(self, n, a, st, names):
+        self.graph_Add(n, a, st, names)
+
+    def graph_Concat(self, n, a, st, names):
+        if a.get('axis') not in (1, -3):
+            raise ImportError_('%s: Concat along axis %s (only channels, axis 1)'
+                               % (_where(n), a.get('axis')))
+        if len(names) != 2:
+            raise ImportError_('%s: Concat of %d tensors (2 are supported; chain them)'
+                               % (_where(n), len(names)))
+        self._two(n, st, names, 'concat', lambda x, y: x[:2] == y[:2])
+
+    def graph_Mul(self, n, a, st, names):
+        if st[0][1][:2] == (1, 1) and st[1][1][:2] != (1, 1):
+            st, names = st[::-1], names[::-1]  # the 1x1 scale second
+        self._two(n, st, names, 'mul', lambda x, y: y == (1, 1, x[2]))
 
     # ---- float ops ----
     def _conv(self, n, a, w, b, wint=None, wscale=None):
@@ -296,7 +422,11 @@ class _Chain:
         oh, ow, _ = l.out_shape()
         if oh <= 0 or ow <= 0:
             raise ImportError_("layer '%s': output would be %dx%d" % (l.name, oh, ow))
+        if l.src is None:
+            l.src = [self.cur_idx + 1]
         self.layers.append(l)
+        self.shared.append(False)
+        self.cur_idx = len(self.layers) - 1
         self.shape = l.out_shape()
 
     def _weights(self, n, name):
@@ -410,28 +540,33 @@ class _Chain:
             l.wscale = l.wscale * f
 
     def _act(self, n, lo, hi):
+        """A clamp of the real value: folded into the layer's output clamp (a
+        layer whose output is quantized by the graph, or ends in a table, gets
+        an identity layer after it for the clamp)."""
         l = self.last(n, n.op_type)
-        if l.out_q is not None:
-            raise ImportError_('%s: activation after the output was quantized' % _where(n))
         if l.fn is not None:
-            raise ImportError_('%s: a clamp after the activation %s (one table per layer; put '
-                               'the clamp first)' % (_where(n), l.fn[0]))
+            l = self._identity(n)
+        elif l.out_q is not None:
+            # Q -> DQ -> clamp (-> Q), as QDQ exporters write ReLU6: the layer requantizes
+            # once, to the quantization after the clamp (its QuantizeLinear attaches it; the
+            # intermediate rounding step is dropped, at most one output step apart)
+            l.out_q = None
         if l.act is None:
             l.act = (lo, hi)
         else:
             l.act = (max(l.act[0], lo), min(l.act[1], hi))
 
-    def _fn(self, n, f):
-        l = self.last(n, n.op_type)
-        if l.out_q is not None:
-            raise ImportError_('%s: activation after the output was quantized' % _where(n))
-        if l.fn is not None:
-            raise ImportError_('%s: a second activation function after %s (one table per '
-                               'layer)' % (_where(n), l.fn[0]))
-        if l.op in ('maxpool', 'avgpool', 'gmp', 'pad', 'resize'):
-            raise ImportError_('%s: an activation table after %s (put it before the pool)'
-                               % (_where(n), l.op.upper()))
-        l.fn = (n.op_type, f)
+    def _fn(self, n, f, name=None, silu=False):
+        """An activation function: the layer's table (docs/numerics.md). One
+        per layer, after its stage: otherwise on an identity layer."""
+        if silu and self.cur_idx >= 0 and not self.shared[self.cur_idx]:
+            l = self._cur()  # x's readers are this Sigmoid and its Mul only
+        else:
+            l = self.last(n, n.op_type)
+        if l.out_q is not None or l.fn is not None or \
+           l.op in ('maxpool', 'avgpool', 'gmp', 'pad', 'resize'):
+            l = self._identity(n)
+        l.fn = (name or n.op_type, f)
 
     def op_HardSwish(self, n, a):
         self._fn(n, lambda x: x * np.clip(x / 6.0 + 0.5, 0.0, 1.0))
@@ -461,6 +596,15 @@ class _Chain:
             hi = float(self.const(n, n.input[2], 'max'))
         self._act(n, float(lo), float(hi))
 
+    def op_ReduceMean(self, n, a):
+        axes = list(a.get('axes', []))
+        if len(n.input) > 1 and n.input[1]:
+            axes = list(self.const(n, n.input[1], 'axes').reshape(-1))
+        if sorted(int(x) % 4 for x in axes) != [2, 3]:
+            raise ImportError_('%s: ReduceMean over axes %s (only H and W: 2, 3, as a global '
+                               'average pool)' % (_where(n), axes))
+        self.op_GlobalAveragePool(n, a)  # keepdims 0 gives [N, C]: the same bytes
+
     def op_GlobalAveragePool(self, n, a):
         if self.flat is not None:
             raise ImportError_('%s: after Flatten' % _where(n))
@@ -478,8 +622,6 @@ class _Chain:
             why.append('strides %s differ by axis (HTA has one stride)' % st)
         if any(d != 1 for d in a.get('dilations', [1, 1])):
             why.append('dilations %s are not supported (only 1)' % list(a['dilations']))
-        if a.get('ceil_mode', 0):
-            why.append('ceil_mode=1 is not supported (only 0)')
         if a.get('storage_order', 0):
             why.append('storage_order=1 is not supported')
         if op == 'avgpool' and a.get('count_include_pad', 0):
@@ -494,6 +636,16 @@ class _Chain:
         p = list(a.get('pads', [0, 0, 0, 0])) if auto == 'NOTSET' else [0, 0, 0, 0]
         l = Layer(op, n.name or n.output[0], self.shape)
         l.kh, l.kw, l.stride, l.pads = k[0], k[1], st[0], (p[0], p[2], p[1], p[3])
+        if a.get('ceil_mode', 0):  # the last partial window: padding at the end
+            def extra(size, lo, hi, kk):
+                span = size + lo + hi - kk
+                out = -(-span // st[0]) + 1
+                if (out - 1) * st[0] >= size + lo:  # a window starting in the end padding
+                    out -= 1  # is dropped (ONNX, PyTorch)
+                return max((out - 1) * st[0] + kk - (size + lo + hi), 0)
+            h, w = self.shape[:2]
+            pt, pb, pl, pr = l.pads
+            l.pads = (pt, pb + extra(h, pt, pb, k[0]), pl, pr + extra(w, pl, pr, k[1]))
         if max(l.pads[0], l.pads[1]) >= l.kh or max(l.pads[2], l.pads[3]) >= l.kw:
             raise ImportError_('%s: pads %s must be smaller than the kernel %s' % (
                 _where(n), p, k))
@@ -580,12 +732,88 @@ class _Chain:
         self._flatten(n)
 
     def op_Reshape(self, n, a):
-        s = self.const(n, n.input[1], 'shape').reshape(-1)
+        s = [int(x) for x in self.const(n, n.input[1], 'shape').reshape(-1)]
         h, w, c = self.flat or self.shape
+        if self.flat is None and len(s) == 5 and s[0] in (0, 1) and s[3:] == [h, w] and \
+           s[1] > 0 and s[1] * s[2] == c and self.view is None:
+            self.view = ('grouped', s[1])  # channel shuffle, step 1: [N, g, C/g, H, W]
+            return
+        if self.view is not None:
+            if self.view[0] == 'swapped' and len(s) == 4 and s[0] in (0, 1) and \
+               s[1] in (-1, c) and s[2:] == [h, w]:
+                g, self.view = self.view[1], None  # step 3: back to [N, C, H, W]
+                self._channels(n, [(j % g) * (c // g) + j // g for j in range(c)], 'shuffle')
+                return
+            raise ImportError_('%s: reshape to %s of a grouped channel view (only the '
+                               'channel shuffle [N, g, C/g, H, W] -> transpose -> [N, C, H, W] '
+                               'is supported)' % (_where(n), s))
         if len(s) != 2 or s[1] not in (-1, h * w * c) or s[0] not in (-1, 0, 1):
-            raise ImportError_('%s: reshape to %s: only [N, -1] flattening is supported'
-                               % (_where(n), list(s)))
+            raise ImportError_('%s: reshape to %s: only [N, -1] flattening and channel '
+                               'shuffles are supported' % (_where(n), s))
         self._flatten(n)
+
+    def op_Transpose(self, n, a):
+        if self.view is None or self.view[0] != 'grouped' or \
+           list(a.get('perm', [])) != [0, 2, 1, 3, 4]:
+            raise ImportError_('%s: Transpose with perm %s: only the channel shuffle (a '
+                               'Reshape to [N, g, C/g, H, W], perm [0, 2, 1, 3, 4], a Reshape '
+                               'back) is supported' % (_where(n), list(a.get('perm', []))))
+        self.view = ('swapped', self.view[1])  # step 2
+
+    def _channels(self, n, sel, what):
+        """A pointwise layer whose output channel j is input channel sel[j]
+        (weights one-hot: exact in every plan, TERNARY in auto), keeping the
+        input's quantization: channel split and shuffle."""
+        h, w, c = self.shape
+        if self.flat is not None:
+            raise ImportError_('%s: on a flattened tensor' % _where(n))
+        l = Layer('conv', '%s/%s' % (n.name or n.output[0], what), self.shape)
+        l.w = np.zeros((len(sel), 1, 1, c), np.float32)
+        l.w[np.arange(len(sel)), 0, 0, sel] = 1.0
+        l.b = np.zeros(len(sel), np.float32)
+        l.keep_q = True
+        self._push(l)
+
+    def _chan_range(self, n, start, end):
+        c = self.shape[2]
+        start, end = max(0, min(c, start + c if start < 0 else start)), \
+            max(0, min(c, end + c if end < 0 else end))
+        if end <= start:
+            raise ImportError_('%s: an empty channel range [%d, %d)' % (_where(n), start, end))
+        return start, end
+
+    def op_Slice(self, n, a):
+        starts, ends = (self.const(n, n.input[i], x).reshape(-1) for i, x in
+                        ((1, 'starts'), (2, 'ends')))
+        axes = (self.const(n, n.input[3], 'axes').reshape(-1) if len(n.input) > 3 and
+                n.input[3] else np.arange(len(starts)))
+        steps = (self.const(n, n.input[4], 'steps').reshape(-1) if len(n.input) > 4 and
+                 n.input[4] else np.ones(len(starts), np.int64))
+        if [int(x) % 4 for x in axes] != [1] or int(steps[0]) != 1 or self.view is not None:
+            raise ImportError_('%s: Slice of axes %s, steps %s: only a channel range (axis 1, '
+                               'step 1)' % (_where(n), list(axes), list(steps)))
+        s0, e0 = self._chan_range(n, int(starts[0]), int(min(ends[0], 1 << 30)))
+        self._channels(n, list(range(s0, e0)), 'slice')
+
+    def _split(self, n, a):
+        """Split along channels: one channel-range layer per output; their states."""
+        if a.get('axis', 0) % 4 != 1 or self.view is not None or self.flat is not None:
+            raise ImportError_('%s: Split along axis %s (only channels, axis 1)'
+                               % (_where(n), a.get('axis', 0)))
+        c = self.shape[2]
+        k = len(n.output)
+        sizes = (list(self.const(n, n.input[1], 'split').reshape(-1)) if len(n.input) > 1 and
+                 n.input[1] else list(a.get('split', [c // k] * k)))
+        if sum(sizes) != c or len(sizes) != k:
+            raise ImportError_('%s: split sizes %s of %d channels' % (_where(n), sizes, c))
+        base, shape, src = self.cur_idx, self.shape, self.cur
+        states, at = [], 0
+        for size in sizes:
+            self.cur_idx, self.shape, self.cur = base, shape, src
+            self._channels(n, list(range(at, at + int(size))), 'split%d' % len(states))
+            states.append((self.cur_idx, self.shape, None, None, None))
+            at += int(size)
+        return states
 
     def op_Identity(self, n, a):
         pass
@@ -594,8 +822,12 @@ class _Chain:
         pass
 
     def op_Cast(self, n, a):
+        ints = (onnx.TensorProto.UINT8, onnx.TensorProto.INT8)
+        if a.get('to') in ints and self.pending_q is not None:
+            return  # PyTorch: QuantizeLinear -> Cast to its own type -> DequantizeLinear
         if a.get('to') != onnx.TensorProto.FLOAT:
-            raise ImportError_('%s: only Cast to float is supported' % _where(n))
+            raise ImportError_('%s: only Cast to float (or of a quantized tensor to uint8/int8) '
+                               'is supported' % _where(n))
 
     # ---- quantized ops ----
     def _scale_zp(self, n, si, zi):
@@ -631,7 +863,7 @@ class _Chain:
         q = self._act_q(n, 1, 2)
         if self.pending_q is None:
             # the tensor came quantized from a QLinear op: its layer holds out_q
-            l = self.layers[-1] if self.layers else None
+            l = self._cur()
             have = l.out_q if l is not None else self.in_q
             if have is None or not np.isclose(have[0], q[0]) or have[1] != q[1]:
                 raise ImportError_('%s: dequantizes a tensor that was not quantized with '
@@ -640,13 +872,13 @@ class _Chain:
         if not np.isclose(self.pending_q[0], q[0]) or self.pending_q[1] != q[1]:
             raise ImportError_('%s: parameters differ from the QuantizeLinear before it'
                                % _where(n))
-        self.take_q(n, self.layers[-1] if self.layers else None)
+        self.take_q(n, self._cur())
 
     def _cur_q(self, n):
         """The (scale, zp) the current tensor was quantized with."""
         if self.pending_q is not None:
-            self.take_q(n, self.layers[-1] if self.layers else None)
-        q = self.layers[-1].out_q if self.layers else self.in_q
+            self.take_q(n, self._cur())
+        q = self._cur().out_q if self._cur() is not None else self.in_q
         if q is None:
             raise ImportError_('%s: its input is not quantized (no QuantizeLinear before it)'
                                % _where(n))
@@ -677,7 +909,7 @@ class _Chain:
              if len(n.input) > 8 and n.input[8] else None)
         wf = wi * ws.reshape(-1, 1, 1, 1)
         self._conv(n, a, wf, b, wi, ws.astype(np.float64))
-        self.layers[-1].out_q = self._act_q(n, 6, 7)
+        self._cur().out_q = self._act_q(n, 6, 7)
 
     def op_QLinearMatMul(self, n, a):
         xs, _ = self._check_in_q(n, 1, 2)
@@ -687,7 +919,7 @@ class _Chain:
         _, ws, wz = self._int_w(n, 3, 4, 5, w.shape[1])
         wi = (w - wz.reshape(1, -1)).T
         self._fc(n, wi * ws.reshape(-1, 1), None, wi, ws.astype(np.float64))
-        self.layers[-1].out_q = self._act_q(n, 6, 7)
+        self._cur().out_q = self._act_q(n, 6, 7)
 
     def op_ConvInteger(self, n, a):
         # int32 output = sum (x_q - x_zp)(w_q - w_zp) = Conv(x_real, (w_q - w_zp) / x_scale)
@@ -711,6 +943,91 @@ class _Chain:
         _, _, wz = self._int_w(n, 1, None, 3, w.shape[1])
         wi = (w - wz.reshape(1, -1)).T
         self._fc(n, wi / xs, None, wi, np.full(w.shape[1], 1.0 / xs))
+
+
+def _np_type(to):
+    return onnx.helper.tensor_dtype_to_np_dtype(to) if hasattr(onnx.helper,
+                                                             'tensor_dtype_to_np_dtype') \
+        else onnx.mapping.TENSOR_TYPE_TO_NP_TYPE[to]
+
+
+def _const_value(n, a, ins, shapes):
+    """Node n's output when its inputs ins are all constant (or, for Shape,
+    its input's shape is static), by numpy; None if n is not such a node.
+    Shape arithmetic as exporters write it (PyTorch's reshapes, slices and
+    quantized biases) becomes constant this way."""
+    op = n.op_type
+    if op == 'Constant':
+        return numpy_helper.to_array(a['value'])
+    if op == 'Shape':
+        sh = shapes.get(n.input[0])
+        return None if sh is None or min(sh) <= 0 else np.array(sh, np.int64)
+    if any(x is None for x in ins) or not ins:
+        return None
+    if op == 'Identity':
+        return ins[0]
+    if op == 'Cast':
+        return ins[0].astype(_np_type(a['to']))
+    if op == 'ConstantOfShape':
+        v = numpy_helper.to_array(a['value']) if 'value' in a else np.zeros(1, np.float32)
+        return np.full(tuple(int(d) for d in ins[0]), v.reshape(-1)[0], v.dtype)
+    if op == 'Unsqueeze':
+        axes = a.get('axes', list(ins[1]) if len(ins) > 1 else [])
+        y = ins[0]
+        for ax in sorted(int(x) % (y.ndim + len(axes)) for x in axes):
+            y = np.expand_dims(y, ax)
+        return y
+    if op == 'Squeeze':
+        axes = a.get('axes', list(ins[1]) if len(ins) > 1 else None)
+        return np.squeeze(ins[0], axis=None if axes is None else tuple(int(x) for x in axes))
+    if op == 'Gather':
+        return np.take(ins[0], ins[1], axis=a.get('axis', 0))
+    if op == 'Concat':
+        return np.concatenate([np.atleast_1d(x) for x in ins], axis=a['axis'])
+    if op in ('Add', 'Sub', 'Mul', 'Div'):
+        f = {'Add': np.add, 'Sub': np.subtract, 'Mul': np.multiply}.get(op)
+        if op == 'Div':
+            return (ins[0] // ins[1] if np.issubdtype(ins[0].dtype, np.integer)
+                    else ins[0] / ins[1]).astype(ins[0].dtype)
+        return f(ins[0], ins[1]).astype(ins[0].dtype)
+    if op == 'Reshape':
+        shape = [int(d) for d in ins[1]]
+        shape = [ins[0].shape[i] if d == 0 else d for i, d in enumerate(shape)]
+        return ins[0].reshape(shape)
+    return None
+
+
+def _fold_constants(model, chain):
+    """Nodes whose inputs are constant compute constants (_const_value):
+    evaluated and removed from the graph. Among them Identity copies of an
+    initializer (PyTorch writes one initializer for equal weights) and the
+    Cast/ConstantOfShape zero points of PyTorch's quantized biases."""
+    try:
+        inferred = onnx.shape_inference.infer_shapes(model)
+        vi = list(inferred.graph.value_info) + list(inferred.graph.input)
+    except Exception:  # shapes are a help here, not a requirement
+        vi = list(model.graph.input)
+    shapes = {}
+    for v in vi:
+        dims = v.type.tensor_type.shape.dim
+        shapes[v.name] = [d.dim_value if d.HasField('dim_value') else -1 for d in dims]
+    keep = []
+    for n in model.graph.node:
+        ins = [chain.consts.get(i) if i else None for i in n.input]
+        y = None
+        if len(n.output) == 1:
+            try:
+                y = _const_value(n, _attrs(n), [x for x in ins], shapes)
+            except Exception:  # not foldable here: the walk says why if it matters
+                y = None
+        if y is None:
+            keep.append(n)
+            continue
+        chain.consts[n.output[0]] = np.asarray(y)
+        if n.op_type == 'Identity' and n.input[0] in chain.int_consts:
+            chain.int_consts[n.output[0]] = chain.int_consts[n.input[0]]
+    del model.graph.node[:]
+    model.graph.node.extend(keep)
 
 
 def _fold_weight_dequant(model, chain):
@@ -744,7 +1061,9 @@ def _fold_weight_dequant(model, chain):
 # Ops the .hta format version 2, the golden model and the cpu device have
 # (docs/numerics.md "Graphs and graph ops"), and activations that become a
 # table there, but that this importer does not map yet: named as such.
-GRAPH_OPS = {'Concat', 'Softplus', 'Elu', 'Sum'}
+GRAPH_OPS = {'Softplus', 'Elu'}
+# Ops of two tensors the walker maps to graph layers (graph_<op>).
+TWO_INPUT = ('Add', 'Sum', 'Concat', 'Mul')
 
 
 # Ops whose attribute checks do not depend on the tensor's shape: the survey
@@ -761,6 +1080,7 @@ def _probe(chain, n, a):
         return []  # scales from sizes depend on the shape: the walk checks them
     p = _Chain.__new__(_Chain)
     p.consts, p.flat, p.shape, p.layers = chain.consts, None, (64, 64, 64), []
+    p.cur_idx, p.shared, p.readers, p.cur = -1, [], {}, None
     p._push = lambda l: None
     try:
         getattr(p, 'op_' + n.op_type)(n, a)
@@ -775,14 +1095,10 @@ def _probe(chain, n, a):
 def survey(model, chain):
     """Every node that blocks the import, as 'node (op): why' lines, checked
     before the walk so that one message names them all: unsupported ops,
-    attributes no layer honours, and topology (branches, several data inputs)."""
+    attributes no layer honours, and nodes of several tensors other than the
+    graph ops."""
     g = model.graph
     consts = chain.consts
-    consumers = {}
-    for n in g.node:
-        for i in n.input:
-            if i and n.op_type != 'Constant':
-                consumers.setdefault(i, []).append(n)
     problems = []
     for n in g.node:
         if n.op_type == 'Constant':
@@ -790,17 +1106,20 @@ def survey(model, chain):
         why = []
         a = _attrs(n)
         data_in = [i for i in n.input if i and i not in consts]
-        if not hasattr(chain, 'op_' + n.op_type):
-            if n.op_type in GRAPH_OPS or (n.op_type == 'Add' and len(data_in) > 1):
+        if len(set(data_in)) > 1:
+            if n.op_type not in TWO_INPUT:
+                why.append('reads %d tensors (%s): only %s take two' % (
+                    len(data_in), ', '.join(data_in), ', '.join(TWO_INPUT)))
+            elif len(data_in) > 2:
+                why.append('reads %d tensors: at most 2 (chain them)' % len(data_in))
+            if n.op_type == 'Concat' and a.get('axis') not in (1, -3):
+                why.append('Concat along axis %s (only channels, axis 1)' % a.get('axis'))
+        elif not hasattr(chain, 'op_' + n.op_type) and n.op_type != 'Split':
+            if n.op_type in GRAPH_OPS:
                 why.append('%s runs in the .hta format version 2 (golden model, cpu device) '
                            'but this importer does not map it yet' % n.op_type)
             else:
                 why.append('unsupported op %s' % n.op_type)
-        elif len(data_in) > 1:
-            what = {'Add': 'a residual add', 'Mul': 'a product of two tensors (squeeze-excite)'}
-            why.append('reads %d tensors (%s): %s is in the .hta format version 2 but this '
-                       'importer maps chains only' % (len(data_in), ', '.join(data_in),
-                                                      what.get(n.op_type, 'a graph')))
         if n.op_type in PROBED and not why:
             why.extend(_probe(chain, n, a))
         if n.op_type in ('Conv', 'QLinearConv', 'ConvInteger'):
@@ -809,12 +1128,6 @@ def survey(model, chain):
             st = list(a.get('strides', [1, 1]))
             if len(st) == 2 and st[0] != st[1]:
                 why.append('strides %s differ by axis (HTA has one stride)' % st)
-        used = [o for o in n.output if o and o in consumers]
-        for o in used[:1]:
-            if len(consumers[o]) > 1:
-                why.append("its output '%s' feeds %d nodes (%s): a branch" % (
-                    o, len(consumers[o]), ', '.join(
-                        "'%s'" % (u.name or u.output[0]) for u in consumers[o])))
         if why:
             problems.append('%s: %s' % (_where(n), '; '.join(why)))
     if len(problems) == 1:
@@ -831,10 +1144,9 @@ def load_chain(path):
     except Exception as e:  # onnx raises DecodeError and others
         raise ImportError_("cannot read '%s' as ONNX: %s" % (path, e))
     chain = _Chain(model)
+    _fold_constants(model, chain)
     _fold_weight_dequant(model, chain)
-    for n in model.graph.node:  # Constant nodes are constants (survey needs them)
-        if n.op_type == 'Constant':
-            chain.consts[n.output[0]] = numpy_helper.to_array(_attrs(n)['value'])
+    _fold_constants(model, chain)  # Identity copies of dequantized weights
     survey(model, chain)
     layers = chain.run()
     return layers, chain.in_shape, chain.in_q

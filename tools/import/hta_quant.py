@@ -6,7 +6,13 @@ Implements the post-training quantizers of docs/quantization.md:
   fgq:N   per group of N consecutive weights of a filter (channel-fastest
           order): threshold and alpha maximising (sum_{|w|>d} |w|)^2 / count;
   auto    weights the graph fixed as integers are kept; float filters whose
-          values are {-a, 0, +a} (per group) become ternary, the rest int8.
+          values are {-a, 0, +a} (per group) become ternary, the rest int8;
+  hybrid:F        post-training hybrid filter bank: in every layer with weights,
+          the fraction F of its filters whose TWN ternarization disturbs the
+          layer's output most on the calibration images stays int8, the rest
+          TWN (ranking: sensitivities() below);
+  hybrid-global:F the same with one budget for the network: the most sensitive
+          filters per MAC stay int8 until they hold the fraction F of its MACs.
 In every plan a filter (or group set) that is already exactly ternary or
 binary is stored as such. Activations: the graph's QuantizeLinear parameters
 where it has them, else calibrated on sample images (min/max, or a
@@ -22,8 +28,9 @@ class QuantError(Exception):
     """A layer the quantizer cannot express; the message names the layer."""
 
 
-OPS = {'conv': 0, 'dw': 1, 'pw': 2, 'fc': 3, 'gap': 4, 'maxpool': 8, 'avgpool': 9, 'gmp': 10,
-       'resize': 11, 'pad': 12}
+OPS = {'conv': 0, 'dw': 1, 'pw': 2, 'fc': 3, 'gap': 4, 'add': 5, 'concat': 6, 'mul': 7,
+       'maxpool': 8, 'avgpool': 9, 'gmp': 10, 'resize': 11, 'pad': 12}
+TWO_INPUTS = ('add', 'concat', 'mul')
 # Layers without weights: their output keeps the input's quantization.
 NO_WEIGHTS = ('gap', 'maxpool', 'avgpool', 'gmp', 'resize', 'pad')
 INT8, TERNARY, BINARY = 0, 1, 2
@@ -31,9 +38,20 @@ GROUPS = (0, 64, 32, 16, 8, 4)  # group sizes auto-detection tries (0: one per f
 
 
 def parse_plan(plan):
-    """'int8', 'twn', 'fgq:N', 'auto' -> (name, N)."""
+    """'int8', 'twn', 'fgq:N', 'auto' -> (name, N); 'hybrid:F', 'hybrid-global:F'
+    -> (name, F)."""
     if plan in ('int8', 'twn', 'auto'):
         return plan, 0
+    for name in ('hybrid', 'hybrid-global'):
+        if plan.startswith(name + ':'):
+            try:
+                f = float(plan[len(name) + 1:])
+            except ValueError:
+                f = -1.0
+            if not 0.0 <= f <= 1.0:
+                raise QuantError("plan '%s': F (the fraction kept int8) must be a number in "
+                                 "0..1" % plan)
+            return name, f
     if plan.startswith('fgq:'):
         try:
             n = int(plan[4:])
@@ -42,7 +60,8 @@ def parse_plan(plan):
         if n < 4 or n > 2048:
             raise QuantError("plan '%s': N must be an integer in 4..2048" % plan)
         return 'fgq', n
-    raise QuantError("unknown plan '%s' (int8, twn, fgq:N, auto)" % plan)
+    raise QuantError("unknown plan '%s' (int8, twn, fgq:N, hybrid:F, hybrid-global:F, auto)"
+                     % plan)
 
 
 # ---- activation calibration ----
@@ -55,6 +74,31 @@ def act_quant(lo, hi):
     s = (hi - lo) / 255.0
     zp = int(np.clip(np.round(-128 - lo / s), -128, 127))
     return s, zp
+
+
+def srcs(l, i):
+    """Tensor ids layer i reads (0: the model input, j + 1: layer j's output)."""
+    return l.src if l.src else [i]
+
+
+def walk(layers, x):
+    """The float graph on a batch x [N, H, W, C]: yields (i, layer, inputs,
+    value before the activation table, output) in layer order, keeping each
+    tensor only until its last reader."""
+    last = {}
+    for i, l in enumerate(layers):
+        for t in srcs(l, i):
+            last[t] = i
+    vals = {0: x}
+    for i, l in enumerate(layers):
+        ins = [vals[t] for t in srcs(l, i)]
+        y = l.forward_pre(*ins)
+        yo = y if l.fn is None else l.fn[1](y).astype(np.float32)
+        yield i, l, ins, y, yo
+        vals[i + 1] = yo
+        for t in set(srcs(l, i)):
+            if last[t] == i:
+                del vals[t]
 
 
 def calibrate(layers, images, method, pre=None):
@@ -75,11 +119,8 @@ def calibrate(layers, images, method, pre=None):
         else:  # percentiles of batches: averaged (documented)
             r[i] = [r[i][0] + lo, r[i][1] + hi]
     for i0 in range(0, len(images), 256):
-        x = images[i0:i0 + 256]
-        for i, l in enumerate(layers):
-            y = l.forward_pre(x)
-            x = y if l.fn is None else l.fn[1](y).astype(np.float32)
-            update(ranges, i, x)
+        for i, l, _, y, yo in walk(layers, images[i0:i0 + 256]):
+            update(ranges, i, yo)
             if l.fn is not None:
                 update(pres, i, y)
     if method != 'minmax':
@@ -166,6 +207,82 @@ def int_ternary(row):
     return np.sign(row).astype(np.int8), float(nz.max()) if nz.size else 0.0
 
 
+# ---- post-training hybrid: which filters stay int8 ----
+
+def _patches(x, l, rng, n_pos):
+    """n_pos random windows of layer l's input batch x [N, H, W, C] ->
+    [n_pos, kh * kw * C] in the reduction order of docs/numerics.md."""
+    t, b, lp, r = l.pads
+    xp = np.pad(x, ((0, 0), (t, b), (lp, r), (0, 0)))
+    n, h, wd, c = xp.shape
+    oh, ow = (h - l.kh) // l.stride + 1, (wd - l.kw) // l.stride + 1
+    i = rng.integers(0, n * oh * ow, n_pos)
+    bn, oy, ox = i // (oh * ow), (i // ow) % oh, i % ow
+    ys = oy[:, None] * l.stride + np.arange(l.kh)[None, :]
+    xs = ox[:, None] * l.stride + np.arange(l.kw)[None, :]
+    return xp[bn[:, None, None], ys[:, :, None], xs[:, None, :], :].reshape(n_pos, -1)
+
+
+def sensitivities(layers, images, idx, n_images=64, n_pos=2048, seed=1):
+    """For each layer index in idx: per filter, the mean square change of its
+    output when the filter is ternarized by TWN, over n_pos random windows of
+    each batch of the first n_images calibration images, divided by the
+    layer's mean square output (so that layers compare). The ranking of the
+    hybrid plans (docs/quantization.md). Returns {index: float array [O]}."""
+    rng = np.random.default_rng(seed)
+    err = {i: 0.0 for i in idx}
+    pwr = {i: 0.0 for i in idx}
+    d, wr = {}, {}
+    for i in idx:
+        l = layers[i]
+        o = l.w.shape[0]
+        wr[i] = l.w.reshape(o, -1).astype(np.float64)
+        d[i] = wr[i] - np.array([a * t for t, a in (twn_row(row) for row in wr[i])])
+    imgs = images[:n_images]
+    for i0 in range(0, len(imgs), 16):
+        for i, l, ins, _, _ in walk(layers, imgs[i0:i0 + 16]):
+            if i in err:
+                p = _patches(ins[0], l, rng, n_pos).astype(np.float64)
+                if l.op == 'dw':  # channel c's window is the c-th of every position
+                    c = l.w.shape[0]
+                    p = p.reshape(n_pos, -1, c)
+                    y_e = np.einsum('pkc,ck->pc', p, d[i])
+                    y_w = np.einsum('pkc,ck->pc', p, wr[i])
+                else:
+                    y_e, y_w = p.dot(d[i].T), p.dot(wr[i].T)
+                err[i] = err[i] + (y_e ** 2).mean(axis=0)
+                pwr[i] = pwr[i] + (y_w ** 2).mean()
+    return {i: err[i] / max(pwr[i], 1e-30) for i in idx}
+
+
+def choose_int8(layers, images, idx, plan, f):
+    """The filters the hybrid plan keeps int8: {layer index: bool array [O]}.
+    hybrid: round(F O) filters of each layer, the most sensitive; hybrid-global:
+    filters in order of sensitivity per MAC until the kept ones hold F of the
+    MACs of the layers in idx."""
+    sens = sensitivities(layers, images, idx)
+    keep = {i: np.zeros(len(sens[i]), bool) for i in idx}
+    if plan == 'hybrid':
+        for i in idx:
+            n = int(np.floor(f * len(sens[i]) + 0.5))
+            keep[i][np.argsort(-sens[i], kind='stable')[:n]] = True
+        return keep
+    macs, cand = 0, []
+    for i in idx:
+        l = layers[i]
+        oh, ow, _ = l.out_shape()
+        m = oh * ow * (l.kh * l.kw if l.op == 'dw' else l.w[0].size)
+        macs += m * len(sens[i])
+        cand += [(-s / m, i, j, m) for j, s in enumerate(sens[i])]
+    budget, used = f * macs, 0
+    for _, i, j, m in sorted(cand):
+        if used + m > budget + 1e-9 * macs:
+            continue
+        keep[i][j] = True
+        used += m
+    return keep
+
+
 class QLayer:
     """One integer layer as hta_layer.h holds it (arrays filled by quantize_layer)."""
 
@@ -189,11 +306,16 @@ def _clamp32(v):
     return int(np.clip(np.round(v), -2147483648, 2147483647))
 
 
-def quantize_layer(l, in_q, out_q, plan, n_group, force_int8, out_fixed=False):
-    """Layer l with input (scale, zp) in_q and output out_q -> QLayer."""
+def quantize_layer(l, in_q, out_q, plan, n_group, force_int8, out_fixed=False, keep=None,
+                   in2_q=None):
+    """Layer l with input (scale, zp) in_q (and in2_q, its second input's) and
+    output out_q -> QLayer. keep: for the hybrid plans, a bool per filter: True
+    stays int8, False becomes TWN."""
     q = QLayer()
     h, w, c = l.in_shape
     q.op = l.op
+    q.src, q.in2_shape, q.zp_in2 = l.src, l.in2_shape, 0
+    q.in_mult, q.in_shift = (0, 0), (0, 0)
     if l.op == 'conv' and l.kh == l.kw == l.stride == 1 and l.pads == (0, 0, 0, 0):
         q.op = 'pw'
     q.name, q.in_h, q.in_w, q.in_c = l.name, h, w, c
@@ -212,6 +334,22 @@ def quantize_layer(l, in_q, out_q, plan, n_group, force_int8, out_fixed=False):
             raise QuantError("layer '%s': clamp [%g, %g] is empty at the output scale"
                              % (l.name, lo, hi))
     clamps(s_out)
+    if l.op in TWO_INPUTS:  # docs/numerics.md "Graphs and graph ops"
+        s2, q.zp_in2 = in2_q
+        q.out_c, q.group = l.out_shape()[2], 0
+        q.kind = q.w = q.t = q.alpha = None
+        if l.op == 'mul':  # acc = xc * yc in units of s_in s2
+            m, sh = _quant_mult(s_in * s2 / s_out, l.name)
+        else:  # each input rescaled to 2^20 / (2 max(s_0, s_1)) units
+            big = 2.0 * max(s_in, s2)
+            m0, sh0 = _quant_mult(s_in / big, l.name)
+            m1, sh1 = _quant_mult(s2 / big, l.name)
+            q.in_mult, q.in_shift = (m0, m1), (sh0, sh1)
+            m, sh = _quant_mult(big / (2.0 ** 20 * s_out), l.name)
+        q.bias = np.zeros(q.out_c, np.int32)
+        q.mult = np.full(q.out_c, m, np.int32)
+        q.shift = np.full(q.out_c, sh, np.uint8)
+        return q
     if l.op == 'gap':
         q.out_c, q.group = c, 0
         m, sh = _quant_mult(s_in / (h * w * s_out), l.name)
@@ -278,6 +416,11 @@ def quantize_layer(l, in_q, out_q, plan, n_group, force_int8, out_fixed=False):
             elif plan == 'twn':
                 t, a = twn_row(rows[f])
                 tern = (t, [a])
+            elif plan in ('hybrid', 'hybrid-global'):
+                tern = None
+                if not keep[f]:
+                    t, a = twn_row(rows[f])
+                    tern = exact_ternary(rows[f], 0) or (t, [a])
             else:
                 t = np.zeros(k, np.int8)
                 al = []
@@ -349,12 +492,22 @@ def quantize(layers, in_shape, in_q, plan, images, method, keep_int8):
             force.update(i for i, l in enumerate(layers) if l.op == 'dw')
         else:
             force.add(int(k))
+    keep = {}
+    if name in ('hybrid', 'hybrid-global'):
+        if images is None:
+            raise QuantError("plan '%s' ranks filters on calibration images: none were given "
+                             "(--calib)" % plan)
+        idx = [i for i in wl if i not in force and layers[i].wint is None]
+        keep = choose_int8(layers, images, idx, name, n_group)
     out = []
-    q_prev = in_q
+    qs = {0: in_q}  # tensor id -> (scale, zp)
     for i, l in enumerate(layers):
+        src = srcs(l, i)
+        q_prev = qs[src[0]]
+        q2 = qs[src[1]] if len(src) > 1 else None
         if l.out_q is not None:
             oq = l.out_q
-        elif l.op in NO_WEIGHTS:
+        elif l.op in NO_WEIGHTS or getattr(l, 'keep_q', False):
             oq = q_prev
         else:
             oq = act_quant(*ranges[i])
@@ -363,11 +516,13 @@ def quantize(layers, in_shape, in_q, plan, images, method, keep_int8):
                 raise QuantError("layer '%s': the activation %s needs calibration data"
                                  % (l.name, l.fn[0]))
             pq = act_quant(*pre[i])
-            ql = quantize_layer(l, q_prev, pq, name, n_group, i in force)
+            ql = quantize_layer(l, q_prev, pq, name, n_group, i in force, keep=keep.get(i),
+                                in2_q=q2)
             add_table(ql, l, pq, oq)
         else:
-            ql = quantize_layer(l, q_prev, oq, name, n_group, i in force, l.out_q is not None)
+            ql = quantize_layer(l, q_prev, oq, name, n_group, i in force, l.out_q is not None,
+                                keep.get(i), q2)
             ql.lut = None
         out.append(ql)
-        q_prev = ql.out_q
-    return out, in_q, q_prev
+        qs[i + 1] = ql.out_q
+    return out, in_q, qs[len(layers)]

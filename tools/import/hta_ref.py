@@ -82,7 +82,12 @@ def _pool(x, a, is_max):
     sh, sw = a.get('strides', [1, 1])
     pt, pl, pb, pr = a.get('pads', [0, 0, 0, 0])
     n, c, h, w = x.shape
-    oh, ow = (h + pt + pb - kh) // sh + 1, (w + pl + pr - kw) // sw + 1
+    if a.get('ceil_mode', 0):  # ONNX: ceil, and no window may start in the end padding
+        oh, ow = -(-(h + pt + pb - kh) // sh) + 1, -(-(w + pl + pr - kw) // sw) + 1
+        oh -= (oh - 1) * sh >= h + pt
+        ow -= (ow - 1) * sw >= w + pl
+    else:
+        oh, ow = (h + pt + pb - kh) // sh + 1, (w + pl + pr - kw) // sw + 1
     y = np.empty((n, c, oh, ow))
     for i in range(oh):
         for j in range(ow):
@@ -155,6 +160,13 @@ def run(model, x):
             y = ins[0].astype(np.float64) @ ins[1]
         elif op == 'Add':
             y = ins[0] + ins[1]
+        elif op == 'ConstantOfShape':
+            v = numpy_helper.to_array(a['value']) if 'value' in a else np.zeros(1, np.float32)
+            y = np.full(tuple(int(d) for d in ins[0]), v.reshape(-1)[0], v.dtype)
+        elif op == 'Concat':
+            y = np.concatenate(ins, axis=a['axis'])
+        elif op == 'Sum':
+            y = sum(ins[1:], ins[0])
         elif op == 'Mul':
             y = ins[0] * ins[1]
         elif op == 'Relu':
@@ -235,6 +247,43 @@ def run(model, x):
             wz = ins[3].astype(np.int64) if len(ins) > 3 else np.zeros(1, np.int64)
             wi = ins[1].astype(np.int64) - wz.reshape(1, -1)
             y = (xi @ wi).astype(np.int32)
+        elif op == 'Shape':
+            y = np.array(ins[0].shape, np.int64)
+        elif op == 'Gather':
+            y = np.take(ins[0], ins[1], axis=a.get('axis', 0))
+        elif op in ('Div', 'Sub'):
+            if op == 'Sub':
+                y = ins[0] - ins[1]
+            elif np.issubdtype(ins[0].dtype, np.integer):
+                y = ins[0] // ins[1]
+            else:
+                y = ins[0] / ins[1]
+        elif op == 'Unsqueeze':
+            y = ins[0]
+            axes = a['axes'] if 'axes' in a else list(ins[1])
+            for ax in sorted(int(v) % (y.ndim + len(axes)) for v in axes):
+                y = np.expand_dims(y, ax)
+        elif op == 'Transpose':
+            y = ins[0].transpose(a['perm'])
+        elif op == 'ReduceMean':
+            axes = tuple(int(v) for v in (a['axes'] if 'axes' in a else ins[1]))
+            y = ins[0].mean(axis=axes, keepdims=bool(a.get('keepdims', 1)))
+        elif op == 'Slice':
+            axes = list(ins[3]) if len(ins) > 3 and ins[3] is not None else \
+                list(range(len(ins[1])))
+            steps = list(ins[4]) if len(ins) > 4 and ins[4] is not None else [1] * len(axes)
+            sl = [slice(None)] * ins[0].ndim
+            for st, en, ax, sp in zip(ins[1], ins[2], axes, steps):
+                sl[int(ax)] = slice(int(st), int(min(en, 1 << 62)), int(sp))
+            y = ins[0][tuple(sl)]
+        elif op == 'Split':
+            ax = a.get('axis', 0)
+            sizes = list(ins[1]) if len(ins) > 1 and ins[1] is not None else \
+                a.get('split', [ins[0].shape[ax] // len(n.output)] * len(n.output))
+            parts = np.split(ins[0], np.cumsum(sizes)[:-1], axis=ax)
+            for o, part in zip(n.output[1:], parts[1:]):
+                env[o] = part
+            y = parts[0]
         else:
             raise NotImplementedError('reference: op %s' % op)
         env[n.output[0]] = y

@@ -3,16 +3,19 @@
 # Included after tools/hta/hta.mk (uses HTA_CLI, HTA_HAVE_MODEL, SIM_HAVE_RTL).
 #
 #   tests/import/test_import.sh   importer on fixture ONNX models, eval, sim = cpu
+#   tests/import/test_torchvision.py  torchvision's CNNs and PyTorch's QDQ export
 #   make accuracy                 regenerate docs/accuracy.md from models/*.onnx
 #   make install                  also installs the importer under share/hta/import
 
 # The importer runs on Debian's Python packages; eval reads Debian's dataset.
 DEPS_PKGS += python3 python3-numpy python3-onnx dataset-fashion-mnist
+# tests/import/test_torchvision.py exports torchvision's CNNs (and PyTorch's QDQ)
+DEPS_PKGS += python3-torch python3-torchvision
 
 IMPORT_PY := $(wildcard tools/import/hta_*.py)
 
 ifeq ($(SIM_HAVE_RTL)$(HTA_HAVE_MODEL),yesyes)
-IMPORT_TESTS := tests/import/test_import.sh
+IMPORT_TESTS := tests/import/test_import.sh tests/import/test_torchvision.py
 TEST_BINS    += $(IMPORT_TESTS)
 $(IMPORT_TESTS): $(HTA_CLI)
 	@:

@@ -4,9 +4,10 @@ import time
 
 import numpy as np
 import torch
-from torch import nn
 
 import data
+import quant  # noqa: F401  (puts python/ on the path for hta.torch)
+from hta.torch import kd_loss  # noqa: E402,F401  (the distillation loss, shared)
 
 
 def setup(seed):
@@ -76,13 +77,3 @@ class Log:
 
     def elapsed(self):
         return time.time() - self.t0
-
-
-def kd_loss(logits, target, teacher_logits, lam, temp):
-    """L = (1 - l) CE(y, t) + l T^2 CE(softmax(y/T), softmax(teacher/T))."""
-    ce = nn.functional.cross_entropy(logits, target)
-    if teacher_logits is None or lam == 0:
-        return ce
-    soft_t = nn.functional.softmax(teacher_logits / temp, dim=1)
-    soft = -(soft_t * nn.functional.log_softmax(logits / temp, dim=1)).sum(1).mean()
-    return (1 - lam) * ce + lam * temp * temp * soft

@@ -11,39 +11,24 @@ Quantized values pass gradients straight through to the latent float weights
 every ternary/binary filter; only its scale alpha (one per filter) keeps
 training, so the filter stays exactly {-a, 0, +a} / {-a, +a}.
 """
+import os
+import sys
+
 import torch
 from torch import nn
 
-INT8, TERNARY, BINARY, SQ = 0, 1, 2, 3
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', '..',
+                                'python'))
+# The per-filter quantizers are hta.torch's (one definition for this training
+# and for users' own models); SQ, the learned ternary/binary mix, is ours.
+from hta.torch import BINARY, INT8, TERNARY, binary, int8_fake, twn  # noqa: E402
+
+SQ = 3
 KIND_NAMES = {INT8: "int8", TERNARY: "ternary", BINARY: "binary", SQ: "sq"}
 
 
 def _rows(w):
     return w.reshape(w.shape[0], -1)
-
-
-def int8_fake(w):
-    r = _rows(w)
-    s = r.abs().amax(1, keepdim=True).clamp_min(1e-12) / 127.0
-    return (torch.round(r / s).clamp(-127, 127) * s).view_as(w)
-
-
-def twn(w):
-    """Ternary values alpha * t of every filter, and t itself."""
-    r = _rows(w)
-    a = r.abs()
-    delta = 0.7 * a.mean(1, keepdim=True)
-    t = torch.where(r > delta, 1.0, torch.where(r < -delta, -1.0, 0.0))
-    nz = (t != 0).float()
-    alpha = (a * nz).sum(1, keepdim=True) / nz.sum(1, keepdim=True).clamp_min(1)
-    return (alpha * t).view_as(w), t.view_as(w)
-
-
-def binary(w):
-    r = _rows(w)
-    t = torch.where(r >= 0, 1.0, -1.0)
-    alpha = r.abs().mean(1, keepdim=True)
-    return (alpha * t).view_as(w), t.view_as(w)
 
 
 def ste(w, q):
