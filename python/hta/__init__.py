@@ -1,10 +1,249 @@
-"""hta - Python tools of HTA, the hybrid ternary accelerator.
+"""hta - Python API of HTA, the hybrid ternary accelerator.
+
+Devices, models and runs through libhta (the C driver, libhta.so, loaded with
+cffi; no compiler needed), with numpy arrays in and out:
+
+    import numpy as np
+    import hta
+
+    with hta.open('sim:cfg=small') as dev:       # or 'cpu', 'xrt:0', 'usb'
+        net = dev.load('model.hta')
+        y = net.run(x)                           # float in, float out (the model's
+                                                 # own scales and zero points)
+        q = net.run_raw(xq)                      # int8 in, int8 out
+        dev.stats()['cycles']                    # the last run's counters
+
+Batches are the leading axis of x. Errors raise hta.Error with the library's
+code (e.g. 'HTA_ERROR_TIMEOUT') and message. Subpackages:
 
     hta.torch   a PyTorch model to a hybrid filter bank network (INT8 and
-                ternary filters), fine-tuned and exported to the ONNX that
-                `hta import` reads (needs python3-torch when imported).
+                ternary filters), fine-tuned and exported for `hta import`
+                (needs python3-torch when imported).
 
-The command line (`hta`) and the C library (libhta) drive the devices; see
-README.md.
+The library is found as $HTA_LIBRARY, next to the package in a source tree
+(build/libhta.so), in the PREFIX/lib that make install put the package
+beside, or by the system loader (libhta.so.0).
 """
+import os as _os
+
 __version__ = '0.1.0'
+__all__ = ['Error', 'Device', 'Net', 'open', 'version', 'schemes']
+
+_ffi = _lib = None
+
+
+def _load():
+    """cffi and libhta, once (ABI mode: the declarations come from _cdef.py,
+    generated from the C headers)."""
+    global _ffi, _lib
+    if _lib is not None:
+        return _ffi, _lib
+    try:
+        import cffi
+    except ImportError as e:
+        raise ImportError('hta needs python3-cffi (Debian package)') from e
+    from . import _cdef
+    ffi = cffi.FFI()
+    ffi.cdef(_cdef.CDEF)
+    here = _os.path.dirname(_os.path.abspath(__file__))
+    tried = []
+    try:
+        from ._libdir import LIBDIR  # written by make install
+    except ImportError:
+        LIBDIR = None
+    for name in (_os.environ.get('HTA_LIBRARY'),
+                 _os.path.join(here, '..', '..', 'build', 'libhta.so'),
+                 LIBDIR and _os.path.join(LIBDIR, 'libhta.so.0'),
+                 'libhta.so.0'):
+        if not name or (_os.sep in name and not _os.path.exists(name)):
+            continue
+        try:
+            lib = ffi.dlopen(name)
+            break
+        except OSError as e:
+            tried.append('%s (%s)' % (name, e))
+    else:
+        raise ImportError('cannot load libhta: %s; build it (make) or install it (make '
+                          'install), or set HTA_LIBRARY' % ('; '.join(tried) or 'not found'))
+    _ffi, _lib = ffi, lib
+    return ffi, lib
+
+
+def _s(p):
+    return '' if p == _ffi.NULL else _ffi.string(p).decode('utf-8', 'replace')
+
+
+class Error(Exception):
+    """A libhta call failed: code (negative int), name ('HTA_ERROR_...'),
+    message (the device's detailed message)."""
+
+    def __init__(self, code, message):
+        self.code = code
+        self.name = _s(_lib.hta_error_name(code))
+        self.message = message
+        super().__init__('%s (%s)' % (message or _s(_lib.hta_strerror(code)), self.name))
+
+
+def version():
+    """libhta's version string."""
+    return _s(_load()[1].hta_version())
+
+
+def schemes():
+    """The device URI schemes this libhta knows, e.g. ['cpu', 'sim', 'xrt', 'usb']."""
+    return _s(_load()[1].hta_device_schemes()).split()
+
+
+def open(uri='cpu'):
+    """Open a device by URI (hta.h): 'cpu', 'sim[:cfg=NAME,...]', 'xrt:N',
+    'usb:VID:PID'. Use as a context manager, or close() it."""
+    return Device(uri)
+
+
+class Device:
+    """An opened device; load() models onto it."""
+
+    def __init__(self, uri):
+        ffi, lib = _load()
+        p = ffi.new('hta_device **')
+        rc = lib.hta_open(uri.encode(), p)
+        if rc != 0:
+            raise Error(rc, _s(lib.hta_open_error()))
+        self._dev, self.uri, self._nets = p[0], uri, []
+        self._last = None
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    def __del__(self):
+        self.close()
+
+    def close(self):
+        """Close the device and every net loaded on it (idempotent)."""
+        if getattr(self, '_dev', None) is not None:
+            for n in self._nets:
+                n._close_model()
+            _lib.hta_close(self._dev)
+            self._dev = None
+
+    def _check(self, rc):
+        if rc != 0:
+            raise Error(rc, _s(_lib.hta_last_error(self._dev)))
+
+    @property
+    def kind(self):
+        """The URI scheme: 'cpu', 'sim', 'xrt' or 'usb'."""
+        return _s(_lib.hta_device_kind(self._live()))
+
+    @property
+    def has_cycles(self):
+        """Does this device count cycles (sim, xrt, usb; not cpu)?"""
+        return bool(_lib.hta_device_has_cycles(self._live()))
+
+    def _live(self):
+        if self._dev is None:
+            raise ValueError('the device is closed')
+        return self._dev
+
+    def load(self, model):
+        """Load a .hta model (a path) onto the device: compiled once, kept."""
+        self._live()
+        if not _os.path.isfile(model):
+            raise FileNotFoundError('model %r: no such file' % (model,))
+        err = _ffi.new('char[512]')
+        m = _lib.hta_model_load(_os.fsencode(model), err, 512)
+        if m == _ffi.NULL:
+            raise Error(-7, _s(err))  # HTA_ERROR_FORMAT: not a valid .hta file
+        p = _ffi.new('hta_net **')
+        rc = _lib.hta_load_model(self._dev, m, p)
+        if rc != 0:
+            msg = _s(_lib.hta_last_error(self._dev))
+            _lib.hta_model_free(m)
+            raise Error(rc, msg)
+        net = Net(self, p[0], m)
+        self._nets.append(net)
+        return net
+
+    def stats(self):
+        """The counters of the last run on this device as a dict (cycles and
+        every performance counter of the register map, summed over the
+        batch; zeros on cpu), or {} before any run."""
+        return dict(self._last) if self._last else {}
+
+
+class Net:
+    """A model loaded on a device. Shapes are NHWC; a batch is a leading axis."""
+
+    def __init__(self, dev, net, model):
+        self._dev, self._net, self._model = dev, net, model
+        info = _ffi.new('hta_net_info *')
+        dev._check(_lib.hta_net_get_info(net, info))
+        mi = _ffi.new('hta_model_info *')
+        _lib.hta_model_get_info(model, mi)
+        self.in_shape = (info.in_h, info.in_w, info.in_c)
+        self.out_shape = (info.out_h, info.out_w, info.out_c)
+        self.n_layers = info.n_layers
+        self.in_scale, self.in_zp = float(mi.in_scale), int(mi.in_zp)
+        self.out_scale, self.out_zp = float(mi.out_scale), int(mi.out_zp)
+        self.name, self.plan = _s(mi.name), _s(mi.plan)
+        self._batch = 0
+
+    def _close_model(self):
+        if self._model is not None:
+            _lib.hta_model_free(self._model)  # the net is closed with its device
+            self._model = None
+
+    def quantize(self, x):
+        """Real inputs to the model's int8: clamp(round(x / in_scale) + in_zp)."""
+        import numpy as np
+        q = np.round(np.asarray(x, np.float64) / self.in_scale) + self.in_zp
+        return np.clip(q, -128, 127).astype(np.int8)
+
+    def dequantize(self, q):
+        """int8 outputs to real values: out_scale * (q - out_zp)."""
+        import numpy as np
+        return (np.asarray(q, np.float64) - self.out_zp) * self.out_scale
+
+    def run_raw(self, x, timeout_ms=0):
+        """int8 inputs [N, H, W, C] (or one [H, W, C]) -> int8 outputs of the
+        same batch shape. Bit-exact across devices."""
+        import numpy as np
+        x = np.ascontiguousarray(x, np.int8)
+        single = x.shape == self.in_shape
+        if not single and x.shape[1:] != self.in_shape:
+            raise ValueError('input shape %s: the model takes %s (or a batch [N, %d, %d, %d])'
+                             % (x.shape, self.in_shape, *self.in_shape))
+        xb = x.reshape((-1,) + self.in_shape)
+        y = np.empty((len(xb),) + self.out_shape, np.int8)
+        st = _ffi.new('hta_stats *')
+        rc = _lib.hta_run(self._net, _ffi.cast('const int8_t *', xb.ctypes.data),
+                          _ffi.cast('int8_t *', y.ctypes.data), len(xb), timeout_ms, st)
+        self._dev._check(rc)
+        self._batch = len(xb)
+        c = st.counters
+        self._dev._last = dict(
+            batch=st.batch, has_cycles=bool(st.has_cycles), total_cycles=st.total_cycles,
+            sim_cycles=st.sim_cycles, wall_s=st.wall_s,
+            layer_cycles=[st.layer_cycles[i] for i in range(st.n_layers)]
+            if st.layer_cycles != _ffi.NULL else [],
+            **{f: getattr(c, f) for f, _ in _ffi.typeof('hta_counters').fields})
+        return y[0] if single else y
+
+    def run(self, x, timeout_ms=0):
+        """Real inputs -> real outputs, through the model's own input and
+        output quantization (quantize, run_raw, dequantize)."""
+        return self.dequantize(self.run_raw(self.quantize(x), timeout_ms))
+
+    def layer_output(self, layer, item=0):
+        """The int8 output of model layer `layer` for batch item `item` of
+        the last run, [H, W, C]."""
+        import numpy as np
+        hwc = _ffi.new('int[3]')
+        self._dev._check(_lib.hta_layer_shape(self._net, layer, hwc, hwc + 1, hwc + 2))
+        y = np.empty((hwc[0], hwc[1], hwc[2]), np.int8)
+        self._dev._check(_lib.hta_layer_output(self._net, item, layer,
+                                               _ffi.cast('int8_t *', y.ctypes.data), y.size))
+        return y

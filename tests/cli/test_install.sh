@@ -11,7 +11,8 @@ source tests/support/check.sh
 prefix=$tmp/prefix
 if out=$(make -s install PREFIX="$prefix" 2>&1); then pass "make install PREFIX=$prefix"
 else fail "make install" "$out"; fi
-for f in lib/libhta.a lib/hta/libhtasim_small.so lib/pkgconfig/hta.pc include/hta/hta.h \
+for f in lib/libhta.a lib/libhta.so lib/libhta.so.0 lib/hta/libhtasim_small.so \
+         lib/pkgconfig/hta.pc include/hta/hta.h \
          include/hta/hta_model.h include/hta/hta_sim.h bin/hta; do
   [[ -e $prefix/$f ]] && pass "installed $f" || fail "installed $f" "missing"
 done
@@ -54,9 +55,28 @@ else fail "pkg-config finds hta" "$flags"; fi
 if out=$(cc -std=c11 -Wall -Wextra -Werror "$tmp/hello.c" $flags -o "$tmp/hello" 2>&1); then
   pass "a C program builds against the installed hta.pc"
 else fail "a C program builds against the installed hta.pc" "$out"; fi
-out=$("$tmp/hello" 2>&1)
+out=$(LD_LIBRARY_PATH=$prefix/lib "$tmp/hello" 2>&1)
 # 1x1 conv, weights 1..4, mult 2^30 (x0.5): pixel p of input (i-8) -> sum/2
 [[ $out == "ok -30 -10 10 30 operation timed out" ]] && pass "it runs on cpu and sim" \
   || fail "it runs on cpu and sim" "$out"
+# linked against the shared library, which needs neither XRT nor libusb
+needed=$(readelf -d "$tmp/hello" "$prefix/lib/libhta.so.0" 2>&1 | grep NEEDED)
+grep -q 'libhta.so.0' <<<"$needed" && ! grep -qE 'xrt|usb' <<<"$needed" &&
+  pass "libhta.so.0 linked; no XRT or libusb needed" || fail "shared linking" "$needed"
+# static linking still works: pkg-config --static, libhta.a
+if out=$(cc -std=c11 "$tmp/hello.c" $(pkg-config --cflags hta) "$prefix/lib/libhta.a" \
+         $(pkg-config --static --libs-only-l hta | sed 's/-lhta//') -o "$tmp/hello_static" 2>&1) &&
+   out=$("$tmp/hello_static" 2>&1) && [[ $out == ok* ]]; then pass "static libhta.a links and runs"
+else fail "static libhta.a links and runs" "$out"; fi
+
+# the Python package, outside the tree: import hta, run a layer on cpu
+site=$(ls -d "$prefix"/lib/python3*/dist-packages 2>/dev/null | head -1)
+if out=$(cd "$tmp" && PYTHONPATH=$site /usr/bin/python3 -c "
+import hta, numpy as np
+assert hta.__file__.startswith('$prefix'), hta.__file__
+with hta.open('cpu') as d:
+    print(d.kind, hta.version(), ' '.join(hta.schemes()))
+" 2>&1) && [[ $out == "cpu "* ]]; then pass "python3 -c 'import hta' outside the tree ($out)"
+else fail "python3 import hta outside the tree" "$out"; fi
 
 summary

@@ -102,12 +102,15 @@ $(HTA_PC): hta.pc.in $(BUILD)/.hta_prefix
 	  -e 's|@SIM_LDLIBS@|$(SIM_LDLIBS)|g' $< > $@
 
 .PHONY: install
-HTA_INSTALL_DEPS := $(LIBHTA) $(SIM_SOS_BUILT) $(HTA_PC) $(if $(filter yes,$(HTA_HAVE_MODEL)),$(HTA_CLI))
+HTA_INSTALL_DEPS := $(LIBHTA) $(LIBHTA_SO) $(SIM_SOS_BUILT) $(HTA_PC) $(if $(filter yes,$(HTA_HAVE_MODEL)),$(HTA_CLI))
 install: $(HTA_INSTALL_DEPS) ## install libhta, headers, hta.pc, hta (PREFIX, DESTDIR)
 	$(call msg,INSTALL,$(DESTDIR)$(PREFIX))
 	$(Q)install -d $(DESTDIR)$(PREFIX)/lib/pkgconfig $(DESTDIR)$(PREFIX)/include/hta \
 	  $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib/hta
 	$(Q)install -m 644 $(LIBHTA) $(DESTDIR)$(PREFIX)/lib/libhta.a
+	$(Q)install -m 755 $(LIBHTA_SO) $(DESTDIR)$(PREFIX)/lib/
+	$(Q)ln -sf libhta.so.$(HTA_SO_VERSION) $(DESTDIR)$(PREFIX)/lib/libhta.so.$(HTA_SO_MAJOR)
+	$(Q)ln -sf libhta.so.$(HTA_SO_MAJOR) $(DESTDIR)$(PREFIX)/lib/libhta.so
 	$(Q)install -m 755 $(SIM_BUILD)/*/libhtasim_*.so $(DESTDIR)$(PREFIX)/lib/hta/
 	$(Q)install -m 644 $(HTA_PUBLIC_HEADERS) sim/include/hta_sim.h \
 	  $(DESTDIR)$(PREFIX)/include/hta/
