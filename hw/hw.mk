@@ -13,7 +13,7 @@ RTL_FILES    := $(RTL_PKGS) $(sort $(filter-out $(RTL_PKGS),$(wildcard hw/rtl/*.
 LINT_WAIVERS := hw/lint/hta.vlt
 # Modules not (yet) instantiated under RTL_TOP, linted as tops of their own
 # (Verilator drops modules outside the top, so they would go unchecked).
-RTL_UNIT_TOPS := hta_pe_int8 hta_pe_tern
+RTL_UNIT_TOPS := hta_pe_int8 hta_pe_tern hta_v2_core
 
 # The top module may not exist yet while the RTL is being written; lint and
 # synth then say so and succeed, so CI stays green for everyone else.
