@@ -155,7 +155,10 @@ module hta_v2_core #(
         tmod_d = (pad_l_i == 3'd0) ? '0 : BW'(NB - 32'(pad_l_i));
         bdiv_d = tdiv_d;  bmod_d = tmod_d;  bcol_d = tcol_d;
         yi0_d = -pad_t;  yi_d = -pad_t;
-        ay0_d = -(pad_t * row_words);  ay_d = ay0_d;  acb_d = ay0_d;
+        // -pad_t row_words as shifts and adds (pad_t < 8): no multiplier
+        ay0_d = -((pad_t_i[0] ? row_words : '0) + (pad_t_i[1] ? row_words <<< 1 : '0)
+                  + (pad_t_i[2] ? row_words <<< 2 : '0));
+        ay_d = ay0_d;  acb_d = ay0_d;
         wbase_d = '0;  wa_d = '0;
       end
     end else if (state_q == SDrain) begin

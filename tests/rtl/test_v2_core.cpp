@@ -375,6 +375,9 @@ int main(int argc, char **argv) {
       {"1x1 64->64 tern, 16x16", {16, 16, 64, 1, 1, 1, 0, 0, 0, 0, 0, 64, 0}},
       {"1x1 64->64 hybrid 1:1, 16x16", {16, 16, 64, 1, 1, 1, 0, 0, 0, 0, 32, 32, 0}},
       {"1x1 128->128 int8, 8x8", {8, 8, 128, 1, 1, 1, 0, 0, 0, 0, 128, 0, 0}},
+      // the shortest tiles: K = 1 and 2 blocks (output slots' round trip)
+      {"1x1 Ci->64 int8, 16x16 (K 1)", {16, 16, Ci, 1, 1, 1, 0, 0, 0, 0, 64, 0, 0}},
+      {"1x1 2Ci->64 int8, 16x16 (K 2)", {16, 16, 2 * Ci, 1, 1, 1, 0, 0, 0, 0, 64, 0, 0}},
   };
   for (auto &sh : shapes) {
     const Layer &L = sh.L;
