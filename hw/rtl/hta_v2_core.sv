@@ -49,7 +49,7 @@ module hta_v2_core #(
   parameter int L        = 7,     // hta_pe_int8's longest DSP chain
   parameter int ActDepth = 1024,  // words per activation bank
   parameter int WDepth   = 256,   // weight blocks (all passes of a layer)
-  parameter int OutDepth = 4,     // output slots
+  parameter int OutDepth = 16,    // output slots (LUTRAM: up to 32 cost as 4)
   parameter int TernBits = 24,    // ternary sum width
   parameter int DimBits  = 12     // widths of sizes and coordinates
 ) (

@@ -74,8 +74,12 @@ struct Bits {
     return v;
   }
 };
-template <class T> static void put(T &port, const Bits &b) { memcpy(&port, b.w.data(), sizeof port); }
-template <class T> static void take(const T &port, Bits &b) { memcpy(b.w.data(), &port, sizeof port); }
+template <class T> static void put(T &port, const Bits &b) {
+  memcpy(&port, b.w.data(), sizeof port);
+}
+template <class T> static void take(const T &port, Bits &b) {
+  memcpy(b.w.data(), &port, sizeof port);
+}
 
 struct Tb {
   std::unique_ptr<VerilatedContext> ctx;
@@ -213,7 +217,8 @@ static Result run_layer(Tb &tb, const Layer &L, int ready_pct) {
   const int nf = L.n_mac + L.n_add;
   std::vector<uint8_t> seen((size_t)oh * ow * nf, 0);
   long bad = 0;
-  uint64_t limit = (uint64_t)oh * P * ((ow + Pix - 1) / Pix) * K * 4 * (100 / std::max(ready_pct, 1)) + 10000;
+  uint64_t limit =
+      (uint64_t)oh * P * ((ow + Pix - 1) / Pix) * K * 4 * (100 / std::max(ready_pct, 1)) + 10000;
   bool done = false;
   Bits bm(Pix * MacCo * 32), ba(Pix * AddCo * 32);
   for (uint64_t t = 0; t < limit && !done; t++) {
@@ -355,7 +360,8 @@ int main(int argc, char **argv) {
     describe(L, desc, sizeof desc);
     if (r.ok) {
       passed++;
-      if (i < 12) printf("PASS layer %zu (%s), ready %d%%: %" PRIu64 " cycles\n", i, desc, ready, r.cycles);
+      if (i < 12)
+        printf("PASS layer %zu (%s), ready %d%%: %" PRIu64 " cycles\n", i, desc, ready, r.cycles);
     } else {
       failed++;
       printf("FAIL layer %zu (%s), ready %d%%: %s\n", i, desc, ready, r.why);
