@@ -384,11 +384,18 @@ int main(int argc, char **argv) {
       // the shortest tiles: K = 1 and 2 blocks (output slots' round trip)
       {"1x1 Ci->64 int8, 16x16 (K 1)", {16, 16, Ci, 1, 1, 1, 0, 0, 0, 0, 64, 0, 0}},
       {"1x1 2Ci->64 int8, 16x16 (K 2)", {16, 16, 2 * Ci, 1, 1, 1, 0, 0, 0, 0, 64, 0, 0}},
+      // MobileNet-V1 1.0/224's first conv and pointwise layers (larger models only)
+      {"mbv1 conv1 3x3 s2 3->32 224", {224, 224, 3, 3, 3, 2, 0, 1, 0, 1, 32, 0, 0}},
+      {"mbv1 pw 112x112 32->64", {112, 112, 32, 1, 1, 1, 0, 0, 0, 0, 64, 0, 0}},
+      {"mbv1 pw 28x28 256->256", {28, 28, 256, 1, 1, 1, 0, 0, 0, 0, 256, 0, 0}},
+      {"mbv1 pw 14x14 512->512", {14, 14, 512, 1, 1, 1, 0, 0, 0, 0, 512, 0, 0}},
+      {"mbv1 pw 14x14 512->512 1:3", {14, 14, 512, 1, 1, 1, 0, 0, 0, 0, 128, 384, 0}},
+      {"mbv1 pw 7x7 1024->1024", {7, 7, 1024, 1, 1, 1, 0, 0, 0, 0, 1024, 0, 0}},
   };
   for (auto &sh : shapes) {
     const Layer &L = sh.L;
     if (!L.fits()) {
-      printf("util %-30s: does not fit this model's buffers\n", sh.name);
+      printf("util %-32s: does not fit this model's buffers\n", sh.name);
       continue;
     }
     Result r = run_layer(tb, L, 100);
@@ -397,7 +404,7 @@ int main(int argc, char **argv) {
     double arr_m = (double)Pix * Ci * MacCo, arr_t = (double)Pix * Ci * AddCo;
     double util = (macs_m + macs_t) /
                   ((double)r.cycles * ((L.n_mac ? arr_m : 0) + (L.n_add ? arr_t : 0)));
-    printf("util %-30s: %s, %" PRIu64 " cycles, busy %.1f%%, stall %" PRIu64
+    printf("util %-32s: %s, %" PRIu64 " cycles, busy %.1f%%, stall %" PRIu64
            ", MAC utilization %.1f%% (int8 array %.1f%%, ternary array %.1f%%)\n",
            sh.name, r.ok ? "ok" : "WRONG", r.cycles, 100.0 * r.busy / r.cycles, r.stall,
            100.0 * util, 100.0 * macs_m / (r.cycles * arr_m), 100.0 * macs_t / (r.cycles * arr_t));

@@ -22,10 +22,10 @@ $(V2_DIR)/test_v2_core_$(1): $(V2_RTL) tests/rtl/test_v2_core.cpp tests/rtl/v2.m
 	$$(Q)mkdir -p $(V2_DIR)/$(1)
 	$$(Q)verilator --cc --exe --build -j 2 -Wall --assert -O2 --prefix Vv2core \
 	  --top-module hta_v2_core -GPix=$(2) -GCi=$(3) -GMacCo=$(4) -GAddCo=$(5) -GOutDepth=$(6) \
-	  -GActDepth=$(V2_ACTDEPTH) -GWDepth=$(V2_WDEPTH) \
+	  -GActDepth=$$(V2_ACTDEPTH) -GWDepth=$$(V2_WDEPTH) \
 	  --Mdir $(V2_DIR)/$(1) -o ../test_v2_core_$(1) \
 	  -CFLAGS "-DV2_PIX=$(2) -DV2_CI=$(3) -DV2_MACCO=$(4) -DV2_ADDCO=$(5) \
-	    -DV2_ACTDEPTH=$(V2_ACTDEPTH) -DV2_WDEPTH=$(V2_WDEPTH)" \
+	    -DV2_ACTDEPTH=$$(V2_ACTDEPTH) -DV2_WDEPTH=$$(V2_WDEPTH)" \
 	  $(V2_RTL) $(CURDIR)/tests/rtl/test_v2_core.cpp >$(V2_DIR)/$(1).log 2>&1 \
 	  || { tail -n 20 $(V2_DIR)/$(1).log; exit 1; }
 endef
@@ -34,3 +34,15 @@ $(foreach m,$(V2_MODELS),$(eval $(call v2_model,$(call v2_f,1,$(m)),$(call v2_f,
   )$(call v2_f,3,$(m)),$(call v2_f,4,$(m)),$(call v2_f,5,$(m)),$(call v2_f,6,$(m)))))
 
 TEST_BINS += $(V2_TESTS)
+
+# make v2-bench: utilization of MobileNet-like layers at the zcu104 sizes of
+# engine-v2.md (Pix 10 x Ci 16 x MacCo 16 / AddCo 48); a larger model, built
+# on demand (a few minutes of Verilator), not a test.
+V2_BENCH := $(V2_DIR)/test_v2_core_zcu104
+$(eval $(call v2_model,zcu104,10,16,16,48,16))
+$(V2_BENCH): V2_ACTDEPTH := 4096
+$(V2_BENCH): V2_WDEPTH := 4096
+.PHONY: v2-bench
+v2-bench: $(V2_BENCH) ## v2 compute core: utilization of MobileNet-like layers, zcu104 sizes
+	$(V2_BENCH) --bench-only
+BENCH_CMDS += $(MAKE) --no-print-directory v2-bench ;
