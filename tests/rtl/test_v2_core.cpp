@@ -8,9 +8,9 @@
 // (the compiler's bias correction) must equal the true
 // sum over the window of w * (x - zp_in), padding contributing nothing, and
 // every (row, column, filter) must come out exactly once. Layers: 1x1, 3x3,
-// 1x3, 3x1, 2x2, strides 1 and 2, pads 0/1/2, odd widths, cin, INT8 and
-// ternary filter counts not multiples of Ci / MacCo / AddCo, zp_in at its
-// extremes. Then MobileNet-like shapes, whose cycle counts give the
+// 1x3, 3x1, 2x2 (and 5x5, 7x7, 1x7), strides 1 and 2, pads 0..3, odd widths,
+// cin, INT8 and ternary filter counts not multiples of Ci / MacCo / AddCo,
+// zp_in at its extremes, output ready 100%, 50% or 10% of cycles. Then MobileNet-like shapes, whose cycle counts give the
 // utilization figures of docs/engine-v2.md. Usage:
 //   test_v2_core [--seed N] [--layers N] [--bench-only]
 // Built per configuration by tests/rtl/v2.mk (V2_PIX, V2_CI, V2_MACCO, V2_ADDCO).
@@ -291,15 +291,16 @@ static void describe(const Layer &L, char *buf, size_t n) {
 static Layer random_layer() {
   for (;;) {
     Layer L;
-    static const int ks[][2] = {{1, 1}, {3, 3}, {1, 3}, {3, 1}, {2, 2}, {3, 3}, {1, 1}};
-    int ki = rnd_int(0, 6);
+    static const int ks[][2] = {{1, 1}, {3, 3}, {1, 3}, {3, 1}, {2, 2}, {3, 3}, {1, 1},
+                                {5, 5}, {7, 7}, {1, 7}};
+    int ki = rnd() % 8 ? rnd_int(0, 6) : rnd_int(7, 9);
     L.kh = ks[ki][0];
     L.kw = ks[ki][1];
     L.s = rnd_int(1, 2);
     L.in_h = rnd_int(1, 9);
     L.in_w = rnd_int(1, 4 * Pix + 3);
     L.cin = rnd_int(1, 3 * Ci + 1);
-    int pmax = std::min(2, L.kh - 1), pmaxw = std::min(2, L.kw - 1);
+    int pmax = std::min(3, L.kh - 1), pmaxw = std::min(3, L.kw - 1);
     L.pt = rnd_int(0, pmax);
     L.pb = rnd_int(0, pmax);
     L.pl = rnd_int(0, pmaxw);
