@@ -1,17 +1,20 @@
 // test_v2_core: the v2 compute core (hw/rtl/hta_v2_core.sv) on its Verilator
 // model against a plain C convolution.
 //
-// For each random layer the test lays the input tile and the weights out as
-// the core expects (engine-v2.md, "The compute core as built"), with garbage
-// in the channels beyond cin, runs the layer with random backpressure on the
-// output, and checks every accumulator: the core's raw sum minus zp_in * sum w
-// (the compiler's bias correction) must equal the true
-// sum over the window of w * (x - zp_in), padding contributing nothing, and
-// every (row, column, filter) must come out exactly once. Layers: 1x1, 3x3,
-// 1x3, 3x1, 2x2 (and 5x5, 7x7, 1x7), strides 1 and 2, pads 0..3, odd widths,
-// cin, INT8 and ternary filter counts not multiples of Ci / MacCo / AddCo,
-// zp_in at its extremes, output ready 100%, 50% or 10% of cycles. Then MobileNet-like shapes, whose cycle counts give the
-// utilization figures of docs/engine-v2.md. Usage:
+// For each random layer the test lays the input tile, the weights and the
+// group scales out as the core expects (engine-v2.md, "The compute core as
+// built"), with garbage in the channels beyond cin, runs the layer with
+// random backpressure on the output, and checks every accumulator: the
+// core's raw sum minus zp_in * sum_g alpha_g sum_{k in g} w (the compiler's
+// bias correction; INT8 and one-group filters: alpha 1) must equal the true
+// sum_g alpha_g sum_{k in g} w (x - zp_in) over the window, padding
+// contributing nothing, and every (row, column, filter) must come out exactly
+// once. Layers: 1x1, 3x3, 1x3, 3x1, 2x2 (and 5x5, 7x7, 1x7), strides 1 and 2,
+// pads 0..3, odd widths, cin, INT8 and ternary filter counts not multiples of
+// Ci / MacCo / AddCo, ternary groups of one per filter or G = Ci, 2 Ci, 3 Ci,
+// zp_in at its extremes, output ready 100%, 50% or 10% of cycles. Then
+// MobileNet-like shapes, whose cycle counts give the utilization figures of
+// docs/engine-v2.md. Usage:
 //   test_v2_core [--seed N] [--layers N] [--bench-only]
 // Built per configuration by tests/rtl/v2.mk (V2_PIX, V2_CI, V2_MACCO, V2_ADDCO).
 #include <algorithm>
@@ -29,7 +32,7 @@
 
 static const int Pix = V2_PIX, Ci = V2_CI, MacCo = V2_MACCO, AddCo = V2_ADDCO;
 static const int NB = 2 * Pix;
-static const int ActDepth = V2_ACTDEPTH, WDepth = V2_WDEPTH;
+static const int ActDepth = V2_ACTDEPTH, WDepth = V2_WDEPTH, ADepth = V2_ADEPTH;
 
 // splitmix64: small, seedable, the same everywhere.
 static uint64_t rng_state;
@@ -43,6 +46,7 @@ static int rnd_int(int lo, int hi) { return lo + (int)(rnd() % (uint64_t)(hi - l
 
 struct Layer {
   int in_h, in_w, cin, kh, kw, s, pt, pb, pl, pr, n_mac, n_add, zp;
+  int g;  // ternary group in blocks of Ci (G = g Ci); 0: one group per filter
   int out_h() const { return (in_h + pt + pb - kh) / s + 1; }
   int out_w() const { return (in_w + pl + pr - kw) / s + 1; }
   int cb() const { return (cin + Ci - 1) / Ci; }
@@ -51,9 +55,11 @@ struct Layer {
     return std::max(std::max((n_mac + MacCo - 1) / MacCo, (n_add + AddCo - 1) / AddCo), 1);
   }
   int k() const { return kh * kw * cb(); }
+  int groups() const { return g ? k() / g : 1; }  // per filter
   bool fits() const {
     return out_h() >= 1 && out_w() >= 1 && in_h * cb() * wb() <= ActDepth &&
-           passes() * k() <= WDepth && pl <= NB;
+           passes() * k() <= WDepth && pl <= NB && (!g || cin % (g * Ci) == 0) &&
+           (!g || passes() * groups() <= ADepth);
   }
 };
 
@@ -104,14 +110,14 @@ struct Tb {
 
 struct Result {
   bool ok;
-  uint64_t cycles, busy, stall;
+  uint64_t cycles, busy, stall, scale_stall;
   char why[240];
 };
 
 // Run one layer (data made from the current random state); ready_pct: the
 // probability in percent that out_ready_i is high in a cycle.
 static Result run_layer(Tb &tb, const Layer &L, int ready_pct) {
-  Result r = {true, 0, 0, 0, ""};
+  Result r = {true, 0, 0, 0, 0, ""};
   const int oh = L.out_h(), ow = L.out_w(), CB = L.cb(), WB = L.wb(), P = L.passes();
   const int K = L.k();
   // data
@@ -126,6 +132,14 @@ static Result run_layer(Tb &tb, const Layer &L, int ready_pct) {
   if (rnd() % 8 == 0)
     for (auto &v : wm) v = (rnd() & 1) ? 127 : -128;
   for (auto &v : wt) v = rnd_int(-1, 1);
+  // group scales alpha[f][group] (fine groups only; one group: alpha 1)
+  const int NG = L.groups(), G = L.g * Ci;
+  std::vector<int> alpha((size_t)L.n_add * NG, 1);
+  if (L.g)
+    for (auto &v : alpha) v = rnd() % 4 ? rnd_int(0, 255) : 255;
+  auto group_of = [&](int ky, int kx, int c) {
+    return L.g ? ((ky * L.kw + kx) * L.cin + c) / G : 0;
+  };
   auto WI = [&](const std::vector<int> &w, int f, int ky, int kx, int c) {
     return w[(size_t)f * fsz + ((size_t)ky * L.kw + kx) * L.cin + c];
   };
@@ -177,15 +191,36 @@ static Result run_layer(Tb &tb, const Layer &L, int ready_pct) {
         }
   d->wm_we_i = 0;
   d->wt_we_i = 0;
+  // group-scale buffer: group gi of pass n at n NG + gi
+  if (L.g) {
+    for (int n = 0; n < P; n++)
+      for (int gi = 0; gi < NG; gi++) {
+        Bits b(AddCo * 8);
+        for (int o = 0; o < AddCo; o++) {
+          int f = n * AddCo + o;
+          uint32_t a = f < L.n_add ? (uint32_t)alpha[(size_t)f * NG + gi] : (uint32_t)rnd();
+          b.set(o * 8, 8, a & 0xff);
+        }
+        d->al_we_i = 1;
+        d->al_addr_i = n * NG + gi;
+        put(d->al_data_i, b);
+        tb.tick();
+      }
+    d->al_we_i = 0;
+  }
 
-  // reference: the true sums, and per filter the sum of its weights
-  auto ref = [&](const std::vector<int> &w, int f, int oy, int ox) {
+  // reference: the true sums sum_g alpha_g sum_{k in g} w (x - zp) (INT8 and
+  // one-group ternary filters: alpha 1), and per filter sum_g alpha_g sum w
+  auto ref = [&](const std::vector<int> &w, int f, int oy, int ox, bool tern) {
     int64_t acc = 0;
     for (int ky = 0; ky < L.kh; ky++)
       for (int kx = 0; kx < L.kw; kx++) {
         int y = oy * L.s + ky - L.pt, xx = ox * L.s + kx - L.pl;
         if (y < 0 || y >= L.in_h || xx < 0 || xx >= L.in_w) continue;
-        for (int c = 0; c < L.cin; c++) acc += (int64_t)WI(w, f, ky, kx, c) * (X(y, xx, c) - L.zp);
+        for (int c = 0; c < L.cin; c++) {
+          int a = tern ? alpha[(size_t)f * NG + group_of(ky, kx, c)] : 1;
+          acc += (int64_t)a * WI(w, f, ky, kx, c) * (X(y, xx, c) - L.zp);
+        }
       }
     return acc;
   };
@@ -193,7 +228,10 @@ static Result run_layer(Tb &tb, const Layer &L, int ready_pct) {
   for (int f = 0; f < L.n_mac; f++)
     for (size_t i = 0; i < fsz; i++) sw_m[f] += wm[f * fsz + i];
   for (int f = 0; f < L.n_add; f++)
-    for (size_t i = 0; i < fsz; i++) sw_t[f] += wt[f * fsz + i];
+    for (int ky = 0; ky < L.kh; ky++)
+      for (int kx = 0; kx < L.kw; kx++)
+        for (int c = 0; c < L.cin; c++)
+          sw_t[f] += (int64_t)alpha[(size_t)f * NG + group_of(ky, kx, c)] * WI(wt, f, ky, kx, c);
 
   // run
   d->in_h_i = L.in_h;
@@ -210,6 +248,7 @@ static Result run_layer(Tb &tb, const Layer &L, int ready_pct) {
   d->row_words_i = CB * WB;
   d->blk_words_i = WB;
   d->zp_in_i = (uint8_t)L.zp;
+  d->gblk_i = L.g;
   d->start_i = 1;
   d->out_ready_i = 0;
   tb.tick();
@@ -229,6 +268,7 @@ static Result run_layer(Tb &tb, const Layer &L, int ready_pct) {
       r.cycles = d->cycles_o;
       r.busy = d->busy_cycles_o;
       r.stall = d->stall_cycles_o;
+      r.scale_stall = d->scale_stall_cycles_o;
     }
     if (d->out_valid_o && d->out_ready_i) {
       int oy = d->out_y_o, x0 = d->out_x_o, n = d->out_pass_o;
@@ -242,7 +282,7 @@ static Result run_layer(Tb &tb, const Layer &L, int ready_pct) {
             int f = n * MacCo + o;
             if (f >= L.n_mac) continue;
             int64_t got = (int32_t)bm.get((p * MacCo + o) * 32, 32) - (int64_t)L.zp * sw_m[f];
-            int64_t want = ref(wm, f, oy, x0 + p);
+            int64_t want = ref(wm, f, oy, x0 + p, false);
             seen[((size_t)oy * ow + x0 + p) * nf + f]++;
             if (got != want && bad++ == 0)
               snprintf(r.why, sizeof r.why, "int8 y %d x %d f %d: %" PRId64 ", want %" PRId64, oy,
@@ -252,7 +292,7 @@ static Result run_layer(Tb &tb, const Layer &L, int ready_pct) {
             int f = n * AddCo + o;
             if (f >= L.n_add) continue;
             int64_t got = (int32_t)ba.get((p * AddCo + o) * 32, 32) - (int64_t)L.zp * sw_t[f];
-            int64_t want = ref(wt, f, oy, x0 + p);
+            int64_t want = ref(wt, f, oy, x0 + p, true);
             seen[((size_t)oy * ow + x0 + p) * nf + L.n_mac + f]++;
             if (got != want && bad++ == 0)
               snprintf(r.why, sizeof r.why, "tern y %d x %d f %d: %" PRId64 ", want %" PRId64, oy,
@@ -283,9 +323,9 @@ static Result run_layer(Tb &tb, const Layer &L, int ready_pct) {
 }
 
 static void describe(const Layer &L, char *buf, size_t n) {
-  snprintf(buf, n, "%dx%dx%d k%dx%d s%d pad t%d b%d l%d r%d -> %dx%d int8 %d tern %d zp %d",
+  snprintf(buf, n, "%dx%dx%d k%dx%d s%d pad t%d b%d l%d r%d -> %dx%d int8 %d tern %d G %d zp %d",
            L.in_h, L.in_w, L.cin, L.kh, L.kw, L.s, L.pt, L.pb, L.pl, L.pr, L.out_h(), L.out_w(),
-           L.n_mac, L.n_add, L.zp);
+           L.n_mac, L.n_add, L.g * Ci, L.zp);
 }
 
 static Layer random_layer() {
@@ -314,6 +354,12 @@ static Layer random_layer() {
     if (L.n_mac + L.n_add == 0) L.n_mac = 1;
     int z = rnd_int(0, 5);
     L.zp = z == 0 ? -128 : z == 1 ? 127 : z == 2 ? 0 : rnd_int(-128, 127);
+    L.g = 0;
+    if (rnd() % 3 == 0) {  // fine ternary groups: G = g Ci, cin a multiple of G
+      L.g = rnd_int(1, 3);
+      L.cin = L.g * Ci * rnd_int(1, 2);
+      if (L.n_add == 0) L.n_add = rnd_int(1, 2 * AddCo + 1);
+    }
     if (L.fits()) return L;
   }
 }
@@ -344,6 +390,8 @@ int main(int argc, char **argv) {
       {4, 4 * Pix, 2 * Ci, 1, 1, 1, 0, 0, 0, 0, 2 * MacCo, 2 * AddCo, 3},  // pointwise
       {3, 2 * Pix - 1, Ci, 1, 3, 1, 0, 0, 1, 1, MacCo - 1, 1, -7},           // 1x3
       {6, 2 * Pix + 3, 2, 3, 3, 2, 0, 0, 0, 0, 1, 2 * AddCo + 1, 0},         // stride 2, no pad
+      {3, 2 * Pix + 1, Ci, 3, 3, 1, 1, 1, 1, 1, 1, AddCo + 1, -128, 1},      // groups of Ci
+      {2, Pix + 1, 4 * Ci, 1, 1, 1, 0, 0, 0, 0, 0, 2 * AddCo, 9, 2},          // groups of 2 Ci
   };
   if (!bench_only)
     for (int i = 0; i < nlayers; i++) layers.push_back(random_layer());
@@ -385,6 +433,9 @@ int main(int argc, char **argv) {
       // the shortest tiles: K = 1 and 2 blocks (output slots' round trip)
       {"1x1 Ci->64 int8, 16x16 (K 1)", {16, 16, Ci, 1, 1, 1, 0, 0, 0, 0, 64, 0, 0}},
       {"1x1 2Ci->64 int8, 16x16 (K 2)", {16, 16, 2 * Ci, 1, 1, 1, 0, 0, 0, 0, 64, 0, 0}},
+      // fine ternary groups: G = Ci ends a group every block (scale stalls), 4 Ci
+      {"1x1 4Ci->64 tern G Ci, 16x16", {16, 16, 4 * Ci, 1, 1, 1, 0, 0, 0, 0, 0, 64, 0, 1}},
+      {"1x1 4Ci->64 tern G 4Ci, 16x16", {16, 16, 4 * Ci, 1, 1, 1, 0, 0, 0, 0, 0, 64, 0, 4}},
       // MobileNet-V1 1.0/224's first conv and pointwise layers (larger models only)
       {"mbv1 conv1 3x3 s2 3->32 224", {224, 224, 3, 3, 3, 2, 0, 1, 0, 1, 32, 0, 0}},
       {"mbv1 pw 112x112 32->64", {112, 112, 32, 1, 1, 1, 0, 0, 0, 0, 64, 0, 0}},
@@ -405,9 +456,10 @@ int main(int argc, char **argv) {
     double arr_m = (double)Pix * Ci * MacCo, arr_t = (double)Pix * Ci * AddCo;
     double util = (macs_m + macs_t) /
                   ((double)r.cycles * ((L.n_mac ? arr_m : 0) + (L.n_add ? arr_t : 0)));
-    printf("util %-32s: %s, %" PRIu64 " cycles, busy %.1f%%, stall %" PRIu64
-           ", MAC utilization %.1f%% (int8 array %.1f%%, ternary array %.1f%%)\n",
+    printf("util %-32s: %s, %" PRIu64 " cycles, busy %.1f%%, stall %" PRIu64 " (scale %" PRIu64
+           "), MAC utilization %.1f%% (int8 array %.1f%%, ternary array %.1f%%)\n",
            sh.name, r.ok ? "ok" : "WRONG", r.cycles, 100.0 * r.busy / r.cycles, r.stall,
+           r.scale_stall,
            100.0 * util, 100.0 * macs_m / (r.cycles * arr_m), 100.0 * macs_t / (r.cycles * arr_t));
     if (r.ok) passed++;
     else {
