@@ -13,7 +13,7 @@ RTL_FILES    := $(RTL_PKGS) $(sort $(filter-out $(RTL_PKGS),$(wildcard hw/rtl/*.
 LINT_WAIVERS := hw/lint/hta.vlt
 # Modules not (yet) instantiated under RTL_TOP, linted as tops of their own
 # (Verilator drops modules outside the top, so they would go unchecked).
-RTL_UNIT_TOPS := hta_pe_int8 hta_pe_tern
+RTL_UNIT_TOPS := hta_pe_int8 hta_pe_tern hta_v2_core
 
 # Hardware configurations (mk/gen.mk: HTA_CFGS, HTA_CFG_DEFAULT). hw/rtl holds
 # the default's package; another configuration's design is hw/rtl with
@@ -103,3 +103,8 @@ $(MUL2_DIR)/test_mul2: hw/rtl/hta_mul2.sv hw/synth/test_mul2.cpp
 	  hw/rtl/hta_mul2.sv $(CURDIR)/hw/synth/test_mul2.cpp >$(MUL2_DIR)/build.log 2>&1 \
 	  || { tail -n 20 $(MUL2_DIR)/build.log; exit 1; }
 TEST_BINS += $(MUL2_DIR)/test_mul2
+
+# The v2 compute core alone at the mid size (~6 min of Yosys; not in synth).
+.PHONY: v2-synth
+v2-synth: ## Yosys synth_xilinx of hta_v2_core at the mid size -> build/synth/v2
+	$(Q)bash hw/synth/v2_core.sh $(BUILD)/synth/v2

@@ -46,3 +46,6 @@ endif
 
 # The v2 processing elements' unit tests.
 include tests/rtl/pe.mk
+
+# The v2 compute core's unit tests.
+include tests/rtl/v2.mk

@@ -1,0 +1,473 @@
+// test_v2_core: the v2 compute core (hw/rtl/hta_v2_core.sv) on its Verilator
+// model against a plain C convolution.
+//
+// For each random layer the test lays the input tile, the weights and the
+// group scales out as the core expects (engine-v2.md, "The compute core as
+// built"), with garbage in the channels beyond cin, runs the layer with
+// random backpressure on the output, and checks every accumulator: the
+// core's raw sum minus zp_in * sum_g alpha_g sum_{k in g} w (the compiler's
+// bias correction; INT8 and one-group filters: alpha 1) must equal the true
+// sum_g alpha_g sum_{k in g} w (x - zp_in) over the window, padding
+// contributing nothing, and every (row, column, filter) must come out exactly
+// once. Layers: 1x1, 3x3, 1x3, 3x1, 2x2 (and 5x5, 7x7, 1x7), strides 1 and 2,
+// pads 0..3, odd widths, cin, INT8 and ternary filter counts not multiples of
+// Ci / MacCo / AddCo, ternary groups of one per filter or G = Ci, 2 Ci, 3 Ci,
+// zp_in at its extremes, output ready 100%, 50% or 10% of cycles. Then
+// MobileNet-like shapes, whose cycle counts give the utilization figures of
+// docs/engine-v2.md. Usage:
+//   test_v2_core [--seed N] [--layers N] [--bench-only]
+// Built per configuration by tests/rtl/v2.mk (V2_PIX, V2_CI, V2_MACCO, V2_ADDCO).
+#include <algorithm>
+#include <cinttypes>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <memory>
+#include <vector>
+
+#include "verilated.h"
+
+#include "Vv2core.h"
+
+static const int Pix = V2_PIX, Ci = V2_CI, MacCo = V2_MACCO, AddCo = V2_ADDCO;
+static const int NB = 2 * Pix;
+static const int ActDepth = V2_ACTDEPTH, WDepth = V2_WDEPTH, ADepth = V2_ADEPTH;
+
+// splitmix64: small, seedable, the same everywhere.
+static uint64_t rng_state;
+static uint64_t rnd() {
+  uint64_t z = (rng_state += 0x9e3779b97f4a7c15ull);
+  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+  z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+  return z ^ (z >> 31);
+}
+static int rnd_int(int lo, int hi) { return lo + (int)(rnd() % (uint64_t)(hi - lo + 1)); }
+
+struct Layer {
+  int in_h, in_w, cin, kh, kw, s, pt, pb, pl, pr, n_mac, n_add, zp;
+  int g;  // ternary group in blocks of Ci (G = g Ci); 0: one group per filter
+  int out_h() const { return (in_h + pt + pb - kh) / s + 1; }
+  int out_w() const { return (in_w + pl + pr - kw) / s + 1; }
+  int cb() const { return (cin + Ci - 1) / Ci; }
+  int wb() const { return (in_w + NB - 1) / NB; }
+  int passes() const {
+    return std::max(std::max((n_mac + MacCo - 1) / MacCo, (n_add + AddCo - 1) / AddCo), 1);
+  }
+  int k() const { return kh * kw * cb(); }
+  int groups() const { return g ? k() / g : 1; }  // per filter
+  bool fits() const {
+    return out_h() >= 1 && out_w() >= 1 && in_h * cb() * wb() <= ActDepth &&
+           passes() * k() <= WDepth && pl <= NB && (!g || cin % (g * Ci) == 0) &&
+           (!g || passes() * groups() <= ADepth);
+  }
+};
+
+// A bit vector the size of a port, set and read by bit offset.
+struct Bits {
+  std::vector<uint32_t> w;
+  explicit Bits(size_t bits) : w((bits + 31) / 32 + 1, 0) {}
+  void set(int off, int nbits, uint32_t v) {
+    for (int i = 0; i < nbits; i++) {
+      uint32_t b = (v >> i) & 1;
+      int k = off + i;
+      w[k / 32] = (w[k / 32] & ~(1u << (k % 32))) | (b << (k % 32));
+    }
+  }
+  uint32_t get(int off, int nbits) const {
+    uint32_t v = 0;
+    for (int i = 0; i < nbits; i++) v |= ((w[(off + i) / 32] >> ((off + i) % 32)) & 1u) << i;
+    return v;
+  }
+};
+template <class T> static void put(T &port, const Bits &b) {
+  memcpy(&port, b.w.data(), sizeof port);
+}
+template <class T> static void take(const T &port, Bits &b) {
+  memcpy(b.w.data(), &port, sizeof port);
+}
+
+struct Tb {
+  std::unique_ptr<VerilatedContext> ctx;
+  std::unique_ptr<Vv2core> dut;
+  explicit Tb(int argc, char **argv) : ctx(new VerilatedContext) {
+    ctx->commandArgs(argc, argv);
+    dut.reset(new Vv2core(ctx.get()));
+    dut->clk_i = 0;
+    dut->rst_i = 1;
+    for (int i = 0; i < 4; i++) tick();
+    dut->rst_i = 0;
+  }
+  ~Tb() { dut->final(); }
+  void tick() {
+    dut->eval();
+    dut->clk_i = 1;
+    dut->eval();
+    dut->clk_i = 0;
+    dut->eval();
+  }
+};
+
+struct Result {
+  bool ok;
+  uint64_t cycles, busy, stall, scale_stall;
+  char why[240];
+};
+
+// Run one layer (data made from the current random state); ready_pct: the
+// probability in percent that out_ready_i is high in a cycle.
+static Result run_layer(Tb &tb, const Layer &L, int ready_pct) {
+  Result r = {true, 0, 0, 0, 0, ""};
+  const int oh = L.out_h(), ow = L.out_w(), CB = L.cb(), WB = L.wb(), P = L.passes();
+  const int K = L.k();
+  // data
+  std::vector<int> x((size_t)L.in_h * L.in_w * L.cin);
+  for (auto &v : x) v = rnd_int(-128, 127);
+  if (rnd() % 8 == 0)  // sometimes inputs only at the extremes
+    for (auto &v : x) v = (rnd() & 1) ? 127 : -128;
+  auto X = [&](int y, int xx, int c) { return x[((size_t)y * L.in_w + xx) * L.cin + c]; };
+  const size_t fsz = (size_t)L.kh * L.kw * L.cin;
+  std::vector<int> wm((size_t)L.n_mac * fsz), wt((size_t)L.n_add * fsz);
+  for (auto &v : wm) v = rnd_int(-128, 127);
+  if (rnd() % 8 == 0)
+    for (auto &v : wm) v = (rnd() & 1) ? 127 : -128;
+  for (auto &v : wt) v = rnd_int(-1, 1);
+  // group scales alpha[f][group] (fine groups only; one group: alpha 1)
+  const int NG = L.groups(), G = L.g * Ci;
+  std::vector<int> alpha((size_t)L.n_add * NG, 1);
+  if (L.g)
+    for (auto &v : alpha) v = rnd() % 4 ? rnd_int(0, 255) : 255;
+  auto group_of = [&](int ky, int kx, int c) {
+    return L.g ? ((ky * L.kw + kx) * L.cin + c) / G : 0;
+  };
+  auto WI = [&](const std::vector<int> &w, int f, int ky, int kx, int c) {
+    return w[(size_t)f * fsz + ((size_t)ky * L.kw + kx) * L.cin + c];
+  };
+  Vv2core *d = tb.dut.get();
+
+  // activation buffer: column xx of block cb of row y in bank xx mod NB
+  for (int y = 0; y < L.in_h; y++)
+    for (int cb = 0; cb < CB; cb++)
+      for (int xx = 0; xx < L.in_w; xx++) {
+        Bits b(Ci * 8);
+        for (int c = 0; c < Ci; c++) {
+          int ch = cb * Ci + c;
+          b.set(c * 8, 8, (uint32_t)(ch < L.cin ? X(y, xx, ch) : (int)rnd()) & 0xff);
+        }
+        d->act_we_i = 1;
+        d->act_bank_i = xx % NB;
+        d->act_addr_i = y * CB * WB + cb * WB + xx / NB;
+        put(d->act_data_i, b);
+        tb.tick();
+      }
+  d->act_we_i = 0;
+  // weight buffer: block (ky kw + kx) CB + cb of pass n at n K + k
+  for (int n = 0; n < P; n++)
+    for (int ky = 0; ky < L.kh; ky++)
+      for (int kx = 0; kx < L.kw; kx++)
+        for (int cb = 0; cb < CB; cb++) {
+          Bits bm(MacCo * Ci * 8), bt(AddCo * Ci * 2);
+          for (int c = 0; c < Ci; c++) {
+            int ch = cb * Ci + c;
+            for (int o = 0; o < MacCo; o++) {
+              int f = n * MacCo + o;
+              int v = (ch < L.cin && f < L.n_mac) ? WI(wm, f, ky, kx, ch) : 0;
+              bm.set((o * Ci + c) * 8, 8, (uint32_t)v & 0xff);
+            }
+            for (int o = 0; o < AddCo; o++) {
+              int f = n * AddCo + o;
+              int v = (ch < L.cin && f < L.n_add) ? WI(wt, f, ky, kx, ch) : 0;
+              // 0 is sent as 00 or as the unused 10, which must read as 0
+              uint32_t code = v == 1 ? 1 : v == -1 ? 3 : (uint32_t)(rnd() & 1) * 2;
+              bt.set((o * Ci + c) * 2, 2, code);
+            }
+          }
+          d->wm_we_i = 1;
+          d->wt_we_i = 1;
+          d->w_addr_i = n * K + (ky * L.kw + kx) * CB + cb;
+          put(d->wm_data_i, bm);
+          put(d->wt_data_i, bt);
+          tb.tick();
+        }
+  d->wm_we_i = 0;
+  d->wt_we_i = 0;
+  // group-scale buffer: group gi of pass n at n NG + gi
+  if (L.g) {
+    for (int n = 0; n < P; n++)
+      for (int gi = 0; gi < NG; gi++) {
+        Bits b(AddCo * 8);
+        for (int o = 0; o < AddCo; o++) {
+          int f = n * AddCo + o;
+          uint32_t a = f < L.n_add ? (uint32_t)alpha[(size_t)f * NG + gi] : (uint32_t)rnd();
+          b.set(o * 8, 8, a & 0xff);
+        }
+        d->al_we_i = 1;
+        d->al_addr_i = n * NG + gi;
+        put(d->al_data_i, b);
+        tb.tick();
+      }
+    d->al_we_i = 0;
+  }
+
+  // reference: the true sums sum_g alpha_g sum_{k in g} w (x - zp) (INT8 and
+  // one-group ternary filters: alpha 1), and per filter sum_g alpha_g sum w
+  auto ref = [&](const std::vector<int> &w, int f, int oy, int ox, bool tern) {
+    int64_t acc = 0;
+    for (int ky = 0; ky < L.kh; ky++)
+      for (int kx = 0; kx < L.kw; kx++) {
+        int y = oy * L.s + ky - L.pt, xx = ox * L.s + kx - L.pl;
+        if (y < 0 || y >= L.in_h || xx < 0 || xx >= L.in_w) continue;
+        for (int c = 0; c < L.cin; c++) {
+          int a = tern ? alpha[(size_t)f * NG + group_of(ky, kx, c)] : 1;
+          acc += (int64_t)a * WI(w, f, ky, kx, c) * (X(y, xx, c) - L.zp);
+        }
+      }
+    return acc;
+  };
+  std::vector<int64_t> sw_m(L.n_mac, 0), sw_t(L.n_add, 0);
+  for (int f = 0; f < L.n_mac; f++)
+    for (size_t i = 0; i < fsz; i++) sw_m[f] += wm[f * fsz + i];
+  for (int f = 0; f < L.n_add; f++)
+    for (int ky = 0; ky < L.kh; ky++)
+      for (int kx = 0; kx < L.kw; kx++)
+        for (int c = 0; c < L.cin; c++)
+          sw_t[f] += (int64_t)alpha[(size_t)f * NG + group_of(ky, kx, c)] * WI(wt, f, ky, kx, c);
+
+  // run
+  d->in_h_i = L.in_h;
+  d->in_w_i = L.in_w;
+  d->out_h_i = oh;
+  d->out_w_i = ow;
+  d->cb_n_i = CB;
+  d->kh_i = L.kh;
+  d->kw_i = L.kw;
+  d->s2_i = L.s == 2;
+  d->pad_t_i = L.pt;
+  d->pad_l_i = L.pl;
+  d->passes_i = P;
+  d->row_words_i = CB * WB;
+  d->blk_words_i = WB;
+  d->zp_in_i = (uint8_t)L.zp;
+  d->gblk_i = L.g;
+  d->start_i = 1;
+  d->out_ready_i = 0;
+  tb.tick();
+  d->start_i = 0;
+  const int nf = L.n_mac + L.n_add;
+  std::vector<uint8_t> seen((size_t)oh * ow * nf, 0);
+  long bad = 0;
+  uint64_t limit =
+      (uint64_t)oh * P * ((ow + Pix - 1) / Pix) * K * 4 * (100 / std::max(ready_pct, 1)) + 10000;
+  bool done = false;
+  Bits bm(Pix * MacCo * 32), ba(Pix * AddCo * 32);
+  for (uint64_t t = 0; t < limit && !done; t++) {
+    d->out_ready_i = (int)(rnd() % 100) < ready_pct;
+    d->eval();
+    if (d->done_o) {
+      done = true;
+      r.cycles = d->cycles_o;
+      r.busy = d->busy_cycles_o;
+      r.stall = d->stall_cycles_o;
+      r.scale_stall = d->scale_stall_cycles_o;
+    }
+    if (d->out_valid_o && d->out_ready_i) {
+      int oy = d->out_y_o, x0 = d->out_x_o, n = d->out_pass_o;
+      take(d->out_mac_o, bm);
+      take(d->out_add_o, ba);
+      if (oy >= oh || x0 >= ow || x0 % Pix || n >= P) {
+        if (bad++ == 0) snprintf(r.why, sizeof r.why, "beat with y %d x %d pass %d", oy, x0, n);
+      } else {
+        for (int p = 0; p < Pix && x0 + p < ow; p++) {
+          for (int o = 0; o < MacCo; o++) {
+            int f = n * MacCo + o;
+            if (f >= L.n_mac) continue;
+            int64_t got = (int32_t)bm.get((p * MacCo + o) * 32, 32) - (int64_t)L.zp * sw_m[f];
+            int64_t want = ref(wm, f, oy, x0 + p, false);
+            seen[((size_t)oy * ow + x0 + p) * nf + f]++;
+            if (got != want && bad++ == 0)
+              snprintf(r.why, sizeof r.why, "int8 y %d x %d f %d: %" PRId64 ", want %" PRId64, oy,
+                       x0 + p, f, got, want);
+          }
+          for (int o = 0; o < AddCo; o++) {
+            int f = n * AddCo + o;
+            if (f >= L.n_add) continue;
+            int64_t got = (int32_t)ba.get((p * AddCo + o) * 32, 32) - (int64_t)L.zp * sw_t[f];
+            int64_t want = ref(wt, f, oy, x0 + p, true);
+            seen[((size_t)oy * ow + x0 + p) * nf + L.n_mac + f]++;
+            if (got != want && bad++ == 0)
+              snprintf(r.why, sizeof r.why, "tern y %d x %d f %d: %" PRId64 ", want %" PRId64, oy,
+                       x0 + p, f, got, want);
+          }
+        }
+      }
+    }
+    tb.tick();
+  }
+  d->out_ready_i = 0;
+  if (!done && bad++ == 0) snprintf(r.why, sizeof r.why, "no done_o in %" PRIu64 " cycles", limit);
+  if (d->out_valid_o && bad++ == 0) snprintf(r.why, sizeof r.why, "output left after done_o");
+  for (size_t i = 0; i < seen.size() && !bad; i++)
+    if (seen[i] != 1) {
+      bad++;
+      snprintf(r.why, sizeof r.why, "output y %zu x %zu f %zu came out %d times",
+               i / nf / ow, i / nf % ow, i % nf, seen[i]);
+    }
+  // every block of every tile is one busy cycle
+  uint64_t blocks = (uint64_t)oh * P * ((ow + Pix - 1) / Pix) * K;
+  if (!bad && r.busy != blocks) {
+    bad++;
+    snprintf(r.why, sizeof r.why, "busy cycles %" PRIu64 ", blocks %" PRIu64, r.busy, blocks);
+  }
+  r.ok = bad == 0;
+  return r;
+}
+
+static void describe(const Layer &L, char *buf, size_t n) {
+  snprintf(buf, n, "%dx%dx%d k%dx%d s%d pad t%d b%d l%d r%d -> %dx%d int8 %d tern %d G %d zp %d",
+           L.in_h, L.in_w, L.cin, L.kh, L.kw, L.s, L.pt, L.pb, L.pl, L.pr, L.out_h(), L.out_w(),
+           L.n_mac, L.n_add, L.g * Ci, L.zp);
+}
+
+static Layer random_layer() {
+  for (;;) {
+    Layer L;
+    static const int ks[][2] = {{1, 1}, {3, 3}, {1, 3}, {3, 1}, {2, 2}, {3, 3}, {1, 1},
+                                {5, 5}, {7, 7}, {1, 7}};
+    int ki = rnd() % 8 ? rnd_int(0, 6) : rnd_int(7, 9);
+    L.kh = ks[ki][0];
+    L.kw = ks[ki][1];
+    L.s = rnd_int(1, 2);
+    L.in_h = rnd_int(1, 9);
+    L.in_w = rnd_int(1, 4 * Pix + 3);
+    L.cin = rnd_int(1, 3 * Ci + 1);
+    int pmax = std::min(3, L.kh - 1), pmaxw = std::min(3, L.kw - 1);
+    L.pt = rnd_int(0, pmax);
+    L.pb = rnd_int(0, pmax);
+    L.pl = rnd_int(0, pmaxw);
+    L.pr = rnd_int(0, pmaxw);
+    if (rnd() % 3 == 0) {  // "same" padding
+      L.pt = L.pb = (L.kh - 1) / 2;
+      L.pl = L.pr = (L.kw - 1) / 2;
+    }
+    L.n_mac = rnd_int(0, 2 * MacCo + 1);
+    L.n_add = rnd_int(0, 2 * AddCo + 1);
+    if (L.n_mac + L.n_add == 0) L.n_mac = 1;
+    int z = rnd_int(0, 5);
+    L.zp = z == 0 ? -128 : z == 1 ? 127 : z == 2 ? 0 : rnd_int(-128, 127);
+    L.g = 0;
+    if (rnd() % 3 == 0) {  // fine ternary groups: G = g Ci, cin a multiple of G
+      L.g = rnd_int(1, 3);
+      L.cin = L.g * Ci * rnd_int(1, 2);
+      if (L.n_add == 0) L.n_add = rnd_int(1, 2 * AddCo + 1);
+    }
+    if (L.fits()) return L;
+  }
+}
+
+int main(int argc, char **argv) {
+  setvbuf(stdout, nullptr, _IOLBF, 0);
+  uint64_t seed = 1;
+  int nlayers = 300;
+  bool bench_only = false;
+  for (int i = 1; i < argc; i++) {
+    if (!strcmp(argv[i], "--seed") && i + 1 < argc) seed = strtoull(argv[++i], nullptr, 0);
+    else if (!strcmp(argv[i], "--layers") && i + 1 < argc) nlayers = atoi(argv[++i]);
+    else if (!strcmp(argv[i], "--bench-only")) bench_only = true;
+  }
+  rng_state = seed;
+  printf("test_v2_core: Pix %d, Ci %d, MacCo %d, AddCo %d, seed %" PRIu64 " (--seed N replays)\n",
+         Pix, Ci, MacCo, AddCo, seed);
+  Tb tb(argc, argv);
+  int passed = 0, failed = 0;
+  char desc[200];
+
+  // Fixed corner layers first, then random ones.
+  std::vector<Layer> layers = {
+      {1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 1, 0, 0},            // one MAC
+      {1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 1, 5},            // one ternary MAC
+      {3, 3, 3, 3, 3, 1, 1, 1, 1, 1, MacCo, AddCo, -128}, // every output padded
+      {5, 2 * Pix + 1, Ci + 1, 3, 3, 2, 1, 1, 1, 1, MacCo + 1, AddCo + 1, 127},
+      {4, 4 * Pix, 2 * Ci, 1, 1, 1, 0, 0, 0, 0, 2 * MacCo, 2 * AddCo, 3},  // pointwise
+      {3, 2 * Pix - 1, Ci, 1, 3, 1, 0, 0, 1, 1, MacCo - 1, 1, -7},           // 1x3
+      {6, 2 * Pix + 3, 2, 3, 3, 2, 0, 0, 0, 0, 1, 2 * AddCo + 1, 0},         // stride 2, no pad
+      {3, 2 * Pix + 1, Ci, 3, 3, 1, 1, 1, 1, 1, 1, AddCo + 1, -128, 1},      // groups of Ci
+      {2, Pix + 1, 4 * Ci, 1, 1, 1, 0, 0, 0, 0, 0, 2 * AddCo, 9, 2},          // groups of 2 Ci
+  };
+  if (!bench_only)
+    for (int i = 0; i < nlayers; i++) layers.push_back(random_layer());
+  if (bench_only) layers.clear();
+  for (size_t i = 0; i < layers.size(); i++) {
+    const Layer &L = layers[i];
+    if (!L.fits()) {
+      describe(L, desc, sizeof desc);
+      printf("FAIL layer %zu (%s): does not fit the buffers\n", i, desc);
+      failed++;
+      continue;
+    }
+    int ready = i % 3 == 0 ? 100 : i % 3 == 1 ? 50 : 10;
+    Result r = run_layer(tb, L, ready);
+    describe(L, desc, sizeof desc);
+    if (r.ok) {
+      passed++;
+      if (i < 12)
+        printf("PASS layer %zu (%s), ready %d%%: %" PRIu64 " cycles\n", i, desc, ready, r.cycles);
+    } else {
+      failed++;
+      printf("FAIL layer %zu (%s), ready %d%%: %s\n", i, desc, ready, r.why);
+    }
+  }
+  if (!bench_only) printf("(%zu layers in all)\n", layers.size());
+
+  // Utilization of MobileNet-like shapes, output always ready: useful MACs /
+  // (cycles x MACs of the array the filters use), and busy cycles / cycles.
+  struct Shape {
+    const char *name;
+    Layer L;
+  } shapes[] = {
+      {"3x3 s1 32->32 int8, 16x16", {16, 16, 32, 3, 3, 1, 1, 1, 1, 1, 32, 0, 0}},
+      {"3x3 s2 32->64 int8, 16x16", {16, 16, 32, 3, 3, 2, 0, 1, 0, 1, 64, 0, 0}},
+      {"1x1 64->64 int8, 16x16", {16, 16, 64, 1, 1, 1, 0, 0, 0, 0, 64, 0, 0}},
+      {"1x1 64->64 tern, 16x16", {16, 16, 64, 1, 1, 1, 0, 0, 0, 0, 0, 64, 0}},
+      {"1x1 64->64 hybrid 1:1, 16x16", {16, 16, 64, 1, 1, 1, 0, 0, 0, 0, 32, 32, 0}},
+      {"1x1 128->128 int8, 8x8", {8, 8, 128, 1, 1, 1, 0, 0, 0, 0, 128, 0, 0}},
+      // the shortest tiles: K = 1 and 2 blocks (output slots' round trip)
+      {"1x1 Ci->64 int8, 16x16 (K 1)", {16, 16, Ci, 1, 1, 1, 0, 0, 0, 0, 64, 0, 0}},
+      {"1x1 2Ci->64 int8, 16x16 (K 2)", {16, 16, 2 * Ci, 1, 1, 1, 0, 0, 0, 0, 64, 0, 0}},
+      // fine ternary groups: G = Ci ends a group every block (scale stalls), 4 Ci
+      {"1x1 4Ci->64 tern G Ci, 16x16", {16, 16, 4 * Ci, 1, 1, 1, 0, 0, 0, 0, 0, 64, 0, 1}},
+      {"1x1 4Ci->64 tern G 4Ci, 16x16", {16, 16, 4 * Ci, 1, 1, 1, 0, 0, 0, 0, 0, 64, 0, 4}},
+      // MobileNet-V1 1.0/224's first conv and pointwise layers (larger models only)
+      {"mbv1 conv1 3x3 s2 3->32 224", {224, 224, 3, 3, 3, 2, 0, 1, 0, 1, 32, 0, 0}},
+      {"mbv1 pw 112x112 32->64", {112, 112, 32, 1, 1, 1, 0, 0, 0, 0, 64, 0, 0}},
+      {"mbv1 pw 28x28 256->256", {28, 28, 256, 1, 1, 1, 0, 0, 0, 0, 256, 0, 0}},
+      {"mbv1 pw 14x14 512->512", {14, 14, 512, 1, 1, 1, 0, 0, 0, 0, 512, 0, 0}},
+      {"mbv1 pw 14x14 512->512 1:3", {14, 14, 512, 1, 1, 1, 0, 0, 0, 0, 128, 384, 0}},
+      {"mbv1 pw 7x7 1024->1024", {7, 7, 1024, 1, 1, 1, 0, 0, 0, 0, 1024, 0, 0}},
+  };
+  for (auto &sh : shapes) {
+    const Layer &L = sh.L;
+    if (!L.fits()) {
+      printf("util %-32s: does not fit this model's buffers\n", sh.name);
+      continue;
+    }
+    Result r = run_layer(tb, L, 100);
+    double macs_m = (double)L.out_h() * L.out_w() * L.kh * L.kw * L.cin * L.n_mac;
+    double macs_t = (double)L.out_h() * L.out_w() * L.kh * L.kw * L.cin * L.n_add;
+    double arr_m = (double)Pix * Ci * MacCo, arr_t = (double)Pix * Ci * AddCo;
+    double util = (macs_m + macs_t) /
+                  ((double)r.cycles * ((L.n_mac ? arr_m : 0) + (L.n_add ? arr_t : 0)));
+    printf("util %-32s: %s, %" PRIu64 " cycles, busy %.1f%%, stall %" PRIu64 " (scale %" PRIu64
+           "), MAC utilization %.1f%% (int8 array %.1f%%, ternary array %.1f%%)\n",
+           sh.name, r.ok ? "ok" : "WRONG", r.cycles, 100.0 * r.busy / r.cycles, r.stall,
+           r.scale_stall,
+           100.0 * util, 100.0 * macs_m / (r.cycles * arr_m), 100.0 * macs_t / (r.cycles * arr_t));
+    if (r.ok) passed++;
+    else {
+      failed++;
+      printf("FAIL %s: %s\n", sh.name, r.why);
+    }
+  }
+
+  printf("%d passed, %d failed\n", passed, failed);
+  return failed ? 1 : 0;
+}
