@@ -162,6 +162,16 @@ if [[ $st -eq 1 ]] && grep -qE "$first" <<<"$out" \
    && grep -q "FAILED: first differing layer 14" <<<"$out"; then
   pass "verify: a mismatch names the first differing layer and element, exits 1"
 else fail "verify: a mismatch" "exit $st: $(grep -v bit-exact <<<"$out")"; fi
+# a valid model of no layers (hta_model_new + hta_model_save, nothing added):
+# the reader accepts it; run must refuse it, not divide by its input size 0
+base64 -d > $tmp/empty.hta <<'B64'
+SFRBTQEAAAAgAAAAAwAAALkAAAAAAAAA8xdC9gAAAAABAAAAAAAAAIAAAAAAAAAAOQAAAAAAAAB1EqANAAAAAAIAAAAAAAAAuQAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAwAAAAAAAAC5AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAgD8AAAAAAAAAAAAAAAAAAAAAAACAPwUABABlbXB0eWludDg=
+B64
+expect "info: a model of no layers loads" 0 "layers +0" -- $HTA info $tmp/empty.hta
+expect "run: a model of no layers is refused (.npy)" 1 "has no layers" -- $HTA run \
+  --device cpu --model $tmp/empty.hta --input $tmp/x.npy --output $tmp/o.npy
+expect "run: a model of no layers is refused (--raw)" 1 "has no layers" -- $HTA run \
+  --device cpu --model $tmp/empty.hta --input $tmp/short.raw --output $tmp/o.raw --raw
 expect "run: unwritable output" 1 "cannot write|No such file" -- $HTA run --device cpu \
   --model $M --input $tmp/x.raw --output $tmp/no/dir/o.raw --raw
 

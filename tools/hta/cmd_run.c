@@ -56,6 +56,13 @@ int cmd_run(int argc, char **argv) {
   if (m == NULL) return 1;
   hta_model_info mi;
   hta_model_get_info(m, &mi);
+  /* The format allows a model of no layers, but it has no input shape to
+   * divide the input into items by (and nothing to run). */
+  if (mi.n_layers == 0 || (size_t)mi.in_h * mi.in_w * mi.in_c == 0) {
+    fail("run", "model '%s' has no layers: nothing to run", mpath);
+    hta_model_free(m);
+    return 1;
+  }
   const size_t ib = (size_t)mi.in_h * mi.in_w * mi.in_c;
   const size_t ob = (size_t)mi.out_h * mi.out_w * mi.out_c;
   char err[600];
