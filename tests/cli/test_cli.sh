@@ -175,6 +175,42 @@ expect "run: a model of no layers is refused (--raw)" 1 "has no layers" -- $HTA 
 expect "run: unwritable output" 1 "cannot write|No such file" -- $HTA run --device cpu \
   --model $M --input $tmp/x.raw --output $tmp/no/dir/o.raw --raw
 
+# ---- outputs: written whole or not at all ----
+# A file size limit (ulimit -f, in KiB) makes a write fail part way: the
+# output must not be left truncated, an existing file must stay as it was,
+# and no temporary file may stay behind.
+limited() { local kb=$1; shift; bash -c 'ulimit -f "$0"; exec "$@"' "$kb" "$@"; }
+# kept NAME FILE CONTENT: FILE still holds CONTENT and no .FILE.tmp-* is left
+kept() {
+  local left
+  left=$(ls -A "$(dirname "$2")" | grep -F ".$(basename "$2").tmp-")
+  if [[ $(cat "$2" 2>/dev/null) == "$3" && -z $left ]]; then pass "$1"
+  else fail "$1" "file now $(wc -c < "$2" 2>/dev/null) bytes, temporaries: ${left:-none}"; fi
+}
+echo old > $tmp/w.hta
+expect "zoo -o: a failed write is an error" 1 "cannot write .*File too large" -- \
+  limited 16 $HTA zoo mobilenet-v1 --width 0.25 --resolution 128 --plan int8 -o $tmp/w.hta
+kept "zoo -o: a failed write leaves the old file whole, no temporary" $tmp/w.hta old
+echo old > $tmp/w.npy
+expect "run: a failed .npy write is an error" 1 "cannot write .*File too large" -- \
+  limited 0 $HTA run --device cpu --model $M --input $tmp/x.npy --output $tmp/w.npy
+kept "run: a failed .npy write leaves the old file" $tmp/w.npy old
+echo old > $tmp/w.raw
+expect "run: a failed raw write is an error" 1 "cannot write .*File too large" -- \
+  limited 0 $HTA run --device cpu --model $M --input $tmp/x.raw --output $tmp/w.raw --raw
+kept "run: a failed raw write leaves the old file" $tmp/w.raw old
+echo old > $tmp/w.xclbin
+expect "xclbin -o: a failed write is an error" 1 "cannot write .*File too large" -- \
+  limited 0 $HTA xclbin -o $tmp/w.xclbin
+kept "xclbin -o: a failed write leaves the old file" $tmp/w.xclbin old
+# the output path is checked before the run: a 1 ms timeout on sim would
+# fire first if it were checked after
+expect "run: an output in a missing directory is refused before the run" 1 \
+  "cannot write '$tmp/nodir/o.npy': directory '$tmp/nodir': No such file" -- \
+  $HTA run --device sim --model $M --input $tmp/x.npy --output $tmp/nodir/o.npy --timeout-ms 1
+expect "run: an output that is a directory is refused before the run" 1 "is a directory" -- \
+  $HTA run --device sim --model $M --input $tmp/x.npy --output $tmp --timeout-ms 1
+
 # ---- bench ----
 if $HTA bench --device sim --model $M --json > $tmp/b.json 2> $tmp/b.err; then
   if python3 - $tmp/b.json <<'PY'

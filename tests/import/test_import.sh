@@ -166,9 +166,17 @@ PY
 [[ $out == same ]] && pass eval_logits_equal_run || fail eval_logits_equal_run "$out"
 expect eval_json 0 '"n": 50, "correct": [0-9]+' -- $HTA eval --device cpu \
   --model "$tmp/qlinear.hta" --dataset fashion-mnist --limit 50 --json
-# a --logits path that cannot be written is an error after the run (exit 1)
-expect eval_logits_unwritable 1 "cannot|No such" -- $HTA eval --device cpu \
+# a --logits path that cannot be written is an error before the run (exit 1)
+expect eval_logits_unwritable 1 "cannot write .*directory .*No such" -- $HTA eval --device cpu \
   --model "$tmp/qlinear.hta" --dataset fashion-mnist --limit 5 --logits "$tmp/none/ev.npy"
+# a write that fails part way (file size limit) leaves the old file whole, no temporary
+echo old > "$tmp/lg.npy"
+expect eval_logits_write_error 1 "cannot write .*File too large" -- bash -c 'ulimit -f 0; \
+  exec "$@"' _ $HTA eval --device cpu --model "$tmp/qlinear.hta" --dataset fashion-mnist \
+  --limit 5 --logits "$tmp/lg.npy"
+[[ $(cat "$tmp/lg.npy") == old && -z $(ls -A "$tmp" | grep -F .lg.npy.tmp-) ]] \
+  && pass eval_logits_write_error_keeps_old || fail eval_logits_write_error_keeps_old \
+  "$(wc -c < "$tmp/lg.npy") bytes; $(ls -A "$tmp" | grep -F .lg.npy.tmp-)"
 # a committed trained model: its accuracy on 200 test images (float top-1 is ~90%)
 committed=models/fmnist_float_int8.hta
 if [[ -f $committed ]]; then

@@ -24,6 +24,7 @@
 #include "hta_model.h"
 #include "npy.h"
 #include "cli.h"
+#include "files.h"
 
 #define N_CLASSES 10
 #define FMNIST_DIR "/usr/share/datasets/fashion-mnist"
@@ -230,6 +231,11 @@ int cmd_eval(int argc, char **argv) {
   for (int p = 0; p < 256; p++) {
     const double q = round(p / 255.0 / (double)mi.in_scale) + mi.in_zp;
     lut[p] = (int8_t)(q < -128 ? -128 : q > 127 ? 127 : q);
+  }
+  /* before the run, which may take long on a simulated device */
+  if (optv(o, no, "--logits") && output_path_check(optv(o, no, "--logits"), err, sizeof err)) {
+    fail("eval", "%s", err);
+    goto out;
   }
   if (optv(o, no, "--json")) stdout_divert();
   if ((dev = open_device("eval", dev_uri)) == NULL) goto out;

@@ -18,6 +18,7 @@
 #include "hta_zoo.h"
 #include "npy.h"
 #include "cli.h"
+#include "files.h"
 
 /* ---- hta run ---- */
 
@@ -71,6 +72,11 @@ int cmd_run(int argc, char **argv) {
   rc = 1;
   hta_device *dev = NULL;
   int8_t *y = NULL;
+  /* before the run, which may take long on a simulated device */
+  if (output_path_check(opath, err, sizeof err)) {
+    fail("run", "%s", err);
+    goto out;
+  }
   if (raw) {
     uint8_t *buf;
     size_t len;
@@ -133,15 +139,8 @@ int cmd_run(int argc, char **argv) {
     goto out;
   }
   if (raw) {
-    FILE *f = fopen(opath, "wb");
-    if (f == NULL || fwrite(y, 1, ob * (size_t)batch, f) != ob * (size_t)batch) {
-      if (f) fclose(f);
-      fail("run", "cannot write '%s': %s", opath, strerror(errno));
-      rc = 1;
-      goto out;
-    }
-    if (fclose(f) != 0) {
-      fail("run", "cannot write '%s'", opath);
+    if (write_file_atomic(opath, y, ob * (size_t)batch, err, sizeof err)) {
+      fail("run", "%s", err);
       rc = 1;
       goto out;
     }

@@ -1,6 +1,8 @@
 /* npy.c - see npy.h. */
 #include "npy.h"
 
+#include "files.h"
+
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -187,10 +189,11 @@ int npy_write(const char *path, int ndim, const size_t *shape, const int8_t *dat
   memcpy(hdr + 10, dict, (size_t)n);
   memset(hdr + 10 + n, ' ', pad);
   hdr[10 + n + pad] = '\n';
-  FILE *f = fopen(path, "wb");
-  if (f == NULL) return FAIL("%s: %s", path, strerror(errno));
-  const int ok = fwrite(hdr, 1, 10 + hlen, f) == 10 + hlen &&
-                 fwrite(data, 1, count, f) == count;
-  if (fclose(f) != 0 || !ok) return FAIL("%s: write error", path);
-  return 0;
+  /* a temporary file renamed over path when complete (files.h) */
+  outfile o;
+  if (outfile_open(&o, path, err, errlen) != 0 ||
+      outfile_write(&o, hdr, 10 + hlen, err, errlen) != 0 ||
+      outfile_write(&o, data, count, err, errlen) != 0)
+    return -1;
+  return outfile_commit(&o, err, errlen);
 }

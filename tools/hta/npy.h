@@ -22,6 +22,7 @@ typedef struct npy_array {
 /* Parse a whole file image. 0, or -1 with a message in err. */
 int npy_parse(const uint8_t *buf, size_t len, npy_array *a, char *err, size_t errlen);
 int npy_read(const char *path, npy_array *a, char *err, size_t errlen);
+/* Written to a temporary file renamed over path when complete. */
 int npy_write(const char *path, int ndim, const size_t *shape, const int8_t *data, char *err,
               size_t errlen);
 void npy_free(npy_array *a);
