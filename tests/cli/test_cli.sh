@@ -146,6 +146,24 @@ expect "run: not a .npy" 1 "not a .npy file" -- $HTA run --device cpu --model $M
 head -c 1000 $tmp/x.raw > $tmp/short.raw
 expect "run: raw of the wrong size" 1 "not a whole number" -- $HTA run --device cpu --model $M \
   --input $tmp/short.raw --output $tmp/o.raw --raw
+# bounded reads: nothing is read that cannot be a legitimate input, and no
+# open waits forever (timeout 20: a hang fails the check instead of the suite)
+mkfifo $tmp/fifo
+expect "run: an input that never ends (/dev/zero) is refused" 1 "/dev/zero: is a character device" \
+  -- timeout 20 $HTA run --device cpu --model $M --input /dev/zero --output $tmp/o.npy
+expect "run --raw: /dev/zero is refused" 1 "/dev/zero: is a character device" -- \
+  timeout 20 $HTA run --device cpu --model $M --input /dev/zero --output $tmp/o.raw --raw
+expect "run: a FIFO as input is refused, not waited on" 1 "fifo: is a FIFO" -- \
+  timeout 20 $HTA run --device cpu --model $M --input $tmp/fifo --output $tmp/o.raw --raw
+expect "run: a FIFO as model is refused, not waited on" 1 "fifo: is a FIFO" -- \
+  timeout 20 $HTA run --device cpu --model $tmp/fifo --input $tmp/x.npy --output $tmp/o.npy
+expect "info: /dev/zero as model is refused, not read" 1 "/dev/zero: is a device" -- \
+  timeout 20 $HTA info /dev/zero
+truncate -s 4G $tmp/huge.raw # sparse: no disk used
+expect "run: an input larger than the largest batch is refused unread" 1 \
+  "larger than the largest batch, 65536 inputs of 49152 bytes" -- \
+  timeout 20 $HTA run --device cpu --model $M --input $tmp/huge.raw --output $tmp/o.raw --raw
+rm -f $tmp/huge.raw
 expect "run: unknown device names the schemes" 1 "unknown device 'bogus:0'.*cpu.*sim" -- \
   $HTA run --device bogus:0 --model $M --input $tmp/x.npy --output $tmp/o.npy
 expect "run: timeout on sim is reported with registers" 1 "timeout.*STATUS.*HTA_ERROR_TIMEOUT" -- \

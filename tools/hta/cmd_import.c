@@ -116,7 +116,10 @@ static hta_model *read_bundle(const char *dir, char *err, size_t errlen) {
   bundle b = {0};
   hta_model *m = NULL;
   snprintf(path, sizeof path, "%s/bundle.bin", dir);
-  if (npy_read_file(path, &b.bin, &b.bin_len, err, errlen)) return NULL;
+  /* the bundle becomes a model: bounded like a model file (2 GiB) */
+  if (npy_read_file(path, UINT64_C(1) << 31, "the model size limit", &b.bin, &b.bin_len, err,
+                    errlen))
+    return NULL;
   snprintf(path, sizeof path, "%s/bundle.txt", dir);
   if ((b.txt = fopen(path, "r")) == NULL) {
     snprintf(err, errlen, "cannot open '%.300s': %s", path, strerror(errno));

@@ -77,10 +77,14 @@ int cmd_run(int argc, char **argv) {
     fail("run", "%s", err);
     goto out;
   }
+  /* at most the largest batch the library runs */
+  const uint64_t max_bytes = (uint64_t)ib * HTA_MAX_BATCH;
+  char what[120];
+  snprintf(what, sizeof what, "the largest batch, %d inputs of %zu bytes", HTA_MAX_BATCH, ib);
   if (raw) {
     uint8_t *buf;
     size_t len;
-    if (npy_read_file(ipath, &buf, &len, err, sizeof err)) {
+    if (npy_read_file(ipath, max_bytes, what, &buf, &len, err, sizeof err)) {
       fail("run", "%s", err);
       goto out;
     }
@@ -88,7 +92,7 @@ int cmd_run(int argc, char **argv) {
     x.count = len;
     batched = len != ib;
   } else {
-    if (npy_read(ipath, &x, err, sizeof err)) {
+    if (npy_read(ipath, max_bytes, what, &x, err, sizeof err)) {
       fail("run", "%s", err);
       goto out;
     }

@@ -15,6 +15,64 @@
 
 #define FAIL(...) (snprintf(err, errlen, __VA_ARGS__), -1)
 
+static const char *file_kind(mode_t m) {
+  return S_ISFIFO(m)   ? "a FIFO"
+         : S_ISDIR(m)  ? "a directory"
+         : S_ISCHR(m)  ? "a character device"
+         : S_ISBLK(m)  ? "a block device"
+         : S_ISSOCK(m) ? "a socket"
+                       : "not a regular file";
+}
+
+int read_file_bounded(const char *path, uint64_t max, const char *what, uint8_t **buf,
+                      size_t *len, char *err, size_t errlen) {
+  *buf = NULL;
+  *len = 0;
+  /* O_NONBLOCK: opening a FIFO with no writer would otherwise wait forever. */
+  const int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+  if (fd < 0) return FAIL("%s: %s", path, strerror(errno));
+  struct stat st;
+  if (fstat(fd, &st) != 0) {
+    const int e = errno;
+    close(fd);
+    return FAIL("%s: %s", path, strerror(e));
+  }
+  if (!S_ISREG(st.st_mode)) {
+    close(fd);
+    return FAIL("%s: is %s; only a regular file is read", path, file_kind(st.st_mode));
+  }
+  if ((uint64_t)st.st_size > max || (uint64_t)st.st_size > SIZE_MAX - 1) {
+    close(fd);
+    return FAIL("%s: %llu bytes, larger than %s (%llu bytes)", path,
+                (unsigned long long)st.st_size, what, (unsigned long long)max);
+  }
+  const size_t size = (size_t)st.st_size;
+  uint8_t *b = malloc(size ? size : 1);
+  if (b == NULL) {
+    close(fd);
+    return FAIL("%s: out of memory (%zu bytes)", path, size);
+  }
+  /* A regular file never blocks; reading exactly its size bounds the read
+   * even if it grows meanwhile. */
+  size_t n = 0;
+  while (n < size) {
+    const ssize_t r = read(fd, b + n, size - n);
+    if (r < 0 && errno == EINTR) continue;
+    if (r < 0) {
+      const int e = errno;
+      free(b);
+      close(fd);
+      return FAIL("%s: read error: %s", path, strerror(e));
+    }
+    if (r == 0) break; /* shrunk meanwhile: the parser sees what is there */
+    n += (size_t)r;
+  }
+  close(fd);
+  *buf = b;
+  *len = n;
+  return 0;
+}
+
 /* The directory part of path into dir ("." for a bare name). */
 static int dir_of(const char *path, char *dir, size_t n) {
   const char *slash = strrchr(path, '/');

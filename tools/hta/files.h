@@ -1,5 +1,8 @@
 /*
  * files.h - how every `hta` command reads and writes files (files.c):
+ *   - an input is read only if it is a regular file, and only when its size
+ *     (from fstat) is within a bound the caller knows it can legitimately
+ *     have; its open never blocks (a FIFO is refused, not waited on);
  *   - an output is written to a temporary file in its own directory and
  *     renamed over the path only once it is complete, so a failed write
  *     (disk full, file size limit, Ctrl-C) leaves no truncated file and an
@@ -13,6 +16,12 @@
 
 #include <stddef.h>
 #include <stdint.h>
+
+/* The whole of path into *buf (malloc'd, *len bytes). Refused: a path that
+ * is not a regular file, or one larger than max bytes ("larger than WHAT":
+ * what names the bound, e.g. "the largest batch, 65536 inputs of 784 bytes"). */
+int read_file_bounded(const char *path, uint64_t max, const char *what, uint8_t **buf,
+                      size_t *len, char *err, size_t errlen);
 
 /* Can path be written (its directory exists and is writable; path is not a
  * directory)? Checked before long work, so a typo costs nothing. */
