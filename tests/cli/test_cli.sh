@@ -51,6 +51,10 @@ for c in info run bench verify zoo; do
   expect "hta --help names $c" 0 "^  $c " -- $HTA --help
   expect "hta $c --help" 0 "^usage: hta $c" -- $HTA $c --help
 done
+expect "hta run --help lists every device scheme" 0 "xrt:N.*" -- $HTA run --help
+expect "hta run --help names usb" 0 "usb:VID:PID" -- $HTA run --help
+expect "eval: a batch over the library's limit names the limit" 2 "--batch '65537'.*1\.\.65536" \
+  -- $HTA eval --device cpu --model x.hta --dataset fashion-mnist --batch 65537
 expect "hta --version" 0 '^hta [0-9]+\.[0-9]+' -- $HTA --version
 expect "no command: usage, exit 2" 2 'usage: hta' -- $HTA
 expect "unknown command" 2 "unknown command 'frob'" -- $HTA frob
@@ -164,6 +168,8 @@ expect "run: an input larger than the largest batch is refused unread" 1 \
   "larger than the largest batch, 65536 inputs of 49152 bytes" -- \
   timeout 20 $HTA run --device cpu --model $M --input $tmp/huge.raw --output $tmp/o.raw --raw
 rm -f $tmp/huge.raw
+expect "run: sim:mem_mb out of range names the range" 1 "mem_mb=1\.\.4096" -- $HTA run \
+  --device sim:mem_mb=999999 --model $M --input $tmp/x.npy --output $tmp/o.npy
 expect "run: unknown device names the schemes" 1 "unknown device 'bogus:0'.*cpu.*sim" -- \
   $HTA run --device bogus:0 --model $M --input $tmp/x.npy --output $tmp/o.npy
 expect "run: timeout on sim is reported with registers" 1 "timeout.*STATUS.*HTA_ERROR_TIMEOUT" -- \
@@ -248,6 +254,8 @@ PY
 else fail "bench --json" "$(cat $tmp/b.err)"; fi
 expect "bench: table" 0 "inferences/s +[0-9.]+ at 150 MHz" -- $HTA bench --device cpu \
   --model $M --clock-mhz 150
+expect "bench: sim prints its simulation speed" 0 "simulation speed +[0-9]+ kcycles/s" -- \
+  $HTA bench --device sim --model $M
 expect "bench: cpu says it counts no cycles" 0 "counts no cycles" -- $HTA bench --device cpu \
   --model $M
 out=$($HTA bench --device cpu --model $M --json --batch 2)

@@ -36,10 +36,11 @@ static const char eval_help[] =
     "Top-1 accuracy of a model on the 10,000 Fashion-MNIST test images (Debian's\n"
     "dataset-fashion-mnist). The model must take 28x28x1 and give 10 outputs; a pixel\n"
     "p enters as round(p / 255 / in_scale) + in_zp (the model's input quantization).\n"
-    "  --device D       cpu (golden model) or sim (the RTL simulation; slow)\n"
+    "  --device D       cpu (golden model), sim (the RTL simulation; slow),\n"
+    "                   xrt:N[:xclbin=PATH] or usb:VID:PID[:SERIAL] (see hta --help)\n"
     "  --limit N        only the first N test images\n"
     "  --json           one JSON object on stdout (top-1, per class, confusion matrix)\n"
-    "  --batch B        inputs per device run (default 100)\n"
+    "  --batch B        inputs per device run, 1..65536 (default 100)\n"
     "  --logits F.npy   also write the int8 outputs, shape (N, 10)\n"
     "  --data-dir DIR   the dataset folder (default " FMNIST_DIR ")\n";
 
@@ -184,7 +185,7 @@ int cmd_eval(int argc, char **argv) {
       parse_long("eval", "--limit", optv(o, no, "--limit"), 1, 100000000L, &limit))
     return EXIT_USAGE;
   if (optv(o, no, "--batch") &&
-      parse_long("eval", "--batch", optv(o, no, "--batch"), 1, 100000L, &batch))
+      parse_long("eval", "--batch", optv(o, no, "--batch"), 1, HTA_MAX_BATCH, &batch))
     return EXIT_USAGE;
   if (optv(o, no, "--timeout-ms") &&
       parse_long("eval", "--timeout-ms", optv(o, no, "--timeout-ms"), 1, 86400000L, &timeout))

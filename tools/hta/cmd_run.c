@@ -29,7 +29,9 @@ static const char run_help[] =
     "(N, H, W, C) for a batch of N (any shape with the right number of bytes is\n"
     "accepted when it is a whole number of inputs; a leading batch dimension is\n"
     "kept in the output). Y.npy gets int8 (H', W', C') or (N, H', W', C').\n"
-    "  --device D      cpu (golden model), sim or sim:trace=FILE.fst (RTL)\n"
+    "  --device D      cpu (golden model), sim[:trace=FILE.fst] (Verilator RTL),\n"
+    "                  xrt:N[:xclbin=PATH] (a card through XRT, or XRT's emulation\n"
+    "                  of the RTL), usb:VID:PID[:SERIAL] (a board on USB)\n"
     "  --raw           X and Y are flat binary files (N inputs back to back)\n"
     "  --timeout-ms N  bound of each inference (default 600000)\n"
     "  --stats         print cycles and time on stderr\n";
