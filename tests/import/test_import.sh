@@ -110,6 +110,17 @@ done
 [[ $st -eq 1 && $ok -eq 1 && ! -e $tmp/bad.hta ]] && pass refuse_every_blocker_at_once ||
   { [[ $ok -eq 1 ]] && fail refuse_every_blocker_at_once "exit $st or a file: $out"; }
 grep -q Traceback <<<"$out" && fail refuse_no_traceback "$out" || pass refuse_no_traceback
+# a bug of the importer itself (here: one injected) is one line naming it, exit 1
+out=$(cd tools/import && HTA_IMPORT_PROG="hta import" $PY -c "
+import sys, hta_import, hta_onnx
+def bug(path): return 1 // 0
+hta_onnx.load_chain = bug
+sys.argv = ['hta_import.py', '$fx/qlinear.onnx', '--bundle', '$tmp/bug']
+sys.exit(hta_import.main())" 2>&1)
+st=$?
+[[ $st -eq 1 && $out == "hta import: error: internal error of the importer (ZeroDivisionError: "* ]] \
+  && ! grep -q Traceback <<<"$out" && pass import_internal_error_one_line \
+  || fail import_internal_error_one_line "exit $st: $out"
 # a model that is not 28x28x1 without calibration data: how to give it
 expect refuse_calib_how 1 "the model takes 32x32x3 inputs .*--calib FILE.npy: an array \[N, 32, 32, 3\]" \
   -- $HTA import "$fx/float_rgb32.onnx" -o "$tmp/bad.hta"
