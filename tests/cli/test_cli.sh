@@ -170,6 +170,18 @@ expect "run: an input larger than the largest batch is refused unread" 1 \
 rm -f $tmp/huge.raw
 expect "run: sim:mem_mb out of range names the range" 1 "mem_mb=1\.\.4096" -- $HTA run \
   --device sim:mem_mb=999999 --model $M --input $tmp/x.npy --output $tmp/o.npy
+# the cpu device is bounded like an engine: its timeout (checked between
+# layers and rows; it was ignored) and its memory (a stated, settable limit)
+expect "run: the cpu device honours --timeout-ms" 1 \
+  "cpu: timeout \(1 ms\) in layer [0-9]+ .*HTA_ERROR_TIMEOUT" -- $HTA run --device cpu \
+  --model $M --input $tmp/x.npy --output $tmp/o.npy --timeout-ms 1
+$HTA zoo mobilenet-v1 --width 1 --resolution 224 --plan int8 -o $tmp/m1.hta >/dev/null
+mknpy $tmp/x1.npy '|i1' '(224, 224, 3)' 150528 1
+expect "run: the cpu device refuses a model over its memory limit, naming limit and layer" 1 \
+  "cpu: the model needs 11 MiB .*layer 2, POINTWISE.*limit of 4 MiB.*HTA_ERROR_NO_MEM" -- \
+  $HTA run --device cpu:mem_mb=4 --model $tmp/m1.hta --input $tmp/x1.npy --output $tmp/o.npy
+expect "run: cpu options name their range" 1 "cpu: bad option 'mem_mb=0' .*mem_mb=1\.\.65536" \
+  -- $HTA run --device cpu:mem_mb=0 --model $M --input $tmp/x.npy --output $tmp/o.npy
 expect "run: unknown device names the schemes" 1 "unknown device 'bogus:0'.*cpu.*sim" -- \
   $HTA run --device bogus:0 --model $M --input $tmp/x.npy --output $tmp/o.npy
 expect "run: timeout on sim is reported with registers" 1 "timeout.*STATUS.*HTA_ERROR_TIMEOUT" -- \

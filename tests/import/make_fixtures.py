@@ -350,6 +350,27 @@ def bad_missing_init(path):
     g.save(path, 'x', t, check=False)
 
 
+def big_tensors(path):
+    """A valid graph of a few hundred bytes whose tensors need GBs: eight
+    nearest x2 Resizes take 28x28 to 7168x7168, two Pads copy that (the
+    data window lays a 1-channel pixel out in 16 bytes). No weights: it
+    imports without calibration; the cpu device must refuse it by its memory
+    limit, naming the largest layer, before allocating anything."""
+    g = G()
+    t = 'x'
+    for i in range(8):
+        t = g.n('Resize', [t, '', g.c(np.array([1, 1, 2, 2], np.float32))], mode='nearest')
+    for i in range(2):
+        t = g.n('Pad', [t, g.c(np.array([0, 0, 1, 1, 0, 0, 1, 1], np.int64))], mode='constant')
+    graph = helper.make_graph(
+        g.nodes, os.path.basename(path),
+        [helper.make_tensor_value_info('x', TensorProto.FLOAT, [1, 1, 28, 28])],
+        [helper.make_tensor_value_info(t, TensorProto.FLOAT, [1, 1, 7172, 7172])], g.inits)
+    m = helper.make_model(graph, opset_imports=[helper.make_opsetid('', 13)])
+    onnx.checker.check_model(m)
+    onnx.save(m, path)
+
+
 def float_pools(path):
     """MaxPool (3x3/2, pads 1), AveragePool (2x2/2 with a padded edge: counts
     only in-image values), GlobalMaxPool, a ReLU after a pool: a chain in the
@@ -448,7 +469,7 @@ BAD = {bad_dilation: "node 'bad_dilation' (Conv): dilations",
 def main():
     d = sys.argv[1]
     os.makedirs(d, exist_ok=True)
-    for f in GOOD:
+    for f in GOOD + [big_tensors]:
         f(os.path.join(d, f.__name__ + '.onnx'))
     with open(os.path.join(d, 'bad.txt'), 'w') as out:
         for f, msg in BAD.items():

@@ -151,6 +151,16 @@ else
   fail installed_import "make install: $(tail -c 300 "$tmp/inst.log")"
 fi
 
+# a graph of a few hundred bytes whose tensors need GBs: the cpu device
+# refuses it by its memory limit (2048 MiB) before allocating, naming a layer
+expect import_big_tensors 0 "7172x7172x1" -- $HTA import "$fx/big_tensors.onnx" \
+  -o "$tmp/big.hta"
+head -c 784 /dev/zero > "$tmp/z784.raw"
+expect cpu_refuses_big_tensors 1 \
+  "cpu: the model needs 2779 MiB per inference .*layer 9, PAD, output 7172x7172x1.*limit of 2048 MiB" \
+  -- bash -c 'ulimit -v 4000000; exec "$@"' _ $HTA run --device cpu --model "$tmp/big.hta" \
+  --input "$tmp/z784.raw" --output "$tmp/big.raw" --raw
+
 # ---- hta eval ----
 expect eval_help 0 "usage: hta eval" -- $HTA eval --help
 # eval's logits are `hta run` on the model's quantization of the same images
