@@ -71,6 +71,8 @@ typedef struct hta_net hta_net;       /* a model compiled and loaded on a device
 
 /* Default bound of every wait, when a caller passes timeout_ms = 0. */
 #define HTA_DEFAULT_TIMEOUT_MS 600000u
+/* The largest batch hta_submit and hta_run take (1..HTA_MAX_BATCH). */
+#define HTA_MAX_BATCH 65536
 
 /* Open a device by URI. On failure *dev is NULL and the returned code says
  * why; hta_open_error() (thread-unsafe static text) then holds a message that

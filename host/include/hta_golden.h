@@ -42,6 +42,13 @@ int hta_golden_layer(const hta_layer *l, const int8_t *in, int8_t *out);
  * (NULL for the others; -1 if a two-input op gets NULL). */
 int hta_golden_layer2(const hta_layer *l, const int8_t *in, const int8_t *in2, int8_t *out);
 
+/* The same, asking stop(user) (when stop is not NULL) before each output row
+ * of the ops that loop over rows (convolutions, pools): when it returns
+ * nonzero the layer stops and this returns 1 (out is then incomplete). The
+ * other ops take time linear in their tensors. The cpu device's timeout. */
+int hta_golden_layer2_stop(const hta_layer *l, const int8_t *in, const int8_t *in2, int8_t *out,
+                           int (*stop)(void *), void *user);
+
 /* Run a model's layers (hta_layers_check: a chain or a graph, each layer
  * reading its src tensors). outs[i] receives layer i's dense output
  * (outs[n-1] the network output). 0 or -1. */

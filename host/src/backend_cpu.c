@@ -4,32 +4,104 @@
  * layer's output where the compiled program would, so everything above the
  * backend (outputs, layer outputs) works the same as on an engine. It counts
  * no cycles.
+ *
+ *   cpu[:cfg=NAME][,mem_mb=N]   NAME: the configuration the compiler
+ *                    targets; N: the memory one inference may need, in MiB
+ *                    (1..65536, default HTA_CPU_DEFAULT_MEM_MB)
+ *
+ * Bounded like an engine: a model whose tensors need more memory than the
+ * limit is refused naming the layer that crosses it (a few-KB model can
+ * describe GB tensors), and the timeout is checked between layers and before
+ * every output row of a convolution or pool (HTA_ERROR_TIMEOUT).
  */
+#define _POSIX_C_SOURCE 200809L
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "backend.h"
 #include "hta_golden.h"
 
-/* The golden model computes any layer; cfg=NAME only chooses the
- * configuration whose limits the compiler applies (and whose signature the
- * program carries), so a model can be checked against a part's limits
- * without its simulation. */
+/* The memory need of one inference: the data window (every tensor in the
+ * program's layout) and the golden model's own dense copy of each tensor (a
+ * graph may read any earlier tensor). */
+#define HTA_CPU_DEFAULT_MEM_MB 2048u
+
+typedef struct cpu_dev {
+  uint64_t mem_limit; /* bytes */
+} cpu_dev;
+
+/* Options, comma-separated: cfg=NAME chooses the configuration whose limits
+ * the compiler applies (and whose signature the program carries; the golden
+ * model itself computes any layer), so a model can be checked against a
+ * part's limits without its simulation; mem_mb=N bounds one inference's
+ * memory. */
 static int cpu_open(hta_device *dev, const char *opts) {
-  dev->priv = NULL;
-  if (opts[0] == '\0') return HTA_SUCCESS;
-  if (strncmp(opts, "cfg=", 4) == 0 && strchr(opts, ',') == NULL)
-    return hta_dev_set_config(dev, "cpu", opts + 4);
-  return hta_dev_error(dev, HTA_ERROR_NO_DEVICE,
-                       "device 'cpu' takes only cfg=NAME (got '%s'; known configurations: %s)",
-                       opts, HTA_HW_CONFIG_NAMES);
+  unsigned long mb = HTA_CPU_DEFAULT_MEM_MB;
+  char buf[256];
+  if (strlen(opts) >= sizeof buf)
+    return hta_dev_error(dev, HTA_ERROR_NO_DEVICE, "cpu: options too long");
+  snprintf(buf, sizeof buf, "%s", opts);
+  for (char *save = NULL, *o = strtok_r(buf, ",", &save); o; o = strtok_r(NULL, ",", &save)) {
+    char *end;
+    if (strncmp(o, "cfg=", 4) == 0) {
+      const int rc = hta_dev_set_config(dev, "cpu", o + 4);
+      if (rc != HTA_SUCCESS) return rc;
+    } else if (strncmp(o, "mem_mb=", 7) != 0 || o[7] < '0' || o[7] > '9' ||
+               (mb = strtoul(o + 7, &end, 10), *end != '\0') || mb < 1 || mb > 65536) {
+      return hta_dev_error(dev, HTA_ERROR_NO_DEVICE,
+                           "cpu: bad option '%s' (known: cfg=NAME with NAME one of %s; "
+                           "mem_mb=1..65536, default %u)", o, HTA_HW_CONFIG_NAMES,
+                           HTA_CPU_DEFAULT_MEM_MB);
+    }
+  }
+  cpu_dev *c = calloc(1, sizeof *c);
+  if (c == NULL) return hta_dev_error(dev, HTA_ERROR_NO_MEM, "cpu: out of memory");
+  c->mem_limit = (uint64_t)mb << 20;
+  dev->priv = c;
+  return HTA_SUCCESS;
 }
 
-static void cpu_close(hta_device *dev) { (void)dev; }
+static void cpu_close(hta_device *dev) {
+  free(dev->priv);
+  dev->priv = NULL;
+}
+
+static double now_s(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+static int past(void *deadline) { return now_s() > *(const double *)deadline; }
 
 static int cpu_run(hta_device *dev, const hta_program *prog, const hta_layer *layers, int n,
                    uint8_t *data, unsigned timeout_ms, hta_backend_result *res) {
-  (void)timeout_ms; /* the golden model always ends; a layer takes seconds at most */
+  const cpu_dev *c = dev->priv;
+  if (n <= 0) return hta_dev_error(dev, HTA_ERROR_INVALID_PARAM, "cpu: no layers");
+  double deadline = now_s() + timeout_ms / 1e3;
+  /* before anything is allocated or run: the data window (allocated by
+   * the caller, touched here) and the golden model's dense tensors */
+  uint64_t need = prog->data_size + (uint64_t)hta_layer_in_size(&layers[0]), big = 0;
+  int ibig = 0;
+  for (int i = 0; i < n; i++) {
+    const uint64_t o = hta_layer_out_size(&layers[i]);
+    need += o;
+    if (o > big) big = o, ibig = i;
+  }
+  if (need > c->mem_limit) {
+    const hta_layer *l = &layers[ibig];
+    return hta_dev_error(dev, HTA_ERROR_NO_MEM,
+                         "cpu: the model needs %llu MiB per inference (data window %llu MiB; "
+                         "largest tensor: layer %d, %s, output %dx%dx%d, %llu MiB), more than "
+                         "the cpu device's limit of %llu MiB (open 'cpu:mem_mb=N' for another)",
+                         (unsigned long long)((need + (1u << 20) - 1) >> 20),
+                         (unsigned long long)((prog->data_size + (1u << 20) - 1) >> 20), ibig,
+                         hta_op_name(l->op), hta_layer_out_h(l), hta_layer_out_w(l), l->out_c,
+                         (unsigned long long)((big + (1u << 20) - 1) >> 20),
+                         (unsigned long long)(c->mem_limit >> 20));
+  }
   /* Every layer's output is kept: a graph may read any earlier tensor. */
   int8_t *in = malloc(hta_layer_in_size(&layers[0]));
   int8_t **outs = calloc((size_t)n, sizeof *outs);
@@ -42,8 +114,18 @@ static int cpu_run(hta_device *dev, const hta_program *prog, const hta_layer *la
     for (int i = 0; i < n; i++) {
       const hta_layer *l = &layers[i];
       const int t0 = hta_layer_src(l, i, 0), t1 = hta_layer_src(l, i, 1);
-      if (hta_golden_layer2(l, t0 == 0 ? in : outs[t0 - 1],
-                            t1 < 0 ? NULL : t1 == 0 ? in : outs[t1 - 1], outs[i]) != 0) {
+      const int g = past(&deadline)
+                        ? 1
+                        : hta_golden_layer2_stop(l, t0 == 0 ? in : outs[t0 - 1],
+                                                 t1 < 0 ? NULL : t1 == 0 ? in : outs[t1 - 1],
+                                                 outs[i], past, &deadline);
+      if (g == 1) {
+        rc = hta_dev_error(dev, HTA_ERROR_TIMEOUT,
+                           "cpu: timeout (%u ms) in layer %d (%s) of %d; %d layers done",
+                           timeout_ms, i, hta_op_name(l->op), n, i);
+        break;
+      }
+      if (g != 0) {
         rc = hta_dev_error(dev, HTA_ERROR_INVALID_PARAM, "cpu: golden model rejected layer %d",
                            i);
         break;

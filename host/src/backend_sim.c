@@ -117,8 +117,9 @@ static int sim_open(hta_device *dev, const char *opts) {
     if (bad) {
       free(s);
       return hta_dev_error(dev, HTA_ERROR_NO_DEVICE,
-                           "sim: bad option '%s' (known: cfg=NAME, trace=FILE.fst, mem_mb=N, "
-                           "rd_latency=N, wr_latency=N, fault=rd|wr|flip|foreign)", o);
+                           "sim: bad option '%s' (known: cfg=NAME, trace=FILE.fst, "
+                           "mem_mb=1..4096, rd_latency=1..100000, wr_latency=0..100000, "
+                           "fault=rd|wr|flip|foreign)", o);
     }
   }
   s->sim = s->lib->create(&s->cfg, err, sizeof err);

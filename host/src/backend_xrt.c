@@ -364,6 +364,27 @@ static int reg_read(xrt_dev *x, uint32_t off, uint32_t *v) {
   return x->regs && xrt.xrtKernelReadRegister(x->kernel, off, v) == 0 ? 0 : -1;
 }
 
+/* How many devices XRT sees (cards, or the boards of emconfig.json in
+ * emulation), or -1 if unknown. Without this check XRT 2.13 opens device 0
+ * for any index N. The count is the shim's xclProbe(): libxrt_coreutil's
+ * xrt::system::enumerate_devices() says 0 under hw_emu, and the shim is
+ * dlopen'ed by XRT (privately) at the first xrtDeviceOpen, so it is found
+ * with RTLD_NOLOAD after that open. */
+static long xrt_device_count(void) {
+  static const char *const shims[] = {"libxrt_hwemu.so.2", "libxrt_noop.so.2",
+                                      "libxrt_core.so.2"};
+  for (size_t i = 0; i < sizeof shims / sizeof shims[0]; i++) {
+    void *h = dlopen(shims[i], RTLD_LAZY | RTLD_NOLOAD);
+    if (h == NULL) continue;
+    unsigned (*fn)(void);
+    *(void **)&fn = dlsym(h, "xclProbe");
+    const long n = fn ? (long)fn() : -1;
+    dlclose(h);
+    if (n >= 0) return n;
+  }
+  return -1;
+}
+
 static int open_fail(hta_device *dev, xrt_dev *x, int rc) {
   dev->priv = x;
   xrt_close(dev);
@@ -418,6 +439,15 @@ static int xrt_open(hta_device *dev, const char *opts) {
                      "xrt: no XRT device %lu (%s; is the card's driver loaded? for "
                      "emulation, an xclbin from `hta xclbin --emu` sets it up)",
                      index, strerror(errno ? errno : ENODEV)));
+  /* counted once XRT has loaded its shim (by the open above) */
+  const long n_dev = xrt_device_count();
+  if (n_dev >= 0 && index >= (unsigned long)n_dev) {
+    char range[48] = "";
+    if (n_dev > 0) snprintf(range, sizeof range, " (index 0..%ld)", n_dev - 1);
+    return open_fail(dev, x, hta_dev_error(dev, HTA_ERROR_NO_DEVICE,
+                     "xrt: no XRT device %lu: XRT sees %ld device%s%s", index, n_dev,
+                     n_dev == 1 ? "" : "s", range));
+  }
   if (xrt.xrtDeviceLoadXclbinFile(x->dev, xclbin) != 0)
     return open_fail(dev, x, hta_dev_error(dev, HTA_ERROR_IO,
                      "xrt: XRT could not load the xclbin '%s' (%s; XRT's own message is "

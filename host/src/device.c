@@ -232,7 +232,7 @@ int hta_submit(hta_net *net, const int8_t *in, int8_t *out, int batch, unsigned 
                hta_done_fn done, void *user) {
   if (net == NULL) return HTA_ERROR_INVALID_PARAM;
   hta_device *dev = net->dev;
-  if (in == NULL || out == NULL || batch <= 0 || batch > 65536)
+  if (in == NULL || out == NULL || batch <= 0 || batch > HTA_MAX_BATCH)
     return hta_dev_error(dev, HTA_ERROR_INVALID_PARAM,
                          "submit: %s", in == NULL ? "input is NULL" : out == NULL
                                                        ? "output is NULL"

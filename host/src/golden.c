@@ -118,11 +118,20 @@ static int8_t output_stage(const hta_layer *l, int o, int64_t acc) {
                      l->act_min, l->act_max);
 }
 
+/* Asked once per output row by the layers that loop over rows: nonzero
+ * stops the layer (hta_golden_layer2_stop). */
+typedef struct stop_fn {
+  int (*fn)(void *);
+  void *user;
+} stop_fn;
+#define STOP(s) ((s)->fn != NULL && (s)->fn((s)->user))
+
 /* conv2d, pointwise, fully connected: every filter reads all channels. */
-static void run_conv(const hta_layer *l, const int8_t *in, int8_t *out,
-                     int32_t *xc, int32_t *h) {
+static int run_conv(const hta_layer *l, const int8_t *in, int8_t *out,
+                    int32_t *xc, int32_t *h, const stop_fn *s) {
   const int K = hta_layer_k(l), oh = hta_layer_out_h(l), ow = hta_layer_out_w(l);
   for (int oy = 0; oy < oh; oy++) {
+    if (STOP(s)) return 1;
     for (int ox = 0; ox < ow; ox++) {
       window(l, in, oy, ox, 0, l->in_c, xc);
       if (l->r > 0) strassen_hidden(l->wb, l->hmul, l->hshift, l->r, xc, K, h);
@@ -133,14 +142,16 @@ static void run_conv(const hta_layer *l, const int8_t *in, int8_t *out,
       }
     }
   }
+  return 0;
 }
 
 /* depthwise: filter c reads only channel c (its own strassen block too). */
-static void run_depthwise(const hta_layer *l, const int8_t *in, int8_t *out,
-                          int32_t *xc, int32_t *h) {
+static int run_depthwise(const hta_layer *l, const int8_t *in, int8_t *out,
+                         int32_t *xc, int32_t *h, const stop_fn *s) {
   const int K = hta_layer_k(l), oh = hta_layer_out_h(l), ow = hta_layer_out_w(l);
   const int r = l->r;
   for (int oy = 0; oy < oh; oy++) {
+    if (STOP(s)) return 1;
     for (int ox = 0; ox < ow; ox++) {
       int8_t *px = out + ((size_t)oy * ow + ox) * l->out_c;
       for (int c = 0; c < l->out_c; c++) {
@@ -155,6 +166,7 @@ static void run_depthwise(const hta_layer *l, const int8_t *in, int8_t *out,
       }
     }
   }
+  return 0;
 }
 
 /* global average pool: acc[c] = sum_{y,x} xc[y][x][c]. */
@@ -213,9 +225,10 @@ static void run_mul(const hta_layer *l, const int8_t *a, const int8_t *b, int8_t
 /* MAXPOOL: the largest in-image value of the window; AVGPOOL: the mean of
  * the in-image centred values, rounded half away from zero, then the output
  * stage. Padding positions are not counted (ONNX count_include_pad = 0). */
-static void run_pool(const hta_layer *l, const int8_t *in, int8_t *out) {
+static int run_pool(const hta_layer *l, const int8_t *in, int8_t *out, const stop_fn *s) {
   const int oh = hta_layer_out_h(l), ow = hta_layer_out_w(l);
-  for (int oy = 0; oy < oh; oy++)
+  for (int oy = 0; oy < oh; oy++) {
+    if (STOP(s)) return 1;
     for (int ox = 0; ox < ow; ox++)
       for (int c = 0; c < l->in_c; c++) {
         int mx = -128;
@@ -237,6 +250,8 @@ static void run_pool(const hta_layer *l, const int8_t *in, int8_t *out) {
           *o = output_stage(l, c, sum < 0 ? -q : q);
         }
       }
+  }
+  return 0;
 }
 
 static void run_gmp(const hta_layer *l, const int8_t *in, int8_t *out) {
@@ -268,15 +283,18 @@ static void run_move(const hta_layer *l, const int8_t *in, int8_t *out) {
       }
 }
 
-int hta_golden_layer2(const hta_layer *l, const int8_t *in, const int8_t *in2, int8_t *out) {
+int hta_golden_layer2_stop(const hta_layer *l, const int8_t *in, const int8_t *in2, int8_t *out,
+                           int (*stop)(void *), void *user) {
   if (hta_layer_check(l, NULL, 0) != 0) return -1;
   if (hta_op_inputs(l->op) == 2 && in2 == NULL) return -1;
+  const stop_fn s = {stop, user};
+  int stopped = 0;
   switch (l->op) {
   case HTA_OP_GAP: run_gap(l, in, out); break;
   case HTA_OP_ADD: run_add(l, in, in2, out); break;
   case HTA_OP_CONCAT: run_concat(l, in, in2, out); break;
   case HTA_OP_MUL: run_mul(l, in, in2, out); break;
-  case HTA_OP_MAXPOOL: case HTA_OP_AVGPOOL: run_pool(l, in, out); break;
+  case HTA_OP_MAXPOOL: case HTA_OP_AVGPOOL: stopped = run_pool(l, in, out, &s); break;
   case HTA_OP_GMP: run_gmp(l, in, out); break;
   case HTA_OP_RESIZE: case HTA_OP_PAD: run_move(l, in, out); break;
   default: {
@@ -287,19 +305,22 @@ int hta_golden_layer2(const hta_layer *l, const int8_t *in, const int8_t *in2, i
       free(h);
       return -1;
     }
-    if (hta_layer_is_depthwise(l))
-      run_depthwise(l, in, out, xc, h);
-    else
-      run_conv(l, in, out, xc, h);
+    stopped = hta_layer_is_depthwise(l) ? run_depthwise(l, in, out, xc, h, &s)
+                                         : run_conv(l, in, out, xc, h, &s);
     free(xc);
     free(h);
   }
   }
+  if (stopped) return 1;
   if (l->lut != NULL) { /* the activation table, applied last */
     const size_t n = hta_layer_out_size(l);
     for (size_t i = 0; i < n; i++) out[i] = l->lut[out[i] + 128];
   }
   return 0;
+}
+
+int hta_golden_layer2(const hta_layer *l, const int8_t *in, const int8_t *in2, int8_t *out) {
+  return hta_golden_layer2_stop(l, in, in2, out, NULL, NULL);
 }
 
 int hta_golden_layer(const hta_layer *l, const int8_t *in, int8_t *out) {

@@ -8,12 +8,16 @@
  * must sit exactly where the chain of tensors says, and the memory it
  * allocates is bounded by a multiple of the file's size.
  */
+#define _POSIX_C_SOURCE 200809L
 #include <errno.h>
+#include <fcntl.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "hta_model.h"
 #include "model_internal.h"
@@ -59,7 +63,8 @@ static unsigned model_version(const hta_model *m) {
 #define MEM_FACTOR 64u
 #define MEM_SLACK (1u << 20)
 
-/* hta_model_load reads at most this much (2 GiB). */
+/* hta_model_load reads at most this much (2 GiB): the model size limit
+ * (docs/model-format.md). */
 #define MAX_FILE_BYTES (UINT64_C(1) << 31)
 
 /* ---- CRC-32 (IEEE 802.3, as zlib: reflected 0xEDB88320, init/xorout ~0) ---- */
@@ -788,44 +793,60 @@ hta_model *hta_model_load(const char *path, char *err, size_t errlen) {
     hta_errf(err, errlen, "path is NULL");
     return NULL;
   }
-  FILE *f = fopen(path, "rb");
-  if (f == NULL) {
+  /* O_NONBLOCK: a FIFO with no writer would block the open forever; it is
+   * refused below with everything else that is not a regular file (a
+   * device such as /dev/zero never ends). The size is known before a byte
+   * is read, and the read is bounded by it. */
+  const int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+  if (fd < 0) {
     hta_errf(err, errlen, "%s: cannot open: %s", path, strerror(errno));
     return NULL;
   }
-  uint8_t *buf = NULL;
-  size_t len = 0, cap = 0;
-  for (;;) {
-    if (len > MAX_FILE_BYTES) { /* e.g. a device that never ends */
-      free(buf);
-      fclose(f);
-      hta_errf(err, errlen, "%s: larger than %llu bytes, not a model file", path,
-           (unsigned long long)MAX_FILE_BYTES);
-      return NULL;
-    }
-    if (cap - len < 65536) {
-      cap = cap ? 2 * cap : 1 << 20;
-      uint8_t *nb = realloc(buf, cap);
-      if (nb == NULL) {
-        free(buf);
-        fclose(f);
-        hta_errf(err, errlen, "%s: out of memory", path);
-        return NULL;
-      }
-      buf = nb;
-    }
-    errno = 0;
-    const size_t n = fread(buf + len, 1, cap - len, f);
-    len += n;
-    if (n == 0) break;
-  }
-  const int bad = ferror(f), e = errno;
-  fclose(f);
-  if (bad) {
-    free(buf);
-    hta_errf(err, errlen, "%s: read error: %s", path, e ? strerror(e) : "unknown");
+  struct stat st;
+  if (fstat(fd, &st) != 0) {
+    const int e = errno;
+    close(fd);
+    hta_errf(err, errlen, "%s: cannot stat: %s", path, strerror(e));
     return NULL;
   }
+  if (!S_ISREG(st.st_mode)) {
+    close(fd);
+    hta_errf(err, errlen, "%s: %s", path,
+             S_ISFIFO(st.st_mode)  ? "is a FIFO, not a model file (only regular files are read)"
+             : S_ISDIR(st.st_mode) ? "is a directory, not a model file"
+             : S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode)
+                 ? "is a device, not a model file (only regular files are read)"
+                 : "not a regular file");
+    return NULL;
+  }
+  if ((uint64_t)st.st_size > MAX_FILE_BYTES) {
+    close(fd);
+    hta_errf(err, errlen, "%s: %llu bytes, larger than the model size limit (%llu bytes)", path,
+             (unsigned long long)st.st_size, (unsigned long long)MAX_FILE_BYTES);
+    return NULL;
+  }
+  const size_t size = (size_t)st.st_size;
+  uint8_t *buf = malloc(size ? size : 1);
+  if (buf == NULL) {
+    close(fd);
+    hta_errf(err, errlen, "%s: out of memory (%zu bytes)", path, size);
+    return NULL;
+  }
+  size_t len = 0;
+  while (len < size) { /* a file that shrinks meanwhile is read as it is */
+    const ssize_t n = read(fd, buf + len, size - len);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) {
+      const int e = errno;
+      free(buf);
+      close(fd);
+      hta_errf(err, errlen, "%s: read error: %s", path, strerror(e));
+      return NULL;
+    }
+    if (n == 0) break;
+    len += (size_t)n;
+  }
+  close(fd);
   char msg[300];
   hta_model *m = hta_model_read_mem(buf, len, msg, sizeof msg);
   free(buf);

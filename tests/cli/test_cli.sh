@@ -52,6 +52,10 @@ for c in info run bench verify zoo; do
   expect "hta --help names $c" 0 "^  $c " -- $HTA --help
   expect "hta $c --help" 0 "^usage: hta $c" -- $HTA $c --help
 done
+expect "hta run --help lists every device scheme" 0 "xrt:N.*" -- $HTA run --help
+expect "hta run --help names usb" 0 "usb:VID:PID" -- $HTA run --help
+expect "eval: a batch over the library's limit names the limit" 2 "--batch '65537'.*1\.\.65536" \
+  -- $HTA eval --device cpu --model x.hta --dataset fashion-mnist --batch 65537
 expect "hta --version" 0 '^hta [0-9]+\.[0-9]+' -- $HTA --version
 expect "no command: usage, exit 2" 2 'usage: hta' -- $HTA
 expect "unknown command" 2 "unknown command 'frob'" -- $HTA frob
@@ -147,6 +151,38 @@ expect "run: not a .npy" 1 "not a .npy file" -- $HTA run --device cpu --model $M
 head -c 1000 $tmp/x.raw > $tmp/short.raw
 expect "run: raw of the wrong size" 1 "not a whole number" -- $HTA run --device cpu --model $M \
   --input $tmp/short.raw --output $tmp/o.raw --raw
+# bounded reads: nothing is read that cannot be a legitimate input, and no
+# open waits forever (timeout 20: a hang fails the check instead of the suite)
+mkfifo $tmp/fifo
+expect "run: an input that never ends (/dev/zero) is refused" 1 "/dev/zero: is a character device" \
+  -- timeout 20 $HTA run --device cpu --model $M --input /dev/zero --output $tmp/o.npy
+expect "run --raw: /dev/zero is refused" 1 "/dev/zero: is a character device" -- \
+  timeout 20 $HTA run --device cpu --model $M --input /dev/zero --output $tmp/o.raw --raw
+expect "run: a FIFO as input is refused, not waited on" 1 "fifo: is a FIFO" -- \
+  timeout 20 $HTA run --device cpu --model $M --input $tmp/fifo --output $tmp/o.raw --raw
+expect "run: a FIFO as model is refused, not waited on" 1 "fifo: is a FIFO" -- \
+  timeout 20 $HTA run --device cpu --model $tmp/fifo --input $tmp/x.npy --output $tmp/o.npy
+expect "info: /dev/zero as model is refused, not read" 1 "/dev/zero: is a device" -- \
+  timeout 20 $HTA info /dev/zero
+truncate -s 4G $tmp/huge.raw # sparse: no disk used
+expect "run: an input larger than the largest batch is refused unread" 1 \
+  "larger than the largest batch, 65536 inputs of 49152 bytes" -- \
+  timeout 20 $HTA run --device cpu --model $M --input $tmp/huge.raw --output $tmp/o.raw --raw
+rm -f $tmp/huge.raw
+expect "run: sim:mem_mb out of range names the range" 1 "mem_mb=1\.\.4096" -- $HTA run \
+  --device sim:mem_mb=999999 --model $M --input $tmp/x.npy --output $tmp/o.npy
+# the cpu device is bounded like an engine: its timeout (checked between
+# layers and rows; it was ignored) and its memory (a stated, settable limit)
+expect "run: the cpu device honours --timeout-ms" 1 \
+  "cpu: timeout \(1 ms\) in layer [0-9]+ .*HTA_ERROR_TIMEOUT" -- $HTA run --device cpu \
+  --model $M --input $tmp/x.npy --output $tmp/o.npy --timeout-ms 1
+$HTA zoo mobilenet-v1 --width 1 --resolution 224 --plan int8 -o $tmp/m1.hta >/dev/null
+mknpy $tmp/x1.npy '|i1' '(224, 224, 3)' 150528 1
+expect "run: the cpu device refuses a model over its memory limit, naming limit and layer" 1 \
+  "cpu: the model needs 11 MiB .*layer 2, POINTWISE.*limit of 4 MiB.*HTA_ERROR_NO_MEM" -- \
+  $HTA run --device cpu:mem_mb=4 --model $tmp/m1.hta --input $tmp/x1.npy --output $tmp/o.npy
+expect "run: cpu options name their range" 1 "cpu: bad option 'mem_mb=0' .*mem_mb=1\.\.65536" \
+  -- $HTA run --device cpu:mem_mb=0 --model $M --input $tmp/x.npy --output $tmp/o.npy
 expect "run: unknown device names the schemes" 1 "unknown device 'bogus:0'.*cpu.*sim" -- \
   $HTA run --device bogus:0 --model $M --input $tmp/x.npy --output $tmp/o.npy
 expect "run: timeout on sim is reported with registers" 1 "timeout.*STATUS.*HTA_ERROR_TIMEOUT" -- \
@@ -163,8 +199,54 @@ if [[ $st -eq 1 ]] && grep -qE "$first" <<<"$out" \
    && grep -q "FAILED: first differing layer 14" <<<"$out"; then
   pass "verify: a mismatch names the first differing layer and element, exits 1"
 else fail "verify: a mismatch" "exit $st: $(grep -v bit-exact <<<"$out")"; fi
+# a valid model of no layers (hta_model_new + hta_model_save, nothing added):
+# the reader accepts it; run must refuse it, not divide by its input size 0
+base64 -d > $tmp/empty.hta <<'B64'
+SFRBTQEAAAAgAAAAAwAAALkAAAAAAAAA8xdC9gAAAAABAAAAAAAAAIAAAAAAAAAAOQAAAAAAAAB1EqANAAAAAAIAAAAAAAAAuQAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAwAAAAAAAAC5AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAgD8AAAAAAAAAAAAAAAAAAAAAAACAPwUABABlbXB0eWludDg=
+B64
+expect "info: a model of no layers loads" 0 "layers +0" -- $HTA info $tmp/empty.hta
+expect "run: a model of no layers is refused (.npy)" 1 "has no layers" -- $HTA run \
+  --device cpu --model $tmp/empty.hta --input $tmp/x.npy --output $tmp/o.npy
+expect "run: a model of no layers is refused (--raw)" 1 "has no layers" -- $HTA run \
+  --device cpu --model $tmp/empty.hta --input $tmp/short.raw --output $tmp/o.raw --raw
 expect "run: unwritable output" 1 "cannot write|No such file" -- $HTA run --device cpu \
   --model $M --input $tmp/x.raw --output $tmp/no/dir/o.raw --raw
+
+# ---- outputs: written whole or not at all ----
+# A file size limit (ulimit -f, in KiB) makes a write fail part way: the
+# output must not be left truncated, an existing file must stay as it was,
+# and no temporary file may stay behind.
+limited() { local kb=$1; shift; bash -c 'ulimit -f "$0"; exec "$@"' "$kb" "$@"; }
+# kept NAME FILE CONTENT: FILE still holds CONTENT and no .FILE.tmp-* is left
+kept() {
+  local left
+  left=$(ls -A "$(dirname "$2")" | grep -F ".$(basename "$2").tmp-")
+  if [[ $(cat "$2" 2>/dev/null) == "$3" && -z $left ]]; then pass "$1"
+  else fail "$1" "file now $(wc -c < "$2" 2>/dev/null) bytes, temporaries: ${left:-none}"; fi
+}
+echo old > $tmp/w.hta
+expect "zoo -o: a failed write is an error" 1 "cannot write .*File too large" -- \
+  limited 16 $HTA zoo mobilenet-v1 --width 0.25 --resolution 128 --plan int8 -o $tmp/w.hta
+kept "zoo -o: a failed write leaves the old file whole, no temporary" $tmp/w.hta old
+echo old > $tmp/w.npy
+expect "run: a failed .npy write is an error" 1 "cannot write .*File too large" -- \
+  limited 0 $HTA run --device cpu --model $M --input $tmp/x.npy --output $tmp/w.npy
+kept "run: a failed .npy write leaves the old file" $tmp/w.npy old
+echo old > $tmp/w.raw
+expect "run: a failed raw write is an error" 1 "cannot write .*File too large" -- \
+  limited 0 $HTA run --device cpu --model $M --input $tmp/x.raw --output $tmp/w.raw --raw
+kept "run: a failed raw write leaves the old file" $tmp/w.raw old
+echo old > $tmp/w.xclbin
+expect "xclbin -o: a failed write is an error" 1 "cannot write .*File too large" -- \
+  limited 0 $HTA xclbin -o $tmp/w.xclbin
+kept "xclbin -o: a failed write leaves the old file" $tmp/w.xclbin old
+# the output path is checked before the run: a 1 ms timeout on sim would
+# fire first if it were checked after
+expect "run: an output in a missing directory is refused before the run" 1 \
+  "cannot write '$tmp/nodir/o.npy': directory '$tmp/nodir': No such file" -- \
+  $HTA run --device sim --model $M --input $tmp/x.npy --output $tmp/nodir/o.npy --timeout-ms 1
+expect "run: an output that is a directory is refused before the run" 1 "is a directory" -- \
+  $HTA run --device sim --model $M --input $tmp/x.npy --output $tmp --timeout-ms 1
 
 # ---- bench ----
 if $HTA bench --device sim --model $M --json > $tmp/b.json 2> $tmp/b.err; then
@@ -185,6 +267,8 @@ PY
 else fail "bench --json" "$(cat $tmp/b.err)"; fi
 expect "bench: table" 0 "inferences/s +[0-9.]+ at 150 MHz" -- $HTA bench --device cpu \
   --model $M --clock-mhz 150
+expect "bench: sim prints its simulation speed" 0 "simulation speed +[0-9]+ kcycles/s" -- \
+  $HTA bench --device sim --model $M
 expect "bench: cpu says it counts no cycles" 0 "counts no cycles" -- $HTA bench --device cpu \
   --model $M
 out=$($HTA bench --device cpu --model $M --json --batch 2)

@@ -41,13 +41,14 @@ class G:
                                            **attrs))
         return out
 
-    def save(self, path, x, y, opset=13, in_shape=(1, 1, 28, 28)):
+    def save(self, path, x, y, opset=13, in_shape=(1, 1, 28, 28), check=True):
         graph = helper.make_graph(
             self.nodes, os.path.basename(path),
             [helper.make_tensor_value_info(x, TensorProto.FLOAT, list(in_shape))],
             [helper.make_tensor_value_info(y, TensorProto.FLOAT, [1, 10])], self.inits)
         m = helper.make_model(graph, opset_imports=[helper.make_opsetid('', opset)])
-        onnx.checker.check_model(m)
+        if check:  # off for the graphs that must be broken in a way the checker sees
+            onnx.checker.check_model(m)
         onnx.save(m, path)
 
 
@@ -390,6 +391,94 @@ def bad_many(path):
     g.save(path, 'x', t, opset=14)
 
 
+# Graphs of a few KB whose attributes are out of range: each must be refused
+# naming its node while the graph is walked - never a ZeroDivisionError, a
+# numpy message with no node, or GBs allocated before a limit is checked.
+def bad_stride0(path):
+    g = G()
+    t = g.n('Conv', ['x', g.c(w(4, 1, 3, 3))], name='bad_stride0', strides=[0, 0])
+    g.save(path, 'x', t)
+
+
+def bad_negpad(path):
+    g = G()
+    t = g.n('Conv', ['x', g.c(w(4, 1, 3, 3))], name='bad_negpad', pads=[-1, -1, -1, -1])
+    g.save(path, 'x', t)
+
+
+def bad_hugepad(path):
+    g = G()
+    t = g.n('Pad', ['x', g.c(np.array([0, 0, 30000, 30000, 0, 0, 30000, 30000], np.int64))],
+            name='bad_hugepad', mode='constant')
+    t = g.n('Conv', [t, g.c(w(4, 1, 3, 3))])
+    g.save(path, 'x', t)
+
+
+def bad_huge_input(path):
+    g = G()
+    t = g.n('GlobalAveragePool', ['x'], name='gap')
+    t = g.n('Flatten', [t])
+    t = g.n('Gemm', [t, g.c(w(10, 1))], transB=1)
+    g.save(path, 'x', t, in_shape=(1, 1, 100000, 100000))
+
+
+def bad_calib_memory(path):
+    """Within the .hta limits (10228 x 10228 pixels) but 10 GiB of float
+    calibration memory for one image through the Conv: refused before any
+    image is read."""
+    g = G()
+    t = 'x'
+    for i in range(20):
+        t = g.n('Pad', [t, g.c(np.array([0, 0, 255, 255, 0, 0, 255, 255], np.int64))],
+                mode='constant')
+    t = g.n('Conv', [t, g.c(w(8, 1, 3, 3))], name='bad_big_conv')
+    g.save(path, 'x', t)
+
+
+def bad_nan(path):
+    g = G()
+    ww = w(4, 1, 3, 3)
+    ww[1, 0, 2, 2] = np.nan
+    t = g.n('Conv', ['x', g.c(ww)], name='bad_nan')
+    g.save(path, 'x', t)
+
+
+def bad_inf_bn(path):
+    """Finite weights, an Inf scale in the BatchNormalization folded into them."""
+    g = G()
+    t = g.n('Conv', ['x', g.c(w(4, 1, 3, 3))], name='bad_conv_bn')
+    t = g.n('BatchNormalization', [t, g.c(np.array([1, np.inf, 1, 1], np.float32)),
+                                   g.c(w(4)), g.c(w(4)), g.c(np.ones(4, np.float32))])
+    g.save(path, 'x', t)
+
+
+def bad_missing_init(path):
+    g = G()
+    t = g.n('Conv', ['x', 'W_not_there'], name='bad_missing')
+    g.save(path, 'x', t, check=False)
+
+
+def big_tensors(path):
+    """A valid graph of a few hundred bytes whose tensors need GBs: eight
+    nearest x2 Resizes take 28x28 to 7168x7168, two Pads copy that (the
+    data window lays a 1-channel pixel out in 16 bytes). No weights: it
+    imports without calibration; the cpu device must refuse it by its memory
+    limit, naming the largest layer, before allocating anything."""
+    g = G()
+    t = 'x'
+    for i in range(8):
+        t = g.n('Resize', [t, '', g.c(np.array([1, 1, 2, 2], np.float32))], mode='nearest')
+    for i in range(2):
+        t = g.n('Pad', [t, g.c(np.array([0, 0, 1, 1, 0, 0, 1, 1], np.int64))], mode='constant')
+    graph = helper.make_graph(
+        g.nodes, os.path.basename(path),
+        [helper.make_tensor_value_info('x', TensorProto.FLOAT, [1, 1, 28, 28])],
+        [helper.make_tensor_value_info(t, TensorProto.FLOAT, [1, 1, 7172, 7172])], g.inits)
+    m = helper.make_model(graph, opset_imports=[helper.make_opsetid('', 13)])
+    onnx.checker.check_model(m)
+    onnx.save(m, path)
+
+
 def float_pools(path):
     """MaxPool (3x3/2, pads 1), AveragePool (2x2/2 with a padded edge: counts
     only in-image values), GlobalMaxPool, a ReLU after a pool: a chain in the
@@ -466,6 +555,20 @@ BAD = {bad_dilation: "node 'bad_dilation' (Conv): dilations",
        bad_group: "node 'bad_group' (Conv): group=2",
        bad_strides: "node 'bad_strides' (Conv): strides",
        bad_many: "2 nodes block the import:",
+       bad_stride0: "node 'bad_stride0' (Conv): stride 0 is outside 1..255",
+       bad_negpad: "node 'bad_negpad' (Conv): pads [-1, -1, -1, -1] (top, bottom, left, "
+                   "right): each must be in 0..255",
+       bad_hugepad: "node 'bad_hugepad' (Pad): pads [30000, 30000, 30000, 30000]",
+       bad_huge_input: "input 'x' of [1, 1, 100000, 100000]: each of C, H, W must be at "
+                       "most 65535",
+       bad_calib_memory: "node 'bad_big_conv' (Conv): calibrating it needs 10.1 GiB of float "
+                         "memory for one image",
+       bad_nan: "node 'bad_nan' (Conv): its weights (with what was folded into them) hold 1 "
+                "NaN or Inf values",
+       bad_inf_bn: "node 'bad_conv_bn' (Conv): its weights (with what was folded into them) "
+                   "hold 9 NaN or Inf values",
+       bad_missing_init: "node 'bad_missing' (Conv): its input 'W_not_there' is no graph "
+                         "input, initializer or node output (a missing initializer)",
        bad_resize_pad: "node 'bad_resize' (Resize): mode 'linear' (only nearest); scales "
                        "[1.0, 1.0, 3.0, 3.0]: only nearest x2 in H and W"}
 
@@ -473,7 +576,7 @@ BAD = {bad_dilation: "node 'bad_dilation' (Conv): dilations",
 def main():
     d = sys.argv[1]
     os.makedirs(d, exist_ok=True)
-    for f in GOOD:
+    for f in GOOD + [big_tensors]:
         f(os.path.join(d, f.__name__ + '.onnx'))
     with open(os.path.join(d, 'bad.txt'), 'w') as out:
         for f, msg in BAD.items():

@@ -126,6 +126,17 @@ done
 [[ $st -eq 1 && $ok -eq 1 && ! -e $tmp/bad.hta ]] && pass refuse_every_blocker_at_once ||
   { [[ $ok -eq 1 ]] && fail refuse_every_blocker_at_once "exit $st or a file: $out"; }
 grep -q Traceback <<<"$out" && fail refuse_no_traceback "$out" || pass refuse_no_traceback
+# a bug of the importer itself (here: one injected) is one line naming it, exit 1
+out=$(cd tools/import && HTA_IMPORT_PROG="hta import" $PY -c "
+import sys, hta_import, hta_onnx
+def bug(path): return 1 // 0
+hta_onnx.load_chain = bug
+sys.argv = ['hta_import.py', '$fx/qlinear.onnx', '--bundle', '$tmp/bug']
+sys.exit(hta_import.main())" 2>&1)
+st=$?
+[[ $st -eq 1 && $out == "hta import: error: internal error of the importer (ZeroDivisionError: "* ]] \
+  && ! grep -q Traceback <<<"$out" && pass import_internal_error_one_line \
+  || fail import_internal_error_one_line "exit $st: $out"
 # a model that is not 28x28x1 without calibration data: how to give it
 expect refuse_calib_how 1 "the model takes 32x32x3 inputs .*--calib FILE.npy: an array \[N, 32, 32, 3\]" \
   -- $HTA import "$fx/float_rgb32.onnx" -o "$tmp/bad.hta"
@@ -156,6 +167,16 @@ else
   fail installed_import "make install: $(tail -c 300 "$tmp/inst.log")"
 fi
 
+# a graph of a few hundred bytes whose tensors need GBs: the cpu device
+# refuses it by its memory limit (2048 MiB) before allocating, naming a layer
+expect import_big_tensors 0 "7172x7172x1" -- $HTA import "$fx/big_tensors.onnx" \
+  -o "$tmp/big.hta"
+head -c 784 /dev/zero > "$tmp/z784.raw"
+expect cpu_refuses_big_tensors 1 \
+  "cpu: the model needs 2779 MiB per inference .*layer 9, PAD, output 7172x7172x1.*limit of 2048 MiB" \
+  -- bash -c 'ulimit -v 4000000; exec "$@"' _ $HTA run --device cpu --model "$tmp/big.hta" \
+  --input "$tmp/z784.raw" --output "$tmp/big.raw" --raw
+
 # ---- hta eval ----
 expect eval_help 0 "usage: hta eval" -- $HTA eval --help
 # eval's logits are `hta run` on the model's quantization of the same images
@@ -182,9 +203,17 @@ PY
 [[ $out == same ]] && pass eval_logits_equal_run || fail eval_logits_equal_run "$out"
 expect eval_json 0 '"n": 50, "correct": [0-9]+' -- $HTA eval --device cpu \
   --model "$tmp/qlinear.hta" --dataset fashion-mnist --limit 50 --json
-# a --logits path that cannot be written is an error after the run (exit 1)
-expect eval_logits_unwritable 1 "cannot|No such" -- $HTA eval --device cpu \
+# a --logits path that cannot be written is an error before the run (exit 1)
+expect eval_logits_unwritable 1 "cannot write .*directory .*No such" -- $HTA eval --device cpu \
   --model "$tmp/qlinear.hta" --dataset fashion-mnist --limit 5 --logits "$tmp/none/ev.npy"
+# a write that fails part way (file size limit) leaves the old file whole, no temporary
+echo old > "$tmp/lg.npy"
+expect eval_logits_write_error 1 "cannot write .*File too large" -- bash -c 'ulimit -f 0; \
+  exec "$@"' _ $HTA eval --device cpu --model "$tmp/qlinear.hta" --dataset fashion-mnist \
+  --limit 5 --logits "$tmp/lg.npy"
+[[ $(cat "$tmp/lg.npy") == old && -z $(ls -A "$tmp" | grep -F .lg.npy.tmp-) ]] \
+  && pass eval_logits_write_error_keeps_old || fail eval_logits_write_error_keeps_old \
+  "$(wc -c < "$tmp/lg.npy") bytes; $(ls -A "$tmp" | grep -F .lg.npy.tmp-)"
 # a committed trained model: its accuracy on 200 test images (float top-1 is ~90%)
 committed=models/fmnist_float_int8.hta
 if [[ -f $committed ]]; then

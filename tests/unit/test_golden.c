@@ -219,6 +219,9 @@ static void test_binary(void) {
  *   (1,0): rows 1,2,3 cols -1,0,1:  w01*4 + w11*7 = 8 + 7       = 15
  *   (1,1): rows 1,2,3 cols 1,2,3:   w00*5 + w01*6 + w11*9 = 5+12+9 = 26
  *   mult Q shift 0, zp_out -1 -> [-5, 2, 14, 25] */
+/* stop on the second call (*user counts calls from 0) */
+static int stop_at_row1(void *user) { return ++*(int *)user == 2; }
+
 static void test_conv3x3_pad_stride2(void) {
   hta_layer l = base(HTA_OP_CONV2D, 3, 3, 1, 1);
   const int8_t in[] = {6, 7, 8, 9, 10, 11, 12, 13, 14};
@@ -238,6 +241,16 @@ static void test_conv3x3_pad_stride2(void) {
         "got %dx%d", hta_layer_out_h(&l), hta_layer_out_w(&l));
   const int8_t want[] = {-5, 2, 14, 25};
   run("conv2d 3x3 pad 1 stride 2", &l, in, want, 4);
+  /* the stop callback (the cpu device's timeout): asked before each output
+   * row; nonzero stops the layer with 1, zero changes nothing */
+  int8_t out[4] = {0};
+  int asked = 0;
+  check(hta_golden_layer2_stop(&l, in, NULL, out, stop_at_row1, &asked) == 1 && asked == 2,
+        "golden stop: stops before the second row", "asked %d times", asked);
+  asked = -100;
+  check(hta_golden_layer2_stop(&l, in, NULL, out, stop_at_row1, &asked) == 0 &&
+            memcmp(out, want, 4) == 0 && asked == -98,
+        "golden stop: a callback that never stops changes nothing", "asked %d", asked + 100);
 }
 
 /* depthwise 2x2 on 2x2x2, no padding -> 1x1x2. Pixels (y,x) = [ch0, ch1]:

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "check.h"
@@ -55,14 +56,15 @@ int main(void) {
     char err[300] = "";
     npy_array a = {0};
     int ok = npy_write(path, ndims[s], shapes[s], data, err, sizeof err) == 0 &&
-             npy_read(path, &a, err, sizeof err) == 0 && a.ndim == ndims[s] && a.count == n &&
+             npy_read(path, n, "test", &a, err, sizeof err) == 0 && a.ndim == ndims[s] &&
+             a.count == n &&
              memcmp(a.data, data, n) == 0;
     for (int i = 0; ok && i < ndims[s]; i++) ok = a.shape[i] == shapes[s][i];
     check(ok, "round trip", "shape %d: %s", s, err);
     /* every truncation of the file is a clean error */
     uint8_t *img;
     size_t len;
-    int trunc_ok = npy_read_file(path, &img, &len, err, sizeof err) == 0;
+    int trunc_ok = npy_read_file(path, UINT64_MAX, "test", &img, &len, err, sizeof err) == 0;
     for (size_t cut = 0; trunc_ok && cut < len; cut++) {
       npy_array t;
       uint8_t *copy = malloc(cut ? cut : 1); /* exact size: ASan sees any overread */
@@ -119,8 +121,39 @@ int main(void) {
   len = make(buf, 4, "{}", 0);
   check(npy_parse(buf, len, &a, err, sizeof err) == -1 && strstr(err, "version 4"),
         "unknown version", "%s", err);
-  check(npy_read("/nonexistent/x.npy", &a, err, sizeof err) == -1 &&
+  check(npy_read("/nonexistent/x.npy", 100, "test", &a, err, sizeof err) == -1 &&
             strstr(err, "/nonexistent/x.npy"),
         "missing file names the path", "%s", err);
+  /* bounded reads: a device that never ends, a FIFO nobody writes (its open
+   * must not block), a file over the bound - each refused before reading */
+  check(npy_read("/dev/zero", 100, "test", &a, err, sizeof err) == -1 &&
+            strstr(err, "character device"),
+        "/dev/zero is refused, not read", "%s", err);
+  char fifo[] = "/tmp/test_hta_npy-XXXXXX";
+  if (mkdtemp(fifo) != NULL) {
+    char fp[64];
+    snprintf(fp, sizeof fp, "%s/f", fifo);
+    const int made = mkfifo(fp, 0600) == 0;
+    check(made && npy_read(fp, 100, "test", &a, err, sizeof err) == -1 && strstr(err, "FIFO"),
+          "a FIFO is refused without blocking", "%s", err);
+    unlink(fp);
+    rmdir(fifo);
+  }
+  char big[] = "/tmp/test_hta_npy-big-XXXXXX";
+  const int bfd = mkstemp(big);
+  if (bfd >= 0) {
+    const int sized = ftruncate(bfd, 1000 + NPY_MAX_HEADER + 1) == 0;
+    close(bfd);
+    check(sized && npy_read(big, 1000, "the bound", &a, err, sizeof err) == -1 &&
+              strstr(err, "larger than the bound"),
+          "a file over the bound is refused, the bound named", "%s", err);
+    uint8_t *img = NULL;
+    size_t blen = 0;
+    check(npy_read_file(big, 1000 + NPY_MAX_HEADER + 1, "x", &img, &blen, err, sizeof err) == 0 &&
+              blen == 1000 + NPY_MAX_HEADER + 1,
+          "a file at the bound is read", "%s", err);
+    free(img);
+    unlink(big);
+  }
   return check_summary();
 }

@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "check.h"
@@ -602,6 +603,36 @@ static void test_files(uint64_t seed) {
   check(b == NULL && strstr(err, "/tmp") != NULL, "a directory is refused with its path",
         "got \"%s\"", err);
   hta_model_free(b);
+  /* never read a device that does not end, nor wait on a FIFO nobody writes
+   * (the open itself must not block); both refused before a byte is read */
+  b = hta_model_load("/dev/zero", err, sizeof err);
+  check(b == NULL && strstr(err, "is a device") != NULL, "/dev/zero is refused, not read",
+        "got \"%s\"", err);
+  hta_model_free(b);
+  char fdir[] = "/tmp/hta_model_fifo_XXXXXX";
+  if (mkdtemp(fdir) != NULL) {
+    char fp[64];
+    snprintf(fp, sizeof fp, "%s/m.hta", fdir);
+    const int made = mkfifo(fp, 0600) == 0;
+    b = made ? hta_model_load(fp, err, sizeof err) : NULL;
+    check(made && b == NULL && strstr(err, "is a FIFO") != NULL,
+          "a FIFO is refused without blocking", "got \"%s\"", err);
+    hta_model_free(b);
+    unlink(fp);
+    rmdir(fdir);
+  }
+  /* a sparse file over the model size limit: refused by its size, unread */
+  char big[] = "/tmp/hta_model_big_XXXXXX";
+  const int bfd = mkstemp(big);
+  if (bfd >= 0) {
+    const int sized = ftruncate(bfd, (off_t)(UINT64_C(1) << 31) + 1) == 0;
+    close(bfd);
+    b = sized ? hta_model_load(big, err, sizeof err) : NULL;
+    check(sized && b == NULL && strstr(err, "larger than the model size limit") != NULL,
+          "a file over 2 GiB is refused by its size", "got \"%s\"", err);
+    hta_model_free(b);
+    unlink(big);
+  }
   rmodel_free(&r);
 }
 

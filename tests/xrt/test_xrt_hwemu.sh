@@ -65,7 +65,32 @@ else
     "exit xrt $st_x sim $st_s: $cmp $(tail -c 400 "$tmp/xrt.err")"
 fi
 
-# 3: the device process ended with the session (XRT waits for it and says so)
+# 3: an index XRT does not have is refused, naming the index and the count
+# (XRT itself opened device 0 for any index)
+python3 - "$tmp/x.npy" <<'PY'
+import struct, sys
+d = "{'descr': '|i1', 'fortran_order': False, 'shape': (128, 128, 3), }"
+h = d + " " * ((64 - (10 + len(d) + 1) % 64) % 64) + "\n"
+open(sys.argv[1], "wb").write(b"\x93NUMPY\x01\x00" + struct.pack("<H", len(h)) + h.encode()
+                              + bytes(128 * 128 * 3))
+PY
+expect "hw_emu: xrt:99 is refused, naming the index and the device count" 1 \
+  "no XRT device 99: XRT sees 1 device \(index 0\.\.0\)" -- \
+  timeout 300 "$HTA" run --device "xrt:99:xclbin=$tmp/hta_emu.xclbin" --model "$tmp/m.hta" \
+  --input "$tmp/x.npy" --output "$tmp/o.npy"
+# 4: the text bench prints no simulation speed: XRT's emulation counts no
+# simulated cycles here (it printed "simulation speed 0 kcycles/s")
+timeout 300 "$HTA" bench --device "$dev" --model "$tmp/m.hta" >"$tmp/xt.out" 2>"$tmp/xt.err"
+st=$?
+if [[ $st -eq 0 ]] && grep -q "^cycles per inference" "$tmp/xt.out" &&
+   ! grep -q "simulation speed" "$tmp/xt.out"; then
+  pass "hw_emu: text bench prints cycles and no simulation speed"
+else
+  fail "hw_emu: text bench prints no simulation speed" \
+    "exit $st: $(grep -E 'simulation|cycles per' "$tmp/xt.out") $(tail -c 300 "$tmp/xt.err")"
+fi
+
+# 5: the device process ended with the session (XRT waits for it and says so)
 if grep -q "All the simulator processes exited successfully" "$tmp/xrt.err" &&
    grep -q "All the simulator processes exited successfully" <<<"$out"; then
   pass "hw_emu: device process exits on xclClose"

@@ -40,7 +40,7 @@ XRT_NOOP_TEST := $(BUILD)/tests/test_xrt_noop
 $(BUILD)/obj/tests/xrt/test_xrt_noop.o: CPPFLAGS += -Itools/hta -Ihost/src
 
 $(XRT_NOOP_TEST): $(BUILD)/obj/tests/xrt/test_xrt_noop.o $(BUILD)/obj/tools/hta/xclbin.o \
-                  $(BUILD)/obj/tools/hta/zipw.o $(TEST_SUPPORT_OBJS) $(LIBHTA) $(SIM_LIB)
+                  $(BUILD)/obj/tools/hta/files.o $(BUILD)/obj/tools/hta/zipw.o $(TEST_SUPPORT_OBJS) $(LIBHTA) $(SIM_LIB)
 	$(call msg,LD,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(LDFLAGS) $^ -o $@ $(LDLIBS) $(SIM_LDLIBS)

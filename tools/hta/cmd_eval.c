@@ -24,6 +24,7 @@
 #include "hta_model.h"
 #include "npy.h"
 #include "cli.h"
+#include "files.h"
 
 #define N_CLASSES 10
 #define FMNIST_DIR "/usr/share/datasets/fashion-mnist"
@@ -35,10 +36,11 @@ static const char eval_help[] =
     "Top-1 accuracy of a model on the 10,000 Fashion-MNIST test images (Debian's\n"
     "dataset-fashion-mnist). The model must take 28x28x1 and give 10 outputs; a pixel\n"
     "p enters as round(p / 255 / in_scale) + in_zp (the model's input quantization).\n"
-    "  --device D       cpu (golden model) or sim (the RTL simulation; slow)\n"
+    "  --device D       cpu (golden model), sim (the RTL simulation; slow),\n"
+    "                   xrt:N[:xclbin=PATH] or usb:VID:PID[:SERIAL] (see hta --help)\n"
     "  --limit N        only the first N test images\n"
     "  --json           one JSON object on stdout (top-1, per class, confusion matrix)\n"
-    "  --batch B        inputs per device run (default 100)\n"
+    "  --batch B        inputs per device run, 1..65536 (default 100)\n"
     "  --logits F.npy   also write the int8 outputs, shape (N, 10)\n"
     "  --data-dir DIR   the dataset folder (default " FMNIST_DIR ")\n";
 
@@ -183,7 +185,7 @@ int cmd_eval(int argc, char **argv) {
       parse_long("eval", "--limit", optv(o, no, "--limit"), 1, 100000000L, &limit))
     return EXIT_USAGE;
   if (optv(o, no, "--batch") &&
-      parse_long("eval", "--batch", optv(o, no, "--batch"), 1, 100000L, &batch))
+      parse_long("eval", "--batch", optv(o, no, "--batch"), 1, HTA_MAX_BATCH, &batch))
     return EXIT_USAGE;
   if (optv(o, no, "--timeout-ms") &&
       parse_long("eval", "--timeout-ms", optv(o, no, "--timeout-ms"), 1, 86400000L, &timeout))
@@ -230,6 +232,11 @@ int cmd_eval(int argc, char **argv) {
   for (int p = 0; p < 256; p++) {
     const double q = round(p / 255.0 / (double)mi.in_scale) + mi.in_zp;
     lut[p] = (int8_t)(q < -128 ? -128 : q > 127 ? 127 : q);
+  }
+  /* before the run, which may take long on a simulated device */
+  if (optv(o, no, "--logits") && output_path_check(optv(o, no, "--logits"), err, sizeof err)) {
+    fail("eval", "%s", err);
+    goto out;
   }
   if (optv(o, no, "--json")) stdout_divert();
   if ((dev = open_device("eval", dev_uri)) == NULL) goto out;

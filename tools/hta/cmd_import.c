@@ -21,6 +21,7 @@
 #include "hta_model.h"
 #include "npy.h"
 #include "cli.h"
+#include "files.h"
 
 static const char import_help[] =
     "usage: hta import MODEL.onnx -o MODEL.hta [--plan P] [--calib SRC] [--calib-n N]\n"
@@ -145,7 +146,10 @@ static hta_model *read_bundle(const char *dir, char *err, size_t errlen) {
   bundle b = {0};
   hta_model *m = NULL;
   snprintf(path, sizeof path, "%s/bundle.bin", dir);
-  if (npy_read_file(path, &b.bin, &b.bin_len, err, errlen)) return NULL;
+  /* the bundle becomes a model: bounded like a model file (2 GiB) */
+  if (npy_read_file(path, UINT64_C(1) << 31, "the model size limit", &b.bin, &b.bin_len, err,
+                    errlen))
+    return NULL;
   snprintf(path, sizeof path, "%s/bundle.txt", dir);
   if ((b.txt = fopen(path, "r")) == NULL) {
     snprintf(err, errlen, "cannot open '%.300s': %s", path, strerror(errno));
@@ -289,6 +293,8 @@ int cmd_import(int argc, char **argv) {
   if (n_pos != 1 || !optv(o, no, "-o"))
     return usage_error("import", "an ONNX model and -o MODEL.hta are required");
   if (!is_file(pos[0])) return fail("import", "cannot read '%s': no such file", pos[0]);
+  char err[600];
+  if (output_path_check(optv(o, no, "-o"), err, sizeof err)) return fail("import", "%s", err);
   char tool[PATH_MAX];
   if (find_tool(tool, sizeof tool))
     return fail("import", "cannot find tools/import/hta_import.py next to %s nor installed "
@@ -324,11 +330,10 @@ int cmd_import(int argc, char **argv) {
     /* status 1: the script said why (naming the node); anything else did not */
     return rc == 1 ? 1 : fail("import", "the importer %s failed (exit status %d)", tool, rc);
   }
-  char err[600];
   hta_model *m = read_bundle(dir, err, sizeof err);
   remove_bundle(dir);
   if (m == NULL) return fail("import", "%s", err);
-  if (hta_model_save(m, optv(o, no, "-o"), err, sizeof err)) {
+  if (save_model(m, optv(o, no, "-o"), err, sizeof err)) {
     hta_model_free(m);
     return fail("import", "%s", err);
   }

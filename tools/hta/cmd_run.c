@@ -17,6 +17,7 @@
 #include "hta_zoo.h"
 #include "npy.h"
 #include "cli.h"
+#include "files.h"
 
 /* ---- hta run ---- */
 
@@ -27,7 +28,9 @@ static const char run_help[] =
     "(N, H, W, C) for a batch of N (any shape with the right number of bytes is\n"
     "accepted when it is a whole number of inputs; a leading batch dimension is\n"
     "kept in the output). Y.npy gets int8 (H', W', C') or (N, H', W', C').\n"
-    "  --device D      cpu (golden model), sim or sim:trace=FILE.fst (RTL)\n"
+    "  --device D      cpu (golden model), sim[:trace=FILE.fst] (Verilator RTL),\n"
+    "                  xrt:N[:xclbin=PATH] (a card through XRT, or XRT's emulation\n"
+    "                  of the RTL), usb:VID:PID[:SERIAL] (a board on USB)\n"
     "  --raw           X and Y are flat binary files (N inputs back to back)\n"
     "  --timeout-ms N  bound of each inference (default 600000)\n"
     "  --stats         print cycles and time on stderr\n";
@@ -55,6 +58,13 @@ int cmd_run(int argc, char **argv) {
   if (m == NULL) return 1;
   hta_model_info mi;
   hta_model_get_info(m, &mi);
+  /* The format allows a model of no layers, but it has no input shape to
+   * divide the input into items by (and nothing to run). */
+  if (mi.n_layers == 0 || (size_t)mi.in_h * mi.in_w * mi.in_c == 0) {
+    fail("run", "model '%s' has no layers: nothing to run", mpath);
+    hta_model_free(m);
+    return 1;
+  }
   const size_t ib = (size_t)mi.in_h * mi.in_w * mi.in_c;
   const size_t ob = (size_t)mi.out_h * mi.out_w * mi.out_c;
   char err[600];
@@ -63,10 +73,19 @@ int cmd_run(int argc, char **argv) {
   rc = 1;
   hta_device *dev = NULL;
   int8_t *y = NULL;
+  /* before the run, which may take long on a simulated device */
+  if (output_path_check(opath, err, sizeof err)) {
+    fail("run", "%s", err);
+    goto out;
+  }
+  /* at most the largest batch the library runs */
+  const uint64_t max_bytes = (uint64_t)ib * HTA_MAX_BATCH;
+  char what[120];
+  snprintf(what, sizeof what, "the largest batch, %d inputs of %zu bytes", HTA_MAX_BATCH, ib);
   if (raw) {
     uint8_t *buf;
     size_t len;
-    if (npy_read_file(ipath, &buf, &len, err, sizeof err)) {
+    if (npy_read_file(ipath, max_bytes, what, &buf, &len, err, sizeof err)) {
       fail("run", "%s", err);
       goto out;
     }
@@ -74,7 +93,7 @@ int cmd_run(int argc, char **argv) {
     x.count = len;
     batched = len != ib;
   } else {
-    if (npy_read(ipath, &x, err, sizeof err)) {
+    if (npy_read(ipath, max_bytes, what, &x, err, sizeof err)) {
       fail("run", "%s", err);
       goto out;
     }
@@ -125,15 +144,8 @@ int cmd_run(int argc, char **argv) {
     goto out;
   }
   if (raw) {
-    FILE *f = fopen(opath, "wb");
-    if (f == NULL || fwrite(y, 1, ob * (size_t)batch, f) != ob * (size_t)batch) {
-      if (f) fclose(f);
-      fail("run", "cannot write '%s': %s", opath, strerror(errno));
-      rc = 1;
-      goto out;
-    }
-    if (fclose(f) != 0) {
-      fail("run", "cannot write '%s'", opath);
+    if (write_file_atomic(opath, y, ob * (size_t)batch, err, sizeof err)) {
+      fail("run", "%s", err);
       rc = 1;
       goto out;
     }

@@ -17,6 +17,7 @@
 #include "hta_zoo.h"
 #include "npy.h"
 #include "cli.h"
+#include "files.h"
 
 /* ---- hta zoo ---- */
 
@@ -72,7 +73,7 @@ int cmd_zoo(int argc, char **argv) {
                  : v2 ? hta_zoo_mobilenet_v2(width, (int)res, plan, seed, err, sizeof err)
                       : hta_zoo_resnet(depth, (int)res, plan, seed, err, sizeof err);
   if (m == NULL) return fail("zoo", "%s", err);
-  if (hta_model_save(m, out, err, sizeof err) != 0) {
+  if (save_model(m, out, err, sizeof err) != 0) {
     hta_model_free(m);
     return fail("zoo", "%s", err);
   }

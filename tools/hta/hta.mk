@@ -56,12 +56,14 @@ HTA_NPY_TESTS := $(BUILD)/tests/test_hta_npy $(BUILD)/tests/san/test_hta_npy
 $(BUILD)/obj/tests/unit/test_hta_npy.o $(BUILD)/san/tests/unit/test_hta_npy.o: \
   CPPFLAGS += -Itools/hta
 $(BUILD)/tests/test_hta_npy: $(BUILD)/obj/tests/unit/test_hta_npy.o \
-                             $(BUILD)/obj/tools/hta/npy.o $(BUILD)/obj/tests/support/check.o
+                             $(BUILD)/obj/tools/hta/npy.o $(BUILD)/obj/tools/hta/files.o \
+                             $(BUILD)/obj/tests/support/check.o
 	$(call msg,LD,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(LDFLAGS) $^ -o $@ $(LDLIBS)
 $(BUILD)/tests/san/test_hta_npy: $(BUILD)/san/tests/unit/test_hta_npy.o \
-                                 $(BUILD)/san/tools/hta/npy.o $(BUILD)/san/tests/support/check.o
+                                 $(BUILD)/san/tools/hta/npy.o $(BUILD)/san/tools/hta/files.o \
+                                 $(BUILD)/san/tests/support/check.o
 	$(call msg,LD-SAN,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(LDFLAGS) $(SAN_LDFLAGS) $^ -o $@ $(LDLIBS)

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "files.h"
 #include "hta.h"
 
 /* The command table and the help text, both from HTA_COMMANDS (cli.h). */
@@ -36,6 +37,7 @@ static void print_help(FILE *f) {
 }
 
 int main(int argc, char **argv) {
+  cleanup_install(); /* temporary files go on SIGINT/SIGTERM; SIGXFSZ is EFBIG */
   if (argc < 2) {
     print_help(stderr);
     return EXIT_USAGE;

@@ -1,6 +1,8 @@
 /* npy.c - see npy.h. */
 #include "npy.h"
 
+#include "files.h"
+
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,34 +15,9 @@ void npy_free(npy_array *a) {
   a->data = NULL;
 }
 
-int npy_read_file(const char *path, uint8_t **buf, size_t *len, char *err, size_t errlen) {
-  *buf = NULL;
-  *len = 0;
-  FILE *f = fopen(path, "rb");
-  if (f == NULL) return FAIL("%s: %s", path, strerror(errno));
-  size_t cap = 1 << 16, n = 0;
-  uint8_t *b = malloc(cap);
-  for (;;) {
-    if (b == NULL) {
-      fclose(f);
-      return FAIL("%s: out of memory", path);
-    }
-    n += fread(b + n, 1, cap - n, f);
-    if (n < cap) break;
-    uint8_t *nb = realloc(b, cap * 2);
-    if (nb == NULL) free(b);
-    b = nb;
-    cap *= 2;
-  }
-  const int bad = ferror(f);
-  fclose(f);
-  if (bad) {
-    free(b);
-    return FAIL("%s: read error", path);
-  }
-  *buf = b;
-  *len = n;
-  return 0;
+int npy_read_file(const char *path, uint64_t max, const char *what, uint8_t **buf, size_t *len,
+                  char *err, size_t errlen) {
+  return read_file_bounded(path, max, what, buf, len, err, errlen);
 }
 
 /* The header dictionary: {'descr': '|i1', 'fortran_order': False,
@@ -152,11 +129,14 @@ int npy_parse(const uint8_t *buf, size_t len, npy_array *a, char *err, size_t er
   return 0;
 }
 
-int npy_read(const char *path, npy_array *a, char *err, size_t errlen) {
+int npy_read(const char *path, uint64_t max_count, const char *what, npy_array *a, char *err,
+             size_t errlen) {
   uint8_t *buf;
   size_t len;
   memset(a, 0, sizeof *a);
-  if (npy_read_file(path, &buf, &len, err, errlen) != 0) return -1;
+  const uint64_t max = max_count > UINT64_MAX - NPY_MAX_HEADER ? UINT64_MAX
+                                                               : max_count + NPY_MAX_HEADER;
+  if (npy_read_file(path, max, what, &buf, &len, err, errlen) != 0) return -1;
   char e2[400];
   int rc = npy_parse(buf, len, a, e2, sizeof e2);
   free(buf);
@@ -187,10 +167,11 @@ int npy_write(const char *path, int ndim, const size_t *shape, const int8_t *dat
   memcpy(hdr + 10, dict, (size_t)n);
   memset(hdr + 10 + n, ' ', pad);
   hdr[10 + n + pad] = '\n';
-  FILE *f = fopen(path, "wb");
-  if (f == NULL) return FAIL("%s: %s", path, strerror(errno));
-  const int ok = fwrite(hdr, 1, 10 + hlen, f) == 10 + hlen &&
-                 fwrite(data, 1, count, f) == count;
-  if (fclose(f) != 0 || !ok) return FAIL("%s: write error", path);
-  return 0;
+  /* a temporary file renamed over path when complete (files.h) */
+  outfile o;
+  if (outfile_open(&o, path, err, errlen) != 0 ||
+      outfile_write(&o, hdr, 10 + hlen, err, errlen) != 0 ||
+      outfile_write(&o, data, count, err, errlen) != 0)
+    return -1;
+  return outfile_commit(&o, err, errlen);
 }

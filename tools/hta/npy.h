@@ -21,12 +21,20 @@ typedef struct npy_array {
 
 /* Parse a whole file image. 0, or -1 with a message in err. */
 int npy_parse(const uint8_t *buf, size_t len, npy_array *a, char *err, size_t errlen);
-int npy_read(const char *path, npy_array *a, char *err, size_t errlen);
+/* A file larger than max_count data bytes plus NPY_MAX_HEADER is refused
+ * before it is read ("larger than WHAT"), and so is anything but a regular
+ * file (files.h). */
+#define NPY_MAX_HEADER 65548 /* magic, version and length (12) + 64 KiB of header */
+int npy_read(const char *path, uint64_t max_count, const char *what, npy_array *a, char *err,
+             size_t errlen);
+/* Written to a temporary file renamed over path when complete. */
 int npy_write(const char *path, int ndim, const size_t *shape, const int8_t *data, char *err,
               size_t errlen);
 void npy_free(npy_array *a);
 
-/* Whole file into memory (also for --raw). 0 or -1 with a message. */
-int npy_read_file(const char *path, uint8_t **buf, size_t *len, char *err, size_t errlen);
+/* Whole file into memory (also for --raw), at most max bytes, a regular file
+ * only. 0 or -1 with a message. */
+int npy_read_file(const char *path, uint64_t max, const char *what, uint8_t **buf, size_t *len,
+                  char *err, size_t errlen);
 
 #endif /* HTA_NPY_H */

@@ -141,16 +141,19 @@ def main():
         if a.calib_n < 1:
             raise hta_quant.QuantError('--calib-n must be positive')
         layers, in_shape, in_q = hta_onnx.load_chain(a.model)
-        images = None
+        images, batch = None, 256
         if any(l.out_q is None and l.op not in hta_quant.NO_WEIGHTS for l in layers) or \
            a.plan.startswith('hybrid'):
+            # before any image is read: a layer too large to calibrate is refused
+            batch = hta_onnx.calib_batch(layers, a.calib_n)
             images = calib_images(a.calib, a.calib_n, in_shape)
         keep = [k for k in a.keep_int8.split(',') if k]
         for k in keep:
             if k not in ('first', 'last', 'dw') and not k.isdigit():
                 raise hta_quant.QuantError("--keep-int8 '%s': first, last, dw or a layer "
                                            "index" % k)
-        q, iq, oq = hta_quant.quantize(layers, in_shape, in_q, a.plan, images, method, keep)
+        q, iq, oq = hta_quant.quantize(layers, in_shape, in_q, a.plan, images, method, keep,
+                                       batch)
         name = a.name or os.path.splitext(os.path.basename(a.model))[0]
         write_bundle(a.bundle, name, a.plan, q, iq, oq)
     except (hta_onnx.ImportError_, hta_quant.QuantError, OSError, ValueError) as e:

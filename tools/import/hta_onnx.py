@@ -27,6 +27,18 @@ class ImportError_(Exception):
     """A model HTA cannot represent; the message names the node and op."""
 
 
+# The .hta format's limits (host/src/model_internal.h, hta_model_layer_limits),
+# checked while the graph is walked, before any array of the layer's size is
+# made: a few-KB graph must not make the importer allocate GBs first.
+MAX_DIM = 65535         # H, W, channels
+MAX_KERNEL = 255        # kernel, stride, each padding
+MAX_K = 1 << 24         # reduction length of one filter
+MAX_TENSOR = 2**31 - 1  # bytes of one int8 activation tensor
+# Calibration runs the float chain on a batch of images; one image through
+# one layer may use at most this much float memory (the batch shrinks to fit).
+CALIB_BYTES = 1 << 30
+
+
 class Layer:
     """One layer of the chain, in float, NHWC/OHWI like hta_layer.h.
 
@@ -40,6 +52,7 @@ class Layer:
 
     def __init__(self, op, name, in_shape):
         self.op, self.name, self.in_shape = op, name, in_shape  # in_shape (h, w, c)
+        self.where = "layer '%s'" % name  # "node 'X' (Op)" once walked
         self.w = self.b = None
         self.kh = self.kw = self.stride = 1
         self.pads = (0, 0, 0, 0)  # top, bottom, left, right
@@ -67,6 +80,19 @@ class Layer:
         oh = (h + t + b - self.kh) // self.stride + 1
         ow = (w + l + r - self.kw) // self.stride + 1
         return (oh, ow, c if self.w is None else self.w.shape[0])
+
+    def calib_bytes(self):
+        """Float memory of one image through forward_pre (its largest arrays:
+        the padded input, im2col columns or the pool accumulator, output)."""
+        h, w, c = self.in_shape
+        t, b, l, r = self.pads
+        oh, ow, oc = self.out_shape()
+        n = (h + t + b) * (w + l + r) * c + oh * ow * oc
+        if self.op in ('conv', 'dw', 'fc'):
+            n += oh * ow * self.kh * self.kw * c + oh * ow * oc
+        elif self.op in ('maxpool', 'avgpool'):
+            n += 2 * oh * ow * c
+        return 4 * n
 
     def forward(self, x, x2=None):
         """Float forward of a batch x [N, H, W, C] (and the second input x2)."""
@@ -97,6 +123,52 @@ class Layer:
         if self.act is not None:
             y = np.clip(y, self.act[0], self.act[1])
         return y.astype(np.float32)
+
+
+def check_limits(l):
+    """The .hta limits of layer l, from its shapes and attributes alone (no
+    array of its size is made): an ImportError_ naming its node otherwise."""
+    h, w, c = l.in_shape
+    why = []
+    for name, v, lo, hi in (('kernel height', l.kh, 1, MAX_KERNEL),
+                            ('kernel width', l.kw, 1, MAX_KERNEL),
+                            ('stride', l.stride, 1, MAX_KERNEL)):
+        if not lo <= v <= hi:
+            why.append('%s %d is outside %d..%d' % (name, v, lo, hi))
+    if any(not 0 <= p <= MAX_KERNEL for p in l.pads):
+        why.append('pads %s (top, bottom, left, right): each must be in 0..%d'
+                   % (list(l.pads), MAX_KERNEL))
+    if why:  # the shapes below would divide by them or be meaningless
+        raise ImportError_('%s: %s' % (l.where, '; '.join(why)))
+    oh, ow, oc = l.out_shape()
+    if oh <= 0 or ow <= 0:
+        raise ImportError_('%s: output would be %dx%d' % (l.where, oh, ow))
+    for what, (th, tw, tc) in (('input', (h, w, c)), ('output', (oh, ow, oc))):
+        if max(th, tw, tc) > MAX_DIM:
+            why.append('%s %dx%dx%d: each dimension must be at most %d'
+                       % (what, th, tw, tc, MAX_DIM))
+        elif th * tw * tc > MAX_TENSOR:
+            why.append('%s %dx%dx%d is larger than 2^31-1 bytes' % (what, th, tw, tc))
+    if l.op in ('conv', 'fc') and l.kh * l.kw * c > MAX_K:
+        why.append('a filter of %dx%dx%d (%d weights) is longer than %d'
+                   % (l.kh, l.kw, c, l.kh * l.kw * c, MAX_K))
+    if why:
+        raise ImportError_('%s: %s' % (l.where, '; '.join(why)))
+
+
+def calib_batch(layers, n):
+    """Images per calibration batch (at most n, at most 256) such that one
+    batch through any layer fits CALIB_BYTES; ImportError_ naming the layer
+    when even one image does not."""
+    worst = max(layers, key=lambda l: l.calib_bytes())
+    per = worst.calib_bytes()
+    if per > CALIB_BYTES:
+        raise ImportError_('%s: calibrating it needs %.1f GiB of float memory for one image, '
+                           'more than the importer\'s calibration budget of %.0f GiB (a graph '
+                           'with fixed quantization, QuantizeLinear on every activation, '
+                           'needs no calibration)' % (worst.where, per / 2**30,
+                                                      CALIB_BYTES / 2**30))
+    return max(1, min(256, n, CALIB_BYTES // per))
 
 
 def conv_nhwc(x, w, stride, pads, depthwise):
@@ -170,6 +242,9 @@ class _Chain:
                                % (self.input.name, dims))
         self.shape = (dims[2], dims[3], dims[1])  # h, w, c
         self.in_shape = self.shape
+        if max(dims[1:]) > MAX_DIM or dims[1] * dims[2] * dims[3] > MAX_TENSOR:
+            raise ImportError_("input '%s' of %s: each of C, H, W must be at most %d and "
+                               "C x H x W at most 2^31-1" % (self.input.name, dims, MAX_DIM))
 
     # ---- helpers ----
     def const(self, node, name, what):
@@ -248,6 +323,7 @@ class _Chain:
                                        "nodes must be in topological order)" % (_where(n), i))
             if not data_in:
                 raise ImportError_('%s: reads no tensor' % _where(n))
+            self.node = n  # what _push names
             if n.op_type == 'Split' and len(data_in) == 1:
                 self.cur = data_in[0]
                 self.cur_idx, self.shape, self.flat, self.pending_q, self.view = state[self.cur]
@@ -310,6 +386,13 @@ class _Chain:
             raise ImportError_('the graph has no layer HTA can run')
         if self.flat is not None:
             raise ImportError_('the graph ends flattened without a Gemm/MatMul')
+        for l in self.layers:  # after every fold (BatchNormalization, Mul, Add)
+            for what, v in (('weights', l.w), ('bias', l.b)):
+                if v is not None and not np.isfinite(v).all():
+                    raise ImportError_('%s: its %s (with what was folded into them) hold %d '
+                                       'NaN or Inf values' % (l.where, what,
+                                                              int((~np.isfinite(v)).sum())))
+        # a used Dequantize'd weight keeps its integers: attach them
         return self.layers
 
     def _silu(self, n):
@@ -374,6 +457,8 @@ class _Chain:
         if st[0] != st[1]:
             raise ImportError_('%s: strides %s differ by axis (HTA has one stride)'
                                % (_where(n), st))
+        if not 1 <= st[0] <= MAX_KERNEL:
+            raise ImportError_('%s: stride %d is outside 1..%d' % (_where(n), st[0], MAX_KERNEL))
         h, wd, c = self.shape
         o, ipg, kh, kw = w.shape
         if list(a.get('kernel_shape', [kh, kw])) != [kh, kw]:
@@ -419,9 +504,9 @@ class _Chain:
         self._push(l)
 
     def _push(self, l):
-        oh, ow, _ = l.out_shape()
-        if oh <= 0 or ow <= 0:
-            raise ImportError_("layer '%s': output would be %dx%d" % (l.name, oh, ow))
+        if getattr(self, 'node', None) is not None:
+            l.where = _where(self.node)
+        check_limits(l)
         if l.src is None:
             l.src = [self.cur_idx + 1]
         self.layers.append(l)
@@ -1100,11 +1185,22 @@ def survey(model, chain):
     g = model.graph
     consts = chain.consts
     problems = []
+    known = set(consts) | {i.name for i in g.input}
+    for n in g.node:
+        known.update(o for o in n.output if o)
     for n in g.node:
         if n.op_type == 'Constant':
             continue
         why = []
         a = _attrs(n)
+        missing = [i for i in n.input if i and i not in known]
+        if missing:
+            why.append('its input%s %s %s no graph input, initializer or node output (a '
+                       'missing initializer)' % ('s' if len(missing) > 1 else '',
+                                                  ', '.join("'%s'" % i for i in missing),
+                                                  'are' if len(missing) > 1 else 'is'))
+            problems.append('%s: %s' % (_where(n), '; '.join(why)))
+            continue
         data_in = [i for i in n.input if i and i not in consts]
         if len(set(data_in)) > 1:
             if n.op_type not in TWO_INPUT:

@@ -101,7 +101,7 @@ def walk(layers, x):
                 del vals[t]
 
 
-def calibrate(layers, images, method, pre=None):
+def calibrate(layers, images, method, pre=None, batch=256):
     """Per layer (lo, hi) of its float output over images [N, H, W, C]; into
     pre (a list, if given) the same of the value before an activation table."""
     ranges = [None] * len(layers)
@@ -118,13 +118,13 @@ def calibrate(layers, images, method, pre=None):
             r[i] = [min(r[i][0], lo), max(r[i][1], hi)]
         else:  # percentiles of batches: averaged (documented)
             r[i] = [r[i][0] + lo, r[i][1] + hi]
-    for i0 in range(0, len(images), 256):
-        for i, l, _, y, yo in walk(layers, images[i0:i0 + 256]):
+    for i0 in range(0, len(images), batch):
+        for i, l, _, y, yo in walk(layers, images[i0:i0 + batch]):
             update(ranges, i, yo)
             if l.fn is not None:
                 update(pres, i, y)
     if method != 'minmax':
-        nb = (len(images) + 255) // 256
+        nb = (len(images) + batch - 1) // batch
         ranges = [[r[0] / nb, r[1] / nb] for r in ranges]
         pres = [None if r is None else [r[0] / nb, r[1] / nb] for r in pres]
     if pre is not None:
@@ -469,7 +469,7 @@ def quantize_layer(l, in_q, out_q, plan, n_group, force_int8, out_fixed=False, k
     return q
 
 
-def quantize(layers, in_shape, in_q, plan, images, method, keep_int8):
+def quantize(layers, in_shape, in_q, plan, images, method, keep_int8, calib_batch=256):
     """Float chain -> (QLayers, (in_scale, in_zp), (out_scale, out_zp))."""
     name, n_group = parse_plan(plan)
     if in_q is None:
@@ -480,7 +480,7 @@ def quantize(layers, in_shape, in_q, plan, images, method, keep_int8):
             raise QuantError('the graph leaves activations unquantized: calibration images '
                              'are needed (--calib)')
         pre = []
-        ranges = calibrate(layers, images, method, pre)
+        ranges = calibrate(layers, images, method, pre, calib_batch)
     wl = [i for i, l in enumerate(layers) if l.op not in NO_WEIGHTS]
     force = set()
     for k in keep_int8:
