@@ -235,9 +235,9 @@ $HTA eval --device sim --model "$simm" --dataset fashion-mnist --limit 3 --logit
 expect eval_no_dataset 1 "dataset-fashion-mnist" -- $HTA eval --device cpu \
   --model "$tmp/qlinear.hta" --dataset fashion-mnist --data-dir "$tmp/none"
 $HTA zoo mobilenet-v1 --width 0.25 --resolution 128 --plan int8 -o "$tmp/zoo.hta" >/dev/null 2>&1
-expect eval_wrong_shape 1 "needs 28x28x1 in and 1x1x10 out" -- $HTA eval --device cpu \
+expect eval_wrong_shape 1 "fashion-mnist has 28x28x1 images; the model takes 128x128x3" -- $HTA eval --device cpu \
   --model "$tmp/zoo.hta" --dataset fashion-mnist
-expect eval_unknown_dataset 2 "unknown dataset 'cifar'" -- $HTA eval --device cpu \
+expect eval_unknown_dataset 1 "unknown dataset 'cifar'" -- $HTA eval --device cpu \
   --model "$tmp/qlinear.hta" --dataset cifar
 
 summary

@@ -27,12 +27,17 @@ HTA_CLI_OBJS := $(HTA_CLI_SRCS:%.c=$(BUILD)/obj/%.o)
 # issue 3); until it exists only the library and its tests are built.
 HTA_HAVE_MODEL := $(if $(and $(wildcard host/src/zoo.c),$(wildcard tools/hta/main.c)),yes,no)
 
+# `hta eval` decodes image folders (tools/hta/image.c) and .npz files (zlib).
+DEPS_PKGS += libpng-dev libjpeg-dev zlib1g-dev
+# tests/cli/test_eval_data.sh writes its PNG/JPEG fixtures with PIL
+DEPS_PKGS += python3-pil
+
 # hta links no model: its sim device loads build/sim/<name>/libhtasim_<name>.so
 # (make sim CFG=<name>); the default and tiny ones are built with it.
 $(HTA_CLI): $(HTA_CLI_OBJS) $(LIBHTA) | $(SIM_SOS_BUILT)
 	$(call msg,LD,$@)
 	$(Q)mkdir -p $(@D)
-	$(Q)$(CC) $(LDFLAGS) $(HTA_CLI_OBJS) $(LIBHTA) -o $@ $(LDLIBS) -lz -lm
+	$(Q)$(CC) $(LDFLAGS) $(HTA_CLI_OBJS) $(LIBHTA) -o $@ $(LDLIBS) -lpng -ljpeg -lz -lm
 
 # ---- unit tests of the API ----
 HTA_API_TESTS     := $(BUILD)/tests/test_hta_api
@@ -74,7 +79,8 @@ ALL_TARGETS += $(HTA_API_TESTS)
 TEST_BINS   += $(HTA_API_TESTS) $(HTA_API_SAN_TESTS)
 ifeq ($(HTA_HAVE_MODEL),yes)
 ALL_TARGETS += $(HTA_CLI)
-HTA_CLI_TESTS := $(wildcard tests/cli/test_cli.sh tests/cli/test_install.sh)
+HTA_CLI_TESTS := $(wildcard tests/cli/test_cli.sh tests/cli/test_install.sh \
+                   tests/cli/test_eval_data.sh)
 TEST_BINS     += $(HTA_CLI_TESTS)
 # the CLI tests run build/hta: make test builds it first
 $(HTA_CLI_TESTS): $(HTA_CLI)

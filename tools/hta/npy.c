@@ -27,7 +27,10 @@ static const char *skip_ws(const char *p, const char *e) {
   return p;
 }
 
-int npy_parse(const uint8_t *buf, size_t len, npy_array *a, char *err, size_t errlen) {
+/* The header: shape into a->ndim/shape/count, the dtype string into
+ * descr (NUL-terminated, at most 15 characters), the data offset into *off. */
+static int parse_header(const uint8_t *buf, size_t len, npy_array *a, char descr[16],
+                        size_t *off, char *err, size_t errlen) {
   memset(a, 0, sizeof *a);
   if (len < 10 || memcmp(buf, "\x93NUMPY", 6) != 0)
     return FAIL("not a .npy file (no \\x93NUMPY magic)");
@@ -68,11 +71,9 @@ int npy_parse(const uint8_t *buf, size_t len, npy_array *a, char *err, size_t er
       if (p >= e) return FAIL(".npy header: bad descr");
       const size_t dl = (size_t)(p - d);
       p++;
-      if (!((dl == 3 && (memcmp(d, "|i1", 3) == 0 || memcmp(d, "<i1", 3) == 0 ||
-                         memcmp(d, ">i1", 3) == 0 || memcmp(d, "=i1", 3) == 0)) ||
-            (dl == 2 && memcmp(d, "i1", 2) == 0) || (dl == 1 && d[0] == 'b')))
-        return FAIL("dtype '%.*s' is not int8 (expected '|i1'; convert with "
-                    "x.astype(numpy.int8))", (int)(dl > 20 ? 20 : dl), d);
+      if (dl == 0 || dl > 15) return FAIL(".npy header: bad descr");
+      memcpy(descr, d, dl);
+      descr[dl] = '\0';
       have_descr = 1;
     } else if (klen == 13 && memcmp(k, "fortran_order", 13) == 0) {
       if (e - p >= 5 && memcmp(p, "False", 5) == 0) {
@@ -118,15 +119,91 @@ int npy_parse(const uint8_t *buf, size_t len, npy_array *a, char *err, size_t er
     if (a->shape[i] != 0 && count > SIZE_MAX / a->shape[i]) return FAIL(".npy: shape overflows");
     count *= a->shape[i];
   }
-  const size_t have = len - hoff - hlen;
-  if (have != count)
-    return FAIL(".npy data is %zu bytes, shape needs %zu (%s)", have, count,
-                have < count ? "file truncated" : "trailing bytes");
   a->count = count;
-  a->data = malloc(count ? count : 1);
-  if (a->data == NULL) return FAIL("out of memory");
-  memcpy(a->data, buf + hoff + hlen, count);
+  *off = hoff + hlen;
   return 0;
+}
+
+/* dtype code of descr: 'i' / 'u' / 'f' and the item size, little-endian or
+ * single byte only; 0 on anything else. */
+static int dtype_of(const char *descr, char *kind, size_t *size) {
+  const char *d = descr;
+  if (*d == '|' || *d == '<' || *d == '=') d++;
+  else if (*d == '>' && strcmp(d + 1, "i1") != 0 && strcmp(d + 1, "u1") != 0) return 0;
+  else if (*d == '>') d++;
+  if (strcmp(d, "b") == 0) d = "i1"; /* numpy's old int8 code */
+  if ((d[0] != 'i' && d[0] != 'u' && d[0] != 'f') || (d[1] != '1' && d[1] != '2' &&
+                                                       d[1] != '4' && d[1] != '8') || d[2])
+    return 0;
+  if (d[0] == 'f' && (d[1] == '1' || d[1] == '2')) return 0;
+  *kind = d[0];
+  *size = (size_t)(d[1] - '0');
+  return 1;
+}
+
+int npy_parse(const uint8_t *buf, size_t len, npy_array *a, char *err, size_t errlen) {
+  char descr[16], kind;
+  size_t off, size;
+  if (parse_header(buf, len, a, descr, &off, err, errlen)) return -1;
+  if (!dtype_of(descr, &kind, &size) || kind != 'i' || size != 1)
+    return FAIL("dtype '%s' is not int8 (expected '|i1'; convert with "
+                "x.astype(numpy.int8))", descr);
+  const size_t have = len - off;
+  if (have != a->count)
+    return FAIL(".npy data is %zu bytes, shape needs %zu (%s)", have, a->count,
+                have < a->count ? "file truncated" : "trailing bytes");
+  a->data = malloc(a->count ? a->count : 1);
+  if (a->data == NULL) return FAIL("out of memory");
+  memcpy(a->data, buf + off, a->count);
+  return 0;
+}
+
+int npy_parse_any(const uint8_t *buf, size_t len, npy_any *a, char *err, size_t errlen) {
+  npy_array h;
+  char descr[16];
+  size_t off;
+  memset(a, 0, sizeof *a);
+  if (parse_header(buf, len, &h, descr, &off, err, errlen)) return -1;
+  if (!dtype_of(descr, &a->kind, &a->itemsize))
+    return FAIL("dtype '%s' is not a little-endian integer or float (int8..int64, uint8.."
+                "uint64, float32, float64)", descr);
+  a->ndim = h.ndim;
+  memcpy(a->shape, h.shape, sizeof h.shape);
+  a->count = h.count;
+  if (a->count > (SIZE_MAX - 1) / a->itemsize) return FAIL(".npy: shape overflows");
+  const size_t need = a->count * a->itemsize, have = len - off;
+  if (have != need)
+    return FAIL(".npy data is %zu bytes, shape and dtype '%s' need %zu (%s)", have, descr, need,
+                have < need ? "file truncated" : "trailing bytes");
+  a->data = malloc(need ? need : 1);
+  if (a->data == NULL) return FAIL("out of memory");
+  memcpy(a->data, buf + off, need);
+  return 0;
+}
+
+double npy_any_get(const npy_any *a, size_t i) {
+  const uint8_t *p = a->data + i * a->itemsize;
+  uint64_t v = 0;
+  for (size_t b = 0; b < a->itemsize; b++) v |= (uint64_t)p[b] << (8 * b);
+  if (a->kind == 'f') {
+    if (a->itemsize == 4) {
+      float f;
+      uint32_t u = (uint32_t)v;
+      memcpy(&f, &u, 4);
+      return f;
+    }
+    double d;
+    memcpy(&d, &v, 8);
+    return d;
+  }
+  if (a->kind == 'u' || a->itemsize == 8) return a->kind == 'u' ? (double)v : (double)(int64_t)v;
+  const uint64_t sign = 1ull << (8 * a->itemsize - 1);
+  return (double)(int64_t)((v ^ sign) - sign); /* sign-extend */
+}
+
+void npy_any_free(npy_any *a) {
+  free(a->data);
+  a->data = NULL;
 }
 
 int npy_read(const char *path, uint64_t max_count, const char *what, npy_array *a, char *err,

@@ -32,6 +32,20 @@ int npy_write(const char *path, int ndim, const size_t *shape, const int8_t *dat
               size_t errlen);
 void npy_free(npy_array *a);
 
+/* Any little-endian integer or float array (datasets: images, labels). */
+typedef struct npy_any {
+  int ndim;
+  size_t shape[NPY_MAX_DIMS];
+  size_t count;
+  char kind;       /* 'i', 'u' or 'f' */
+  size_t itemsize; /* 1, 2, 4 or 8 bytes */
+  uint8_t *data;   /* count * itemsize bytes, as in the file; npy_any_free */
+} npy_any;
+
+int npy_parse_any(const uint8_t *buf, size_t len, npy_any *a, char *err, size_t errlen);
+double npy_any_get(const npy_any *a, size_t i); /* element i as a double */
+void npy_any_free(npy_any *a);
+
 /* Whole file into memory (also for --raw), at most max bytes, a regular file
  * only. 0 or -1 with a message. */
 int npy_read_file(const char *path, uint64_t max, const char *what, uint8_t **buf, size_t *len,
