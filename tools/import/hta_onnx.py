@@ -18,6 +18,8 @@ Quantized graphs become the same float chain plus what they fix exactly:
 Anything else - another op, an attribute we do not honour, a branch - raises
 ImportError_ naming the node and its op: never a silently wrong model.
 """
+import os
+
 import numpy as np
 import onnx
 from onnx import numpy_helper
@@ -1082,20 +1084,47 @@ def _const_value(n, a, ins, shapes):
     return None
 
 
+def _static_shapes(model):
+    """{tensor: [dims]} from ONNX's shape inference, for Shape nodes. It runs
+    in a forked child: ONNX's C++ inference dies on some invalid graphs (a
+    zero stride raises SIGFPE), which must be the walk's clear error, not a
+    crash of the importer. {} when it fails."""
+    import json
+    r, w = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: infer, write the shapes, exit without cleanup
+        try:
+            inferred = onnx.shape_inference.infer_shapes(model)
+            out = {v.name: [d.dim_value if d.HasField('dim_value') else -1
+                            for d in v.type.tensor_type.shape.dim]
+                   for v in list(inferred.graph.value_info) + list(inferred.graph.input)}
+            data = json.dumps(out).encode()
+            while data:
+                data = data[os.write(w, data):]
+        finally:
+            os._exit(0)
+    os.close(w)
+    chunks = []
+    while True:
+        b = os.read(r, 1 << 16)
+        if not b:
+            break
+        chunks.append(b)
+    os.close(r)
+    _, status = os.waitpid(pid, 0)
+    try:
+        return json.loads(b''.join(chunks)) if os.WIFEXITED(status) else {}
+    except ValueError:
+        return {}
+
+
 def _fold_constants(model, chain):
     """Nodes whose inputs are constant compute constants (_const_value):
     evaluated and removed from the graph. Among them Identity copies of an
     initializer (PyTorch writes one initializer for equal weights) and the
     Cast/ConstantOfShape zero points of PyTorch's quantized biases."""
-    try:
-        inferred = onnx.shape_inference.infer_shapes(model)
-        vi = list(inferred.graph.value_info) + list(inferred.graph.input)
-    except Exception:  # shapes are a help here, not a requirement
-        vi = list(model.graph.input)
-    shapes = {}
-    for v in vi:
-        dims = v.type.tensor_type.shape.dim
-        shapes[v.name] = [d.dim_value if d.HasField('dim_value') else -1 for d in dims]
+    shapes = _static_shapes(model) if any(n.op_type == 'Shape' for n in model.graph.node) \
+        else {}
     keep = []
     for n in model.graph.node:
         ins = [chain.consts.get(i) if i else None for i in n.input]
