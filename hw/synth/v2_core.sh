@@ -11,7 +11,7 @@ pix=${2:-4} ci=${3:-16} macco=${4:-8} addco=${5:-16} act=${6:-2048} wd=${7:-512}
 rtl=$(dirname "$0")/../rtl
 mkdir -p "$out"
 params="-set Pix $pix -set Ci $ci -set MacCo $macco -set AddCo $addco -set ActDepth $act"
-yosys -q -p "read_verilog -sv $rtl/hta_pe_int8.sv $rtl/hta_pe_tern.sv $rtl/hta_v2_core.sv;
+yosys -q -p "read_verilog -sv -DSYNTHESIS $rtl/hta_pe_int8.sv $rtl/hta_dsp48e2_mac2.sv $rtl/hta_accum.sv $rtl/hta_add3.sv $rtl/hta_pe_tern.sv $rtl/hta_v2_core.sv;
   chparam $params -set WDepth $wd hta_v2_core;
   synth_xilinx -top hta_v2_core -family xcup; tee -o $out/stat.txt stat" >"$out/yosys.log" 2>&1 \
   || { tail -n 20 "$out/yosys.log"; exit 1; }

@@ -6,7 +6,8 @@
 # Pix 2 x Ci 16 x MacCo 2 / AddCo 1 (chains of 6, 6, 4). Included by rtl.mk.
 
 V2_DIR := $(BUILD)/hw/v2
-V2_RTL := hw/rtl/hta_pe_int8.sv hw/rtl/hta_pe_tern.sv hw/rtl/hta_v2_core.sv
+V2_RTL := hw/rtl/hta_pe_int8.sv hw/rtl/hta_dsp48e2_mac2.sv hw/rtl/hta_accum.sv \
+          hw/rtl/hta_add3.sv hw/rtl/hta_pe_tern.sv hw/rtl/hta_v2_core.sv
 # name  Pix  Ci  MacCo  AddCo  OutDepth  ScaleShare  (one model and test binary
 # each; 4 output slots stall short tiles, 16 never do)
 V2_MODELS := p4c8:4:8:4:4:16:4 p3c5:3:5:2:3:4:2 p2c16:2:16:2:1:16:4
