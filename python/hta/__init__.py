@@ -13,8 +13,9 @@ cffi; no compiler needed), with numpy arrays in and out:
         q = net.run_raw(xq)                      # int8 in, int8 out
         dev.stats()['cycles']                    # the last run's counters
 
-Batches are the leading axis of x. Errors raise hta.Error with the library's
-code (e.g. 'HTA_ERROR_TIMEOUT') and message. Subpackages:
+Batches are the leading axis of x; net.submit(x) runs without waiting (a
+Future). Errors raise hta.Error with the library's code (e.g.
+'HTA_ERROR_TIMEOUT') and message. Subpackages:
 
     hta.torch   a PyTorch model to a hybrid filter bank network (INT8 and
                 ternary filters), fine-tuned and exported for `hta import`
@@ -25,6 +26,7 @@ The library is found as $HTA_LIBRARY, next to the package in a source tree
 beside, or by the system loader (libhta.so.0).
 """
 import os as _os
+from typing import Dict, List, Optional
 
 __version__ = '0.1.0'
 __all__ = ['Error', 'Device', 'Net', 'open', 'version', 'schemes']
@@ -84,17 +86,17 @@ class Error(Exception):
         super().__init__('%s (%s)' % (message or _s(_lib.hta_strerror(code)), self.name))
 
 
-def version():
+def version() -> str:
     """libhta's version string."""
     return _s(_load()[1].hta_version())
 
 
-def schemes():
+def schemes() -> List[str]:
     """The device URI schemes this libhta knows, e.g. ['cpu', 'sim', 'xrt', 'usb']."""
     return _s(_load()[1].hta_device_schemes()).split()
 
 
-def open(uri='cpu'):
+def open(uri: str = 'cpu') -> 'Device':
     """Open a device by URI (hta.h): 'cpu', 'sim[:cfg=NAME,...]', 'xrt:N',
     'usb:VID:PID'. Use as a context manager, or close() it."""
     return Device(uri)
@@ -103,7 +105,7 @@ def open(uri='cpu'):
 class Device:
     """An opened device; load() models onto it."""
 
-    def __init__(self, uri):
+    def __init__(self, uri: str):
         ffi, lib = _load()
         p = ffi.new('hta_device **')
         rc = lib.hta_open(uri.encode(), p)
@@ -111,6 +113,7 @@ class Device:
             raise Error(rc, _s(lib.hta_open_error()))
         self._dev, self.uri, self._nets = p[0], uri, []
         self._last = None
+        self._pool = None  # the worker of submit(), made on first use
 
     def __enter__(self):
         return self
@@ -121,8 +124,11 @@ class Device:
     def __del__(self):
         self.close()
 
-    def close(self):
+    def close(self) -> None:
         """Close the device and every net loaded on it (idempotent)."""
+        if getattr(self, '_pool', None) is not None:
+            self._pool.shutdown(wait=True)  # requests in flight finish first
+            self._pool = None
         if getattr(self, '_dev', None) is not None:
             for n in self._nets:
                 n._close_model()
@@ -134,12 +140,12 @@ class Device:
             raise Error(rc, _s(_lib.hta_last_error(self._dev)))
 
     @property
-    def kind(self):
+    def kind(self) -> str:
         """The URI scheme: 'cpu', 'sim', 'xrt' or 'usb'."""
         return _s(_lib.hta_device_kind(self._live()))
 
     @property
-    def has_cycles(self):
+    def has_cycles(self) -> bool:
         """Does this device count cycles (sim, xrt, usb; not cpu)?"""
         return bool(_lib.hta_device_has_cycles(self._live()))
 
@@ -148,7 +154,7 @@ class Device:
             raise ValueError('the device is closed')
         return self._dev
 
-    def load(self, model):
+    def load(self, model: str) -> 'Net':
         """Load a .hta model (a path) onto the device: compiled once, kept."""
         self._live()
         if not _os.path.isfile(model):
@@ -167,7 +173,7 @@ class Device:
         self._nets.append(net)
         return net
 
-    def stats(self):
+    def stats(self) -> Dict[str, object]:
         """The counters of the last run on this device as a dict (cycles and
         every performance counter of the register map, summed over the
         batch; zeros on cpu), or {} before any run."""
@@ -196,18 +202,18 @@ class Net:
             _lib.hta_model_free(self._model)  # the net is closed with its device
             self._model = None
 
-    def quantize(self, x):
+    def quantize(self, x) -> 'numpy.ndarray':
         """Real inputs to the model's int8: clamp(round(x / in_scale) + in_zp)."""
         import numpy as np
         q = np.round(np.asarray(x, np.float64) / self.in_scale) + self.in_zp
         return np.clip(q, -128, 127).astype(np.int8)
 
-    def dequantize(self, q):
+    def dequantize(self, q) -> 'numpy.ndarray':
         """int8 outputs to real values: out_scale * (q - out_zp)."""
         import numpy as np
         return (np.asarray(q, np.float64) - self.out_zp) * self.out_scale
 
-    def run_raw(self, x, timeout_ms=0):
+    def run_raw(self, x, timeout_ms: int = 0) -> 'numpy.ndarray':
         """int8 inputs [N, H, W, C] (or one [H, W, C]) -> int8 outputs of the
         same batch shape. Bit-exact across devices."""
         import numpy as np
@@ -232,12 +238,25 @@ class Net:
             **{f: getattr(c, f) for f, _ in _ffi.typeof('hta_counters').fields})
         return y[0] if single else y
 
-    def run(self, x, timeout_ms=0):
+    def submit(self, x, timeout_ms: int = 0, raw: bool = False) -> 'concurrent.futures.Future':
+        """Start a run without waiting: a Future whose result() is what
+        run() (or run_raw() with raw=True) returns. Requests of one device run
+        one after another on its worker thread, in submission order; libhta
+        releases the GIL while it simulates or waits for the card, so the
+        caller's thread keeps working meanwhile."""
+        if self._dev._pool is None:
+            from concurrent.futures import ThreadPoolExecutor
+            self._dev._live()
+            self._dev._pool = ThreadPoolExecutor(max_workers=1,
+                                                 thread_name_prefix='hta-' + self._dev.uri)
+        return self._dev._pool.submit(self.run_raw if raw else self.run, x, timeout_ms)
+
+    def run(self, x, timeout_ms: int = 0) -> 'numpy.ndarray':
         """Real inputs -> real outputs, through the model's own input and
         output quantization (quantize, run_raw, dequantize)."""
         return self.dequantize(self.run_raw(self.quantize(x), timeout_ms))
 
-    def layer_output(self, layer, item=0):
+    def layer_output(self, layer: int, item: int = 0) -> 'numpy.ndarray':
         """The int8 output of model layer `layer` for batch item `item` of
         the last run, [H, W, C]."""
         import numpy as np

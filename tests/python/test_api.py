@@ -96,6 +96,13 @@ def main():
         check('cycles_equal_hta_bench', bj.get('total_cycles') == st['total_cycles'] and
               bj.get('mac_ops') == st['mac_ops'] and bj.get('bytes_rd') == st['bytes_rd'],
               'bench %s, python %s' % (bj.get('total_cycles'), st['total_cycles']))
+        # submit: the caller gets a Future at once; results in order, equal to run_raw
+        futs = [ns.submit(x[i:i + 1], raw=True) for i in range(2)]
+        pending = not futs[-1].done()
+        got = [f.result(timeout=600) for f in futs]
+        check('submit_async_in_order', pending and all(
+            np.array_equal(g, y[i:i + 1]) for i, g in enumerate(got)),
+            'pending at submit: %s' % pending)
         xf = rng.random((128, 128, 3))
         f = nc.run(xf)
         check('float_run_through_quantization', np.array_equal(
