@@ -4,8 +4,8 @@ a small CNN (a residual-free MobileNet-like chain, built here) trained for a
 few hundred steps on Fashion-MNIST, then hybridized by hta.torch (Fisher
 ranking on the training data, 50% of each middle layer INT8), fine-tuned with
 distillation, exported to ONNX, imported by `hta import` (plan auto: the
-values are already exactly INT8 grid / ternary), evaluated on the test set
-on the golden model, and run on the simulated RTL bit-exact with it
+values are already exactly INT8 grid / ternary), evaluated on 2,000 test
+images laid out as an image folder (PNG) on the golden model, and run on the simulated RTL bit-exact with it
 (`hta verify`). Also the pieces against their definitions: BatchNorm folding,
 the chosen filters, exact export values, the global budget.
 
@@ -143,14 +143,22 @@ def main():
     got = (int(m.group(1)), int(m.group(2)) + int(m.group(3))) if m else None
     check('import_keeps_the_kinds', got == (n_int8, n_all - n_int8),
           'hta import: %s, hta.torch: %d int8 of %d' % (got, n_int8, n_all))
+    # the test set as a user has it: an image folder, one subfolder per class
+    from PIL import Image
+    folder = os.path.join(d, 'test_images')
+    for i in range(2000):
+        cls = os.path.join(folder, '%d' % int(yte[i]))
+        os.makedirs(cls, exist_ok=True)
+        Image.fromarray((xte[i, 0].numpy() * 255).round().astype(np.uint8)).save(
+            os.path.join(cls, '%05d.png' % i))
     r = subprocess.run([HTA, 'eval', '--device', 'cpu', '--model', hta_path, '--dataset',
-                        'fashion-mnist', '--limit', '2000'], capture_output=True, text=True)
+                        folder], capture_output=True, text=True)
     m = re.search(r'top-1 \d+ / \d+ = ([0-9.]+)%', r.stdout)
     dev_top1 = float(m.group(1)) if m else -1
     check('device_top1_close_to_torch', abs(dev_top1 - tuned) < 3,
           'hta eval %.2f%%, torch %.2f%%' % (dev_top1, tuned))
     print('  float %.2f%%, post-training hybrid %.2f%%, fine-tuned %.2f%% (torch), %.2f%% '
-          '(hta eval, cpu), %d of %d filters INT8' % (float_top1, ptq, tuned, dev_top1,
+          '(hta eval of the image folder, cpu), %d of %d filters INT8' % (float_top1, ptq, tuned, dev_top1,
                                                       n_int8, n_all))
     r = subprocess.run([HTA, 'verify', '--model', hta_path, '--device', 'sim', '--inputs', '1'],
                        capture_output=True, text=True)
