@@ -57,6 +57,7 @@ module hta_v2_core #(
   parameter int OutDepth = 16,    // output slots (LUTRAM: up to 32 cost as 4)
   parameter int TernBits = 24,    // ternary group-sum width
   parameter int ADepth   = 256,   // group-scale words (all groups of all passes)
+  parameter int FineGroups = 1,   // 0: one ternary group per filter only (no scale units)
   parameter int ScaleShare = 4,   // ternary PEs per group-scale unit
   parameter int DimBits  = 12     // widths of sizes and coordinates
 ) (
@@ -155,7 +156,7 @@ module hta_v2_core #(
   // window position: cin a multiple of G): the ternary PEs end a group every
   // gblk blocks, and a scale unit serves U PEs one per cycle, so group ends
   // are kept U cycles apart (a "scale stall" when groups are shorter).
-  wire fine      = gblk_i != 8'd0;
+  wire fine      = (FineGroups != 0) && gblk_i != 8'd0;
   wire gend      = fine ? (gcnt_q == gblk_i - 8'd1) : last_blk;
   wire gstart    = fine ? (gcnt_q == 8'd0) : first_blk;
   wire scale_ok  = !fine || !gend || since_q >= UW'(U);
@@ -486,81 +487,96 @@ module hta_v2_core #(
   // alpha[o] S_g into acc[p][o] for its U PEs o = u U + j, one per cycle
   // (j = 0 .. U-1; the first group of a tile starts acc at 0). After a
   // tile's last group, acc goes to the output slot. alpha is unsigned 8-bit
-  // (docs/numerics.md), multiplied by shifts and adds (no DSP48E2).
+  // (docs/numerics.md); alpha x S_g is one DSP48E2 per unit (Yosys 0.23 made
+  // ~480 LUT of a shift-and-add form), with the accumulator's add in it.
+  // FineGroups = 0 leaves all of it out.
   // ======================================================================
-  logic           gf3_q, gf4_q, gl3_q, gl4_q, gf2_q;
-  logic [AAW-1:0] ga2_q, ga3_q, ga4_q;
-  always_ff @(posedge clk_i) begin
-    gf2_q <= gf1_q;  ga2_q <= ga1_q;                 // with stage 2
-    gf3_q <= gf2_q;  ga3_q <= ga2_q;  gl3_q <= l2_q;  // with the PEs' sum register
-    gf4_q <= gf3_q;  ga4_q <= ga3_q;  gl4_q <= gl3_q; // with their valid_o
-  end
-
-  logic [AddCo*8-1:0]            al_mem_q [ADepth];
-  logic [AddCo*8-1:0]            alpha_q;
-  logic [Pix*AddCo*TernBits-1:0] cap_q;
-  logic signed [31:0]            acc_q [Pix*AddCo];
-  logic [UW-1:0]                 ph_q;
-  logic                          sact_q, sfirst_q, slast_q, sdone_q;
-  always_ff @(posedge clk_i) begin
-    if (al_we_i) al_mem_q[al_addr_i] <= al_data_i;
-    if (add_done && fine) begin
-      alpha_q  <= al_mem_q[ga4_q];
-      cap_q    <= add;
-      sfirst_q <= gf4_q;
-      slast_q  <= gl4_q;
-    end
-  end
-  always_ff @(posedge clk_i) begin
-    if (rst_i) begin
-      sact_q  <= 1'b0;
-      sdone_q <= 1'b0;
-      ph_q    <= '0;
-    end else begin
-      sdone_q <= sact_q && ph_q == UW'(U - 1) && slast_q;
-      if (add_done && fine) begin
-        sact_q <= 1'b1;
-        ph_q   <= '0;
-      end else if (sact_q) begin
-        sact_q <= ph_q != UW'(U - 1);
-        ph_q   <= ph_q + UW'(1);
-      end
-    end
-  end
-
   function automatic logic signed [31:0] scale(input logic [7:0] a,
                                                 input logic signed [TernBits-1:0] v);
-    scale = '0;
-    for (int i = 0; i < 8; i++) begin
-      if (a[i]) scale = scale + (32'($signed(v)) <<< i);
-    end
+    scale = 32'($signed({1'b0, a}) * v);
   endfunction
 
-  for (genvar p = 0; p < Pix; p++) begin : gen_scale_pix
-    for (genvar u = 0; u < NU; u++) begin : gen_unit
-      localparam int N = (AddCo - u * U < U) ? AddCo - u * U : U;   // PEs of this unit
-      logic [7:0]                 a_sel;
-      logic signed [TernBits-1:0] s_sel;
-      logic signed [31:0]         prod;
-      always_comb begin
-        a_sel = alpha_q[(u*U)*8 +: 8];
-        s_sel = cap_q[(p*AddCo + u*U)*TernBits +: TernBits];
-        for (int j = 1; j < N; j++) begin
-          if (ph_q == UW'(j)) begin
-            a_sel = alpha_q[(u*U+j)*8 +: 8];
-            s_sel = cap_q[(p*AddCo + u*U+j)*TernBits +: TernBits];
-          end
-        end
-        prod = scale(a_sel, s_sel);
+  logic                    sdone;       // a tile's scaled sums are in acc
+  logic                    scale_busy;  // a scale pass has more than one cycle to go
+  logic [Pix*AddCo*32-1:0] acc;         // PE (p, o) at [(p AddCo + o) 32 +: 32]
+  if (FineGroups != 0) begin : gen_fine
+    logic           gf3_q, gf4_q, gl3_q, gl4_q, gf2_q;
+    logic [AAW-1:0] ga2_q, ga3_q, ga4_q;
+    always_ff @(posedge clk_i) begin
+      gf2_q <= gf1_q;  ga2_q <= ga1_q;                 // with stage 2
+      gf3_q <= gf2_q;  ga3_q <= ga2_q;  gl3_q <= l2_q;  // with the PEs' sum register
+      gf4_q <= gf3_q;  ga4_q <= ga3_q;  gl4_q <= gl3_q; // with their valid_o
+    end
+
+    logic [AddCo*8-1:0]            al_mem_q [ADepth];
+    logic [AddCo*8-1:0]            alpha_q;
+    logic [Pix*AddCo*TernBits-1:0] cap_q;
+    logic [UW-1:0]                 ph_q;
+    logic                          sact_q, sfirst_q, slast_q, sdone_q;
+    always_ff @(posedge clk_i) begin
+      if (al_we_i) al_mem_q[al_addr_i] <= al_data_i;
+      if (add_done && fine) begin
+        alpha_q  <= al_mem_q[ga4_q];
+        cap_q    <= add;
+        sfirst_q <= gf4_q;
+        slast_q  <= gl4_q;
       end
-      always_ff @(posedge clk_i) begin
-        for (int j = 0; j < N; j++) begin
-          if (sact_q && ph_q == UW'(j)) begin
-            acc_q[p*AddCo + u*U + j] <= (sfirst_q ? '0 : acc_q[p*AddCo + u*U + j]) + prod;
-          end
+    end
+    always_ff @(posedge clk_i) begin
+      if (rst_i) begin
+        sact_q  <= 1'b0;
+        sdone_q <= 1'b0;
+        ph_q    <= '0;
+      end else begin
+        sdone_q <= sact_q && ph_q == UW'(U - 1) && slast_q;
+        if (add_done && fine) begin
+          sact_q <= 1'b1;
+          ph_q   <= '0;
+        end else if (sact_q) begin
+          sact_q <= ph_q != UW'(U - 1);
+          ph_q   <= ph_q + UW'(1);
         end
       end
     end
+
+    assign sdone      = sdone_q;
+    assign scale_busy = sact_q && ph_q != UW'(U - 1);
+    for (genvar p = 0; p < Pix; p++) begin : gen_scale_pix
+      for (genvar u = 0; u < NU; u++) begin : gen_unit
+        localparam int N = (AddCo - u * U < U) ? AddCo - u * U : U;   // PEs of this unit
+        logic signed [31:0]         acc_q [N];
+        logic [7:0]                 a_sel;
+        logic signed [TernBits-1:0] s_sel;
+        logic signed [31:0]         acc_sel, sum;
+        always_comb begin
+          a_sel   = alpha_q[(u*U)*8 +: 8];
+          s_sel   = cap_q[(p*AddCo + u*U)*TernBits +: TernBits];
+          acc_sel = acc_q[0];
+          for (int j = 1; j < N; j++) begin
+            if (ph_q == UW'(j)) begin
+              a_sel   = alpha_q[(u*U+j)*8 +: 8];
+              s_sel   = cap_q[(p*AddCo + u*U+j)*TernBits +: TernBits];
+              acc_sel = acc_q[j];
+            end
+          end
+          sum = (sfirst_q ? '0 : acc_sel) + scale(a_sel, s_sel);
+        end
+        always_ff @(posedge clk_i) begin
+          for (int j = 0; j < N; j++) begin
+            if (sact_q && ph_q == UW'(j)) acc_q[j] <= sum;
+          end
+        end
+        for (genvar j = 0; j < N; j++) begin : gen_acc
+          assign acc[(p*AddCo + u*U + j)*32 +: 32] = acc_q[j];
+        end
+      end
+    end
+  end else begin : gen_twn
+    assign sdone      = 1'b0;
+    assign scale_busy = 1'b0;
+    assign acc        = '0;
+    logic unused_fine;
+    assign unused_fine = ^{al_we_i, al_addr_i, al_data_i, gf1_q, ga1_q};
   end
 
   // ======================================================================
@@ -582,10 +598,10 @@ module hta_v2_core #(
     inc = (32'(i) == OutDepth - 1) ? '0 : i + OW'(1);
   endfunction
 
-  wire add_wr = fine ? sdone_q : add_done;
+  wire add_wr = fine ? sdone : add_done;
   logic [Pix*AddCo*32-1:0] add_res;
   for (genvar i = 0; i < Pix * AddCo; i++) begin : gen_add_res
-    assign add_res[i*32 +: 32] = fine ? acc_q[i] : 32'($signed(add[i*TernBits +: TernBits]));
+    assign add_res[i*32 +: 32] = fine ? acc[i*32 +: 32] : 32'($signed(add[i*TernBits +: TernBits]));
   end
 
   always_ff @(posedge clk_i) begin
@@ -632,7 +648,8 @@ module hta_v2_core #(
       assert (!(mac_done && full_m_q == (OW+1)'(OutDepth) && !pop));
       assert (!(add_wr && full_a_q == (OW+1)'(OutDepth) && !pop));
       assert (resv_q <= (OW+1)'(OutDepth));
-      assert (!(add_done && fine && sact_q && ph_q != UW'(U - 1)));
+      assert (!(add_done && fine && scale_busy));
+      assert ((FineGroups != 0) || !(state_q == SIdle && start_i) || gblk_i == 0);
       assert (!(state_q == SIdle && start_i) || (cb_n_i != 0 && kh_i != 0 && kw_i != 0
               && passes_i != 0 && out_h_i != 0 && out_w_i != 0
               && 32'(pad_l_i) <= NB));

@@ -31,6 +31,7 @@
 #include "Vv2core.h"
 
 static const int Pix = V2_PIX, Ci = V2_CI, MacCo = V2_MACCO, AddCo = V2_ADDCO;
+static const bool Fine = V2_FINE;  // the model has group-scale units (FineGroups)
 static const int NB = 2 * Pix;
 static const int ActDepth = V2_ACTDEPTH, WDepth = V2_WDEPTH, ADepth = V2_ADEPTH;
 
@@ -58,7 +59,7 @@ struct Layer {
   int groups() const { return g ? k() / g : 1; }  // per filter
   bool fits() const {
     return out_h() >= 1 && out_w() >= 1 && in_h * cb() * wb() <= ActDepth &&
-           passes() * k() <= WDepth && pl <= NB && (!g || cin % (g * Ci) == 0) &&
+           passes() * k() <= WDepth && pl <= NB && (!g || (Fine && cin % (g * Ci) == 0)) &&
            (!g || passes() * groups() <= ADepth);
   }
 };
@@ -355,7 +356,7 @@ static Layer random_layer() {
     int z = rnd_int(0, 5);
     L.zp = z == 0 ? -128 : z == 1 ? 127 : z == 2 ? 0 : rnd_int(-128, 127);
     L.g = 0;
-    if (rnd() % 3 == 0) {  // fine ternary groups: G = g Ci, cin a multiple of G
+    if (Fine && rnd() % 3 == 0) {  // fine ternary groups: G = g Ci, cin a multiple of G
       L.g = rnd_int(1, 3);
       L.cin = L.g * Ci * rnd_int(1, 2);
       if (L.n_add == 0) L.n_add = rnd_int(1, 2 * AddCo + 1);
@@ -398,6 +399,7 @@ int main(int argc, char **argv) {
   if (bench_only) layers.clear();
   for (size_t i = 0; i < layers.size(); i++) {
     const Layer &L = layers[i];
+    if (L.g && !Fine) continue;  // fine groups: not in this model
     if (!L.fits()) {
       describe(L, desc, sizeof desc);
       printf("FAIL layer %zu (%s): does not fit the buffers\n", i, desc);
