@@ -94,6 +94,15 @@ const struct hta_hw_config *hta_device_config(const hta_device *dev);
 /* The known URI schemes, space separated. */
 const char *hta_device_schemes(void);
 
+/* Temporary paths a device creates and removes at hta_close (the xrt
+ * device's emulation folder of ~6 MB and XRT's sockets): fn(path, is_dir,
+ * created, user) is called with created = 1 when one appears (or is named,
+ * for one XRT creates) and 0 when it is gone. A program that may be killed by
+ * a signal keeps the list and removes the paths in its handler (hta's CLI
+ * does). Process-wide; set it before hta_open; NULL to stop. */
+typedef void (*hta_temp_hook_fn)(const char *path, int is_dir, int created, void *user);
+void hta_set_temp_hook(hta_temp_hook_fn fn, void *user);
+
 /* Progress of long runs (sim only; ignored by cpu): fn(user, cycles of the
  * current inference) every few thousand simulated cycles (rate-limit in fn).
  * fn NULL turns it off. */

@@ -41,6 +41,7 @@
 #include "engine_regs.h"
 #include "hta_hw_config.h"
 #include "hta_regs.h"
+#include "tempfiles.h"
 
 /* XRT's libxrt_coreutil, loaded when the first device opens (dynlib.h): a program that never
  * opens one does not need it. */
@@ -243,6 +244,7 @@ static int xrt_env_setup(hta_device *dev, xrt_dev *x, const char *vbnv, int emul
     return hta_dev_error(dev, HTA_ERROR_IO, "xrt: cannot create a folder for XRT's emulation "
                          "environment: %s", strerror(errno));
   }
+  hta_temp_created(x->env_dir, 1);
   char text[512], path[512], lib[256];
   int bad = 0;
   snprintf(text, sizeof text,
@@ -297,11 +299,21 @@ static int remove_entry(const char *path, const struct stat *sb, int flag, struc
 static void xrt_env_remove(xrt_dev *x) {
   if (x->env_dir[0] == '\0') return;
   nftw(x->env_dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+  hta_temp_removed(x->env_dir);
   x->env_dir[0] = '\0';
 }
 
 /* XRT's hw_emu shim leaves its two unix sockets (/tmp/$USER/device<N>_0_<pid>
  * and D2X_unix_sock_device<N>_0_<pid>) behind; remove this process's. */
+/* Their names for this process and device index (announced before the
+ * session: XRT creates them, hta_temp_created). */
+static void emu_socket_paths(unsigned long index, char a[256], char b[256]) {
+  const char *user = getenv("USER");
+  snprintf(a, 256, "/tmp/%s/device%lu_0_%ld", user ? user : "", index, (long)getpid());
+  snprintf(b, 256, "/tmp/%s/D2X_unix_sock_device%lu_0_%ld", user ? user : "", index,
+           (long)getpid());
+}
+
 static void remove_emu_sockets(void) {
   const char *user = getenv("USER");
   char dir[256], suffix[32];
@@ -319,6 +331,7 @@ static void remove_emu_sockets(void) {
     struct stat sb;
     snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
     if (lstat(path, &sb) == 0 && S_ISSOCK(sb.st_mode)) unlink(path);
+    hta_temp_removed(path);
   }
   closedir(d);
 }
@@ -433,6 +446,12 @@ static int xrt_open(hta_device *dev, const char *opts) {
       (rc = xrt_env_setup(dev, x, info.vbnv, mode != NULL)) != HTA_SUCCESS)
     return open_fail(dev, x, rc);
 
+  if (x->emu) { /* XRT's sockets, for a signal handler (hta_set_temp_hook) */
+    char a[256], b[256];
+    emu_socket_paths(index, a, b);
+    hta_temp_created(a, 0);
+    hta_temp_created(b, 0);
+  }
   x->dev = xrt.xrtDeviceOpen((unsigned)index);
   if (x->dev == NULL)
     return open_fail(dev, x, hta_dev_error(dev, HTA_ERROR_NO_DEVICE,

@@ -177,6 +177,48 @@ expect cpu_refuses_big_tensors 1 \
   -- bash -c 'ulimit -v 4000000; exec "$@"' _ $HTA run --device cpu --model "$tmp/big.hta" \
   --input "$tmp/z784.raw" --output "$tmp/big.raw" --raw
 
+# ---- interrupted imports leave nothing behind ----
+# hta: a stub importer announces itself and sleeps; SIGINT or SIGTERM to hta
+# ends the stub, removes the bundle folder, and hta dies by the signal
+cat > "$tmp/stub.py" <<'PY'
+import os, sys, time
+open(os.environ['STUB_PID'], 'w').write(str(os.getpid()))
+time.sleep(60)
+PY
+for sig in INT TERM; do
+  rm -rf "$tmp/t$sig" "$tmp/stub$sig.pid" && mkdir -p "$tmp/t$sig"
+  res=$(TMPDIR="$tmp/t$sig" HTA_IMPORT_TOOL="$tmp/stub.py" STUB_PID="$tmp/stub$sig.pid" \
+        $PY tests/support/sigrun.py $sig "$tmp/stub$sig.pid" -- \
+        $HTA import "$fx/qlinear.onnx" -o "$tmp/int.hta" 2>/dev/null)
+  want=$([[ $sig == INT ]] && echo 130 || echo 143)
+  stub=$(cat "$tmp/stub$sig.pid" 2>/dev/null)
+  left=$(ls -A "$tmp/t$sig")
+  if [[ ${res%% *} == "$want" && -z $left && -n $stub ]] && ! kill -0 "$stub" 2>/dev/null &&
+     [[ ! -e $tmp/int.hta ]]; then
+    pass "import_sig${sig}_cleans_up"
+  else
+    fail "import_sig${sig}_cleans_up" "status/pid '$res' (want $want), left: '$left', stub $stub"
+  fi
+done
+# the Python side: a signal while the bundle is half written removes it and
+# the folder it made; one line, no traceback, status 128 + N
+rm -rf "$tmp/pb"
+out=$(cd tools/import && $PY ../../tests/support/sigrun.py INT "$tmp/pb/bundle.bin.tmp" -- \
+      $PY -c "
+import sys, time, hta_import
+def slow(d, tmps, *a):
+    open(tmps[0], 'wb').write(b'partial')
+    time.sleep(60)
+hta_import._write_bundle = slow
+sys.argv = ['hta_import.py', '$fx/qlinear.onnx', '--bundle', '$tmp/pb']
+hta_import.run()" 2>&1)
+if [[ $(tail -1 <<<"$out") == "130 "* && $out == *"hta_import.py: interrupted (SIGINT)"* ]] &&
+   ! grep -q Traceback <<<"$out" && [[ ! -e $tmp/pb ]]; then
+  pass import_py_sigint_one_line_no_partial_bundle
+else
+  fail import_py_sigint_one_line_no_partial_bundle "$out; $(ls -A "$tmp/pb" 2>&1)"
+fi
+
 # ---- hta eval ----
 expect eval_help 0 "usage: hta eval" -- $HTA eval --help
 # eval's logits are `hta run` on the model's quantization of the same images

@@ -90,6 +90,21 @@ else
     "exit $st: $(grep -E 'simulation|cycles per' "$tmp/xt.out") $(tail -c 300 "$tmp/xt.err")"
 fi
 
+# 6: SIGTERM in the middle of a session: hta removes the emulation folder
+# (TMPDIR) and XRT's two sockets (/tmp/$USER/*_PID) before it dies
+mkdir -p "$tmp/tx"
+res=$(TMPDIR="$tmp/tx" python3 tests/support/sigrun.py TERM "$tmp/tx/hta-xrt-*/.run" -- \
+      "$HTA" bench --device "$dev" --model "$tmp/m.hta" 2>/dev/null | tail -1)
+pid=${res#* }
+sleep 1
+socks=$(ls /tmp/"${USER:-root}" 2>/dev/null | grep -E "_${pid}\$")
+if [[ ${res%% *} == 143 && -z $(ls -A "$tmp/tx") && -z $socks ]]; then
+  pass "hw_emu: SIGTERM mid-session leaves no emulation folder and no socket"
+else
+  fail "hw_emu: SIGTERM mid-session cleans up" \
+    "status/pid '$res', left: $(ls -A "$tmp/tx") sockets: $socks"
+fi
+
 # 5: the device process ended with the session (XRT waits for it and says so)
 if grep -q "All the simulator processes exited successfully" "$tmp/xrt.err" &&
    grep -q "All the simulator processes exited successfully" <<<"$out"; then

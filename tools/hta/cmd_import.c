@@ -265,9 +265,14 @@ static int run_tool(const char *python, char *const *argv) {
             "python3)\n", prog_name, python, strerror(errno));
     _exit(127);
   }
+  cleanup_child(pid); /* a signal to us ends it first (files.h) */
   int st;
   while (waitpid(pid, &st, 0) < 0)
-    if (errno != EINTR) return -1;
+    if (errno != EINTR) {
+      cleanup_child(0);
+      return -1;
+    }
+  cleanup_child(0);
   return WIFEXITED(st) ? WEXITSTATUS(st) : 128;
 }
 
@@ -304,9 +309,14 @@ int cmd_import(int argc, char **argv) {
   if (access(python, X_OK) != 0)
     return fail("import", "%s not found: the importer needs the Debian packages python3, "
                 "python3-numpy and python3-onnx", python);
-  char dir[] = "/tmp/hta-import-XXXXXX";
+  char dir[512];
+  const char *tmpdir = getenv("TMPDIR");
+  if (snprintf(dir, sizeof dir, "%s/hta-import-XXXXXX", tmpdir && *tmpdir ? tmpdir : "/tmp") >=
+      (int)sizeof dir)
+    return fail("import", "TMPDIR is too long");
   if (mkdtemp(dir) == NULL) return fail("import", "cannot create a temporary folder: %s",
                                         strerror(errno));
+  const int slot = cleanup_register(dir, 1); /* removed on SIGINT/SIGTERM too */
   const char *args[32];
   int na = 0;
   args[na++] = python;
@@ -327,11 +337,13 @@ int cmd_import(int argc, char **argv) {
   rc = run_tool(python, (char *const *)args);
   if (rc != 0) {
     remove_bundle(dir);
+    cleanup_forget(slot);
     /* status 1: the script said why (naming the node); anything else did not */
     return rc == 1 ? 1 : fail("import", "the importer %s failed (exit status %d)", tool, rc);
   }
   hta_model *m = read_bundle(dir, err, sizeof err);
   remove_bundle(dir);
+  cleanup_forget(slot);
   if (m == NULL) return fail("import", "%s", err);
   if (save_model(m, optv(o, no, "-o"), err, sizeof err)) {
     hta_model_free(m);

@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <sys/types.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #define FAIL(...) (snprintf(err, errlen, __VA_ARGS__), -1)
@@ -203,9 +204,38 @@ void cleanup_forget(int slot) {
   if (slot >= 0 && slot < CLEANUP_SLOTS) slots[slot].used = 0;
 }
 
+void cleanup_temp_hook(const char *path, int is_dir, int created, void *user) {
+  (void)user;
+  if (created) {
+    cleanup_register(path, is_dir);
+    return;
+  }
+  for (int i = 0; i < CLEANUP_SLOTS; i++)
+    if (slots[i].used && strcmp(slots[i].path, path) == 0) slots[i].used = 0;
+}
+
+static volatile pid_t child;
+
+void cleanup_child(long pid) { child = (pid_t)pid; }
+
+/* async-signal-safe: kill, waitpid, nanosleep */
+static void end_child(void) {
+  const pid_t pid = child;
+  if (pid <= 0) return;
+  kill(pid, SIGTERM);
+  for (int i = 0; i < 200; i++) { /* 2 s for its own cleanup */
+    if (waitpid(pid, NULL, WNOHANG) != 0) return;
+    const struct timespec ts = {0, 10 * 1000 * 1000};
+    nanosleep(&ts, NULL);
+  }
+  kill(pid, SIGKILL);
+  waitpid(pid, NULL, 0);
+}
+
 /* Only async-signal-safe calls here (POSIX.1-2008 list): unlink, fork,
- * execve, waitpid, signal, raise. */
+ * execve, waitpid, kill, nanosleep, signal, raise. */
 static void on_signal(int sig) {
+  end_child(); /* first: it may still write into a registered folder */
   for (int i = 0; i < CLEANUP_SLOTS; i++) {
     if (slots[i].used == 1) {
       unlink(slots[i].path);

@@ -61,5 +61,12 @@ void cleanup_install(void);
  * removed by its owner). */
 int cleanup_register(const char *path, int is_dir);
 void cleanup_forget(int slot);
+/* libhta's hta_temp_hook_fn (main sets it): the temporary paths a device
+ * creates (the xrt device's emulation folder, XRT's sockets) are registered
+ * while they exist. */
+void cleanup_temp_hook(const char *path, int is_dir, int created, void *user);
+/* A child process (pid > 0; 0: none) the handler ends first: SIGTERM, up to
+ * 2 s to exit (its own cleanup), then SIGKILL. */
+void cleanup_child(long pid);
 
 #endif /* HTA_FILES_H */

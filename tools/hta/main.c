@@ -38,6 +38,7 @@ static void print_help(FILE *f) {
 
 int main(int argc, char **argv) {
   cleanup_install(); /* temporary files go on SIGINT/SIGTERM; SIGXFSZ is EFBIG */
+  hta_set_temp_hook(cleanup_temp_hook, NULL); /* and those of libhta's devices */
   if (argc < 2) {
     print_help(stderr);
     return EXIT_USAGE;

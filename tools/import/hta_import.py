@@ -19,12 +19,26 @@ Bundle (version 1): DIR/bundle.txt, lines of words,
                              lut i8: an activation table of 256)
     end
 and DIR/bundle.bin, the arrays' little-endian values in the order listed.
-Exit status: 0, 1 with "error: ..." on stderr (the message names node and op).
+Exit status: 0, 1 with "error: ..." on stderr (the message names node and op),
+128 + N when ended by signal N (SIGINT, SIGTERM: one line, no traceback, and
+no partial bundle left: files it wrote or a DIR it made are removed).
 """
-import argparse
-import gzip
-import os
+import signal
 import sys
+
+
+def _interrupted(signum, frame):
+    """SIGINT/SIGTERM: unwind (finally blocks remove partial files), one line."""
+    raise SystemExit(128 + signum)
+
+
+# first, so that a signal during the slow imports below ends quietly as well
+signal.signal(signal.SIGINT, _interrupted)
+signal.signal(signal.SIGTERM, _interrupted)
+
+import argparse  # noqa: E402
+import gzip  # noqa: E402
+import os  # noqa: E402
 
 try:
     import numpy as np
@@ -86,7 +100,30 @@ def calib_images(src, n, in_shape):
 
 
 def write_bundle(d, name, plan, qlayers, in_q, out_q):
+    """Both files written under temporary names and renamed when complete;
+    on any failure or signal nothing of them stays, nor DIR if made here."""
+    made = not os.path.isdir(d)
     os.makedirs(d, exist_ok=True)
+    tmps = [os.path.join(d, n + '.tmp') for n in ('bundle.bin', 'bundle.txt')]
+    done = False
+    try:
+        _write_bundle(d, tmps, name, plan, qlayers, in_q, out_q)
+        done = True
+    finally:
+        if not done:
+            for t in tmps + [os.path.join(d, 'bundle.bin'), os.path.join(d, 'bundle.txt')]:
+                try:
+                    os.unlink(t)
+                except OSError:
+                    pass
+            if made:
+                try:
+                    os.rmdir(d)
+                except OSError:
+                    pass
+
+
+def _write_bundle(d, tmps, name, plan, qlayers, in_q, out_q):
     lines = ['hta-bundle 1', 'name ' + name, 'plan ' + plan,
              'io %r %d %r %d' % (float(in_q[0]), in_q[1], float(out_q[0]), out_q[1])]
     blobs = []
@@ -111,11 +148,13 @@ def write_bundle(d, name, plan, qlayers, in_q, out_q):
             lines.append('array %s %d' % (a, v.size))
             blobs.append(v.tobytes())
     lines.append('end')
-    with open(os.path.join(d, 'bundle.bin'), 'wb') as f:
+    with open(tmps[0], 'wb') as f:
         for b in blobs:
             f.write(b)
-    with open(os.path.join(d, 'bundle.txt'), 'w') as f:
+    with open(tmps[1], 'w') as f:
         f.write('\n'.join(lines) + '\n')
+    os.replace(tmps[0], os.path.join(d, 'bundle.bin'))
+    os.replace(tmps[1], os.path.join(d, 'bundle.txt'))
 
 
 def main():
@@ -168,5 +207,17 @@ def main():
     return 0
 
 
+def run():
+    """main, and one line when a signal ended it (exit status 128 + N)."""
+    try:
+        sys.exit(main())
+    except SystemExit as e:
+        if isinstance(e.code, int) and e.code > 128:
+            prog = os.environ.get('HTA_IMPORT_PROG', os.path.basename(sys.argv[0]))
+            print('%s: interrupted (%s)' % (prog, signal.Signals(e.code - 128).name),
+                  file=sys.stderr)
+        raise
+
+
 if __name__ == '__main__':
-    sys.exit(main())
+    run()
