@@ -98,9 +98,10 @@ cli_run mobilenet-v1-0.25-128 $M $((128 * 128 * 3))
 # ---- faults: each a clear error, within its bound ----
 X=$tmp/x.bin
 head -c $((128 * 128 * 3)) /dev/urandom > $X
-# (readable for the permission test's program, which runs as nobody)
-chmod 755 $tmp && chmod 644 $M $X
-H="$HTA run --model $M --input $X --raw --output $tmp/o.bin"
+# (readable for the permission test's program, which runs as nobody; hta run
+# checks that its output can be written before it opens the device)
+chmod 755 $tmp && chmod 644 $M $X && mkdir -p $tmp/out && chmod 1777 $tmp/out
+H="$HTA run --model $M --input $X --raw --output $tmp/out/o.bin"
 # expect NAME PATTERN LO_S HI_S -- LAUNCHER-ARGS... : hta run fails (exit 1) with
 # PATTERN on stderr, after LO_S..HI_S seconds.
 expect_fail() {
