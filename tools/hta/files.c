@@ -233,23 +233,27 @@ static void end_child(void) {
 }
 
 /* Only async-signal-safe calls here (POSIX.1-2008 list): unlink, fork,
- * execve, waitpid, kill, nanosleep, signal, raise. */
+ * execve, waitpid, access, kill, nanosleep, signal, raise. */
 static void on_signal(int sig) {
   end_child(); /* first: it may still write into a registered folder */
   for (int i = 0; i < CLEANUP_SLOTS; i++) {
     if (slots[i].used == 1) {
       unlink(slots[i].path);
     } else if (slots[i].used == 2) {
-      const pid_t pid = fork();
-      if (pid == 0) {
-        char *const argv[] = {"rm", "-rf", "--", slots[i].path, NULL};
-        char *const envp[] = {NULL};
-        execve("/bin/rm", argv, envp);
-        _exit(127);
-      }
-      if (pid > 0)
-        while (waitpid(pid, NULL, 0) < 0 && errno == EINTR) {
+      /* other threads (XRT's) may still write into it while rm runs: again
+       * while it exists, a few times */
+      for (int k = 0; k < 5 && access(slots[i].path, F_OK) == 0; k++) {
+        const pid_t pid = fork();
+        if (pid == 0) {
+          char *const argv[] = {"rm", "-rf", "--", slots[i].path, NULL};
+          char *const envp[] = {NULL};
+          execve("/bin/rm", argv, envp);
+          _exit(127);
         }
+        if (pid > 0)
+          while (waitpid(pid, NULL, 0) < 0 && errno == EINTR) {
+          }
+      }
     }
     slots[i].used = 0;
   }
