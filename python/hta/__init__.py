@@ -29,7 +29,7 @@ import os as _os
 from typing import Dict, List, Optional
 
 __version__ = '0.1.0'
-__all__ = ['Error', 'Device', 'Net', 'open', 'version', 'schemes']
+__all__ = ['Error', 'Device', 'Net', 'open', 'version', 'schemes', 'dataset', 'evaluate']
 
 _ffi = _lib = None
 
@@ -266,3 +266,82 @@ class Net:
         self._dev._check(_lib.hta_layer_output(self._net, item, layer,
                                                _ffi.cast('int8_t *', y.ctypes.data), y.size))
         return y
+
+
+# ---- datasets and evaluation (as `hta eval`, tools/hta/dataset.c) ----
+
+def dataset(source: str, in_shape, mean=(0.0, 0.0, 0.0), std=(1.0, 1.0, 1.0),
+            limit: int = 0):
+    """Labelled inputs as `hta eval --dataset` reads them: (x, y, classes)
+    with x float [N, H, W, C] (the model's real inputs), y int [N] and the
+    class names. source: an image folder with one subfolder per class
+    (sorted names are classes 0, 1, ...; PNG/JPEG, resized bilinearly to
+    in_shape, gray/RGB converted; needs python3-pil), FILE.npz with x (or
+    images, inputs) and y (or labels, targets), or 'X.npy:Y.npy'. Pixels p
+    (images, uint8 arrays) become (p / 255 - mean) / std; float arrays are
+    taken as they are."""
+    import numpy as np
+    h, w, c = in_shape
+    mean = np.asarray(mean, np.float64)[:c]
+    std = np.asarray(std, np.float64)[:c]
+    if _os.path.isdir(source):
+        from PIL import Image
+        classes = sorted(e for e in _os.listdir(source)
+                         if not e.startswith('.') and _os.path.isdir(_os.path.join(source, e)))
+        xs, ys = [], []
+        for k, cls in enumerate(classes):
+            folder = _os.path.join(source, cls)
+            for f in sorted(e for e in _os.listdir(folder) if not e.startswith('.')):
+                if _os.path.splitext(f)[1].lower() not in ('.png', '.jpg', '.jpeg'):
+                    continue
+                if limit and len(xs) >= limit:
+                    break
+                im = Image.open(_os.path.join(folder, f)).convert('L' if c == 1 else 'RGB')
+                if im.size != (w, h):
+                    im = im.resize((w, h), Image.BILINEAR)
+                xs.append(np.asarray(im, np.float64).reshape(h, w, c))
+                ys.append(k)
+        if not xs:
+            raise ValueError("%r: no .png or .jpg images in class subfolders" % source)
+        return (np.stack(xs) / 255.0 - mean) / std, np.array(ys), classes
+    if source.endswith('.npz'):
+        z = np.load(source)
+        xk = next((k for k in ('x', 'images', 'inputs') if k in z), None)
+        yk = next((k for k in ('y', 'labels', 'targets') if k in z), None)
+        if xk is None or yk is None:
+            raise ValueError('%r: needs arrays x (or images, inputs) and y (or labels, '
+                             'targets); it has %s' % (source, ', '.join(z.files)))
+        x, y = z[xk], z[yk]
+    elif '.npy:' in source:
+        xp, yp = source.split('.npy:', 1)
+        x, y = np.load(xp + '.npy'), np.load(yp)
+    else:
+        raise ValueError("unknown dataset %r (an image folder, FILE.npz, or X.npy:Y.npy)"
+                         % source)
+    if x.ndim == 3 and c == 1:
+        x = x[..., None]
+    if x.ndim == 4 and x.shape[1:] != (h, w, c) and x.shape[1:] == (c, h, w):
+        x = x.transpose(0, 2, 3, 1)
+    if x.shape[1:] != (h, w, c):
+        raise ValueError('%r: inputs of shape %s, the model takes %s' % (source, x.shape,
+                                                                          (h, w, c)))
+    y = np.asarray(y).reshape(-1)
+    if limit:
+        x, y = x[:limit], y[:limit]
+    x = (x / 255.0 - mean) / std if x.dtype == np.uint8 else x.astype(np.float64)
+    return x, y, [str(k) for k in range(int(y.max()) + 1)]
+
+
+def evaluate(net: 'Net', x, y, batch: int = 100) -> Dict[str, float]:
+    """Top-1 and top-5 of net on real inputs x [N, H, W, C] with labels y,
+    as `hta eval` counts them (argmax of the int8 outputs, ties to the lower
+    class): {'n', 'top1', 'top5'}."""
+    import numpy as np
+    hit1 = hit5 = 0
+    for i in range(0, len(x), batch):
+        q = net.run_raw(net.quantize(x[i:i + batch])).reshape(len(x[i:i + batch]), -1)
+        for v, label in zip(q.astype(np.int64), y[i:i + batch]):
+            rank = int((v > v[label]).sum() + (v[:label] == v[label]).sum())
+            hit1 += int(np.argmax(v) == label)
+            hit5 += rank < 5
+    return {'n': len(x), 'top1': hit1 / max(len(x), 1), 'top5': hit5 / max(len(x), 1)}

@@ -119,6 +119,31 @@ def main():
             fh.write(b'HTAM' + bytes(60))
         raises('corrupt_model', hta.Error, lambda: cpu.load(bad), 'HTA_ERROR_FORMAT')
     raises('closed_device', ValueError, lambda: cpu.kind, 'closed')
+
+    # datasets: an image folder and an .npz read as hta eval reads them, same top-1/top-5
+    from PIL import Image
+    sys.path.insert(0, os.path.join(ROOT, 'tools', 'train'))
+    import data
+    xt, yt = data.load('test')
+    u8 = (xt[:300, 0] * 255).round().astype(np.uint8)
+    folder = os.path.join(d, 'images')
+    for i in range(300):
+        os.makedirs(os.path.join(folder, 'c%d' % yt[i]), exist_ok=True)
+        Image.fromarray(u8[i]).save(os.path.join(folder, 'c%d' % yt[i], '%03d.png' % i))
+    np.savez(os.path.join(d, 'd.npz'), x=u8[..., None], y=yt[:300])
+    fm = os.path.join(ROOT, 'models', 'fmnist_float_int8.hta')
+    with hta.open('cpu') as dev:
+        net = dev.load(fm)
+        for name, src in (('folder', folder), ('npz', os.path.join(d, 'd.npz'))):
+            x, y, classes = hta.dataset(src, net.in_shape)
+            r = hta.evaluate(net, x, y)
+            e = subprocess.run([HTA, 'eval', '--device', 'cpu', '--model', fm, '--dataset', src,
+                                '--json'], capture_output=True, text=True)
+            j = json.loads(e.stdout) if e.returncode == 0 else {}
+            check('dataset_%s_evaluate_equals_hta_eval' % name, r['n'] == j.get('n') == 300 and
+                  abs(r['top1'] - j.get('top1', -1)) < 1e-6 and
+                  abs(r['top5'] - j.get('top5', -1)) < 1e-6 and len(classes) == 10,
+                  'python %s, hta eval %s' % (r, {k: j.get(k) for k in ('n', 'top1', 'top5')}))
     raises('unknown_device', hta.Error, lambda: hta.open('nope'), 'HTA_ERROR_NO_DEVICE')
     e = None
     try:

@@ -4,8 +4,8 @@ a small CNN (a residual-free MobileNet-like chain, built here) trained for a
 few hundred steps on Fashion-MNIST, then hybridized by hta.torch (Fisher
 ranking on the training data, 50% of each middle layer INT8), fine-tuned with
 distillation, exported to ONNX, imported by `hta import` (plan auto: the
-values are already exactly INT8 grid / ternary), evaluated on 2,000 test
-images laid out as an image folder (PNG) on the golden model, and run on the simulated RTL bit-exact with it
+values are already exactly INT8 grid / ternary), evaluated on the 10,000
+test images laid out as an image folder (PNG) on the golden model, and run on the simulated RTL bit-exact with it
 (`hta verify`). Also the pieces against their definitions: BatchNorm folding,
 the chosen filters, exact export values, the global budget.
 
@@ -71,7 +71,7 @@ def main():
         opt.step()
     net.eval()
 
-    def top1(m, n=2000):
+    def top1(m, n=10000):
         with torch.no_grad():
             return 100.0 * (m(xte[:n]).argmax(1) == yte[:n]).float().mean().item()
     float_top1 = top1(net)
@@ -146,7 +146,7 @@ def main():
     # the test set as a user has it: an image folder, one subfolder per class
     from PIL import Image
     folder = os.path.join(d, 'test_images')
-    for i in range(2000):
+    for i in range(len(yte)):
         cls = os.path.join(folder, '%d' % int(yte[i]))
         os.makedirs(cls, exist_ok=True)
         Image.fromarray((xte[i, 0].numpy() * 255).round().astype(np.uint8)).save(
