@@ -25,6 +25,7 @@ typedef struct hta_backend_result {
   uint64_t err_addr;
   HTA_COUNTERS(HTA_COUNTER_MEMBER)
   uint64_t sim_cycles;
+  int guard_ok;          /* no byte around the windows changed (where guarded) */
   uint32_t *desc_cycles; /* [n_desc], filled by backends that count cycles */
 } hta_backend_result;
 

@@ -5,11 +5,11 @@
  * The model is the configuration's shared object (sim:cfg=NAME, default
  * "small"), loaded at open through hta_simlib_open.
  *
- * Per inference: hta_simprog_run (host/include/hta_simprog.h, shared with the
- * RTL tests) places the windows with guard bytes, starts the kernel and runs
- * the clock in slices; between slices this backend reports progress and
- * checks the wall-clock timeout. A timeout or a simulator error resets the
- * engine, so the device stays usable.
+ * Per inference the engine driver (engine.h) runs the program over the sim
+ * transport (transport_sim.c): windows with guard bytes, the clock in
+ * slices, a wall-clock timeout; a timeout or a simulator error resets the
+ * engine, so the device stays usable. What is left here is opening the
+ * model and the test hooks (fault=...).
  */
 #define _POSIX_C_SOURCE 200809L
 #include <errno.h>
@@ -19,15 +19,12 @@
 #include <time.h>
 
 #include "backend.h"
-#include "engine_regs.h"
+#include "engine.h"
 #include "hta_compile.h"
 #include "hta_regs.h"
 #include "hta_sim.h"
 #include "hta_simlib.h"
-#include "hta_simprog.h"
-
-#define PROG_OFF UINT64_C(0x10000) /* program window, from the memory base */
-#define SLICE_CYCLES 8192u /* clock slice between two looks at the wall clock */
+#include "transport.h"
 
 typedef struct sim_dev {
   const hta_simlib *lib;
@@ -37,12 +34,6 @@ typedef struct sim_dev {
   int fault; /* test hooks: 1 = data window reads, 2 = writes answer SLVERR;
                 3 = flip a bit of the middle layer's output after the run */
 } sim_dev;
-
-static double now_s(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
 
 static int parse_uint(const char *v, unsigned long max, unsigned long *out) {
   char *end;
@@ -150,18 +141,6 @@ static void sim_close(hta_device *dev) {
   dev->priv = NULL;
 }
 
-/* Between two slices: report progress, and stop waiting at the deadline. */
-typedef struct sim_wait {
-  hta_device *dev;
-  double deadline;
-} sim_wait;
-
-static int sim_keep_waiting(void *user, uint64_t cycles) {
-  sim_wait *w = user;
-  if (w->dev->progress) w->dev->progress(w->dev->progress_user, cycles);
-  return now_s() < w->deadline;
-}
-
 /* fault=foreign: the same layers compiled for another configuration of the
  * table (the first they fit), which the engine must refuse (ERR_PROG at the
  * header's signature word) before it touches memory. NULL if none fits. */
@@ -193,45 +172,17 @@ static int sim_run(hta_device *dev, const hta_program *prog, const hta_layer *la
     hta_program_free(foreign);
     return rc;
   }
-  hta_sim *sim = s->sim;
-  const uint64_t prog_addr = s->cfg.mem_base + PROG_OFF;
-  const uint64_t data_addr = hta_simprog_data_addr(prog_addr, prog->size);
-  if (data_addr + prog->data_size + HTA_SIMPROG_GUARD > s->cfg.mem_base + s->cfg.mem_bytes)
-    return hta_dev_error(dev, HTA_ERROR_NO_MEM,
-                         "sim: program (%zu bytes) and data window (%zu bytes) do not fit the "
-                         "simulated memory of %llu MiB (open 'sim:mem_mb=N')",
-                         prog->size, prog->data_size,
-                         (unsigned long long)(s->cfg.mem_bytes >> 20));
+  hta_transport t;
+  hta_sim_transport st;
+  hta_transport_sim(&t, &st, s->lib, s->sim, s->cfg.mem_base, s->cfg.mem_bytes);
+  const uint64_t data_addr = hta_engine_data_addr(s->cfg.mem_base + HTA_ENGINE_PROG_OFF, prog->size);
   if (s->fault == 1 || s->fault == 2)
-    s->lib->inject_error(sim, s->fault == 2, data_addr, data_addr + prog->data_size, 2);
-  sim_wait w = {dev, now_s() + timeout_ms / 1000.0};
-  hta_simprog_result r;
-  char msg[700];
-  const int run_rc = hta_simprog_run(s->lib, sim, prog_addr, prog->bytes, prog->size, data,
-                                     prog->data_size, SLICE_CYCLES, sim_keep_waiting, &w, &r,
-                                     msg, sizeof msg);
-  if (s->fault == 1 || s->fault == 2) s->lib->inject_error(sim, 0, 0, 0, 0); /* removes all */
-  res->status = r.status;
-  res->err_info = r.err_info;
-  res->err_addr = r.err_addr;
-#define COPY_COUNTER(name, off, bits) res->name = r.name;
-  HTA_COUNTERS(COPY_COUNTER)
-#undef COPY_COUNTER
-  res->sim_cycles = r.sim_cycles;
-
-  if (run_rc == HTA_SIM_ERR_TIMEOUT)
-    return hta_dev_error(dev, HTA_ERROR_TIMEOUT, "sim: timeout (%u ms): %s", timeout_ms, msg);
-  if (run_rc == HTA_SIM_ERR_PROTOCOL || run_rc == HTA_SIM_ERR_ASSERT)
-    return hta_dev_error(dev, HTA_ERROR_PROTOCOL, "sim: %s", msg);
-  if (run_rc != HTA_SIM_OK) return hta_dev_error(dev, HTA_ERROR_IO, "sim: %s", msg);
-  if (res->desc_cycles && hta_simprog_read_log(s->lib, sim, prog->n_desc, res->desc_cycles) != 0)
-    return hta_dev_error(dev, HTA_ERROR_IO, "sim: reading the per-layer cycle log failed");
-  if (s->fault == 3) data[prog->layer_out[prog->n_layers / 2].off] ^= 0x10;
-  if (hta_status_of(res->status).code != HTA_ENGINE_OK) return hta_engine_error(dev, "sim", res);
-  if (!r.guard_ok)
-    return hta_dev_error(dev, HTA_ERROR_DEVICE,
-                         "sim: the engine wrote outside its windows (a guard byte changed)");
-  return HTA_SUCCESS;
+    s->lib->inject_error(s->sim, s->fault == 2, data_addr, data_addr + prog->data_size, 2);
+  const int rc = hta_engine_run_device(dev, &t, prog, data, timeout_ms, res);
+  if (s->fault == 1 || s->fault == 2) s->lib->inject_error(s->sim, 0, 0, 0, 0); /* removes all */
+  res->sim_cycles = st.cycles;
+  if (rc == HTA_SUCCESS && s->fault == 3) data[prog->layer_out[prog->n_layers / 2].off] ^= 0x10;
+  return rc;
 }
 
 const hta_backend hta_backend_sim = {

@@ -10,11 +10,9 @@
  * per try), retries=N, mem_base=ADDR and mem_mb=N (the board memory the
  * engine may use, default 0x400000000 and 64 MiB, as the sim device).
  *
- * Per inference it does over the link what backend_sim.c does through the
- * simulator: program and data windows into device memory at the same
- * addresses, kernel arguments, ap_start, a bounded wait for ap_done (WAIT
- * requests of a fixed cycle budget until the caller's timeout), the status
- * and counter registers, the data window, and the per-descriptor cycle log.
+ * Per inference the engine driver (engine.h) runs the program over this
+ * transport: registers and memory through link requests, ap_start as START,
+ * and the wait for ap_done as WAIT requests of a bounded cycle budget.
  */
 #define _POSIX_C_SOURCE 200809L
 #include <ctype.h>
@@ -30,16 +28,13 @@
 
 #include "backend.h"
 #include "dynlib.h"
-#include "engine_regs.h"
+#include "engine.h"
 #include "hta_hw_config.h"
 #include "hta_regs.h"
 #include "usb_link.h"
 
 #define DEFAULT_VID 0x1209u
 #define DEFAULT_PID 0x0001u
-#define PROG_OFF UINT64_C(0x10000) /* program window from the memory base, as the sim device */
-#define WINDOW_GUARD 4096u         /* gap after the program window, as the sim device */
-#define WAIT_MS 50u                /* one WAIT request's budget, in the device's time */
 #define UDEV_RULE "docs/udev/60-hta.rules"
 
 /* libusb-1.0, loaded when the first device opens (dynlib.h): a program that never
@@ -73,6 +68,7 @@ typedef struct usb_dev {
   char where[64]; /* "bus 1 device 2 (1209:0001)" for messages */
   int gone;       /* the device was unplugged: every later call fails at once */
   uint64_t mem_base, mem_bytes;
+  uint64_t waited; /* device cycles waited for ap_done in this run */
   hta_link link;
 } usb_dev;
 
@@ -111,34 +107,38 @@ static int xp_recv(void *ctx, uint8_t *buf, size_t max, size_t *got, unsigned ti
 
 /* ---- errors ---- */
 
-/* A link failure as a libhta error, naming what was being done. */
-static int link_error(hta_device *dev, int rc, const char *doing) {
-  usb_dev *u = dev->priv;
-  const hta_link *l = &u->link;
+/* A link failure as a libhta error and its text, naming what was being done
+ * (the transport's describe). */
+static int describe(void *ctx, int rc, const char *doing, char *msg, size_t n) {
+  usb_dev *u = ctx;
+  const char *err = u->link.err;
   switch (rc) {
     case HTA_LINK_E_NODEV:
       u->gone = 1;
-      return hta_dev_error(dev, HTA_ERROR_NO_DEVICE,
-                           "usb: the device (%s) was disconnected while %s: %s", u->where, doing,
-                           l->err);
+      snprintf(msg, n, "the device (%s) was disconnected while %s: %s", u->where, doing, err);
+      return HTA_ERROR_NO_DEVICE;
     case HTA_LINK_E_TIMEOUT:
-      return hta_dev_error(dev, HTA_ERROR_TIMEOUT,
-                           "usb: the device (%s) stopped answering while %s: %s", u->where,
-                           doing, l->err);
+      snprintf(msg, n, "the device (%s) stopped answering while %s: %s", u->where, doing, err);
+      return HTA_ERROR_TIMEOUT;
     case HTA_LINK_E_CRC:
-      return hta_dev_error(dev, HTA_ERROR_IO,
-                           "usb: corrupted frames on the link to %s while %s: %s", u->where,
-                           doing, l->err);
+      snprintf(msg, n, "corrupted frames on the link to %s while %s: %s", u->where, doing, err);
+      return HTA_ERROR_IO;
     case HTA_LINK_E_STATUS:
-      return hta_dev_error(dev, HTA_ERROR_DEVICE, "usb: %s while %s: %s", u->where, doing,
-                           l->err);
+      snprintf(msg, n, "%s while %s: %s", u->where, doing, err);
+      return HTA_ERROR_DEVICE;
     case HTA_LINK_E_PROTO:
-      return hta_dev_error(dev, HTA_ERROR_PROTOCOL, "usb: %s broke the link protocol while %s: %s",
-                           u->where, doing, l->err);
+      snprintf(msg, n, "%s broke the link protocol while %s: %s", u->where, doing, err);
+      return HTA_ERROR_PROTOCOL;
     default:
-      return hta_dev_error(dev, HTA_ERROR_IO, "usb: I/O error with %s while %s: %s", u->where,
-                           doing, l->err);
+      snprintf(msg, n, "I/O error with %s while %s: %s", u->where, doing, err);
+      return HTA_ERROR_IO;
   }
+}
+
+static int link_error(hta_device *dev, int rc, const char *doing) {
+  char msg[800];
+  const int code = describe(dev->priv, rc, doing, msg, sizeof msg);
+  return hta_dev_error(dev, code, "usb: %s", msg);
 }
 
 /* ---- open ---- */
@@ -397,25 +397,48 @@ static int usb_open(hta_device *dev, const char *opts) {
   return HTA_SUCCESS;
 }
 
-/* ---- run ---- */
+/* ---- the transport under the engine driver (engine.h) ---- */
 
-static double now_ms(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec * 1e-6;
+static int t_reg_read(void *u, uint32_t off, uint32_t *v) {
+  return hta_link_reg_read(&((usb_dev *)u)->link, off, v);
+}
+static int t_reg_write(void *u, uint32_t off, uint32_t v) {
+  return hta_link_reg_write(&((usb_dev *)u)->link, off, v);
+}
+static int t_mem_write(void *u, uint64_t addr, const uint8_t *buf, size_t n) {
+  return hta_link_mem_write(&((usb_dev *)u)->link, addr, buf, n);
+}
+static int t_mem_read(void *u, uint64_t addr, uint8_t *buf, size_t n) {
+  return hta_link_mem_read(&((usb_dev *)u)->link, addr, buf, n);
+}
+/* ap_start is a link request of its own (after the driver's arguments) */
+static int t_start(void *ctx, uint64_t prog, uint64_t prog_size, uint64_t data,
+                   uint64_t data_size) {
+  (void)prog, (void)prog_size, (void)data, (void)data_size;
+  usb_dev *u = ctx;
+  u->waited = 0;
+  return hta_link_start(&u->link);
 }
 
-static int write64(hta_link *l, uint32_t lo, uint64_t v) {
-  int rc = hta_link_reg_write(l, lo, (uint32_t)v);
-  return rc ? rc : hta_link_reg_write(l, lo + 4, (uint32_t)(v >> 32));
+/* One WAIT request of slice_ms of the device's clock: it consumes the
+ * clear-on-read ap_done and brings it back. */
+static int t_wait(void *ctx, unsigned slice_ms, uint64_t *progress) {
+  usb_dev *u = ctx;
+  const uint32_t budget = u->link.clock_hz ? u->link.clock_hz / 1000u * slice_ms : 1000u * slice_ms;
+  int done = 0;
+  uint32_t ctrl = 0;
+  const int rc = hta_link_wait(&u->link, HTA_REG_CTRL, 0x2, budget, &done, &ctrl);
+  if (rc) return rc;
+  u->waited += budget;
+  *progress = u->waited;
+  return done ? HTA_WAIT_DONE : HTA_WAIT_NOT_YET;
 }
 
-static int link_reg_read(void *l, uint32_t off, uint32_t *v) {
-  return hta_link_reg_read(l, off, v);
-}
-
-static int link_reg_write(void *l, uint32_t off, uint32_t v) {
-  return hta_link_reg_write(l, off, v);
+static void t_recover(void *ctx, int timed_out, char *note, size_t n) {
+  usb_dev *u = ctx;
+  if (timed_out)
+    snprintf(note, n, "; the engine of %s may still be running (power-cycle or reconfigure the "
+             "board to stop it)", u->where);
 }
 
 static int usb_run(hta_device *dev, const hta_program *prog, const hta_layer *layers, int n,
@@ -423,67 +446,15 @@ static int usb_run(hta_device *dev, const hta_program *prog, const hta_layer *la
   (void)layers;
   (void)n;
   usb_dev *u = dev->priv;
-  hta_link *l = &u->link;
   if (u->gone)
     return hta_dev_error(dev, HTA_ERROR_NO_DEVICE,
                          "usb: the device (%s) was disconnected; close and reopen it", u->where);
-  const uint64_t prog_addr = u->mem_base + PROG_OFF;
-  const uint64_t data_addr = (prog_addr + prog->size + WINDOW_GUARD + 4095) & ~UINT64_C(4095);
-  if (data_addr + prog->data_size > u->mem_base + u->mem_bytes)
-    return hta_dev_error(dev, HTA_ERROR_NO_MEM,
-                         "usb: program (%zu bytes) and data window (%zu bytes) do not fit the "
-                         "board memory of %" PRIu64 " MiB at 0x%" PRIx64 " (option mem_mb=N)",
-                         prog->size, prog->data_size, u->mem_bytes >> 20, u->mem_base);
-  const double deadline = now_ms() + timeout_ms;
-  int rc = hta_link_mem_write(l, prog_addr, prog->bytes, prog->size);
-  if (rc) return link_error(dev, rc, "writing the program window");
-  rc = hta_link_mem_write(l, data_addr, data, prog->data_size);
-  if (rc) return link_error(dev, rc, "writing the data window");
-  if ((rc = write64(l, HTA_REG_PROG_LO, prog_addr)) ||
-      (rc = write64(l, HTA_REG_PROG_SIZE_LO, prog->size)) ||
-      (rc = write64(l, HTA_REG_DATA_LO, data_addr)) ||
-      (rc = write64(l, HTA_REG_DATA_SIZE_LO, prog->data_size)) ||
-      (rc = hta_link_reg_write(l, HTA_REG_GIE, 1)) || (rc = hta_link_reg_write(l, HTA_REG_IER, 1)))
-    return link_error(dev, rc, "setting the kernel arguments");
-  if ((rc = hta_link_start(l))) return link_error(dev, rc, "starting the engine");
-
-  /* ap_done: WAIT consumes the clear-on-read bit and brings it back. */
-  const uint32_t budget = l->clock_hz ? l->clock_hz / 1000u * WAIT_MS : 50000u;
-  uint64_t waited = 0;
-  for (;;) {
-    int done = 0;
-    uint32_t ctrl = 0;
-    rc = hta_link_wait(l, HTA_REG_CTRL, 0x2, budget, &done, &ctrl);
-    if (rc) return link_error(dev, rc, "waiting for the engine");
-    if (done) break;
-    waited += budget;
-    if (dev->progress) dev->progress(dev->progress_user, waited);
-    if (now_ms() >= deadline) {
-      uint32_t status = 0, layers_done = 0;
-      hta_link_reg_read(l, HTA_REG_STATUS, &status);
-      hta_link_reg_read(l, HTA_REG_LAYERS_DONE, &layers_done);
-      return hta_dev_error(dev, HTA_ERROR_TIMEOUT,
-                           "usb: timeout (%u ms): no ap_done from %s at layer descriptor %u "
-                           "(%u done), STATUS 0x%08x; the engine may still be running (power-"
-                           "cycle or reconfigure the board to stop it)",
-                           timeout_ms, u->where, hta_status_of(status).layer, layers_done,
-                           status);
-    }
-  }
-  rc = hta_engine_read_status(link_reg_read, l, res);
-  uint32_t isr = 0;
-  if (!rc) rc = hta_link_reg_read(l, HTA_REG_ISR, &isr);
-  if (!rc && isr) rc = hta_link_reg_write(l, HTA_REG_ISR, isr); /* toggle-on-write: clears */
-  if (rc) return link_error(dev, rc, "reading the status registers");
-  rc = hta_link_mem_read(l, data_addr, data, prog->data_size);
-  if (rc) return link_error(dev, rc, "reading the data window");
-  if (res->desc_cycles) {
-    rc = hta_engine_read_log(link_reg_read, link_reg_write, l, prog->n_desc,
-                             dev->hw->log_depth, res->desc_cycles);
-    if (rc) return link_error(dev, rc, "reading the per-layer cycle log");
-  }
-  if (hta_status_of(res->status).code != HTA_ENGINE_OK) return hta_engine_error(dev, "usb", res);
-  return HTA_SUCCESS;
+  const hta_transport t = {.name = "usb", .ctx = u, .mem_base = u->mem_base,
+                           .mem_bytes = u->mem_bytes, .regs_readable = 1,
+                           .reg_read = t_reg_read, .reg_write = t_reg_write,
+                           .mem_write = t_mem_write, .mem_read = t_mem_read, .wait = t_wait,
+                           .start = t_start, .recover = t_recover, .describe = describe};
+  return hta_engine_run_device(dev, &t, prog, data, timeout_ms, res);
 }
 
 const hta_backend hta_backend_usb = {

@@ -12,11 +12,11 @@
  * HW_EMU, written by `hta xclbin --emu`) makes this backend set up XRT's
  * emulation environment itself (xrt_env_*, below) unless the user did.
  *
- * One inference: the program and the data window go into two buffer objects
- * in the kernel's memory bank, the kernel runs with (prog, prog_size, data,
- * data_size) like the sim backend drives it, the wait is bounded, and the
- * status, performance and per-layer cycle registers are read where the mode
- * allows register access (hardware, hw_emu; not noop).
+ * One inference is the engine driver's (engine.h) over this transport: the
+ * program and the data window are two buffer objects in the kernel's memory
+ * bank, XRT starts the kernel with (prog, prog_size, data, data_size), the
+ * wait is XRT's, and registers are read where the mode allows register
+ * access (hardware, hw_emu; not noop).
  */
 #define _GNU_SOURCE /* dladdr, nftw */
 #include <dirent.h>
@@ -38,10 +38,11 @@
 
 #include "backend.h"
 #include "dynlib.h"
-#include "engine_regs.h"
+#include "engine.h"
 #include "hta_hw_config.h"
 #include "hta_regs.h"
 #include "tempfiles.h"
+#include "util.h"
 
 /* XRT's libxrt_coreutil, loaded when the first device opens (dynlib.h): a program that never
  * opens one does not need it. */
@@ -79,6 +80,11 @@ typedef struct xrt_dev {
   int emu;       /* XCL_EMULATION_MODE=hw_emu */
   char env_dir[256]; /* emulation environment we created ("" none) */
   xrtRunHandle pending; /* a run that timed out and may still finish */
+  xrtRunHandle run;     /* the run in progress */
+  enum ert_cmd_state state; /* its state at the last wait */
+  unsigned timeout_ms;  /* of this run */
+  size_t err_size;      /* what failed last, for describe() */
+  int err_arg, err_no;
 } xrt_dev;
 
 /* ---- the xclbin, read before XRT does ---- */
@@ -494,55 +500,142 @@ static int xrt_open(hta_device *dev, const char *opts) {
   return HTA_SUCCESS;
 }
 
-/* ---- one inference ---- */
-
-/* A buffer object of at least size bytes in the bank of kernel argument arg. */
-static int ensure_bo(hta_device *dev, xrt_dev *x, xrtBufferHandle *bo, size_t *cap, size_t size,
-                     int arg) {
-  if (*bo && *cap >= size) return HTA_SUCCESS;
-  if (*bo) xrt.xrtBOFree(*bo);
-  *cap = 0;
-  size_t want = (size + 4095) & ~(size_t)4095;
-  *bo = xrt.xrtBOAlloc(x->dev, want, XRT_BO_FLAGS_NONE, (xrtMemoryGroup)xrt.xrtKernelArgGroupId(x->kernel,
-                                                                                    arg));
-  if (*bo == NULL)
-    return hta_dev_error(dev, HTA_ERROR_NO_MEM,
-                         "xrt: cannot allocate a %zu-byte buffer in the device memory of "
-                         "argument %d (%s)", want, arg, strerror(errno ? errno : ENOMEM));
-  *cap = want;
-  return HTA_SUCCESS;
-}
-
-static int regs_read(void *x, uint32_t off, uint32_t *v) { return reg_read(x, off, v); }
-
-static int regs_write(void *ctx, uint32_t off, uint32_t v) {
-  xrt_dev *x = ctx;
-  return xrt.xrtKernelWriteRegister(x->kernel, off, v) == 0 ? 0 : -1;
-}
-
-/* Status and counters where registers are readable (not in noop mode); zero
- * otherwise, so a failed read leaves no stale value. */
-static void read_status(xrt_dev *x, hta_backend_result *res) {
-  if (x->regs && hta_engine_read_status(regs_read, x, res) == 0) return;
-  uint32_t *keep = res->desc_cycles;
-  memset(res, 0, sizeof *res);
-  res->desc_cycles = keep;
-}
+/* ---- the transport under the engine driver (engine.h) ---- */
 
 /* Wait for a run, at most timeout_ms. XRT 2.13's hw_emu shim implements the
  * wait by sleeping for the whole timeout (xclExecWait), so under emulation
  * the state is polled every millisecond instead. */
 static enum ert_cmd_state wait_run(xrt_dev *x, xrtRunHandle run, unsigned timeout_ms) {
   if (!x->emu) return xrt.xrtRunWaitFor(run, timeout_ms);
-  struct timespec t0, now, ms = {0, 1000000};
-  clock_gettime(CLOCK_MONOTONIC, &t0);
+  const double t0 = hta_now_ms();
+  const struct timespec ms = {0, 1000000};
   for (;;) {
     const enum ert_cmd_state st = xrt.xrtRunState(run);
-    if (st >= ERT_CMD_STATE_COMPLETED) return st;
-    clock_gettime(CLOCK_MONOTONIC, &now);
-    if ((now.tv_sec - t0.tv_sec) * 1000.0 + (now.tv_nsec - t0.tv_nsec) / 1e6 >= timeout_ms)
-      return st;
+    if (st >= ERT_CMD_STATE_COMPLETED || hta_now_ms() - t0 >= timeout_ms) return st;
     nanosleep(&ms, NULL);
+  }
+}
+
+/* Its own codes (describe() words them; errno is kept from the failing call). */
+enum { XE_BUSY = 1000, XE_ALLOC, XE_COPY_IN, XE_COPY_OUT, XE_START, XE_RUN, XE_NOOP, XE_REG };
+
+/* A buffer object of at least size bytes in the bank of kernel argument arg. */
+static int ensure_bo(xrt_dev *x, xrtBufferHandle *bo, size_t *cap, size_t size, int arg) {
+  if (*bo && *cap >= size) return 0;
+  if (*bo) xrt.xrtBOFree(*bo);
+  *cap = 0;
+  const size_t want = (size + 4095) & ~(size_t)4095;
+  *bo = xrt.xrtBOAlloc(x->dev, want, XRT_BO_FLAGS_NONE,
+                       (xrtMemoryGroup)xrt.xrtKernelArgGroupId(x->kernel, arg));
+  if (*bo == NULL) {
+    x->err_size = want;
+    x->err_arg = arg;
+    x->err_no = errno ? errno : ENOMEM;
+    return XE_ALLOC;
+  }
+  *cap = want;
+  return 0;
+}
+
+/* The two windows are two buffer objects (arguments 0 and 2); their
+ * "addresses" for the driver are the window numbers. */
+static int t_place(void *ctx, size_t prog_size, size_t data_size, uint64_t *prog_addr,
+                   uint64_t *data_addr) {
+  xrt_dev *x = ctx;
+  if (settle_pending(x, x->timeout_ms) != 0) return XE_BUSY; /* the earlier run goes first */
+  int rc = ensure_bo(x, &x->prog_bo, &x->prog_cap, prog_size, 0);
+  if (!rc) rc = ensure_bo(x, &x->data_bo, &x->data_cap, data_size, 2);
+  *prog_addr = 0;
+  *data_addr = 1;
+  return rc;
+}
+
+static int t_mem_write(void *ctx, uint64_t win, const uint8_t *buf, size_t n) {
+  xrt_dev *x = ctx;
+  xrtBufferHandle bo = win ? x->data_bo : x->prog_bo;
+  if (xrt.xrtBOWrite(bo, buf, n, 0) == 0 && xrt.xrtBOSync(bo, XCL_BO_SYNC_BO_TO_DEVICE, n, 0) == 0)
+    return 0;
+  x->err_no = errno ? errno : EIO;
+  return XE_COPY_IN;
+}
+
+static int t_mem_read(void *ctx, uint64_t win, uint8_t *buf, size_t n) {
+  xrt_dev *x = ctx;
+  xrtBufferHandle bo = win ? x->data_bo : x->prog_bo;
+  if (xrt.xrtBOSync(bo, XCL_BO_SYNC_BO_FROM_DEVICE, n, 0) == 0 && xrt.xrtBORead(bo, buf, n, 0) == 0)
+    return 0;
+  x->err_no = errno ? errno : EIO;
+  return XE_COPY_OUT;
+}
+
+static int t_reg_read(void *x, uint32_t off, uint32_t *v) { return reg_read(x, off, v) ? XE_REG : 0; }
+
+static int t_reg_write(void *ctx, uint32_t off, uint32_t v) {
+  xrt_dev *x = ctx;
+  return xrt.xrtKernelWriteRegister(x->kernel, off, v) == 0 ? 0 : XE_REG;
+}
+
+/* XRT writes the arguments and starts the kernel; scalars in their declared
+ * C type (ulong): varargs need the exact width. */
+static int t_start(void *ctx, uint64_t prog, uint64_t prog_size, uint64_t data,
+                   uint64_t data_size) {
+  (void)prog, (void)data;
+  xrt_dev *x = ctx;
+  x->run = xrt.xrtKernelRun(x->kernel, x->prog_bo, prog_size, x->data_bo, data_size);
+  if (x->run != NULL) return 0;
+  x->err_no = errno ? errno : EIO;
+  return XE_START;
+}
+
+static int t_wait(void *ctx, unsigned slice_ms, uint64_t *progress) {
+  xrt_dev *x = ctx;
+  *progress = 0;
+  x->state = wait_run(x, x->run, slice_ms);
+  if (x->state == ERT_CMD_STATE_COMPLETED) {
+    xrt.xrtRunClose(x->run);
+    x->run = NULL;
+    return HTA_WAIT_DONE;
+  }
+  const int running = x->state == ERT_CMD_STATE_NEW || x->state == ERT_CMD_STATE_QUEUED ||
+                      x->state == ERT_CMD_STATE_RUNNING || x->state == ERT_CMD_STATE_SUBMITTED;
+  return running ? HTA_WAIT_NOT_YET : XE_RUN;
+}
+
+/* A run that timed out stays XRT's (settled before the next run or close). */
+static void t_recover(void *ctx, int timed_out, char *note, size_t n) {
+  xrt_dev *x = ctx;
+  snprintf(note, n, " (run state %d)", (int)x->state);
+  if (timed_out)
+    x->pending = x->run;
+  else
+    xrt.xrtRunClose(x->run);
+  x->run = NULL;
+}
+
+static int t_check(void *ctx) { return ((xrt_dev *)ctx)->noop ? XE_NOOP : 0; }
+
+static int t_describe(void *ctx, int code, const char *doing, char *msg, size_t n) {
+  xrt_dev *x = ctx;
+  const char *why = strerror(x->err_no ? x->err_no : EIO);
+  switch (code) {
+    case XE_BUSY:
+      snprintf(msg, n, "the run that timed out before is still running on the device after %u "
+               "ms more", x->timeout_ms);
+      return HTA_ERROR_BUSY;
+    case XE_ALLOC:
+      snprintf(msg, n, "cannot allocate a %zu-byte buffer in the device memory of argument %d "
+               "(%s)", x->err_size, x->err_arg, why);
+      return HTA_ERROR_NO_MEM;
+    case XE_RUN:
+      snprintf(msg, n, "the run failed (run state %d) while %s", (int)x->state, doing);
+      return HTA_ERROR_IO;
+    case XE_NOOP:
+      snprintf(msg, n, "XCL_EMULATION_MODE=noop runs no kernel: buffers, run and wait went "
+               "through XRT, but there are no results (use hw_emu or a card)");
+      return HTA_ERROR_UNSUPPORTED;
+    default:
+      snprintf(msg, n, "%s failed (%s)", doing, code == XE_REG ? "register access" : why);
+      return HTA_ERROR_IO;
   }
 }
 
@@ -551,64 +644,13 @@ static int xrt_run(hta_device *dev, const hta_program *prog, const hta_layer *la
   (void)layers;
   (void)n;
   xrt_dev *x = dev->priv;
-  if (settle_pending(x, timeout_ms) != 0) /* this run's time goes to the earlier one first */
-    return hta_dev_error(dev, HTA_ERROR_BUSY, "xrt: the run that timed out before is still "
-                         "running on the device after %u ms more", timeout_ms);
-  int rc = ensure_bo(dev, x, &x->prog_bo, &x->prog_cap, prog->size, 0);
-  if (rc == HTA_SUCCESS) rc = ensure_bo(dev, x, &x->data_bo, &x->data_cap, prog->data_size, 2);
-  if (rc != HTA_SUCCESS) return rc;
-  if (xrt.xrtBOWrite(x->prog_bo, prog->bytes, prog->size, 0) != 0 ||
-      xrt.xrtBOSync(x->prog_bo, XCL_BO_SYNC_BO_TO_DEVICE, prog->size, 0) != 0 ||
-      xrt.xrtBOWrite(x->data_bo, data, prog->data_size, 0) != 0 ||
-      xrt.xrtBOSync(x->data_bo, XCL_BO_SYNC_BO_TO_DEVICE, prog->data_size, 0) != 0)
-    return hta_dev_error(dev, HTA_ERROR_IO, "xrt: copying the program and data to the device "
-                         "failed (%s)", strerror(errno ? errno : EIO));
-  /* scalars in their declared C type (ulong): varargs need the exact width */
-  xrtRunHandle run = xrt.xrtKernelRun(x->kernel, x->prog_bo, (uint64_t)prog->size, x->data_bo,
-                                  (uint64_t)prog->data_size);
-  if (run == NULL)
-    return hta_dev_error(dev, HTA_ERROR_IO, "xrt: starting the kernel failed (%s)",
-                         strerror(errno ? errno : EIO));
-  const enum ert_cmd_state st = wait_run(x, run, timeout_ms);
-  if (st != ERT_CMD_STATE_COMPLETED) {
-    read_status(x, res);
-    char regs[300] = "registers not readable in this mode";
-    const hta_status sr = hta_status_of(res->status);
-    if (x->regs)
-      snprintf(regs, sizeof regs,
-               "layer descriptor %u (%u done): STATUS 0x%08x (code %u %s, busy %u), "
-               "ERR_INFO 0x%x, ERR_ADDR 0x%llx, CYCLES %llu",
-               sr.layer, res->layers_done, res->status, sr.code, hta_engine_error_name(sr.code),
-               sr.busy, res->err_info, (unsigned long long)res->err_addr,
-               (unsigned long long)res->cycles);
-    /* a finished wait with another state is an XRT error, not a timeout */
-    const int timed_out = st == ERT_CMD_STATE_NEW || st == ERT_CMD_STATE_QUEUED ||
-                          st == ERT_CMD_STATE_RUNNING || st == ERT_CMD_STATE_SUBMITTED;
-    if (timed_out)
-      x->pending = run; /* still XRT's: settled before the next run or close */
-    else
-      xrt.xrtRunClose(run);
-    return hta_dev_error(dev, timed_out ? HTA_ERROR_TIMEOUT : HTA_ERROR_IO,
-                         "xrt: %s (run state %d) after %u ms: %s",
-                         timed_out ? "timeout: no ap_done" : "the run failed", (int)st,
-                         timeout_ms, regs);
-  }
-  xrt.xrtRunClose(run);
-  if (x->noop)
-    return hta_dev_error(dev, HTA_ERROR_UNSUPPORTED,
-                         "xrt: XCL_EMULATION_MODE=noop runs no kernel: buffers, run and wait "
-                         "went through XRT, but there are no results (use hw_emu or a card)");
-  if (xrt.xrtBOSync(x->data_bo, XCL_BO_SYNC_BO_FROM_DEVICE, prog->data_size, 0) != 0 ||
-      xrt.xrtBORead(x->data_bo, data, prog->data_size, 0) != 0)
-    return hta_dev_error(dev, HTA_ERROR_IO, "xrt: copying the results from the device failed "
-                         "(%s)", strerror(errno ? errno : EIO));
-  read_status(x, res);
-  if (x->regs && res->desc_cycles &&
-      hta_engine_read_log(regs_read, regs_write, x, prog->n_desc, dev->hw->log_depth,
-                          res->desc_cycles) != 0)
-    return hta_dev_error(dev, HTA_ERROR_IO, "xrt: reading the per-layer cycle log failed");
-  if (hta_status_of(res->status).code != HTA_ENGINE_OK) return hta_engine_error(dev, "xrt", res);
-  return HTA_SUCCESS;
+  x->timeout_ms = timeout_ms;
+  const hta_transport t = {.name = "xrt", .ctx = x, .regs_readable = x->regs,
+                           .reg_read = t_reg_read, .reg_write = t_reg_write,
+                           .mem_write = t_mem_write, .mem_read = t_mem_read, .wait = t_wait,
+                           .place = t_place, .start = t_start, .start_sets_args = 1,
+                           .check = t_check, .recover = t_recover, .describe = t_describe};
+  return hta_engine_run_device(dev, &t, prog, data, timeout_ms, res);
 }
 
 const hta_backend hta_backend_xrt = {

@@ -14,8 +14,8 @@ DEPS_PKGS += pkgconf python3
 
 # The sim backend and the program runner under it include hta_sim.h.
 $(BUILD)/obj/host/src/backend_sim.o $(BUILD)/san/host/src/backend_sim.o \
-$(BUILD)/obj/host/src/simprog.o $(BUILD)/san/host/src/simprog.o \
-$(BUILD)/pic/host/src/backend_sim.o $(BUILD)/pic/host/src/simprog.o \
+$(BUILD)/obj/host/src/transport_sim.o $(BUILD)/san/host/src/transport_sim.o \
+$(BUILD)/pic/host/src/backend_sim.o $(BUILD)/pic/host/src/transport_sim.o \
 $(BUILD)/obj/host/src/simlib.o $(BUILD)/san/host/src/simlib.o $(BUILD)/pic/host/src/simlib.o: \
   CPPFLAGS += $(SIM_CPPFLAGS)
 
@@ -56,6 +56,22 @@ $(HTA_API_SAN_TESTS): $(BUILD)/tests/san/%: $(BUILD)/san/tests/unit/%.o \
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(LDFLAGS) $(SAN_LDFLAGS) $^ -o $@ $(LDLIBS) -lz -lm
 
+# The engine driver (host/src/engine.h) over the sim transport on the tiny
+# model: status decoding and error texts (internal headers).
+HTA_DRIVER_TESTS := $(BUILD)/tests/test_engine_driver $(BUILD)/tests/san/test_engine_driver
+$(BUILD)/obj/tests/unit/test_engine_driver.o $(BUILD)/san/tests/unit/test_engine_driver.o: \
+  CPPFLAGS += -Ihost/src $(SIM_CPPFLAGS)
+$(BUILD)/tests/test_engine_driver: $(BUILD)/obj/tests/unit/test_engine_driver.o \
+                                   $(TEST_SUPPORT_OBJS) $(LIBHTA) | $(SIM_SOS_BUILT)
+	$(call msg,LD,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(LDFLAGS) $(filter-out $(SIM_SOS_BUILT),$^) -o $@ $(LDLIBS) -lm
+$(BUILD)/tests/san/test_engine_driver: $(BUILD)/san/tests/unit/test_engine_driver.o \
+                                       $(TEST_SUPPORT_SAN_OBJS) $(LIBHTA_SAN) | $(SIM_SOS_BUILT)
+	$(call msg,LD-SAN,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(LDFLAGS) $(SAN_LDFLAGS) $(filter-out $(SIM_SOS_BUILT),$^) -o $@ $(LDLIBS) -lm
+
 # the CLI's .npy reader and writer
 HTA_NPY_TESTS := $(BUILD)/tests/test_hta_npy $(BUILD)/tests/san/test_hta_npy
 $(BUILD)/obj/tests/unit/test_hta_npy.o $(BUILD)/san/tests/unit/test_hta_npy.o: \
@@ -76,7 +92,7 @@ TEST_BINS += $(HTA_NPY_TESTS)
 
 ifeq ($(SIM_HAVE_RTL),yes)
 ALL_TARGETS += $(HTA_API_TESTS)
-TEST_BINS   += $(HTA_API_TESTS) $(HTA_API_SAN_TESTS)
+TEST_BINS   += $(HTA_API_TESTS) $(HTA_API_SAN_TESTS) $(HTA_DRIVER_TESTS)
 ifeq ($(HTA_HAVE_MODEL),yes)
 ALL_TARGETS += $(HTA_CLI)
 HTA_CLI_TESTS := $(wildcard tests/cli/test_cli.sh tests/cli/test_install.sh \
