@@ -75,7 +75,7 @@ typedef struct hta_net hta_net;       /* a model compiled and loaded on a device
 #define HTA_MAX_BATCH 65536
 
 /* Open a device by URI. On failure *dev is NULL and the returned code says
- * why; hta_open_error() (thread-unsafe static text) then holds a message that
+ * why; hta_open_error() then holds, for the calling thread, a message that
  * names the URI and lists the known schemes. */
 int hta_open(const char *uri, hta_device **dev);
 const char *hta_open_error(void);

@@ -20,6 +20,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "util.h"
 #include "backend.h"
 #include "hta_golden.h"
 
@@ -68,19 +69,13 @@ static void cpu_close(hta_device *dev) {
   dev->priv = NULL;
 }
 
-static double now_s(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
-
-static int past(void *deadline) { return now_s() > *(const double *)deadline; }
+static int past(void *deadline) { return hta_now_s() > *(const double *)deadline; }
 
 static int cpu_run(hta_device *dev, const hta_program *prog, const hta_layer *layers, int n,
                    uint8_t *data, unsigned timeout_ms, hta_backend_result *res) {
   const cpu_dev *c = dev->priv;
   if (n <= 0) return hta_dev_error(dev, HTA_ERROR_INVALID_PARAM, "cpu: no layers");
-  double deadline = now_s() + timeout_ms / 1e3;
+  double deadline = hta_now_s() + timeout_ms / 1e3;
   /* before anything is allocated or run: the data window (allocated by
    * the caller, touched here) and the golden model's dense tensors */
   uint64_t need = prog->data_size + (uint64_t)hta_layer_in_size(&layers[0]), big = 0;

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "util.h"
 #include "backend.h"
 #include "hta.h"
 #include "hta_compile.h"
@@ -76,7 +77,8 @@ const char *hta_last_error(const hta_device *dev) { return dev ? dev->err : ""; 
 
 /* ---- devices ---- */
 
-static char open_err[1400];
+/* per thread: two threads opening devices do not see each other's message */
+static _Thread_local char open_err[1400];
 
 const char *hta_open_error(void) { return open_err; }
 
@@ -222,12 +224,6 @@ int hta_net_get_info(const hta_net *net, hta_net_info *info) {
   return HTA_SUCCESS;
 }
 
-static double now_s(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
-
 int hta_submit(hta_net *net, const int8_t *in, int8_t *out, int batch, unsigned timeout_ms,
                hta_done_fn done, void *user) {
   if (net == NULL) return HTA_ERROR_INVALID_PARAM;
@@ -259,7 +255,7 @@ int hta_submit(hta_net *net, const int8_t *in, int8_t *out, int batch, unsigned 
   st.n_layers = net->n;
   st.layer_cycles = net->layer_cycles;
   memset(net->layer_cycles, 0, sizeof *net->layer_cycles * (size_t)net->n);
-  const double t0 = now_s();
+  const double t0 = hta_now_s();
   int rc = HTA_SUCCESS;
   for (int b = 0; b < batch && rc == HTA_SUCCESS; b++) {
     uint8_t *w = win + (size_t)b * p->data_size;
@@ -293,7 +289,7 @@ int hta_submit(hta_net *net, const int8_t *in, int8_t *out, int batch, unsigned 
 #undef SUM_COUNTER
     for (int d = 0; d < p->n_desc; d++) net->layer_cycles[p->desc_layer[d]] += net->desc_cycles[d];
   }
-  st.wall_s = now_s() - t0;
+  st.wall_s = hta_now_s() - t0;
   if (rc == HTA_SUCCESS) {
     net->windows = win;
     net->batch = batch;

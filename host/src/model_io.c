@@ -19,6 +19,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "util.h"
 #include "hta_model.h"
 #include "model_internal.h"
 #include "errmsg.h"
@@ -83,24 +84,10 @@ static uint32_t crc32_buf(const uint8_t *p, size_t n) {
   return c ^ 0xFFFFFFFFu;
 }
 
-/* ---- little-endian helpers ---- */
+/* ---- little-endian helpers (util.h, and the signed one) ---- */
 
-static void put_u16(uint8_t *p, uint16_t v) { p[0] = (uint8_t)v; p[1] = (uint8_t)(v >> 8); }
-static void put_u32(uint8_t *p, uint32_t v) {
-  for (int i = 0; i < 4; i++) p[i] = (uint8_t)(v >> (8 * i));
-}
-static void put_u64(uint8_t *p, uint64_t v) {
-  for (int i = 0; i < 8; i++) p[i] = (uint8_t)(v >> (8 * i));
-}
-static uint16_t get_u16(const uint8_t *p) { return (uint16_t)(p[0] | (p[1] << 8)); }
-static uint32_t get_u32(const uint8_t *p) {
-  return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
-static uint64_t get_u64(const uint8_t *p) {
-  return (uint64_t)get_u32(p) | (uint64_t)get_u32(p + 4) << 32;
-}
 static int32_t get_i32(const uint8_t *p) {
-  const uint32_t u = get_u32(p);
+  const uint32_t u = hta_ld_le32(p);
   int32_t v;
   memcpy(&v, &u, 4);
   return v;
@@ -237,7 +224,7 @@ static void write_layer(wbuf *rec, wbuf *t, const hta_layer *l, unsigned version
     case T_MULT:
       for (size_t o = 0; o < oc; o++) {
         uint8_t *q = wb_grow(t, 4);
-        if (q) put_u32(q, (uint32_t)(i == T_BIAS ? l->bias[o] : l->mult[o]));
+        if (q) hta_st_le32(q, (uint32_t)(i == T_BIAS ? l->bias[o] : l->mult[o]));
       }
       break;
     case T_SHIFT: wb_bytes(t, l->shift, oc); break;
@@ -257,7 +244,7 @@ static void write_layer(wbuf *rec, wbuf *t, const hta_layer *l, unsigned version
             wb_bytes(t, &l->hshift[bk * r + j], 1);
           } else {
             uint8_t *q = wb_grow(t, 4);
-            if (q) put_u32(q, (uint32_t)l->hmul[bk * r + j]);
+            if (q) hta_st_le32(q, (uint32_t)l->hmul[bk * r + j]);
           }
         }
       }
@@ -273,17 +260,17 @@ static void write_layer(wbuf *rec, wbuf *t, const hta_layer *l, unsigned version
   const int32_t f[18] = {(int32_t)l->op, l->in_h, l->in_w, l->in_c, l->out_c, l->kh, l->kw,
                          l->stride, l->pad_t, l->pad_b, l->pad_l, l->pad_r, l->zp_in,
                          l->zp_out, l->act_min, l->act_max, l->group, l->r};
-  for (int i = 0; i < 18; i++) put_u32(q + 4 * i, (uint32_t)f[i]);
-  for (int i = 0; i < 4; i++) put_u32(q + 72 + 4 * i, (uint32_t)c[i]);
+  for (int i = 0; i < 18; i++) hta_st_le32(q + 4 * i, (uint32_t)f[i]);
+  for (int i = 0; i < 4; i++) hta_st_le32(q + 72 + 4 * i, (uint32_t)c[i]);
   for (int i = 0; i < n_tensors(version); i++) {
-    put_u64(q + 88 + 16 * i, off[i]);
-    put_u64(q + 96 + 16 * i, len[i]);
+    hta_st_le64(q + 88 + 16 * i, off[i]);
+    hta_st_le64(q + 96 + 16 * i, len[i]);
   }
   if (version == 1) return;
   const int32_t g[V2_FIELDS] = {l->n_src,     l->src[0],      l->src[1],      l->in2_h,
                                 l->in2_w,     l->in2_c,       l->zp_in2,      l->in_mult[0],
                                 l->in_mult[1], l->in_shift[0], l->in_shift[1]};
-  for (int i = 0; i < V2_FIELDS; i++) put_u32(q + 88 + 16 * N_TENSORS + 4 * i, (uint32_t)g[i]);
+  for (int i = 0; i < V2_FIELDS; i++) hta_st_le32(q + 88 + 16 * N_TENSORS + 4 * i, (uint32_t)g[i]);
 }
 
 int hta_model_write_mem(const hta_model *m, uint8_t **buf, size_t *len) {
@@ -298,13 +285,13 @@ int hta_model_write_mem(const hta_model *m, uint8_t **buf, size_t *len) {
   if (q) {
     const int32_t f[5] = {mi.in_h, mi.in_w, mi.in_c, mi.in_zp, 0};
     const int32_t g[5] = {mi.out_h, mi.out_w, mi.out_c, mi.out_zp, 0};
-    put_u32(q, (uint32_t)m->n);
-    for (int i = 0; i < 4; i++) put_u32(q + 4 + 4 * i, (uint32_t)f[i]);
-    put_u32(q + 20, float_bits(m->in_scale));
-    for (int i = 0; i < 4; i++) put_u32(q + 24 + 4 * i, (uint32_t)g[i]);
-    put_u32(q + 40, float_bits(m->out_scale));
-    put_u16(q + 44, (uint16_t)name_len);
-    put_u16(q + 46, (uint16_t)plan_len);
+    hta_st_le32(q, (uint32_t)m->n);
+    for (int i = 0; i < 4; i++) hta_st_le32(q + 4 + 4 * i, (uint32_t)f[i]);
+    hta_st_le32(q + 20, float_bits(m->in_scale));
+    for (int i = 0; i < 4; i++) hta_st_le32(q + 24 + 4 * i, (uint32_t)g[i]);
+    hta_st_le32(q + 40, float_bits(m->out_scale));
+    hta_st_le16(q + 44, (uint16_t)name_len);
+    hta_st_le16(q + 46, (uint16_t)plan_len);
   }
   wb_bytes(&info, m->name, name_len);
   wb_bytes(&info, m->plan, plan_len);
@@ -318,21 +305,21 @@ int hta_model_write_mem(const hta_model *m, uint8_t **buf, size_t *len) {
     uint8_t *out = calloc(total, 1);
     if (out != NULL) {
       memcpy(out, FILE_MAGIC, 4);
-      put_u32(out + 4, version);
-      put_u32(out + 8, HEADER_BYTES);
-      put_u32(out + 12, N_SECTIONS);
-      put_u64(out + 16, total);
+      hta_st_le32(out + 4, version);
+      hta_st_le32(out + 8, HEADER_BYTES);
+      hta_st_le32(out + 12, N_SECTIONS);
+      hta_st_le64(out + 16, total);
       size_t pos = table_end;
       for (unsigned s = 0; s < N_SECTIONS; s++) {
         uint8_t *e = out + HEADER_BYTES + s * SECTION_ENTRY_BYTES;
-        put_u32(e, s + 1);
-        put_u64(e + 8, pos);
-        put_u64(e + 16, sec[s]->len);
+        hta_st_le32(e, s + 1);
+        hta_st_le64(e + 8, pos);
+        hta_st_le64(e + 16, sec[s]->len);
         if (sec[s]->len) memcpy(out + pos, sec[s]->p, sec[s]->len);
-        put_u32(e + 24, crc32_buf(out + pos, sec[s]->len));
+        hta_st_le32(e + 24, crc32_buf(out + pos, sec[s]->len));
         pos += sec[s]->len;
       }
-      put_u32(out + 24, crc32_buf(out, table_end)); /* the crc field is still 0 */
+      hta_st_le32(out + 24, crc32_buf(out, table_end)); /* the crc field is still 0 */
       *buf = out;
       *len = total;
       rc = 0;
@@ -440,11 +427,11 @@ static int read_layer(reader *rd, const uint8_t *p, unsigned version, int li, ht
     return hta_errf(err, errlen, "GAP needs kh = kw = stride = 1, no padding, group = r = 0");
   if (hta_model_layer_limits(l, msg, sizeof msg)) return hta_errf(err, errlen, "%s", msg);
   uint32_t cnt[4];
-  for (int i = 0; i < 4; i++) cnt[i] = get_u32(p + 72 + 4 * i);
+  for (int i = 0; i < 4; i++) cnt[i] = hta_ld_le32(p + 72 + 4 * i);
   uint64_t off[N_TENSORS] = {0}, len[N_TENSORS] = {0};
   for (int i = 0; i < n_tensors(version); i++) {
-    off[i] = get_u64(p + 88 + 16 * i);
-    len[i] = get_u64(p + 96 + 16 * i);
+    off[i] = hta_ld_le64(p + 88 + 16 * i);
+    len[i] = hta_ld_le64(p + 96 + 16 * i);
   }
   /* The table is present iff its length is 256 (version 2 only); allocated
    * now (filled below) so the expected lengths and the budget count it. */
@@ -600,13 +587,13 @@ hta_model *hta_model_read_mem(const uint8_t *buf, size_t len, char *err, size_t 
     hta_errf(err, errlen, "header: bad magic (not an .hta model file)");
     return NULL;
   }
-  const uint32_t version = get_u32(buf + 4);
+  const uint32_t version = hta_ld_le32(buf + 4);
   if (version < 1 || version > FILE_VERSION) {
     hta_errf(err, errlen, "header: unsupported version %u (this reader knows 1 and %u)", version,
          FILE_VERSION);
     return NULL;
   }
-  const uint64_t file_bytes = get_u64(buf + 16);
+  const uint64_t file_bytes = hta_ld_le64(buf + 16);
   if (file_bytes > len) {
     hta_errf(err, errlen, "file truncated at byte %zu of %llu", len, (unsigned long long)file_bytes);
     return NULL;
@@ -616,15 +603,15 @@ hta_model *hta_model_read_mem(const uint8_t *buf, size_t len, char *err, size_t 
          (unsigned long long)file_bytes, len);
     return NULL;
   }
-  if (get_u32(buf + 8) != HEADER_BYTES) {
-    hta_errf(err, errlen, "header: header_bytes %u, expected %u", get_u32(buf + 8), HEADER_BYTES);
+  if (hta_ld_le32(buf + 8) != HEADER_BYTES) {
+    hta_errf(err, errlen, "header: header_bytes %u, expected %u", hta_ld_le32(buf + 8), HEADER_BYTES);
     return NULL;
   }
-  if (get_u32(buf + 12) != N_SECTIONS) {
-    hta_errf(err, errlen, "header: n_sections %u, expected %u", get_u32(buf + 12), N_SECTIONS);
+  if (hta_ld_le32(buf + 12) != N_SECTIONS) {
+    hta_errf(err, errlen, "header: n_sections %u, expected %u", hta_ld_le32(buf + 12), N_SECTIONS);
     return NULL;
   }
-  if (get_u32(buf + 28) != 0) {
+  if (hta_ld_le32(buf + 28) != 0) {
     hta_errf(err, errlen, "header: reserved word is not 0");
     return NULL;
   }
@@ -637,8 +624,8 @@ hta_model *hta_model_read_mem(const uint8_t *buf, size_t len, char *err, size_t 
   {
     uint8_t hdr[HEADER_BYTES + N_SECTIONS * SECTION_ENTRY_BYTES];
     memcpy(hdr, buf, table_end);
-    put_u32(hdr + 24, 0);
-    if (crc32_buf(hdr, table_end) != get_u32(buf + 24)) {
+    hta_st_le32(hdr + 24, 0);
+    if (crc32_buf(hdr, table_end) != hta_ld_le32(buf + 24)) {
       hta_errf(err, errlen, "header: CRC mismatch (header or section table corrupt)");
       return NULL;
     }
@@ -649,14 +636,14 @@ hta_model *hta_model_read_mem(const uint8_t *buf, size_t len, char *err, size_t 
   for (unsigned s = 0; s < N_SECTIONS; s++) {
     const uint8_t *e = buf + HEADER_BYTES + s * SECTION_ENTRY_BYTES;
     const unsigned want = s + 1;
-    const uint32_t kind = get_u32(e);
-    const uint64_t off = get_u64(e + 8), slen = get_u64(e + 16);
+    const uint32_t kind = hta_ld_le32(e);
+    const uint64_t off = hta_ld_le64(e + 8), slen = hta_ld_le64(e + 16);
     if (kind != want) {
       hta_errf(err, errlen, "section table entry %u: kind %u, expected %u (%s)", s, kind, want,
            sec_name[want]);
       return NULL;
     }
-    if (get_u32(e + 4) != 0 || get_u32(e + 28) != 0) {
+    if (hta_ld_le32(e + 4) != 0 || hta_ld_le32(e + 28) != 0) {
       hta_errf(err, errlen, "section %s: reserved word is not 0", sec_name[want]);
       return NULL;
     }
@@ -671,7 +658,7 @@ hta_model *hta_model_read_mem(const uint8_t *buf, size_t len, char *err, size_t 
            len);
       return NULL;
     }
-    if (crc32_buf(buf + off, (size_t)slen) != get_u32(e + 24)) {
+    if (crc32_buf(buf + off, (size_t)slen) != hta_ld_le32(e + 24)) {
       hta_errf(err, errlen, "section %s: CRC mismatch", sec_name[want]);
       return NULL;
     }
@@ -690,8 +677,8 @@ hta_model *hta_model_read_mem(const uint8_t *buf, size_t len, char *err, size_t 
          (unsigned long long)sec_len[SEC_INFO], INFO_FIXED_BYTES);
     return NULL;
   }
-  const uint32_t n_layers = get_u32(in);
-  const unsigned name_len = get_u16(in + 44), plan_len = get_u16(in + 46);
+  const uint32_t n_layers = hta_ld_le32(in);
+  const unsigned name_len = hta_ld_le16(in + 44), plan_len = hta_ld_le16(in + 46);
   if (sec_len[SEC_INFO] != INFO_FIXED_BYTES + (uint64_t)name_len + plan_len) {
     hta_errf(err, errlen, "section INFO: length %llu, expected %u + name_len %u + plan_len %u",
          (unsigned long long)sec_len[SEC_INFO], INFO_FIXED_BYTES, name_len, plan_len);
@@ -715,7 +702,7 @@ hta_model *hta_model_read_mem(const uint8_t *buf, size_t len, char *err, size_t 
          (unsigned long long)sec_len[SEC_LAYERS], n_layers, record_bytes(version));
     return NULL;
   }
-  const float in_scale = bits_float(get_u32(in + 20)), out_scale = bits_float(get_u32(in + 40));
+  const float in_scale = bits_float(hta_ld_le32(in + 20)), out_scale = bits_float(hta_ld_le32(in + 40));
   const int32_t in_zp = get_i32(in + 16), out_zp = get_i32(in + 36);
   if (!isfinite(in_scale) || !(in_scale > 0) || !isfinite(out_scale) || !(out_scale > 0)) {
     hta_errf(err, errlen, "section INFO: in_scale %g / out_scale %g must be finite and positive",

@@ -11,6 +11,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "util.h"
+
 #define REQ_HDR 20u
 #define RSP_HDR 14u
 #define MAX_PAYLOAD_LIMIT 4096u /* the protocol's largest MaxPayload */
@@ -37,22 +39,6 @@ uint16_t hta_link_crc16(const uint8_t *p, size_t n) {
   return c;
 }
 
-static void put16(uint8_t *p, uint16_t v) {
-  p[0] = (uint8_t)v;
-  p[1] = (uint8_t)(v >> 8);
-}
-static void put32(uint8_t *p, uint32_t v) {
-  put16(p, (uint16_t)v);
-  put16(p + 2, (uint16_t)(v >> 16));
-}
-static uint16_t get16(const uint8_t *p) { return (uint16_t)(p[0] | p[1] << 8); }
-static uint32_t get32(const uint8_t *p) { return get16(p) | (uint32_t)get16(p + 2) << 16; }
-
-static double now_ms(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec * 1e-6;
-}
 
 void hta_link_init(hta_link *l, const hta_link_transport *xp, unsigned resp_timeout_ms,
                    unsigned retries) {
@@ -63,7 +49,7 @@ void hta_link_init(hta_link *l, const hta_link_transport *xp, unsigned resp_time
   l->max_payload = 16; /* until HELLO says more: the smallest the protocol allows */
   /* Start anywhere (the spec allows it): a device that still remembers a
    * request of an earlier session is then unlikely to match the first seq. */
-  l->seq = (uint8_t)(now_ms());
+  l->seq = (uint8_t)(hta_now_ms());
 }
 
 unsigned hta_link_cycles_ms(const hta_link *l, uint64_t cycles) {
@@ -97,14 +83,14 @@ static int rx_parse(hta_link *l, uint8_t cmd, uint8_t seq, response *r, uint8_t 
     rx_drop(l, i); /* keeps a trailing 5A: it may start a sync */
     if (l->rx_len < RSP_HDR) return 0;
     const uint8_t *h = l->rx;
-    const size_t len = get16(h + 6);
-    if (hta_link_crc16(h + 2, 10) != get16(h + 12) || len > MAX_PAYLOAD_LIMIT) {
+    const size_t len = hta_ld_le16(h + 6);
+    if (hta_link_crc16(h + 2, 10) != hta_ld_le16(h + 12) || len > MAX_PAYLOAD_LIMIT) {
       rx_drop(l, 1); /* the length cannot be trusted: hunt again from the next byte */
       return -1;
     }
     const size_t total = RSP_HDR + (len ? len + 2 : 0);
     if (l->rx_len < total) return 0;
-    if (len && hta_link_crc16(h + RSP_HDR, len) != get16(h + RSP_HDR + len)) {
+    if (len && hta_link_crc16(h + RSP_HDR, len) != hta_ld_le16(h + RSP_HDR + len)) {
       rx_drop(l, total);
       return -1;
     }
@@ -113,7 +99,7 @@ static int rx_parse(hta_link *l, uint8_t cmd, uint8_t seq, response *r, uint8_t 
       continue;
     }
     r->status = h[4];
-    r->value = get32(h + 8);
+    r->value = hta_ld_le32(h + 8);
     r->len = len;
     if (len > out_max) {
       rx_drop(l, total);
@@ -140,7 +126,7 @@ static int rx_response(hta_link *l, uint8_t cmd, uint8_t seq, double deadline, r
     }
     if (l->rx_len + RECV_CHUNK > HTA_LINK_RX_CAP) rx_drop(l, l->rx_len + RECV_CHUNK -
                                                              HTA_LINK_RX_CAP);
-    const double left = deadline - now_ms();
+    const double left = deadline - hta_now_ms();
     if (left <= 0) return HTA_LINK_E_TIMEOUT;
     size_t got = 0;
     char err[256] = "";
@@ -160,10 +146,10 @@ static int rx_response(hta_link *l, uint8_t cmd, uint8_t seq, double deadline, r
  * is still arriving. Reading meanwhile keeps the transport busy, which is
  * also what lets an emulated device's clock run. */
 static int rx_settle(hta_link *l) {
-  const double deadline = now_ms() + hta_link_cycles_ms(l, l->rx_idle_cycles) + 1.0;
+  const double deadline = hta_now_ms() + hta_link_cycles_ms(l, l->rx_idle_cycles) + 1.0;
   uint8_t junk[RECV_CHUNK];
   for (;;) {
-    const double left = deadline - now_ms();
+    const double left = deadline - hta_now_ms();
     if (left <= 0) break;
     size_t got = 0;
     char err[256] = "";
@@ -190,15 +176,15 @@ static int transact(hta_link *l, uint8_t cmd, uint64_t addr, uint32_t arg, const
   f[1] = 0x5A;
   f[2] = cmd;
   f[3] = seq;
-  put16(f + 4, (uint16_t)len);
-  put32(f + 6, (uint32_t)addr);
-  put32(f + 10, (uint32_t)(addr >> 32));
-  put32(f + 14, arg);
-  put16(f + 18, hta_link_crc16(f + 2, 16));
+  hta_st_le16(f + 4, (uint16_t)len);
+  hta_st_le32(f + 6, (uint32_t)addr);
+  hta_st_le32(f + 10, (uint32_t)(addr >> 32));
+  hta_st_le32(f + 14, arg);
+  hta_st_le16(f + 18, hta_link_crc16(f + 2, 16));
   size_t n = REQ_HDR;
   if (len) {
     memcpy(f + REQ_HDR, payload, len);
-    put16(f + REQ_HDR + len, hta_link_crc16(payload, len));
+    hta_st_le16(f + REQ_HDR + len, hta_link_crc16(payload, len));
     n += len + 2;
   }
   l->requests++;
@@ -221,7 +207,7 @@ static int transact(hta_link *l, uint8_t cmd, uint64_t addr, uint32_t arg, const
       last = HTA_LINK_E_TIMEOUT;
       continue;
     }
-    rc = rx_response(l, cmd, seq, now_ms() + timeout_ms, r, out, out_max);
+    rc = rx_response(l, cmd, seq, hta_now_ms() + timeout_ms, r, out, out_max);
     if (rc == 1 || (rc == HTA_LINK_OK && r->status == HTA_LINK_ST_BAD_CRC)) {
       l->crc_errors++;
       last = HTA_LINK_E_CRC;
@@ -267,24 +253,24 @@ int hta_link_hello(hta_link *l) {
   l->rx_idle_cycles = 1u << 20; /* the protocol's default, until HELLO says */
   int rc = transact(l, HTA_LINK_HELLO, 0, 0, NULL, 0, 0, &r, p, sizeof p);
   if (rc != HTA_LINK_OK) return rc;
-  if (r.len != 20 || memcmp(p, "HTAU", 4) != 0 || get16(p + 4) != 1 || r.value != 1) {
+  if (r.len != 20 || memcmp(p, "HTAU", 4) != 0 || hta_ld_le16(p + 4) != 1 || r.value != 1) {
     snprintf(l->err, sizeof l->err,
              "HELLO: not an HTA link of protocol version 1 (%zu payload bytes, magic "
              "%02x%02x%02x%02x, version %u)", r.len, p[0], p[1], p[2], p[3],
-             r.len >= 6 ? get16(p + 4) : 0);
+             r.len >= 6 ? hta_ld_le16(p + 4) : 0);
     return HTA_LINK_E_PROTO;
   }
-  const unsigned mp = get16(p + 6);
+  const unsigned mp = hta_ld_le16(p + 6);
   if (mp < 16 || mp > MAX_PAYLOAD_LIMIT || (mp & (mp - 1))) {
     snprintf(l->err, sizeof l->err, "HELLO: MaxPayload %u is not a power of two in 16..4096",
              mp);
     return HTA_LINK_E_PROTO;
   }
   l->max_payload = mp;
-  l->bus_bytes = get16(p + 8);
-  l->flags = get16(p + 10);
-  l->rx_idle_cycles = get32(p + 12);
-  l->clock_hz = get32(p + 16);
+  l->bus_bytes = hta_ld_le16(p + 8);
+  l->flags = hta_ld_le16(p + 10);
+  l->rx_idle_cycles = hta_ld_le32(p + 12);
+  l->clock_hz = hta_ld_le32(p + 16);
   return HTA_LINK_OK;
 }
 
