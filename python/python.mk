@@ -1,7 +1,7 @@
 # python/python.mk - the `hta` Python package (python/hta): the device API over
 # libhta.so (cffi, ABI mode) and hta.torch.
 # Included after tools/hta/hta.mk and tools/import/import.mk (uses HTA_CLI,
-# SIM_HAVE_RTL, HTA_HAVE_MODEL, PREFIX).
+# PREFIX).
 #
 #   tests/python/test_api.py    the API against `hta run` and `hta bench`
 #   tests/python/test_torch.py  a small CNN trained here, hybridized, fine-tuned,
@@ -23,12 +23,10 @@ python/hta/_cdef.py: python/gen_cdef.py host/include/hta.h host/include/hta_mode
 	  host/include/hta_prog.h > $@.tmp && mv $@.tmp $@
 ALL_TARGETS += python/hta/_cdef.py
 
-ifeq ($(SIM_HAVE_RTL)$(HTA_HAVE_MODEL),yesyes)
 PY_TESTS := tests/python/test_api.py tests/python/test_torch.py
 TEST_BINS += $(PY_TESTS)
 $(PY_TESTS): $(HTA_CLI) $(LIBHTA_SO) python/hta/_cdef.py
 	@:
-endif
 
 # Debian's python3 reads /usr/lib/python3/dist-packages and, for other
 # prefixes, PREFIX/lib/python3.X/dist-packages.

@@ -13,10 +13,7 @@
 #   SIM_LIB_<name>    the same model as a static library libhtasim_<name>.a,
 #                     for programs that link one configuration (RTL tests)
 #   SIM_LIB           SIM_LIB_small (sim/emu, sim/usb: they stay on the default)
-#                     All built only once hw/rtl/hta_top.sv exists
-#                     (SIM_HAVE_RTL = yes).
 #   SIM_CFGS_BUILT    the configurations `make all` builds models of
-#   SIM_HAVE_RTL      yes / no
 #   SIM_CPPFLAGS      include path of hta_sim.h
 #   SIM_LDLIBS        what a C program links after SIM_LIB:
 #                       $(CC) prog.o $(SIM_LIB) $(SIM_LDLIBS) -o prog
@@ -43,7 +40,6 @@ DEPS_PKGS += verilator g++ zlib1g-dev
 
 SIM_CPPFLAGS := -Isim/include
 SIM_LDLIBS   := -lstdc++ -lz -lpthread -lm
-SIM_HAVE_RTL := $(if $(wildcard hw/rtl/hta_top.sv),yes,no)
 SIM_CFG_DEFAULT  := $(or $(HTA_CFG_DEFAULT),small)
 SIM_CFGS         := $(or $(HTA_CFGS),small)
 SIM_CFGS_BUILT   := $(SIM_CFG_DEFAULT) tiny
@@ -148,7 +144,6 @@ $(SIM_BUILD)/$(1)/libhtasim_$(1).so: $(SIM_BUILD)/$(1)/.verilated $(SIM_BUILD)/$
 	  -lz -lpthread
 endef
 
-ifeq ($(SIM_HAVE_RTL),yes)
 $(foreach c,$(SIM_CFGS),$(eval $(call sim_cfg_model,$(c))))
 SIM_SOS_BUILT := $(foreach c,$(SIM_CFGS_BUILT),$(SIM_SO_$(c)))
 ALL_TARGETS += $(SIM_LIB) $(SIM_SOS_BUILT)
@@ -164,11 +159,14 @@ sim: ## build the simulation model of a configuration: make sim CFG=NAME (defaul
 	  echo "sim: unknown CFG '$(CFG)' (configurations: $(SIM_CFGS))" >&2; exit 1; fi
 	$(Q)$(MAKE) $(SIM_BUILD)/$(CFG)/libhtasim_$(CFG).so
 	@echo "sim: $(SIM_BUILD)/$(CFG)/libhtasim_$(CFG).so"
-else
-$(SIM_LIB):
-	@echo "sim: hw/rtl/hta_top.sv does not exist yet; only $(SIM_SELFTEST_LIB) can be built" >&2
-	@false
-endif
+
+# The models' part of `make install` (host/host.mk): where libhta's sim
+# device looks for them (PREFIX/lib/hta).
+.PHONY: install-sim
+install: install-sim
+install-sim: $(SIM_SOS_BUILT)
+	$(Q)install -d $(DESTDIR)$(PREFIX)/lib/hta
+	$(Q)install -m 755 $(SIM_BUILD)/*/libhtasim_*.so $(DESTDIR)$(PREFIX)/lib/hta/
 
 # Self-test and speed benchmark programs.
 SIM_SELFTEST_BIN := $(SIM_BUILD)/test_sim_selftest

@@ -20,7 +20,8 @@
  *                       with ERR_AXI_RD / ERR_AXI_WR); fault=flip (flips
  *                       one bit of the middle layer's output after each run,
  *                       so verification tools can be tested).
- *   (later: xrt:N, usb:...)
+ *   xrt:N[:xclbin=PATH]  an XRT device (card, or hardware emulation).
+ *   usb[:VID:PID[:SERIAL]][,opt=...]  a board on a USB cable.
  *
  * Threads: a device and its nets are used by one thread at a time.
  */

@@ -13,6 +13,4 @@ $(EMU_DEVICE): $(EMU_OBJS) $(SIM_LIB)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CXX) $(LDFLAGS) $^ -o $@ $(SIM_LDLIBS)
 
-ifeq ($(SIM_HAVE_RTL),yes)
 ALL_TARGETS += $(EMU_DEVICE)
-endif

@@ -77,7 +77,7 @@ $(USB_LINK_TEST): $(BUILD)/obj/tests/usb/test_usb_link.o $(TEST_SUPPORT_OBJS) $(
 	$(call msg,LD,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(LDFLAGS) $^ -o $@ $(LDLIBS)
-$(BUILD)/obj/tests/usb/%.o: CPPFLAGS += -Ihost/src
+$(BUILD)/obj/tests/usb/%.o: CPPFLAGS += $(HOST_INTERNAL_CPPFLAGS)
 
 ALL_TARGETS += $(USB_LAUNCHER_REF)
 ifeq ($(USB_HAVE_RTL),yes)

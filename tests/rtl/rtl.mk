@@ -27,10 +27,8 @@ $(RTL_TEST_NAMES:%=$(BUILD)/tests/$(1)/%): $(BUILD)/tests/$(1)/%: $(BUILD)/obj/t
 	$(Q)$$(CC) $$(LDFLAGS) $$^ -o $$@ $$(LDLIBS) $(SIM_LDLIBS)
 endef
 
-ifeq ($(SIM_HAVE_RTL),yes)
 $(foreach c,$(RTL_TEST_CFGS),$(eval $(call rtl_tests,$(c))))
 TEST_BINS += $(RTL_TESTS)
-endif
 
 # make bench: cycles, utilization and simulation speed of MobileNet-like layers.
 $(BUILD)/obj/tests/bench/%.o: CPPFLAGS += -Itests/support -Itests/rtl $(SIM_CPPFLAGS)
@@ -40,9 +38,7 @@ $(BUILD)/tests/bench_rtl: $(BUILD)/obj/tests/bench/bench_rtl.o $(BUILD)/obj/test
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(LDFLAGS) $^ -o $@ $(LDLIBS) $(SIM_LDLIBS)
 
-ifeq ($(SIM_HAVE_RTL),yes)
 BENCH_CMDS += $(BUILD)/tests/bench_rtl
-endif
 
 # The v2 processing elements' unit tests.
 include tests/rtl/pe.mk

@@ -11,33 +11,14 @@
 #                                with cpu, per-layer cycles equal sim's), and
 #                                `hta bench` cycles equal sim's (~40 s)
 #
-# libhta's xrt backend loads libxrt_coreutil only (docs/architecture.md: XRT);
-# XRT's headers include "xrt.h" and "experimental/..." from /usr/include/xrt.
+# libhta's xrt transport (its flags: host/host.mk) loads libxrt_coreutil only
+# (docs/architecture.md: XRT); `hta xclbin` is built by tools/hta/hta.mk.
 
 DEPS_PKGS += libxrt-dev libxrt1 uuid-dev unzip
 
-XRT_CPPFLAGS := -I/usr/include/xrt
-$(BUILD)/obj/host/src/backend_xrt.o $(BUILD)/san/host/src/backend_xrt.o \
-$(BUILD)/pic/host/src/backend_xrt.o \
-$(BUILD)/obj/tools/hta/xclbin.o $(BUILD)/san/tools/hta/xclbin.o: CPPFLAGS += $(XRT_CPPFLAGS)
-
-# The xclbin's kernel XML starts from the Vitis kernel description that
-# tools/gen generates from the register map (bitstreams/alveo/kernel.xml),
-# built into the writer as a C string.
-XRT_KERNEL_XML   := bitstreams/alveo/kernel.xml
-XRT_KERNEL_XML_H := $(BUILD)/gen/hta_kernel_xml.h
-$(XRT_KERNEL_XML_H): $(XRT_KERNEL_XML) tests/xrt/xrt.mk
-	$(call msg,GEN,$@)
-	$(Q)mkdir -p $(@D)
-	$(Q){ echo '/* generated from $< by tests/xrt/xrt.mk - do not edit */'; \
-	  echo 'static const char hta_kernel_xml[] ='; \
-	  sed -e 's/\\/\\\\/g' -e 's/"/\\"/g' -e 's/^/  "/' -e 's/$$/\\n"/' $<; \
-	  echo '  ;'; } > $@.tmp && mv $@.tmp $@
-$(BUILD)/obj/tools/hta/xclbin.o $(BUILD)/san/tools/hta/xclbin.o: $(XRT_KERNEL_XML_H)
-$(BUILD)/obj/tools/hta/xclbin.o $(BUILD)/san/tools/hta/xclbin.o: CPPFLAGS += -I$(BUILD)/gen
 
 XRT_NOOP_TEST := $(BUILD)/tests/test_xrt_noop
-$(BUILD)/obj/tests/xrt/test_xrt_noop.o: CPPFLAGS += -Itools/hta -Ihost/src
+$(BUILD)/obj/tests/xrt/test_xrt_noop.o: CPPFLAGS += -Itools/hta $(HOST_INTERNAL_CPPFLAGS)
 
 $(XRT_NOOP_TEST): $(BUILD)/obj/tests/xrt/test_xrt_noop.o $(BUILD)/obj/tools/hta/xclbin.o \
                   $(BUILD)/obj/tools/hta/files.o $(BUILD)/obj/tools/hta/zipw.o $(TEST_SUPPORT_OBJS) $(LIBHTA) $(SIM_LIB)
@@ -58,7 +39,5 @@ XRT_HWEMU_TEST := tests/xrt/test_xrt_hwemu.sh
 $(XRT_HWEMU_TEST): $(HTA_CLI) $(EMU_DEVICE) $(XRT_HWEMU_API)
 	@:
 
-ifeq ($(SIM_HAVE_RTL),yes)
 ALL_TARGETS += $(XRT_NOOP_TEST) $(XRT_HWEMU_API)
 TEST_BINS   += $(XRT_NOOP_TEST) $(XRT_HWEMU_TEST)
-endif

@@ -43,6 +43,3 @@ ADDERS_PER_MAC ?= 2
 table1: $(HTA_CLI) ## TABLE I of the paper for MobileNet-V1 0.5/224: docs/table1.md, docs/table1.png
 	$(call msg,GEN,docs/table1.md docs/table1.png)
 	$(Q)bash tools/report/table1.sh $(HTA_CLI) docs/table1.md docs/table1.png $(ADDERS_PER_MAC)
-
-# `make install` installs the cost model's header with the others.
-HTA_PUBLIC_HEADERS += host/include/hta_stats.h
