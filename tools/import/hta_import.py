@@ -6,7 +6,7 @@
                   [--calib-method minmax|pct:P] [--keep-int8 first,last,I...]
 
 The .hta file itself is written by ONE implementation, libhta's model writer
-(host/src/model_io.c): this tool only reads the graph (hta_onnx.py) and
+(host/src/model/model_io.c): this tool only reads the graph (hta_onnx.py) and
 quantizes it (hta_quant.py); `hta import` reads the bundle it leaves in DIR
 and builds the model with hta_model_add_layer, which validates every layer.
 

@@ -29,7 +29,7 @@ class ImportError_(Exception):
     """A model HTA cannot represent; the message names the node and op."""
 
 
-# The .hta format's limits (host/src/model_internal.h, hta_model_layer_limits),
+# The .hta format's limits (host/src/model/model_internal.h, hta_model_layer_limits),
 # checked while the graph is walked, before any array of the layer's size is
 # made: a few-KB graph must not make the importer allocate GBs first.
 MAX_DIM = 65535         # H, W, channels

@@ -550,22 +550,23 @@ static int t_place(void *ctx, size_t prog_size, size_t data_size, uint64_t *prog
   return rc;
 }
 
-static int t_mem_write(void *ctx, uint64_t win, const uint8_t *buf, size_t n) {
-  xrt_dev *x = ctx;
+/* Copy a whole window to the device's buffer object (from `in`) or from it
+ * (to `out`). */
+static int bo_copy(xrt_dev *x, uint64_t win, const uint8_t *in, uint8_t *out, size_t n) {
   xrtBufferHandle bo = win ? x->data_bo : x->prog_bo;
-  if (xrt.xrtBOWrite(bo, buf, n, 0) == 0 && xrt.xrtBOSync(bo, XCL_BO_SYNC_BO_TO_DEVICE, n, 0) == 0)
-    return 0;
+  const int ok = in ? xrt.xrtBOWrite(bo, in, n, 0) == 0 &&
+                          xrt.xrtBOSync(bo, XCL_BO_SYNC_BO_TO_DEVICE, n, 0) == 0
+                    : xrt.xrtBOSync(bo, XCL_BO_SYNC_BO_FROM_DEVICE, n, 0) == 0 &&
+                          xrt.xrtBORead(bo, out, n, 0) == 0;
+  if (ok) return 0;
   x->err_no = errno ? errno : EIO;
-  return XE_COPY_IN;
+  return in ? XE_COPY_IN : XE_COPY_OUT;
 }
-
-static int t_mem_read(void *ctx, uint64_t win, uint8_t *buf, size_t n) {
-  xrt_dev *x = ctx;
-  xrtBufferHandle bo = win ? x->data_bo : x->prog_bo;
-  if (xrt.xrtBOSync(bo, XCL_BO_SYNC_BO_FROM_DEVICE, n, 0) == 0 && xrt.xrtBORead(bo, buf, n, 0) == 0)
-    return 0;
-  x->err_no = errno ? errno : EIO;
-  return XE_COPY_OUT;
+static int t_mem_write(void *x, uint64_t win, const uint8_t *buf, size_t n) {
+  return bo_copy(x, win, buf, NULL, n);
+}
+static int t_mem_read(void *x, uint64_t win, uint8_t *buf, size_t n) {
+  return bo_copy(x, win, NULL, buf, n);
 }
 
 static int t_reg_read(void *x, uint32_t off, uint32_t *v) { return reg_read(x, off, v) ? XE_REG : 0; }
