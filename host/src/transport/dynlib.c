@@ -7,6 +7,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "errmsg.h"
+
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 
 int hta_dynlib_load(const char *const *sonames, const char *pkg, const char *const *names,
@@ -23,17 +25,15 @@ int hta_dynlib_load(const char *const *sonames, const char *pkg, const char *con
              sonames[i]);
   }
   if (h == NULL) {
-    snprintf(err, errlen, "cannot load %s (%s); install the Debian package %s", tried,
-             dlerror(), pkg);
-    rc = -1;
+    rc = hta_errf(err, errlen, "cannot load %s (%s); install the Debian package %s", tried,
+                  dlerror(), pkg);
     goto out;
   }
   for (int i = 0; i < n; i++) {
     void *p = dlsym(h, names[i]);
     if (p == NULL) {
-      snprintf(err, errlen, "%s has no function %s (too old a version?)", tried, names[i]);
+      rc = hta_errf(err, errlen, "%s has no function %s (too old a version?)", tried, names[i]);
       for (int j = 0; j < i; j++) slot[j] = NULL;
-      rc = -1;
       goto out;
     }
     slot[i] = p;

@@ -17,6 +17,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "errmsg.h"
+
 /* Set by host/host.mk: the build tree's sim folder and the install libdir. */
 #ifndef HTA_SIM_BUILD_DIR
 #define HTA_SIM_BUILD_DIR ""
@@ -138,7 +140,7 @@ static int find(hta_simlib *L, char *dst, char *list, size_t cap) {
 const hta_simlib *hta_simlib_open(const hta_hw_config *cfg, char *err, size_t errlen) {
   if (err && errlen) err[0] = '\0';
   if (cfg == NULL || cfg < hta_hw_configs || cfg >= hta_hw_configs + HTA_HW_CONFIG_COUNT) {
-    if (err && errlen) snprintf(err, errlen, "not a configuration of hta_hw_configs");
+    hta_errf(err, errlen, "not a configuration of hta_hw_configs");
     return NULL;
   }
   const size_t i = (size_t)(cfg - hta_hw_configs);
@@ -153,8 +155,8 @@ const hta_simlib *hta_simlib_open(const hta_hw_config *cfg, char *err, size_t er
     if (find(&tmp, paths[i], list, sizeof list) == 0) {
       *L = tmp;
       out = L;
-    } else if (err && errlen) {
-      snprintf(err, errlen,
+    } else {
+      hta_errf(err, errlen,
                "no simulation model of configuration '%s' (libhtasim_%s.so); tried "
                "($HTA_SIM_PATH, build tree, install):%s\nbuild it with `make sim CFG=%s`",
                cfg->name, cfg->name, list, cfg->name);
