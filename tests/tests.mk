@@ -14,8 +14,9 @@ TEST_SUPPORT_SRCS     := $(wildcard tests/support/*.c)
 TEST_SUPPORT_OBJS     := $(TEST_SUPPORT_SRCS:%.c=$(BUILD)/obj/%.o)
 TEST_SUPPORT_SAN_OBJS := $(TEST_SUPPORT_SRCS:%.c=$(BUILD)/san/%.o)
 
-$(BUILD)/obj/tests/%.o: CPPFLAGS += -Itests/support
-$(BUILD)/san/tests/%.o: CPPFLAGS += -Itests/support
+# -Ihost/src: libhta's header-only helpers (util.h: little-endian, clock)
+$(BUILD)/obj/tests/%.o: CPPFLAGS += -Itests/support -Ihost/src
+$(BUILD)/san/tests/%.o: CPPFLAGS += -Itests/support -Ihost/src
 
 HOST_UNIT_TESTS     := $(BUILD)/tests/test_golden $(BUILD)/tests/test_compile \
                        $(BUILD)/tests/test_prog_format

@@ -26,13 +26,16 @@ static inline uint64_t hta_ld_le64(const uint8_t *p) {
   return (uint64_t)hta_ld_le32(p) | (uint64_t)hta_ld_le32(p + 4) << 32;
 }
 
-/* Milliseconds and seconds of CLOCK_MONOTONIC (needs _POSIX_C_SOURCE >=
- * 199309L in the including file, as every user of time limits has). */
+/* Milliseconds and seconds of CLOCK_MONOTONIC (where the including file
+ * asked for POSIX: _POSIX_C_SOURCE >= 199309L, as every user of time limits
+ * does; the little-endian helpers need nothing). */
+#ifdef CLOCK_MONOTONIC
 static inline double hta_now_ms(void) {
   struct timespec ts;
   clock_gettime(CLOCK_MONOTONIC, &ts);
   return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec * 1e-6;
 }
 static inline double hta_now_s(void) { return hta_now_ms() * 1e-3; }
+#endif
 
 #endif /* HTA_UTIL_H */

@@ -21,6 +21,7 @@
 #include "rand_layer.h"
 #include "rng.h"
 #include "rtl_run.h"
+#include "util.h"
 
 /* The engine's codes (generated from hw/config/program.cfg). The ERR_INFO
  * values below stay literal word indices on purpose: they check the
@@ -56,15 +57,9 @@ static void expected_counts(uint64_t *mac, uint64_t *add, uint64_t *bytes) {
   }
 }
 
-static uint32_t get32(const uint8_t *p) {
-  return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
-static void put32(uint8_t *p, uint32_t v) {
-  for (int i = 0; i < 4; i++) p[i] = (uint8_t)(v >> (8 * i));
-}
 /* Word w of descriptor d of program image p. */
 static uint8_t *desc_word(uint8_t *p, int d, int w) {
-  return p + get32(p + 12) + (size_t)d * 64 + (size_t)w * 4;
+  return p + hta_ld_le32(p + 12) + (size_t)d * 64 + (size_t)w * 4;
 }
 
 /* Run a copy of the program with edit applied; returns the result. */
@@ -128,19 +123,19 @@ static void expect(const char *name, edit_fn edit, unsigned code, int64_t info,
 
 /* ---- the edits ---- */
 static void bad_magic(uint8_t *p, size_t *ps, size_t *ds) { (void)ps; (void)ds; p[0] ^= 1; }
-static void bad_version(uint8_t *p, size_t *ps, size_t *ds) { (void)ps; (void)ds; put32(p + 4, 7); }
+static void bad_version(uint8_t *p, size_t *ps, size_t *ds) { (void)ps; (void)ds; hta_st_le32(p + 4, 7); }
 static void bad_signature(uint8_t *p, size_t *ps, size_t *ds) {
   (void)ps; (void)ds;
-  put32(p + 16, get32(p + 16) ^ 0x100);
+  hta_st_le32(p + 16, hta_ld_le32(p + 16) ^ 0x100);
 }
 static void bad_desc_align(uint8_t *p, size_t *ps, size_t *ds) {
   (void)ps; (void)ds;
-  put32(p + 12, get32(p + 12) + 16);
+  hta_st_le32(p + 12, hta_ld_le32(p + 12) + 16);
 }
 static void tiny_prog_window(uint8_t *p, size_t *ps, size_t *ds) { (void)p; (void)ds; *ps = 48; }
 static void desc_outside(uint8_t *p, size_t *ps, size_t *ds) {
   (void)ds;
-  put32(p + 12, (uint32_t)((*ps + 63) / 64 * 64 + 64));
+  hta_st_le32(p + 12, (uint32_t)((*ps + 63) / 64 * 64 + 64));
 }
 static void bad_op(uint8_t *p, size_t *ps, size_t *ds) {
   (void)ps; (void)ds;
@@ -163,15 +158,15 @@ static void bad_act(uint8_t *p, size_t *ps, size_t *ds) {
 static void bad_pix_stride(uint8_t *p, size_t *ps, size_t *ds) {
   (void)ps; (void)ds;
   uint8_t *w = desc_word(p, 0, 4);
-  put32(w, get32(w) + (16u << 16));
+  hta_st_le32(w, hta_ld_le32(w) + (16u << 16));
 }
 static void in_off_outside(uint8_t *p, size_t *ps, size_t *ds) {
   (void)ps; (void)ds;
-  put32(desc_word(p, 0, 7), (uint32_t)prog->data_size);
+  hta_st_le32(desc_word(p, 0, 7), (uint32_t)prog->data_size);
 }
 static void out_off_outside(uint8_t *p, size_t *ps, size_t *ds) {
   (void)ps; (void)ds;
-  put32(desc_word(p, 0, 8), (uint32_t)prog->data_size - 16);
+  hta_st_le32(desc_word(p, 0, 8), (uint32_t)prog->data_size - 16);
 }
 static void small_data_window(uint8_t *p, size_t *ps, size_t *ds) {
   (void)p; (void)ps;
@@ -179,33 +174,33 @@ static void small_data_window(uint8_t *p, size_t *ps, size_t *ds) {
 }
 static void wts_outside(uint8_t *p, size_t *ps, size_t *ds) {
   (void)ds;
-  put32(desc_word(p, 0, 10), (uint32_t)*ps);
+  hta_st_le32(desc_word(p, 0, 10), (uint32_t)*ps);
 }
 static void bad_k(uint8_t *p, size_t *ps, size_t *ds) {
   (void)ps; (void)ds;
   uint8_t *w = desc_word(p, 0, 13);
-  put32(w, get32(w) + 1);
+  hta_st_le32(w, hta_ld_le32(w) + 1);
 }
 static void bad_tile(uint8_t *p, size_t *ps, size_t *ds) {
   (void)ps; (void)ds;
   uint8_t *w = desc_word(p, 0, 11);
-  put32(w, (get32(w) & 0xffff) | 0xffffu << 16); /* staging overflows */
+  hta_st_le32(w, (hta_ld_le32(w) & 0xffff) | 0xffffu << 16); /* staging overflows */
 }
 /* First pass header of descriptor 0 (after the channel source map). */
 static uint8_t *pass0(uint8_t *p) {
-  const uint32_t wts = get32(desc_word(p, 0, 9));
-  const uint32_t out_stride = get32(desc_word(p, 0, 6)) >> 16;
+  const uint32_t wts = hta_ld_le32(desc_word(p, 0, 9));
+  const uint32_t out_stride = hta_ld_le32(desc_word(p, 0, 6)) >> 16;
   const uint32_t map = (out_stride / 4 + 15) / 16 * 16;
   return p + wts + map;
 }
 static void pass_too_many_lanes(uint8_t *p, size_t *ps, size_t *ds) {
   (void)ps; (void)ds;
-  put32(pass0(p), rtl_config()->mac_lanes + 1);
+  hta_st_le32(pass0(p), rtl_config()->mac_lanes + 1);
 }
 static void pass_past_stream(uint8_t *p, size_t *ps, size_t *ds) {
   (void)ps; (void)ds;
   uint8_t *w = desc_word(p, 0, 10);
-  put32(w, get32(w) - 16); /* the last pass block no longer fits */
+  hta_st_le32(w, hta_ld_le32(w) - 16); /* the last pass block no longer fits */
 }
 static void second_layer_bad(uint8_t *p, size_t *ps, size_t *ds) {
   (void)ps; (void)ds;

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "hta_golden.h"
+#include "util.h"
 
 typedef hta_desc desc;
 
@@ -40,9 +41,6 @@ typedef struct run {
   int64_t *acc[2], *gsum;
 } run;
 
-static uint32_t rd32(const uint8_t *p) {
-  return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
 
 static int report(run *r, int code, uint32_t info, uint64_t addr, const char *fmt, ...) {
   hta_interp_status *st = r->st;
@@ -136,7 +134,7 @@ static const uint8_t *block(reader *rd, size_t n) {
 }
 
 static unsigned map_src(const run *r, unsigned c) {
-  return rd32(r->map + 4 * (c / 16)) >> (2 * (c % 16)) & 3u;
+  return hta_ld_le32(r->map + 4 * (c / 16)) >> (2 * (c % 16)) & 3u;
 }
 
 static unsigned code_at(const uint8_t *row, unsigned lane) {

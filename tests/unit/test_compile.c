@@ -29,6 +29,7 @@
 #include "prog_case.h"
 #include "prog_interp.h"
 #include "rand_layer.h"
+#include "util.h"
 
 #define MAX_CHAIN 3 /* <= PROG_CASE_MAX */
 
@@ -255,12 +256,6 @@ static void test_compile_errors(void) {
 
 /* ---- interpreter: descriptor checks like the engine ---- */
 
-static void put32(uint8_t *p, uint32_t v) {
-  for (int i = 0; i < 4; i++) p[i] = (uint8_t)(v >> (8 * i));
-}
-static uint32_t get32(const uint8_t *p) {
-  return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
 
 /* A corrupted word: where = 'h' header, 'd' descriptor 0, 'p' pass 0 header. */
 typedef struct edit {
@@ -281,7 +276,7 @@ static uint8_t *edit_at(uint8_t *p, const hta_program *prog, const edit *e) {
   case 'h': return p + 4 * e->word;
   case 'd': return p + HTA_PROG_HEADER_BYTES + 4 * e->word;
   default: { /* pass 0 header follows the channel source map (16-byte padded) */
-    const uint32_t wts_off = get32(p + HTA_PROG_HEADER_BYTES + 4 * 9);
+    const uint32_t wts_off = hta_ld_le32(p + HTA_PROG_HEADER_BYTES + 4 * 9);
     const uint32_t map = (prog->output.pix_stride / 16 * 4 + 15) / 16 * 16;
     return p + wts_off + map + 4 * e->word;
   }
@@ -353,7 +348,7 @@ static void test_interp_checks(void) {
     memcpy(p, prog->bytes, prog->size);
     for (int e = 0; e < 2 && cs->e[e].where; e++) {
       uint8_t *at = edit_at(p, prog, &cs->e[e]);
-      put32(at, (get32(at) & ~cs->e[e].mask) | cs->e[e].value);
+      hta_st_le32(at, (hta_ld_le32(at) & ~cs->e[e].mask) | cs->e[e].value);
     }
     hta_interp_status st;
     hta_interp_run(&cfg, p, prog->size, data, prog->data_size, NULL, &st);
@@ -402,12 +397,12 @@ static void test_layout(void) {
   hta_program *p = hta_compile(hta_hw_config_default(), &l, 1, err, sizeof err);
   if (!check(p != NULL, "compile a 4->1 FC for hta.cfg", "%s", err)) return;
   const uint8_t *b = p->bytes;
-  ok = get32(b) == 0x31415448u && get32(b + 4) == 1 && get32(b + 8) == 1 &&
-       get32(b + 12) == 64 && get32(b + 16) == hta_hw_config_default()->signature && get32(b + 20) == 0 &&
+  ok = hta_ld_le32(b) == 0x31415448u && hta_ld_le32(b + 4) == 1 && hta_ld_le32(b + 8) == 1 &&
+       hta_ld_le32(b + 12) == 64 && hta_ld_le32(b + 16) == hta_hw_config_default()->signature && hta_ld_le32(b + 20) == 0 &&
        p->n_desc == 1 && p->input.off == 0 && p->output.off == 16 && p->data_size == 32;
   check(ok, "program header and data window of a 4->1 FC", "magic %08x version %u n %u "
-        "desc0 %u sig %08x out_off %u data %zu", get32(b), get32(b + 4), get32(b + 8),
-        get32(b + 12), get32(b + 16), p->output.off, p->data_size);
+        "desc0 %u sig %08x out_off %u data %zu", hta_ld_le32(b), hta_ld_le32(b + 4), hta_ld_le32(b + 8),
+        hta_ld_le32(b + 12), hta_ld_le32(b + 16), p->output.off, p->data_size);
   hta_program_free(p);
 }
 

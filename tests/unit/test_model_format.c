@@ -25,6 +25,7 @@
 #include "hta_model.h"
 #include "rand_graph.h"
 #include "rand_layer.h"
+#include "util.h"
 
 static int verbose;
 
@@ -44,27 +45,17 @@ static uint32_t crc32_ref(const uint8_t *p, size_t n) {
   }
   return c ^ 0xFFFFFFFFu;
 }
-static uint32_t rd32(const uint8_t *p) {
-  return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
-static uint64_t rd64(const uint8_t *p) { return rd32(p) | (uint64_t)rd32(p + 4) << 32; }
-static void wr32(uint8_t *p, uint32_t v) {
-  for (int i = 0; i < 4; i++) p[i] = (uint8_t)(v >> (8 * i));
-}
-static void wr64(uint8_t *p, uint64_t v) {
-  for (int i = 0; i < 8; i++) p[i] = (uint8_t)(v >> (8 * i));
-}
-static uint64_t sec_off(const uint8_t *b, int s) { return rd64(b + HDR + s * ENTRY + 8); }
-static uint64_t sec_len(const uint8_t *b, int s) { return rd64(b + HDR + s * ENTRY + 16); }
+static uint64_t sec_off(const uint8_t *b, int s) { return hta_ld_le64(b + HDR + s * ENTRY + 8); }
+static uint64_t sec_len(const uint8_t *b, int s) { return hta_ld_le64(b + HDR + s * ENTRY + 16); }
 
 /* Recompute every CRC (as far as the table lets us) after a patch. */
 static void refresh_crcs(uint8_t *b, size_t len) {
   for (unsigned s = 0; s < NSEC; s++) {
     const uint64_t o = sec_off(b, (int)s), l = sec_len(b, (int)s);
-    if (o <= len && l <= len - o) wr32(b + HDR + s * ENTRY + 24, crc32_ref(b + o, (size_t)l));
+    if (o <= len && l <= len - o) hta_st_le32(b + HDR + s * ENTRY + 24, crc32_ref(b + o, (size_t)l));
   }
-  wr32(b + 24, 0);
-  wr32(b + 24, crc32_ref(b, TABLE_END));
+  hta_st_le32(b + 24, 0);
+  hta_st_le32(b + 24, crc32_ref(b, TABLE_END));
 }
 
 /* ---- comparing layers ---- */
@@ -269,7 +260,7 @@ static void patch32(const char *name, const uint8_t *good, size_t len, size_t of
                     const char *needle) {
   uint8_t *b = malloc(len);
   memcpy(b, good, len);
-  wr32(b + off, v);
+  hta_st_le32(b + off, v);
   refresh_crcs(b, len);
   expect_error(name, b, len, needle);
   free(b);
@@ -279,7 +270,7 @@ static void patch64(const char *name, const uint8_t *good, size_t len, size_t of
                     const char *needle) {
   uint8_t *b = malloc(len);
   memcpy(b, good, len);
-  wr64(b + off, v);
+  hta_st_le64(b + off, v);
   refresh_crcs(b, len);
   expect_error(name, b, len, needle);
   free(b);
@@ -409,8 +400,8 @@ static void test_corrupt(uint64_t seed, int n_flips) {
   const size_t rec0 = (size_t)sec_off(good, 1);
   patch32("wrong magic", good, len, 0, 0x4D415449u, "magic");
   patch32("version 3", good, len, 4, 3, "version");
-  check(rd32(good + 4) == 1, "a chain of version-1 layers is written as version 1",
-        "version %u", rd32(good + 4));
+  check(hta_ld_le32(good + 4) == 1, "a chain of version-1 layers is written as version 1",
+        "version %u", hta_ld_le32(good + 4));
   patch32("version 0", good, len, 4, 0, "version");
   patch32("header_bytes 31", good, len, 8, 31, "header_bytes");
   patch32("n_sections 4", good, len, 12, 4, "n_sections");
@@ -436,7 +427,7 @@ static void test_corrupt(uint64_t seed, int n_flips) {
   patch32("INFO in_zp 300", good, len, info + 16, 300, "in_zp");
   patch32("INFO in_scale NaN", good, len, info + 20, 0x7fc00000u, "scale");
   patch32("INFO in_scale -1", good, len, info + 20, 0xbf800000u, "scale");
-  patch32("INFO name_len huge", good, len, info + 44, 0xffffu | (rd32(good + info + 44) & 0xffff0000u),
+  patch32("INFO name_len huge", good, len, info + 44, 0xffffu | (hta_ld_le32(good + info + 44) & 0xffff0000u),
           "INFO");
   static const char *const fname[18] = {
       "op", "in_h", "in_w", "in_c", "out_c", "kh", "kw", "stride", "pad_t", "pad_b",
@@ -452,7 +443,7 @@ static void test_corrupt(uint64_t seed, int n_flips) {
       snprintf(name, sizeof name, "layer 1 %s = %d", fname[f], (int32_t)bad_any[v]);
       uint8_t *c = malloc(len);
       memcpy(c, good, len);
-      wr32(c + lrec + 4 * f, bad_any[v]);
+      hta_st_le32(c + lrec + 4 * f, bad_any[v]);
       refresh_crcs(c, len);
       char err[300] = "";
       hta_model *m = hta_model_read_mem(c, len, err, sizeof err);
@@ -474,12 +465,12 @@ static void test_corrupt(uint64_t seed, int n_flips) {
   patch32("layer 1 kh 0", good, len, lrec + 20, 0, "kh");
   patch32("layer 1 stride 0", good, len, lrec + 28, 0, "stride");
   patch32("layer 1 r huge", good, len, lrec + 68, 1u << 30, "r =");
-  patch32("layer 0 n_int8 +1", good, len, rec0 + 72, rd32(good + rec0 + 72) + 1, "n_int8");
+  patch32("layer 0 n_int8 +1", good, len, rec0 + 72, hta_ld_le32(good + rec0 + 72) + 1, "n_int8");
   patch32("layer 0 n_strassen 2^31", good, len, rec0 + 84, 0x80000000u, "n_strassen");
   /* Tensor references of layer 0: bias (index 5) always present. */
   const size_t tref = rec0 + 88 + 16 * 5;
   patch64("layer 0 bias offset past end", good, len, tref, (uint64_t)len * 4, "bias");
-  patch64("layer 0 bias offset overlaps kind", good, len, tref, rd64(good + rec0 + 88),
+  patch64("layer 0 bias offset overlaps kind", good, len, tref, hta_ld_le64(good + rec0 + 88),
           "bias");
   patch64("layer 0 bias length huge", good, len, tref + 8, UINT64_MAX / 2, "bias");
   patch64("layer 0 bias length 0", good, len, tref + 8, 0, "bias");
@@ -488,7 +479,7 @@ static void test_corrupt(uint64_t seed, int n_flips) {
   {
     uint8_t *c = malloc(len);
     memcpy(c, good, len);
-    c[sec_off(good, 2) + rd64(good + rec0 + 88)] = 9;
+    c[sec_off(good, 2) + hta_ld_le64(good + rec0 + 88)] = 9;
     refresh_crcs(c, len);
     expect_error("layer 0 kind[0] = 9", c, len, "kind[0]");
     free(c);
@@ -497,7 +488,7 @@ static void test_corrupt(uint64_t seed, int n_flips) {
   {
     uint8_t *c = malloc(len);
     memcpy(c, good, len);
-    c[sec_off(good, 2) + rd64(good + rec0 + 88 + 16 * 7)] = 40;
+    c[sec_off(good, 2) + hta_ld_le64(good + rec0 + 88 + 16 * 7)] = 40;
     refresh_crcs(c, len);
     expect_error("layer 0 shift[0] = 40", c, len, "shift");
     free(c);
@@ -530,30 +521,30 @@ static void test_hostile_alloc(void) {
   const size_t info_len = INFO_FIXED, total = TABLE_END + info_len + REC + (size_t)ten;
   uint8_t *b = calloc(total, 1);
   memcpy(b, "HTAM", 4);
-  wr32(b + 4, 1);
-  wr32(b + 8, HDR);
-  wr32(b + 12, NSEC);
-  wr64(b + 16, total);
+  hta_st_le32(b + 4, 1);
+  hta_st_le32(b + 8, HDR);
+  hta_st_le32(b + 12, NSEC);
+  hta_st_le64(b + 16, total);
   const uint64_t so[3] = {TABLE_END, TABLE_END + info_len, TABLE_END + info_len + REC};
   const uint64_t sl[3] = {info_len, REC, ten};
   for (int s = 0; s < 3; s++) {
-    wr32(b + HDR + s * ENTRY, (uint32_t)s + 1);
-    wr64(b + HDR + s * ENTRY + 8, so[s]);
-    wr64(b + HDR + s * ENTRY + 16, sl[s]);
+    hta_st_le32(b + HDR + s * ENTRY, (uint32_t)s + 1);
+    hta_st_le64(b + HDR + s * ENTRY + 8, so[s]);
+    hta_st_le64(b + HDR + s * ENTRY + 16, sl[s]);
   }
   uint8_t *in = b + so[0];
   const uint32_t inf[11] = {1, 1, 1, K, 0, 0x3f800000u, 1, 1, oc, 0, 0x3f800000u};
-  for (int i = 0; i < 11; i++) wr32(in + 4 * i, inf[i]);
+  for (int i = 0; i < 11; i++) hta_st_le32(in + 4 * i, inf[i]);
   uint8_t *rec = b + so[1];
   const int32_t f[18] = {HTA_OP_FC, 1, 1, (int32_t)K, (int32_t)oc, 1, 1, 1, 0, 0, 0, 0,
                          0, 0, -128, 127, 0, 1};
-  for (int i = 0; i < 18; i++) wr32(rec + 4 * i, (uint32_t)f[i]);
+  for (int i = 0; i < 18; i++) hta_st_le32(rec + 4 * i, (uint32_t)f[i]);
   const uint32_t cnt[4] = {1, 1, 0, oc - 2};
-  for (int i = 0; i < 4; i++) wr32(rec + 72 + 4 * i, cnt[i]);
+  for (int i = 0; i < 4; i++) hta_st_le32(rec + 72 + 4 * i, cnt[i]);
   uint64_t pos = 0;
   for (int i = 0; i < 12; i++) {
-    wr64(rec + 88 + 16 * i, lens[i] ? pos : 0);
-    wr64(rec + 96 + 16 * i, lens[i]);
+    hta_st_le64(rec + 88 + 16 * i, lens[i] ? pos : 0);
+    hta_st_le64(rec + 96 + 16 * i, lens[i]);
     pos += lens[i];
   }
   uint8_t *kind = b + so[2];
@@ -655,8 +646,8 @@ static int graph_round_trip(uint64_t seed) {
   uint8_t *buf = NULL, *buf2 = NULL;
   size_t len = 0, len2 = 0;
   char err[300] = "", why[160] = "";
-  int ok = hta_model_write_mem(a, &buf, &len) == 0 && rd32(buf + 4) == 2;
-  if (!ok) snprintf(why, sizeof why, "write, or version %u != 2", buf ? rd32(buf + 4) : 0);
+  int ok = hta_model_write_mem(a, &buf, &len) == 0 && hta_ld_le32(buf + 4) == 2;
+  if (!ok) snprintf(why, sizeof why, "write, or version %u != 2", buf ? hta_ld_le32(buf + 4) : 0);
   hta_model *b = ok ? hta_model_read_mem(buf, len, err, sizeof err) : NULL;
   if (ok && b == NULL) snprintf(why, sizeof why, "read: %s", err), ok = 0;
   hta_model_info ia, ib;

@@ -17,6 +17,7 @@
 #include "hta_model.h"
 #include "hta_stats.h"
 #include "hta_zoo.h"
+#include "util.h"
 
 /* Output-stage arrays shared by every test layer (values do not matter). */
 static const int32_t zeros32[16];
@@ -241,11 +242,6 @@ static void test_gap_fc(void) {
 
 /* ---- exact sizes are the file's sections ---- */
 
-static uint64_t get_u64(const uint8_t *p) {
-  uint64_t v = 0;
-  for (int i = 7; i >= 0; i--) v = v << 8 | p[i];
-  return v;
-}
 
 /* Per-layer exact sizes against the LAYERS + TENSORS sections of the file m
  * writes, and the model total against the file length. */
@@ -268,8 +264,8 @@ static void check_file_sizes(const char *what, const hta_model *m) {
   uint64_t sum = 0;
   for (int i = 0; i < mi.n_layers; i++) sum += pl[i].size_bits / 8;
   /* section table entry s at 32 + 32 s: u64 length at +16 (model-format.md) */
-  const uint64_t info = get_u64(buf + 32 + 16), layers = get_u64(buf + 64 + 16),
-                 tensors = get_u64(buf + 96 + 16);
+  const uint64_t info = hta_ld_le64(buf + 32 + 16), layers = hta_ld_le64(buf + 64 + 16),
+                 tensors = hta_ld_le64(buf + 96 + 16);
   snprintf(name, sizeof name, "%s: layers' exact sizes = LAYERS + TENSORS sections", what);
   check_int(name, (int64_t)sum, (int64_t)(layers + tensors));
   snprintf(name, sizeof name, "%s: model exact size = file size", what);

@@ -11,6 +11,7 @@
 
 #include "check.h"
 #include "usb_link.h"
+#include "util.h"
 
 /* ---- a scripted transport: records requests, answers from a script ---- */
 
@@ -25,10 +26,6 @@ typedef struct script {
   size_t pending_len;
 } script;
 
-static void put16(uint8_t *p, uint16_t v) {
-  p[0] = (uint8_t)v;
-  p[1] = (uint8_t)(v >> 8);
-}
 
 static size_t response(uint8_t *f, uint8_t cmd, uint8_t seq, uint8_t status, uint32_t value,
                        const uint8_t *payload, size_t len) {
@@ -38,13 +35,13 @@ static size_t response(uint8_t *f, uint8_t cmd, uint8_t seq, uint8_t status, uin
   f[3] = seq;
   f[4] = status;
   f[5] = 0;
-  put16(f + 6, (uint16_t)len);
-  put16(f + 8, (uint16_t)value);
-  put16(f + 10, (uint16_t)(value >> 16));
-  put16(f + 12, hta_link_crc16(f + 2, 10));
+  hta_st_le16(f + 6, (uint16_t)len);
+  hta_st_le16(f + 8, (uint16_t)value);
+  hta_st_le16(f + 10, (uint16_t)(value >> 16));
+  hta_st_le16(f + 12, hta_link_crc16(f + 2, 10));
   if (len == 0) return 14;
   memcpy(f + 14, payload, len);
-  put16(f + 14 + len, hta_link_crc16(payload, len));
+  hta_st_le16(f + 14 + len, hta_link_crc16(payload, len));
   return 16 + len;
 }
 

@@ -21,6 +21,7 @@
 #include "npy.h"
 
 #include "cli.h"
+#include "util.h"
 
 
 int usage_error(const char *cmd, const char *fmt, ...) {
@@ -134,12 +135,6 @@ int parse_double(const char *cmd, const char *name, const char *s, double lo, do
   return 0;
 }
 
-double now_s(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
-
 /* ---- progress bar (stderr, only on a terminal) ---- */
 
 static void progress_fn(void *user, uint64_t cycles) {
@@ -149,7 +144,7 @@ static void progress_fn(void *user, uint64_t cycles) {
     p->item++;
   }
   p->last_cycles = cycles;
-  const double t = now_s();
+  const double t = hta_now_s();
   if (t - p->last < 0.2) return;
   p->last = t;
   const uint64_t c = p->done_before + cycles;
@@ -172,7 +167,7 @@ static void progress_fn(void *user, uint64_t cycles) {
 void progress_start(hta_device *dev, progress *p, uint64_t expect, int batch) {
   memset(p, 0, sizeof *p);
   p->batch = batch;
-  p->t0 = p->last = now_s();
+  p->t0 = p->last = hta_now_s();
   p->expect = expect;
   if (isatty(2) && hta_device_has_cycles(dev)) hta_set_progress(dev, progress_fn, p);
 }

@@ -68,7 +68,6 @@ int parse_u64(const char *cmd, const char *name, const char *s, uint64_t *out);
 int parse_double(const char *cmd, const char *name, const char *s, double lo, double hi,
                  double *out);
 
-double now_s(void); /* monotonic seconds */
 
 /* ---- progress bar (stderr, only on a terminal, only for cycle devices) ---- */
 

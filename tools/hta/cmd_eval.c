@@ -26,6 +26,7 @@
 #include "cli.h"
 #include "dataset.h"
 #include "files.h"
+#include "util.h"
 
 #define FMNIST_DIR "/usr/share/datasets/fashion-mnist"
 #define MAX_CONFUSION 1000 /* classes up to which the confusion matrix is kept */
@@ -305,7 +306,7 @@ int cmd_eval(int argc, char **argv) {
     goto out;
   }
   hta_stats tot = {0};
-  const double t0 = now_s(), inv = 1.0 / (double)mi.in_scale;
+  const double t0 = hta_now_s(), inv = 1.0 / (double)mi.in_scale;
   const int tty = isatty(2) && !optv(o, no, "--json");
   for (int i0 = 0; i0 < n; i0 += (int)batch) {
     const int b = n - i0 < batch ? n - i0 : (int)batch;
@@ -340,7 +341,7 @@ int cmd_eval(int argc, char **argv) {
               100.0 * t.top1 / (i0 + b));
   }
   if (tty) fprintf(stderr, "\r%60s\r", "");
-  const double wall = now_s() - t0;
+  const double wall = hta_now_s() - t0;
   if (logits) {
     size_t shape[2] = {(size_t)n, (size_t)k_out};
     if (npy_write(outs[0], 2, shape, logits, err, sizeof err)) {

@@ -34,6 +34,8 @@ $(BUILD)/obj/tools/hta/xclbin.o $(BUILD)/san/tools/hta/xclbin.o: CPPFLAGS += -I$
 HTA_CLI      := $(BUILD)/hta
 HTA_CLI_SRCS := $(wildcard tools/hta/*.c)
 HTA_CLI_OBJS := $(HTA_CLI_SRCS:%.c=$(BUILD)/obj/%.o)
+# libhta's header-only helpers (host/src/util.h: little-endian, clock)
+$(BUILD)/obj/tools/hta/%.o $(BUILD)/san/tools/hta/%.o: CPPFLAGS += -Ihost/src
 
 # `hta eval` decodes image folders (tools/hta/image.c) and .npz files (zlib).
 DEPS_PKGS += libpng-dev libjpeg-dev zlib1g-dev

@@ -9,10 +9,10 @@
 #include <string.h>
 #include <zlib.h>
 
+#include "util.h"
+
 #define FAIL(...) (snprintf(err, errlen, __VA_ARGS__), -1)
 
-static uint32_t rd16(const uint8_t *p) { return (uint32_t)p[0] | (uint32_t)p[1] << 8; }
-static uint32_t rd32(const uint8_t *p) { return rd16(p) | rd16(p + 2) << 16; }
 
 static int inflate_raw(const uint8_t *in, size_t in_len, uint8_t *out, size_t out_len) {
   z_stream z;
@@ -34,24 +34,24 @@ int zipr_extract(const uint8_t *zip, size_t len, const char *name, size_t max, u
   *size = 0;
   if (len < 22) return FAIL("not a zip archive (too short)");
   size_t e = len - 22; /* the EOCD, searched back over a comment of up to 64 KiB */
-  while (rd32(zip + e) != 0x06054b50) {
+  while (hta_ld_le32(zip + e) != 0x06054b50) {
     if (e == 0 || len - e > 22 + 65535) return FAIL("not a zip archive (no end record)");
     e--;
   }
-  const uint32_t n = rd16(zip + e + 10), cd_size = rd32(zip + e + 12), cd_off = rd32(zip + e + 16);
+  const uint32_t n = hta_ld_le16(zip + e + 10), cd_size = hta_ld_le32(zip + e + 12), cd_off = hta_ld_le32(zip + e + 16);
   if ((size_t)cd_off > e || (size_t)cd_size > e - cd_off)
     return FAIL("corrupt zip archive (central directory outside the file)");
   char names[300] = "";
   size_t p = cd_off;
   for (uint32_t i = 0; i < n; i++) {
-    if (p + 46 > (size_t)cd_off + cd_size || rd32(zip + p) != 0x02014b50)
+    if (p + 46 > (size_t)cd_off + cd_size || hta_ld_le32(zip + p) != 0x02014b50)
       return FAIL("corrupt zip archive (central directory entry %u)", i);
-    const uint32_t method = rd16(zip + p + 10), csize = rd32(zip + p + 20),
-                   usize = rd32(zip + p + 24), nlen = rd16(zip + p + 28),
-                   xlen = rd16(zip + p + 30), clen = rd16(zip + p + 32),
-                   loff = rd32(zip + p + 42), flags = rd16(zip + p + 8);
+    const uint32_t method = hta_ld_le16(zip + p + 10), csize = hta_ld_le32(zip + p + 20),
+                   usize = hta_ld_le32(zip + p + 24), nlen = hta_ld_le16(zip + p + 28),
+                   xlen = hta_ld_le16(zip + p + 30), clen = hta_ld_le16(zip + p + 32),
+                   loff = hta_ld_le32(zip + p + 42), flags = hta_ld_le16(zip + p + 8);
     if (p + 46 + nlen > (size_t)cd_off + cd_size) return FAIL("corrupt zip archive (name)");
-    const uint32_t crc = rd32(zip + p + 16);
+    const uint32_t crc = hta_ld_le32(zip + p + 16);
     const char *nm = (const char *)zip + p + 46;
     if (strlen(names) + nlen + 3 < sizeof names)
       snprintf(names + strlen(names), sizeof names - strlen(names), "%s%.*s", i ? ", " : "",
@@ -62,9 +62,9 @@ int zipr_extract(const uint8_t *zip, size_t len, const char *name, size_t max, u
     if (csize == 0xffffffffu || usize == 0xffffffffu || loff == 0xffffffffu)
       return FAIL("zip member '%s' needs zip64 (over 4 GiB); not supported", name);
     if (usize > max) return FAIL("zip member '%s' is %u bytes, more than %zu", name, usize, max);
-    if ((size_t)loff + 30 > len || rd32(zip + loff) != 0x04034b50)
+    if ((size_t)loff + 30 > len || hta_ld_le32(zip + loff) != 0x04034b50)
       return FAIL("corrupt zip archive (local header of '%s')", name);
-    const size_t data = (size_t)loff + 30 + rd16(zip + loff + 26) + rd16(zip + loff + 28);
+    const size_t data = (size_t)loff + 30 + hta_ld_le16(zip + loff + 26) + hta_ld_le16(zip + loff + 28);
     if (data > len || csize > len - data)
       return FAIL("corrupt zip archive ('%s' runs past the end)", name);
     if ((*out = malloc(usize ? usize : 1)) == NULL) return FAIL("out of memory");

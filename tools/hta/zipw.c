@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util.h"
+
 uint32_t zipw_crc32(const uint8_t *p, size_t n) {
   uint32_t c = 0xffffffffu;
   for (size_t i = 0; i < n; i++) {
@@ -14,15 +16,14 @@ uint32_t zipw_crc32(const uint8_t *p, size_t n) {
   return ~c;
 }
 
+/* Little-endian fields at a cursor (libhta's util.h). */
 static uint8_t *put16(uint8_t *d, unsigned v) {
-  d[0] = (uint8_t)v;
-  d[1] = (uint8_t)(v >> 8);
+  hta_st_le16(d, (uint16_t)v);
   return d + 2;
 }
-
 static uint8_t *put32(uint8_t *d, uint32_t v) {
-  d = put16(d, v & 0xffffu);
-  return put16(d, v >> 16);
+  hta_st_le32(d, v);
+  return d + 4;
 }
 
 #define LOCAL_HDR 30u
