@@ -203,8 +203,9 @@ int hta_engine_run(const hta_transport *t, const hta_engine_job *job, hta_backen
   if (rc != HTA_WAIT_DONE) {
     char regs[400], note[600] = "", why[800] = "";
     dump_regs(t, res, regs, sizeof regs);
-    const int code =
-        rc == HTA_WAIT_NOT_YET ? HTA_ERROR_TIMEOUT : fail(t, rc, "waiting for the engine", why, sizeof why);
+    const int code = rc == HTA_WAIT_NOT_YET
+                         ? HTA_ERROR_TIMEOUT
+                         : fail(t, rc, "waiting for the engine", why, sizeof why);
     if (t->recover) t->recover(t->ctx, rc == HTA_WAIT_NOT_YET, note, sizeof note);
     if (rc != HTA_WAIT_NOT_YET) {
       snprintf(msg, n, "%s at %s%s", why, regs, note);
@@ -231,10 +232,12 @@ int hta_engine_run(const hta_transport *t, const hta_engine_job *job, hta_backen
   if ((rc = t->mem_read(t->ctx, data_addr, job->data, job->data_size)))
     return fail(t, rc, "reading the data window", msg, n);
   if (res->desc_cycles && t->regs_readable &&
-      (rc = hta_engine_read_log(t, job->n_desc, job->hw ? job->hw->log_depth : 0, res->desc_cycles)))
+      (rc = hta_engine_read_log(t, job->n_desc, job->hw ? job->hw->log_depth : 0,
+                                res->desc_cycles)))
     return fail(t, rc, "reading the per-layer cycle log", msg, n);
   if (t->mem_fill) res->guard_ok = guards_intact(t, guards);
-  if (hta_status_of(res->status).code != HTA_ENGINE_OK) return engine_error(t, job->hw, res, msg, n);
+  if (hta_status_of(res->status).code != HTA_ENGINE_OK)
+    return engine_error(t, job->hw, res, msg, n);
   if (!res->guard_ok) {
     snprintf(msg, n, "%s: the engine wrote outside its windows (a guard byte changed)", t->name);
     return HTA_ERROR_DEVICE;

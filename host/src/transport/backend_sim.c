@@ -175,7 +175,8 @@ static int sim_run(hta_device *dev, const hta_program *prog, const hta_layer *la
   hta_transport t;
   hta_sim_transport st;
   hta_transport_sim(&t, &st, s->lib, s->sim, s->cfg.mem_base, s->cfg.mem_bytes);
-  const uint64_t data_addr = hta_engine_data_addr(s->cfg.mem_base + HTA_ENGINE_PROG_OFF, prog->size);
+  const uint64_t data_addr =
+      hta_engine_data_addr(s->cfg.mem_base + HTA_ENGINE_PROG_OFF, prog->size);
   if (s->fault == 1 || s->fault == 2)
     s->lib->inject_error(s->sim, s->fault == 2, data_addr, data_addr + prog->data_size, 2);
   const int rc = hta_engine_run_device(dev, &t, prog, data, timeout_ms, res);

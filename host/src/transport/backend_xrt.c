@@ -569,7 +569,9 @@ static int t_mem_read(void *x, uint64_t win, uint8_t *buf, size_t n) {
   return bo_copy(x, win, NULL, buf, n);
 }
 
-static int t_reg_read(void *x, uint32_t off, uint32_t *v) { return reg_read(x, off, v) ? XE_REG : 0; }
+static int t_reg_read(void *x, uint32_t off, uint32_t *v) {
+  return reg_read(x, off, v) ? XE_REG : 0;
+}
 
 static int t_reg_write(void *ctx, uint32_t off, uint32_t v) {
   xrt_dev *x = ctx;
@@ -628,7 +630,7 @@ static int t_describe(void *ctx, int code, const char *doing, char *msg, size_t 
                "(%s)", x->err_size, x->err_arg, why);
       return HTA_ERROR_NO_MEM;
     case XE_RUN:
-      snprintf(msg, n, "the run failed (run state %d) while %s", (int)x->state, doing);
+      snprintf(msg, n, "the run failed while %s", doing); /* recover() adds the state */
       return HTA_ERROR_IO;
     case XE_NOOP:
       snprintf(msg, n, "XCL_EMULATION_MODE=noop runs no kernel: buffers, run and wait went "

@@ -141,7 +141,7 @@ int hta_simprog_run(const hta_simlib *L, hta_sim *sim, uint64_t prog_addr, const
   hta_transport_sim(&t, &s, L, sim, 0, UINT64_MAX);
   if (slice_cycles > 0) s.slice = slice_cycles;
   slice_wait w = {keep_waiting, user};
-  const hta_engine_job job = {.hw = NULL, .prog = prog, .prog_size = prog_size, .data = data,
+  const hta_engine_job job = {.hw = L->cfg, .prog = prog, .prog_size = prog_size, .data = data,
                               .data_size = data_size, .prog_addr = prog_addr,
                               .keep_waiting = slice_keep_waiting, .user = &w};
   hta_backend_result r = {0};
