@@ -1262,12 +1262,31 @@ def survey(model, chain):
                                                                   '\n  '.join(problems)))
 
 
+def _non_text(msg, where=''):
+    """The path of the first string field of msg (recursively) that is not text, or None."""
+    for fd, v in msg.ListFields():
+        vals = v if fd.label == fd.LABEL_REPEATED else [v]
+        if fd.type == fd.TYPE_STRING and any(not isinstance(x, str) for x in vals):
+            return where + fd.name
+        if fd.type == fd.TYPE_MESSAGE:
+            for i, x in enumerate(vals):
+                at = '[%d]' % i if fd.label == fd.LABEL_REPEATED else ''
+                bad = _non_text(x, '%s%s%s.' % (where, fd.name, at))
+                if bad:
+                    return bad
+    return None
+
+
 def load_chain(path):
     """ONNX file -> (layers, input (h, w, c), fixed input quantization or None)."""
     try:
         model = onnx.load(path)
     except Exception as e:  # onnx raises DecodeError and others
         raise ImportError_("cannot read '%s' as ONNX: %s" % (path, e))
+    bad = _non_text(model)
+    if bad:  # protobuf hands a string field that is not UTF-8 over as bytes
+        raise ImportError_("cannot read '%s' as ONNX: its field %s is not UTF-8 text"
+                           % (path, bad))
     chain = _Chain(model)
     _fold_constants(model, chain)
     _fold_weight_dequant(model, chain)
