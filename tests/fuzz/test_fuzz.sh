@@ -58,7 +58,7 @@ done
 line=$(/usr/bin/python3 tests/fuzz/fuzz_import.py --seconds "$secs" --work "$out/import" \
          --regress tests/fuzz/regress/import 2>&1 | tee "$out/fuzz_import.log" |
        grep -E '^[0-9]+ passed, [0-9]+ failed$' | tail -n 1)
-grep -E '^(PASS|FAIL) ' "$out/fuzz_import.log"
+grep -E '^(PASS|FAIL) |^  finding: ' "$out/fuzz_import.log"
 if [[ $line =~ ^([0-9]+)\ passed,\ ([0-9]+)\ failed$ ]]; then
   pass=$((pass + BASH_REMATCH[1])) fail=$((fail + BASH_REMATCH[2]))
 else

@@ -19,6 +19,7 @@ Anything else - another op, an attribute we do not honour, a branch - raises
 ImportError_ naming the node and its op: never a silently wrong model.
 """
 import os
+import warnings
 
 import numpy as np
 import onnx
@@ -254,6 +255,14 @@ class _Chain:
             raise ImportError_("%s: input %s '%s' must be a constant (only chains of layers "
                                "are supported)" % (_where(node), what, name))
         return self.consts[name]
+
+    def scalar(self, node, name, what):
+        """A constant input that must hold one value, as a float."""
+        v = np.asarray(self.const(node, name, what))
+        if v.size != 1:
+            raise ImportError_("%s: input %s '%s' must be one value, not an array of shape %s"
+                               % (_where(node), what, name, list(v.shape)))
+        return float(v.reshape(-1)[0])
 
     def _cur(self):
         """The layer whose output the current tensor is (None: the graph input)."""
@@ -678,9 +687,9 @@ class _Chain:
     def op_Clip(self, n, a):
         lo, hi = a.get('min', -np.inf), a.get('max', np.inf)
         if len(n.input) > 1 and n.input[1]:
-            lo = float(self.const(n, n.input[1], 'min'))
+            lo = self.scalar(n, n.input[1], 'min')
         if len(n.input) > 2 and n.input[2]:
-            hi = float(self.const(n, n.input[2], 'max'))
+            hi = self.scalar(n, n.input[2], 'max')
         self._act(n, float(lo), float(hi))
 
     def op_ReduceMean(self, n, a):
@@ -1280,9 +1289,13 @@ def _non_text(msg, where=''):
 def load_chain(path):
     """ONNX file -> (layers, input (h, w, c), fixed input quantization or None)."""
     try:
-        model = onnx.load(path)
+        with warnings.catch_warnings(record=True) as warned:
+            warnings.simplefilter('always')
+            model = onnx.load(path)
     except Exception as e:  # onnx raises DecodeError and others
         raise ImportError_("cannot read '%s' as ONNX: %s" % (path, e))
+    if warned:  # protobuf warns of a file it parsed only in part: an error here
+        raise ImportError_("cannot read '%s' as ONNX: %s" % (path, warned[0].message))
     bad = _non_text(model)
     if bad:  # protobuf hands a string field that is not UTF-8 over as bytes
         raise ImportError_("cannot read '%s' as ONNX: its field %s is not UTF-8 text"
