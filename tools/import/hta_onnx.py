@@ -211,7 +211,21 @@ def pool_nhwc(x, kh, kw, stride, pads, is_max):
 
 
 def _attrs(node):
-    return {a.name: onnx.helper.get_attribute_value(a) for a in node.attribute}
+    try:
+        return {a.name: onnx.helper.get_attribute_value(a) for a in node.attribute}
+    except ValueError:  # onnx's message dumps the whole attribute
+        bad = [a.name for a in node.attribute if a.type == onnx.AttributeProto.UNDEFINED]
+        raise ImportError_('%s: attribute %s has no valid type' % (_where(node), bad))
+
+
+def _to_array(t, what):
+    """numpy_helper.to_array, or an ImportError_ naming the tensor (an unknown data
+    type, data that does not match the dims)."""
+    try:
+        return numpy_helper.to_array(t)
+    except Exception as e:
+        raise ImportError_("%s '%s' (data type %d, dims %s): cannot read its values (%s: %s)"
+                           % (what, t.name, t.data_type, list(t.dims), type(e).__name__, e))
 
 
 def _where(node):
@@ -224,7 +238,7 @@ class _Chain:
     def __init__(self, model):
         g = model.graph
         self.g = g
-        self.consts = {i.name: numpy_helper.to_array(i) for i in g.initializer}
+        self.consts = {i.name: _to_array(i, 'initializer') for i in g.initializer}
         self.int_consts = {}  # name -> (int array, scale, axis) of DequantizeLinear'd constants
         self.layers = []
         self.in_q = None       # (scale, zp) fixed for the network input
