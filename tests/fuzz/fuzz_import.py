@@ -338,7 +338,7 @@ def main():
         passed, failed = passed + (not why), failed + bool(why)
 
     rng = np.random.default_rng(seed)
-    counts, found, n, t0 = {}, [], 0, time.time()
+    counts, found, n, imported, t0 = {}, [], 0, 0, time.time()
     while time.time() - t0 < a.seconds:
         m, in_shape, what = gen_model(rng)
         data = m.SerializeToString()
@@ -347,6 +347,7 @@ def main():
         plan = PLANS[int(rng.integers(len(PLANS)))]
         why = run_case(fresh(d), data, in_shape, plan, rng, hta if n % 8 == 7 else None)
         counts[what] = counts.get(what, 0) + 1
+        imported += os.path.isdir(os.path.join(d, 'bundle'))
         n += 1
         if why:
             keep = os.path.join(a.work, 'findings', 'case%d' % n)
@@ -361,8 +362,8 @@ def main():
     for f in found:
         print('  finding: ' + f)
     ok = not found
-    print('%s fuzz_import: %d cases in %.0f s, seed %d (%s)%s'
-          % ('PASS' if ok else 'FAIL', n, time.time() - t0, seed, kinds,
+    print('%s fuzz_import: %d cases in %.0f s, %d imported, seed %d (%s)%s'
+          % ('PASS' if ok else 'FAIL', n, time.time() - t0, imported, seed, kinds,
              '' if hta else '; hta import itself not run: no build/hta'))
     passed, failed = passed + ok, failed + (not ok)
     print('%d passed, %d failed' % (passed, failed))
