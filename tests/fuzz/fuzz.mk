@@ -8,7 +8,7 @@
 #   build/fuzz/fuzz_npy        the CLI's .npy readers (tools/hta/npy.c)
 #   build/fuzz/fuzz_usb_link   the host side of the USB link (usb_link.c)
 #   tests/fuzz/fuzz_import.py  the ONNX importer's Python side (random graphs)
-#   tests/fuzz/test_fuzz.sh    runs each for FUZZ_SECONDS (make test: 25 s each)
+#   tests/fuzz/test_fuzz.sh    runs each for FUZZ_SECONDS (make test: 20 s each)
 #   make fuzz                  the same for FUZZ_SECONDS=300 each
 #
 # Corpora (committed seeds) in tests/fuzz/corpus/NAME; what a run adds goes

@@ -314,7 +314,7 @@ def fresh(d):
 
 def main():
     p = argparse.ArgumentParser(description=__doc__.split('\n')[0])
-    p.add_argument('--seconds', type=float, default=25)
+    p.add_argument('--seconds', type=float, default=20)
     p.add_argument('--seed', type=int, default=None)
     p.add_argument('--work', default='build/fuzz/import')
     p.add_argument('--regress', default=os.path.join(ROOT, 'tests', 'fuzz', 'regress', 'import'))

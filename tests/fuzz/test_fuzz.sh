@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # tests/fuzz/test_fuzz.sh - run every fuzzer of tests/fuzz for FUZZ_SECONDS
-# each (default 25: `make test`; `make fuzz` gives 300), docs/fuzzing.md.
+# each (default 20: `make test`; `make fuzz` gives 300), docs/fuzzing.md.
 #
 # For each libFuzzer harness (build/fuzz/fuzz_NAME): first every reproducer
 # of tests/fuzz/regress/NAME, one named check each (a past finding must stay
@@ -11,7 +11,7 @@
 # Ends with "N passed, N failed" (tests/run.sh).
 set -uo pipefail
 cd "$(dirname "$0")/../.."
-secs=${FUZZ_SECONDS:-25}
+secs=${FUZZ_SECONDS:-20}
 out=build/fuzz
 pass=0 fail=0
 
