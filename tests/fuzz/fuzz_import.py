@@ -110,12 +110,16 @@ class Graph:
         return self.node(op, [self.cur], (c, (h - 2) // 2 + 1, (w - 2) // 2 + 1),
                          kernel_shape=[2, 2], strides=[2, 2])
 
-    def add(self):  # residual: an earlier tensor of this shape, else the tensor itself
-        same = [t for t, s in self.tensors if s == self.shape]
+    def add(self):  # residual: an earlier tensor of this shape
+        same = [t for t, s in self.tensors if s == self.shape and t != self.cur]
+        if not same:
+            return self.relu()
         return self.node('Add', [self.cur, same[int(self.rng.integers(len(same)))]], self.shape)
 
-    def concat(self):
-        same = [t for t, s in self.tensors if s[1:] == self.shape[1:]]
+    def concat(self):  # with an earlier tensor of this height and width
+        same = [t for t, s in self.tensors if s[1:] == self.shape[1:] and t != self.cur]
+        if not same:
+            return self.relu()
         t = same[int(self.rng.integers(len(same)))]
         c2 = dict(self.tensors)[t][0]
         return self.node('Concat', [self.cur, t], (self.shape[0] + c2,) + self.shape[1:], axis=1)
@@ -131,7 +135,7 @@ class Graph:
                          (c, h + 2, w + 2))
 
     def act(self):
-        op = ['Sigmoid', 'Softplus', 'Elu', 'LeakyRelu', 'HardSigmoid'][int(self.rng.integers(5))]
+        op = ['Sigmoid', 'LeakyRelu', 'HardSigmoid'][int(self.rng.integers(3))]
         return self.node(op, [self.cur], self.shape)
 
     def head(self):
