@@ -277,7 +277,7 @@ def run_case(d, onnx_bytes, in_shape, plan, rng, hta):
         if ': error: ' not in msg.split('\n')[0]:  # (names in it may hold newlines)
             return 'exit 1 not starting with an error line: %r' % msg
         if 'internal error' in msg.split('\n')[0]:
-            return 'unexpected exception: ' + lines[0]
+            return 'unexpected exception: ' + msg.split('\n')[0]
         if os.path.exists(bundle):
             return 'exit 1 left %s' % bundle
     else:
