@@ -23,7 +23,6 @@ import argparse
 import contextlib
 import io
 import os
-import random
 import shutil
 import signal
 import subprocess
@@ -31,7 +30,6 @@ import sys
 import time
 
 import numpy as np
-import onnx
 from onnx import TensorProto, helper, numpy_helper
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), '..', '..'))

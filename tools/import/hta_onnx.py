@@ -229,7 +229,8 @@ def _to_array(t, what):
 
 
 def _where(node):
-    return "node '%s' (%s)" % (node.name or node.output[0], node.op_type)
+    return "node '%s' (%s)" % (node.name or (node.output[0] if node.output else '?'),
+                               node.op_type)
 
 
 class _Chain:
@@ -1242,6 +1243,9 @@ def survey(model, chain):
         known.update(o for o in n.output if o)
     for n in g.node:
         if n.op_type == 'Constant':
+            continue
+        if not n.output or not n.output[0]:
+            problems.append('%s: has no output' % _where(n))
             continue
         why = []
         a = _attrs(n)
