@@ -480,6 +480,8 @@ class _Chain:
             raise ImportError_('%s: only 2-D convolutions are supported (weight rank %d)'
                                % (_where(n), w.ndim))
         st = list(a.get('strides', [1, 1]))
+        if len(st) != 2:
+            raise ImportError_('%s: strides %s: 2 values expected (H, W)' % (_where(n), st))
         if st[0] != st[1]:
             raise ImportError_('%s: strides %s differ by axis (HTA has one stride)'
                                % (_where(n), st))
@@ -495,6 +497,9 @@ class _Chain:
         auto = auto.decode() if isinstance(auto, bytes) else auto
         if auto == 'NOTSET':
             p = list(a.get('pads', [0, 0, 0, 0]))
+            if len(p) != 4:
+                raise ImportError_('%s: pads %s: 4 values expected (H begin, W begin, H end, '
+                                   'W end)' % (_where(n), p))
             pads = (p[0], p[2], p[1], p[3])
         elif auto == 'VALID':
             pads = (0, 0, 0, 0)
@@ -742,9 +747,11 @@ class _Chain:
         auto = auto.decode() if isinstance(auto, bytes) else auto
         if auto not in ('NOTSET', 'VALID'):
             why.append('auto_pad %s is not supported (explicit pads or VALID)' % auto)
+        p = list(a.get('pads', [0, 0, 0, 0])) if auto == 'NOTSET' else [0, 0, 0, 0]
+        if len(p) != 4:
+            why.append('pads %s: 4 values expected (H begin, W begin, H end, W end)' % p)
         if why:
             raise ImportError_('%s: %s' % (_where(n), '; '.join(why)))
-        p = list(a.get('pads', [0, 0, 0, 0])) if auto == 'NOTSET' else [0, 0, 0, 0]
         l = Layer(op, n.name or n.output[0], self.shape)
         l.kh, l.kw, l.stride, l.pads = k[0], k[1], st[0], (p[0], p[2], p[1], p[3])
         if a.get('ceil_mode', 0):  # the last partial window: padding at the end
