@@ -56,6 +56,7 @@ FRAGMENTS += hw/usb/usb.mk sim/usb/usb.mk
 FRAGMENTS += tools/train/train.mk
 FRAGMENTS += tools/import/import.mk
 FRAGMENTS += python/python.mk
+FRAGMENTS += tests/fuzz/fuzz.mk
 define include_fragment
 -include $(1)
 DEMO_CMDS  += $$(newline)

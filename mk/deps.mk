@@ -9,6 +9,7 @@
 #   libxrt-dev                         XRT backend of the host library
 #   libusb-1.0-0-dev                   USB backend of the host library
 #   gnuplot-nox                        benchmark plots
+# and from fragments, e.g. clang + libclang-rt-14-dev (libFuzzer) in tests/fuzz/fuzz.mk.
 DEPS_PKGS := verilator yosys g++ make zlib1g-dev libxrt-dev libusb-1.0-0-dev gnuplot-nox
 
 .PHONY: deps

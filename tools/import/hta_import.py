@@ -168,6 +168,7 @@ def main():
     p.add_argument('--keep-int8', default='')
     p.add_argument('--name', default=None)
     a = p.parse_args()
+    np.seterr(all='ignore')  # NaN/Inf weights are found and named by the checks, not warned of
     try:
         hta_quant.parse_plan(a.plan)
         method = a.calib_method

@@ -19,6 +19,7 @@ Anything else - another op, an attribute we do not honour, a branch - raises
 ImportError_ naming the node and its op: never a silently wrong model.
 """
 import os
+import warnings
 
 import numpy as np
 import onnx
@@ -210,11 +211,26 @@ def pool_nhwc(x, kh, kw, stride, pads, is_max):
 
 
 def _attrs(node):
-    return {a.name: onnx.helper.get_attribute_value(a) for a in node.attribute}
+    try:
+        return {a.name: onnx.helper.get_attribute_value(a) for a in node.attribute}
+    except ValueError:  # onnx's message dumps the whole attribute
+        bad = [a.name for a in node.attribute if a.type == onnx.AttributeProto.UNDEFINED]
+        raise ImportError_('%s: attribute %s has no valid type' % (_where(node), bad))
+
+
+def _to_array(t, what):
+    """numpy_helper.to_array, or an ImportError_ naming the tensor (an unknown data
+    type, data that does not match the dims)."""
+    try:
+        return numpy_helper.to_array(t)
+    except Exception as e:
+        raise ImportError_("%s '%s' (data type %d, dims %s): cannot read its values (%s: %s)"
+                           % (what, t.name, t.data_type, list(t.dims), type(e).__name__, e))
 
 
 def _where(node):
-    return "node '%s' (%s)" % (node.name or node.output[0], node.op_type)
+    return "node '%s' (%s)" % (node.name or (node.output[0] if node.output else '?'),
+                               node.op_type)
 
 
 class _Chain:
@@ -223,7 +239,7 @@ class _Chain:
     def __init__(self, model):
         g = model.graph
         self.g = g
-        self.consts = {i.name: numpy_helper.to_array(i) for i in g.initializer}
+        self.consts = {i.name: _to_array(i, 'initializer') for i in g.initializer}
         self.int_consts = {}  # name -> (int array, scale, axis) of DequantizeLinear'd constants
         self.layers = []
         self.in_q = None       # (scale, zp) fixed for the network input
@@ -254,6 +270,14 @@ class _Chain:
             raise ImportError_("%s: input %s '%s' must be a constant (only chains of layers "
                                "are supported)" % (_where(node), what, name))
         return self.consts[name]
+
+    def scalar(self, node, name, what):
+        """A constant input that must hold one value, as a float."""
+        v = np.asarray(self.const(node, name, what))
+        if v.size != 1:
+            raise ImportError_("%s: input %s '%s' must be one value, not an array of shape %s"
+                               % (_where(node), what, name, list(v.shape)))
+        return float(v.reshape(-1)[0])
 
     def _cur(self):
         """The layer whose output the current tensor is (None: the graph input)."""
@@ -456,6 +480,8 @@ class _Chain:
             raise ImportError_('%s: only 2-D convolutions are supported (weight rank %d)'
                                % (_where(n), w.ndim))
         st = list(a.get('strides', [1, 1]))
+        if len(st) != 2:
+            raise ImportError_('%s: strides %s: 2 values expected (H, W)' % (_where(n), st))
         if st[0] != st[1]:
             raise ImportError_('%s: strides %s differ by axis (HTA has one stride)'
                                % (_where(n), st))
@@ -471,6 +497,9 @@ class _Chain:
         auto = auto.decode() if isinstance(auto, bytes) else auto
         if auto == 'NOTSET':
             p = list(a.get('pads', [0, 0, 0, 0]))
+            if len(p) != 4:
+                raise ImportError_('%s: pads %s: 4 values expected (H begin, W begin, H end, '
+                                   'W end)' % (_where(n), p))
             pads = (p[0], p[2], p[1], p[3])
         elif auto == 'VALID':
             pads = (0, 0, 0, 0)
@@ -678,9 +707,9 @@ class _Chain:
     def op_Clip(self, n, a):
         lo, hi = a.get('min', -np.inf), a.get('max', np.inf)
         if len(n.input) > 1 and n.input[1]:
-            lo = float(self.const(n, n.input[1], 'min'))
+            lo = self.scalar(n, n.input[1], 'min')
         if len(n.input) > 2 and n.input[2]:
-            hi = float(self.const(n, n.input[2], 'max'))
+            hi = self.scalar(n, n.input[2], 'max')
         self._act(n, float(lo), float(hi))
 
     def op_ReduceMean(self, n, a):
@@ -718,9 +747,11 @@ class _Chain:
         auto = auto.decode() if isinstance(auto, bytes) else auto
         if auto not in ('NOTSET', 'VALID'):
             why.append('auto_pad %s is not supported (explicit pads or VALID)' % auto)
+        p = list(a.get('pads', [0, 0, 0, 0])) if auto == 'NOTSET' else [0, 0, 0, 0]
+        if len(p) != 4:
+            why.append('pads %s: 4 values expected (H begin, W begin, H end, W end)' % p)
         if why:
             raise ImportError_('%s: %s' % (_where(n), '; '.join(why)))
-        p = list(a.get('pads', [0, 0, 0, 0])) if auto == 'NOTSET' else [0, 0, 0, 0]
         l = Layer(op, n.name or n.output[0], self.shape)
         l.kh, l.kw, l.stride, l.pads = k[0], k[1], st[0], (p[0], p[2], p[1], p[3])
         if a.get('ceil_mode', 0):  # the last partial window: padding at the end
@@ -1220,6 +1251,9 @@ def survey(model, chain):
     for n in g.node:
         if n.op_type == 'Constant':
             continue
+        if not n.output or not n.output[0]:
+            problems.append('%s: has no output' % _where(n))
+            continue
         why = []
         a = _attrs(n)
         missing = [i for i in n.input if i and i not in known]
@@ -1262,12 +1296,35 @@ def survey(model, chain):
                                                                   '\n  '.join(problems)))
 
 
+def _non_text(msg, where=''):
+    """The path of the first string field of msg (recursively) that is not text, or None."""
+    for fd, v in msg.ListFields():
+        vals = v if fd.label == fd.LABEL_REPEATED else [v]
+        if fd.type == fd.TYPE_STRING and any(not isinstance(x, str) for x in vals):
+            return where + fd.name
+        if fd.type == fd.TYPE_MESSAGE:
+            for i, x in enumerate(vals):
+                at = '[%d]' % i if fd.label == fd.LABEL_REPEATED else ''
+                bad = _non_text(x, '%s%s%s.' % (where, fd.name, at))
+                if bad:
+                    return bad
+    return None
+
+
 def load_chain(path):
     """ONNX file -> (layers, input (h, w, c), fixed input quantization or None)."""
     try:
-        model = onnx.load(path)
+        with warnings.catch_warnings(record=True) as warned:
+            warnings.simplefilter('always')
+            model = onnx.load(path)
     except Exception as e:  # onnx raises DecodeError and others
         raise ImportError_("cannot read '%s' as ONNX: %s" % (path, e))
+    if warned:  # protobuf warns of a file it parsed only in part: an error here
+        raise ImportError_("cannot read '%s' as ONNX: %s" % (path, warned[0].message))
+    bad = _non_text(model)
+    if bad:  # protobuf hands a string field that is not UTF-8 over as bytes
+        raise ImportError_("cannot read '%s' as ONNX: its field %s is not UTF-8 text"
+                           % (path, bad))
     chain = _Chain(model)
     _fold_constants(model, chain)
     _fold_weight_dequant(model, chain)

@@ -481,7 +481,9 @@ def quantize(layers, in_shape, in_q, plan, images, method, keep_int8, calib_batc
                              'are needed (--calib)')
         pre = []
         ranges = calibrate(layers, images, method, pre, calib_batch)
-    wl = [i for i, l in enumerate(layers) if l.op not in NO_WEIGHTS]
+    # the layers with filters (ADD, CONCAT and MUL have an output stage but no weights:
+    # --keep-int8 first/last and the hybrid plans' ranking concern filters only)
+    wl = [i for i, l in enumerate(layers) if l.op not in NO_WEIGHTS and l.w is not None]
     force = set()
     for k in keep_int8:
         if k == 'first':

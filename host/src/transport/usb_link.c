@@ -48,8 +48,9 @@ void hta_link_init(hta_link *l, const hta_link_transport *xp, unsigned resp_time
   l->retries = retries;
   l->max_payload = 16; /* until HELLO says more: the smallest the protocol allows */
   /* Start anywhere (the spec allows it): a device that still remembers a
-   * request of an earlier session is then unlikely to match the first seq. */
-  l->seq = (uint8_t)(hta_now_ms());
+   * request of an earlier session is then unlikely to match the first seq.
+   * Through an integer: a double outside 0..255 cast to uint8_t is undefined. */
+  l->seq = (uint8_t)(uint64_t)hta_now_ms();
 }
 
 unsigned hta_link_cycles_ms(const hta_link *l, uint64_t cycles) {
