@@ -246,6 +246,59 @@ def integer(path):
     g.save(path, 'x', t)
 
 
+def qlinear_zp(path):
+    """QLinearConv and QLinearMatMul as the ONNX spec defines them, with int8
+    activations whose zero points are of either sign, a uint8 one off 0 and 128, and
+    nonzero (per-channel) int8 weight zero points: every tensor's quantization fixed."""
+    g = G()
+    xs, xz = g.c(np.float32(1 / 250)), g.c(np.int8(-125))
+    t = g.n('QuantizeLinear', ['x', xs, xz])
+    w1, s1 = qw(w(8, 1, 3, 3, s=0.6), 8)
+    wz1 = rng.integers(-3, 4, 8).astype(np.int8)  # w1 - wz1 stays inside int8
+    w1 = np.clip(w1.astype(np.int32) + wz1.reshape(8, 1, 1, 1), -128, 127).astype(np.int8)
+    ys, yz = g.c(np.float32(0.01)), g.c(np.int8(-20))
+    t = g.n('QLinearConv', [t, xs, xz, g.c(w1), g.c(s1), g.c(wz1), ys, yz,
+                            g.c(np.round(w(8, s=0.1) / (s1 / 250)).astype(np.int32))],
+            strides=[2, 2], pads=[1, 1, 1, 1])
+    w2, s2 = qw(w(8, 1, 3, 3, s=0.5), 8)
+    w2 = (w2.astype(np.int32) - 1).astype(np.int8)  # stored with zero point -1
+    y2s, y2z = g.c(np.float32(0.02)), g.c(np.int8(9))
+    t = g.n('QLinearConv', [t, ys, yz, g.c(w2), g.c(s2), g.c(np.int8(-1) * np.ones(8, np.int8)),
+                            y2s, y2z], group=8, pads=[1, 1, 1, 1])
+    t = g.n('DequantizeLinear', [t, y2s, y2z])
+    t = g.n('GlobalAveragePool', [t])
+    t = g.n('Flatten', [t])
+    gs, gz = g.c(np.float32(0.003)), g.c(np.uint8(37))
+    t = g.n('QuantizeLinear', [t, gs, gz])
+    w3, s3 = qw(w(10, 8), 10)
+    w3 = np.clip(w3.astype(np.int32) + 2, -128, 127).astype(np.int8)  # zero point 2
+    os_, oz = g.c(np.float32(0.05)), g.c(np.uint8(200))
+    t = g.n('QLinearMatMul', [t, gs, gz, g.c(w3.T.copy()), g.c(s3), g.c(np.int8(2)), os_, oz])
+    t = g.n('DequantizeLinear', [t, os_, oz])
+    g.save(path, 'x', t)
+
+
+def integer_zp(path):
+    """ConvInteger and MatMulInteger with activation zero points of either sign."""
+    g = G()
+    xs, xz = g.c(np.float32(1 / 250)), g.c(np.int8(-125))
+    t = g.n('QuantizeLinear', ['x', xs, xz])
+    w1, s1 = qw(w(8, 1, 3, 3, s=0.6), 8)
+    t = g.n('ConvInteger', [t, g.c(w1), xz], strides=[2, 2], pads=[1, 1, 1, 1])
+    t = g.n('Cast', [t], to=TensorProto.FLOAT)
+    t = g.n('Mul', [t, g.c((s1 / 250).reshape(1, 8, 1, 1))])
+    t = g.n('Relu', [t])
+    t = g.n('GlobalAveragePool', [t])
+    t = g.n('Flatten', [t])
+    as_, az = g.c(np.float32(0.004)), g.c(np.int8(17))
+    t = g.n('QuantizeLinear', [t, as_, az])
+    w2, s2 = qw(w(10, 8), 10)
+    t = g.n('MatMulInteger', [t, g.c(w2.T.copy()), az])
+    t = g.n('Cast', [t], to=TensorProto.FLOAT)
+    t = g.n('Mul', [t, g.c(s2 * 0.004)])
+    g.save(path, 'x', t)
+
+
 # ---- bad models: (file, expected fragment of the error) ----
 
 def bad_dilation(path):
@@ -547,7 +600,7 @@ def float_rgb32(path):
 
 GOOD = [float_mbnet, float_misc, ternary, qdq, qlinear, integer, float_rgb32, float_pools,
         float_acts, float_resize_pad, graph_residual, graph_se_silu, qdq_pytorch,
-        graph_shuffle]
+        graph_shuffle, qlinear_zp, integer_zp]
 BAD = {bad_dilation: "node 'bad_dilation' (Conv): dilations",
        bad_op: "node 'bad_pool' (LpPool): unsupported op LpPool",
        bad_pool: "node 'bad_avg' (AveragePool): count_include_pad=1 is not supported",

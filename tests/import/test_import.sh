@@ -41,10 +41,10 @@ fi
 
 # ---- good models: import, then golden model vs the ONNX graph in numpy ----
 for m in float_mbnet float_misc ternary qdq qlinear integer float_pools float_acts \
-    float_resize_pad graph_residual graph_se_silu qdq_pytorch graph_shuffle; do
+    float_resize_pad graph_residual graph_se_silu qdq_pytorch graph_shuffle qlinear_zp integer_zp; do
   expect "import_$m" 0 "1x1x10" -- $HTA import "$fx/$m.onnx" -o "$tmp/$m.hta" --calib-n 200
   lsb=()
-  [[ $m == qdq* || $m == qlinear ]] && lsb=(--max-lsb 1)
+  [[ $m == qdq* || $m == qlinear* ]] && lsb=(--max-lsb 1)
   pytest_counts $PY tools/import/hta_check.py "$fx/$m.onnx" "$tmp/$m.hta" --n 50 \
     --hta-bin "$HTA" --name "reference_$m" "${lsb[@]}"
 done
