@@ -41,12 +41,13 @@ class G:
                                            **attrs))
         return out
 
-    def save(self, path, x, y, opset=13, in_shape=(1, 1, 28, 28), check=True):
+    def save(self, path, x, y, opset=13, in_shape=(1, 1, 28, 28), check=True, domains=()):
         graph = helper.make_graph(
             self.nodes, os.path.basename(path),
             [helper.make_tensor_value_info(x, TensorProto.FLOAT, list(in_shape))],
             [helper.make_tensor_value_info(y, TensorProto.FLOAT, [1, 10])], self.inits)
-        m = helper.make_model(graph, opset_imports=[helper.make_opsetid('', opset)])
+        m = helper.make_model(graph, opset_imports=[helper.make_opsetid('', opset)] +
+                              [helper.make_opsetid(d, v) for d, v in domains])
         if check:  # off for the graphs that must be broken in a way the checker sees
             onnx.checker.check_model(m)
         onnx.save(m, path)
@@ -243,6 +244,88 @@ def integer(path):
     t = g.n('Cast', [t], to=TensorProto.FLOAT)
     t = g.n('Mul', [t, g.c(s2 * 0.01)])
     t = g.n('Add', [t, g.c(w(10, s=0.1))])
+    g.save(path, 'x', t)
+
+
+def qlinear_zp(path):
+    """QLinearConv and QLinearMatMul as the ONNX spec defines them, with int8
+    activations whose zero points are of either sign, a uint8 one off 0 and 128, and
+    nonzero (per-channel) int8 weight zero points: every tensor's quantization fixed."""
+    g = G()
+    xs, xz = g.c(np.float32(1 / 250)), g.c(np.int8(-125))
+    t = g.n('QuantizeLinear', ['x', xs, xz])
+    w1, s1 = qw(w(8, 1, 3, 3, s=0.6), 8)
+    wz1 = rng.integers(-3, 4, 8).astype(np.int8)  # w1 - wz1 stays inside int8
+    w1 = np.clip(w1.astype(np.int32) + wz1.reshape(8, 1, 1, 1), -128, 127).astype(np.int8)
+    ys, yz = g.c(np.float32(0.01)), g.c(np.int8(-20))
+    t = g.n('QLinearConv', [t, xs, xz, g.c(w1), g.c(s1), g.c(wz1), ys, yz,
+                            g.c(np.round(w(8, s=0.1) / (s1 / 250)).astype(np.int32))],
+            strides=[2, 2], pads=[1, 1, 1, 1])
+    w2, s2 = qw(w(8, 1, 3, 3, s=0.5), 8)
+    w2 = (w2.astype(np.int32) - 1).astype(np.int8)  # stored with zero point -1
+    y2s, y2z = g.c(np.float32(0.02)), g.c(np.int8(9))
+    t = g.n('QLinearConv', [t, ys, yz, g.c(w2), g.c(s2), g.c(np.int8(-1) * np.ones(8, np.int8)),
+                            y2s, y2z], group=8, pads=[1, 1, 1, 1])
+    t = g.n('DequantizeLinear', [t, y2s, y2z])
+    t = g.n('GlobalAveragePool', [t])
+    t = g.n('Flatten', [t])
+    gs, gz = g.c(np.float32(0.003)), g.c(np.uint8(37))
+    t = g.n('QuantizeLinear', [t, gs, gz])
+    w3, s3 = qw(w(10, 8), 10)
+    w3 = np.clip(w3.astype(np.int32) + 2, -128, 127).astype(np.int8)  # zero point 2
+    os_, oz = g.c(np.float32(0.05)), g.c(np.uint8(200))
+    t = g.n('QLinearMatMul', [t, gs, gz, g.c(w3.T.copy()), g.c(s3), g.c(np.int8(2)), os_, oz])
+    t = g.n('DequantizeLinear', [t, os_, oz])
+    g.save(path, 'x', t)
+
+
+def qlinear_add(path):
+    """ONNX Runtime's QLinearAdd (com.microsoft) of two QLinearConv branches, int8 and
+    uint8 tensors with zero points of either sign; every tensor's quantization fixed."""
+    g = G()
+    xs, xz = g.c(np.float32(1 / 255)), g.c(np.uint8(0))
+    x = g.n('QuantizeLinear', ['x', xs, xz])
+    branches = []
+    for k, (ys, yz) in enumerate(((0.01, np.uint8(100)), (0.015, np.uint8(140)))):
+        wq, sq = qw(w(8, 1, 3, 3, s=0.6), 8)
+        ys, yz = g.c(np.float32(ys)), g.c(yz)
+        branches.append((g.n('QLinearConv', [x, xs, xz, g.c(wq), g.c(sq),
+                                            g.c(np.zeros(8, np.int8)), ys, yz],
+                             pads=[1, 1, 1, 1]), ys, yz))
+    (a, as_, az), (b, bs, bz) = branches
+    cs, cz = g.c(np.float32(0.02)), g.c(np.uint8(90))
+    t = g.n('QLinearAdd', [a, as_, az, b, bs, bz, cs, cz], domain='com.microsoft')
+    t = g.n('DequantizeLinear', [t, cs, cz])
+    t = g.n('GlobalAveragePool', [t])
+    t = g.n('Flatten', [t])
+    gs, gz = g.c(np.float32(0.02)), g.c(np.uint8(90))
+    t = g.n('QuantizeLinear', [t, gs, gz])
+    w3, s3 = qw(w(10, 8), 10)
+    os_, oz = g.c(np.float32(0.02)), g.c(np.uint8(128))
+    t = g.n('QLinearMatMul', [t, gs, gz, g.c(w3.T.copy()), g.c(s3), g.c(np.zeros(10, np.int8)),
+                              os_, oz])
+    t = g.n('DequantizeLinear', [t, os_, oz])
+    g.save(path, 'x', t, check=False, domains=[('com.microsoft', 1)])
+
+
+def integer_zp(path):
+    """ConvInteger and MatMulInteger with activation zero points of either sign."""
+    g = G()
+    xs, xz = g.c(np.float32(1 / 250)), g.c(np.int8(-125))
+    t = g.n('QuantizeLinear', ['x', xs, xz])
+    w1, s1 = qw(w(8, 1, 3, 3, s=0.6), 8)
+    t = g.n('ConvInteger', [t, g.c(w1), xz], strides=[2, 2], pads=[1, 1, 1, 1])
+    t = g.n('Cast', [t], to=TensorProto.FLOAT)
+    t = g.n('Mul', [t, g.c((s1 / 250).reshape(1, 8, 1, 1))])
+    t = g.n('Relu', [t])
+    t = g.n('GlobalAveragePool', [t])
+    t = g.n('Flatten', [t])
+    as_, az = g.c(np.float32(0.004)), g.c(np.int8(17))
+    t = g.n('QuantizeLinear', [t, as_, az])
+    w2, s2 = qw(w(10, 8), 10)
+    t = g.n('MatMulInteger', [t, g.c(w2.T.copy()), az])
+    t = g.n('Cast', [t], to=TensorProto.FLOAT)
+    t = g.n('Mul', [t, g.c(s2 * 0.004)])
     g.save(path, 'x', t)
 
 
@@ -547,7 +630,7 @@ def float_rgb32(path):
 
 GOOD = [float_mbnet, float_misc, ternary, qdq, qlinear, integer, float_rgb32, float_pools,
         float_acts, float_resize_pad, graph_residual, graph_se_silu, qdq_pytorch,
-        graph_shuffle]
+        graph_shuffle, qlinear_zp, integer_zp, qlinear_add]
 BAD = {bad_dilation: "node 'bad_dilation' (Conv): dilations",
        bad_op: "node 'bad_pool' (LpPool): unsupported op LpPool",
        bad_pool: "node 'bad_avg' (AveragePool): count_include_pad=1 is not supported",

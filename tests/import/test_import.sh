@@ -41,10 +41,11 @@ fi
 
 # ---- good models: import, then golden model vs the ONNX graph in numpy ----
 for m in float_mbnet float_misc ternary qdq qlinear integer float_pools float_acts \
-    float_resize_pad graph_residual graph_se_silu qdq_pytorch graph_shuffle; do
+    float_resize_pad graph_residual graph_se_silu qdq_pytorch graph_shuffle qlinear_zp integer_zp \
+    qlinear_add; do
   expect "import_$m" 0 "1x1x10" -- $HTA import "$fx/$m.onnx" -o "$tmp/$m.hta" --calib-n 200
   lsb=()
-  [[ $m == qdq* || $m == qlinear ]] && lsb=(--max-lsb 1)
+  [[ $m == qdq* || $m == qlinear* ]] && lsb=(--max-lsb 1)
   pytest_counts $PY tools/import/hta_check.py "$fx/$m.onnx" "$tmp/$m.hta" --n 50 \
     --hta-bin "$HTA" --name "reference_$m" "${lsb[@]}"
 done
@@ -158,6 +159,21 @@ expect usage_no_output 2 "required" -- $HTA import "$fx/float_mbnet.onnx"
 expect no_python 1 "python3-onnx" -- env HTA_PYTHON=/nonexistent/python3 \
   $HTA import "$fx/float_mbnet.onnx" -o "$tmp/bad.hta"
 expect import_help 0 "usage: hta import" -- $HTA import --help
+
+# ---- --report: one row per layer, the golden model against the float graph ----
+expect report_text 0 "^ +4  fc +1x1x10 +0\.0[0-9]+ +0\.0[0-9]+  Gemm" -- $HTA import \
+  "$fx/float_mbnet.onnx" -o "$tmp/rep.hta" --calib-n 50 --report text --report-n 4
+rows=$($HTA import "$fx/graph_residual.onnx" -o "$tmp/rep2.hta" --calib-n 50 --report json \
+  --report-n 2 | grep -c '^{"layer": ')
+layers=$($HTA info "$tmp/rep2.hta" | grep -cE '^ *[0-9]+ ')
+[[ $rows -gt 0 && $rows -eq $layers ]] && pass report_json_rows ||
+  fail report_json_rows "$rows JSON rows for $layers layers"
+expect refuse_report_format 2 "text or json" -- $HTA import "$fx/float_mbnet.onnx" \
+  -o "$tmp/bad.hta" --report xml
+expect refuse_report_n 2 "1..4096" -- $HTA import "$fx/float_mbnet.onnx" -o "$tmp/bad.hta" \
+  --report text --report-n 0
+[[ ! -e $tmp/bad.hta ]] && pass report_refused_writes_nothing ||
+  fail report_refused_writes_nothing "$tmp/bad.hta exists"
 
 # the installed hta finds the installed importer (PREFIX/share/hta/import)
 if make -s install PREFIX="$tmp/inst" >"$tmp/inst.log" 2>&1; then

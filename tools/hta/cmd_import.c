@@ -18,6 +18,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "hta.h"
 #include "hta_model.h"
 #include "npy.h"
 #include "cli.h"
@@ -26,6 +27,7 @@
 static const char import_help[] =
     "usage: hta import MODEL.onnx -o MODEL.hta [--plan P] [--calib SRC] [--calib-n N]\n"
     "                  [--calib-method M] [--keep-int8 LIST] [--name NAME]\n"
+    "                  [--report text|json] [--report-n N]\n"
     "Import a trained ONNX network (a graph of Conv, depthwise Conv, Gemm/MatMul,\n"
     "BatchNormalization, Relu, Clip, activation functions, pools, residual Add,\n"
     "Concat, squeeze-excite Mul, Flatten/Reshape, or their quantized forms) and\n"
@@ -42,6 +44,12 @@ static const char import_help[] =
     "  --keep-int8 LIST  layers kept int8 whatever the plan: first, last, dw (every\n"
     "                    depthwise layer), or layer indices\n"
     "  --name NAME       model name (default: the file name)\n"
+    "  --report FMT      then run the model on the cpu device (the golden model) on\n"
+    "                    the first calibration images and print, per layer, the\n"
+    "                    relative RMS error of its dequantized output against the\n"
+    "                    float graph's tensor, and that of rounding the float tensor\n"
+    "                    alone: a table (text) or one JSON object per layer (json)\n"
+    "  --report-n N      images of the report (default 8)\n"
     "Environment: HTA_PYTHON (default /usr/bin/python3), HTA_IMPORT_TOOL (the script).\n";
 
 /* ---- finding the Python side ---- */
@@ -277,18 +285,84 @@ static int run_tool(const char *python, char *const *argv) {
 }
 
 static void remove_bundle(const char *dir) {
+  static const char *const files[] = {"bundle.txt", "bundle.bin", "report_x.npy",
+                                      "report_xq.bin", "report_q.txt", "report_layers.bin"};
   char p[PATH_MAX];
-  snprintf(p, sizeof p, "%s/bundle.txt", dir);
-  unlink(p);
-  snprintf(p, sizeof p, "%s/bundle.bin", dir);
-  unlink(p);
+  for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
+    snprintf(p, sizeof p, "%s/%s", dir, files[i]);
+    unlink(p);
+  }
   rmdir(dir);
+}
+
+/* --report: model m on the cpu device on the n images of DIR/report_xq.bin,
+ * every layer's output into DIR/report_layers.bin (layer by layer, each
+ * [n, H, W, C]), for hta_import.py --report-from DIR. */
+static int report_layers(const hta_model *m, const char *dir, int n, char *err, size_t errlen) {
+  hta_model_info mi;
+  hta_model_get_info(m, &mi);
+  char path[PATH_MAX];
+  snprintf(path, sizeof path, "%s/report_xq.bin", dir);
+  uint8_t *x = NULL;
+  size_t len = 0;
+  const size_t in_size = (size_t)mi.in_h * mi.in_w * mi.in_c;
+  if (npy_read_file(path, UINT64_C(1) << 31, "the report's inputs", &x, &len, err, errlen))
+    return -1;
+  if (n <= 0 || len != (size_t)n * in_size) {
+    snprintf(err, errlen, "report: %zu input bytes for %d images of %zu", len, n, in_size);
+    free(x);
+    return -1;
+  }
+  hta_device *dev = NULL;
+  hta_net *net = NULL;
+  int8_t *y = malloc((size_t)n * ((size_t)mi.out_h * mi.out_w * mi.out_c)), *buf = NULL;
+  FILE *f = NULL;
+  int rc = -1;
+  if (y == NULL) {
+    snprintf(err, errlen, "out of memory");
+    goto out;
+  }
+  if (hta_open("cpu", &dev) || hta_load_model(dev, m, &net) ||
+      hta_run(net, (const int8_t *)x, y, n, 0, NULL)) {
+    snprintf(err, errlen, "report: running the model on cpu: %s",
+             dev ? hta_last_error(dev) : hta_open_error());
+    goto out;
+  }
+  snprintf(path, sizeof path, "%s/report_layers.bin", dir);
+  if ((f = fopen(path, "wb")) == NULL) {
+    snprintf(err, errlen, "cannot write '%.300s': %s", path, strerror(errno));
+    goto out;
+  }
+  for (int l = 0; l < mi.n_layers; l++) {
+    int h, w, c;
+    if (hta_layer_shape(net, l, &h, &w, &c)) goto out;
+    const size_t sz = (size_t)h * w * c;
+    int8_t *nb = realloc(buf, sz ? sz : 1);
+    if (nb == NULL) goto out;
+    buf = nb;
+    for (int i = 0; i < n; i++)
+      if (hta_layer_output(net, i, l, buf, sz) || fwrite(buf, 1, sz, f) != sz) {
+        snprintf(err, errlen, "report: layer %d's output cannot be read or written", l);
+        goto out;
+      }
+  }
+  rc = fclose(f);
+  f = NULL;
+  if (rc) snprintf(err, errlen, "cannot write '%.300s'", path);
+out:
+  if (f) fclose(f);
+  if (rc && err[0] == '\0') snprintf(err, errlen, "report: out of memory");
+  free(buf);
+  free(y);
+  free(x);
+  hta_close(dev);
+  return rc;
 }
 
 int cmd_import(int argc, char **argv) {
   opt o[] = {{"-o", 1, NULL},          {"--plan", 1, NULL},         {"--calib", 1, NULL},
              {"--calib-n", 1, NULL},   {"--calib-method", 1, NULL}, {"--keep-int8", 1, NULL},
-             {"--name", 1, NULL}};
+             {"--name", 1, NULL},      {"--report", 1, NULL},       {"--report-n", 1, NULL}};
   const int no = (int)(sizeof o / sizeof o[0]);
   const char *pos[1];
   int n_pos;
@@ -300,6 +374,14 @@ int cmd_import(int argc, char **argv) {
   if (!is_file(pos[0])) return fail("import", "cannot read '%s': no such file", pos[0]);
   char err[600];
   if (output_path_check(optv(o, no, "-o"), err, sizeof err)) return fail("import", "%s", err);
+  const char *fmt = optv(o, no, "--report");
+  if (fmt && strcmp(fmt, "text") != 0 && strcmp(fmt, "json") != 0)
+    return usage_error("import", "--report '%s': text or json", fmt);
+  const char *report_n = optv(o, no, "--report-n") ? optv(o, no, "--report-n") : "8";
+  char *end;
+  long rn = strtol(report_n, &end, 10);
+  if (*end != '\0' || rn < 1 || rn > 4096)
+    return usage_error("import", "--report-n '%s': an integer in 1..4096", report_n);
   char tool[PATH_MAX];
   if (find_tool(tool, sizeof tool))
     return fail("import", "cannot find tools/import/hta_import.py next to %s nor installed "
@@ -331,6 +413,10 @@ int cmd_import(int argc, char **argv) {
       args[na++] = pass[i];
       args[na++] = optv(o, no, pass[i]);
     }
+  if (fmt) {
+    args[na++] = "--report-n";
+    args[na++] = report_n;
+  }
   args[na] = NULL;
   setenv("HTA_IMPORT_PROG", "hta import", 1); /* its messages read like ours */
   fflush(stdout);
@@ -342,11 +428,10 @@ int cmd_import(int argc, char **argv) {
     return rc == 1 ? 1 : fail("import", "the importer %s failed (exit status %d)", tool, rc);
   }
   hta_model *m = read_bundle(dir, err, sizeof err);
-  remove_bundle(dir);
-  cleanup_forget(slot);
-  if (m == NULL) return fail("import", "%s", err);
-  if (save_model(m, optv(o, no, "-o"), err, sizeof err)) {
+  if (m == NULL || save_model(m, optv(o, no, "-o"), err, sizeof err)) {
     hta_model_free(m);
+    remove_bundle(dir);
+    cleanup_forget(slot);
     return fail("import", "%s", err);
   }
   hta_model_info mi;
@@ -362,6 +447,21 @@ int cmd_import(int argc, char **argv) {
          "%lld bytes (plan %s)\n",
          optv(o, no, "-o"), mi.n_layers, mi.in_h, mi.in_w, mi.in_c, mi.out_h, mi.out_w,
          mi.out_c, kinds[0], kinds[1], kinds[2], (long long)st.st_size, mi.plan);
+  if (fmt) { /* the model is written: a failing report fails the command, the file stays */
+    err[0] = '\0';
+    rc = report_layers(m, dir, (int)rn, err, sizeof err);
+    if (rc == 0) {
+      const char *rargs[] = {python, tool, pos[0], "--report-from", dir, "--report-format",
+                             fmt, NULL};
+      fflush(stdout);
+      rc = run_tool(python, (char *const *)rargs);
+      if (rc != 0 && rc != 1)
+        snprintf(err, sizeof err, "the importer's report failed (exit status %d)", rc);
+    }
+  }
+  remove_bundle(dir);
+  cleanup_forget(slot);
   hta_model_free(m);
+  if (rc != 0) return err[0] ? fail("import", "%s", err) : 1;
   return 0;
 }

@@ -4,6 +4,8 @@
     hta_import.py MODEL.onnx --bundle DIR [--plan int8|twn|fgq:N|hybrid:F|hybrid-global:F|auto]
                   [--calib fashion-mnist|FILE.npy] [--calib-n N]
                   [--calib-method minmax|pct:P] [--keep-int8 first,last,I...]
+                  [--report-n N]
+    hta_import.py MODEL.onnx --report-from DIR [--report-format text|json]
 
 The .hta file itself is written by ONE implementation, libhta's model writer
 (host/src/model/model_io.c): this tool only reads the graph (hta_onnx.py) and
@@ -19,6 +21,16 @@ Bundle (version 1): DIR/bundle.txt, lines of words,
                              lut i8: an activation table of 256)
     end
 and DIR/bundle.bin, the arrays' little-endian values in the order listed.
+With --report-n N, DIR also gets what `hta import --report` needs: report_x.npy
+(the first N calibration images, float NHWC), report_xq.bin (them as the model's
+int8 input) and report_q.txt (per layer: its output's scale and zero point).
+hta import runs the model on the cpu device (the golden model) on report_xq.bin,
+writes every layer's int8 output to DIR/report_layers.bin (layer by layer, each
+[N, H, W, C]) and calls --report-from DIR: per layer, the relative RMS error of
+the dequantized output against the float graph's tensor (the importer's float
+layers, which are the ONNX graph's tensors with BatchNormalization, bias and
+clamps folded in), and of quantizing the float tensor alone (how much of the
+error is this layer's own rounding), printed as a table or JSON lines.
 Exit status: 0, 1 with "error: ..." on stderr (the message names node and op),
 128 + N when ended by signal N (SIGINT, SIGTERM: one line, no traceback, and
 no partial bundle left: files it wrote or a DIR it made are removed).
@@ -157,10 +169,65 @@ def _write_bundle(d, tmps, name, plan, qlayers, in_q, out_q):
     os.replace(tmps[1], os.path.join(d, 'bundle.txt'))
 
 
+def write_report_inputs(d, images, in_q, qlayers, n):
+    """The --report-n files of DIR (see the module's docstring)."""
+    x = images[:n].astype(np.float32)
+    np.save(os.path.join(d, 'report_x.npy'), x)
+    xq = np.clip(np.round(x / in_q[0]) + in_q[1], -128, 127).astype(np.int8)
+    with open(os.path.join(d, 'report_xq.bin'), 'wb') as f:
+        f.write(xq.tobytes())
+    with open(os.path.join(d, 'report_q.txt'), 'w') as f:
+        f.write('%d\n' % len(x))
+        for q in qlayers:
+            f.write('%r %d\n' % (float(q.out_q[0]), int(q.out_q[1])))
+
+
+def report(model, d, fmt):
+    """Per-layer error of the golden model's outputs (report_layers.bin)
+    against the float layers, on the images of report_x.npy."""
+    import json
+    layers, _, _ = hta_onnx.load_chain(model)
+    x = np.load(os.path.join(d, 'report_x.npy'))
+    with open(os.path.join(d, 'report_q.txt')) as f:
+        n = int(f.readline())
+        qs = [(float(a), int(b)) for a, b in (line.split() for line in f)]
+    if len(qs) != len(layers):
+        raise ValueError('report: %d layers quantized, %d in the graph' % (len(qs), len(layers)))
+    raw = np.fromfile(os.path.join(d, 'report_layers.bin'), np.int8)
+    at, rows = 0, []
+    for i, l, _, _, yo in hta_quant.walk(layers, x[:n]):
+        size = n * int(np.prod(l.out_shape()))
+        got = raw[at:at + size].reshape(yo.shape).astype(np.float64)
+        at += size
+        s, z = qs[i]
+        ref = yo.astype(np.float64)
+        rms = max(np.sqrt(np.mean(ref ** 2)), 1e-30)
+        own = (np.clip(np.round(ref / s) + z, -128, 127) - z) * s
+        rows.append({'layer': i, 'name': l.name, 'op': l.op if l.fn is None else
+                     '%s+%s' % (l.op, l.fn[0]), 'shape': list(l.out_shape()),
+                     'rel_rms': float(np.sqrt(np.mean(((got - z) * s - ref) ** 2)) / rms),
+                     'own_rel_rms': float(np.sqrt(np.mean((own - ref) ** 2)) / rms),
+                     'scale': s, 'zero_point': z})
+    if fmt == 'json':
+        for r in rows:
+            print(json.dumps(r))
+        return
+    print('per-layer error on %d calibration images (relative RMS against the float graph; '
+          '"own": of rounding the float tensor alone at the layer\'s output scale)' % n)
+    print('%5s  %-14s %-16s %9s %9s  %s' % ('layer', 'op', 'output (HWC)', 'rel RMS', 'own',
+                                           'name'))
+    for r in rows:
+        print('%5d  %-14s %-16s %9.4f %9.4f  %s' % (r['layer'], r['op'], 'x'.join(
+            str(v) for v in r['shape']), r['rel_rms'], r['own_rel_rms'], r['name']))
+
+
 def main():
     p = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     p.add_argument('model')
-    p.add_argument('--bundle', required=True)
+    p.add_argument('--bundle')
+    p.add_argument('--report-n', type=int, default=0)
+    p.add_argument('--report-from')
+    p.add_argument('--report-format', default='text', choices=('text', 'json'))
     p.add_argument('--plan', default='auto')
     p.add_argument('--calib', default='fashion-mnist')
     p.add_argument('--calib-n', type=int, default=1000)
@@ -170,6 +237,11 @@ def main():
     a = p.parse_args()
     np.seterr(all='ignore')  # NaN/Inf weights are found and named by the checks, not warned of
     try:
+        if a.report_from:
+            report(a.model, a.report_from, a.report_format)
+            return 0
+        if not a.bundle:
+            raise ValueError('--bundle DIR is required')
         hta_quant.parse_plan(a.plan)
         method = a.calib_method
         if method != 'minmax':
@@ -183,7 +255,7 @@ def main():
         layers, in_shape, in_q = hta_onnx.load_chain(a.model)
         images, batch = None, 256
         if any(l.out_q is None and l.op not in hta_quant.NO_WEIGHTS for l in layers) or \
-           a.plan.startswith('hybrid'):
+           a.plan.startswith('hybrid') or a.report_n > 0:
             # before any image is read: a layer too large to calibrate is refused
             batch = hta_onnx.calib_batch(layers, a.calib_n)
             images = calib_images(a.calib, a.calib_n, in_shape)
@@ -196,6 +268,8 @@ def main():
                                        batch)
         name = a.name or os.path.splitext(os.path.basename(a.model))[0]
         write_bundle(a.bundle, name, a.plan, q, iq, oq)
+        if a.report_n > 0:
+            write_report_inputs(a.bundle, images, iq, q, a.report_n)
     except (hta_onnx.ImportError_, hta_quant.QuantError, OSError, ValueError) as e:
         prog = os.environ.get('HTA_IMPORT_PROG', os.path.basename(sys.argv[0]))
         print('%s: error: %s' % (prog, e), file=sys.stderr)

@@ -13,6 +13,7 @@ into the chain (docs/quantization.md lists them):
   Identity, Dropout, Cast to float -> nothing (checked).
 Quantized graphs become the same float chain plus what they fix exactly:
   QuantizeLinear/DequantizeLinear on activations -> that tensor's (scale, zp);
+  QLinearAdd (com.microsoft) -> an ADD with fixed input and output quantization;
   DequantizeLinear of a constant, QLinearConv, QLinearMatMul, ConvInteger,
   MatMulInteger -> integer weights with a per-channel scale.
 Anything else - another op, an attribute we do not honour, a branch - raises
@@ -451,6 +452,32 @@ class _Chain:
             raise ImportError_('%s: Add of %d tensors (2 are supported)' % (_where(n),
                                                                              len(names)))
         self._two(n, st, names, 'add', lambda x, y: x == y)
+
+    def graph_QLinearAdd(self, n, a, st, names):
+        """ONNX Runtime's QLinearAdd (com.microsoft): C = quantize(dequantize(A) +
+        dequantize(B)), each with its own scale and zero point: an ADD whose inputs
+        must carry exactly those quantizations and whose output keeps C's."""
+        for k, (si, zi) in enumerate(((1, 2), (4, 5))):
+            want = self._act_q(n, si, zi)
+            i = st[k][0]
+            have = self.layers[i].out_q if i >= 0 else self.in_q
+            if have is None or not np.isclose(have[0], want[0]) or have[1] != want[1]:
+                raise ImportError_('%s: input %s scale/zero point %s differ from the '
+                                   'tensor\'s %s' % (_where(n), 'AB'[k], want, have))
+        if len(names) != 2 or [i for i in n.input if i and i not in self.consts] != \
+           [n.input[0], n.input[3]]:
+            raise ImportError_('%s: QLinearAdd of anything but two tensors A and B'
+                               % _where(n))
+        self._two(n, st, names, 'add', lambda x, y: x == y)
+        q = self._act_q(n, 6, 7)
+        if len(n.input) < 8 or not n.input[7]:  # C's zero point absent: 0 of A's type
+            za = self.consts.get(n.input[2]) if len(n.input) > 2 and n.input[2] else None
+            q = (q[0], -128 if za is not None and za.dtype == np.uint8 else 0)
+        self._cur().out_q = q
+
+    def op_QLinearAdd(self, n, a):
+        raise ImportError_('%s: QLinearAdd of a tensor with itself (or of a constant) is not '
+                           'supported' % _where(n))
 
     def graph_Sum(self, n, a, st, names):
         self.graph_Add(n, a, st, names)
@@ -1208,7 +1235,7 @@ def _fold_weight_dequant(model, chain):
 # table there, but that this importer does not map yet: named as such.
 GRAPH_OPS = {'Softplus', 'Elu'}
 # Ops of two tensors the walker maps to graph layers (graph_<op>).
-TWO_INPUT = ('Add', 'Sum', 'Concat', 'Mul')
+TWO_INPUT = ('Add', 'Sum', 'Concat', 'Mul', 'QLinearAdd')
 
 
 # Ops whose attribute checks do not depend on the tensor's shape: the survey

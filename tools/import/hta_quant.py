@@ -69,8 +69,8 @@ def parse_plan(plan):
 def act_quant(lo, hi):
     """Real range [lo, hi] -> (scale, zp): asymmetric int8 with 0 exact."""
     lo, hi = min(float(lo), 0.0), max(float(hi), 0.0)
-    if hi - lo < 1e-8:
-        hi = lo + 1e-8
+    if not hi - lo >= 1e-30:  # a tensor that is 0 everywhere: any step will do
+        hi = lo + 1.0
     s = (hi - lo) / 255.0
     zp = int(np.clip(np.round(-128 - lo / s), -128, 127))
     return s, zp
@@ -101,11 +101,30 @@ def walk(layers, x):
                 del vals[t]
 
 
-def calibrate(layers, images, method, pre=None, batch=256):
+def mean_window(x, l):
+    """The mean over a batch x [N, H, W, C] (layer l's input) and over l's
+    output positions of the window each output reads, padding included as 0:
+    [kh * kw * C] in the order of l.w's rows (dw: [kh * kw, C])."""
+    t, b, lp, r = l.pads
+    xp = np.pad(x, ((0, 0), (t, b), (lp, r), (0, 0)))
+    _, h, wd, c = xp.shape
+    oh, ow = (h - l.kh) // l.stride + 1, (wd - l.kw) // l.stride + 1
+    m = np.empty((l.kh, l.kw, c))
+    for ky in range(l.kh):
+        for kx in range(l.kw):
+            m[ky, kx] = xp[:, ky:ky + l.stride * (oh - 1) + 1:l.stride,
+                           kx:kx + l.stride * (ow - 1) + 1:l.stride].mean(axis=(0, 1, 2))
+    return m.reshape(l.kh * l.kw, c) if l.op == 'dw' else m.reshape(-1)
+
+
+def calibrate(layers, images, method, pre=None, batch=256, means=None):
     """Per layer (lo, hi) of its float output over images [N, H, W, C]; into
-    pre (a list, if given) the same of the value before an activation table."""
+    pre (a list, if given) the same of the value before an activation table;
+    into means (a dict, if given) {layer index: mean_window} of every layer
+    with weights (for bias correction)."""
     ranges = [None] * len(layers)
     pres = [None] * len(layers)
+    sums, count = {}, 0
 
     def update(r, i, x):
         if method == 'minmax':
@@ -119,10 +138,17 @@ def calibrate(layers, images, method, pre=None, batch=256):
         else:  # percentiles of batches: averaged (documented)
             r[i] = [r[i][0] + lo, r[i][1] + hi]
     for i0 in range(0, len(images), batch):
-        for i, l, _, y, yo in walk(layers, images[i0:i0 + batch]):
+        nb = len(images[i0:i0 + batch])
+        for i, l, ins, y, yo in walk(layers, images[i0:i0 + batch]):
             update(ranges, i, yo)
             if l.fn is not None:
                 update(pres, i, y)
+            if means is not None and l.w is not None and l.wint is None:
+                sums[i] = sums.get(i, 0.0) + nb * mean_window(ins[0], l)
+        count += nb
+    if means is not None:
+        means.clear()
+        means.update({i: v / count for i, v in sums.items()})
     if method != 'minmax':
         nb = (len(images) + batch - 1) // batch
         ranges = [[r[0] / nb, r[1] / nb] for r in ranges]
@@ -307,10 +333,12 @@ def _clamp32(v):
 
 
 def quantize_layer(l, in_q, out_q, plan, n_group, force_int8, out_fixed=False, keep=None,
-                   in2_q=None):
+                   in2_q=None, mean_in=None):
     """Layer l with input (scale, zp) in_q (and in2_q, its second input's) and
     output out_q -> QLayer. keep: for the hybrid plans, a bool per filter: True
-    stays int8, False becomes TWN."""
+    stays int8, False becomes TWN. mean_in: the mean input window on the
+    calibration images (mean_window): the bias then absorbs the mean output
+    shift the weights' rounding causes (bias correction, docs/quantization.md)."""
     q = QLayer()
     h, w, c = l.in_shape
     q.op = l.op
@@ -462,7 +490,21 @@ def quantize_layer(l, in_q, out_q, plan, n_group, force_int8, out_fixed=False, k
         s_out = float(s_acc[f])
         q.out_q = (s_out, q.zp_out)
         clamps(s_out)
-    q.bias = np.array([_clamp32(l.b[f] / s_acc[f]) for f in range(o)], np.int32)
+    b = l.b.astype(np.float64)
+    if mean_in is not None and l.wint is None:
+        # the stored filters as reals, minus the float ones, on the mean window
+        wr = wq.astype(np.float64) * (s_acc / s_in)[:, None]
+        gs = k if group == 0 else group
+        for f in range(o):
+            if alphas[f] is not None and s_acc[f] > 0:
+                al = np.repeat(alpha8[f].astype(np.float64), gs)[:k] * (s_acc[f] / s_in)
+                wr[f] = tq[f] * al
+        dw = wr - rows
+        if l.op == 'dw':
+            b = b - np.einsum('ck,kc->c', dw, mean_in)
+        else:
+            b = b - dw.dot(mean_in)
+    q.bias = np.array([_clamp32(b[f] / s_acc[f]) for f in range(o)], np.int32)
     ms = [_quant_mult(s_acc[f] / s_out, l.name) for f in range(o)]
     q.mult = np.array([m for m, _ in ms], np.int32)
     q.shift = np.array([s for _, s in ms], np.uint8)
@@ -474,13 +516,13 @@ def quantize(layers, in_shape, in_q, plan, images, method, keep_int8, calib_batc
     name, n_group = parse_plan(plan)
     if in_q is None:
         in_q = (1.0 / 255.0, -128)  # convention: the float input is pixel / 255
-    ranges = None
+    ranges, means = None, {}
     if any(l.out_q is None and l.op not in NO_WEIGHTS for l in layers):
         if images is None:
             raise QuantError('the graph leaves activations unquantized: calibration images '
                              'are needed (--calib)')
         pre = []
-        ranges = calibrate(layers, images, method, pre, calib_batch)
+        ranges = calibrate(layers, images, method, pre, calib_batch, means)
     # the layers with filters (ADD, CONCAT and MUL have an output stage but no weights:
     # --keep-int8 first/last and the hybrid plans' ranking concern filters only)
     wl = [i for i, l in enumerate(layers) if l.op not in NO_WEIGHTS and l.w is not None]
@@ -519,11 +561,11 @@ def quantize(layers, in_shape, in_q, plan, images, method, keep_int8, calib_batc
                                  % (l.name, l.fn[0]))
             pq = act_quant(*pre[i])
             ql = quantize_layer(l, q_prev, pq, name, n_group, i in force, keep=keep.get(i),
-                                in2_q=q2)
+                                in2_q=q2, mean_in=means.get(i))
             add_table(ql, l, pq, oq)
         else:
             ql = quantize_layer(l, q_prev, oq, name, n_group, i in force, l.out_q is not None,
-                                keep.get(i), q2)
+                                keep.get(i), q2, means.get(i))
             ql.lut = None
         out.append(ql)
         qs[i + 1] = ql.out_q

@@ -235,6 +235,12 @@ def run(model, x):
                 acc = xi.astype(np.float64) @ wi
                 real = acc * float(xs) * np.asarray(ws, np.float64).reshape(1, -1)
             y = _quantize(real, float(ys), int(yz), yz.dtype)
+        elif op == 'QLinearAdd':  # com.microsoft (ONNX Runtime): C = q(dq(A) + dq(B))
+            a_, as_, az, b_, bs, bz, cs = ins[:7]
+            cz = ins[7] if len(ins) > 7 and ins[7] is not None else np.zeros((), a_.dtype)
+            real = (a_.astype(np.int64) - az.astype(np.int64)) * np.float64(as_) + \
+                (b_.astype(np.int64) - bz.astype(np.int64)) * np.float64(bs)
+            y = _quantize(real, float(cs), int(cz), cz.dtype)
         elif op == 'ConvInteger':
             xi = ins[0].astype(np.int64) - (ins[2].astype(np.int64) if len(ins) > 2 else 0)
             wz = ins[3].astype(np.int64) if len(ins) > 3 else np.zeros(1, np.int64)
