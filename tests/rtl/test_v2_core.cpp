@@ -12,8 +12,13 @@
 // once. Layers: 1x1, 3x3, 1x3, 3x1, 2x2 (and 5x5, 7x7, 1x7), strides 1 and 2,
 // pads 0..3, odd widths, cin, INT8 and ternary filter counts not multiples of
 // Ci / MacCo / AddCo, ternary groups of one per filter or G = Ci, 2 Ci, 3 Ci,
-// zp_in at its extremes, output ready 100%, 50% or 10% of cycles. Then
-// MobileNet-like shapes, whose cycle counts give the utilization figures of
+// zp_in at its extremes, output ready 100%, 50% or 10% of cycles; some
+// convolutions with channel augmentation (the loader's layout, checked
+// against the unaugmented convolution). Depthwise layers (mode 1: kernels
+// 1..7, strides 1 and 2, pads 0..3, INT8 and ternary channels mixed in one
+// layer, fine groups of taps) against a C depthwise convolution, and global
+// sums (mode 2, GAP: windows up to 20 x 24) against sum (x - zp_in), as
+// host/src/golden.c's GAP before its output stage. Then MobileNet-like shapes, whose cycle counts give the utilization figures of
 // docs/engine-v2.md. Usage:
 //   test_v2_core [--seed N] [--layers N] [--bench-only]
 // Built per configuration by tests/rtl/v2.mk (V2_PIX, V2_CI, V2_MACCO, V2_ADDCO).
@@ -51,10 +56,24 @@ static int rnd_int(int lo, int hi) { return lo + (int)(rnd() % (uint64_t)(hi - l
 // random positions; g: ternary group in window taps). mode 2: global sum
 // (GAP) over the whole in_h x in_w input (kh, kw, s, pads: in_h, in_w, 1, 0),
 // n_mac channels summed on the INT8 array and n_add on the ternary one.
+// aug (convolutions with one ternary group): channel augmentation, a layout
+// the loader writes (engine-v2.md): the core runs core() instead, a kh x 1
+// convolution over kw cin channels per column, unpadded in x.
 struct Layer {
   int in_h, in_w, cin, kh, kw, s, pt, pb, pl, pr, n_mac, n_add, zp;
   int g;  // ternary group (see above); 0: one group per filter
   int mode;
+  int aug;
+  Layer core() const {
+    if (!aug) return *this;
+    Layer c = *this;
+    c.in_w = (out_w() - 1) * s + 1;
+    c.cin = kw * cin;
+    c.kw = 1;
+    c.pl = c.pr = 0;
+    c.aug = 0;
+    return c;
+  }
   int out_h() const { return (in_h + pt + pb - kh) / s + 1; }
   int out_w() const { return (in_w + pl + pr - kw) / s + 1; }
   int cb() const { return (cin + Ci - 1) / Ci; }
@@ -72,6 +91,7 @@ struct Layer {
   int steps() const { return mode == 2 ? in_h * in_w : k(); }  // blocks per tile
   int groups() const { return g ? (k() + g - 1) / g : 1; }  // per filter
   bool fits() const {
+    if (aug) return mode == 0 && g == 0 && out_h() >= 1 && out_w() >= 1 && core().fits();
     bool groups_ok = !g || (Fine && mode == 0 && cin % (g * Ci) == 0) || (Fine && mode == 1);
     return out_h() >= 1 && out_w() >= 1 && in_h * cb() * wb() <= ActDepth &&
            passes() * k() <= WDepth && pl <= NB && groups_ok &&
@@ -134,8 +154,9 @@ struct Result {
 // probability in percent that out_ready_i is high in a cycle.
 static Result run_layer(Tb &tb, const Layer &L, int ready_pct) {
   Result r = {true, 0, 0, 0, 0, ""};
-  const int oh = L.out_h(), ow = L.out_w(), CB = L.cb(), WB = L.wb();
-  const int K = L.k();
+  const Layer C = L.core();  // what the core runs (L itself unless augmented)
+  const int oh = L.out_h(), ow = L.out_w(), CB = C.cb(), WB = C.wb();
+  const int K = C.k();
   // data
   std::vector<int> x((size_t)L.in_h * L.in_w * L.cin);
   for (auto &v : x) v = rnd_int(-128, 127);
@@ -173,6 +194,17 @@ static Result run_layer(Tb &tb, const Layer &L, int ready_pct) {
     if (!L.g || !kind[f]) return 1;
     return alpha[(size_t)f * NG + ((ky * L.kw + kx) * (L.mode ? 1 : L.cin) + c) / G];
   };
+  // the core's input and convolution weights: L's, or augmented: channel
+  // kx cin + c of column a is input column a - pl + kx (zp_in outside), weight
+  // (ky, 0, kx cin + c) is L's (ky, kx, c)
+  auto XC = [&](int y, int a, int ch) {
+    if (!L.aug) return X(y, a, ch);
+    int xx = a - L.pl + ch / L.cin;
+    return xx >= 0 && xx < L.in_w ? X(y, xx, ch % L.cin) : L.zp;
+  };
+  auto WC = [&](int f, int ky, int kx, int ch) {
+    return L.aug ? WI(f, ky, ch / L.cin, ch % L.cin) : WI(f, ky, kx, ch);
+  };
 
   // Passes: which output index each row of each array computes in pass n
   // (-1: none). Conv: INT8 filters n MacCo .., ternary filters n AddCo ...
@@ -204,13 +236,13 @@ static Result run_layer(Tb &tb, const Layer &L, int ready_pct) {
   Vv2core *d = tb.dut.get();
 
   // activation buffer: column xx of block cb of row y in bank xx mod NB
-  for (int y = 0; y < L.in_h; y++)
+  for (int y = 0; y < C.in_h; y++)
     for (int cb = 0; cb < CB; cb++)
-      for (int xx = 0; xx < L.in_w; xx++) {
+      for (int xx = 0; xx < C.in_w; xx++) {
         Bits b(Ci * 8);
         for (int c = 0; c < Ci; c++) {
           int ch = cb * Ci + c;
-          b.set(c * 8, 8, (uint32_t)(ch < L.cin ? X(y, xx, ch) : (int)rnd()) & 0xff);
+          b.set(c * 8, 8, (uint32_t)(ch < C.cin ? XC(y, xx, ch) : (int)rnd()) & 0xff);
         }
         d->act_we_i = 1;
         d->act_bank_i = xx % NB;
@@ -225,7 +257,7 @@ static Result run_layer(Tb &tb, const Layer &L, int ready_pct) {
   auto wrow = [&](int f, int k, int c, int cbk) {  // f's weight at lane c of block k
     if (L.mode == 0) {
       int ch = cbk * Ci + c, pos = k / CB;
-      return ch < L.cin ? WI(f, pos / L.kw, pos % L.kw, ch) : 0;
+      return ch < C.cin ? WC(f, pos / C.kw, pos % C.kw, ch) : 0;
     }
     if (f / Ci * Ci + c != f) return 0;  // another channel's lane
     return L.mode == 2 ? 1 : WI(f, k / L.kw, k % L.kw, 0);
@@ -299,16 +331,16 @@ static Result run_layer(Tb &tb, const Layer &L, int ready_pct) {
           sw[f] += L.mode == 2 ? 1 : (int64_t)AL(f, ky, kx, c) * WI(f, ky, kx, c);
 
   // run
-  d->in_h_i = L.in_h;
-  d->in_w_i = L.in_w;
+  d->in_h_i = C.in_h;
+  d->in_w_i = C.in_w;
   d->out_h_i = oh;
   d->out_w_i = ow;
   d->cb_n_i = CB;
-  d->kh_i = L.mode == 2 ? rnd() % 8 : L.kh;  // GAP: ignored
-  d->kw_i = L.mode == 2 ? rnd() % 8 : L.kw;
+  d->kh_i = L.mode == 2 ? rnd() % 8 : C.kh;  // GAP: ignored
+  d->kw_i = L.mode == 2 ? rnd() % 8 : C.kw;
   d->s2_i = L.s == 2;
-  d->pad_t_i = L.pt;
-  d->pad_l_i = L.pl;
+  d->pad_t_i = C.pt;
+  d->pad_l_i = C.pl;
   d->passes_i = P;
   d->row_words_i = CB * WB;
   d->blk_words_i = WB;
@@ -322,7 +354,7 @@ static Result run_layer(Tb &tb, const Layer &L, int ready_pct) {
   d->start_i = 0;
   std::vector<uint8_t> seen((size_t)oh * ow * nf, 0);
   long bad = 0;
-  const uint64_t blocks = (uint64_t)oh * P * ((ow + Pix - 1) / Pix) * L.steps();
+  const uint64_t blocks = (uint64_t)oh * P * ((ow + Pix - 1) / Pix) * C.steps();
   uint64_t limit = blocks * 4 * (100 / std::max(ready_pct, 1)) + 10000;
   bool done = false;
   Bits bm(Pix * MacCo * 32), ba(Pix * AddCo * 32);
@@ -386,8 +418,8 @@ static Result run_layer(Tb &tb, const Layer &L, int ready_pct) {
 static void describe(const Layer &L, char *buf, size_t n) {
   static const char *const modes[] = {"conv", "depthwise", "GAP"};
   snprintf(buf, n,
-           "%s %dx%dx%d k%dx%d s%d pad t%d b%d l%d r%d -> %dx%d int8 %d tern %d G %d zp %d",
-           modes[L.mode], L.in_h, L.in_w, L.cin, L.kh, L.kw, L.s, L.pt, L.pb, L.pl, L.pr,
+           "%s%s %dx%dx%d k%dx%d s%d pad t%d b%d l%d r%d -> %dx%d int8 %d tern %d G %d zp %d",
+           modes[L.mode], L.aug ? " augmented" : "", L.in_h, L.in_w, L.cin, L.kh, L.kw, L.s, L.pt, L.pb, L.pl, L.pr,
            L.out_h(), L.out_w(), L.n_mac, L.n_add, L.mode ? L.g : L.g * Ci, L.zp);
 }
 
@@ -423,10 +455,14 @@ static Layer random_layer() {
     L.zp = random_zp();
     L.g = 0;
     L.mode = 0;
+    L.aug = 0;
     if (Fine && rnd() % 3 == 0) {  // fine ternary groups: G = g Ci, cin a multiple of G
       L.g = rnd_int(1, 3);
       L.cin = L.g * Ci * rnd_int(1, 2);
       if (L.n_add == 0) L.n_add = rnd_int(1, 2 * AddCo + 1);
+    } else if (rnd() % 6 == 0) {  // channel augmentation, mostly few channels
+      L.aug = 1;
+      if (rnd() % 2) L.cin = rnd_int(1, 4);
     }
     if (L.fits()) return L;
   }
@@ -440,6 +476,7 @@ static Layer random_depthwise() {
   for (;;) {
     Layer L;
     L.mode = 1;
+    L.aug = 0;
     L.kh = rnd() % 3 ? 3 : rnd_int(1, 7);
     L.kw = rnd() % 4 ? L.kh : rnd_int(1, 7);
     L.s = rnd_int(1, 2);
@@ -468,6 +505,7 @@ static Layer random_gap() {
   for (;;) {
     Layer L;
     L.mode = 2;
+    L.aug = 0;
     L.in_h = rnd() % 2 ? rnd_int(1, 8) : rnd_int(8, 20);
     L.in_w = rnd() % 2 ? rnd_int(1, 8) : rnd_int(8, 24);
     L.kh = L.in_h;
@@ -512,6 +550,9 @@ int main(int argc, char **argv) {
       {6, 2 * Pix + 3, 2, 3, 3, 2, 0, 0, 0, 0, 1, 2 * AddCo + 1, 0},         // stride 2, no pad
       {3, 2 * Pix + 1, Ci, 3, 3, 1, 1, 1, 1, 1, 1, AddCo + 1, -128, 1},      // groups of Ci
       {2, Pix + 1, 4 * Ci, 1, 1, 1, 0, 0, 0, 0, 0, 2 * AddCo, 9, 2},          // groups of 2 Ci
+      // channel augmentation (conv1-like: 3 channels, 3x3 s2; 5x5 s1 same)
+      {9, 2 * Pix + 5, 3, 3, 3, 2, 0, 1, 0, 1, MacCo + 1, 1, -128, 0, 0, 1},
+      {6, 2 * Pix + 3, 2, 5, 5, 1, 2, 2, 2, 2, 1, AddCo, 127, 0, 0, 1},
   };
   // depthwise and GAP corners: one channel, every output padded, a 7x7 window,
   // stride 2 with the largest pads, both kinds in one block; GAP 7x7 and 14x14
@@ -549,7 +590,7 @@ int main(int argc, char **argv) {
     describe(L, desc, sizeof desc);
     if (r.ok) {
       passed++;
-      if (i < 19)
+      if (i < 21)
         printf("PASS layer %zu (%s), ready %d%%: %" PRIu64 " cycles\n", i, desc, ready, r.cycles);
     } else {
       failed++;
@@ -583,6 +624,12 @@ int main(int argc, char **argv) {
       {"mbv1 pw 14x14 512->512", {14, 14, 512, 1, 1, 1, 0, 0, 0, 0, 512, 0, 0}},
       {"mbv1 pw 14x14 512->512 1:3", {14, 14, 512, 1, 1, 1, 0, 0, 0, 0, 128, 384, 0}},
       {"mbv1 pw 7x7 1024->1024", {7, 7, 1024, 1, 1, 1, 0, 0, 0, 0, 1024, 0, 0}},
+      // row-spanning tiles for 1x1 stride-1 layers: the caller describes the
+      // layer as one row of h w pixels (engine-v2.md); channel augmentation of conv1
+      {"mbv1 pw 14x14 512->512 as 1x196", {1, 196, 512, 1, 1, 1, 0, 0, 0, 0, 512, 0, 0}},
+      {"mbv1 pw 14x14 1:3 as 1x196", {1, 196, 512, 1, 1, 1, 0, 0, 0, 0, 128, 384, 0}},
+      {"mbv1 pw 7x7 1024->1024 as 1x49", {1, 49, 1024, 1, 1, 1, 0, 0, 0, 0, 1024, 0, 0}},
+      {"mbv1 conv1 augmented (kw cin = 9)", {224, 224, 3, 3, 3, 2, 0, 1, 0, 1, 32, 0, 0, 0, 0, 1}},
       // depthwise and GAP (modes 1, 2): small shapes, then MobileNet-V1's
       {"dw 3x3 s1 32 int8, 16x16", {16, 16, 32, 3, 3, 1, 1, 1, 1, 1, 32, 0, 0, 0, 1}},
       {"dw 3x3 s1 32 hybrid 1:3, 16x16", {16, 16, 32, 3, 3, 1, 1, 1, 1, 1, 8, 24, 0, 0, 1}},
