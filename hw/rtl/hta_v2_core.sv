@@ -1,5 +1,5 @@
-// hta_v2_core: the v2 compute core (docs/engine-v2.md, step 3, first part):
-// one convolution layer's accumulators on the Pix x Ci x MacCo INT8 array and
+// hta_v2_core: the v2 compute core (docs/engine-v2.md, steps 3 and 4, parts):
+// one layer's accumulators (convolution, depthwise or global sum; see Modes) on the Pix x Ci x MacCo INT8 array and
 // the Pix x Ci x AddCo ternary array, fed from on-chip buffers a loader (here
 // a testbench) has filled. Not yet under hta_top.
 //
@@ -33,6 +33,21 @@
 // sum_g alpha_g S_g, the scales coming from a group-scale buffer (group g of
 // pass n at address n (K / gblk) + g, alpha of row o at [o 8 +: 8]) through
 // scale units shared by ScaleShare PEs each (see "Group scales" below).
+//
+// Modes (mode_i; docs/engine-v2.md, "Depthwise and global sums as built"):
+// 0, convolution: the above. 1, depthwise: pass n reads only channel block
+// n div blk_passes_i (passes_i = cb_n blk_passes), K = kh kw blocks per pass
+// (no cb loop); weight block k = ky kw + kx of pass n at n K + k holds, in
+// each row, the tap's weight of one channel of that block at the channel's
+// lane and zeros elsewhere (INT8 channels on INT8 rows, ternary channels on
+// ternary rows, in the same cycles), so a row's sum is its channel's
+// depthwise sum; the caller knows which channel each (pass, row) is. Fine
+// groups count taps (gblk_i taps, the window's last group may be shorter).
+// 2, global sum (GAP): as 1, but the window is the whole input (in_h x
+// in_w, kh_i / kw_i ignored; out_h = out_w = 1, stride 1, no padding) and a
+// pass has one weight block (address n) used at every position: weight 1
+// at the channel's lane. Sums are raw as for convolutions: the caller
+// subtracts zp_in sum w (depthwise: the channel's kh kw taps; GAP: zp_in in_h in_w).
 //
 // Pipeline: sequencer state (cycle t) -> bank and weight addresses -> bank
 // words registered (t+1) -> rotation and padding, X registered (t+2), weight

@@ -56,19 +56,32 @@ static int rnd_int(int lo, int hi) { return lo + (int)(rnd() % (uint64_t)(hi - l
 // random positions; g: ternary group in window taps). mode 2: global sum
 // (GAP) over the whole in_h x in_w input (kh, kw, s, pads: in_h, in_w, 1, 0),
 // n_mac channels summed on the INT8 array and n_add on the ternary one.
-// aug (convolutions with one ternary group): channel augmentation, a layout
-// the loader writes (engine-v2.md): the core runs core() instead, a kh x 1
-// convolution over kw cin channels per column, unpadded in x.
+// aug: a layout the loader writes (engine-v2.md), the core running core()
+// instead of the layer. Convolutions with one ternary group (aug 1): channel
+// augmentation, a kh x 1 convolution over kw cin channels per column,
+// unpadded in x. Depthwise without fine groups (aug = Cg >= 1): tap
+// augmentation, a kh x 1 depthwise layer whose column a holds, for Cg
+// channels, Ka = Ci / Cg consecutive input columns from a J s - pad_l (lane
+// c' Ka + k: channel c', column a J s + k - pad_l), where J = (Ka - kw) / s + 1
+// output columns a J .. a J + J-1 are computed from it by J rows per channel.
 struct Layer {
   int in_h, in_w, cin, kh, kw, s, pt, pb, pl, pr, n_mac, n_add, zp;
   int g;  // ternary group (see above); 0: one group per filter
   int mode;
   int aug;
+  int ka() const { return mode == 1 && aug ? Ci / aug : 1; }             // depthwise
+  int jn() const { return mode == 1 && aug ? (ka() - kw) / s + 1 : 1; }   // columns
   Layer core() const {
     if (!aug) return *this;
     Layer c = *this;
-    c.in_w = (out_w() - 1) * s + 1;
-    c.cin = kw * cin;
+    if (mode == 0) {
+      c.in_w = (out_w() - 1) * s + 1;
+      c.cin = kw * cin;
+    } else {  // depthwise: stride 2 reads the even columns (the odd ones unused)
+      int na = (out_w() + jn() - 1) / jn();
+      c.in_w = s == 1 ? na : 2 * na - 1;
+      c.cin = (cin + aug - 1) / aug * Ci;
+    }
     c.kw = 1;
     c.pl = c.pr = 0;
     c.aug = 0;
@@ -91,10 +104,19 @@ struct Layer {
   int steps() const { return mode == 2 ? in_h * in_w : k(); }  // blocks per tile
   int groups() const { return g ? (k() + g - 1) / g : 1; }  // per filter
   bool fits() const {
+    if (aug && mode == 1) {  // passes: Cg J rows of channels per block, at most
+      Layer c = core();
+      int m = std::min(aug, n_mac) * jn(), a = std::min(aug, n_add) * jn();
+      int bp = std::max(std::max((m + MacCo - 1) / MacCo, (a + AddCo - 1) / AddCo), 1);
+      return g == 0 && aug <= Ci && ka() >= kw && out_h() >= 1 && out_w() >= 1 &&
+             c.in_h * c.cb() * c.wb() <= ActDepth && c.cb() * bp * c.k() <= WDepth &&
+             c.cb() * bp <= 255 &&
+             cin == n_mac + n_add;
+    }
     if (aug) return mode == 0 && g == 0 && out_h() >= 1 && out_w() >= 1 && core().fits();
     bool groups_ok = !g || (Fine && mode == 0 && cin % (g * Ci) == 0) || (Fine && mode == 1);
     return out_h() >= 1 && out_w() >= 1 && in_h * cb() * wb() <= ActDepth &&
-           passes() * k() <= WDepth && pl <= NB && groups_ok &&
+           passes() * k() <= WDepth && passes() <= 255 && pl <= NB && groups_ok &&
            (!g || passes() * groups() <= ADepth) && (mode == 0 || cin == n_mac + n_add);
   }
 };
@@ -197,8 +219,15 @@ static Result run_layer(Tb &tb, const Layer &L, int ready_pct) {
   // the core's input and convolution weights: L's, or augmented: channel
   // kx cin + c of column a is input column a - pl + kx (zp_in outside), weight
   // (ky, 0, kx cin + c) is L's (ky, kx, c)
+  const int Ka = L.ka(), J = L.jn();
   auto XC = [&](int y, int a, int ch) {
     if (!L.aug) return X(y, a, ch);
+    if (L.mode == 1) {  // lane c' Ka + k of block cb: channel cb Cg + c'
+      int lane = ch % Ci, cc = ch / Ci * L.aug + lane / Ka, k = lane % Ka;
+      if (lane / Ka >= L.aug || cc >= L.cin || a % L.s) return (int)(rnd() % 256) - 128;
+      int xx = a / L.s * J * L.s + k - L.pl;
+      return xx >= 0 && xx < L.in_w ? X(y, xx, cc) : L.zp;
+    }
     int xx = a - L.pl + ch / L.cin;
     return xx >= 0 && xx < L.in_w ? X(y, xx, ch % L.cin) : L.zp;
   };
@@ -220,8 +249,11 @@ static Result run_layer(Tb &tb, const Layer &L, int ready_pct) {
     for (int f = 0; f < L.n_mac; f++) macmap[f] = f;
     for (int f = 0; f < L.n_add; f++) addmap[f] = L.n_mac + f;
   } else {
+    // (tap augmentation: blocks of Cg channels, J rows each; row code ch J + j)
     std::vector<std::vector<int>> im(CB), tm(CB);
-    for (int c = 0; c < L.cin; c++) (kind[c] ? tm : im)[c / Ci].push_back(c);
+    const int cg = L.mode == 1 && L.aug ? L.aug : Ci;
+    for (int c = 0; c < L.cin; c++)
+      for (int j = 0; j < J; j++) (kind[c] ? tm : im)[c / cg].push_back(c * J + j);
     for (int cb = 0; cb < CB; cb++)
       BP = std::max(BP, std::max(((int)im[cb].size() + MacCo - 1) / MacCo,
                                  ((int)tm[cb].size() + AddCo - 1) / AddCo));
@@ -258,6 +290,11 @@ static Result run_layer(Tb &tb, const Layer &L, int ready_pct) {
     if (L.mode == 0) {
       int ch = cbk * Ci + c, pos = k / CB;
       return ch < C.cin ? WC(f, pos / C.kw, pos % C.kw, ch) : 0;
+    }
+    if (L.mode == 1 && L.aug) {  // row code f = ch J + j: taps at lanes c' Ka + j s + kx
+      int ch = f / J, j = f % J, kx = c % Ka - j * L.s;
+      if (c / Ka != ch % L.aug || kx < 0 || kx >= L.kw) return 0;
+      return WI(ch, k, kx, 0);
     }
     if (f / Ci * Ci + c != f) return 0;  // another channel's lane
     return L.mode == 2 ? 1 : WI(f, k / L.kw, k % L.kw, 0);
@@ -334,7 +371,7 @@ static Result run_layer(Tb &tb, const Layer &L, int ready_pct) {
   d->in_h_i = C.in_h;
   d->in_w_i = C.in_w;
   d->out_h_i = oh;
-  d->out_w_i = ow;
+  d->out_w_i = C.out_w();
   d->cb_n_i = CB;
   d->kh_i = L.mode == 2 ? rnd() % 8 : C.kh;  // GAP: ignored
   d->kw_i = L.mode == 2 ? rnd() % 8 : C.kw;
@@ -354,11 +391,14 @@ static Result run_layer(Tb &tb, const Layer &L, int ready_pct) {
   d->start_i = 0;
   std::vector<uint8_t> seen((size_t)oh * ow * nf, 0);
   long bad = 0;
-  const uint64_t blocks = (uint64_t)oh * P * ((ow + Pix - 1) / Pix) * C.steps();
+  const int cw = C.out_w();  // the core's output columns (tap augmentation: of J each)
+  const uint64_t blocks = (uint64_t)oh * P * ((cw + Pix - 1) / Pix) * C.steps();
   uint64_t limit = blocks * 4 * (100 / std::max(ready_pct, 1)) + 10000;
   bool done = false;
   Bits bm(Pix * MacCo * 32), ba(Pix * AddCo * 32);
-  auto check = [&](const Bits &b, int off, int f, int oy, int ox, const char *arr) {
+  auto check = [&](const Bits &b, int off, int code, int oy, int cx, const char *arr) {
+    int f = code / J, ox = cx * J + code % J;  // J = 1 but with tap augmentation
+    if (ox >= ow) return;
     int64_t got = (int32_t)b.get(off, 32) - (int64_t)L.zp * sw[f];
     int64_t want = ref(f, oy, ox);
     seen[((size_t)oy * ow + ox) * nf + f]++;
@@ -380,10 +420,10 @@ static Result run_layer(Tb &tb, const Layer &L, int ready_pct) {
       int oy = d->out_y_o, x0 = d->out_x_o, n = d->out_pass_o;
       take(d->out_mac_o, bm);
       take(d->out_add_o, ba);
-      if (oy >= oh || x0 >= ow || x0 % Pix || n >= P) {
+      if (oy >= oh || x0 >= cw || x0 % Pix || n >= P) {
         if (bad++ == 0) snprintf(r.why, sizeof r.why, "beat with y %d x %d pass %d", oy, x0, n);
       } else {
-        for (int p = 0; p < Pix && x0 + p < ow; p++) {
+        for (int p = 0; p < Pix && x0 + p < cw; p++) {
           for (int o = 0; o < MacCo; o++) {
             int f = macmap[(size_t)n * MacCo + o];
             if (f >= 0) check(bm, (p * MacCo + o) * 32, f, oy, x0 + p, "int8");
@@ -419,7 +459,7 @@ static void describe(const Layer &L, char *buf, size_t n) {
   static const char *const modes[] = {"conv", "depthwise", "GAP"};
   snprintf(buf, n,
            "%s%s %dx%dx%d k%dx%d s%d pad t%d b%d l%d r%d -> %dx%d int8 %d tern %d G %d zp %d",
-           modes[L.mode], L.aug ? " augmented" : "", L.in_h, L.in_w, L.cin, L.kh, L.kw, L.s, L.pt, L.pb, L.pl, L.pr,
+           modes[L.mode], !L.aug ? "" : L.mode ? " tap-augmented" : " augmented", L.in_h, L.in_w, L.cin, L.kh, L.kw, L.s, L.pt, L.pb, L.pl, L.pr,
            L.out_h(), L.out_w(), L.n_mac, L.n_add, L.mode ? L.g : L.g * Ci, L.zp);
 }
 
@@ -496,6 +536,7 @@ static Layer random_depthwise() {
     L.n_add = L.cin - L.n_mac;
     L.zp = random_zp();
     L.g = Fine && rnd() % 4 == 0 ? rnd_int(1, L.kh * L.kw) : 0;
+    if (!L.g && rnd() % 3 == 0 && Ci / L.kw >= 1) L.aug = rnd_int(1, Ci / L.kw);  // taps in lanes
     if (L.fits()) return L;
   }
 }
@@ -567,6 +608,10 @@ int main(int argc, char **argv) {
       {7, 7, 2 * Ci + 1, 7, 7, 1, 0, 0, 0, 0, Ci, Ci + 1, -128, 0, 2},
       {14, 14, Ci + 2, 14, 14, 1, 0, 0, 0, 0, Ci + 2, 0, 127, 0, 2},
       {1, 1, 3, 1, 1, 1, 0, 0, 0, 0, 1, 2, 0, 0, 2},
+      // depthwise with taps in lanes (one and two channels per block)
+      {7, 3 * Pix + 1, Ci + 2, 3, 3, 1, 1, 1, 1, 1, 2, Ci, -128, 0, 1, 1},
+      {9, 4 * Pix + 3, Ci + 1, 3, 3, 2, 0, 1, 0, 1, Ci, 1, 127, 0, 1, 1},
+      {6, 4 * Pix + 1, 2 * Ci, 1, 1, 2, 0, 0, 0, 0, Ci, Ci, 127, 0, 1, 2},
   };
   if (!bench_only) {
     layers.insert(layers.end(), dw_layers.begin(), dw_layers.end());
@@ -590,7 +635,7 @@ int main(int argc, char **argv) {
     describe(L, desc, sizeof desc);
     if (r.ok) {
       passed++;
-      if (i < 21)
+      if (i < 24)
         printf("PASS layer %zu (%s), ready %d%%: %" PRIu64 " cycles\n", i, desc, ready, r.cycles);
     } else {
       failed++;
@@ -640,6 +685,12 @@ int main(int argc, char **argv) {
       {"mbv1 dw 14x14x512 s1 1:3", {14, 14, 512, 3, 3, 1, 1, 1, 1, 1, 128, 384, 0, 0, 1}},
       {"mbv1 dw 7x7x1024 s1", {7, 7, 1024, 3, 3, 1, 1, 1, 1, 1, 1024, 0, 0, 0, 1}},
       {"mbv1 GAP 7x7x1024", {7, 7, 1024, 7, 7, 1, 0, 0, 0, 0, 1024, 0, 0, 0, 2}},
+      // depthwise with taps in lanes (Cg channels of Ci / Cg columns per word)
+      {"mbv1 dw 112x112x32 s1 taps Cg 1", {112, 112, 32, 3, 3, 1, 1, 1, 1, 1, 32, 0, 0, 0, 1, 1}},
+      {"mbv1 dw 112x112x64 s2 taps Cg 2", {112, 112, 64, 3, 3, 2, 0, 1, 0, 1, 64, 0, 0, 0, 1, 2}},
+      {"mbv1 dw 14x14x512 s1 taps Cg 4", {14, 14, 512, 3, 3, 1, 1, 1, 1, 1, 512, 0, 0, 0, 1, 4}},
+      {"mbv1 dw 14x14x512 1:3 taps Cg 4",
+       {14, 14, 512, 3, 3, 1, 1, 1, 1, 1, 128, 384, 0, 0, 1, 4}},
   };
   for (auto &sh : shapes) {
     const Layer &L = sh.L;

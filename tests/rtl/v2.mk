@@ -44,7 +44,7 @@ TEST_BINS += $(V2_TESTS)
 # on demand (a few minutes of Verilator), not a test.
 V2_BENCH := $(V2_DIR)/test_v2_core_zcu104
 $(eval $(call v2_model,zcu104,10,16,16,48,16,4,1))
-$(V2_BENCH): V2_ACTDEPTH := 4096
+$(V2_BENCH): V2_ACTDEPTH := 8192
 $(V2_BENCH): V2_WDEPTH := 4096
 .PHONY: v2-bench
 v2-bench: $(V2_BENCH) ## v2 compute core: utilization of MobileNet-like layers, zcu104 sizes
