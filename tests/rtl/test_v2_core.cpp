@@ -105,6 +105,7 @@ struct Layer {
   int groups() const { return g ? (k() + g - 1) / g : 1; }  // per filter
   bool fits() const {
     if (aug && mode == 1) {  // passes: Cg J rows of channels per block, at most
+      if (aug > Ci || ka() < kw) return false;
       Layer c = core();
       int m = std::min(aug, n_mac) * jn(), a = std::min(aug, n_add) * jn();
       int bp = std::max(std::max((m + MacCo - 1) / MacCo, (a + AddCo - 1) / AddCo), 1);
