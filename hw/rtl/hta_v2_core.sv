@@ -1,7 +1,8 @@
 // hta_v2_core: the v2 compute core (docs/engine-v2.md, steps 3 and 4, parts):
-// one layer's accumulators (convolution, depthwise or global sum; see Modes) on the Pix x Ci x MacCo INT8 array and
-// the Pix x Ci x AddCo ternary array, fed from on-chip buffers a loader (here
-// a testbench) has filled. Not yet under hta_top.
+// one layer's accumulators (convolution, depthwise or global sum; see Modes)
+// on the Pix x Ci x MacCo INT8 array and the Pix x Ci x AddCo ternary array,
+// fed from on-chip buffers a loader (here a testbench) has filled. Not yet
+// under hta_top.
 //
 // Activation buffer (the feeder): 2 Pix banks, each Ci bytes wide. Input
 // column x of channel block cb of input row y lives in bank x mod 2Pix at
@@ -34,7 +35,7 @@
 // pass n at address n (K / gblk) + g, alpha of row o at [o 8 +: 8]) through
 // scale units shared by ScaleShare PEs each (see "Group scales" below).
 //
-// Modes (mode_i; docs/engine-v2.md, "Depthwise and global sums as built"):
+// Modes (mode_i; docs/engine-v2.md, "Depthwise, global sums and layouts"):
 // 0, convolution: the above. 1, depthwise: pass n reads only channel block
 // n div blk_passes_i (passes_i = cb_n blk_passes), K = kh kw blocks per pass
 // (no cb loop); weight block k = ky kw + kx of pass n at n K + k holds, in
@@ -108,7 +109,8 @@ module hta_v2_core #(
   input  logic [$clog2(ActDepth):0]   row_words_i, // words per input row (all blocks)
   input  logic [$clog2(ActDepth):0]   blk_words_i, // words per channel block of a row
   input  logic [7:0]                  zp_in_i,
-  input  logic [7:0]                  gblk_i,      // ternary group: blocks (G / Ci); 0: one
+  input  logic [7:0]                  gblk_i,      // ternary group: blocks (G / Ci; depthwise:
+                                                   // taps); 0: one group per filter
   // 0: convolution (as before); 1: depthwise; 2: global sum (GAP); see "Modes"
   input  logic [1:0]                  mode_i,
   input  logic [7:0]                  blk_passes_i, // modes 1, 2: passes per channel block
