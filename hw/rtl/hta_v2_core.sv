@@ -1,7 +1,8 @@
-// hta_v2_core: the v2 compute core (docs/engine-v2.md, step 3, first part):
-// one convolution layer's accumulators on the Pix x Ci x MacCo INT8 array and
-// the Pix x Ci x AddCo ternary array, fed from on-chip buffers a loader (here
-// a testbench) has filled. Not yet under hta_top.
+// hta_v2_core: the v2 compute core (docs/engine-v2.md, steps 3 and 4, parts):
+// one layer's accumulators (convolution, depthwise or global sum; see Modes)
+// on the Pix x Ci x MacCo INT8 array and the Pix x Ci x AddCo ternary array,
+// fed from on-chip buffers a loader (here a testbench) has filled. Not yet
+// under hta_top.
 //
 // Activation buffer (the feeder): 2 Pix banks, each Ci bytes wide. Input
 // column x of channel block cb of input row y lives in bank x mod 2Pix at
@@ -33,6 +34,21 @@
 // sum_g alpha_g S_g, the scales coming from a group-scale buffer (group g of
 // pass n at address n (K / gblk) + g, alpha of row o at [o 8 +: 8]) through
 // scale units shared by ScaleShare PEs each (see "Group scales" below).
+//
+// Modes (mode_i; docs/engine-v2.md, "Depthwise, global sums and layouts"):
+// 0, convolution: the above. 1, depthwise: pass n reads only channel block
+// n div blk_passes_i (passes_i = cb_n blk_passes), K = kh kw blocks per pass
+// (no cb loop); weight block k = ky kw + kx of pass n at n K + k holds, in
+// each row, the tap's weight of one channel of that block at the channel's
+// lane and zeros elsewhere (INT8 channels on INT8 rows, ternary channels on
+// ternary rows, in the same cycles), so a row's sum is its channel's
+// depthwise sum; the caller knows which channel each (pass, row) is. Fine
+// groups count taps (gblk_i taps, the window's last group may be shorter).
+// 2, global sum (GAP): as 1, but the window is the whole input (in_h x
+// in_w, kh_i / kw_i ignored; out_h = out_w = 1, stride 1, no padding) and a
+// pass has one weight block (address n) used at every position: weight 1
+// at the channel's lane. Sums are raw as for convolutions: the caller
+// subtracts zp_in sum w (depthwise: the channel's kh kw taps; GAP: zp_in in_h in_w).
 //
 // Pipeline: sequencer state (cycle t) -> bank and weight addresses -> bank
 // words registered (t+1) -> rotation and padding, X registered (t+2), weight
@@ -93,7 +109,11 @@ module hta_v2_core #(
   input  logic [$clog2(ActDepth):0]   row_words_i, // words per input row (all blocks)
   input  logic [$clog2(ActDepth):0]   blk_words_i, // words per channel block of a row
   input  logic [7:0]                  zp_in_i,
-  input  logic [7:0]                  gblk_i,      // ternary group: blocks (G / Ci); 0: one
+  input  logic [7:0]                  gblk_i,      // ternary group: blocks (G / Ci; depthwise:
+                                                   // taps); 0: one group per filter
+  // 0: convolution (as before); 1: depthwise; 2: global sum (GAP); see "Modes"
+  input  logic [1:0]                  mode_i,
+  input  logic [7:0]                  blk_passes_i, // modes 1, 2: passes per channel block
   input  logic                        start_i,
   output logic                        busy_o,
   output logic                        done_o,      // one cycle, after the last output
@@ -132,7 +152,10 @@ module hta_v2_core #(
 
   logic [DimBits-1:0] oy_q, oy_d, x0_q, x0_d;
   logic [7:0]         pass_q, pass_d, cb_q, cb_d;
-  logic [2:0]         ky_q, ky_d, kx_q, kx_d;
+  logic [DimBits-1:0] ky_q, ky_d, kx_q, kx_d;   // window position (GAP: the whole input)
+  // modes 1, 2: the pass's channel block (its word offset) and its pass within the block
+  logic signed [SW-1:0] boff_q, boff_d;
+  logic [7:0]           psub_q, psub_d;
   // tile start column x0 s - pad_l as (div, mod) of 2 Pix and as an integer;
   // window column base = tile start + kx likewise
   logic signed [SW-1:0] tdiv_q, tdiv_d, tcol_q, tcol_d, bdiv_q, bdiv_d, bcol_q, bcol_d;
@@ -149,15 +172,23 @@ module hta_v2_core #(
   logic [UW-1:0]        since_q, since_d;
   logic                 gfirst_q, gfirst_d;
 
-  wire last_blk  = (cb_q == cb_n_i - 8'd1) && (kx_q == kw_i - 3'd1) && (ky_q == kh_i - 3'd1);
-  wire first_blk = (cb_q == 8'd0) && (kx_q == 3'd0) && (ky_q == 3'd0);
+  // Modes: a depthwise or GAP pass reads one channel block (no cb loop); GAP's
+  // window is the whole input and its pass has one weight block for every position.
+  wire dw_mode   = mode_i != 2'd0;
+  wire gap_mode  = mode_i == 2'd2;
+  wire [DimBits-1:0] kh_last = gap_mode ? in_h_i - DimBits'(1) : DimBits'(kh_i) - DimBits'(1);
+  wire [DimBits-1:0] kw_last = gap_mode ? in_w_i - DimBits'(1) : DimBits'(kw_i) - DimBits'(1);
+  wire cb_last   = dw_mode || (cb_q == cb_n_i - 8'd1);
+  wire last_blk  = cb_last && (kx_q == kw_last) && (ky_q == kh_last);
+  wire first_blk = (cb_q == 8'd0) && (kx_q == '0) && (ky_q == '0);
   wire slot_free = resv_q < (OW+1)'(OutDepth);
   // Fine groups (gblk_i != 0; the compiler keeps them whole blocks of one
   // window position: cin a multiple of G): the ternary PEs end a group every
   // gblk blocks, and a scale unit serves U PEs one per cycle, so group ends
   // are kept U cycles apart (a "scale stall" when groups are shorter).
   wire fine      = (FineGroups != 0) && gblk_i != 8'd0;
-  wire gend      = fine ? (gcnt_q == gblk_i - 8'd1) : last_blk;
+  // (a depthwise window of kh kw taps may end in a shorter group: last_blk ends it)
+  wire gend      = fine ? (gcnt_q == gblk_i - 8'd1 || last_blk) : last_blk;
   wire gstart    = fine ? (gcnt_q == 8'd0) : first_blk;
   wire scale_ok  = !fine || !gend || since_q >= UW'(U);
   wire fire      = (state_q == SRun) && (!last_blk || slot_free) && scale_ok;
@@ -176,7 +207,7 @@ module hta_v2_core #(
     tdiv_d = tdiv_q;  tmod_d = tmod_q;  tcol_d = tcol_q;
     bdiv_d = bdiv_q;  bmod_d = bmod_q;  bcol_d = bcol_q;
     yi0_d = yi0_q;  yi_d = yi_q;  ay0_d = ay0_q;  ay_d = ay_q;  acb_d = acb_q;
-    wbase_d = wbase_q;  wa_d = wa_q;
+    wbase_d = wbase_q;  wa_d = wa_q;  boff_d = boff_q;  psub_d = psub_q;
     gcnt_d = gcnt_q;  gabase_d = gabase_q;  ga_d = ga_q;  gfirst_d = gfirst_q;
     since_d = (since_q < UW'(U)) ? since_q + UW'(1) : since_q;
 
@@ -193,13 +224,13 @@ module hta_v2_core #(
         ay0_d = -((pad_t_i[0] ? row_words : '0) + (pad_t_i[1] ? row_words <<< 1 : '0)
                   + (pad_t_i[2] ? row_words <<< 2 : '0));
         ay_d = ay0_d;  acb_d = ay0_d;
-        wbase_d = '0;  wa_d = '0;
+        wbase_d = '0;  wa_d = '0;  boff_d = '0;  psub_d = '0;
         gcnt_d = '0;  gabase_d = '0;  ga_d = '0;  gfirst_d = 1'b1;  since_d = UW'(U);
       end
     end else if (state_q == SDrain) begin
       if (resv_q == '0) state_d = SIdle;
     end else if (fire) begin
-      wa_d = wa_q + WAW'(1);
+      if (!gap_mode) wa_d = wa_q + WAW'(1);             // GAP: one block per pass
       gcnt_d = gcnt_q + 8'd1;
       if (gend) begin
         gcnt_d   = '0;
@@ -207,14 +238,14 @@ module hta_v2_core #(
         since_d  = UW'(1);
         gfirst_d = last_blk;
       end
-      if (cb_q != cb_n_i - 8'd1) begin                   // next channel block
+      if (!cb_last) begin                                // next channel block
         cb_d  = cb_q + 8'd1;
         acb_d = acb_q + blk_words;
       end else begin
         cb_d = '0;
-        if (kx_q != kw_i - 3'd1) begin                   // next window column
-          kx_d   = kx_q + 3'd1;
-          acb_d  = ay_q;
+        if (kx_q != kw_last) begin                       // next window column
+          kx_d   = kx_q + DimBits'(1);
+          acb_d  = ay_q + boff_q;
           bcol_d = bcol_q + 1;
           if (bmod_q == BW'(NB - 1)) begin
             bmod_d = '0;
@@ -224,11 +255,11 @@ module hta_v2_core #(
           end
         end else begin
           kx_d = '0;
-          if (ky_q != kh_i - 3'd1) begin                 // next window row
-            ky_d   = ky_q + 3'd1;
+          if (ky_q != kh_last) begin                     // next window row
+            ky_d   = ky_q + DimBits'(1);
             yi_d   = yi_q + 1;
             ay_d   = ay_q + row_words;
-            acb_d  = ay_d;
+            acb_d  = ay_d + boff_q;
             bdiv_d = tdiv_q;  bmod_d = tmod_q;  bcol_d = tcol_q;
           end else begin                                 // tile done
             ky_d = '0;
@@ -256,13 +287,22 @@ module hta_v2_core #(
               if (pass_q != passes_i - 8'd1) begin       // next pass
                 pass_d  = pass_q + 8'd1;
                 wbase_d = wa_q + WAW'(1);
+                wa_d    = wbase_d;                       // (GAP: wa stayed at the base)
                 gabase_d = ga_q + AAW'(1);
+                if (dw_mode && psub_q == blk_passes_i - 8'd1) begin  // next channel block
+                  psub_d = '0;
+                  boff_d = boff_q + blk_words;
+                end else if (dw_mode) begin
+                  psub_d = psub_q + 8'd1;
+                end
               end else begin                             // output row done
                 pass_d  = '0;
                 wbase_d = '0;
                 wa_d    = '0;
                 gabase_d = '0;
                 ga_d     = '0;
+                boff_d   = '0;
+                psub_d   = '0;
                 if (32'(oy_q) + 1 < 32'(out_h_i)) begin
                   oy_d  = oy_q + DimBits'(1);
                   yi0_d = yi0_q + (s2_i ? 2 : 1);
@@ -272,7 +312,7 @@ module hta_v2_core #(
                 end
               end
             end
-            yi_d = yi0_d;  ay_d = ay0_d;  acb_d = ay0_d;
+            yi_d = yi0_d;  ay_d = ay0_d;  acb_d = ay0_d + boff_d;
             bdiv_d = tdiv_d;  bmod_d = tmod_d;  bcol_d = tcol_d;
           end
         end
@@ -292,7 +332,7 @@ module hta_v2_core #(
     tdiv_q <= tdiv_d;  tmod_q <= tmod_d;  tcol_q <= tcol_d;
     bdiv_q <= bdiv_d;  bmod_q <= bmod_d;  bcol_q <= bcol_d;
     yi0_q <= yi0_d;  yi_q <= yi_d;  ay0_q <= ay0_d;  ay_q <= ay_d;  acb_q <= acb_d;
-    wbase_q <= wbase_d;  wa_q <= wa_d;
+    wbase_q <= wbase_d;  wa_q <= wa_d;  boff_q <= boff_d;  psub_q <= psub_d;
     gcnt_q <= gcnt_d;  gabase_q <= gabase_d;  ga_q <= ga_d;  gfirst_q <= gfirst_d;
     since_q <= since_d;
   end
@@ -650,9 +690,11 @@ module hta_v2_core #(
       assert (resv_q <= (OW+1)'(OutDepth));
       assert (!(add_done && fine && scale_busy));
       assert ((FineGroups != 0) || !(state_q == SIdle && start_i) || gblk_i == 0);
-      assert (!(state_q == SIdle && start_i) || (cb_n_i != 0 && kh_i != 0 && kw_i != 0
+      assert (!(state_q == SIdle && start_i) || (cb_n_i != 0 && (gap_mode || (kh_i != 0 && kw_i != 0))
               && passes_i != 0 && out_h_i != 0 && out_w_i != 0
               && 32'(pad_l_i) <= NB));
+      assert (!(state_q == SIdle && start_i) || (mode_i != 2'd3
+              && (!dw_mode || blk_passes_i != 0) && (!gap_mode || gblk_i == 0)));
     end
   end
 `endif

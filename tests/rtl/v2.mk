@@ -40,11 +40,14 @@ $(foreach m,$(V2_MODELS),$(eval $(call v2_model,$(call v2_f,1,$(m)),$(call v2_f,
 TEST_BINS += $(V2_TESTS)
 
 # make v2-bench: utilization of MobileNet-like layers at the zcu104 sizes of
-# engine-v2.md (Pix 10 x Ci 16 x MacCo 16 / AddCo 48); a larger model, built
-# on demand (a few minutes of Verilator), not a test.
+# engine-v2.md (Pix 10 x Ci 16 x MacCo 16 / AddCo 48): convolutions,
+# depthwise and GAP layers, row-spanning and augmented layouts; a larger
+# model (banks of 8192 words for MobileNet's 112-wide depthwise layers in
+# the taps-in-lanes layout), built on demand (a few minutes of Verilator),
+# not a test.
 V2_BENCH := $(V2_DIR)/test_v2_core_zcu104
 $(eval $(call v2_model,zcu104,10,16,16,48,16,4,1))
-$(V2_BENCH): V2_ACTDEPTH := 4096
+$(V2_BENCH): V2_ACTDEPTH := 8192
 $(V2_BENCH): V2_WDEPTH := 4096
 .PHONY: v2-bench
 v2-bench: $(V2_BENCH) ## v2 compute core: utilization of MobileNet-like layers, zcu104 sizes
