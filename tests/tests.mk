@@ -3,6 +3,7 @@
 #
 #   build/tests/test_golden       golden model vs hand-computed cases
 #   build/tests/test_compile      compiler + interpreter vs golden model
+#   build/tests/test_compile_v2   engine-v2 compiler + v2 interpreter vs golden model
 #   build/tests/test_prog_format  hta_prog.h (generated): pack/unpack, ranges, layout
 #   build/tests/san/test_*        the same built with the sanitizers
 #
@@ -18,7 +19,7 @@ $(BUILD)/obj/tests/%.o: CPPFLAGS += -Itests/support
 $(BUILD)/san/tests/%.o: CPPFLAGS += -Itests/support
 
 HOST_UNIT_TESTS     := $(BUILD)/tests/test_golden $(BUILD)/tests/test_compile \
-                       $(BUILD)/tests/test_prog_format
+                       $(BUILD)/tests/test_prog_format $(BUILD)/tests/test_compile_v2
 HOST_UNIT_SAN_TESTS := $(HOST_UNIT_TESTS:$(BUILD)/tests/%=$(BUILD)/tests/san/%)
 
 $(HOST_UNIT_TESTS): $(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(TEST_SUPPORT_OBJS) $(LIBHTA)

@@ -1,0 +1,52 @@
+/*
+ * hta_compile_v2.h - the compiler for engine v2 (docs/engine-v2.md,
+ * "Programs of the v2 core"): model layers -> ProgVersionV2 programs of
+ * v2_job descriptors, each one convolution of a band of rows on the
+ * compute core hw/rtl/hta_v2_core.sv.
+ *
+ * The v2 sizes are given here as a structure of their own: the hardware
+ * configurations of hw/config/ do not select an engine yet (the core is not
+ * yet under hta_top), so nothing at run time reaches this compiler; the
+ * tests drive it and tests/support/prog_interp_v2.c executes its programs.
+ */
+#ifndef HTA_COMPILE_V2_H
+#define HTA_COMPILE_V2_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "hta_compile.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* The parameters of hta_v2_core a program depends on. */
+typedef struct hta_v2_cfg {
+  const char *name;
+  unsigned pix;         /* output pixels per cycle (>= 2) */
+  unsigned ci;          /* input channels per cycle: 1, 2, 4, 8 or 16 (divides 16) */
+  unsigned mac_co;      /* INT8 output channels (even, >= 2) */
+  unsigned add_co;      /* ternary output channels (>= 1) */
+  unsigned act_depth;   /* words per activation bank */
+  unsigned w_depth;     /* weight blocks */
+  unsigned a_depth;     /* group-scale words */
+  unsigned fine_groups; /* 0: one ternary group per filter only */
+  uint32_t signature;   /* program header word 4 */
+} hta_v2_cfg;
+
+/* Bytes of one weight block in the program: MacCo rows of Ci int8 weights,
+ * then AddCo rows of Ci 2-bit codes, each part padded to 16 bytes. */
+size_t hta_v2_block_bytes(const hta_v2_cfg *cfg);
+
+/* Compile a chain of layers. NULL on error, with a message naming the layer
+ * in err. Ops beyond the engine (hta_engine_refusal), STRASSEN filters, GAP
+ * windows larger than 7x7 and ternary groups not aligned to Ci blocks are
+ * refused. */
+hta_program *hta_compile_v2(const hta_v2_cfg *cfg, const hta_layer *layers, int n, char *err,
+                            size_t errlen);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* HTA_COMPILE_V2_H */
