@@ -36,7 +36,8 @@ $(HOST_UNIT_SAN_TESTS): $(BUILD)/tests/san/%: $(BUILD)/san/tests/unit/%.o \
 TEST_BINS += $(HOST_UNIT_TESTS) $(HOST_UNIT_SAN_TESTS)
 
 # The .hta model file format (docs/model-format.md) and the model zoo.
-MODEL_UNIT_TESTS     := $(BUILD)/tests/test_model_format $(BUILD)/tests/test_zoo
+MODEL_UNIT_TESTS     := $(BUILD)/tests/test_model_format $(BUILD)/tests/test_zoo \
+                        $(BUILD)/tests/test_v2_networks
 MODEL_UNIT_SAN_TESTS := $(MODEL_UNIT_TESTS:$(BUILD)/tests/%=$(BUILD)/tests/san/%)
 
 $(MODEL_UNIT_TESTS): $(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(TEST_SUPPORT_OBJS) \

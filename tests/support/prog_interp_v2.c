@@ -162,9 +162,9 @@ static int core_tile(run *r, unsigned oy, unsigned pass, unsigned x0, int64_t *m
         if (!gend) continue;
         for (unsigned q = 0; q < P * A; q++) {
           if (gs[q] < -(INT64_C(1) << 23) || gs[q] >= (INT64_C(1) << 23)) {
+            const long long v = (long long)gs[q];
             free(gs);
-            return STREAM_ERR("ternary group sum %lld overflows the core's 24 bits",
-                              (long long)gs[q]);
+            return STREAM_ERR("ternary group sum %lld overflows the core's 24 bits", v);
           }
           const unsigned g = pass * (j->gblk ? j->k_blocks / j->gblk : 0) +
                              (j->gblk ? k / j->gblk : 0);
