@@ -6,6 +6,10 @@
  * seeded random inputs. Also reports the jobs each network became.
  *
  *   test_v2_networks [--seed N]
+ *   test_v2_networks --cycles   (not a test) MobileNet-V1 1.0/224 int8 and
+ *       hybrid:0.5 compiled for the zcu104-sized core: the core's block
+ *       cycles (one block per cycle, docs/engine-v2.md) and the loads at 16
+ *       bytes per cycle, per layer kind, from the jobs.
  * Run from the repository root (it reads models/fmnist_float_int8.hta).
  */
 #include <inttypes.h>
@@ -26,6 +30,60 @@
  * 128-pixel-wide row of 16 channels) and a mid size. */
 static const hta_v2_cfg V2_TINY = {"v2tiny", 3, 4, 6, 5, 2048, 600, 64, 1, 0x7e57c2a1u};
 static const hta_v2_cfg V2_SMALL = {"v2small", 4, 8, 8, 24, 2048, 512, 64, 1, 0x7e57c2a2u};
+
+/* Pix 10 x Ci 16 x MacCo 16 / AddCo 48 (docs/engine-v2.md's zcu104 plan). */
+static const hta_v2_cfg V2_ZCU104 = {"v2zcu104", 10, 16, 16, 48, 2048, 512, 256, 1, 0x7e57c2a3u};
+
+/* Cycles of the jobs of a network, by model layer op. */
+static void cycles(const char *plan) {
+  char err[400];
+  hta_model *m = hta_zoo_mobilenet_v1(1.0, 224, plan, 1, err, sizeof err);
+  if (m == NULL) {
+    printf("zoo: %s\n", err);
+    return;
+  }
+  const hta_layer *layers = hta_model_layers(m);
+  hta_model_info info;
+  hta_model_get_info(m, &info);
+  const hta_v2_cfg *c = &V2_ZCU104;
+  hta_program *prog = hta_compile_v2(c, layers, info.n_layers, err, sizeof err);
+  if (prog == NULL) {
+    printf("compile: %s\n", err);
+    hta_model_free(m);
+    return;
+  }
+  double comp[HTA_OP_COUNT] = {0}, load[HTA_OP_COUNT] = {0}, macs[HTA_OP_COUNT] = {0};
+  int jobs[HTA_OP_COUNT] = {0};
+  for (int i = 0; i < prog->n_desc; i++) {
+    hta_v2_job j;
+    hta_v2_job_unpack(prog->bytes + HTA_PROG_HEADER_BYTES + (size_t)i * HTA_V2_JOB_BYTES, &j);
+    const hta_op op = layers[prog->desc_layer[i]].op;
+    const double tiles = (double)j.out_h * j.passes * ((j.out_w + c->pix - 1) / c->pix);
+    comp[op] += tiles * j.k_blocks + 12; /* + the pipeline's drain, Lmax + 5 */
+    load[op] += ((double)j.in_h * j.in_w * j.cb_n * c->ci + j.wts_bytes +
+                 (double)j.passes * (c->mac_co + c->add_co) * HTA_V2_LANE_BYTES) / 16.0;
+    jobs[op]++;
+  }
+  for (int i = 0; i < info.n_layers; i++) {
+    const hta_layer *l = &layers[i];
+    macs[l->op] += (double)hta_layer_out_h(l) * hta_layer_out_w(l) * l->out_c * hta_layer_k(l);
+  }
+  double tc = 0, tl = 0;
+  printf("MobileNet-V1 1.0/224 %s on %s (Pix %u Ci %u MacCo %u AddCo %u), batch 1:\n", plan,
+         c->name, c->pix, c->ci, c->mac_co, c->add_co);
+  printf("  %-10s %6s %12s %12s %14s\n", "op", "jobs", "core cyc", "load cyc", "MACs");
+  for (int op = 0; op < HTA_OP_COUNT; op++) {
+    if (jobs[op] == 0) continue;
+    printf("  %-10s %6d %12.0f %12.0f %14.0f\n", hta_op_name((hta_op)op), jobs[op], comp[op],
+           load[op], macs[op]);
+    tc += comp[op];
+    tl += load[op];
+  }
+  printf("  total core %.0f cycles (%.1f inf/s at an assumed 300 MHz), loads %.0f (serial: "
+         "%.1f inf/s)\n", tc, 300e6 / tc, tl, 300e6 / (tc + tl));
+  hta_program_free(prog);
+  hta_model_free(m);
+}
 
 static void run_net(const char *what, const hta_model *m, const hta_v2_cfg *cfg, uint64_t seed) {
   char name[200], err[400] = "", detail[400] = "";
@@ -82,10 +140,14 @@ done:
 int main(int argc, char **argv) {
   uint64_t seed = 11;
   for (int i = 1; i < argc; i++) {
-    if (strcmp(argv[i], "--seed") == 0 && i + 1 < argc) {
+    if (strcmp(argv[i], "--cycles") == 0) {
+      cycles("int8");
+      cycles("hybrid:0.5");
+      return 0;
+    } else if (strcmp(argv[i], "--seed") == 0 && i + 1 < argc) {
       seed = strtoull(argv[++i], NULL, 0);
     } else {
-      fprintf(stderr, "usage: %s [--seed N]\n", argv[0]);
+      fprintf(stderr, "usage: %s [--seed N | --cycles]\n", argv[0]);
       return 2;
     }
   }
