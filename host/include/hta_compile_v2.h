@@ -4,10 +4,10 @@
  * v2_job descriptors, each one convolution of a band of rows on the
  * compute core hw/rtl/hta_v2_core.sv.
  *
- * The v2 sizes are given here as a structure of their own: the hardware
- * configurations of hw/config/ do not select an engine yet (the core is not
- * yet under hta_top), so nothing at run time reaches this compiler; the
- * tests drive it and tests/support/prog_interp_v2.c executes its programs.
+ * hta_compile_cfg (compile.c) calls it for configurations whose Engine is 2
+ * (hw/config/v2*.cfg); the v2 sizes are also a structure of their own, so
+ * tests can compile for sizes no configuration has.
+ * tests/support/prog_interp_v2.c executes its programs.
  */
 #ifndef HTA_COMPILE_V2_H
 #define HTA_COMPILE_V2_H
@@ -33,7 +33,11 @@ typedef struct hta_v2_cfg {
   unsigned a_depth;     /* group-scale words */
   unsigned fine_groups; /* 0: one ternary group per filter only */
   uint32_t signature;   /* program header word 4 */
+  unsigned rec_depth;   /* lane records of a job: passes x (mac_co + add_co) */
 } hta_v2_cfg;
+
+/* The v2 sizes of a hardware configuration whose Engine is 2. */
+void hta_v2_cfg_from_hw(const hta_hw_cfg *hw, hta_v2_cfg *cfg);
 
 /* Bytes of one weight block in the program: MacCo rows of Ci int8 weights,
  * then AddCo rows of Ci 2-bit codes, each part padded to 16 bytes. */

@@ -114,6 +114,21 @@ static void align16(bytes *b) { put(b, NULL, (HTA_ALIGN - b->n % HTA_ALIGN) % HT
 
 static size_t r16(size_t n) { return (n + HTA_ALIGN - 1) / HTA_ALIGN * HTA_ALIGN; }
 
+void hta_v2_cfg_from_hw(const hta_hw_cfg *hw, hta_v2_cfg *c) {
+  memset(c, 0, sizeof *c);
+  c->name = hw->name;
+  c->pix = hw->pix;
+  c->ci = hw->ci;
+  c->mac_co = hw->mac_co;
+  c->add_co = hw->add_co;
+  c->act_depth = hw->act_depth;
+  c->w_depth = hw->w_depth;
+  c->a_depth = hw->a_depth;
+  c->fine_groups = 1; /* hta_top builds the core with fine groups */
+  c->signature = hw->signature;
+  c->rec_depth = hw->rec_depth;
+}
+
 size_t hta_v2_block_bytes(const hta_v2_cfg *cfg) {
   return r16((size_t)cfg->mac_co * cfg->ci) + r16(((size_t)cfg->add_co * cfg->ci * 2 + 7) / 8);
 }
@@ -321,6 +336,8 @@ static int emit_vconv(compiler *cc, const vconv *v) {
     if ((int)cfg->a_depth / ngr < pj) pj = (int)cfg->a_depth / ngr;
   }
   if (pj > FIELD8_MAX) pj = FIELD8_MAX;
+  if (pj > (int)(cfg->rec_depth / (cfg->mac_co + cfg->add_co)))
+    pj = (int)(cfg->rec_depth / (cfg->mac_co + cfg->add_co));
   /* bands */
   const int blk_words = ceil_div(v->in.w, nb), row_words = cb_n * blk_words;
   const int rows_max = (int)cfg->act_depth / row_words;
@@ -555,11 +572,11 @@ static int check_chain(compiler *cc, const hta_layer *layers, int n) {
 static int check_cfg(compiler *cc, const hta_v2_cfg *c) {
   if (c->pix < 2 || c->ci < 1 || c->ci > 16 || 16 % c->ci != 0 || c->mac_co < 2 ||
       c->mac_co % 2 != 0 || c->add_co < 1 || c->act_depth < 1 || c->w_depth < 1 ||
-      c->a_depth < 1)
+      c->a_depth < 1 || c->rec_depth < c->mac_co + c->add_co)
     return fail(cc, "v2 configuration %s: Pix %u (>= 2), Ci %u (divides 16), MacCo %u (even), "
-                "AddCo %u (>= 1), ActDepth %u, WDepth %u, ADepth %u (>= 1)",
-                c->name ? c->name : "?", c->pix, c->ci, c->mac_co, c->add_co, c->act_depth,
-                c->w_depth, c->a_depth);
+                "AddCo %u (>= 1), ActDepth %u, WDepth %u, ADepth %u (>= 1), RecDepth %u "
+                "(>= MacCo + AddCo)", c->name ? c->name : "?", c->pix, c->ci, c->mac_co,
+                c->add_co, c->act_depth, c->w_depth, c->a_depth, c->rec_depth);
   return 0;
 }
 

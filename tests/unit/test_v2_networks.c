@@ -28,11 +28,11 @@
 
 /* The sizes of test_compile_v2 ("v2tiny" with banks large enough for a
  * 128-pixel-wide row of 16 channels) and a mid size. */
-static const hta_v2_cfg V2_TINY = {"v2tiny", 3, 4, 6, 5, 2048, 600, 64, 1, 0x7e57c2a1u};
-static const hta_v2_cfg V2_SMALL = {"v2small", 4, 8, 8, 24, 2048, 512, 64, 1, 0x7e57c2a2u};
+static const hta_v2_cfg V2_TINY = {"v2tiny", 3, 4, 6, 5, 2048, 600, 64, 1, 0x7e57c2a1u, 55};
+static const hta_v2_cfg V2_SMALL = {"v2small", 4, 8, 8, 24, 2048, 512, 64, 1, 0x7e57c2a2u, 320};
 
 /* Pix 10 x Ci 16 x MacCo 16 / AddCo 48 (docs/engine-v2.md's zcu104 plan). */
-static const hta_v2_cfg V2_ZCU104 = {"v2zcu104", 10, 16, 16, 48, 2048, 512, 256, 1, 0x7e57c2a3u};
+static const hta_v2_cfg V2_ZCU104 = {"v2zcu104", 10, 16, 16, 48, 2048, 512, 256, 1, 0x7e57c2a3u, 1024};
 
 /* Cycles of the jobs of a network, by model layer op. */
 static void cycles(const char *plan) {
