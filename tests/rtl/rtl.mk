@@ -42,7 +42,7 @@ $(BUILD)/tests/$(1)/test_rtl_v2: $(BUILD)/obj/tests/rtl/test_rtl_v2.o \
     $(BUILD)/obj/tests/rtl/rtl_run.o $(TEST_SUPPORT_OBJS) $(LIBHTA) $(SIM_LIB_$(1))
 	$$(call msg,LD,$$@)
 	$(Q)mkdir -p $$(@D)
-	$(Q)$$$$(CC) $$$$(LDFLAGS) $$$$^ -o $$$$@ $$$$(LDLIBS) $(SIM_LDLIBS)
+	$(Q)$$(CC) $$(LDFLAGS) $$^ -o $$@ $$(LDLIBS) $(SIM_LDLIBS)
 endef
 ifeq ($(SIM_HAVE_RTL),yes)
 $(foreach c,$(RTL_V2_CFGS),$(eval $(call rtl_v2_test,$(c))))
