@@ -5,8 +5,9 @@
  * ternary and binary filters mixed; fine ternary groups where the v2 lowering
  * takes them), compiled by hta_compile_cfg for the linked configuration,
  * every output byte bit-exact, no byte outside the output channels or the
- * windows written; then a whole network (the Fashion-MNIST model of models/)
- * layer by layer. Built per v2 configuration (tests/rtl/rtl.mk).
+ * windows written; then whole networks layer by layer: the Fashion-MNIST
+ * model of models/ and, on configurations larger than v2tiny, MobileNet-V1
+ * 0.25/128 int8 and hybrid:0.5 from the zoo. Built per v2 configuration (tests/rtl/rtl.mk).
  *
  *   test_rtl_v2 [--count N] [--master S] [--seed S] [--no-net] [-v]
  * Run from the repository root (it reads models/fmnist_float_int8.hta).
@@ -21,6 +22,7 @@
 #include "hta_compile.h"
 #include "hta_golden.h"
 #include "hta_model.h"
+#include "hta_zoo.h"
 #include "rand_layer.h"
 #include "rtl_run.h"
 
@@ -140,11 +142,9 @@ done:
   return ok;
 }
 
-/* The Fashion-MNIST model, every layer against golden. */
-static void run_net(hta_sim *sim) {
-  char err[400], detail[900] = "";
-  hta_model *m = hta_model_load("models/fmnist_float_int8.hta", err, sizeof err);
-  if (!check(m != NULL, "load models/fmnist_float_int8.hta", "%s", err)) return;
+/* A whole network, every layer against golden. */
+static void run_net(hta_sim *sim, const char *what, const hta_model *m) {
+  char err[400], detail[900] = "", name[200];
   hta_model_info info;
   hta_model_get_info(m, &info);
   const hta_layer *layers = hta_model_layers(m);
@@ -169,15 +169,15 @@ static void run_net(hta_sim *sim) {
       ok = run_prog(sim, prog, layers, n, golden, data, before, detail, sizeof detail, &cycles);
     }
   }
-  check(ok, "fmnist_float_int8 on the v2 engine, every layer", "%s", detail);
-  if (ok) printf("  fmnist_float_int8: %d jobs, %" PRIu64 " cycles\n", prog->n_desc, cycles);
+  snprintf(name, sizeof name, "%s on the v2 engine (%s), every layer", what, rtl_config()->name);
+  check(ok, name, "%s", detail);
+  if (ok) printf("  %s: %d jobs, %" PRIu64 " cycles\n", what, prog->n_desc, cycles);
   for (int i = 0; golden && i < n; i++) free(golden[i]);
   free(golden);
   free(input);
   free(data);
   free(before);
   hta_program_free(prog);
-  hta_model_free(m);
 }
 
 int main(int argc, char **argv) {
@@ -217,7 +217,21 @@ int main(int argc, char **argv) {
     for (long i = 0; i < count; i++)
       run_case(sim, hta_rng_case_seed(master, (uint64_t)i), argv[0], &skipped);
     printf("%d cases beyond the v2 lowering's limits skipped\n", skipped);
-    if (net) run_net(sim);
+    if (net) {
+      hta_model *m = hta_model_load("models/fmnist_float_int8.hta", err, sizeof err);
+      if (check(m != NULL, "load models/fmnist_float_int8.hta", "%s", err))
+        run_net(sim, "fmnist_float_int8", m);
+      hta_model_free(m);
+    }
+    /* MobileNet-V1 0.25/128 (the zoo) on the larger v2 configuration */
+    for (int p = 0; net && p < 2 && strcmp(rtl_config()->name, "v2tiny") != 0; p++) {
+      const char *plan = p ? "hybrid:0.5" : "int8";
+      hta_model *m = hta_zoo_mobilenet_v1(0.25, 128, plan, 1, err, sizeof err);
+      char what[80];
+      snprintf(what, sizeof what, "mobilenet-v1-0.25-128 %s", plan);
+      if (check(m != NULL, what, "zoo: %s", err)) run_net(sim, what, m);
+      hta_model_free(m);
+    }
   }
   hta_sim_destroy(sim);
   return check_summary();
