@@ -6,10 +6,9 @@
  * seeded random inputs. Also reports the jobs each network became.
  *
  *   test_v2_networks [--seed N]
- *   test_v2_networks --cycles   (not a test) MobileNet-V1 1.0/224 int8 and
- *       hybrid:0.5 compiled for the zcu104-sized core: the core's block
- *       cycles (one block per cycle, docs/engine-v2.md) and the loads at 16
- *       bytes per cycle, per layer kind, from the jobs.
+ *   test_v2_networks --cycles   (not a test) cycles of MobileNet-V1 per layer
+ *       kind from the compiled jobs (see cycles() below): 0.25/128 on v2small
+ *       (to compare with the simulation) and 1.0/224 on v2zcu104.
  * Run from the repository root (it reads models/fmnist_float_int8.hta).
  */
 #include <inttypes.h>
@@ -31,56 +30,68 @@
 static const hta_v2_cfg V2_TINY = {"v2tiny", 3, 4, 6, 5, 2048, 600, 64, 1, 0x7e57c2a1u, 55};
 static const hta_v2_cfg V2_SMALL = {"v2small", 4, 8, 8, 24, 2048, 512, 64, 1, 0x7e57c2a2u, 320};
 
-/* Pix 10 x Ci 16 x MacCo 16 / AddCo 48 (docs/engine-v2.md's zcu104 plan). */
-static const hta_v2_cfg V2_ZCU104 = {"v2zcu104", 10, 16, 16, 48, 2048, 512, 256, 1, 0x7e57c2a3u, 1024};
-
-/* Cycles of the jobs of a network, by model layer op. */
-static void cycles(const char *plan) {
+/* Cycles of a network's jobs by model layer op, on a v2 configuration of
+ * hw/config: "core" = the core alone (one block per cycle: tiles x K), and
+ * "engine" = a model of hta_v2_engine as built (serial: descriptor fetch,
+ * loads at one beat per cycle, the pixels' bank words one per cycle, then
+ * the core with the drain of one (pixel, lane) per cycle per output beat,
+ * whichever is slower, overlapped), to compare with the simulation's count
+ * (hta bench) and to extrapolate to sizes too slow to simulate. */
+static void cycles(const char *cfg_name, double width, int res, const char *plan) {
   char err[400];
-  hta_model *m = hta_zoo_mobilenet_v1(1.0, 224, plan, 1, err, sizeof err);
-  if (m == NULL) {
-    printf("zoo: %s\n", err);
+  const hta_hw_config *hw = hta_hw_config_find(cfg_name);
+  hta_model *m = hta_zoo_mobilenet_v1(width, res, plan, 1, err, sizeof err);
+  if (hw == NULL || m == NULL) {
+    printf("no configuration %s or zoo: %s\n", cfg_name, err);
+    hta_model_free(m);
     return;
   }
+  hta_v2_cfg cv;
+  hta_v2_cfg_from_hw(hw, &cv);
+  const hta_v2_cfg *c = &cv;
   const hta_layer *layers = hta_model_layers(m);
   hta_model_info info;
   hta_model_get_info(m, &info);
-  const hta_v2_cfg *c = &V2_ZCU104;
   hta_program *prog = hta_compile_v2(c, layers, info.n_layers, err, sizeof err);
   if (prog == NULL) {
     printf("compile: %s\n", err);
     hta_model_free(m);
     return;
   }
-  double comp[HTA_OP_COUNT] = {0}, load[HTA_OP_COUNT] = {0}, macs[HTA_OP_COUNT] = {0};
+  double core[HTA_OP_COUNT] = {0}, eng[HTA_OP_COUNT] = {0};
   int jobs[HTA_OP_COUNT] = {0};
+  const unsigned nl = c->mac_co + c->add_co;
   for (int i = 0; i < prog->n_desc; i++) {
     hta_v2_job j;
     hta_v2_job_unpack(prog->bytes + HTA_PROG_HEADER_BYTES + (size_t)i * HTA_V2_JOB_BYTES, &j);
     const hta_op op = layers[prog->desc_layer[i]].op;
-    const double tiles = (double)j.out_h * j.passes * ((j.out_w + c->pix - 1) / c->pix);
-    comp[op] += tiles * j.k_blocks + 12; /* + the pipeline's drain, Lmax + 5 */
-    load[op] += ((double)j.in_h * j.in_w * j.cb_n * c->ci + j.wts_bytes +
-                 (double)j.passes * (c->mac_co + c->add_co) * HTA_V2_LANE_BYTES) / 16.0;
+    const unsigned tw = (j.out_w + c->pix - 1) / c->pix;
+    const double tiles = (double)j.out_h * j.passes * tw;
+    const unsigned last_p = j.out_w - (tw - 1) * c->pix; /* pixels of the last tile */
+    const double drain_row = ((double)(tw - 1) * (c->pix * nl + 1) + last_p * nl + 1);
+    const double drain = drain_row * j.out_h * j.passes;
+    const double blocks = tiles * j.k_blocks;
+    const unsigned bpp = ((j.in_off % 16) + j.cb_n * c->ci + 15) / 16;
+    const double load = j.wts_bytes / 16.0 + (double)j.passes * nl +
+                        (j.gblk ? (double)j.passes * (j.k_blocks / j.gblk) *
+                                      ((c->add_co + 15) / 16) : 0) +
+                        (double)j.in_h * j.in_w * bpp * (16 / c->ci);
+    core[op] += blocks + 12;
+    eng[op] += 40 + load + (blocks > drain ? blocks : drain) + 20;
     jobs[op]++;
   }
-  for (int i = 0; i < info.n_layers; i++) {
-    const hta_layer *l = &layers[i];
-    macs[l->op] += (double)hta_layer_out_h(l) * hta_layer_out_w(l) * l->out_c * hta_layer_k(l);
-  }
-  double tc = 0, tl = 0;
-  printf("MobileNet-V1 1.0/224 %s on %s (Pix %u Ci %u MacCo %u AddCo %u), batch 1:\n", plan,
-         c->name, c->pix, c->ci, c->mac_co, c->add_co);
-  printf("  %-10s %6s %12s %12s %14s\n", "op", "jobs", "core cyc", "load cyc", "MACs");
+  double tc = 0, te = 0;
+  printf("MobileNet-V1 %.2f/%d %s on %s (Pix %u Ci %u MacCo %u AddCo %u), batch 1:\n", width,
+         res, plan, c->name, c->pix, c->ci, c->mac_co, c->add_co);
+  printf("  %-10s %6s %12s %14s\n", "op", "jobs", "core cyc", "engine cyc");
   for (int op = 0; op < HTA_OP_COUNT; op++) {
     if (jobs[op] == 0) continue;
-    printf("  %-10s %6d %12.0f %12.0f %14.0f\n", hta_op_name((hta_op)op), jobs[op], comp[op],
-           load[op], macs[op]);
-    tc += comp[op];
-    tl += load[op];
+    printf("  %-10s %6d %12.0f %14.0f\n", hta_op_name((hta_op)op), jobs[op], core[op], eng[op]);
+    tc += core[op];
+    te += eng[op];
   }
-  printf("  total core %.0f cycles (%.1f inf/s at an assumed 300 MHz), loads %.0f (serial: "
-         "%.1f inf/s)\n", tc, 300e6 / tc, tl, 300e6 / (tc + tl));
+  printf("  total: core %.0f cycles (%.1f inf/s at an assumed 300 MHz), engine as built %.0f "
+         "(%.1f inf/s)\n", tc, 300e6 / tc, te, 300e6 / te);
   hta_program_free(prog);
   hta_model_free(m);
 }
@@ -141,8 +152,10 @@ int main(int argc, char **argv) {
   uint64_t seed = 11;
   for (int i = 1; i < argc; i++) {
     if (strcmp(argv[i], "--cycles") == 0) {
-      cycles("int8");
-      cycles("hybrid:0.5");
+      cycles("v2small", 0.25, 128, "int8");
+      cycles("v2small", 0.25, 128, "hybrid:0.5");
+      cycles("v2zcu104", 1.0, 224, "int8");
+      cycles("v2zcu104", 1.0, 224, "hybrid:0.5");
       return 0;
     } else if (strcmp(argv[i], "--seed") == 0 && i + 1 < argc) {
       seed = strtoull(argv[++i], NULL, 0);
