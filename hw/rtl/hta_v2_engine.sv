@@ -10,7 +10,8 @@
 //     banks (each pixel's Ci-byte words as the layout says, one word per
 //     cycle through a beat FIFO the requests reserve space in);
 //   run: the core; each output beat (a tile of Pix pixels of one pass) goes
-//     through one requantization unit, one (pixel, lane) per cycle: alpha S +
+//     through one requantization unit, one (pixel, lane with a filter) per
+//     cycle: alpha S +
 //     the 40-bit folded bias, saturated to 32 bits, then hta_requant; each
 //     valid lane's byte is written at its channel of its pixel, bytes of one
 //     16-byte beat merged under write strobes, single-beat AXI writes.
@@ -387,18 +388,36 @@ module hta_v2_engine #(
   assign ev_stall_o = core_busy_d && c_stall == c_stall_q + 32'd1;
 
   // ================================================================ requant
-  // One output beat at a time: (pixel p, lane l) per cycle, record read one
-  // cycle ahead.
+  // One output beat at a time: (pixel p, lane l) per cycle over the lanes of
+  // the beat's pass that have a filter (a valid bit per record, kept when the
+  // records load), the record read one cycle ahead.
+  logic [RecDepth-1:0] vmask_q;            // record i's valid bit
+  always_ff @(posedge clk_i)
+    if (state_q == SLoadR && rd_valid_i[1]) vmask_q[ra_q[RW-1:0]] <= rd_data_i[56];
+  wire  [RecDepth-1:0] vshift = vmask_q >> (32'(out_pass) * NL);
+  wire  [NL-1:0]       pmask_now = vshift[NL-1:0];
+  logic unused_vshift;
+  assign unused_vshift = ^vshift[RecDepth-1:NL];
+  // first set bit of m at or above `from`, NL if none
+  function automatic logic [31:0] nxt(input logic [NL-1:0] m, input logic [31:0] from);
+    nxt = NL;
+    for (int i = NL - 1; i >= 0; i--)
+      if (m[i] && 32'(i) >= from) nxt = 32'(i);
+  endfunction
   logic        dr_act_q;                   // draining a beat
-  logic [31:0] dr_p_q, dr_l_q;
+  logic [NL-1:0] pmask_q;                  // lanes of the beat's pass with a filter
+  logic [31:0] dr_p_q, dr_l_q, dr_first_q;
   logic [31:0] dr_base_q;                  // record index of lane 0 of the pass
-  wire         dr_last = dr_l_q == NL - 1 && (dr_p_q == Pix - 1 ||
-                                              32'(out_x) + dr_p_q + 1 >= 32'(j_q.out_w));
+  wire  [31:0] dr_lnext = nxt(pmask_q, dr_l_q + 1);
+  wire         dr_last = dr_lnext == NL && (dr_p_q == Pix - 1 ||
+                                           32'(out_x) + dr_p_q + 1 >= 32'(j_q.out_w));
+  // a pass without filters (never compiled, but harmless): the beat is dropped
+  wire         dr_skip = !dr_act_q && out_valid && pmask_now == '0;
   // The drain waits while the write queue is half full: up to 7 bytes are
   // between here and the queue, each may close a beat.
   logic        dr_hold;
   wire         dr_go = dr_act_q && !dr_hold;
-  assign out_ready = dr_go && dr_last;
+  assign out_ready = (dr_go && dr_last) || dr_skip;
   logic        s1_v_q;
   logic [127:0] s1_rec_q;
   logic signed [31:0] s1_sum_q;
@@ -410,19 +429,21 @@ module hta_v2_engine #(
       s1_v_q   <= 1'b0;
     end else begin
       s1_v_q <= dr_go;
-      if (!dr_act_q && out_valid) begin
-        dr_act_q  <= 1'b1;
-        dr_p_q    <= '0;
-        dr_l_q    <= '0;
-        dr_base_q <= 32'(out_pass) * NL;
+      if (!dr_act_q && out_valid && !dr_skip) begin
+        dr_act_q   <= 1'b1;
+        pmask_q    <= pmask_now;
+        dr_p_q     <= '0;
+        dr_l_q     <= nxt(pmask_now, 0);
+        dr_first_q <= nxt(pmask_now, 0);
+        dr_base_q  <= 32'(out_pass) * NL;
       end else if (dr_go) begin
         if (dr_last) begin
           dr_act_q <= 1'b0;
-        end else if (dr_l_q == NL - 1) begin
-          dr_l_q <= '0;
+        end else if (dr_lnext == NL) begin
+          dr_l_q <= dr_first_q;
           dr_p_q <= dr_p_q + 1;
         end else begin
-          dr_l_q <= dr_l_q + 1;
+          dr_l_q <= dr_lnext;
         end
       end
     end

@@ -34,7 +34,7 @@ static const hta_v2_cfg V2_SMALL = {"v2small", 4, 8, 8, 24, 2048, 512, 64, 1, 0x
  * hw/config: "core" = the core alone (one block per cycle: tiles x K), and
  * "engine" = a model of hta_v2_engine as built (serial: descriptor fetch,
  * loads at one beat per cycle, the pixels' bank words one per cycle, then
- * the core with the drain of one (pixel, lane) per cycle per output beat,
+ * the core with the drain of one (pixel, lane with a filter) per cycle,
  * whichever is slower, overlapped), to compare with the simulation's count
  * (hta bench) and to extrapolate to sizes too slow to simulate. */
 static void cycles(const char *cfg_name, double width, int res, const char *plan) {
@@ -68,8 +68,17 @@ static void cycles(const char *cfg_name, double width, int res, const char *plan
     const unsigned tw = (j.out_w + c->pix - 1) / c->pix;
     const double tiles = (double)j.out_h * j.passes * tw;
     const unsigned last_p = j.out_w - (tw - 1) * c->pix; /* pixels of the last tile */
-    const double drain_row = ((double)(tw - 1) * (c->pix * nl + 1) + last_p * nl + 1);
-    const double drain = drain_row * j.out_h * j.passes;
+    double drain = 0; /* per pass: (pixels x lanes with a filter) + 1 per tile */
+    for (unsigned n = 0; n < j.passes; n++) {
+      unsigned v = 0;
+      for (unsigned l = 0; l < nl; l++) {
+        hta_v2_lane rec;
+        hta_v2_lane_unpack(prog->bytes + j.rec_off + ((size_t)n * nl + l) * HTA_V2_LANE_BYTES,
+                           &rec);
+        v += rec.valid;
+      }
+      drain += ((double)(tw - 1) * (c->pix * v + 1) + last_p * v + 1) * j.out_h;
+    }
     const double blocks = tiles * j.k_blocks;
     const unsigned bpp = ((j.in_off % 16) + j.cb_n * c->ci + 15) / 16;
     const double load = j.wts_bytes / 16.0 + (double)j.passes * nl +
