@@ -720,6 +720,11 @@ hta_program *hta_compile_cfg(const hta_hw_cfg *cfg, const hta_layer *layers, int
   }
   if (hta_engine_refusal(layers, n, err, errlen)) return NULL;
   if (cfg->engine == 2) { /* the v2 core: compile_v2.c */
+    if (cfg->bus_bits != 128) {
+      fail(&cc, "configuration %s: the v2 engine needs BusBits 128 (has %u)", cfg->name,
+           cfg->bus_bits);
+      return NULL;
+    }
     hta_v2_cfg v2;
     hta_v2_cfg_from_hw(cfg, &v2);
     return hta_compile_v2(&v2, layers, n, err, errlen);
