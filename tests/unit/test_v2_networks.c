@@ -163,6 +163,7 @@ int main(int argc, char **argv) {
     if (strcmp(argv[i], "--cycles") == 0) {
       cycles("v2small", 0.25, 128, "int8");
       cycles("v2small", 0.25, 128, "hybrid:0.5");
+      cycles("v2zcu104", 0.25, 128, "int8");
       cycles("v2zcu104", 1.0, 224, "int8");
       cycles("v2zcu104", 1.0, 224, "hybrid:0.5");
       return 0;
