@@ -3,6 +3,7 @@
 #
 #   build/tests/test_golden       golden model vs hand-computed cases
 #   build/tests/test_compile      compiler + interpreter vs golden model
+#   build/tests/test_compile_v2   engine-v2 compiler + v2 interpreter vs golden model
 #   build/tests/test_prog_format  hta_prog.h (generated): pack/unpack, ranges, layout
 #   build/tests/san/test_*        the same built with the sanitizers
 #
@@ -19,7 +20,7 @@ $(BUILD)/obj/tests/%.o: CPPFLAGS += -Itests/support -Ihost/src
 $(BUILD)/san/tests/%.o: CPPFLAGS += -Itests/support -Ihost/src
 
 HOST_UNIT_TESTS     := $(BUILD)/tests/test_golden $(BUILD)/tests/test_compile \
-                       $(BUILD)/tests/test_prog_format
+                       $(BUILD)/tests/test_prog_format $(BUILD)/tests/test_compile_v2
 HOST_UNIT_SAN_TESTS := $(HOST_UNIT_TESTS:$(BUILD)/tests/%=$(BUILD)/tests/san/%)
 
 $(HOST_UNIT_TESTS): $(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(TEST_SUPPORT_OBJS) $(LIBHTA)
@@ -36,7 +37,8 @@ $(HOST_UNIT_SAN_TESTS): $(BUILD)/tests/san/%: $(BUILD)/san/tests/unit/%.o \
 TEST_BINS += $(HOST_UNIT_TESTS) $(HOST_UNIT_SAN_TESTS)
 
 # The .hta model file format (docs/model-format.md) and the model zoo.
-MODEL_UNIT_TESTS     := $(BUILD)/tests/test_model_format $(BUILD)/tests/test_zoo
+MODEL_UNIT_TESTS     := $(BUILD)/tests/test_model_format $(BUILD)/tests/test_zoo \
+                        $(BUILD)/tests/test_v2_networks
 MODEL_UNIT_SAN_TESTS := $(MODEL_UNIT_TESTS:$(BUILD)/tests/%=$(BUILD)/tests/san/%)
 
 $(MODEL_UNIT_TESTS): $(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(TEST_SUPPORT_OBJS) \

@@ -49,6 +49,24 @@ typedef struct hta_hw_config {
   uint32_t rd_outstanding;
   /* LogDepth: descriptors whose cycles the per-layer log keeps */
   uint32_t log_depth;
+  /* Engine: 1: the v1 engine (lanes); 2: the v2 core (Pix x Ci x Co arrays) */
+  uint32_t engine;
+  /* Pix: v2: output pixels per cycle */
+  uint32_t pix;
+  /* Ci: v2: input channels per cycle (divides 16) */
+  uint32_t ci;
+  /* MacCo: v2: INT8 output channels per pass (even) */
+  uint32_t mac_co;
+  /* AddCo: v2: ternary output channels per pass */
+  uint32_t add_co;
+  /* ActDepth: v2: words per activation bank (2 Pix banks of Ci bytes) */
+  uint32_t act_depth;
+  /* WDepth: v2: weight blocks (a job's passes x K) */
+  uint32_t w_depth;
+  /* ADepth: v2: group-scale rows */
+  uint32_t a_depth;
+  /* RecDepth: v2: lane records of a job (passes x (MacCo + AddCo)) */
+  uint32_t rec_depth;
   /* BusBytes: derived: m_axi_gmem data width in bytes (BusBits / 8) */
   uint32_t bus_bytes;
   /* CfgSignature (below) */
@@ -60,13 +78,13 @@ typedef struct hta_hw_config {
    engine refuses a program built for another configuration (ERR_PROG). */
 
 /* entries of hta_hw_configs, sorted by name */
-#define HTA_HW_CONFIG_COUNT 5
+#define HTA_HW_CONFIG_COUNT 8
 /* the configuration used wherever none is named */
 #define HTA_HW_CONFIG_DEFAULT "small"
 /* every name, for messages */
-#define HTA_HW_CONFIG_NAMES "kv260, small, tiny, u50, zcu104"
+#define HTA_HW_CONFIG_NAMES "kv260, small, tiny, u50, v2small, v2tiny, v2zcu104, zcu104"
 /* entries of hta_hw_config_fields: every uint32_t field but signature */
-#define HTA_HW_CONFIG_FIELDS 14
+#define HTA_HW_CONFIG_FIELDS 23
 
 extern const hta_hw_config hta_hw_configs[HTA_HW_CONFIG_COUNT];
 

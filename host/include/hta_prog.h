@@ -23,10 +23,14 @@
 #define HTA_PROG_MAGIC 0x31415448u
 /* program format version; the engine refuses others (ERR_PROG) */
 #define HTA_PROG_VERSION 1u
+/* program format version of engine-v2 programs: v2_job descriptors (docs/engine-v2.md) */
+#define HTA_PROG_VERSION_V2 2u
 /* descriptor op: CONV (conv2d, pointwise, fully connected) */
 #define HTA_DESC_OP_CONV 0u
 /* descriptor op: DW (depthwise, global average pool) */
 #define HTA_DESC_OP_DW 1u
+/* descriptor op of a v2 program: JOB, one convolution of a sub-image on the v2 core */
+#define HTA_DESC_OP_V2_JOB 2u
 /* channel source map code: no source (write strobe 0) */
 #define HTA_SRC_NONE 0u
 /* channel source map code: the MAC array */
@@ -362,6 +366,265 @@ static inline void hta_desc_unpack(const uint8_t *buf, hta_desc *s) {
   s->add_stride = (uint32_t)hta_prog_get_(buf, 12, 16, 16, 0);
   s->k = (uint32_t)hta_prog_get_(buf, 13, 0, 16, 0);
   s->n_groups = (uint32_t)hta_prog_get_(buf, 13, 16, 16, 0);
+}
+
+/* ---- v2_job ---- */
+/* engine-v2 job (ProgVersionV2 programs): one convolution of a band of rows on the v2 core,
+   passes of MacCo INT8 and AddCo ternary filters */
+#define HTA_V2_JOB_BYTES 64u
+/* word index of each field (ERR_INFO names words) */
+#define HTA_V2_JOB_W_OP 0u
+#define HTA_V2_JOB_W_KH 0u
+#define HTA_V2_JOB_W_KW 0u
+#define HTA_V2_JOB_W_STRIDE 0u
+#define HTA_V2_JOB_W_PAD_TOP 1u
+#define HTA_V2_JOB_W_PAD_LEFT 1u
+#define HTA_V2_JOB_W_ZP_IN 1u
+#define HTA_V2_JOB_W_ZP_OUT 1u
+#define HTA_V2_JOB_W_ACT_MIN 2u
+#define HTA_V2_JOB_W_ACT_MAX 2u
+#define HTA_V2_JOB_W_GBLK 2u
+#define HTA_V2_JOB_W_CB_N 2u
+#define HTA_V2_JOB_W_IN_H 3u
+#define HTA_V2_JOB_W_IN_W 3u
+#define HTA_V2_JOB_W_IN_C 4u
+#define HTA_V2_JOB_W_IN_PIX_STRIDE 4u
+#define HTA_V2_JOB_W_OUT_H 5u
+#define HTA_V2_JOB_W_OUT_W 5u
+#define HTA_V2_JOB_W_OUT_C 6u
+#define HTA_V2_JOB_W_OUT_PIX_STRIDE 6u
+#define HTA_V2_JOB_W_IN_OFF 7u
+#define HTA_V2_JOB_W_OUT_OFF 8u
+#define HTA_V2_JOB_W_WTS_OFF 9u
+#define HTA_V2_JOB_W_WTS_BYTES 10u
+#define HTA_V2_JOB_W_PASSES 11u
+#define HTA_V2_JOB_W_K_BLOCKS 11u
+#define HTA_V2_JOB_W_REC_OFF 12u
+#define HTA_V2_JOB_W_ALPHA_OFF 13u
+/* X(field, word, lsb, width, is_signed) for every field, in file order */
+#define HTA_V2_JOB_FIELDS(X) \
+  X(op, 0, 0, 8, 0) \
+  X(kh, 0, 8, 8, 0) \
+  X(kw, 0, 16, 8, 0) \
+  X(stride, 0, 24, 4, 0) \
+  X(pad_top, 1, 0, 8, 0) \
+  X(pad_left, 1, 8, 8, 0) \
+  X(zp_in, 1, 16, 8, 1) \
+  X(zp_out, 1, 24, 8, 1) \
+  X(act_min, 2, 0, 8, 1) \
+  X(act_max, 2, 8, 8, 1) \
+  X(gblk, 2, 16, 8, 0) \
+  X(cb_n, 2, 24, 8, 0) \
+  X(in_h, 3, 0, 16, 0) \
+  X(in_w, 3, 16, 16, 0) \
+  X(in_c, 4, 0, 16, 0) \
+  X(in_pix_stride, 4, 16, 16, 0) \
+  X(out_h, 5, 0, 16, 0) \
+  X(out_w, 5, 16, 16, 0) \
+  X(out_c, 6, 0, 16, 0) \
+  X(out_pix_stride, 6, 16, 16, 0) \
+  X(in_off, 7, 0, 32, 0) \
+  X(out_off, 8, 0, 32, 0) \
+  X(wts_off, 9, 0, 32, 0) \
+  X(wts_bytes, 10, 0, 32, 0) \
+  X(passes, 11, 0, 16, 0) \
+  X(k_blocks, 11, 16, 16, 0) \
+  X(rec_off, 12, 0, 32, 0) \
+  X(alpha_off, 13, 0, 32, 0)
+typedef struct hta_v2_job {
+  uint32_t op;             /* w0[7:0] DescOpV2Job */
+  uint32_t kh;             /* w0[15:8] kernel height (1..7) */
+  uint32_t kw;             /* w0[23:16] kernel width (1..7) */
+  uint32_t stride;         /* w0[27:24] stride of both axes (1 or 2) */
+  uint32_t pad_top;        /* w1[7:0] padding rows above the band (0..7) */
+  uint32_t pad_left;       /* w1[15:8] padding columns left of the image (0..7, at most 2 Pix) */
+  int32_t zp_in;           /* w1[23:16] input zero point (the value of padding) */
+  int32_t zp_out;          /* w1[31:24] output zero point */
+  int32_t act_min;         /* w2[7:0] output clamp, low */
+  int32_t act_max;         /* w2[15:8] output clamp, high */
+  /* w2[23:16] ternary group in channel blocks (G / Ci); 0 = one group per filter */
+  uint32_t gblk;
+  uint32_t cb_n;           /* w2[31:24] channel blocks: ceil(in_c / Ci) */
+  uint32_t in_h;           /* w3[15:0] input rows of the band (rows past them read as padding) */
+  uint32_t in_w;           /* w3[31:16] input width */
+  uint32_t in_c;           /* w4[15:0] input channels the job reads (from in_off on) */
+  uint32_t in_pix_stride;  /* w4[31:16] bytes per input pixel (a multiple of 16) */
+  uint32_t out_h;          /* w5[15:0] output rows of the band */
+  uint32_t out_w;          /* w5[31:16] output width */
+  /* w6[15:0] channels of the output tensor (lane records name channels below it) */
+  uint32_t out_c;
+  uint32_t out_pix_stride; /* w6[31:16] bytes per output pixel: out_c rounded up to 16 */
+  /* w7[31:0] offset of the band's first input row, at the job's first channel (data window) */
+  uint32_t in_off;
+  /* w8[31:0] offset of the band's first output row, channel 0 (data window) */
+  uint32_t out_off;
+  uint32_t wts_off;        /* w9[31:0] weight blocks: passes x k_blocks blocks (program window) */
+  uint32_t wts_bytes;      /* w10[31:0] length of the weight blocks */
+  uint32_t passes;         /* w11[15:0] passes of the job (1..) */
+  uint32_t k_blocks;       /* w11[31:16] K: blocks per pass, kh kw cb_n */
+  /* w12[31:0] lane records: passes x (MacCo + AddCo) v2_lane records (program window) */
+  uint32_t rec_off;
+  /* w13[31:0] group scales (gblk > 0): passes x (k_blocks / gblk) rows of AddCo bytes, each row
+     padded to 16 */
+  uint32_t alpha_off;
+} hta_v2_job;
+
+static inline int hta_v2_job_pack(const hta_v2_job *s, uint8_t *buf, char *err,
+                       size_t errlen) {
+  memset(buf, 0, HTA_V2_JOB_BYTES);
+  if (hta_prog_put_(buf, "v2_job", "op", 0, 0, 8, 0, s->op, err, errlen))
+    return -1;
+  if (hta_prog_put_(buf, "v2_job", "kh", 0, 8, 8, 0, s->kh, err, errlen))
+    return -1;
+  if (hta_prog_put_(buf, "v2_job", "kw", 0, 16, 8, 0, s->kw, err, errlen))
+    return -1;
+  if (hta_prog_put_(buf, "v2_job", "stride", 0, 24, 4, 0, s->stride, err, errlen))
+    return -1;
+  if (hta_prog_put_(buf, "v2_job", "pad_top", 1, 0, 8, 0, s->pad_top, err, errlen))
+    return -1;
+  if (hta_prog_put_(buf, "v2_job", "pad_left", 1, 8, 8, 0, s->pad_left, err, errlen))
+    return -1;
+  if (hta_prog_put_(buf, "v2_job", "zp_in", 1, 16, 8, 1, s->zp_in, err, errlen))
+    return -1;
+  if (hta_prog_put_(buf, "v2_job", "zp_out", 1, 24, 8, 1, s->zp_out, err, errlen))
+    return -1;
+  if (hta_prog_put_(buf, "v2_job", "act_min", 2, 0, 8, 1, s->act_min, err, errlen))
+    return -1;
+  if (hta_prog_put_(buf, "v2_job", "act_max", 2, 8, 8, 1, s->act_max, err, errlen))
+    return -1;
+  if (hta_prog_put_(buf, "v2_job", "gblk", 2, 16, 8, 0, s->gblk, err, errlen))
+    return -1;
+  if (hta_prog_put_(buf, "v2_job", "cb_n", 2, 24, 8, 0, s->cb_n, err, errlen))
+    return -1;
+  if (hta_prog_put_(buf, "v2_job", "in_h", 3, 0, 16, 0, s->in_h, err, errlen))
+    return -1;
+  if (hta_prog_put_(buf, "v2_job", "in_w", 3, 16, 16, 0, s->in_w, err, errlen))
+    return -1;
+  if (hta_prog_put_(buf, "v2_job", "in_c", 4, 0, 16, 0, s->in_c, err, errlen))
+    return -1;
+  if (hta_prog_put_(buf, "v2_job", "in_pix_stride", 4, 16, 16, 0, s->in_pix_stride, err, errlen))
+    return -1;
+  if (hta_prog_put_(buf, "v2_job", "out_h", 5, 0, 16, 0, s->out_h, err, errlen))
+    return -1;
+  if (hta_prog_put_(buf, "v2_job", "out_w", 5, 16, 16, 0, s->out_w, err, errlen))
+    return -1;
+  if (hta_prog_put_(buf, "v2_job", "out_c", 6, 0, 16, 0, s->out_c, err, errlen))
+    return -1;
+  if (hta_prog_put_(buf, "v2_job", "out_pix_stride", 6, 16, 16, 0, s->out_pix_stride, err, errlen))
+    return -1;
+  if (hta_prog_put_(buf, "v2_job", "in_off", 7, 0, 32, 0, s->in_off, err, errlen))
+    return -1;
+  if (hta_prog_put_(buf, "v2_job", "out_off", 8, 0, 32, 0, s->out_off, err, errlen))
+    return -1;
+  if (hta_prog_put_(buf, "v2_job", "wts_off", 9, 0, 32, 0, s->wts_off, err, errlen))
+    return -1;
+  if (hta_prog_put_(buf, "v2_job", "wts_bytes", 10, 0, 32, 0, s->wts_bytes, err, errlen))
+    return -1;
+  if (hta_prog_put_(buf, "v2_job", "passes", 11, 0, 16, 0, s->passes, err, errlen))
+    return -1;
+  if (hta_prog_put_(buf, "v2_job", "k_blocks", 11, 16, 16, 0, s->k_blocks, err, errlen))
+    return -1;
+  if (hta_prog_put_(buf, "v2_job", "rec_off", 12, 0, 32, 0, s->rec_off, err, errlen))
+    return -1;
+  if (hta_prog_put_(buf, "v2_job", "alpha_off", 13, 0, 32, 0, s->alpha_off, err, errlen))
+    return -1;
+  return 0;
+}
+
+static inline void hta_v2_job_unpack(const uint8_t *buf, hta_v2_job *s) {
+  s->op = (uint32_t)hta_prog_get_(buf, 0, 0, 8, 0);
+  s->kh = (uint32_t)hta_prog_get_(buf, 0, 8, 8, 0);
+  s->kw = (uint32_t)hta_prog_get_(buf, 0, 16, 8, 0);
+  s->stride = (uint32_t)hta_prog_get_(buf, 0, 24, 4, 0);
+  s->pad_top = (uint32_t)hta_prog_get_(buf, 1, 0, 8, 0);
+  s->pad_left = (uint32_t)hta_prog_get_(buf, 1, 8, 8, 0);
+  s->zp_in = (int32_t)hta_prog_get_(buf, 1, 16, 8, 1);
+  s->zp_out = (int32_t)hta_prog_get_(buf, 1, 24, 8, 1);
+  s->act_min = (int32_t)hta_prog_get_(buf, 2, 0, 8, 1);
+  s->act_max = (int32_t)hta_prog_get_(buf, 2, 8, 8, 1);
+  s->gblk = (uint32_t)hta_prog_get_(buf, 2, 16, 8, 0);
+  s->cb_n = (uint32_t)hta_prog_get_(buf, 2, 24, 8, 0);
+  s->in_h = (uint32_t)hta_prog_get_(buf, 3, 0, 16, 0);
+  s->in_w = (uint32_t)hta_prog_get_(buf, 3, 16, 16, 0);
+  s->in_c = (uint32_t)hta_prog_get_(buf, 4, 0, 16, 0);
+  s->in_pix_stride = (uint32_t)hta_prog_get_(buf, 4, 16, 16, 0);
+  s->out_h = (uint32_t)hta_prog_get_(buf, 5, 0, 16, 0);
+  s->out_w = (uint32_t)hta_prog_get_(buf, 5, 16, 16, 0);
+  s->out_c = (uint32_t)hta_prog_get_(buf, 6, 0, 16, 0);
+  s->out_pix_stride = (uint32_t)hta_prog_get_(buf, 6, 16, 16, 0);
+  s->in_off = (uint32_t)hta_prog_get_(buf, 7, 0, 32, 0);
+  s->out_off = (uint32_t)hta_prog_get_(buf, 8, 0, 32, 0);
+  s->wts_off = (uint32_t)hta_prog_get_(buf, 9, 0, 32, 0);
+  s->wts_bytes = (uint32_t)hta_prog_get_(buf, 10, 0, 32, 0);
+  s->passes = (uint32_t)hta_prog_get_(buf, 11, 0, 16, 0);
+  s->k_blocks = (uint32_t)hta_prog_get_(buf, 11, 16, 16, 0);
+  s->rec_off = (uint32_t)hta_prog_get_(buf, 12, 0, 32, 0);
+  s->alpha_off = (uint32_t)hta_prog_get_(buf, 13, 0, 32, 0);
+}
+
+/* ---- v2_lane ---- */
+/* requantization record of one lane of a v2 pass (MAC lanes 0..MacCo-1, then adder lanes
+   0..AddCo-1) */
+#define HTA_V2_LANE_BYTES 16u
+/* word index of each field (ERR_INFO names words) */
+#define HTA_V2_LANE_W_BIAS_LO 0u
+#define HTA_V2_LANE_W_BIAS_HI 1u
+#define HTA_V2_LANE_W_SHIFT 1u
+#define HTA_V2_LANE_W_ALPHA 1u
+#define HTA_V2_LANE_W_VALID 1u
+#define HTA_V2_LANE_W_MULT 2u
+#define HTA_V2_LANE_W_CHAN 3u
+/* X(field, word, lsb, width, is_signed) for every field, in file order */
+#define HTA_V2_LANE_FIELDS(X) \
+  X(bias_lo, 0, 0, 32, 0) \
+  X(bias_hi, 1, 0, 8, 1) \
+  X(shift, 1, 8, 8, 0) \
+  X(alpha, 1, 16, 8, 0) \
+  X(valid, 1, 24, 1, 0) \
+  X(mult, 2, 0, 32, 1) \
+  X(chan, 3, 0, 16, 0)
+typedef struct hta_v2_lane {
+  /* w0[31:0] folded bias bias - zp_in sum w (40 bits, two's complement): bits 31:0 */
+  uint32_t bias_lo;
+  int32_t bias_hi;         /* w1[7:0] folded bias: bits 39:32 */
+  uint32_t shift;          /* w1[15:8] right shift, 0..31 */
+  /* w1[23:16] scale of a one-group ternary filter, applied to its sum before the bias (1
+     otherwise) */
+  uint32_t alpha;
+  /* w1[24:24] 1: the lane computes channel chan; 0: the lane is unused (no write) */
+  uint32_t valid;
+  int32_t mult;            /* w2[31:0] fixed-point multiplier */
+  uint32_t chan;           /* w3[15:0] output channel the lane writes */
+} hta_v2_lane;
+
+static inline int hta_v2_lane_pack(const hta_v2_lane *s, uint8_t *buf, char *err,
+                        size_t errlen) {
+  memset(buf, 0, HTA_V2_LANE_BYTES);
+  if (hta_prog_put_(buf, "v2_lane", "bias_lo", 0, 0, 32, 0, s->bias_lo, err, errlen))
+    return -1;
+  if (hta_prog_put_(buf, "v2_lane", "bias_hi", 1, 0, 8, 1, s->bias_hi, err, errlen))
+    return -1;
+  if (hta_prog_put_(buf, "v2_lane", "shift", 1, 8, 8, 0, s->shift, err, errlen))
+    return -1;
+  if (hta_prog_put_(buf, "v2_lane", "alpha", 1, 16, 8, 0, s->alpha, err, errlen))
+    return -1;
+  if (hta_prog_put_(buf, "v2_lane", "valid", 1, 24, 1, 0, s->valid, err, errlen))
+    return -1;
+  if (hta_prog_put_(buf, "v2_lane", "mult", 2, 0, 32, 1, s->mult, err, errlen))
+    return -1;
+  if (hta_prog_put_(buf, "v2_lane", "chan", 3, 0, 16, 0, s->chan, err, errlen))
+    return -1;
+  return 0;
+}
+
+static inline void hta_v2_lane_unpack(const uint8_t *buf, hta_v2_lane *s) {
+  s->bias_lo = (uint32_t)hta_prog_get_(buf, 0, 0, 32, 0);
+  s->bias_hi = (int32_t)hta_prog_get_(buf, 1, 0, 8, 1);
+  s->shift = (uint32_t)hta_prog_get_(buf, 1, 8, 8, 0);
+  s->alpha = (uint32_t)hta_prog_get_(buf, 1, 16, 8, 0);
+  s->valid = (uint32_t)hta_prog_get_(buf, 1, 24, 1, 0);
+  s->mult = (int32_t)hta_prog_get_(buf, 2, 0, 32, 1);
+  s->chan = (uint32_t)hta_prog_get_(buf, 3, 0, 16, 0);
 }
 
 /* ---- pass_header ---- */

@@ -14,10 +14,14 @@ package hta_prog_pkg;
   localparam logic [31:0] ProgMagic = 32'h31415448;
   // program format version; the engine refuses others (ERR_PROG)
   localparam logic [31:0] ProgVersion = 32'h1;
+  // program format version of engine-v2 programs: v2_job descriptors (docs/engine-v2.md)
+  localparam logic [31:0] ProgVersionV2 = 32'h2;
   // descriptor op: CONV (conv2d, pointwise, fully connected)
   localparam logic [7:0] DescOpConv = 8'h0;
   // descriptor op: DW (depthwise, global average pool)
   localparam logic [7:0] DescOpDw = 8'h1;
+  // descriptor op of a v2 program: JOB, one convolution of a sub-image on the v2 core
+  localparam logic [7:0] DescOpV2Job = 8'h2;
   // channel source map code: no source (write strobe 0)
   localparam logic [1:0] SrcNone = 2'h0;
   // channel source map code: the MAC array
@@ -135,6 +139,108 @@ package hta_prog_pkg;
     logic [7:0] kh;              // w0[15:8] kernel height (1..7 for CONV; 1..255 for DW)
     logic [7:0] op;              // w0[7:0] DescOpConv or DescOpDw
   } desc_t;
+
+  // engine-v2 job (ProgVersionV2 programs): one convolution of a band of rows on the v2 core,
+  // passes of MacCo INT8 and AddCo ternary filters
+  localparam int V2JobBytes = 64;
+  // word index of each field (ERR_INFO names words)
+  localparam int V2JobWOp = 0;
+  localparam int V2JobWKh = 0;
+  localparam int V2JobWKw = 0;
+  localparam int V2JobWStride = 0;
+  localparam int V2JobWPadTop = 1;
+  localparam int V2JobWPadLeft = 1;
+  localparam int V2JobWZpIn = 1;
+  localparam int V2JobWZpOut = 1;
+  localparam int V2JobWActMin = 2;
+  localparam int V2JobWActMax = 2;
+  localparam int V2JobWGblk = 2;
+  localparam int V2JobWCbN = 2;
+  localparam int V2JobWInH = 3;
+  localparam int V2JobWInW = 3;
+  localparam int V2JobWInC = 4;
+  localparam int V2JobWInPixStride = 4;
+  localparam int V2JobWOutH = 5;
+  localparam int V2JobWOutW = 5;
+  localparam int V2JobWOutC = 6;
+  localparam int V2JobWOutPixStride = 6;
+  localparam int V2JobWInOff = 7;
+  localparam int V2JobWOutOff = 8;
+  localparam int V2JobWWtsOff = 9;
+  localparam int V2JobWWtsBytes = 10;
+  localparam int V2JobWPasses = 11;
+  localparam int V2JobWKBlocks = 11;
+  localparam int V2JobWRecOff = 12;
+  localparam int V2JobWAlphaOff = 13;
+  typedef struct packed {
+    logic [63:0] rsvd448;        // reserved, 0
+    // w13[31:0] group scales (gblk > 0): passes x (k_blocks / gblk) rows of AddCo bytes, each row
+    //   padded to 16
+    logic [31:0] alpha_off;
+    // w12[31:0] lane records: passes x (MacCo + AddCo) v2_lane records (program window)
+    logic [31:0] rec_off;
+    logic [15:0] k_blocks;       // w11[31:16] K: blocks per pass, kh kw cb_n
+    logic [15:0] passes;         // w11[15:0] passes of the job (1..)
+    logic [31:0] wts_bytes;      // w10[31:0] length of the weight blocks
+    // w9[31:0] weight blocks: passes x k_blocks blocks (program window)
+    logic [31:0] wts_off;
+    // w8[31:0] offset of the band's first output row, channel 0 (data window)
+    logic [31:0] out_off;
+    // w7[31:0] offset of the band's first input row, at the job's first channel (data window)
+    logic [31:0] in_off;
+    logic [15:0] out_pix_stride; // w6[31:16] bytes per output pixel: out_c rounded up to 16
+    // w6[15:0] channels of the output tensor (lane records name channels below it)
+    logic [15:0] out_c;
+    logic [15:0] out_w;          // w5[31:16] output width
+    logic [15:0] out_h;          // w5[15:0] output rows of the band
+    logic [15:0] in_pix_stride;  // w4[31:16] bytes per input pixel (a multiple of 16)
+    logic [15:0] in_c;           // w4[15:0] input channels the job reads (from in_off on)
+    logic [15:0] in_w;           // w3[31:16] input width
+    // w3[15:0] input rows of the band (rows past them read as padding)
+    logic [15:0] in_h;
+    logic [7:0] cb_n;            // w2[31:24] channel blocks: ceil(in_c / Ci)
+    // w2[23:16] ternary group in channel blocks (G / Ci); 0 = one group per filter
+    logic [7:0] gblk;
+    logic [7:0] act_max;         // w2[15:8] (signed) output clamp, high
+    logic [7:0] act_min;         // w2[7:0] (signed) output clamp, low
+    logic [7:0] zp_out;          // w1[31:24] (signed) output zero point
+    logic [7:0] zp_in;           // w1[23:16] (signed) input zero point (the value of padding)
+    // w1[15:8] padding columns left of the image (0..7, at most 2 Pix)
+    logic [7:0] pad_left;
+    logic [7:0] pad_top;         // w1[7:0] padding rows above the band (0..7)
+    logic [3:0] rsvd28;          // reserved, 0
+    logic [3:0] stride;          // w0[27:24] stride of both axes (1 or 2)
+    logic [7:0] kw;              // w0[23:16] kernel width (1..7)
+    logic [7:0] kh;              // w0[15:8] kernel height (1..7)
+    logic [7:0] op;              // w0[7:0] DescOpV2Job
+  } v2_job_t;
+
+  // requantization record of one lane of a v2 pass (MAC lanes 0..MacCo-1, then adder lanes
+  // 0..AddCo-1)
+  localparam int V2LaneBytes = 16;
+  // word index of each field (ERR_INFO names words)
+  localparam int V2LaneWBiasLo = 0;
+  localparam int V2LaneWBiasHi = 1;
+  localparam int V2LaneWShift = 1;
+  localparam int V2LaneWAlpha = 1;
+  localparam int V2LaneWValid = 1;
+  localparam int V2LaneWMult = 2;
+  localparam int V2LaneWChan = 3;
+  typedef struct packed {
+    logic [15:0] rsvd112;        // reserved, 0
+    logic [15:0] chan;           // w3[15:0] output channel the lane writes
+    logic [31:0] mult;           // w2[31:0] (signed) fixed-point multiplier
+    logic [6:0] rsvd57;          // reserved, 0
+    // w1[24:24] 1: the lane computes channel chan; 0: the lane is unused (no write)
+    logic valid;
+    // w1[23:16] scale of a one-group ternary filter, applied to its sum before the bias (1
+    //   otherwise)
+    logic [7:0] alpha;
+    logic [7:0] shift;           // w1[15:8] right shift, 0..31
+    logic [7:0] bias_hi;         // w1[7:0] (signed) folded bias: bits 39:32
+    // w0[31:0] folded bias bias - zp_in sum w (40 bits, two's complement): bits 31:0
+    logic [31:0] bias_lo;
+  } v2_lane_t;
 
   // pass header, first block of each pass of the weight stream
   localparam int PassHeaderBytes = 16;

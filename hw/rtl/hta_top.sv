@@ -95,37 +95,6 @@ module hta_top #(
   logic [63:0] rd_err_addr;
   logic [31:0] rd_beats;
 
-  logic        dw;
-  logic [7:0]  kh, kw, pad_t, pad_l, zp_in, zp_out, act_min, act_max;
-  logic [3:0]  sh, sw;
-  logic [15:0] group, in_h, in_w, in_c, in_stride, out_w, out_stride, passes, tile;
-  logic [15:0] mac_stride, add_stride, k, n_groups, map_beats, pass, tile_n;
-  logic [31:0] in_off, npix, wts_end, wl_off, wl_next_off, tile_off;
-  logic        ifetch_start, map_start, pass_start, compute_start, write_start;
-
-  logic        wl_busy, wl_err;
-  logic [31:0] wl_err_info;
-  logic [15:0] n_mac, n_add, mac_base, add_base, drain_mac, drain_add;
-  logic        map_we, wmac_we, wadd_we, alpha_we, pmac_we, padd_we;
-  logic [15:0] map_row, prec_idx;
-  logic [31:0] wmac_idx, wadd_idx, alpha_idx;
-  logic [BusBits-1:0] wl_data;
-
-  logic               in_valid, in_pop, in_first, in_reuse;
-  logic               dw_win;
-  logic [BusBits-1:0] in_data;
-  logic               compute_busy;
-
-  logic [hta_cfg_pkg::RqLanes-1:0]   smac_we, sadd_we;
-  logic [15:0]                       smac_waddr, sadd_waddr, smac_raddr, sadd_raddr;
-  logic [hta_cfg_pkg::RqLanes*8-1:0] smac_wdata, sadd_wdata;
-  logic [BusBits-1:0]                smac_rdata, sadd_rdata;
-
-  logic        wr_reading, wr_idle, wr_err_window, wr_err_resp;
-  logic        stage_half, wr_half;
-  logic [15:0] wr_n;
-  logic [63:0] wr_err_addr;
-
   logic        ev_mac_step, ev_add_step, ev_mem_stall, ev_drain_stall;
   logic [15:0] ev_mac_ops, ev_add_ops, ev_bytes_wr;
   logic [63:0] cnt_cycles_q, cnt_mac_busy_q, cnt_add_busy_q, cnt_mem_stall_q;
@@ -158,38 +127,6 @@ module hta_top #(
     .log_we_i(log_we), .log_idx_i(log_idx), .log_cycles_i(log_cycles)
   );
 
-  // ------------------------------------------------------------ sequencer
-  hta_ctrl u_ctrl (
-    .clk_i(ap_clk), .rst_i(rst),
-    .start_i(start), .prog_size_i(prog_size), .data_size_i(data_size),
-    .busy_o(busy), .done_o(done), .abort_o(abort),
-    .err_code_o(err_code), .err_info_o(err_info), .err_addr_o(err_addr),
-    .layer_o(layer), .layers_done_o(layers_done),
-    .log_we_o(log_we), .log_idx_o(log_idx), .log_cycles_o(log_cycles),
-    .req_valid_o(rq_valid[hta_pkg::RdCtrl]), .req_ready_i(rq_ready[hta_pkg::RdCtrl]),
-    .req_off_o(rq_off[hta_pkg::RdCtrl*32 +: 32]), .req_beats_o(rq_beats[hta_pkg::RdCtrl*8 +: 8]),
-    .rd_valid_i(rd_valid[hta_pkg::RdCtrl]), .rd_data_i(rd_data), .rd_idle_i(rd_idle),
-    .rd_err_window_i(rd_err_window), .rd_err_resp_i(rd_err_resp), .rd_err_addr_i(rd_err_addr),
-    .wr_err_window_i(wr_err_window), .wr_err_resp_i(wr_err_resp), .wr_err_addr_i(wr_err_addr),
-    .wl_err_i(wl_err), .wl_err_info_i(wl_err_info),
-    .dw_o(dw), .kh_o(kh), .kw_o(kw), .sh_o(sh), .sw_o(sw), .pad_t_o(pad_t), .pad_l_o(pad_l),
-    .zp_in_o(zp_in), .zp_out_o(zp_out), .act_min_o(act_min), .act_max_o(act_max),
-    .group_o(group), .in_h_o(in_h), .in_w_o(in_w), .in_c_o(in_c), .in_stride_o(in_stride),
-    .out_w_o(out_w), .out_stride_o(out_stride), .in_off_o(in_off), .npix_o(npix),
-    .passes_o(passes), .tile_o(tile), .mac_stride_o(mac_stride), .add_stride_o(add_stride),
-    .k_o(k), .n_groups_o(n_groups), .wts_end_o(wts_end), .map_beats_o(map_beats),
-    .ifetch_start_o(ifetch_start), .map_start_o(map_start), .pass_start_o(pass_start),
-    .wl_off_o(wl_off), .pass_o(pass), .wl_busy_i(wl_busy), .wl_next_off_i(wl_next_off),
-    .compute_start_o(compute_start), .tile_n_o(tile_n), .compute_busy_i(compute_busy),
-    .stage_half_o(stage_half), .write_start_o(write_start), .tile_off_o(tile_off),
-    .wr_n_o(wr_n), .wr_half_o(wr_half),
-    .wr_reading_i(wr_reading), .wr_idle_i(wr_idle)
-  );
-
-  assign rq_win[hta_pkg::RdCtrl]   = hta_pkg::WinProg;
-  assign rq_win[hta_pkg::RdWload]  = hta_pkg::WinProg;
-  assign rq_win[hta_pkg::RdIfetch] = hta_pkg::WinData;
-
   // ------------------------------------------------------------ read port
   hta_rd_port u_rd (
     .clk_i(ap_clk), .rst_i(rst),
@@ -207,98 +144,206 @@ module hta_top #(
     .err_addr_o(rd_err_addr), .beats_o(rd_beats)
   );
 
-  // ------------------------------------------------------- weight loader
-  hta_wload u_wload (
-    .clk_i(ap_clk), .rst_i(rst), .clr_i(abort),
-    .map_start_i(map_start), .pass_start_i(pass_start), .off_i(wl_off),
-    .map_beats_i(map_beats), .busy_o(wl_busy), .next_off_o(wl_next_off),
-    .dw_i(dw), .k_i(k), .n_groups_i(n_groups), .out_stride_i(out_stride),
-    .mac_stride_i(mac_stride), .add_stride_i(add_stride), .pass_i(pass), .wts_end_i(wts_end),
-    .n_mac_o(n_mac), .n_add_o(n_add), .mac_base_o(mac_base), .add_base_o(add_base),
-    .drain_mac_o(drain_mac), .drain_add_o(drain_add),
-    .err_o(wl_err), .err_info_o(wl_err_info),
-    .req_valid_o(rq_valid[hta_pkg::RdWload]), .req_ready_i(rq_ready[hta_pkg::RdWload]),
-    .req_off_o(rq_off[hta_pkg::RdWload*32 +: 32]), .req_beats_o(rq_beats[hta_pkg::RdWload*8 +: 8]),
-    .rd_valid_i(rd_valid[hta_pkg::RdWload]), .rd_data_i(rd_data),
-    .map_we_o(map_we), .map_row_o(map_row),
-    .wmac_we_o(wmac_we), .wmac_idx_o(wmac_idx), .wadd_we_o(wadd_we), .wadd_idx_o(wadd_idx),
-    .alpha_we_o(alpha_we), .alpha_idx_o(alpha_idx),
-    .pmac_we_o(pmac_we), .padd_we_o(padd_we), .prec_idx_o(prec_idx), .wdata_o(wl_data)
-  );
+  if (hta_cfg_pkg::Engine == 2) begin : gen_v2
+    // ------------------------------------------------------ v2 engine
+    // Engine 2 (docs/engine-v2.md): hta_v2_engine runs v2 programs (jobs) on
+    // hta_v2_core with its own loader, requantization and writer.
+    logic        ev_core_busy, ev_core_stall;
+    hta_v2_engine #(
+      .BusBits(BusBits), .Pix(hta_cfg_pkg::Pix), .Ci(hta_cfg_pkg::Ci),
+      .MacCo(hta_cfg_pkg::MacCo), .AddCo(hta_cfg_pkg::AddCo),
+      .ActDepth(hta_cfg_pkg::ActDepth), .WDepth(hta_cfg_pkg::WDepth),
+      .ADepth(hta_cfg_pkg::ADepth), .RecDepth(hta_cfg_pkg::RecDepth),
+      .MaxBurst(hta_cfg_pkg::MaxBurst), .CfgSignature(hta_cfg_pkg::CfgSignature)
+    ) u_v2 (
+      .clk_i(ap_clk), .rst_i(rst),
+      .start_i(start), .prog_size_i(prog_size), .data_base_i(data_base), .data_size_i(data_size),
+      .busy_o(busy), .done_o(done), .abort_o(abort),
+      .err_code_o(err_code), .err_info_o(err_info), .err_addr_o(err_addr),
+      .layer_o(layer), .layers_done_o(layers_done),
+      .log_we_o(log_we), .log_idx_o(log_idx), .log_cycles_o(log_cycles),
+      .req_valid_o(rq_valid), .req_ready_i(rq_ready), .req_off_o(rq_off), .req_beats_o(rq_beats),
+      .rd_valid_i(rd_valid), .rd_data_i(rd_data), .rd_idle_i(rd_idle),
+      .rd_err_window_i(rd_err_window), .rd_err_resp_i(rd_err_resp), .rd_err_addr_i(rd_err_addr),
+      .awvalid_o(m_axi_gmem_awvalid), .awready_i(m_axi_gmem_awready),
+      .awaddr_o(m_axi_gmem_awaddr), .awlen_o(m_axi_gmem_awlen),
+      .wvalid_o(m_axi_gmem_wvalid), .wready_i(m_axi_gmem_wready),
+      .wdata_o(m_axi_gmem_wdata), .wstrb_o(m_axi_gmem_wstrb), .wlast_o(m_axi_gmem_wlast),
+      .bvalid_i(m_axi_gmem_bvalid), .bready_o(m_axi_gmem_bready), .bresp_i(m_axi_gmem_bresp),
+      .ev_busy_o(ev_core_busy), .ev_stall_o(ev_core_stall), .ev_bytes_wr_o(ev_bytes_wr)
+    );
+    assign rq_win[hta_pkg::RdCtrl]   = hta_pkg::WinProg;
+    assign rq_win[hta_pkg::RdWload]  = hta_pkg::WinProg;
+    assign rq_win[hta_pkg::RdIfetch] = hta_pkg::WinData;
+    // Both arrays consume every block: MAC busy = adder busy = blocks; ops
+    // count the arrays' products (padding lanes included).
+    assign ev_mac_step    = ev_core_busy;
+    assign ev_add_step    = ev_core_busy;
+    assign ev_mac_ops     = ev_core_busy ? 16'(hta_cfg_pkg::Pix * hta_cfg_pkg::Ci
+                                               * hta_cfg_pkg::MacCo) : 16'd0;
+    assign ev_add_ops     = ev_core_busy ? 16'(hta_cfg_pkg::Pix * hta_cfg_pkg::Ci
+                                               * hta_cfg_pkg::AddCo) : 16'd0;
+    assign ev_mem_stall   = 1'b0;
+    assign ev_drain_stall = ev_core_stall;
+  end else begin : gen_v1
+    logic        dw;
+    logic [7:0]  kh, kw, pad_t, pad_l, zp_in, zp_out, act_min, act_max;
+    logic [3:0]  sh, sw;
+    logic [15:0] group, in_h, in_w, in_c, in_stride, out_w, out_stride, passes, tile;
+    logic [15:0] mac_stride, add_stride, k, n_groups, map_beats, pass, tile_n;
+    logic [31:0] in_off, npix, wts_end, wl_off, wl_next_off, tile_off;
+    logic        ifetch_start, map_start, pass_start, compute_start, write_start;
 
-  // --------------------------------------------------------- input fetch
-  hta_ifetch u_ifetch (
-    .clk_i(ap_clk), .rst_i(rst), .clr_i(abort),
-    .start_i(ifetch_start), .dw_i(dw), .win_i(dw_win), .kh_i(kh), .kw_i(kw), .sh_i(sh), .sw_i(sw),
-    .pad_t_i(pad_t), .pad_l_i(pad_l), .in_h_i(in_h), .in_w_i(in_w),
-    .in_stride_i(in_stride), .in_off_i(in_off), .out_w_i(out_w), .npix_i(npix),
-    .tile_i(tile), .passes_i(passes), .zp_in_i(zp_in),
-    .req_valid_o(rq_valid[hta_pkg::RdIfetch]), .req_ready_i(rq_ready[hta_pkg::RdIfetch]),
-    .req_off_o(rq_off[hta_pkg::RdIfetch*32 +: 32]),
-    .req_beats_o(rq_beats[hta_pkg::RdIfetch*8 +: 8]),
-    .rd_valid_i(rd_valid[hta_pkg::RdIfetch]), .rd_data_i(rd_data),
-    .out_valid_o(in_valid), .out_data_o(in_data), .out_first_o(in_first),
-    .out_reuse_o(in_reuse), .out_pop_i(in_pop)
-  );
+    logic        wl_busy, wl_err;
+    logic [31:0] wl_err_info;
+    logic [15:0] n_mac, n_add, mac_base, add_base, drain_mac, drain_add;
+    logic        map_we, wmac_we, wadd_we, alpha_we, pmac_we, padd_we;
+    logic [15:0] map_row, prec_idx;
+    logic [31:0] wmac_idx, wadd_idx, alpha_idx;
+    logic [BusBits-1:0] wl_data;
 
-  // -------------------------------------------------------------- arrays
-  // Depthwise kernels up to 3x3 whose windows overlap run from the sliding
-  // window (hta_compute), fetching each input vector about once per row pass.
-  assign dw_win = dw && kh <= 8'd3 && kw <= 8'd3 && {4'd0, sw} < kw;
+    logic               in_valid, in_pop, in_first, in_reuse;
+    logic               dw_win;
+    logic [BusBits-1:0] in_data;
+    logic               compute_busy;
 
-  wire [15:0] vec_bytes = (out_stride - pass * 16'(hta_cfg_pkg::MacLanes)
-                           < 16'(hta_cfg_pkg::MacLanes))
-                          ? out_stride - pass * 16'(hta_cfg_pkg::MacLanes)
-                          : 16'(hta_cfg_pkg::MacLanes);
+    logic [hta_cfg_pkg::RqLanes-1:0]   smac_we, sadd_we;
+    logic [15:0]                       smac_waddr, sadd_waddr, smac_raddr, sadd_raddr;
+    logic [hta_cfg_pkg::RqLanes*8-1:0] smac_wdata, sadd_wdata;
+    logic [BusBits-1:0]                smac_rdata, sadd_rdata;
 
-  hta_compute u_compute (
-    .clk_i(ap_clk), .rst_i(rst), .clr_i(abort),
-    .start_i(compute_start), .npix_i(tile_n), .dw_i(dw), .win_i(dw_win), .kh_i(kh),
-    .kw_i(kw), .sw_i(sw), .k_i(k), .group_i(group),
-    .in_c_i(in_c), .zp_in_i(zp_in), .zp_out_i(zp_out), .act_min_i(act_min),
-    .act_max_i(act_max), .drain_mac_i(drain_mac), .drain_add_i(drain_add),
-    .ops_mac_i(n_mac), .ops_add_i(n_add), .mac_base_i(mac_base), .add_base_i(add_base),
-    .mac_stride_i(mac_stride), .add_stride_i(add_stride), .stage_half_i(stage_half),
-    .vec_beats_i(8'(vec_bytes / 16'(BusBits / 8))),
-    .busy_o(compute_busy),
-    .in_valid_i(in_valid), .in_data_i(in_data), .in_first_i(in_first),
-    .in_reuse_i(in_reuse), .in_pop_o(in_pop),
-    .wmac_we_i(wmac_we), .wmac_idx_i(wmac_idx), .wadd_we_i(wadd_we), .wadd_idx_i(wadd_idx),
-    .alpha_we_i(alpha_we), .alpha_idx_i(alpha_idx), .pmac_we_i(pmac_we),
-    .padd_we_i(padd_we), .prec_idx_i(prec_idx), .wdata_i(wl_data),
-    .smac_we_o(smac_we), .smac_addr_o(smac_waddr), .smac_data_o(smac_wdata),
-    .sadd_we_o(sadd_we), .sadd_addr_o(sadd_waddr), .sadd_data_o(sadd_wdata),
-    .ev_mac_step_o(ev_mac_step), .ev_add_step_o(ev_add_step),
-    .ev_mac_ops_o(ev_mac_ops), .ev_add_ops_o(ev_add_ops),
-    .ev_mem_stall_o(ev_mem_stall), .ev_drain_stall_o(ev_drain_stall)
-  );
+    logic        wr_reading, wr_idle, wr_err_window, wr_err_resp;
+    logic        stage_half, wr_half;
+    logic [15:0] wr_n;
+    logic [63:0] wr_err_addr;
 
-  hta_stage u_stage_mac (
-    .clk_i(ap_clk), .we_i(smac_we), .waddr_i(smac_waddr), .wdata_i(smac_wdata),
-    .raddr_i(smac_raddr), .rdata_o(smac_rdata)
-  );
-  hta_stage u_stage_add (
-    .clk_i(ap_clk), .we_i(sadd_we), .waddr_i(sadd_waddr), .wdata_i(sadd_wdata),
-    .raddr_i(sadd_raddr), .rdata_o(sadd_rdata)
-  );
 
-  // -------------------------------------------------------------- writer
-  hta_writer u_writer (
-    .clk_i(ap_clk), .rst_i(rst), .abort_i(abort),
-    .data_base_i(data_base), .data_size_i(data_size),
-    .start_i(write_start), .dw_i(dw), .tile_off_i(tile_off), .out_stride_i(out_stride),
-    .npix_i(wr_n), .half_i(wr_half), .reading_o(wr_reading), .idle_o(wr_idle),
-    .map_we_i(map_we), .map_row_i(map_row), .map_wdata_i(wl_data),
-    .smac_raddr_o(smac_raddr), .smac_rdata_i(smac_rdata),
-    .sadd_raddr_o(sadd_raddr), .sadd_rdata_i(sadd_rdata),
-    .awvalid_o(m_axi_gmem_awvalid), .awready_i(m_axi_gmem_awready),
-    .awaddr_o(m_axi_gmem_awaddr), .awlen_o(m_axi_gmem_awlen),
-    .wvalid_o(m_axi_gmem_wvalid), .wready_i(m_axi_gmem_wready),
-    .wdata_o(m_axi_gmem_wdata), .wstrb_o(m_axi_gmem_wstrb), .wlast_o(m_axi_gmem_wlast),
-    .bvalid_i(m_axi_gmem_bvalid), .bready_o(m_axi_gmem_bready), .bresp_i(m_axi_gmem_bresp),
-    .err_window_o(wr_err_window), .err_resp_o(wr_err_resp), .err_addr_o(wr_err_addr),
-    .ev_bytes_o(ev_bytes_wr)
-  );
+    // ------------------------------------------------------------ sequencer
+    hta_ctrl u_ctrl (
+      .clk_i(ap_clk), .rst_i(rst),
+      .start_i(start), .prog_size_i(prog_size), .data_size_i(data_size),
+      .busy_o(busy), .done_o(done), .abort_o(abort),
+      .err_code_o(err_code), .err_info_o(err_info), .err_addr_o(err_addr),
+      .layer_o(layer), .layers_done_o(layers_done),
+      .log_we_o(log_we), .log_idx_o(log_idx), .log_cycles_o(log_cycles),
+      .req_valid_o(rq_valid[hta_pkg::RdCtrl]), .req_ready_i(rq_ready[hta_pkg::RdCtrl]),
+      .req_off_o(rq_off[hta_pkg::RdCtrl*32 +: 32]), .req_beats_o(rq_beats[hta_pkg::RdCtrl*8 +: 8]),
+      .rd_valid_i(rd_valid[hta_pkg::RdCtrl]), .rd_data_i(rd_data), .rd_idle_i(rd_idle),
+      .rd_err_window_i(rd_err_window), .rd_err_resp_i(rd_err_resp), .rd_err_addr_i(rd_err_addr),
+      .wr_err_window_i(wr_err_window), .wr_err_resp_i(wr_err_resp), .wr_err_addr_i(wr_err_addr),
+      .wl_err_i(wl_err), .wl_err_info_i(wl_err_info),
+      .dw_o(dw), .kh_o(kh), .kw_o(kw), .sh_o(sh), .sw_o(sw), .pad_t_o(pad_t), .pad_l_o(pad_l),
+      .zp_in_o(zp_in), .zp_out_o(zp_out), .act_min_o(act_min), .act_max_o(act_max),
+      .group_o(group), .in_h_o(in_h), .in_w_o(in_w), .in_c_o(in_c), .in_stride_o(in_stride),
+      .out_w_o(out_w), .out_stride_o(out_stride), .in_off_o(in_off), .npix_o(npix),
+      .passes_o(passes), .tile_o(tile), .mac_stride_o(mac_stride), .add_stride_o(add_stride),
+      .k_o(k), .n_groups_o(n_groups), .wts_end_o(wts_end), .map_beats_o(map_beats),
+      .ifetch_start_o(ifetch_start), .map_start_o(map_start), .pass_start_o(pass_start),
+      .wl_off_o(wl_off), .pass_o(pass), .wl_busy_i(wl_busy), .wl_next_off_i(wl_next_off),
+      .compute_start_o(compute_start), .tile_n_o(tile_n), .compute_busy_i(compute_busy),
+      .stage_half_o(stage_half), .write_start_o(write_start), .tile_off_o(tile_off),
+      .wr_n_o(wr_n), .wr_half_o(wr_half),
+      .wr_reading_i(wr_reading), .wr_idle_i(wr_idle)
+    );
+
+    assign rq_win[hta_pkg::RdCtrl]   = hta_pkg::WinProg;
+    assign rq_win[hta_pkg::RdWload]  = hta_pkg::WinProg;
+    assign rq_win[hta_pkg::RdIfetch] = hta_pkg::WinData;
+
+    // ------------------------------------------------------- weight loader
+    hta_wload u_wload (
+      .clk_i(ap_clk), .rst_i(rst), .clr_i(abort),
+      .map_start_i(map_start), .pass_start_i(pass_start), .off_i(wl_off),
+      .map_beats_i(map_beats), .busy_o(wl_busy), .next_off_o(wl_next_off),
+      .dw_i(dw), .k_i(k), .n_groups_i(n_groups), .out_stride_i(out_stride),
+      .mac_stride_i(mac_stride), .add_stride_i(add_stride), .pass_i(pass), .wts_end_i(wts_end),
+      .n_mac_o(n_mac), .n_add_o(n_add), .mac_base_o(mac_base), .add_base_o(add_base),
+      .drain_mac_o(drain_mac), .drain_add_o(drain_add),
+      .err_o(wl_err), .err_info_o(wl_err_info),
+      .req_valid_o(rq_valid[hta_pkg::RdWload]), .req_ready_i(rq_ready[hta_pkg::RdWload]),
+      .req_off_o(rq_off[hta_pkg::RdWload*32 +: 32]), .req_beats_o(rq_beats[hta_pkg::RdWload*8 +: 8]),
+      .rd_valid_i(rd_valid[hta_pkg::RdWload]), .rd_data_i(rd_data),
+      .map_we_o(map_we), .map_row_o(map_row),
+      .wmac_we_o(wmac_we), .wmac_idx_o(wmac_idx), .wadd_we_o(wadd_we), .wadd_idx_o(wadd_idx),
+      .alpha_we_o(alpha_we), .alpha_idx_o(alpha_idx),
+      .pmac_we_o(pmac_we), .padd_we_o(padd_we), .prec_idx_o(prec_idx), .wdata_o(wl_data)
+    );
+
+    // --------------------------------------------------------- input fetch
+    hta_ifetch u_ifetch (
+      .clk_i(ap_clk), .rst_i(rst), .clr_i(abort),
+      .start_i(ifetch_start), .dw_i(dw), .win_i(dw_win), .kh_i(kh), .kw_i(kw), .sh_i(sh), .sw_i(sw),
+      .pad_t_i(pad_t), .pad_l_i(pad_l), .in_h_i(in_h), .in_w_i(in_w),
+      .in_stride_i(in_stride), .in_off_i(in_off), .out_w_i(out_w), .npix_i(npix),
+      .tile_i(tile), .passes_i(passes), .zp_in_i(zp_in),
+      .req_valid_o(rq_valid[hta_pkg::RdIfetch]), .req_ready_i(rq_ready[hta_pkg::RdIfetch]),
+      .req_off_o(rq_off[hta_pkg::RdIfetch*32 +: 32]),
+      .req_beats_o(rq_beats[hta_pkg::RdIfetch*8 +: 8]),
+      .rd_valid_i(rd_valid[hta_pkg::RdIfetch]), .rd_data_i(rd_data),
+      .out_valid_o(in_valid), .out_data_o(in_data), .out_first_o(in_first),
+      .out_reuse_o(in_reuse), .out_pop_i(in_pop)
+    );
+
+    // -------------------------------------------------------------- arrays
+    // Depthwise kernels up to 3x3 whose windows overlap run from the sliding
+    // window (hta_compute), fetching each input vector about once per row pass.
+    assign dw_win = dw && kh <= 8'd3 && kw <= 8'd3 && {4'd0, sw} < kw;
+
+    wire [15:0] vec_bytes = (out_stride - pass * 16'(hta_cfg_pkg::MacLanes)
+                             < 16'(hta_cfg_pkg::MacLanes))
+                            ? out_stride - pass * 16'(hta_cfg_pkg::MacLanes)
+                            : 16'(hta_cfg_pkg::MacLanes);
+
+    hta_compute u_compute (
+      .clk_i(ap_clk), .rst_i(rst), .clr_i(abort),
+      .start_i(compute_start), .npix_i(tile_n), .dw_i(dw), .win_i(dw_win), .kh_i(kh),
+      .kw_i(kw), .sw_i(sw), .k_i(k), .group_i(group),
+      .in_c_i(in_c), .zp_in_i(zp_in), .zp_out_i(zp_out), .act_min_i(act_min),
+      .act_max_i(act_max), .drain_mac_i(drain_mac), .drain_add_i(drain_add),
+      .ops_mac_i(n_mac), .ops_add_i(n_add), .mac_base_i(mac_base), .add_base_i(add_base),
+      .mac_stride_i(mac_stride), .add_stride_i(add_stride), .stage_half_i(stage_half),
+      .vec_beats_i(8'(vec_bytes / 16'(BusBits / 8))),
+      .busy_o(compute_busy),
+      .in_valid_i(in_valid), .in_data_i(in_data), .in_first_i(in_first),
+      .in_reuse_i(in_reuse), .in_pop_o(in_pop),
+      .wmac_we_i(wmac_we), .wmac_idx_i(wmac_idx), .wadd_we_i(wadd_we), .wadd_idx_i(wadd_idx),
+      .alpha_we_i(alpha_we), .alpha_idx_i(alpha_idx), .pmac_we_i(pmac_we),
+      .padd_we_i(padd_we), .prec_idx_i(prec_idx), .wdata_i(wl_data),
+      .smac_we_o(smac_we), .smac_addr_o(smac_waddr), .smac_data_o(smac_wdata),
+      .sadd_we_o(sadd_we), .sadd_addr_o(sadd_waddr), .sadd_data_o(sadd_wdata),
+      .ev_mac_step_o(ev_mac_step), .ev_add_step_o(ev_add_step),
+      .ev_mac_ops_o(ev_mac_ops), .ev_add_ops_o(ev_add_ops),
+      .ev_mem_stall_o(ev_mem_stall), .ev_drain_stall_o(ev_drain_stall)
+    );
+
+    hta_stage u_stage_mac (
+      .clk_i(ap_clk), .we_i(smac_we), .waddr_i(smac_waddr), .wdata_i(smac_wdata),
+      .raddr_i(smac_raddr), .rdata_o(smac_rdata)
+    );
+    hta_stage u_stage_add (
+      .clk_i(ap_clk), .we_i(sadd_we), .waddr_i(sadd_waddr), .wdata_i(sadd_wdata),
+      .raddr_i(sadd_raddr), .rdata_o(sadd_rdata)
+    );
+
+    // -------------------------------------------------------------- writer
+    hta_writer u_writer (
+      .clk_i(ap_clk), .rst_i(rst), .abort_i(abort),
+      .data_base_i(data_base), .data_size_i(data_size),
+      .start_i(write_start), .dw_i(dw), .tile_off_i(tile_off), .out_stride_i(out_stride),
+      .npix_i(wr_n), .half_i(wr_half), .reading_o(wr_reading), .idle_o(wr_idle),
+      .map_we_i(map_we), .map_row_i(map_row), .map_wdata_i(wl_data),
+      .smac_raddr_o(smac_raddr), .smac_rdata_i(smac_rdata),
+      .sadd_raddr_o(sadd_raddr), .sadd_rdata_i(sadd_rdata),
+      .awvalid_o(m_axi_gmem_awvalid), .awready_i(m_axi_gmem_awready),
+      .awaddr_o(m_axi_gmem_awaddr), .awlen_o(m_axi_gmem_awlen),
+      .wvalid_o(m_axi_gmem_wvalid), .wready_i(m_axi_gmem_wready),
+      .wdata_o(m_axi_gmem_wdata), .wstrb_o(m_axi_gmem_wstrb), .wlast_o(m_axi_gmem_wlast),
+      .bvalid_i(m_axi_gmem_bvalid), .bready_o(m_axi_gmem_bready), .bresp_i(m_axi_gmem_bresp),
+      .err_window_o(wr_err_window), .err_resp_o(wr_err_resp), .err_addr_o(wr_err_addr),
+      .ev_bytes_o(ev_bytes_wr)
+    );
+
+  end
 
   // ---------------------------------------------------- perf counters
   // Cleared by ap_start, counting while the run is busy.

@@ -30,6 +30,23 @@ endef
 $(foreach c,$(RTL_TEST_CFGS),$(eval $(call rtl_tests,$(c))))
 TEST_BINS += $(RTL_TESTS)
 
+# The v2 engine (hta_top with Engine 2), per v2 configuration:
+#   build/tests/<name>/test_rtl_v2   random layers and chains, then the
+#                                    Fashion-MNIST model, bit-exact vs golden
+RTL_V2_CFGS  := v2tiny v2small
+RTL_V2_TESTS := $(RTL_V2_CFGS:%=$(BUILD)/tests/%/test_rtl_v2)
+define rtl_v2_test
+$(BUILD)/tests/$(1)/test_rtl_v2: $(BUILD)/obj/tests/rtl/test_rtl_v2.o \
+    $(BUILD)/obj/tests/rtl/rtl_run.o $(TEST_SUPPORT_OBJS) $(LIBHTA) $(SIM_LIB_$(1))
+	$$(call msg,LD,$$@)
+	$(Q)mkdir -p $$(@D)
+	$(Q)$$(CC) $$(LDFLAGS) $$^ -o $$@ $$(LDLIBS) $(SIM_LDLIBS)
+endef
+ifeq ($(SIM_HAVE_RTL),yes)
+$(foreach c,$(RTL_V2_CFGS),$(eval $(call rtl_v2_test,$(c))))
+TEST_BINS += $(RTL_V2_TESTS)
+endif
+
 # make bench: cycles, utilization and simulation speed of MobileNet-like layers.
 $(BUILD)/obj/tests/bench/%.o: CPPFLAGS += -Itests/support -Itests/rtl $(SIM_CPPFLAGS)
 $(BUILD)/tests/bench_rtl: $(BUILD)/obj/tests/bench/bench_rtl.o $(BUILD)/obj/tests/rtl/rtl_run.o \

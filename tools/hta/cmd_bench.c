@@ -28,6 +28,7 @@ static const char bench_help[] =
     "Run N seeded random inputs (default 1) on a device (default sim) and report:\n"
     "per-layer cycles; MAC-array, adder-array and overall utilization, where the\n"
     "ideal cycles of a layer are max(INT8 work / MacLanes, adder work / AddLanes)\n"
+    "(engine-v2 configurations: Pix x Ci x MacCo and Pix x Ci x AddCo MACs per cycle)\n"
     "(work = filters x K x output pixels) and utilization = ideal / actual cycles;\n"
     "total cycles; inferences/s at the clock (default 300 MHz); host wall time;\n"
     "simulation speed (simulated cycles per wall second; the sim device only).\n"
@@ -93,6 +94,9 @@ int cmd_bench(int argc, char **argv) {
   }
   fill_random(in, ib * (size_t)batch, seed);
   const hta_hw_config *hw = hta_device_config(dev);
+  /* MACs per cycle of each array: v1 lanes, or the v2 core's Pix x Ci x Co */
+  const unsigned mac_lanes = hw->engine == 2 ? hw->pix * hw->ci * hw->mac_co : hw->mac_lanes;
+  const unsigned add_lanes = hw->engine == 2 ? hw->pix * hw->ci * hw->add_co : hw->add_lanes;
   uint64_t ideal = 0, mac_work = 0, add_work = 0;
   for (int i = 0; i < mi.n_layers; i++) {
     hta_array_work_of(hw, &ls[i], &lw[i]);
@@ -112,10 +116,10 @@ int cmd_bench(int argc, char **argv) {
   const double cyc_per_inf = (double)st.total_cycles / (double)batch;
   const double util = st.total_cycles ? (double)ideal * batch / (double)st.total_cycles : 0;
   const double mac_util =
-      st.total_cycles ? (double)mac_work / hw->mac_lanes * batch / (double)st.total_cycles
+      st.total_cycles ? (double)mac_work / mac_lanes * batch / (double)st.total_cycles
                       : 0;
   const double add_util =
-      st.total_cycles ? (double)add_work / hw->add_lanes * batch / (double)st.total_cycles
+      st.total_cycles ? (double)add_work / add_lanes * batch / (double)st.total_cycles
                       : 0;
   const double ips = cyc_per_inf > 0 ? mhz * 1e6 / cyc_per_inf : 0;
   const double sim_speed = st.wall_s > 0 ? (double)st.sim_cycles / st.wall_s : 0;
@@ -143,14 +147,14 @@ int cmd_bench(int argc, char **argv) {
              ",\"utilization\":%.6f,\"mac_utilization\":%.6f,\"adder_utilization\":%.6f}",
              i ? "," : "", i, hta_op_name(ls[i].op), c, lw[i].ideal,
              c ? lw[i].ideal * b / c : 0.0,
-             c ? (double)lw[i].mac / hw->mac_lanes * b / c : 0.0,
-             c ? (double)lw[i].add / hw->add_lanes * b / c : 0.0);
+             c ? (double)lw[i].mac / mac_lanes * b / c : 0.0,
+             c ? (double)lw[i].add / add_lanes * b / c : 0.0);
     }
     printf("]}\n");
     stdout_divert(); /* what the device prints at close goes to stderr too */
   } else {
     printf("model %s on %s, batch %ld, MacLanes %d, AddLanes %d%s\n", mi.name,
-           hta_device_kind(dev), batch, hw->mac_lanes, hw->add_lanes,
+           hta_device_kind(dev), batch, mac_lanes, add_lanes,
            st.has_cycles ? "" : "\n(device cpu is the golden model: it counts no cycles, "
                                 "so every cycle figure below is 0)");
     printf("\n%3s %-9s %-13s %12s %12s %7s %7s %7s\n", "#", "op", "output", "cycles", "ideal",
@@ -164,8 +168,8 @@ int cmd_bench(int argc, char **argv) {
       printf("%3d %-9s %-13s %12" PRIu64 " %12" PRIu64 " %6.1f%% %6.1f%% %6.1f%%\n", i,
              hta_op_name(l->op), shp, c, lw[i].ideal * (uint64_t)batch,
              c ? 100.0 * lw[i].ideal * b / c : 0.0,
-             c ? 100.0 * lw[i].mac / hw->mac_lanes * b / c : 0.0,
-             c ? 100.0 * lw[i].add / hw->add_lanes * b / c : 0.0);
+             c ? 100.0 * lw[i].mac / mac_lanes * b / c : 0.0,
+             c ? 100.0 * lw[i].add / add_lanes * b / c : 0.0);
     }
     printf("%3s %-9s %-13s %12" PRIu64 " %12" PRIu64 " %6.1f%% %6.1f%% %6.1f%%\n", "", "total",
            "", st.total_cycles, ideal * (uint64_t)batch, 100 * util, 100 * mac_util,

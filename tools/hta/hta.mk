@@ -104,11 +104,13 @@ ALL_TARGETS += $(HTA_API_TESTS)
 TEST_BINS   += $(HTA_API_TESTS) $(HTA_API_SAN_TESTS) $(HTA_DRIVER_TESTS)
 ALL_TARGETS += $(HTA_CLI)
 HTA_CLI_TESTS := $(wildcard tests/cli/test_cli.sh tests/cli/test_install.sh \
-                   tests/cli/test_eval_data.sh)
+                   tests/cli/test_eval_data.sh tests/cli/test_v2_verify.sh)
 TEST_BINS     += $(HTA_CLI_TESTS)
 # the CLI tests run build/hta: make test builds it first
 $(HTA_CLI_TESTS): $(HTA_CLI)
 	@:
+# the v2 engine's models (docs/engine-v2.md), which sim:cfg= loads
+tests/cli/test_v2_verify.sh: $(SIM_SO_v2tiny) $(SIM_SO_v2small)
 
 # ---- install (the CLI's part of `make install`: host/host.mk) ----
 .PHONY: install-cli

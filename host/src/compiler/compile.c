@@ -41,6 +41,7 @@
  *     one scratch region sized for the largest STRASSEN layer.
  */
 #include "hta_compile.h"
+#include "hta_compile_v2.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -718,6 +719,16 @@ hta_program *hta_compile_cfg(const hta_hw_cfg *cfg, const hta_layer *layers, int
     return NULL;
   }
   if (hta_engine_refusal(layers, n, err, errlen)) return NULL;
+  if (cfg->engine == 2) { /* the v2 core: compile_v2.c */
+    if (cfg->bus_bits != 128) {
+      fail(&cc, "configuration %s: the v2 engine needs BusBits 128 (has %u)", cfg->name,
+           cfg->bus_bits);
+      return NULL;
+    }
+    hta_v2_cfg v2;
+    hta_v2_cfg_from_hw(cfg, &v2);
+    return hta_compile_v2(&v2, layers, n, err, errlen);
+  }
   if (cfg->mac_lanes < 1 || cfg->add_lanes < cfg->mac_lanes || cfg->add_lanes % 4 != 0) {
     fail(&cc, "configuration: AddLanes (%u) must be a multiple of 4 and >= MacLanes (%u) >= 1",
          cfg->add_lanes, cfg->mac_lanes);

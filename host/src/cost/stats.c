@@ -306,7 +306,10 @@ void hta_array_work_of(const hta_hw_config *cfg, const hta_layer *l, hta_array_w
     w->bytes += r * (hta_ternary_packed_bytes(K) + 5);
   }
   if (cfg == NULL) cfg = hta_hw_config_default();
-  const uint64_t im = (w->mac + cfg->mac_lanes - 1) / cfg->mac_lanes;
-  const uint64_t ia = (w->add + cfg->add_lanes - 1) / cfg->add_lanes;
+  /* MACs per cycle of each array: v1 lanes, or the v2 core's Pix x Ci x Co */
+  const uint64_t ml = cfg->engine == 2 ? (uint64_t)cfg->pix * cfg->ci * cfg->mac_co : cfg->mac_lanes;
+  const uint64_t al = cfg->engine == 2 ? (uint64_t)cfg->pix * cfg->ci * cfg->add_co : cfg->add_lanes;
+  const uint64_t im = (w->mac + ml - 1) / ml;
+  const uint64_t ia = (w->add + al - 1) / al;
   w->ideal = im > ia ? im : ia;
 }

@@ -32,6 +32,24 @@ package hta_cfg_pkg;
   localparam int RdOutstanding = 16;
   // descriptors whose cycles the per-layer log keeps
   localparam int LogDepth      = 1024;
+  // 1: the v1 engine (lanes); 2: the v2 core (Pix x Ci x Co arrays)
+  localparam int Engine        = 1;
+  // v2: output pixels per cycle
+  localparam int Pix           = 0;
+  // v2: input channels per cycle (divides 16)
+  localparam int Ci            = 0;
+  // v2: INT8 output channels per pass (even)
+  localparam int MacCo         = 0;
+  // v2: ternary output channels per pass
+  localparam int AddCo         = 0;
+  // v2: words per activation bank (2 Pix banks of Ci bytes)
+  localparam int ActDepth      = 0;
+  // v2: weight blocks (a job's passes x K)
+  localparam int WDepth        = 0;
+  // v2: group-scale rows
+  localparam int ADepth        = 0;
+  // v2: lane records of a job (passes x (MacCo + AddCo))
+  localparam int RecDepth      = 0;
 
   // derived: m_axi_gmem data width in bytes (BusBits / 8)
   localparam int BusBytes      = 16;
@@ -39,6 +57,6 @@ package hta_cfg_pkg;
   // 32-bit FNV-1a over the text "Name=Value;" of every parameter of the configuration file, in
   // file order (derived ones excluded). Programs carry it in word 4 of their header; the engine
   // refuses a program built for another configuration (ERR_PROG).
-  localparam logic [31:0] CfgSignature = 32'h3d579532;
+  localparam logic [31:0] CfgSignature = 32'hd4d0447a;
 
 endpackage

@@ -1,0 +1,657 @@
+/*
+ * compile_v2.c - model layers -> engine-v2 programs (docs/engine-v2.md,
+ * "Programs of the v2 core"). The v1 compiler (compile.c) is untouched.
+ *
+ * Two steps. lower_*: every model layer becomes one or more convolutions
+ * the core runs (vconv: a kernel over a slice of channels of a tensor, with
+ * one lane per filter, MAC or adder):
+ *   CONV2D, POINTWISE, FC   one vconv (FC: 1x1 image, as the model has it)
+ *   DEPTHWISE               one vconv per block of Ci channels, reading only
+ *                           those channels, with diagonal weights (filter c
+ *                           has weights on its own channel only): exact, at
+ *                           1/Ci of the array, until the core's depthwise
+ *                           mode lands
+ *   GAP                     as DEPTHWISE with a kernel of the whole image and
+ *                           INT8 weights 1 (images up to 7x7: the core's
+ *                           kernel limit)
+ * emit_*: each vconv is split into jobs (one v2_job descriptor each):
+ *   - passes: pass n holds INT8 filters n MacCo .. and ternary filters
+ *     n AddCo .. of the vconv (in channel order); a job takes as many passes
+ *     as the weight buffer (WDepth blocks of K) and the group-scale buffer
+ *     hold;
+ *   - bands of output rows whose input rows fit the activation banks
+ *     (ActDepth words of row_words = cb_n ceil(in_w / 2 Pix) each): a band is
+ *     a standalone convolution of a sub-image with its own pad_top and in_h,
+ *     so the core knows nothing of bands.
+ * Weights are laid out in the core's block order (block k = (ky kw + kx)
+ * cb_n + cb of pass n), zp_in sum w is folded into a 40-bit bias
+ * (docs/engine-v2.md "Zero points leave the array"), one-group ternary
+ * filters carry alpha in their record (applied to the raw sum before the
+ * bias), fine groups (G a multiple of Ci, in_c a multiple of G) are scaled
+ * in the core from the job's group-scale rows. The output stage is
+ * golden.c's: sat32(acc + bias), SRDHM, RDBPOT, zp_out, clamp.
+ */
+#include "hta_compile_v2.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define KERNEL_MAX 7   /* the core's kh, kw (3 bits) */
+#define PAD_MAX 7      /* pad_t, pad_l (3 bits) */
+#define DIM_MAX 4095   /* the core's DimBits = 12 */
+#define FIELD8_MAX 255 /* cb_n, passes, gblk */
+#define TERN_MAX ((INT32_C(1) << 23) - 1) /* the core's 24-bit ternary sums */
+
+typedef struct vlane {
+  int chan;              /* output channel */
+  const int8_t *w;       /* [kh kw in_c] weights, golden order (INT8 or -1/0/1) */
+  int8_t *own;           /* w when this file made it (depthwise diagonal) */
+  const uint8_t *alpha;  /* ternary: group scales (one group: alpha[0]) */
+  int32_t bias, mult;
+  uint8_t shift;
+} vlane;
+
+typedef struct vconv {
+  int layer;
+  const char *what;
+  int kh, kw, s, pad_t, pad_l, zp_in, zp_out, act_min, act_max;
+  int gblk;        /* ternary group in blocks; 0 = one group per filter */
+  hta_tensor in;   /* in.off at the first channel read, in.c channels read */
+  hta_tensor out;
+  int n_mac, n_add;
+  vlane *mac, *add;
+} vconv;
+
+typedef struct bytes {
+  uint8_t *p;
+  size_t n, cap;
+  int oom;
+} bytes;
+
+typedef struct compiler {
+  const hta_v2_cfg *cfg;
+  char *err;
+  size_t errlen;
+  bytes blob;     /* weights, records, scales: offsets relative to blob */
+  hta_v2_job *jobs;
+  int *job_layer;
+  int n_jobs, cap_jobs;
+} compiler;
+
+static int fail(compiler *cc, const char *fmt, ...) {
+  if (cc->err != NULL && cc->errlen > 0) {
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(cc->err, cc->errlen, fmt, ap);
+    va_end(ap);
+  }
+  return -1;
+}
+
+static void put(bytes *b, const void *src, size_t n) {
+  if (b->oom || n == 0) return;
+  if (b->n + n > b->cap) {
+    size_t cap = b->cap ? b->cap : 4096;
+    while (cap < b->n + n) cap *= 2;
+    uint8_t *p = realloc(b->p, cap);
+    if (p == NULL) {
+      b->oom = 1;
+      return;
+    }
+    b->p = p;
+    b->cap = cap;
+  }
+  if (src != NULL)
+    memcpy(b->p + b->n, src, n);
+  else
+    memset(b->p + b->n, 0, n);
+  b->n += n;
+}
+
+static void align16(bytes *b) { put(b, NULL, (HTA_ALIGN - b->n % HTA_ALIGN) % HTA_ALIGN); }
+
+static size_t r16(size_t n) { return (n + HTA_ALIGN - 1) / HTA_ALIGN * HTA_ALIGN; }
+
+void hta_v2_cfg_from_hw(const hta_hw_cfg *hw, hta_v2_cfg *c) {
+  memset(c, 0, sizeof *c);
+  c->name = hw->name;
+  c->pix = hw->pix;
+  c->ci = hw->ci;
+  c->mac_co = hw->mac_co;
+  c->add_co = hw->add_co;
+  c->act_depth = hw->act_depth;
+  c->w_depth = hw->w_depth;
+  c->a_depth = hw->a_depth;
+  c->fine_groups = 1; /* hta_top builds the core with fine groups */
+  c->signature = hw->signature;
+  c->rec_depth = hw->rec_depth;
+}
+
+size_t hta_v2_block_bytes(const hta_v2_cfg *cfg) {
+  return r16((size_t)cfg->mac_co * cfg->ci) + r16(((size_t)cfg->add_co * cfg->ci * 2 + 7) / 8);
+}
+
+static hta_tensor tensor(uint32_t off, int h, int w, int c) {
+  hta_tensor t = {off, h, w, c, hta_pix_stride(c), 0};
+  t.bytes = (uint32_t)((uint64_t)h * w * t.pix_stride);
+  return t;
+}
+
+static int count_kind(const hta_layer *l, hta_kind k) {
+  int n = 0;
+  for (int o = 0; o < l->out_c; o++) n += hta_layer_kind(l, o) == k;
+  return n;
+}
+
+static int ceil_div(int a, int b) { return (a + b - 1) / b; }
+
+/* ---- emit: passes, bands, jobs ---- */
+
+static unsigned ternary_code(int8_t t) { return t == 1 ? 1u : t == -1 ? 3u : 0u; }
+
+/* sum of a lane's weights k = from .. to-1 (golden order) */
+static int64_t lane_wsum(const vlane *ln, int from, int to) {
+  int64_t s = 0;
+  for (int k = from; k < to; k++) s += ln->w[k];
+  return s;
+}
+
+/* Blocks of passes p0 .. p1-1 into the blob; returns their offset. */
+static size_t put_weights(compiler *cc, const vconv *v, int cb_n, int p0, int p1) {
+  const hta_v2_cfg *cfg = cc->cfg;
+  const int ci = (int)cfg->ci, K = v->kh * v->kw * cb_n;
+  const size_t mbytes = r16((size_t)cfg->mac_co * cfg->ci);
+  const size_t abytes = r16(((size_t)cfg->add_co * cfg->ci * 2 + 7) / 8);
+  uint8_t *blk = calloc(1, mbytes + abytes);
+  if (blk == NULL) {
+    cc->blob.oom = 1;
+    return 0;
+  }
+  align16(&cc->blob);
+  const size_t off = cc->blob.n;
+  for (int n = p0; n < p1; n++) {
+    for (int k = 0; k < K; k++) {
+      const int pos = k / cb_n, cb = k % cb_n;
+      memset(blk, 0, mbytes + abytes);
+      for (int o = 0; o < (int)cfg->mac_co; o++) {
+        const int li = n * (int)cfg->mac_co + o;
+        if (li >= v->n_mac) break;
+        for (int i = 0; i < ci && cb * ci + i < v->in.c; i++)
+          blk[o * ci + i] = (uint8_t)v->mac[li].w[pos * v->in.c + cb * ci + i];
+      }
+      for (int o = 0; o < (int)cfg->add_co; o++) {
+        const int li = n * (int)cfg->add_co + o;
+        if (li >= v->n_add) break;
+        for (int i = 0; i < ci && cb * ci + i < v->in.c; i++) {
+          const unsigned bit = (unsigned)(o * ci + i) * 2;
+          blk[mbytes + bit / 8] |=
+              (uint8_t)(ternary_code(v->add[li].w[pos * v->in.c + cb * ci + i]) << (bit % 8));
+        }
+      }
+      put(&cc->blob, blk, mbytes + abytes);
+    }
+  }
+  free(blk);
+  return off;
+}
+
+/* Records of passes p0 .. p1-1 (MacCo MAC lanes, then AddCo adder lanes). */
+static size_t put_records(compiler *cc, const vconv *v, int cb_n, int p0, int p1) {
+  const hta_v2_cfg *cfg = cc->cfg;
+  /* a block holds in_c / cb_n of the lane's dense weights: Ci (CONV, in_c a
+   * multiple of Ci when groups are fine) or the job's channels (DEPTHWISE) */
+  const int npos = v->kh * v->kw, G = v->gblk * v->in.c / cb_n;
+  align16(&cc->blob);
+  const size_t off = cc->blob.n;
+  for (int n = p0; n < p1; n++) {
+    for (int side = 0; side < 2; side++) {
+      const int co = side ? (int)cfg->add_co : (int)cfg->mac_co;
+      const int nl = side ? v->n_add : v->n_mac;
+      const vlane *lanes = side ? v->add : v->mac;
+      for (int o = 0; o < co; o++) {
+        hta_v2_lane rec = {0};
+        const int li = n * co + o;
+        rec.alpha = 1;
+        if (li < nl) {
+          const vlane *ln = &lanes[li];
+          int64_t fold;
+          if (!side) {
+            fold = lane_wsum(ln, 0, npos * v->in.c);
+          } else if (v->gblk == 0) {
+            rec.alpha = ln->alpha[0];
+            fold = (int64_t)ln->alpha[0] * lane_wsum(ln, 0, npos * v->in.c);
+          } else {
+            fold = 0;
+            for (int g = 0; g * G < npos * v->in.c; g++)
+              fold += (int64_t)ln->alpha[g] * lane_wsum(ln, g * G, (g + 1) * G);
+          }
+          const int64_t bias = (int64_t)ln->bias - (int64_t)v->zp_in * fold;
+          rec.bias_lo = (uint32_t)(uint64_t)bias;
+          rec.bias_hi = (int32_t)(bias >> 32);
+          rec.shift = ln->shift;
+          rec.valid = 1;
+          rec.mult = ln->mult;
+          rec.chan = (uint32_t)ln->chan;
+        }
+        uint8_t buf[HTA_V2_LANE_BYTES];
+        char why[160];
+        if (hta_v2_lane_pack(&rec, buf, why, sizeof why) != 0) {
+          fail(cc, "layer %d%s: lane record: %s", v->layer, v->what, why);
+          cc->blob.oom = 2;
+          return 0;
+        }
+        put(&cc->blob, buf, sizeof buf);
+      }
+    }
+  }
+  return off;
+}
+
+/* Group-scale rows of passes p0 .. p1-1: (K / gblk) rows of AddCo bytes. */
+static size_t put_alphas(compiler *cc, const vconv *v, int cb_n, int p0, int p1) {
+  const hta_v2_cfg *cfg = cc->cfg;
+  const int ngr = v->kh * v->kw * cb_n / v->gblk;
+  const size_t row = r16(cfg->add_co);
+  uint8_t *buf = calloc(1, row);
+  if (buf == NULL) {
+    cc->blob.oom = 1;
+    return 0;
+  }
+  align16(&cc->blob);
+  const size_t off = cc->blob.n;
+  for (int n = p0; n < p1; n++)
+    for (int g = 0; g < ngr; g++) {
+      memset(buf, 0, row);
+      for (int o = 0; o < (int)cfg->add_co; o++) {
+        const int li = n * (int)cfg->add_co + o;
+        if (li < v->n_add) buf[o] = v->add[li].alpha[g];
+      }
+      put(&cc->blob, buf, row);
+    }
+  free(buf);
+  return off;
+}
+
+static int add_job(compiler *cc, const hta_v2_job *j, int layer) {
+  if (cc->n_jobs == cc->cap_jobs) {
+    const int cap = cc->cap_jobs ? 2 * cc->cap_jobs : 16;
+    hta_v2_job *p = realloc(cc->jobs, (size_t)cap * sizeof *p);
+    int *q = realloc(cc->job_layer, (size_t)cap * sizeof *q);
+    if (p != NULL) cc->jobs = p;
+    if (q != NULL) cc->job_layer = q;
+    if (p == NULL || q == NULL) return fail(cc, "out of memory");
+    cc->cap_jobs = cap;
+  }
+  cc->jobs[cc->n_jobs] = *j;
+  cc->job_layer[cc->n_jobs] = layer;
+  cc->n_jobs++;
+  return 0;
+}
+
+/* Splits a vconv into jobs (passes that fit the weight buffer, bands of
+ * rows that fit the activation banks). */
+static int emit_vconv(compiler *cc, const vconv *v) {
+  const hta_v2_cfg *cfg = cc->cfg;
+  const int d = v->layer;
+  const char *w = v->what;
+  const int ci = (int)cfg->ci, nb = 2 * (int)cfg->pix;
+  const int out_h = v->out.h, out_w = v->out.w;
+  const int cb_n = ceil_div(v->in.c, ci);
+  const int K = v->kh * v->kw * cb_n;
+  const long kel = (long)v->kh * v->kw * v->in.c;
+  if (v->kh > KERNEL_MAX || v->kw > KERNEL_MAX)
+    return fail(cc, "layer %d%s: kernel %dx%d exceeds the v2 core's %dx%d", d, w, v->kh, v->kw,
+                KERNEL_MAX, KERNEL_MAX);
+  if (v->pad_t > PAD_MAX || v->pad_l > PAD_MAX || v->pad_l > nb)
+    return fail(cc, "layer %d%s: padding top %d, left %d exceeds the v2 core's %d (left: <= 2 Pix "
+                "= %d)", d, w, v->pad_t, v->pad_l, PAD_MAX, nb);
+  if (v->in.h > DIM_MAX || v->in.w > DIM_MAX || out_h > DIM_MAX || out_w > DIM_MAX)
+    return fail(cc, "layer %d%s: image %dx%d -> %dx%d exceeds the v2 core's %d", d, w, v->in.h,
+                v->in.w, out_h, out_w, DIM_MAX);
+  if (cb_n > FIELD8_MAX)
+    return fail(cc, "layer %d%s: %d input channels make %d blocks of Ci = %d, more than %d", d, w,
+                v->in.c, cb_n, ci, FIELD8_MAX);
+  /* the core's 32-bit accumulators: |sum w x| <= K 2^14, |sum alpha S| <= K 255 2^7 */
+  if (kel * 128 * 128 > INT32_MAX || kel * 128 > TERN_MAX ||
+      (v->gblk != 0 && kel * 128 * 255 > INT32_MAX))
+    return fail(cc, "layer %d%s: reduction of %ld products can overflow the v2 core's "
+                "accumulators", d, w, kel);
+  if (K > (int)cfg->w_depth)
+    return fail(cc, "layer %d%s: K = %d blocks (%dx%d kernel, %d blocks of %d channels) exceed "
+                "the weight buffer (%u blocks)", d, w, K, v->kh, v->kw, cb_n, ci, cfg->w_depth);
+  const int passes = v->n_mac > 0 || v->n_add > 0
+                         ? (ceil_div(v->n_mac, (int)cfg->mac_co) > ceil_div(v->n_add, (int)cfg->add_co)
+                                ? ceil_div(v->n_mac, (int)cfg->mac_co)
+                                : ceil_div(v->n_add, (int)cfg->add_co))
+                         : 0;
+  if (passes == 0) return 0;
+  int pj = (int)cfg->w_depth / K;
+  if (v->gblk != 0) {
+    const int ngr = K / v->gblk;
+    if (ngr > (int)cfg->a_depth)
+      return fail(cc, "layer %d%s: %d ternary groups exceed the group-scale buffer (%u)", d, w,
+                  ngr, cfg->a_depth);
+    if ((int)cfg->a_depth / ngr < pj) pj = (int)cfg->a_depth / ngr;
+  }
+  if (pj > FIELD8_MAX) pj = FIELD8_MAX;
+  if (pj > (int)(cfg->rec_depth / (cfg->mac_co + cfg->add_co)))
+    pj = (int)(cfg->rec_depth / (cfg->mac_co + cfg->add_co));
+  /* bands */
+  const int blk_words = ceil_div(v->in.w, nb), row_words = cb_n * blk_words;
+  const int rows_max = (int)cfg->act_depth / row_words;
+  if (rows_max < v->kh)
+    return fail(cc, "layer %d%s: %d input rows of %d words (%d blocks of %d columns) exceed the "
+                "activation banks (%u words)", d, w, v->kh, row_words, cb_n, blk_words,
+                cfg->act_depth);
+  const int band = (rows_max - v->kh) / v->s + 1;
+  for (int p0 = 0; p0 < passes; p0 += pj) {
+    const int p1 = p0 + pj < passes ? p0 + pj : passes;
+    const size_t woff = put_weights(cc, v, cb_n, p0, p1);
+    const size_t wend = cc->blob.n;
+    const size_t roff = put_records(cc, v, cb_n, p0, p1);
+    const size_t aoff = v->gblk ? put_alphas(cc, v, cb_n, p0, p1) : 0;
+    if (cc->blob.oom == 2) return -1;
+    if (cc->blob.oom) return fail(cc, "out of memory");
+    for (int oy0 = 0; oy0 < out_h; oy0 += band) {
+      const int oy1 = oy0 + band < out_h ? oy0 + band : out_h;
+      const int first = oy0 * v->s - v->pad_t, last = (oy1 - 1) * v->s - v->pad_t + v->kh - 1;
+      const int iy0 = first > 0 ? first : 0;
+      const int iy1 = last < v->in.h - 1 ? last : v->in.h - 1;
+      hta_v2_job j = {0};
+      j.op = HTA_DESC_OP_V2_JOB;
+      j.kh = (uint32_t)v->kh;
+      j.kw = (uint32_t)v->kw;
+      j.stride = (uint32_t)v->s;
+      j.pad_top = (uint32_t)(iy0 - first);
+      j.pad_left = (uint32_t)v->pad_l;
+      j.zp_in = v->zp_in;
+      j.zp_out = v->zp_out;
+      j.act_min = v->act_min;
+      j.act_max = v->act_max;
+      j.gblk = (uint32_t)v->gblk;
+      j.cb_n = (uint32_t)cb_n;
+      j.in_h = (uint32_t)(iy1 >= iy0 ? iy1 - iy0 + 1 : 0);
+      j.in_w = (uint32_t)v->in.w;
+      j.in_c = (uint32_t)v->in.c;
+      j.in_pix_stride = v->in.pix_stride;
+      j.out_h = (uint32_t)(oy1 - oy0);
+      j.out_w = (uint32_t)out_w;
+      j.out_c = (uint32_t)v->out.c;
+      j.out_pix_stride = v->out.pix_stride;
+      j.in_off = v->in.off + (uint32_t)iy0 * (uint32_t)v->in.w * v->in.pix_stride;
+      j.out_off = v->out.off + (uint32_t)oy0 * (uint32_t)out_w * v->out.pix_stride;
+      j.wts_off = (uint32_t)woff; /* relative to the blob until emit() */
+      j.wts_bytes = (uint32_t)(wend - woff);
+      j.passes = (uint32_t)(p1 - p0);
+      j.k_blocks = (uint32_t)K;
+      j.rec_off = (uint32_t)roff;
+      j.alpha_off = (uint32_t)aoff;
+      if (j.pad_top > PAD_MAX)
+        return fail(cc, "layer %d%s: band padding %u exceeds %d", d, w, j.pad_top, PAD_MAX);
+      if (add_job(cc, &j, d) != 0) return -1;
+    }
+  }
+  return 0;
+}
+
+/* ---- lower: model layers -> vconvs ---- */
+
+static void free_vconv(vconv *v) {
+  for (int i = 0; i < v->n_mac; i++) free(v->mac[i].own);
+  for (int i = 0; i < v->n_add; i++) free(v->add[i].own);
+  free(v->mac);
+  free(v->add);
+}
+
+static int new_vconv(compiler *cc, vconv *v, int layer, const char *what, const hta_layer *l,
+                     int nl) {
+  memset(v, 0, sizeof *v);
+  v->layer = layer;
+  v->what = what;
+  v->kh = l->kh;
+  v->kw = l->kw;
+  v->s = l->stride;
+  v->pad_t = l->pad_t;
+  v->pad_l = l->pad_l;
+  v->zp_in = l->zp_in;
+  v->zp_out = l->zp_out;
+  v->act_min = l->act_min;
+  v->act_max = l->act_max;
+  v->mac = calloc((size_t)(nl ? nl : 1), sizeof *v->mac);
+  v->add = calloc((size_t)(nl ? nl : 1), sizeof *v->add);
+  if (v->mac == NULL || v->add == NULL) {
+    free_vconv(v);
+    return fail(cc, "out of memory");
+  }
+  return 0;
+}
+
+static vlane *push_lane(vconv *v, int ternary) {
+  return ternary ? &v->add[v->n_add++] : &v->mac[v->n_mac++];
+}
+
+/* Ternary groups of G weights (golden order) as whole blocks of the core:
+ * 0 = one group per filter; > 0 blocks per group; -1 not expressible. */
+static int conv_gblk(const hta_v2_cfg *cfg, const hta_layer *l) {
+  const int K = hta_layer_k(l);
+  if (l->group == 0 || l->group >= K) return 0;
+  if (!cfg->fine_groups) return -1;
+  if (l->group % (int)cfg->ci != 0 || l->in_c % l->group != 0) return -1;
+  return l->group / (int)cfg->ci;
+}
+
+static int lower_conv(compiler *cc, int i, const hta_layer *l, hta_tensor in, hta_tensor out) {
+  const int K = hta_layer_k(l), ng = hta_layer_ngroups(l);
+  vconv v;
+  if (new_vconv(cc, &v, i, "", l, l->out_c) != 0) return -1;
+  v.in = in;
+  v.out = out;
+  const int nt = l->out_c - count_kind(l, HTA_KIND_INT8);
+  v.gblk = nt > 0 ? conv_gblk(cc->cfg, l) : 0;
+  if (v.gblk < 0) {
+    free_vconv(&v);
+    return fail(cc, "layer %d (%s): ternary groups of G = %d are not lowered to engine v2: they "
+                "need G a multiple of Ci = %u and in_c (%d) a multiple of G%s", i,
+                hta_op_name(l->op), l->group, cc->cfg->ci, l->in_c,
+                cc->cfg->fine_groups ? "" : ", and a core built with fine groups");
+  }
+  for (int o = 0; o < l->out_c; o++) {
+    const int t = hta_layer_kind(l, o) != HTA_KIND_INT8;
+    vlane *ln = push_lane(&v, t);
+    ln->chan = o;
+    ln->w = t ? l->t + (size_t)o * K : l->w + (size_t)o * K;
+    ln->alpha = t ? l->alpha + (size_t)o * ng : NULL;
+    ln->bias = l->bias[o];
+    ln->mult = l->mult[o];
+    ln->shift = l->shift[o];
+  }
+  const int rc = emit_vconv(cc, &v);
+  free_vconv(&v);
+  return rc;
+}
+
+/* Depthwise and GAP: one vconv per block of Ci channels, diagonal weights. */
+static int lower_dw(compiler *cc, int i, const hta_layer *l, hta_tensor in, hta_tensor out) {
+  const int gap = l->op == HTA_OP_GAP;
+  const int ci = (int)cc->cfg->ci, C = l->out_c;
+  const int kh = gap ? l->in_h : l->kh, kw = gap ? l->in_w : l->kw, npos = kh * kw;
+  const int ng = hta_layer_ngroups(l);
+  int gblk = 0;
+  if (gap && (kh > KERNEL_MAX || kw > KERNEL_MAX))
+    return fail(cc, "layer %d (GAP): a %dx%d image exceeds the v2 core's %dx%d kernel (GAP is "
+                "lowered to a depthwise kernel of the whole image)", i, kh, kw, KERNEL_MAX,
+                KERNEL_MAX);
+  if (!gap && l->group != 0 && l->group < npos && C > count_kind(l, HTA_KIND_INT8)) {
+    if (!cc->cfg->fine_groups || npos % l->group != 0)
+      return fail(cc, "layer %d (DEPTHWISE): ternary groups of G = %d are not lowered to engine "
+                  "v2: they need kh kw (%d) a multiple of G%s", i, l->group, npos,
+                  cc->cfg->fine_groups ? "" : ", and a core built with fine groups");
+    gblk = l->group; /* one window position is one block */
+  }
+  for (int c0 = 0; c0 < C; c0 += ci) {
+    const int nc = C - c0 < ci ? C - c0 : ci;
+    vconv v;
+    if (new_vconv(cc, &v, i, gap ? " (GAP)" : "", l, nc) != 0) return -1;
+    if (gap) {
+      v.kh = kh;
+      v.kw = kw;
+      v.s = 1;
+      v.pad_t = v.pad_l = 0;
+    }
+    v.gblk = gblk;
+    v.in = in;
+    v.in.off = in.off + (uint32_t)c0;
+    v.in.c = nc;
+    v.out = out;
+    for (int c = c0; c < c0 + nc; c++) {
+      const int t = !gap && hta_layer_kind(l, c) != HTA_KIND_INT8;
+      vlane *ln = push_lane(&v, t);
+      ln->own = calloc((size_t)npos * nc, 1);
+      if (ln->own == NULL) {
+        free_vconv(&v);
+        return fail(cc, "out of memory");
+      }
+      for (int p = 0; p < npos; p++)
+        ln->own[p * nc + (c - c0)] =
+            gap ? 1 : t ? l->t[(size_t)c * npos + p] : l->w[(size_t)c * npos + p];
+      ln->w = ln->own;
+      ln->chan = c;
+      ln->alpha = t ? l->alpha + (size_t)c * ng : NULL;
+      ln->bias = l->bias[c];
+      ln->mult = l->mult[c];
+      ln->shift = l->shift[c];
+    }
+    const int rc = emit_vconv(cc, &v);
+    free_vconv(&v);
+    if (rc != 0) return rc;
+  }
+  return 0;
+}
+
+/* ---- the program ---- */
+
+static int plan_data(compiler *cc, const hta_layer *layers, int n, hta_program *prog) {
+  const hta_layer *l0 = &layers[0];
+  uint64_t off = (uint64_t)l0->in_h * l0->in_w * hta_pix_stride(l0->in_c);
+  for (int i = 0; i < n; i++) {
+    const hta_layer *l = &layers[i];
+    const int oh = hta_layer_out_h(l), ow = hta_layer_out_w(l);
+    if (off > UINT32_MAX) break;
+    prog->layer_out[i] = tensor((uint32_t)off, oh, ow, l->out_c);
+    off += (uint64_t)oh * ow * hta_pix_stride(l->out_c);
+  }
+  if (off > UINT32_MAX)
+    return fail(cc, "the data window (%llu bytes or more) exceeds the 32-bit offsets of "
+                "descriptors", (unsigned long long)off);
+  prog->input = tensor(0, l0->in_h, l0->in_w, l0->in_c);
+  prog->output = prog->layer_out[n - 1];
+  prog->data_size = (size_t)off;
+  return 0;
+}
+
+static int check_chain(compiler *cc, const hta_layer *layers, int n) {
+  char msg[200];
+  for (int i = 0; i < n; i++) {
+    if (hta_layer_check(&layers[i], msg, sizeof msg) != 0)
+      return fail(cc, "layer %d (%s): %s", i, hta_op_name(layers[i].op), msg);
+    if (count_kind(&layers[i], HTA_KIND_STRASSEN) > 0)
+      return fail(cc, "layer %d (%s): STRASSEN filters are not lowered to engine v2 yet", i,
+                  hta_op_name(layers[i].op));
+    if (i == 0) continue;
+    const hta_layer *p = &layers[i - 1], *l = &layers[i];
+    if (l->in_h != hta_layer_out_h(p) || l->in_w != hta_layer_out_w(p) || l->in_c != p->out_c)
+      return fail(cc, "layer %d: input %dx%dx%d does not match layer %d's output %dx%dx%d", i,
+                  l->in_h, l->in_w, l->in_c, i - 1, hta_layer_out_h(p), hta_layer_out_w(p),
+                  p->out_c);
+  }
+  return 0;
+}
+
+static int check_cfg(compiler *cc, const hta_v2_cfg *c) {
+  if (c->pix < 2 || c->ci < 1 || c->ci > 16 || 16 % c->ci != 0 || c->mac_co < 2 ||
+      c->mac_co % 2 != 0 || c->add_co < 1 || c->act_depth < 1 || c->w_depth < 1 ||
+      c->a_depth < 1 || c->rec_depth < c->mac_co + c->add_co)
+    return fail(cc, "v2 configuration %s: Pix %u (>= 2), Ci %u (divides 16), MacCo %u (even), "
+                "AddCo %u (>= 1), ActDepth %u, WDepth %u, ADepth %u (>= 1), RecDepth %u "
+                "(>= MacCo + AddCo)", c->name ? c->name : "?", c->pix, c->ci, c->mac_co,
+                c->add_co, c->act_depth, c->w_depth, c->a_depth, c->rec_depth);
+  return 0;
+}
+
+static int emit(compiler *cc, hta_program *prog) {
+  const size_t desc_off = HTA_PROG_HEADER_BYTES;
+  const size_t blob_off = r16(desc_off + (size_t)cc->n_jobs * HTA_V2_JOB_BYTES);
+  const size_t size = blob_off + cc->blob.n;
+  if (size > UINT32_MAX)
+    return fail(cc, "the program (%zu bytes) exceeds the 32-bit offsets of descriptors", size);
+  uint8_t *p = calloc(1, size ? size : 1);
+  prog->desc_layer = calloc((size_t)(cc->n_jobs ? cc->n_jobs : 1), sizeof *prog->desc_layer);
+  if (p == NULL || prog->desc_layer == NULL) {
+    free(p);
+    return fail(cc, "out of memory");
+  }
+  char why[200];
+  const hta_prog_header hdr = {HTA_PROG_MAGIC, HTA_PROG_VERSION_V2, (uint32_t)cc->n_jobs,
+                               (uint32_t)desc_off, cc->cfg->signature};
+  if (hta_prog_header_pack(&hdr, p, why, sizeof why) != 0) {
+    free(p);
+    return fail(cc, "program header: %s", why);
+  }
+  for (int i = 0; i < cc->n_jobs; i++) {
+    hta_v2_job j = cc->jobs[i];
+    j.wts_off += (uint32_t)blob_off;
+    j.rec_off += (uint32_t)blob_off;
+    if (j.gblk) j.alpha_off += (uint32_t)blob_off;
+    if (hta_v2_job_pack(&j, p + desc_off + (size_t)i * HTA_V2_JOB_BYTES, why, sizeof why) != 0) {
+      free(p);
+      return fail(cc, "layer %d: job descriptor: %s", cc->job_layer[i], why);
+    }
+    prog->desc_layer[i] = cc->job_layer[i];
+  }
+  if (cc->blob.n) memcpy(p + blob_off, cc->blob.p, cc->blob.n);
+  prog->bytes = p;
+  prog->size = size;
+  prog->n_desc = cc->n_jobs;
+  return 0;
+}
+
+hta_program *hta_compile_v2(const hta_v2_cfg *cfg, const hta_layer *layers, int n, char *err,
+                            size_t errlen) {
+  compiler cc = {cfg, err, errlen, {0}, NULL, NULL, 0, 0};
+  if (err != NULL && errlen > 0) err[0] = '\0';
+  if (cfg == NULL || layers == NULL || n < 1) {
+    fail(&cc, "no layers to compile (n %d) or no v2 configuration", n);
+    return NULL;
+  }
+  if (check_cfg(&cc, cfg) != 0) return NULL;
+  if (hta_engine_refusal(layers, n, err, errlen)) return NULL;
+  hta_program *prog = calloc(1, sizeof *prog);
+  if (prog == NULL) {
+    fail(&cc, "out of memory");
+    return NULL;
+  }
+  prog->n_layers = n;
+  prog->layer_out = calloc((size_t)n, sizeof *prog->layer_out);
+  int rc = prog->layer_out == NULL ? fail(&cc, "out of memory") : 0;
+  if (rc == 0) rc = check_chain(&cc, layers, n);
+  if (rc == 0) rc = plan_data(&cc, layers, n, prog);
+  for (int i = 0; rc == 0 && i < n; i++) {
+    const hta_layer *l = &layers[i];
+    const hta_tensor in = i == 0 ? prog->input : prog->layer_out[i - 1];
+    if (l->op == HTA_OP_DEPTHWISE || l->op == HTA_OP_GAP)
+      rc = lower_dw(&cc, i, l, in, prog->layer_out[i]);
+    else
+      rc = lower_conv(&cc, i, l, in, prog->layer_out[i]);
+  }
+  if (rc == 0) rc = emit(&cc, prog);
+  free(cc.blob.p);
+  free(cc.jobs);
+  free(cc.job_layer);
+  if (rc != 0) {
+    hta_program_free(prog);
+    return NULL;
+  }
+  return prog;
+}

@@ -1,0 +1,763 @@
+// hta_v2_engine: runs engine-v2 programs (docs/engine-v2.md, "Programs of the
+// v2 core" and "The engine around the core") on hta_v2_core. hta_top
+// instantiates it instead of v1's blocks when the configuration's Engine is 2.
+//
+// For each job (v2_job descriptor), one after another:
+//   fetch and check the descriptor (ERR_DESC names the first failing word);
+//   load: the weight blocks into the core's weight buffer, the lane records
+//     into a record RAM (one 16-byte record per beat: BusBits is 128), the
+//     group scales (fine groups), then the band's input pixels into the 2 Pix
+//     banks (each pixel's Ci-byte words as the layout says, one word per
+//     cycle through a beat FIFO the requests reserve space in);
+//   run: the core; each output beat (a tile of Pix pixels of one pass) goes
+//     through one requantization unit, one (pixel, lane with a filter) per
+//     cycle: alpha S +
+//     the 40-bit folded bias, saturated to 32 bits, then hta_requant; each
+//     valid lane's byte is written at its channel of its pixel, bytes of one
+//     16-byte beat merged under write strobes, single-beat AXI writes.
+// Everything is serial (loads, then compute, then the last writes): the
+// correct first form, not the fast one (docs/engine-v2.md lists what
+// overlaps next).
+`default_nettype none
+
+module hta_v2_engine #(
+  parameter int BusBits  = 128,
+  parameter int Pix      = 4,
+  parameter int Ci       = 8,
+  parameter int MacCo    = 4,
+  parameter int AddCo    = 4,
+  parameter int ActDepth = 1024,
+  parameter int WDepth   = 256,
+  parameter int ADepth   = 64,
+  parameter int RecDepth = 256,    // lane records of one job: passes x (MacCo + AddCo)
+  parameter int FineGroups = 1,
+  parameter int MaxBurst = 16,
+  parameter logic [31:0] CfgSignature = 32'h0
+) (
+  input  logic               clk_i,
+  input  logic               rst_i,
+  input  logic               start_i,
+  input  logic [63:0]        prog_size_i,
+  input  logic [63:0]        data_base_i,
+  input  logic [63:0]        data_size_i,
+  output logic               busy_o,
+  output logic               done_o,
+  output logic               abort_o,
+  output logic [7:0]         err_code_o,
+  output logic [31:0]        err_info_o,
+  output logic [63:0]        err_addr_o,
+  output logic [15:0]        layer_o,
+  output logic [31:0]        layers_done_o,
+  output logic               log_we_o,
+  output logic [15:0]        log_idx_o,
+  output logic [31:0]        log_cycles_o,
+  // read port clients: [0] header/descriptors, [1] weights/records/scales (program
+  // window), [2] input pixels (data window)
+  output logic [2:0]         req_valid_o,
+  input  logic [2:0]         req_ready_i,
+  output logic [3*32-1:0]    req_off_o,
+  output logic [3*8-1:0]     req_beats_o,
+  input  logic [2:0]         rd_valid_i,
+  input  logic [BusBits-1:0] rd_data_i,
+  input  logic               rd_idle_i,
+  input  logic               rd_err_window_i,
+  input  logic               rd_err_resp_i,
+  input  logic [63:0]        rd_err_addr_i,
+  // AXI4 write channels (single-beat bursts)
+  output logic               awvalid_o,
+  input  logic               awready_i,
+  output logic [63:0]        awaddr_o,
+  output logic [7:0]         awlen_o,
+  output logic               wvalid_o,
+  input  logic               wready_i,
+  output logic [BusBits-1:0] wdata_o,
+  output logic [BusBits/8-1:0] wstrb_o,
+  output logic               wlast_o,
+  input  logic               bvalid_i,
+  output logic               bready_o,
+  input  logic [1:0]         bresp_i,
+  // counter events
+  output logic               ev_busy_o,     // the core consumed a block
+  output logic               ev_stall_o,    // the core waited (slots, scale units)
+  output logic [15:0]        ev_bytes_wr_o  // bytes written this cycle
+);
+  localparam int NB   = 2 * Pix;
+  localparam int BW   = $clog2(NB);
+  localparam int AW   = $clog2(ActDepth);
+  localparam int WAW  = $clog2(WDepth);
+  localparam int AAW  = $clog2(ADepth);
+  localparam int RW   = $clog2(RecDepth);
+  localparam int NL   = MacCo + AddCo;           // lanes per pass
+  localparam int MBytes = (MacCo * Ci + 15) / 16 * 16;
+  localparam int ABytes = (AddCo * Ci * 2 / 8 + 15) / 16 * 16;
+  localparam int BlkBeats = (MBytes + ABytes) / 16;
+  localparam int ARowBeats = (AddCo + 15) / 16;
+  localparam int WPB  = 16 / Ci;                 // bank words per beat
+  localparam int CiSh = $clog2(Ci);
+
+  // ================================================================ control
+  typedef enum logic [4:0] {
+    SIdle, SHdr, SHdrWait, SDesc, SDescWait, SCheck1, SCheck2,
+    SLoadW, SLoadR, SLoadA, SLoadX, SLoadXWait, SRun, SRunWait, SJobEnd, SAbort
+  } state_e;
+  state_e state_q;
+
+  // 64-byte fetches of the header and descriptors: 4 beats
+  logic [383:0] words_q;
+  logic [1:0]   beat_q;
+  wire [511:0]  blk = {rd_data_i, words_q};
+  wire last_beat = rd_valid_i[0] && beat_q == 2'd3;
+  always_ff @(posedge clk_i) begin
+    if (rst_i || state_q == SIdle) beat_q <= '0;
+    else if (rd_valid_i[0]) begin
+      words_q <= blk[511:128];
+      beat_q  <= beat_q + 2'd1;
+    end
+  end
+
+  hta_prog_pkg::prog_header_t hdr;
+  assign hdr = blk;
+  hta_prog_pkg::v2_job_t j_q;
+  logic [31:0] n_jobs_q, desc_off_q, job_q;
+  logic        fetch_req_q;
+  logic [31:0] fetch_off_q;
+  assign req_valid_o[0]    = fetch_req_q;
+  assign req_off_o[31:0]   = fetch_off_q;
+  assign req_beats_o[7:0]  = 8'd4;
+
+  // ---- descriptor checks (ERR_DESC, info = word index)
+  function automatic logic [31:0] cdiv(input logic [31:0] a, input logic [31:0] b);
+    cdiv = (a + b - 1) / b;
+  endfunction
+  logic [31:0] blk_words_q, row_words_q, words_need_q, wblocks_q, recs_q, groups_q;
+  logic [63:0] in_end_q, out_end_q, wts_end_q, rec_end_q, al_end_q;
+  wire [63:0] limit_data = (data_size_i < 64'h1_0000_0000) ? data_size_i : 64'h1_0000_0000;
+  wire [31:0] cb_expect = cdiv(32'(j_q.in_c), Ci);
+  logic [31:0] bad;
+  always_comb begin
+    bad = '0;
+    if (j_q.op != hta_prog_pkg::DescOpV2Job)
+      bad = 1 + hta_prog_pkg::V2JobWOp;
+    else if (j_q.kh == 0 || j_q.kh > 7 || j_q.kw == 0 || j_q.kw > 7)
+      bad = 1 + hta_prog_pkg::V2JobWKh;
+    else if (j_q.stride == 0 || j_q.stride > 2)
+      bad = 1 + hta_prog_pkg::V2JobWStride;
+    else if (j_q.pad_top > 7)
+      bad = 1 + hta_prog_pkg::V2JobWPadTop;
+    else if (j_q.pad_left > 7 || 32'(j_q.pad_left) > NB)
+      bad = 1 + hta_prog_pkg::V2JobWPadLeft;
+    else if ($signed(j_q.act_min) > $signed(j_q.act_max))
+      bad = 1 + hta_prog_pkg::V2JobWActMin;
+    else if (32'(j_q.cb_n) != cb_expect || j_q.cb_n == 0)
+      bad = 1 + hta_prog_pkg::V2JobWCbN;
+    else if (j_q.in_w == 0 || j_q.in_w > 16'd4095 || j_q.in_h > 16'd4095)
+      bad = 1 + hta_prog_pkg::V2JobWInW;
+    else if (words_need_q > 32'(ActDepth))
+      bad = 1 + hta_prog_pkg::V2JobWInH;
+    else if (j_q.in_pix_stride % 16 != 0 || 32'(j_q.in_pix_stride) < 32'(j_q.cb_n) * Ci)
+      bad = 1 + hta_prog_pkg::V2JobWInPixStride;
+    else if (j_q.out_h == 0 || j_q.out_w == 0 || j_q.out_h > 16'd4095 || j_q.out_w > 16'd4095)
+      bad = 1 + hta_prog_pkg::V2JobWOutH;
+    else if (j_q.out_pix_stride != 16'((32'(j_q.out_c) + 15) / 16 * 16))
+      bad = 1 + hta_prog_pkg::V2JobWOutPixStride;
+    else if (in_end_q > limit_data)
+      bad = 1 + hta_prog_pkg::V2JobWInOff;
+    else if (j_q.out_off % 16 != 0 || out_end_q > limit_data)
+      bad = 1 + hta_prog_pkg::V2JobWOutOff;
+    else if (j_q.wts_off % 16 != 0 || wts_end_q > prog_size_i)
+      bad = 1 + hta_prog_pkg::V2JobWWtsOff;
+    else if (32'(j_q.wts_bytes) != wblocks_q * (MBytes + ABytes))
+      bad = 1 + hta_prog_pkg::V2JobWWtsBytes;
+    else if (j_q.passes == 0 || j_q.passes > 16'd255 || wblocks_q > 32'(WDepth)
+             || recs_q > 32'(RecDepth))
+      bad = 1 + hta_prog_pkg::V2JobWPasses;
+    else if (32'(j_q.k_blocks) != 32'(j_q.kh) * 32'(j_q.kw) * 32'(j_q.cb_n))
+      bad = 1 + hta_prog_pkg::V2JobWKBlocks;
+    else if (j_q.rec_off % 16 != 0 || rec_end_q > prog_size_i)
+      bad = 1 + hta_prog_pkg::V2JobWRecOff;
+    else if (j_q.gblk != 0 && (FineGroups == 0 || 32'(j_q.k_blocks) % 32'(j_q.gblk) != 0
+                               || groups_q > 32'(ADepth)))
+      bad = 1 + hta_prog_pkg::V2JobWGblk;
+    else if (j_q.gblk != 0 && (j_q.alpha_off % 16 != 0 || al_end_q > prog_size_i))
+      bad = 1 + hta_prog_pkg::V2JobWAlphaOff;
+  end
+
+  // ---- per-job cycle log (as hta_ctrl: from the end of the previous job)
+  logic [31:0] job_cyc_q;
+  always_ff @(posedge clk_i) begin
+    if (rst_i || start_i || log_we_o) job_cyc_q <= 32'd1;
+    else if (busy_o && job_cyc_q != '1) job_cyc_q <= job_cyc_q + 32'd1;
+  end
+  logic [15:0] log_idx_q;
+  always_ff @(posedge clk_i) log_idx_q <= job_q[15:0];
+  assign log_idx_o    = log_idx_q;
+  assign log_cycles_o = job_cyc_q;
+
+  // ================================================================ loader
+  // Span reader of client 1: `sp_beats` beats from `sp_off`, in bursts that
+  // never cross a MaxBurst-beat boundary.
+  logic        sp_go_q, sp_req_q;
+  logic [31:0] sp_off_q, sp_left_q;
+  wire  [31:0] sp_room  = 32'(MaxBurst) - (sp_off_q / 16) % 32'(MaxBurst);
+  wire  [31:0] sp_n     = (sp_left_q < sp_room) ? sp_left_q : sp_room;
+  assign req_valid_o[1]   = sp_req_q;
+  assign req_off_o[63:32] = sp_off_q;
+  assign req_beats_o[15:8] = sp_n[7:0];
+  logic [31:0] sp_rx_q;   // beats still to arrive on client 1
+
+  // Weight blocks: beats shifted in, one block written per BlkBeats beats.
+  logic [(MBytes+ABytes)*8-1:0] wblk_q;
+  wire  [(MBytes+ABytes)*8-1:0] wblk_d = {rd_data_i, wblk_q[(MBytes+ABytes)*8-1:BusBits]};
+  logic [$clog2(BlkBeats+1)-1:0] wb_q;
+  logic [WAW:0] wa_q;
+  logic         wm_we, al_we;
+  assign wm_we = state_q == SLoadW && rd_valid_i[1] && 32'(wb_q) == BlkBeats - 1;
+  // Records: one per beat
+  logic [127:0] rec_mem_q [RecDepth];
+  logic [RW:0]  ra_q;
+  // Group-scale rows
+  logic [ARowBeats*128-1:0] arow_q;
+  wire  [ARowBeats*128-1:0] arow_d;
+  if (ARowBeats == 1) begin : gen_arow1
+    assign arow_d = rd_data_i;
+    logic unused_arow;
+    assign unused_arow = ^arow_q;
+  end else begin : gen_arown
+    assign arow_d = {rd_data_i, arow_q[ARowBeats*128-1:128]};
+    logic unused_arow;
+    assign unused_arow = ^arow_q[127:0];
+  end
+  logic [$clog2(ARowBeats+1)-1:0] ab_q;
+  logic [AAW:0] aa_q;
+  assign al_we = state_q == SLoadA && rd_valid_i[1] && 32'(ab_q) == ARowBeats - 1;
+
+  always_ff @(posedge clk_i) begin
+    if (state_q == SCheck2) begin
+      wb_q <= '0;  wa_q <= '0;  ra_q <= '0;  ab_q <= '0;  aa_q <= '0;
+    end else if (rd_valid_i[1]) begin
+      if (state_q == SLoadW) begin
+        wblk_q <= wblk_d;
+        if (32'(wb_q) == BlkBeats - 1) begin
+          wb_q <= '0;
+          wa_q <= wa_q + 1'b1;
+        end else begin
+          wb_q <= wb_q + 1'b1;
+        end
+      end
+      if (state_q == SLoadR) begin
+        rec_mem_q[ra_q[RW-1:0]] <= rd_data_i[127:0];
+        ra_q <= ra_q + 1'b1;
+      end
+      if (state_q == SLoadA) begin
+        arow_q <= arow_d;
+        if (32'(ab_q) == ARowBeats - 1) begin
+          ab_q <= '0;
+          aa_q <= aa_q + 1'b1;
+        end else begin
+          ab_q <= ab_q + 1'b1;
+        end
+      end
+    end
+  end
+
+  // Input pixels: pixel p of the band at in_off + p in_pix_stride (a band's
+  // rows are whole rows, so its pixels are consecutive); the beats of its
+  // cb_n Ci bytes from the beat holding in_off mod 16. Requests reserve room
+  // in the beat FIFO; the FIFO side writes one bank word per cycle.
+  localparam int XDepth = 2 * MaxBurst;
+  logic [31:0] xr_pix_q, xr_beat_q, xr_npix_q, xr_off_q;  // requester
+  logic [31:0] bpp_q;                                        // beats per pixel
+  logic [$clog2(XDepth):0] xf_count, x_infl_q;
+  logic        xr_req_q;
+  wire  [31:0] xr_room = 32'(MaxBurst) - ((xr_off_q / 16) + xr_beat_q) % 32'(MaxBurst);
+  wire  [31:0] xr_left = bpp_q - xr_beat_q;
+  wire  [31:0] xr_n    = (xr_left < xr_room) ? xr_left : xr_room;
+  assign req_valid_o[2]    = xr_req_q;
+  assign req_off_o[95:64]  = (xr_off_q & ~32'd15) + xr_beat_q * 16;
+  assign req_beats_o[23:16] = xr_n[7:0];
+
+  logic [BusBits-1:0] xf_data;
+  logic xf_empty, xf_full, xf_pop;
+  hta_fifo #(.Width(BusBits), .Depth(XDepth)) u_xfifo (
+    .clk_i, .rst_i, .clr_i(state_q == SCheck2), .push_i(rd_valid_i[2]), .data_i(rd_data_i),
+    .pop_i(xf_pop), .data_o(xf_data), .empty_o(xf_empty), .full_o(xf_full), .count_o(xf_count)
+  );
+
+  // FIFO side: (pixel x, row word base, bank, x div 2Pix), beat in pixel, word in beat
+  logic [15:0]  cx_q;
+  logic [BW-1:0] cbank_q;
+  logic [31:0]  cxdiv_q, crow_q, cbeat_q, cpix_q;
+  logic [$clog2(WPB+1)-1:0] cw_q;
+  wire  [3:0]   off16 = j_q.in_off[3:0];
+  // byte of the pixel's span this word starts at, minus in_off mod 16
+  wire  signed [31:0] wbyte = $signed(cbeat_q * 16 + 32'(cw_q) * Ci) - $signed(32'(off16));
+  wire  [31:0]  wcb = 32'(wbyte) >> CiSh;
+  wire          wvalid = wbyte >= 0 && wcb < 32'(j_q.cb_n);
+  wire          x_active = state_q == SLoadX || state_q == SLoadXWait;
+  wire          x_step = x_active && !xf_empty;
+  assign xf_pop = x_step && 32'(cw_q) == WPB - 1;
+  logic          act_we;
+  logic [BW-1:0] act_bank;
+  logic [31:0]   act_addr;
+  always_comb begin
+    act_we   = x_step && wvalid;
+    act_bank = cbank_q;
+    act_addr = crow_q + wcb * blk_words_q + cxdiv_q;
+  end
+  logic [Ci*8-1:0] act_data;
+  always_comb begin
+    act_data = '0;
+    for (int w = 0; w < WPB; w++)
+      if (32'(cw_q) == 32'(w)) act_data = xf_data[w*Ci*8 +: Ci*8];
+  end
+  wire x_done = cpix_q == xr_npix_q;
+
+  always_ff @(posedge clk_i) begin
+    if (state_q == SCheck2) begin
+      cx_q <= '0;  cbank_q <= '0;  cxdiv_q <= '0;  crow_q <= '0;
+      cbeat_q <= '0;  cw_q <= '0;  cpix_q <= '0;
+    end else if (x_step) begin
+      if (32'(cw_q) != WPB - 1) begin
+        cw_q <= cw_q + 1'b1;
+      end else begin
+        cw_q <= '0;
+        if (cbeat_q + 1 != bpp_q) begin
+          cbeat_q <= cbeat_q + 1;
+        end else begin                       // next pixel
+          cbeat_q <= '0;
+          cpix_q  <= cpix_q + 1;
+          if (cx_q + 1 == j_q.in_w) begin
+            cx_q <= '0;  cbank_q <= '0;  cxdiv_q <= '0;
+            crow_q <= crow_q + row_words_q;
+          end else begin
+            cx_q <= cx_q + 1'b1;
+            if (32'(cbank_q) == NB - 1) begin
+              cbank_q <= '0;
+              cxdiv_q <= cxdiv_q + 1;
+            end else begin
+              cbank_q <= cbank_q + 1'b1;
+            end
+          end
+        end
+      end
+    end
+  end
+
+  // ================================================================ core
+  logic core_start, core_busy, core_done, out_valid, out_ready;
+  logic [11:0] out_y, out_x;
+  logic [7:0]  out_pass;
+  logic [Pix*MacCo*32-1:0] out_mac;
+  logic [Pix*AddCo*32-1:0] out_add;
+  logic [31:0] c_cycles, c_busy, c_stall, c_sstall;
+  wire [WAW-1:0] w_addr = wa_q[WAW-1:0];
+  wire [AAW-1:0] al_addr = aa_q[AAW-1:0];
+
+  hta_v2_core #(
+    .Pix(Pix), .Ci(Ci), .MacCo(MacCo), .AddCo(AddCo), .ActDepth(ActDepth), .WDepth(WDepth),
+    .ADepth(ADepth), .FineGroups(FineGroups)
+  ) u_core (
+    .clk_i, .rst_i,
+    .act_we_i(act_we), .act_bank_i(act_bank), .act_addr_i(act_addr[AW-1:0]),
+    .act_data_i(act_data),
+    .wm_we_i(wm_we), .wt_we_i(wm_we), .w_addr_i(w_addr),
+    .wm_data_i(wblk_d[MacCo*Ci*8-1:0]), .wt_data_i(wblk_d[MBytes*8 +: AddCo*Ci*2]),
+    .al_we_i(al_we), .al_addr_i(al_addr), .al_data_i(arow_d[AddCo*8-1:0]),
+    .in_h_i(j_q.in_h[11:0]), .in_w_i(j_q.in_w[11:0]), .out_h_i(j_q.out_h[11:0]),
+    .out_w_i(j_q.out_w[11:0]), .cb_n_i(j_q.cb_n), .kh_i(j_q.kh[2:0]), .kw_i(j_q.kw[2:0]),
+    .s2_i(j_q.stride == 4'd2), .pad_t_i(j_q.pad_top[2:0]), .pad_l_i(j_q.pad_left[2:0]),
+    .passes_i(j_q.passes[7:0]), .row_words_i(row_words_q[AW:0]),
+    .blk_words_i(blk_words_q[AW:0]), .zp_in_i(j_q.zp_in), .gblk_i(j_q.gblk),
+    // the compiler lowers depthwise and GAP to convolutions (mode 0) for now
+    .mode_i(2'd0), .blk_passes_i(8'd0),
+    .start_i(core_start), .busy_o(core_busy), .done_o(core_done),
+    .out_valid_o(out_valid), .out_ready_i(out_ready), .out_y_o(out_y), .out_x_o(out_x),
+    .out_pass_o(out_pass), .out_mac_o(out_mac), .out_add_o(out_add),
+    .cycles_o(c_cycles), .busy_cycles_o(c_busy), .stall_cycles_o(c_stall),
+    .scale_stall_cycles_o(c_sstall)
+  );
+  logic core_busy_d;
+  always_ff @(posedge clk_i) core_busy_d <= core_busy;
+  logic unused_core;
+  assign unused_core = ^{c_cycles, c_busy, c_stall, c_sstall, core_done, wblk_d[BusBits-1:0]};
+  // busy: a block consumed; stall: the core waits
+  logic [31:0] c_busy_q, c_stall_q;
+  always_ff @(posedge clk_i) begin
+    c_busy_q  <= c_busy;
+    c_stall_q <= c_stall;
+  end
+  assign ev_busy_o  = core_busy_d && c_busy == c_busy_q + 32'd1;
+  assign ev_stall_o = core_busy_d && c_stall == c_stall_q + 32'd1;
+
+  // ================================================================ requant
+  // One output beat at a time: (pixel p, lane l) per cycle over the lanes of
+  // the beat's pass that have a filter (a valid bit per record, kept when the
+  // records load), the record read one cycle ahead.
+  logic [RecDepth-1:0] vmask_q;            // record i's valid bit
+  always_ff @(posedge clk_i)
+    if (state_q == SLoadR && rd_valid_i[1]) vmask_q[ra_q[RW-1:0]] <= rd_data_i[56];
+  wire  [RecDepth-1:0] vshift = vmask_q >> (32'(out_pass) * NL);
+  wire  [NL-1:0]       pmask_now = vshift[NL-1:0];
+  logic unused_vshift;
+  assign unused_vshift = ^vshift[RecDepth-1:NL];
+  // first set bit of m at or above `from`, NL if none
+  function automatic logic [31:0] nxt(input logic [NL-1:0] m, input logic [31:0] from);
+    nxt = NL;
+    for (int i = NL - 1; i >= 0; i--)
+      if (m[i] && 32'(i) >= from) nxt = 32'(i);
+  endfunction
+  logic        dr_act_q;                   // draining a beat
+  logic [NL-1:0] pmask_q;                  // lanes of the beat's pass with a filter
+  logic [31:0] dr_p_q, dr_l_q, dr_first_q;
+  logic [31:0] dr_base_q;                  // record index of lane 0 of the pass
+  wire  [31:0] dr_lnext = nxt(pmask_q, dr_l_q + 1);
+  wire         dr_last = dr_lnext == NL && (dr_p_q == Pix - 1 ||
+                                           32'(out_x) + dr_p_q + 1 >= 32'(j_q.out_w));
+  // a pass without filters (never compiled, but harmless): the beat is dropped
+  wire         dr_skip = !dr_act_q && out_valid && pmask_now == '0;
+  // The drain waits while the write queue is half full: up to 7 bytes are
+  // between here and the queue, each may close a beat.
+  logic        dr_hold;
+  wire         dr_go = dr_act_q && !dr_hold;
+  assign out_ready = (dr_go && dr_last) || dr_skip;
+  logic        s1_v_q;
+  logic [127:0] s1_rec_q;
+  logic signed [31:0] s1_sum_q;
+  logic        s1_mac_q;
+  logic [31:0] s1_pix_q;                   // output pixel index in the band
+  always_ff @(posedge clk_i) begin
+    if (rst_i || state_q == SIdle) begin
+      dr_act_q <= 1'b0;
+      s1_v_q   <= 1'b0;
+    end else begin
+      s1_v_q <= dr_go;
+      if (!dr_act_q && out_valid && !dr_skip) begin
+        dr_act_q   <= 1'b1;
+        pmask_q    <= pmask_now;
+        dr_p_q     <= '0;
+        dr_l_q     <= nxt(pmask_now, 0);
+        dr_first_q <= nxt(pmask_now, 0);
+        dr_base_q  <= 32'(out_pass) * NL;
+      end else if (dr_go) begin
+        if (dr_last) begin
+          dr_act_q <= 1'b0;
+        end else if (dr_lnext == NL) begin
+          dr_l_q <= dr_first_q;
+          dr_p_q <= dr_p_q + 1;
+        end else begin
+          dr_l_q <= dr_lnext;
+        end
+      end
+    end
+    s1_rec_q <= rec_mem_q[RW'(dr_base_q + dr_l_q)];
+    s1_mac_q <= dr_l_q < MacCo;
+    s1_sum_q <= (dr_l_q < MacCo) ? out_mac[(dr_p_q * MacCo + dr_l_q) * 32 +: 32]
+                                 : out_add[(dr_p_q * AddCo + dr_l_q - MacCo) * 32 +: 32];
+    s1_pix_q <= 32'(out_y) * 32'(j_q.out_w) + 32'(out_x) + dr_p_q;
+  end
+  hta_prog_pkg::v2_lane_t rec;
+  assign rec = s1_rec_q;
+  // alpha S + bias (40 bits), saturated to 32 bits
+  wire signed [47:0] prod = s1_mac_q ? 48'(s1_sum_q)
+                                     : 48'(s1_sum_q) * $signed({40'd0, rec.alpha});
+  wire signed [47:0] full = prod + $signed({{8{rec.bias_hi[7]}}, rec.bias_hi, rec.bias_lo});
+  wire signed [31:0] acc32 = (full > 48'sd2147483647) ? 32'sh7fff_ffff
+                           : (full < -48'sd2147483648) ? 32'sh8000_0000 : full[31:0];
+  logic rq_valid;
+  logic [7:0] rq_q;
+  hta_requant #(.SBits(1)) u_rq (
+    .clk_i, .rst_i, .valid_i(s1_v_q && rec.valid), .acc_i(acc32), .s_i(1'b0), .alpha_i(8'd0),
+    .bias_i(32'd0), .mult_i(rec.mult), .shift_i(rec.shift[4:0]), .zp_out_i(j_q.zp_out),
+    .act_min_i(j_q.act_min), .act_max_i(j_q.act_max), .valid_o(rq_valid), .q_o(rq_q)
+  );
+  // the byte's offset, carried through the 5 stages of hta_requant
+  logic [31:0] boff_q [5];
+  always_ff @(posedge clk_i) begin
+    boff_q[0] <= j_q.out_off + s1_pix_q * 32'(j_q.out_pix_stride) + 32'(rec.chan);
+    for (int i = 1; i < 5; i++) boff_q[i] <= boff_q[i-1];
+  end
+  logic unused_rec;
+  assign unused_rec = ^{rec.rsvd112, rec.rsvd57, rec.shift[7:5]};
+
+  // ================================================================ writer
+  // Bytes of one 16-byte beat merged; a beat goes out when the next byte is
+  // in another beat, or when nothing is left to drain (flush).
+  logic        cur_v_q;
+  logic [27:0] cur_a_q;                    // beat index in the data window
+  logic [127:0] cur_d_q;
+  logic [15:0] cur_s_q;
+  wire [27:0] in_a = boff_q[4][31:4];
+  wire        pipe_empty = !dr_act_q && !s1_v_q && !rq_valid && !out_valid;
+  logic       rq_p1, rq_p2, rq_p3, rq_p4;  // values in hta_requant's stages
+  always_ff @(posedge clk_i) begin
+    rq_p1 <= s1_v_q && rec.valid;
+    rq_p2 <= rq_p1;
+    rq_p3 <= rq_p2;
+    rq_p4 <= rq_p3;
+  end
+  wire idle_rq = pipe_empty && !rq_p1 && !rq_p2 && !rq_p3 && !rq_p4;
+  // write queue
+  localparam int WQ = 16;
+  logic [28+128+16-1:0] wq_data;
+  logic wq_push, wq_pop, wq_empty, wq_full;
+  logic [$clog2(WQ):0] wq_count;
+  logic [28+128+16-1:0] wq_in;
+  hta_fifo #(.Width(28 + 128 + 16), .Depth(WQ)) u_wq (
+    .clk_i, .rst_i, .clr_i(1'b0), .push_i(wq_push), .data_i(wq_in), .pop_i(wq_pop),
+    .data_o(wq_data), .empty_o(wq_empty), .full_o(wq_full), .count_o(wq_count)
+  );
+  assign dr_hold = 32'(wq_count) >= WQ / 2;
+  logic unused_wq;
+  assign unused_wq = wq_full;
+  always_comb begin
+    wq_push = 1'b0;
+    wq_in   = {cur_a_q, cur_d_q, cur_s_q};
+    if (cur_v_q && ((rq_valid && in_a != cur_a_q) || (!rq_valid && idle_rq))) wq_push = 1'b1;
+  end
+  always_ff @(posedge clk_i) begin
+    if (rst_i || state_q == SIdle) begin
+      cur_v_q <= 1'b0;
+    end else if (rq_valid) begin
+      if (!cur_v_q || in_a != cur_a_q) begin
+        cur_v_q <= 1'b1;
+        cur_a_q <= in_a;
+        cur_d_q <= 128'(rq_q) << (8 * boff_q[4][3:0]);
+        cur_s_q <= 16'd1 << boff_q[4][3:0];
+      end else begin
+        cur_d_q[8 * boff_q[4][3:0] +: 8] <= rq_q;
+        cur_s_q[boff_q[4][3:0]] <= 1'b1;
+      end
+    end else if (wq_push) begin
+      cur_v_q <= 1'b0;
+    end
+  end
+  // The queue can fill while the requantization streams a byte per cycle:
+  // the drain holds (no new beat taken) while the queue is nearly full.
+  // AXI: address and data of the head together; responses counted.
+  logic aw_done_q, w_done_q;
+  logic [15:0] b_pend_q;
+  assign awvalid_o = !wq_empty && !aw_done_q;
+  assign wvalid_o  = !wq_empty && !w_done_q;
+  assign awaddr_o  = data_base_i + {32'd0, wq_data[28+128+16-1 -: 28], 4'd0};
+  assign awlen_o   = 8'd0;
+  assign wdata_o   = BusBits'(wq_data[16 +: 128]);
+  assign wstrb_o   = (BusBits/8)'(wq_data[15:0]);
+  assign wlast_o   = 1'b1;
+  assign bready_o  = 1'b1;
+  wire aw_ok = aw_done_q || (awvalid_o && awready_i);
+  wire w_ok  = w_done_q || (wvalid_o && wready_i);
+  assign wq_pop = !wq_empty && aw_ok && w_ok;
+  logic wr_err_q;
+  always_ff @(posedge clk_i) begin
+    if (rst_i) begin
+      aw_done_q <= 1'b0;
+      w_done_q  <= 1'b0;
+      b_pend_q  <= '0;
+    end else begin
+      aw_done_q <= wq_pop ? 1'b0 : aw_ok;
+      w_done_q  <= wq_pop ? 1'b0 : w_ok;
+      b_pend_q  <= b_pend_q + 16'(wq_pop) - 16'(bvalid_i);
+    end
+    wr_err_q <= bvalid_i && bresp_i[1];
+  end
+  assign ev_bytes_wr_o = wq_pop ? 16'($countones(wq_data[15:0])) : 16'd0;
+  wire wr_idle = wq_empty && b_pend_q == 0 && !cur_v_q && idle_rq;
+
+  // ================================================================ sequencing
+  logic [7:0] err_q;
+  logic [63:0] wr_err_addr_q;
+  always_ff @(posedge clk_i) if (wq_pop) wr_err_addr_q <= awaddr_o;
+  wire any_err = rd_err_window_i || rd_err_resp_i || wr_err_q;
+
+  always_ff @(posedge clk_i) begin
+    done_o     <= 1'b0;
+    log_we_o   <= 1'b0;
+    core_start <= 1'b0;
+    if (rst_i) begin
+      state_q     <= SIdle;
+      fetch_req_q <= 1'b0;
+      sp_req_q    <= 1'b0;
+      xr_req_q    <= 1'b0;
+      err_q       <= hta_prog_pkg::ErrOk;
+      err_info_o  <= '0;
+      err_addr_o  <= '0;
+      job_q       <= '0;
+      layers_done_o <= '0;
+      sp_rx_q     <= '0;
+      x_infl_q    <= '0;
+    end else begin
+      if (req_valid_o[0] && req_ready_i[0]) fetch_req_q <= 1'b0;
+      // span reader of client 1
+      if (sp_req_q && req_ready_i[1]) begin
+        sp_off_q  <= sp_off_q + sp_n * 16;
+        sp_left_q <= sp_left_q - sp_n;
+        sp_req_q  <= sp_left_q != sp_n;
+      end
+      sp_rx_q <= sp_rx_q - 32'(rd_valid_i[1]) + ((sp_go_q) ? sp_left_q : 32'd0);
+      // pixel requester of client 2: at most XDepth beats in the FIFO or in flight
+      x_infl_q <= x_infl_q + (($clog2(XDepth)+1)'((xr_req_q && req_ready_i[2]) ? xr_n : 0))
+                - ($clog2(XDepth)+1)'(rd_valid_i[2]);
+      if (xr_req_q && req_ready_i[2]) begin
+        xr_req_q <= 1'b0;
+        if (xr_beat_q + xr_n == bpp_q) begin
+          xr_beat_q <= '0;
+          xr_pix_q  <= xr_pix_q + 1;
+          xr_off_q  <= xr_off_q + 32'(j_q.in_pix_stride);
+        end else begin
+          xr_beat_q <= xr_beat_q + xr_n;
+        end
+      end else if (state_q == SLoadX && !xr_req_q && xr_pix_q != xr_npix_q
+                   && 32'(x_infl_q) + 32'(xf_count) + xr_n <= XDepth) begin
+        xr_req_q <= 1'b1;
+      end
+
+      if (busy_o && state_q != SAbort && err_q == hta_prog_pkg::ErrOk && any_err) begin
+        state_q <= SAbort;
+        if (rd_err_window_i) begin
+          err_q <= hta_prog_pkg::ErrWindow;  err_addr_o <= rd_err_addr_i;
+        end else if (rd_err_resp_i) begin
+          err_q <= hta_prog_pkg::ErrAxiRd;   err_addr_o <= rd_err_addr_i;
+        end else begin
+          err_q <= hta_prog_pkg::ErrAxiWr;   err_addr_o <= wr_err_addr_q;
+        end
+      end else begin
+        sp_go_q <= 1'b0;
+        unique case (state_q)
+          SIdle: if (start_i) begin
+            err_q       <= hta_prog_pkg::ErrOk;
+            err_info_o  <= '0;
+            err_addr_o  <= '0;
+            job_q       <= '0;
+            layers_done_o <= '0;
+            fetch_req_q <= 1'b1;
+            fetch_off_q <= '0;
+            state_q     <= SHdr;
+          end
+          SHdr: if (!fetch_req_q) state_q <= SHdrWait;
+          SHdrWait: if (last_beat) begin
+            n_jobs_q   <= hdr.n_desc;
+            desc_off_q <= hdr.desc_off;
+            if (hdr.magic != hta_prog_pkg::ProgMagic)
+              err_info_o <= hta_prog_pkg::ProgHeaderWMagic;
+            else if (hdr.version != hta_prog_pkg::ProgVersionV2)
+              err_info_o <= hta_prog_pkg::ProgHeaderWVersion;
+            else if (hdr.cfg_sig != CfgSignature)
+              err_info_o <= hta_prog_pkg::ProgHeaderWCfgSig;
+            else if (hdr.desc_off % hta_prog_pkg::V2JobBytes != 0)
+              err_info_o <= hta_prog_pkg::ProgHeaderWDescOff;
+            if (hdr.magic != hta_prog_pkg::ProgMagic
+                || hdr.version != hta_prog_pkg::ProgVersionV2
+                || hdr.cfg_sig != CfgSignature
+                || hdr.desc_off % hta_prog_pkg::V2JobBytes != 0) begin
+              err_q   <= hta_prog_pkg::ErrProg;
+              state_q <= SAbort;
+            end else if (hdr.n_desc == 0) begin
+              done_o  <= 1'b1;
+              state_q <= SIdle;
+            end else begin
+              fetch_req_q <= 1'b1;
+              fetch_off_q <= hdr.desc_off;
+              state_q     <= SDesc;
+            end
+          end
+          SDesc: if (!fetch_req_q) state_q <= SDescWait;
+          SDescWait: if (last_beat) begin
+            j_q     <= blk;
+            state_q <= SCheck1;
+          end
+          SCheck1: begin
+            blk_words_q  <= cdiv(32'(j_q.in_w), NB);
+            row_words_q  <= 32'(j_q.cb_n) * cdiv(32'(j_q.in_w), NB);
+            words_need_q <= 32'(j_q.in_h) * 32'(j_q.cb_n) * cdiv(32'(j_q.in_w), NB);
+            wblocks_q    <= 32'(j_q.passes) * 32'(j_q.k_blocks);
+            recs_q       <= 32'(j_q.passes) * NL;
+            groups_q     <= (j_q.gblk == 0) ? 32'd0
+                            : 32'(j_q.passes) * (32'(j_q.k_blocks) / 32'(j_q.gblk));
+            in_end_q     <= 64'(j_q.in_off) + 64'(j_q.in_h) * 64'(j_q.in_w)
+                            * 64'(j_q.in_pix_stride);
+            out_end_q    <= 64'(j_q.out_off) + 64'(j_q.out_h) * 64'(j_q.out_w)
+                            * 64'(j_q.out_pix_stride);
+            wts_end_q    <= 64'(j_q.wts_off) + 64'(j_q.wts_bytes);
+            rec_end_q    <= 64'(j_q.rec_off) + 64'(j_q.passes) * NL * 16;
+            al_end_q     <= 64'(j_q.alpha_off) + 64'(j_q.passes)
+                            * ((j_q.gblk == 0) ? 64'd0 : 64'(j_q.k_blocks) / 64'(j_q.gblk))
+                            * ARowBeats * 16;
+            bpp_q        <= (32'(j_q.in_off[3:0]) + 32'(j_q.cb_n) * Ci + 15) / 16;
+            state_q      <= SCheck2;
+          end
+          SCheck2: begin
+            if (bad != 0) begin
+              err_q      <= hta_prog_pkg::ErrDesc;
+              err_info_o <= bad - 1;
+              state_q    <= SAbort;
+            end else begin
+              sp_off_q  <= j_q.wts_off;
+              sp_left_q <= wblocks_q * BlkBeats;
+              sp_req_q  <= 1'b1;
+              sp_go_q   <= 1'b1;
+              state_q   <= SLoadW;
+            end
+          end
+          SLoadW: if (!sp_req_q && !sp_go_q && sp_rx_q == 0) begin
+            sp_off_q  <= j_q.rec_off;
+            sp_left_q <= recs_q;
+            sp_req_q  <= 1'b1;
+            sp_go_q   <= 1'b1;
+            state_q   <= SLoadR;
+          end
+          SLoadR: if (!sp_req_q && !sp_go_q && sp_rx_q == 0) begin
+            if (j_q.gblk != 0) begin
+              sp_off_q  <= j_q.alpha_off;
+              sp_left_q <= groups_q * ARowBeats;
+              sp_req_q  <= 1'b1;
+              sp_go_q   <= 1'b1;
+              state_q   <= SLoadA;
+            end else begin
+              state_q <= SLoadX;
+            end
+            xr_pix_q  <= '0;
+            xr_beat_q <= '0;
+            xr_off_q  <= j_q.in_off;
+            xr_npix_q <= 32'(j_q.in_h) * 32'(j_q.in_w);
+          end
+          SLoadA: if (!sp_req_q && !sp_go_q && sp_rx_q == 0) state_q <= SLoadX;
+          SLoadX: if (x_done) begin
+            core_start <= 1'b1;
+            state_q    <= SRun;
+          end
+          SRun: state_q <= SRunWait;
+          SRunWait: if (!core_busy && !core_start) state_q <= SJobEnd;
+          SJobEnd: if (wr_idle && rd_idle_i) begin
+            layers_done_o <= layers_done_o + 1;
+            log_we_o      <= 1'b1;
+            if (job_q + 1 < n_jobs_q) begin
+              job_q       <= job_q + 1;
+              fetch_req_q <= 1'b1;
+              fetch_off_q <= desc_off_q + (job_q + 1) * hta_prog_pkg::V2JobBytes;
+              state_q     <= SDesc;
+            end else begin
+              done_o  <= 1'b1;
+              state_q <= SIdle;
+            end
+          end
+          SAbort: if (rd_idle_i && wr_idle && !core_busy) begin
+            fetch_req_q <= 1'b0;
+            sp_req_q    <= 1'b0;
+            xr_req_q    <= 1'b0;
+            done_o      <= 1'b1;
+            state_q     <= SIdle;
+          end
+          default: state_q <= SIdle;
+        endcase
+      end
+    end
+  end
+
+  assign busy_o     = state_q != SIdle;
+  assign abort_o    = state_q == SAbort;
+  assign err_code_o = err_q;
+  assign layer_o    = job_q[15:0];
+  logic unused;
+  assign unused = ^{hdr.rsvd160, j_q.rsvd448, j_q.rsvd28, off16, words_q[0], bresp_i[0],
+                    wblk_q[BusBits-1:0], act_addr[31:AW], xf_full};
+endmodule

@@ -1,0 +1,238 @@
+/*
+ * test_rtl_v2.c - the v2 engine (hta_top with Engine 2: hta_v2_engine around
+ * hta_v2_core) on its Verilator model against the golden model: seeded
+ * random layers and chains (CONV2D, POINTWISE, FC, DEPTHWISE, GAP; INT8,
+ * ternary and binary filters mixed; fine ternary groups where the v2 lowering
+ * takes them), compiled by hta_compile_cfg for the linked configuration,
+ * every output byte bit-exact, no byte outside the output channels or the
+ * windows written; then whole networks layer by layer: the Fashion-MNIST
+ * model of models/ and, on configurations larger than v2tiny, MobileNet-V1
+ * 0.25/128 int8 and hybrid:0.5 from the zoo. Built per v2 configuration (tests/rtl/rtl.mk).
+ *
+ *   test_rtl_v2 [--count N] [--master S] [--seed S] [--no-net] [-v]
+ * Run from the repository root (it reads models/fmnist_float_int8.hta).
+ */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "check.h"
+#include "check_outputs.h"
+#include "hta_compile.h"
+#include "hta_golden.h"
+#include "hta_model.h"
+#include "hta_zoo.h"
+#include "rand_layer.h"
+#include "rtl_run.h"
+
+#define MAX_CHAIN 3
+
+static int verbose;
+static uint64_t max_cycles = UINT64_C(200000000);
+
+/* A ternary group size the v2 lowering takes (the next larger G that is
+ * whole blocks: fewer groups, so the layer's alphas suffice), else 0. */
+static void align_group(const hta_hw_cfg *c, hta_layer *l) {
+  const int K = hta_layer_k(l);
+  if (l->group == 0 || l->group >= K) return;
+  int G = 0;
+  for (int g = l->group; g < K && G == 0; g++)
+    if (l->op == HTA_OP_DEPTHWISE ? K % g == 0 : g % (int)c->ci == 0 && l->in_c % g == 0) G = g;
+  l->group = G;
+}
+
+/* Runs prog on the model; 1 if every layer's output matches golden. */
+static int run_prog(hta_sim *sim, const hta_program *prog, const hta_layer *layers, int n,
+                    int8_t *const *golden, uint8_t *data, const uint8_t *before, char *detail,
+                    size_t len, uint64_t *cycles) {
+  rtl_result res;
+  char msg[600];
+  const int rc = rtl_run(sim, prog->bytes, prog->size, data, prog->data_size, max_cycles, &res,
+                         msg, sizeof msg);
+  if (rc != HTA_SIM_OK) {
+    snprintf(detail, len, "%s", msg);
+    return 0;
+  }
+  if ((res.status & 0xff) != 0 || res.layers_done != (uint32_t)prog->n_desc) {
+    snprintf(detail, len,
+             "engine error %u at job %u (info 0x%x, addr 0x%" PRIx64 "), %u of %d done",
+             res.status & 0xff, res.status >> 16, res.err_info, res.err_addr, res.layers_done,
+             prog->n_desc);
+    return 0;
+  }
+  if (!res.guard_ok) {
+    snprintf(detail, len, "a byte outside the program or data window changed");
+    return 0;
+  }
+  *cycles = res.cycles;
+  return check_program_outputs(prog, layers, n, golden, data, before, "rtl", detail, len);
+}
+
+static int run_case(hta_sim *sim, uint64_t seed, const char *argv0, int *skipped) {
+  hta_rng g;
+  hta_rng_seed(&g, seed);
+  const hta_hw_cfg *cfg = rtl_config();
+  hta_hw_cfg lim = *cfg;
+  lim.k_max = 300;
+  lim.mac_lanes = 8;
+  lim.add_lanes = 24;
+  hta_rand_opts opts;
+  hta_rand_opts_default(&opts, &lim);
+  opts.kinds = 1u << HTA_KIND_INT8 | 1u << HTA_KIND_TERNARY | 1u << HTA_KIND_BINARY;
+  opts.max_hw = hta_rng_chance(&g, 15) ? 16 : 8;
+  const int n = hta_rng_chance(&g, 15) ? (int)hta_rng_range(&g, 2, MAX_CHAIN) : 1;
+  hta_rand_layer rl[MAX_CHAIN];
+  hta_layer layers[MAX_CHAIN];
+  int8_t *golden[MAX_CHAIN] = {0}, *input = NULL;
+  uint8_t *data = NULL, *before = NULL;
+  hta_program *prog = NULL;
+  int made = 0, ok = 0;
+  char name[800], detail[900] = "", err[400] = "", desc[600] = "";
+  size_t at = 0;
+  uint64_t cycles = 0;
+  for (; made < n; made++) {
+    hta_rand_input in;
+    if (made > 0) in = hta_rand_next_input(&layers[made - 1]);
+    if (hta_rand_layer_make(&rl[made], &g, &opts, made ? &in : NULL) != 0) goto done;
+    layers[made] = rl[made].l;
+    align_group(cfg, &layers[made]);
+    at += (size_t)snprintf(desc + at, sizeof desc - at, "%s%s", made ? " | " : " ",
+                           rl[made].desc);
+    if (at >= sizeof desc) at = sizeof desc - 1;
+  }
+  snprintf(name, sizeof name, "rtl %s seed=0x%016" PRIx64 "%s", cfg->name, seed, desc);
+  prog = hta_compile_cfg(cfg, layers, n, err, sizeof err);
+  if (prog == NULL) {
+    /* limits of the v2 lowering (test_compile_v2 checks each refusal) */
+    if (strstr(err, "v2") != NULL) {
+      (*skipped)++;
+      ok = -1;
+    } else {
+      snprintf(detail, sizeof detail, "compile failed: %s", err);
+    }
+    goto done;
+  }
+  input = malloc(hta_layer_in_size(&layers[0]));
+  for (int i = 0; i < n; i++) golden[i] = malloc(hta_layer_out_size(&layers[i]));
+  data = malloc(prog->data_size);
+  before = malloc(prog->data_size);
+  if (!input || !golden[n - 1] || !data || !before) goto done;
+  hta_rand_fill(&g, input, hta_layer_in_size(&layers[0]));
+  if (hta_golden_layers(layers, n, input, golden) != 0) {
+    snprintf(detail, sizeof detail, "golden model refused the layers");
+    goto done;
+  }
+  for (size_t i = 0; i < prog->data_size; i++) data[i] = (uint8_t)hta_rng_u64(&g);
+  hta_tensor_pack(&prog->input, input, data);
+  memcpy(before, data, prog->data_size);
+  ok = run_prog(sim, prog, layers, n, golden, data, before, detail, sizeof detail, &cycles);
+done:
+  if (ok >= 0) {
+    check(ok, name, "%s\n  replay with a waveform: %s --seed 0x%016" PRIx64 " --trace f.fst",
+          detail, argv0, seed);
+    if (ok && verbose) printf("  %" PRIu64 " cycles, %d jobs\n", cycles, prog->n_desc);
+  }
+  for (int i = 0; i < made; i++) hta_rand_layer_free(&rl[i]);
+  for (int i = 0; i < n; i++) free(golden[i]);
+  free(input);
+  free(data);
+  free(before);
+  hta_program_free(prog);
+  return ok;
+}
+
+/* A whole network, every layer against golden. */
+static void run_net(hta_sim *sim, const char *what, const hta_model *m) {
+  char err[400], detail[900] = "", name[200];
+  hta_model_info info;
+  hta_model_get_info(m, &info);
+  const hta_layer *layers = hta_model_layers(m);
+  const int n = info.n_layers;
+  hta_program *prog = hta_compile_cfg(rtl_config(), layers, n, err, sizeof err);
+  int8_t **golden = calloc((size_t)n, sizeof *golden);
+  int8_t *input = malloc(hta_layer_in_size(&layers[0]));
+  uint8_t *data = prog ? malloc(prog->data_size) : NULL, *before = prog ? malloc(prog->data_size) : NULL;
+  int ok = 0;
+  uint64_t cycles = 0;
+  if (prog == NULL) {
+    snprintf(detail, sizeof detail, "compile: %s", err);
+  } else if (golden && input && data && before) {
+    for (int i = 0; i < n; i++) golden[i] = malloc(hta_layer_out_size(&layers[i]));
+    hta_rng g;
+    hta_rng_seed(&g, 5);
+    hta_rand_fill(&g, input, hta_layer_in_size(&layers[0]));
+    if (golden[n - 1] && hta_golden_layers(layers, n, input, golden) == 0) {
+      for (size_t i = 0; i < prog->data_size; i++) data[i] = (uint8_t)hta_rng_u64(&g);
+      hta_tensor_pack(&prog->input, input, data);
+      memcpy(before, data, prog->data_size);
+      ok = run_prog(sim, prog, layers, n, golden, data, before, detail, sizeof detail, &cycles);
+    }
+  }
+  snprintf(name, sizeof name, "%s on the v2 engine (%s), every layer", what, rtl_config()->name);
+  check(ok, name, "%s", detail);
+  if (ok) printf("  %s: %d jobs, %" PRIu64 " cycles\n", what, prog->n_desc, cycles);
+  for (int i = 0; golden && i < n; i++) free(golden[i]);
+  free(golden);
+  free(input);
+  free(data);
+  free(before);
+  hta_program_free(prog);
+}
+
+int main(int argc, char **argv) {
+  long count = 120;
+  uint64_t master = 1, only = 0;
+  int have_only = 0, net = 1;
+  const char *trace = NULL;
+  for (int i = 1; i < argc; i++) {
+    if (!strcmp(argv[i], "--count") && i + 1 < argc) count = strtol(argv[++i], NULL, 0);
+    else if (!strcmp(argv[i], "--master") && i + 1 < argc) master = strtoull(argv[++i], NULL, 0);
+    else if (!strcmp(argv[i], "--seed") && i + 1 < argc) {
+      only = strtoull(argv[++i], NULL, 0);
+      have_only = 1;
+    } else if (!strcmp(argv[i], "--trace") && i + 1 < argc) trace = argv[++i];
+    else if (!strcmp(argv[i], "--no-net")) net = 0;
+    else if (!strcmp(argv[i], "-v")) verbose = 1;
+    else {
+      printf("usage: %s [--count N] [--master S] [--seed S] [--trace F.fst] [--no-net] [-v]\n",
+             argv[0]);
+      return 2;
+    }
+  }
+  if (!check(rtl_config() != NULL && rtl_config()->engine == 2,
+             "the linked model is a v2 configuration", "'%s'", hta_sim_config_name()))
+    return check_summary();
+  printf("configuration %s\n", rtl_config()->name);
+  hta_sim_config sc;
+  hta_sim_default_config(&sc);
+  sc.trace_path = trace;
+  char err[256];
+  hta_sim *sim = hta_sim_create(&sc, err, sizeof err);
+  if (!check(sim != NULL, "create the simulation", "%s", err)) return check_summary();
+  int skipped = 0;
+  if (have_only) {
+    run_case(sim, only, argv[0], &skipped);
+  } else {
+    for (long i = 0; i < count; i++)
+      run_case(sim, hta_rng_case_seed(master, (uint64_t)i), argv[0], &skipped);
+    printf("%d cases beyond the v2 lowering's limits skipped\n", skipped);
+    if (net) {
+      hta_model *m = hta_model_load("models/fmnist_float_int8.hta", err, sizeof err);
+      if (check(m != NULL, "load models/fmnist_float_int8.hta", "%s", err))
+        run_net(sim, "fmnist_float_int8", m);
+      hta_model_free(m);
+    }
+    /* MobileNet-V1 0.25/128 (the zoo) on the larger v2 configuration */
+    for (int p = 0; net && p < 2 && strcmp(rtl_config()->name, "v2tiny") != 0; p++) {
+      const char *plan = p ? "hybrid:0.5" : "int8";
+      hta_model *m = hta_zoo_mobilenet_v1(0.25, 128, plan, 1, err, sizeof err);
+      char what[80];
+      snprintf(what, sizeof what, "mobilenet-v1-0.25-128 %s", plan);
+      if (check(m != NULL, what, "zoo: %s", err)) run_net(sim, what, m);
+      hta_model_free(m);
+    }
+  }
+  hta_sim_destroy(sim);
+  return check_summary();
+}

@@ -1,0 +1,195 @@
+/*
+ * test_v2_networks.c - whole networks through the engine-v2 compiler and the
+ * v2 program interpreter, every layer's output against the golden model
+ * byte for byte: the Fashion-MNIST model of models/ (INT8) and MobileNet-V1
+ * 0.25/128 from the zoo (int8, hybrid:0.5, twn), on two v2 sizes, with
+ * seeded random inputs. Also reports the jobs each network became.
+ *
+ *   test_v2_networks [--seed N]
+ *   test_v2_networks --cycles   (not a test) cycles of MobileNet-V1 per layer
+ *       kind from the compiled jobs (see cycles() below): 0.25/128 on v2small
+ *       (to compare with the simulation) and 1.0/224 on v2zcu104.
+ * Run from the repository root (it reads models/fmnist_float_int8.hta).
+ */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "check.h"
+#include "check_outputs.h"
+#include "hta_compile_v2.h"
+#include "hta_golden.h"
+#include "hta_model.h"
+#include "hta_zoo.h"
+#include "prog_interp_v2.h"
+#include "rand_layer.h"
+
+/* The sizes of test_compile_v2 ("v2tiny" with banks large enough for a
+ * 128-pixel-wide row of 16 channels) and a mid size. */
+static const hta_v2_cfg V2_TINY = {"v2tiny", 3, 4, 6, 5, 2048, 600, 64, 1, 0x7e57c2a1u, 55};
+static const hta_v2_cfg V2_SMALL = {"v2small", 4, 8, 8, 24, 2048, 512, 64, 1, 0x7e57c2a2u, 320};
+
+/* Cycles of a network's jobs by model layer op, on a v2 configuration of
+ * hw/config: "core" = the core alone (one block per cycle: tiles x K), and
+ * "engine" = a model of hta_v2_engine as built (serial: descriptor fetch,
+ * loads at one beat per cycle, the pixels' bank words one per cycle, then
+ * the core with the drain of one (pixel, lane with a filter) per cycle,
+ * whichever is slower, overlapped), to compare with the simulation's count
+ * (hta bench) and to extrapolate to sizes too slow to simulate. */
+static void cycles(const char *cfg_name, double width, int res, const char *plan) {
+  char err[400];
+  const hta_hw_config *hw = hta_hw_config_find(cfg_name);
+  hta_model *m = hta_zoo_mobilenet_v1(width, res, plan, 1, err, sizeof err);
+  if (hw == NULL || m == NULL) {
+    printf("no configuration %s or zoo: %s\n", cfg_name, err);
+    hta_model_free(m);
+    return;
+  }
+  hta_v2_cfg cv;
+  hta_v2_cfg_from_hw(hw, &cv);
+  const hta_v2_cfg *c = &cv;
+  const hta_layer *layers = hta_model_layers(m);
+  hta_model_info info;
+  hta_model_get_info(m, &info);
+  hta_program *prog = hta_compile_v2(c, layers, info.n_layers, err, sizeof err);
+  if (prog == NULL) {
+    printf("compile: %s\n", err);
+    hta_model_free(m);
+    return;
+  }
+  double core[HTA_OP_COUNT] = {0}, eng[HTA_OP_COUNT] = {0};
+  int jobs[HTA_OP_COUNT] = {0};
+  const unsigned nl = c->mac_co + c->add_co;
+  for (int i = 0; i < prog->n_desc; i++) {
+    hta_v2_job j;
+    hta_v2_job_unpack(prog->bytes + HTA_PROG_HEADER_BYTES + (size_t)i * HTA_V2_JOB_BYTES, &j);
+    const hta_op op = layers[prog->desc_layer[i]].op;
+    const unsigned tw = (j.out_w + c->pix - 1) / c->pix;
+    const double tiles = (double)j.out_h * j.passes * tw;
+    const unsigned last_p = j.out_w - (tw - 1) * c->pix; /* pixels of the last tile */
+    double drain = 0; /* per pass: (pixels x lanes with a filter) + 1 per tile */
+    for (unsigned n = 0; n < j.passes; n++) {
+      unsigned v = 0;
+      for (unsigned l = 0; l < nl; l++) {
+        hta_v2_lane rec;
+        hta_v2_lane_unpack(prog->bytes + j.rec_off + ((size_t)n * nl + l) * HTA_V2_LANE_BYTES,
+                           &rec);
+        v += rec.valid;
+      }
+      drain += ((double)(tw - 1) * (c->pix * v + 1) + last_p * v + 1) * j.out_h;
+    }
+    const double blocks = tiles * j.k_blocks;
+    const unsigned bpp = ((j.in_off % 16) + j.cb_n * c->ci + 15) / 16;
+    const double load = j.wts_bytes / 16.0 + (double)j.passes * nl +
+                        (j.gblk ? (double)j.passes * (j.k_blocks / j.gblk) *
+                                      ((c->add_co + 15) / 16) : 0) +
+                        (double)j.in_h * j.in_w * bpp * (16 / c->ci);
+    core[op] += blocks + 12;
+    eng[op] += 40 + load + (blocks > drain ? blocks : drain) + 20;
+    jobs[op]++;
+  }
+  double tc = 0, te = 0;
+  printf("MobileNet-V1 %.2f/%d %s on %s (Pix %u Ci %u MacCo %u AddCo %u), batch 1:\n", width,
+         res, plan, c->name, c->pix, c->ci, c->mac_co, c->add_co);
+  printf("  %-10s %6s %12s %14s\n", "op", "jobs", "core cyc", "engine cyc");
+  for (int op = 0; op < HTA_OP_COUNT; op++) {
+    if (jobs[op] == 0) continue;
+    printf("  %-10s %6d %12.0f %14.0f\n", hta_op_name((hta_op)op), jobs[op], core[op], eng[op]);
+    tc += core[op];
+    te += eng[op];
+  }
+  printf("  total: core %.0f cycles (%.1f inf/s at an assumed 300 MHz), engine as built %.0f "
+         "(%.1f inf/s)\n", tc, 300e6 / tc, te, 300e6 / te);
+  hta_program_free(prog);
+  hta_model_free(m);
+}
+
+static void run_net(const char *what, const hta_model *m, const hta_v2_cfg *cfg, uint64_t seed) {
+  char name[200], err[400] = "", detail[400] = "";
+  hta_model_info info;
+  hta_model_get_info(m, &info);
+  const hta_layer *layers = hta_model_layers(m);
+  const int n = info.n_layers;
+  snprintf(name, sizeof name, "%s on %s (%d layers)", what, cfg->name, n);
+  int8_t **golden = calloc((size_t)n, sizeof *golden);
+  int8_t *input = malloc(hta_layer_in_size(&layers[0]));
+  uint8_t *data = NULL, *before = NULL;
+  int ok = 0;
+  hta_program *prog = hta_compile_v2(cfg, layers, n, err, sizeof err);
+  if (prog == NULL) {
+    snprintf(detail, sizeof detail, "compile: %s", err);
+    goto done;
+  }
+  data = malloc(prog->data_size);
+  before = malloc(prog->data_size);
+  for (int i = 0; golden && i < n; i++) golden[i] = malloc(hta_layer_out_size(&layers[i]));
+  if (!golden || !golden[n - 1] || !input || !data || !before) {
+    snprintf(detail, sizeof detail, "out of memory");
+    goto done;
+  }
+  hta_rng g;
+  hta_rng_seed(&g, seed);
+  hta_rand_fill(&g, input, hta_layer_in_size(&layers[0]));
+  if (hta_golden_layers(layers, n, input, golden) != 0) {
+    snprintf(detail, sizeof detail, "golden model refused the network");
+    goto done;
+  }
+  for (size_t i = 0; i < prog->data_size; i++) data[i] = (uint8_t)hta_rng_u64(&g);
+  hta_tensor_pack(&prog->input, input, data);
+  memcpy(before, data, prog->data_size);
+  hta_interp_status st;
+  if (hta_interp_v2_run(cfg, prog->bytes, prog->size, data, prog->data_size, NULL, &st) != 0) {
+    snprintf(detail, sizeof detail, "interpreter: code %d at job %d (layer %d): %s", st.code,
+             st.layer, st.layer >= 0 ? prog->desc_layer[st.layer] : -1, st.msg);
+    goto done;
+  }
+  ok = check_program_outputs(prog, layers, n, golden, data, before, "v2 program", detail,
+                             sizeof detail);
+  if (ok) printf("  %s: %d jobs, program %zu bytes\n", name, prog->n_desc, prog->size);
+done:
+  check(ok, name, "%s (seed %" PRIu64 ")", detail, seed);
+  for (int i = 0; golden && i < n; i++) free(golden[i]);
+  free(golden);
+  free(input);
+  free(data);
+  free(before);
+  hta_program_free(prog);
+}
+
+int main(int argc, char **argv) {
+  uint64_t seed = 11;
+  for (int i = 1; i < argc; i++) {
+    if (strcmp(argv[i], "--cycles") == 0) {
+      cycles("v2small", 0.25, 128, "int8");
+      cycles("v2small", 0.25, 128, "hybrid:0.5");
+      cycles("v2zcu104", 0.25, 128, "int8");
+      cycles("v2zcu104", 1.0, 224, "int8");
+      cycles("v2zcu104", 1.0, 224, "hybrid:0.5");
+      return 0;
+    } else if (strcmp(argv[i], "--seed") == 0 && i + 1 < argc) {
+      seed = strtoull(argv[++i], NULL, 0);
+    } else {
+      fprintf(stderr, "usage: %s [--seed N | --cycles]\n", argv[0]);
+      return 2;
+    }
+  }
+  char err[400];
+  hta_model *m = hta_model_load("models/fmnist_float_int8.hta", err, sizeof err);
+  if (check(m != NULL, "load models/fmnist_float_int8.hta", "%s", err)) {
+    run_net("fmnist_float_int8", m, &V2_TINY, seed);
+    run_net("fmnist_float_int8", m, &V2_SMALL, seed + 1);
+  }
+  hta_model_free(m);
+  const char *plans[] = {"int8", "hybrid:0.5", "twn"};
+  for (int p = 0; p < 3; p++) {
+    m = hta_zoo_mobilenet_v1(0.25, 128, plans[p], 1, err, sizeof err);
+    char what[80];
+    snprintf(what, sizeof what, "mobilenet-v1-0.25-128 %s", plans[p]);
+    if (check(m != NULL, what, "zoo: %s", err)) {
+      run_net(what, m, p == 1 ? &V2_TINY : &V2_SMALL, seed + 2 + (uint64_t)p);
+    }
+    hta_model_free(m);
+  }
+  return check_summary();
+}
