@@ -43,6 +43,8 @@
 #include "hta_compile.h"
 #include "hta_compile_v2.h"
 
+#include "bytes.h"
+
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -378,41 +380,7 @@ static int check_hw_layer(compiler *cc, const hw_layer *h) {
 
 /* ---- emission ---- */
 
-typedef struct bytes {
-  uint8_t *p;
-  size_t n, cap;
-  int oom;
-  char bad[200]; /* a structure that did not pack: the field and value */
-} bytes;
-
-static void put(bytes *b, const void *src, size_t n) {
-  if (b->oom) return;
-  if (b->n + n > b->cap) {
-    size_t cap = b->cap ? b->cap : 4096;
-    while (cap < b->n + n) cap *= 2;
-    uint8_t *p = realloc(b->p, cap);
-    if (p == NULL) {
-      b->oom = 1;
-      return;
-    }
-    b->p = p;
-    b->cap = cap;
-  }
-  if (src != NULL)
-    memcpy(b->p + b->n, src, n);
-  else
-    memset(b->p + b->n, 0, n);
-  b->n += n;
-}
-
-static void put32(bytes *b, uint32_t v) {
-  const uint8_t le[4] = {(uint8_t)v, (uint8_t)(v >> 8), (uint8_t)(v >> 16), (uint8_t)(v >> 24)};
-  put(b, le, 4);
-}
-
-static void align16(bytes *b) { put(b, NULL, (HTA_ALIGN - b->n % HTA_ALIGN) % HTA_ALIGN); }
-
-/* The first pack error of the program is kept; put() of the (zeroed) bytes
+/* The first pack error of the program is kept; bytes_put() of the (zeroed) bytes
  * goes on so offsets stay consistent until emit() reports it. */
 static void packed(bytes *b, int rc, const char *why) {
   if (rc != 0 && b->bad[0] == '\0') snprintf(b->bad, sizeof b->bad, "%s", why);
@@ -424,7 +392,7 @@ static void put_record(bytes *b, const lane *ln) {
   uint8_t buf[HTA_LANE_RECORD_BYTES];
   char why[200];
   packed(b, hta_lane_record_pack(&r, buf, why, sizeof why), why);
-  put(b, buf, sizeof buf);
+  bytes_put(b, buf, sizeof buf);
 }
 
 static unsigned ternary_code(int8_t t) { return t == 1 ? 1u : t == -1 ? 3u : 0u; }
@@ -438,10 +406,10 @@ static void put_mac_rows(bytes *b, const hw_layer *h, const lane *const *lanes, 
     b->oom = 1;
     return;
   }
-  align16(b);
+  bytes_align16(b);
   for (int k = 0; k < h->K; k++) {
     for (int i = 0; i < n; i++) row[i] = lanes[i] ? (uint8_t)lanes[i]->w[k] : 0;
-    put(b, row, mac_lanes);
+    bytes_put(b, row, mac_lanes);
   }
   free(row);
 }
@@ -453,19 +421,19 @@ static void put_add_rows(bytes *b, const hw_layer *h, const lane *const *lanes, 
     b->oom = 1;
     return;
   }
-  align16(b);
+  bytes_align16(b);
   for (int k = 0; k < h->K; k++) {
     memset(row, 0, add_lanes / 4);
     for (int i = 0; i < n; i++)
       if (lanes[i]) row[i / 4] |= (uint8_t)(ternary_code(lanes[i]->w[k]) << (2 * (i % 4)));
-    put(b, row, add_lanes / 4);
+    bytes_put(b, row, add_lanes / 4);
   }
-  align16(b);
+  bytes_align16(b);
   for (int g = 0; g < h->n_groups; g++) {
     memset(row, 0, add_lanes);
     for (int i = 0; i < n; i++)
       if (lanes[i]) row[i] = lanes[i]->alpha ? lanes[i]->alpha[g] : 1;
-    put(b, row, add_lanes);
+    bytes_put(b, row, add_lanes);
   }
   free(row);
 }
@@ -475,9 +443,9 @@ static void put_pass_header(bytes *b, unsigned n_mac, unsigned n_add, unsigned m
   const hta_pass_header h = {n_mac, n_add, mac_base, add_base};
   uint8_t buf[HTA_PASS_HEADER_BYTES];
   char why[200];
-  align16(b);
+  bytes_align16(b);
   packed(b, hta_pass_header_pack(&h, buf, why, sizeof why), why);
-  put(b, buf, sizeof buf);
+  bytes_put(b, buf, sizeof buf);
 }
 
 /* CONV passes: pass p gives MAC lanes the INT8 filters p*MacLanes.. and adder
@@ -543,7 +511,7 @@ static int emit_layer(compiler *cc, bytes *b, const hw_layer *h, hta_desc *desc)
     free(add);
     return fail(cc, "out of memory");
   }
-  align16(b);
+  bytes_align16(b);
   const size_t start = b->n;
   /* channel source map */
   for (uint32_t w = 0; w < h->out.pix_stride / 16; w++) {
@@ -552,13 +520,13 @@ static int emit_layer(compiler *cc, bytes *b, const hw_layer *h, hta_desc *desc)
       const int c = (int)w * 16 + i;
       if (c < h->out.c) word |= h->ch[c].src << (2 * i);
     }
-    put32(b, word);
+    bytes_put32(b, word);
   }
   const unsigned n_passes = h->op == HTA_DESC_OP_DW ? put_dw_passes(b, h, cfg, mac, add)
                                                     : put_conv_passes(b, h, cfg, mac, add);
   free(mac);
   free(add);
-  align16(b);
+  bytes_align16(b);
 
   unsigned ms, as;
   staging_strides(h, &ms, &as);
@@ -675,8 +643,8 @@ static int emit(compiler *cc, hta_program *prog) {
   uint8_t hbuf[HTA_PROG_HEADER_BYTES];
   char why[200];
   packed(&b, hta_prog_header_pack(&hdr, hbuf, why, sizeof why), why);
-  put(&b, hbuf, sizeof hbuf);
-  put(&b, NULL, (size_t)cc->n_hl * HTA_DESC_BYTES);
+  bytes_put(&b, hbuf, sizeof hbuf);
+  bytes_put(&b, NULL, (size_t)cc->n_hl * HTA_DESC_BYTES);
   for (int i = 0; i < cc->n_hl; i++) {
     hta_desc desc = {0};
     if (emit_layer(cc, &b, &cc->hl[i], &desc) != 0) {

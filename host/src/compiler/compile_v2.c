@@ -33,6 +33,8 @@
  */
 #include "hta_compile_v2.h"
 
+#include "bytes.h"
+
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -64,12 +66,6 @@ typedef struct vconv {
   vlane *mac, *add;
 } vconv;
 
-typedef struct bytes {
-  uint8_t *p;
-  size_t n, cap;
-  int oom;
-} bytes;
-
 typedef struct compiler {
   const hta_v2_cfg *cfg;
   char *err;
@@ -89,28 +85,6 @@ static int fail(compiler *cc, const char *fmt, ...) {
   }
   return -1;
 }
-
-static void put(bytes *b, const void *src, size_t n) {
-  if (b->oom || n == 0) return;
-  if (b->n + n > b->cap) {
-    size_t cap = b->cap ? b->cap : 4096;
-    while (cap < b->n + n) cap *= 2;
-    uint8_t *p = realloc(b->p, cap);
-    if (p == NULL) {
-      b->oom = 1;
-      return;
-    }
-    b->p = p;
-    b->cap = cap;
-  }
-  if (src != NULL)
-    memcpy(b->p + b->n, src, n);
-  else
-    memset(b->p + b->n, 0, n);
-  b->n += n;
-}
-
-static void align16(bytes *b) { put(b, NULL, (HTA_ALIGN - b->n % HTA_ALIGN) % HTA_ALIGN); }
 
 static size_t r16(size_t n) { return (n + HTA_ALIGN - 1) / HTA_ALIGN * HTA_ALIGN; }
 
@@ -169,7 +143,7 @@ static size_t put_weights(compiler *cc, const vconv *v, int cb_n, int p0, int p1
     cc->blob.oom = 1;
     return 0;
   }
-  align16(&cc->blob);
+  bytes_align16(&cc->blob);
   const size_t off = cc->blob.n;
   for (int n = p0; n < p1; n++) {
     for (int k = 0; k < K; k++) {
@@ -190,7 +164,7 @@ static size_t put_weights(compiler *cc, const vconv *v, int cb_n, int p0, int p1
               (uint8_t)(ternary_code(v->add[li].w[pos * v->in.c + cb * ci + i]) << (bit % 8));
         }
       }
-      put(&cc->blob, blk, mbytes + abytes);
+      bytes_put(&cc->blob, blk, mbytes + abytes);
     }
   }
   free(blk);
@@ -203,7 +177,7 @@ static size_t put_records(compiler *cc, const vconv *v, int cb_n, int p0, int p1
   /* a block holds in_c / cb_n of the lane's dense weights: Ci (CONV, in_c a
    * multiple of Ci when groups are fine) or the job's channels (DEPTHWISE) */
   const int npos = v->kh * v->kw, G = v->gblk * v->in.c / cb_n;
-  align16(&cc->blob);
+  bytes_align16(&cc->blob);
   const size_t off = cc->blob.n;
   for (int n = p0; n < p1; n++) {
     for (int side = 0; side < 2; side++) {
@@ -242,7 +216,7 @@ static size_t put_records(compiler *cc, const vconv *v, int cb_n, int p0, int p1
           cc->blob.oom = 2;
           return 0;
         }
-        put(&cc->blob, buf, sizeof buf);
+        bytes_put(&cc->blob, buf, sizeof buf);
       }
     }
   }
@@ -259,7 +233,7 @@ static size_t put_alphas(compiler *cc, const vconv *v, int cb_n, int p0, int p1)
     cc->blob.oom = 1;
     return 0;
   }
-  align16(&cc->blob);
+  bytes_align16(&cc->blob);
   const size_t off = cc->blob.n;
   for (int n = p0; n < p1; n++)
     for (int g = 0; g < ngr; g++) {
@@ -268,7 +242,7 @@ static size_t put_alphas(compiler *cc, const vconv *v, int cb_n, int p0, int p1)
         const int li = n * (int)cfg->add_co + o;
         if (li < v->n_add) buf[o] = v->add[li].alpha[g];
       }
-      put(&cc->blob, buf, row);
+      bytes_put(&cc->blob, buf, row);
     }
   free(buf);
   return off;
