@@ -42,10 +42,8 @@ $(BUILD)/tests/$(1)/test_rtl_v2: $(BUILD)/obj/tests/rtl/test_rtl_v2.o \
 	$(Q)mkdir -p $$(@D)
 	$(Q)$$(CC) $$(LDFLAGS) $$^ -o $$@ $$(LDLIBS) $(SIM_LDLIBS)
 endef
-ifeq ($(SIM_HAVE_RTL),yes)
 $(foreach c,$(RTL_V2_CFGS),$(eval $(call rtl_v2_test,$(c))))
 TEST_BINS += $(RTL_V2_TESTS)
-endif
 
 # make bench: cycles, utilization and simulation speed of MobileNet-like layers.
 $(BUILD)/obj/tests/bench/%.o: CPPFLAGS += -Itests/support -Itests/rtl $(SIM_CPPFLAGS)

@@ -1,6 +1,6 @@
 # tools/import/import.mk - the ONNX importer (`hta import`, Python side here), `hta eval`
 # (tools/hta/cmd_eval.c, built with the CLI), their tests, and `make accuracy`.
-# Included after tools/hta/hta.mk (uses HTA_CLI, HTA_HAVE_MODEL, SIM_HAVE_RTL).
+# Included after tools/hta/hta.mk (uses HTA_CLI).
 #
 #   tests/import/test_import.sh   importer on fixture ONNX models, eval, sim = cpu
 #   tests/import/test_torchvision.py  torchvision's CNNs and PyTorch's QDQ export
@@ -14,12 +14,10 @@ DEPS_PKGS += python3-torch python3-torchvision
 
 IMPORT_PY := $(wildcard tools/import/hta_*.py)
 
-ifeq ($(SIM_HAVE_RTL)$(HTA_HAVE_MODEL),yesyes)
 IMPORT_TESTS := tests/import/test_import.sh tests/import/test_torchvision.py
 TEST_BINS    += $(IMPORT_TESTS)
 $(IMPORT_TESTS): $(HTA_CLI)
 	@:
-endif
 
 # ---- make accuracy ----
 # Every model of models/ imported, evaluated on all 10,000 test images on cpu, costed
@@ -48,11 +46,9 @@ install-import:
 # (25% of its filters INT8, the rest ternary) imported from ONNX, its cost
 # against the INT8 model, and its top-1 on 100 Fashion-MNIST test images run
 # on the cycle-accurate simulation of the RTL (about 20 s).
-ifeq ($(SIM_HAVE_RTL),yes)
 DEMO_CMDS += $(HTA_CLI) import models/fmnist_hybrid25.onnx -o $(HTA_DEMO_DIR)/fmnist_hybrid25.hta \
   --plan auto ;
 DEMO_CMDS += $(HTA_CLI) stats --model $(HTA_DEMO_DIR)/fmnist_hybrid25.hta \
   --baseline models/fmnist_float_int8.hta ;
 DEMO_CMDS += $(HTA_CLI) eval --device sim --model $(HTA_DEMO_DIR)/fmnist_hybrid25.hta \
   --dataset fashion-mnist --limit 100 ;
-endif

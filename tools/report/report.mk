@@ -29,11 +29,9 @@ $(STATS_SAN_TESTS): $(BUILD)/tests/san/%: $(BUILD)/san/tests/unit/%.o \
 TEST_BINS += $(STATS_TESTS) $(STATS_SAN_TESTS)
 
 # `hta stats` end to end (build/hta exists when hta.mk builds the CLI).
-ifeq ($(SIM_HAVE_RTL)$(HTA_HAVE_MODEL),yesyes)
 TEST_BINS += tests/cli/test_stats.sh
 tests/cli/test_stats.sh: $(HTA_CLI)
 	@:
-endif
 
 # ---- make table1 ----
 # ADDERS_PER_MAC: R of the area-equivalent throughput (the paper's 2, or the
