@@ -232,6 +232,34 @@ static void end_child(void) {
   waitpid(pid, NULL, 0);
 }
 
+/* rm -rf PATH until it stays gone. Others may still write into the folder
+ * while rm runs and after: XRT's threads, and the processes XRT started
+ * (its unzip of the xclbin, the device's launch script), which outlive us
+ * and may create the folder again. So: remove it whenever it exists, and
+ * stop once it has been absent for 300 ms, or after 3 s in all. */
+static void remove_tree(const char *path) {
+  const struct timespec step = {0, 50 * 1000 * 1000};
+  int absent = 0;
+  for (int k = 0; k < 60 && absent < 6; k++) {
+    if (access(path, F_OK) != 0) {
+      absent++;
+    } else {
+      absent = 0;
+      const pid_t pid = fork();
+      if (pid == 0) {
+        char *const argv[] = {"rm", "-rf", "--", (char *)path, NULL};
+        char *const envp[] = {NULL};
+        execve("/bin/rm", argv, envp);
+        _exit(127);
+      }
+      if (pid > 0)
+        while (waitpid(pid, NULL, 0) < 0 && errno == EINTR) {
+        }
+    }
+    nanosleep(&step, NULL);
+  }
+}
+
 /* Only async-signal-safe calls here (POSIX.1-2008 list): unlink, fork,
  * execve, waitpid, access, kill, nanosleep, signal, raise. */
 static void on_signal(int sig) {
@@ -240,20 +268,7 @@ static void on_signal(int sig) {
     if (slots[i].used == 1) {
       unlink(slots[i].path);
     } else if (slots[i].used == 2) {
-      /* other threads (XRT's) may still write into it while rm runs: again
-       * while it exists, a few times */
-      for (int k = 0; k < 5 && access(slots[i].path, F_OK) == 0; k++) {
-        const pid_t pid = fork();
-        if (pid == 0) {
-          char *const argv[] = {"rm", "-rf", "--", slots[i].path, NULL};
-          char *const envp[] = {NULL};
-          execve("/bin/rm", argv, envp);
-          _exit(127);
-        }
-        if (pid > 0)
-          while (waitpid(pid, NULL, 0) < 0 && errno == EINTR) {
-          }
-      }
+      remove_tree(slots[i].path);
     }
     slots[i].used = 0;
   }
