@@ -13,7 +13,8 @@
 set -uo pipefail
 HTA=${HTA:-build/hta}
 CLUSTER=tools/cluster/hta-cluster
-MODEL=models/fmnist_float_int8.hta
+# absolute, as hta-cluster passes it to the nodes (the JSON names the model)
+MODEL=$PWD/models/fmnist_float_int8.hta
 source tests/support/check.sh
 
 tmp=$(mktemp -d /tmp/hta-slurm-XXXXXX)
