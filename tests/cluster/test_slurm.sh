@@ -5,8 +5,8 @@
 # file in a temp folder, free ports), runs tools/cluster/hta-cluster on it,
 # and compares the merged result with a local run of the whole set:
 #   60 Fashion-MNIST images in 3 shards on cpu, 12 in 3 shards on sim
-#   (cycles included), a task that fails (named, with its log tail), and
-#   hta-cluster without sbatch on PATH.
+#   (cycles included), a task that fails (named, with its log tail), a wait
+#   that runs out (the job is cancelled), and hta-cluster without sbatch.
 # Skipped (with the daemons' logs) only when the daemons cannot start.
 # Every wait is bounded; every daemon it started is stopped on exit.
 # Run from the repository root; prints PASS/FAIL lines and "N passed, N failed".
@@ -164,6 +164,27 @@ if [[ $st -eq 1 ]] && grep -q "task 1 (shard 1/3, Slurm job [0-9]*_1) failed: ht
   pass "a failed task is named with its exit code and log tail, nothing merged"
 else
   fail "a failed task is named" "exit $st: $(tail -c 800 "$tmp/bad.err")"
+fi
+
+# ---- the wait is bounded: past --wait-s the job is cancelled, and said so ----
+# (one sim task of 60 images takes ~20 s; the wait allows 2)
+timeout 120 bash "$CLUSTER" --hta "$HTA" --shards 1 --model "$MODEL" --dataset fashion-mnist \
+  --device sim --eval-opt --limit --eval-opt 60 --out "$tmp/slow" --poll-s 1 --wait-s 2 \
+  >/dev/null 2>"$tmp/slow.err"
+st=$?
+jid=$(grep -o 'submitted job [0-9]*' "$tmp/slow.err" | grep -o '[0-9]*$')
+left=x
+for _ in $(seq 40); do # the cancelled task leaves the queue (up to 20 s)
+  left=$(squeue -h -j "${jid:-0}" -o %T 2>/dev/null)
+  [[ -z $left ]] && break
+  sleep 0.5
+done
+if [[ $st -eq 1 && -n $jid && -z $left ]] &&
+   grep -q "gave up after 2 s (--wait-s): job $jid still had tasks in the queue" "$tmp/slow.err" &&
+   grep -q "cancelled it" "$tmp/slow.err"; then
+  pass "past --wait-s the job is cancelled and the message says so"
+else
+  fail "bounded wait" "exit $st, job '$jid', queue '$left': $(tail -c 400 "$tmp/slow.err")"
 fi
 
 # ---- no sbatch on PATH: a clear error before anything is submitted ----
