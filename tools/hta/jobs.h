@@ -41,8 +41,9 @@ typedef struct jobs_spec {
 } jobs_spec;
 
 typedef struct jobs_result {
-  hta_stats total;          /* every counter summed over all runs; wall_s: of the
-                               whole run; layer_cycles: the array below */
+  hta_stats total;          /* every counter summed over all runs; wall_s: from
+                               the first run's start to the last one's end (not
+                               opening and compiling); layer_cycles: below */
   uint64_t *layer_cycles;   /* [n_layers], summed */
   const char *kind;         /* hta_device_kind of the devices */
   const struct hta_hw_config *hw; /* the configuration of job 0's device */
