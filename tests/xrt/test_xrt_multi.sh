@@ -4,8 +4,9 @@
 # two cards; `hta eval --device xrt:0,1:xclbin=F` opens both (one thread
 # each, each loading its own xclbin and starting its own device process) and
 # splits the items between them; the result must equal the sim device's in
-# every field but wall time and device name (cycles included). One hw_emu
-# session (~20 s: both devices start at once); the refusals cost no session.
+# every field but wall time and device name (cycles included); the same for
+# a batch of `hta bench`. Two hw_emu sessions (~20 s each: both devices start
+# at once); the refusals cost no session.
 # Run from the repository root; prints PASS/FAIL lines and "N passed, N failed".
 set -uo pipefail
 HTA=${HTA:-build/hta}
@@ -64,5 +65,33 @@ if [[ $d0 -gt 0 && $d1 -gt 0 && $ex -eq 2 ]]; then
   pass "each device ran its own device process, and both exited at close"
 else
   fail "two device processes" "device0 lines $d0, device1 lines $d1, exits $ex"
+fi
+
+# a batch: hta bench --batch 4 over the two devices, every figure (per-layer
+# cycles, counters) equal to sim's but wall time, speed and device name
+SECONDS=0
+HTA_XRT_EMU_DEVICES=2 timeout 300 "$HTA" bench --device "xrt:0,1:xclbin=$tmp/emu.xclbin" \
+  --model "$MODEL" --batch 4 --seed 2 --json >"$tmp/bx.out" 2>"$tmp/bx.err"
+st_x=$? secs=$SECONDS
+timeout 300 "$HTA" bench --device sim --model "$MODEL" --batch 4 --seed 2 --json \
+  >"$tmp/bs.out" 2>"$tmp/bs.err"
+st_s=$?
+cmp=$(python3 - "$tmp/bx.out" "$tmp/bs.out" <<'PY' 2>&1
+import json, sys
+x, s = (json.load(open(p)) for p in sys.argv[1:3])
+skip = {"wall_s", "device", "inferences_per_s", "sim_cycles_per_s"}
+assert set(x) == set(s), ("fields", sorted(set(x) ^ set(s)))
+diff = [k for k in sorted(set(x) - skip) if x[k] != s[k]]
+assert not diff, ["%s: xrt %r sim %r" % (k, x[k], s[k]) for k in diff]
+assert x["batch"] == 4 and x["total_cycles"] > 0
+print("%d layers, %d cycles" % (len(x["layers"]), x["total_cycles"]))
+PY
+)
+ex=$(grep -c "All the simulator processes exited successfully" "$tmp/bx.err")
+if [[ $st_x -eq 0 && $st_s -eq 0 && $cmp == *cycles && $ex -eq 2 ]]; then
+  pass "bench --batch 4 on xrt:0,1 equals sim: $cmp (${secs} s)"
+else
+  fail "bench on xrt:0,1 equals sim" \
+    "exit xrt $st_x sim $st_s, $ex device exits: $cmp $(grep -v '^INFO' "$tmp/bx.err" | tail -c 600)"
 fi
 summary

@@ -11,8 +11,9 @@
 #                                with cpu, per-layer cycles equal sim's), and
 #                                `hta bench` cycles equal sim's (~40 s)
 #   tests/xrt/test_xrt_multi.sh  two emulated devices in one process
-#                                (HTA_XRT_EMU_DEVICES=2): `hta eval --device
-#                                xrt:0,1` equals sim, and the refusals (~25 s)
+#                                (HTA_XRT_EMU_DEVICES=2): `hta eval` and `hta
+#                                bench --batch 4` on xrt:0,1 equal sim, and the
+#                                refusals (~50 s)
 #
 # libhta's xrt transport (its flags: host/host.mk) loads libxrt_coreutil only
 # (docs/architecture.md: XRT); `hta xclbin` is built by tools/hta/hta.mk.
