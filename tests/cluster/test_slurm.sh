@@ -199,9 +199,11 @@ expect "without sbatch: names it and the way to get it" 1 \
 expect "bad --shards is a usage error" 2 "--shards '0': a whole number 1..10000" -- \
   bash "$CLUSTER" --shards 0 --model "$MODEL" --dataset fashion-mnist
 
+started=("${pids[@]}")
 stop_daemons
-left=$(pgrep -f "$tmp" 2>/dev/null | tr '\n' ' ')
-if [[ -z $left ]]; then
+left=
+for p in "${started[@]}"; do kill -0 "$p" 2>/dev/null && left+="$p "; done
+if [[ ${#started[@]} -eq 3 && -z $left ]]; then
   pass "every daemon the test started has stopped"
 else
   fail "daemons stopped" "still running: $left"
