@@ -57,6 +57,7 @@ FRAGMENTS += tools/train/train.mk
 FRAGMENTS += tools/import/import.mk
 FRAGMENTS += python/python.mk
 FRAGMENTS += tests/fuzz/fuzz.mk
+FRAGMENTS += tools/cluster/cluster.mk
 define include_fragment
 -include $(1)
 DEMO_CMDS  += $$(newline)

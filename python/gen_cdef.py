@@ -13,7 +13,8 @@ FUNCS = ['hta_strerror', 'hta_error_name', 'hta_version', 'hta_open', 'hta_open_
          'hta_device_schemes', 'hta_load_model', 'hta_unload', 'hta_net_get_info',
          'hta_submit', 'hta_wait', 'hta_run', 'hta_layer_output', 'hta_layer_shape',
          'hta_model_load',
-         'hta_model_free', 'hta_model_get_info', 'hta_set_progress']
+         'hta_model_free', 'hta_model_get_info', 'hta_set_progress', 'hta_uri_expand',
+         'hta_uri_list_free']
 
 
 def strip_comments(s):

@@ -54,3 +54,11 @@ $(MODEL_UNIT_SAN_TESTS): $(BUILD)/tests/san/%: $(BUILD)/san/tests/unit/%.o \
 	$(Q)$(CC) $(LDFLAGS) $(SAN_LDFLAGS) $^ -o $@ $(LDLIBS) -lm
 
 TEST_BINS += $(MODEL_UNIT_TESTS) $(MODEL_UNIT_SAN_TESTS)
+
+# tests/cluster/test_slurm.sh: a sharded hta eval through a one-node Slurm
+# that the test starts on localhost itself (Debian's slurm-wlm and munge;
+# no systemd needed), compared with a local run (tools/cluster/README.md).
+DEPS_PKGS += slurm-wlm munge
+TEST_BINS += tests/cluster/test_slurm.sh
+tests/cluster/test_slurm.sh: $(BUILD)/hta
+	@:

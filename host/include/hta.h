@@ -82,6 +82,20 @@ int hta_open(const char *uri, hta_device **dev);
 const char *hta_open_error(void);
 void hta_close(hta_device *dev); /* closes its nets too; NULL is fine */
 
+/* The device URIs of a parallel run, one device per job (`hta eval --jobs`).
+ * "xrt:I,J,...[:opts]" names one XRT device per index: "xrt:I[:opts]",
+ * "xrt:J[:opts]", ...; jobs must then be 0 (as many as named) or their count.
+ * cpu and sim URIs are repeated `jobs` times (0 or 1: once), each opened as a
+ * device of its own; a sim URI with trace= is refused for jobs > 1 (one file
+ * for several simulators). xrt:N and usb name one device, which cannot be
+ * opened twice: jobs > 1 on them is refused. jobs is at most HTA_MAX_JOBS.
+ * Returns the number of URIs n >= 1 and sets *uris to a NULL-terminated array
+ * of n strings (hta_uri_list_free), or a negative hta_error (*uris NULL) with
+ * a message in err naming what is wrong. Touches no device. */
+#define HTA_MAX_JOBS 256
+int hta_uri_expand(const char *uri, int jobs, char ***uris, char *err, size_t errlen);
+void hta_uri_list_free(char **uris); /* NULL is fine */
+
 /* The detailed message of the device's last failed call ("" if none). */
 const char *hta_last_error(const hta_device *dev);
 /* The URI scheme ("cpu", "sim"), and whether the device counts cycles. */

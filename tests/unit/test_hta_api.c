@@ -391,10 +391,58 @@ static void test_graph(hta_device *cpu, hta_device *sim, uint64_t seed) {
   hta_model_free(m);
 }
 
+/* hta_uri_expand: "URI JOBS" -> the list joined by spaces, or the error's
+ * code and a word its message must hold. */
+static void test_uri_expand(void) {
+  static const struct {
+    const char *uri;
+    int jobs;
+    const char *want; /* joined list, or NULL: an error */
+    const char *word; /* the error message holds it */
+  } cases[] = {
+      {"cpu", 0, "cpu", NULL},
+      {"cpu", 3, "cpu cpu cpu", NULL},
+      {"sim:cfg=tiny", 2, "sim:cfg=tiny sim:cfg=tiny", NULL},
+      {"xrt:0,1", 0, "xrt:0 xrt:1", NULL},
+      {"xrt:3,1,2:xclbin=/a/b.xclbin", 3,
+       "xrt:3:xclbin=/a/b.xclbin xrt:1:xclbin=/a/b.xclbin xrt:2:xclbin=/a/b.xclbin", NULL},
+      {"xrt:0", 1, "xrt:0", NULL},
+      {"xrt:0,1", 3, NULL, "3 jobs"},
+      {"xrt:0,0", 0, NULL, "twice"},
+      {"xrt:0,x", 0, NULL, "indices"},
+      {"xrt:0,", 0, NULL, "comma"},
+      {"xrt:0", 2, NULL, "xrt:0,1"},
+      {"usb", 2, NULL, "cannot be opened 2 times"},
+      {"sim:trace=a.fst", 2, NULL, "trace="},
+      {"cpu", HTA_MAX_JOBS + 1, NULL, "jobs"},
+      {"cpu", -1, NULL, "jobs"},
+  };
+  for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    char err[400] = "", got[1000] = "", name[160];
+    char **l = (char **)1;
+    const int n = hta_uri_expand(cases[i].uri, cases[i].jobs, &l, err, sizeof err);
+    snprintf(name, sizeof name, "uri_expand: %s x %d", cases[i].uri, cases[i].jobs);
+    if (n > 0) {
+      int k = 0;
+      for (; l[k]; k++)
+        snprintf(got + strlen(got), sizeof got - strlen(got), "%s%s", k ? " " : "", l[k]);
+      check(k == n, name, "%d URIs listed, %d returned", k, n);
+    }
+    if (cases[i].want)
+      check(n > 0 && strcmp(got, cases[i].want) == 0, name, "got %d '%s' (%s), want '%s'", n,
+            got, err, cases[i].want);
+    else
+      check(n == HTA_ERROR_INVALID_PARAM && l == NULL && strstr(err, cases[i].word), name,
+            "got %d '%s', want an error naming '%s': '%s'", n, got, cases[i].word, err);
+    hta_uri_list_free(n > 0 ? l : NULL);
+  }
+}
+
 int main(void) {
   setvbuf(stdout, NULL, _IOLBF, 0);
   test_errors();
   test_open();
+  test_uri_expand();
   hta_device *cpu = NULL, *sim = NULL;
   if (!check(hta_open("cpu", &cpu) == 0, "open cpu", "%s", hta_open_error()) ||
       !check(hta_open("sim", &sim) == 0, "open sim", "%s", hta_open_error()))

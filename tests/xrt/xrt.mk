@@ -10,6 +10,10 @@
 #                                its register dump, then every layer bit-exact
 #                                with cpu, per-layer cycles equal sim's), and
 #                                `hta bench` cycles equal sim's (~40 s)
+#   tests/xrt/test_xrt_multi.sh  two emulated devices in one process
+#                                (HTA_XRT_EMU_DEVICES=2): `hta eval` and `hta
+#                                bench --batch 4` on xrt:0,1 equal sim, and the
+#                                refusals (~50 s)
 #
 # libhta's xrt transport (its flags: host/host.mk) loads libxrt_coreutil only
 # (docs/architecture.md: XRT); `hta xclbin` is built by tools/hta/hta.mk.
@@ -39,5 +43,9 @@ XRT_HWEMU_TEST := tests/xrt/test_xrt_hwemu.sh
 $(XRT_HWEMU_TEST): $(HTA_CLI) $(EMU_DEVICE) $(XRT_HWEMU_API)
 	@:
 
+XRT_MULTI_TEST := tests/xrt/test_xrt_multi.sh
+$(XRT_MULTI_TEST): $(HTA_CLI) $(EMU_DEVICE)
+	@:
+
 ALL_TARGETS += $(XRT_NOOP_TEST) $(XRT_HWEMU_API)
-TEST_BINS   += $(XRT_NOOP_TEST) $(XRT_HWEMU_TEST)
+TEST_BINS   += $(XRT_NOOP_TEST) $(XRT_HWEMU_TEST) $(XRT_MULTI_TEST)

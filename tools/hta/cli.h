@@ -30,6 +30,7 @@
   X(xclbin, "write an xclbin for XRT (--emu: hardware emulation of the RTL)") \
   X(import, "import an ONNX network, quantized by a plan (int8, twn, fgq:N)") \
   X(eval, "top-1 accuracy of a model on a dataset (fashion-mnist)")            \
+  X(merge, "combine the part files of a sharded hta eval into one result")     \
   X(configs, "the hardware configurations and their sizes (--json)")
 
 #define HTA_DECLARE_COMMAND(name, summary) int cmd_##name(int argc, char **argv);

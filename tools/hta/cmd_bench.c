@@ -18,13 +18,14 @@
 #include "hta_zoo.h"
 #include "npy.h"
 #include "cli.h"
+#include "jobs.h"
 
 /* ---- hta bench ---- */
 
 
 static const char bench_help[] =
     "usage: hta bench --model M.hta [--device D] [--batch N] [--clock-mhz F]\n"
-    "                 [--seed S] [--json]\n"
+    "                 [--seed S] [--jobs N] [--progress] [--json]\n"
     "Run N seeded random inputs (default 1) on a device (default sim) and report:\n"
     "per-layer cycles; MAC-array, adder-array and overall utilization, where the\n"
     "ideal cycles of a layer are max(INT8 work / MacLanes, adder work / AddLanes)\n"
@@ -33,15 +34,33 @@ static const char bench_help[] =
     "total cycles; inferences/s at the clock (default 300 MHz); host wall time;\n"
     "simulation speed (simulated cycles per wall second; the sim device only).\n"
     "The cpu device counts no cycles: its cycle columns are 0.\n"
+    "  --jobs N     N devices in parallel (each opened from D; xrt:0,1,... is one\n"
+    "               device per index), each running a contiguous slice of the batch:\n"
+    "               every figure but the wall time (and so the simulation speed,\n"
+    "               here of all devices together) is that of one job\n"
+    "  --progress   the progress line on stderr even when it is not a terminal\n"
     "  --json   exactly one JSON object on stdout: total_cycles, utilization,\n"
     "           mac_utilization, adder_utilization, inferences_per_s, wall_s,\n"
     "           sim_cycles_per_s, clock_mhz, batch, device, has_cycles, layers[]\n";
 
 
+/* The job threads' inputs: slices of the seeded batch. */
+typedef struct bench_input {
+  const int8_t *in;
+  size_t ib;
+} bench_input;
+
+static int input_item(void *user, int i, int8_t *x, char *err, size_t errlen) {
+  (void)err, (void)errlen;
+  const bench_input *b = user;
+  memcpy(x, b->in + b->ib * (size_t)i, b->ib);
+  return 0;
+}
+
 int cmd_bench(int argc, char **argv) {
   opt o[] = {{"--device", 1, NULL}, {"--model", 1, NULL}, {"--batch", 1, NULL},
              {"--clock-mhz", 1, NULL}, {"--json", 0, NULL}, {"--seed", 1, NULL},
-             {"--timeout-ms", 1, NULL}};
+             {"--timeout-ms", 1, NULL}, {"--jobs", 1, NULL}, {"--progress", 0, NULL}};
   const int no = (int)(sizeof o / sizeof o[0]);
   const char *pos[1];
   int n_pos;
@@ -65,24 +84,20 @@ int cmd_bench(int argc, char **argv) {
   if (optv(o, no, "--timeout-ms") &&
       parse_long("bench", "--timeout-ms", optv(o, no, "--timeout-ms"), 1, 86400000L, &timeout))
     return EXIT_USAGE;
+  int n_jobs = 0;
+  char **uris = jobs_uris("bench", uri, optv(o, no, "--jobs"), &n_jobs);
+  if (uris == NULL) return EXIT_USAGE;
   const int json = optv(o, no, "--json") != NULL;
   if (json) stdout_divert();
   hta_model *m = load_model("bench", mpath);
-  if (m == NULL) return stdout_undivert(), 1;
+  if (m == NULL) return stdout_undivert(), hta_uri_list_free(uris), 1;
   hta_model_info mi;
   hta_model_get_info(m, &mi);
   const hta_layer *ls = hta_model_layers(m);
-  hta_device *dev = open_device("bench", uri);
   int8_t *in = NULL, *out = NULL;
   hta_array_work *lw = NULL;
+  jobs_result jr = {0};
   rc = 1;
-  if (dev == NULL) goto out;
-  hta_net *net;
-  int lrc = hta_load_model(dev, m, &net);
-  if (lrc != 0) {
-    fail("bench", "%s (%s)", hta_last_error(dev), hta_error_name(lrc));
-    goto out;
-  }
   const size_t ib = (size_t)mi.in_h * mi.in_w * mi.in_c;
   const size_t ob = (size_t)mi.out_h * mi.out_w * mi.out_c;
   in = malloc(ib * (size_t)batch);
@@ -93,7 +108,15 @@ int cmd_bench(int argc, char **argv) {
     goto out;
   }
   fill_random(in, ib * (size_t)batch, seed);
-  const hta_hw_config *hw = hta_device_config(dev);
+  bench_input bi = {in, ib};
+  jobs_spec js = {.cmd = "bench", .uris = uris, .n_jobs = n_jobs, .model = m, .first = 0,
+                  .n = (int)batch, .batch = (int)batch, .timeout_ms = (unsigned)timeout,
+                  .in_bytes = ib, .out_bytes = ob, .input = input_item, .user = &bi,
+                  .out = out, .progress = isatty(2) || optv(o, no, "--progress")};
+  if (jobs_run(&js, &jr)) goto out;
+  const hta_stats st = jr.total;
+  const hta_hw_config *hw = jr.hw;
+  const char *kind = jr.kind;
   /* MACs per cycle of each array: v1 lanes, or the v2 core's Pix x Ci x Co */
   const unsigned mac_lanes = hw->engine == 2 ? hw->pix * hw->ci * hw->mac_co : hw->mac_lanes;
   const unsigned add_lanes = hw->engine == 2 ? hw->pix * hw->ci * hw->add_co : hw->add_lanes;
@@ -103,15 +126,6 @@ int cmd_bench(int argc, char **argv) {
     ideal += lw[i].ideal;
     mac_work += lw[i].mac;
     add_work += lw[i].add;
-  }
-  hta_stats st;
-  progress pg;
-  progress_start(dev, &pg, 0, (int)batch);
-  lrc = hta_run(net, in, out, (int)batch, (unsigned)timeout, &st);
-  progress_end(dev, &pg);
-  if (lrc != 0) {
-    fail("bench", "%s (%s)", hta_last_error(dev), hta_error_name(lrc));
-    goto out;
   }
   const double cyc_per_inf = (double)st.total_cycles / (double)batch;
   const double util = st.total_cycles ? (double)ideal * batch / (double)st.total_cycles : 0;
@@ -128,7 +142,7 @@ int cmd_bench(int argc, char **argv) {
     printf("{\"model\":");
     json_str(mi.name);
     printf(",\"device\":");
-    json_str(hta_device_kind(dev));
+    json_str(kind);
     printf(",\"has_cycles\":%s,\"batch\":%ld,"
            "\"clock_mhz\":%g,\"total_cycles\":%" PRIu64 ",\"cycles_per_inference\":%.1f,"
            "\"ideal_cycles\":%" PRIu64 ",\"utilization\":%.6f,\"mac_utilization\":%.6f,"
@@ -154,7 +168,7 @@ int cmd_bench(int argc, char **argv) {
     stdout_divert(); /* what the device prints at close goes to stderr too */
   } else {
     printf("model %s on %s, batch %ld, MacLanes %d, AddLanes %d%s\n", mi.name,
-           hta_device_kind(dev), batch, mac_lanes, add_lanes,
+           kind, batch, mac_lanes, add_lanes,
            st.has_cycles ? "" : "\n(device cpu is the golden model: it counts no cycles, "
                                 "so every cycle figure below is 0)");
     printf("\n%3s %-9s %-13s %12s %12s %7s %7s %7s\n", "#", "op", "output", "cycles", "ideal",
@@ -189,8 +203,9 @@ out:
   free(in);
   free(out);
   free(lw);
-  hta_close(dev);
+  jobs_result_free(&jr);
   hta_model_free(m);
+  hta_uri_list_free(uris);
   stdout_undivert();
   return rc;
 }

@@ -130,6 +130,116 @@ void hta_close(hta_device *dev) {
   free(dev);
 }
 
+/* ---- URIs of parallel runs ---- */
+
+void hta_uri_list_free(char **uris) {
+  if (uris == NULL) return;
+  for (char **u = uris; *u; u++) free(*u);
+  free(uris);
+}
+
+/* room for n URIs and the NULL after them */
+static char **uri_list_new(int n) { return calloc((size_t)n + 1, sizeof(char *)); }
+
+int hta_uri_expand(const char *uri, int jobs, char ***out, char *err, size_t errlen) {
+  char dummy[1];
+  if (err == NULL || errlen == 0) err = dummy, errlen = sizeof dummy;
+  err[0] = '\0';
+  if (out) *out = NULL;
+  if (out == NULL || uri == NULL) {
+    snprintf(err, errlen, "device URI or result missing");
+    return HTA_ERROR_INVALID_PARAM;
+  }
+  if (jobs < 0 || jobs > HTA_MAX_JOBS) {
+    snprintf(err, errlen, "jobs %d: 1..%d (or 0: as many as the URI names)", jobs,
+             HTA_MAX_JOBS);
+    return HTA_ERROR_INVALID_PARAM;
+  }
+  if (strlen(uri) >= sizeof((hta_device *)0)->uri) {
+    snprintf(err, errlen, "device URI too long (%zu characters, at most %zu)", strlen(uri),
+             sizeof((hta_device *)0)->uri - 1);
+    return HTA_ERROR_INVALID_PARAM;
+  }
+  const char *colon = strchr(uri, ':');
+  const size_t slen = colon ? (size_t)(colon - uri) : strlen(uri);
+  char **l = NULL;
+  int n = jobs ? jobs : 1;
+  if (slen == 3 && strncmp(uri, "xrt", 3) == 0 && colon && strchr(colon + 1, ',') &&
+      (strchr(colon + 1, ':') == NULL || strchr(colon + 1, ',') < strchr(colon + 1, ':'))) {
+    /* xrt:I,J,...[:opts] */
+    const char *list = colon + 1, *tail = strchr(list, ':');
+    if (tail == NULL) tail = list + strlen(list);
+    long idx[HTA_MAX_JOBS];
+    int k = 0;
+    for (const char *p = list; p < tail;) {
+      char *end;
+      if (*p < '0' || *p > '9') {
+        snprintf(err, errlen, "device '%s': '%.*s' is not a list of device indices (xrt:0,1)",
+                 uri, (int)(tail - list), list);
+        return HTA_ERROR_INVALID_PARAM;
+      }
+      const long v = strtol(p, &end, 10);
+      if ((end != tail && *end != ',') || v > 65535) {
+        snprintf(err, errlen, "device '%s': '%.*s' is not a list of device indices (xrt:0,1)",
+                 uri, (int)(tail - list), list);
+        return HTA_ERROR_INVALID_PARAM;
+      }
+      if (k == HTA_MAX_JOBS) {
+        snprintf(err, errlen, "device '%s': more than %d devices", uri, HTA_MAX_JOBS);
+        return HTA_ERROR_INVALID_PARAM;
+      }
+      for (int i = 0; i < k; i++)
+        if (idx[i] == v) {
+          snprintf(err, errlen, "device '%s': xrt device %ld named twice", uri, v);
+          return HTA_ERROR_INVALID_PARAM;
+        }
+      idx[k++] = v;
+      p = end == tail ? tail : end + 1;
+      if (end != tail && p == tail) {
+        snprintf(err, errlen, "device '%s': the index list ends with a comma", uri);
+        return HTA_ERROR_INVALID_PARAM;
+      }
+    }
+    if (jobs && jobs != k) {
+      snprintf(err, errlen, "device '%s' names %d devices but %d jobs were asked (give as "
+               "many jobs as devices, or leave the job count out)", uri, k, jobs);
+      return HTA_ERROR_INVALID_PARAM;
+    }
+    n = k;
+    if ((l = uri_list_new(n)) == NULL) goto nomem;
+    for (int i = 0; i < n; i++) {
+      char one[sizeof((hta_device *)0)->uri + 8];
+      snprintf(one, sizeof one, "xrt:%ld%s", idx[i], tail);
+      if ((l[i] = strdup(one)) == NULL) goto nomem;
+    }
+  } else {
+    if (n > 1 && ((slen == 3 && strncmp(uri, "xrt", 3) == 0) ||
+                  (slen == 3 && strncmp(uri, "usb", 3) == 0))) {
+      snprintf(err, errlen, "device '%s' is one device and cannot be opened %d times; "
+               "for %d jobs name %d devices%s", uri, n, n, n,
+               uri[0] == 'x' ? " (xrt:0,1,...)" : "");
+      return HTA_ERROR_INVALID_PARAM;
+    }
+    if (n > 1 && colon && slen == 3 && strncmp(uri, "sim", 3) == 0) {
+      for (const char *p = colon + 1; p; p = strchr(p, ',') ? strchr(p, ',') + 1 : NULL)
+        if (strncmp(p, "trace=", 6) == 0) {
+          snprintf(err, errlen, "device '%s': trace= writes one waveform file, which %d "
+                   "simulators cannot share; trace with one job", uri, n);
+          return HTA_ERROR_INVALID_PARAM;
+        }
+    }
+    if ((l = uri_list_new(n)) == NULL) goto nomem;
+    for (int i = 0; i < n; i++)
+      if ((l[i] = strdup(uri)) == NULL) goto nomem;
+  }
+  *out = l;
+  return n;
+nomem:
+  hta_uri_list_free(l);
+  snprintf(err, errlen, "out of memory");
+  return HTA_ERROR_NO_MEM;
+}
+
 const char *hta_device_kind(const hta_device *dev) { return dev ? dev->be->scheme : ""; }
 const hta_hw_config *hta_device_config(const hta_device *dev) { return dev ? dev->hw : NULL; }
 

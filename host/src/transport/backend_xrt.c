@@ -12,6 +12,11 @@
  * HW_EMU, written by `hta xclbin --emu`) makes this backend set up XRT's
  * emulation environment itself (xrt_env_*, below) unless the user did.
  *
+ * Several devices (xrt:0,1 in hta eval --jobs: one device per thread) each
+ * load their own xclbin; the emulation environment is the process's, and
+ * emulation shows HTA_XRT_EMU_DEVICES devices (default 1), each with a
+ * device process of its own.
+ *
  * One inference is the engine driver's (engine.h) over this transport: the
  * program and the data window are two buffer objects in the kernel's memory
  * bank, XRT starts the kernel with (prog, prog_size, data, data_size), the
@@ -19,10 +24,10 @@
  * access (hardware, hw_emu; not noop).
  */
 #define _GNU_SOURCE /* dladdr, nftw */
-#include <dirent.h>
 #include <dlfcn.h>
 #include <errno.h>
 #include <ftw.h>
+#include <pthread.h>
 #include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -78,7 +83,8 @@ typedef struct xrt_dev {
   int regs;      /* register access works (not in noop mode) */
   int noop;      /* XCL_EMULATION_MODE=noop: no kernel runs */
   int emu;       /* XCL_EMULATION_MODE=hw_emu */
-  char env_dir[256]; /* emulation environment we created ("" none) */
+  int env_user;  /* holds a reference to the process's environment (env, below) */
+  unsigned long index; /* the device index */
   xrtRunHandle pending; /* a run that timed out and may still finish */
   xrtRunHandle run;     /* the run in progress */
   enum ert_cmd_state state; /* its state at the last wait */
@@ -211,6 +217,40 @@ static int read_xclbin(hta_device *dev, const char *path, xclbin_info *info) {
 
 /* ---- XRT's emulation environment ---- */
 
+/* XRT reads its environment, emconfig.json and xrt.ini once per process (the
+ * hw_emu shim's xclProbe counts the devices once, at the first open), and
+ * every device's run folder lies in it: so the environment is the process's,
+ * made by the first device that needs it and removed when the last one
+ * closes. Devices may open and close in threads of their own (hta eval
+ * --jobs): `lock` serializes open and close around it. */
+static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+static struct {
+  char dir[256]; /* "" none */
+  int users;     /* devices open on it */
+  int set[5];    /* which of the variables below we set (they are ours to replace) */
+} env;
+static const char *const env_vars[5] = {"XILINX_XRT", "EMCONFIG_PATH", "SDACCEL_EM_RUN_DIR",
+                                        "XRT_INI_PATH", "USER"};
+
+/* A variable of env_vars: the user's value stays, ours is replaced. */
+static void env_set(int i, const char *value) {
+  if (getenv(env_vars[i]) != NULL && !env.set[i]) return;
+  setenv(env_vars[i], value, 1);
+  env.set[i] = 1;
+}
+
+/* How many devices XRT's hardware emulation shows: HTA_XRT_EMU_DEVICES
+ * (emconfigutil's --nd), 1 to 16, default 1; 0 if the value is bad. */
+#define MAX_EMU_DEVICES 16
+static int emu_device_count(void) {
+  const char *s = getenv("HTA_XRT_EMU_DEVICES");
+  if (s == NULL || *s == '\0') return 1;
+  char *end;
+  errno = 0;
+  const long n = strtol(s, &end, 10);
+  return *end || errno || n < 1 || n > MAX_EMU_DEVICES ? 0 : (int)n;
+}
+
 static int write_text(const char *dir, const char *name, const char *text, size_t pad) {
   char path[512];
   snprintf(path, sizeof path, "%s/%s", dir, name);
@@ -242,26 +282,31 @@ static int xrt_lib_dir(char *out, size_t n) {
  * its RPC buffer grows with a dropped realloc result, so every message must
  * fit the first one; a padding key makes the first message (the environment,
  * xclSetEnvironment) 256 KiB, and packet_size keeps buffer copies at 64 KiB. */
-static int xrt_env_setup(hta_device *dev, xrt_dev *x, const char *vbnv, int emulation) {
+static int xrt_env_setup(hta_device *dev, const char *vbnv, int emulation) {
+  const int n_emu = emu_device_count();
+  if (emulation && n_emu == 0)
+    return hta_dev_error(dev, HTA_ERROR_INVALID_PARAM, "xrt: HTA_XRT_EMU_DEVICES='%s': the "
+                         "number of emulated devices, 1 to %d", getenv("HTA_XRT_EMU_DEVICES"),
+                         MAX_EMU_DEVICES);
   const char *tmp = getenv("TMPDIR");
-  snprintf(x->env_dir, sizeof x->env_dir, "%s/hta-xrt-XXXXXX", tmp && *tmp ? tmp : "/tmp");
-  if (mkdtemp(x->env_dir) == NULL) {
-    x->env_dir[0] = '\0';
+  snprintf(env.dir, sizeof env.dir, "%s/hta-xrt-XXXXXX", tmp && *tmp ? tmp : "/tmp");
+  if (mkdtemp(env.dir) == NULL) {
+    env.dir[0] = '\0';
     return hta_dev_error(dev, HTA_ERROR_IO, "xrt: cannot create a folder for XRT's emulation "
                          "environment: %s", strerror(errno));
   }
-  hta_temp_created(x->env_dir, 1);
+  hta_temp_created(env.dir, 1);
   char text[512], path[512], lib[256];
   int bad = 0;
   snprintf(text, sizeof text,
            "{\"Version\":{\"FileVersion\":\"2.0\"},\"Platform\":{\"Boards\":[{\"NumBoards\":"
-           "\"1\",\"Devices\":[{\"Name\":\"%s\",\"NumDevices\":\"1\"}]}]}}\n", vbnv);
+           "\"1\",\"Devices\":[{\"Name\":\"%s\",\"NumDevices\":\"%d\"}]}]}}\n", vbnv, n_emu);
   if (emulation) {
-    bad |= write_text(x->env_dir, "emconfig.json", text, 0);
-    bad |= write_text(x->env_dir, "xrt.ini",
+    bad |= write_text(env.dir, "emconfig.json", text, 0);
+    bad |= write_text(env.dir, "xrt.ini",
                       "[Emulation]\npacket_size=0x10000\nhta_rpc_buffer_padding=", PAD_KEY_BYTES);
   }
-  snprintf(path, sizeof path, "%s/lib", x->env_dir);
+  snprintf(path, sizeof path, "%s/lib", env.dir);
   bad |= mkdir(path, 0700);
   if (!bad && xrt_lib_dir(lib, sizeof lib) == 0) {
     static const char *const shims[] = {"libxrt_hwemu.so.2", "libxrt_noop.so.2",
@@ -269,7 +314,7 @@ static int xrt_env_setup(hta_device *dev, xrt_dev *x, const char *vbnv, int emul
     for (size_t i = 0; i < sizeof shims / sizeof shims[0]; i++) {
       char from[512], to[512];
       snprintf(from, sizeof from, "%s/%s", lib, shims[i]);
-      snprintf(to, sizeof to, "%s/lib/%s", x->env_dir, shims[i]);
+      snprintf(to, sizeof to, "%s/lib/%s", env.dir, shims[i]);
       bad |= symlink(from, to);
     }
   } else {
@@ -277,18 +322,18 @@ static int xrt_env_setup(hta_device *dev, xrt_dev *x, const char *vbnv, int emul
   }
   if (bad)
     return hta_dev_error(dev, HTA_ERROR_IO, "xrt: cannot write XRT's emulation environment "
-                         "in %s", x->env_dir);
-  setenv("XILINX_XRT", x->env_dir, 0);
+                         "in %s", env.dir);
+  env_set(0, env.dir); /* XILINX_XRT */
   if (!emulation) return HTA_SUCCESS;
-  setenv("EMCONFIG_PATH", x->env_dir, 0);
+  env_set(1, env.dir); /* EMCONFIG_PATH */
   /* XRT unpacks the device process into .run/ next to the executable unless
    * told otherwise, which fails for an installed hta and piles up */
-  setenv("SDACCEL_EM_RUN_DIR", x->env_dir, 0);
-  snprintf(path, sizeof path, "%s/xrt.ini", x->env_dir);
-  setenv("XRT_INI_PATH", path, 0);
+  env_set(2, env.dir); /* SDACCEL_EM_RUN_DIR */
+  snprintf(path, sizeof path, "%s/xrt.ini", env.dir);
+  env_set(3, path); /* XRT_INI_PATH */
   if (getenv("USER") == NULL) { /* names XRT's socket folder /tmp/$USER */
     struct passwd *pw = getpwuid(getuid());
-    setenv("USER", pw && pw->pw_name ? pw->pw_name : "hta", 0);
+    env_set(4, pw && pw->pw_name ? pw->pw_name : "hta");
   }
   return HTA_SUCCESS;
 }
@@ -301,12 +346,15 @@ static int remove_entry(const char *path, const struct stat *sb, int flag, struc
 }
 
 /* The folder holds only what we and XRT's emulation put there (its run
- * folder with the unpacked device process, too), so all of it goes. */
-static void xrt_env_remove(xrt_dev *x) {
-  if (x->env_dir[0] == '\0') return;
-  nftw(x->env_dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
-  hta_temp_removed(x->env_dir);
-  x->env_dir[0] = '\0';
+ * folder with the unpacked device processes, too), so all of it goes, when
+ * the last device on it closes. */
+static void xrt_env_release(xrt_dev *x) {
+  if (!x->env_user) return;
+  x->env_user = 0;
+  if (--env.users > 0 || env.dir[0] == '\0') return;
+  nftw(env.dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+  hta_temp_removed(env.dir);
+  env.dir[0] = '\0';
 }
 
 /* XRT's hw_emu shim leaves its two unix sockets (/tmp/$USER/device<N>_0_<pid>
@@ -320,26 +368,15 @@ static void emu_socket_paths(unsigned long index, char a[256], char b[256]) {
            (long)getpid());
 }
 
-static void remove_emu_sockets(void) {
-  const char *user = getenv("USER");
-  char dir[256], suffix[32];
-  snprintf(dir, sizeof dir, "/tmp/%s", user && *user ? user : "");
-  snprintf(suffix, sizeof suffix, "_%ld", (long)getpid());
-  DIR *d = user && *user ? opendir(dir) : NULL;
-  if (d == NULL) return;
-  for (struct dirent *e; (e = readdir(d)) != NULL;) {
-    const size_t n = strlen(e->d_name), sn = strlen(suffix);
-    if (n <= sn || strcmp(e->d_name + n - sn, suffix) != 0 ||
-        (strncmp(e->d_name, "device", 6) != 0 &&
-         strncmp(e->d_name, "D2X_unix_sock_device", 20) != 0))
-      continue;
-    char path[600];
+/* This device's two (another device of the process may still be open). */
+static void remove_emu_sockets(unsigned long index) {
+  char path[2][256];
+  emu_socket_paths(index, path[0], path[1]);
+  for (int i = 0; i < 2; i++) {
     struct stat sb;
-    snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
-    if (lstat(path, &sb) == 0 && S_ISSOCK(sb.st_mode)) unlink(path);
-    hta_temp_removed(path);
+    if (lstat(path[i], &sb) == 0 && S_ISSOCK(sb.st_mode)) unlink(path[i]);
+    hta_temp_removed(path[i]);
   }
-  closedir(d);
 }
 
 /* ---- open and close ---- */
@@ -372,8 +409,10 @@ static void xrt_close(hta_device *dev) {
   if (x->data_bo) xrt.xrtBOFree(x->data_bo);
   if (x->kernel) xrt.xrtKernelClose(x->kernel);
   if (x->dev) xrt.xrtDeviceClose(x->dev);
-  if (x->emu) remove_emu_sockets();
-  xrt_env_remove(x);
+  pthread_mutex_lock(&lock);
+  if (x->emu) remove_emu_sockets(x->index);
+  xrt_env_release(x);
+  pthread_mutex_unlock(&lock);
   free(x);
   dev->priv = NULL;
 }
@@ -410,6 +449,41 @@ static int open_fail(hta_device *dev, xrt_dev *x, int rc) {
   return rc;
 }
 
+/* The process's environment (made by the first device), then XRT's device
+ * `x->index`, refused when XRT does not have it. Called with `lock` held. */
+static int open_device(hta_device *dev, xrt_dev *x, const xclbin_info *info, const char *mode) {
+  if (mode || getenv("XILINX_XRT") == NULL || env.set[0]) {
+    const int rc = env.users ? HTA_SUCCESS : xrt_env_setup(dev, info->vbnv, mode != NULL);
+    env.users++; /* counted even after a failure: close removes what was made */
+    x->env_user = 1;
+    if (rc != HTA_SUCCESS) return rc;
+  }
+  if (x->emu) { /* XRT's sockets, for a signal handler (hta_set_temp_hook) */
+    char a[256], b[256];
+    emu_socket_paths(x->index, a, b);
+    hta_temp_created(a, 0);
+    hta_temp_created(b, 0);
+  }
+  x->dev = xrt.xrtDeviceOpen((unsigned)x->index);
+  if (x->dev == NULL)
+    return hta_dev_error(dev, HTA_ERROR_NO_DEVICE,
+                         "xrt: no XRT device %lu (%s; is the card's driver loaded? for "
+                         "emulation, an xclbin from `hta xclbin --emu` sets it up)",
+                         x->index, strerror(errno ? errno : ENODEV));
+  /* counted once XRT has loaded its shim (by the open above) */
+  const long n_dev = xrt_device_count();
+  if (n_dev >= 0 && x->index >= (unsigned long)n_dev) {
+    char range[48] = "";
+    if (n_dev > 0) snprintf(range, sizeof range, " (index 0..%ld)", n_dev - 1);
+    return hta_dev_error(dev, HTA_ERROR_NO_DEVICE, "xrt: no XRT device %lu: XRT sees %ld "
+                         "device%s%s%s", x->index, n_dev, n_dev == 1 ? "" : "s", range,
+                         x->emu ? "; XRT's hardware emulation shows HTA_XRT_EMU_DEVICES "
+                                  "devices, 1 to 16, default 1, read at the process's first "
+                                  "open" : "");
+  }
+  return HTA_SUCCESS;
+}
+
 static int xrt_open(hta_device *dev, const char *opts) {
   if (xrt_load(dev) != HTA_SUCCESS) return HTA_ERROR_NO_DEVICE;
   char *end;
@@ -437,46 +511,34 @@ static int xrt_open(hta_device *dev, const char *opts) {
 
   xrt_dev *x = calloc(1, sizeof *x);
   if (x == NULL) return hta_dev_error(dev, HTA_ERROR_NO_MEM, "xrt: out of memory");
+  pthread_mutex_lock(&lock); /* the environment is the process's */
   const char *mode = getenv("XCL_EMULATION_MODE");
   if (info.emu && mode == NULL) {
     setenv("XCL_EMULATION_MODE", "hw_emu", 1);
     mode = "hw_emu";
   }
-  if (mode && strcmp(mode, "hw_emu") == 0 && !info.emu)
-    return open_fail(dev, x, hta_dev_error(dev, HTA_ERROR_UNSUPPORTED,
-                     "xrt: XCL_EMULATION_MODE=hw_emu but '%s' is no emulation xclbin "
-                     "(write one with `hta xclbin --emu`)", xclbin));
   x->noop = mode && strcmp(mode, "noop") == 0;
   x->emu = mode && strcmp(mode, "hw_emu") == 0;
-  if ((mode || getenv("XILINX_XRT") == NULL) &&
-      (rc = xrt_env_setup(dev, x, info.vbnv, mode != NULL)) != HTA_SUCCESS)
-    return open_fail(dev, x, rc);
-
-  if (x->emu) { /* XRT's sockets, for a signal handler (hta_set_temp_hook) */
-    char a[256], b[256];
-    emu_socket_paths(index, a, b);
-    hta_temp_created(a, 0);
-    hta_temp_created(b, 0);
-  }
-  x->dev = xrt.xrtDeviceOpen((unsigned)index);
-  if (x->dev == NULL)
-    return open_fail(dev, x, hta_dev_error(dev, HTA_ERROR_NO_DEVICE,
-                     "xrt: no XRT device %lu (%s; is the card's driver loaded? for "
-                     "emulation, an xclbin from `hta xclbin --emu` sets it up)",
-                     index, strerror(errno ? errno : ENODEV)));
-  /* counted once XRT has loaded its shim (by the open above) */
-  const long n_dev = xrt_device_count();
-  if (n_dev >= 0 && index >= (unsigned long)n_dev) {
-    char range[48] = "";
-    if (n_dev > 0) snprintf(range, sizeof range, " (index 0..%ld)", n_dev - 1);
-    return open_fail(dev, x, hta_dev_error(dev, HTA_ERROR_NO_DEVICE,
-                     "xrt: no XRT device %lu: XRT sees %ld device%s%s", index, n_dev,
-                     n_dev == 1 ? "" : "s", range));
-  }
-  if (xrt.xrtDeviceLoadXclbinFile(x->dev, xclbin) != 0)
+  x->index = index;
+  if (x->emu && !info.emu)
+    rc = hta_dev_error(dev, HTA_ERROR_UNSUPPORTED, "xrt: XCL_EMULATION_MODE=hw_emu but '%s' "
+                       "is no emulation xclbin (write one with `hta xclbin --emu`)", xclbin);
+  else
+    rc = open_device(dev, x, &info, mode);
+  pthread_mutex_unlock(&lock);
+  if (rc != HTA_SUCCESS) return open_fail(dev, x, rc);
+  /* XRT 2.13's hw_emu shim cannot load two xclbins at once: it unpacks and
+   * chmods each device's folder through system() while another load runs,
+   * and one of them fails ("chmod -R 777 .../device1/binary_0 ... error code
+   * 32512", in 1 of 3 tries): under emulation the loads go one at a time */
+  if (x->emu) pthread_mutex_lock(&lock);
+  const int loaded = xrt.xrtDeviceLoadXclbinFile(x->dev, xclbin) == 0;
+  const int load_errno = errno;
+  if (x->emu) pthread_mutex_unlock(&lock);
+  if (!loaded)
     return open_fail(dev, x, hta_dev_error(dev, HTA_ERROR_IO,
                      "xrt: XRT could not load the xclbin '%s' (%s; XRT's own message is "
-                     "above)", xclbin, strerror(errno ? errno : EIO)));
+                     "above)", xclbin, strerror(load_errno ? load_errno : EIO)));
   xuid_t uuid;
   if (xrt.xrtDeviceGetXclbinUUID(x->dev, uuid) != 0 ||
       (x->kernel = xrt.xrtPLKernelOpenExclusive(x->dev, uuid, KERNEL_NAME)) == NULL)
