@@ -54,3 +54,10 @@ $(MODEL_UNIT_SAN_TESTS): $(BUILD)/tests/san/%: $(BUILD)/san/tests/unit/%.o \
 	$(Q)$(CC) $(LDFLAGS) $(SAN_LDFLAGS) $^ -o $@ $(LDLIBS) -lm
 
 TEST_BINS += $(MODEL_UNIT_TESTS) $(MODEL_UNIT_SAN_TESTS)
+
+# hta eval/bench --jobs, --shard and hta merge end to end (build/hta; the
+# tests run from the repository root, so the CLI is named by its path here,
+# before tools/hta/hta.mk defines HTA_CLI).
+TEST_BINS += tests/cli/test_scaling.sh
+tests/cli/test_scaling.sh: $(BUILD)/hta
+	@:
