@@ -3,9 +3,10 @@
 # merge end to end (build/hta, run from the repository root): results of 2
 # and 3 jobs equal one job's (JSON apart from the timing fields wall_s and,
 # for bench, sim_cycles_per_s; --logits byte for byte) on cpu and on sim,
-# shards merged in any order equal one run, merge refuses missing, duplicate
-# and mismatched parts naming them, a failing device under --jobs is
-# reported, the progress line, and the usage errors. About a minute on sim.
+# shards merged in any order equal one run (byte for byte but wall_s),
+# merge refuses missing, duplicate and mismatched parts naming them, a
+# failing device under --jobs is reported, the progress line, and the usage
+# errors. About a minute on sim.
 # Prints PASS/FAIL lines and "N passed, N failed".
 set -uo pipefail
 HTA=${HTA:-build/hta}
@@ -74,6 +75,11 @@ $HTA merge "$tmp/sp2.json" "$tmp/sp0.json" "$tmp/sp1.json" --json -o "$tmp/sim_m
 same_json merge_sim_shards_equal_one_run "$tmp/sim_j1.json" "$tmp/sim_merged.json" wall_s
 same_bytes merge_sim_logits_equal_one_run "$tmp/sim_j1.npy" "$tmp/sim_merged.npy"
 same_bytes merge_o_file_equals_stdout "$tmp/sim_merged.json" "$tmp/sim_merged_o.json"
+# byte for byte, once the one timing field is cut out of both
+for f in sim_j1 sim_merged; do sed 's/"wall_s": [0-9.]*, //' "$tmp/$f.json" > "$tmp/$f.notime"; done
+same_bytes merge_sim_bytes_equal_one_run_but_wall_s "$tmp/sim_j1.notime" "$tmp/sim_merged.notime"
+grep -q wall_s "$tmp/sim_merged.notime" && fail merge_wall_s_cut "sed left wall_s" ||
+  pass merge_wall_s_cut
 
 for i in 0 1 2 3; do
   ev --device cpu --limit 301 --batch 40 --shard $i/4 --out "$tmp/cp$i.json" --json \
