@@ -156,7 +156,7 @@ expect eval_shard_needs_out 2 "--shard needs --out" -- ev --device cpu --shard 0
 expect eval_out_dir_checked_first 1 "nodir" -- \
   ev --device cpu --shard 0/2 --out "$tmp/nodir/p.json"
 ev --device cpu --limit 120 --batch 10 --jobs 2 --progress > /dev/null 2> "$tmp/prog.err"
-grep -q "eval: [0-9]* / 120 items on 2 devices" "$tmp/prog.err" && pass eval_progress_line ||
+grep -q "eval \[[#.]*\] [0-9]* / 120 items on 2 devices" "$tmp/prog.err" && pass eval_progress_line ||
   fail eval_progress_line "$(head -c 200 "$tmp/prog.err")"
 grep -q "items on" "$tmp/cpu_j2.err" && fail eval_no_progress_off_tty "$(head -c 200 "$tmp/cpu_j2.err")" ||
   pass eval_no_progress_off_tty
