@@ -62,3 +62,10 @@ DEPS_PKGS += slurm-wlm munge
 TEST_BINS += tests/cluster/test_slurm.sh
 tests/cluster/test_slurm.sh: $(BUILD)/hta
 	@:
+
+# hta eval/bench --jobs, --shard and hta merge end to end (build/hta; the
+# tests run from the repository root, so the CLI is named by its path here,
+# before tools/hta/hta.mk defines HTA_CLI).
+TEST_BINS += tests/cli/test_scaling.sh
+tests/cli/test_scaling.sh: $(BUILD)/hta
+	@:

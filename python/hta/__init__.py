@@ -332,16 +332,58 @@ def dataset(source: str, in_shape, mean=(0.0, 0.0, 0.0), std=(1.0, 1.0, 1.0),
     return x, y, [str(k) for k in range(int(y.max()) + 1)]
 
 
-def evaluate(net: 'Net', x, y, batch: int = 100) -> Dict[str, float]:
+def evaluate(net: 'Net', x, y, batch: int = 100, jobs: int = 1) -> Dict[str, float]:
     """Top-1 and top-5 of net on real inputs x [N, H, W, C] with labels y,
     as `hta eval` counts them (argmax of the int8 outputs, ties to the lower
-    class): {'n', 'top1', 'top5'}."""
+    class): {'n', 'top1', 'top5'}. jobs > 1 runs that many devices at once,
+    as `hta eval --jobs`: net's own (in the calling thread) and jobs - 1 more
+    opened from its URI (hta_uri_expand: cpu and sim are repeated; an xrt:N or
+    usb device cannot be), each opened, used and closed by a thread of its
+    own (libhta releases the GIL while it runs; a simulator is not moved
+    between threads), each with a contiguous slice of x; the results are
+    those of one job."""
     import numpy as np
+    if not isinstance(jobs, int) or jobs < 1:
+        raise ValueError('jobs %r: a positive integer' % (jobs,))
+    n = len(x)
+    uris = [net._dev.uri]
+    if jobs > 1:
+        lst, err = _ffi.new('char ***'), _ffi.new('char[600]')
+        k = _lib.hta_uri_expand(net._dev.uri.encode(), jobs, lst, err, 600)
+        if k < 0:
+            raise ValueError('jobs=%d on %r: %s' % (jobs, net._dev.uri, _s(err)))
+        uris = [_s(lst[0][i]) for i in range(k)]
+        _lib.hta_uri_list_free(lst[0])
+    outs = [None] * jobs
+
+    def run(nt, j):
+        lo, hi = j * n // jobs, (j + 1) * n // jobs
+        outs[j] = [nt.run_raw(nt.quantize(x[i:min(i + batch, hi)]))
+                   .reshape(min(i + batch, hi) - i, -1) for i in range(lo, hi, batch)]
+
+    def job(j):  # jobs 1.. : a device of the thread's own
+        with Device(uris[j]) as dev:
+            p = _ffi.new('hta_net **')
+            dev._check(_lib.hta_load_model(dev._dev, net._model, p))
+            run(Net(dev, p[0], net._model), j)  # the model stays net's
+
+    if jobs == 1:
+        run(net, 0)
+    else:
+        from concurrent.futures import ThreadPoolExecutor
+        with ThreadPoolExecutor(max_workers=jobs - 1) as pool:
+            futures = [pool.submit(job, j) for j in range(1, jobs)]
+            try:
+                run(net, 0)
+            finally:
+                for f in futures:
+                    f.result()  # raises a job's error (after every job ended)
     hit1 = hit5 = 0
-    for i in range(0, len(x), batch):
-        q = net.run_raw(net.quantize(x[i:i + batch])).reshape(len(x[i:i + batch]), -1)
-        for v, label in zip(q.astype(np.int64), y[i:i + batch]):
-            rank = int((v > v[label]).sum() + (v[:label] == v[label]).sum())
-            hit1 += int(np.argmax(v) == label)
-            hit5 += rank < 5
-    return {'n': len(x), 'top1': hit1 / max(len(x), 1), 'top5': hit5 / max(len(x), 1)}
+    labels = iter(y)
+    for part in outs:
+        for q in part:
+            for v, label in zip(q.astype(np.int64), labels):
+                rank = int((v > v[label]).sum() + (v[:label] == v[label]).sum())
+                hit1 += int(np.argmax(v) == label)
+                hit5 += rank < 5
+    return {'n': n, 'top1': hit1 / max(n, 1), 'top5': hit5 / max(n, 1)}

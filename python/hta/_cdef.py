@@ -74,4 +74,6 @@ hta_model *hta_model_load(const char *path, char *err, size_t errlen);
 void hta_model_free(hta_model *m);
 void hta_model_get_info(const hta_model *m, hta_model_info *info);
 void hta_set_progress(hta_device *dev, hta_progress_fn fn, void *user);
+int hta_uri_expand(const char *uri, int jobs, char ***uris, char *err, size_t errlen);
+void hta_uri_list_free(char **uris);
 """

@@ -144,6 +144,35 @@ def main():
                   abs(r['top1'] - j.get('top1', -1)) < 1e-6 and
                   abs(r['top5'] - j.get('top5', -1)) < 1e-6 and len(classes) == 10,
                   'python %s, hta eval %s' % (r, {k: j.get(k) for k in ('n', 'top1', 'top5')}))
+        # jobs=2: a second device from the same URI, each with half the items
+        x, y, _ = hta.dataset(os.path.join(d, 'd.npz'), net.in_shape)
+        r1, r2 = hta.evaluate(net, x, y), hta.evaluate(net, x, y, batch=64, jobs=2)
+        check('evaluate_jobs2_equals_jobs1_cpu', r1 == r2 and r1['n'] == 300,
+              'jobs=1 %s, jobs=2 %s' % (r1, r2))
+        # a shifted label list must change the result: the check above can fail
+        r3 = hta.evaluate(net, x, np.roll(y, 1), jobs=2)
+        check('evaluate_jobs2_sees_item_order', r3['top1'] < r1['top1'] - 0.2, str(r3))
+        raises('evaluate_jobs0_refused', ValueError, lambda: hta.evaluate(net, x, y, jobs=0),
+               'positive')
+    with hta.open('sim') as dev:
+        net = dev.load(fm)
+        x, y, _ = hta.dataset(os.path.join(d, 'd.npz'), net.in_shape, limit=10)
+        r2 = hta.evaluate(net, x, y, batch=3, jobs=2)
+        e = subprocess.run([HTA, 'eval', '--device', 'cpu', '--model', fm, '--dataset',
+                            os.path.join(d, 'd.npz'), '--limit', '10', '--json'],
+                           capture_output=True, text=True)
+        j = json.loads(e.stdout) if e.returncode == 0 else {}
+        check('evaluate_jobs2_sim_equals_hta_eval_cpu', r2['n'] == j.get('n') == 10 and
+              abs(r2['top1'] - j.get('top1', -1)) < 1e-6 and
+              abs(r2['top5'] - j.get('top5', -1)) < 1e-6, 'python %s, hta eval %s' % (r2, j))
+    with hta.open('sim:fault=rd') as dev:
+        net = dev.load(fm)
+        raises('evaluate_jobs2_device_error_raised', hta.Error,
+               lambda: hta.evaluate(net, x, y, jobs=2), 'HTA_ERROR_DEVICE')
+    with hta.open('sim:trace=' + os.path.join(d, 't.fst')) as dev:
+        net = dev.load(fm)
+        raises('evaluate_jobs2_shared_trace_refused', ValueError,
+               lambda: hta.evaluate(net, x, y, jobs=2), 'trace=')
     raises('unknown_device', hta.Error, lambda: hta.open('nope'), 'HTA_ERROR_NO_DEVICE')
     e = None
     try:

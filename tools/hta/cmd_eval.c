@@ -10,6 +10,10 @@
  * the first index of the largest int8 output (ties go to the lower class,
  * as argmax does); top-5 counts a hit when the label is among the five
  * largest outputs (ties broken the same way).
+ *
+ * The items run through jobs.c (one or more devices, --jobs); the tally,
+ * its printing and the part files of --shard/--out are evalres.c's, which
+ * `hta merge` (cmd_merge.c) shares.
  */
 #define _POSIX_C_SOURCE 200809L
 #include <errno.h>

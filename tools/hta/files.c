@@ -3,6 +3,7 @@
 #include "files.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
@@ -183,21 +184,29 @@ int write_file_atomic(const char *path, const void *data, size_t len, char *err,
 
 /* ---- cleanup on signals ---- */
 
-#define CLEANUP_SLOTS 16
+/* room for the temporary paths of many devices at once (--jobs: each xrt
+ * device has its folder and sockets) */
+#define CLEANUP_SLOTS 64
 static struct {
   volatile sig_atomic_t used; /* 0 free, 1 file, 2 directory */
   char path[4096];
 } slots[CLEANUP_SLOTS];
+/* --jobs opens devices in several threads at once; the signal handler takes
+ * no lock (it only reads whole entries: `used` is set last) */
+static pthread_mutex_t slots_lock = PTHREAD_MUTEX_INITIALIZER;
 
 int cleanup_register(const char *path, int is_dir) {
   if (strlen(path) >= sizeof slots[0].path) return -1;
-  for (int i = 0; i < CLEANUP_SLOTS; i++)
+  int slot = -1;
+  pthread_mutex_lock(&slots_lock);
+  for (int i = 0; i < CLEANUP_SLOTS && slot < 0; i++)
     if (!slots[i].used) {
       strcpy(slots[i].path, path);
       slots[i].used = is_dir ? 2 : 1; /* last: the handler sees a whole path */
-      return i;
+      slot = i;
     }
-  return -1;
+  pthread_mutex_unlock(&slots_lock);
+  return slot;
 }
 
 void cleanup_forget(int slot) {
@@ -210,8 +219,10 @@ void cleanup_temp_hook(const char *path, int is_dir, int created, void *user) {
     cleanup_register(path, is_dir);
     return;
   }
+  pthread_mutex_lock(&slots_lock);
   for (int i = 0; i < CLEANUP_SLOTS; i++)
     if (slots[i].used && strcmp(slots[i].path, path) == 0) slots[i].used = 0;
+  pthread_mutex_unlock(&slots_lock);
 }
 
 static volatile pid_t child;

@@ -151,9 +151,12 @@ out:
 static void draw(const jobs_spec *s, const job *jobs, double t0) {
   int done = 0;
   for (int j = 0; j < s->n_jobs; j++) done += jobs[j].done + jobs[j].in_batch;
-  const double t = hta_now_s() - t0;
-  fprintf(stderr, "\r  %s: %d / %d items on %d device%s, %.0f s", s->cmd, done, s->n, s->n_jobs,
-          s->n_jobs > 1 ? "s" : "", t);
+  const double t = hta_now_s() - t0, f = s->n ? (double)done / s->n : 1.0;
+  char bar[21];
+  for (int i = 0; i < 20; i++) bar[i] = i < (int)(f * 20) ? '#' : '.';
+  bar[20] = '\0';
+  fprintf(stderr, "\r  %s [%s] %d / %d items on %d device%s, %.0f s", s->cmd, bar, done, s->n,
+          s->n_jobs, s->n_jobs > 1 ? "s" : "", t);
   if (done > 0 && done < s->n) fprintf(stderr, ", %.0f s to go", t / done * (s->n - done));
   fprintf(stderr, "   ");
 }
