@@ -192,10 +192,13 @@ int main(int argc, char **argv) {
       only = strtoull(argv[++i], NULL, 0);
       have_only = 1;
     } else if (!strcmp(argv[i], "--trace") && i + 1 < argc) trace = argv[++i];
+    else if (!strcmp(argv[i], "--max-cycles") && i + 1 < argc)
+      max_cycles = strtoull(argv[++i], NULL, 0);
     else if (!strcmp(argv[i], "--no-net")) net = 0;
     else if (!strcmp(argv[i], "-v")) verbose = 1;
     else {
-      printf("usage: %s [--count N] [--master S] [--seed S] [--trace F.fst] [--no-net] [-v]\n",
+      printf("usage: %s [--count N] [--master S] [--seed S] [--trace F.fst] [--max-cycles N]\n"
+             "       [--no-net] [-v]\n",
              argv[0]);
       return 2;
     }
