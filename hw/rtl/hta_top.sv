@@ -177,7 +177,7 @@ module hta_top #(
       .bvalid_i(m_axi_gmem_bvalid), .bready_o(m_axi_gmem_bready), .bresp_i(m_axi_gmem_bresp),
       .ev_busy_o(ev_core_busy), .ev_stall_o(ev_core_stall), .ev_bytes_wr_o(ev_bytes_wr),
       .ev_fetch_o(ev_v2_fetch), .ev_wload_o(ev_v2_wload), .ev_xload_o(ev_v2_xload),
-      .ev_run_o(ev_v2_run), .ev_tail_o(ev_v2_tail)
+      .ev_run_o(ev_v2_run), .ev_tail_o(ev_v2_tail), .ev_mem_stall_o(ev_mem_stall)
     );
     assign rq_win[hta_pkg::RdCtrl]   = hta_pkg::WinProg;
     assign rq_win[hta_pkg::RdWload]  = hta_pkg::WinProg;
@@ -190,7 +190,6 @@ module hta_top #(
                                                * hta_cfg_pkg::MacCo) : 16'd0;
     assign ev_add_ops     = ev_core_busy ? 16'(hta_cfg_pkg::Pix * hta_cfg_pkg::Ci
                                                * hta_cfg_pkg::AddCo) : 16'd0;
-    assign ev_mem_stall   = 1'b0;
     assign ev_drain_stall = ev_core_stall;
   end else begin : gen_v1
     assign ev_v2_fetch = 1'b0;

@@ -85,7 +85,8 @@ module hta_v2_engine #(
   output logic               ev_wload_o,    // weights, lane records, group scales
   output logic               ev_xload_o,    // the band's input pixels
   output logic               ev_run_o,      // the core runs (the drain overlapped)
-  output logic               ev_tail_o      // the last drain and write responses
+  output logic               ev_tail_o,     // the last drain, loads, write responses
+  output logic               ev_mem_stall_o // the core waits for input rows or weights
 );
   localparam int NB   = 2 * Pix;
   localparam int BW   = $clog2(NB);
@@ -104,7 +105,7 @@ module hta_v2_engine #(
   // ================================================================ control
   typedef enum logic [4:0] {
     SIdle, SHdr, SHdrWait, SDesc, SDescWait, SCheck1, SCheck2,
-    SLoadW, SLoadR, SLoadA, SLoadX, SLoadXWait, SRun, SRunWait, SJobEnd, SAbort
+    SLoadR, SLoadA, SLoadW, SRunWait, SJobEnd, SAbort
   } state_e;
   state_e state_q;
 
@@ -299,7 +300,9 @@ module hta_v2_engine #(
   wire  signed [31:0] wbyte = $signed(cbeat_q * 16 + 32'(cw_q) * Ci) - $signed(32'(off16));
   wire  [31:0]  wcb = 32'(wbyte) >> CiSh;
   wire          wvalid = wbyte >= 0 && wcb < 32'(j_q.cb_n);
-  wire          x_active = state_q == SLoadX || state_q == SLoadXWait;
+  // from the job's records on, while the core runs (rows_avail)
+  wire          x_active = state_q == SLoadR || state_q == SLoadA || state_q == SLoadW
+                        || state_q == SRunWait || state_q == SJobEnd;
   wire          x_step = x_active && !xf_empty;
   assign xf_pop = x_step && 32'(cw_q) == WPB - 1;
   logic          act_we;
@@ -317,11 +320,12 @@ module hta_v2_engine #(
       if (32'(cw_q) == 32'(w)) act_data = xf_data[w*Ci*8 +: Ci*8];
   end
   wire x_done = cpix_q == xr_npix_q;
+  logic [11:0] xrows_q;                    // band rows in the banks (the core's rows_avail)
 
   always_ff @(posedge clk_i) begin
     if (state_q == SCheck2) begin
       cx_q <= '0;  cbank_q <= '0;  cxdiv_q <= '0;  crow_q <= '0;
-      cbeat_q <= '0;  cw_q <= '0;  cpix_q <= '0;
+      cbeat_q <= '0;  cw_q <= '0;  cpix_q <= '0;  xrows_q <= '0;
     end else if (x_step) begin
       if (32'(cw_q) != WPB - 1) begin
         cw_q <= cw_q + 1'b1;
@@ -335,6 +339,7 @@ module hta_v2_engine #(
           if (cx_q + 1 == j_q.in_w) begin
             cx_q <= '0;  cbank_q <= '0;  cxdiv_q <= '0;
             crow_q <= crow_q + row_words_q;
+            xrows_q <= xrows_q + 12'd1;
           end else begin
             cx_q <= cx_q + 1'b1;
             if (32'(cbank_q) == NB - 1) begin
@@ -350,7 +355,7 @@ module hta_v2_engine #(
   end
 
   // ================================================================ core
-  logic core_start, core_busy, core_done, out_valid, out_ready;
+  logic core_start, core_busy, core_done, out_valid, out_ready, core_row_wait, core_wt_wait;
   logic [11:0] out_y, out_x;
   logic [7:0]  out_pass;
   logic [Pix*MacCo*32-1:0] out_mac;
@@ -363,7 +368,8 @@ module hta_v2_engine #(
     .Pix(Pix), .Ci(Ci), .MacCo(MacCo), .AddCo(AddCo), .ActDepth(ActDepth), .WDepth(WDepth),
     .ADepth(ADepth), .FineGroups(FineGroups)
   ) u_core (
-    .clk_i, .rst_i,
+    // an abort resets the core: it may be waiting for rows or weights that stopped coming
+    .clk_i, .rst_i(rst_i || state_q == SAbort),
     .act_we_i(act_we), .act_bank_i(act_bank), .act_addr_i(act_addr[AW-1:0]),
     .act_data_i(act_data),
     .wm_we_i(wm_we), .wt_we_i(wm_we), .w_addr_i(w_addr),
@@ -376,9 +382,13 @@ module hta_v2_engine #(
     .blk_words_i(blk_words_q[AW:0]), .zp_in_i(j_q.zp_in), .gblk_i(j_q.gblk),
     // the compiler lowers depthwise and GAP to convolutions (mode 0) for now
     .mode_i(2'd0), .blk_passes_i(8'd0),
+    // the core starts once the records (and group scales) are in; input rows
+    // and weight blocks keep loading while it runs, and it waits for them
+    .rows_avail_i(xrows_q), .w_avail_i(wa_q),
     .start_i(core_start), .busy_o(core_busy), .done_o(core_done),
     .out_valid_o(out_valid), .out_ready_i(out_ready), .out_y_o(out_y), .out_x_o(out_x),
     .out_pass_o(out_pass), .out_mac_o(out_mac), .out_add_o(out_add),
+    .row_wait_o(core_row_wait), .wt_wait_o(core_wt_wait),
     .cycles_o(c_cycles), .busy_cycles_o(c_busy), .stall_cycles_o(c_stall),
     .scale_stall_cycles_o(c_sstall)
   );
@@ -434,7 +444,7 @@ module hta_v2_engine #(
   logic [Pix-1:0] s1_pv_q;                 // pixel p is inside the row
   logic [Pix*32-1:0] s1_sum_q;
   always_ff @(posedge clk_i) begin
-    if (rst_i || state_q == SIdle) begin
+    if (rst_i || state_q == SIdle || state_q == SAbort) begin
       dr_act_q <= 1'b0;
       s1_v_q   <= 1'b0;
     end else begin
@@ -469,7 +479,7 @@ module hta_v2_engine #(
   always_ff @(posedge clk_i) begin
     boff_q[0] <= j_q.out_off + s1_pix_q * 32'(j_q.out_pix_stride) + 32'(rec.chan);
     for (int i = 1; i < 5; i++) boff_q[i] <= boff_q[i-1];
-    if (rst_i || state_q == SIdle) begin
+    if (rst_i || state_q == SIdle || state_q == SAbort) begin
       lst_q <= '0;
       inf_q <= '0;
     end else begin
@@ -519,7 +529,7 @@ module hta_v2_engine #(
     assign cur_v[p]   = cur_v_q;
     assign flush_q[p] = fl_q;
     always_ff @(posedge clk_i) begin
-      if (rst_i || state_q == SIdle) begin
+      if (rst_i || state_q == SIdle || state_q == SAbort) begin
         cur_v_q <= 1'b0;
         fl_q    <= 1'b0;
       end else begin
@@ -649,7 +659,7 @@ module hta_v2_engine #(
         end else begin
           xr_beat_q <= xr_beat_q + xr_n;
         end
-      end else if (state_q == SLoadX && !xr_req_q && xr_pix_q != xr_npix_q
+      end else if (x_active && !xr_req_q && xr_pix_q != xr_npix_q
                    && 32'(x_infl_q) + 32'(xf_count) + xr_n <= XDepth) begin
         xr_req_q <= 1'b1;
       end
@@ -734,42 +744,43 @@ module hta_v2_engine #(
               err_info_o <= bad - 1;
               state_q    <= SAbort;
             end else begin
-              sp_off_q  <= j_q.wts_off;
-              sp_left_q <= wblocks_q * BlkBeats;
+              // the records first (client 1), the input pixels from now on (client 2)
+              sp_off_q  <= j_q.rec_off;
+              sp_left_q <= recs_q;
               sp_req_q  <= 1'b1;
               sp_go_q   <= 1'b1;
-              state_q   <= SLoadW;
+              state_q   <= SLoadR;
+              xr_pix_q  <= '0;
+              xr_beat_q <= '0;
+              xr_off_q  <= j_q.in_off;
+              xr_npix_q <= 32'(j_q.in_h) * 32'(j_q.in_w);
             end
-          end
-          SLoadW: if (!sp_req_q && !sp_go_q && sp_rx_q == 0) begin
-            sp_off_q  <= j_q.rec_off;
-            sp_left_q <= recs_q;
-            sp_req_q  <= 1'b1;
-            sp_go_q   <= 1'b1;
-            state_q   <= SLoadR;
           end
           SLoadR: if (!sp_req_q && !sp_go_q && sp_rx_q == 0) begin
             if (j_q.gblk != 0) begin
               sp_off_q  <= j_q.alpha_off;
               sp_left_q <= groups_q * ARowBeats;
-              sp_req_q  <= 1'b1;
-              sp_go_q   <= 1'b1;
               state_q   <= SLoadA;
             end else begin
-              state_q <= SLoadX;
+              sp_off_q   <= j_q.wts_off;
+              sp_left_q  <= wblocks_q * BlkBeats;
+              core_start <= 1'b1;
+              state_q    <= SLoadW;
             end
-            xr_pix_q  <= '0;
-            xr_beat_q <= '0;
-            xr_off_q  <= j_q.in_off;
-            xr_npix_q <= 32'(j_q.in_h) * 32'(j_q.in_w);
+            sp_req_q <= 1'b1;
+            sp_go_q  <= 1'b1;
           end
-          SLoadA: if (!sp_req_q && !sp_go_q && sp_rx_q == 0) state_q <= SLoadX;
-          SLoadX: if (x_done) begin
+          SLoadA: if (!sp_req_q && !sp_go_q && sp_rx_q == 0) begin
+            sp_off_q   <= j_q.wts_off;
+            sp_left_q  <= wblocks_q * BlkBeats;
+            sp_req_q   <= 1'b1;
+            sp_go_q    <= 1'b1;
             core_start <= 1'b1;
-            state_q    <= SRun;
+            state_q    <= SLoadW;
           end
-          SRun: state_q <= SRunWait;
-          SRunWait: if (!core_busy && !core_start) state_q <= SJobEnd;
+          // the weights stream in while the core runs on those already in
+          SLoadW: if (!sp_req_q && !sp_go_q && sp_rx_q == 0) state_q <= SRunWait;
+          SRunWait: if (!core_busy && !core_start && x_done) state_q <= SJobEnd;
           SJobEnd: if (wr_idle && rd_idle_i) begin
             layers_done_o <= layers_done_o + 1;
             log_we_o      <= 1'b1;
@@ -798,10 +809,13 @@ module hta_v2_engine #(
 
   assign ev_fetch_o = state_q == SHdr || state_q == SHdrWait || state_q == SDesc
                    || state_q == SDescWait || state_q == SCheck1 || state_q == SCheck2;
-  assign ev_wload_o = state_q == SLoadW || state_q == SLoadR || state_q == SLoadA;
-  assign ev_xload_o = state_q == SLoadX || state_q == SLoadXWait;
-  assign ev_run_o   = state_q == SRun || state_q == SRunWait;
-  assign ev_tail_o  = state_q == SJobEnd;
+  // While the core runs (SLoadW, SRunWait) a cycle goes to what it waits for.
+  wire c_ph = state_q == SLoadW || state_q == SRunWait;
+  assign ev_wload_o = state_q == SLoadR || state_q == SLoadA || (c_ph && core_wt_wait);
+  assign ev_xload_o = c_ph && core_row_wait && !core_wt_wait;
+  assign ev_run_o   = c_ph && (core_busy || core_start) && !core_wt_wait && !core_row_wait;
+  assign ev_tail_o  = state_q == SJobEnd || (c_ph && !core_busy && !core_start);
+  assign ev_mem_stall_o = c_ph && (core_wt_wait || core_row_wait);
   assign busy_o     = state_q != SIdle;
   assign abort_o    = state_q == SAbort;
   assign err_code_o = err_q;
