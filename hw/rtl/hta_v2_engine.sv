@@ -109,21 +109,19 @@ module hta_v2_engine #(
   } state_e;
   state_e state_q;
 
-  // 64-byte fetches of the header and descriptors: 4 beats
-  logic [383:0] words_q;
-  logic [1:0]   beat_q;
-  wire [511:0]  blk = {rd_data_i, words_q};
-  wire last_beat = rd_valid_i[0] && beat_q == 2'd3;
-  always_ff @(posedge clk_i) begin
-    if (rst_i || state_q == SIdle) beat_q <= '0;
-    else if (rd_valid_i[0]) begin
-      words_q <= blk[511:128];
-      beat_q  <= beat_q + 2'd1;
-    end
-  end
-
-  hta_prog_pkg::prog_header_t hdr;
-  assign hdr = blk;
+  // 64-byte fetches of the header and jobs (4 beats), the header checked for
+  // ProgVersionV2: hta_prog_fetch, shared with v1's hta_ctrl
+  logic [511:0] blk;
+  logic         last_beat, hdr_bad;
+  logic [31:0]  hdr_info, hdr_n_desc, hdr_desc_off;
+  hta_prog_fetch #(
+    .BusBits(BusBits), .Version(hta_prog_pkg::ProgVersionV2),
+    .DescBytes(hta_prog_pkg::V2JobBytes), .CfgSignature(CfgSignature)
+  ) u_fetch (
+    .clk_i, .rst_i, .clr_i(state_q == SIdle), .rd_valid_i(rd_valid_i[0]), .rd_data_i,
+    .blk_o(blk), .last_o(last_beat), .hdr_bad_o(hdr_bad), .hdr_info_o(hdr_info),
+    .n_desc_o(hdr_n_desc), .desc_off_o(hdr_desc_off)
+  );
   hta_prog_pkg::v2_job_t j_q;
   logic [31:0] n_jobs_q, desc_off_q, job_q;
   logic        fetch_req_q;
@@ -688,28 +686,18 @@ module hta_v2_engine #(
           end
           SHdr: if (!fetch_req_q) state_q <= SHdrWait;
           SHdrWait: if (last_beat) begin
-            n_jobs_q   <= hdr.n_desc;
-            desc_off_q <= hdr.desc_off;
-            if (hdr.magic != hta_prog_pkg::ProgMagic)
-              err_info_o <= hta_prog_pkg::ProgHeaderWMagic;
-            else if (hdr.version != hta_prog_pkg::ProgVersionV2)
-              err_info_o <= hta_prog_pkg::ProgHeaderWVersion;
-            else if (hdr.cfg_sig != CfgSignature)
-              err_info_o <= hta_prog_pkg::ProgHeaderWCfgSig;
-            else if (hdr.desc_off % hta_prog_pkg::V2JobBytes != 0)
-              err_info_o <= hta_prog_pkg::ProgHeaderWDescOff;
-            if (hdr.magic != hta_prog_pkg::ProgMagic
-                || hdr.version != hta_prog_pkg::ProgVersionV2
-                || hdr.cfg_sig != CfgSignature
-                || hdr.desc_off % hta_prog_pkg::V2JobBytes != 0) begin
-              err_q   <= hta_prog_pkg::ErrProg;
-              state_q <= SAbort;
-            end else if (hdr.n_desc == 0) begin
+            n_jobs_q   <= hdr_n_desc;
+            desc_off_q <= hdr_desc_off;
+            if (hdr_bad) begin
+              err_info_o <= hdr_info;
+              err_q      <= hta_prog_pkg::ErrProg;
+              state_q    <= SAbort;
+            end else if (hdr_n_desc == 0) begin
               done_o  <= 1'b1;
               state_q <= SIdle;
             end else begin
               fetch_req_q <= 1'b1;
-              fetch_off_q <= hdr.desc_off;
+              fetch_off_q <= hdr_desc_off;
               state_q     <= SDesc;
             end
           end
@@ -821,6 +809,6 @@ module hta_v2_engine #(
   assign err_code_o = err_q;
   assign layer_o    = job_q[15:0];
   logic unused;
-  assign unused = ^{hdr.rsvd160, j_q.rsvd448, j_q.rsvd28, off16, words_q[0], bresp_i[0],
+  assign unused = ^{j_q.rsvd448, j_q.rsvd28, off16, bresp_i[0],
                     wblk_q[BusBits-1:0], act_addr[31:AW], xf_full};
 endmodule
