@@ -4,20 +4,22 @@
 //
 // For each job (v2_job descriptor), one after another:
 //   fetch and check the descriptor (ERR_DESC names the first failing word);
-//   load: the weight blocks into the core's weight buffer, the lane records
-//     into a record RAM (one 16-byte record per beat: BusBits is 128), the
-//     group scales (fine groups), then the band's input pixels into the 2 Pix
-//     banks (each pixel's Ci-byte words as the layout says, one word per
-//     cycle through a beat FIFO the requests reserve space in);
-//   run: the core; each output beat (a tile of Pix pixels of one pass) goes
-//     through one requantization unit, one (pixel, lane with a filter) per
-//     cycle: alpha S +
-//     the 40-bit folded bias, saturated to 32 bits, then hta_requant; each
-//     valid lane's byte is written at its channel of its pixel, bytes of one
-//     16-byte beat merged under write strobes, single-beat AXI writes.
-// Everything is serial (loads, then compute, then the last writes): the
-// correct first form, not the fast one (docs/engine-v2.md lists what
-// overlaps next).
+//   load the lane records into a record RAM (one 16-byte record per beat:
+//     BusBits is 128) and the group scales (fine groups); from the records
+//     on, the band's input pixels stream into the 2 Pix banks (each pixel's
+//     Ci-byte words as the layout says, one word per cycle through a beat
+//     FIFO the requests reserve space in);
+//   start the core, then stream the weight blocks into its weight buffer
+//     while it runs: the core waits for each block's input row and weights
+//     (rows_avail_i, w_avail_i: the loads overlap the run);
+//   drain: each output beat (a tile of Pix pixels of one pass) goes through
+//     Pix requantization units, one lane with a filter per cycle for all
+//     pixels: alpha S + the 40-bit folded bias, saturated to 32 bits, then
+//     hta_requant; each pixel merges its bytes of a 16-byte beat under write
+//     strobes into a queue of its own, and the queues take turns at
+//     single-beat AXI writes.
+// Jobs do not overlap each other (the banks and the weight buffer hold one
+// job): docs/engine-v2.md, "Where the cycles go", measures what is left.
 `default_nettype none
 
 module hta_v2_engine #(
