@@ -768,8 +768,13 @@ static inline hta_status hta_status_of(uint32_t v) {
   X(layers_done, 0x090u, 32) \
   X(mac_ops, 0x098u, 64) \
   X(add_ops, 0x0A0u, 64) \
-  X(drain_stall, 0x0A8u, 64)
-#define HTA_COUNTER_COUNT 10
+  X(drain_stall, 0x0A8u, 64) \
+  X(v2_fetch, 0x0C0u, 64) \
+  X(v2_wload, 0x0C8u, 64) \
+  X(v2_xload, 0x0D0u, 64) \
+  X(v2_run, 0x0D8u, 64) \
+  X(v2_tail, 0x0E0u, 64)
+#define HTA_COUNTER_COUNT 15
 typedef uint32_t hta_counter32_t;
 typedef uint64_t hta_counter64_t;
 #define HTA_COUNTER_MEMBER(name, offset, bits) hta_counter##bits##_t name;

@@ -9,7 +9,7 @@
 /* goes to VERSION[15:0] */
 #define HTA_REGMAP_VERSION 1
 /* number of registers (entries of hta_reg_table) */
-#define HTA_REGMAP_COUNT 41
+#define HTA_REGMAP_COUNT 51
 
 /* rw: ap_ctrl_hs: bit0 ap_start (W1S, self-clearing), bit1 ap_done (clear on read), bit2
    ap_idle, bit3 ap_ready */
@@ -136,6 +136,40 @@
    entries) */
 #define HTA_REG_LOG_CYCLES 0x0B4u
 
+/* ro: counter v2_fetch: engine v2 (0 on v1): cycles fetching and checking job descriptors, bits
+   31:0 */
+#define HTA_REG_V2_FETCH_LO 0x0C0u
+
+/* ro: bits 63:32 */
+#define HTA_REG_V2_FETCH_HI 0x0C4u
+
+/* ro: counter v2_wload: engine v2 (0 on v1): cycles the core waited for weights, lane records,
+   group scales, bits 31:0 */
+#define HTA_REG_V2_WLOAD_LO 0x0C8u
+
+/* ro: bits 63:32 */
+#define HTA_REG_V2_WLOAD_HI 0x0CCu
+
+/* ro: counter v2_xload: engine v2 (0 on v1): cycles the core waited for input pixels, bits 31:0 */
+#define HTA_REG_V2_XLOAD_LO 0x0D0u
+
+/* ro: bits 63:32 */
+#define HTA_REG_V2_XLOAD_HI 0x0D4u
+
+/* ro: counter v2_run: engine v2 (0 on v1): cycles the core ran a job (the drain overlapped),
+   bits 31:0 */
+#define HTA_REG_V2_RUN_LO 0x0D8u
+
+/* ro: bits 63:32 */
+#define HTA_REG_V2_RUN_HI 0x0DCu
+
+/* ro: counter v2_tail: engine v2 (0 on v1): cycles from a job's last block to its last write
+   response, bits 31:0 */
+#define HTA_REG_V2_TAIL_LO 0x0E0u
+
+/* ro: bits 63:32 */
+#define HTA_REG_V2_TAIL_HI 0x0E4u
+
 #endif /* HTA_REGS_H */
 
 /*
@@ -194,5 +228,15 @@ static const struct {
     {"DRAIN_STALL_HI", 0x0ACu, 0},
     {"LOG_SEL", 0x0B0u, 1},
     {"LOG_CYCLES", 0x0B4u, 0},
+    {"V2_FETCH_LO", 0x0C0u, 0},
+    {"V2_FETCH_HI", 0x0C4u, 0},
+    {"V2_WLOAD_LO", 0x0C8u, 0},
+    {"V2_WLOAD_HI", 0x0CCu, 0},
+    {"V2_XLOAD_LO", 0x0D0u, 0},
+    {"V2_XLOAD_HI", 0x0D4u, 0},
+    {"V2_RUN_LO", 0x0D8u, 0},
+    {"V2_RUN_HI", 0x0DCu, 0},
+    {"V2_TAIL_LO", 0x0E0u, 0},
+    {"V2_TAIL_HI", 0x0E4u, 0},
 };
 #endif /* HTA_REGS_WANT_TABLE */

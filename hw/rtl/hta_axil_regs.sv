@@ -47,6 +47,11 @@ module hta_axil_regs (
   input  logic [63:0] mac_ops_i,
   input  logic [63:0] add_ops_i,
   input  logic [63:0] drain_stall_i,
+  input  logic [63:0] v2_fetch_i,
+  input  logic [63:0] v2_wload_i,
+  input  logic [63:0] v2_xload_i,
+  input  logic [63:0] v2_run_i,
+  input  logic [63:0] v2_tail_i,
   // per-layer cycle log
   input  logic        log_we_i,
   input  logic [15:0] log_idx_i,
@@ -231,6 +236,16 @@ module hta_axil_regs (
       hta_regs_pkg::RegAddOpsHi:   rmux = add_ops_i[63:32];
       hta_regs_pkg::RegDrainStallLo: rmux = drain_stall_i[31:0];
       hta_regs_pkg::RegDrainStallHi: rmux = drain_stall_i[63:32];
+      hta_regs_pkg::RegV2FetchLo:  rmux = v2_fetch_i[31:0];
+      hta_regs_pkg::RegV2FetchHi:  rmux = v2_fetch_i[63:32];
+      hta_regs_pkg::RegV2WloadLo:  rmux = v2_wload_i[31:0];
+      hta_regs_pkg::RegV2WloadHi:  rmux = v2_wload_i[63:32];
+      hta_regs_pkg::RegV2XloadLo:  rmux = v2_xload_i[31:0];
+      hta_regs_pkg::RegV2XloadHi:  rmux = v2_xload_i[63:32];
+      hta_regs_pkg::RegV2RunLo:    rmux = v2_run_i[31:0];
+      hta_regs_pkg::RegV2RunHi:    rmux = v2_run_i[63:32];
+      hta_regs_pkg::RegV2TailLo:   rmux = v2_tail_i[31:0];
+      hta_regs_pkg::RegV2TailHi:   rmux = v2_tail_i[63:32];
       hta_regs_pkg::RegLogSel:     rmux = {16'd0, log_sel_q};
       hta_regs_pkg::RegLogCycles:  rmux = (32'(log_sel_q) < LogDepth) ? log_rd : '0;
       default: rmux = '0;

@@ -107,12 +107,12 @@ module hta_ctrl #(
   state_e state_q;
 
   // ------------------------------------------------------ 4-beat fetches
-  // Header and descriptors are 64 bytes (DescBytes): collect 64/BusBytes beats
-  // (BusBits 128 or 256), the earliest in the low bits.
-  logic [511-BusBits:0] words_q;      // beats before the last of a fetch
-  logic [7:0]           beat_q;
-  wire [511:0] blk = {rd_data_i, words_q};
-  wire last_beat = rd_valid_i && (beat_q == 8'(hta_prog_pkg::DescBytes / BusBytes - 1));
+  // Header and descriptors are 64 bytes (DescBytes): hta_prog_fetch collects
+  // 64/BusBytes beats (BusBits 128 or 256) and checks the header (shared
+  // with hta_v2_engine, which accepts the other format version).
+  logic [511:0] blk;
+  logic         last_beat, hdr_bad;
+  logic [31:0]  hdr_info, hdr_n_desc, hdr_desc_off;
 
   logic fetch_req_q;
   logic [31:0] fetch_off_q;
@@ -120,21 +120,20 @@ module hta_ctrl #(
   assign req_off_o   = fetch_off_q;
   assign req_beats_o = 8'(hta_prog_pkg::DescBytes / BusBytes);
 
-  always_ff @(posedge clk_i) begin
-    if (rst_i || state_q == SIdle) beat_q <= '0;
-    else if (rd_valid_i) begin
-      words_q <= (512-BusBits)'({rd_data_i, words_q} >> BusBits);
-      beat_q  <= last_beat ? '0 : beat_q + 8'd1;
-    end
-  end
+  hta_prog_fetch #(
+    .BusBits(BusBits), .Version(hta_prog_pkg::ProgVersion),
+    .DescBytes(hta_prog_pkg::DescBytes), .CfgSignature(hta_cfg_pkg::CfgSignature)
+  ) u_fetch (
+    .clk_i, .rst_i, .clr_i(state_q == SIdle), .rd_valid_i, .rd_data_i,
+    .blk_o(blk), .last_o(last_beat), .hdr_bad_o(hdr_bad), .hdr_info_o(hdr_info),
+    .n_desc_o(hdr_n_desc), .desc_off_o(hdr_desc_off)
+  );
 
   // --------------------------------------------------- program and layer
   // Header and descriptor layouts come from hw/config/program.cfg
   // (hta_prog_pkg, docs/program-format.md); word 0 is the lowest 32 bits.
   logic [31:0] n_layers_q, desc_off_q, layer_q;
   hta_prog_pkg::desc_t d_q;           // the descriptor being run
-  hta_prog_pkg::prog_header_t hdr;
-  assign hdr = blk;
 
   wire [7:0]  op       = d_q.op;
   assign dw_o          = (op == hta_prog_pkg::DescOpDw);
@@ -169,7 +168,7 @@ module hta_ctrl #(
   assign n_groups_o    = d_q.n_groups;
   assign wts_end_o     = wts_off + wts_bytes;
   logic unused;
-  assign unused = ^{d_q.rsvd448, hdr.rsvd160};   // reserved bits
+  assign unused = ^{d_q.rsvd448};   // reserved bits
   // Channel source map: 2 bits per channel, padded to whole beats.
   assign map_beats_o   = 16'((32'(out_stride_o) / 4 + BusBytes - 1) / BusBytes);
 
@@ -326,26 +325,17 @@ module hta_ctrl #(
           end
           SHdr: if (!fetch_req_q) state_q <= SHdrWait;
           SHdrWait: if (last_beat) begin
-            n_layers_q <= hdr.n_desc;
-            desc_off_q <= hdr.desc_off;
-            if (hdr.magic != hta_prog_pkg::ProgMagic)
-              err_info_o <= hta_prog_pkg::ProgHeaderWMagic;
-            else if (hdr.version != hta_prog_pkg::ProgVersion)
-              err_info_o <= hta_prog_pkg::ProgHeaderWVersion;
-            else if (hdr.cfg_sig != hta_cfg_pkg::CfgSignature)
-              err_info_o <= hta_prog_pkg::ProgHeaderWCfgSig;
-            else if (hdr.desc_off % hta_prog_pkg::DescBytes != 0)
-              err_info_o <= hta_prog_pkg::ProgHeaderWDescOff;
-            if (hdr.magic != hta_prog_pkg::ProgMagic || hdr.version != hta_prog_pkg::ProgVersion
-                || hdr.cfg_sig != hta_cfg_pkg::CfgSignature
-                || hdr.desc_off % hta_prog_pkg::DescBytes != 0) begin
-              err_q   <= hta_prog_pkg::ErrProg;
-              state_q <= SAbort;
-            end else if (hdr.n_desc == 0) begin
+            n_layers_q <= hdr_n_desc;
+            desc_off_q <= hdr_desc_off;
+            if (hdr_bad) begin
+              err_info_o <= hdr_info;
+              err_q      <= hta_prog_pkg::ErrProg;
+              state_q    <= SAbort;
+            end else if (hdr_n_desc == 0) begin
               state_q <= SLayerEnd;
             end else begin
               fetch_req_q <= 1'b1;
-              fetch_off_q <= hdr.desc_off;
+              fetch_off_q <= hdr_desc_off;
               state_q     <= SDesc;
             end
           end

@@ -134,4 +134,38 @@ package hta_regs_pkg;
   //   entries)
   localparam logic [11:0] RegLogCycles    = 12'h0B4;
 
+  // ro: counter v2_fetch: engine v2 (0 on v1): cycles fetching and checking job descriptors, bits
+  //   31:0
+  localparam logic [11:0] RegV2FetchLo    = 12'h0C0;
+
+  // ro: bits 63:32
+  localparam logic [11:0] RegV2FetchHi    = 12'h0C4;
+
+  // ro: counter v2_wload: engine v2 (0 on v1): cycles the core waited for weights, lane records,
+  //   group scales, bits 31:0
+  localparam logic [11:0] RegV2WloadLo    = 12'h0C8;
+
+  // ro: bits 63:32
+  localparam logic [11:0] RegV2WloadHi    = 12'h0CC;
+
+  // ro: counter v2_xload: engine v2 (0 on v1): cycles the core waited for input pixels, bits 31:0
+  localparam logic [11:0] RegV2XloadLo    = 12'h0D0;
+
+  // ro: bits 63:32
+  localparam logic [11:0] RegV2XloadHi    = 12'h0D4;
+
+  // ro: counter v2_run: engine v2 (0 on v1): cycles the core ran a job (the drain overlapped),
+  //   bits 31:0
+  localparam logic [11:0] RegV2RunLo      = 12'h0D8;
+
+  // ro: bits 63:32
+  localparam logic [11:0] RegV2RunHi      = 12'h0DC;
+
+  // ro: counter v2_tail: engine v2 (0 on v1): cycles from a job's last block to its last write
+  //   response, bits 31:0
+  localparam logic [11:0] RegV2TailLo     = 12'h0E0;
+
+  // ro: bits 63:32
+  localparam logic [11:0] RegV2TailHi     = 12'h0E4;
+
 endpackage

@@ -100,6 +100,9 @@ module hta_top #(
   logic [63:0] cnt_cycles_q, cnt_mac_busy_q, cnt_add_busy_q, cnt_mem_stall_q;
   logic [63:0] cnt_bytes_rd_q, cnt_bytes_wr_q, cnt_mac_ops_q, cnt_add_ops_q;
   logic [63:0] cnt_drain_stall_q;
+  // engine v2's phases (docs/engine-v2.md, "Where the cycles go"); 0 on v1
+  logic        ev_v2_fetch, ev_v2_wload, ev_v2_xload, ev_v2_run, ev_v2_tail;
+  logic [63:0] cnt_v2_fetch_q, cnt_v2_wload_q, cnt_v2_xload_q, cnt_v2_run_q, cnt_v2_tail_q;
 
   // ------------------------------------------------------------ registers
   hta_axil_regs u_regs (
@@ -124,6 +127,8 @@ module hta_top #(
     .mem_stall_i(cnt_mem_stall_q), .bytes_rd_i(cnt_bytes_rd_q), .bytes_wr_i(cnt_bytes_wr_q),
     .layers_done_i(layers_done), .mac_ops_i(cnt_mac_ops_q), .add_ops_i(cnt_add_ops_q),
     .drain_stall_i(cnt_drain_stall_q),
+    .v2_fetch_i(cnt_v2_fetch_q), .v2_wload_i(cnt_v2_wload_q), .v2_xload_i(cnt_v2_xload_q),
+    .v2_run_i(cnt_v2_run_q), .v2_tail_i(cnt_v2_tail_q),
     .log_we_i(log_we), .log_idx_i(log_idx), .log_cycles_i(log_cycles)
   );
 
@@ -170,7 +175,9 @@ module hta_top #(
       .wvalid_o(m_axi_gmem_wvalid), .wready_i(m_axi_gmem_wready),
       .wdata_o(m_axi_gmem_wdata), .wstrb_o(m_axi_gmem_wstrb), .wlast_o(m_axi_gmem_wlast),
       .bvalid_i(m_axi_gmem_bvalid), .bready_o(m_axi_gmem_bready), .bresp_i(m_axi_gmem_bresp),
-      .ev_busy_o(ev_core_busy), .ev_stall_o(ev_core_stall), .ev_bytes_wr_o(ev_bytes_wr)
+      .ev_busy_o(ev_core_busy), .ev_stall_o(ev_core_stall), .ev_bytes_wr_o(ev_bytes_wr),
+      .ev_fetch_o(ev_v2_fetch), .ev_wload_o(ev_v2_wload), .ev_xload_o(ev_v2_xload),
+      .ev_run_o(ev_v2_run), .ev_tail_o(ev_v2_tail), .ev_mem_stall_o(ev_mem_stall)
     );
     assign rq_win[hta_pkg::RdCtrl]   = hta_pkg::WinProg;
     assign rq_win[hta_pkg::RdWload]  = hta_pkg::WinProg;
@@ -183,9 +190,13 @@ module hta_top #(
                                                * hta_cfg_pkg::MacCo) : 16'd0;
     assign ev_add_ops     = ev_core_busy ? 16'(hta_cfg_pkg::Pix * hta_cfg_pkg::Ci
                                                * hta_cfg_pkg::AddCo) : 16'd0;
-    assign ev_mem_stall   = 1'b0;
     assign ev_drain_stall = ev_core_stall;
   end else begin : gen_v1
+    assign ev_v2_fetch = 1'b0;
+    assign ev_v2_wload = 1'b0;
+    assign ev_v2_xload = 1'b0;
+    assign ev_v2_run   = 1'b0;
+    assign ev_v2_tail  = 1'b0;
     logic        dw;
     logic [7:0]  kh, kw, pad_t, pad_l, zp_in, zp_out, act_min, act_max;
     logic [3:0]  sh, sw;
@@ -359,6 +370,11 @@ module hta_top #(
       cnt_mac_ops_q     <= '0;
       cnt_add_ops_q     <= '0;
       cnt_drain_stall_q <= '0;
+      cnt_v2_fetch_q    <= '0;
+      cnt_v2_wload_q    <= '0;
+      cnt_v2_xload_q    <= '0;
+      cnt_v2_run_q      <= '0;
+      cnt_v2_tail_q     <= '0;
     end else begin
       if (busy) cnt_cycles_q <= cnt_cycles_q + 64'd1;
       cnt_mac_busy_q    <= cnt_mac_busy_q + 64'(ev_mac_step);
@@ -369,6 +385,11 @@ module hta_top #(
       cnt_bytes_wr_q    <= cnt_bytes_wr_q + 64'(ev_bytes_wr);
       cnt_mac_ops_q     <= cnt_mac_ops_q + 64'(ev_mac_ops);
       cnt_add_ops_q     <= cnt_add_ops_q + 64'(ev_add_ops);
+      cnt_v2_fetch_q    <= cnt_v2_fetch_q + 64'(ev_v2_fetch);
+      cnt_v2_wload_q    <= cnt_v2_wload_q + 64'(ev_v2_wload);
+      cnt_v2_xload_q    <= cnt_v2_xload_q + 64'(ev_v2_xload);
+      cnt_v2_run_q      <= cnt_v2_run_q + 64'(ev_v2_run);
+      cnt_v2_tail_q     <= cnt_v2_tail_q + 64'(ev_v2_tail);
     end
   end
 endmodule

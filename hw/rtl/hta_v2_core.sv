@@ -58,7 +58,8 @@
 // wait in the arrays and out_ready_i can stall the core at any time.
 //
 // Counters (from start_i to done_o): cycles, busy cycles (a block consumed
-// by the arrays), stall cycles (waiting for an output slot or a scale unit)
+// by the arrays), stall cycles (waiting for an output slot or a scale unit,
+// not for loads: row_wait_o, wt_wait_o)
 // and scale stall cycles (group ends closer than ScaleShare cycles).
 `default_nettype none
 
@@ -79,12 +80,12 @@ module hta_v2_core #(
 ) (
   input  logic                        clk_i,
   input  logic                        rst_i,     // sync, active high
-  // activation buffer write port (while idle)
+  // activation buffer write port (while idle, or while running ahead of rows_avail_i)
   input  logic                        act_we_i,
   input  logic [$clog2(2*Pix)-1:0]    act_bank_i,
   input  logic [$clog2(ActDepth)-1:0] act_addr_i,
   input  logic [Ci*8-1:0]             act_data_i,
-  // weight buffer write port (while idle)
+  // weight buffer write port (while idle, or ahead of w_avail_i)
   input  logic                        wm_we_i,
   input  logic                        wt_we_i,
   input  logic [$clog2(WDepth)-1:0]   w_addr_i,
@@ -114,6 +115,12 @@ module hta_v2_core #(
   // 0: convolution (as before); 1: depthwise; 2: global sum (GAP); see "Modes"
   input  logic [1:0]                  mode_i,
   input  logic [7:0]                  blk_passes_i, // modes 1, 2: passes per channel block
+  // Loads overlapped with the run: the input rows (0 ..) of the layer in the
+  // banks so far, and the weight blocks in the buffer so far (addresses below
+  // w_avail_i); a block waits until its row (unless padding) and its weights
+  // are there. With everything written before start_i: in_h_i and WDepth.
+  input  logic [DimBits-1:0]          rows_avail_i,
+  input  logic [$clog2(WDepth):0]     w_avail_i,
   input  logic                        start_i,
   output logic                        busy_o,
   output logic                        done_o,      // one cycle, after the last output
@@ -125,6 +132,8 @@ module hta_v2_core #(
   output logic [7:0]                  out_pass_o,
   output logic [Pix*MacCo*32-1:0]     out_mac_o,   // (p, o) at [(p MacCo + o) 32 +: 32]
   output logic [Pix*AddCo*32-1:0]     out_add_o,   // (p, o) at [(p AddCo + o) 32 +: 32]
+  output logic                        row_wait_o,  // the next block waits for its input row
+  output logic                        wt_wait_o,   // the next block waits for its weights
   // counters
   output logic [31:0]                 cycles_o,
   output logic [31:0]                 busy_cycles_o,
@@ -191,7 +200,6 @@ module hta_v2_core #(
   wire gend      = fine ? (gcnt_q == gblk_i - 8'd1 || last_blk) : last_blk;
   wire gstart    = fine ? (gcnt_q == 8'd0) : first_blk;
   wire scale_ok  = !fine || !gend || since_q >= UW'(U);
-  wire fire      = (state_q == SRun) && (!last_blk || slot_free) && scale_ok;
   wire pop       = out_valid_o && out_ready_i;
 
   wire signed [SW-1:0] row_words = $signed(SW'(row_words_i));
@@ -200,6 +208,12 @@ module hta_v2_core #(
   wire signed [SW-1:0] in_h      = $signed(SW'(in_h_i));
   wire signed [SW-1:0] pad_l     = $signed(SW'(pad_l_i));
   wire signed [SW-1:0] pad_t     = $signed(SW'(pad_t_i));
+  // the block's input row is loaded (or padding), its weights are
+  wire row_ok = (yi_q < 0) || (yi_q >= in_h) || (yi_q < $signed(SW'(rows_avail_i)));
+  wire wt_ok  = 32'(wa_q) < 32'(w_avail_i);
+  wire fire   = (state_q == SRun) && (!last_blk || slot_free) && scale_ok && row_ok && wt_ok;
+  assign row_wait_o = (state_q == SRun) && !row_ok;
+  assign wt_wait_o  = (state_q == SRun) && !wt_ok;
 
   always_comb begin
     state_d = state_q;
@@ -354,7 +368,7 @@ module hta_v2_core #(
     end else if (state_q != SIdle) begin
       cycles_q       <= cycles_q + 32'd1;
       busy_cycles_q  <= busy_cycles_q + 32'(fire);
-      stall_cycles_q <= stall_cycles_q + 32'(state_q == SRun && !fire);
+      stall_cycles_q <= stall_cycles_q + 32'(state_q == SRun && !fire && row_ok && wt_ok);
       scale_stall_q  <= scale_stall_q + 32'(state_q == SRun && !scale_ok);
     end
   end

@@ -4,20 +4,22 @@
 //
 // For each job (v2_job descriptor), one after another:
 //   fetch and check the descriptor (ERR_DESC names the first failing word);
-//   load: the weight blocks into the core's weight buffer, the lane records
-//     into a record RAM (one 16-byte record per beat: BusBits is 128), the
-//     group scales (fine groups), then the band's input pixels into the 2 Pix
-//     banks (each pixel's Ci-byte words as the layout says, one word per
-//     cycle through a beat FIFO the requests reserve space in);
-//   run: the core; each output beat (a tile of Pix pixels of one pass) goes
-//     through one requantization unit, one (pixel, lane with a filter) per
-//     cycle: alpha S +
-//     the 40-bit folded bias, saturated to 32 bits, then hta_requant; each
-//     valid lane's byte is written at its channel of its pixel, bytes of one
-//     16-byte beat merged under write strobes, single-beat AXI writes.
-// Everything is serial (loads, then compute, then the last writes): the
-// correct first form, not the fast one (docs/engine-v2.md lists what
-// overlaps next).
+//   load the lane records into a record RAM (one 16-byte record per beat:
+//     BusBits is 128) and the group scales (fine groups); from the records
+//     on, the band's input pixels stream into the 2 Pix banks (each pixel's
+//     Ci-byte words as the layout says, one word per cycle through a beat
+//     FIFO the requests reserve space in);
+//   start the core, then stream the weight blocks into its weight buffer
+//     while it runs: the core waits for each block's input row and weights
+//     (rows_avail_i, w_avail_i: the loads overlap the run);
+//   drain: each output beat (a tile of Pix pixels of one pass) goes through
+//     Pix requantization units, one lane with a filter per cycle for all
+//     pixels: alpha S + the 40-bit folded bias, saturated to 32 bits, then
+//     hta_requant; each pixel merges its bytes of a 16-byte beat under write
+//     strobes into a queue of its own, and the queues take turns at
+//     single-beat AXI writes.
+// Jobs do not overlap each other (the banks and the weight buffer hold one
+// job): docs/engine-v2.md, "Where the cycles go", measures what is left.
 `default_nettype none
 
 module hta_v2_engine #(
@@ -79,7 +81,14 @@ module hta_v2_engine #(
   // counter events
   output logic               ev_busy_o,     // the core consumed a block
   output logic               ev_stall_o,    // the core waited (slots, scale units)
-  output logic [15:0]        ev_bytes_wr_o  // bytes written this cycle
+  output logic [15:0]        ev_bytes_wr_o, // bytes written this cycle
+  // where a busy cycle goes (one of them per cycle, none while aborting):
+  output logic               ev_fetch_o,    // job descriptor fetch and check
+  output logic               ev_wload_o,    // weights, lane records, group scales
+  output logic               ev_xload_o,    // the band's input pixels
+  output logic               ev_run_o,      // the core runs (the drain overlapped)
+  output logic               ev_tail_o,     // the last drain, loads, write responses
+  output logic               ev_mem_stall_o // the core waits for input rows or weights
 );
   localparam int NB   = 2 * Pix;
   localparam int BW   = $clog2(NB);
@@ -98,25 +107,23 @@ module hta_v2_engine #(
   // ================================================================ control
   typedef enum logic [4:0] {
     SIdle, SHdr, SHdrWait, SDesc, SDescWait, SCheck1, SCheck2,
-    SLoadW, SLoadR, SLoadA, SLoadX, SLoadXWait, SRun, SRunWait, SJobEnd, SAbort
+    SLoadR, SLoadA, SLoadW, SRunWait, SJobEnd, SAbort
   } state_e;
   state_e state_q;
 
-  // 64-byte fetches of the header and descriptors: 4 beats
-  logic [383:0] words_q;
-  logic [1:0]   beat_q;
-  wire [511:0]  blk = {rd_data_i, words_q};
-  wire last_beat = rd_valid_i[0] && beat_q == 2'd3;
-  always_ff @(posedge clk_i) begin
-    if (rst_i || state_q == SIdle) beat_q <= '0;
-    else if (rd_valid_i[0]) begin
-      words_q <= blk[511:128];
-      beat_q  <= beat_q + 2'd1;
-    end
-  end
-
-  hta_prog_pkg::prog_header_t hdr;
-  assign hdr = blk;
+  // 64-byte fetches of the header and jobs (4 beats), the header checked for
+  // ProgVersionV2: hta_prog_fetch, shared with v1's hta_ctrl
+  logic [511:0] blk;
+  logic         last_beat, hdr_bad;
+  logic [31:0]  hdr_info, hdr_n_desc, hdr_desc_off;
+  hta_prog_fetch #(
+    .BusBits(BusBits), .Version(hta_prog_pkg::ProgVersionV2),
+    .DescBytes(hta_prog_pkg::V2JobBytes), .CfgSignature(CfgSignature)
+  ) u_fetch (
+    .clk_i, .rst_i, .clr_i(state_q == SIdle), .rd_valid_i(rd_valid_i[0]), .rd_data_i,
+    .blk_o(blk), .last_o(last_beat), .hdr_bad_o(hdr_bad), .hdr_info_o(hdr_info),
+    .n_desc_o(hdr_n_desc), .desc_off_o(hdr_desc_off)
+  );
   hta_prog_pkg::v2_job_t j_q;
   logic [31:0] n_jobs_q, desc_off_q, job_q;
   logic        fetch_req_q;
@@ -293,7 +300,9 @@ module hta_v2_engine #(
   wire  signed [31:0] wbyte = $signed(cbeat_q * 16 + 32'(cw_q) * Ci) - $signed(32'(off16));
   wire  [31:0]  wcb = 32'(wbyte) >> CiSh;
   wire          wvalid = wbyte >= 0 && wcb < 32'(j_q.cb_n);
-  wire          x_active = state_q == SLoadX || state_q == SLoadXWait;
+  // from the job's records on, while the core runs (rows_avail)
+  wire          x_active = state_q == SLoadR || state_q == SLoadA || state_q == SLoadW
+                        || state_q == SRunWait || state_q == SJobEnd;
   wire          x_step = x_active && !xf_empty;
   assign xf_pop = x_step && 32'(cw_q) == WPB - 1;
   logic          act_we;
@@ -311,11 +320,12 @@ module hta_v2_engine #(
       if (32'(cw_q) == 32'(w)) act_data = xf_data[w*Ci*8 +: Ci*8];
   end
   wire x_done = cpix_q == xr_npix_q;
+  logic [11:0] xrows_q;                    // band rows in the banks (the core's rows_avail)
 
   always_ff @(posedge clk_i) begin
     if (state_q == SCheck2) begin
       cx_q <= '0;  cbank_q <= '0;  cxdiv_q <= '0;  crow_q <= '0;
-      cbeat_q <= '0;  cw_q <= '0;  cpix_q <= '0;
+      cbeat_q <= '0;  cw_q <= '0;  cpix_q <= '0;  xrows_q <= '0;
     end else if (x_step) begin
       if (32'(cw_q) != WPB - 1) begin
         cw_q <= cw_q + 1'b1;
@@ -329,6 +339,7 @@ module hta_v2_engine #(
           if (cx_q + 1 == j_q.in_w) begin
             cx_q <= '0;  cbank_q <= '0;  cxdiv_q <= '0;
             crow_q <= crow_q + row_words_q;
+            xrows_q <= xrows_q + 12'd1;
           end else begin
             cx_q <= cx_q + 1'b1;
             if (32'(cbank_q) == NB - 1) begin
@@ -344,7 +355,7 @@ module hta_v2_engine #(
   end
 
   // ================================================================ core
-  logic core_start, core_busy, core_done, out_valid, out_ready;
+  logic core_start, core_busy, core_done, out_valid, out_ready, core_row_wait, core_wt_wait;
   logic [11:0] out_y, out_x;
   logic [7:0]  out_pass;
   logic [Pix*MacCo*32-1:0] out_mac;
@@ -357,7 +368,8 @@ module hta_v2_engine #(
     .Pix(Pix), .Ci(Ci), .MacCo(MacCo), .AddCo(AddCo), .ActDepth(ActDepth), .WDepth(WDepth),
     .ADepth(ADepth), .FineGroups(FineGroups)
   ) u_core (
-    .clk_i, .rst_i,
+    // an abort resets the core: it may be waiting for rows or weights that stopped coming
+    .clk_i, .rst_i(rst_i || state_q == SAbort),
     .act_we_i(act_we), .act_bank_i(act_bank), .act_addr_i(act_addr[AW-1:0]),
     .act_data_i(act_data),
     .wm_we_i(wm_we), .wt_we_i(wm_we), .w_addr_i(w_addr),
@@ -370,9 +382,13 @@ module hta_v2_engine #(
     .blk_words_i(blk_words_q[AW:0]), .zp_in_i(j_q.zp_in), .gblk_i(j_q.gblk),
     // the compiler lowers depthwise and GAP to convolutions (mode 0) for now
     .mode_i(2'd0), .blk_passes_i(8'd0),
+    // the core starts once the records (and group scales) are in; input rows
+    // and weight blocks keep loading while it runs, and it waits for them
+    .rows_avail_i(xrows_q), .w_avail_i(wa_q),
     .start_i(core_start), .busy_o(core_busy), .done_o(core_done),
     .out_valid_o(out_valid), .out_ready_i(out_ready), .out_y_o(out_y), .out_x_o(out_x),
     .out_pass_o(out_pass), .out_mac_o(out_mac), .out_add_o(out_add),
+    .row_wait_o(core_row_wait), .wt_wait_o(core_wt_wait),
     .cycles_o(c_cycles), .busy_cycles_o(c_busy), .stall_cycles_o(c_stall),
     .scale_stall_cycles_o(c_sstall)
   );
@@ -390,9 +406,11 @@ module hta_v2_engine #(
   assign ev_stall_o = core_busy_d && c_stall == c_stall_q + 32'd1;
 
   // ================================================================ requant
-  // One output beat at a time: (pixel p, lane l) per cycle over the lanes of
-  // the beat's pass that have a filter (a valid bit per record, kept when the
-  // records load), the record read one cycle ahead.
+  // One output beat (a tile of Pix pixels of one pass) at a time, one lane
+  // with a filter per cycle for all Pix pixels at once: Pix requantization
+  // units share the lane's record (read one cycle ahead; a valid bit per
+  // record, kept when the records load, lets the drain skip empty lanes). A
+  // tile drains in as many cycles as its pass has filters, not Pix times that.
   logic [RecDepth-1:0] vmask_q;            // record i's valid bit
   always_ff @(posedge clk_i)
     if (state_q == SLoadR && rd_valid_i[1]) vmask_q[ra_q[RW-1:0]] <= rd_data_i[56];
@@ -408,25 +426,25 @@ module hta_v2_engine #(
   endfunction
   logic        dr_act_q;                   // draining a beat
   logic [NL-1:0] pmask_q;                  // lanes of the beat's pass with a filter
-  logic [31:0] dr_p_q, dr_l_q, dr_first_q;
+  logic [31:0] dr_l_q;
   logic [31:0] dr_base_q;                  // record index of lane 0 of the pass
   wire  [31:0] dr_lnext = nxt(pmask_q, dr_l_q + 1);
-  wire         dr_last = dr_lnext == NL && (dr_p_q == Pix - 1 ||
-                                           32'(out_x) + dr_p_q + 1 >= 32'(j_q.out_w));
+  wire         dr_last = dr_lnext == NL;
   // a pass without filters (never compiled, but harmless): the beat is dropped
   wire         dr_skip = !dr_act_q && out_valid && pmask_now == '0;
-  // The drain waits while the write queue is half full: up to 7 bytes are
-  // between here and the queue, each may close a beat.
+  // The drain waits while a pixel's write queue is half full: up to 7 bytes
+  // per pixel are between here and the queues, each may close a beat.
   logic        dr_hold;
   wire         dr_go = dr_act_q && !dr_hold;
   assign out_ready = (dr_go && dr_last) || dr_skip;
-  logic        s1_v_q;
+  logic        s1_v_q, s1_last_q;
   logic [127:0] s1_rec_q;
-  logic signed [31:0] s1_sum_q;
   logic        s1_mac_q;
-  logic [31:0] s1_pix_q;                   // output pixel index in the band
+  logic [31:0] s1_pix_q;                   // band index of the tile's pixel 0
+  logic [Pix-1:0] s1_pv_q;                 // pixel p is inside the row
+  logic [Pix*32-1:0] s1_sum_q;
   always_ff @(posedge clk_i) begin
-    if (rst_i || state_q == SIdle) begin
+    if (rst_i || state_q == SIdle || state_q == SAbort) begin
       dr_act_q <= 1'b0;
       s1_v_q   <= 1'b0;
     end else begin
@@ -434,139 +452,173 @@ module hta_v2_engine #(
       if (!dr_act_q && out_valid && !dr_skip) begin
         dr_act_q   <= 1'b1;
         pmask_q    <= pmask_now;
-        dr_p_q     <= '0;
         dr_l_q     <= nxt(pmask_now, 0);
-        dr_first_q <= nxt(pmask_now, 0);
         dr_base_q  <= 32'(out_pass) * NL;
       end else if (dr_go) begin
-        if (dr_last) begin
-          dr_act_q <= 1'b0;
-        end else if (dr_lnext == NL) begin
-          dr_l_q <= dr_first_q;
-          dr_p_q <= dr_p_q + 1;
-        end else begin
-          dr_l_q <= dr_lnext;
-        end
+        if (dr_last) dr_act_q <= 1'b0;
+        else         dr_l_q   <= dr_lnext;
       end
     end
+    s1_last_q <= dr_last;
     s1_rec_q <= rec_mem_q[RW'(dr_base_q + dr_l_q)];
     s1_mac_q <= dr_l_q < MacCo;
-    s1_sum_q <= (dr_l_q < MacCo) ? out_mac[(dr_p_q * MacCo + dr_l_q) * 32 +: 32]
-                                 : out_add[(dr_p_q * AddCo + dr_l_q - MacCo) * 32 +: 32];
-    s1_pix_q <= 32'(out_y) * 32'(j_q.out_w) + 32'(out_x) + dr_p_q;
+    for (int p = 0; p < Pix; p++) begin
+      s1_sum_q[p*32 +: 32] <= (dr_l_q < MacCo) ? out_mac[(p * MacCo + dr_l_q) * 32 +: 32]
+                                               : out_add[(p * AddCo + dr_l_q - MacCo) * 32 +: 32];
+      s1_pv_q[p] <= 32'(out_x) + 32'(p) < 32'(j_q.out_w);
+    end
+    s1_pix_q <= 32'(out_y) * 32'(j_q.out_w) + 32'(out_x);
   end
   hta_prog_pkg::v2_lane_t rec;
   assign rec = s1_rec_q;
-  // alpha S + bias (40 bits), saturated to 32 bits
-  wire signed [47:0] prod = s1_mac_q ? 48'(s1_sum_q)
-                                     : 48'(s1_sum_q) * $signed({40'd0, rec.alpha});
-  wire signed [47:0] full = prod + $signed({{8{rec.bias_hi[7]}}, rec.bias_hi, rec.bias_lo});
-  wire signed [31:0] acc32 = (full > 48'sd2147483647) ? 32'sh7fff_ffff
-                           : (full < -48'sd2147483648) ? 32'sh8000_0000 : full[31:0];
-  logic rq_valid;
-  logic [7:0] rq_q;
-  hta_requant #(.SBits(1)) u_rq (
-    .clk_i, .rst_i, .valid_i(s1_v_q && rec.valid), .acc_i(acc32), .s_i(1'b0), .alpha_i(8'd0),
-    .bias_i(32'd0), .mult_i(rec.mult), .shift_i(rec.shift[4:0]), .zp_out_i(j_q.zp_out),
-    .act_min_i(j_q.act_min), .act_max_i(j_q.act_max), .valid_o(rq_valid), .q_o(rq_q)
-  );
-  // the byte's offset, carried through the 5 stages of hta_requant
+  // the byte offset of pixel 0 (pixel p: p out_pix_stride further), carried
+  // with the tile's last lane through the 5 stages of hta_requant
   logic [31:0] boff_q [5];
+  logic [4:0]  lst_q;                      // the tile's last lane
+  logic [4:0]  inf_q;                      // a lane in the stages
   always_ff @(posedge clk_i) begin
     boff_q[0] <= j_q.out_off + s1_pix_q * 32'(j_q.out_pix_stride) + 32'(rec.chan);
     for (int i = 1; i < 5; i++) boff_q[i] <= boff_q[i-1];
+    if (rst_i || state_q == SIdle || state_q == SAbort) begin
+      lst_q <= '0;
+      inf_q <= '0;
+    end else begin
+      lst_q <= {lst_q[3:0], s1_v_q && s1_last_q};
+      inf_q <= {inf_q[3:0], s1_v_q};
+    end
   end
   logic unused_rec;
   assign unused_rec = ^{rec.rsvd112, rec.rsvd57, rec.shift[7:5]};
 
   // ================================================================ writer
-  // Bytes of one 16-byte beat merged; a beat goes out when the next byte is
-  // in another beat, or when nothing is left to drain (flush).
-  logic        cur_v_q;
-  logic [27:0] cur_a_q;                    // beat index in the data window
-  logic [127:0] cur_d_q;
-  logic [15:0] cur_s_q;
-  wire [27:0] in_a = boff_q[4][31:4];
-  wire        pipe_empty = !dr_act_q && !s1_v_q && !rq_valid && !out_valid;
-  logic       rq_p1, rq_p2, rq_p3, rq_p4;  // values in hta_requant's stages
-  always_ff @(posedge clk_i) begin
-    rq_p1 <= s1_v_q && rec.valid;
-    rq_p2 <= rq_p1;
-    rq_p3 <= rq_p2;
-    rq_p4 <= rq_p3;
-  end
-  wire idle_rq = pipe_empty && !rq_p1 && !rq_p2 && !rq_p3 && !rq_p4;
-  // write queue
+  // Per pixel: its bytes of one 16-byte beat merged (a tile's lanes of one
+  // pixel are in channel order, so mostly in one beat), the beat queued when
+  // the next byte is in another beat or the tile ends; the queues take turns
+  // (lowest pixel first) at one single-beat AXI write per cycle. Beats of
+  // different queues never overlap (different pixels), and a pixel's beats
+  // are written in order, so the order between queues does not matter.
   localparam int WQ = 16;
-  logic [28+128+16-1:0] wq_data;
-  logic wq_push, wq_pop, wq_empty, wq_full;
-  logic [$clog2(WQ):0] wq_count;
-  logic [28+128+16-1:0] wq_in;
-  hta_fifo #(.Width(28 + 128 + 16), .Depth(WQ)) u_wq (
-    .clk_i, .rst_i, .clr_i(1'b0), .push_i(wq_push), .data_i(wq_in), .pop_i(wq_pop),
-    .data_o(wq_data), .empty_o(wq_empty), .full_o(wq_full), .count_o(wq_count)
-  );
-  assign dr_hold = 32'(wq_count) >= WQ / 2;
-  logic unused_wq;
-  assign unused_wq = wq_full;
-  always_comb begin
-    wq_push = 1'b0;
-    wq_in   = {cur_a_q, cur_d_q, cur_s_q};
-    if (cur_v_q && ((rq_valid && in_a != cur_a_q) || (!rq_valid && idle_rq))) wq_push = 1'b1;
-  end
-  always_ff @(posedge clk_i) begin
-    if (rst_i || state_q == SIdle) begin
-      cur_v_q <= 1'b0;
-    end else if (rq_valid) begin
-      if (!cur_v_q || in_a != cur_a_q) begin
-        cur_v_q <= 1'b1;
-        cur_a_q <= in_a;
-        cur_d_q <= 128'(rq_q) << (8 * boff_q[4][3:0]);
-        cur_s_q <= 16'd1 << boff_q[4][3:0];
+  localparam int WqW = 28 + 128 + 16;
+  logic [Pix-1:0] wq_push, wq_pop, wq_empty, wq_half, cur_v, flush_q;
+  logic [Pix*WqW-1:0] wq_in, wq_data;
+  for (genvar p = 0; p < Pix; p++) begin : gen_px
+    // alpha S + bias (40 bits), saturated to 32 bits; then hta_requant
+    wire signed [31:0] sum = s1_sum_q[p*32 +: 32];
+    wire signed [47:0] prod = s1_mac_q ? 48'(sum) : 48'(sum) * $signed({40'd0, rec.alpha});
+    wire signed [47:0] full = prod + $signed({{8{rec.bias_hi[7]}}, rec.bias_hi, rec.bias_lo});
+    wire signed [31:0] acc32 = (full > 48'sd2147483647) ? 32'sh7fff_ffff
+                             : (full < -48'sd2147483648) ? 32'sh8000_0000 : full[31:0];
+    logic rq_valid;
+    logic [7:0] rq_q;
+    hta_requant #(.SBits(1)) u_rq (
+      .clk_i, .rst_i, .valid_i(s1_v_q && rec.valid && s1_pv_q[p]), .acc_i(acc32), .s_i(1'b0),
+      .alpha_i(8'd0), .bias_i(32'd0), .mult_i(rec.mult), .shift_i(rec.shift[4:0]),
+      .zp_out_i(j_q.zp_out), .act_min_i(j_q.act_min), .act_max_i(j_q.act_max),
+      .valid_o(rq_valid), .q_o(rq_q)
+    );
+    wire [31:0] boff = boff_q[4] + 32'(p) * 32'(j_q.out_pix_stride);
+    wire [27:0] in_a = boff[31:4];
+    logic        cur_v_q, fl_q;
+    logic [27:0] cur_a_q;
+    logic [127:0] cur_d_q;
+    logic [15:0] cur_s_q;
+    // push the beat being merged when this byte starts another, or one cycle
+    // after the tile's last lane (flush_q)
+    assign wq_push[p] = cur_v_q && (fl_q || (rq_valid && in_a != cur_a_q));
+    assign wq_in[p*WqW +: WqW] = {cur_a_q, cur_d_q, cur_s_q};
+    assign cur_v[p]   = cur_v_q;
+    assign flush_q[p] = fl_q;
+    always_ff @(posedge clk_i) begin
+      if (rst_i || state_q == SIdle || state_q == SAbort) begin
+        cur_v_q <= 1'b0;
+        fl_q    <= 1'b0;
       end else begin
-        cur_d_q[8 * boff_q[4][3:0] +: 8] <= rq_q;
-        cur_s_q[boff_q[4][3:0]] <= 1'b1;
+        fl_q <= lst_q[4];
+        if (rq_valid) begin
+          if (!cur_v_q || in_a != cur_a_q || fl_q) begin
+            cur_v_q <= 1'b1;
+            cur_a_q <= in_a;
+            cur_d_q <= 128'(rq_q) << (8 * boff[3:0]);
+            cur_s_q <= 16'd1 << boff[3:0];
+          end else begin
+            cur_d_q[8 * boff[3:0] +: 8] <= rq_q;
+            cur_s_q[boff[3:0]] <= 1'b1;
+          end
+        end else if (wq_push[p]) begin
+          cur_v_q <= 1'b0;
+        end
       end
-    end else if (wq_push) begin
-      cur_v_q <= 1'b0;
     end
+    logic [$clog2(WQ):0] wq_count;
+    logic wq_full;
+    hta_fifo #(.Width(WqW), .Depth(WQ)) u_wq (
+      .clk_i, .rst_i, .clr_i(1'b0), .push_i(wq_push[p]), .data_i(wq_in[p*WqW +: WqW]),
+      .pop_i(wq_pop[p]), .data_o(wq_data[p*WqW +: WqW]), .empty_o(wq_empty[p]),
+      .full_o(wq_full), .count_o(wq_count)
+    );
+    assign wq_half[p] = 32'(wq_count) >= WQ / 2;
+    logic unused_wq;
+    assign unused_wq = wq_full;
   end
-  // The queue can fill while the requantization streams a byte per cycle:
-  // the drain holds (no new beat taken) while the queue is nearly full.
-  // AXI: address and data of the head together; responses counted.
+  assign dr_hold = |wq_half;
+  // The next beat to write: the lowest non-empty queue, taken into a register
+  // when the register is free or its beat goes this cycle.
+  logic          wo_v_q;
+  logic [WqW-1:0] wo_q;
+  logic          wo_pop;
+  always_comb begin
+    wq_pop = '0;
+    for (int p = Pix - 1; p >= 0; p--)
+      if (!wq_empty[p]) begin
+        wq_pop = '0;
+        wq_pop[p] = !wo_v_q || wo_pop;
+      end
+  end
+  logic [WqW-1:0] wq_head;
+  always_comb begin
+    wq_head = '0;
+    for (int p = 0; p < Pix; p++)
+      if (wq_pop[p]) wq_head = wq_data[p*WqW +: WqW];
+  end
+  // AXI: address and data of the register together; responses counted.
   logic aw_done_q, w_done_q;
   logic [15:0] b_pend_q;
-  assign awvalid_o = !wq_empty && !aw_done_q;
-  assign wvalid_o  = !wq_empty && !w_done_q;
-  assign awaddr_o  = data_base_i + {32'd0, wq_data[28+128+16-1 -: 28], 4'd0};
+  assign awvalid_o = wo_v_q && !aw_done_q;
+  assign wvalid_o  = wo_v_q && !w_done_q;
+  assign awaddr_o  = data_base_i + {32'd0, wo_q[WqW-1 -: 28], 4'd0};
   assign awlen_o   = 8'd0;
-  assign wdata_o   = BusBits'(wq_data[16 +: 128]);
-  assign wstrb_o   = (BusBits/8)'(wq_data[15:0]);
+  assign wdata_o   = BusBits'(wo_q[16 +: 128]);
+  assign wstrb_o   = (BusBits/8)'(wo_q[15:0]);
   assign wlast_o   = 1'b1;
   assign bready_o  = 1'b1;
   wire aw_ok = aw_done_q || (awvalid_o && awready_i);
   wire w_ok  = w_done_q || (wvalid_o && wready_i);
-  assign wq_pop = !wq_empty && aw_ok && w_ok;
+  assign wo_pop = wo_v_q && aw_ok && w_ok;
   logic wr_err_q;
   always_ff @(posedge clk_i) begin
     if (rst_i) begin
       aw_done_q <= 1'b0;
       w_done_q  <= 1'b0;
       b_pend_q  <= '0;
+      wo_v_q    <= 1'b0;
     end else begin
-      aw_done_q <= wq_pop ? 1'b0 : aw_ok;
-      w_done_q  <= wq_pop ? 1'b0 : w_ok;
-      b_pend_q  <= b_pend_q + 16'(wq_pop) - 16'(bvalid_i);
+      aw_done_q <= wo_pop ? 1'b0 : aw_ok;
+      w_done_q  <= wo_pop ? 1'b0 : w_ok;
+      b_pend_q  <= b_pend_q + 16'(wo_pop) - 16'(bvalid_i);
+      if (|wq_pop)     wo_v_q <= 1'b1;
+      else if (wo_pop) wo_v_q <= 1'b0;
     end
+    if (|wq_pop) wo_q <= wq_head;
     wr_err_q <= bvalid_i && bresp_i[1];
   end
-  assign ev_bytes_wr_o = wq_pop ? 16'($countones(wq_data[15:0])) : 16'd0;
-  wire wr_idle = wq_empty && b_pend_q == 0 && !cur_v_q && idle_rq;
+  assign ev_bytes_wr_o = wo_pop ? 16'($countones(wo_q[15:0])) : 16'd0;
+  wire pipe_empty = !dr_act_q && !s1_v_q && !out_valid && inf_q == '0 && flush_q == '0;
+  wire wr_idle = &wq_empty && !wo_v_q && b_pend_q == 0 && cur_v == '0 && pipe_empty;
 
   // ================================================================ sequencing
   logic [7:0] err_q;
   logic [63:0] wr_err_addr_q;
-  always_ff @(posedge clk_i) if (wq_pop) wr_err_addr_q <= awaddr_o;
+  always_ff @(posedge clk_i) if (wo_pop) wr_err_addr_q <= awaddr_o;
   wire any_err = rd_err_window_i || rd_err_resp_i || wr_err_q;
 
   always_ff @(posedge clk_i) begin
@@ -577,6 +629,7 @@ module hta_v2_engine #(
       state_q     <= SIdle;
       fetch_req_q <= 1'b0;
       sp_req_q    <= 1'b0;
+      sp_go_q     <= 1'b0;   // (sp_rx_q adds sp_left_q while it is set)
       xr_req_q    <= 1'b0;
       err_q       <= hta_prog_pkg::ErrOk;
       err_info_o  <= '0;
@@ -606,7 +659,7 @@ module hta_v2_engine #(
         end else begin
           xr_beat_q <= xr_beat_q + xr_n;
         end
-      end else if (state_q == SLoadX && !xr_req_q && xr_pix_q != xr_npix_q
+      end else if (x_active && !xr_req_q && xr_pix_q != xr_npix_q
                    && 32'(x_infl_q) + 32'(xf_count) + xr_n <= XDepth) begin
         xr_req_q <= 1'b1;
       end
@@ -635,28 +688,18 @@ module hta_v2_engine #(
           end
           SHdr: if (!fetch_req_q) state_q <= SHdrWait;
           SHdrWait: if (last_beat) begin
-            n_jobs_q   <= hdr.n_desc;
-            desc_off_q <= hdr.desc_off;
-            if (hdr.magic != hta_prog_pkg::ProgMagic)
-              err_info_o <= hta_prog_pkg::ProgHeaderWMagic;
-            else if (hdr.version != hta_prog_pkg::ProgVersionV2)
-              err_info_o <= hta_prog_pkg::ProgHeaderWVersion;
-            else if (hdr.cfg_sig != CfgSignature)
-              err_info_o <= hta_prog_pkg::ProgHeaderWCfgSig;
-            else if (hdr.desc_off % hta_prog_pkg::V2JobBytes != 0)
-              err_info_o <= hta_prog_pkg::ProgHeaderWDescOff;
-            if (hdr.magic != hta_prog_pkg::ProgMagic
-                || hdr.version != hta_prog_pkg::ProgVersionV2
-                || hdr.cfg_sig != CfgSignature
-                || hdr.desc_off % hta_prog_pkg::V2JobBytes != 0) begin
-              err_q   <= hta_prog_pkg::ErrProg;
-              state_q <= SAbort;
-            end else if (hdr.n_desc == 0) begin
+            n_jobs_q   <= hdr_n_desc;
+            desc_off_q <= hdr_desc_off;
+            if (hdr_bad) begin
+              err_info_o <= hdr_info;
+              err_q      <= hta_prog_pkg::ErrProg;
+              state_q    <= SAbort;
+            end else if (hdr_n_desc == 0) begin
               done_o  <= 1'b1;
               state_q <= SIdle;
             end else begin
               fetch_req_q <= 1'b1;
-              fetch_off_q <= hdr.desc_off;
+              fetch_off_q <= hdr_desc_off;
               state_q     <= SDesc;
             end
           end
@@ -691,42 +734,43 @@ module hta_v2_engine #(
               err_info_o <= bad - 1;
               state_q    <= SAbort;
             end else begin
-              sp_off_q  <= j_q.wts_off;
-              sp_left_q <= wblocks_q * BlkBeats;
+              // the records first (client 1), the input pixels from now on (client 2)
+              sp_off_q  <= j_q.rec_off;
+              sp_left_q <= recs_q;
               sp_req_q  <= 1'b1;
               sp_go_q   <= 1'b1;
-              state_q   <= SLoadW;
+              state_q   <= SLoadR;
+              xr_pix_q  <= '0;
+              xr_beat_q <= '0;
+              xr_off_q  <= j_q.in_off;
+              xr_npix_q <= 32'(j_q.in_h) * 32'(j_q.in_w);
             end
-          end
-          SLoadW: if (!sp_req_q && !sp_go_q && sp_rx_q == 0) begin
-            sp_off_q  <= j_q.rec_off;
-            sp_left_q <= recs_q;
-            sp_req_q  <= 1'b1;
-            sp_go_q   <= 1'b1;
-            state_q   <= SLoadR;
           end
           SLoadR: if (!sp_req_q && !sp_go_q && sp_rx_q == 0) begin
             if (j_q.gblk != 0) begin
               sp_off_q  <= j_q.alpha_off;
               sp_left_q <= groups_q * ARowBeats;
-              sp_req_q  <= 1'b1;
-              sp_go_q   <= 1'b1;
               state_q   <= SLoadA;
             end else begin
-              state_q <= SLoadX;
+              sp_off_q   <= j_q.wts_off;
+              sp_left_q  <= wblocks_q * BlkBeats;
+              core_start <= 1'b1;
+              state_q    <= SLoadW;
             end
-            xr_pix_q  <= '0;
-            xr_beat_q <= '0;
-            xr_off_q  <= j_q.in_off;
-            xr_npix_q <= 32'(j_q.in_h) * 32'(j_q.in_w);
+            sp_req_q <= 1'b1;
+            sp_go_q  <= 1'b1;
           end
-          SLoadA: if (!sp_req_q && !sp_go_q && sp_rx_q == 0) state_q <= SLoadX;
-          SLoadX: if (x_done) begin
+          SLoadA: if (!sp_req_q && !sp_go_q && sp_rx_q == 0) begin
+            sp_off_q   <= j_q.wts_off;
+            sp_left_q  <= wblocks_q * BlkBeats;
+            sp_req_q   <= 1'b1;
+            sp_go_q    <= 1'b1;
             core_start <= 1'b1;
-            state_q    <= SRun;
+            state_q    <= SLoadW;
           end
-          SRun: state_q <= SRunWait;
-          SRunWait: if (!core_busy && !core_start) state_q <= SJobEnd;
+          // the weights stream in while the core runs on those already in
+          SLoadW: if (!sp_req_q && !sp_go_q && sp_rx_q == 0) state_q <= SRunWait;
+          SRunWait: if (!core_busy && !core_start && x_done) state_q <= SJobEnd;
           SJobEnd: if (wr_idle && rd_idle_i) begin
             layers_done_o <= layers_done_o + 1;
             log_we_o      <= 1'b1;
@@ -753,11 +797,20 @@ module hta_v2_engine #(
     end
   end
 
+  assign ev_fetch_o = state_q == SHdr || state_q == SHdrWait || state_q == SDesc
+                   || state_q == SDescWait || state_q == SCheck1 || state_q == SCheck2;
+  // While the core runs (SLoadW, SRunWait) a cycle goes to what it waits for.
+  wire c_ph = state_q == SLoadW || state_q == SRunWait;
+  assign ev_wload_o = state_q == SLoadR || state_q == SLoadA || (c_ph && core_wt_wait);
+  assign ev_xload_o = c_ph && core_row_wait && !core_wt_wait;
+  assign ev_run_o   = c_ph && (core_busy || core_start) && !core_wt_wait && !core_row_wait;
+  assign ev_tail_o  = state_q == SJobEnd || (c_ph && !core_busy && !core_start);
+  assign ev_mem_stall_o = c_ph && (core_wt_wait || core_row_wait);
   assign busy_o     = state_q != SIdle;
   assign abort_o    = state_q == SAbort;
   assign err_code_o = err_q;
   assign layer_o    = job_q[15:0];
   logic unused;
-  assign unused = ^{hdr.rsvd160, j_q.rsvd448, j_q.rsvd28, off16, words_q[0], bresp_i[0],
+  assign unused = ^{j_q.rsvd448, j_q.rsvd28, off16, bresp_i[0],
                     wblk_q[BusBits-1:0], act_addr[31:AW], xf_full};
 endmodule

@@ -14,6 +14,11 @@ typedef struct hta_counters {
   uint64_t mac_ops;
   uint64_t add_ops;
   uint64_t drain_stall;
+  uint64_t v2_fetch;
+  uint64_t v2_wload;
+  uint64_t v2_xload;
+  uint64_t v2_run;
+  uint64_t v2_tail;
 } hta_counters;
 typedef struct hta_net_info {
   int n_layers;       

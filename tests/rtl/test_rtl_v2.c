@@ -42,7 +42,8 @@ static void align_group(const hta_hw_cfg *c, hta_layer *l) {
   l->group = G;
 }
 
-/* Runs prog on the model; 1 if every layer's output matches golden. */
+/* Runs prog on the model; 1 if every layer's output matches golden and the
+ * engine's phase counters give every cycle to exactly one phase. */
 static int run_prog(hta_sim *sim, const hta_program *prog, const hta_layer *layers, int n,
                     int8_t *const *golden, uint8_t *data, const uint8_t *before, char *detail,
                     size_t len, uint64_t *cycles) {
@@ -65,8 +66,57 @@ static int run_prog(hta_sim *sim, const hta_program *prog, const hta_layer *laye
     snprintf(detail, len, "a byte outside the program or data window changed");
     return 0;
   }
+  const uint64_t phases = res.v2_fetch + res.v2_wload + res.v2_xload + res.v2_run + res.v2_tail;
+  if (phases != res.cycles) {
+    snprintf(detail, len,
+             "phase counters sum to %" PRIu64 " (fetch %" PRIu64 " weights %" PRIu64
+             " inputs %" PRIu64 " core %" PRIu64 " tail %" PRIu64 "), CYCLES %" PRIu64,
+             phases, res.v2_fetch, res.v2_wload, res.v2_xload, res.v2_run, res.v2_tail,
+             res.cycles);
+    return 0;
+  }
   *cycles = res.cycles;
   return check_program_outputs(prog, layers, n, golden, data, before, "rtl", detail, len);
+}
+
+/* The header checks (hta_prog_fetch, shared with v1's engine, accepting
+ * ProgVersionV2 here): each edit of a good program's header is refused with
+ * ERR_PROG naming the word, before any job runs. */
+static void bad_headers(hta_sim *sim, const hta_program *prog, const uint8_t *data0) {
+  static const struct {
+    const char *what;
+    unsigned word;
+    uint32_t value; /* 0: the good word + 1 (desc_off: + 16) */
+  } edits[] = {
+      {"bad magic", HTA_PROG_HEADER_W_MAGIC, 0},
+      {"a v1 program (version 1)", HTA_PROG_HEADER_W_VERSION, HTA_PROG_VERSION},
+      {"a program for another configuration", HTA_PROG_HEADER_W_CFG_SIG, 0},
+      {"descriptor table misaligned", HTA_PROG_HEADER_W_DESC_OFF, 0},
+  };
+  uint8_t *bytes = malloc(prog->size), *data = malloc(prog->data_size);
+  for (size_t e = 0; bytes && data && e < sizeof edits / sizeof edits[0]; e++) {
+    memcpy(bytes, prog->bytes, prog->size);
+    memcpy(data, data0, prog->data_size);
+    uint8_t *w = bytes + 4 * edits[e].word;
+    const uint32_t good = (uint32_t)w[0] | (uint32_t)w[1] << 8 | (uint32_t)w[2] << 16 |
+                          (uint32_t)w[3] << 24;
+    /* desc_off + 16: still inside the program, no longer a multiple of 64 */
+    const uint32_t step = edits[e].word == HTA_PROG_HEADER_W_DESC_OFF ? 16u : 1u;
+    const uint32_t v = edits[e].value ? edits[e].value : good + step;
+    for (int b = 0; b < 4; b++) w[b] = (uint8_t)(v >> (8 * b));
+    rtl_result res;
+    char msg[600], name[160];
+    const int rc = rtl_run(sim, bytes, prog->size, data, prog->data_size, max_cycles, &res, msg,
+                           sizeof msg);
+    snprintf(name, sizeof name, "%s is refused: ERR_PROG, ERR_INFO %u (%s)", edits[e].what,
+             edits[e].word, rtl_config()->name);
+    check(rc == HTA_SIM_OK && (res.status & 0xff) == HTA_ENGINE_ERR_PROG &&
+              res.err_info == edits[e].word && res.layers_done == 0,
+          name, "harness %d, STATUS 0x%08x, ERR_INFO %u, %u jobs done", rc, res.status,
+          res.err_info, res.layers_done);
+  }
+  free(bytes);
+  free(data);
 }
 
 static int run_case(hta_sim *sim, uint64_t seed, const char *argv0, int *skipped) {
@@ -172,6 +222,7 @@ static void run_net(hta_sim *sim, const char *what, const hta_model *m) {
   snprintf(name, sizeof name, "%s on the v2 engine (%s), every layer", what, rtl_config()->name);
   check(ok, name, "%s", detail);
   if (ok) printf("  %s: %d jobs, %" PRIu64 " cycles\n", what, prog->n_desc, cycles);
+  if (ok && strcmp(what, "fmnist_float_int8") == 0) bad_headers(sim, prog, before);
   for (int i = 0; golden && i < n; i++) free(golden[i]);
   free(golden);
   free(input);
@@ -192,10 +243,13 @@ int main(int argc, char **argv) {
       only = strtoull(argv[++i], NULL, 0);
       have_only = 1;
     } else if (!strcmp(argv[i], "--trace") && i + 1 < argc) trace = argv[++i];
+    else if (!strcmp(argv[i], "--max-cycles") && i + 1 < argc)
+      max_cycles = strtoull(argv[++i], NULL, 0);
     else if (!strcmp(argv[i], "--no-net")) net = 0;
     else if (!strcmp(argv[i], "-v")) verbose = 1;
     else {
-      printf("usage: %s [--count N] [--master S] [--seed S] [--trace F.fst] [--no-net] [-v]\n",
+      printf("usage: %s [--count N] [--master S] [--seed S] [--trace F.fst] [--max-cycles N]\n"
+             "       [--no-net] [-v]\n",
              argv[0]);
       return 2;
     }

@@ -386,6 +386,16 @@ static Result run_layer(Tb &tb, const Layer &L, int ready_pct) {
   d->gblk_i = L.g;
   d->mode_i = L.mode;
   d->blk_passes_i = L.mode ? BP : rnd() % 256;  // conv: ignored
+  const uint64_t blocks = (uint64_t)oh * P * ((C.out_w() + Pix - 1) / Pix) * C.steps();
+  // A third of the layers (by block count, so the random stream is
+  // unchanged): input rows and weight blocks released a few at a time while
+  // the core runs, as the engine's loader does (the data is written already:
+  // this checks that the waits lose, repeat and hang no block); the others:
+  // everything there at start_i.
+  const bool staged = blocks % 3 == 0;
+  unsigned rows_rel = staged ? 0 : C.in_h, w_rel = staged ? 0 : V2_WDEPTH;
+  d->rows_avail_i = rows_rel;
+  d->w_avail_i = w_rel;
   d->start_i = 1;
   d->out_ready_i = 0;
   tb.tick();
@@ -393,7 +403,6 @@ static Result run_layer(Tb &tb, const Layer &L, int ready_pct) {
   std::vector<uint8_t> seen((size_t)oh * ow * nf, 0);
   long bad = 0;
   const int cw = C.out_w();  // the core's output columns (tap augmentation: of J each)
-  const uint64_t blocks = (uint64_t)oh * P * ((cw + Pix - 1) / Pix) * C.steps();
   uint64_t limit = blocks * 4 * (100 / std::max(ready_pct, 1)) + 10000;
   bool done = false;
   Bits bm(Pix * MacCo * 32), ba(Pix * AddCo * 32);
@@ -408,6 +417,10 @@ static Result run_layer(Tb &tb, const Layer &L, int ready_pct) {
                f, got, want);
   };
   for (uint64_t t = 0; t < limit && !done; t++) {
+    if (staged) {
+      if (t % 3 == 2 && rows_rel < (unsigned)C.in_h) d->rows_avail_i = ++rows_rel;
+      if (w_rel < V2_WDEPTH) d->w_avail_i = ++w_rel;
+    }
     d->out_ready_i = (int)(rnd() % 100) < ready_pct;
     d->eval();
     if (d->done_o) {

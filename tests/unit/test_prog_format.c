@@ -185,7 +185,9 @@ static void test_codes_and_counters(void) {
   HTA_COUNTERS(AT)
 #undef AT
   check(at_cycles == HTA_REG_CYCLES_LO && at_layers_done == HTA_REG_LAYERS_DONE &&
-            at_drain_stall == HTA_REG_DRAIN_STALL_LO,
+            at_drain_stall == HTA_REG_DRAIN_STALL_LO && at_v2_fetch == HTA_REG_V2_FETCH_LO &&
+            at_v2_wload == HTA_REG_V2_WLOAD_LO && at_v2_xload == HTA_REG_V2_XLOAD_LO &&
+            at_v2_run == HTA_REG_V2_RUN_LO && at_v2_tail == HTA_REG_V2_TAIL_LO,
         "counter offsets are the register map's", "-");
   (void)at_mac_busy;
   (void)at_add_busy;

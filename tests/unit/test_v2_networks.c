@@ -32,11 +32,13 @@ static const hta_v2_cfg V2_SMALL = {"v2small", 4, 8, 8, 24, 2048, 512, 64, 1, 0x
 
 /* Cycles of a network's jobs by model layer op, on a v2 configuration of
  * hw/config: "core" = the core alone (one block per cycle: tiles x K), and
- * "engine" = a model of hta_v2_engine as built (serial: descriptor fetch,
- * loads at one beat per cycle, the pixels' bank words one per cycle, then
- * the core with the drain of one (pixel, lane with a filter) per cycle,
- * whichever is slower, overlapped), to compare with the simulation's count
- * (hta bench) and to extrapolate to sizes too slow to simulate. */
+ * "engine" = a model of hta_v2_engine as first built (serial: descriptor
+ * fetch, loads at one beat per cycle, the pixels' bank words one per cycle,
+ * then the core with the drain of one (pixel, lane with a filter) per cycle,
+ * whichever is slower, overlapped; the engine now drains Pix pixels per
+ * cycle and loads while the core runs: docs/engine-v2.md, "Where the cycles
+ * go", has the measured counts), and the beats each kind of data takes on the
+ * read port (the bound the overlapped engine approaches). */
 static void cycles(const char *cfg_name, double width, int res, const char *plan) {
   char err[400];
   const hta_hw_config *hw = hta_hw_config_find(cfg_name);
@@ -60,6 +62,7 @@ static void cycles(const char *cfg_name, double width, int res, const char *plan
   }
   double core[HTA_OP_COUNT] = {0}, eng[HTA_OP_COUNT] = {0};
   int jobs[HTA_OP_COUNT] = {0};
+  double rd_w = 0, rd_r = 0, rd_x = 0; /* beats read: weights, records + group scales, inputs */
   const unsigned nl = c->mac_co + c->add_co;
   for (int i = 0; i < prog->n_desc; i++) {
     hta_v2_job j;
@@ -85,6 +88,10 @@ static void cycles(const char *cfg_name, double width, int res, const char *plan
                         (j.gblk ? (double)j.passes * (j.k_blocks / j.gblk) *
                                       ((c->add_co + 15) / 16) : 0) +
                         (double)j.in_h * j.in_w * bpp * (16 / c->ci);
+    rd_w += j.wts_bytes / 16.0;
+    rd_r += (double)j.passes * nl +
+            (j.gblk ? (double)j.passes * (j.k_blocks / j.gblk) * ((c->add_co + 15) / 16) : 0);
+    rd_x += (double)j.in_h * j.in_w * bpp;
     core[op] += blocks + 12;
     eng[op] += 40 + load + (blocks > drain ? blocks : drain) + 20;
     jobs[op]++;
@@ -92,15 +99,17 @@ static void cycles(const char *cfg_name, double width, int res, const char *plan
   double tc = 0, te = 0;
   printf("MobileNet-V1 %.2f/%d %s on %s (Pix %u Ci %u MacCo %u AddCo %u), batch 1:\n", width,
          res, plan, c->name, c->pix, c->ci, c->mac_co, c->add_co);
-  printf("  %-10s %6s %12s %14s\n", "op", "jobs", "core cyc", "engine cyc");
+  printf("  %-10s %6s %12s %14s\n", "op", "jobs", "core cyc", "serial cyc");
   for (int op = 0; op < HTA_OP_COUNT; op++) {
     if (jobs[op] == 0) continue;
     printf("  %-10s %6d %12.0f %14.0f\n", hta_op_name((hta_op)op), jobs[op], core[op], eng[op]);
     tc += core[op];
     te += eng[op];
   }
-  printf("  total: core %.0f cycles (%.1f inf/s at an assumed 300 MHz), engine as built %.0f "
+  printf("  total: core %.0f cycles (%.1f inf/s at an assumed 300 MHz), serial engine %.0f "
          "(%.1f inf/s)\n", tc, 300e6 / tc, te, 300e6 / te);
+  printf("  beats read: weights %.0f, records and group scales %.0f, inputs %.0f (%d jobs)\n",
+         rd_w, rd_r, rd_x, prog->n_desc);
   hta_program_free(prog);
   hta_model_free(m);
 }

@@ -149,11 +149,20 @@ int cmd_bench(int argc, char **argv) {
            "\"adder_utilization\":%.6f,\"inferences_per_s\":%.3f,\"wall_s\":%.6f,"
            "\"sim_cycles_per_s\":%.1f,\"mac_ops\":%" PRIu64 ",\"add_ops\":%" PRIu64
            ",\"mem_stall\":%" PRIu64 ",\"drain_stall\":%" PRIu64 ",\"bytes_rd\":%" PRIu64
-           ",\"bytes_wr\":%" PRIu64 ",\"layers\":[",
+           ",\"bytes_wr\":%" PRIu64 ",",
            st.has_cycles ? "true" : "false", batch, mhz,
            st.total_cycles, cyc_per_inf, ideal * (uint64_t)batch, util, mac_util, add_util, ips,
            st.wall_s, sim_speed, st.mac_ops, st.add_ops, st.mem_stall, st.drain_stall,
            st.bytes_rd, st.bytes_wr);
+    /* every performance counter of the register map, by name */
+    printf("\"counters\":{");
+    int first = 1;
+#define JSON_COUNTER(name, off, bits)                                           \
+  printf("%s\"%s\":%" PRIu64, first ? "" : ",", #name, (uint64_t)st.counters.name); \
+  first = 0;
+    HTA_COUNTERS(JSON_COUNTER)
+#undef JSON_COUNTER
+    printf("},\"layers\":[");
     for (int i = 0; i < mi.n_layers; i++) {
       const uint64_t c = st.layer_cycles[i];
       const double b = (double)batch;
@@ -193,6 +202,16 @@ int cmd_bench(int argc, char **argv) {
     printf("memory                 %.2f MB read, %.2f MB written; stalls: memory %" PRIu64
            ", drain %" PRIu64 " cycles\n",
            st.bytes_rd / 1e6, st.bytes_wr / 1e6, st.mem_stall, st.drain_stall);
+    if (hw->engine == 2 && st.has_cycles) {
+      const hta_counters *k = &st.counters;
+      const double t = st.total_cycles ? 100.0 / (double)st.total_cycles : 0;
+      printf("engine v2 phases       fetch %" PRIu64 " (%.1f%%), weights %" PRIu64
+             " (%.1f%%), inputs %" PRIu64 " (%.1f%%), core %" PRIu64 " (%.1f%%), tail %" PRIu64
+             " (%.1f%%) cycles\n",
+             k->v2_fetch, t * (double)k->v2_fetch, k->v2_wload, t * (double)k->v2_wload,
+             k->v2_xload, t * (double)k->v2_xload, k->v2_run, t * (double)k->v2_run, k->v2_tail,
+             t * (double)k->v2_tail);
+    }
     printf("host wall time         %.3f s\n", st.wall_s);
     /* only a simulation in this process counts its cycles (sim); a card or
      * XRT's emulation does not, and its speed would read 0 */
