@@ -87,6 +87,11 @@ void hta_program_free(hta_program *p);
  * hta_compile calls this first. */
 int hta_engine_refusal(const hta_layer *layers, int n, char *err, size_t errlen);
 
+/* The same for the version-1 engine (Engine 1 configurations), whose
+ * graph-op unit runs ADD, CONCAT, MUL, activation tables and graph inputs:
+ * nonzero with one message naming every layer of an op it lacks. */
+int hta_engine_refusal_v1(const hta_layer *layers, int n, char *err, size_t errlen);
+
 /* The data-window plan of the cpu device for any valid model
  * (hta_layers_check): input and every layer's output, each in its own
  * place; no descriptors, no program bytes. NULL with a message. */

@@ -1,0 +1,546 @@
+// hta_gop: the graph-op unit. Runs one gop_desc (hw/config/program.cfg) by
+// itself: checks it, loads its parameters (activation table, lane records)
+// from the program window, then for every pixel reads x (and y) into pixel
+// buffers through a read-port client, streams the output channels one per
+// cycle through the arithmetic of docs/numerics.md ("Graphs and graph ops"),
+// and writes them with byte strobes through its own single-beat AXI writes:
+//   ADD     acc = R_0(x[c]) + R_1(y[c])            then the output stage
+//   CONCAT  acc = o < in_c ? R_0(x[o]) : R_1(y[o - in_c])
+//   MUL     acc = xc[c] * yc[c]  (y: one 1x1 pixel, read once)
+//   TABLE   the value is x itself (no stage)
+// and, when lut_en, out = lut[v + 128] last. R_j(v) = RDBPOT(SRDHM(vc 2^20,
+// in_mult_j), in_shift_j); the output stage is hta_requant.
+// The interface (descriptor bits in, one read client, AXI write channels
+// out, a busy flag and error pulses) carries no v1 engine state, so another
+// engine can instantiate it as is. Tensor offsets need only be 16-byte
+// aligned: pixels are read and written at byte positions within beats.
+`default_nettype none
+
+module hta_gop #(
+  parameter int BusBits  = hta_cfg_pkg::BusBits,
+  parameter int ChanMax  = hta_cfg_pkg::ChanMax,
+  parameter int MaxBurst = hta_cfg_pkg::MaxBurst
+) (
+  input  logic                 clk_i,
+  input  logic                 rst_i,
+  input  logic                 clr_i,         // abort: stop, let in-flight writes finish
+  input  logic                 start_i,       // pulse, with desc_i valid
+  input  logic [511:0]         desc_i,
+  input  logic [63:0]          prog_size_i,
+  input  logic [63:0]          data_base_i,
+  input  logic [63:0]          data_size_i,
+  output logic                 busy_o,
+  output logic                 err_o,         // pulse: descriptor check failed
+  output logic [31:0]          err_info_o,    //   descriptor word index
+  // read port client
+  output logic                 req_valid_o,
+  input  logic                 req_ready_i,
+  output logic                 req_win_o,
+  output logic [31:0]          req_off_o,
+  output logic [7:0]           req_beats_o,
+  input  logic                 rd_valid_i,
+  input  logic [BusBits-1:0]   rd_data_i,
+  // AXI4 write channels
+  output logic                 awvalid_o,
+  input  logic                 awready_i,
+  output logic [63:0]          awaddr_o,
+  output logic [7:0]           awlen_o,
+  output logic                 wvalid_o,
+  input  logic                 wready_i,
+  output logic [BusBits-1:0]   wdata_o,
+  output logic [BusBits/8-1:0] wstrb_o,
+  output logic                 wlast_o,
+  input  logic                 bvalid_i,
+  output logic                 bready_o,
+  input  logic [1:0]           bresp_i,
+  output logic                 err_resp_o,    // pulse: SLVERR/DECERR on a write
+  output logic [63:0]          err_addr_o,
+  output logic [15:0]          ev_bytes_o     // bytes written this cycle
+);
+  localparam int BusBytes = BusBits / 8;
+  localparam int ByteBits = $clog2(BusBytes);
+  localparam int BufRows  = ChanMax / BusBytes + 1;      // a pixel at any 16-byte offset
+  localparam int RowBits  = $clog2(BufRows);
+  localparam int RecPer   = BusBytes / 16;               // lane records per beat
+  localparam int RecRows  = (ChanMax + RecPer - 1) / RecPer;
+  localparam int RecBits  = RecRows > 1 ? $clog2(RecRows) : 1;
+  localparam int RecSel   = RecPer > 1 ? $clog2(RecPer) : 1;
+  localparam int LutRows  = 256 / BusBytes;
+  localparam int LutBits  = LutRows > 1 ? $clog2(LutRows) : 1;
+  localparam int RecW     = 69;                          // bias, mult, shift[4:0]
+  localparam int Lat      = 13;                          // issue to output byte
+  localparam int WqDepth  = 32;
+  localparam int WqW      = 32 + BusBits + BusBytes;
+  localparam int BTags    = 16;                          // writes awaiting B
+
+  // ------------------------------------------------------------ descriptor
+  hta_prog_pkg::gop_desc_t d_q;
+  logic unused_d;
+  assign unused_d = ^{d_q.rsvd17, d_q.rsvd56, d_q.rsvd85, d_q.rsvd93, d_q.rsvd448, d_q.op};
+
+  wire [7:0]  kind   = d_q.kind;
+  wire        lut_en = d_q.lut_en;
+  wire        k_add  = kind == hta_prog_pkg::GopAdd;
+  wire        k_cat  = kind == hta_prog_pkg::GopConcat;
+  wire        k_mul  = kind == hta_prog_pkg::GopMul;
+  wire        k_tab  = kind == hta_prog_pkg::GopTable;
+  wire [15:0] in_c   = d_q.in_c;
+  wire [15:0] in2_c  = d_q.in2_c;
+  wire [15:0] out_c  = d_q.out_c;
+  wire [15:0] in_st  = d_q.in_pix_stride;
+  wire [15:0] in2_st = d_q.in2_pix_stride;
+  wire [15:0] out_st = d_q.out_pix_stride;
+
+  function automatic logic [15:0] round16(input logic [15:0] c);
+    round16 = 16'((32'(c) + 15) / 16 * 16);
+  endfunction
+
+  typedef enum logic [3:0] {
+    SIdle, SCheck1, SCheck2, SPar, SParWait, SPix, SPixWait, SIssue, SDrain, SAbort
+  } state_e;
+  state_e state_q;
+  logic   busy_pipe;
+
+  // Products for the checks, registered in SCheck1.
+  logic [63:0] in_end_q, in2_end_q, out_end_q, par_end_q;
+  logic [31:0] npix_q, par_need_q;
+  wire [63:0] limit_data = (data_size_i < 64'h1_0000_0000) ? data_size_i : 64'h1_0000_0000;
+
+  logic [31:0] bad;   // 0 fine, else 1 + descriptor word index
+  always_comb begin
+    bad = '0;
+    if (kind > hta_prog_pkg::GopTable || (k_tab && !lut_en))
+      bad = 1 + hta_prog_pkg::GopDescWKind;
+    else if ($signed(d_q.act_min) > $signed(d_q.act_max))
+      bad = 1 + hta_prog_pkg::GopDescWActMin;
+    else if (d_q.h == 0 || d_q.w == 0)
+      bad = 1 + hta_prog_pkg::GopDescWH;
+    else if (in_c == 0 || 32'(in_c) > ChanMax || in_st != round16(in_c))
+      bad = 1 + hta_prog_pkg::GopDescWInC;
+    else if (!k_tab && (in2_c == 0 || 32'(in2_c) > ChanMax || in2_st != round16(in2_c)))
+      bad = 1 + hta_prog_pkg::GopDescWIn2C;
+    else if ((k_add || k_mul) && in2_c != in_c)
+      bad = 1 + hta_prog_pkg::GopDescWIn2C;
+    else if (k_cat ? 32'(out_c) != 32'(in_c) + 32'(in2_c) : out_c != in_c)
+      bad = 1 + hta_prog_pkg::GopDescWOutC;
+    else if (32'(out_c) > ChanMax || out_st != round16(out_c))
+      bad = 1 + hta_prog_pkg::GopDescWOutC;
+    else if (d_q.in_off % 16 != 0 || in_end_q > limit_data)
+      bad = 1 + hta_prog_pkg::GopDescWInOff;
+    else if (!k_tab && (d_q.in2_off % 16 != 0 || in2_end_q > limit_data))
+      bad = 1 + hta_prog_pkg::GopDescWIn2Off;
+    else if (d_q.out_off % 16 != 0 || out_end_q > limit_data)
+      bad = 1 + hta_prog_pkg::GopDescWOutOff;
+    else if (d_q.par_off % BusBytes != 0)
+      bad = 1 + hta_prog_pkg::GopDescWParOff;
+    else if (d_q.par_bytes != par_need_q || par_end_q > prog_size_i)
+      bad = 1 + hta_prog_pkg::GopDescWParBytes;
+  end
+
+  // ------------------------------------------------------- read requests
+  // Up to two segments of beats (a pixel of x, then one of y; or the
+  // parameters), each cut into bursts that stay inside MaxBurst boundaries.
+  logic        rq_win_q;
+  logic [31:0] rq_off_q, rq2_off_q;
+  logic [31:0] rq_left_q, rq2_left_q;
+  wire  [31:0] rq_beat   = rq_off_q / BusBytes;
+  wire  [31:0] rq_room   = 32'(MaxBurst) - rq_beat % MaxBurst;
+  wire  [31:0] rq_n      = (rq_left_q < rq_room) ? rq_left_q : rq_room;
+  assign req_valid_o = (rq_left_q != 0) && !clr_i && state_q != SAbort;
+  assign req_win_o   = rq_win_q;
+  assign req_off_o   = rq_off_q;
+  assign req_beats_o = 8'(rq_n);
+
+  // Beats of the current job come back in order: the first rcv_n0_q go to
+  // target 0 (x buffer / table), the rest to target 1 (y buffer / records).
+  logic [31:0] rcv_q, rcv_n0_q, rcv_tot_q;
+  logic        job_par_q;           // the job loads parameters
+  wire  [31:0] rcv_row1 = rcv_q - rcv_n0_q;
+  wire         to0 = rcv_q < rcv_n0_q;
+  wire         rcv_done = rcv_q == rcv_tot_q;
+
+  // --------------------------------------------------------------- buffers
+  logic [RowBits-1:0] a_raddr, b_raddr;
+  logic [BusBits-1:0] a_rdata, b_rdata;
+  hta_ram_sdp #(.Width(BusBits), .Depth(BufRows)) u_buf_x (
+    .clk_i, .we_i(rd_valid_i && !job_par_q && to0), .waddr_i(RowBits'(rcv_q)),
+    .wdata_i(rd_data_i), .raddr_i(a_raddr), .rdata_o(a_rdata)
+  );
+  hta_ram_sdp #(.Width(BusBits), .Depth(BufRows)) u_buf_y (
+    .clk_i, .we_i(rd_valid_i && !job_par_q && !to0), .waddr_i(RowBits'(rcv_row1)),
+    .wdata_i(rd_data_i), .raddr_i(b_raddr), .rdata_o(b_rdata)
+  );
+
+  logic [LutBits-1:0] lut_raddr;
+  logic [BusBits-1:0] lut_rdata;
+  hta_ram_sdp #(.Width(BusBits), .Depth(LutRows)) u_lut (
+    .clk_i, .we_i(rd_valid_i && job_par_q && to0), .waddr_i(LutBits'(rcv_q)),
+    .wdata_i(rd_data_i), .raddr_i(lut_raddr), .rdata_o(lut_rdata)
+  );
+
+  // Lane records in RecPer banks: record i in bank i % RecPer, row i / RecPer.
+  logic [RecBits-1:0] rec_raddr;
+  logic [RecPer*RecW-1:0] rec_rdata;
+  for (genvar g = 0; g < RecPer; g++) begin : gen_rec
+    wire [RecW-1:0] rec = rd_data_i[g*128 +: RecW];
+    hta_ram_sdp #(.Width(RecW), .Depth(RecRows)) u_rec (
+      .clk_i, .we_i(rd_valid_i && job_par_q && !to0), .waddr_i(RecBits'(rcv_row1)),
+      .wdata_i({rec[68:64], rec[63:32], rec[31:0]}),
+      .raddr_i(rec_raddr), .rdata_o(rec_rdata[g*RecW +: RecW])
+    );
+  end
+
+  // ------------------------------------------------------------ pixel loop
+  logic [31:0] pix_q;               // pixel being read or issued
+  logic [31:0] x_base_q, y_base_q, o_base_q;   // its byte offsets
+  logic [15:0] o_q;                 // next channel to issue
+  logic        first_y_q;           // MUL: y is read with pixel 0 only
+  logic [ByteBits-1:0] x_sub_q, y_sub_q;       // byte of the pixel within its first beat
+
+  logic [$clog2(WqDepth):0] wq_count;
+  wire issue = state_q == SIssue && !clr_i
+               && 32'(wq_count) < WqDepth - Lat - 2;
+  wire issue_last = issue && o_q + 1 == out_c;
+
+  // Channel o's bytes: x at x_sub + o (CONCAT: o < in_c), else y.
+  wire        sel_y  = k_cat && o_q >= in_c;
+  wire [31:0] x_idx  = 32'(x_sub_q) + 32'(o_q);
+  wire [31:0] y_idx  = 32'(y_sub_q) + (k_cat ? 32'(o_q) - 32'(in_c) : 32'(o_q));
+  assign a_raddr   = RowBits'(x_idx / BusBytes);
+  assign b_raddr   = RowBits'(y_idx / BusBytes);
+  assign rec_raddr = RecBits'(32'(o_q) / RecPer);
+
+  // ------------------------------------------------------------ sequencer
+  always_ff @(posedge clk_i) begin
+    err_o <= 1'b0;
+    if (rst_i) begin
+      state_q   <= SIdle;
+      rq_left_q <= '0;
+      rq2_left_q <= '0;
+      rcv_q     <= '0;
+      rcv_tot_q <= '0;
+      err_info_o <= '0;
+    end else begin
+      // request and receive bookkeeping
+      if (req_valid_o && req_ready_i) begin
+        rq_off_q  <= rq_off_q + rq_n * BusBytes;
+        rq_left_q <= rq_left_q - rq_n;
+        if (rq_left_q == rq_n && rq2_left_q != 0) begin
+          rq_off_q   <= rq2_off_q;
+          rq_left_q  <= rq2_left_q;
+          rq2_left_q <= '0;
+        end
+      end
+      if (rd_valid_i) rcv_q <= rcv_q + 1;
+
+      if (clr_i && state_q != SIdle && state_q != SAbort) begin
+        state_q    <= SAbort;
+        rq_left_q  <= '0;
+        rq2_left_q <= '0;
+      end else begin
+        unique case (state_q)
+          SIdle: if (start_i) begin
+            d_q     <= desc_i;
+            state_q <= SCheck1;
+          end
+          SCheck1: begin
+            npix_q     <= 32'(d_q.h) * 32'(d_q.w);
+            in_end_q   <= 64'(d_q.in_off) + 64'(d_q.h) * 64'(d_q.w) * 64'(in_st);
+            in2_end_q  <= 64'(d_q.in2_off)
+                        + (k_mul ? 64'(in2_st) : 64'(d_q.h) * 64'(d_q.w) * 64'(in2_st));
+            out_end_q  <= 64'(d_q.out_off) + 64'(d_q.h) * 64'(d_q.w) * 64'(out_st);
+            par_need_q <= (lut_en ? hta_prog_pkg::GopLutBytes : 32'd0)
+                        + (k_tab ? 32'd0 : 32'(out_c) * 32'd16);
+            par_end_q  <= 64'(d_q.par_off) + 64'(d_q.par_bytes);
+            state_q    <= SCheck2;
+          end
+          SCheck2: begin
+            if (bad != 0) begin
+              err_o      <= 1'b1;
+              err_info_o <= bad - 1;
+              state_q    <= SIdle;
+            end else begin
+              // parameters: table rows (lut_en) then record rows
+              rq_win_q   <= hta_pkg::WinProg;
+              rq_off_q   <= d_q.par_off;
+              rq_left_q  <= (d_q.par_bytes + BusBytes - 1) / BusBytes;
+              job_par_q  <= 1'b1;
+              rcv_q      <= '0;
+              rcv_n0_q   <= lut_en ? 32'(LutRows) : 32'd0;
+              rcv_tot_q  <= (d_q.par_bytes + BusBytes - 1) / BusBytes;
+              pix_q      <= '0;
+              x_base_q   <= d_q.in_off;
+              y_base_q   <= d_q.in2_off;
+              o_base_q   <= d_q.out_off;
+              first_y_q  <= 1'b1;
+              state_q    <= SParWait;
+            end
+          end
+          SParWait: if (rcv_done) state_q <= SPix;
+          SPix: begin
+            // x's pixel, then y's (ADD, CONCAT every pixel; MUL once)
+            rq_win_q   <= hta_pkg::WinData;
+            rq_off_q   <= x_base_q / BusBytes * BusBytes;
+            rq_left_q  <= (x_base_q % BusBytes + 32'(in_st) + BusBytes - 1) / BusBytes;
+            rq2_off_q  <= y_base_q / BusBytes * BusBytes;
+            rq2_left_q <= (k_tab || (k_mul && !first_y_q)) ? 32'd0
+                        : (y_base_q % BusBytes + 32'(in2_st) + BusBytes - 1) / BusBytes;
+            job_par_q  <= 1'b0;
+            rcv_q      <= '0;
+            rcv_n0_q   <= (x_base_q % BusBytes + 32'(in_st) + BusBytes - 1) / BusBytes;
+            rcv_tot_q  <= (x_base_q % BusBytes + 32'(in_st) + BusBytes - 1) / BusBytes
+                        + ((k_tab || (k_mul && !first_y_q)) ? 32'd0
+                           : (y_base_q % BusBytes + 32'(in2_st) + BusBytes - 1) / BusBytes);
+            x_sub_q    <= ByteBits'(x_base_q % BusBytes);
+            if (first_y_q || !k_mul) y_sub_q <= ByteBits'(y_base_q % BusBytes);
+            o_q        <= '0;
+            state_q    <= SPixWait;
+          end
+          SPixWait: if (rcv_done && rq_left_q == 0) state_q <= SIssue;
+          SIssue: if (issue) begin
+            o_q <= o_q + 1;
+            if (issue_last) begin
+              pix_q     <= pix_q + 1;
+              x_base_q  <= x_base_q + 32'(in_st);
+              if (!k_mul) y_base_q <= y_base_q + 32'(in2_st);
+              o_base_q  <= o_base_q + 32'(out_st);
+              first_y_q <= 1'b0;
+              state_q   <= (pix_q + 1 == npix_q) ? SDrain : SPix;
+            end
+          end
+          SDrain: if (!busy_pipe) state_q <= SIdle;
+          SAbort: if (!busy_pipe) state_q <= SIdle;
+          default: state_q <= SIdle;
+        endcase
+      end
+    end
+  end
+
+  // ------------------------------------------------------------ datapath
+  // t1: RAM outputs; pick the bytes, centre them, choose rescale parameters.
+  logic        v1_q, last1_q, ysel1_q;
+  logic [31:0] off1_q;
+  logic [ByteBits-1:0] xb1_q, yb1_q;
+  logic [RecSel-1:0] rb1_q;
+  always_ff @(posedge clk_i) begin
+    v1_q    <= issue && !rst_i;
+    last1_q <= issue_last;
+    ysel1_q <= sel_y;
+    off1_q  <= o_base_q + 32'(o_q);
+    xb1_q   <= ByteBits'(x_idx % BusBytes);
+    yb1_q   <= ByteBits'(y_idx % BusBytes);
+    rb1_q   <= RecSel'(32'(o_q) % RecPer);
+  end
+
+  wire [7:0] x1 = a_rdata[32'(xb1_q)*8 +: 8];
+  wire [7:0] y1 = b_rdata[32'(yb1_q)*8 +: 8];
+  wire [RecW-1:0] rec1 = rec_rdata[32'(rb1_q)*RecW +: RecW];
+  wire signed [9:0] xc1 = 10'($signed(x1)) - 10'($signed(d_q.zp_in));
+  wire signed [9:0] yc1 = 10'($signed(y1)) - 10'($signed(d_q.zp_in2));
+
+  // t2: the rescale operands (CONCAT: the chosen input on unit 0, 0 on
+  // unit 1, whose R is 0), the MUL product, the raw byte (TABLE).
+  logic        v2_q, last2_q;
+  logic [31:0] off2_q;
+  logic [RecW-1:0] rec2_q;
+  logic signed [31:0] r0_in_q, r1_in_q, m0_q, m1_q, mul2_q;
+  logic [4:0]  s0_q, s1_q;
+  logic [7:0]  raw2_q;
+  always_ff @(posedge clk_i) begin
+    v2_q    <= v1_q && !rst_i;
+    last2_q <= last1_q;
+    off2_q  <= off1_q;
+    rec2_q  <= rec1;
+    raw2_q  <= x1;
+    mul2_q  <= 32'(xc1) * 32'(yc1);
+    r0_in_q <= (ysel1_q ? 32'(yc1) : 32'(xc1)) <<< 20;
+    m0_q    <= ysel1_q ? d_q.in_mult1 : d_q.in_mult0;
+    s0_q    <= ysel1_q ? d_q.in_shift1 : d_q.in_shift0;
+    r1_in_q <= k_add ? 32'(yc1) <<< 20 : 32'd0;
+    m1_q    <= d_q.in_mult1;
+    s1_q    <= d_q.in_shift1;
+  end
+
+  // t3..t5: two input rescales, 3 stages each (product, SRDHM, RDBPOT).
+  logic signed [63:0] p0_q, p1_q;
+  logic signed [31:0] h0_q, h1_q, q0_q, q1_q;
+  logic [4:0]  s0b_q, s1b_q, s0c_q, s1c_q;
+  logic [2:0]  v_d_q;
+  logic [2:0]  last_d_q;
+  logic [31:0] off_d_q [3];
+  logic [RecW-1:0] rec_d_q [3];
+  logic signed [31:0] mul_d_q [3];
+  logic [7:0]  raw_d_q [3];
+
+  function automatic logic signed [31:0] srdhm_hi(input logic signed [63:0] p);
+    logic signed [64:0] nudged;
+    nudged = 65'(p) + (p >= 0 ? 65'sd1073741824 : 65'sd1 - 65'sd1073741824);
+    // Truncating division by 2^31; |vc 2^20| < 2^29, so never both INT32_MIN
+    // and the quotient fits 32 bits.
+    srdhm_hi = 32'(((nudged < 0) ? nudged + 65'sd2147483647 : nudged) >>> 31);
+  endfunction
+
+  function automatic logic signed [31:0] rdbpot(input logic signed [31:0] x,
+                                                input logic [4:0] e);
+    logic [31:0] mask, rem, thr;
+    mask = (32'd1 << e) - 32'd1;
+    rem  = x & mask;
+    thr  = (mask >> 1) + {31'd0, x[31]};
+    rdbpot = (x >>> e) + ((rem > thr) ? 32'sd1 : 32'sd0);
+  endfunction
+
+  always_ff @(posedge clk_i) begin
+    p0_q  <= 64'(r0_in_q) * 64'(m0_q);
+    p1_q  <= 64'(r1_in_q) * 64'(m1_q);
+    s0b_q <= s0_q;
+    s1b_q <= s1_q;
+    h0_q  <= srdhm_hi(p0_q);
+    h1_q  <= srdhm_hi(p1_q);
+    s0c_q <= s0b_q;
+    s1c_q <= s1b_q;
+    q0_q  <= rdbpot(h0_q, s0c_q);
+    q1_q  <= rdbpot(h1_q, s1c_q);
+    v_d_q    <= {v_d_q[1:0], v2_q && !rst_i};
+    last_d_q <= {last_d_q[1:0], last2_q};
+    off_d_q[0] <= off2_q;   off_d_q[1] <= off_d_q[0];   off_d_q[2] <= off_d_q[1];
+    rec_d_q[0] <= rec2_q;   rec_d_q[1] <= rec_d_q[0];   rec_d_q[2] <= rec_d_q[1];
+    mul_d_q[0] <= mul2_q;   mul_d_q[1] <= mul_d_q[0];   mul_d_q[2] <= mul_d_q[1];
+    raw_d_q[0] <= raw2_q;   raw_d_q[1] <= raw_d_q[0];   raw_d_q[2] <= raw_d_q[1];
+  end
+
+  // t6..t10: the output stage (hta_requant, 5 cycles); meta delayed alongside.
+  wire [31:0] acc6 = k_mul ? mul_d_q[2] : q0_q + q1_q;   // |R_0 + R_1| < 2^28
+  wire [RecW-1:0] rec6 = rec_d_q[2];
+  logic       rq_valid;
+  logic [7:0] rq_q;
+  hta_requant #(.SBits(1)) u_stage (
+    .clk_i, .rst_i, .valid_i(v_d_q[2]), .acc_i(acc6), .s_i(1'b0), .alpha_i(8'd0),
+    .bias_i(rec6[31:0]), .mult_i(rec6[63:32]), .shift_i(rec6[68:64]),
+    .zp_out_i(d_q.zp_out), .act_min_i(d_q.act_min), .act_max_i(d_q.act_max),
+    .valid_o(rq_valid), .q_o(rq_q)
+  );
+  logic [4:0]  ve_q, last_e_q;       // hta_requant's valid, and meta, alongside
+  logic [31:0] off_e_q [5];
+  logic [7:0]  raw_e_q [5];
+  always_ff @(posedge clk_i) begin
+    ve_q       <= {ve_q[3:0], v_d_q[2] && !rst_i};
+    last_e_q   <= {last_e_q[3:0], last_d_q[2]};
+    off_e_q[0] <= off_d_q[2];
+    raw_e_q[0] <= raw_d_q[2];
+    for (int i = 1; i < 5; i++) begin
+      off_e_q[i] <= off_e_q[i-1];
+      raw_e_q[i] <= raw_e_q[i-1];
+    end
+  end
+
+  // t11, t12: the activation table (row read, then byte select).
+  wire [7:0] v11 = k_tab ? raw_e_q[4] : rq_q;
+  wire [7:0] u11 = v11 ^ 8'h80;                   // v + 128
+  assign lut_raddr = LutBits'(32'(u11) / BusBytes);
+  logic        v12_q, last12_q;
+  logic [31:0] off12_q;
+  logic [7:0]  val12_q;
+  logic [ByteBits-1:0] lb12_q;
+  always_ff @(posedge clk_i) begin
+    v12_q    <= rq_valid && !rst_i;
+    last12_q <= last_e_q[4];
+    off12_q  <= off_e_q[4];
+    val12_q  <= v11;
+    lb12_q   <= ByteBits'(32'(u11) % BusBytes);
+  end
+  wire [7:0] out13 = lut_en ? lut_rdata[32'(lb12_q)*8 +: 8] : val12_q;
+
+  // t13: gather bytes into beats; a beat leaves at its last byte or the
+  // pixel's last channel.
+  logic [BusBits-1:0]  gb_q;
+  logic [BusBytes-1:0] gs_q;
+  wire [ByteBits-1:0] lane13 = ByteBits'(off12_q % BusBytes);
+  logic [BusBits-1:0]  gb_d;
+  logic [BusBytes-1:0] gs_d;
+  always_comb begin
+    gb_d = gb_q;
+    gs_d = gs_q;
+    gb_d[32'(lane13)*8 +: 8] = out13;
+    gs_d[lane13] = 1'b1;
+  end
+  wire beat_end = v12_q && (32'(lane13) == BusBytes - 1 || last12_q);
+  always_ff @(posedge clk_i) begin
+    if (rst_i || clr_i) begin
+      gs_q <= '0;
+    end else if (v12_q) begin
+      gb_q <= gb_d;
+      gs_q <= beat_end ? '0 : gs_d;
+    end
+  end
+
+  // ------------------------------------------------------- write queue
+  logic [WqW-1:0] wq_head;
+  logic wq_empty, wq_full;
+  wire  wq_pop;
+  hta_fifo #(.Width(WqW), .Depth(WqDepth)) u_wq (
+    .clk_i, .rst_i, .clr_i(clr_i),
+    .push_i(beat_end && !clr_i), .data_i({off12_q / BusBytes * BusBytes, gb_d, gs_d}),
+    .pop_i(wq_pop), .data_o(wq_head), .empty_o(wq_empty), .full_o(wq_full),
+    .count_o(wq_count)
+  );
+
+  // One beat per burst: AW and W together; B responses counted, their
+  // addresses kept for error reports.
+  logic [$clog2(BTags):0] bcount;
+  logic btag_full, btag_empty;
+  logic [63:0] btag_head;
+  wire aw_done = !awvalid_o || awready_i;
+  wire w_done  = !wvalid_o || wready_i;
+  assign wq_pop = !wq_empty && !clr_i && aw_done && w_done && !btag_full;
+  wire [31:0] wq_off = wq_head[WqW-1 -: 32];
+
+  always_ff @(posedge clk_i) begin
+    if (rst_i) begin
+      awvalid_o <= 1'b0;
+      wvalid_o  <= 1'b0;
+    end else begin
+      if (awvalid_o && awready_i) awvalid_o <= 1'b0;
+      if (wvalid_o && wready_i)   wvalid_o  <= 1'b0;
+      if (wq_pop) begin
+        awvalid_o <= 1'b1;
+        wvalid_o  <= 1'b1;
+        awaddr_o  <= data_base_i + 64'(wq_off);
+        wdata_o   <= wq_head[BusBytes +: BusBits];
+        wstrb_o   <= wq_head[BusBytes-1:0];
+      end
+    end
+  end
+  assign awlen_o  = 8'd0;
+  assign wlast_o  = 1'b1;
+  assign bready_o = 1'b1;
+
+  hta_fifo #(.Width(64), .Depth(BTags)) u_btags (
+    .clk_i, .rst_i, .clr_i(1'b0),
+    .push_i(wq_pop), .data_i(data_base_i + 64'(wq_off)),
+    .pop_i(bvalid_i && !btag_empty), .data_o(btag_head), .empty_o(btag_empty),
+    .full_o(btag_full), .count_o(bcount)
+  );
+  assign err_resp_o = bvalid_i && !btag_empty && bresp_i != 2'b00;
+  assign err_addr_o = btag_head;
+
+  always_comb begin
+    ev_bytes_o = '0;
+    if (wvalid_o && wready_i)
+      for (int i = 0; i < BusBytes; i++) ev_bytes_o = ev_bytes_o + 16'(wstrb_o[i]);
+  end
+
+  // Anything still moving: the pipeline, the queue, the bus.
+  assign busy_pipe = v1_q || v2_q || (|v_d_q) || (|ve_q) || rq_valid || v12_q
+                   || !wq_empty || awvalid_o || wvalid_o || !btag_empty;
+  assign busy_o = state_q != SIdle || busy_pipe;
+
+  logic unused;
+  assign unused = ^{wq_full, bcount, rcv_row1};
+
+`ifndef SYNTHESIS
+  always_ff @(posedge clk_i) begin
+    if (!rst_i && rd_valid_i) assert (!rcv_done) else $error("hta_gop: beat past its job");
+    if (!rst_i && beat_end && !clr_i) assert (!wq_full) else $error("hta_gop: write queue full");
+  end
+`endif
+endmodule
