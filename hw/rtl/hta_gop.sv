@@ -59,7 +59,8 @@ module hta_gop #(
 );
   localparam int BusBytes = BusBits / 8;
   localparam int ByteBits = $clog2(BusBytes);
-  localparam int BufRows  = ChanMax / BusBytes + 1;      // a pixel at any 16-byte offset
+  localparam int BufBytes = (ChanMax + 15) / 16 * 16;    // pixels of a chunk, at most
+  localparam int BufRows  = (BufBytes + BusBytes - 1) / BusBytes + 1;  // at any 16-byte offset
   localparam int RowBits  = $clog2(BufRows);
   localparam int RecPer   = BusBytes / 16;               // lane records per beat
   localparam int RecRows  = (ChanMax + RecPer - 1) / RecPer;
@@ -96,7 +97,7 @@ module hta_gop #(
   endfunction
 
   typedef enum logic [3:0] {
-    SIdle, SCheck1, SCheck2, SPar, SParWait, SPix, SPixWait, SIssue, SDrain, SAbort
+    SIdle, SCheck1, SCheck2, SCap, SParWait, SPix, SPixWait, SIssue, SDrain, SAbort
   } state_e;
   state_e state_q;
   logic   busy_pipe;
@@ -191,21 +192,37 @@ module hta_gop #(
   end
 
   // ------------------------------------------------------------ pixel loop
-  logic [31:0] pix_q;               // pixel being read or issued
-  logic [31:0] x_base_q, y_base_q, o_base_q;   // its byte offsets
+  // Pixels go in chunks: as many consecutive pixels as the buffers hold
+  // (cap_q, a power of two of them) are read in one run of bursts, then
+  // issued, so the read latency is paid once per chunk.
+  logic [31:0] pix_q;               // first pixel of the chunk
+  logic [31:0] x_base_q, y_base_q, o_base_q;   // byte offsets of the pixel being issued
   logic [15:0] o_q;                 // next channel to issue
-  logic        first_y_q;           // MUL: y is read with pixel 0 only
-  logic [ByteBits-1:0] x_sub_q, y_sub_q;       // byte of the pixel within its first beat
+  logic [15:0] j_q, cn_q, cap_q;    // pixel in the chunk, chunk pixels, most per chunk
+  logic [31:0] xj_q, yj_q;          // buffer byte of pixel j's x and y
+  logic        first_y_q;           // MUL: y is read with the first chunk only
+  logic [ByteBits-1:0] y_sub_q;     // MUL: y's byte within its first beat
+
+  wire [31:0] left_pix = npix_q - pix_q;
+  wire [15:0] cn       = (left_pix < 32'(cap_q)) ? left_pix[15:0] : cap_q;
+  wire        y_read   = !k_tab && (!k_mul || first_y_q);
+  wire [31:0] x_beats  = (x_base_q % BusBytes + 32'(cn) * 32'(in_st) + BusBytes - 1) / BusBytes;
+  wire [31:0] y_beats  = !y_read ? 32'd0
+                       : (y_base_q % BusBytes + (k_mul ? 32'd1 : 32'(cn)) * 32'(in2_st)
+                          + BusBytes - 1) / BusBytes;
+  wire [15:0] wide_st  = (!k_tab && !k_mul && in2_st > in_st) ? in2_st : in_st;
+  wire [31:0] cap_need = 32'(cap_q) * 32'(wide_st);
 
   logic [$clog2(WqDepth):0] wq_count;
   wire issue = state_q == SIssue && !clr_i
                && 32'(wq_count) < WqDepth - Lat - 2;
-  wire issue_last = issue && o_q + 1 == out_c;
+  wire issue_last  = issue && o_q + 1 == out_c;      // the pixel's last channel
+  wire chunk_last  = issue_last && j_q + 1 == cn_q;
 
   // Channel o's bytes: x at x_sub + o (CONCAT: o < in_c), else y.
   wire        sel_y  = k_cat && o_q >= in_c;
-  wire [31:0] x_idx  = 32'(x_sub_q) + 32'(o_q);
-  wire [31:0] y_idx  = 32'(y_sub_q) + (k_cat ? 32'(o_q) - 32'(in_c) : 32'(o_q));
+  wire [31:0] x_idx  = xj_q + 32'(o_q);
+  wire [31:0] y_idx  = yj_q + (k_cat ? 32'(o_q) - 32'(in_c) : 32'(o_q));
   assign a_raddr   = RowBits'(x_idx / BusBytes);
   assign b_raddr   = RowBits'(y_idx / BusBytes);
   assign rec_raddr = RecBits'(32'(o_q) / RecPer);
@@ -273,26 +290,31 @@ module hta_gop #(
               y_base_q   <= d_q.in2_off;
               o_base_q   <= d_q.out_off;
               first_y_q  <= 1'b1;
-              state_q    <= SParWait;
+              cap_q      <= 16'(BufBytes / 16);
+              state_q    <= SCap;
             end
           end
+          // halve the chunk until its widest tensor fits the buffers
+          SCap: if (cap_need > BufBytes && cap_q > 1) cap_q <= cap_q >> 1;
+                else state_q <= SParWait;
           SParWait: if (rcv_done) state_q <= SPix;
           SPix: begin
-            // x's pixel, then y's (ADD, CONCAT every pixel; MUL once)
+            // the chunk's x pixels, then its y pixels (ADD, CONCAT; MUL: the
+            // one y pixel, with the first chunk)
             rq_win_q   <= hta_pkg::WinData;
             rq_off_q   <= x_base_q / BusBytes * BusBytes;
-            rq_left_q  <= (x_base_q % BusBytes + 32'(in_st) + BusBytes - 1) / BusBytes;
+            rq_left_q  <= x_beats;
             rq2_off_q  <= y_base_q / BusBytes * BusBytes;
-            rq2_left_q <= (k_tab || (k_mul && !first_y_q)) ? 32'd0
-                        : (y_base_q % BusBytes + 32'(in2_st) + BusBytes - 1) / BusBytes;
+            rq2_left_q <= y_beats;
             job_par_q  <= 1'b0;
             rcv_q      <= '0;
-            rcv_n0_q   <= (x_base_q % BusBytes + 32'(in_st) + BusBytes - 1) / BusBytes;
-            rcv_tot_q  <= (x_base_q % BusBytes + 32'(in_st) + BusBytes - 1) / BusBytes
-                        + ((k_tab || (k_mul && !first_y_q)) ? 32'd0
-                           : (y_base_q % BusBytes + 32'(in2_st) + BusBytes - 1) / BusBytes);
-            x_sub_q    <= ByteBits'(x_base_q % BusBytes);
-            if (first_y_q || !k_mul) y_sub_q <= ByteBits'(y_base_q % BusBytes);
+            rcv_n0_q   <= x_beats;
+            rcv_tot_q  <= x_beats + y_beats;
+            cn_q       <= cn;
+            j_q        <= '0;
+            xj_q       <= x_base_q % BusBytes;
+            if (y_read) y_sub_q <= ByteBits'(y_base_q % BusBytes);
+            yj_q       <= y_read ? y_base_q % BusBytes : 32'(y_sub_q);
             o_q        <= '0;
             state_q    <= SPixWait;
           end
@@ -300,12 +322,18 @@ module hta_gop #(
           SIssue: if (issue) begin
             o_q <= o_q + 1;
             if (issue_last) begin
-              pix_q     <= pix_q + 1;
+              o_q       <= '0;
+              j_q       <= j_q + 1;
+              xj_q      <= xj_q + 32'(in_st);
+              if (!k_mul) yj_q <= yj_q + 32'(in2_st);
               x_base_q  <= x_base_q + 32'(in_st);
               if (!k_mul) y_base_q <= y_base_q + 32'(in2_st);
               o_base_q  <= o_base_q + 32'(out_st);
+            end
+            if (chunk_last) begin
+              pix_q     <= pix_q + 32'(cn_q);
               first_y_q <= 1'b0;
-              state_q   <= (pix_q + 1 == npix_q) ? SDrain : SPix;
+              state_q   <= (pix_q + 32'(cn_q) == npix_q) ? SDrain : SPix;
             end
           end
           SDrain: if (!busy_pipe) state_q <= SIdle;
