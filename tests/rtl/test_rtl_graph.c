@@ -10,7 +10,9 @@
  * the Verilator model and on the test interpreter of programs
  * (tests/support/prog_interp), and every layer's output is compared with the
  * golden model; no byte outside the outputs may change, and the RTL's data
- * window must equal the interpreter's byte for byte.
+ * window must equal the interpreter's byte for byte. First, corrupted
+ * graph-op descriptors must stop the RTL with the interpreter's ERR_DESC
+ * word index (the random graphs that follow show the engine recovers).
  *
  *   test_rtl_graph [--count N] [--master S] [--seed S] [--trace F.fst] [-v]
  */
@@ -153,6 +155,75 @@ done:
   return ok;
 }
 
+/* Bad graph-op descriptors: each corruption stops the RTL with ERR_DESC
+ * and the word index of the field, as the interpreter reports it, at that
+ * descriptor; the good program then runs again bit-exact. */
+static void run_bad_descs(hta_sim *sim) {
+  const hta_hw_cfg *cfg = rtl_config();
+  hta_rng g;
+  char err[400] = "";
+  hta_program *prog = NULL;
+  hta_model *m = NULL;
+  /* the first graph with a graph-op descriptor */
+  int at = -1;
+  for (uint64_t seed = 1; seed < 50 && at < 0; seed++) {
+    hta_program_free(prog);
+    hta_model_free(m);
+    hta_rng_seed(&g, seed);
+    m = hta_rand_graph_engine(&g, 12, err, sizeof err);
+    hta_model_info mi;
+    if (m) hta_model_get_info(m, &mi);
+    prog = m ? hta_compile(cfg, hta_model_layers(m), mi.n_layers, err, sizeof err) : NULL;
+    for (int d = 0; prog && d < prog->n_desc && at < 0; d++)
+      if (prog->bytes[HTA_PROG_HEADER_BYTES + (size_t)d * HTA_DESC_BYTES] == HTA_DESC_OP_GOP)
+        at = d;
+  }
+  if (!check(at >= 0, "bad gop descriptors: a program with a graph op", "%s", err)) goto out;
+  uint8_t *data = calloc(1, prog->data_size), *bytes = malloc(prog->size);
+  const size_t off = HTA_PROG_HEADER_BYTES + (size_t)at * HTA_DESC_BYTES;
+  static const char *what[] = {"kind 7", "act_min > act_max", "h 0", "in_pix_stride + 16",
+                               "out_c + 1", "x past the window", "output unaligned",
+                               "par_off unaligned", "par_bytes - 16"};
+  for (int k = 0; data && bytes && k < (int)(sizeof what / sizeof *what); k++) {
+    hta_gop_desc d;
+    hta_gop_desc_unpack(prog->bytes + off, &d);
+    switch (k) {
+    case 0: d.kind = 7; break;
+    case 1: d.act_min = 5, d.act_max = 4; break;
+    case 2: d.h = 0; break;
+    case 3: d.in_pix_stride += 16; break;
+    case 4: d.out_c += 1; break;
+    case 5: d.in_off = (uint32_t)prog->data_size; break;
+    case 6: d.out_off += 8; break;
+    case 7: d.par_off += 8; break;
+    default: d.par_bytes -= 16; break;
+    }
+    memcpy(bytes, prog->bytes, prog->size);
+    char why[200], name[160], msg[600];
+    snprintf(name, sizeof name, "bad gop descriptor %d (%s): ERR_DESC as the interpreter", at,
+             what[k]);
+    if (hta_gop_desc_pack(&d, bytes + off, why, sizeof why) != 0) {
+      check(0, name, "pack: %s", why);
+      continue;
+    }
+    hta_interp_status st;
+    hta_interp_run(cfg, bytes, prog->size, data, prog->data_size, NULL, &st);
+    rtl_result res;
+    const int rc = rtl_run(sim, bytes, prog->size, data, prog->data_size, UINT64_C(2000000),
+                           &res, msg, sizeof msg);
+    check(rc == HTA_SIM_OK && st.code == HTA_INTERP_ERR_DESC &&
+              (res.status & 0xff) == HTA_ENGINE_ERR_DESC && res.err_info == st.info &&
+              (int)(res.status >> 16) == at && st.layer == at,
+          name, "rtl rc %d status 0x%x info %u; interpreter code %d info %u at %d (%s)", rc,
+          res.status, res.err_info, st.code, st.info, st.layer, st.msg);
+  }
+  free(data);
+  free(bytes);
+out:
+  hta_program_free(prog);
+  hta_model_free(m);
+}
+
 static void usage(const char *argv0) {
   printf("usage: %s [--count N] [--master S] [--seed S]... [--trace F.fst] [-v]\n"
          "  --count N   random graphs (default 40 on tiny, 12 on others)\n"
@@ -196,6 +267,7 @@ int main(int argc, char **argv) {
   if (have_only) {
     for (int i = 0; i < have_only; i++) run_case(sim, only[i], argv[0]);
   } else {
+    run_bad_descs(sim);
     for (long i = 0; i < count; i++)
       run_case(sim, hta_rng_case_seed(master ^ UINT64_C(0x67a9), (uint64_t)i), argv[0]);
   }
