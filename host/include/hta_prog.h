@@ -41,6 +41,10 @@
 #define HTA_GOP_MUL 2u
 /* gop kind: TABLE, out = lut[x + 128] (no stage; the table of a layer of another op) */
 #define HTA_GOP_TABLE 3u
+/* gop kind: RESIZE, nearest x2: out[y][x] = clamp(x[y/2][x/2]) */
+#define HTA_GOP_RESIZE 4u
+/* gop kind: PAD: out = clamp(x inside, zp_in outside) */
+#define HTA_GOP_PAD 5u
 /* bytes of a gop's activation table at par_off (lut_en) */
 #define HTA_GOP_LUT_BYTES 0x00000100u
 /* channel source map code: no source (write strobe 0) */
@@ -410,6 +414,10 @@ static inline void hta_desc_unpack(const uint8_t *buf, hta_desc *s) {
 #define HTA_GOP_DESC_W_PAR_BYTES 11u
 #define HTA_GOP_DESC_W_IN_MULT0 12u
 #define HTA_GOP_DESC_W_IN_MULT1 13u
+#define HTA_GOP_DESC_W_IN_H 14u
+#define HTA_GOP_DESC_W_IN_W 14u
+#define HTA_GOP_DESC_W_PAD_TOP 15u
+#define HTA_GOP_DESC_W_PAD_LEFT 15u
 /* X(field, word, lsb, width, is_signed) for every field, in file order */
 #define HTA_GOP_DESC_FIELDS(X) \
   X(op, 0, 0, 8, 0) \
@@ -436,10 +444,14 @@ static inline void hta_desc_unpack(const uint8_t *buf, hta_desc *s) {
   X(par_off, 10, 0, 32, 0) \
   X(par_bytes, 11, 0, 32, 0) \
   X(in_mult0, 12, 0, 32, 1) \
-  X(in_mult1, 13, 0, 32, 1)
+  X(in_mult1, 13, 0, 32, 1) \
+  X(in_h, 14, 0, 16, 0) \
+  X(in_w, 14, 16, 16, 0) \
+  X(pad_top, 15, 0, 8, 0) \
+  X(pad_left, 15, 8, 8, 0)
 typedef struct hta_gop_desc {
   uint32_t op;             /* w0[7:0] DescOpGop */
-  uint32_t kind;           /* w0[15:8] GopAdd, GopConcat, GopMul or GopTable */
+  uint32_t kind;           /* w0[15:8] GopAdd, GopConcat, GopMul, GopTable, GopResize or GopPad */
   /* w0[16:16] 1: the activation table (GopLutBytes at par_off) is applied last */
   uint32_t lut_en;
   int32_t zp_in;           /* w1[7:0] zero point of x */
@@ -453,21 +465,26 @@ typedef struct hta_gop_desc {
   uint32_t w;              /* w3[31:16] width of x and of the output */
   uint32_t in_c;           /* w4[15:0] channels of x */
   uint32_t in_pix_stride;  /* w4[31:16] bytes per pixel of x: exactly in_c rounded up to 16 */
-  uint32_t in2_c;          /* w5[15:0] channels of y (0 for TABLE) */
+  uint32_t in2_c;          /* w5[15:0] channels of y (0 for TABLE, RESIZE, PAD) */
   uint32_t in2_pix_stride; /* w5[31:16] bytes per pixel of y: in2_c rounded up to 16 */
-  /* w6[15:0] output channels (ADD, MUL, TABLE: in_c; CONCAT: in_c + in2_c) */
-  uint32_t out_c;
+  uint32_t out_c;          /* w6[15:0] output channels (CONCAT: in_c + in2_c; the others: in_c) */
   uint32_t out_pix_stride; /* w6[31:16] bytes per output pixel: out_c rounded up to 16 */
   uint32_t in_off;         /* w7[31:0] offset of x (data window) */
-  uint32_t in2_off;        /* w8[31:0] offset of y (data window; ignored by TABLE) */
+  uint32_t in2_off;        /* w8[31:0] offset of y (data window; ignored by TABLE, RESIZE, PAD) */
   /* w9[31:0] offset of the output (data window; may equal in_off for TABLE) */
   uint32_t out_off;
-  /* w10[31:0] parameters (program window): the table if lut_en, then out_c lane records unless
-     TABLE */
+  /* w10[31:0] parameters (program window): the table if lut_en, then out_c lane records (ADD,
+     CONCAT, MUL) */
   uint32_t par_off;
   uint32_t par_bytes;      /* w11[31:0] length of the parameters */
   int32_t in_mult0;        /* w12[31:0] multiplier of x's input rescale (ADD, CONCAT) */
   int32_t in_mult1;        /* w13[31:0] multiplier of y's input rescale (ADD, CONCAT) */
+  /* w14[15:0] height of x (RESIZE: h / 2; PAD: at most h - pad_top; the others: h) */
+  uint32_t in_h;
+  /* w14[31:16] width of x (RESIZE: w / 2; PAD: at most w - pad_left; the others: w) */
+  uint32_t in_w;
+  uint32_t pad_top;        /* w15[7:0] PAD: output rows above x (0 for the others) */
+  uint32_t pad_left;       /* w15[15:8] PAD: output columns left of x (0 for the others) */
 } hta_gop_desc;
 
 static inline int hta_gop_desc_pack(const hta_gop_desc *s, uint8_t *buf, char *err,
@@ -523,6 +540,14 @@ static inline int hta_gop_desc_pack(const hta_gop_desc *s, uint8_t *buf, char *e
     return -1;
   if (hta_prog_put_(buf, "gop_desc", "in_mult1", 13, 0, 32, 1, s->in_mult1, err, errlen))
     return -1;
+  if (hta_prog_put_(buf, "gop_desc", "in_h", 14, 0, 16, 0, s->in_h, err, errlen))
+    return -1;
+  if (hta_prog_put_(buf, "gop_desc", "in_w", 14, 16, 16, 0, s->in_w, err, errlen))
+    return -1;
+  if (hta_prog_put_(buf, "gop_desc", "pad_top", 15, 0, 8, 0, s->pad_top, err, errlen))
+    return -1;
+  if (hta_prog_put_(buf, "gop_desc", "pad_left", 15, 8, 8, 0, s->pad_left, err, errlen))
+    return -1;
   return 0;
 }
 
@@ -552,6 +577,10 @@ static inline void hta_gop_desc_unpack(const uint8_t *buf, hta_gop_desc *s) {
   s->par_bytes = (uint32_t)hta_prog_get_(buf, 11, 0, 32, 0);
   s->in_mult0 = (int32_t)hta_prog_get_(buf, 12, 0, 32, 1);
   s->in_mult1 = (int32_t)hta_prog_get_(buf, 13, 0, 32, 1);
+  s->in_h = (uint32_t)hta_prog_get_(buf, 14, 0, 16, 0);
+  s->in_w = (uint32_t)hta_prog_get_(buf, 14, 16, 16, 0);
+  s->pad_top = (uint32_t)hta_prog_get_(buf, 15, 0, 8, 0);
+  s->pad_left = (uint32_t)hta_prog_get_(buf, 15, 8, 8, 0);
 }
 
 /* ---- v2_job ---- */

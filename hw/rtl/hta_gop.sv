@@ -8,6 +8,8 @@
 //   CONCAT  acc = o < in_c ? R_0(x[o]) : R_1(y[o - in_c])
 //   MUL     acc = xc[c] * yc[c]  (y: one 1x1 pixel, read once)
 //   TABLE   the value is x itself (no stage)
+//   RESIZE  out[y][x] = clamp(x[y/2][x/2])        (nearest, x2)
+//   PAD     out = clamp(x inside, zp_in outside)
 // and, when lut_en, out = lut[v + 128] last. R_j(v) = RDBPOT(SRDHM(vc 2^20,
 // in_mult_j), in_shift_j); the output stage is hta_requant.
 // The interface (descriptor bits in, one read client, AXI write channels
@@ -77,7 +79,7 @@ module hta_gop #(
   // ------------------------------------------------------------ descriptor
   hta_prog_pkg::gop_desc_t d_q;
   logic unused_d;
-  assign unused_d = ^{d_q.rsvd17, d_q.rsvd56, d_q.rsvd85, d_q.rsvd93, d_q.rsvd448, d_q.op};
+  assign unused_d = ^{d_q.rsvd17, d_q.rsvd56, d_q.rsvd85, d_q.rsvd93, d_q.rsvd496, d_q.op};
 
   wire [7:0]  kind   = d_q.kind;
   wire        lut_en = d_q.lut_en;
@@ -85,6 +87,10 @@ module hta_gop #(
   wire        k_cat  = kind == hta_prog_pkg::GopConcat;
   wire        k_mul  = kind == hta_prog_pkg::GopMul;
   wire        k_tab  = kind == hta_prog_pkg::GopTable;
+  wire        k_rsz  = kind == hta_prog_pkg::GopResize;
+  wire        k_pad  = kind == hta_prog_pkg::GopPad;
+  wire        k_move = k_rsz || k_pad;       // one input, a source pixel per output pixel
+  wire        k_one  = k_tab || k_move;      // no y
   wire [15:0] in_c   = d_q.in_c;
   wire [15:0] in2_c  = d_q.in2_c;
   wire [15:0] out_c  = d_q.out_c;
@@ -97,7 +103,7 @@ module hta_gop #(
   endfunction
 
   typedef enum logic [3:0] {
-    SIdle, SCheck1, SCheck2, SCap, SParWait, SPix, SPixWait, SIssue, SDrain, SAbort
+    SIdle, SCheck1, SCheck2, SCap, SParWait, SSrc, SPix, SPixWait, SIssue, SDrain, SAbort
   } state_e;
   state_e state_q;
   logic   busy_pipe;
@@ -110,7 +116,7 @@ module hta_gop #(
   logic [31:0] bad;   // 0 fine, else 1 + descriptor word index
   always_comb begin
     bad = '0;
-    if (kind > hta_prog_pkg::GopTable || (k_tab && !lut_en))
+    if (kind > hta_prog_pkg::GopPad || (k_tab && !lut_en))
       bad = 1 + hta_prog_pkg::GopDescWKind;
     else if ($signed(d_q.act_min) > $signed(d_q.act_max))
       bad = 1 + hta_prog_pkg::GopDescWActMin;
@@ -118,7 +124,13 @@ module hta_gop #(
       bad = 1 + hta_prog_pkg::GopDescWH;
     else if (in_c == 0 || 32'(in_c) > ChanMax || in_st != round16(in_c))
       bad = 1 + hta_prog_pkg::GopDescWInC;
-    else if (!k_tab && (in2_c == 0 || 32'(in2_c) > ChanMax || in2_st != round16(in2_c)))
+    else if (k_move && (d_q.in_h == 0 || d_q.in_w == 0
+                        || (k_rsz && (32'(d_q.h) != 2 * 32'(d_q.in_h)
+                                      || 32'(d_q.w) != 2 * 32'(d_q.in_w)))
+                        || (k_pad && (32'(d_q.h) < 32'(d_q.in_h) + 32'(d_q.pad_top)
+                                      || 32'(d_q.w) < 32'(d_q.in_w) + 32'(d_q.pad_left)))))
+      bad = 1 + hta_prog_pkg::GopDescWInH;
+    else if (!k_one && (in2_c == 0 || 32'(in2_c) > ChanMax || in2_st != round16(in2_c)))
       bad = 1 + hta_prog_pkg::GopDescWIn2C;
     else if ((k_add || k_mul) && in2_c != in_c)
       bad = 1 + hta_prog_pkg::GopDescWIn2C;
@@ -128,7 +140,7 @@ module hta_gop #(
       bad = 1 + hta_prog_pkg::GopDescWOutC;
     else if (d_q.in_off % 16 != 0 || in_end_q > limit_data)
       bad = 1 + hta_prog_pkg::GopDescWInOff;
-    else if (!k_tab && (d_q.in2_off % 16 != 0 || in2_end_q > limit_data))
+    else if (!k_one && (d_q.in2_off % 16 != 0 || in2_end_q > limit_data))
       bad = 1 + hta_prog_pkg::GopDescWIn2Off;
     else if (d_q.out_off % 16 != 0 || out_end_q > limit_data)
       bad = 1 + hta_prog_pkg::GopDescWOutOff;
@@ -205,12 +217,22 @@ module hta_gop #(
 
   wire [31:0] left_pix = npix_q - pix_q;
   wire [15:0] cn       = (left_pix < 32'(cap_q)) ? left_pix[15:0] : cap_q;
-  wire        y_read   = !k_tab && (!k_mul || first_y_q);
-  wire [31:0] x_beats  = (x_base_q % BusBytes + 32'(cn) * 32'(in_st) + BusBytes - 1) / BusBytes;
+  wire        y_read   = !k_one && (!k_mul || first_y_q);
+  wire [31:0] x_beats  = pad_px_q ? 32'd0
+                       : (x_base_q % BusBytes + 32'(cn) * 32'(in_st) + BusBytes - 1) / BusBytes;
   wire [31:0] y_beats  = !y_read ? 32'd0
                        : (y_base_q % BusBytes + (k_mul ? 32'd1 : 32'(cn)) * 32'(in2_st)
                           + BusBytes - 1) / BusBytes;
-  wire [15:0] wide_st  = (!k_tab && !k_mul && in2_st > in_st) ? in2_st : in_st;
+  wire [15:0] wide_st  = (!k_one && !k_mul && in2_st > in_st) ? in2_st : in_st;
+
+  // RESIZE, PAD: chunks of one pixel; the output pixel (oy, ox) reads the
+  // input pixel (sy, sx), or none (PAD outside x: the value is zp_in).
+  logic [15:0] oy_q, ox_q;
+  logic        pad_px_q;
+  wire signed [17:0] sy = k_rsz ? 18'(oy_q[15:1]) : 18'(oy_q) - 18'(d_q.pad_top);
+  wire signed [17:0] sx = k_rsz ? 18'(ox_q[15:1]) : 18'(ox_q) - 18'(d_q.pad_left);
+  wire in_img = sy >= 0 && sy < $signed(18'(d_q.in_h)) && sx >= 0 && sx < $signed(18'(d_q.in_w));
+  wire [31:0] src_pix = 32'(sy[15:0]) * 32'(d_q.in_w) + 32'(sx[15:0]);
   wire [31:0] cap_need = 32'(cap_q) * 32'(wide_st);
 
   logic [$clog2(WqDepth):0] wq_count;
@@ -262,12 +284,14 @@ module hta_gop #(
           end
           SCheck1: begin
             npix_q     <= 32'(d_q.h) * 32'(d_q.w);
-            in_end_q   <= 64'(d_q.in_off) + 64'(d_q.h) * 64'(d_q.w) * 64'(in_st);
+            in_end_q   <= 64'(d_q.in_off)
+                        + (k_move ? 64'(d_q.in_h) * 64'(d_q.in_w) : 64'(d_q.h) * 64'(d_q.w))
+                        * 64'(in_st);
             in2_end_q  <= 64'(d_q.in2_off)
                         + (k_mul ? 64'(in2_st) : 64'(d_q.h) * 64'(d_q.w) * 64'(in2_st));
             out_end_q  <= 64'(d_q.out_off) + 64'(d_q.h) * 64'(d_q.w) * 64'(out_st);
             par_need_q <= (lut_en ? hta_prog_pkg::GopLutBytes : 32'd0)
-                        + (k_tab ? 32'd0 : 32'(out_c) * 32'd16);
+                        + (k_one ? 32'd0 : 32'(out_c) * 32'd16);
             par_end_q  <= 64'(d_q.par_off) + 64'(d_q.par_bytes);
             state_q    <= SCheck2;
           end
@@ -290,14 +314,22 @@ module hta_gop #(
               y_base_q   <= d_q.in2_off;
               o_base_q   <= d_q.out_off;
               first_y_q  <= 1'b1;
-              cap_q      <= 16'(BufBytes / 16);
+              cap_q      <= k_move ? 16'd1 : 16'(BufBytes / 16);
+              oy_q       <= '0;
+              ox_q       <= '0;
+              pad_px_q   <= 1'b0;
               state_q    <= SCap;
             end
           end
           // halve the chunk until its widest tensor fits the buffers
           SCap: if (cap_need > BufBytes && cap_q > 1) cap_q <= cap_q >> 1;
                 else state_q <= SParWait;
-          SParWait: if (rcv_done) state_q <= SPix;
+          SParWait: if (rcv_done) state_q <= k_move ? SSrc : SPix;
+          SSrc: begin
+            x_base_q <= d_q.in_off + src_pix * 32'(in_st);
+            pad_px_q <= !in_img;
+            state_q  <= SPix;
+          end
           SPix: begin
             // the chunk's x pixels, then its y pixels (ADD, CONCAT; MUL: the
             // one y pixel, with the first chunk)
@@ -329,11 +361,13 @@ module hta_gop #(
               x_base_q  <= x_base_q + 32'(in_st);
               if (!k_mul) y_base_q <= y_base_q + 32'(in2_st);
               o_base_q  <= o_base_q + 32'(out_st);
+              ox_q      <= (32'(ox_q) + 1 == 32'(d_q.w)) ? 16'd0 : ox_q + 1;
+              if (32'(ox_q) + 1 == 32'(d_q.w)) oy_q <= oy_q + 1;
             end
             if (chunk_last) begin
               pix_q     <= pix_q + 32'(cn_q);
               first_y_q <= 1'b0;
-              state_q   <= (pix_q + 32'(cn_q) == npix_q) ? SDrain : SPix;
+              state_q   <= (pix_q + 32'(cn_q) == npix_q) ? SDrain : k_move ? SSrc : SPix;
             end
           end
           SDrain: if (!busy_pipe) state_q <= SIdle;
@@ -346,7 +380,7 @@ module hta_gop #(
 
   // ------------------------------------------------------------ datapath
   // t1: RAM outputs; pick the bytes, centre them, choose rescale parameters.
-  logic        v1_q, last1_q, ysel1_q;
+  logic        v1_q, last1_q, ysel1_q, pad1_q;
   logic [31:0] off1_q;
   logic [ByteBits-1:0] xb1_q, yb1_q;
   logic [RecSel-1:0] rb1_q;
@@ -354,6 +388,7 @@ module hta_gop #(
     v1_q    <= issue && !rst_i;
     last1_q <= issue_last;
     ysel1_q <= sel_y;
+    pad1_q  <= pad_px_q;
     off1_q  <= o_base_q + 32'(o_q);
     xb1_q   <= ByteBits'(x_idx % BusBytes);
     yb1_q   <= ByteBits'(y_idx % BusBytes);
@@ -379,7 +414,7 @@ module hta_gop #(
     last2_q <= last1_q;
     off2_q  <= off1_q;
     rec2_q  <= rec1;
-    raw2_q  <= x1;
+    raw2_q  <= pad1_q ? d_q.zp_in : x1;
     mul2_q  <= 32'(xc1) * 32'(yc1);
     r0_in_q <= (ysel1_q ? 32'(yc1) : 32'(xc1)) <<< 20;
     m0_q    <= ysel1_q ? d_q.in_mult1 : d_q.in_mult0;
@@ -462,7 +497,10 @@ module hta_gop #(
   end
 
   // t11, t12: the activation table (row read, then byte select).
-  wire [7:0] v11 = k_tab ? raw_e_q[4] : rq_q;
+  wire [7:0] raw11 = raw_e_q[4];
+  wire [7:0] mov11 = $signed(raw11) > $signed(d_q.act_max) ? d_q.act_max
+                   : $signed(raw11) < $signed(d_q.act_min) ? d_q.act_min : raw11;
+  wire [7:0] v11 = k_tab ? raw11 : k_move ? mov11 : rq_q;
   wire [7:0] u11 = v11 ^ 8'h80;                   // v + 128
   assign lut_raddr = LutBits'(32'(u11) / BusBytes);
   logic        v12_q, last12_q;

@@ -32,6 +32,10 @@ package hta_prog_pkg;
   localparam logic [7:0] GopMul = 8'h2;
   // gop kind: TABLE, out = lut[x + 128] (no stage; the table of a layer of another op)
   localparam logic [7:0] GopTable = 8'h3;
+  // gop kind: RESIZE, nearest x2: out[y][x] = clamp(x[y/2][x/2])
+  localparam logic [7:0] GopResize = 8'h4;
+  // gop kind: PAD: out = clamp(x inside, zp_in outside)
+  localparam logic [7:0] GopPad = 8'h5;
   // bytes of a gop's activation table at par_off (lut_en)
   localparam logic [31:0] GopLutBytes = 32'h100;
   // channel source map code: no source (write strobe 0)
@@ -181,25 +185,36 @@ package hta_prog_pkg;
   localparam int GopDescWParBytes = 11;
   localparam int GopDescWInMult0 = 12;
   localparam int GopDescWInMult1 = 13;
+  localparam int GopDescWInH = 14;
+  localparam int GopDescWInW = 14;
+  localparam int GopDescWPadTop = 15;
+  localparam int GopDescWPadLeft = 15;
   typedef struct packed {
-    logic [63:0] rsvd448;        // reserved, 0
+    logic [15:0] rsvd496;        // reserved, 0
+    logic [7:0] pad_left;        // w15[15:8] PAD: output columns left of x (0 for the others)
+    logic [7:0] pad_top;         // w15[7:0] PAD: output rows above x (0 for the others)
+    // w14[31:16] width of x (RESIZE: w / 2; PAD: at most w - pad_left; the others: w)
+    logic [15:0] in_w;
+    // w14[15:0] height of x (RESIZE: h / 2; PAD: at most h - pad_top; the others: h)
+    logic [15:0] in_h;
     // w13[31:0] (signed) multiplier of y's input rescale (ADD, CONCAT)
     logic [31:0] in_mult1;
     // w12[31:0] (signed) multiplier of x's input rescale (ADD, CONCAT)
     logic [31:0] in_mult0;
     logic [31:0] par_bytes;      // w11[31:0] length of the parameters
-    // w10[31:0] parameters (program window): the table if lut_en, then out_c lane records unless
-    //   TABLE
+    // w10[31:0] parameters (program window): the table if lut_en, then out_c lane records (ADD,
+    //   CONCAT, MUL)
     logic [31:0] par_off;
     // w9[31:0] offset of the output (data window; may equal in_off for TABLE)
     logic [31:0] out_off;
-    logic [31:0] in2_off;        // w8[31:0] offset of y (data window; ignored by TABLE)
+    // w8[31:0] offset of y (data window; ignored by TABLE, RESIZE, PAD)
+    logic [31:0] in2_off;
     logic [31:0] in_off;         // w7[31:0] offset of x (data window)
     logic [15:0] out_pix_stride; // w6[31:16] bytes per output pixel: out_c rounded up to 16
-    // w6[15:0] output channels (ADD, MUL, TABLE: in_c; CONCAT: in_c + in2_c)
+    // w6[15:0] output channels (CONCAT: in_c + in2_c; the others: in_c)
     logic [15:0] out_c;
     logic [15:0] in2_pix_stride; // w5[31:16] bytes per pixel of y: in2_c rounded up to 16
-    logic [15:0] in2_c;          // w5[15:0] channels of y (0 for TABLE)
+    logic [15:0] in2_c;          // w5[15:0] channels of y (0 for TABLE, RESIZE, PAD)
     logic [15:0] in_pix_stride;  // w4[31:16] bytes per pixel of x: exactly in_c rounded up to 16
     logic [15:0] in_c;           // w4[15:0] channels of x
     logic [15:0] w;              // w3[31:16] width of x and of the output
@@ -217,7 +232,8 @@ package hta_prog_pkg;
     logic [14:0] rsvd17;         // reserved, 0
     // w0[16:16] 1: the activation table (GopLutBytes at par_off) is applied last
     logic lut_en;
-    logic [7:0] kind;            // w0[15:8] GopAdd, GopConcat, GopMul or GopTable
+    // w0[15:8] GopAdd, GopConcat, GopMul, GopTable, GopResize or GopPad
+    logic [7:0] kind;
     logic [7:0] op;              // w0[7:0] DescOpGop
   } gop_desc_t;
 

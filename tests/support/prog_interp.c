@@ -406,17 +406,25 @@ static int run_layer(run *r) {
 static int check_gop(run *r, const hta_gop_desc *g) {
   const int add = g->kind == HTA_GOP_ADD, cat = g->kind == HTA_GOP_CONCAT;
   const int mul = g->kind == HTA_GOP_MUL, tab = g->kind == HTA_GOP_TABLE;
+  const int rsz = g->kind == HTA_GOP_RESIZE, pad = g->kind == HTA_GOP_PAD;
+  const int one = tab || rsz || pad; /* no y */
   const uint64_t npix = (uint64_t)g->h * g->w;
+  const uint64_t in_pix = rsz || pad ? (uint64_t)g->in_h * g->in_w : npix;
   const uint64_t limit = r->data_size < (1ull << 32) ? r->data_size : (1ull << 32);
 #define GOP_ERR(word, ...) report(r, HTA_INTERP_ERR_DESC, (word), 0, __VA_ARGS__)
-  if (g->kind > HTA_GOP_TABLE || (tab && !g->lut_en))
+  if (g->kind > HTA_GOP_PAD || (tab && !g->lut_en))
     return GOP_ERR(HTA_GOP_DESC_W_KIND, "gop kind %u (lut_en %u)", g->kind, g->lut_en);
   if (g->act_min > g->act_max)
     return GOP_ERR(HTA_GOP_DESC_W_ACT_MIN, "act_min %d > act_max %d", g->act_min, g->act_max);
   if (g->h == 0 || g->w == 0) return GOP_ERR(HTA_GOP_DESC_W_H, "gop %ux%u", g->h, g->w);
   if (g->in_c == 0 || g->in_c > r->cfg->chan_max || g->in_pix_stride != round16(g->in_c))
     return GOP_ERR(HTA_GOP_DESC_W_IN_C, "gop in_c %u stride %u", g->in_c, g->in_pix_stride);
-  if (!tab && (g->in2_c == 0 || g->in2_c > r->cfg->chan_max ||
+  if ((rsz || pad) &&
+      (g->in_h == 0 || g->in_w == 0 || (rsz && (g->h != 2 * g->in_h || g->w != 2 * g->in_w)) ||
+       (pad && (g->h < g->in_h + g->pad_top || g->w < g->in_w + g->pad_left))))
+    return GOP_ERR(HTA_GOP_DESC_W_IN_H, "gop %s of %ux%u to %ux%u (pad %u, %u)",
+                   rsz ? "RESIZE" : "PAD", g->in_h, g->in_w, g->h, g->w, g->pad_top, g->pad_left);
+  if (!one && (g->in2_c == 0 || g->in2_c > r->cfg->chan_max ||
                g->in2_pix_stride != round16(g->in2_c)))
     return GOP_ERR(HTA_GOP_DESC_W_IN2_C, "gop in2_c %u stride %u", g->in2_c, g->in2_pix_stride);
   if ((add || mul) && g->in2_c != g->in_c)
@@ -425,16 +433,16 @@ static int check_gop(run *r, const hta_gop_desc *g) {
     return GOP_ERR(HTA_GOP_DESC_W_OUT_C, "gop out_c %u", g->out_c);
   if (g->out_c > r->cfg->chan_max || g->out_pix_stride != round16(g->out_c))
     return GOP_ERR(HTA_GOP_DESC_W_OUT_C, "gop out_c %u stride %u", g->out_c, g->out_pix_stride);
-  if (g->in_off % 16 || g->in_off + npix * g->in_pix_stride > limit)
+  if (g->in_off % 16 || g->in_off + in_pix * g->in_pix_stride > limit)
     return GOP_ERR(HTA_GOP_DESC_W_IN_OFF, "gop x at 0x%x", g->in_off);
-  if (!tab && (g->in2_off % 16 ||
+  if (!one && (g->in2_off % 16 ||
                g->in2_off + (mul ? 1 : npix) * g->in2_pix_stride > limit))
     return GOP_ERR(HTA_GOP_DESC_W_IN2_OFF, "gop y at 0x%x", g->in2_off);
   if (g->out_off % 16 || g->out_off + npix * g->out_pix_stride > limit)
     return GOP_ERR(HTA_GOP_DESC_W_OUT_OFF, "gop output at 0x%x", g->out_off);
   if (g->par_off % (r->cfg->bus_bits / 8))
     return GOP_ERR(HTA_GOP_DESC_W_PAR_OFF, "gop par_off 0x%x", g->par_off);
-  const uint32_t need = (g->lut_en ? HTA_GOP_LUT_BYTES : 0) + (tab ? 0 : 16 * g->out_c);
+  const uint32_t need = (g->lut_en ? HTA_GOP_LUT_BYTES : 0) + (one ? 0 : 16 * g->out_c);
   if (g->par_bytes != need || (uint64_t)g->par_off + g->par_bytes > r->prog_size)
     return GOP_ERR(HTA_GOP_DESC_W_PAR_BYTES, "gop par_bytes %u (needs %u)", g->par_bytes, need);
 #undef GOP_ERR
@@ -457,13 +465,23 @@ static int run_gop(run *r, const uint8_t *at) {
   const uint8_t *rec = r->prog + g.par_off + (g.lut_en ? HTA_GOP_LUT_BYTES : 0);
   int8_t *px = malloc(g.out_c);
   if (px == NULL) return report(r, HTA_INTERP_ERR_NOMEM, 0, 0, "out of memory");
+  const int move = g.kind == HTA_GOP_RESIZE || g.kind == HTA_GOP_PAD;
   for (uint32_t p = 0; p < g.h * g.w; p++) {
-    const uint8_t *x = r->data + g.in_off + (size_t)p * g.in_pix_stride;
+    /* RESIZE, PAD: the source pixel of output pixel (oy, ox), or none */
+    const long oy = (long)(p / g.w), ox = (long)(p % g.w);
+    const long sy = g.kind == HTA_GOP_RESIZE ? oy / 2 : oy - (long)g.pad_top;
+    const long sx = g.kind == HTA_GOP_RESIZE ? ox / 2 : ox - (long)g.pad_left;
+    const int outside = move && (sy < 0 || sy >= (long)g.in_h || sx < 0 || sx >= (long)g.in_w);
+    const size_t src = move ? (outside ? 0 : (size_t)sy * g.in_w + (size_t)sx) : p;
+    const uint8_t *x = r->data + g.in_off + src * g.in_pix_stride;
     const uint8_t *y = r->data + g.in2_off + (g.kind == HTA_GOP_MUL ? 0 : (size_t)p * g.in2_pix_stride);
     for (uint32_t o = 0; o < g.out_c; o++) {
       int v;
       if (g.kind == HTA_GOP_TABLE) {
         v = (int8_t)x[o];
+      } else if (move) {
+        v = outside ? g.zp_in : (int8_t)x[o];
+        v = v < g.act_min ? g.act_min : v > g.act_max ? g.act_max : v;
       } else {
         int64_t acc;
         const int xc = (int8_t)x[o] - g.zp_in;

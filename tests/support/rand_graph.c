@@ -202,7 +202,12 @@ hta_model *hta_rand_graph_engine(hta_rng *rng, int max_c, char *err, size_t errl
     const int a = (int)hta_rng_range(rng, 0, n_tensors(&b) - 1);
     int h, w, c, zp;
     shape(&b, a, &h, &w, &c, &zp);
-    switch (hta_rng_range(rng, 0, 4)) {
+    switch (hta_rng_range(rng, 0, 6)) {
+    case 5: /* RESIZE x2 of a small image, else PAD of up to 2 per side */
+      if (h <= 6 && w <= 6) add(&b, HTA_OP_RESIZE, a, 0, 1, 1, 0);
+      else add(&b, HTA_OP_PAD, a, 0, 1, 1, 2);
+      break;
+    case 6: add(&b, HTA_OP_PAD, a, 0, 1, 1, 2); break;
     case 0: add(&b, HTA_OP_ADD, a, pick_like(&b, a, 1), 1, 1, 0); break;
     case 1: {
       const int t = pick_like(&b, a, 0);

@@ -328,6 +328,20 @@ static int plan_gop(compiler *cc, int i, const hta_layer *l, hta_tensor in, hta_
   return 0;
 }
 
+/* RESIZE (nearest x2), PAD: one graph-op descriptor, a source pixel per
+ * output pixel, with the layer's clamp and activation table. */
+static int plan_move(compiler *cc, int i, const hta_layer *l, hta_tensor in, hta_tensor out) {
+  hw_layer *h;
+  NEW_HW_LAYER(h, i, "", HTA_DESC_OP_GOP, in, out);
+  h->gop_kind = l->op == HTA_OP_RESIZE ? HTA_GOP_RESIZE : HTA_GOP_PAD;
+  h->zp_in = l->zp_in;
+  h->pad_t = l->op == HTA_OP_PAD ? l->pad_t : 0;
+  h->pad_l = l->op == HTA_OP_PAD ? l->pad_l : 0;
+  h->lut = l->lut;
+  copy_output(h, l);
+  return 0;
+}
+
 /* The activation table of a layer of another op: a TABLE pass over its
  * output, in place. */
 static int plan_table(compiler *cc, int i, const hta_layer *l, hta_tensor out) {
@@ -372,12 +386,17 @@ static void staging_strides(const hw_layer *h, unsigned *mac, unsigned *add) {
 }
 
 static int check_gop_layer(compiler *cc, const hw_layer *h) {
-  const int c[3] = {h->in.c, h->gop_kind == HTA_GOP_TABLE ? 0 : h->in2.c, h->out.c};
+  const int one = h->gop_kind == HTA_GOP_TABLE || h->gop_kind == HTA_GOP_RESIZE ||
+                  h->gop_kind == HTA_GOP_PAD; /* no second input */
+  const int c[3] = {h->in.c, one ? 0 : h->in2.c, h->out.c};
   const char *name[3] = {"in_c", "in2_c", "out_c"};
   for (int k = 0; k < 3; k++)
     if ((unsigned)c[k] > cc->cfg->chan_max)
       return fail(cc, "layer %d%s: %s = %d exceeds ChanMax %u (the graph-op unit's pixel "
                   "buffers)", h->layer, h->what, name[k], c[k], cc->cfg->chan_max);
+  if (h->pad_t > FIELD8_MAX || h->pad_l > FIELD8_MAX)
+    return fail(cc, "layer %d%s: padding %d, %d exceeds its 8-bit descriptor field (255)",
+                h->layer, h->what, h->pad_t, h->pad_l);
   if (field16(cc, h, "h", h->out.h) || field16(cc, h, "w", h->out.w) ||
       field16(cc, h, "out_pix_stride", h->out.pix_stride))
     return -1;
@@ -561,7 +580,9 @@ static int emit_gop(compiler *cc, bytes *b, const hw_layer *h, uint8_t *dbuf) {
   while (b->n % 64) bytes_put(b, NULL, 1); /* par_off: a whole beat of any bus */
   const size_t start = b->n;
   if (h->lut != NULL) bytes_put(b, (const uint8_t *)h->lut, HTA_GOP_LUT_BYTES);
-  if (h->gop_kind != HTA_GOP_TABLE)
+  const int one = h->gop_kind == HTA_GOP_TABLE || h->gop_kind == HTA_GOP_RESIZE ||
+                  h->gop_kind == HTA_GOP_PAD; /* no records, no second input */
+  if (!one)
     for (int c = 0; c < h->out.c; c++) put_record(b, &h->ch[c]);
   const size_t n = b->n - start;
   while (b->n % 64) bytes_put(b, NULL, 1);
@@ -572,12 +593,14 @@ static int emit_gop(compiler *cc, bytes *b, const hw_layer *h, uint8_t *dbuf) {
       .in_shift0 = (uint32_t)h->in_shift[0], .in_shift1 = (uint32_t)h->in_shift[1],
       .h = (uint32_t)h->out.h, .w = (uint32_t)h->out.w,
       .in_c = (uint32_t)h->in.c, .in_pix_stride = h->in.pix_stride,
-      .in2_c = h->gop_kind == HTA_GOP_TABLE ? 0 : (uint32_t)h->in2.c,
-      .in2_pix_stride = h->gop_kind == HTA_GOP_TABLE ? 0 : h->in2.pix_stride,
+      .in2_c = one ? 0 : (uint32_t)h->in2.c,
+      .in2_pix_stride = one ? 0 : h->in2.pix_stride,
       .out_c = (uint32_t)h->out.c, .out_pix_stride = h->out.pix_stride,
-      .in_off = h->in.off, .in2_off = h->gop_kind == HTA_GOP_TABLE ? 0 : h->in2.off,
+      .in_off = h->in.off, .in2_off = one ? 0 : h->in2.off,
       .out_off = h->out.off, .par_off = (uint32_t)start, .par_bytes = (uint32_t)n,
-      .in_mult0 = h->in_mult[0], .in_mult1 = h->in_mult[1]};
+      .in_mult0 = h->in_mult[0], .in_mult1 = h->in_mult[1],
+      .in_h = (uint32_t)h->in.h, .in_w = (uint32_t)h->in.w,
+      .pad_top = (uint32_t)h->pad_t, .pad_left = (uint32_t)h->pad_l};
   char why[200];
   if (b->oom) return fail(cc, "out of memory");
   if (hta_gop_desc_pack(&g, dbuf, why, sizeof why) != 0)
@@ -706,9 +729,10 @@ static int plan(compiler *cc, const hta_layer *layers, int n, hta_program *prog)
     case HTA_OP_ADD: case HTA_OP_CONCAT: case HTA_OP_MUL:
       rc = plan_gop(cc, i, l, in, graph_tensor(prog, hta_layer_src(l, i, 1)), out);
       break;
+    case HTA_OP_RESIZE: case HTA_OP_PAD: rc = plan_move(cc, i, l, in, out); break;
     default: rc = plan_conv(cc, i, l, in, out, prog->scratch_off); break;
     }
-    if (rc == 0 && l->lut != NULL && hta_op_inputs(l->op) == 1) rc = plan_table(cc, i, l, out);
+    if (rc == 0 && l->lut != NULL && l->op <= HTA_OP_GAP) rc = plan_table(cc, i, l, out);
     if (rc != 0) return rc;
   }
   for (int i = 0; i < cc->n_hl; i++) {
