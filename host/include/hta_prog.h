@@ -45,6 +45,10 @@
 #define HTA_GOP_RESIZE 4u
 /* gop kind: PAD: out = clamp(x inside, zp_in outside) */
 #define HTA_GOP_PAD 5u
+/* gop kind: MAXPOOL: out = clamp(largest x of the in-image window positions) */
+#define HTA_GOP_MAXPOOL 6u
+/* gop kind: GMP (global max pool): out[c] = clamp(largest x[.][.][c]), output 1x1 */
+#define HTA_GOP_GMP 7u
 /* bytes of a gop's activation table at par_off (lut_en) */
 #define HTA_GOP_LUT_BYTES 0x00000100u
 /* channel source map code: no source (write strobe 0) */
@@ -392,6 +396,7 @@ static inline void hta_desc_unpack(const uint8_t *buf, hta_desc *s) {
 #define HTA_GOP_DESC_W_OP 0u
 #define HTA_GOP_DESC_W_KIND 0u
 #define HTA_GOP_DESC_W_LUT_EN 0u
+#define HTA_GOP_DESC_W_STRIDE 0u
 #define HTA_GOP_DESC_W_ZP_IN 1u
 #define HTA_GOP_DESC_W_ZP_IN2 1u
 #define HTA_GOP_DESC_W_ZP_OUT 1u
@@ -418,11 +423,14 @@ static inline void hta_desc_unpack(const uint8_t *buf, hta_desc *s) {
 #define HTA_GOP_DESC_W_IN_W 14u
 #define HTA_GOP_DESC_W_PAD_TOP 15u
 #define HTA_GOP_DESC_W_PAD_LEFT 15u
+#define HTA_GOP_DESC_W_KH 15u
+#define HTA_GOP_DESC_W_KW 15u
 /* X(field, word, lsb, width, is_signed) for every field, in file order */
 #define HTA_GOP_DESC_FIELDS(X) \
   X(op, 0, 0, 8, 0) \
   X(kind, 0, 8, 8, 0) \
   X(lut_en, 0, 16, 1, 0) \
+  X(stride, 0, 24, 4, 0) \
   X(zp_in, 1, 0, 8, 1) \
   X(zp_in2, 1, 8, 8, 1) \
   X(zp_out, 1, 16, 8, 1) \
@@ -448,12 +456,16 @@ static inline void hta_desc_unpack(const uint8_t *buf, hta_desc *s) {
   X(in_h, 14, 0, 16, 0) \
   X(in_w, 14, 16, 16, 0) \
   X(pad_top, 15, 0, 8, 0) \
-  X(pad_left, 15, 8, 8, 0)
+  X(pad_left, 15, 8, 8, 0) \
+  X(kh, 15, 16, 8, 0) \
+  X(kw, 15, 24, 8, 0)
 typedef struct hta_gop_desc {
   uint32_t op;             /* w0[7:0] DescOpGop */
-  uint32_t kind;           /* w0[15:8] GopAdd, GopConcat, GopMul, GopTable, GopResize or GopPad */
+  /* w0[15:8] GopAdd, GopConcat, GopMul, GopTable, GopResize, GopPad, GopMaxpool or GopGmp */
+  uint32_t kind;
   /* w0[16:16] 1: the activation table (GopLutBytes at par_off) is applied last */
   uint32_t lut_en;
+  uint32_t stride;         /* w0[27:24] MAXPOOL: stride of both axes (1..15; 0 for the others) */
   int32_t zp_in;           /* w1[7:0] zero point of x */
   int32_t zp_in2;          /* w1[15:8] zero point of y */
   int32_t zp_out;          /* w1[23:16] output zero point */
@@ -479,12 +491,17 @@ typedef struct hta_gop_desc {
   uint32_t par_bytes;      /* w11[31:0] length of the parameters */
   int32_t in_mult0;        /* w12[31:0] multiplier of x's input rescale (ADD, CONCAT) */
   int32_t in_mult1;        /* w13[31:0] multiplier of y's input rescale (ADD, CONCAT) */
-  /* w14[15:0] height of x (RESIZE: h / 2; PAD: at most h - pad_top; the others: h) */
+  /* w14[15:0] height of x (RESIZE: h / 2; PAD: at most h - pad_top; MAXPOOL, GMP: any; the
+     others: h) */
   uint32_t in_h;
-  /* w14[31:16] width of x (RESIZE: w / 2; PAD: at most w - pad_left; the others: w) */
-  uint32_t in_w;
-  uint32_t pad_top;        /* w15[7:0] PAD: output rows above x (0 for the others) */
-  uint32_t pad_left;       /* w15[15:8] PAD: output columns left of x (0 for the others) */
+  uint32_t in_w;           /* w14[31:16] width of x (as in_h) */
+  /* w15[7:0] PAD: output rows above x; MAXPOOL: window rows above x (below kh) (0 for the
+     others) */
+  uint32_t pad_top;
+  /* w15[15:8] PAD: output columns left of x; MAXPOOL: window columns left of x (below kw) */
+  uint32_t pad_left;
+  uint32_t kh;             /* w15[23:16] MAXPOOL: window height (0 for the others) */
+  uint32_t kw;             /* w15[31:24] MAXPOOL: window width (0 for the others) */
 } hta_gop_desc;
 
 static inline int hta_gop_desc_pack(const hta_gop_desc *s, uint8_t *buf, char *err,
@@ -495,6 +512,8 @@ static inline int hta_gop_desc_pack(const hta_gop_desc *s, uint8_t *buf, char *e
   if (hta_prog_put_(buf, "gop_desc", "kind", 0, 8, 8, 0, s->kind, err, errlen))
     return -1;
   if (hta_prog_put_(buf, "gop_desc", "lut_en", 0, 16, 1, 0, s->lut_en, err, errlen))
+    return -1;
+  if (hta_prog_put_(buf, "gop_desc", "stride", 0, 24, 4, 0, s->stride, err, errlen))
     return -1;
   if (hta_prog_put_(buf, "gop_desc", "zp_in", 1, 0, 8, 1, s->zp_in, err, errlen))
     return -1;
@@ -548,6 +567,10 @@ static inline int hta_gop_desc_pack(const hta_gop_desc *s, uint8_t *buf, char *e
     return -1;
   if (hta_prog_put_(buf, "gop_desc", "pad_left", 15, 8, 8, 0, s->pad_left, err, errlen))
     return -1;
+  if (hta_prog_put_(buf, "gop_desc", "kh", 15, 16, 8, 0, s->kh, err, errlen))
+    return -1;
+  if (hta_prog_put_(buf, "gop_desc", "kw", 15, 24, 8, 0, s->kw, err, errlen))
+    return -1;
   return 0;
 }
 
@@ -555,6 +578,7 @@ static inline void hta_gop_desc_unpack(const uint8_t *buf, hta_gop_desc *s) {
   s->op = (uint32_t)hta_prog_get_(buf, 0, 0, 8, 0);
   s->kind = (uint32_t)hta_prog_get_(buf, 0, 8, 8, 0);
   s->lut_en = (uint32_t)hta_prog_get_(buf, 0, 16, 1, 0);
+  s->stride = (uint32_t)hta_prog_get_(buf, 0, 24, 4, 0);
   s->zp_in = (int32_t)hta_prog_get_(buf, 1, 0, 8, 1);
   s->zp_in2 = (int32_t)hta_prog_get_(buf, 1, 8, 8, 1);
   s->zp_out = (int32_t)hta_prog_get_(buf, 1, 16, 8, 1);
@@ -581,6 +605,8 @@ static inline void hta_gop_desc_unpack(const uint8_t *buf, hta_gop_desc *s) {
   s->in_w = (uint32_t)hta_prog_get_(buf, 14, 16, 16, 0);
   s->pad_top = (uint32_t)hta_prog_get_(buf, 15, 0, 8, 0);
   s->pad_left = (uint32_t)hta_prog_get_(buf, 15, 8, 8, 0);
+  s->kh = (uint32_t)hta_prog_get_(buf, 15, 16, 8, 0);
+  s->kw = (uint32_t)hta_prog_get_(buf, 15, 24, 8, 0);
 }
 
 /* ---- v2_job ---- */

@@ -10,6 +10,8 @@
 //   TABLE   the value is x itself (no stage)
 //   RESIZE  out[y][x] = clamp(x[y/2][x/2])        (nearest, x2)
 //   PAD     out = clamp(x inside, zp_in outside)
+//   MAXPOOL out = clamp(largest x of the in-image window positions)
+//   GMP     out[c] = clamp(largest x[.][.][c])      (output 1x1)
 // and, when lut_en, out = lut[v + 128] last. R_j(v) = RDBPOT(SRDHM(vc 2^20,
 // in_mult_j), in_shift_j); the output stage is hta_requant.
 // The interface (descriptor bits in, one read client, AXI write channels
@@ -79,7 +81,7 @@ module hta_gop #(
   // ------------------------------------------------------------ descriptor
   hta_prog_pkg::gop_desc_t d_q;
   logic unused_d;
-  assign unused_d = ^{d_q.rsvd17, d_q.rsvd56, d_q.rsvd85, d_q.rsvd93, d_q.rsvd496, d_q.op};
+  assign unused_d = ^{d_q.rsvd17, d_q.rsvd28, d_q.rsvd56, d_q.rsvd85, d_q.rsvd93, d_q.op};
 
   wire [7:0]  kind   = d_q.kind;
   wire        lut_en = d_q.lut_en;
@@ -89,8 +91,12 @@ module hta_gop #(
   wire        k_tab  = kind == hta_prog_pkg::GopTable;
   wire        k_rsz  = kind == hta_prog_pkg::GopResize;
   wire        k_pad  = kind == hta_prog_pkg::GopPad;
-  wire        k_move = k_rsz || k_pad;       // one input, a source pixel per output pixel
-  wire        k_one  = k_tab || k_move;      // no y
+  wire        k_max  = kind == hta_prog_pkg::GopMaxpool;
+  wire        k_gmp  = kind == hta_prog_pkg::GopGmp;
+  wire        k_move = k_rsz || k_pad;       // a source pixel per output pixel
+  wire        k_pool = k_max || k_gmp;       // a window of source pixels per output pixel
+  wire        k_src  = k_move || k_pool;     // chunks of one (source) pixel
+  wire        k_one  = k_tab || k_src;       // no y, no lane records
   wire [15:0] in_c   = d_q.in_c;
   wire [15:0] in2_c  = d_q.in2_c;
   wire [15:0] out_c  = d_q.out_c;
@@ -103,7 +109,8 @@ module hta_gop #(
   endfunction
 
   typedef enum logic [3:0] {
-    SIdle, SCheck1, SCheck2, SCap, SParWait, SSrc, SPix, SPixWait, SIssue, SDrain, SAbort
+    SIdle, SCheck1, SCheck2, SCap, SParWait, SSrc, SPix, SPixWait, SIssue, SFold, SEmit,
+    SDrain, SAbort
   } state_e;
   state_e state_q;
   logic   busy_pipe;
@@ -116,7 +123,7 @@ module hta_gop #(
   logic [31:0] bad;   // 0 fine, else 1 + descriptor word index
   always_comb begin
     bad = '0;
-    if (kind > hta_prog_pkg::GopPad || (k_tab && !lut_en))
+    if (kind > hta_prog_pkg::GopGmp || (k_tab && !lut_en))
       bad = 1 + hta_prog_pkg::GopDescWKind;
     else if ($signed(d_q.act_min) > $signed(d_q.act_max))
       bad = 1 + hta_prog_pkg::GopDescWActMin;
@@ -129,6 +136,17 @@ module hta_gop #(
                                       || 32'(d_q.w) != 2 * 32'(d_q.in_w)))
                         || (k_pad && (32'(d_q.h) < 32'(d_q.in_h) + 32'(d_q.pad_top)
                                       || 32'(d_q.w) < 32'(d_q.in_w) + 32'(d_q.pad_left)))))
+      bad = 1 + hta_prog_pkg::GopDescWInH;
+    // every window holds an in-image position: padding below the kernel, the
+    // last window starting inside x
+    else if (k_pool && (d_q.in_h == 0 || d_q.in_w == 0
+                        || (k_gmp && (d_q.h != 1 || d_q.w != 1))
+                        || (k_max && (d_q.kh == 0 || d_q.kw == 0 || d_q.stride == 0
+                                      || d_q.pad_top >= d_q.kh || d_q.pad_left >= d_q.kw
+                                      || (32'(d_q.h) - 1) * 32'(d_q.stride)
+                                         > 32'(d_q.in_h) - 1 + 32'(d_q.pad_top)
+                                      || (32'(d_q.w) - 1) * 32'(d_q.stride)
+                                         > 32'(d_q.in_w) - 1 + 32'(d_q.pad_left)))))
       bad = 1 + hta_prog_pkg::GopDescWInH;
     else if (!k_one && (in2_c == 0 || 32'(in2_c) > ChanMax || in2_st != round16(in2_c)))
       bad = 1 + hta_prog_pkg::GopDescWIn2C;
@@ -227,17 +245,32 @@ module hta_gop #(
 
   // RESIZE, PAD: chunks of one pixel; the output pixel (oy, ox) reads the
   // input pixel (sy, sx), or none (PAD outside x: the value is zp_in).
-  logic [15:0] oy_q, ox_q;
-  logic        pad_px_q;
-  wire signed [17:0] sy = k_rsz ? 18'(oy_q[15:1]) : 18'(oy_q) - 18'(d_q.pad_top);
-  wire signed [17:0] sx = k_rsz ? 18'(ox_q[15:1]) : 18'(ox_q) - 18'(d_q.pad_left);
+  // MAXPOOL, GMP: each in-image window position (wy, wx) is read and folded
+  // into the running maximum of every channel (acc RAM); an emit pass then
+  // sends the maxima down the output path.
+  logic [15:0] oy_q, ox_q, wy_q, wx_q;
+  logic        pad_px_q, first_pos_q;
+  wire signed [17:0] sy = k_rsz ? 18'(oy_q[15:1])
+                        : k_pad ? 18'(oy_q) - 18'(d_q.pad_top)
+                        : k_gmp ? 18'(wy_q)
+                        : 18'(32'(oy_q) * 32'(d_q.stride)) - 18'(d_q.pad_top) + 18'(wy_q);
+  wire signed [17:0] sx = k_rsz ? 18'(ox_q[15:1])
+                        : k_pad ? 18'(ox_q) - 18'(d_q.pad_left)
+                        : k_gmp ? 18'(wx_q)
+                        : 18'(32'(ox_q) * 32'(d_q.stride)) - 18'(d_q.pad_left) + 18'(wx_q);
+  wire [15:0] win_h = k_gmp ? d_q.in_h : 16'(d_q.kh);
+  wire [15:0] win_w = k_gmp ? d_q.in_w : 16'(d_q.kw);
+  wire        wx_end = 32'(wx_q) + 1 == 32'(win_w);
+  wire        pos_last = wx_end && 32'(wy_q) + 1 == 32'(win_h);
   wire in_img = sy >= 0 && sy < $signed(18'(d_q.in_h)) && sx >= 0 && sx < $signed(18'(d_q.in_w));
   wire [31:0] src_pix = 32'(sy[15:0]) * 32'(d_q.in_w) + 32'(sx[15:0]);
   wire [31:0] cap_need = 32'(cap_q) * 32'(wide_st);
 
   logic [$clog2(WqDepth):0] wq_count;
-  wire issue = state_q == SIssue && !clr_i
-               && 32'(wq_count) < WqDepth - Lat - 2;
+  logic fold1_q;
+  // (an emit pass starts once the last fold's write is in: one channel)
+  wire issue = (state_q == SIssue || state_q == SFold || (state_q == SEmit && !fold1_q))
+               && !clr_i && 32'(wq_count) < WqDepth - Lat - 2;
   wire issue_last  = issue && o_q + 1 == out_c;      // the pixel's last channel
   wire chunk_last  = issue_last && j_q + 1 == cn_q;
 
@@ -285,7 +318,7 @@ module hta_gop #(
           SCheck1: begin
             npix_q     <= 32'(d_q.h) * 32'(d_q.w);
             in_end_q   <= 64'(d_q.in_off)
-                        + (k_move ? 64'(d_q.in_h) * 64'(d_q.in_w) : 64'(d_q.h) * 64'(d_q.w))
+                        + (k_src ? 64'(d_q.in_h) * 64'(d_q.in_w) : 64'(d_q.h) * 64'(d_q.w))
                         * 64'(in_st);
             in2_end_q  <= 64'(d_q.in2_off)
                         + (k_mul ? 64'(in2_st) : 64'(d_q.h) * 64'(d_q.w) * 64'(in2_st));
@@ -314,9 +347,12 @@ module hta_gop #(
               y_base_q   <= d_q.in2_off;
               o_base_q   <= d_q.out_off;
               first_y_q  <= 1'b1;
-              cap_q      <= k_move ? 16'd1 : 16'(BufBytes / 16);
+              cap_q      <= k_src ? 16'd1 : 16'(BufBytes / 16);
               oy_q       <= '0;
               ox_q       <= '0;
+              wy_q       <= '0;
+              wx_q       <= '0;
+              first_pos_q <= 1'b1;
               pad_px_q   <= 1'b0;
               state_q    <= SCap;
             end
@@ -324,11 +360,17 @@ module hta_gop #(
           // halve the chunk until its widest tensor fits the buffers
           SCap: if (cap_need > BufBytes && cap_q > 1) cap_q <= cap_q >> 1;
                 else state_q <= SParWait;
-          SParWait: if (rcv_done) state_q <= k_move ? SSrc : SPix;
+          SParWait: if (rcv_done) state_q <= k_src ? SSrc : SPix;
           SSrc: begin
             x_base_q <= d_q.in_off + src_pix * 32'(in_st);
             pad_px_q <= !in_img;
-            state_q  <= SPix;
+            if (k_pool && !in_img) begin    // a padding position: no part
+              wx_q <= wx_end ? 16'd0 : wx_q + 1;
+              if (wx_end) wy_q <= wy_q + 1;
+              if (pos_last) state_q <= SEmit;
+            end else begin
+              state_q <= SPix;
+            end
           end
           SPix: begin
             // the chunk's x pixels, then its y pixels (ADD, CONCAT; MUL: the
@@ -350,7 +392,31 @@ module hta_gop #(
             o_q        <= '0;
             state_q    <= SPixWait;
           end
-          SPixWait: if (rcv_done && rq_left_q == 0) state_q <= SIssue;
+          SPixWait: if (rcv_done && rq_left_q == 0) state_q <= k_pool ? SFold : SIssue;
+          SFold: if (issue) begin
+            o_q <= o_q + 1;
+            if (issue_last) begin
+              o_q         <= '0;
+              first_pos_q <= 1'b0;
+              wx_q        <= wx_end ? 16'd0 : wx_q + 1;
+              if (wx_end) wy_q <= wy_q + 1;
+              state_q     <= pos_last ? SEmit : SSrc;
+            end
+          end
+          SEmit: if (issue) begin
+            o_q <= o_q + 1;
+            if (issue_last) begin
+              o_q         <= '0;
+              o_base_q    <= o_base_q + 32'(out_st);
+              ox_q        <= (32'(ox_q) + 1 == 32'(d_q.w)) ? 16'd0 : ox_q + 1;
+              if (32'(ox_q) + 1 == 32'(d_q.w)) oy_q <= oy_q + 1;
+              wy_q        <= '0;
+              wx_q        <= '0;
+              first_pos_q <= 1'b1;
+              pix_q       <= pix_q + 1;
+              state_q     <= (pix_q + 1 == npix_q) ? SDrain : SSrc;
+            end
+          end
           SIssue: if (issue) begin
             o_q <= o_q + 1;
             if (issue_last) begin
@@ -380,12 +446,17 @@ module hta_gop #(
 
   // ------------------------------------------------------------ datapath
   // t1: RAM outputs; pick the bytes, centre them, choose rescale parameters.
-  logic        v1_q, last1_q, ysel1_q, pad1_q;
+  logic        v1_q, last1_q, ysel1_q, pad1_q, emit1_q, first1_q;
+  logic [15:0] o1_q;
   logic [31:0] off1_q;
   logic [ByteBits-1:0] xb1_q, yb1_q;
   logic [RecSel-1:0] rb1_q;
   always_ff @(posedge clk_i) begin
-    v1_q    <= issue && !rst_i;
+    v1_q    <= issue && state_q != SFold && !rst_i;
+    fold1_q <= issue && state_q == SFold && !rst_i;
+    emit1_q <= state_q == SEmit;
+    first1_q <= first_pos_q;
+    o1_q    <= o_q;
     last1_q <= issue_last;
     ysel1_q <= sel_y;
     pad1_q  <= pad_px_q;
@@ -399,6 +470,14 @@ module hta_gop #(
   wire [7:0] y1 = b_rdata[32'(yb1_q)*8 +: 8];
   wire [RecW-1:0] rec1 = rec_rdata[32'(rb1_q)*RecW +: RecW];
   wire signed [9:0] xc1 = 10'($signed(x1)) - 10'($signed(d_q.zp_in));
+
+  // MAXPOOL, GMP: the running maximum of every channel.
+  logic [7:0] acc_rdata;
+  wire  [7:0] acc_new = (first1_q || $signed(x1) > $signed(acc_rdata)) ? x1 : acc_rdata;
+  hta_ram_sdp #(.Width(8), .Depth(BufBytes)) u_acc (
+    .clk_i, .we_i(fold1_q), .waddr_i($clog2(BufBytes)'(o1_q)), .wdata_i(acc_new),
+    .raddr_i($clog2(BufBytes)'(o_q)), .rdata_o(acc_rdata)
+  );
   wire signed [9:0] yc1 = 10'($signed(y1)) - 10'($signed(d_q.zp_in2));
 
   // t2: the rescale operands (CONCAT: the chosen input on unit 0, 0 on
@@ -414,7 +493,7 @@ module hta_gop #(
     last2_q <= last1_q;
     off2_q  <= off1_q;
     rec2_q  <= rec1;
-    raw2_q  <= pad1_q ? d_q.zp_in : x1;
+    raw2_q  <= emit1_q ? acc_rdata : pad1_q ? d_q.zp_in : x1;
     mul2_q  <= 32'(xc1) * 32'(yc1);
     r0_in_q <= (ysel1_q ? 32'(yc1) : 32'(xc1)) <<< 20;
     m0_q    <= ysel1_q ? d_q.in_mult1 : d_q.in_mult0;
@@ -500,7 +579,7 @@ module hta_gop #(
   wire [7:0] raw11 = raw_e_q[4];
   wire [7:0] mov11 = $signed(raw11) > $signed(d_q.act_max) ? d_q.act_max
                    : $signed(raw11) < $signed(d_q.act_min) ? d_q.act_min : raw11;
-  wire [7:0] v11 = k_tab ? raw11 : k_move ? mov11 : rq_q;
+  wire [7:0] v11 = k_tab ? raw11 : k_src ? mov11 : rq_q;
   wire [7:0] u11 = v11 ^ 8'h80;                   // v + 128
   assign lut_raddr = LutBits'(32'(u11) / BusBytes);
   logic        v12_q, last12_q;
@@ -596,12 +675,12 @@ module hta_gop #(
   end
 
   // Anything still moving: the pipeline, the queue, the bus.
-  assign busy_pipe = v1_q || v2_q || (|v_d_q) || (|ve_q) || rq_valid || v12_q
+  assign busy_pipe = v1_q || fold1_q || v2_q || (|v_d_q) || (|ve_q) || rq_valid || v12_q
                    || !wq_empty || awvalid_o || wvalid_o || !btag_empty;
   assign busy_o = state_q != SIdle || busy_pipe;
 
   logic unused;
-  assign unused = ^{wq_full, bcount, rcv_row1};
+  assign unused = ^{wq_full, bcount, rcv_row1, o1_q};
 
 `ifndef SYNTHESIS
   always_ff @(posedge clk_i) begin

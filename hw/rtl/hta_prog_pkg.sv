@@ -36,6 +36,10 @@ package hta_prog_pkg;
   localparam logic [7:0] GopResize = 8'h4;
   // gop kind: PAD: out = clamp(x inside, zp_in outside)
   localparam logic [7:0] GopPad = 8'h5;
+  // gop kind: MAXPOOL: out = clamp(largest x of the in-image window positions)
+  localparam logic [7:0] GopMaxpool = 8'h6;
+  // gop kind: GMP (global max pool): out[c] = clamp(largest x[.][.][c]), output 1x1
+  localparam logic [7:0] GopGmp = 8'h7;
   // bytes of a gop's activation table at par_off (lut_en)
   localparam logic [31:0] GopLutBytes = 32'h100;
   // channel source map code: no source (write strobe 0)
@@ -163,6 +167,7 @@ package hta_prog_pkg;
   localparam int GopDescWOp = 0;
   localparam int GopDescWKind = 0;
   localparam int GopDescWLutEn = 0;
+  localparam int GopDescWStride = 0;
   localparam int GopDescWZpIn = 1;
   localparam int GopDescWZpIn2 = 1;
   localparam int GopDescWZpOut = 1;
@@ -189,13 +194,19 @@ package hta_prog_pkg;
   localparam int GopDescWInW = 14;
   localparam int GopDescWPadTop = 15;
   localparam int GopDescWPadLeft = 15;
+  localparam int GopDescWKh = 15;
+  localparam int GopDescWKw = 15;
   typedef struct packed {
-    logic [15:0] rsvd496;        // reserved, 0
-    logic [7:0] pad_left;        // w15[15:8] PAD: output columns left of x (0 for the others)
-    logic [7:0] pad_top;         // w15[7:0] PAD: output rows above x (0 for the others)
-    // w14[31:16] width of x (RESIZE: w / 2; PAD: at most w - pad_left; the others: w)
-    logic [15:0] in_w;
-    // w14[15:0] height of x (RESIZE: h / 2; PAD: at most h - pad_top; the others: h)
+    logic [7:0] kw;              // w15[31:24] MAXPOOL: window width (0 for the others)
+    logic [7:0] kh;              // w15[23:16] MAXPOOL: window height (0 for the others)
+    // w15[15:8] PAD: output columns left of x; MAXPOOL: window columns left of x (below kw)
+    logic [7:0] pad_left;
+    // w15[7:0] PAD: output rows above x; MAXPOOL: window rows above x (below kh) (0 for the
+    //   others)
+    logic [7:0] pad_top;
+    logic [15:0] in_w;           // w14[31:16] width of x (as in_h)
+    // w14[15:0] height of x (RESIZE: h / 2; PAD: at most h - pad_top; MAXPOOL, GMP: any; the
+    //   others: h)
     logic [15:0] in_h;
     // w13[31:0] (signed) multiplier of y's input rescale (ADD, CONCAT)
     logic [31:0] in_mult1;
@@ -229,10 +240,13 @@ package hta_prog_pkg;
     logic [7:0] zp_out;          // w1[23:16] (signed) output zero point
     logic [7:0] zp_in2;          // w1[15:8] (signed) zero point of y
     logic [7:0] zp_in;           // w1[7:0] (signed) zero point of x
-    logic [14:0] rsvd17;         // reserved, 0
+    logic [3:0] rsvd28;          // reserved, 0
+    // w0[27:24] MAXPOOL: stride of both axes (1..15; 0 for the others)
+    logic [3:0] stride;
+    logic [6:0] rsvd17;          // reserved, 0
     // w0[16:16] 1: the activation table (GopLutBytes at par_off) is applied last
     logic lut_en;
-    // w0[15:8] GopAdd, GopConcat, GopMul, GopTable, GopResize or GopPad
+    // w0[15:8] GopAdd, GopConcat, GopMul, GopTable, GopResize, GopPad, GopMaxpool or GopGmp
     logic [7:0] kind;
     logic [7:0] op;              // w0[7:0] DescOpGop
   } gop_desc_t;

@@ -407,12 +407,13 @@ static int check_gop(run *r, const hta_gop_desc *g) {
   const int add = g->kind == HTA_GOP_ADD, cat = g->kind == HTA_GOP_CONCAT;
   const int mul = g->kind == HTA_GOP_MUL, tab = g->kind == HTA_GOP_TABLE;
   const int rsz = g->kind == HTA_GOP_RESIZE, pad = g->kind == HTA_GOP_PAD;
-  const int one = tab || rsz || pad; /* no y */
+  const int mx = g->kind == HTA_GOP_MAXPOOL, gmp = g->kind == HTA_GOP_GMP;
+  const int one = tab || rsz || pad || mx || gmp; /* no y */
   const uint64_t npix = (uint64_t)g->h * g->w;
-  const uint64_t in_pix = rsz || pad ? (uint64_t)g->in_h * g->in_w : npix;
+  const uint64_t in_pix = one && !tab ? (uint64_t)g->in_h * g->in_w : npix;
   const uint64_t limit = r->data_size < (1ull << 32) ? r->data_size : (1ull << 32);
 #define GOP_ERR(word, ...) report(r, HTA_INTERP_ERR_DESC, (word), 0, __VA_ARGS__)
-  if (g->kind > HTA_GOP_PAD || (tab && !g->lut_en))
+  if (g->kind > HTA_GOP_GMP || (tab && !g->lut_en))
     return GOP_ERR(HTA_GOP_DESC_W_KIND, "gop kind %u (lut_en %u)", g->kind, g->lut_en);
   if (g->act_min > g->act_max)
     return GOP_ERR(HTA_GOP_DESC_W_ACT_MIN, "act_min %d > act_max %d", g->act_min, g->act_max);
@@ -424,6 +425,16 @@ static int check_gop(run *r, const hta_gop_desc *g) {
        (pad && (g->h < g->in_h + g->pad_top || g->w < g->in_w + g->pad_left))))
     return GOP_ERR(HTA_GOP_DESC_W_IN_H, "gop %s of %ux%u to %ux%u (pad %u, %u)",
                    rsz ? "RESIZE" : "PAD", g->in_h, g->in_w, g->h, g->w, g->pad_top, g->pad_left);
+  /* a pool: every window holds an in-image position */
+  if ((mx || gmp) &&
+      (g->in_h == 0 || g->in_w == 0 || (gmp && (g->h != 1 || g->w != 1)) ||
+       (mx && (g->kh == 0 || g->kw == 0 || g->stride == 0 || g->pad_top >= g->kh ||
+               g->pad_left >= g->kw ||
+               (uint64_t)(g->h - 1) * g->stride > (uint64_t)g->in_h - 1 + g->pad_top ||
+               (uint64_t)(g->w - 1) * g->stride > (uint64_t)g->in_w - 1 + g->pad_left))))
+    return GOP_ERR(HTA_GOP_DESC_W_IN_H, "gop pool of %ux%u to %ux%u (k %ux%u, stride %u, pad %u, %u)",
+                   g->in_h, g->in_w, g->h, g->w, g->kh, g->kw, g->stride, g->pad_top,
+                   g->pad_left);
   if (!one && (g->in2_c == 0 || g->in2_c > r->cfg->chan_max ||
                g->in2_pix_stride != round16(g->in2_c)))
     return GOP_ERR(HTA_GOP_DESC_W_IN2_C, "gop in2_c %u stride %u", g->in2_c, g->in2_pix_stride);
@@ -479,6 +490,19 @@ static int run_gop(run *r, const uint8_t *at) {
       int v;
       if (g.kind == HTA_GOP_TABLE) {
         v = (int8_t)x[o];
+      } else if (g.kind == HTA_GOP_MAXPOOL || g.kind == HTA_GOP_GMP) {
+        const int gm = g.kind == HTA_GOP_GMP;
+        v = -128;
+        for (uint32_t ky = 0; ky < (gm ? g.in_h : g.kh); ky++)
+          for (uint32_t kx = 0; kx < (gm ? g.in_w : g.kw); kx++) {
+            const long iy = gm ? (long)ky : oy * (long)g.stride - (long)g.pad_top + (long)ky;
+            const long ix = gm ? (long)kx : ox * (long)g.stride - (long)g.pad_left + (long)kx;
+            if (iy < 0 || iy >= (long)g.in_h || ix < 0 || ix >= (long)g.in_w) continue;
+            const int8_t xv =
+                (int8_t)r->data[g.in_off + ((size_t)iy * g.in_w + (size_t)ix) * g.in_pix_stride + o];
+            v = xv > v ? xv : v;
+          }
+        v = v < g.act_min ? g.act_min : v > g.act_max ? g.act_max : v;
       } else if (move) {
         v = outside ? g.zp_in : (int8_t)x[o];
         v = v < g.act_min ? g.act_min : v > g.act_max ? g.act_max : v;

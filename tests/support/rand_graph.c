@@ -202,7 +202,15 @@ hta_model *hta_rand_graph_engine(hta_rng *rng, int max_c, char *err, size_t errl
     const int a = (int)hta_rng_range(rng, 0, n_tensors(&b) - 1);
     int h, w, c, zp;
     shape(&b, a, &h, &w, &c, &zp);
-    switch (hta_rng_range(rng, 0, 6)) {
+    switch (hta_rng_range(rng, 0, 8)) {
+    case 7: /* a max pool: kernel 2..3, stride 1..2, padding below the kernel */
+      add(&b, HTA_OP_MAXPOOL, a, 0, (int)hta_rng_range(rng, 2, 3), (int)hta_rng_range(rng, 1, 2), 1);
+      break;
+    case 8: { /* x * GMP(x) */
+      const int gm = add(&b, HTA_OP_GMP, a, 0, 1, 1, 0);
+      add(&b, HTA_OP_MUL, a, gm, 1, 1, 0);
+      break;
+    }
     case 5: /* RESIZE x2 of a small image, else PAD of up to 2 per side */
       if (h <= 6 && w <= 6) add(&b, HTA_OP_RESIZE, a, 0, 1, 1, 0);
       else add(&b, HTA_OP_PAD, a, 0, 1, 1, 2);

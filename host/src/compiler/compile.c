@@ -342,6 +342,18 @@ static int plan_move(compiler *cc, int i, const hta_layer *l, hta_tensor in, hta
   return 0;
 }
 
+/* MAXPOOL, GMP: one graph-op descriptor, the window's largest value. */
+static int plan_pool(compiler *cc, int i, const hta_layer *l, hta_tensor in, hta_tensor out) {
+  hw_layer *h;
+  NEW_HW_LAYER(h, i, "", HTA_DESC_OP_GOP, in, out);
+  h->gop_kind = l->op == HTA_OP_MAXPOOL ? HTA_GOP_MAXPOOL : HTA_GOP_GMP;
+  if (l->op == HTA_OP_MAXPOOL) copy_geometry(h, l);
+  h->zp_in = l->zp_in;
+  h->lut = l->lut;
+  copy_output(h, l);
+  return 0;
+}
+
 /* The activation table of a layer of another op: a TABLE pass over its
  * output, in place. */
 static int plan_table(compiler *cc, int i, const hta_layer *l, hta_tensor out) {
@@ -386,17 +398,18 @@ static void staging_strides(const hw_layer *h, unsigned *mac, unsigned *add) {
 }
 
 static int check_gop_layer(compiler *cc, const hw_layer *h) {
-  const int one = h->gop_kind == HTA_GOP_TABLE || h->gop_kind == HTA_GOP_RESIZE ||
-                  h->gop_kind == HTA_GOP_PAD; /* no second input */
+  const int one = h->gop_kind >= HTA_GOP_TABLE; /* no second input, no records */
   const int c[3] = {h->in.c, one ? 0 : h->in2.c, h->out.c};
   const char *name[3] = {"in_c", "in2_c", "out_c"};
   for (int k = 0; k < 3; k++)
     if ((unsigned)c[k] > cc->cfg->chan_max)
       return fail(cc, "layer %d%s: %s = %d exceeds ChanMax %u (the graph-op unit's pixel "
                   "buffers)", h->layer, h->what, name[k], c[k], cc->cfg->chan_max);
-  if (h->pad_t > FIELD8_MAX || h->pad_l > FIELD8_MAX)
-    return fail(cc, "layer %d%s: padding %d, %d exceeds its 8-bit descriptor field (255)",
-                h->layer, h->what, h->pad_t, h->pad_l);
+  if (h->pad_t > FIELD8_MAX || h->pad_l > FIELD8_MAX || h->kh > FIELD8_MAX ||
+      h->kw > FIELD8_MAX || h->stride > 15)
+    return fail(cc, "layer %d%s: padding %d, %d, kernel %dx%d or stride %d exceeds its "
+                "descriptor field (255, 255, 15)", h->layer, h->what, h->pad_t, h->pad_l, h->kh,
+                h->kw, h->stride);
   if (field16(cc, h, "h", h->out.h) || field16(cc, h, "w", h->out.w) ||
       field16(cc, h, "out_pix_stride", h->out.pix_stride))
     return -1;
@@ -580,8 +593,7 @@ static int emit_gop(compiler *cc, bytes *b, const hw_layer *h, uint8_t *dbuf) {
   while (b->n % 64) bytes_put(b, NULL, 1); /* par_off: a whole beat of any bus */
   const size_t start = b->n;
   if (h->lut != NULL) bytes_put(b, (const uint8_t *)h->lut, HTA_GOP_LUT_BYTES);
-  const int one = h->gop_kind == HTA_GOP_TABLE || h->gop_kind == HTA_GOP_RESIZE ||
-                  h->gop_kind == HTA_GOP_PAD; /* no records, no second input */
+  const int one = h->gop_kind >= HTA_GOP_TABLE; /* no second input, no records */
   if (!one)
     for (int c = 0; c < h->out.c; c++) put_record(b, &h->ch[c]);
   const size_t n = b->n - start;
@@ -600,7 +612,10 @@ static int emit_gop(compiler *cc, bytes *b, const hw_layer *h, uint8_t *dbuf) {
       .out_off = h->out.off, .par_off = (uint32_t)start, .par_bytes = (uint32_t)n,
       .in_mult0 = h->in_mult[0], .in_mult1 = h->in_mult[1],
       .in_h = (uint32_t)h->in.h, .in_w = (uint32_t)h->in.w,
-      .pad_top = (uint32_t)h->pad_t, .pad_left = (uint32_t)h->pad_l};
+      .pad_top = (uint32_t)h->pad_t, .pad_left = (uint32_t)h->pad_l,
+      .kh = h->gop_kind == HTA_GOP_MAXPOOL ? (uint32_t)h->kh : 0,
+      .kw = h->gop_kind == HTA_GOP_MAXPOOL ? (uint32_t)h->kw : 0,
+      .stride = h->gop_kind == HTA_GOP_MAXPOOL ? (uint32_t)h->stride : 0};
   char why[200];
   if (b->oom) return fail(cc, "out of memory");
   if (hta_gop_desc_pack(&g, dbuf, why, sizeof why) != 0)
@@ -730,6 +745,7 @@ static int plan(compiler *cc, const hta_layer *layers, int n, hta_program *prog)
       rc = plan_gop(cc, i, l, in, graph_tensor(prog, hta_layer_src(l, i, 1)), out);
       break;
     case HTA_OP_RESIZE: case HTA_OP_PAD: rc = plan_move(cc, i, l, in, out); break;
+    case HTA_OP_MAXPOOL: case HTA_OP_GMP: rc = plan_pool(cc, i, l, in, out); break;
     default: rc = plan_conv(cc, i, l, in, out, prog->scratch_off); break;
     }
     if (rc == 0 && l->lut != NULL && l->op <= HTA_OP_GAP) rc = plan_table(cc, i, l, out);

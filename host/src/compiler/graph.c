@@ -9,7 +9,7 @@
  * message naming every layer and feature concerned. Scratch planning by
  * tensor lifetimes belongs to the engine that will run these graphs: the
  * host plan below gives every tensor its own place. The version-1 engine
- * runs ADD, CONCAT, MUL, RESIZE, PAD and activation tables on its graph-op unit
+ * runs every graph op but AVGPOOL, and activation tables, on its graph-op unit
  * (hw/rtl/hta_gop.sv); hta_engine_refusal_v1 names what it still lacks.
  */
 #include <stdarg.h>
@@ -79,11 +79,9 @@ int hta_engine_refusal(const hta_layer *layers, int n, char *err, size_t errlen)
                   "only until the engine supports it: %s", buf);
 }
 
-/* The graph ops hta_gop runs (ADD, CONCAT, MUL, RESIZE, PAD; any layer's
- * activation table; any graph input); the rest of the v1 engine's refusal. */
-static int v1_lacks(hta_op op) {
-  return op == HTA_OP_MAXPOOL || op == HTA_OP_AVGPOOL || op == HTA_OP_GMP;
-}
+/* The graph ops hta_gop runs (ADD, CONCAT, MUL, RESIZE, PAD, MAXPOOL, GMP;
+ * any layer's activation table; any graph input); the rest is refused. */
+static int v1_lacks(hta_op op) { return op == HTA_OP_AVGPOOL; }
 
 int hta_engine_refusal_v1(const hta_layer *layers, int n, char *err, size_t errlen) {
   int lacks = 0;
@@ -98,8 +96,8 @@ int hta_engine_refusal_v1(const hta_layer *layers, int n, char *err, size_t errl
                                              hta_op_name((hta_op)op), first))
       first = 0;
   return hta_errf(err, errlen, "the engine cannot run this model yet; it runs on the cpu device "
-                  "only until the engine supports it: %s (the engine runs ADD, CONCAT, MUL, "
-                  "RESIZE, PAD and activation tables)", buf);
+                  "only until the engine supports it: %s (the engine runs every other graph op and "
+                  "activation tables)", buf);
 }
 
 hta_program *hta_plan_host(const hta_layer *layers, int n, char *err, size_t errlen) {
