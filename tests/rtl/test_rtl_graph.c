@@ -34,6 +34,10 @@
 
 static int verbose;
 static uint64_t total_cycles, total_cases, total_gops;
+/* per graph-op descriptor kind: descriptors, cycles, output bytes */
+static uint64_t kind_n[8], kind_cycles[8], kind_bytes[8];
+static const char *const kind_name[8] = {"ADD",     "CONCAT", "MUL",     "TABLE",
+                                         "RESIZE",  "PAD",    "MAXPOOL", "GMP"};
 
 static int run_case(hta_sim *sim, uint64_t seed, const char *argv0) {
   hta_rng g;
@@ -130,6 +134,20 @@ static int run_case(hta_sim *sim, uint64_t seed, const char *argv0) {
                i, data[i], idata[i]);
       goto done;
     }
+  /* cycles of every graph-op descriptor, from the per-layer log */
+  uint32_t *cyc = calloc((size_t)prog->n_desc, sizeof *cyc);
+  if (cyc && rtl_read_log(sim, prog->n_desc, cyc) == 0)
+    for (int d = 0; d < prog->n_desc; d++) {
+      const uint8_t *at = prog->bytes + HTA_PROG_HEADER_BYTES + (size_t)d * HTA_DESC_BYTES;
+      if (at[0] != HTA_DESC_OP_GOP) continue;
+      hta_gop_desc gd;
+      hta_gop_desc_unpack(at, &gd);
+      if (gd.kind >= 8) continue;
+      kind_n[gd.kind]++;
+      kind_cycles[gd.kind] += cyc[d];
+      kind_bytes[gd.kind] += (uint64_t)gd.h * gd.w * gd.out_c;
+    }
+  free(cyc);
   ok = 1;
   total_cycles += res.cycles;
   total_cases++;
@@ -273,6 +291,11 @@ int main(int argc, char **argv) {
   }
   printf("simulated %" PRIu64 " graphs (%" PRIu64 " layers with graph ops or tables), %" PRIu64
          " cycles\n", total_cases, total_gops, total_cycles);
+  for (int k = 0; k < 8; k++)
+    if (kind_n[k])
+      printf("  %-8s %4" PRIu64 " descriptors, %8" PRIu64 " cycles, %7" PRIu64
+             " output bytes: %.2f cycles per output byte\n", kind_name[k], kind_n[k],
+             kind_cycles[k], kind_bytes[k], (double)kind_cycles[k] / (double)kind_bytes[k]);
   hta_sim_destroy(sim);
   return check_summary();
 }
