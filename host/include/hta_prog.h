@@ -49,6 +49,12 @@
 #define HTA_GOP_MAXPOOL 6u
 /* gop kind: GMP (global max pool): out[c] = clamp(largest x[.][.][c]), output 1x1 */
 #define HTA_GOP_GMP 7u
+/* gop kind: AVGPOOL: acc = the mean of xc over the in-image window positions, rounded half away
+   from zero; then the output stage */
+#define HTA_GOP_AVGPOOL 8u
+/* AVGPOOL: the mean is (2|S| + n) * ceil(2^GopAvgShift / 2n) >> GopAvgShift (exact for n <
+   2^16) */
+#define HTA_GOP_AVG_SHIFT 43u
 /* bytes of a gop's activation table at par_off (lut_en) */
 #define HTA_GOP_LUT_BYTES 0x00000100u
 /* channel source map code: no source (write strobe 0) */
@@ -461,11 +467,13 @@ static inline void hta_desc_unpack(const uint8_t *buf, hta_desc *s) {
   X(kw, 15, 24, 8, 0)
 typedef struct hta_gop_desc {
   uint32_t op;             /* w0[7:0] DescOpGop */
-  /* w0[15:8] GopAdd, GopConcat, GopMul, GopTable, GopResize, GopPad, GopMaxpool or GopGmp */
+  /* w0[15:8] GopAdd, GopConcat, GopMul, GopTable, GopResize, GopPad, GopMaxpool, GopGmp or
+     GopAvgpool */
   uint32_t kind;
   /* w0[16:16] 1: the activation table (GopLutBytes at par_off) is applied last */
   uint32_t lut_en;
-  uint32_t stride;         /* w0[27:24] MAXPOOL: stride of both axes (1..15; 0 for the others) */
+  /* w0[27:24] MAXPOOL, AVGPOOL: stride of both axes (1..15; 0 for the others) */
+  uint32_t stride;
   int32_t zp_in;           /* w1[7:0] zero point of x */
   int32_t zp_in2;          /* w1[15:8] zero point of y */
   int32_t zp_out;          /* w1[23:16] output zero point */
@@ -486,22 +494,21 @@ typedef struct hta_gop_desc {
   /* w9[31:0] offset of the output (data window; may equal in_off for TABLE) */
   uint32_t out_off;
   /* w10[31:0] parameters (program window): the table if lut_en, then out_c lane records (ADD,
-     CONCAT, MUL) */
+     CONCAT, MUL, AVGPOOL) */
   uint32_t par_off;
   uint32_t par_bytes;      /* w11[31:0] length of the parameters */
   int32_t in_mult0;        /* w12[31:0] multiplier of x's input rescale (ADD, CONCAT) */
   int32_t in_mult1;        /* w13[31:0] multiplier of y's input rescale (ADD, CONCAT) */
-  /* w14[15:0] height of x (RESIZE: h / 2; PAD: at most h - pad_top; MAXPOOL, GMP: any; the
-     others: h) */
+  /* w14[15:0] height of x (RESIZE: h / 2; PAD: at most h - pad_top; pools: any; the others: h) */
   uint32_t in_h;
   uint32_t in_w;           /* w14[31:16] width of x (as in_h) */
-  /* w15[7:0] PAD: output rows above x; MAXPOOL: window rows above x (below kh) (0 for the
-     others) */
+  /* w15[7:0] PAD: output rows above x; MAXPOOL, AVGPOOL: window rows above x (below kh) */
   uint32_t pad_top;
-  /* w15[15:8] PAD: output columns left of x; MAXPOOL: window columns left of x (below kw) */
+  /* w15[15:8] PAD: output columns left of x; MAXPOOL, AVGPOOL: window columns left of x (below
+     kw) */
   uint32_t pad_left;
-  uint32_t kh;             /* w15[23:16] MAXPOOL: window height (0 for the others) */
-  uint32_t kw;             /* w15[31:24] MAXPOOL: window width (0 for the others) */
+  uint32_t kh;             /* w15[23:16] MAXPOOL, AVGPOOL: window height (0 for the others) */
+  uint32_t kw;             /* w15[31:24] MAXPOOL, AVGPOOL: window width (0 for the others) */
 } hta_gop_desc;
 
 static inline int hta_gop_desc_pack(const hta_gop_desc *s, uint8_t *buf, char *err,

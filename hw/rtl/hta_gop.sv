@@ -12,6 +12,8 @@
 //   PAD     out = clamp(x inside, zp_in outside)
 //   MAXPOOL out = clamp(largest x of the in-image window positions)
 //   GMP     out[c] = clamp(largest x[.][.][c])      (output 1x1)
+//   AVGPOOL acc = mean of xc over the in-image window, rounded half away
+//           from zero, then the output stage
 // and, when lut_en, out = lut[v + 128] last. R_j(v) = RDBPOT(SRDHM(vc 2^20,
 // in_mult_j), in_shift_j); the output stage is hta_requant.
 // The interface (descriptor bits in, one read client, AXI write channels
@@ -93,10 +95,13 @@ module hta_gop #(
   wire        k_pad  = kind == hta_prog_pkg::GopPad;
   wire        k_max  = kind == hta_prog_pkg::GopMaxpool;
   wire        k_gmp  = kind == hta_prog_pkg::GopGmp;
+  wire        k_avg  = kind == hta_prog_pkg::GopAvgpool;
   wire        k_move = k_rsz || k_pad;       // a source pixel per output pixel
-  wire        k_pool = k_max || k_gmp;       // a window of source pixels per output pixel
+  wire        k_pool = k_max || k_gmp || k_avg;  // a window of source pixels per output pixel
+  wire        k_win  = k_max || k_avg;       // ... of kh x kw, stride, padding
   wire        k_src  = k_move || k_pool;     // chunks of one (source) pixel
-  wire        k_one  = k_tab || k_src;       // no y, no lane records
+  wire        k_two  = !(k_tab || k_src);    // reads y
+  wire        k_rec  = k_two || k_avg;       // has lane records (an output stage)
   wire [15:0] in_c   = d_q.in_c;
   wire [15:0] in2_c  = d_q.in2_c;
   wire [15:0] out_c  = d_q.out_c;
@@ -108,9 +113,9 @@ module hta_gop #(
     round16 = 16'((32'(c) + 15) / 16 * 16);
   endfunction
 
-  typedef enum logic [3:0] {
-    SIdle, SCheck1, SCheck2, SCap, SParWait, SSrc, SPix, SPixWait, SIssue, SFold, SEmit,
-    SDrain, SAbort
+  typedef enum logic [4:0] {
+    SIdle, SCheck1, SCheck2, SCap, SParWait, SSrc, SPix, SPixWait, SIssue, SFold, SRecip,
+    SEmit, SDrain, SAbort
   } state_e;
   state_e state_q;
   logic   busy_pipe;
@@ -123,7 +128,7 @@ module hta_gop #(
   logic [31:0] bad;   // 0 fine, else 1 + descriptor word index
   always_comb begin
     bad = '0;
-    if (kind > hta_prog_pkg::GopGmp || (k_tab && !lut_en))
+    if (kind > hta_prog_pkg::GopAvgpool || (k_tab && !lut_en))
       bad = 1 + hta_prog_pkg::GopDescWKind;
     else if ($signed(d_q.act_min) > $signed(d_q.act_max))
       bad = 1 + hta_prog_pkg::GopDescWActMin;
@@ -141,14 +146,14 @@ module hta_gop #(
     // last window starting inside x
     else if (k_pool && (d_q.in_h == 0 || d_q.in_w == 0
                         || (k_gmp && (d_q.h != 1 || d_q.w != 1))
-                        || (k_max && (d_q.kh == 0 || d_q.kw == 0 || d_q.stride == 0
+                        || (k_win && (d_q.kh == 0 || d_q.kw == 0 || d_q.stride == 0
                                       || d_q.pad_top >= d_q.kh || d_q.pad_left >= d_q.kw
                                       || (32'(d_q.h) - 1) * 32'(d_q.stride)
                                          > 32'(d_q.in_h) - 1 + 32'(d_q.pad_top)
                                       || (32'(d_q.w) - 1) * 32'(d_q.stride)
                                          > 32'(d_q.in_w) - 1 + 32'(d_q.pad_left)))))
       bad = 1 + hta_prog_pkg::GopDescWInH;
-    else if (!k_one && (in2_c == 0 || 32'(in2_c) > ChanMax || in2_st != round16(in2_c)))
+    else if (k_two && (in2_c == 0 || 32'(in2_c) > ChanMax || in2_st != round16(in2_c)))
       bad = 1 + hta_prog_pkg::GopDescWIn2C;
     else if ((k_add || k_mul) && in2_c != in_c)
       bad = 1 + hta_prog_pkg::GopDescWIn2C;
@@ -158,7 +163,7 @@ module hta_gop #(
       bad = 1 + hta_prog_pkg::GopDescWOutC;
     else if (d_q.in_off % 16 != 0 || in_end_q > limit_data)
       bad = 1 + hta_prog_pkg::GopDescWInOff;
-    else if (!k_one && (d_q.in2_off % 16 != 0 || in2_end_q > limit_data))
+    else if (k_two && (d_q.in2_off % 16 != 0 || in2_end_q > limit_data))
       bad = 1 + hta_prog_pkg::GopDescWIn2Off;
     else if (d_q.out_off % 16 != 0 || out_end_q > limit_data)
       bad = 1 + hta_prog_pkg::GopDescWOutOff;
@@ -235,13 +240,13 @@ module hta_gop #(
 
   wire [31:0] left_pix = npix_q - pix_q;
   wire [15:0] cn       = (left_pix < 32'(cap_q)) ? left_pix[15:0] : cap_q;
-  wire        y_read   = !k_one && (!k_mul || first_y_q);
+  wire        y_read   = k_two && (!k_mul || first_y_q);
   wire [31:0] x_beats  = pad_px_q ? 32'd0
                        : (x_base_q % BusBytes + 32'(cn) * 32'(in_st) + BusBytes - 1) / BusBytes;
   wire [31:0] y_beats  = !y_read ? 32'd0
                        : (y_base_q % BusBytes + (k_mul ? 32'd1 : 32'(cn)) * 32'(in2_st)
                           + BusBytes - 1) / BusBytes;
-  wire [15:0] wide_st  = (!k_one && !k_mul && in2_st > in_st) ? in2_st : in_st;
+  wire [15:0] wide_st  = (k_two && !k_mul && in2_st > in_st) ? in2_st : in_st;
 
   // RESIZE, PAD: chunks of one pixel; the output pixel (oy, ox) reads the
   // input pixel (sy, sx), or none (PAD outside x: the value is zp_in).
@@ -254,6 +259,15 @@ module hta_gop #(
                         : k_pad ? 18'(oy_q) - 18'(d_q.pad_top)
                         : k_gmp ? 18'(wy_q)
                         : 18'(32'(oy_q) * 32'(d_q.stride)) - 18'(d_q.pad_top) + 18'(wy_q);
+  // AVGPOOL: n in-image positions folded; m = ceil(2^AvgShift / 2n) by a
+  // serial division (SRecip), so that the mean is one multiply per channel.
+  localparam int AvgShift = hta_prog_pkg::GopAvgShift;
+  logic [16:0] n_q;
+  logic [43:0] m_q, dv_rem_q;
+  logic [5:0]  dv_i_q;
+  wire  [43:0] dv_num = (44'(1) << AvgShift) + 44'({n_q, 1'b0}) - 44'd1;  // + 2n - 1: ceiling
+  wire         dv_bit = dv_num[dv_i_q];
+  wire  [44:0] dv_try = {dv_rem_q, 1'b0} | 45'(dv_bit);
   wire signed [17:0] sx = k_rsz ? 18'(ox_q[15:1])
                         : k_pad ? 18'(ox_q) - 18'(d_q.pad_left)
                         : k_gmp ? 18'(wx_q)
@@ -304,6 +318,13 @@ module hta_gop #(
         end
       end
       if (rd_valid_i) rcv_q <= rcv_q + 1;
+      if (state_q != SRecip) begin     // the next division starts afresh (the 44
+        dv_rem_q <= '0;                // quotient bits shift all of m_q out)
+        dv_i_q   <= 6'(AvgShift);
+      end
+      // a new output pixel's window: no position folded yet (n_q is read
+      // by the last emitted channel until its first SSrc cycle ends)
+      if (state_q == SSrc && first_pos_q) n_q <= '0;
 
       if (clr_i && state_q != SIdle && state_q != SAbort) begin
         state_q    <= SAbort;
@@ -324,7 +345,7 @@ module hta_gop #(
                         + (k_mul ? 64'(in2_st) : 64'(d_q.h) * 64'(d_q.w) * 64'(in2_st));
             out_end_q  <= 64'(d_q.out_off) + 64'(d_q.h) * 64'(d_q.w) * 64'(out_st);
             par_need_q <= (lut_en ? hta_prog_pkg::GopLutBytes : 32'd0)
-                        + (k_one ? 32'd0 : 32'(out_c) * 32'd16);
+                        + (k_rec ? 32'(out_c) * 32'd16 : 32'd0);
             par_end_q  <= 64'(d_q.par_off) + 64'(d_q.par_bytes);
             state_q    <= SCheck2;
           end
@@ -352,6 +373,7 @@ module hta_gop #(
               ox_q       <= '0;
               wy_q       <= '0;
               wx_q       <= '0;
+              n_q        <= '0;
               first_pos_q <= 1'b1;
               pad_px_q   <= 1'b0;
               state_q    <= SCap;
@@ -367,7 +389,7 @@ module hta_gop #(
             if (k_pool && !in_img) begin    // a padding position: no part
               wx_q <= wx_end ? 16'd0 : wx_q + 1;
               if (wx_end) wy_q <= wy_q + 1;
-              if (pos_last) state_q <= SEmit;
+              if (pos_last) state_q <= k_avg ? SRecip : SEmit;
             end else begin
               state_q <= SPix;
             end
@@ -400,8 +422,21 @@ module hta_gop #(
               first_pos_q <= 1'b0;
               wx_q        <= wx_end ? 16'd0 : wx_q + 1;
               if (wx_end) wy_q <= wy_q + 1;
-              state_q     <= pos_last ? SEmit : SSrc;
+              n_q         <= n_q + 1;
+              state_q     <= !pos_last ? SSrc : k_avg ? SRecip : SEmit;
             end
+          end
+          // m = floor((2^AvgShift + 2n - 1) / 2n), one quotient bit a cycle
+          SRecip: begin
+            if (45'(dv_try) >= 45'({n_q, 1'b0})) begin
+              dv_rem_q <= 44'(dv_try - 45'({n_q, 1'b0}));
+              m_q      <= {m_q[42:0], 1'b1};
+            end else begin
+              dv_rem_q <= 44'(dv_try);
+              m_q      <= {m_q[42:0], 1'b0};
+            end
+            dv_i_q <= dv_i_q - 1;
+            if (dv_i_q == 0) state_q <= SEmit;
           end
           SEmit: if (issue) begin
             o_q <= o_q + 1;
@@ -471,10 +506,14 @@ module hta_gop #(
   wire [RecW-1:0] rec1 = rec_rdata[32'(rb1_q)*RecW +: RecW];
   wire signed [9:0] xc1 = 10'($signed(x1)) - 10'($signed(d_q.zp_in));
 
-  // MAXPOOL, GMP: the running maximum of every channel.
-  logic [7:0] acc_rdata;
-  wire  [7:0] acc_new = (first1_q || $signed(x1) > $signed(acc_rdata)) ? x1 : acc_rdata;
-  hta_ram_sdp #(.Width(8), .Depth(BufBytes)) u_acc (
+  // MAXPOOL, GMP: the running maximum of every channel; AVGPOOL: the sum
+  // of xc (|S| < 2^8 n).
+  logic [31:0] acc_rdata;
+  wire  [31:0] acc_sum = (first1_q ? 32'd0 : acc_rdata) + 32'(xc1);
+  wire  [31:0] acc_new = k_avg ? acc_sum
+                       : (first1_q || $signed(x1) > $signed(acc_rdata[7:0])) ? 32'(x1)
+                       : acc_rdata;
+  hta_ram_sdp #(.Width(32), .Depth(BufBytes)) u_acc (
     .clk_i, .we_i(fold1_q), .waddr_i($clog2(BufBytes)'(o1_q)), .wdata_i(acc_new),
     .raddr_i($clog2(BufBytes)'(o_q)), .rdata_o(acc_rdata)
   );
@@ -488,12 +527,17 @@ module hta_gop #(
   logic signed [31:0] r0_in_q, r1_in_q, m0_q, m1_q, mul2_q;
   logic [4:0]  s0_q, s1_q;
   logic [7:0]  raw2_q;
+  logic [25:0] avg_a2_q;
+  logic        avg_neg2_q;
   always_ff @(posedge clk_i) begin
     v2_q    <= v1_q && !rst_i;
     last2_q <= last1_q;
     off2_q  <= off1_q;
     rec2_q  <= rec1;
-    raw2_q  <= emit1_q ? acc_rdata : pad1_q ? d_q.zp_in : x1;
+    raw2_q  <= emit1_q ? acc_rdata[7:0] : pad1_q ? d_q.zp_in : x1;
+    // AVGPOOL: a = 2|S| + n and the sign of S
+    avg_a2_q   <= 26'({acc_rdata[31] ? 32'(-acc_rdata) : acc_rdata, 1'b0}) + 26'(n_q);
+    avg_neg2_q <= acc_rdata[31];
     mul2_q  <= 32'(xc1) * 32'(yc1);
     r0_in_q <= (ysel1_q ? 32'(yc1) : 32'(xc1)) <<< 20;
     m0_q    <= ysel1_q ? d_q.in_mult1 : d_q.in_mult0;
@@ -531,6 +575,17 @@ module hta_gop #(
     rdbpot = (x >>> e) + ((rem > thr) ? 32'sd1 : 32'sd0);
   endfunction
 
+  logic [69:0] avg_p3_q;
+  logic        avg_neg3_q, avg_neg4_q;
+  logic [31:0] avg_q4_q, avg_q5_q;
+  always_ff @(posedge clk_i) begin
+    avg_p3_q   <= 70'(avg_a2_q) * 70'(m_q);
+    avg_neg3_q <= avg_neg2_q;
+    avg_q4_q   <= 32'(avg_p3_q >> AvgShift);
+    avg_neg4_q <= avg_neg3_q;
+    avg_q5_q   <= avg_neg4_q ? 32'(-avg_q4_q) : avg_q4_q;
+  end
+
   always_ff @(posedge clk_i) begin
     p0_q  <= 64'(r0_in_q) * 64'(m0_q);
     p1_q  <= 64'(r1_in_q) * 64'(m1_q);
@@ -551,7 +606,7 @@ module hta_gop #(
   end
 
   // t6..t10: the output stage (hta_requant, 5 cycles); meta delayed alongside.
-  wire [31:0] acc6 = k_mul ? mul_d_q[2] : q0_q + q1_q;   // |R_0 + R_1| < 2^28
+  wire [31:0] acc6 = k_avg ? avg_q5_q : k_mul ? mul_d_q[2] : q0_q + q1_q;  // |R_0 + R_1| < 2^28
   wire [RecW-1:0] rec6 = rec_d_q[2];
   logic       rq_valid;
   logic [7:0] rq_q;
@@ -579,7 +634,7 @@ module hta_gop #(
   wire [7:0] raw11 = raw_e_q[4];
   wire [7:0] mov11 = $signed(raw11) > $signed(d_q.act_max) ? d_q.act_max
                    : $signed(raw11) < $signed(d_q.act_min) ? d_q.act_min : raw11;
-  wire [7:0] v11 = k_tab ? raw11 : k_src ? mov11 : rq_q;
+  wire [7:0] v11 = k_tab ? raw11 : (k_src && !k_avg) ? mov11 : rq_q;
   wire [7:0] u11 = v11 ^ 8'h80;                   // v + 128
   assign lut_raddr = LutBits'(32'(u11) / BusBytes);
   logic        v12_q, last12_q;

@@ -40,6 +40,11 @@ package hta_prog_pkg;
   localparam logic [7:0] GopMaxpool = 8'h6;
   // gop kind: GMP (global max pool): out[c] = clamp(largest x[.][.][c]), output 1x1
   localparam logic [7:0] GopGmp = 8'h7;
+  // gop kind: AVGPOOL: acc = the mean of xc over the in-image window positions, rounded half away
+  //   from zero; then the output stage
+  localparam logic [7:0] GopAvgpool = 8'h8;
+  // AVGPOOL: the mean is (2|S| + n) * ceil(2^GopAvgShift / 2n) >> GopAvgShift (exact for n < 2^16)
+  localparam logic [31:0] GopAvgShift = 32'h2B;
   // bytes of a gop's activation table at par_off (lut_en)
   localparam logic [31:0] GopLutBytes = 32'h100;
   // channel source map code: no source (write strobe 0)
@@ -197,16 +202,15 @@ package hta_prog_pkg;
   localparam int GopDescWKh = 15;
   localparam int GopDescWKw = 15;
   typedef struct packed {
-    logic [7:0] kw;              // w15[31:24] MAXPOOL: window width (0 for the others)
-    logic [7:0] kh;              // w15[23:16] MAXPOOL: window height (0 for the others)
-    // w15[15:8] PAD: output columns left of x; MAXPOOL: window columns left of x (below kw)
+    logic [7:0] kw;              // w15[31:24] MAXPOOL, AVGPOOL: window width (0 for the others)
+    logic [7:0] kh;              // w15[23:16] MAXPOOL, AVGPOOL: window height (0 for the others)
+    // w15[15:8] PAD: output columns left of x; MAXPOOL, AVGPOOL: window columns left of x (below
+    //   kw)
     logic [7:0] pad_left;
-    // w15[7:0] PAD: output rows above x; MAXPOOL: window rows above x (below kh) (0 for the
-    //   others)
+    // w15[7:0] PAD: output rows above x; MAXPOOL, AVGPOOL: window rows above x (below kh)
     logic [7:0] pad_top;
     logic [15:0] in_w;           // w14[31:16] width of x (as in_h)
-    // w14[15:0] height of x (RESIZE: h / 2; PAD: at most h - pad_top; MAXPOOL, GMP: any; the
-    //   others: h)
+    // w14[15:0] height of x (RESIZE: h / 2; PAD: at most h - pad_top; pools: any; the others: h)
     logic [15:0] in_h;
     // w13[31:0] (signed) multiplier of y's input rescale (ADD, CONCAT)
     logic [31:0] in_mult1;
@@ -214,7 +218,7 @@ package hta_prog_pkg;
     logic [31:0] in_mult0;
     logic [31:0] par_bytes;      // w11[31:0] length of the parameters
     // w10[31:0] parameters (program window): the table if lut_en, then out_c lane records (ADD,
-    //   CONCAT, MUL)
+    //   CONCAT, MUL, AVGPOOL)
     logic [31:0] par_off;
     // w9[31:0] offset of the output (data window; may equal in_off for TABLE)
     logic [31:0] out_off;
@@ -241,12 +245,13 @@ package hta_prog_pkg;
     logic [7:0] zp_in2;          // w1[15:8] (signed) zero point of y
     logic [7:0] zp_in;           // w1[7:0] (signed) zero point of x
     logic [3:0] rsvd28;          // reserved, 0
-    // w0[27:24] MAXPOOL: stride of both axes (1..15; 0 for the others)
+    // w0[27:24] MAXPOOL, AVGPOOL: stride of both axes (1..15; 0 for the others)
     logic [3:0] stride;
     logic [6:0] rsvd17;          // reserved, 0
     // w0[16:16] 1: the activation table (GopLutBytes at par_off) is applied last
     logic lut_en;
-    // w0[15:8] GopAdd, GopConcat, GopMul, GopTable, GopResize, GopPad, GopMaxpool or GopGmp
+    // w0[15:8] GopAdd, GopConcat, GopMul, GopTable, GopResize, GopPad, GopMaxpool, GopGmp or
+    //   GopAvgpool
     logic [7:0] kind;
     logic [7:0] op;              // w0[7:0] DescOpGop
   } gop_desc_t;

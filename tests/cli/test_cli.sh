@@ -89,7 +89,7 @@ expect "zoo: resnet has no width" 2 "has no --width" -- $HTA zoo resnet-50 --wid
   --resolution 64 --plan int8 -o $tmp/x.hta
 expect "info: graph rows name their inputs" 0 " ADD .* t[0-9]+ t[0-9]+" -- $HTA info $R
 expect "info: ResNet-18's graph ops compile; a 3x3x256 conv exceeds small's KMax" 0 \
-  "compiled: no: layer 16: K = kh\\*kw\\*in_c = 3\\*3\\*256 = 2304 exceeds KMax 2048" \
+  "compiled for small: does not fit this hardware: layer 16: K = kh\\*kw\\*in_c = 3\\*3\\*256 = 2304 exceeds KMax 2048" \
   -- $HTA info $R
 expect "verify a MobileNet-V2 (residual ADDs) on sim: every layer bit-exact" 0 \
   "verify: OK: sim is bit-exact with cpu on every layer" -- \

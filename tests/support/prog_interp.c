@@ -408,12 +408,13 @@ static int check_gop(run *r, const hta_gop_desc *g) {
   const int mul = g->kind == HTA_GOP_MUL, tab = g->kind == HTA_GOP_TABLE;
   const int rsz = g->kind == HTA_GOP_RESIZE, pad = g->kind == HTA_GOP_PAD;
   const int mx = g->kind == HTA_GOP_MAXPOOL, gmp = g->kind == HTA_GOP_GMP;
-  const int one = tab || rsz || pad || mx || gmp; /* no y */
+  const int avg = g->kind == HTA_GOP_AVGPOOL;
+  const int one = tab || rsz || pad || mx || gmp; /* no y, no lane records */
   const uint64_t npix = (uint64_t)g->h * g->w;
-  const uint64_t in_pix = one && !tab ? (uint64_t)g->in_h * g->in_w : npix;
+  const uint64_t in_pix = (one && !tab) || avg ? (uint64_t)g->in_h * g->in_w : npix;
   const uint64_t limit = r->data_size < (1ull << 32) ? r->data_size : (1ull << 32);
 #define GOP_ERR(word, ...) report(r, HTA_INTERP_ERR_DESC, (word), 0, __VA_ARGS__)
-  if (g->kind > HTA_GOP_GMP || (tab && !g->lut_en))
+  if (g->kind > HTA_GOP_AVGPOOL || (tab && !g->lut_en))
     return GOP_ERR(HTA_GOP_DESC_W_KIND, "gop kind %u (lut_en %u)", g->kind, g->lut_en);
   if (g->act_min > g->act_max)
     return GOP_ERR(HTA_GOP_DESC_W_ACT_MIN, "act_min %d > act_max %d", g->act_min, g->act_max);
@@ -426,16 +427,16 @@ static int check_gop(run *r, const hta_gop_desc *g) {
     return GOP_ERR(HTA_GOP_DESC_W_IN_H, "gop %s of %ux%u to %ux%u (pad %u, %u)",
                    rsz ? "RESIZE" : "PAD", g->in_h, g->in_w, g->h, g->w, g->pad_top, g->pad_left);
   /* a pool: every window holds an in-image position */
-  if ((mx || gmp) &&
+  if ((mx || gmp || avg) &&
       (g->in_h == 0 || g->in_w == 0 || (gmp && (g->h != 1 || g->w != 1)) ||
-       (mx && (g->kh == 0 || g->kw == 0 || g->stride == 0 || g->pad_top >= g->kh ||
+       ((mx || avg) && (g->kh == 0 || g->kw == 0 || g->stride == 0 || g->pad_top >= g->kh ||
                g->pad_left >= g->kw ||
                (uint64_t)(g->h - 1) * g->stride > (uint64_t)g->in_h - 1 + g->pad_top ||
                (uint64_t)(g->w - 1) * g->stride > (uint64_t)g->in_w - 1 + g->pad_left))))
     return GOP_ERR(HTA_GOP_DESC_W_IN_H, "gop pool of %ux%u to %ux%u (k %ux%u, stride %u, pad %u, %u)",
                    g->in_h, g->in_w, g->h, g->w, g->kh, g->kw, g->stride, g->pad_top,
                    g->pad_left);
-  if (!one && (g->in2_c == 0 || g->in2_c > r->cfg->chan_max ||
+  if (!one && !avg && (g->in2_c == 0 || g->in2_c > r->cfg->chan_max ||
                g->in2_pix_stride != round16(g->in2_c)))
     return GOP_ERR(HTA_GOP_DESC_W_IN2_C, "gop in2_c %u stride %u", g->in2_c, g->in2_pix_stride);
   if ((add || mul) && g->in2_c != g->in_c)
@@ -446,7 +447,7 @@ static int check_gop(run *r, const hta_gop_desc *g) {
     return GOP_ERR(HTA_GOP_DESC_W_OUT_C, "gop out_c %u stride %u", g->out_c, g->out_pix_stride);
   if (g->in_off % 16 || g->in_off + in_pix * g->in_pix_stride > limit)
     return GOP_ERR(HTA_GOP_DESC_W_IN_OFF, "gop x at 0x%x", g->in_off);
-  if (!one && (g->in2_off % 16 ||
+  if (!one && !avg && (g->in2_off % 16 ||
                g->in2_off + (mul ? 1 : npix) * g->in2_pix_stride > limit))
     return GOP_ERR(HTA_GOP_DESC_W_IN2_OFF, "gop y at 0x%x", g->in2_off);
   if (g->out_off % 16 || g->out_off + npix * g->out_pix_stride > limit)
@@ -490,6 +491,23 @@ static int run_gop(run *r, const uint8_t *at) {
       int v;
       if (g.kind == HTA_GOP_TABLE) {
         v = (int8_t)x[o];
+      } else if (g.kind == HTA_GOP_AVGPOOL) {
+        /* the in-image mean of xc, rounded half away from zero */
+        int64_t sum = 0, n = 0;
+        for (uint32_t ky = 0; ky < g.kh; ky++)
+          for (uint32_t kx = 0; kx < g.kw; kx++) {
+            const long iy = oy * (long)g.stride - (long)g.pad_top + (long)ky;
+            const long ix = ox * (long)g.stride - (long)g.pad_left + (long)kx;
+            if (iy < 0 || iy >= (long)g.in_h || ix < 0 || ix >= (long)g.in_w) continue;
+            sum += (int8_t)r->data[g.in_off + ((size_t)iy * g.in_w + (size_t)ix) *
+                                                  g.in_pix_stride + o] - g.zp_in;
+            n++;
+          }
+        const int64_t q = ((sum < 0 ? -sum : sum) * 2 + n) / (2 * n);
+        hta_lane_record lr;
+        hta_lane_record_unpack(rec + 16 * (size_t)o, &lr);
+        v = hta_requant(sum < 0 ? -q : q, lr.bias, lr.mult, (uint8_t)lr.shift, g.zp_out,
+                        g.act_min, g.act_max);
       } else if (g.kind == HTA_GOP_MAXPOOL || g.kind == HTA_GOP_GMP) {
         const int gm = g.kind == HTA_GOP_GMP;
         v = -128;

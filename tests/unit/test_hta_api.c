@@ -333,9 +333,10 @@ static void test_small_mem(const hta_layer *l) {
 }
 
 /* Graph models (format version 2): the cpu device runs them, every layer's
- * output equal to the golden model's; the sim device refuses them with one
- * message naming every graph op its graph-op unit lacks. */
-static void test_graph(hta_device *cpu, hta_device *sim, uint64_t seed) {
+ * output equal to the golden model's; the v2 engine (sim:cfg=v2small)
+ * refuses them with one message naming every graph op, table and graph
+ * input (the v1 engine runs them: test_engine_graph). */
+static void test_graph(hta_device *cpu, hta_device *v2, uint64_t seed) {
   hta_rng g;
   hta_rng_seed(&g, seed);
   char err[400] = "", name[120];
@@ -346,20 +347,21 @@ static void test_graph(hta_device *cpu, hta_device *sim, uint64_t seed) {
   const hta_layer *ls = hta_model_layers(m);
   const int n = mi.n_layers;
   hta_net *net = NULL;
-  int rc = hta_load_model(sim, m, &net);
-  snprintf(name, sizeof name, "graph seed %" PRIu64 ": sim refuses with one complete message",
+  int rc = hta_load_model(v2, m, &net);
+  snprintf(name, sizeof name, "graph seed %" PRIu64 ": v2 refuses with one complete message",
            seed);
-  /* The graph-op unit of the v1 engine runs ADD, CONCAT, MUL, tables and
-   * graph inputs: the message names every other graph op, and only them. */
-  const char *e = hta_last_error(sim);
+  const char *e = hta_last_error(v2);
   int named = rc == HTA_ERROR_UNSUPPORTED && strstr(e, "cpu device only") != NULL;
   for (int i = 0; named && i < n; i++) {
     char want[48];
-    snprintf(want, sizeof want, "%s at layer", hta_op_name(ls[i].op));
-    if ((unsigned)ls[i].op > HTA_OP_GAP)
-      named = (strstr(e, want) != NULL) == (ls[i].op == HTA_OP_AVGPOOL);
+    if (hta_op_inputs(ls[i].op) == 2 || (unsigned)ls[i].op > HTA_OP_GAP) {
+      snprintf(want, sizeof want, "%s at layer", hta_op_name(ls[i].op));
+      named = strstr(e, want) != NULL;
+    }
+    if (named && ls[i].lut) named = strstr(e, "activation table at layer") != NULL;
+    if (named && hta_op_inputs(ls[i].op) == 1 && ls[i].src[0] != i)
+      named = strstr(e, "input other than the previous layer's output") != NULL;
   }
-  named = named && !strstr(e, "activation table at") && !strstr(e, "input other than");
   check(named && net == NULL, name, "rc %d: %s", rc, e);
   rc = hta_load_model(cpu, m, &net);
   snprintf(name, sizeof name, "graph seed %" PRIu64 ": cpu runs it, every layer as golden", seed);
@@ -390,21 +392,23 @@ static void test_graph(hta_device *cpu, hta_device *sim, uint64_t seed) {
   hta_model_free(m);
 }
 
-/* Graphs the engine runs (ADD, CONCAT, MUL, tables, graph inputs): the sim
- * device through the whole driver, every layer's output equal to cpu's. */
-static void test_engine_graph(hta_device *cpu, hta_device *sim, uint64_t seed) {
+/* Graphs on the engine (the v1 graph-op unit runs every graph op, table
+ * and graph input): the sim device through the whole driver, every layer's
+ * output equal to cpu's; every_op: hta_rand_graph's graph of every op. */
+static void test_engine_graph(hta_device *cpu, hta_device *sim, uint64_t seed, int every_op) {
   hta_rng g;
   hta_rng_seed(&g, seed);
   char err[400] = "", name[120];
-  hta_model *m = hta_rand_graph_engine(&g, 40, err, sizeof err);
+  hta_model *m = every_op ? hta_rand_graph(&g, err, sizeof err)
+                          : hta_rand_graph_engine(&g, 40, err, sizeof err);
   if (!check(m != NULL, "engine graph: make", "%s", err)) return;
   hta_model_info mi;
   hta_model_get_info(m, &mi);
   const hta_layer *ls = hta_model_layers(m);
   const int n = mi.n_layers;
   hta_net *ns = NULL, *nc = NULL;
-  snprintf(name, sizeof name, "engine graph seed %" PRIu64 ": sim runs it, every layer as cpu",
-           seed);
+  snprintf(name, sizeof name, "%s graph seed %" PRIu64 ": sim runs it, every layer as cpu",
+           every_op ? "every-op" : "engine", seed);
   int ok = check(hta_load_model(sim, m, &ns) == 0, "engine graph: sim loads it", "%s",
                  hta_last_error(sim)) &&
            check(hta_load_model(cpu, m, &nc) == 0, "engine graph: cpu loads it", "%s",
@@ -450,8 +454,13 @@ int main(void) {
   test_bad_args(cpu, &b.l);
   for (uint64_t seed = 1; seed <= 12; seed++) test_chain(cpu, sim, seed);
   test_stats_timeout(sim, cpu);
-  for (uint64_t seed = 1; seed <= 6; seed++) test_graph(cpu, sim, seed);
-  for (uint64_t seed = 1; seed <= 6; seed++) test_engine_graph(cpu, sim, seed);
+  hta_device *v2 = NULL;
+  if (check(hta_open("sim:cfg=v2small", &v2) == 0, "open sim:cfg=v2small", "%s",
+            hta_open_error()))
+    for (uint64_t seed = 1; seed <= 6; seed++) test_graph(cpu, v2, seed);
+  hta_close(v2);
+  for (uint64_t seed = 1; seed <= 6; seed++) test_engine_graph(cpu, sim, seed, 0);
+  for (uint64_t seed = 1; seed <= 6; seed++) test_engine_graph(cpu, sim, seed, 1);
   hta_close(sim);
   hta_close(cpu);
   test_small_mem(&b.l);

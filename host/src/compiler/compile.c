@@ -342,12 +342,18 @@ static int plan_move(compiler *cc, int i, const hta_layer *l, hta_tensor in, hta
   return 0;
 }
 
-/* MAXPOOL, GMP: one graph-op descriptor, the window's largest value. */
+/* MAXPOOL, GMP: one graph-op descriptor, the window's largest value;
+ * AVGPOOL: the window's mean, then the output stage. */
 static int plan_pool(compiler *cc, int i, const hta_layer *l, hta_tensor in, hta_tensor out) {
   hw_layer *h;
   NEW_HW_LAYER(h, i, "", HTA_DESC_OP_GOP, in, out);
-  h->gop_kind = l->op == HTA_OP_MAXPOOL ? HTA_GOP_MAXPOOL : HTA_GOP_GMP;
-  if (l->op == HTA_OP_MAXPOOL) copy_geometry(h, l);
+  h->gop_kind = l->op == HTA_OP_MAXPOOL ? HTA_GOP_MAXPOOL
+              : l->op == HTA_OP_GMP     ? HTA_GOP_GMP
+                                        : HTA_GOP_AVGPOOL;
+  if (l->op != HTA_OP_GMP) copy_geometry(h, l);
+  if (l->op == HTA_OP_AVGPOOL)
+    for (int c = 0; c < l->out_c; c++)
+      set_lane(&h->ch[c], HTA_SRC_NONE, NULL, NULL, l->bias[c], l->mult[c], l->shift[c]);
   h->zp_in = l->zp_in;
   h->lut = l->lut;
   copy_output(h, l);
@@ -398,7 +404,7 @@ static void staging_strides(const hw_layer *h, unsigned *mac, unsigned *add) {
 }
 
 static int check_gop_layer(compiler *cc, const hw_layer *h) {
-  const int one = h->gop_kind >= HTA_GOP_TABLE; /* no second input, no records */
+  const int one = h->gop_kind >= HTA_GOP_TABLE; /* no second input */
   const int c[3] = {h->in.c, one ? 0 : h->in2.c, h->out.c};
   const char *name[3] = {"in_c", "in2_c", "out_c"};
   for (int k = 0; k < 3; k++)
@@ -593,8 +599,9 @@ static int emit_gop(compiler *cc, bytes *b, const hw_layer *h, uint8_t *dbuf) {
   while (b->n % 64) bytes_put(b, NULL, 1); /* par_off: a whole beat of any bus */
   const size_t start = b->n;
   if (h->lut != NULL) bytes_put(b, (const uint8_t *)h->lut, HTA_GOP_LUT_BYTES);
-  const int one = h->gop_kind >= HTA_GOP_TABLE; /* no second input, no records */
-  if (!one)
+  const int one = h->gop_kind >= HTA_GOP_TABLE; /* no second input */
+  const int win = h->gop_kind == HTA_GOP_MAXPOOL || h->gop_kind == HTA_GOP_AVGPOOL;
+  if (!one || h->gop_kind == HTA_GOP_AVGPOOL) /* an output stage: its records */
     for (int c = 0; c < h->out.c; c++) put_record(b, &h->ch[c]);
   const size_t n = b->n - start;
   while (b->n % 64) bytes_put(b, NULL, 1);
@@ -613,9 +620,8 @@ static int emit_gop(compiler *cc, bytes *b, const hw_layer *h, uint8_t *dbuf) {
       .in_mult0 = h->in_mult[0], .in_mult1 = h->in_mult[1],
       .in_h = (uint32_t)h->in.h, .in_w = (uint32_t)h->in.w,
       .pad_top = (uint32_t)h->pad_t, .pad_left = (uint32_t)h->pad_l,
-      .kh = h->gop_kind == HTA_GOP_MAXPOOL ? (uint32_t)h->kh : 0,
-      .kw = h->gop_kind == HTA_GOP_MAXPOOL ? (uint32_t)h->kw : 0,
-      .stride = h->gop_kind == HTA_GOP_MAXPOOL ? (uint32_t)h->stride : 0};
+      .kh = win ? (uint32_t)h->kh : 0, .kw = win ? (uint32_t)h->kw : 0,
+      .stride = win ? (uint32_t)h->stride : 0};
   char why[200];
   if (b->oom) return fail(cc, "out of memory");
   if (hta_gop_desc_pack(&g, dbuf, why, sizeof why) != 0)
@@ -745,7 +751,9 @@ static int plan(compiler *cc, const hta_layer *layers, int n, hta_program *prog)
       rc = plan_gop(cc, i, l, in, graph_tensor(prog, hta_layer_src(l, i, 1)), out);
       break;
     case HTA_OP_RESIZE: case HTA_OP_PAD: rc = plan_move(cc, i, l, in, out); break;
-    case HTA_OP_MAXPOOL: case HTA_OP_GMP: rc = plan_pool(cc, i, l, in, out); break;
+    case HTA_OP_MAXPOOL: case HTA_OP_GMP: case HTA_OP_AVGPOOL:
+      rc = plan_pool(cc, i, l, in, out);
+      break;
     default: rc = plan_conv(cc, i, l, in, out, prog->scratch_off); break;
     }
     if (rc == 0 && l->lut != NULL && l->op <= HTA_OP_GAP) rc = plan_table(cc, i, l, out);
@@ -839,7 +847,6 @@ hta_program *hta_compile_cfg(const hta_hw_cfg *cfg, const hta_layer *layers, int
          cfg->add_lanes, cfg->mac_lanes);
     return NULL;
   }
-  if (hta_engine_refusal_v1(layers, n, err, errlen)) return NULL;
   hta_program *prog = calloc(1, sizeof *prog);
   cc.ones = malloc(cfg->k_max);
   if (prog == NULL || cc.ones == NULL) {

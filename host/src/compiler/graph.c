@@ -9,8 +9,8 @@
  * message naming every layer and feature concerned. Scratch planning by
  * tensor lifetimes belongs to the engine that will run these graphs: the
  * host plan below gives every tensor its own place. The version-1 engine
- * runs every graph op but AVGPOOL, and activation tables, on its graph-op unit
- * (hw/rtl/hta_gop.sv); hta_engine_refusal_v1 names what it still lacks.
+ * runs every graph op and activation table on its graph-op unit
+ * (hw/rtl/hta_gop.sv): only the v2 compiler calls hta_engine_refusal.
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -77,27 +77,6 @@ int hta_engine_refusal(const hta_layer *layers, int n, char *err, size_t errlen)
   /* The conclusion goes first so a truncated list still says what to do. */
   return hta_errf(err, errlen, "the engine cannot run this model yet; it runs on the cpu device "
                   "only until the engine supports it: %s", buf);
-}
-
-/* The graph ops hta_gop runs (ADD, CONCAT, MUL, RESIZE, PAD, MAXPOOL, GMP;
- * any layer's activation table; any graph input); the rest is refused. */
-static int v1_lacks(hta_op op) { return op == HTA_OP_AVGPOOL; }
-
-int hta_engine_refusal_v1(const hta_layer *layers, int n, char *err, size_t errlen) {
-  int lacks = 0;
-  for (int i = 0; i < n; i++) lacks |= v1_lacks(layers[i].op);
-  if (!lacks) return 0;
-  char buf[4096];
-  size_t len = 0;
-  int first = 1;
-  buf[0] = '\0';
-  for (int op = HTA_OP_GAP + 1; op < HTA_OP_COUNT; op++)
-    if (v1_lacks((hta_op)op) && list_feature(buf, sizeof buf, &len, layers, n, uses_op, op,
-                                             hta_op_name((hta_op)op), first))
-      first = 0;
-  return hta_errf(err, errlen, "the engine cannot run this model yet; it runs on the cpu device "
-                  "only until the engine supports it: %s (the engine runs every other graph op and "
-                  "activation tables)", buf);
 }
 
 hta_program *hta_plan_host(const hta_layer *layers, int n, char *err, size_t errlen) {
