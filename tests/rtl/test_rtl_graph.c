@@ -35,9 +35,10 @@
 static int verbose;
 static uint64_t total_cycles, total_cases, total_gops;
 /* per graph-op descriptor kind: descriptors, cycles, output bytes */
-static uint64_t kind_n[8], kind_cycles[8], kind_bytes[8];
-static const char *const kind_name[8] = {"ADD",     "CONCAT", "MUL",     "TABLE",
-                                         "RESIZE",  "PAD",    "MAXPOOL", "GMP"};
+#define GOP_KINDS 9
+static uint64_t kind_n[GOP_KINDS], kind_cycles[GOP_KINDS], kind_bytes[GOP_KINDS];
+static const char *const kind_name[GOP_KINDS] = {"ADD",    "CONCAT",  "MUL", "TABLE",  "RESIZE",
+                                                 "PAD",    "MAXPOOL", "GMP", "AVGPOOL"};
 
 static int run_case(hta_sim *sim, uint64_t seed, const char *argv0) {
   hta_rng g;
@@ -142,7 +143,7 @@ static int run_case(hta_sim *sim, uint64_t seed, const char *argv0) {
       if (at[0] != HTA_DESC_OP_GOP) continue;
       hta_gop_desc gd;
       hta_gop_desc_unpack(at, &gd);
-      if (gd.kind >= 8) continue;
+      if (gd.kind >= GOP_KINDS) continue;
       kind_n[gd.kind]++;
       kind_cycles[gd.kind] += cyc[d];
       kind_bytes[gd.kind] += (uint64_t)gd.h * gd.w * gd.out_c;
@@ -291,7 +292,7 @@ int main(int argc, char **argv) {
   }
   printf("simulated %" PRIu64 " graphs (%" PRIu64 " layers with graph ops or tables), %" PRIu64
          " cycles\n", total_cases, total_gops, total_cycles);
-  for (int k = 0; k < 8; k++)
+  for (int k = 0; k < GOP_KINDS; k++)
     if (kind_n[k])
       printf("  %-8s %4" PRIu64 " descriptors, %8" PRIu64 " cycles, %7" PRIu64
              " output bytes: %.2f cycles per output byte\n", kind_name[k], kind_n[k],
