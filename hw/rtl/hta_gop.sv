@@ -259,15 +259,6 @@ module hta_gop #(
                         : k_pad ? 18'(oy_q) - 18'(d_q.pad_top)
                         : k_gmp ? 18'(wy_q)
                         : 18'(32'(oy_q) * 32'(d_q.stride)) - 18'(d_q.pad_top) + 18'(wy_q);
-  // AVGPOOL: n in-image positions folded; m = ceil(2^AvgShift / 2n) by a
-  // serial division (SRecip), so that the mean is one multiply per channel.
-  localparam int AvgShift = hta_prog_pkg::GopAvgShift;
-  logic [16:0] n_q;
-  logic [43:0] m_q, dv_rem_q;
-  logic [5:0]  dv_i_q;
-  wire  [43:0] dv_num = (44'(1) << AvgShift) + 44'({n_q, 1'b0}) - 44'd1;  // + 2n - 1: ceiling
-  wire         dv_bit = dv_num[dv_i_q];
-  wire  [44:0] dv_try = {dv_rem_q, 1'b0} | 45'(dv_bit);
   wire signed [17:0] sx = k_rsz ? 18'(ox_q[15:1])
                         : k_pad ? 18'(ox_q) - 18'(d_q.pad_left)
                         : k_gmp ? 18'(wx_q)
@@ -278,6 +269,16 @@ module hta_gop #(
   wire        pos_last = wx_end && 32'(wy_q) + 1 == 32'(win_h);
   wire in_img = sy >= 0 && sy < $signed(18'(d_q.in_h)) && sx >= 0 && sx < $signed(18'(d_q.in_w));
   wire [31:0] src_pix = 32'(sy[15:0]) * 32'(d_q.in_w) + 32'(sx[15:0]);
+
+  // AVGPOOL: n in-image positions folded; m = ceil(2^AvgShift / 2n) by a
+  // serial division (SRecip), so that the mean is one multiply per channel.
+  localparam int AvgShift = hta_prog_pkg::GopAvgShift;
+  logic [16:0] n_q;
+  logic [43:0] m_q, dv_rem_q;
+  logic [5:0]  dv_i_q;
+  wire  [43:0] dv_num = (44'(1) << AvgShift) + 44'({n_q, 1'b0}) - 44'd1;  // + 2n - 1: ceiling
+  wire         dv_bit = dv_num[dv_i_q];
+  wire  [44:0] dv_try = {dv_rem_q, 1'b0} | 45'(dv_bit);
   wire [31:0] cap_need = 32'(cap_q) * 32'(wide_st);
 
   logic [$clog2(WqDepth):0] wq_count;

@@ -433,8 +433,8 @@ static int check_gop(run *r, const hta_gop_desc *g) {
                g->pad_left >= g->kw ||
                (uint64_t)(g->h - 1) * g->stride > (uint64_t)g->in_h - 1 + g->pad_top ||
                (uint64_t)(g->w - 1) * g->stride > (uint64_t)g->in_w - 1 + g->pad_left))))
-    return GOP_ERR(HTA_GOP_DESC_W_IN_H, "gop pool of %ux%u to %ux%u (k %ux%u, stride %u, pad %u, %u)",
-                   g->in_h, g->in_w, g->h, g->w, g->kh, g->kw, g->stride, g->pad_top,
+    return GOP_ERR(HTA_GOP_DESC_W_IN_H,
+                   "gop pool of %ux%u to %ux%u (k %ux%u, stride %u, pad %u, %u)", g->in_h, g->in_w, g->h, g->w, g->kh, g->kw, g->stride, g->pad_top,
                    g->pad_left);
   if (!one && !avg && (g->in2_c == 0 || g->in2_c > r->cfg->chan_max ||
                g->in2_pix_stride != round16(g->in2_c)))
@@ -486,7 +486,8 @@ static int run_gop(run *r, const uint8_t *at) {
     const int outside = move && (sy < 0 || sy >= (long)g.in_h || sx < 0 || sx >= (long)g.in_w);
     const size_t src = move ? (outside ? 0 : (size_t)sy * g.in_w + (size_t)sx) : p;
     const uint8_t *x = r->data + g.in_off + src * g.in_pix_stride;
-    const uint8_t *y = r->data + g.in2_off + (g.kind == HTA_GOP_MUL ? 0 : (size_t)p * g.in2_pix_stride);
+    const uint8_t *y =
+        r->data + g.in2_off + (g.kind == HTA_GOP_MUL ? 0 : (size_t)p * g.in2_pix_stride);
     for (uint32_t o = 0; o < g.out_c; o++) {
       int v;
       if (g.kind == HTA_GOP_TABLE) {
@@ -516,8 +517,8 @@ static int run_gop(run *r, const uint8_t *at) {
             const long iy = gm ? (long)ky : oy * (long)g.stride - (long)g.pad_top + (long)ky;
             const long ix = gm ? (long)kx : ox * (long)g.stride - (long)g.pad_left + (long)kx;
             if (iy < 0 || iy >= (long)g.in_h || ix < 0 || ix >= (long)g.in_w) continue;
-            const int8_t xv =
-                (int8_t)r->data[g.in_off + ((size_t)iy * g.in_w + (size_t)ix) * g.in_pix_stride + o];
+            const size_t at = g.in_off + ((size_t)iy * g.in_w + (size_t)ix) * g.in_pix_stride + o;
+            const int8_t xv = (int8_t)r->data[at];
             v = xv > v ? xv : v;
           }
         v = v < g.act_min ? g.act_min : v > g.act_max ? g.act_max : v;

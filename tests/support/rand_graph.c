@@ -204,10 +204,12 @@ hta_model *hta_rand_graph_engine(hta_rng *rng, int max_c, char *err, size_t errl
     shape(&b, a, &h, &w, &c, &zp);
     switch (hta_rng_range(rng, 0, 9)) {
     case 9: /* an average pool: kernel 2..3, stride 1..2, padding below the kernel */
-      add(&b, HTA_OP_AVGPOOL, a, 0, (int)hta_rng_range(rng, 2, 3), (int)hta_rng_range(rng, 1, 2), 1);
+      add(&b, HTA_OP_AVGPOOL, a, 0, (int)hta_rng_range(rng, 2, 3),
+          (int)hta_rng_range(rng, 1, 2), 1);
       break;
     case 7: /* a max pool: kernel 2..3, stride 1..2, padding below the kernel */
-      add(&b, HTA_OP_MAXPOOL, a, 0, (int)hta_rng_range(rng, 2, 3), (int)hta_rng_range(rng, 1, 2), 1);
+      add(&b, HTA_OP_MAXPOOL, a, 0, (int)hta_rng_range(rng, 2, 3),
+          (int)hta_rng_range(rng, 1, 2), 1);
       break;
     case 8: { /* x * GMP(x) */
       const int gm = add(&b, HTA_OP_GMP, a, 0, 1, 1, 0);
