@@ -126,7 +126,8 @@ void hta_set_progress(hta_device *dev, hta_progress_fn fn, void *user);
 
 /* Load n layers (a chain, or a graph: hta_layers_check): compiled once
  * (hta_compile) and kept. A model using graph ops, activation tables or graph
- * inputs runs on the cpu device only; other devices refuse it with
+ * inputs runs on the cpu device and on engines of configurations with Engine
+ * 1 (their graph-op unit); a v2 configuration refuses it with
  * HTA_ERROR_UNSUPPORTED and one message naming every such layer
  * (hta_engine_refusal). The layers are copied by reference: their arrays
  * must outlive the net (hta_load_model's model must too). */

@@ -31,6 +31,32 @@
 #define HTA_DESC_OP_DW 1u
 /* descriptor op of a v2 program: JOB, one convolution of a sub-image on the v2 core */
 #define HTA_DESC_OP_V2_JOB 2u
+/* descriptor op: GOP, a graph op on the graph-op unit (gop_desc) */
+#define HTA_DESC_OP_GOP 3u
+/* gop kind: ADD, out[c] = stage(R_0(x[c]) + R_1(y[c])) */
+#define HTA_GOP_ADD 0u
+/* gop kind: CONCAT, out[o] = stage(o < in_c ? R_0(x[o]) : R_1(y[o - in_c])) */
+#define HTA_GOP_CONCAT 1u
+/* gop kind: MUL, out[c] = stage(xc[c] * yc[c]), y a 1x1 pixel */
+#define HTA_GOP_MUL 2u
+/* gop kind: TABLE, out = lut[x + 128] (no stage; the table of a layer of another op) */
+#define HTA_GOP_TABLE 3u
+/* gop kind: RESIZE, nearest x2: out[y][x] = clamp(x[y/2][x/2]) */
+#define HTA_GOP_RESIZE 4u
+/* gop kind: PAD: out = clamp(x inside, zp_in outside) */
+#define HTA_GOP_PAD 5u
+/* gop kind: MAXPOOL: out = clamp(largest x of the in-image window positions) */
+#define HTA_GOP_MAXPOOL 6u
+/* gop kind: GMP (global max pool): out[c] = clamp(largest x[.][.][c]), output 1x1 */
+#define HTA_GOP_GMP 7u
+/* gop kind: AVGPOOL: acc = the mean of xc over the in-image window positions, rounded half away
+   from zero; then the output stage */
+#define HTA_GOP_AVGPOOL 8u
+/* AVGPOOL: the mean is (2|S| + n) * ceil(2^GopAvgShift / 2n) >> GopAvgShift (exact for n <
+   2^16) */
+#define HTA_GOP_AVG_SHIFT 43u
+/* bytes of a gop's activation table at par_off (lut_en) */
+#define HTA_GOP_LUT_BYTES 0x00000100u
 /* channel source map code: no source (write strobe 0) */
 #define HTA_SRC_NONE 0u
 /* channel source map code: the MAC array */
@@ -366,6 +392,228 @@ static inline void hta_desc_unpack(const uint8_t *buf, hta_desc *s) {
   s->add_stride = (uint32_t)hta_prog_get_(buf, 12, 16, 16, 0);
   s->k = (uint32_t)hta_prog_get_(buf, 13, 0, 16, 0);
   s->n_groups = (uint32_t)hta_prog_get_(buf, 13, 16, 16, 0);
+}
+
+/* ---- gop_desc ---- */
+/* graph-op descriptor (op DescOpGop): per pixel of h x w, reads x (and y) and writes out;
+   ERR_DESC reports the word index of the first failing check */
+#define HTA_GOP_DESC_BYTES 64u
+/* word index of each field (ERR_INFO names words) */
+#define HTA_GOP_DESC_W_OP 0u
+#define HTA_GOP_DESC_W_KIND 0u
+#define HTA_GOP_DESC_W_LUT_EN 0u
+#define HTA_GOP_DESC_W_STRIDE 0u
+#define HTA_GOP_DESC_W_ZP_IN 1u
+#define HTA_GOP_DESC_W_ZP_IN2 1u
+#define HTA_GOP_DESC_W_ZP_OUT 1u
+#define HTA_GOP_DESC_W_ACT_MIN 2u
+#define HTA_GOP_DESC_W_ACT_MAX 2u
+#define HTA_GOP_DESC_W_IN_SHIFT0 2u
+#define HTA_GOP_DESC_W_IN_SHIFT1 2u
+#define HTA_GOP_DESC_W_H 3u
+#define HTA_GOP_DESC_W_W 3u
+#define HTA_GOP_DESC_W_IN_C 4u
+#define HTA_GOP_DESC_W_IN_PIX_STRIDE 4u
+#define HTA_GOP_DESC_W_IN2_C 5u
+#define HTA_GOP_DESC_W_IN2_PIX_STRIDE 5u
+#define HTA_GOP_DESC_W_OUT_C 6u
+#define HTA_GOP_DESC_W_OUT_PIX_STRIDE 6u
+#define HTA_GOP_DESC_W_IN_OFF 7u
+#define HTA_GOP_DESC_W_IN2_OFF 8u
+#define HTA_GOP_DESC_W_OUT_OFF 9u
+#define HTA_GOP_DESC_W_PAR_OFF 10u
+#define HTA_GOP_DESC_W_PAR_BYTES 11u
+#define HTA_GOP_DESC_W_IN_MULT0 12u
+#define HTA_GOP_DESC_W_IN_MULT1 13u
+#define HTA_GOP_DESC_W_IN_H 14u
+#define HTA_GOP_DESC_W_IN_W 14u
+#define HTA_GOP_DESC_W_PAD_TOP 15u
+#define HTA_GOP_DESC_W_PAD_LEFT 15u
+#define HTA_GOP_DESC_W_KH 15u
+#define HTA_GOP_DESC_W_KW 15u
+/* X(field, word, lsb, width, is_signed) for every field, in file order */
+#define HTA_GOP_DESC_FIELDS(X) \
+  X(op, 0, 0, 8, 0) \
+  X(kind, 0, 8, 8, 0) \
+  X(lut_en, 0, 16, 1, 0) \
+  X(stride, 0, 24, 4, 0) \
+  X(zp_in, 1, 0, 8, 1) \
+  X(zp_in2, 1, 8, 8, 1) \
+  X(zp_out, 1, 16, 8, 1) \
+  X(act_min, 2, 0, 8, 1) \
+  X(act_max, 2, 8, 8, 1) \
+  X(in_shift0, 2, 16, 5, 0) \
+  X(in_shift1, 2, 24, 5, 0) \
+  X(h, 3, 0, 16, 0) \
+  X(w, 3, 16, 16, 0) \
+  X(in_c, 4, 0, 16, 0) \
+  X(in_pix_stride, 4, 16, 16, 0) \
+  X(in2_c, 5, 0, 16, 0) \
+  X(in2_pix_stride, 5, 16, 16, 0) \
+  X(out_c, 6, 0, 16, 0) \
+  X(out_pix_stride, 6, 16, 16, 0) \
+  X(in_off, 7, 0, 32, 0) \
+  X(in2_off, 8, 0, 32, 0) \
+  X(out_off, 9, 0, 32, 0) \
+  X(par_off, 10, 0, 32, 0) \
+  X(par_bytes, 11, 0, 32, 0) \
+  X(in_mult0, 12, 0, 32, 1) \
+  X(in_mult1, 13, 0, 32, 1) \
+  X(in_h, 14, 0, 16, 0) \
+  X(in_w, 14, 16, 16, 0) \
+  X(pad_top, 15, 0, 8, 0) \
+  X(pad_left, 15, 8, 8, 0) \
+  X(kh, 15, 16, 8, 0) \
+  X(kw, 15, 24, 8, 0)
+typedef struct hta_gop_desc {
+  uint32_t op;             /* w0[7:0] DescOpGop */
+  /* w0[15:8] GopAdd, GopConcat, GopMul, GopTable, GopResize, GopPad, GopMaxpool, GopGmp or
+     GopAvgpool */
+  uint32_t kind;
+  /* w0[16:16] 1: the activation table (GopLutBytes at par_off) is applied last */
+  uint32_t lut_en;
+  /* w0[27:24] MAXPOOL, AVGPOOL: stride of both axes (1..15; 0 for the others) */
+  uint32_t stride;
+  int32_t zp_in;           /* w1[7:0] zero point of x */
+  int32_t zp_in2;          /* w1[15:8] zero point of y */
+  int32_t zp_out;          /* w1[23:16] output zero point */
+  int32_t act_min;         /* w2[7:0] output clamp, low */
+  int32_t act_max;         /* w2[15:8] output clamp, high */
+  uint32_t in_shift0;      /* w2[20:16] right shift of x's input rescale (ADD, CONCAT) */
+  uint32_t in_shift1;      /* w2[28:24] right shift of y's input rescale (ADD, CONCAT) */
+  uint32_t h;              /* w3[15:0] height of x and of the output (y too, except MUL: 1x1) */
+  uint32_t w;              /* w3[31:16] width of x and of the output */
+  uint32_t in_c;           /* w4[15:0] channels of x */
+  uint32_t in_pix_stride;  /* w4[31:16] bytes per pixel of x: exactly in_c rounded up to 16 */
+  uint32_t in2_c;          /* w5[15:0] channels of y (0 for TABLE, RESIZE, PAD) */
+  uint32_t in2_pix_stride; /* w5[31:16] bytes per pixel of y: in2_c rounded up to 16 */
+  uint32_t out_c;          /* w6[15:0] output channels (CONCAT: in_c + in2_c; the others: in_c) */
+  uint32_t out_pix_stride; /* w6[31:16] bytes per output pixel: out_c rounded up to 16 */
+  uint32_t in_off;         /* w7[31:0] offset of x (data window) */
+  uint32_t in2_off;        /* w8[31:0] offset of y (data window; ignored by TABLE, RESIZE, PAD) */
+  /* w9[31:0] offset of the output (data window; may equal in_off for TABLE) */
+  uint32_t out_off;
+  /* w10[31:0] parameters (program window): the table if lut_en, then out_c lane records (ADD,
+     CONCAT, MUL, AVGPOOL) */
+  uint32_t par_off;
+  uint32_t par_bytes;      /* w11[31:0] length of the parameters */
+  int32_t in_mult0;        /* w12[31:0] multiplier of x's input rescale (ADD, CONCAT) */
+  int32_t in_mult1;        /* w13[31:0] multiplier of y's input rescale (ADD, CONCAT) */
+  /* w14[15:0] height of x (RESIZE: h / 2; PAD: at most h - pad_top; pools: any; the others: h) */
+  uint32_t in_h;
+  uint32_t in_w;           /* w14[31:16] width of x (as in_h) */
+  /* w15[7:0] PAD: output rows above x; MAXPOOL, AVGPOOL: window rows above x (below kh) */
+  uint32_t pad_top;
+  /* w15[15:8] PAD: output columns left of x; MAXPOOL, AVGPOOL: window columns left of x (below
+     kw) */
+  uint32_t pad_left;
+  uint32_t kh;             /* w15[23:16] MAXPOOL, AVGPOOL: window height (0 for the others) */
+  uint32_t kw;             /* w15[31:24] MAXPOOL, AVGPOOL: window width (0 for the others) */
+} hta_gop_desc;
+
+static inline int hta_gop_desc_pack(const hta_gop_desc *s, uint8_t *buf, char *err,
+                         size_t errlen) {
+  memset(buf, 0, HTA_GOP_DESC_BYTES);
+  if (hta_prog_put_(buf, "gop_desc", "op", 0, 0, 8, 0, s->op, err, errlen))
+    return -1;
+  if (hta_prog_put_(buf, "gop_desc", "kind", 0, 8, 8, 0, s->kind, err, errlen))
+    return -1;
+  if (hta_prog_put_(buf, "gop_desc", "lut_en", 0, 16, 1, 0, s->lut_en, err, errlen))
+    return -1;
+  if (hta_prog_put_(buf, "gop_desc", "stride", 0, 24, 4, 0, s->stride, err, errlen))
+    return -1;
+  if (hta_prog_put_(buf, "gop_desc", "zp_in", 1, 0, 8, 1, s->zp_in, err, errlen))
+    return -1;
+  if (hta_prog_put_(buf, "gop_desc", "zp_in2", 1, 8, 8, 1, s->zp_in2, err, errlen))
+    return -1;
+  if (hta_prog_put_(buf, "gop_desc", "zp_out", 1, 16, 8, 1, s->zp_out, err, errlen))
+    return -1;
+  if (hta_prog_put_(buf, "gop_desc", "act_min", 2, 0, 8, 1, s->act_min, err, errlen))
+    return -1;
+  if (hta_prog_put_(buf, "gop_desc", "act_max", 2, 8, 8, 1, s->act_max, err, errlen))
+    return -1;
+  if (hta_prog_put_(buf, "gop_desc", "in_shift0", 2, 16, 5, 0, s->in_shift0, err, errlen))
+    return -1;
+  if (hta_prog_put_(buf, "gop_desc", "in_shift1", 2, 24, 5, 0, s->in_shift1, err, errlen))
+    return -1;
+  if (hta_prog_put_(buf, "gop_desc", "h", 3, 0, 16, 0, s->h, err, errlen))
+    return -1;
+  if (hta_prog_put_(buf, "gop_desc", "w", 3, 16, 16, 0, s->w, err, errlen))
+    return -1;
+  if (hta_prog_put_(buf, "gop_desc", "in_c", 4, 0, 16, 0, s->in_c, err, errlen))
+    return -1;
+  if (hta_prog_put_(buf, "gop_desc", "in_pix_stride", 4, 16, 16, 0, s->in_pix_stride, err, errlen))
+    return -1;
+  if (hta_prog_put_(buf, "gop_desc", "in2_c", 5, 0, 16, 0, s->in2_c, err, errlen))
+    return -1;
+  if (hta_prog_put_(buf, "gop_desc", "in2_pix_stride", 5, 16, 16, 0, s->in2_pix_stride, err, errlen))
+    return -1;
+  if (hta_prog_put_(buf, "gop_desc", "out_c", 6, 0, 16, 0, s->out_c, err, errlen))
+    return -1;
+  if (hta_prog_put_(buf, "gop_desc", "out_pix_stride", 6, 16, 16, 0, s->out_pix_stride, err, errlen))
+    return -1;
+  if (hta_prog_put_(buf, "gop_desc", "in_off", 7, 0, 32, 0, s->in_off, err, errlen))
+    return -1;
+  if (hta_prog_put_(buf, "gop_desc", "in2_off", 8, 0, 32, 0, s->in2_off, err, errlen))
+    return -1;
+  if (hta_prog_put_(buf, "gop_desc", "out_off", 9, 0, 32, 0, s->out_off, err, errlen))
+    return -1;
+  if (hta_prog_put_(buf, "gop_desc", "par_off", 10, 0, 32, 0, s->par_off, err, errlen))
+    return -1;
+  if (hta_prog_put_(buf, "gop_desc", "par_bytes", 11, 0, 32, 0, s->par_bytes, err, errlen))
+    return -1;
+  if (hta_prog_put_(buf, "gop_desc", "in_mult0", 12, 0, 32, 1, s->in_mult0, err, errlen))
+    return -1;
+  if (hta_prog_put_(buf, "gop_desc", "in_mult1", 13, 0, 32, 1, s->in_mult1, err, errlen))
+    return -1;
+  if (hta_prog_put_(buf, "gop_desc", "in_h", 14, 0, 16, 0, s->in_h, err, errlen))
+    return -1;
+  if (hta_prog_put_(buf, "gop_desc", "in_w", 14, 16, 16, 0, s->in_w, err, errlen))
+    return -1;
+  if (hta_prog_put_(buf, "gop_desc", "pad_top", 15, 0, 8, 0, s->pad_top, err, errlen))
+    return -1;
+  if (hta_prog_put_(buf, "gop_desc", "pad_left", 15, 8, 8, 0, s->pad_left, err, errlen))
+    return -1;
+  if (hta_prog_put_(buf, "gop_desc", "kh", 15, 16, 8, 0, s->kh, err, errlen))
+    return -1;
+  if (hta_prog_put_(buf, "gop_desc", "kw", 15, 24, 8, 0, s->kw, err, errlen))
+    return -1;
+  return 0;
+}
+
+static inline void hta_gop_desc_unpack(const uint8_t *buf, hta_gop_desc *s) {
+  s->op = (uint32_t)hta_prog_get_(buf, 0, 0, 8, 0);
+  s->kind = (uint32_t)hta_prog_get_(buf, 0, 8, 8, 0);
+  s->lut_en = (uint32_t)hta_prog_get_(buf, 0, 16, 1, 0);
+  s->stride = (uint32_t)hta_prog_get_(buf, 0, 24, 4, 0);
+  s->zp_in = (int32_t)hta_prog_get_(buf, 1, 0, 8, 1);
+  s->zp_in2 = (int32_t)hta_prog_get_(buf, 1, 8, 8, 1);
+  s->zp_out = (int32_t)hta_prog_get_(buf, 1, 16, 8, 1);
+  s->act_min = (int32_t)hta_prog_get_(buf, 2, 0, 8, 1);
+  s->act_max = (int32_t)hta_prog_get_(buf, 2, 8, 8, 1);
+  s->in_shift0 = (uint32_t)hta_prog_get_(buf, 2, 16, 5, 0);
+  s->in_shift1 = (uint32_t)hta_prog_get_(buf, 2, 24, 5, 0);
+  s->h = (uint32_t)hta_prog_get_(buf, 3, 0, 16, 0);
+  s->w = (uint32_t)hta_prog_get_(buf, 3, 16, 16, 0);
+  s->in_c = (uint32_t)hta_prog_get_(buf, 4, 0, 16, 0);
+  s->in_pix_stride = (uint32_t)hta_prog_get_(buf, 4, 16, 16, 0);
+  s->in2_c = (uint32_t)hta_prog_get_(buf, 5, 0, 16, 0);
+  s->in2_pix_stride = (uint32_t)hta_prog_get_(buf, 5, 16, 16, 0);
+  s->out_c = (uint32_t)hta_prog_get_(buf, 6, 0, 16, 0);
+  s->out_pix_stride = (uint32_t)hta_prog_get_(buf, 6, 16, 16, 0);
+  s->in_off = (uint32_t)hta_prog_get_(buf, 7, 0, 32, 0);
+  s->in2_off = (uint32_t)hta_prog_get_(buf, 8, 0, 32, 0);
+  s->out_off = (uint32_t)hta_prog_get_(buf, 9, 0, 32, 0);
+  s->par_off = (uint32_t)hta_prog_get_(buf, 10, 0, 32, 0);
+  s->par_bytes = (uint32_t)hta_prog_get_(buf, 11, 0, 32, 0);
+  s->in_mult0 = (int32_t)hta_prog_get_(buf, 12, 0, 32, 1);
+  s->in_mult1 = (int32_t)hta_prog_get_(buf, 13, 0, 32, 1);
+  s->in_h = (uint32_t)hta_prog_get_(buf, 14, 0, 16, 0);
+  s->in_w = (uint32_t)hta_prog_get_(buf, 14, 16, 16, 0);
+  s->pad_top = (uint32_t)hta_prog_get_(buf, 15, 0, 8, 0);
+  s->pad_left = (uint32_t)hta_prog_get_(buf, 15, 8, 8, 0);
+  s->kh = (uint32_t)hta_prog_get_(buf, 15, 16, 8, 0);
+  s->kw = (uint32_t)hta_prog_get_(buf, 15, 24, 8, 0);
 }
 
 /* ---- v2_job ---- */

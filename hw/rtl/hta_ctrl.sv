@@ -50,6 +50,12 @@ module hta_ctrl #(
   input  logic [63:0]        wr_err_addr_i,
   input  logic               wl_err_i,
   input  logic [31:0]        wl_err_info_i,
+  // graph-op unit (hta_gop): runs a DescOpGop descriptor by itself
+  output logic               gop_start_o,
+  output logic [511:0]       gop_desc_o,
+  input  logic               gop_busy_i,
+  input  logic               gop_err_i,
+  input  logic [31:0]        gop_err_info_i,
   // the current layer's descriptor, decoded
   output logic               dw_o,
   output logic [7:0]         kh_o,
@@ -100,9 +106,9 @@ module hta_ctrl #(
 );
   localparam int BusBytes = BusBits / 8;
 
-  typedef enum logic [3:0] {
+  typedef enum logic [4:0] {
     SIdle, SHdr, SHdrWait, SDesc, SDescWait, SCheck1, SCheck2, SMap, SMapWait,
-    SPassLoad, SPassWait, SRun, SRunWait, STileWrite, SLayerEnd, SAbort
+    SPassLoad, SPassWait, SRun, SRunWait, STileWrite, SLayerEnd, SAbort, SGop
   } state_e;
   state_e state_q;
 
@@ -276,7 +282,7 @@ module hta_ctrl #(
   // ------------------------------------------------------------ errors
   logic [7:0] err_q;
   wire any_err = rd_err_window_i || rd_err_resp_i || wr_err_window_i
-              || wr_err_resp_i || wl_err_i;
+              || wr_err_resp_i || wl_err_i || gop_err_i;
 
   always_ff @(posedge clk_i) begin
     ifetch_start_o  <= 1'b0;
@@ -284,6 +290,7 @@ module hta_ctrl #(
     pass_start_o    <= 1'b0;
     compute_start_o <= 1'b0;
     write_start_o   <= 1'b0;
+    gop_start_o     <= 1'b0;
     done_o          <= 1'b0;
     log_we_o        <= 1'b0;
     if (rst_i) begin
@@ -308,6 +315,8 @@ module hta_ctrl #(
           err_q <= hta_prog_pkg::ErrWindow;  err_addr_o <= wr_err_addr_i;
         end else if (wr_err_resp_i) begin
           err_q <= hta_prog_pkg::ErrAxiWr;   err_addr_o <= wr_err_addr_i;
+        end else if (gop_err_i) begin
+          err_q <= hta_prog_pkg::ErrDesc;    err_info_o <= gop_err_info_i;
         end else begin
           err_q <= hta_prog_pkg::ErrDesc;    err_info_o <= wl_err_info_i;
         end
@@ -342,8 +351,15 @@ module hta_ctrl #(
           SDesc: if (!fetch_req_q) state_q <= SDescWait;
           SDescWait: if (last_beat) begin
             d_q     <= blk;
-            state_q <= SCheck1;
+            // A graph op: hta_gop checks and runs it; the layer ends when it is idle.
+            if (blk[7:0] == hta_prog_pkg::DescOpGop) begin
+              gop_start_o <= 1'b1;
+              state_q     <= SGop;
+            end else begin
+              state_q <= SCheck1;
+            end
           end
+          SGop: if (!gop_start_o && !gop_busy_i) state_q <= SLayerEnd;
           SCheck1: begin
             k_expect_q   <= dw_o ? 32'(kh_o) * 32'(kw_o) : 32'(kh_o) * 32'(kw_o) * 32'(in_c_o);
             in_end_q     <= 64'(in_off_o) + 64'(in_h_o) * 64'(in_w_o) * 64'(in_stride_o);
@@ -433,7 +449,7 @@ module hta_ctrl #(
               state_q <= SIdle;
             end
           end
-          SAbort: if (rd_idle_i && wr_idle_i && !wl_busy_i) begin
+          SAbort: if (rd_idle_i && wr_idle_i && !wl_busy_i && !gop_busy_i) begin
             fetch_req_q <= 1'b0;
             done_o      <= 1'b1;
             state_q     <= SIdle;
@@ -444,6 +460,7 @@ module hta_ctrl #(
     end
   end
 
+  assign gop_desc_o = d_q;
   assign busy_o     = (state_q != SIdle);
   assign abort_o    = (state_q == SAbort);
   assign err_code_o = err_q;

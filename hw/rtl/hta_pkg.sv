@@ -5,10 +5,11 @@
 
 package hta_pkg;
   // Clients of the shared AXI read port.
-  localparam int NumRdClients = 3;
+  localparam int NumRdClients = 4;
   localparam int RdCtrl   = 0;  // program header, descriptors
   localparam int RdWload  = 1;  // channel map and weight streams
   localparam int RdIfetch = 2;  // input activations
+  localparam int RdGop    = 3;  // graph-op unit: parameters and tensors (v1 engine)
 
   // Windows a read may target.
   localparam logic WinProg = 1'b0;

@@ -22,6 +22,31 @@ package hta_prog_pkg;
   localparam logic [7:0] DescOpDw = 8'h1;
   // descriptor op of a v2 program: JOB, one convolution of a sub-image on the v2 core
   localparam logic [7:0] DescOpV2Job = 8'h2;
+  // descriptor op: GOP, a graph op on the graph-op unit (gop_desc)
+  localparam logic [7:0] DescOpGop = 8'h3;
+  // gop kind: ADD, out[c] = stage(R_0(x[c]) + R_1(y[c]))
+  localparam logic [7:0] GopAdd = 8'h0;
+  // gop kind: CONCAT, out[o] = stage(o < in_c ? R_0(x[o]) : R_1(y[o - in_c]))
+  localparam logic [7:0] GopConcat = 8'h1;
+  // gop kind: MUL, out[c] = stage(xc[c] * yc[c]), y a 1x1 pixel
+  localparam logic [7:0] GopMul = 8'h2;
+  // gop kind: TABLE, out = lut[x + 128] (no stage; the table of a layer of another op)
+  localparam logic [7:0] GopTable = 8'h3;
+  // gop kind: RESIZE, nearest x2: out[y][x] = clamp(x[y/2][x/2])
+  localparam logic [7:0] GopResize = 8'h4;
+  // gop kind: PAD: out = clamp(x inside, zp_in outside)
+  localparam logic [7:0] GopPad = 8'h5;
+  // gop kind: MAXPOOL: out = clamp(largest x of the in-image window positions)
+  localparam logic [7:0] GopMaxpool = 8'h6;
+  // gop kind: GMP (global max pool): out[c] = clamp(largest x[.][.][c]), output 1x1
+  localparam logic [7:0] GopGmp = 8'h7;
+  // gop kind: AVGPOOL: acc = the mean of xc over the in-image window positions, rounded half away
+  //   from zero; then the output stage
+  localparam logic [7:0] GopAvgpool = 8'h8;
+  // AVGPOOL: the mean is (2|S| + n) * ceil(2^GopAvgShift / 2n) >> GopAvgShift (exact for n < 2^16)
+  localparam logic [31:0] GopAvgShift = 32'h2B;
+  // bytes of a gop's activation table at par_off (lut_en)
+  localparam logic [31:0] GopLutBytes = 32'h100;
   // channel source map code: no source (write strobe 0)
   localparam logic [1:0] SrcNone = 2'h0;
   // channel source map code: the MAC array
@@ -139,6 +164,97 @@ package hta_prog_pkg;
     logic [7:0] kh;              // w0[15:8] kernel height (1..7 for CONV; 1..255 for DW)
     logic [7:0] op;              // w0[7:0] DescOpConv or DescOpDw
   } desc_t;
+
+  // graph-op descriptor (op DescOpGop): per pixel of h x w, reads x (and y) and writes out;
+  // ERR_DESC reports the word index of the first failing check
+  localparam int GopDescBytes = 64;
+  // word index of each field (ERR_INFO names words)
+  localparam int GopDescWOp = 0;
+  localparam int GopDescWKind = 0;
+  localparam int GopDescWLutEn = 0;
+  localparam int GopDescWStride = 0;
+  localparam int GopDescWZpIn = 1;
+  localparam int GopDescWZpIn2 = 1;
+  localparam int GopDescWZpOut = 1;
+  localparam int GopDescWActMin = 2;
+  localparam int GopDescWActMax = 2;
+  localparam int GopDescWInShift0 = 2;
+  localparam int GopDescWInShift1 = 2;
+  localparam int GopDescWH = 3;
+  localparam int GopDescWW = 3;
+  localparam int GopDescWInC = 4;
+  localparam int GopDescWInPixStride = 4;
+  localparam int GopDescWIn2C = 5;
+  localparam int GopDescWIn2PixStride = 5;
+  localparam int GopDescWOutC = 6;
+  localparam int GopDescWOutPixStride = 6;
+  localparam int GopDescWInOff = 7;
+  localparam int GopDescWIn2Off = 8;
+  localparam int GopDescWOutOff = 9;
+  localparam int GopDescWParOff = 10;
+  localparam int GopDescWParBytes = 11;
+  localparam int GopDescWInMult0 = 12;
+  localparam int GopDescWInMult1 = 13;
+  localparam int GopDescWInH = 14;
+  localparam int GopDescWInW = 14;
+  localparam int GopDescWPadTop = 15;
+  localparam int GopDescWPadLeft = 15;
+  localparam int GopDescWKh = 15;
+  localparam int GopDescWKw = 15;
+  typedef struct packed {
+    logic [7:0] kw;              // w15[31:24] MAXPOOL, AVGPOOL: window width (0 for the others)
+    logic [7:0] kh;              // w15[23:16] MAXPOOL, AVGPOOL: window height (0 for the others)
+    // w15[15:8] PAD: output columns left of x; MAXPOOL, AVGPOOL: window columns left of x (below
+    //   kw)
+    logic [7:0] pad_left;
+    // w15[7:0] PAD: output rows above x; MAXPOOL, AVGPOOL: window rows above x (below kh)
+    logic [7:0] pad_top;
+    logic [15:0] in_w;           // w14[31:16] width of x (as in_h)
+    // w14[15:0] height of x (RESIZE: h / 2; PAD: at most h - pad_top; pools: any; the others: h)
+    logic [15:0] in_h;
+    // w13[31:0] (signed) multiplier of y's input rescale (ADD, CONCAT)
+    logic [31:0] in_mult1;
+    // w12[31:0] (signed) multiplier of x's input rescale (ADD, CONCAT)
+    logic [31:0] in_mult0;
+    logic [31:0] par_bytes;      // w11[31:0] length of the parameters
+    // w10[31:0] parameters (program window): the table if lut_en, then out_c lane records (ADD,
+    //   CONCAT, MUL, AVGPOOL)
+    logic [31:0] par_off;
+    // w9[31:0] offset of the output (data window; may equal in_off for TABLE)
+    logic [31:0] out_off;
+    // w8[31:0] offset of y (data window; ignored by TABLE, RESIZE, PAD)
+    logic [31:0] in2_off;
+    logic [31:0] in_off;         // w7[31:0] offset of x (data window)
+    logic [15:0] out_pix_stride; // w6[31:16] bytes per output pixel: out_c rounded up to 16
+    // w6[15:0] output channels (CONCAT: in_c + in2_c; the others: in_c)
+    logic [15:0] out_c;
+    logic [15:0] in2_pix_stride; // w5[31:16] bytes per pixel of y: in2_c rounded up to 16
+    logic [15:0] in2_c;          // w5[15:0] channels of y (0 for TABLE, RESIZE, PAD)
+    logic [15:0] in_pix_stride;  // w4[31:16] bytes per pixel of x: exactly in_c rounded up to 16
+    logic [15:0] in_c;           // w4[15:0] channels of x
+    logic [15:0] w;              // w3[31:16] width of x and of the output
+    logic [15:0] h;              // w3[15:0] height of x and of the output (y too, except MUL: 1x1)
+    logic [2:0] rsvd93;          // reserved, 0
+    logic [4:0] in_shift1;       // w2[28:24] right shift of y's input rescale (ADD, CONCAT)
+    logic [2:0] rsvd85;          // reserved, 0
+    logic [4:0] in_shift0;       // w2[20:16] right shift of x's input rescale (ADD, CONCAT)
+    logic [7:0] act_max;         // w2[15:8] (signed) output clamp, high
+    logic [7:0] act_min;         // w2[7:0] (signed) output clamp, low
+    logic [7:0] rsvd56;          // reserved, 0
+    logic [7:0] zp_out;          // w1[23:16] (signed) output zero point
+    logic [7:0] zp_in2;          // w1[15:8] (signed) zero point of y
+    logic [7:0] zp_in;           // w1[7:0] (signed) zero point of x
+    logic [3:0] rsvd28;          // reserved, 0
+    // w0[27:24] MAXPOOL, AVGPOOL: stride of both axes (1..15; 0 for the others)
+    logic [3:0] stride;
+    logic [6:0] rsvd17;          // reserved, 0
+    // w0[16:16] 1: the activation table (GopLutBytes at par_off) is applied last
+    logic lut_en;
+    // w0[15:8] GopAdd, GopConcat, GopMul, GopTable, GopResize, GopPad, GopMaxpool, GopGmp or
+    //   GopAvgpool
+    logic [7:0] kind;
+    logic [7:0] op;              // w0[7:0] DescOpGop
+  } gop_desc_t;
 
   // engine-v2 job (ProgVersionV2 programs): one convolution of a band of rows on the v2 core,
   // passes of MacCo INT8 and AddCo ternary filters

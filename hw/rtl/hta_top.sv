@@ -167,8 +167,9 @@ module hta_top #(
       .err_code_o(err_code), .err_info_o(err_info), .err_addr_o(err_addr),
       .layer_o(layer), .layers_done_o(layers_done),
       .log_we_o(log_we), .log_idx_o(log_idx), .log_cycles_o(log_cycles),
-      .req_valid_o(rq_valid), .req_ready_i(rq_ready), .req_off_o(rq_off), .req_beats_o(rq_beats),
-      .rd_valid_i(rd_valid), .rd_data_i(rd_data), .rd_idle_i(rd_idle),
+      .req_valid_o(rq_valid[2:0]), .req_ready_i(rq_ready[2:0]), .req_off_o(rq_off[95:0]),
+      .req_beats_o(rq_beats[23:0]),
+      .rd_valid_i(rd_valid[2:0]), .rd_data_i(rd_data), .rd_idle_i(rd_idle),
       .rd_err_window_i(rd_err_window), .rd_err_resp_i(rd_err_resp), .rd_err_addr_i(rd_err_addr),
       .awvalid_o(m_axi_gmem_awvalid), .awready_i(m_axi_gmem_awready),
       .awaddr_o(m_axi_gmem_awaddr), .awlen_o(m_axi_gmem_awlen),
@@ -182,6 +183,13 @@ module hta_top #(
     assign rq_win[hta_pkg::RdCtrl]   = hta_pkg::WinProg;
     assign rq_win[hta_pkg::RdWload]  = hta_pkg::WinProg;
     assign rq_win[hta_pkg::RdIfetch] = hta_pkg::WinData;
+    // The graph-op unit's client is the v1 engine's (v2 refuses graph ops).
+    assign rq_valid[hta_pkg::RdGop] = 1'b0;
+    assign rq_win[hta_pkg::RdGop]   = hta_pkg::WinData;
+    assign rq_off[hta_pkg::RdGop*32 +: 32] = '0;
+    assign rq_beats[hta_pkg::RdGop*8 +: 8] = '0;
+    logic unused_gop;
+    assign unused_gop = ^{rq_ready[hta_pkg::RdGop], rd_valid[hta_pkg::RdGop]};
     // Both arrays consume every block: MAC busy = adder busy = blocks; ops
     // count the arrays' products (padding lanes included).
     assign ev_mac_step    = ev_core_busy;
@@ -228,6 +236,26 @@ module hta_top #(
     logic [15:0] wr_n;
     logic [63:0] wr_err_addr;
 
+    // Write channels of the writer and of the graph-op unit; the unit owns
+    // the bus while it is busy (the sequencer never runs both at once).
+    logic               gop_start, gop_busy, gop_err, gop_err_resp;
+    logic [511:0]       gop_desc;
+    logic [31:0]        gop_err_info;
+    logic [63:0]        gop_err_addr;
+    logic               w_awvalid, w_wvalid, w_wlast, w_bready;
+    logic [63:0]        w_awaddr;
+    logic [7:0]         w_awlen;
+    logic [BusBits-1:0] w_wdata;
+    logic [BusBits/8-1:0] w_wstrb;
+    logic               g_awvalid, g_wvalid, g_wlast, g_bready;
+    logic [63:0]        g_awaddr;
+    logic [7:0]         g_awlen;
+    logic [BusBits-1:0] g_wdata;
+    logic [BusBits/8-1:0] g_wstrb;
+    logic [15:0]        w_ev_bytes, g_ev_bytes;
+    logic               wr_err_resp_w;
+    logic [63:0]        wr_err_addr_w;
+
 
     // ------------------------------------------------------------ sequencer
     hta_ctrl u_ctrl (
@@ -243,6 +271,8 @@ module hta_top #(
       .rd_err_window_i(rd_err_window), .rd_err_resp_i(rd_err_resp), .rd_err_addr_i(rd_err_addr),
       .wr_err_window_i(wr_err_window), .wr_err_resp_i(wr_err_resp), .wr_err_addr_i(wr_err_addr),
       .wl_err_i(wl_err), .wl_err_info_i(wl_err_info),
+      .gop_start_o(gop_start), .gop_desc_o(gop_desc), .gop_busy_i(gop_busy),
+      .gop_err_i(gop_err), .gop_err_info_i(gop_err_info),
       .dw_o(dw), .kh_o(kh), .kw_o(kw), .sh_o(sh), .sw_o(sw), .pad_t_o(pad_t), .pad_l_o(pad_l),
       .zp_in_o(zp_in), .zp_out_o(zp_out), .act_min_o(act_min), .act_max_o(act_max),
       .group_o(group), .in_h_o(in_h), .in_w_o(in_w), .in_c_o(in_c), .in_stride_o(in_stride),
@@ -345,14 +375,46 @@ module hta_top #(
       .map_we_i(map_we), .map_row_i(map_row), .map_wdata_i(wl_data),
       .smac_raddr_o(smac_raddr), .smac_rdata_i(smac_rdata),
       .sadd_raddr_o(sadd_raddr), .sadd_rdata_i(sadd_rdata),
-      .awvalid_o(m_axi_gmem_awvalid), .awready_i(m_axi_gmem_awready),
-      .awaddr_o(m_axi_gmem_awaddr), .awlen_o(m_axi_gmem_awlen),
-      .wvalid_o(m_axi_gmem_wvalid), .wready_i(m_axi_gmem_wready),
-      .wdata_o(m_axi_gmem_wdata), .wstrb_o(m_axi_gmem_wstrb), .wlast_o(m_axi_gmem_wlast),
-      .bvalid_i(m_axi_gmem_bvalid), .bready_o(m_axi_gmem_bready), .bresp_i(m_axi_gmem_bresp),
-      .err_window_o(wr_err_window), .err_resp_o(wr_err_resp), .err_addr_o(wr_err_addr),
-      .ev_bytes_o(ev_bytes_wr)
+      .awvalid_o(w_awvalid), .awready_i(m_axi_gmem_awready && !gop_busy),
+      .awaddr_o(w_awaddr), .awlen_o(w_awlen),
+      .wvalid_o(w_wvalid), .wready_i(m_axi_gmem_wready && !gop_busy),
+      .wdata_o(w_wdata), .wstrb_o(w_wstrb), .wlast_o(w_wlast),
+      .bvalid_i(m_axi_gmem_bvalid && !gop_busy), .bready_o(w_bready), .bresp_i(m_axi_gmem_bresp),
+      .err_window_o(wr_err_window), .err_resp_o(wr_err_resp_w), .err_addr_o(wr_err_addr_w),
+      .ev_bytes_o(w_ev_bytes)
     );
+
+    // ---------------------------------------------------- graph-op unit
+    logic gop_win;
+    assign rq_win[hta_pkg::RdGop] = gop_win;
+    hta_gop u_gop (
+      .clk_i(ap_clk), .rst_i(rst), .clr_i(abort),
+      .start_i(gop_start), .desc_i(gop_desc), .prog_size_i(prog_size),
+      .data_base_i(data_base), .data_size_i(data_size),
+      .busy_o(gop_busy), .err_o(gop_err), .err_info_o(gop_err_info),
+      .req_valid_o(rq_valid[hta_pkg::RdGop]), .req_ready_i(rq_ready[hta_pkg::RdGop]),
+      .req_win_o(gop_win), .req_off_o(rq_off[hta_pkg::RdGop*32 +: 32]),
+      .req_beats_o(rq_beats[hta_pkg::RdGop*8 +: 8]),
+      .rd_valid_i(rd_valid[hta_pkg::RdGop]), .rd_data_i(rd_data),
+      .awvalid_o(g_awvalid), .awready_i(m_axi_gmem_awready && gop_busy),
+      .awaddr_o(g_awaddr), .awlen_o(g_awlen),
+      .wvalid_o(g_wvalid), .wready_i(m_axi_gmem_wready && gop_busy),
+      .wdata_o(g_wdata), .wstrb_o(g_wstrb), .wlast_o(g_wlast),
+      .bvalid_i(m_axi_gmem_bvalid && gop_busy), .bready_o(g_bready), .bresp_i(m_axi_gmem_bresp),
+      .err_resp_o(gop_err_resp), .err_addr_o(gop_err_addr), .ev_bytes_o(g_ev_bytes)
+    );
+
+    assign m_axi_gmem_awvalid = gop_busy ? g_awvalid : w_awvalid;
+    assign m_axi_gmem_awaddr  = gop_busy ? g_awaddr  : w_awaddr;
+    assign m_axi_gmem_awlen   = gop_busy ? g_awlen   : w_awlen;
+    assign m_axi_gmem_wvalid  = gop_busy ? g_wvalid  : w_wvalid;
+    assign m_axi_gmem_wdata   = gop_busy ? g_wdata   : w_wdata;
+    assign m_axi_gmem_wstrb   = gop_busy ? g_wstrb   : w_wstrb;
+    assign m_axi_gmem_wlast   = gop_busy ? g_wlast   : w_wlast;
+    assign m_axi_gmem_bready  = gop_busy ? g_bready  : w_bready;
+    assign wr_err_resp = wr_err_resp_w || gop_err_resp;
+    assign wr_err_addr = gop_err_resp ? gop_err_addr : wr_err_addr_w;
+    assign ev_bytes_wr = w_ev_bytes + g_ev_bytes;
 
   end
 

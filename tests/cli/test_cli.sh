@@ -79,7 +79,7 @@ expect "info: missing file" 1 "cannot load model '$tmp/none.hta'" -- $HTA info $
 printf 'garbage, not a model' > $tmp/bad.hta
 expect "info: garbage file" 1 "cannot load model" -- $HTA info $tmp/bad.hta
 
-# ---- graphs: MobileNet-V2 and ResNet (cpu device only until the engine has ADD) ----
+# ---- graphs: MobileNet-V2 and ResNet (the v1 engine's graph-op unit; v2: cpu only) ----
 R=$tmp/r18.hta
 expect "zoo resnet-18/64 hybrid:0.5" 0 "wrote .*resnet-18-64.*31 layers" -- \
   $HTA zoo resnet-18 --resolution 64 --plan hybrid:0.5 -o $R
@@ -88,20 +88,24 @@ expect "zoo mobilenet-v2 0.35/96 fgq:8" 0 "wrote .*mobilenet-v2-0.35-96.*64 laye
 expect "zoo: resnet has no width" 2 "has no --width" -- $HTA zoo resnet-50 --width 1 \
   --resolution 64 --plan int8 -o $tmp/x.hta
 expect "info: graph rows name their inputs" 0 " ADD .* t[0-9]+ t[0-9]+" -- $HTA info $R
-expect "info: the engine's refusal names every ADD and the max pool" 0 \
-  "compiled: no: .*cpu device only.*ADD at layers 4, 7, 11, 14, 18, 21, 25, 28; MAXPOOL at layer 1" \
+expect "info: ResNet-18's graph ops compile; a 3x3x256 conv exceeds small's KMax" 0 \
+  "compiled for small: does not fit this hardware: layer 16: K = kh\\*kw\\*in_c = 3\\*3\\*256 = 2304 exceeds KMax 2048" \
   -- $HTA info $R
+expect "verify a MobileNet-V2 (residual ADDs) on sim: every layer bit-exact" 0 \
+  "verify: OK: sim is bit-exact with cpu on every layer" -- \
+  $HTA verify --device sim --model $tmp/m2.hta --inputs 1
 mknpy $tmp/xr.npy '|i1' '(64, 64, 3)' 12288 2
 expect "run a ResNet-18 on cpu" 0 "" -- $HTA run --device cpu --model $R --input $tmp/xr.npy \
   --output $tmp/yr.npy
 info=$(npyinfo $tmp/yr.npy 2>&1)
 [[ $info == "shape=(1, 1, 1000) n=1000 descr=|i1 fortran=False" ]] \
   && pass "run: ResNet-18 output .npy header" || fail "run: ResNet-18 output .npy header" "$info"
-expect "run a ResNet-18 on sim: one clear refusal" 1 "cpu device only until the engine" -- \
-  $HTA run --device sim --model $R --input $tmp/xr.npy --output $tmp/ys2.npy
+expect "run a ResNet-18 on the v2 engine: one clear refusal" 1 \
+  "cpu device only until the engine.*ADD at layers 4, 7, 11, 14, 18, 21, 25, 28; MAXPOOL at layer 1" \
+  -- $HTA run --device sim:cfg=v2small --model $R --input $tmp/xr.npy --output $tmp/ys2.npy
 expect "verify: the refusing device is named with its own message" 1 \
-  "^hta verify: error: sim: .*cpu device only until the engine" -- \
-  $HTA verify --device sim --model $R --inputs 1
+  "^hta verify: error: sim:cfg=v2small: .*cpu device only until the engine" -- \
+  $HTA verify --device sim:cfg=v2small --model $R --inputs 1
 
 # ---- run: .npy, batch, raw ----
 mknpy $tmp/x.npy '|i1' '(128, 128, 3)' 49152 1

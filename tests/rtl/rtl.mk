@@ -9,11 +9,13 @@
 #                                        at M-1, M, M+1... lanes), randomized
 #                                        layers, bit-exact vs golden (the full
 #                                        random sweep on tiny, a subset else)
+#   build/tests/<name>/test_rtl_graph    random DAGs (ADD, CONCAT, MUL, tables) on
+#                                        the graph-op unit, vs golden and interpreter
 #   build/tests/<name>/test_rtl_errors   window checks, AXI errors, bad programs,
 #                                        a program of another configuration
 
 RTL_TEST_CFGS := tiny $(SIM_CFG_DEFAULT)
-RTL_TEST_NAMES := test_rtl_layers test_rtl_errors
+RTL_TEST_NAMES := test_rtl_layers test_rtl_errors test_rtl_graph
 RTL_TESTS := $(foreach c,$(RTL_TEST_CFGS),$(RTL_TEST_NAMES:%=$(BUILD)/tests/$(c)/%))
 
 $(BUILD)/obj/tests/rtl/%.o: CPPFLAGS += -Itests/support -Itests/rtl $(SIM_CPPFLAGS)

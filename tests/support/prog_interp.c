@@ -400,6 +400,156 @@ static int run_layer(run *r) {
   return 0;
 }
 
+/* ---- graph ops (gop_desc, op DescOpGop) ---- */
+
+/* hta_gop's checks, in its order and with its word indices. */
+static int check_gop(run *r, const hta_gop_desc *g) {
+  const int add = g->kind == HTA_GOP_ADD, cat = g->kind == HTA_GOP_CONCAT;
+  const int mul = g->kind == HTA_GOP_MUL, tab = g->kind == HTA_GOP_TABLE;
+  const int rsz = g->kind == HTA_GOP_RESIZE, pad = g->kind == HTA_GOP_PAD;
+  const int mx = g->kind == HTA_GOP_MAXPOOL, gmp = g->kind == HTA_GOP_GMP;
+  const int avg = g->kind == HTA_GOP_AVGPOOL;
+  const int one = tab || rsz || pad || mx || gmp; /* no y, no lane records */
+  const uint64_t npix = (uint64_t)g->h * g->w;
+  const uint64_t in_pix = (one && !tab) || avg ? (uint64_t)g->in_h * g->in_w : npix;
+  const uint64_t limit = r->data_size < (1ull << 32) ? r->data_size : (1ull << 32);
+#define GOP_ERR(word, ...) report(r, HTA_INTERP_ERR_DESC, (word), 0, __VA_ARGS__)
+  if (g->kind > HTA_GOP_AVGPOOL || (tab && !g->lut_en))
+    return GOP_ERR(HTA_GOP_DESC_W_KIND, "gop kind %u (lut_en %u)", g->kind, g->lut_en);
+  if (g->act_min > g->act_max)
+    return GOP_ERR(HTA_GOP_DESC_W_ACT_MIN, "act_min %d > act_max %d", g->act_min, g->act_max);
+  if (g->h == 0 || g->w == 0) return GOP_ERR(HTA_GOP_DESC_W_H, "gop %ux%u", g->h, g->w);
+  if (g->in_c == 0 || g->in_c > r->cfg->chan_max || g->in_pix_stride != round16(g->in_c))
+    return GOP_ERR(HTA_GOP_DESC_W_IN_C, "gop in_c %u stride %u", g->in_c, g->in_pix_stride);
+  if ((rsz || pad) &&
+      (g->in_h == 0 || g->in_w == 0 || (rsz && (g->h != 2 * g->in_h || g->w != 2 * g->in_w)) ||
+       (pad && (g->h < g->in_h + g->pad_top || g->w < g->in_w + g->pad_left))))
+    return GOP_ERR(HTA_GOP_DESC_W_IN_H, "gop %s of %ux%u to %ux%u (pad %u, %u)",
+                   rsz ? "RESIZE" : "PAD", g->in_h, g->in_w, g->h, g->w, g->pad_top, g->pad_left);
+  /* a pool: every window holds an in-image position */
+  if ((mx || gmp || avg) &&
+      (g->in_h == 0 || g->in_w == 0 || (gmp && (g->h != 1 || g->w != 1)) ||
+       ((mx || avg) && (g->kh == 0 || g->kw == 0 || g->stride == 0 || g->pad_top >= g->kh ||
+               g->pad_left >= g->kw ||
+               (uint64_t)(g->h - 1) * g->stride > (uint64_t)g->in_h - 1 + g->pad_top ||
+               (uint64_t)(g->w - 1) * g->stride > (uint64_t)g->in_w - 1 + g->pad_left))))
+    return GOP_ERR(HTA_GOP_DESC_W_IN_H,
+                   "gop pool of %ux%u to %ux%u (k %ux%u, stride %u, pad %u, %u)", g->in_h, g->in_w, g->h, g->w, g->kh, g->kw, g->stride, g->pad_top,
+                   g->pad_left);
+  if (!one && !avg && (g->in2_c == 0 || g->in2_c > r->cfg->chan_max ||
+               g->in2_pix_stride != round16(g->in2_c)))
+    return GOP_ERR(HTA_GOP_DESC_W_IN2_C, "gop in2_c %u stride %u", g->in2_c, g->in2_pix_stride);
+  if ((add || mul) && g->in2_c != g->in_c)
+    return GOP_ERR(HTA_GOP_DESC_W_IN2_C, "gop in2_c %u != in_c %u", g->in2_c, g->in_c);
+  if (cat ? g->out_c != g->in_c + g->in2_c : g->out_c != g->in_c)
+    return GOP_ERR(HTA_GOP_DESC_W_OUT_C, "gop out_c %u", g->out_c);
+  if (g->out_c > r->cfg->chan_max || g->out_pix_stride != round16(g->out_c))
+    return GOP_ERR(HTA_GOP_DESC_W_OUT_C, "gop out_c %u stride %u", g->out_c, g->out_pix_stride);
+  if (g->in_off % 16 || g->in_off + in_pix * g->in_pix_stride > limit)
+    return GOP_ERR(HTA_GOP_DESC_W_IN_OFF, "gop x at 0x%x", g->in_off);
+  if (!one && !avg && (g->in2_off % 16 ||
+               g->in2_off + (mul ? 1 : npix) * g->in2_pix_stride > limit))
+    return GOP_ERR(HTA_GOP_DESC_W_IN2_OFF, "gop y at 0x%x", g->in2_off);
+  if (g->out_off % 16 || g->out_off + npix * g->out_pix_stride > limit)
+    return GOP_ERR(HTA_GOP_DESC_W_OUT_OFF, "gop output at 0x%x", g->out_off);
+  if (g->par_off % (r->cfg->bus_bits / 8))
+    return GOP_ERR(HTA_GOP_DESC_W_PAR_OFF, "gop par_off 0x%x", g->par_off);
+  const uint32_t need = (g->lut_en ? HTA_GOP_LUT_BYTES : 0) + (one ? 0 : 16 * g->out_c);
+  if (g->par_bytes != need || (uint64_t)g->par_off + g->par_bytes > r->prog_size)
+    return GOP_ERR(HTA_GOP_DESC_W_PAR_BYTES, "gop par_bytes %u (needs %u)", g->par_bytes, need);
+#undef GOP_ERR
+  return 0;
+}
+
+/* R_j(v) of docs/numerics.md: RDBPOT(SRDHM(vc * 2^20, m), s). */
+static int32_t gop_rescale(int vc, int32_t m, unsigned s) {
+  return hta_rdbpot(hta_srdhm(vc * (INT32_C(1) << 20), m), (int)s);
+}
+
+/* Every pixel, every output channel, written in place of the output tensor;
+ * x and y of a pixel are read before any of its output is written. */
+static int run_gop(run *r, const uint8_t *at) {
+  hta_gop_desc g;
+  hta_gop_desc_unpack(at, &g);
+  const int rc = check_gop(r, &g);
+  if (rc != 0) return rc;
+  const uint8_t *lut = g.lut_en ? r->prog + g.par_off : NULL;
+  const uint8_t *rec = r->prog + g.par_off + (g.lut_en ? HTA_GOP_LUT_BYTES : 0);
+  int8_t *px = malloc(g.out_c);
+  if (px == NULL) return report(r, HTA_INTERP_ERR_NOMEM, 0, 0, "out of memory");
+  const int move = g.kind == HTA_GOP_RESIZE || g.kind == HTA_GOP_PAD;
+  for (uint32_t p = 0; p < g.h * g.w; p++) {
+    /* RESIZE, PAD: the source pixel of output pixel (oy, ox), or none */
+    const long oy = (long)(p / g.w), ox = (long)(p % g.w);
+    const long sy = g.kind == HTA_GOP_RESIZE ? oy / 2 : oy - (long)g.pad_top;
+    const long sx = g.kind == HTA_GOP_RESIZE ? ox / 2 : ox - (long)g.pad_left;
+    const int outside = move && (sy < 0 || sy >= (long)g.in_h || sx < 0 || sx >= (long)g.in_w);
+    const size_t src = move ? (outside ? 0 : (size_t)sy * g.in_w + (size_t)sx) : p;
+    const uint8_t *x = r->data + g.in_off + src * g.in_pix_stride;
+    const uint8_t *y =
+        r->data + g.in2_off + (g.kind == HTA_GOP_MUL ? 0 : (size_t)p * g.in2_pix_stride);
+    for (uint32_t o = 0; o < g.out_c; o++) {
+      int v;
+      if (g.kind == HTA_GOP_TABLE) {
+        v = (int8_t)x[o];
+      } else if (g.kind == HTA_GOP_AVGPOOL) {
+        /* the in-image mean of xc, rounded half away from zero */
+        int64_t sum = 0, n = 0;
+        for (uint32_t ky = 0; ky < g.kh; ky++)
+          for (uint32_t kx = 0; kx < g.kw; kx++) {
+            const long iy = oy * (long)g.stride - (long)g.pad_top + (long)ky;
+            const long ix = ox * (long)g.stride - (long)g.pad_left + (long)kx;
+            if (iy < 0 || iy >= (long)g.in_h || ix < 0 || ix >= (long)g.in_w) continue;
+            sum += (int8_t)r->data[g.in_off + ((size_t)iy * g.in_w + (size_t)ix) *
+                                                  g.in_pix_stride + o] - g.zp_in;
+            n++;
+          }
+        const int64_t q = ((sum < 0 ? -sum : sum) * 2 + n) / (2 * n);
+        hta_lane_record lr;
+        hta_lane_record_unpack(rec + 16 * (size_t)o, &lr);
+        v = hta_requant(sum < 0 ? -q : q, lr.bias, lr.mult, (uint8_t)lr.shift, g.zp_out,
+                        g.act_min, g.act_max);
+      } else if (g.kind == HTA_GOP_MAXPOOL || g.kind == HTA_GOP_GMP) {
+        const int gm = g.kind == HTA_GOP_GMP;
+        v = -128;
+        for (uint32_t ky = 0; ky < (gm ? g.in_h : g.kh); ky++)
+          for (uint32_t kx = 0; kx < (gm ? g.in_w : g.kw); kx++) {
+            const long iy = gm ? (long)ky : oy * (long)g.stride - (long)g.pad_top + (long)ky;
+            const long ix = gm ? (long)kx : ox * (long)g.stride - (long)g.pad_left + (long)kx;
+            if (iy < 0 || iy >= (long)g.in_h || ix < 0 || ix >= (long)g.in_w) continue;
+            const size_t at = g.in_off + ((size_t)iy * g.in_w + (size_t)ix) * g.in_pix_stride + o;
+            const int8_t xv = (int8_t)r->data[at];
+            v = xv > v ? xv : v;
+          }
+        v = v < g.act_min ? g.act_min : v > g.act_max ? g.act_max : v;
+      } else if (move) {
+        v = outside ? g.zp_in : (int8_t)x[o];
+        v = v < g.act_min ? g.act_min : v > g.act_max ? g.act_max : v;
+      } else {
+        int64_t acc;
+        const int xc = (int8_t)x[o] - g.zp_in;
+        if (g.kind == HTA_GOP_ADD)
+          acc = (int64_t)gop_rescale(xc, g.in_mult0, g.in_shift0) +
+                gop_rescale((int8_t)y[o] - g.zp_in2, g.in_mult1, g.in_shift1);
+        else if (g.kind == HTA_GOP_CONCAT)
+          acc = o < g.in_c ? gop_rescale(xc, g.in_mult0, g.in_shift0)
+                           : gop_rescale((int8_t)y[o - g.in_c] - g.zp_in2, g.in_mult1,
+                                         g.in_shift1);
+        else
+          acc = (int64_t)xc * ((int8_t)y[o] - g.zp_in2);
+        hta_lane_record lr;
+        hta_lane_record_unpack(rec + 16 * (size_t)o, &lr);
+        v = hta_requant(acc, lr.bias, lr.mult, (uint8_t)lr.shift, g.zp_out, g.act_min,
+                        g.act_max);
+      }
+      px[o] = (int8_t)(lut ? (int8_t)lut[v + 128] : v);
+    }
+    memcpy(r->data + g.out_off + (size_t)p * g.out_pix_stride, px, g.out_c);
+  }
+  free(px);
+  return 0;
+}
+
 /* ---- program ---- */
 
 int hta_interp_run(const hta_hw_cfg *cfg, const uint8_t *prog, size_t prog_size,
@@ -451,6 +601,14 @@ int hta_interp_run(const hta_hw_cfg *cfg, const uint8_t *prog, size_t prog_size,
       rc = report(r, HTA_INTERP_ERR_WINDOW, 0, at, "descriptor %u at 0x%llx leaves the program window",
                   i, (unsigned long long)at);
       break;
+    }
+    if (prog[at] == HTA_DESC_OP_GOP) {
+      rc = run_gop(r, prog + at);
+      if (rc == 0) {
+        st->layers_done++;
+        if (opts && opts->on_layer) opts->on_layer(opts->user, (int)i, data, data_size);
+      }
+      continue;
     }
     hta_desc_unpack(prog + at, &r->d);
     rc = check_desc(r);

@@ -96,16 +96,17 @@ static int add(gb *b, hta_op op, int t0, int t1, int k, int stride, int pads) {
   return n_tensors(b) - 1;
 }
 
-/* A random weighted layer (rand_layer) of op reading tensor t. */
-static int add_weighted(gb *b, int op, int t, int table) {
+/* A random weighted layer (rand_layer) of op reading tensor t; table 1: a
+ * fixed activation table, 2: a random one. max_c bounds its channels. */
+static int add_weighted_c(gb *b, int op, int t, int table, int max_c) {
   if (b->failed) return 0;
   hta_hw_cfg hw;
   hta_hw_cfg_default(&hw);
   hta_rand_opts o;
   hta_rand_opts_default(&o, &hw);
   o.op = op;
-  o.max_c = 12;
-  o.max_out_c = 12;
+  o.max_c = max_c;
+  o.max_out_c = max_c;
   hta_rand_input in;
   int zp = 0;
   if (n_tensors(b) > 1 || t > 0) {
@@ -125,10 +126,11 @@ static int add_weighted(gb *b, int op, int t, int table) {
   }
   rl.l.n_src = 1;
   rl.l.src[0] = t;
-  if (table) {
+  if (table == 1)
     for (int i = 0; i < 256; i++) b->lut[i] = (int8_t)(i - 128 > 0 ? (i - 128) / 2 : i - 128);
-    rl.l.lut = b->lut;
-  }
+  if (table == 2)
+    for (int i = 0; i < 256; i++) b->lut[i] = (int8_t)hta_rng_range(b->g, -128, 127);
+  if (table) rl.l.lut = b->lut;
   char msg[300];
   if (hta_model_add_layer(b->m, &rl.l, msg, sizeof msg)) {
     snprintf(b->err, b->errlen, "%s: %s", rl.desc, msg);
@@ -136,6 +138,10 @@ static int add_weighted(gb *b, int op, int t, int table) {
   }
   hta_rand_layer_free(&rl);
   return b->failed ? 0 : n_tensors(b) - 1;
+}
+
+static int add_weighted(gb *b, int op, int t, int table) {
+  return add_weighted_c(b, op, t, table, 12);
 }
 
 hta_model *hta_rand_graph(hta_rng *rng, char *err, size_t errlen) {
@@ -161,6 +167,77 @@ hta_model *hta_rand_graph(hta_rng *rng, char *err, size_t errlen) {
   const int t10 = add(&b, HTA_OP_MUL, t8, t9, 1, 1, 0);
   const int t11 = add(&b, HTA_OP_GAP, t10, 0, 1, 1, 0);
   (void)add_weighted(&b, HTA_OP_FC, t11, 0);
+  if (b.failed) {
+    hta_model_free(b.m);
+    return NULL;
+  }
+  return b.m;
+}
+
+/* Tensors of the model so far with tensor a's height and width (and its
+ * channel count too if same_c): one of them at random (a itself at worst). */
+static int pick_like(gb *b, int a, int same_c) {
+  int ha, wa, ca, zp, cand[64], n = 0;
+  shape(b, a, &ha, &wa, &ca, &zp);
+  for (int t = 0; t < n_tensors(b) && n < 64; t++) {
+    int h, w, c;
+    shape(b, t, &h, &w, &c, &zp);
+    if (h == ha && w == wa && (!same_c || c == ca)) cand[n++] = t;
+  }
+  return cand[hta_rng_range(b->g, 0, n - 1)];
+}
+
+hta_model *hta_rand_graph_engine(hta_rng *rng, int max_c, char *err, size_t errlen) {
+  gb b;
+  memset(&b, 0, sizeof b);
+  b.g = rng;
+  b.err = err;
+  b.errlen = errlen;
+  b.m = hta_model_new("rand-graph-engine", "test");
+  if (b.m == NULL) return NULL;
+  hta_model_set_io_quant(b.m, 0.5f, 3, 0.25f, -7);
+  add_weighted_c(&b, HTA_OP_POINTWISE, 0, hta_rng_chance(rng, 30) ? 2 : 0, max_c);
+  const int steps = (int)hta_rng_range(rng, 3, 7);
+  for (int s = 0; s < steps && !b.failed; s++) {
+    const int a = (int)hta_rng_range(rng, 0, n_tensors(&b) - 1);
+    int h, w, c, zp;
+    shape(&b, a, &h, &w, &c, &zp);
+    switch (hta_rng_range(rng, 0, 9)) {
+    case 9: /* an average pool: kernel 2..3, stride 1..2, padding below the kernel */
+      add(&b, HTA_OP_AVGPOOL, a, 0, (int)hta_rng_range(rng, 2, 3),
+          (int)hta_rng_range(rng, 1, 2), 1);
+      break;
+    case 7: /* a max pool: kernel 2..3, stride 1..2, padding below the kernel */
+      add(&b, HTA_OP_MAXPOOL, a, 0, (int)hta_rng_range(rng, 2, 3),
+          (int)hta_rng_range(rng, 1, 2), 1);
+      break;
+    case 8: { /* x * GMP(x) */
+      const int gm = add(&b, HTA_OP_GMP, a, 0, 1, 1, 0);
+      add(&b, HTA_OP_MUL, a, gm, 1, 1, 0);
+      break;
+    }
+    case 5: /* RESIZE x2 of a small image, else PAD of up to 2 per side */
+      if (h <= 6 && w <= 6) add(&b, HTA_OP_RESIZE, a, 0, 1, 1, 0);
+      else add(&b, HTA_OP_PAD, a, 0, 1, 1, 2);
+      break;
+    case 6: add(&b, HTA_OP_PAD, a, 0, 1, 1, 2); break;
+    case 0: add(&b, HTA_OP_ADD, a, pick_like(&b, a, 1), 1, 1, 0); break;
+    case 1: {
+      const int t = pick_like(&b, a, 0);
+      int h2, w2, c2;
+      shape(&b, t, &h2, &w2, &c2, &zp);
+      if (c + c2 <= 256) add(&b, HTA_OP_CONCAT, a, t, 1, 1, 0);
+      break;
+    }
+    case 2: { /* squeeze-excite: x * GAP(x) */
+      const int g = add(&b, HTA_OP_GAP, a, 0, 1, 1, 0);
+      add(&b, HTA_OP_MUL, a, g, 1, 1, 0);
+      break;
+    }
+    case 3: add_weighted_c(&b, HTA_OP_DEPTHWISE, a, hta_rng_chance(rng, 50) ? 2 : 0, max_c); break;
+    default: add_weighted_c(&b, HTA_OP_POINTWISE, a, hta_rng_chance(rng, 50) ? 2 : 0, max_c); break;
+    }
+  }
   if (b.failed) {
     hta_model_free(b.m);
     return NULL;

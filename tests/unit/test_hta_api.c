@@ -333,9 +333,10 @@ static void test_small_mem(const hta_layer *l) {
 }
 
 /* Graph models (format version 2): the cpu device runs them, every layer's
- * output equal to the golden model's; the sim device refuses them with one
- * message naming every graph op, table and graph input. */
-static void test_graph(hta_device *cpu, hta_device *sim, uint64_t seed) {
+ * output equal to the golden model's; the v2 engine (sim:cfg=v2small)
+ * refuses them with one message naming every graph op, table and graph
+ * input (the v1 engine runs them: test_engine_graph). */
+static void test_graph(hta_device *cpu, hta_device *v2, uint64_t seed) {
   hta_rng g;
   hta_rng_seed(&g, seed);
   char err[400] = "", name[120];
@@ -346,10 +347,10 @@ static void test_graph(hta_device *cpu, hta_device *sim, uint64_t seed) {
   const hta_layer *ls = hta_model_layers(m);
   const int n = mi.n_layers;
   hta_net *net = NULL;
-  int rc = hta_load_model(sim, m, &net);
-  snprintf(name, sizeof name, "graph seed %" PRIu64 ": sim refuses with one complete message",
+  int rc = hta_load_model(v2, m, &net);
+  snprintf(name, sizeof name, "graph seed %" PRIu64 ": v2 refuses with one complete message",
            seed);
-  const char *e = hta_last_error(sim);
+  const char *e = hta_last_error(v2);
   int named = rc == HTA_ERROR_UNSUPPORTED && strstr(e, "cpu device only") != NULL;
   for (int i = 0; named && i < n; i++) {
     char want[48];
@@ -438,6 +439,52 @@ static void test_uri_expand(void) {
   }
 }
 
+/* Graphs on the engine (the v1 graph-op unit runs every graph op, table
+ * and graph input): the sim device through the whole driver, every layer's
+ * output equal to cpu's; every_op: hta_rand_graph's graph of every op. */
+static void test_engine_graph(hta_device *cpu, hta_device *sim, uint64_t seed, int every_op) {
+  hta_rng g;
+  hta_rng_seed(&g, seed);
+  char err[400] = "", name[120];
+  hta_model *m = every_op ? hta_rand_graph(&g, err, sizeof err)
+                          : hta_rand_graph_engine(&g, 40, err, sizeof err);
+  if (!check(m != NULL, "engine graph: make", "%s", err)) return;
+  hta_model_info mi;
+  hta_model_get_info(m, &mi);
+  const hta_layer *ls = hta_model_layers(m);
+  const int n = mi.n_layers;
+  hta_net *ns = NULL, *nc = NULL;
+  snprintf(name, sizeof name, "%s graph seed %" PRIu64 ": sim runs it, every layer as cpu",
+           every_op ? "every-op" : "engine", seed);
+  int ok = check(hta_load_model(sim, m, &ns) == 0, "engine graph: sim loads it", "%s",
+                 hta_last_error(sim)) &&
+           check(hta_load_model(cpu, m, &nc) == 0, "engine graph: cpu loads it", "%s",
+                 hta_last_error(cpu));
+  const size_t isz = hta_layer_in_size(&ls[0]), osz = hta_layer_out_size(&ls[n - 1]);
+  int8_t *in = malloc(isz), *a = malloc(osz), *b = malloc(osz);
+  if (ok && in && a && b) {
+    hta_rand_fill(&g, in, isz);
+    ok = hta_run(ns, in, a, 1, 0, NULL) == 0 && hta_run(nc, in, b, 1, 0, NULL) == 0 &&
+         !memcmp(a, b, osz);
+    for (int i = 0; ok && i < n; i++) {
+      const size_t sz = hta_layer_out_size(&ls[i]);
+      int8_t *y = malloc(sz), *z = malloc(sz);
+      ok = y && z && hta_layer_output(ns, 0, i, y, sz) == 0 &&
+           hta_layer_output(nc, 0, i, z, sz) == 0 && !memcmp(y, z, sz);
+      if (!ok) snprintf(err, sizeof err, "layer %d (%s) differs", i, hta_op_name(ls[i].op));
+      free(y);
+      free(z);
+    }
+    check(ok, name, "%s %s", err, hta_last_error(sim));
+  }
+  free(in);
+  free(a);
+  free(b);
+  hta_unload(ns);
+  hta_unload(nc);
+  hta_model_free(m);
+}
+
 int main(void) {
   setvbuf(stdout, NULL, _IOLBF, 0);
   test_errors();
@@ -455,7 +502,13 @@ int main(void) {
   test_bad_args(cpu, &b.l);
   for (uint64_t seed = 1; seed <= 12; seed++) test_chain(cpu, sim, seed);
   test_stats_timeout(sim, cpu);
-  for (uint64_t seed = 1; seed <= 6; seed++) test_graph(cpu, sim, seed);
+  hta_device *v2 = NULL;
+  if (check(hta_open("sim:cfg=v2small", &v2) == 0, "open sim:cfg=v2small", "%s",
+            hta_open_error()))
+    for (uint64_t seed = 1; seed <= 6; seed++) test_graph(cpu, v2, seed);
+  hta_close(v2);
+  for (uint64_t seed = 1; seed <= 6; seed++) test_engine_graph(cpu, sim, seed, 0);
+  for (uint64_t seed = 1; seed <= 6; seed++) test_engine_graph(cpu, sim, seed, 1);
   hta_close(sim);
   hta_close(cpu);
   test_small_mem(&b.l);

@@ -8,8 +8,8 @@ into the chain (docs/quantization.md lists them):
   Relu, Clip -> its output clamp; GlobalAveragePool -> GAP; MaxPool,
   AveragePool, GlobalMaxPool, Pad (constant 0), Resize/Upsample (nearest x2)
   -> MAXPOOL, AVGPOOL, GMP, PAD, RESIZE; HardSwish, HardSigmoid,
-  Sigmoid, Tanh, LeakyRelu -> the layer's activation table (format version 2,
-  cpu device only until the engine has them); Flatten, Reshape,
+  Sigmoid, Tanh, LeakyRelu -> the layer's activation table (format version 2;
+  the v1 engine runs them on its graph-op unit); Flatten, Reshape,
   Identity, Dropout, Cast to float -> nothing (checked).
 Quantized graphs become the same float chain plus what they fix exactly:
   QuantizeLinear/DequantizeLinear on activations -> that tensor's (scale, zp);

@@ -8,7 +8,9 @@
  * compiler calls hta_engine_refusal first and refuses such a model with one
  * message naming every layer and feature concerned. Scratch planning by
  * tensor lifetimes belongs to the engine that will run these graphs: the
- * host plan below gives every tensor its own place.
+ * host plan below gives every tensor its own place. The version-1 engine
+ * runs every graph op and activation table on its graph-op unit
+ * (hw/rtl/hta_gop.sv): only the v2 compiler calls hta_engine_refusal.
  */
 #include <stdarg.h>
 #include <stdio.h>

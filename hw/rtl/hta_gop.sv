@@ -1,0 +1,747 @@
+// hta_gop: the graph-op unit. Runs one gop_desc (hw/config/program.cfg) by
+// itself: checks it, loads its parameters (activation table, lane records)
+// from the program window, then for every pixel reads x (and y) into pixel
+// buffers through a read-port client, streams the output channels one per
+// cycle through the arithmetic of docs/numerics.md ("Graphs and graph ops"),
+// and writes them with byte strobes through its own single-beat AXI writes:
+//   ADD     acc = R_0(x[c]) + R_1(y[c])            then the output stage
+//   CONCAT  acc = o < in_c ? R_0(x[o]) : R_1(y[o - in_c])
+//   MUL     acc = xc[c] * yc[c]  (y: one 1x1 pixel, read once)
+//   TABLE   the value is x itself (no stage)
+//   RESIZE  out[y][x] = clamp(x[y/2][x/2])        (nearest, x2)
+//   PAD     out = clamp(x inside, zp_in outside)
+//   MAXPOOL out = clamp(largest x of the in-image window positions)
+//   GMP     out[c] = clamp(largest x[.][.][c])      (output 1x1)
+//   AVGPOOL acc = mean of xc over the in-image window, rounded half away
+//           from zero, then the output stage
+// and, when lut_en, out = lut[v + 128] last. R_j(v) = RDBPOT(SRDHM(vc 2^20,
+// in_mult_j), in_shift_j); the output stage is hta_requant.
+// The interface (descriptor bits in, one read client, AXI write channels
+// out, a busy flag and error pulses) carries no v1 engine state, so another
+// engine can instantiate it as is. Tensor offsets need only be 16-byte
+// aligned: pixels are read and written at byte positions within beats.
+`default_nettype none
+
+module hta_gop #(
+  parameter int BusBits  = hta_cfg_pkg::BusBits,
+  parameter int ChanMax  = hta_cfg_pkg::ChanMax,
+  parameter int MaxBurst = hta_cfg_pkg::MaxBurst
+) (
+  input  logic                 clk_i,
+  input  logic                 rst_i,
+  input  logic                 clr_i,         // abort: stop, let in-flight writes finish
+  input  logic                 start_i,       // pulse, with desc_i valid
+  input  logic [511:0]         desc_i,
+  input  logic [63:0]          prog_size_i,
+  input  logic [63:0]          data_base_i,
+  input  logic [63:0]          data_size_i,
+  output logic                 busy_o,
+  output logic                 err_o,         // pulse: descriptor check failed
+  output logic [31:0]          err_info_o,    //   descriptor word index
+  // read port client
+  output logic                 req_valid_o,
+  input  logic                 req_ready_i,
+  output logic                 req_win_o,
+  output logic [31:0]          req_off_o,
+  output logic [7:0]           req_beats_o,
+  input  logic                 rd_valid_i,
+  input  logic [BusBits-1:0]   rd_data_i,
+  // AXI4 write channels
+  output logic                 awvalid_o,
+  input  logic                 awready_i,
+  output logic [63:0]          awaddr_o,
+  output logic [7:0]           awlen_o,
+  output logic                 wvalid_o,
+  input  logic                 wready_i,
+  output logic [BusBits-1:0]   wdata_o,
+  output logic [BusBits/8-1:0] wstrb_o,
+  output logic                 wlast_o,
+  input  logic                 bvalid_i,
+  output logic                 bready_o,
+  input  logic [1:0]           bresp_i,
+  output logic                 err_resp_o,    // pulse: SLVERR/DECERR on a write
+  output logic [63:0]          err_addr_o,
+  output logic [15:0]          ev_bytes_o     // bytes written this cycle
+);
+  localparam int BusBytes = BusBits / 8;
+  localparam int ByteBits = $clog2(BusBytes);
+  localparam int BufBytes = (ChanMax + 15) / 16 * 16;    // pixels of a chunk, at most
+  localparam int BufRows  = (BufBytes + BusBytes - 1) / BusBytes + 1;  // at any 16-byte offset
+  localparam int RowBits  = $clog2(BufRows);
+  localparam int RecPer   = BusBytes / 16;               // lane records per beat
+  localparam int RecRows  = (ChanMax + RecPer - 1) / RecPer;
+  localparam int RecBits  = RecRows > 1 ? $clog2(RecRows) : 1;
+  localparam int RecSel   = RecPer > 1 ? $clog2(RecPer) : 1;
+  localparam int LutRows  = 256 / BusBytes;
+  localparam int LutBits  = LutRows > 1 ? $clog2(LutRows) : 1;
+  localparam int RecW     = 69;                          // bias, mult, shift[4:0]
+  localparam int Lat      = 13;                          // issue to output byte
+  localparam int WqDepth  = 32;
+  localparam int WqW      = 32 + BusBits + BusBytes;
+  localparam int BTags    = 16;                          // writes awaiting B
+
+  // ------------------------------------------------------------ descriptor
+  hta_prog_pkg::gop_desc_t d_q;
+  logic unused_d;
+  assign unused_d = ^{d_q.rsvd17, d_q.rsvd28, d_q.rsvd56, d_q.rsvd85, d_q.rsvd93, d_q.op};
+
+  wire [7:0]  kind   = d_q.kind;
+  wire        lut_en = d_q.lut_en;
+  wire        k_add  = kind == hta_prog_pkg::GopAdd;
+  wire        k_cat  = kind == hta_prog_pkg::GopConcat;
+  wire        k_mul  = kind == hta_prog_pkg::GopMul;
+  wire        k_tab  = kind == hta_prog_pkg::GopTable;
+  wire        k_rsz  = kind == hta_prog_pkg::GopResize;
+  wire        k_pad  = kind == hta_prog_pkg::GopPad;
+  wire        k_max  = kind == hta_prog_pkg::GopMaxpool;
+  wire        k_gmp  = kind == hta_prog_pkg::GopGmp;
+  wire        k_avg  = kind == hta_prog_pkg::GopAvgpool;
+  wire        k_move = k_rsz || k_pad;       // a source pixel per output pixel
+  wire        k_pool = k_max || k_gmp || k_avg;  // a window of source pixels per output pixel
+  wire        k_win  = k_max || k_avg;       // ... of kh x kw, stride, padding
+  wire        k_src  = k_move || k_pool;     // chunks of one (source) pixel
+  wire        k_two  = !(k_tab || k_src);    // reads y
+  wire        k_rec  = k_two || k_avg;       // has lane records (an output stage)
+  wire [15:0] in_c   = d_q.in_c;
+  wire [15:0] in2_c  = d_q.in2_c;
+  wire [15:0] out_c  = d_q.out_c;
+  wire [15:0] in_st  = d_q.in_pix_stride;
+  wire [15:0] in2_st = d_q.in2_pix_stride;
+  wire [15:0] out_st = d_q.out_pix_stride;
+
+  function automatic logic [15:0] round16(input logic [15:0] c);
+    round16 = 16'((32'(c) + 15) / 16 * 16);
+  endfunction
+
+  typedef enum logic [4:0] {
+    SIdle, SCheck1, SCheck2, SCap, SParWait, SSrc, SPix, SPixWait, SIssue, SFold, SRecip,
+    SEmit, SDrain, SAbort
+  } state_e;
+  state_e state_q;
+  logic   busy_pipe;
+
+  // Products for the checks, registered in SCheck1.
+  logic [63:0] in_end_q, in2_end_q, out_end_q, par_end_q;
+  logic [31:0] npix_q, par_need_q;
+  wire [63:0] limit_data = (data_size_i < 64'h1_0000_0000) ? data_size_i : 64'h1_0000_0000;
+
+  logic [31:0] bad;   // 0 fine, else 1 + descriptor word index
+  always_comb begin
+    bad = '0;
+    if (kind > hta_prog_pkg::GopAvgpool || (k_tab && !lut_en))
+      bad = 1 + hta_prog_pkg::GopDescWKind;
+    else if ($signed(d_q.act_min) > $signed(d_q.act_max))
+      bad = 1 + hta_prog_pkg::GopDescWActMin;
+    else if (d_q.h == 0 || d_q.w == 0)
+      bad = 1 + hta_prog_pkg::GopDescWH;
+    else if (in_c == 0 || 32'(in_c) > ChanMax || in_st != round16(in_c))
+      bad = 1 + hta_prog_pkg::GopDescWInC;
+    else if (k_move && (d_q.in_h == 0 || d_q.in_w == 0
+                        || (k_rsz && (32'(d_q.h) != 2 * 32'(d_q.in_h)
+                                      || 32'(d_q.w) != 2 * 32'(d_q.in_w)))
+                        || (k_pad && (32'(d_q.h) < 32'(d_q.in_h) + 32'(d_q.pad_top)
+                                      || 32'(d_q.w) < 32'(d_q.in_w) + 32'(d_q.pad_left)))))
+      bad = 1 + hta_prog_pkg::GopDescWInH;
+    // every window holds an in-image position: padding below the kernel, the
+    // last window starting inside x
+    else if (k_pool && (d_q.in_h == 0 || d_q.in_w == 0
+                        || (k_gmp && (d_q.h != 1 || d_q.w != 1))
+                        || (k_win && (d_q.kh == 0 || d_q.kw == 0 || d_q.stride == 0
+                                      || d_q.pad_top >= d_q.kh || d_q.pad_left >= d_q.kw
+                                      || (32'(d_q.h) - 1) * 32'(d_q.stride)
+                                         > 32'(d_q.in_h) - 1 + 32'(d_q.pad_top)
+                                      || (32'(d_q.w) - 1) * 32'(d_q.stride)
+                                         > 32'(d_q.in_w) - 1 + 32'(d_q.pad_left)))))
+      bad = 1 + hta_prog_pkg::GopDescWInH;
+    else if (k_two && (in2_c == 0 || 32'(in2_c) > ChanMax || in2_st != round16(in2_c)))
+      bad = 1 + hta_prog_pkg::GopDescWIn2C;
+    else if ((k_add || k_mul) && in2_c != in_c)
+      bad = 1 + hta_prog_pkg::GopDescWIn2C;
+    else if (k_cat ? 32'(out_c) != 32'(in_c) + 32'(in2_c) : out_c != in_c)
+      bad = 1 + hta_prog_pkg::GopDescWOutC;
+    else if (32'(out_c) > ChanMax || out_st != round16(out_c))
+      bad = 1 + hta_prog_pkg::GopDescWOutC;
+    else if (d_q.in_off % 16 != 0 || in_end_q > limit_data)
+      bad = 1 + hta_prog_pkg::GopDescWInOff;
+    else if (k_two && (d_q.in2_off % 16 != 0 || in2_end_q > limit_data))
+      bad = 1 + hta_prog_pkg::GopDescWIn2Off;
+    else if (d_q.out_off % 16 != 0 || out_end_q > limit_data)
+      bad = 1 + hta_prog_pkg::GopDescWOutOff;
+    else if (d_q.par_off % BusBytes != 0)
+      bad = 1 + hta_prog_pkg::GopDescWParOff;
+    else if (d_q.par_bytes != par_need_q || par_end_q > prog_size_i)
+      bad = 1 + hta_prog_pkg::GopDescWParBytes;
+  end
+
+  // ------------------------------------------------------- read requests
+  // Up to two segments of beats (a pixel of x, then one of y; or the
+  // parameters), each cut into bursts that stay inside MaxBurst boundaries.
+  logic        rq_win_q;
+  logic [31:0] rq_off_q, rq2_off_q;
+  logic [31:0] rq_left_q, rq2_left_q;
+  wire  [31:0] rq_beat   = rq_off_q / BusBytes;
+  wire  [31:0] rq_room   = 32'(MaxBurst) - rq_beat % MaxBurst;
+  wire  [31:0] rq_n      = (rq_left_q < rq_room) ? rq_left_q : rq_room;
+  assign req_valid_o = (rq_left_q != 0) && !clr_i && state_q != SAbort;
+  assign req_win_o   = rq_win_q;
+  assign req_off_o   = rq_off_q;
+  assign req_beats_o = 8'(rq_n);
+
+  // Beats of the current job come back in order: the first rcv_n0_q go to
+  // target 0 (x buffer / table), the rest to target 1 (y buffer / records).
+  logic [31:0] rcv_q, rcv_n0_q, rcv_tot_q;
+  logic        job_par_q;           // the job loads parameters
+  wire  [31:0] rcv_row1 = rcv_q - rcv_n0_q;
+  wire         to0 = rcv_q < rcv_n0_q;
+  wire         rcv_done = rcv_q == rcv_tot_q;
+
+  // --------------------------------------------------------------- buffers
+  logic [RowBits-1:0] a_raddr, b_raddr;
+  logic [BusBits-1:0] a_rdata, b_rdata;
+  hta_ram_sdp #(.Width(BusBits), .Depth(BufRows)) u_buf_x (
+    .clk_i, .we_i(rd_valid_i && !job_par_q && to0), .waddr_i(RowBits'(rcv_q)),
+    .wdata_i(rd_data_i), .raddr_i(a_raddr), .rdata_o(a_rdata)
+  );
+  hta_ram_sdp #(.Width(BusBits), .Depth(BufRows)) u_buf_y (
+    .clk_i, .we_i(rd_valid_i && !job_par_q && !to0), .waddr_i(RowBits'(rcv_row1)),
+    .wdata_i(rd_data_i), .raddr_i(b_raddr), .rdata_o(b_rdata)
+  );
+
+  logic [LutBits-1:0] lut_raddr;
+  logic [BusBits-1:0] lut_rdata;
+  hta_ram_sdp #(.Width(BusBits), .Depth(LutRows)) u_lut (
+    .clk_i, .we_i(rd_valid_i && job_par_q && to0), .waddr_i(LutBits'(rcv_q)),
+    .wdata_i(rd_data_i), .raddr_i(lut_raddr), .rdata_o(lut_rdata)
+  );
+
+  // Lane records in RecPer banks: record i in bank i % RecPer, row i / RecPer.
+  logic [RecBits-1:0] rec_raddr;
+  logic [RecPer*RecW-1:0] rec_rdata;
+  for (genvar g = 0; g < RecPer; g++) begin : gen_rec
+    wire [RecW-1:0] rec = rd_data_i[g*128 +: RecW];
+    hta_ram_sdp #(.Width(RecW), .Depth(RecRows)) u_rec (
+      .clk_i, .we_i(rd_valid_i && job_par_q && !to0), .waddr_i(RecBits'(rcv_row1)),
+      .wdata_i({rec[68:64], rec[63:32], rec[31:0]}),
+      .raddr_i(rec_raddr), .rdata_o(rec_rdata[g*RecW +: RecW])
+    );
+  end
+
+  // ------------------------------------------------------------ pixel loop
+  // Pixels go in chunks: as many consecutive pixels as the buffers hold
+  // (cap_q, a power of two of them) are read in one run of bursts, then
+  // issued, so the read latency is paid once per chunk.
+  logic [31:0] pix_q;               // first pixel of the chunk
+  logic [31:0] x_base_q, y_base_q, o_base_q;   // byte offsets of the pixel being issued
+  logic [15:0] o_q;                 // next channel to issue
+  logic [15:0] j_q, cn_q, cap_q;    // pixel in the chunk, chunk pixels, most per chunk
+  logic [31:0] xj_q, yj_q;          // buffer byte of pixel j's x and y
+  logic        first_y_q;           // MUL: y is read with the first chunk only
+  logic [ByteBits-1:0] y_sub_q;     // MUL: y's byte within its first beat
+
+  wire [31:0] left_pix = npix_q - pix_q;
+  wire [15:0] cn       = (left_pix < 32'(cap_q)) ? left_pix[15:0] : cap_q;
+  wire        y_read   = k_two && (!k_mul || first_y_q);
+  wire [31:0] x_beats  = pad_px_q ? 32'd0
+                       : (x_base_q % BusBytes + 32'(cn) * 32'(in_st) + BusBytes - 1) / BusBytes;
+  wire [31:0] y_beats  = !y_read ? 32'd0
+                       : (y_base_q % BusBytes + (k_mul ? 32'd1 : 32'(cn)) * 32'(in2_st)
+                          + BusBytes - 1) / BusBytes;
+  wire [15:0] wide_st  = (k_two && !k_mul && in2_st > in_st) ? in2_st : in_st;
+
+  // RESIZE, PAD: chunks of one pixel; the output pixel (oy, ox) reads the
+  // input pixel (sy, sx), or none (PAD outside x: the value is zp_in).
+  // MAXPOOL, GMP: each in-image window position (wy, wx) is read and folded
+  // into the running maximum of every channel (acc RAM); an emit pass then
+  // sends the maxima down the output path.
+  logic [15:0] oy_q, ox_q, wy_q, wx_q;
+  logic        pad_px_q, first_pos_q;
+  wire signed [17:0] sy = k_rsz ? 18'(oy_q[15:1])
+                        : k_pad ? 18'(oy_q) - 18'(d_q.pad_top)
+                        : k_gmp ? 18'(wy_q)
+                        : 18'(32'(oy_q) * 32'(d_q.stride)) - 18'(d_q.pad_top) + 18'(wy_q);
+  wire signed [17:0] sx = k_rsz ? 18'(ox_q[15:1])
+                        : k_pad ? 18'(ox_q) - 18'(d_q.pad_left)
+                        : k_gmp ? 18'(wx_q)
+                        : 18'(32'(ox_q) * 32'(d_q.stride)) - 18'(d_q.pad_left) + 18'(wx_q);
+  wire [15:0] win_h = k_gmp ? d_q.in_h : 16'(d_q.kh);
+  wire [15:0] win_w = k_gmp ? d_q.in_w : 16'(d_q.kw);
+  wire        wx_end = 32'(wx_q) + 1 == 32'(win_w);
+  wire        pos_last = wx_end && 32'(wy_q) + 1 == 32'(win_h);
+  wire in_img = sy >= 0 && sy < $signed(18'(d_q.in_h)) && sx >= 0 && sx < $signed(18'(d_q.in_w));
+  wire [31:0] src_pix = 32'(sy[15:0]) * 32'(d_q.in_w) + 32'(sx[15:0]);
+
+  // AVGPOOL: n in-image positions folded; m = ceil(2^AvgShift / 2n) by a
+  // serial division (SRecip), so that the mean is one multiply per channel.
+  localparam int AvgShift = hta_prog_pkg::GopAvgShift;
+  logic [16:0] n_q;
+  logic [43:0] m_q, dv_rem_q;
+  logic [5:0]  dv_i_q;
+  wire  [43:0] dv_num = (44'(1) << AvgShift) + 44'({n_q, 1'b0}) - 44'd1;  // + 2n - 1: ceiling
+  wire         dv_bit = dv_num[dv_i_q];
+  wire  [44:0] dv_try = {dv_rem_q, 1'b0} | 45'(dv_bit);
+  wire [31:0] cap_need = 32'(cap_q) * 32'(wide_st);
+
+  logic [$clog2(WqDepth):0] wq_count;
+  logic fold1_q;
+  // (an emit pass starts once the last fold's write is in: one channel)
+  wire issue = (state_q == SIssue || state_q == SFold || (state_q == SEmit && !fold1_q))
+               && !clr_i && 32'(wq_count) < WqDepth - Lat - 2;
+  wire issue_last  = issue && o_q + 1 == out_c;      // the pixel's last channel
+  wire chunk_last  = issue_last && j_q + 1 == cn_q;
+
+  // Channel o's bytes: x at x_sub + o (CONCAT: o < in_c), else y.
+  wire        sel_y  = k_cat && o_q >= in_c;
+  wire [31:0] x_idx  = xj_q + 32'(o_q);
+  wire [31:0] y_idx  = yj_q + (k_cat ? 32'(o_q) - 32'(in_c) : 32'(o_q));
+  assign a_raddr   = RowBits'(x_idx / BusBytes);
+  assign b_raddr   = RowBits'(y_idx / BusBytes);
+  assign rec_raddr = RecBits'(32'(o_q) / RecPer);
+
+  // ------------------------------------------------------------ sequencer
+  always_ff @(posedge clk_i) begin
+    err_o <= 1'b0;
+    if (rst_i) begin
+      state_q   <= SIdle;
+      rq_left_q <= '0;
+      rq2_left_q <= '0;
+      rcv_q     <= '0;
+      rcv_tot_q <= '0;
+      err_info_o <= '0;
+    end else begin
+      // request and receive bookkeeping
+      if (req_valid_o && req_ready_i) begin
+        rq_off_q  <= rq_off_q + rq_n * BusBytes;
+        rq_left_q <= rq_left_q - rq_n;
+        if (rq_left_q == rq_n && rq2_left_q != 0) begin
+          rq_off_q   <= rq2_off_q;
+          rq_left_q  <= rq2_left_q;
+          rq2_left_q <= '0;
+        end
+      end
+      if (rd_valid_i) rcv_q <= rcv_q + 1;
+      if (state_q != SRecip) begin     // the next division starts afresh (the 44
+        dv_rem_q <= '0;                // quotient bits shift all of m_q out)
+        dv_i_q   <= 6'(AvgShift);
+      end
+      // a new output pixel's window: no position folded yet (n_q is read
+      // by the last emitted channel until its first SSrc cycle ends)
+      if (state_q == SSrc && first_pos_q) n_q <= '0;
+
+      if (clr_i && state_q != SIdle && state_q != SAbort) begin
+        state_q    <= SAbort;
+        rq_left_q  <= '0;
+        rq2_left_q <= '0;
+      end else begin
+        unique case (state_q)
+          SIdle: if (start_i) begin
+            d_q     <= desc_i;
+            state_q <= SCheck1;
+          end
+          SCheck1: begin
+            npix_q     <= 32'(d_q.h) * 32'(d_q.w);
+            in_end_q   <= 64'(d_q.in_off)
+                        + (k_src ? 64'(d_q.in_h) * 64'(d_q.in_w) : 64'(d_q.h) * 64'(d_q.w))
+                        * 64'(in_st);
+            in2_end_q  <= 64'(d_q.in2_off)
+                        + (k_mul ? 64'(in2_st) : 64'(d_q.h) * 64'(d_q.w) * 64'(in2_st));
+            out_end_q  <= 64'(d_q.out_off) + 64'(d_q.h) * 64'(d_q.w) * 64'(out_st);
+            par_need_q <= (lut_en ? hta_prog_pkg::GopLutBytes : 32'd0)
+                        + (k_rec ? 32'(out_c) * 32'd16 : 32'd0);
+            par_end_q  <= 64'(d_q.par_off) + 64'(d_q.par_bytes);
+            state_q    <= SCheck2;
+          end
+          SCheck2: begin
+            if (bad != 0) begin
+              err_o      <= 1'b1;
+              err_info_o <= bad - 1;
+              state_q    <= SIdle;
+            end else begin
+              // parameters: table rows (lut_en) then record rows
+              rq_win_q   <= hta_pkg::WinProg;
+              rq_off_q   <= d_q.par_off;
+              rq_left_q  <= (d_q.par_bytes + BusBytes - 1) / BusBytes;
+              job_par_q  <= 1'b1;
+              rcv_q      <= '0;
+              rcv_n0_q   <= lut_en ? 32'(LutRows) : 32'd0;
+              rcv_tot_q  <= (d_q.par_bytes + BusBytes - 1) / BusBytes;
+              pix_q      <= '0;
+              x_base_q   <= d_q.in_off;
+              y_base_q   <= d_q.in2_off;
+              o_base_q   <= d_q.out_off;
+              first_y_q  <= 1'b1;
+              cap_q      <= k_src ? 16'd1 : 16'(BufBytes / 16);
+              oy_q       <= '0;
+              ox_q       <= '0;
+              wy_q       <= '0;
+              wx_q       <= '0;
+              n_q        <= '0;
+              first_pos_q <= 1'b1;
+              pad_px_q   <= 1'b0;
+              state_q    <= SCap;
+            end
+          end
+          // halve the chunk until its widest tensor fits the buffers
+          SCap: if (cap_need > BufBytes && cap_q > 1) cap_q <= cap_q >> 1;
+                else state_q <= SParWait;
+          SParWait: if (rcv_done) state_q <= k_src ? SSrc : SPix;
+          SSrc: begin
+            x_base_q <= d_q.in_off + src_pix * 32'(in_st);
+            pad_px_q <= !in_img;
+            if (k_pool && !in_img) begin    // a padding position: no part
+              wx_q <= wx_end ? 16'd0 : wx_q + 1;
+              if (wx_end) wy_q <= wy_q + 1;
+              if (pos_last) state_q <= k_avg ? SRecip : SEmit;
+            end else begin
+              state_q <= SPix;
+            end
+          end
+          SPix: begin
+            // the chunk's x pixels, then its y pixels (ADD, CONCAT; MUL: the
+            // one y pixel, with the first chunk)
+            rq_win_q   <= hta_pkg::WinData;
+            rq_off_q   <= x_base_q / BusBytes * BusBytes;
+            rq_left_q  <= x_beats;
+            rq2_off_q  <= y_base_q / BusBytes * BusBytes;
+            rq2_left_q <= y_beats;
+            job_par_q  <= 1'b0;
+            rcv_q      <= '0;
+            rcv_n0_q   <= x_beats;
+            rcv_tot_q  <= x_beats + y_beats;
+            cn_q       <= cn;
+            j_q        <= '0;
+            xj_q       <= x_base_q % BusBytes;
+            if (y_read) y_sub_q <= ByteBits'(y_base_q % BusBytes);
+            yj_q       <= y_read ? y_base_q % BusBytes : 32'(y_sub_q);
+            o_q        <= '0;
+            state_q    <= SPixWait;
+          end
+          SPixWait: if (rcv_done && rq_left_q == 0) state_q <= k_pool ? SFold : SIssue;
+          SFold: if (issue) begin
+            o_q <= o_q + 1;
+            if (issue_last) begin
+              o_q         <= '0;
+              first_pos_q <= 1'b0;
+              wx_q        <= wx_end ? 16'd0 : wx_q + 1;
+              if (wx_end) wy_q <= wy_q + 1;
+              n_q         <= n_q + 1;
+              state_q     <= !pos_last ? SSrc : k_avg ? SRecip : SEmit;
+            end
+          end
+          // m = floor((2^AvgShift + 2n - 1) / 2n), one quotient bit a cycle
+          SRecip: begin
+            if (45'(dv_try) >= 45'({n_q, 1'b0})) begin
+              dv_rem_q <= 44'(dv_try - 45'({n_q, 1'b0}));
+              m_q      <= {m_q[42:0], 1'b1};
+            end else begin
+              dv_rem_q <= 44'(dv_try);
+              m_q      <= {m_q[42:0], 1'b0};
+            end
+            dv_i_q <= dv_i_q - 1;
+            if (dv_i_q == 0) state_q <= SEmit;
+          end
+          SEmit: if (issue) begin
+            o_q <= o_q + 1;
+            if (issue_last) begin
+              o_q         <= '0;
+              o_base_q    <= o_base_q + 32'(out_st);
+              ox_q        <= (32'(ox_q) + 1 == 32'(d_q.w)) ? 16'd0 : ox_q + 1;
+              if (32'(ox_q) + 1 == 32'(d_q.w)) oy_q <= oy_q + 1;
+              wy_q        <= '0;
+              wx_q        <= '0;
+              first_pos_q <= 1'b1;
+              pix_q       <= pix_q + 1;
+              state_q     <= (pix_q + 1 == npix_q) ? SDrain : SSrc;
+            end
+          end
+          SIssue: if (issue) begin
+            o_q <= o_q + 1;
+            if (issue_last) begin
+              o_q       <= '0;
+              j_q       <= j_q + 1;
+              xj_q      <= xj_q + 32'(in_st);
+              if (!k_mul) yj_q <= yj_q + 32'(in2_st);
+              x_base_q  <= x_base_q + 32'(in_st);
+              if (!k_mul) y_base_q <= y_base_q + 32'(in2_st);
+              o_base_q  <= o_base_q + 32'(out_st);
+              ox_q      <= (32'(ox_q) + 1 == 32'(d_q.w)) ? 16'd0 : ox_q + 1;
+              if (32'(ox_q) + 1 == 32'(d_q.w)) oy_q <= oy_q + 1;
+            end
+            if (chunk_last) begin
+              pix_q     <= pix_q + 32'(cn_q);
+              first_y_q <= 1'b0;
+              state_q   <= (pix_q + 32'(cn_q) == npix_q) ? SDrain : k_move ? SSrc : SPix;
+            end
+          end
+          SDrain: if (!busy_pipe) state_q <= SIdle;
+          SAbort: if (!busy_pipe) state_q <= SIdle;
+          default: state_q <= SIdle;
+        endcase
+      end
+    end
+  end
+
+  // ------------------------------------------------------------ datapath
+  // t1: RAM outputs; pick the bytes, centre them, choose rescale parameters.
+  logic        v1_q, last1_q, ysel1_q, pad1_q, emit1_q, first1_q;
+  logic [15:0] o1_q;
+  logic [31:0] off1_q;
+  logic [ByteBits-1:0] xb1_q, yb1_q;
+  logic [RecSel-1:0] rb1_q;
+  always_ff @(posedge clk_i) begin
+    v1_q    <= issue && state_q != SFold && !rst_i;
+    fold1_q <= issue && state_q == SFold && !rst_i;
+    emit1_q <= state_q == SEmit;
+    first1_q <= first_pos_q;
+    o1_q    <= o_q;
+    last1_q <= issue_last;
+    ysel1_q <= sel_y;
+    pad1_q  <= pad_px_q;
+    off1_q  <= o_base_q + 32'(o_q);
+    xb1_q   <= ByteBits'(x_idx % BusBytes);
+    yb1_q   <= ByteBits'(y_idx % BusBytes);
+    rb1_q   <= RecSel'(32'(o_q) % RecPer);
+  end
+
+  wire [7:0] x1 = a_rdata[32'(xb1_q)*8 +: 8];
+  wire [7:0] y1 = b_rdata[32'(yb1_q)*8 +: 8];
+  wire [RecW-1:0] rec1 = rec_rdata[32'(rb1_q)*RecW +: RecW];
+  wire signed [9:0] xc1 = 10'($signed(x1)) - 10'($signed(d_q.zp_in));
+
+  // MAXPOOL, GMP: the running maximum of every channel; AVGPOOL: the sum
+  // of xc (|S| < 2^8 n).
+  logic [31:0] acc_rdata;
+  wire  [31:0] acc_sum = (first1_q ? 32'd0 : acc_rdata) + 32'(xc1);
+  wire  [31:0] acc_new = k_avg ? acc_sum
+                       : (first1_q || $signed(x1) > $signed(acc_rdata[7:0])) ? 32'(x1)
+                       : acc_rdata;
+  hta_ram_sdp #(.Width(32), .Depth(BufBytes)) u_acc (
+    .clk_i, .we_i(fold1_q), .waddr_i($clog2(BufBytes)'(o1_q)), .wdata_i(acc_new),
+    .raddr_i($clog2(BufBytes)'(o_q)), .rdata_o(acc_rdata)
+  );
+  wire signed [9:0] yc1 = 10'($signed(y1)) - 10'($signed(d_q.zp_in2));
+
+  // t2: the rescale operands (CONCAT: the chosen input on unit 0, 0 on
+  // unit 1, whose R is 0), the MUL product, the raw byte (TABLE).
+  logic        v2_q, last2_q;
+  logic [31:0] off2_q;
+  logic [RecW-1:0] rec2_q;
+  logic signed [31:0] r0_in_q, r1_in_q, m0_q, m1_q, mul2_q;
+  logic [4:0]  s0_q, s1_q;
+  logic [7:0]  raw2_q;
+  logic [25:0] avg_a2_q;
+  logic        avg_neg2_q;
+  always_ff @(posedge clk_i) begin
+    v2_q    <= v1_q && !rst_i;
+    last2_q <= last1_q;
+    off2_q  <= off1_q;
+    rec2_q  <= rec1;
+    raw2_q  <= emit1_q ? acc_rdata[7:0] : pad1_q ? d_q.zp_in : x1;
+    // AVGPOOL: a = 2|S| + n and the sign of S
+    avg_a2_q   <= 26'({acc_rdata[31] ? 32'(-acc_rdata) : acc_rdata, 1'b0}) + 26'(n_q);
+    avg_neg2_q <= acc_rdata[31];
+    mul2_q  <= 32'(xc1) * 32'(yc1);
+    r0_in_q <= (ysel1_q ? 32'(yc1) : 32'(xc1)) <<< 20;
+    m0_q    <= ysel1_q ? d_q.in_mult1 : d_q.in_mult0;
+    s0_q    <= ysel1_q ? d_q.in_shift1 : d_q.in_shift0;
+    r1_in_q <= k_add ? 32'(yc1) <<< 20 : 32'd0;
+    m1_q    <= d_q.in_mult1;
+    s1_q    <= d_q.in_shift1;
+  end
+
+  // t3..t5: two input rescales, 3 stages each (product, SRDHM, RDBPOT).
+  logic signed [63:0] p0_q, p1_q;
+  logic signed [31:0] h0_q, h1_q, q0_q, q1_q;
+  logic [4:0]  s0b_q, s1b_q, s0c_q, s1c_q;
+  logic [2:0]  v_d_q;
+  logic [2:0]  last_d_q;
+  logic [31:0] off_d_q [3];
+  logic [RecW-1:0] rec_d_q [3];
+  logic signed [31:0] mul_d_q [3];
+  logic [7:0]  raw_d_q [3];
+
+  function automatic logic signed [31:0] srdhm_hi(input logic signed [63:0] p);
+    logic signed [64:0] nudged;
+    nudged = 65'(p) + (p >= 0 ? 65'sd1073741824 : 65'sd1 - 65'sd1073741824);
+    // Truncating division by 2^31; |vc 2^20| < 2^29, so never both INT32_MIN
+    // and the quotient fits 32 bits.
+    srdhm_hi = 32'(((nudged < 0) ? nudged + 65'sd2147483647 : nudged) >>> 31);
+  endfunction
+
+  function automatic logic signed [31:0] rdbpot(input logic signed [31:0] x,
+                                                input logic [4:0] e);
+    logic [31:0] mask, rem, thr;
+    mask = (32'd1 << e) - 32'd1;
+    rem  = x & mask;
+    thr  = (mask >> 1) + {31'd0, x[31]};
+    rdbpot = (x >>> e) + ((rem > thr) ? 32'sd1 : 32'sd0);
+  endfunction
+
+  logic [69:0] avg_p3_q;
+  logic        avg_neg3_q, avg_neg4_q;
+  logic [31:0] avg_q4_q, avg_q5_q;
+  always_ff @(posedge clk_i) begin
+    avg_p3_q   <= 70'(avg_a2_q) * 70'(m_q);
+    avg_neg3_q <= avg_neg2_q;
+    avg_q4_q   <= 32'(avg_p3_q >> AvgShift);
+    avg_neg4_q <= avg_neg3_q;
+    avg_q5_q   <= avg_neg4_q ? 32'(-avg_q4_q) : avg_q4_q;
+  end
+
+  always_ff @(posedge clk_i) begin
+    p0_q  <= 64'(r0_in_q) * 64'(m0_q);
+    p1_q  <= 64'(r1_in_q) * 64'(m1_q);
+    s0b_q <= s0_q;
+    s1b_q <= s1_q;
+    h0_q  <= srdhm_hi(p0_q);
+    h1_q  <= srdhm_hi(p1_q);
+    s0c_q <= s0b_q;
+    s1c_q <= s1b_q;
+    q0_q  <= rdbpot(h0_q, s0c_q);
+    q1_q  <= rdbpot(h1_q, s1c_q);
+    v_d_q    <= {v_d_q[1:0], v2_q && !rst_i};
+    last_d_q <= {last_d_q[1:0], last2_q};
+    off_d_q[0] <= off2_q;   off_d_q[1] <= off_d_q[0];   off_d_q[2] <= off_d_q[1];
+    rec_d_q[0] <= rec2_q;   rec_d_q[1] <= rec_d_q[0];   rec_d_q[2] <= rec_d_q[1];
+    mul_d_q[0] <= mul2_q;   mul_d_q[1] <= mul_d_q[0];   mul_d_q[2] <= mul_d_q[1];
+    raw_d_q[0] <= raw2_q;   raw_d_q[1] <= raw_d_q[0];   raw_d_q[2] <= raw_d_q[1];
+  end
+
+  // t6..t10: the output stage (hta_requant, 5 cycles); meta delayed alongside.
+  wire [31:0] acc6 = k_avg ? avg_q5_q : k_mul ? mul_d_q[2] : q0_q + q1_q;  // |R_0 + R_1| < 2^28
+  wire [RecW-1:0] rec6 = rec_d_q[2];
+  logic       rq_valid;
+  logic [7:0] rq_q;
+  hta_requant #(.SBits(1)) u_stage (
+    .clk_i, .rst_i, .valid_i(v_d_q[2]), .acc_i(acc6), .s_i(1'b0), .alpha_i(8'd0),
+    .bias_i(rec6[31:0]), .mult_i(rec6[63:32]), .shift_i(rec6[68:64]),
+    .zp_out_i(d_q.zp_out), .act_min_i(d_q.act_min), .act_max_i(d_q.act_max),
+    .valid_o(rq_valid), .q_o(rq_q)
+  );
+  logic [4:0]  ve_q, last_e_q;       // hta_requant's valid, and meta, alongside
+  logic [31:0] off_e_q [5];
+  logic [7:0]  raw_e_q [5];
+  always_ff @(posedge clk_i) begin
+    ve_q       <= {ve_q[3:0], v_d_q[2] && !rst_i};
+    last_e_q   <= {last_e_q[3:0], last_d_q[2]};
+    off_e_q[0] <= off_d_q[2];
+    raw_e_q[0] <= raw_d_q[2];
+    for (int i = 1; i < 5; i++) begin
+      off_e_q[i] <= off_e_q[i-1];
+      raw_e_q[i] <= raw_e_q[i-1];
+    end
+  end
+
+  // t11, t12: the activation table (row read, then byte select).
+  wire [7:0] raw11 = raw_e_q[4];
+  wire [7:0] mov11 = $signed(raw11) > $signed(d_q.act_max) ? d_q.act_max
+                   : $signed(raw11) < $signed(d_q.act_min) ? d_q.act_min : raw11;
+  wire [7:0] v11 = k_tab ? raw11 : (k_src && !k_avg) ? mov11 : rq_q;
+  wire [7:0] u11 = v11 ^ 8'h80;                   // v + 128
+  assign lut_raddr = LutBits'(32'(u11) / BusBytes);
+  logic        v12_q, last12_q;
+  logic [31:0] off12_q;
+  logic [7:0]  val12_q;
+  logic [ByteBits-1:0] lb12_q;
+  always_ff @(posedge clk_i) begin
+    v12_q    <= rq_valid && !rst_i;
+    last12_q <= last_e_q[4];
+    off12_q  <= off_e_q[4];
+    val12_q  <= v11;
+    lb12_q   <= ByteBits'(32'(u11) % BusBytes);
+  end
+  wire [7:0] out13 = lut_en ? lut_rdata[32'(lb12_q)*8 +: 8] : val12_q;
+
+  // t13: gather bytes into beats; a beat leaves at its last byte or the
+  // pixel's last channel.
+  logic [BusBits-1:0]  gb_q;
+  logic [BusBytes-1:0] gs_q;
+  wire [ByteBits-1:0] lane13 = ByteBits'(off12_q % BusBytes);
+  logic [BusBits-1:0]  gb_d;
+  logic [BusBytes-1:0] gs_d;
+  always_comb begin
+    gb_d = gb_q;
+    gs_d = gs_q;
+    gb_d[32'(lane13)*8 +: 8] = out13;
+    gs_d[lane13] = 1'b1;
+  end
+  wire beat_end = v12_q && (32'(lane13) == BusBytes - 1 || last12_q);
+  always_ff @(posedge clk_i) begin
+    if (rst_i || clr_i) begin
+      gs_q <= '0;
+    end else if (v12_q) begin
+      gb_q <= gb_d;
+      gs_q <= beat_end ? '0 : gs_d;
+    end
+  end
+
+  // ------------------------------------------------------- write queue
+  logic [WqW-1:0] wq_head;
+  logic wq_empty, wq_full;
+  wire  wq_pop;
+  hta_fifo #(.Width(WqW), .Depth(WqDepth)) u_wq (
+    .clk_i, .rst_i, .clr_i(clr_i),
+    .push_i(beat_end && !clr_i), .data_i({off12_q / BusBytes * BusBytes, gb_d, gs_d}),
+    .pop_i(wq_pop), .data_o(wq_head), .empty_o(wq_empty), .full_o(wq_full),
+    .count_o(wq_count)
+  );
+
+  // One beat per burst: AW and W together; B responses counted, their
+  // addresses kept for error reports.
+  logic [$clog2(BTags):0] bcount;
+  logic btag_full, btag_empty;
+  logic [63:0] btag_head;
+  wire aw_done = !awvalid_o || awready_i;
+  wire w_done  = !wvalid_o || wready_i;
+  assign wq_pop = !wq_empty && !clr_i && aw_done && w_done && !btag_full;
+  wire [31:0] wq_off = wq_head[WqW-1 -: 32];
+
+  always_ff @(posedge clk_i) begin
+    if (rst_i) begin
+      awvalid_o <= 1'b0;
+      wvalid_o  <= 1'b0;
+    end else begin
+      if (awvalid_o && awready_i) awvalid_o <= 1'b0;
+      if (wvalid_o && wready_i)   wvalid_o  <= 1'b0;
+      if (wq_pop) begin
+        awvalid_o <= 1'b1;
+        wvalid_o  <= 1'b1;
+        awaddr_o  <= data_base_i + 64'(wq_off);
+        wdata_o   <= wq_head[BusBytes +: BusBits];
+        wstrb_o   <= wq_head[BusBytes-1:0];
+      end
+    end
+  end
+  assign awlen_o  = 8'd0;
+  assign wlast_o  = 1'b1;
+  assign bready_o = 1'b1;
+
+  hta_fifo #(.Width(64), .Depth(BTags)) u_btags (
+    .clk_i, .rst_i, .clr_i(1'b0),
+    .push_i(wq_pop), .data_i(data_base_i + 64'(wq_off)),
+    .pop_i(bvalid_i && !btag_empty), .data_o(btag_head), .empty_o(btag_empty),
+    .full_o(btag_full), .count_o(bcount)
+  );
+  assign err_resp_o = bvalid_i && !btag_empty && bresp_i != 2'b00;
+  assign err_addr_o = btag_head;
+
+  always_comb begin
+    ev_bytes_o = '0;
+    if (wvalid_o && wready_i)
+      for (int i = 0; i < BusBytes; i++) ev_bytes_o = ev_bytes_o + 16'(wstrb_o[i]);
+  end
+
+  // Anything still moving: the pipeline, the queue, the bus.
+  assign busy_pipe = v1_q || fold1_q || v2_q || (|v_d_q) || (|ve_q) || rq_valid || v12_q
+                   || !wq_empty || awvalid_o || wvalid_o || !btag_empty;
+  assign busy_o = state_q != SIdle || busy_pipe;
+
+  logic unused;
+  assign unused = ^{wq_full, bcount, rcv_row1, o1_q};
+
+`ifndef SYNTHESIS
+  always_ff @(posedge clk_i) begin
+    if (!rst_i && rd_valid_i) assert (!rcv_done) else $error("hta_gop: beat past its job");
+    if (!rst_i && beat_end && !clr_i) assert (!wq_full) else $error("hta_gop: write queue full");
+  end
+`endif
+endmodule

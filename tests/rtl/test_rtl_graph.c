@@ -1,0 +1,302 @@
+/*
+ * test_rtl_graph.c - graphs on the RTL: the graph-op unit (hw/rtl/hta_gop.sv)
+ * and the compiler's DAG programs against the golden model, bit for bit.
+ *
+ * Every case is a random DAG drawn from one seed (hta_rand_graph_engine:
+ * residual ADD, CONCAT, squeeze-excite MUL by a GAP, pointwise and depthwise
+ * layers reading any earlier tensor, random activation tables, scales, zero
+ * points and clamps; channel counts up to 12 or up to 40, so pixels span
+ * several bus beats). It is compiled for the linked configuration, run on
+ * the Verilator model and on the test interpreter of programs
+ * (tests/support/prog_interp), and every layer's output is compared with the
+ * golden model; no byte outside the outputs may change, and the RTL's data
+ * window must equal the interpreter's byte for byte. First, corrupted
+ * graph-op descriptors must stop the RTL with the interpreter's ERR_DESC
+ * word index (the random graphs that follow show the engine recovers).
+ *
+ *   test_rtl_graph [--count N] [--master S] [--seed S] [--trace F.fst] [-v]
+ */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "check.h"
+#include "check_outputs.h"
+#include "hta_compile.h"
+#include "hta_golden.h"
+#include "hta_model.h"
+#include "hta_sim.h"
+#include "prog_interp.h"
+#include "rand_graph.h"
+#include "rng.h"
+#include "rtl_run.h"
+
+static int verbose;
+static uint64_t total_cycles, total_cases, total_gops;
+/* per graph-op descriptor kind: descriptors, cycles, output bytes */
+#define GOP_KINDS 9
+static uint64_t kind_n[GOP_KINDS], kind_cycles[GOP_KINDS], kind_bytes[GOP_KINDS];
+static const char *const kind_name[GOP_KINDS] = {"ADD",    "CONCAT",  "MUL", "TABLE",  "RESIZE",
+                                                 "PAD",    "MAXPOOL", "GMP", "AVGPOOL"};
+
+static int run_case(hta_sim *sim, uint64_t seed, const char *argv0) {
+  hta_rng g;
+  hta_rng_seed(&g, seed);
+  const hta_hw_cfg *cfg = rtl_config();
+  char name[200], detail[900] = "", err[400] = "";
+  int ok = 0, n = 0;
+  hta_program *prog = NULL;
+  int8_t **outs = NULL, *in = NULL;
+  uint8_t *data = NULL, *before = NULL, *idata = NULL;
+  rtl_result res;
+
+  const int max_c = hta_rng_chance(&g, 50) ? 40 : 12;
+  hta_model *m = hta_rand_graph_engine(&g, max_c, err, sizeof err);
+  snprintf(name, sizeof name, "rtl graph seed=0x%016" PRIx64, seed);
+  if (m == NULL) {
+    snprintf(detail, sizeof detail, "make the graph: %s", err);
+    goto done;
+  }
+  hta_model_info mi;
+  hta_model_get_info(m, &mi);
+  const hta_layer *ls = hta_model_layers(m);
+  n = mi.n_layers;
+  snprintf(name, sizeof name, "rtl graph seed=0x%016" PRIx64 " (%d layers:", seed, n);
+  for (int i = 0; i < n; i++) {
+    const size_t at = strlen(name);
+    snprintf(name + at, sizeof name - at, " %s%s", hta_op_name(ls[i].op), ls[i].lut ? "+lut" : "");
+  }
+  strncat(name, ")", sizeof name - strlen(name) - 1);
+
+  prog = hta_compile(cfg, ls, n, err, sizeof err);
+  if (prog == NULL) {
+    snprintf(detail, sizeof detail, "compile: %s", err);
+    goto done;
+  }
+  const size_t isz = (size_t)ls[0].in_h * ls[0].in_w * ls[0].in_c;
+  in = malloc(isz);
+  outs = calloc((size_t)n, sizeof *outs);
+  data = malloc(prog->data_size);
+  before = malloc(prog->data_size);
+  idata = malloc(prog->data_size);
+  if (!in || !outs || !data || !before || !idata) {
+    snprintf(detail, sizeof detail, "out of memory");
+    goto done;
+  }
+  for (int i = 0; i < n; i++)
+    if ((outs[i] = malloc(hta_layer_out_size(&ls[i]))) == NULL) {
+      snprintf(detail, sizeof detail, "out of memory");
+      goto done;
+    }
+  for (size_t i = 0; i < isz; i++) in[i] = (int8_t)hta_rng_range(&g, -128, 127);
+  if (hta_golden_layers(ls, n, in, outs) != 0) {
+    snprintf(detail, sizeof detail, "golden model refused the graph");
+    goto done;
+  }
+  /* random bytes around the tensors, so stray writes show */
+  for (size_t i = 0; i < prog->data_size; i++) data[i] = (uint8_t)hta_rng_u64(&g);
+  hta_tensor_pack(&prog->input, in, data);
+  memcpy(before, data, prog->data_size);
+  memcpy(idata, data, prog->data_size);
+
+  /* the interpreter of programs: the compiler and the format, without RTL */
+  hta_interp_status st;
+  if (hta_interp_run(cfg, prog->bytes, prog->size, idata, prog->data_size, NULL, &st) != 0) {
+    snprintf(detail, sizeof detail, "interpreter: descriptor %d: %s", st.layer, st.msg);
+    goto done;
+  }
+  if (!check_program_outputs(prog, ls, n, outs, idata, before, "interpreter", detail,
+                             sizeof detail))
+    goto done;
+
+  char msg[600];
+  if (rtl_run(sim, prog->bytes, prog->size, data, prog->data_size, UINT64_C(20000000), &res,
+              msg, sizeof msg) != HTA_SIM_OK) {
+    snprintf(detail, sizeof detail, "%s", msg);
+    goto done;
+  }
+  if ((res.status & 0xff) != 0 || res.layers_done != (uint32_t)prog->n_desc) {
+    snprintf(detail, sizeof detail,
+             "engine error %u at descriptor %u (info 0x%x, addr 0x%" PRIx64 "), %u of %d done",
+             res.status & 0xff, res.status >> 16, res.err_info, res.err_addr, res.layers_done,
+             prog->n_desc);
+    goto done;
+  }
+  if (!res.guard_ok) {
+    snprintf(detail, sizeof detail, "a byte outside the program or data window changed");
+    goto done;
+  }
+  if (!check_program_outputs(prog, ls, n, outs, data, before, "rtl", detail, sizeof detail))
+    goto done;
+  for (size_t i = 0; i < prog->data_size; i++)
+    if (data[i] != idata[i]) {
+      snprintf(detail, sizeof detail, "data window byte 0x%zx: rtl 0x%02x, interpreter 0x%02x",
+               i, data[i], idata[i]);
+      goto done;
+    }
+  /* cycles of every graph-op descriptor, from the per-layer log */
+  uint32_t *cyc = calloc((size_t)prog->n_desc, sizeof *cyc);
+  if (cyc && rtl_read_log(sim, prog->n_desc, cyc) == 0)
+    for (int d = 0; d < prog->n_desc; d++) {
+      const uint8_t *at = prog->bytes + HTA_PROG_HEADER_BYTES + (size_t)d * HTA_DESC_BYTES;
+      if (at[0] != HTA_DESC_OP_GOP) continue;
+      hta_gop_desc gd;
+      hta_gop_desc_unpack(at, &gd);
+      if (gd.kind >= GOP_KINDS) continue;
+      kind_n[gd.kind]++;
+      kind_cycles[gd.kind] += cyc[d];
+      kind_bytes[gd.kind] += (uint64_t)gd.h * gd.w * gd.out_c;
+    }
+  free(cyc);
+  ok = 1;
+  total_cycles += res.cycles;
+  total_cases++;
+  for (int i = 0; i < n; i++)
+    total_gops += hta_op_inputs(ls[i].op) == 2 || ls[i].lut != NULL;
+
+done:
+  if (ok) {
+    check(1, name, " ");
+    if (verbose) printf("  %" PRIu64 " cycles, %d descriptors\n", res.cycles, prog->n_desc);
+  } else {
+    check(0, name, "%s\n  replay with a waveform: %s --seed 0x%016" PRIx64 " --trace fail.fst",
+          detail, argv0, seed);
+  }
+  for (int i = 0; outs && i < n; i++) free(outs[i]);
+  free(outs);
+  free(in);
+  free(data);
+  free(before);
+  free(idata);
+  hta_program_free(prog);
+  hta_model_free(m);
+  return ok;
+}
+
+/* Bad graph-op descriptors: each corruption stops the RTL with ERR_DESC
+ * and the word index of the field, as the interpreter reports it, at that
+ * descriptor; the good program then runs again bit-exact. */
+static void run_bad_descs(hta_sim *sim) {
+  const hta_hw_cfg *cfg = rtl_config();
+  hta_rng g;
+  char err[400] = "";
+  hta_program *prog = NULL;
+  hta_model *m = NULL;
+  /* the first graph with a graph-op descriptor */
+  int at = -1;
+  for (uint64_t seed = 1; seed < 50 && at < 0; seed++) {
+    hta_program_free(prog);
+    hta_model_free(m);
+    hta_rng_seed(&g, seed);
+    m = hta_rand_graph_engine(&g, 12, err, sizeof err);
+    hta_model_info mi;
+    if (m) hta_model_get_info(m, &mi);
+    prog = m ? hta_compile(cfg, hta_model_layers(m), mi.n_layers, err, sizeof err) : NULL;
+    for (int d = 0; prog && d < prog->n_desc && at < 0; d++)
+      if (prog->bytes[HTA_PROG_HEADER_BYTES + (size_t)d * HTA_DESC_BYTES] == HTA_DESC_OP_GOP)
+        at = d;
+  }
+  if (!check(at >= 0, "bad gop descriptors: a program with a graph op", "%s", err)) goto out;
+  uint8_t *data = calloc(1, prog->data_size), *bytes = malloc(prog->size);
+  const size_t off = HTA_PROG_HEADER_BYTES + (size_t)at * HTA_DESC_BYTES;
+  static const char *what[] = {"kind 7", "act_min > act_max", "h 0", "in_pix_stride + 16",
+                               "out_c + 1", "x past the window", "output unaligned",
+                               "par_off unaligned", "par_bytes - 16"};
+  for (int k = 0; data && bytes && k < (int)(sizeof what / sizeof *what); k++) {
+    hta_gop_desc d;
+    hta_gop_desc_unpack(prog->bytes + off, &d);
+    switch (k) {
+    case 0: d.kind = 7; break;
+    case 1: d.act_min = 5, d.act_max = 4; break;
+    case 2: d.h = 0; break;
+    case 3: d.in_pix_stride += 16; break;
+    case 4: d.out_c += 1; break;
+    case 5: d.in_off = (uint32_t)prog->data_size; break;
+    case 6: d.out_off += 8; break;
+    case 7: d.par_off += 8; break;
+    default: d.par_bytes -= 16; break;
+    }
+    memcpy(bytes, prog->bytes, prog->size);
+    char why[200], name[160], msg[600];
+    snprintf(name, sizeof name, "bad gop descriptor %d (%s): ERR_DESC as the interpreter", at,
+             what[k]);
+    if (hta_gop_desc_pack(&d, bytes + off, why, sizeof why) != 0) {
+      check(0, name, "pack: %s", why);
+      continue;
+    }
+    hta_interp_status st;
+    hta_interp_run(cfg, bytes, prog->size, data, prog->data_size, NULL, &st);
+    rtl_result res;
+    const int rc = rtl_run(sim, bytes, prog->size, data, prog->data_size, UINT64_C(2000000),
+                           &res, msg, sizeof msg);
+    check(rc == HTA_SIM_OK && st.code == HTA_INTERP_ERR_DESC &&
+              (res.status & 0xff) == HTA_ENGINE_ERR_DESC && res.err_info == st.info &&
+              (int)(res.status >> 16) == at && st.layer == at,
+          name, "rtl rc %d status 0x%x info %u; interpreter code %d info %u at %d (%s)", rc,
+          res.status, res.err_info, st.code, st.info, st.layer, st.msg);
+  }
+  free(data);
+  free(bytes);
+out:
+  hta_program_free(prog);
+  hta_model_free(m);
+}
+
+static void usage(const char *argv0) {
+  printf("usage: %s [--count N] [--master S] [--seed S]... [--trace F.fst] [-v]\n"
+         "  --count N   random graphs (default 40 on tiny, 12 on others)\n"
+         "  --master S  master seed of the random graphs (default 1)\n"
+         "  --seed S    run only the graph with this seed (as printed on failure)\n"
+         "  --trace F   write an FST waveform of the whole run to F\n"
+         "  -v          print the cycles of every graph\n", argv0);
+}
+
+int main(int argc, char **argv) {
+  long count = -1;
+  uint64_t master = 1, only[16];
+  int have_only = 0;
+  const char *trace = NULL;
+  for (int i = 1; i < argc; i++) {
+    if (!strcmp(argv[i], "--count") && i + 1 < argc) count = strtol(argv[++i], NULL, 0);
+    else if (!strcmp(argv[i], "--master") && i + 1 < argc) master = strtoull(argv[++i], NULL, 0);
+    else if (!strcmp(argv[i], "--seed") && i + 1 < argc && have_only < 16)
+      only[have_only++] = strtoull(argv[++i], NULL, 0);
+    else if (!strcmp(argv[i], "--trace") && i + 1 < argc) trace = argv[++i];
+    else if (!strcmp(argv[i], "-v")) verbose = 1;
+    else {
+      usage(argv[0]);
+      return strcmp(argv[i], "--help") && strcmp(argv[i], "-h") ? 2 : 0;
+    }
+  }
+  if (!check(rtl_config() != NULL, "the linked model names a configuration",
+             "'%s' is none of %s", hta_sim_config_name(), HTA_HW_CONFIG_NAMES))
+    return check_summary();
+  printf("configuration %s\n", rtl_config()->name);
+  if (count < 0) count = strcmp(rtl_config()->name, "tiny") == 0 ? 40 : 12;
+  hta_sim_config sc;
+  hta_sim_default_config(&sc);
+  sc.trace_path = trace;
+  char err[256];
+  hta_sim *sim = hta_sim_create(&sc, err, sizeof err);
+  if (sim == NULL) {
+    check(0, "create the simulation", "%s", err);
+    return check_summary();
+  }
+  if (have_only) {
+    for (int i = 0; i < have_only; i++) run_case(sim, only[i], argv[0]);
+  } else {
+    run_bad_descs(sim);
+    for (long i = 0; i < count; i++)
+      run_case(sim, hta_rng_case_seed(master ^ UINT64_C(0x67a9), (uint64_t)i), argv[0]);
+  }
+  printf("simulated %" PRIu64 " graphs (%" PRIu64 " layers with graph ops or tables), %" PRIu64
+         " cycles\n", total_cases, total_gops, total_cycles);
+  for (int k = 0; k < GOP_KINDS; k++)
+    if (kind_n[k])
+      printf("  %-8s %4" PRIu64 " descriptors, %8" PRIu64 " cycles, %7" PRIu64
+             " output bytes: %.2f cycles per output byte\n", kind_name[k], kind_n[k],
+             kind_cycles[k], kind_bytes[k], (double)kind_cycles[k] / (double)kind_bytes[k]);
+  hta_sim_destroy(sim);
+  return check_summary();
+}
