@@ -1,6 +1,9 @@
 /* rtl_run.c - see rtl_run.h. */
 #include "rtl_run.h"
 
+#include <inttypes.h>
+#include <stdio.h>
+
 const hta_hw_config *rtl_config(void) { return hta_hw_config_find(hta_sim_config_name()); }
 
 const hta_simlib *rtl_lib(void) {
@@ -23,4 +26,23 @@ int rtl_run(hta_sim *sim, const uint8_t *prog, size_t prog_size, uint8_t *data,
   return hta_simprog_run(rtl_lib(), sim, RTL_PROG_ADDR, prog, prog_size, data, data_size,
                          max_cycles < 65536 ? max_cycles : 65536, within_budget, &max_cycles,
                          res, msg, msglen);
+}
+
+int rtl_run_clean(hta_sim *sim, const uint8_t *prog, size_t prog_size, uint8_t *data,
+                  size_t data_size, int n_desc, const char *what, uint64_t max_cycles,
+                  rtl_result *res, char *detail, size_t len) {
+  if (rtl_run(sim, prog, prog_size, data, data_size, max_cycles, res, detail, len) !=
+      HTA_SIM_OK)
+    return 0;
+  if ((res->status & 0xff) != 0 || res->layers_done != (uint32_t)n_desc) {
+    snprintf(detail, len, "engine error %u at %s %u (info 0x%x, addr 0x%" PRIx64 "), %u of %d done",
+             res->status & 0xff, what, res->status >> 16, res->err_info, res->err_addr,
+             res->layers_done, n_desc);
+    return 0;
+  }
+  if (!res->guard_ok) {
+    snprintf(detail, len, "a byte outside the program or data window changed");
+    return 0;
+  }
+  return 1;
 }

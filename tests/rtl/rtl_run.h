@@ -30,6 +30,14 @@ int rtl_run(hta_sim *sim, const uint8_t *prog, size_t prog_size, uint8_t *data,
             size_t data_size, uint64_t max_cycles, rtl_result *res, char *msg,
             size_t msglen);
 
+/* rtl_run, then the checks every run of a valid program must pass: no
+ * engine error, all n_desc descriptors (what = "descriptor" or "job" in
+ * the message) done, no byte outside the two windows changed. 1 if so;
+ * else 0 with the reason in detail. */
+int rtl_run_clean(hta_sim *sim, const uint8_t *prog, size_t prog_size, uint8_t *data,
+                  size_t data_size, int n_desc, const char *what, uint64_t max_cycles,
+                  rtl_result *res, char *detail, size_t len);
+
 /* Cycles of descriptors 0..n-1 in the last run, from the per-layer log. */
 #define rtl_read_log(sim, n, cycles) hta_simprog_read_log(rtl_lib(), (sim), (n), (cycles))
 

@@ -110,23 +110,9 @@ static int run_case(hta_sim *sim, uint64_t seed, const char *argv0) {
                              sizeof detail))
     goto done;
 
-  char msg[600];
-  if (rtl_run(sim, prog->bytes, prog->size, data, prog->data_size, UINT64_C(20000000), &res,
-              msg, sizeof msg) != HTA_SIM_OK) {
-    snprintf(detail, sizeof detail, "%s", msg);
+  if (!rtl_run_clean(sim, prog->bytes, prog->size, data, prog->data_size, prog->n_desc,
+                     "descriptor", UINT64_C(20000000), &res, detail, sizeof detail))
     goto done;
-  }
-  if ((res.status & 0xff) != 0 || res.layers_done != (uint32_t)prog->n_desc) {
-    snprintf(detail, sizeof detail,
-             "engine error %u at descriptor %u (info 0x%x, addr 0x%" PRIx64 "), %u of %d done",
-             res.status & 0xff, res.status >> 16, res.err_info, res.err_addr, res.layers_done,
-             prog->n_desc);
-    goto done;
-  }
-  if (!res.guard_ok) {
-    snprintf(detail, sizeof detail, "a byte outside the program or data window changed");
-    goto done;
-  }
   if (!check_program_outputs(prog, ls, n, outs, data, before, "rtl", detail, sizeof detail))
     goto done;
   for (size_t i = 0; i < prog->data_size; i++)

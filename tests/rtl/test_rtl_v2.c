@@ -48,24 +48,9 @@ static int run_prog(hta_sim *sim, const hta_program *prog, const hta_layer *laye
                     int8_t *const *golden, uint8_t *data, const uint8_t *before, char *detail,
                     size_t len, uint64_t *cycles) {
   rtl_result res;
-  char msg[600];
-  const int rc = rtl_run(sim, prog->bytes, prog->size, data, prog->data_size, max_cycles, &res,
-                         msg, sizeof msg);
-  if (rc != HTA_SIM_OK) {
-    snprintf(detail, len, "%s", msg);
+  if (!rtl_run_clean(sim, prog->bytes, prog->size, data, prog->data_size, prog->n_desc, "job",
+                     max_cycles, &res, detail, len))
     return 0;
-  }
-  if ((res.status & 0xff) != 0 || res.layers_done != (uint32_t)prog->n_desc) {
-    snprintf(detail, len,
-             "engine error %u at job %u (info 0x%x, addr 0x%" PRIx64 "), %u of %d done",
-             res.status & 0xff, res.status >> 16, res.err_info, res.err_addr, res.layers_done,
-             prog->n_desc);
-    return 0;
-  }
-  if (!res.guard_ok) {
-    snprintf(detail, len, "a byte outside the program or data window changed");
-    return 0;
-  }
   const uint64_t phases = res.v2_fetch + res.v2_wload + res.v2_xload + res.v2_run + res.v2_tail;
   if (phases != res.cycles) {
     snprintf(detail, len,
