@@ -625,6 +625,7 @@ static inline void hta_gop_desc_unpack(const uint8_t *buf, hta_gop_desc *s) {
 #define HTA_V2_JOB_W_KH 0u
 #define HTA_V2_JOB_W_KW 0u
 #define HTA_V2_JOB_W_STRIDE 0u
+#define HTA_V2_JOB_W_REUSE 0u
 #define HTA_V2_JOB_W_PAD_TOP 1u
 #define HTA_V2_JOB_W_PAD_LEFT 1u
 #define HTA_V2_JOB_W_ZP_IN 1u
@@ -655,6 +656,7 @@ static inline void hta_gop_desc_unpack(const uint8_t *buf, hta_gop_desc *s) {
   X(kh, 0, 8, 8, 0) \
   X(kw, 0, 16, 8, 0) \
   X(stride, 0, 24, 4, 0) \
+  X(reuse, 0, 28, 1, 0) \
   X(pad_top, 1, 0, 8, 0) \
   X(pad_left, 1, 8, 8, 0) \
   X(zp_in, 1, 16, 8, 1) \
@@ -684,6 +686,10 @@ typedef struct hta_v2_job {
   uint32_t kh;             /* w0[15:8] kernel height (1..7) */
   uint32_t kw;             /* w0[23:16] kernel width (1..7) */
   uint32_t stride;         /* w0[27:24] stride of both axes (1 or 2) */
+  /* w0[28:28] 1: the weight blocks, lane records and group scales are those the previous job of
+     the run loaded (same wts_off, wts_bytes, rec_off, alpha_off, passes, k_blocks, gblk): not
+     loaded again (else ERR_DESC, word 0) */
+  uint32_t reuse;
   uint32_t pad_top;        /* w1[7:0] padding rows above the band (0..7) */
   uint32_t pad_left;       /* w1[15:8] padding columns left of the image (0..7, at most 2 Pix) */
   int32_t zp_in;           /* w1[23:16] input zero point (the value of padding) */
@@ -727,6 +733,8 @@ static inline int hta_v2_job_pack(const hta_v2_job *s, uint8_t *buf, char *err,
   if (hta_prog_put_(buf, "v2_job", "kw", 0, 16, 8, 0, s->kw, err, errlen))
     return -1;
   if (hta_prog_put_(buf, "v2_job", "stride", 0, 24, 4, 0, s->stride, err, errlen))
+    return -1;
+  if (hta_prog_put_(buf, "v2_job", "reuse", 0, 28, 1, 0, s->reuse, err, errlen))
     return -1;
   if (hta_prog_put_(buf, "v2_job", "pad_top", 1, 0, 8, 0, s->pad_top, err, errlen))
     return -1;
@@ -784,6 +792,7 @@ static inline void hta_v2_job_unpack(const uint8_t *buf, hta_v2_job *s) {
   s->kh = (uint32_t)hta_prog_get_(buf, 0, 8, 8, 0);
   s->kw = (uint32_t)hta_prog_get_(buf, 0, 16, 8, 0);
   s->stride = (uint32_t)hta_prog_get_(buf, 0, 24, 4, 0);
+  s->reuse = (uint32_t)hta_prog_get_(buf, 0, 28, 1, 0);
   s->pad_top = (uint32_t)hta_prog_get_(buf, 1, 0, 8, 0);
   s->pad_left = (uint32_t)hta_prog_get_(buf, 1, 8, 8, 0);
   s->zp_in = (int32_t)hta_prog_get_(buf, 1, 16, 8, 1);

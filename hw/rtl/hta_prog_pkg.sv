@@ -264,6 +264,7 @@ package hta_prog_pkg;
   localparam int V2JobWKh = 0;
   localparam int V2JobWKw = 0;
   localparam int V2JobWStride = 0;
+  localparam int V2JobWReuse = 0;
   localparam int V2JobWPadTop = 1;
   localparam int V2JobWPadLeft = 1;
   localparam int V2JobWZpIn = 1;
@@ -324,7 +325,11 @@ package hta_prog_pkg;
     // w1[15:8] padding columns left of the image (0..7, at most 2 Pix)
     logic [7:0] pad_left;
     logic [7:0] pad_top;         // w1[7:0] padding rows above the band (0..7)
-    logic [3:0] rsvd28;          // reserved, 0
+    logic [2:0] rsvd29;          // reserved, 0
+    // w0[28:28] 1: the weight blocks, lane records and group scales are those the previous job of
+    //   the run loaded (same wts_off, wts_bytes, rec_off, alpha_off, passes, k_blocks, gblk): not
+    //   loaded again (else ERR_DESC, word 0)
+    logic reuse;
     logic [3:0] stride;          // w0[27:24] stride of both axes (1 or 2)
     logic [7:0] kw;              // w0[23:16] kernel width (1..7)
     logic [7:0] kh;              // w0[15:8] kernel height (1..7)

@@ -11,7 +11,9 @@
 //     FIFO the requests reserve space in);
 //   start the core, then stream the weight blocks into its weight buffer
 //     while it runs: the core waits for each block's input row and weights
-//     (rows_avail_i, w_avail_i: the loads overlap the run);
+//     (rows_avail_i, w_avail_i: the loads overlap the run); a job with
+//     `reuse` set skips the record, scale and weight loads (its blocks are
+//     the previous job's, still in the buffers: checked, else ERR_DESC);
 //   drain: each output beat (a tile of Pix pixels of one pass) goes through
 //     Pix requantization units, one lane with a filter per cycle for all
 //     pixels: alpha S + the 40-bit folded bias, saturated to 32 bits, then
@@ -140,6 +142,19 @@ module hta_v2_engine #(
   logic [63:0] in_end_q, out_end_q, wts_end_q, rec_end_q, al_end_q;
   wire [63:0] limit_data = (data_size_i < 64'h1_0000_0000) ? data_size_i : 64'h1_0000_0000;
   wire [31:0] cb_expect = cdiv(32'(j_q.in_c), Ci);
+  // What the weight, record and group-scale buffers hold: the blocks of the
+  // last job of this run that loaded them. A job with `reuse` set runs on
+  // them without loading (row bands of one pass range share their blocks);
+  // it must name exactly those blocks, so a wrong flag is an ERR_DESC, not
+  // a wrong result.
+  logic        ld_ok_q;
+  logic [31:0] ld_wts_off_q, ld_wts_bytes_q, ld_rec_off_q, ld_al_off_q;
+  logic [15:0] ld_passes_q, ld_kb_q;
+  logic [7:0]  ld_gblk_q;
+  wire ld_same = ld_ok_q && ld_wts_off_q == j_q.wts_off && ld_wts_bytes_q == j_q.wts_bytes
+              && ld_rec_off_q == j_q.rec_off && ld_passes_q == j_q.passes
+              && ld_kb_q == j_q.k_blocks && ld_gblk_q == j_q.gblk
+              && (j_q.gblk == 0 || ld_al_off_q == j_q.alpha_off);
   logic [31:0] bad;
   always_comb begin
     bad = '0;
@@ -187,6 +202,23 @@ module hta_v2_engine #(
       bad = 1 + hta_prog_pkg::V2JobWGblk;
     else if (j_q.gblk != 0 && (j_q.alpha_off % 16 != 0 || al_end_q > prog_size_i))
       bad = 1 + hta_prog_pkg::V2JobWAlphaOff;
+    else if (j_q.reuse != 0 && !ld_same)
+      bad = 1 + hta_prog_pkg::V2JobWReuse;
+  end
+
+  always_ff @(posedge clk_i) begin
+    if (rst_i || state_q == SIdle || state_q == SAbort) begin
+      ld_ok_q <= 1'b0;
+    end else if (state_q == SCheck2 && bad == 0 && j_q.reuse == 0) begin
+      ld_ok_q        <= 1'b1;
+      ld_wts_off_q   <= j_q.wts_off;
+      ld_wts_bytes_q <= j_q.wts_bytes;
+      ld_rec_off_q   <= j_q.rec_off;
+      ld_al_off_q    <= j_q.alpha_off;
+      ld_passes_q    <= j_q.passes;
+      ld_kb_q        <= j_q.k_blocks;
+      ld_gblk_q      <= j_q.gblk;
+    end
   end
 
   // ---- per-job cycle log (as hta_ctrl: from the end of the previous job)
@@ -239,7 +271,8 @@ module hta_v2_engine #(
   assign al_we = state_q == SLoadA && rd_valid_i[1] && 32'(ab_q) == ARowBeats - 1;
 
   always_ff @(posedge clk_i) begin
-    if (state_q == SCheck2) begin
+    if (state_q == SCheck2 && j_q.reuse == 0) begin
+      // (a reusing job keeps wa_q: all its blocks are in the buffer)
       wb_q <= '0;  wa_q <= '0;  ra_q <= '0;  ab_q <= '0;  aa_q <= '0;
     end else if (rd_valid_i[1]) begin
       if (state_q == SLoadW) begin
@@ -734,12 +767,18 @@ module hta_v2_engine #(
               err_info_o <= bad - 1;
               state_q    <= SAbort;
             end else begin
-              // the records first (client 1), the input pixels from now on (client 2)
-              sp_off_q  <= j_q.rec_off;
-              sp_left_q <= recs_q;
-              sp_req_q  <= 1'b1;
-              sp_go_q   <= 1'b1;
-              state_q   <= SLoadR;
+              // the records first (client 1), the input pixels from now on
+              // (client 2); a reusing job starts the core at once
+              if (j_q.reuse != 0) begin
+                core_start <= 1'b1;
+                state_q    <= SRunWait;
+              end else begin
+                sp_off_q  <= j_q.rec_off;
+                sp_left_q <= recs_q;
+                sp_req_q  <= 1'b1;
+                sp_go_q   <= 1'b1;
+                state_q   <= SLoadR;
+              end
               xr_pix_q  <= '0;
               xr_beat_q <= '0;
               xr_off_q  <= j_q.in_off;
@@ -811,6 +850,6 @@ module hta_v2_engine #(
   assign err_code_o = err_q;
   assign layer_o    = job_q[15:0];
   logic unused;
-  assign unused = ^{j_q.rsvd448, j_q.rsvd28, off16, bresp_i[0],
+  assign unused = ^{j_q.rsvd448, j_q.rsvd29, off16, bresp_i[0],
                     wblk_q[BusBits-1:0], act_addr[31:AW], xf_full};
 endmodule

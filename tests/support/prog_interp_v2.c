@@ -24,6 +24,9 @@ typedef struct run {
   uint8_t *wbuf;   /* [WDepth][block bytes] */
   uint8_t *abuf;   /* [ADepth][AddCo] */
   hta_v2_lane *rec;
+  /* the job whose blocks the weight, record and scale buffers hold */
+  int loaded;
+  hta_v2_job ld;
 } run;
 
 static int report(run *r, int code, uint32_t info, uint64_t addr, const char *fmt, ...) {
@@ -90,6 +93,15 @@ static int check_job(run *r) {
                                                    ((c->add_co + 15) / 16 * 16) > r->prog_size)
     return DESC_ERR(HTA_V2_JOB_W_ALPHA_OFF, "group scales at %u run past the program",
                     j->alpha_off);
+  /* reuse: the buffers must hold exactly this job's blocks (the previous load) */
+  const hta_v2_job *l = &r->ld;
+  if (j->reuse &&
+      (!r->loaded || l->wts_off != j->wts_off || l->wts_bytes != j->wts_bytes ||
+       l->rec_off != j->rec_off || l->passes != j->passes || l->k_blocks != j->k_blocks ||
+       l->gblk != j->gblk || (j->gblk != 0 && l->alpha_off != j->alpha_off)))
+    return DESC_ERR(HTA_V2_JOB_W_REUSE, "reuse: the buffers hold %s, not weights %u, records %u",
+                    r->loaded ? "another job's blocks" : "nothing of this run", j->wts_off,
+                    j->rec_off);
   return 0;
 }
 
@@ -109,6 +121,9 @@ static int load(run *r) {
         const unsigned word = y * row_words + cb * blk_words + x / nb, bank = x % nb;
         memcpy(r->bank + ((size_t)bank * c->act_depth + word) * ci, r->data + at, ci);
       }
+  if (j->reuse) return 0; /* weights, records and scales: those already in the buffers */
+  r->loaded = 1;
+  r->ld = *j;
   const size_t bb = hta_v2_block_bytes(c);
   memcpy(r->wbuf, r->prog + j->wts_off, (size_t)j->passes * j->k_blocks * bb);
   for (unsigned i = 0; i < j->passes * (c->mac_co + c->add_co); i++)
@@ -232,7 +247,7 @@ static int run_job(run *r) {
 int hta_interp_v2_run(const hta_v2_cfg *cfg, const uint8_t *prog, size_t prog_size,
                       uint8_t *data, size_t data_size, const hta_interp_opts *opts,
                       hta_interp_status *st) {
-  run rr = {cfg, st, prog, prog_size, data, data_size, {0}, NULL, NULL, NULL, NULL};
+  run rr = {cfg, st, prog, prog_size, data, data_size, {0}, NULL, NULL, NULL, NULL, 0, {0}};
   run *r = &rr;
   memset(st, 0, sizeof *st);
   st->layer = -1;

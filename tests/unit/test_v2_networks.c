@@ -84,13 +84,15 @@ static void cycles(const char *cfg_name, double width, int res, const char *plan
     }
     const double blocks = tiles * j.k_blocks;
     const unsigned bpp = ((j.in_off % 16) + j.cb_n * c->ci + 15) / 16;
-    const double load = j.wts_bytes / 16.0 + (double)j.passes * nl +
-                        (j.gblk ? (double)j.passes * (j.k_blocks / j.gblk) *
-                                      ((c->add_co + 15) / 16) : 0) +
-                        (double)j.in_h * j.in_w * bpp * (16 / c->ci);
-    rd_w += j.wts_bytes / 16.0;
-    rd_r += (double)j.passes * nl +
-            (j.gblk ? (double)j.passes * (j.k_blocks / j.gblk) * ((c->add_co + 15) / 16) : 0);
+    /* a job with reuse set loads no weights, records or scales */
+    const double wts = j.reuse ? 0 : j.wts_bytes / 16.0;
+    const double recs = j.reuse ? 0
+                        : (double)j.passes * nl +
+                              (j.gblk ? (double)j.passes * (j.k_blocks / j.gblk) *
+                                            ((c->add_co + 15) / 16) : 0);
+    const double load = wts + recs + (double)j.in_h * j.in_w * bpp * (16 / c->ci);
+    rd_w += wts;
+    rd_r += recs;
     rd_x += (double)j.in_h * j.in_w * bpp;
     core[op] += blocks + 12;
     eng[op] += 40 + load + (blocks > drain ? blocks : drain) + 20;

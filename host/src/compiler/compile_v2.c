@@ -362,6 +362,9 @@ static int emit_vconv(compiler *cc, const vconv *v) {
       j.k_blocks = (uint32_t)K;
       j.rec_off = (uint32_t)roff;
       j.alpha_off = (uint32_t)aoff;
+      /* the previous job is the band above, of the same pass range: its
+         weights, records and scales are still in the core's buffers */
+      j.reuse = oy0 > 0;
       if (j.pad_top > PAD_MAX)
         return fail(cc, "layer %d%s: band padding %u exceeds %d", d, w, j.pad_top, PAD_MAX);
       if (add_job(cc, &j, d) != 0) return -1;
