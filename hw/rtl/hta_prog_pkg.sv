@@ -289,12 +289,20 @@ package hta_prog_pkg;
   localparam int V2JobWKBlocks = 11;
   localparam int V2JobWRecOff = 12;
   localparam int V2JobWAlphaOff = 13;
+  localparam int V2JobWRecMac = 14;
+  localparam int V2JobWRecAdd = 14;
   typedef struct packed {
-    logic [63:0] rsvd448;        // reserved, 0
+    logic [47:0] rsvd464;        // reserved, 0
+    // w14[15:8] records per pass for adder lanes 0..rec_add-1 (0..AddCo; rec_mac + rec_add >= 1);
+    //   the other adder lanes write nothing
+    logic [7:0] rec_add;
+    // w14[7:0] records per pass for MAC lanes 0..rec_mac-1 (0..MacCo); the other MAC lanes write
+    //   nothing
+    logic [7:0] rec_mac;
     // w13[31:0] group scales (gblk > 0): passes x (k_blocks / gblk) rows of AddCo bytes, each row
     //   padded to 16
     logic [31:0] alpha_off;
-    // w12[31:0] lane records: passes x (MacCo + AddCo) v2_lane records (program window)
+    // w12[31:0] lane records: passes x (rec_mac + rec_add) v2_lane records (program window)
     logic [31:0] rec_off;
     logic [15:0] k_blocks;       // w11[31:16] K: blocks per pass, kh kw cb_n
     logic [15:0] passes;         // w11[15:0] passes of the job (1..)
@@ -336,8 +344,8 @@ package hta_prog_pkg;
     logic [7:0] op;              // w0[7:0] DescOpV2Job
   } v2_job_t;
 
-  // requantization record of one lane of a v2 pass (MAC lanes 0..MacCo-1, then adder lanes
-  // 0..AddCo-1)
+  // requantization record of one lane of a v2 pass (MAC lanes 0..rec_mac-1, then adder lanes
+  // 0..rec_add-1)
   localparam int V2LaneBytes = 16;
   // word index of each field (ERR_INFO names words)
   localparam int V2LaneWBiasLo = 0;

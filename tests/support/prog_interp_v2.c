@@ -86,7 +86,10 @@ static int check_job(run *r) {
       j->wts_bytes != j->passes * j->k_blocks * hta_v2_block_bytes(c))
     return DESC_ERR(HTA_V2_JOB_W_WTS_BYTES, "weights %u + %u bytes (program %zu)", j->wts_off,
                     j->wts_bytes, r->prog_size);
-  if ((uint64_t)j->rec_off + (uint64_t)j->passes * (c->mac_co + c->add_co) * HTA_V2_LANE_BYTES >
+  if (j->rec_mac > c->mac_co || j->rec_add > c->add_co || j->rec_mac + j->rec_add == 0)
+    return DESC_ERR(HTA_V2_JOB_W_REC_MAC, "records per pass: %u MAC (of %u), %u adder (of %u)",
+                    j->rec_mac, c->mac_co, j->rec_add, c->add_co);
+  if ((uint64_t)j->rec_off + (uint64_t)j->passes * (j->rec_mac + j->rec_add) * HTA_V2_LANE_BYTES >
       r->prog_size)
     return DESC_ERR(HTA_V2_JOB_W_REC_OFF, "records at %u run past the program", j->rec_off);
   if (j->gblk != 0 && (uint64_t)j->alpha_off + (uint64_t)j->passes * (j->k_blocks / j->gblk) *
@@ -126,8 +129,16 @@ static int load(run *r) {
   r->ld = *j;
   const size_t bb = hta_v2_block_bytes(c);
   memcpy(r->wbuf, r->prog + j->wts_off, (size_t)j->passes * j->k_blocks * bb);
-  for (unsigned i = 0; i < j->passes * (c->mac_co + c->add_co); i++)
-    hta_v2_lane_unpack(r->prog + j->rec_off + (size_t)i * HTA_V2_LANE_BYTES, &r->rec[i]);
+  /* per pass: records of MAC lanes 0..rec_mac-1, then adder lanes 0..rec_add-1;
+     the other lanes write nothing */
+  const unsigned nl = c->mac_co + c->add_co, rpp = j->rec_mac + j->rec_add;
+  memset(r->rec, 0, (size_t)j->passes * nl * sizeof *r->rec);
+  for (unsigned n = 0; n < j->passes; n++)
+    for (unsigned k = 0; k < rpp; k++) {
+      const unsigned lane = k < j->rec_mac ? k : c->mac_co + (k - j->rec_mac);
+      hta_v2_lane_unpack(r->prog + j->rec_off + ((size_t)n * rpp + k) * HTA_V2_LANE_BYTES,
+                         &r->rec[n * nl + lane]);
+    }
   if (j->gblk != 0) {
     const size_t row = (c->add_co + 15) / 16 * 16;
     for (unsigned g = 0; g < j->passes * (j->k_blocks / j->gblk); g++)
