@@ -625,6 +625,7 @@ static inline void hta_gop_desc_unpack(const uint8_t *buf, hta_gop_desc *s) {
 #define HTA_V2_JOB_W_KH 0u
 #define HTA_V2_JOB_W_KW 0u
 #define HTA_V2_JOB_W_STRIDE 0u
+#define HTA_V2_JOB_W_REUSE 0u
 #define HTA_V2_JOB_W_PAD_TOP 1u
 #define HTA_V2_JOB_W_PAD_LEFT 1u
 #define HTA_V2_JOB_W_ZP_IN 1u
@@ -649,12 +650,15 @@ static inline void hta_gop_desc_unpack(const uint8_t *buf, hta_gop_desc *s) {
 #define HTA_V2_JOB_W_K_BLOCKS 11u
 #define HTA_V2_JOB_W_REC_OFF 12u
 #define HTA_V2_JOB_W_ALPHA_OFF 13u
+#define HTA_V2_JOB_W_REC_MAC 14u
+#define HTA_V2_JOB_W_REC_ADD 14u
 /* X(field, word, lsb, width, is_signed) for every field, in file order */
 #define HTA_V2_JOB_FIELDS(X) \
   X(op, 0, 0, 8, 0) \
   X(kh, 0, 8, 8, 0) \
   X(kw, 0, 16, 8, 0) \
   X(stride, 0, 24, 4, 0) \
+  X(reuse, 0, 28, 1, 0) \
   X(pad_top, 1, 0, 8, 0) \
   X(pad_left, 1, 8, 8, 0) \
   X(zp_in, 1, 16, 8, 1) \
@@ -678,12 +682,18 @@ static inline void hta_gop_desc_unpack(const uint8_t *buf, hta_gop_desc *s) {
   X(passes, 11, 0, 16, 0) \
   X(k_blocks, 11, 16, 16, 0) \
   X(rec_off, 12, 0, 32, 0) \
-  X(alpha_off, 13, 0, 32, 0)
+  X(alpha_off, 13, 0, 32, 0) \
+  X(rec_mac, 14, 0, 8, 0) \
+  X(rec_add, 14, 8, 8, 0)
 typedef struct hta_v2_job {
   uint32_t op;             /* w0[7:0] DescOpV2Job */
   uint32_t kh;             /* w0[15:8] kernel height (1..7) */
   uint32_t kw;             /* w0[23:16] kernel width (1..7) */
   uint32_t stride;         /* w0[27:24] stride of both axes (1 or 2) */
+  /* w0[28:28] 1: the weight blocks, lane records and group scales are those the previous job of
+     the run loaded (same wts_off, wts_bytes, rec_off, alpha_off, passes, k_blocks, gblk): not
+     loaded again (else ERR_DESC, word 0) */
+  uint32_t reuse;
   uint32_t pad_top;        /* w1[7:0] padding rows above the band (0..7) */
   uint32_t pad_left;       /* w1[15:8] padding columns left of the image (0..7, at most 2 Pix) */
   int32_t zp_in;           /* w1[23:16] input zero point (the value of padding) */
@@ -710,11 +720,17 @@ typedef struct hta_v2_job {
   uint32_t wts_bytes;      /* w10[31:0] length of the weight blocks */
   uint32_t passes;         /* w11[15:0] passes of the job (1..) */
   uint32_t k_blocks;       /* w11[31:16] K: blocks per pass, kh kw cb_n */
-  /* w12[31:0] lane records: passes x (MacCo + AddCo) v2_lane records (program window) */
+  /* w12[31:0] lane records: passes x (rec_mac + rec_add) v2_lane records (program window) */
   uint32_t rec_off;
   /* w13[31:0] group scales (gblk > 0): passes x (k_blocks / gblk) rows of AddCo bytes, each row
      padded to 16 */
   uint32_t alpha_off;
+  /* w14[7:0] records per pass for MAC lanes 0..rec_mac-1 (0..MacCo); the other MAC lanes write
+     nothing */
+  uint32_t rec_mac;
+  /* w14[15:8] records per pass for adder lanes 0..rec_add-1 (0..AddCo; rec_mac + rec_add >= 1);
+     the other adder lanes write nothing */
+  uint32_t rec_add;
 } hta_v2_job;
 
 static inline int hta_v2_job_pack(const hta_v2_job *s, uint8_t *buf, char *err,
@@ -727,6 +743,8 @@ static inline int hta_v2_job_pack(const hta_v2_job *s, uint8_t *buf, char *err,
   if (hta_prog_put_(buf, "v2_job", "kw", 0, 16, 8, 0, s->kw, err, errlen))
     return -1;
   if (hta_prog_put_(buf, "v2_job", "stride", 0, 24, 4, 0, s->stride, err, errlen))
+    return -1;
+  if (hta_prog_put_(buf, "v2_job", "reuse", 0, 28, 1, 0, s->reuse, err, errlen))
     return -1;
   if (hta_prog_put_(buf, "v2_job", "pad_top", 1, 0, 8, 0, s->pad_top, err, errlen))
     return -1;
@@ -776,6 +794,10 @@ static inline int hta_v2_job_pack(const hta_v2_job *s, uint8_t *buf, char *err,
     return -1;
   if (hta_prog_put_(buf, "v2_job", "alpha_off", 13, 0, 32, 0, s->alpha_off, err, errlen))
     return -1;
+  if (hta_prog_put_(buf, "v2_job", "rec_mac", 14, 0, 8, 0, s->rec_mac, err, errlen))
+    return -1;
+  if (hta_prog_put_(buf, "v2_job", "rec_add", 14, 8, 8, 0, s->rec_add, err, errlen))
+    return -1;
   return 0;
 }
 
@@ -784,6 +806,7 @@ static inline void hta_v2_job_unpack(const uint8_t *buf, hta_v2_job *s) {
   s->kh = (uint32_t)hta_prog_get_(buf, 0, 8, 8, 0);
   s->kw = (uint32_t)hta_prog_get_(buf, 0, 16, 8, 0);
   s->stride = (uint32_t)hta_prog_get_(buf, 0, 24, 4, 0);
+  s->reuse = (uint32_t)hta_prog_get_(buf, 0, 28, 1, 0);
   s->pad_top = (uint32_t)hta_prog_get_(buf, 1, 0, 8, 0);
   s->pad_left = (uint32_t)hta_prog_get_(buf, 1, 8, 8, 0);
   s->zp_in = (int32_t)hta_prog_get_(buf, 1, 16, 8, 1);
@@ -808,11 +831,13 @@ static inline void hta_v2_job_unpack(const uint8_t *buf, hta_v2_job *s) {
   s->k_blocks = (uint32_t)hta_prog_get_(buf, 11, 16, 16, 0);
   s->rec_off = (uint32_t)hta_prog_get_(buf, 12, 0, 32, 0);
   s->alpha_off = (uint32_t)hta_prog_get_(buf, 13, 0, 32, 0);
+  s->rec_mac = (uint32_t)hta_prog_get_(buf, 14, 0, 8, 0);
+  s->rec_add = (uint32_t)hta_prog_get_(buf, 14, 8, 8, 0);
 }
 
 /* ---- v2_lane ---- */
-/* requantization record of one lane of a v2 pass (MAC lanes 0..MacCo-1, then adder lanes
-   0..AddCo-1) */
+/* requantization record of one lane of a v2 pass (MAC lanes 0..rec_mac-1, then adder lanes
+   0..rec_add-1) */
 #define HTA_V2_LANE_BYTES 16u
 /* word index of each field (ERR_INFO names words) */
 #define HTA_V2_LANE_W_BIAS_LO 0u

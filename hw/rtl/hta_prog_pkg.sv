@@ -264,6 +264,7 @@ package hta_prog_pkg;
   localparam int V2JobWKh = 0;
   localparam int V2JobWKw = 0;
   localparam int V2JobWStride = 0;
+  localparam int V2JobWReuse = 0;
   localparam int V2JobWPadTop = 1;
   localparam int V2JobWPadLeft = 1;
   localparam int V2JobWZpIn = 1;
@@ -288,12 +289,20 @@ package hta_prog_pkg;
   localparam int V2JobWKBlocks = 11;
   localparam int V2JobWRecOff = 12;
   localparam int V2JobWAlphaOff = 13;
+  localparam int V2JobWRecMac = 14;
+  localparam int V2JobWRecAdd = 14;
   typedef struct packed {
-    logic [63:0] rsvd448;        // reserved, 0
+    logic [47:0] rsvd464;        // reserved, 0
+    // w14[15:8] records per pass for adder lanes 0..rec_add-1 (0..AddCo; rec_mac + rec_add >= 1);
+    //   the other adder lanes write nothing
+    logic [7:0] rec_add;
+    // w14[7:0] records per pass for MAC lanes 0..rec_mac-1 (0..MacCo); the other MAC lanes write
+    //   nothing
+    logic [7:0] rec_mac;
     // w13[31:0] group scales (gblk > 0): passes x (k_blocks / gblk) rows of AddCo bytes, each row
     //   padded to 16
     logic [31:0] alpha_off;
-    // w12[31:0] lane records: passes x (MacCo + AddCo) v2_lane records (program window)
+    // w12[31:0] lane records: passes x (rec_mac + rec_add) v2_lane records (program window)
     logic [31:0] rec_off;
     logic [15:0] k_blocks;       // w11[31:16] K: blocks per pass, kh kw cb_n
     logic [15:0] passes;         // w11[15:0] passes of the job (1..)
@@ -324,15 +333,19 @@ package hta_prog_pkg;
     // w1[15:8] padding columns left of the image (0..7, at most 2 Pix)
     logic [7:0] pad_left;
     logic [7:0] pad_top;         // w1[7:0] padding rows above the band (0..7)
-    logic [3:0] rsvd28;          // reserved, 0
+    logic [2:0] rsvd29;          // reserved, 0
+    // w0[28:28] 1: the weight blocks, lane records and group scales are those the previous job of
+    //   the run loaded (same wts_off, wts_bytes, rec_off, alpha_off, passes, k_blocks, gblk): not
+    //   loaded again (else ERR_DESC, word 0)
+    logic reuse;
     logic [3:0] stride;          // w0[27:24] stride of both axes (1 or 2)
     logic [7:0] kw;              // w0[23:16] kernel width (1..7)
     logic [7:0] kh;              // w0[15:8] kernel height (1..7)
     logic [7:0] op;              // w0[7:0] DescOpV2Job
   } v2_job_t;
 
-  // requantization record of one lane of a v2 pass (MAC lanes 0..MacCo-1, then adder lanes
-  // 0..AddCo-1)
+  // requantization record of one lane of a v2 pass (MAC lanes 0..rec_mac-1, then adder lanes
+  // 0..rec_add-1)
   localparam int V2LaneBytes = 16;
   // word index of each field (ERR_INFO names words)
   localparam int V2LaneWBiasLo = 0;

@@ -11,7 +11,9 @@
 //     FIFO the requests reserve space in);
 //   start the core, then stream the weight blocks into its weight buffer
 //     while it runs: the core waits for each block's input row and weights
-//     (rows_avail_i, w_avail_i: the loads overlap the run);
+//     (rows_avail_i, w_avail_i: the loads overlap the run); a job with
+//     `reuse` set skips the record, scale and weight loads (its blocks are
+//     the previous job's, still in the buffers: checked, else ERR_DESC);
 //   drain: each output beat (a tile of Pix pixels of one pass) goes through
 //     Pix requantization units, one lane with a filter per cycle for all
 //     pixels: alpha S + the 40-bit folded bias, saturated to 32 bits, then
@@ -140,6 +142,21 @@ module hta_v2_engine #(
   logic [63:0] in_end_q, out_end_q, wts_end_q, rec_end_q, al_end_q;
   wire [63:0] limit_data = (data_size_i < 64'h1_0000_0000) ? data_size_i : 64'h1_0000_0000;
   wire [31:0] cb_expect = cdiv(32'(j_q.in_c), Ci);
+  // What the weight, record and group-scale buffers hold: the blocks of the
+  // last job of this run that loaded them. A job with `reuse` set runs on
+  // them without loading (row bands of one pass range share their blocks);
+  // it must name exactly those blocks, so a wrong flag is an ERR_DESC, not
+  // a wrong result.
+  logic        ld_ok_q;
+  logic [31:0] ld_wts_off_q, ld_wts_bytes_q, ld_rec_off_q, ld_al_off_q;
+  logic [15:0] ld_passes_q, ld_kb_q;
+  logic [7:0]  ld_gblk_q;
+  wire ld_same = ld_ok_q && ld_wts_off_q == j_q.wts_off && ld_wts_bytes_q == j_q.wts_bytes
+              && ld_rec_off_q == j_q.rec_off && ld_passes_q == j_q.passes
+              && ld_kb_q == j_q.k_blocks && ld_gblk_q == j_q.gblk
+              && (j_q.gblk == 0 || ld_al_off_q == j_q.alpha_off);
+  // records per pass in the program: MAC lanes 0..rec_mac-1, adder lanes 0..rec_add-1
+  wire [31:0] rpp = 32'(j_q.rec_mac) + 32'(j_q.rec_add);
   logic [31:0] bad;
   always_comb begin
     bad = '0;
@@ -180,6 +197,8 @@ module hta_v2_engine #(
       bad = 1 + hta_prog_pkg::V2JobWPasses;
     else if (32'(j_q.k_blocks) != 32'(j_q.kh) * 32'(j_q.kw) * 32'(j_q.cb_n))
       bad = 1 + hta_prog_pkg::V2JobWKBlocks;
+    else if (32'(j_q.rec_mac) > MacCo || 32'(j_q.rec_add) > AddCo || rpp == 0)
+      bad = 1 + hta_prog_pkg::V2JobWRecMac;
     else if (j_q.rec_off % 16 != 0 || rec_end_q > prog_size_i)
       bad = 1 + hta_prog_pkg::V2JobWRecOff;
     else if (j_q.gblk != 0 && (FineGroups == 0 || 32'(j_q.k_blocks) % 32'(j_q.gblk) != 0
@@ -187,6 +206,23 @@ module hta_v2_engine #(
       bad = 1 + hta_prog_pkg::V2JobWGblk;
     else if (j_q.gblk != 0 && (j_q.alpha_off % 16 != 0 || al_end_q > prog_size_i))
       bad = 1 + hta_prog_pkg::V2JobWAlphaOff;
+    else if (j_q.reuse != 0 && !ld_same)
+      bad = 1 + hta_prog_pkg::V2JobWReuse;
+  end
+
+  always_ff @(posedge clk_i) begin
+    if (rst_i || state_q == SIdle || state_q == SAbort) begin
+      ld_ok_q <= 1'b0;
+    end else if (state_q == SCheck2 && bad == 0 && j_q.reuse == 0) begin
+      ld_ok_q        <= 1'b1;
+      ld_wts_off_q   <= j_q.wts_off;
+      ld_wts_bytes_q <= j_q.wts_bytes;
+      ld_rec_off_q   <= j_q.rec_off;
+      ld_al_off_q    <= j_q.alpha_off;
+      ld_passes_q    <= j_q.passes;
+      ld_kb_q        <= j_q.k_blocks;
+      ld_gblk_q      <= j_q.gblk;
+    end
   end
 
   // ---- per-job cycle log (as hta_ctrl: from the end of the previous job)
@@ -219,9 +255,13 @@ module hta_v2_engine #(
   logic [WAW:0] wa_q;
   logic         wm_we, al_we;
   assign wm_we = state_q == SLoadW && rd_valid_i[1] && 32'(wb_q) == BlkBeats - 1;
-  // Records: one per beat
+  // Records: one per beat, record rl_q of the pass whose lane 0 is at
+  // rbase_q: MAC lanes first, then adder lanes from lane MacCo on
   logic [127:0] rec_mem_q [RecDepth];
-  logic [RW:0]  ra_q;
+  logic [31:0]  rl_q, rbase_q;
+  logic [RW-1:0] ra;
+  wire  [31:0]  ra_lane = rl_q < 32'(j_q.rec_mac) ? rl_q : rl_q - 32'(j_q.rec_mac) + MacCo;
+  assign ra = RW'(rbase_q + ra_lane);
   // Group-scale rows
   logic [ARowBeats*128-1:0] arow_q;
   wire  [ARowBeats*128-1:0] arow_d;
@@ -239,8 +279,9 @@ module hta_v2_engine #(
   assign al_we = state_q == SLoadA && rd_valid_i[1] && 32'(ab_q) == ARowBeats - 1;
 
   always_ff @(posedge clk_i) begin
-    if (state_q == SCheck2) begin
-      wb_q <= '0;  wa_q <= '0;  ra_q <= '0;  ab_q <= '0;  aa_q <= '0;
+    if (state_q == SCheck2 && j_q.reuse == 0) begin
+      // (a reusing job keeps wa_q: all its blocks are in the buffer)
+      wb_q <= '0;  wa_q <= '0;  rl_q <= '0;  rbase_q <= '0;  ab_q <= '0;  aa_q <= '0;
     end else if (rd_valid_i[1]) begin
       if (state_q == SLoadW) begin
         wblk_q <= wblk_d;
@@ -252,8 +293,13 @@ module hta_v2_engine #(
         end
       end
       if (state_q == SLoadR) begin
-        rec_mem_q[ra_q[RW-1:0]] <= rd_data_i[127:0];
-        ra_q <= ra_q + 1'b1;
+        rec_mem_q[ra] <= rd_data_i[127:0];
+        if (rl_q == rpp - 1) begin
+          rl_q    <= '0;
+          rbase_q <= rbase_q + NL;
+        end else begin
+          rl_q <= rl_q + 1;
+        end
       end
       if (state_q == SLoadA) begin
         arow_q <= arow_d;
@@ -413,7 +459,9 @@ module hta_v2_engine #(
   // tile drains in as many cycles as its pass has filters, not Pix times that.
   logic [RecDepth-1:0] vmask_q;            // record i's valid bit
   always_ff @(posedge clk_i)
-    if (state_q == SLoadR && rd_valid_i[1]) vmask_q[ra_q[RW-1:0]] <= rd_data_i[56];
+    // lanes without a record in the program write nothing
+    if (state_q == SCheck2 && j_q.reuse == 0) vmask_q <= '0;
+    else if (state_q == SLoadR && rd_valid_i[1]) vmask_q[ra] <= rd_data_i[56];
   wire  [RecDepth-1:0] vshift = vmask_q >> (32'(out_pass) * NL);
   wire  [NL-1:0]       pmask_now = vshift[NL-1:0];
   logic unused_vshift;
@@ -713,7 +761,7 @@ module hta_v2_engine #(
             row_words_q  <= 32'(j_q.cb_n) * cdiv(32'(j_q.in_w), NB);
             words_need_q <= 32'(j_q.in_h) * 32'(j_q.cb_n) * cdiv(32'(j_q.in_w), NB);
             wblocks_q    <= 32'(j_q.passes) * 32'(j_q.k_blocks);
-            recs_q       <= 32'(j_q.passes) * NL;
+            recs_q       <= 32'(j_q.passes) * rpp;
             groups_q     <= (j_q.gblk == 0) ? 32'd0
                             : 32'(j_q.passes) * (32'(j_q.k_blocks) / 32'(j_q.gblk));
             in_end_q     <= 64'(j_q.in_off) + 64'(j_q.in_h) * 64'(j_q.in_w)
@@ -721,7 +769,7 @@ module hta_v2_engine #(
             out_end_q    <= 64'(j_q.out_off) + 64'(j_q.out_h) * 64'(j_q.out_w)
                             * 64'(j_q.out_pix_stride);
             wts_end_q    <= 64'(j_q.wts_off) + 64'(j_q.wts_bytes);
-            rec_end_q    <= 64'(j_q.rec_off) + 64'(j_q.passes) * NL * 16;
+            rec_end_q    <= 64'(j_q.rec_off) + 64'(j_q.passes) * 64'(rpp) * 16;
             al_end_q     <= 64'(j_q.alpha_off) + 64'(j_q.passes)
                             * ((j_q.gblk == 0) ? 64'd0 : 64'(j_q.k_blocks) / 64'(j_q.gblk))
                             * ARowBeats * 16;
@@ -734,12 +782,18 @@ module hta_v2_engine #(
               err_info_o <= bad - 1;
               state_q    <= SAbort;
             end else begin
-              // the records first (client 1), the input pixels from now on (client 2)
-              sp_off_q  <= j_q.rec_off;
-              sp_left_q <= recs_q;
-              sp_req_q  <= 1'b1;
-              sp_go_q   <= 1'b1;
-              state_q   <= SLoadR;
+              // the records first (client 1), the input pixels from now on
+              // (client 2); a reusing job starts the core at once
+              if (j_q.reuse != 0) begin
+                core_start <= 1'b1;
+                state_q    <= SRunWait;
+              end else begin
+                sp_off_q  <= j_q.rec_off;
+                sp_left_q <= recs_q;
+                sp_req_q  <= 1'b1;
+                sp_go_q   <= 1'b1;
+                state_q   <= SLoadR;
+              end
               xr_pix_q  <= '0;
               xr_beat_q <= '0;
               xr_off_q  <= j_q.in_off;
@@ -811,6 +865,6 @@ module hta_v2_engine #(
   assign err_code_o = err_q;
   assign layer_o    = job_q[15:0];
   logic unused;
-  assign unused = ^{j_q.rsvd448, j_q.rsvd28, off16, bresp_i[0],
+  assign unused = ^{j_q.rsvd464, j_q.rsvd29, off16, bresp_i[0],
                     wblk_q[BusBits-1:0], act_addr[31:AW], xf_full};
 endmodule

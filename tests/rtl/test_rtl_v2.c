@@ -104,6 +104,39 @@ static void bad_headers(hta_sim *sim, const hta_program *prog, const uint8_t *da
   free(data);
 }
 
+/* A job may say its weights, records and scales are already in the core's
+ * buffers (reuse) only when the previous job of the run loaded exactly those
+ * blocks: the flag set on the first job (nothing loaded yet) and on the
+ * first job of the second layer (the buffers hold the first layer's blocks)
+ * is refused with ERR_DESC, ERR_INFO 0, before that job runs. */
+static void bad_reuse(hta_sim *sim, const hta_program *prog, const uint8_t *data0) {
+  int second = 0; /* the first job of another layer than job 0's */
+  while (second < prog->n_desc && prog->desc_layer[second] == prog->desc_layer[0]) second++;
+  const int jobs[2] = {0, second};
+  uint8_t *bytes = malloc(prog->size), *data = malloc(prog->data_size);
+  for (int e = 0; bytes && data && e < 2 && jobs[e] < prog->n_desc; e++) {
+    memcpy(bytes, prog->bytes, prog->size);
+    memcpy(data, data0, prog->data_size);
+    uint8_t *j = bytes + HTA_PROG_HEADER_BYTES + (size_t)jobs[e] * HTA_V2_JOB_BYTES;
+    hta_v2_job job;
+    hta_v2_job_unpack(j, &job);
+    job.reuse = 1;
+    char why[200], msg[600], name[200];
+    if (hta_v2_job_pack(&job, j, why, sizeof why) != 0) break;
+    rtl_result res;
+    const int rc = rtl_run(sim, bytes, prog->size, data, prog->data_size, max_cycles, &res, msg,
+                           sizeof msg);
+    snprintf(name, sizeof name, "reuse on job %d (nothing of its own loaded) is refused: "
+             "ERR_DESC, ERR_INFO 0 (%s)", jobs[e], rtl_config()->name);
+    check(rc == HTA_SIM_OK && (res.status & 0xff) == HTA_ENGINE_ERR_DESC && res.err_info == 0 &&
+              res.layers_done == (uint32_t)jobs[e],
+          name, "harness %d, STATUS 0x%08x, ERR_INFO %u, %u jobs done", rc, res.status,
+          res.err_info, res.layers_done);
+  }
+  free(bytes);
+  free(data);
+}
+
 static int run_case(hta_sim *sim, uint64_t seed, const char *argv0, int *skipped) {
   hta_rng g;
   hta_rng_seed(&g, seed);
@@ -206,8 +239,19 @@ static void run_net(hta_sim *sim, const char *what, const hta_model *m) {
   }
   snprintf(name, sizeof name, "%s on the v2 engine (%s), every layer", what, rtl_config()->name);
   check(ok, name, "%s", detail);
-  if (ok) printf("  %s: %d jobs, %" PRIu64 " cycles\n", what, prog->n_desc, cycles);
-  if (ok && strcmp(what, "fmnist_float_int8") == 0) bad_headers(sim, prog, before);
+  int reuse = 0;
+  for (int i = 0; ok && i < prog->n_desc; i++) {
+    hta_v2_job j;
+    hta_v2_job_unpack(prog->bytes + HTA_PROG_HEADER_BYTES + (size_t)i * HTA_V2_JOB_BYTES, &j);
+    reuse += (int)j.reuse;
+  }
+  if (ok)
+    printf("  %s: %d jobs (%d reusing the buffers' weights), %" PRIu64 " cycles\n", what,
+           prog->n_desc, reuse, cycles);
+  if (ok && strcmp(what, "fmnist_float_int8") == 0) {
+    bad_headers(sim, prog, before);
+    bad_reuse(sim, prog, before);
+  }
   for (int i = 0; golden && i < n; i++) free(golden[i]);
   free(golden);
   free(input);

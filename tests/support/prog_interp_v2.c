@@ -24,6 +24,9 @@ typedef struct run {
   uint8_t *wbuf;   /* [WDepth][block bytes] */
   uint8_t *abuf;   /* [ADepth][AddCo] */
   hta_v2_lane *rec;
+  /* the job whose blocks the weight, record and scale buffers hold */
+  int loaded;
+  hta_v2_job ld;
 } run;
 
 static int report(run *r, int code, uint32_t info, uint64_t addr, const char *fmt, ...) {
@@ -83,13 +86,25 @@ static int check_job(run *r) {
       j->wts_bytes != j->passes * j->k_blocks * hta_v2_block_bytes(c))
     return DESC_ERR(HTA_V2_JOB_W_WTS_BYTES, "weights %u + %u bytes (program %zu)", j->wts_off,
                     j->wts_bytes, r->prog_size);
-  if ((uint64_t)j->rec_off + (uint64_t)j->passes * (c->mac_co + c->add_co) * HTA_V2_LANE_BYTES >
+  if (j->rec_mac > c->mac_co || j->rec_add > c->add_co || j->rec_mac + j->rec_add == 0)
+    return DESC_ERR(HTA_V2_JOB_W_REC_MAC, "records per pass: %u MAC (of %u), %u adder (of %u)",
+                    j->rec_mac, c->mac_co, j->rec_add, c->add_co);
+  if ((uint64_t)j->rec_off + (uint64_t)j->passes * (j->rec_mac + j->rec_add) * HTA_V2_LANE_BYTES >
       r->prog_size)
     return DESC_ERR(HTA_V2_JOB_W_REC_OFF, "records at %u run past the program", j->rec_off);
   if (j->gblk != 0 && (uint64_t)j->alpha_off + (uint64_t)j->passes * (j->k_blocks / j->gblk) *
                                                    ((c->add_co + 15) / 16 * 16) > r->prog_size)
     return DESC_ERR(HTA_V2_JOB_W_ALPHA_OFF, "group scales at %u run past the program",
                     j->alpha_off);
+  /* reuse: the buffers must hold exactly this job's blocks (the previous load) */
+  const hta_v2_job *l = &r->ld;
+  if (j->reuse &&
+      (!r->loaded || l->wts_off != j->wts_off || l->wts_bytes != j->wts_bytes ||
+       l->rec_off != j->rec_off || l->passes != j->passes || l->k_blocks != j->k_blocks ||
+       l->gblk != j->gblk || (j->gblk != 0 && l->alpha_off != j->alpha_off)))
+    return DESC_ERR(HTA_V2_JOB_W_REUSE, "reuse: the buffers hold %s, not weights %u, records %u",
+                    r->loaded ? "another job's blocks" : "nothing of this run", j->wts_off,
+                    j->rec_off);
   return 0;
 }
 
@@ -109,10 +124,21 @@ static int load(run *r) {
         const unsigned word = y * row_words + cb * blk_words + x / nb, bank = x % nb;
         memcpy(r->bank + ((size_t)bank * c->act_depth + word) * ci, r->data + at, ci);
       }
+  if (j->reuse) return 0; /* weights, records and scales: those already in the buffers */
+  r->loaded = 1;
+  r->ld = *j;
   const size_t bb = hta_v2_block_bytes(c);
   memcpy(r->wbuf, r->prog + j->wts_off, (size_t)j->passes * j->k_blocks * bb);
-  for (unsigned i = 0; i < j->passes * (c->mac_co + c->add_co); i++)
-    hta_v2_lane_unpack(r->prog + j->rec_off + (size_t)i * HTA_V2_LANE_BYTES, &r->rec[i]);
+  /* per pass: records of MAC lanes 0..rec_mac-1, then adder lanes 0..rec_add-1;
+     the other lanes write nothing */
+  const unsigned nl = c->mac_co + c->add_co, rpp = j->rec_mac + j->rec_add;
+  memset(r->rec, 0, (size_t)j->passes * nl * sizeof *r->rec);
+  for (unsigned n = 0; n < j->passes; n++)
+    for (unsigned k = 0; k < rpp; k++) {
+      const unsigned lane = k < j->rec_mac ? k : c->mac_co + (k - j->rec_mac);
+      hta_v2_lane_unpack(r->prog + j->rec_off + ((size_t)n * rpp + k) * HTA_V2_LANE_BYTES,
+                         &r->rec[n * nl + lane]);
+    }
   if (j->gblk != 0) {
     const size_t row = (c->add_co + 15) / 16 * 16;
     for (unsigned g = 0; g < j->passes * (j->k_blocks / j->gblk); g++)
@@ -232,7 +258,7 @@ static int run_job(run *r) {
 int hta_interp_v2_run(const hta_v2_cfg *cfg, const uint8_t *prog, size_t prog_size,
                       uint8_t *data, size_t data_size, const hta_interp_opts *opts,
                       hta_interp_status *st) {
-  run rr = {cfg, st, prog, prog_size, data, data_size, {0}, NULL, NULL, NULL, NULL};
+  run rr = {cfg, st, prog, prog_size, data, data_size, {0}, NULL, NULL, NULL, NULL, 0, {0}};
   run *r = &rr;
   memset(st, 0, sizeof *st);
   st->layer = -1;

@@ -63,7 +63,6 @@ static void cycles(const char *cfg_name, double width, int res, const char *plan
   double core[HTA_OP_COUNT] = {0}, eng[HTA_OP_COUNT] = {0};
   int jobs[HTA_OP_COUNT] = {0};
   double rd_w = 0, rd_r = 0, rd_x = 0; /* beats read: weights, records + group scales, inputs */
-  const unsigned nl = c->mac_co + c->add_co;
   for (int i = 0; i < prog->n_desc; i++) {
     hta_v2_job j;
     hta_v2_job_unpack(prog->bytes + HTA_PROG_HEADER_BYTES + (size_t)i * HTA_V2_JOB_BYTES, &j);
@@ -72,11 +71,12 @@ static void cycles(const char *cfg_name, double width, int res, const char *plan
     const double tiles = (double)j.out_h * j.passes * tw;
     const unsigned last_p = j.out_w - (tw - 1) * c->pix; /* pixels of the last tile */
     double drain = 0; /* per pass: (pixels x lanes with a filter) + 1 per tile */
+    const unsigned rpp = j.rec_mac + j.rec_add; /* records per pass */
     for (unsigned n = 0; n < j.passes; n++) {
       unsigned v = 0;
-      for (unsigned l = 0; l < nl; l++) {
+      for (unsigned l = 0; l < rpp; l++) {
         hta_v2_lane rec;
-        hta_v2_lane_unpack(prog->bytes + j.rec_off + ((size_t)n * nl + l) * HTA_V2_LANE_BYTES,
+        hta_v2_lane_unpack(prog->bytes + j.rec_off + ((size_t)n * rpp + l) * HTA_V2_LANE_BYTES,
                            &rec);
         v += rec.valid;
       }
@@ -84,13 +84,15 @@ static void cycles(const char *cfg_name, double width, int res, const char *plan
     }
     const double blocks = tiles * j.k_blocks;
     const unsigned bpp = ((j.in_off % 16) + j.cb_n * c->ci + 15) / 16;
-    const double load = j.wts_bytes / 16.0 + (double)j.passes * nl +
-                        (j.gblk ? (double)j.passes * (j.k_blocks / j.gblk) *
-                                      ((c->add_co + 15) / 16) : 0) +
-                        (double)j.in_h * j.in_w * bpp * (16 / c->ci);
-    rd_w += j.wts_bytes / 16.0;
-    rd_r += (double)j.passes * nl +
-            (j.gblk ? (double)j.passes * (j.k_blocks / j.gblk) * ((c->add_co + 15) / 16) : 0);
+    /* a job with reuse set loads no weights, records or scales */
+    const double wts = j.reuse ? 0 : j.wts_bytes / 16.0;
+    const double recs = j.reuse ? 0
+                        : (double)j.passes * rpp +
+                              (j.gblk ? (double)j.passes * (j.k_blocks / j.gblk) *
+                                            ((c->add_co + 15) / 16) : 0);
+    const double load = wts + recs + (double)j.in_h * j.in_w * bpp * (16 / c->ci);
+    rd_w += wts;
+    rd_r += recs;
     rd_x += (double)j.in_h * j.in_w * bpp;
     core[op] += blocks + 12;
     eng[op] += 40 + load + (blocks > drain ? blocks : drain) + 20;

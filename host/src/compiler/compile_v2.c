@@ -172,6 +172,13 @@ static size_t put_weights(compiler *cc, const vconv *v, int cb_n, int p0, int p1
 }
 
 /* Records of passes p0 .. p1-1 (MacCo MAC lanes, then AddCo adder lanes). */
+/* Lanes of one side (co of them) with a filter in pass p: filters fill the
+ * lanes of passes in order, so pass p uses lanes 0 .. this - 1. */
+static int rec_lanes(int n_filters, int co, int p) {
+  const int left = n_filters - p * co;
+  return left < 0 ? 0 : left < co ? left : co;
+}
+
 static size_t put_records(compiler *cc, const vconv *v, int cb_n, int p0, int p1) {
   const hta_v2_cfg *cfg = cc->cfg;
   /* a block holds in_c / cb_n of the lane's dense weights: Ci (CONV, in_c a
@@ -184,7 +191,9 @@ static size_t put_records(compiler *cc, const vconv *v, int cb_n, int p0, int p1
       const int co = side ? (int)cfg->add_co : (int)cfg->mac_co;
       const int nl = side ? v->n_add : v->n_mac;
       const vlane *lanes = side ? v->add : v->mac;
-      for (int o = 0; o < co; o++) {
+      /* records of lanes 0 .. rec_lanes()-1 only: pass p0 has the most */
+      const int nrec = rec_lanes(nl, co, p0);
+      for (int o = 0; o < nrec; o++) {
         hta_v2_lane rec = {0};
         const int li = n * co + o;
         rec.alpha = 1;
@@ -362,6 +371,11 @@ static int emit_vconv(compiler *cc, const vconv *v) {
       j.k_blocks = (uint32_t)K;
       j.rec_off = (uint32_t)roff;
       j.alpha_off = (uint32_t)aoff;
+      j.rec_mac = (uint32_t)rec_lanes(v->n_mac, (int)cfg->mac_co, p0);
+      j.rec_add = (uint32_t)rec_lanes(v->n_add, (int)cfg->add_co, p0);
+      /* the previous job is the band above, of the same pass range: its
+         weights, records and scales are still in the core's buffers */
+      j.reuse = oy0 > 0;
       if (j.pad_top > PAD_MAX)
         return fail(cc, "layer %d%s: band padding %u exceeds %d", d, w, j.pad_top, PAD_MAX);
       if (add_job(cc, &j, d) != 0) return -1;
