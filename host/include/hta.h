@@ -23,7 +23,15 @@
  *   xrt:N[:xclbin=PATH]  an XRT device (card, or hardware emulation).
  *   usb[:VID:PID[:SERIAL]][,opt=...]  a board on a USB cable.
  *
- * Threads: a device and its nets are used by one thread at a time.
+ * Threads: a device and its nets are used by one thread at a time, and by
+ * any thread: a device is not bound to the thread that opened it, so it may
+ * be opened on one thread, run on a second and closed on a third, as long as
+ * the calls do not overlap (the caller orders them, e.g. by joining the
+ * thread or waiting for a Future). The sim device runs every Verilator call
+ * on a thread it owns for this (Verilator binds a model to the thread that
+ * builds it); callbacks (hta_submit's done, hta_set_progress's fn) still run
+ * on the calling thread. Different devices may be used in parallel.
+ * tests/unit/test_sim_threads.c checks this on sim.
  */
 #ifndef HTA_H
 #define HTA_H

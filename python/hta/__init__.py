@@ -243,7 +243,9 @@ class Net:
         run() (or run_raw() with raw=True) returns. Requests of one device run
         one after another on its worker thread, in submission order; libhta
         releases the GIL while it simulates or waits for the card, so the
-        caller's thread keeps working meanwhile."""
+        caller's thread keeps working meanwhile. The device may be used and
+        closed from any thread (hta.h): close() waits for requests in
+        flight, then closes."""
         if self._dev._pool is None:
             from concurrent.futures import ThreadPoolExecutor
             self._dev._live()
@@ -339,9 +341,9 @@ def evaluate(net: 'Net', x, y, batch: int = 100, jobs: int = 1) -> Dict[str, flo
     as `hta eval --jobs`: net's own (in the calling thread) and jobs - 1 more
     opened from its URI (hta_uri_expand: cpu and sim are repeated; an xrt:N or
     usb device cannot be), each opened, used and closed by a thread of its
-    own (libhta releases the GIL while it runs; a simulator is not moved
-    between threads), each with a contiguous slice of x; the results are
-    those of one job."""
+    own (libhta releases the GIL while it runs; a device works from any
+    thread, hta.h, but keeping each in one is simplest), each with a
+    contiguous slice of x; the results are those of one job."""
     import numpy as np
     if not isinstance(jobs, int) or jobs < 1:
         raise ValueError('jobs %r: a positive integer' % (jobs,))

@@ -5,6 +5,11 @@
  * model on its m_axi_gmem port and an AXI4-Lite master on s_axi_control.
  * Memory holds `mem_bytes` bytes starting at device address `mem_base`.
  * Every call that advances the clock is bounded; no call ever exit()s.
+ *
+ * Threads: one call at a time per hta_sim, from any thread. The model is
+ * built, clocked and destroyed on a thread the hta_sim owns (Verilator 5.006
+ * hung destroying a model built on another thread); the caller waits for
+ * each such call, and hta_sim_run's progress callback runs on that thread.
  */
 #ifndef HTA_SIM_H
 #define HTA_SIM_H
@@ -66,7 +71,8 @@ int hta_sim_mem_fill(hta_sim *sim, uint64_t addr, uint8_t value, size_t n);
 /* Run until the interrupt output rises or ap_done is seen set in CTRL, or until
  * max_cycles more cycles have passed (HTA_SIM_ERR_TIMEOUT). The caller sets up
  * registers and writes ap_start itself. progress (may be NULL) is called about
- * every 2^20 cycles with the cycles run so far.
+ * every 2^20 cycles with the cycles run so far, on the hta_sim's own thread
+ * while the caller waits.
  * Notes on the implementation (sim/README.md): CTRL is read through the
  * AXI-Lite bus every 32 cycles, so a return of HTA_SIM_OK found that way has
  * consumed ap_done (clear on read), as a host's poll would. Returns at once,

@@ -11,9 +11,14 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <condition_variable>
 #include <exception>
+#include <functional>
+#include <memory>
+#include <mutex>
 #include <new>
 #include <string>
+#include <thread>
 
 #include "harness.hpp"
 #include "hta_sim.h"
@@ -38,9 +43,80 @@
 using Top = HTA_SIM_TOP;
 using SimHarness = htasim::Harness<Top>;
 
+// The thread a simulation owns. Verilator 5.006 binds a model to the thread
+// that built it: a model constructed on one thread, evaluated on a second and
+// destroyed from a third hung in its destructor (VerilatedScope's erase
+// waiting on a context mutex), and --threads models keep per-thread state of
+// their own. So every call that builds, clocks or destroys the model runs
+// here, one at a time, and the C API works from any thread: the caller waits
+// for its call (each one bounded by its own cycle limits). Calls that only
+// read or write the simulated memory's backdoor or counters stay on the
+// caller's thread; hta_sim.h's rule (one call at a time per hta_sim) orders
+// them with the rest.
+class OwnerThread {
+ public:
+  OwnerThread() : thread_([this] { loop(); }) {}
+  ~OwnerThread() {
+    {
+      std::lock_guard<std::mutex> lock(m_);
+      stop_ = true;
+    }
+    cv_.notify_all();
+    thread_.join();
+  }
+  OwnerThread(const OwnerThread &) = delete;
+  OwnerThread &operator=(const OwnerThread &) = delete;
+
+  // Run fn on the owner thread and return when it has; an exception fn
+  // throws is thrown again here.
+  void call(const std::function<void()> &fn) {
+    std::unique_lock<std::mutex> lock(m_);
+    job_ = &fn;
+    error_ = nullptr;
+    cv_.notify_all();
+    cv_.wait(lock, [this] { return job_ == nullptr; });
+    if (error_) std::rethrow_exception(error_);
+  }
+
+ private:
+  void loop() {
+    std::unique_lock<std::mutex> lock(m_);
+    for (;;) {
+      cv_.wait(lock, [this] { return stop_ || job_ != nullptr; });
+      if (job_ == nullptr) return;  // stop_, with no call pending
+      lock.unlock();
+      std::exception_ptr err;
+      try {
+        (*job_)();
+      } catch (...) {
+        err = std::current_exception();
+      }
+      lock.lock();
+      error_ = err;
+      job_ = nullptr;
+      cv_.notify_all();
+    }
+  }
+
+  std::mutex m_;
+  std::condition_variable cv_;
+  const std::function<void()> *job_ = nullptr;
+  std::exception_ptr error_;
+  bool stop_ = false;
+  std::thread thread_;  // last: started once the members above exist
+};
+
 struct hta_sim {
-  explicit hta_sim(const htasim::HarnessConfig &cfg) : h(cfg) {}
-  SimHarness h;
+  OwnerThread owner;              // declared first: destroyed last
+  std::unique_ptr<SimHarness> h;  // built and destroyed on owner's thread
+
+  // fn(harness) on the owner thread, returning fn's result.
+  template <class F> auto on_owner(F fn) -> decltype(fn(*h)) {
+    using R = decltype(fn(*h));
+    R r{};
+    owner.call([&] { r = fn(*h); });
+    return r;
+  }
 };
 
 // ---- Verilator's user hooks -------------------------------------------------
@@ -173,8 +249,11 @@ hta_sim *hta_sim_create(const hta_sim_config *user_cfg, char *errbuf, size_t err
   if (const char *s = std::getenv("HTA_SIM_SEED")) hc.seed = std::strtoull(s, nullptr, 0);
   if (hc.seed == 0) hc.seed = 1;  // 0 would make Verilator pick a random seed
 
+  hta_sim *sim = nullptr;
   try {
-    return new hta_sim(hc);
+    sim = new hta_sim;
+    sim->owner.call([&] { sim->h.reset(new SimHarness(hc)); });
+    return sim;
   } catch (const std::bad_alloc &) {
     set_err(errbuf, errlen, "hta_sim: out of memory (mem_bytes too large?)");
   } catch (const std::exception &e) {
@@ -182,71 +261,76 @@ hta_sim *hta_sim_create(const hta_sim_config *user_cfg, char *errbuf, size_t err
     std::snprintf(buf, sizeof buf, "hta_sim: %s", e.what());
     set_err(errbuf, errlen, buf);
   }
+  delete sim;  // h is empty: nothing of Verilator's to destroy
   return nullptr;
 }
 
-void hta_sim_destroy(hta_sim *sim) { delete sim; }
+void hta_sim_destroy(hta_sim *sim) {
+  if (!sim) return;
+  sim->owner.call([sim] { sim->h.reset(); });
+  delete sim;
+}
 
 int hta_sim_reg_write(hta_sim *sim, uint32_t addr, uint32_t value) {
   if (!sim) return HTA_SIM_ERR_ARG;
-  return sim->h.reg_write(addr, value);
+  return sim->on_owner([=](SimHarness &h) { return h.reg_write(addr, value); });
 }
 
 int hta_sim_reg_read(hta_sim *sim, uint32_t addr, uint32_t *value) {
   if (!sim || !value) return HTA_SIM_ERR_ARG;
-  return sim->h.reg_read(addr, value);
+  return sim->on_owner([=](SimHarness &h) { return h.reg_read(addr, value); });
 }
 
 int hta_sim_mem_write(hta_sim *sim, uint64_t addr, const void *src, size_t n) {
   if (!sim || (!src && n)) return HTA_SIM_ERR_ARG;
-  if (!sim->h.mem().contains(addr, n)) return HTA_SIM_ERR_RANGE;
-  if (n) std::memcpy(sim->h.mem().backdoor(addr), src, n);
+  if (!sim->h->mem().contains(addr, n)) return HTA_SIM_ERR_RANGE;
+  if (n) std::memcpy(sim->h->mem().backdoor(addr), src, n);
   return HTA_SIM_OK;
 }
 
 int hta_sim_mem_read(hta_sim *sim, uint64_t addr, void *dst, size_t n) {
   if (!sim || (!dst && n)) return HTA_SIM_ERR_ARG;
-  if (!sim->h.mem().contains(addr, n)) return HTA_SIM_ERR_RANGE;
-  if (n) std::memcpy(dst, sim->h.mem().backdoor(addr), n);
+  if (!sim->h->mem().contains(addr, n)) return HTA_SIM_ERR_RANGE;
+  if (n) std::memcpy(dst, sim->h->mem().backdoor(addr), n);
   return HTA_SIM_OK;
 }
 
 int hta_sim_mem_fill(hta_sim *sim, uint64_t addr, uint8_t value, size_t n) {
   if (!sim) return HTA_SIM_ERR_ARG;
-  if (!sim->h.mem().contains(addr, n)) return HTA_SIM_ERR_RANGE;
-  if (n) std::memset(sim->h.mem().backdoor(addr), value, n);
+  if (!sim->h->mem().contains(addr, n)) return HTA_SIM_ERR_RANGE;
+  if (n) std::memset(sim->h->mem().backdoor(addr), value, n);
   return HTA_SIM_OK;
 }
 
 int hta_sim_run(hta_sim *sim, uint64_t max_cycles, hta_sim_progress_fn progress, void *user) {
   if (!sim) return HTA_SIM_ERR_ARG;
-  return sim->h.run(max_cycles, progress, user);
+  return sim->on_owner([=](SimHarness &h) { return h.run(max_cycles, progress, user); });
 }
 
 void hta_sim_step(hta_sim *sim, uint64_t n) {
-  if (sim) sim->h.step(n);
+  if (sim) sim->owner.call([=] { sim->h->step(n); });
 }
 
-uint64_t hta_sim_cycles(const hta_sim *sim) { return sim ? sim->h.cycles() : 0; }
+uint64_t hta_sim_cycles(const hta_sim *sim) { return sim ? sim->h->cycles() : 0; }
 
 int hta_sim_inject_error(hta_sim *sim, int is_write, uint64_t lo, uint64_t hi, unsigned resp) {
   if (!sim) return HTA_SIM_ERR_ARG;
   if (resp == 0) {
-    sim->h.mem().clear_injections();
+    sim->h->mem().clear_injections();
     return HTA_SIM_OK;
   }
   if ((resp != 2 && resp != 3) || lo >= hi) return HTA_SIM_ERR_ARG;
-  sim->h.mem().inject(is_write != 0, lo, hi, resp);
+  sim->h->mem().inject(is_write != 0, lo, hi, resp);
   return HTA_SIM_OK;
 }
 
 const char *hta_sim_protocol_error(const hta_sim *sim) {
-  return sim ? sim->h.protocol().first() : nullptr;
+  return sim ? sim->h->protocol().first() : nullptr;
 }
 
 void hta_sim_get_stats(const hta_sim *sim, hta_sim_stats *stats) {
   if (!sim || !stats) return;
-  const htasim::AxiMemStats &s = sim->h.mem().stats();
+  const htasim::AxiMemStats &s = sim->h->mem().stats();
   stats->rd_bursts = s.rd_bursts;
   stats->rd_beats = s.rd_beats;
   stats->wr_bursts = s.wr_bursts;
@@ -256,31 +340,31 @@ void hta_sim_get_stats(const hta_sim *sim, hta_sim_stats *stats) {
 
 void hta_sim_clear_protocol_error(hta_sim *sim) {
   if (!sim) return;
-  sim->h.protocol().clear();
-  sim->h.rtl_stops() = htasim::RtlStopLog();
+  sim->h->protocol().clear();
+  sim->h->rtl_stops() = htasim::RtlStopLog();
 }
 
 const char *hta_sim_assert_error(const hta_sim *sim) {
-  if (!sim || sim->h.rtl_stops().count == 0) return nullptr;
-  return sim->h.rtl_stops().first.c_str();
+  if (!sim || sim->h->rtl_stops().count == 0) return nullptr;
+  return sim->h->rtl_stops().first.c_str();
 }
 
-int hta_sim_interrupt(const hta_sim *sim) { return sim && sim->h.irq() ? 1 : 0; }
+int hta_sim_interrupt(const hta_sim *sim) { return sim && sim->h->irq() ? 1 : 0; }
 
 unsigned hta_sim_bus_bits(const hta_sim *sim) { return sim ? SimHarness::kBusBits : 0; }
 
 void hta_sim_reset(hta_sim *sim) {
-  if (sim) sim->h.reset();
+  if (sim) sim->owner.call([=] { sim->h->reset(); });
 }
 
 void hta_sim_get_stats_ex(const hta_sim *sim, hta_sim_stats_ex *stats) {
   if (!sim || !stats) return;
   hta_sim_get_stats(sim, &stats->base);
-  const htasim::AxiMemStats &s = sim->h.mem().stats();
+  const htasim::AxiMemStats &s = sim->h->mem().stats();
   stats->w_before_aw = s.w_before_aw;
   stats->rd_error_bursts = s.rd_error_bursts;
   stats->wr_error_bursts = s.wr_error_bursts;
-  stats->protocol_violations = sim->h.protocol().count();
+  stats->protocol_violations = sim->h->protocol().count();
 }
 
 // HTA_SIM_CFG_NAME: the hardware configuration the model was built from

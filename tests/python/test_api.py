@@ -41,6 +41,45 @@ def raises(name, exc, fn, want=''):
         check(name, want in str(e) or want == getattr(e, 'name', None), str(e))
 
 
+# Net.submit() runs on the device's worker thread while the device is opened
+# and closed on the caller's (and, second half, opened on a thread that has
+# ended): a sim device must work from any thread and close promptly. In a
+# child process with a bound, so a hang fails the check instead of the test.
+SUBMIT_CLOSE = '''
+import sys, threading
+import numpy as np
+sys.path.insert(0, sys.argv[1])
+import hta
+fm = sys.argv[2]
+x = np.random.default_rng(3).standard_normal((3, 28, 28, 1)).astype(np.float32)
+with hta.open('cpu') as cpu:
+    want = cpu.load(fm).run(x)
+for r in range(3):
+    dev = hta.open('sim')
+    got = dev.load(fm).submit(x).result(timeout=120)
+    dev.close()
+    assert np.array_equal(got, want), 'round %d: sim differs from cpu' % r
+opened = []
+t = threading.Thread(target=lambda: opened.append(hta.open('sim')))
+t.start()
+t.join()
+got = opened[0].load(fm).submit(x).result(timeout=120)
+opened[0].close()
+assert np.array_equal(got, want), 'opened on a thread: sim differs from cpu'
+print('closed')
+'''
+
+
+def check_submit_then_close(fm):
+    try:
+        p = subprocess.run(['/usr/bin/python3', '-c', SUBMIT_CLOSE, os.path.join(ROOT, 'python'),
+                            fm], capture_output=True, text=True, timeout=180)
+        ok, detail = p.returncode == 0 and p.stdout.strip() == 'closed', p.stderr[-600:]
+    except subprocess.TimeoutExpired:
+        ok, detail = False, 'no return within 180 s (hung in close?)'
+    check('submit_then_close_sim_from_any_thread', ok, detail)
+
+
 def main():
     import hta
     d = tempfile.mkdtemp(prefix='hta-py-')
@@ -165,6 +204,7 @@ def main():
         check('evaluate_jobs2_sim_equals_hta_eval_cpu', r2['n'] == j.get('n') == 10 and
               abs(r2['top1'] - j.get('top1', -1)) < 1e-6 and
               abs(r2['top5'] - j.get('top5', -1)) < 1e-6, 'python %s, hta eval %s' % (r2, j))
+    check_submit_then_close(fm)
     with hta.open('sim:fault=rd') as dev:
         net = dev.load(fm)
         raises('evaluate_jobs2_device_error_raised', hta.Error,

@@ -4,6 +4,7 @@
 #
 #   build/hta                     the CLI (tools/hta/*.c)
 #   build/tests/test_hta_api      libhta's API on cpu and sim (+ san flavour)
+#   build/tests/test_sim_threads  a sim device opened, run and closed on different threads (+ san)
 #   build/tests/test_engine_driver  the engine driver over the sim transport (+ san)
 #   tests/cli/test_cli.sh         the CLI end to end
 #   tests/cli/test_install.sh     make install into a temp dir + pkg-config
@@ -50,8 +51,8 @@ $(HTA_CLI): $(HTA_CLI_OBJS) $(LIBHTA) | $(SIM_SOS_BUILT)
 	$(Q)$(CC) $(LDFLAGS) $(HTA_CLI_OBJS) $(LIBHTA) -o $@ $(LDLIBS) -lpng -ljpeg -lz -lm
 
 # ---- unit tests of the API ----
-HTA_API_TESTS     := $(BUILD)/tests/test_hta_api
-HTA_API_SAN_TESTS := $(BUILD)/tests/san/test_hta_api
+HTA_API_TESTS     := $(BUILD)/tests/test_hta_api $(BUILD)/tests/test_sim_threads
+HTA_API_SAN_TESTS := $(BUILD)/tests/san/test_hta_api $(BUILD)/tests/san/test_sim_threads
 
 # They open sim devices: libhta loads the models (order-only prerequisites).
 $(HTA_API_TESTS): $(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(TEST_SUPPORT_OBJS) \

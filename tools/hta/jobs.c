@@ -136,7 +136,7 @@ static void *worker(void *arg) {
     pthread_mutex_unlock(&jb->p->mu);
   }
 out:
-  hta_close(dev); /* in the thread that used it */
+  hta_close(dev); /* here, where it was used: simply tidy (any thread would do, hta.h) */
   free(x);
   pthread_mutex_lock(&jb->p->mu);
   jb->rc = rc;
