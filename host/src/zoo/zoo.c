@@ -470,24 +470,40 @@ static void same_pad(int in, int k, int s, int *lo, int *hi) {
 }
 
 /* Add one layer (conv-like: the shape fields of l set by the caller). */
-static int add(builder *b, hta_layer *l, int ptype, int last) {
-  arrays a;
-  memset(&a, 0, sizeof a);
-  char msg[200];
-  int rc = build_weights(b, l, &a, ptype, last);
-  if (rc == 0 && hta_model_add_layer(b->m, l, msg, sizeof msg)) {
+/* Add l (its output stage in a) to the model unless rc already failed; a's
+ * output statistics become the next layer's input statistics, and a graph
+ * builder records the new tensor. Frees a's arrays. */
+static int commit(builder *b, hta_layer *l, arrays *a, int rc) {
+  char msg[300];
+  if (rc == 0 && hta_model_add_layer(b->m, l, msg, sizeof msg))
     rc = hta_errf(b->err, b->errlen, "internal error: %s", msg);
-  }
   if (rc == 0) {
-    /* The next layer's input statistics. */
     free(b->mu);
-    b->mu = a.mu_out;
-    a.mu_out = NULL;
+    b->mu = a->mu_out;
+    a->mu_out = NULL;
     b->sigma = SIGMA_OUT;
     if (b->nt > 0) rc = record(b, l->out_c);
   }
-  arrays_free(&a);
+  arrays_free(a);
   return rc;
+}
+
+/* The output-stage arrays of a weightless layer of c channels. */
+static int stage_arrays(builder *b, arrays *a, int c) {
+  memset(a, 0, sizeof *a);
+  a->bias = calloc((size_t)c, 4);
+  a->mult = calloc((size_t)c, 4);
+  a->shift = calloc((size_t)c, 1);
+  a->mu_out = calloc((size_t)c, sizeof(double));
+  if (a->bias && a->mult && a->shift && a->mu_out) return 0;
+  arrays_free(a);
+  return hta_errf(b->err, b->errlen, "out of memory");
+}
+
+static int add(builder *b, hta_layer *l, int ptype, int last) {
+  arrays a;
+  memset(&a, 0, sizeof a);
+  return commit(b, l, &a, build_weights(b, l, &a, ptype, last));
 }
 
 static int add_gap(builder *b, int hw, int c) {
@@ -502,15 +518,7 @@ static int add_gap(builder *b, int hw, int c) {
   l.act_min = -128;
   l.act_max = 127;
   arrays a;
-  memset(&a, 0, sizeof a);
-  a.bias = calloc((size_t)c, 4);
-  a.mult = calloc((size_t)c, 4);
-  a.shift = calloc((size_t)c, 1);
-  a.mu_out = calloc((size_t)c, sizeof(double));
-  if (!a.bias || !a.mult || !a.shift || !a.mu_out) {
-    arrays_free(&a);
-    return hta_errf(b->err, b->errlen, "out of memory");
-  }
+  if (stage_arrays(b, &a, c) != 0) return -1;
   const double n = (double)hw * hw;
   for (int ch = 0; ch < c; ch++) {
     /* acc = sum of n values: mean n*mu, deviation sigma*sqrt(n) if the
@@ -522,19 +530,7 @@ static int add_gap(builder *b, int hw, int c) {
   l.bias = a.bias;
   l.mult = a.mult;
   l.shift = a.shift;
-  char msg[200];
-  int rc = 0;
-  if (hta_model_add_layer(b->m, &l, msg, sizeof msg))
-    rc = hta_errf(b->err, b->errlen, "internal error: %s", msg);
-  if (rc == 0) {
-    free(b->mu);
-    b->mu = a.mu_out;
-    a.mu_out = NULL;
-    b->sigma = SIGMA_OUT;
-    if (b->nt > 0) rc = record(b, c);
-  }
-  arrays_free(&a);
-  return rc;
+  return commit(b, &l, &a, 0);
 }
 
 hta_model *hta_zoo_mobilenet_v1(double width, int resolution, const char *plan_s, uint64_t seed,
@@ -714,15 +710,7 @@ static int residual(builder *b, int ta, int tb) {
   l.in_mult[0] = l.in_mult[1] = INT32_C(1) << 30;
   const int c = l.in_c;
   arrays a;
-  memset(&a, 0, sizeof a);
-  a.bias = calloc((size_t)c, 4);
-  a.mult = calloc((size_t)c, 4);
-  a.shift = calloc((size_t)c, 1);
-  a.mu_out = calloc((size_t)c, sizeof(double));
-  if (!a.bias || !a.mult || !a.shift || !a.mu_out) {
-    arrays_free(&a);
-    return hta_errf(b->err, b->errlen, "out of memory");
-  }
+  if (stage_arrays(b, &a, c) != 0) return -1;
   const double unit = 524288.0; /* 2^19 */
   for (int ch = 0; ch < c; ch++)
     calibrate(&a, ch, unit * (b->tmu[ta][ch] + b->tmu[tb][ch]),
@@ -730,19 +718,7 @@ static int residual(builder *b, int ta, int tb) {
   l.bias = a.bias;
   l.mult = a.mult;
   l.shift = a.shift;
-  char msg[300];
-  int rc = 0;
-  if (hta_model_add_layer(b->m, &l, msg, sizeof msg))
-    rc = hta_errf(b->err, b->errlen, "internal error: %s", msg);
-  if (rc == 0) {
-    free(b->mu);
-    b->mu = a.mu_out;
-    a.mu_out = NULL;
-    b->sigma = SIGMA_OUT;
-    rc = record(b, c);
-  }
-  arrays_free(&a);
-  return rc ? -1 : b->nt - 1;
+  return commit(b, &l, &a, 0) ? -1 : b->nt - 1;
 }
 
 /* MAXPOOL k x k / stride with "same" padding reading tensor t. */
