@@ -12,6 +12,25 @@ const hta_simlib *rtl_lib(void) {
   return &lib;
 }
 
+hta_sim *rtl_open(int engine, const char *trace, char *err, size_t errlen) {
+  const hta_hw_config *cfg = rtl_config();
+  if (cfg == NULL) {
+    snprintf(err, errlen, "the linked model's configuration '%s' is none of %s",
+             hta_sim_config_name(), HTA_HW_CONFIG_NAMES);
+    return NULL;
+  }
+  if (engine != 0 && cfg->engine != (uint32_t)engine) {
+    snprintf(err, errlen, "the linked model '%s' is not an engine-%d configuration", cfg->name,
+             engine);
+    return NULL;
+  }
+  printf("configuration %s\n", cfg->name);
+  hta_sim_config sc;
+  hta_sim_default_config(&sc);
+  sc.trace_path = trace;
+  return hta_sim_create(&sc, err, errlen);
+}
+
 uint64_t rtl_data_addr(size_t prog_size) {
   return hta_simprog_data_addr(RTL_PROG_ADDR, prog_size);
 }

@@ -22,6 +22,12 @@ const hta_simlib *rtl_lib(void);
 
 typedef hta_simprog_result rtl_result;
 
+/* The simulation of the linked model, after checking that the model names
+ * a configuration (of engine `engine`, 1 or 2; 0: either) and printing its
+ * name as "configuration NAME"; trace: a waveform path or NULL. NULL with
+ * the reason in err if not. */
+hta_sim *rtl_open(int engine, const char *trace, char *err, size_t errlen);
+
 /* Device address of the program window (inside the memory model). */
 #define RTL_PROG_ADDR UINT64_C(0x400010000)
 

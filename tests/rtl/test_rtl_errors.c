@@ -235,15 +235,10 @@ static void expect_bus_error(const char *name, int is_write, uint64_t lo, uint64
 }
 
 int main(void) {
-  if (!check(rtl_config() != NULL, "the linked model names a configuration",
-             "'%s' is none of %s", hta_sim_config_name(), HTA_HW_CONFIG_NAMES))
-    return check_summary();
-  printf("  configuration %s\n", rtl_config()->name);
-  hta_sim_config sc;
-  hta_sim_default_config(&sc);
   char err[300];
-  sim = hta_sim_create(&sc, err, sizeof err);
-  if (!check(sim != NULL, "create the simulation", "%s", err)) return check_summary();
+  sim = rtl_open(0, NULL, err, sizeof err);
+  if (!check(sim != NULL, "open the simulation of the linked configuration", "%s", err))
+    return check_summary();
 
   /* Two chained layers with INT8 and ternary filters, several tiles. */
   hta_hw_cfg cfg = *rtl_config();

@@ -255,20 +255,11 @@ int main(int argc, char **argv) {
       return strcmp(argv[i], "--help") && strcmp(argv[i], "-h") ? 2 : 0;
     }
   }
-  if (!check(rtl_config() != NULL, "the linked model names a configuration",
-             "'%s' is none of %s", hta_sim_config_name(), HTA_HW_CONFIG_NAMES))
+  char err[300];
+  hta_sim *sim = rtl_open(0, trace, err, sizeof err);
+  if (!check(sim != NULL, "open the simulation of the linked configuration", "%s", err))
     return check_summary();
-  printf("configuration %s\n", rtl_config()->name);
   if (count < 0) count = strcmp(rtl_config()->name, "tiny") == 0 ? 40 : 12;
-  hta_sim_config sc;
-  hta_sim_default_config(&sc);
-  sc.trace_path = trace;
-  char err[256];
-  hta_sim *sim = hta_sim_create(&sc, err, sizeof err);
-  if (sim == NULL) {
-    check(0, "create the simulation", "%s", err);
-    return check_summary();
-  }
   if (have_only) {
     for (int i = 0; i < have_only; i++) run_case(sim, only[i], argv[0]);
   } else {

@@ -283,16 +283,10 @@ int main(int argc, char **argv) {
       return 2;
     }
   }
-  if (!check(rtl_config() != NULL && rtl_config()->engine == 2,
-             "the linked model is a v2 configuration", "'%s'", hta_sim_config_name()))
+  char err[300];
+  hta_sim *sim = rtl_open(2, trace, err, sizeof err);
+  if (!check(sim != NULL, "open the simulation of the linked v2 configuration", "%s", err))
     return check_summary();
-  printf("configuration %s\n", rtl_config()->name);
-  hta_sim_config sc;
-  hta_sim_default_config(&sc);
-  sc.trace_path = trace;
-  char err[256];
-  hta_sim *sim = hta_sim_create(&sc, err, sizeof err);
-  if (!check(sim != NULL, "create the simulation", "%s", err)) return check_summary();
   int skipped = 0;
   if (have_only) {
     run_case(sim, only, argv[0], &skipped);
