@@ -243,12 +243,30 @@ static void end_child(void) {
   waitpid(pid, NULL, 0);
 }
 
-/* rm -rf PATH until it stays gone. Others may still write into the folder
- * while rm runs and after: XRT's threads, and the processes XRT started
- * (its unzip of the xclbin, the device's launch script), which outlive us
- * and may create the folder again. So: remove it whenever it exists, and
- * stop once it has been absent for 300 ms, or after 3 s in all. */
+/* rm -rf PATH, waiting for it. */
+static void rm_rf(const char *path) {
+  const pid_t pid = fork();
+  if (pid == 0) {
+    char *const argv[] = {"rm", "-rf", "--", (char *)path, NULL};
+    char *const envp[] = {NULL};
+    execve("/bin/rm", argv, envp);
+    _exit(127);
+  }
+  if (pid > 0)
+    while (waitpid(pid, NULL, 0) < 0 && errno == EINTR) {
+    }
+}
+
+/* Remove a folder others may still write into (XRT's threads, and the
+ * processes XRT started: its unzip of the xclbin, the device's launch
+ * script, which outlive us and may create the folder again): once now, then,
+ * in a child that outlives us, whenever it exists, until it has been absent
+ * for 300 ms (3 s at most). The child keeps our exit prompt: while a
+ * handler waited, XRT's threads failed on the vanishing folder and exited
+ * with status 1, hiding the signal from our parent. */
 static void remove_tree(const char *path) {
+  rm_rf(path);
+  if (fork() != 0) return;
   const struct timespec step = {0, 50 * 1000 * 1000};
   int absent = 0;
   for (int k = 0; k < 60 && absent < 6; k++) {
@@ -256,23 +274,15 @@ static void remove_tree(const char *path) {
       absent++;
     } else {
       absent = 0;
-      const pid_t pid = fork();
-      if (pid == 0) {
-        char *const argv[] = {"rm", "-rf", "--", (char *)path, NULL};
-        char *const envp[] = {NULL};
-        execve("/bin/rm", argv, envp);
-        _exit(127);
-      }
-      if (pid > 0)
-        while (waitpid(pid, NULL, 0) < 0 && errno == EINTR) {
-        }
+      rm_rf(path);
     }
     nanosleep(&step, NULL);
   }
+  _exit(0);
 }
 
 /* Only async-signal-safe calls here (POSIX.1-2008 list): unlink, fork,
- * execve, waitpid, access, kill, nanosleep, signal, raise. */
+ * execve, _exit, waitpid, access, kill, nanosleep, signal, raise. */
 static void on_signal(int sig) {
   end_child(); /* first: it may still write into a registered folder */
   for (int i = 0; i < CLEANUP_SLOTS; i++) {
