@@ -551,6 +551,11 @@ def quantize(layers, in_shape, in_q, plan, images, method, keep_int8, calib_batc
         q2 = qs[src[1]] if len(src) > 1 else None
         if l.out_q is not None:
             oq = l.out_q
+        elif l.op == 'gap' and ranges is not None:
+            oq = act_quant(*ranges[i])
+            h, w, _ = l.in_shape
+            if oq[0] < q_prev[0] / (h * w):
+                oq = (q_prev[0] / (h * w), oq[1])
         elif l.op in NO_WEIGHTS or getattr(l, 'keep_q', False):
             oq = q_prev
         else:
