@@ -183,5 +183,32 @@ try:
 except hta_quant.QuantError as e:
     check('hybrid_needs_calibration', '--calib' in str(e), str(e))
 
+# 'mse' calibration: the fraction of the min/max range with the least rounding error,
+# searched the obvious way over 0.01 steps
+def rounding_mse(v, lo, hi):
+    s, z = hta_quant.act_quant(lo, hi)
+    return np.mean(((np.clip(np.round(v / s) + z, -128, 127) - z) * s - v) ** 2)
+
+
+for name, v in (('gauss_outlier', np.append(rng.standard_normal(20000), 40.0)),
+                ('relu_gauss', np.maximum(rng.standard_normal(20000), 0)),
+                ('uniform', rng.random(20000))):
+    lo, hi = min(v.min(), 0.0), v.max()
+    got = hta_quant.mse_range(lo, hi, v)
+    best = min(rounding_mse(v, a * lo, a * hi) for a in np.arange(0.2, 1.0001, 0.01))
+    e = rounding_mse(v, *got)
+    check('mse_range_' + name, e <= best * (1 + 1e-9) and lo <= got[0] <= 0 <= got[1] <= hi,
+          'range %s error %g, best %g' % (got, e, best))
+# the rare values of a Gaussian's tails are clipped (at 8 bits the best range is about
+# +-4 sigma, its extremes here are near 4.5); values filling their range keep it
+v = rng.standard_normal(200000)
+check('mse_range_clips_gauss_tails', hta_quant.mse_range(v.min(), v.max(), v)[1] < 0.95 * v.max())
+check('mse_range_keeps_uniform', hta_quant.mse_range(0.0, 1.0, rng.random(20000))[1] > 0.95)
+r_mm = hta_quant.calibrate(chain, imgs, 'minmax')
+r_mse = hta_quant.calibrate(chain, imgs, 'mse')
+check('calibrate_mse_within_minmax', all(m[0] <= e[0] <= 0 <= e[1] <= m[1] for m, e in
+                                         zip(r_mm, r_mse)), '%s vs %s' % (r_mse, r_mm))
+check('calibrate_mse_reproducible', r_mse == hta_quant.calibrate(chain, imgs, 'mse'))
+
 print('%d passed, %d failed' % (passed, failed))
 sys.exit(1 if failed else 0)

@@ -3,7 +3,7 @@
 
     hta_import.py MODEL.onnx --bundle DIR [--plan int8|twn|fgq:N|hybrid:F|hybrid-global:F|auto]
                   [--calib fashion-mnist|FILE.npy] [--calib-n N]
-                  [--calib-method minmax|pct:P] [--keep-int8 first,last,I...]
+                  [--calib-method minmax|mse|pct:P] [--keep-int8 first,last,I...]
                   [--report-n N]
     hta_import.py MODEL.onnx --report-from DIR [--report-format text|json]
 
@@ -244,9 +244,9 @@ def main():
             raise ValueError('--bundle DIR is required')
         hta_quant.parse_plan(a.plan)
         method = a.calib_method
-        if method != 'minmax':
+        if method not in ('minmax', 'mse'):
             if not method.startswith('pct:'):
-                raise hta_quant.QuantError("--calib-method '%s': minmax or pct:P" % method)
+                raise hta_quant.QuantError("--calib-method '%s': minmax, mse or pct:P" % method)
             method = float(method[4:])
             if not 50 < method <= 100:
                 raise hta_quant.QuantError('--calib-method pct:P needs 50 < P <= 100')

@@ -117,23 +117,51 @@ def mean_window(x, l):
     return m.reshape(l.kh * l.kw, c) if l.op == 'dw' else m.reshape(-1)
 
 
+MSE_SAMPLES = 1 << 18  # values per tensor kept for the 'mse' range search
+MSE_STEPS = np.linspace(0.2, 1.0, 81)  # the fractions of the min/max range it tries
+
+
+def mse_range(lo, hi, v):
+    """The range [a lo, a hi] (a in MSE_STEPS) whose int8 quantization (act_quant)
+    of the values v has the least mean square error, clipping included."""
+    v = v.astype(np.float64)
+    best, best_a = None, 1.0
+    for a in MSE_STEPS:
+        s, z = act_quant(a * lo, a * hi)
+        e = np.mean(((np.clip(np.round(v / s) + z, -128, 127) - z) * s - v) ** 2)
+        if best is None or e < best:
+            best, best_a = e, a
+    return [best_a * lo, best_a * hi]
+
+
 def calibrate(layers, images, method, pre=None, batch=256, means=None):
     """Per layer (lo, hi) of its float output over images [N, H, W, C]; into
     pre (a list, if given) the same of the value before an activation table;
     into means (a dict, if given) {layer index: mean_window} of every layer
-    with weights (for bias correction)."""
+    with weights (for bias correction). method: 'minmax', 'mse' (the min/max
+    range shrunk to the least square error of its values' int8 rounding, on
+    up to MSE_SAMPLES values of each tensor drawn evenly from every batch) or
+    a percentile P."""
     ranges = [None] * len(layers)
     pres = [None] * len(layers)
     sums, count = {}, 0
+    samples = {}  # (pre?, layer) -> list of value samples ('mse')
+    n_batches = (len(images) + batch - 1) // batch
+    rng = np.random.default_rng(0)
 
     def update(r, i, x):
-        if method == 'minmax':
+        if method in ('minmax', 'mse'):
             lo, hi = float(x.min()), float(x.max())
+            if method == 'mse':
+                flat = x.reshape(-1)
+                k = min(flat.size, MSE_SAMPLES // n_batches)
+                samples.setdefault((r is pres, i), []).append(
+                    flat[rng.integers(0, flat.size, k)] if k < flat.size else flat)
         else:
             lo, hi = float(np.percentile(x, 100 - method)), float(np.percentile(x, method))
         if r[i] is None:
             r[i] = [lo, hi]
-        elif method == 'minmax':
+        elif method in ('minmax', 'mse'):
             r[i] = [min(r[i][0], lo), max(r[i][1], hi)]
         else:  # percentiles of batches: averaged (documented)
             r[i] = [r[i][0] + lo, r[i][1] + hi]
@@ -149,8 +177,12 @@ def calibrate(layers, images, method, pre=None, batch=256, means=None):
     if means is not None:
         means.clear()
         means.update({i: v / count for i, v in sums.items()})
-    if method != 'minmax':
-        nb = (len(images) + batch - 1) // batch
+    if method == 'mse':
+        for (is_pre, i), v in samples.items():
+            r = pres if is_pre else ranges
+            r[i] = mse_range(r[i][0], r[i][1], np.concatenate(v))
+    elif method != 'minmax':
+        nb = n_batches
         ranges = [[r[0] / nb, r[1] / nb] for r in ranges]
         pres = [None if r is None else [r[0] / nb, r[1] / nb] for r in pres]
     if pre is not None:
