@@ -17,13 +17,15 @@ eval mode; every layer's output then has unit-order scale, as in a trained
 network.
 
 Thresholds (relative RMS error of the logits, int8, 32 inputs): measured on
-2026-12-06 plus a margin: MobileNet-V2 0.006, ResNet-18 0.051, SqueezeNet
-0.008, MobileNet-V3 small 0.029, ShuffleNet-V2 0.008. ResNet-18 and
-MobileNet-V3 stay above the 2% of issue 13: these random networks amplify
-noise (0.5% of independent noise added after every convolution, in float,
-gives 2.6% at ResNet-18's logits, 0.5% at MobileNet-V3's), and int8
-activations add about that per layer (`hta import --report` shows each
-layer's share). A wrong mapping gives errors near 1.
+2026-12-06 (GAP with its own output scale) plus a margin: MobileNet-V2
+0.0069, ResNet-18 0.0446, SqueezeNet 0.0059, MobileNet-V3 small 0.0157,
+ShuffleNet-V2 0.0070; all but ResNet-18 are held to 1% or the 2% of issue
+13. ResNet-18 stays above 2% at this size: its last feature map is 2x2, so
+the global average pool averages only 4 positions of a tensor that carries
+every layer's int8 rounding noise (each layer's own share is 0.3-1%,
+`hta import --report`); at its own 224x224 it is 1.5%
+(docs/accuracy-torchvision.md, too slow for this test). A wrong mapping
+gives errors near 1.
 Run from the repository root after build/hta. Prints PASS/FAIL lines and
 "N passed, N failed"."""
 import copy
@@ -91,10 +93,10 @@ def main():
     x = torch.rand(1, 3, 64, 64)
     tv = torchvision.models
     # name: (constructor, max relative RMS error of the int8 import)
-    nets = {'mobilenet_v2': (tv.mobilenet_v2, 0.015), 'resnet18': (tv.resnet18, 0.07),
-            'squeezenet1_1': (tv.squeezenet1_1, 0.015),
-            'mobilenet_v3_small': (tv.mobilenet_v3_small, 0.04),
-            'shufflenet_v2_x0_5': (tv.shufflenet_v2_x0_5, 0.015)}
+    nets = {'mobilenet_v2': (tv.mobilenet_v2, 0.01), 'resnet18': (tv.resnet18, 0.05),
+            'squeezenet1_1': (tv.squeezenet1_1, 0.01),
+            'mobilenet_v3_small': (tv.mobilenet_v3_small, 0.02),
+            'shufflenet_v2_x0_5': (tv.shufflenet_v2_x0_5, 0.01)}
     cal = torch.from_numpy(np.load(calib)).permute(0, 3, 1, 2)
     models = {}
     for name, (ctor, max_rel) in nets.items():
