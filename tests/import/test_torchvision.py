@@ -152,7 +152,9 @@ def main():
     # the network amplifies: no layer maps wrongly.)
     from torch.ao.quantization import get_default_qconfig_mapping
     from torch.ao.quantization.quantize_fx import convert_fx, prepare_fx
-    for name, steps in (('mobilenet_v2', 1), ('resnet18', 12)):
+    # (MobileNet-V3's HardSwish between a DequantizeLinear and a QuantizeLinear: a table
+    # on an identity layer, whose value before the table is its input's, uncalibrated)
+    for name, steps in (('mobilenet_v2', 1), ('resnet18', 12), ('mobilenet_v3_small', 1)):
         p = prepare_fx(copy.deepcopy(models[name]), get_default_qconfig_mapping('qnnpack'),
                        (x,))
         with torch.no_grad():

@@ -67,6 +67,7 @@ class Layer:
         self.src = None
         self.in2_shape = None
         self.keep_q = False  # a channel selection: the output keeps the input's quantization
+        self.identity = False  # a DEPTHWISE 1x1 of weight 1 and bias 0 (_identity)
 
     def out_shape(self):
         h, w, c = self.in_shape
@@ -301,6 +302,7 @@ class _Chain:
         l = Layer('dw', '%s/identity' % (node.name or node.output[0]), self.shape)
         l.w = np.ones((c, 1, 1, 1), np.float32)
         l.b = np.zeros(c, np.float32)
+        l.identity = True
         self._push(l)
         return l
 

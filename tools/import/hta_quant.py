@@ -593,10 +593,15 @@ def quantize(layers, in_shape, in_q, plan, images, method, keep_int8, calib_batc
         else:
             oq = act_quant(*ranges[i])
         if l.fn is not None:  # quantize to the pre-table value, then add the table
-            if ranges is None or pre[i] is None:
+            if ranges is not None and pre[i] is not None:
+                pq = act_quant(*pre[i])
+            elif l.identity and l.act is None:
+                # uncalibrated (a QDQ graph's DequantizeLinear, HardSwish, QuantizeLinear):
+                # the value before the table is the input itself, exactly on its grid
+                pq = q_prev
+            else:
                 raise QuantError("layer '%s': the activation %s needs calibration data"
                                  % (l.name, l.fn[0]))
-            pq = act_quant(*pre[i])
             ql = quantize_layer(l, q_prev, pq, name, n_group, i in force, keep=keep.get(i),
                                 in2_q=q2, mean_in=means.get(i))
             add_table(ql, l, pq, oq)
