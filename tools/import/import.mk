@@ -5,6 +5,7 @@
 #   tests/import/test_import.sh   importer on fixture ONNX models, eval, sim = cpu
 #   tests/import/test_torchvision.py  torchvision's CNNs and PyTorch's QDQ export
 #   make accuracy                 regenerate docs/accuracy.md from models/*.onnx
+#   make accuracy-torchvision     regenerate docs/accuracy-torchvision.md (tv_table.py)
 #   make install                  also installs the importer under share/hta/import
 
 # The importer runs on Debian's Python packages; eval reads Debian's dataset.
@@ -32,6 +33,18 @@ accuracy: deps ## regenerate docs/accuracy.md (top-1, size, cost, cycles of mode
 	$(call msg,ACCURACY,docs/accuracy.md)
 	$(Q)/usr/bin/python3 tools/import/accuracy.py --hta $(HTA_CLI) --models models \
 	  --work $(BUILD)/accuracy --limit $(ACCURACY_LIMIT) --out docs/accuracy.md
+
+# ---- make accuracy-torchvision ----
+# torchvision's classification CNNs imported and measured (tools/import/tv_table.py) at
+# 64x64, then ResNet-18 and MobileNet-V2 at 224x224; the tables go to
+# docs/accuracy-torchvision.md. Slow (an hour or more on 2 cores): never part of make test.
+.PHONY: accuracy-torchvision
+accuracy-torchvision: deps ## regenerate docs/accuracy-torchvision.md (torchvision's CNNs)
+	$(Q)$(MAKE) $(HTA_CLI)
+	$(call msg,TVTABLE,docs/accuracy-torchvision.md)
+	$(Q)/usr/bin/python3 tools/import/tv_table.py --hta $(HTA_CLI) --size 64
+	$(Q)/usr/bin/python3 tools/import/tv_table.py --hta $(HTA_CLI) --size 224 --no-qdq \
+	  --models resnet18,mobilenet_v2
 
 # ---- install: the importer next to the CLI (cmd_import.c looks in share/hta/import) ----
 .PHONY: install-import
