@@ -123,7 +123,12 @@ def float_row(a, name, ctor, cal_t, calib, x, d):
     qdq_src = copy.deepcopy(m).eval()
     set_bn_stats(m, cal_t)
     onnx_path = os.path.join(d, name + '.onnx')
-    torch.onnx.export(m, torch.rand(1, 3, a.size, a.size), onnx_path, opset_version=13)
+    try:
+        torch.onnx.export(m, torch.rand(1, 3, a.size, a.size), onnx_path, opset_version=13)
+    except Exception as e:  # e.g. an adaptive pool to 7x7 of a 2x2 map (VGG at 64x64)
+        row['blocked'] = 'PyTorch cannot export it at this size (%s: %s)' % (
+            type(e).__name__, str(e).split('. ')[0].replace('|', '/'))
+        return row, qdq_src
     hta = os.path.join(d, name + '.hta')
     t = time.time()
     r = sh([a.hta, 'import', onnx_path, '-o', hta, '--calib', calib])
