@@ -652,6 +652,8 @@ static inline void hta_gop_desc_unpack(const uint8_t *buf, hta_gop_desc *s) {
 #define HTA_V2_JOB_W_ALPHA_OFF 13u
 #define HTA_V2_JOB_W_REC_MAC 14u
 #define HTA_V2_JOB_W_REC_ADD 14u
+#define HTA_V2_JOB_W_BLK_PASSES 14u
+#define HTA_V2_JOB_W_MODE 14u
 /* X(field, word, lsb, width, is_signed) for every field, in file order */
 #define HTA_V2_JOB_FIELDS(X) \
   X(op, 0, 0, 8, 0) \
@@ -684,7 +686,9 @@ static inline void hta_gop_desc_unpack(const uint8_t *buf, hta_gop_desc *s) {
   X(rec_off, 12, 0, 32, 0) \
   X(alpha_off, 13, 0, 32, 0) \
   X(rec_mac, 14, 0, 8, 0) \
-  X(rec_add, 14, 8, 8, 0)
+  X(rec_add, 14, 8, 8, 0) \
+  X(blk_passes, 14, 16, 8, 0) \
+  X(mode, 14, 24, 2, 0)
 typedef struct hta_v2_job {
   uint32_t op;             /* w0[7:0] DescOpV2Job */
   uint32_t kh;             /* w0[15:8] kernel height (1..7) */
@@ -700,7 +704,8 @@ typedef struct hta_v2_job {
   int32_t zp_out;          /* w1[31:24] output zero point */
   int32_t act_min;         /* w2[7:0] output clamp, low */
   int32_t act_max;         /* w2[15:8] output clamp, high */
-  /* w2[23:16] ternary group in channel blocks (G / Ci); 0 = one group per filter */
+  /* w2[23:16] ternary group in channel blocks (G / Ci; mode 1: in taps, G); 0 = one group per
+     filter */
   uint32_t gblk;
   uint32_t cb_n;           /* w2[31:24] channel blocks: ceil(in_c / Ci) */
   uint32_t in_h;           /* w3[15:0] input rows of the band (rows past them read as padding) */
@@ -719,7 +724,8 @@ typedef struct hta_v2_job {
   uint32_t wts_off;        /* w9[31:0] weight blocks: passes x k_blocks blocks (program window) */
   uint32_t wts_bytes;      /* w10[31:0] length of the weight blocks */
   uint32_t passes;         /* w11[15:0] passes of the job (1..) */
-  uint32_t k_blocks;       /* w11[31:16] K: blocks per pass, kh kw cb_n */
+  /* w11[31:16] K: blocks per pass, kh kw cb_n (mode 1: kh kw; mode 2: 1) */
+  uint32_t k_blocks;
   /* w12[31:0] lane records: passes x (rec_mac + rec_add) v2_lane records (program window) */
   uint32_t rec_off;
   /* w13[31:0] group scales (gblk > 0): passes x (k_blocks / gblk) rows of AddCo bytes, each row
@@ -731,6 +737,13 @@ typedef struct hta_v2_job {
   /* w14[15:8] records per pass for adder lanes 0..rec_add-1 (0..AddCo; rec_mac + rec_add >= 1);
      the other adder lanes write nothing */
   uint32_t rec_add;
+  /* w14[23:16] modes 1, 2: passes per channel block (>= 1; passes = cb_n blk_passes, pass n
+     reads block n div blk_passes); 0 in mode 0 */
+  uint32_t blk_passes;
+  /* w14[25:24] 0 convolution; 1 depthwise (k_blocks = kh kw, one channel per weight row, gblk
+     counts taps); 2 global sum (GAP: kh = kw = stride = 1, no padding, out 1x1, gblk 0,
+     k_blocks 1); 3 refused */
+  uint32_t mode;
 } hta_v2_job;
 
 static inline int hta_v2_job_pack(const hta_v2_job *s, uint8_t *buf, char *err,
@@ -798,6 +811,10 @@ static inline int hta_v2_job_pack(const hta_v2_job *s, uint8_t *buf, char *err,
     return -1;
   if (hta_prog_put_(buf, "v2_job", "rec_add", 14, 8, 8, 0, s->rec_add, err, errlen))
     return -1;
+  if (hta_prog_put_(buf, "v2_job", "blk_passes", 14, 16, 8, 0, s->blk_passes, err, errlen))
+    return -1;
+  if (hta_prog_put_(buf, "v2_job", "mode", 14, 24, 2, 0, s->mode, err, errlen))
+    return -1;
   return 0;
 }
 
@@ -833,6 +850,8 @@ static inline void hta_v2_job_unpack(const uint8_t *buf, hta_v2_job *s) {
   s->alpha_off = (uint32_t)hta_prog_get_(buf, 13, 0, 32, 0);
   s->rec_mac = (uint32_t)hta_prog_get_(buf, 14, 0, 8, 0);
   s->rec_add = (uint32_t)hta_prog_get_(buf, 14, 8, 8, 0);
+  s->blk_passes = (uint32_t)hta_prog_get_(buf, 14, 16, 8, 0);
+  s->mode = (uint32_t)hta_prog_get_(buf, 14, 24, 2, 0);
 }
 
 /* ---- v2_lane ---- */

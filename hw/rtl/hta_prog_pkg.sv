@@ -291,8 +291,17 @@ package hta_prog_pkg;
   localparam int V2JobWAlphaOff = 13;
   localparam int V2JobWRecMac = 14;
   localparam int V2JobWRecAdd = 14;
+  localparam int V2JobWBlkPasses = 14;
+  localparam int V2JobWMode = 14;
   typedef struct packed {
-    logic [47:0] rsvd464;        // reserved, 0
+    logic [37:0] rsvd474;        // reserved, 0
+    // w14[25:24] 0 convolution; 1 depthwise (k_blocks = kh kw, one channel per weight row, gblk
+    //   counts taps); 2 global sum (GAP: kh = kw = stride = 1, no padding, out 1x1, gblk 0,
+    //   k_blocks 1); 3 refused
+    logic [1:0] mode;
+    // w14[23:16] modes 1, 2: passes per channel block (>= 1; passes = cb_n blk_passes, pass n
+    //   reads block n div blk_passes); 0 in mode 0
+    logic [7:0] blk_passes;
     // w14[15:8] records per pass for adder lanes 0..rec_add-1 (0..AddCo; rec_mac + rec_add >= 1);
     //   the other adder lanes write nothing
     logic [7:0] rec_add;
@@ -304,7 +313,8 @@ package hta_prog_pkg;
     logic [31:0] alpha_off;
     // w12[31:0] lane records: passes x (rec_mac + rec_add) v2_lane records (program window)
     logic [31:0] rec_off;
-    logic [15:0] k_blocks;       // w11[31:16] K: blocks per pass, kh kw cb_n
+    // w11[31:16] K: blocks per pass, kh kw cb_n (mode 1: kh kw; mode 2: 1)
+    logic [15:0] k_blocks;
     logic [15:0] passes;         // w11[15:0] passes of the job (1..)
     logic [31:0] wts_bytes;      // w10[31:0] length of the weight blocks
     // w9[31:0] weight blocks: passes x k_blocks blocks (program window)
@@ -324,7 +334,8 @@ package hta_prog_pkg;
     // w3[15:0] input rows of the band (rows past them read as padding)
     logic [15:0] in_h;
     logic [7:0] cb_n;            // w2[31:24] channel blocks: ceil(in_c / Ci)
-    // w2[23:16] ternary group in channel blocks (G / Ci); 0 = one group per filter
+    // w2[23:16] ternary group in channel blocks (G / Ci; mode 1: in taps, G); 0 = one group per
+    //   filter
     logic [7:0] gblk;
     logic [7:0] act_max;         // w2[15:8] (signed) output clamp, high
     logic [7:0] act_min;         // w2[7:0] (signed) output clamp, low

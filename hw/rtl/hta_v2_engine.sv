@@ -20,6 +20,9 @@
 //     hta_requant; each pixel merges its bytes of a 16-byte beat under write
 //     strobes into a queue of its own, and the queues take turns at
 //     single-beat AXI writes.
+// A job's mode (0 convolution, 1 depthwise, 2 global sum) and blk_passes go
+// to the core as they are; the loads do not depend on them (passes x
+// k_blocks weight blocks in address order in every mode), only the checks do.
 // Jobs do not overlap each other (the banks and the weight buffer hold one
 // job): docs/engine-v2.md, "Where the cycles go", measures what is left.
 `default_nettype none
@@ -157,30 +160,42 @@ module hta_v2_engine #(
               && (j_q.gblk == 0 || ld_al_off_q == j_q.alpha_off);
   // records per pass in the program: MAC lanes 0..rec_mac-1, adder lanes 0..rec_add-1
   wire [31:0] rpp = 32'(j_q.rec_mac) + 32'(j_q.rec_add);
+  // modes (docs/engine-v2.md, "Depthwise, global sums and layouts"): 1 and 2
+  // read one channel block per blk_passes passes; 2 (GAP) is a 1x1 output of
+  // the whole input, one weight block per pass, no padding, stride or groups
+  wire dwm  = j_q.mode == 2'd1;
+  wire gapm = j_q.mode == 2'd2;
+  wire [31:0] kb_expect = gapm ? 32'd1 : dwm ? 32'(j_q.kh) * 32'(j_q.kw)
+                        : 32'(j_q.kh) * 32'(j_q.kw) * 32'(j_q.cb_n);
   logic [31:0] bad;
   always_comb begin
     bad = '0;
     if (j_q.op != hta_prog_pkg::DescOpV2Job)
       bad = 1 + hta_prog_pkg::V2JobWOp;
-    else if (j_q.kh == 0 || j_q.kh > 7 || j_q.kw == 0 || j_q.kw > 7)
+    else if (j_q.mode == 2'd3 || (j_q.mode == 2'd0) != (j_q.blk_passes == 8'd0))
+      bad = 1 + hta_prog_pkg::V2JobWMode;
+    else if (j_q.kh == 0 || j_q.kh > 7 || j_q.kw == 0 || j_q.kw > 7
+             || (gapm && (j_q.kh != 1 || j_q.kw != 1)))
       bad = 1 + hta_prog_pkg::V2JobWKh;
-    else if (j_q.stride == 0 || j_q.stride > 2)
+    else if (j_q.stride == 0 || j_q.stride > 2 || (gapm && j_q.stride != 1))
       bad = 1 + hta_prog_pkg::V2JobWStride;
-    else if (j_q.pad_top > 7)
+    else if (j_q.pad_top > 7 || (gapm && j_q.pad_top != 0))
       bad = 1 + hta_prog_pkg::V2JobWPadTop;
-    else if (j_q.pad_left > 7 || 32'(j_q.pad_left) > NB)
+    else if (j_q.pad_left > 7 || 32'(j_q.pad_left) > NB || (gapm && j_q.pad_left != 0))
       bad = 1 + hta_prog_pkg::V2JobWPadLeft;
     else if ($signed(j_q.act_min) > $signed(j_q.act_max))
       bad = 1 + hta_prog_pkg::V2JobWActMin;
     else if (32'(j_q.cb_n) != cb_expect || j_q.cb_n == 0)
       bad = 1 + hta_prog_pkg::V2JobWCbN;
-    else if (j_q.in_w == 0 || j_q.in_w > 16'd4095 || j_q.in_h > 16'd4095)
+    else if (j_q.in_w == 0 || j_q.in_w > 16'd4095 || j_q.in_h > 16'd4095
+             || (gapm && j_q.in_h == 0))
       bad = 1 + hta_prog_pkg::V2JobWInW;
     else if (words_need_q > 32'(ActDepth))
       bad = 1 + hta_prog_pkg::V2JobWInH;
     else if (j_q.in_pix_stride % 16 != 0 || 32'(j_q.in_pix_stride) < 32'(j_q.cb_n) * Ci)
       bad = 1 + hta_prog_pkg::V2JobWInPixStride;
-    else if (j_q.out_h == 0 || j_q.out_w == 0 || j_q.out_h > 16'd4095 || j_q.out_w > 16'd4095)
+    else if (j_q.out_h == 0 || j_q.out_w == 0 || j_q.out_h > 16'd4095 || j_q.out_w > 16'd4095
+             || (gapm && (j_q.out_h != 1 || j_q.out_w != 1)))
       bad = 1 + hta_prog_pkg::V2JobWOutH;
     else if (j_q.out_pix_stride != 16'((32'(j_q.out_c) + 15) / 16 * 16))
       bad = 1 + hta_prog_pkg::V2JobWOutPixStride;
@@ -193,16 +208,18 @@ module hta_v2_engine #(
     else if (32'(j_q.wts_bytes) != wblocks_q * (MBytes + ABytes))
       bad = 1 + hta_prog_pkg::V2JobWWtsBytes;
     else if (j_q.passes == 0 || j_q.passes > 16'd255 || wblocks_q > 32'(WDepth)
-             || recs_q > 32'(RecDepth))
+             || recs_q > 32'(RecDepth)
+             || (j_q.mode != 2'd0 && 32'(j_q.passes) != 32'(j_q.cb_n) * 32'(j_q.blk_passes)))
       bad = 1 + hta_prog_pkg::V2JobWPasses;
-    else if (32'(j_q.k_blocks) != 32'(j_q.kh) * 32'(j_q.kw) * 32'(j_q.cb_n))
+    else if (32'(j_q.k_blocks) != kb_expect)
       bad = 1 + hta_prog_pkg::V2JobWKBlocks;
     else if (32'(j_q.rec_mac) > MacCo || 32'(j_q.rec_add) > AddCo || rpp == 0)
       bad = 1 + hta_prog_pkg::V2JobWRecMac;
     else if (j_q.rec_off % 16 != 0 || rec_end_q > prog_size_i)
       bad = 1 + hta_prog_pkg::V2JobWRecOff;
-    else if (j_q.gblk != 0 && (FineGroups == 0 || 32'(j_q.k_blocks) % 32'(j_q.gblk) != 0
-                               || groups_q > 32'(ADepth)))
+    // (mode 1 counts taps: the window's last group may be shorter; GAP has none)
+    else if (j_q.gblk != 0 && (FineGroups == 0 || gapm || groups_q > 32'(ADepth)
+                               || (!dwm && 32'(j_q.k_blocks) % 32'(j_q.gblk) != 0)))
       bad = 1 + hta_prog_pkg::V2JobWGblk;
     else if (j_q.gblk != 0 && (j_q.alpha_off % 16 != 0 || al_end_q > prog_size_i))
       bad = 1 + hta_prog_pkg::V2JobWAlphaOff;
@@ -426,8 +443,7 @@ module hta_v2_engine #(
     .s2_i(j_q.stride == 4'd2), .pad_t_i(j_q.pad_top[2:0]), .pad_l_i(j_q.pad_left[2:0]),
     .passes_i(j_q.passes[7:0]), .row_words_i(row_words_q[AW:0]),
     .blk_words_i(blk_words_q[AW:0]), .zp_in_i(j_q.zp_in), .gblk_i(j_q.gblk),
-    // the compiler lowers depthwise and GAP to convolutions (mode 0) for now
-    .mode_i(2'd0), .blk_passes_i(8'd0),
+    .mode_i(j_q.mode), .blk_passes_i(j_q.blk_passes),
     // the core starts once the records (and group scales) are in; input rows
     // and weight blocks keep loading while it runs, and it waits for them
     .rows_avail_i(xrows_q), .w_avail_i(wa_q),
@@ -763,7 +779,7 @@ module hta_v2_engine #(
             wblocks_q    <= 32'(j_q.passes) * 32'(j_q.k_blocks);
             recs_q       <= 32'(j_q.passes) * rpp;
             groups_q     <= (j_q.gblk == 0) ? 32'd0
-                            : 32'(j_q.passes) * (32'(j_q.k_blocks) / 32'(j_q.gblk));
+                            : 32'(j_q.passes) * cdiv(32'(j_q.k_blocks), 32'(j_q.gblk));
             in_end_q     <= 64'(j_q.in_off) + 64'(j_q.in_h) * 64'(j_q.in_w)
                             * 64'(j_q.in_pix_stride);
             out_end_q    <= 64'(j_q.out_off) + 64'(j_q.out_h) * 64'(j_q.out_w)
@@ -771,7 +787,8 @@ module hta_v2_engine #(
             wts_end_q    <= 64'(j_q.wts_off) + 64'(j_q.wts_bytes);
             rec_end_q    <= 64'(j_q.rec_off) + 64'(j_q.passes) * 64'(rpp) * 16;
             al_end_q     <= 64'(j_q.alpha_off) + 64'(j_q.passes)
-                            * ((j_q.gblk == 0) ? 64'd0 : 64'(j_q.k_blocks) / 64'(j_q.gblk))
+                            * ((j_q.gblk == 0) ? 64'd0
+                               : 64'(cdiv(32'(j_q.k_blocks), 32'(j_q.gblk))))
                             * ARowBeats * 16;
             bpp_q        <= (32'(j_q.in_off[3:0]) + 32'(j_q.cb_n) * Ci + 15) / 16;
             state_q      <= SCheck2;
@@ -865,6 +882,6 @@ module hta_v2_engine #(
   assign err_code_o = err_q;
   assign layer_o    = job_q[15:0];
   logic unused;
-  assign unused = ^{j_q.rsvd464, j_q.rsvd29, off16, bresp_i[0],
+  assign unused = ^{j_q.rsvd474, j_q.rsvd29, off16, bresp_i[0],
                     wblk_q[BusBits-1:0], act_addr[31:AW], xf_full};
 endmodule

@@ -25,20 +25,22 @@
 #include "hta_zoo.h"
 #include "rand_layer.h"
 #include "rtl_run.h"
+#include "v2_job_edits.h"
 
 #define MAX_CHAIN 3
 
 static int verbose;
 static uint64_t max_cycles = UINT64_C(200000000);
 
-/* A ternary group size the v2 lowering takes (the next larger G that is
- * whole blocks: fewer groups, so the layer's alphas suffice), else 0. */
+/* A ternary group size the v2 lowering takes (convolutions: the next larger
+ * G that is whole blocks: fewer groups, so the layer's alphas suffice, else
+ * 0; depthwise: any, the core's mode 1 counts taps). */
 static void align_group(const hta_hw_cfg *c, hta_layer *l) {
   const int K = hta_layer_k(l);
-  if (l->group == 0 || l->group >= K) return;
+  if (l->group == 0 || l->group >= K || l->op == HTA_OP_DEPTHWISE) return;
   int G = 0;
   for (int g = l->group; g < K && G == 0; g++)
-    if (l->op == HTA_OP_DEPTHWISE ? K % g == 0 : g % (int)c->ci == 0 && l->in_c % g == 0) G = g;
+    if (g % (int)c->ci == 0 && l->in_c % g == 0) G = g;
   l->group = G;
 }
 
@@ -135,6 +137,73 @@ static void bad_reuse(hta_sim *sim, const hta_program *prog, const uint8_t *data
   }
   free(bytes);
   free(data);
+}
+
+/* The engine's checks of a job's mode (v2_job_edits.h, the table the
+ * interpreter is held to in test_compile_v2): a depthwise layer then a GAP
+ * (the first seeded pair the lowering takes), each edit of its mode-1 or
+ * mode-2 job refused with ERR_DESC naming the word, before that job runs. */
+static void bad_modes(hta_sim *sim) {
+  const hta_hw_cfg *cfg = rtl_config();
+  hta_hw_cfg lim = *cfg;
+  lim.k_max = 300;
+  lim.mac_lanes = 8;
+  lim.add_lanes = 24;
+  hta_rand_opts opts;
+  hta_rand_opts_default(&opts, &lim);
+  opts.kinds = 1u << HTA_KIND_INT8 | 1u << HTA_KIND_TERNARY;
+  hta_rand_layer rl[2];
+  hta_program *p = NULL;
+  char err[400];
+  for (uint64_t seed = 1; seed < 200 && p == NULL; seed++) {
+    hta_rng g;
+    hta_rng_seed(&g, seed);
+    opts.op = HTA_OP_DEPTHWISE;
+    if (hta_rand_layer_make(&rl[0], &g, &opts, NULL) != 0) break;
+    hta_rand_input in = hta_rand_next_input(&rl[0].l);
+    opts.op = HTA_OP_GAP;
+    if (hta_rand_layer_make(&rl[1], &g, &opts, &in) != 0) {
+      hta_rand_layer_free(&rl[0]);
+      break;
+    }
+    const hta_layer layers[2] = {rl[0].l, rl[1].l};
+    p = hta_compile_cfg(cfg, layers, 2, err, sizeof err);
+    if (p == NULL) {
+      hta_rand_layer_free(&rl[0]);
+      hta_rand_layer_free(&rl[1]);
+    }
+  }
+  if (!check(p != NULL, "a depthwise layer and a GAP compile", "no seed compiled")) return;
+  uint8_t *bytes = malloc(p->size), *data = calloc(1, p->data_size);
+  for (unsigned e = 0; bytes && data && e < V2_JOB_N_EDITS; e++) {
+    const v2_job_edit *ed = &V2_JOB_EDITS[e];
+    const int at = v2_job_of_mode(p->bytes, p->n_desc, ed->mode);
+    char name[200], why[200], msg[600];
+    snprintf(name, sizeof name, "engine refuses %s: ERR_DESC, ERR_INFO %u (%s)", ed->what,
+             ed->word, cfg->name);
+    memcpy(bytes, p->bytes, p->size);
+    uint8_t *jb = bytes + HTA_PROG_HEADER_BYTES + (size_t)(at < 0 ? 0 : at) * HTA_V2_JOB_BYTES;
+    hta_v2_job j;
+    hta_v2_job_unpack(jb, &j);
+    v2_job_edit_apply(e, &j);
+    if (at < 0 || hta_v2_job_pack(&j, jb, why, sizeof why) != 0) {
+      check(0, name, "no job of mode %u, or the edit does not pack", ed->mode);
+      continue;
+    }
+    memset(data, 0, p->data_size);
+    rtl_result res;
+    const int rc = rtl_run(sim, bytes, p->size, data, p->data_size, max_cycles, &res, msg,
+                           sizeof msg);
+    check(rc == HTA_SIM_OK && (res.status & 0xff) == HTA_ENGINE_ERR_DESC &&
+              res.err_info == ed->word && res.layers_done == (uint32_t)at,
+          name, "harness %d, STATUS 0x%08x, ERR_INFO %u, %u jobs done (edited job %d)", rc,
+          res.status, res.err_info, res.layers_done, at);
+  }
+  free(bytes);
+  free(data);
+  hta_program_free(p);
+  hta_rand_layer_free(&rl[0]);
+  hta_rand_layer_free(&rl[1]);
 }
 
 static int run_case(hta_sim *sim, uint64_t seed, const char *argv0, int *skipped) {
@@ -294,6 +363,7 @@ int main(int argc, char **argv) {
     for (long i = 0; i < count; i++)
       run_case(sim, hta_rng_case_seed(master, (uint64_t)i), argv[0], &skipped);
     printf("%d cases beyond the v2 lowering's limits skipped\n", skipped);
+    bad_modes(sim);
     if (net) {
       hta_model *m = hta_model_load("models/fmnist_float_int8.hta", err, sizeof err);
       if (check(m != NULL, "load models/fmnist_float_int8.hta", "%s", err))

@@ -48,13 +48,19 @@ static unsigned cdiv(unsigned a, unsigned b) { return (a + b - 1) / b; }
 static int check_job(run *r) {
   const hta_v2_job *j = &r->j;
   const hta_v2_cfg *c = r->cfg;
+  /* modes: 0 convolution, 1 depthwise, 2 global sum (docs/engine-v2.md) */
+  const int dwm = j->mode == 1, gap = j->mode == 2;
   if (j->op != HTA_DESC_OP_V2_JOB) return DESC_ERR(HTA_V2_JOB_W_OP, "op = %u is not JOB", j->op);
-  if (j->kh < 1 || j->kh > 7 || j->kw < 1 || j->kw > 7)
-    return DESC_ERR(HTA_V2_JOB_W_KH, "kernel %ux%u outside 1..7", j->kh, j->kw);
-  if (j->stride < 1 || j->stride > 2) return DESC_ERR(HTA_V2_JOB_W_STRIDE, "stride %u", j->stride);
-  if (j->pad_top > 7) return DESC_ERR(HTA_V2_JOB_W_PAD_TOP, "pad_top %u > 7", j->pad_top);
-  if (j->pad_left > 7 || j->pad_left > 2 * c->pix)
-    return DESC_ERR(HTA_V2_JOB_W_PAD_LEFT, "pad_left %u > min(7, 2 Pix)", j->pad_left);
+  if (j->mode == 3 || (j->mode == 0) != (j->blk_passes == 0))
+    return DESC_ERR(HTA_V2_JOB_W_MODE, "mode %u with blk_passes %u", j->mode, j->blk_passes);
+  if (j->kh < 1 || j->kh > 7 || j->kw < 1 || j->kw > 7 || (gap && (j->kh != 1 || j->kw != 1)))
+    return DESC_ERR(HTA_V2_JOB_W_KH, "kernel %ux%u outside 1..7 (mode 2: 1x1)", j->kh, j->kw);
+  if (j->stride < 1 || j->stride > 2 || (gap && j->stride != 1))
+    return DESC_ERR(HTA_V2_JOB_W_STRIDE, "stride %u (mode %u)", j->stride, j->mode);
+  if (j->pad_top > 7 || (gap && j->pad_top != 0))
+    return DESC_ERR(HTA_V2_JOB_W_PAD_TOP, "pad_top %u > 7 (mode 2: 0)", j->pad_top);
+  if (j->pad_left > 7 || j->pad_left > 2 * c->pix || (gap && j->pad_left != 0))
+    return DESC_ERR(HTA_V2_JOB_W_PAD_LEFT, "pad_left %u > min(7, 2 Pix) (mode 2: 0)", j->pad_left);
   if (j->act_min > j->act_max)
     return DESC_ERR(HTA_V2_JOB_W_ACT_MIN, "act_min %d > act_max %d", j->act_min, j->act_max);
   if (j->cb_n != cdiv(j->in_c, c->ci) || j->cb_n == 0)
@@ -65,18 +71,25 @@ static int check_job(run *r) {
   if (j->out_pix_stride != (j->out_c + 15) / 16 * 16)
     return DESC_ERR(HTA_V2_JOB_W_OUT_PIX_STRIDE, "out_pix_stride %u for out_c %u",
                     j->out_pix_stride, j->out_c);
-  if (j->out_h < 1 || j->out_w < 1) return DESC_ERR(HTA_V2_JOB_W_OUT_H, "empty output");
-  if (j->in_w < 1) return DESC_ERR(HTA_V2_JOB_W_IN_W, "in_w 0");
-  if (j->k_blocks != j->kh * j->kw * j->cb_n)
-    return DESC_ERR(HTA_V2_JOB_W_K_BLOCKS, "k_blocks %u != kh kw cb_n", j->k_blocks);
-  if (j->passes < 1 || j->passes * j->k_blocks > c->w_depth)
-    return DESC_ERR(HTA_V2_JOB_W_PASSES, "%u passes of %u blocks: weight buffer holds %u",
-                    j->passes, j->k_blocks, c->w_depth);
+  if (j->out_h < 1 || j->out_w < 1 || (gap && (j->out_h != 1 || j->out_w != 1)))
+    return DESC_ERR(HTA_V2_JOB_W_OUT_H, "output %ux%u (mode 2: 1x1)", j->out_h, j->out_w);
+  if (j->in_w < 1 || (gap && j->in_h < 1))
+    return DESC_ERR(HTA_V2_JOB_W_IN_W, "input %ux%u", j->in_h, j->in_w);
+  const unsigned kb = gap ? 1 : dwm ? j->kh * j->kw : j->kh * j->kw * j->cb_n;
+  if (j->k_blocks != kb)
+    return DESC_ERR(HTA_V2_JOB_W_K_BLOCKS, "k_blocks %u != %u (mode %u)", j->k_blocks, kb,
+                    j->mode);
+  if (j->passes < 1 || j->passes * j->k_blocks > c->w_depth ||
+      (j->mode != 0 && j->passes != j->cb_n * j->blk_passes))
+    return DESC_ERR(HTA_V2_JOB_W_PASSES,
+                    "%u passes of %u blocks (weight buffer %u; modes 1, 2: cb_n %u x blk_passes %u)",
+                    j->passes, j->k_blocks, c->w_depth, j->cb_n, j->blk_passes);
   if (j->gblk != 0) {
-    if (!c->fine_groups || j->k_blocks % j->gblk != 0 ||
-        j->passes * (j->k_blocks / j->gblk) > c->a_depth)
-      return DESC_ERR(HTA_V2_JOB_W_GBLK, "gblk %u for K %u, %u passes (ADepth %u, fine %u)",
-                      j->gblk, j->k_blocks, j->passes, c->a_depth, c->fine_groups);
+    /* mode 1 counts taps, the window's last group may be shorter; GAP has none */
+    if (!c->fine_groups || gap || (!dwm && j->k_blocks % j->gblk != 0) ||
+        j->passes * cdiv(j->k_blocks, j->gblk) > c->a_depth)
+      return DESC_ERR(HTA_V2_JOB_W_GBLK, "gblk %u for K %u, %u passes (mode %u, ADepth %u, fine %u)",
+                      j->gblk, j->k_blocks, j->passes, j->mode, c->a_depth, c->fine_groups);
   }
   const unsigned row_words = j->cb_n * cdiv(j->in_w, 2 * c->pix);
   if ((uint64_t)j->in_h * row_words > c->act_depth)
@@ -92,7 +105,7 @@ static int check_job(run *r) {
   if ((uint64_t)j->rec_off + (uint64_t)j->passes * (j->rec_mac + j->rec_add) * HTA_V2_LANE_BYTES >
       r->prog_size)
     return DESC_ERR(HTA_V2_JOB_W_REC_OFF, "records at %u run past the program", j->rec_off);
-  if (j->gblk != 0 && (uint64_t)j->alpha_off + (uint64_t)j->passes * (j->k_blocks / j->gblk) *
+  if (j->gblk != 0 && (uint64_t)j->alpha_off + (uint64_t)j->passes * cdiv(j->k_blocks, j->gblk) *
                                                    ((c->add_co + 15) / 16 * 16) > r->prog_size)
     return DESC_ERR(HTA_V2_JOB_W_ALPHA_OFF, "group scales at %u run past the program",
                     j->alpha_off);
@@ -141,7 +154,7 @@ static int load(run *r) {
     }
   if (j->gblk != 0) {
     const size_t row = (c->add_co + 15) / 16 * 16;
-    for (unsigned g = 0; g < j->passes * (j->k_blocks / j->gblk); g++)
+    for (unsigned g = 0; g < j->passes * cdiv(j->k_blocks, j->gblk); g++)
       memcpy(r->abuf + (size_t)g * c->add_co, r->prog + j->alpha_off + g * row, c->add_co);
   }
   return 0;
@@ -162,11 +175,18 @@ static int core_tile(run *r, unsigned oy, unsigned pass, unsigned x0, int64_t *m
   if (gs == NULL) return report(r, HTA_INTERP_ERR_NOMEM, 0, 0, "out of memory");
   memset(mac, 0, (size_t)P * M * sizeof *mac);
   memset(add, 0, (size_t)P * A * sizeof *add);
+  /* mode 0: every window position, every channel block; 1 (depthwise): the
+     pass's channel block only; 2 (GAP): its block, the window the whole input,
+     one weight block per pass. k counts the blocks the arrays take. */
+  const int gap = j->mode == 2;
+  const unsigned nky = gap ? j->in_h : j->kh, nkx = gap ? j->in_w : j->kw;
+  const unsigned ncb = j->mode ? 1 : j->cb_n, cb0 = j->mode ? pass / j->blk_passes : 0;
+  const unsigned nblk = nky * nkx * ncb, ngr = j->gblk ? cdiv(j->k_blocks, j->gblk) : 0;
   unsigned k = 0;
-  for (unsigned ky = 0; ky < j->kh; ky++)
-    for (unsigned kx = 0; kx < j->kw; kx++)
-      for (unsigned cb = 0; cb < j->cb_n; cb++, k++) {
-        const uint8_t *blk = r->wbuf + ((size_t)pass * j->k_blocks + k) * bb;
+  for (unsigned ky = 0; ky < nky; ky++)
+    for (unsigned kx = 0; kx < nkx; kx++)
+      for (unsigned cb = cb0; cb < cb0 + ncb; cb++, k++) {
+        const uint8_t *blk = r->wbuf + ((size_t)pass * j->k_blocks + (gap ? 0 : k)) * bb;
         for (unsigned p = 0; p < P; p++) {
           const int iy = (int)(oy * j->stride + ky) - (int)j->pad_top;
           const int ix = (int)((x0 + p) * j->stride + kx) - (int)j->pad_left;
@@ -184,7 +204,7 @@ static int core_tile(run *r, unsigned oy, unsigned pass, unsigned x0, int64_t *m
             }
           }
         }
-        const int gend = j->gblk ? (k + 1) % j->gblk == 0 : k + 1 == j->k_blocks;
+        const int gend = j->gblk ? (k + 1) % j->gblk == 0 || k + 1 == nblk : k + 1 == nblk;
         if (!gend) continue;
         for (unsigned q = 0; q < P * A; q++) {
           if (gs[q] < -(INT64_C(1) << 23) || gs[q] >= (INT64_C(1) << 23)) {
@@ -192,8 +212,7 @@ static int core_tile(run *r, unsigned oy, unsigned pass, unsigned x0, int64_t *m
             free(gs);
             return STREAM_ERR("ternary group sum %lld overflows the core's 24 bits", v);
           }
-          const unsigned g = pass * (j->gblk ? j->k_blocks / j->gblk : 0) +
-                             (j->gblk ? k / j->gblk : 0);
+          const unsigned g = pass * ngr + (j->gblk ? k / j->gblk : 0);
           add[q] += j->gblk ? (int64_t)r->abuf[(size_t)g * A + q % A] * gs[q] : gs[q];
           gs[q] = 0;
         }

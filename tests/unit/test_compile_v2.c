@@ -26,6 +26,7 @@
 #include "hta_golden.h"
 #include "prog_interp_v2.h"
 #include "rand_layer.h"
+#include "v2_job_edits.h"
 
 #define MAX_CHAIN 3
 
@@ -36,6 +37,9 @@ static int verbose;
 static const hta_v2_cfg V2_TINY = {"v2tiny", 3, 4, 6, 5, 96, 100, 24, 1, 0x7e57c2a1u, 55};
 /* (records: 5 passes of 11 lanes per job) */
 static const hta_v2_cfg V2_SMALL = {"v2small", 4, 8, 8, 12, 512, 400, 64, 1, 0x7e57c2a2u, 320};
+/* Wide: Ci 8 over MacCo 2 / AddCo 3, so a depthwise or GAP channel block
+ * takes several passes (blk_passes up to 4) and GAP uses the ternary rows. */
+static const hta_v2_cfg V2_WIDE = {"v2wide", 2, 8, 2, 3, 256, 120, 40, 1, 0x7e57c2a3u, 60};
 
 static int kcnt(const hta_layer *l, hta_kind k) {
   int n = 0;
@@ -45,20 +49,50 @@ static int kcnt(const hta_layer *l, hta_kind k) {
 
 static int cdiv(int a, int b) { return (a + b - 1) / b; }
 
+/* Passes per channel block of a depthwise or GAP layer (the core's modes 1
+ * and 2): a block's INT8 channels on MacCo rows, its ternary ones on AddCo
+ * rows per pass (GAP: MacCo INT8 then AddCo ternary rows of each pass). */
+static int blk_passes(const hta_v2_cfg *c, const hta_layer *l) {
+  const int ci = (int)c->ci, M = (int)c->mac_co, A = (int)c->add_co;
+  if (l->op == HTA_OP_GAP) {
+    const int tern_ok = (long)l->in_h * l->in_w * 128 < (1L << 23);
+    return cdiv(l->in_c < ci ? l->in_c : ci, M + (tern_ok ? A : 0));
+  }
+  int bp = 1;
+  for (int c0 = 0; c0 < l->out_c; c0 += ci) {
+    int n8 = 0, nt = 0;
+    for (int ch = c0; ch < l->out_c && ch < c0 + ci; ch++)
+      hta_layer_kind(l, ch) == HTA_KIND_INT8 ? n8++ : nt++;
+    if (cdiv(n8, M) > bp) bp = cdiv(n8, M);
+    if (cdiv(nt, A) > bp) bp = cdiv(nt, A);
+  }
+  return bp;
+}
+
 /* Why the v2 lowering must refuse layer l (docs/engine-v2.md), or NULL. */
 static const char *refusal(const hta_v2_cfg *c, const hta_layer *l) {
   const int gap = l->op == HTA_OP_GAP, dw = l->op == HTA_OP_DEPTHWISE;
-  const int kh = gap ? l->in_h : l->kh, kw = gap ? l->in_w : l->kw;
+  const int kh = gap ? 1 : l->kh, kw = gap ? 1 : l->kw;
   const int in_c = gap || dw ? (l->in_c < (int)c->ci ? l->in_c : (int)c->ci) : l->in_c;
   const int cb_n = cdiv(in_c, (int)c->ci), K = hta_layer_k(l);
   const int tern = l->out_c - kcnt(l, HTA_KIND_INT8);
+  if (gap || dw) { /* modes 1 and 2: one channel block must fit */
+    const int bp = blk_passes(c, l), rows = gap ? l->in_h : kh;
+    if (kh > 7 || kw > 7) return "kernel";
+    if (dw && (l->pad_t > 7 || l->pad_l > 7 || l->pad_l > 2 * (int)c->pix)) return "padding";
+    const int gblk = dw && tern > 0 && l->group != 0 && l->group < K ? l->group : 0;
+    if (gblk && !c->fine_groups) return "ternary groups";
+    if (gblk && bp * cdiv(K, gblk) > (int)c->a_depth) return "group-scale buffer";
+    if (bp * kh * kw > (int)c->w_depth) return "weight buffer";
+    if (bp * (int)(c->mac_co + c->add_co) > (int)c->rec_depth) return "lane records";
+    if (rows * cdiv(l->in_w, 2 * (int)c->pix) > (int)c->act_depth) return "activation banks";
+    return NULL;
+  }
   if (kh > 7 || kw > 7) return "kernel";
   if (!gap && (l->pad_t > 7 || l->pad_l > 7 || l->pad_l > 2 * (int)c->pix)) return "padding";
-  if (!gap && tern > 0 && l->group != 0 && l->group < K) {
-    if (dw ? (kh * kw) % l->group != 0
-           : l->group % (int)c->ci != 0 || l->in_c % l->group != 0)
-      return "ternary groups";
-    const int ngr = dw ? kh * kw / l->group : kh * kw * cb_n * (int)c->ci / l->group;
+  if (tern > 0 && l->group != 0 && l->group < K) {
+    if (l->group % (int)c->ci != 0 || l->in_c % l->group != 0) return "ternary groups";
+    const int ngr = kh * kw * cb_n * (int)c->ci / l->group;
     if (ngr > (int)c->a_depth) return "group-scale buffer";
   }
   if (kh * kw * cb_n > (int)c->w_depth) return "weight buffer";
@@ -66,16 +100,16 @@ static const char *refusal(const hta_v2_cfg *c, const hta_layer *l) {
   return NULL;
 }
 
-/* Most layers get a ternary group size the core can scale (the next larger
- * G the v2 lowering accepts: fewer groups, so the layer's alphas suffice);
- * the others keep theirs and test the refusal. */
+/* Most convolutions get a ternary group size the core can scale (the next
+ * larger G the v2 lowering accepts: fewer groups, so the layer's alphas
+ * suffice); the others keep theirs and test the refusal. Depthwise layers
+ * keep any G (mode 1 counts taps, the last group shorter). */
 static void align_group(const hta_v2_cfg *c, hta_layer *l) {
   const int K = hta_layer_k(l);
-  if (l->group == 0 || l->group >= K) return;
+  if (l->group == 0 || l->group >= K || l->op == HTA_OP_DEPTHWISE) return;
   int G = 0;
   for (int g = l->group; g < K && G == 0; g++) {
-    if (l->op == HTA_OP_DEPTHWISE ? K % g == 0 : g % (int)c->ci == 0 && l->in_c % g == 0)
-      G = g;
+    if (g % (int)c->ci == 0 && l->in_c % g == 0) G = g;
   }
   l->group = G;
 }
@@ -83,7 +117,8 @@ static void align_group(const hta_v2_cfg *c, hta_layer *l) {
 static int run_case(uint64_t seed, const char *argv0) {
   hta_rng g;
   hta_rng_seed(&g, seed);
-  const hta_v2_cfg *cfg = hta_rng_chance(&g, 50) ? &V2_TINY : &V2_SMALL;
+  const unsigned pick = (unsigned)hta_rng_range(&g, 0, 9);
+  const hta_v2_cfg *cfg = pick < 4 ? &V2_TINY : pick < 8 ? &V2_SMALL : &V2_WIDE;
   hta_hw_cfg lim;
   hta_hw_cfg_default(&lim);
   lim.k_max = 400;
@@ -212,12 +247,20 @@ static void fixed_errors(void) {
   hta_program *p = hta_compile_v2(&bad, &l, 1, err, sizeof err);
   check(p == NULL && strstr(err, "Ci 3") != NULL, "bad v2 configuration refused", "%s", err);
   hta_program_free(p);
-  /* GAP over 8x8 is refused naming the layer */
+  /* GAP over an image whose rows do not fit the banks (100 rows of a word
+     in 96-word banks) is refused naming the layer; 8x8 (no longer a 7x7
+     kernel's limit: the core's global-sum mode) compiles */
   hta_layer gap = l;
   gap.op = HTA_OP_GAP;
+  gap.in_h = 100;
+  gap.in_w = 6;
+  p = hta_compile_v2(&V2_TINY, &gap, 1, err, sizeof err);
+  check(p == NULL && strstr(err, "layer 0 (GAP)") != NULL && strstr(err, "banks") != NULL,
+        "GAP over 100x6 refused (banks of 96 words)", "%s", err);
+  hta_program_free(p);
   gap.in_h = gap.in_w = 8;
   p = hta_compile_v2(&V2_TINY, &gap, 1, err, sizeof err);
-  check(p == NULL && strstr(err, "layer 0 (GAP)") != NULL, "GAP over 8x8 refused", "%s", err);
+  check(p != NULL, "GAP over 8x8 compiles", "%s", err);
   hta_program_free(p);
   /* the interpreter refuses a v1 program */
   p = hta_compile_v2(&V2_TINY, &l, 1, err, sizeof err);
@@ -231,6 +274,75 @@ static void fixed_errors(void) {
     free(data);
   }
   hta_program_free(p);
+}
+
+/* A depthwise layer then a GAP (seeded; the first pair the lowering takes),
+ * compiled for cfg: a program with a mode-1 and a mode-2 job. */
+static hta_program *dw_gap_program(const hta_v2_cfg *cfg, hta_rand_layer *rl) {
+  hta_hw_cfg lim;
+  hta_hw_cfg_default(&lim);
+  lim.k_max = 400;
+  lim.alpha_depth = 64;
+  hta_rand_opts opts;
+  hta_rand_opts_default(&opts, &lim);
+  opts.kinds = 1u << HTA_KIND_INT8 | 1u << HTA_KIND_TERNARY;
+  char err[400];
+  for (uint64_t seed = 1; seed < 200; seed++) {
+    hta_rng g;
+    hta_rng_seed(&g, seed);
+    opts.op = HTA_OP_DEPTHWISE;
+    if (hta_rand_layer_make(&rl[0], &g, &opts, NULL) != 0) return NULL;
+    hta_rand_input in = hta_rand_next_input(&rl[0].l);
+    opts.op = HTA_OP_GAP;
+    if (hta_rand_layer_make(&rl[1], &g, &opts, &in) != 0) {
+      hta_rand_layer_free(&rl[0]);
+      return NULL;
+    }
+    const hta_layer layers[2] = {rl[0].l, rl[1].l};
+    hta_program *p = hta_compile_v2(cfg, layers, 2, err, sizeof err);
+    if (p != NULL) return p;
+    hta_rand_layer_free(&rl[0]);
+    hta_rand_layer_free(&rl[1]);
+  }
+  return NULL;
+}
+
+/* Each edit of V2_JOB_EDITS refused by the interpreter with ERR_DESC naming
+ * the word, at the edited job. */
+static void bad_modes(const hta_v2_cfg *cfg) {
+  hta_rand_layer rl[2];
+  hta_program *p = dw_gap_program(cfg, rl);
+  if (!check(p != NULL, "a depthwise layer and a GAP compile", "no seed compiled")) return;
+  uint8_t *bytes = malloc(p->size), *data = calloc(1, p->data_size);
+  for (unsigned e = 0; bytes && data && e < V2_JOB_N_EDITS; e++) {
+    const v2_job_edit *ed = &V2_JOB_EDITS[e];
+    const int at = v2_job_of_mode(p->bytes, p->n_desc, ed->mode);
+    char name[200], why[200];
+    snprintf(name, sizeof name, "interpreter refuses %s: ERR_DESC, word %u (%s)", ed->what,
+             ed->word, cfg->name);
+    if (at < 0) {
+      check(0, name, "no job of mode %u", ed->mode);
+      continue;
+    }
+    memcpy(bytes, p->bytes, p->size);
+    uint8_t *jb = bytes + HTA_PROG_HEADER_BYTES + (size_t)at * HTA_V2_JOB_BYTES;
+    hta_v2_job j;
+    hta_v2_job_unpack(jb, &j);
+    v2_job_edit_apply(e, &j);
+    if (hta_v2_job_pack(&j, jb, why, sizeof why) != 0) {
+      check(0, name, "pack: %s", why);
+      continue;
+    }
+    hta_interp_status st;
+    const int rc = hta_interp_v2_run(cfg, bytes, p->size, data, p->data_size, NULL, &st);
+    check(rc == HTA_INTERP_ERR_DESC && st.info == ed->word && st.layer == at, name,
+          "code %d info %u at job %d (edited %d): %s", rc, st.info, st.layer, at, st.msg);
+  }
+  free(bytes);
+  free(data);
+  hta_program_free(p);
+  hta_rand_layer_free(&rl[0]);
+  hta_rand_layer_free(&rl[1]);
 }
 
 int main(int argc, char **argv) {
@@ -256,6 +368,8 @@ int main(int argc, char **argv) {
     return check_summary();
   }
   fixed_errors();
+  bad_modes(&V2_TINY);
+  bad_modes(&V2_WIDE);
   for (int i = 0; i < cases; i++) run_case(hta_rng_case_seed(master, (uint64_t)i), argv[0]);
   return check_summary();
 }

@@ -82,13 +82,14 @@ static void cycles(const char *cfg_name, double width, int res, const char *plan
       }
       drain += ((double)(tw - 1) * (c->pix * v + 1) + last_p * v + 1) * j.out_h;
     }
-    const double blocks = tiles * j.k_blocks;
+    /* mode 2 (GAP): one tile per pass, the whole input its window */
+    const double blocks = j.mode == 2 ? (double)j.passes * j.in_h * j.in_w : tiles * j.k_blocks;
     const unsigned bpp = ((j.in_off % 16) + j.cb_n * c->ci + 15) / 16;
     /* a job with reuse set loads no weights, records or scales */
     const double wts = j.reuse ? 0 : j.wts_bytes / 16.0;
     const double recs = j.reuse ? 0
                         : (double)j.passes * rpp +
-                              (j.gblk ? (double)j.passes * (j.k_blocks / j.gblk) *
+                              (j.gblk ? (double)j.passes * ((j.k_blocks + j.gblk - 1) / j.gblk) *
                                             ((c->add_co + 15) / 16) : 0);
     const double load = wts + recs + (double)j.in_h * j.in_w * bpp * (16 / c->ci);
     rd_w += wts;

@@ -6,15 +6,13 @@
  * the core runs (vconv: a kernel over a slice of channels of a tensor, with
  * one lane per filter, MAC or adder):
  *   CONV2D, POINTWISE, FC   one vconv (FC: 1x1 image, as the model has it)
- *   DEPTHWISE               one vconv per block of Ci channels, reading only
- *                           those channels, with diagonal weights (filter c
- *                           has weights on its own channel only): exact, at
- *                           1/Ci of the array, until the core's depthwise
- *                           mode lands
- *   GAP                     as DEPTHWISE with a kernel of the whole image and
- *                           INT8 weights 1 (images up to 7x7: the core's
- *                           kernel limit)
- * emit_*: each vconv is split into jobs (one v2_job descriptor each):
+ *   DEPTHWISE               jobs in the core's depthwise mode (mode 1): a
+ *                           channel block's INT8 and ternary channels on
+ *                           both arrays in the same cycles (lower_dw)
+ *   GAP                     jobs in the core's global-sum mode (mode 2): the
+ *                           whole input in the banks, any size they hold
+ *                           (lower_dw)
+ * emit_vconv: each vconv is split into jobs (one v2_job descriptor each):
  *   - passes: pass n holds INT8 filters n MacCo .. and ternary filters
  *     n AddCo .. of the vconv (in channel order); a job takes as many passes
  *     as the weight buffer (WDepth blocks of K) and the group-scale buffer
@@ -49,7 +47,6 @@
 typedef struct vlane {
   int chan;              /* output channel */
   const int8_t *w;       /* [kh kw in_c] weights, golden order (INT8 or -1/0/1) */
-  int8_t *own;           /* w when this file made it (depthwise diagonal) */
   const uint8_t *alpha;  /* ternary: group scales (one group: alpha[0]) */
   int32_t bias, mult;
   uint8_t shift;
@@ -181,8 +178,8 @@ static int rec_lanes(int n_filters, int co, int p) {
 
 static size_t put_records(compiler *cc, const vconv *v, int cb_n, int p0, int p1) {
   const hta_v2_cfg *cfg = cc->cfg;
-  /* a block holds in_c / cb_n of the lane's dense weights: Ci (CONV, in_c a
-   * multiple of Ci when groups are fine) or the job's channels (DEPTHWISE) */
+  /* a block holds Ci of the lane's dense weights (in_c a multiple of Ci when
+   * groups are fine) */
   const int npos = v->kh * v->kw, G = v->gblk * v->in.c / cb_n;
   bytes_align16(&cc->blob);
   const size_t off = cc->blob.n;
@@ -387,8 +384,6 @@ static int emit_vconv(compiler *cc, const vconv *v) {
 /* ---- lower: model layers -> vconvs ---- */
 
 static void free_vconv(vconv *v) {
-  for (int i = 0; i < v->n_mac; i++) free(v->mac[i].own);
-  for (int i = 0; i < v->n_add; i++) free(v->add[i].own);
   free(v->mac);
   free(v->add);
 }
@@ -460,60 +455,259 @@ static int lower_conv(compiler *cc, int i, const hta_layer *l, hta_tensor in, ht
   return rc;
 }
 
-/* Depthwise and GAP: one vconv per block of Ci channels, diagonal weights. */
-static int lower_dw(compiler *cc, int i, const hta_layer *l, hta_tensor in, hta_tensor out) {
-  const int gap = l->op == HTA_OP_GAP;
-  const int ci = (int)cc->cfg->ci, C = l->out_c;
-  const int kh = gap ? l->in_h : l->kh, kw = gap ? l->in_w : l->kw, npos = kh * kw;
-  const int ng = hta_layer_ngroups(l);
-  int gblk = 0;
-  if (gap && (kh > KERNEL_MAX || kw > KERNEL_MAX))
-    return fail(cc, "layer %d (GAP): a %dx%d image exceeds the v2 core's %dx%d kernel (GAP is "
-                "lowered to a depthwise kernel of the whole image)", i, kh, kw, KERNEL_MAX,
-                KERNEL_MAX);
-  if (!gap && l->group != 0 && l->group < npos && C > count_kind(l, HTA_KIND_INT8)) {
-    if (!cc->cfg->fine_groups || npos % l->group != 0)
-      return fail(cc, "layer %d (DEPTHWISE): ternary groups of G = %d are not lowered to engine "
-                  "v2: they need kh kw (%d) a multiple of G%s", i, l->group, npos,
-                  cc->cfg->fine_groups ? "" : ", and a core built with fine groups");
-    gblk = l->group; /* one window position is one block */
-  }
-  for (int c0 = 0; c0 < C; c0 += ci) {
-    const int nc = C - c0 < ci ? C - c0 : ci;
-    vconv v;
-    if (new_vconv(cc, &v, i, gap ? " (GAP)" : "", l, nc) != 0) return -1;
-    if (gap) {
-      v.kh = kh;
-      v.kw = kw;
-      v.s = 1;
-      v.pad_t = v.pad_l = 0;
-    }
-    v.gblk = gblk;
-    v.in = in;
-    v.in.off = in.off + (uint32_t)c0;
-    v.in.c = nc;
-    v.out = out;
-    for (int c = c0; c < c0 + nc; c++) {
-      const int t = !gap && hta_layer_kind(l, c) != HTA_KIND_INT8;
-      vlane *ln = push_lane(&v, t);
-      ln->own = calloc((size_t)npos * nc, 1);
-      if (ln->own == NULL) {
-        free_vconv(&v);
-        return fail(cc, "out of memory");
+/* Depthwise (the core's mode 1) and GAP (mode 2): docs/engine-v2.md,
+ * "Depthwise, global sums and layouts". A channel block (Ci channels) has
+ * bp passes; in pass j of a block, INT8 row o is the block's (j MacCo + o)-th
+ * INT8 channel and ternary row o its (j AddCo + o)-th ternary channel, each
+ * weighing only its own lane, so the block's INT8 and ternary channels are
+ * computed in the same cycles on both arrays. GAP: weight 1, a block's
+ * channels on MacCo INT8 rows, then AddCo ternary rows (code 01, alpha 1)
+ * while a sum fits the core's 24-bit ternary sums, per pass. */
+typedef struct dwl {
+  const hta_layer *l;
+  int gap, C, ci, M, A;
+  int npos;    /* taps per channel: kh kw (GAP: 1, the same weight everywhere) */
+  int K;       /* blocks per pass: kh kw (GAP: 1) */
+  int gblk;    /* ternary group in taps, 0 = one group */
+  int tern_ok; /* GAP: ternary rows may sum */
+  int bp;      /* passes per channel block */
+  long npix;   /* GAP: pixels summed */
+} dwl;
+
+/* 0: INT8 row, 1: ternary row */
+static int dw_side(const dwl *d, int c) {
+  if (!d->gap) return hta_layer_kind(d->l, c) != HTA_KIND_INT8;
+  const int cap = d->M + (d->tern_ok ? d->A : 0);
+  return (c % d->ci) % cap >= d->M;
+}
+
+/* The channel of row o of side `side` in pass j of block cb; -1 if none. */
+static int dw_chan(const dwl *d, int cb, int j, int side, int o) {
+  const int want = j * (side ? d->A : d->M) + o;
+  const int c1 = (cb + 1) * d->ci < d->C ? (cb + 1) * d->ci : d->C;
+  for (int c = cb * d->ci, n = 0; c < c1; c++)
+    if (dw_side(d, c) == side && n++ == want) return c;
+  return -1;
+}
+
+/* Rows of `side` with a channel in pass j of block cb (rows 0 .. this-1). */
+static int dw_rows(const dwl *d, int cb, int j, int side) {
+  const int co = side ? d->A : d->M;
+  int n = 0;
+  while (n < co && dw_chan(d, cb, j, side, n) >= 0) n++;
+  return n;
+}
+
+static int8_t dw_w(const dwl *d, int c, int side, int k) {
+  if (d->gap) return 1;
+  return side ? d->l->t[(size_t)c * d->npos + k] : d->l->w[(size_t)c * d->npos + k];
+}
+
+/* Weights, records and group scales of blocks cb0 .. cb0+nb-1 (nb bp passes);
+ * offsets into the blob. */
+static int put_dw(compiler *cc, const dwl *d, int layer, int cb0, int nb, int rec_mac,
+                  int rec_add, size_t *woff, size_t *wend, size_t *roff, size_t *aoff) {
+  const hta_v2_cfg *cfg = cc->cfg;
+  const hta_layer *l = d->l;
+  const size_t mbytes = r16((size_t)cfg->mac_co * cfg->ci);
+  const size_t abytes = r16(((size_t)cfg->add_co * cfg->ci * 2 + 7) / 8);
+  const int ng = d->gap ? 1 : hta_layer_ngroups(l);
+  const int ngr = d->gblk ? ceil_div(d->K, d->gblk) : 0;
+  const size_t arow = r16(cfg->add_co);
+  uint8_t *blk = calloc(1, mbytes + abytes + arow);
+  if (blk == NULL) return fail(cc, "out of memory");
+  bytes_align16(&cc->blob);
+  *woff = cc->blob.n;
+  for (int cb = cb0; cb < cb0 + nb; cb++)
+    for (int j = 0; j < d->bp; j++)
+      for (int k = 0; k < d->K; k++) {
+        memset(blk, 0, mbytes + abytes);
+        for (int o = 0; o < d->M; o++) {
+          const int c = dw_chan(d, cb, j, 0, o);
+          if (c >= 0) blk[o * d->ci + c % d->ci] = (uint8_t)dw_w(d, c, 0, k);
+        }
+        for (int o = 0; o < d->A; o++) {
+          const int c = dw_chan(d, cb, j, 1, o);
+          if (c < 0) continue;
+          const unsigned bit = (unsigned)(o * d->ci + c % d->ci) * 2;
+          blk[mbytes + bit / 8] |= (uint8_t)(ternary_code(dw_w(d, c, 1, k)) << (bit % 8));
+        }
+        bytes_put(&cc->blob, blk, mbytes + abytes);
       }
-      for (int p = 0; p < npos; p++)
-        ln->own[p * nc + (c - c0)] =
-            gap ? 1 : t ? l->t[(size_t)c * npos + p] : l->w[(size_t)c * npos + p];
-      ln->w = ln->own;
-      ln->chan = c;
-      ln->alpha = t ? l->alpha + (size_t)c * ng : NULL;
-      ln->bias = l->bias[c];
-      ln->mult = l->mult[c];
-      ln->shift = l->shift[c];
+  *wend = cc->blob.n;
+  bytes_align16(&cc->blob);
+  *roff = cc->blob.n;
+  for (int cb = cb0; cb < cb0 + nb; cb++)
+    for (int j = 0; j < d->bp; j++)
+      for (int side = 0; side < 2; side++)
+        for (int o = 0; o < (side ? rec_add : rec_mac); o++) {
+          hta_v2_lane rec = {0};
+          const int c = dw_chan(d, cb, j, side, o);
+          rec.alpha = 1;
+          if (c >= 0) {
+            /* -zp_in sum w: the raw sums count padding as zp_in */
+            int64_t fold = 0;
+            if (d->gap) {
+              fold = d->npix;
+            } else if (!side) {
+              for (int k = 0; k < d->npos; k++) fold += dw_w(d, c, 0, k);
+            } else {
+              const uint8_t *al = l->alpha + (size_t)c * ng;
+              const int G = d->gblk ? d->gblk : d->npos;
+              for (int k = 0; k < d->npos; k++) fold += (int64_t)al[k / G] * dw_w(d, c, 1, k);
+              if (!d->gblk) rec.alpha = al[0];
+            }
+            const int64_t bias = (int64_t)l->bias[c] - (int64_t)l->zp_in * fold;
+            rec.bias_lo = (uint32_t)(uint64_t)bias;
+            rec.bias_hi = (int32_t)(bias >> 32);
+            rec.shift = l->shift[c];
+            rec.valid = 1;
+            rec.mult = l->mult[c];
+            rec.chan = (uint32_t)c;
+          }
+          uint8_t buf[HTA_V2_LANE_BYTES];
+          char why[160];
+          if (hta_v2_lane_pack(&rec, buf, why, sizeof why) != 0) {
+            free(blk);
+            return fail(cc, "layer %d%s: lane record: %s", layer, d->gap ? " (GAP)" : "", why);
+          }
+          bytes_put(&cc->blob, buf, sizeof buf);
+        }
+  bytes_align16(&cc->blob);
+  *aoff = cc->blob.n;
+  for (int cb = cb0; d->gblk && cb < cb0 + nb; cb++)
+    for (int j = 0; j < d->bp; j++)
+      for (int g = 0; g < ngr; g++) {
+        uint8_t *row = blk + mbytes + abytes;
+        memset(row, 0, arow);
+        for (int o = 0; o < d->A; o++) {
+          const int c = dw_chan(d, cb, j, 1, o);
+          if (c >= 0) row[o] = l->alpha[(size_t)c * ng + g];
+        }
+        bytes_put(&cc->blob, row, arow);
+      }
+  free(blk);
+  if (!d->gblk) *aoff = 0;
+  return cc->blob.oom ? fail(cc, "out of memory") : 0;
+}
+
+static int lower_dw(compiler *cc, int i, const hta_layer *l, hta_tensor in, hta_tensor out) {
+  const hta_v2_cfg *cfg = cc->cfg;
+  const int gap = l->op == HTA_OP_GAP;
+  const char *w = gap ? " (GAP)" : " (DEPTHWISE)";
+  const int nbk = 2 * (int)cfg->pix, NL = (int)(cfg->mac_co + cfg->add_co);
+  dwl d = {l, gap, l->out_c, (int)cfg->ci, (int)cfg->mac_co, (int)cfg->add_co,
+           gap ? 1 : l->kh * l->kw, gap ? 1 : l->kh * l->kw, 0, 0, 1,
+           (long)l->in_h * l->in_w};
+  const int out_h = out.h, out_w = out.w;
+  if (!gap && (l->kh > KERNEL_MAX || l->kw > KERNEL_MAX))
+    return fail(cc, "layer %d%s: kernel %dx%d exceeds the v2 core's %dx%d", i, w, l->kh, l->kw,
+                KERNEL_MAX, KERNEL_MAX);
+  if (!gap && (l->pad_t > PAD_MAX || l->pad_l > PAD_MAX || l->pad_l > nbk))
+    return fail(cc, "layer %d%s: padding top %d, left %d exceeds the v2 core's %d (left: <= 2 "
+                "Pix = %d)", i, w, l->pad_t, l->pad_l, PAD_MAX, nbk);
+  if (in.h > DIM_MAX || in.w > DIM_MAX || out_h > DIM_MAX || out_w > DIM_MAX)
+    return fail(cc, "layer %d%s: image %dx%d -> %dx%d exceeds the v2 core's %d", i, w, in.h,
+                in.w, out_h, out_w, DIM_MAX);
+  if (gap && d.npix * 128 > INT32_MAX)
+    return fail(cc, "layer %d%s: a sum of %ld pixels can overflow the v2 core's accumulators", i,
+                w, d.npix);
+  d.tern_ok = gap && d.npix * 128 <= TERN_MAX;
+  if (!gap && l->group != 0 && l->group < d.npos && l->out_c > count_kind(l, HTA_KIND_INT8)) {
+    if (!cfg->fine_groups)
+      return fail(cc, "layer %d%s: ternary groups of G = %d need a core built with fine groups",
+                  i, w, l->group);
+    d.gblk = l->group; /* mode 1 counts taps; the window's last group may be shorter */
+  }
+  const int cb_n = ceil_div(d.C, d.ci);
+  for (int cb = 0; cb < cb_n; cb++) {
+    int c8 = 0, ct = 0;
+    for (int c = cb * d.ci; c < d.C && c < (cb + 1) * d.ci; c++) {
+      if (dw_side(&d, c)) ct++;
+      else c8++;
     }
-    const int rc = emit_vconv(cc, &v);
-    free_vconv(&v);
-    if (rc != 0) return rc;
+    const int p = ceil_div(c8, d.M) > ceil_div(ct, d.A) ? ceil_div(c8, d.M) : ceil_div(ct, d.A);
+    if (p > d.bp) d.bp = p;
+  }
+  /* channel blocks per job: what the passes field, weight, record and scale
+     buffers and (for kh rows, GAP: the whole input) the banks hold */
+  const int blk_words = ceil_div(in.w, nbk), rows = gap ? in.h : l->kh;
+  int nb = cb_n;
+  if (nb > FIELD8_MAX / d.bp) nb = FIELD8_MAX / d.bp;
+  if (nb > (int)cfg->w_depth / (d.bp * d.K)) nb = (int)cfg->w_depth / (d.bp * d.K);
+  if (nb > (int)cfg->rec_depth / (d.bp * NL)) nb = (int)cfg->rec_depth / (d.bp * NL);
+  if (d.gblk && nb > (int)cfg->a_depth / (d.bp * ceil_div(d.K, d.gblk)))
+    nb = (int)cfg->a_depth / (d.bp * ceil_div(d.K, d.gblk));
+  if (nb > (int)cfg->act_depth / (rows * blk_words)) nb = (int)cfg->act_depth / (rows * blk_words);
+  /* (the convolution lowering cannot take what does not fit here either: a
+     GAP kernel of the whole image needs the same rows in the banks, and a
+     depthwise layer's diagonal convolution the same rows of a block) */
+  if (nb < 1)
+    return fail(cc, "layer %d%s: one channel block (%d passes of %d blocks) does not fit the v2 "
+                "core (%d input rows of %d words: banks of %u words; weight buffer %u blocks, "
+                "records %u, group scales %u)", i, w, d.bp, d.K, rows, blk_words, cfg->act_depth,
+                cfg->w_depth, cfg->rec_depth, cfg->a_depth);
+  for (int cb0 = 0; cb0 < cb_n; cb0 += nb) {
+    const int nbj = cb_n - cb0 < nb ? cb_n - cb0 : nb;
+    int rec_mac = 0, rec_add = 0; /* the most rows any pass of the job uses */
+    for (int cb = cb0; cb < cb0 + nbj; cb++)
+      for (int j = 0; j < d.bp; j++) {
+        const int a = dw_rows(&d, cb, j, 0), b = dw_rows(&d, cb, j, 1);
+        rec_mac = a > rec_mac ? a : rec_mac;
+        rec_add = b > rec_add ? b : rec_add;
+      }
+    size_t woff, wend, roff, aoff;
+    if (put_dw(cc, &d, i, cb0, nbj, rec_mac, rec_add, &woff, &wend, &roff, &aoff) != 0) return -1;
+    const int in_c = d.C - cb0 * d.ci < nbj * d.ci ? d.C - cb0 * d.ci : nbj * d.ci;
+    const int row_words = nbj * blk_words;
+    const int s = gap ? 1 : l->stride, kh = gap ? 1 : l->kh;
+    const int pad_t = gap ? 0 : l->pad_t;
+    /* bands of output rows whose input rows fit the banks (GAP: one) */
+    const int band = gap ? 1 : ((int)cfg->act_depth / row_words - kh) / s + 1;
+    for (int oy0 = 0; oy0 < out_h; oy0 += band) {
+      const int oy1 = oy0 + band < out_h ? oy0 + band : out_h;
+      const int first = gap ? 0 : oy0 * s - pad_t;
+      const int last = gap ? in.h - 1 : (oy1 - 1) * s - pad_t + kh - 1;
+      const int iy0 = first > 0 ? first : 0;
+      const int iy1 = last < in.h - 1 ? last : in.h - 1;
+      hta_v2_job j = {0};
+      j.op = HTA_DESC_OP_V2_JOB;
+      j.mode = gap ? 2 : 1;
+      j.blk_passes = (uint32_t)d.bp;
+      j.kh = (uint32_t)kh;
+      j.kw = (uint32_t)(gap ? 1 : l->kw);
+      j.stride = (uint32_t)s;
+      j.pad_top = (uint32_t)(iy0 - first);
+      j.pad_left = (uint32_t)(gap ? 0 : l->pad_l);
+      j.zp_in = l->zp_in;
+      j.zp_out = l->zp_out;
+      j.act_min = l->act_min;
+      j.act_max = l->act_max;
+      j.gblk = (uint32_t)d.gblk;
+      j.cb_n = (uint32_t)nbj;
+      j.in_h = (uint32_t)(iy1 >= iy0 ? iy1 - iy0 + 1 : 0);
+      j.in_w = (uint32_t)in.w;
+      j.in_c = (uint32_t)in_c;
+      j.in_pix_stride = in.pix_stride;
+      j.out_h = (uint32_t)(oy1 - oy0);
+      j.out_w = (uint32_t)out_w;
+      j.out_c = (uint32_t)out.c;
+      j.out_pix_stride = out.pix_stride;
+      j.in_off = in.off + (uint32_t)iy0 * (uint32_t)in.w * in.pix_stride + (uint32_t)(cb0 * d.ci);
+      j.out_off = out.off + (uint32_t)oy0 * (uint32_t)out_w * out.pix_stride;
+      j.wts_off = (uint32_t)woff; /* relative to the blob until emit() */
+      j.wts_bytes = (uint32_t)(wend - woff);
+      j.passes = (uint32_t)(nbj * d.bp);
+      j.k_blocks = (uint32_t)d.K;
+      j.rec_off = (uint32_t)roff;
+      j.alpha_off = (uint32_t)aoff;
+      j.rec_mac = (uint32_t)rec_mac;
+      j.rec_add = (uint32_t)rec_add;
+      j.reuse = oy0 > 0; /* the band above: the same blocks */
+      if (j.pad_top > PAD_MAX)
+        return fail(cc, "layer %d%s: band padding %u exceeds %d", i, w, j.pad_top, PAD_MAX);
+      if (add_job(cc, &j, i) != 0) return -1;
+    }
   }
   return 0;
 }
