@@ -30,6 +30,13 @@
  * bias), fine groups (G a multiple of Ci, in_c a multiple of G) are scaled
  * in the core from the job's group-scale rows. The output stage is
  * golden.c's: sat32(acc + bias), SRDHM, RDBPOT, zp_out, clamp.
+ *
+ * A MAC-only configuration (AddCo 0: no ternary array) runs ternary and
+ * binary filters on the INT8 array: one group per filter with weights t
+ * and alpha in the record (the MAC-only engine applies every record's alpha,
+ * 1 for INT8 filters); fine groups with weights alpha_g t[k] (g the group of
+ * k): sum_g alpha_g sum_{k in g} t x = sum_k (alpha_g t) x, exact, as long
+ * as every alpha_g <= 127 (an int8 weight); larger scales are refused.
  */
 #include "hta_compile_v2.h"
 
@@ -50,7 +57,8 @@ typedef struct vlane {
   int chan;              /* output channel */
   const int8_t *w;       /* [kh kw in_c] weights, golden order (INT8 or -1/0/1) */
   int8_t *own;           /* w when this file made it (depthwise diagonal) */
-  const uint8_t *alpha;  /* ternary: group scales (one group: alpha[0]) */
+  const uint8_t *alpha;  /* ternary: group scales (one group: alpha[0]); a MAC lane's:
+                            one group on a MAC-only core (applied from the record) */
   int32_t bias, mult;
   uint8_t shift;
 } vlane;
@@ -200,7 +208,7 @@ static size_t put_records(compiler *cc, const vconv *v, int cb_n, int p0, int p1
         if (li < nl) {
           const vlane *ln = &lanes[li];
           int64_t fold;
-          if (!side) {
+          if (!side && ln->alpha == NULL) {
             fold = lane_wsum(ln, 0, npos * v->in.c);
           } else if (v->gblk == 0) {
             rec.alpha = ln->alpha[0];
@@ -304,11 +312,9 @@ static int emit_vconv(compiler *cc, const vconv *v) {
   if (K > (int)cfg->w_depth)
     return fail(cc, "layer %d%s: K = %d blocks (%dx%d kernel, %d blocks of %d channels) exceed "
                 "the weight buffer (%u blocks)", d, w, K, v->kh, v->kw, cb_n, ci, cfg->w_depth);
-  const int passes = v->n_mac > 0 || v->n_add > 0
-                         ? (ceil_div(v->n_mac, (int)cfg->mac_co) > ceil_div(v->n_add, (int)cfg->add_co)
-                                ? ceil_div(v->n_mac, (int)cfg->mac_co)
-                                : ceil_div(v->n_add, (int)cfg->add_co))
-                         : 0;
+  const int pm = ceil_div(v->n_mac, (int)cfg->mac_co);
+  const int pa = v->n_add > 0 ? ceil_div(v->n_add, (int)cfg->add_co) : 0; /* add_co >= 1 then */
+  const int passes = pm > pa ? pm : pa;
   if (passes == 0) return 0;
   int pj = (int)cfg->w_depth / K;
   if (v->gblk != 0) {
@@ -430,14 +436,45 @@ static int conv_gblk(const hta_v2_cfg *cfg, const hta_layer *l) {
   return l->group / (int)cfg->ci;
 }
 
+static int one_group(const hta_layer *l) {
+  return l->group == 0 || l->group >= hta_layer_k(l);
+}
+
+/* MAC-only configuration, fine groups: filter o (ternary or binary) as INT8
+ * weights alpha_g t[k] (golden order, K of them); NULL with the error set
+ * when a group scale exceeds 127 or memory runs out. */
+static int8_t *fold_alpha(compiler *cc, int i, const hta_layer *l, int o) {
+  const int K = hta_layer_k(l), ng = hta_layer_ngroups(l), G = l->group;
+  const uint8_t *alpha = l->alpha + (size_t)o * ng;
+  const int8_t *t = l->t + (size_t)o * K;
+  for (int g = 0; g < ng; g++)
+    if (alpha[g] > 127) {
+      fail(cc, "layer %d (%s): filter %d is %s with group scale %u; configuration %s is "
+           "MAC-only (AddCo 0) and runs filters of fine groups (G %d) as INT8 weights alpha x "
+           "t, which needs every scale <= 127: compile one group per filter or the int8 plan, "
+           "or use a configuration with a ternary array", i, hta_op_name(l->op), o,
+           hta_layer_kind(l, o) == HTA_KIND_BINARY ? "binary" : "ternary", alpha[g],
+           cc->cfg->name ? cc->cfg->name : "?", G);
+      return NULL;
+    }
+  int8_t *w = malloc((size_t)K);
+  if (w == NULL) {
+    fail(cc, "out of memory");
+    return NULL;
+  }
+  for (int k = 0; k < K; k++) w[k] = (int8_t)(alpha[k / G] * t[k]);
+  return w;
+}
+
 static int lower_conv(compiler *cc, int i, const hta_layer *l, hta_tensor in, hta_tensor out) {
   const int K = hta_layer_k(l), ng = hta_layer_ngroups(l);
   vconv v;
   if (new_vconv(cc, &v, i, "", l, l->out_c) != 0) return -1;
   v.in = in;
   v.out = out;
+  const int mac_only = cc->cfg->add_co == 0;
   const int nt = l->out_c - count_kind(l, HTA_KIND_INT8);
-  v.gblk = nt > 0 ? conv_gblk(cc->cfg, l) : 0;
+  v.gblk = nt > 0 && !mac_only ? conv_gblk(cc->cfg, l) : 0;
   if (v.gblk < 0) {
     free_vconv(&v);
     return fail(cc, "layer %d (%s): ternary groups of G = %d are not lowered to engine v2: they "
@@ -447,10 +484,18 @@ static int lower_conv(compiler *cc, int i, const hta_layer *l, hta_tensor in, ht
   }
   for (int o = 0; o < l->out_c; o++) {
     const int t = hta_layer_kind(l, o) != HTA_KIND_INT8;
-    vlane *ln = push_lane(&v, t);
+    vlane *ln = push_lane(&v, t && !mac_only);
     ln->chan = o;
     ln->w = t ? l->t + (size_t)o * K : l->w + (size_t)o * K;
     ln->alpha = t ? l->alpha + (size_t)o * ng : NULL;
+    if (t && mac_only && !one_group(l)) {
+      ln->w = ln->own = fold_alpha(cc, i, l, o);
+      ln->alpha = NULL;
+      if (ln->own == NULL) {
+        free_vconv(&v);
+        return -1;
+      }
+    }
     ln->bias = l->bias[o];
     ln->mult = l->mult[o];
     ln->shift = l->shift[o];
@@ -471,7 +516,8 @@ static int lower_dw(compiler *cc, int i, const hta_layer *l, hta_tensor in, hta_
     return fail(cc, "layer %d (GAP): a %dx%d image exceeds the v2 core's %dx%d kernel (GAP is "
                 "lowered to a depthwise kernel of the whole image)", i, kh, kw, KERNEL_MAX,
                 KERNEL_MAX);
-  if (!gap && l->group != 0 && l->group < npos && C > count_kind(l, HTA_KIND_INT8)) {
+  const int mac_only = cc->cfg->add_co == 0;
+  if (!gap && !mac_only && l->group != 0 && l->group < npos && C > count_kind(l, HTA_KIND_INT8)) {
     if (!cc->cfg->fine_groups || npos % l->group != 0)
       return fail(cc, "layer %d (DEPTHWISE): ternary groups of G = %d are not lowered to engine "
                   "v2: they need kh kw (%d) a multiple of G%s", i, l->group, npos,
@@ -495,18 +541,25 @@ static int lower_dw(compiler *cc, int i, const hta_layer *l, hta_tensor in, hta_
     v.out = out;
     for (int c = c0; c < c0 + nc; c++) {
       const int t = !gap && hta_layer_kind(l, c) != HTA_KIND_INT8;
-      vlane *ln = push_lane(&v, t);
+      vlane *ln = push_lane(&v, t && !mac_only);
       ln->own = calloc((size_t)npos * nc, 1);
-      if (ln->own == NULL) {
+      const int fold = t && mac_only && !one_group(l);
+      int8_t *folded = fold ? fold_alpha(cc, i, l, c) : NULL;
+      if (ln->own == NULL || (fold && folded == NULL)) {
+        const int rc = ln->own == NULL ? fail(cc, "out of memory") : -1; /* -1: fold_alpha's */
+        free(folded);
         free_vconv(&v);
-        return fail(cc, "out of memory");
+        return rc;
       }
       for (int p = 0; p < npos; p++)
-        ln->own[p * nc + (c - c0)] =
-            gap ? 1 : t ? l->t[(size_t)c * npos + p] : l->w[(size_t)c * npos + p];
+        ln->own[p * nc + (c - c0)] = gap      ? 1
+                                     : folded ? folded[p]
+                                     : t      ? l->t[(size_t)c * npos + p]
+                                              : l->w[(size_t)c * npos + p];
+      free(folded);
       ln->w = ln->own;
       ln->chan = c;
-      ln->alpha = t ? l->alpha + (size_t)c * ng : NULL;
+      ln->alpha = t && !fold ? l->alpha + (size_t)c * ng : NULL;
       ln->bias = l->bias[c];
       ln->mult = l->mult[c];
       ln->shift = l->shift[c];
@@ -559,10 +612,10 @@ static int check_chain(compiler *cc, const hta_layer *layers, int n) {
 
 static int check_cfg(compiler *cc, const hta_v2_cfg *c) {
   if (c->pix < 2 || c->ci < 1 || c->ci > 16 || 16 % c->ci != 0 || c->mac_co < 2 ||
-      c->mac_co % 2 != 0 || c->add_co < 1 || c->act_depth < 1 || c->w_depth < 1 ||
+      c->mac_co % 2 != 0 || c->act_depth < 1 || c->w_depth < 1 ||
       c->a_depth < 1 || c->rec_depth < c->mac_co + c->add_co)
     return fail(cc, "v2 configuration %s: Pix %u (>= 2), Ci %u (divides 16), MacCo %u (even), "
-                "AddCo %u (>= 1), ActDepth %u, WDepth %u, ADepth %u (>= 1), RecDepth %u "
+                "AddCo %u (0: MAC-only), ActDepth %u, WDepth %u, ADepth %u (>= 1), RecDepth %u "
                 "(>= MacCo + AddCo)", c->name ? c->name : "?", c->pix, c->ci, c->mac_co,
                 c->add_co, c->act_depth, c->w_depth, c->a_depth, c->rec_depth);
   return 0;
