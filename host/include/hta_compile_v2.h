@@ -27,7 +27,7 @@ typedef struct hta_v2_cfg {
   unsigned pix;         /* output pixels per cycle (>= 2) */
   unsigned ci;          /* input channels per cycle: 1, 2, 4, 8 or 16 (divides 16) */
   unsigned mac_co;      /* INT8 output channels (even, >= 2) */
-  unsigned add_co;      /* ternary output channels (>= 1) */
+  unsigned add_co;      /* ternary output channels; 0: MAC-only (ternary on the INT8 array) */
   unsigned act_depth;   /* words per activation bank */
   unsigned w_depth;     /* weight blocks */
   unsigned a_depth;     /* group-scale words */

@@ -67,7 +67,7 @@ module hta_v2_core #(
   parameter int Pix      = 4,     // output pixels per cycle (>= 2)
   parameter int Ci       = 8,     // input channels per cycle
   parameter int MacCo    = 4,     // INT8 output channels (even, >= 2)
-  parameter int AddCo    = 4,     // ternary output channels (>= 1)
+  parameter int AddCo    = 4,     // ternary output channels (0: MAC-only, no ternary array)
   parameter int L        = 7,     // hta_pe_int8's longest DSP chain
   parameter int ActDepth = 1024,  // words per activation bank
   parameter int WDepth   = 256,   // weight blocks (all passes of a layer)
@@ -76,7 +76,9 @@ module hta_v2_core #(
   parameter int ADepth   = 256,   // group-scale words (all groups of all passes)
   parameter int FineGroups = 1,   // 0: one ternary group per filter only (no scale units)
   parameter int ScaleShare = 4,   // ternary PEs per group-scale unit
-  parameter int DimBits  = 12     // widths of sizes and coordinates
+  parameter int DimBits  = 12,    // widths of sizes and coordinates
+  // widths of the ternary side: AddCo, or 1 in a MAC-only core (no zero-width vectors)
+  localparam int AC      = (AddCo > 0) ? AddCo : 1
 ) (
   input  logic                        clk_i,
   input  logic                        rst_i,     // sync, active high
@@ -90,11 +92,11 @@ module hta_v2_core #(
   input  logic                        wt_we_i,
   input  logic [$clog2(WDepth)-1:0]   w_addr_i,
   input  logic [MacCo*Ci*8-1:0]       wm_data_i,
-  input  logic [AddCo*Ci*2-1:0]       wt_data_i,
+  input  logic [AC*Ci*2-1:0]          wt_data_i,
   // group-scale buffer write port (while idle): alpha of ternary row o at [o 8 +: 8]
   input  logic                        al_we_i,
   input  logic [$clog2(ADepth)-1:0]   al_addr_i,
-  input  logic [AddCo*8-1:0]          al_data_i,
+  input  logic [AC*8-1:0]             al_data_i,
   // layer (stable from start_i to done_o)
   input  logic [DimBits-1:0]          in_h_i,
   input  logic [DimBits-1:0]          in_w_i,
@@ -131,7 +133,7 @@ module hta_v2_core #(
   output logic [DimBits-1:0]          out_x_o,     // first pixel's column
   output logic [7:0]                  out_pass_o,
   output logic [Pix*MacCo*32-1:0]     out_mac_o,   // (p, o) at [(p MacCo + o) 32 +: 32]
-  output logic [Pix*AddCo*32-1:0]     out_add_o,   // (p, o) at [(p AddCo + o) 32 +: 32]
+  output logic [Pix*AC*32-1:0]        out_add_o,   // (p, o) at [(p AddCo + o) 32 +: 32]
   output logic                        row_wait_o,  // the next block waits for its input row
   output logic                        wt_wait_o,   // the next block waits for its weights
   // counters
@@ -152,6 +154,7 @@ module hta_v2_core #(
   localparam int U    = ScaleShare;
   localparam int NU   = (AddCo + U - 1) / U;   // scale units per pixel
   localparam int UW   = $clog2(U + 1);
+  localparam int FG   = (AddCo > 0) ? FineGroups : 0;   // MAC-only: no group scales
 
   // ======================================================================
   // Sequencer
@@ -195,7 +198,7 @@ module hta_v2_core #(
   // window position: cin a multiple of G): the ternary PEs end a group every
   // gblk blocks, and a scale unit serves U PEs one per cycle, so group ends
   // are kept U cycles apart (a "scale stall" when groups are shorter).
-  wire fine      = (FineGroups != 0) && gblk_i != 8'd0;
+  wire fine      = (FG != 0) && gblk_i != 8'd0;
   // (a depthwise window of kh kw taps may end in a shorter group: last_blk ends it)
   wire gend      = fine ? (gcnt_q == gblk_i - 8'd1 || last_blk) : last_blk;
   wire gstart    = fine ? (gcnt_q == 8'd0) : first_blk;
@@ -431,7 +434,7 @@ module hta_v2_core #(
   // stage 2: X[Pix][Ci], the weight blocks, the flags
   logic [Pix*Ci*8-1:0]   x2_q;
   logic [MacCo*Ci*8-1:0] wm2_q;
-  logic [AddCo*Ci*2-1:0] wt2_q;
+  logic [AC*Ci*2-1:0]    wt2_q;
   logic                  v2_q, f2_q, l2_q, tf2_q, tl2_q;
   for (genvar p = 0; p < Pix; p++) begin : gen_rot
     always_ff @(posedge clk_i) begin
@@ -440,7 +443,7 @@ module hta_v2_core #(
   end
 
   logic [MacCo*Ci*8-1:0] wm_mem_q [WDepth];
-  logic [AddCo*Ci*2-1:0] wt_mem_q [WDepth];
+  logic [AC*Ci*2-1:0]    wt_mem_q [WDepth];   // AddCo 0: unread, removed
   always_ff @(posedge clk_i) begin
     if (wm_we_i) wm_mem_q[w_addr_i] <= wm_data_i;
     if (wt_we_i) wt_mem_q[w_addr_i] <= wt_data_i;
@@ -498,9 +501,9 @@ module hta_v2_core #(
   end
 
   logic [Pix*MacCo*32-1:0]     mac;
-  logic [Pix*AddCo*TernBits-1:0] add;
+  logic [Pix*AC*TernBits-1:0]  add;
   logic [Pix*MacCo/2-1:0]      mv;
-  logic [Pix*AddCo-1:0]        av;
+  logic [Pix*AC-1:0]           av;
   for (genvar p = 0; p < Pix; p++) begin : gen_pix
     for (genvar q = 0; q < MacCo / 2; q++) begin : gen_mac
       hta_pe_int8 #(.Ci(Ci), .L(L), .AccBits(32), .SkewIn(1'b0)) u_pe (
@@ -531,6 +534,13 @@ module hta_v2_core #(
       );
     end
   end
+  if (AddCo == 0) begin : gen_mac_only
+    // no ternary PEs (the loop above made none): nothing ever ends a ternary tile
+    assign add = '0;
+    assign av  = '0;
+    logic unused_tern;
+    assign unused_tern = ^{wt2_q, tf2_q, tl2_q};
+  end
   // Every PE of an array finishes in the same cycle; PE 0's valid is the array's.
   wire mac_done = mv[0];
   wire add_done = av[0];
@@ -552,8 +562,8 @@ module hta_v2_core #(
 
   logic                    sdone;       // a tile's scaled sums are in acc
   logic                    scale_busy;  // a scale pass has more than one cycle to go
-  logic [Pix*AddCo*32-1:0] acc;         // PE (p, o) at [(p AddCo + o) 32 +: 32]
-  if (FineGroups != 0) begin : gen_fine
+  logic [Pix*AC*32-1:0]    acc;         // PE (p, o) at [(p AddCo + o) 32 +: 32]
+  if (FG != 0) begin : gen_fine
     logic           gf3_q, gf4_q, gl3_q, gl4_q, gf2_q;
     logic [AAW-1:0] ga2_q, ga3_q, ga4_q;
     always_ff @(posedge clk_i) begin
@@ -644,7 +654,7 @@ module hta_v2_core #(
   logic [DimBits-1:0]      slot_x_q    [OutDepth];
   logic [7:0]              slot_pass_q [OutDepth];
   logic [Pix*MacCo*32-1:0] slot_mac_q  [OutDepth];
-  logic [Pix*AddCo*32-1:0] slot_add_q  [OutDepth];
+  logic [Pix*AC*32-1:0]    slot_add_q  [OutDepth];
   logic [OW-1:0] wp_q, wt_q, wmp_q, rp_q;
   logic [OW:0]   full_m_q, full_a_q;            // slots with INT8 / ternary sums in
 
@@ -653,8 +663,8 @@ module hta_v2_core #(
   endfunction
 
   wire add_wr = fine ? sdone : add_done;
-  logic [Pix*AddCo*32-1:0] add_res;
-  for (genvar i = 0; i < Pix * AddCo; i++) begin : gen_add_res
+  logic [Pix*AC*32-1:0]    add_res;
+  for (genvar i = 0; i < Pix * AC; i++) begin : gen_add_res
     assign add_res[i*32 +: 32] = fine ? acc[i*32 +: 32] : 32'($signed(add[i*TernBits +: TernBits]));
   end
 
@@ -672,7 +682,7 @@ module hta_v2_core #(
       if (mac_done)         wmp_q <= inc(wmp_q);
       if (pop)              rp_q <= inc(rp_q);
       full_m_q <= full_m_q + (OW+1)'(mac_done) - (OW+1)'(pop);
-      full_a_q <= full_a_q + (OW+1)'(add_wr) - (OW+1)'(pop);
+      full_a_q <= full_a_q + (OW+1)'(add_wr) - (OW+1)'(pop && AddCo > 0);
     end
     if (fire && last_blk) begin
       slot_y_q[wp_q]    <= oy_q;
@@ -683,12 +693,19 @@ module hta_v2_core #(
     if (mac_done) slot_mac_q[wmp_q] <= mac;
   end
 
-  assign out_valid_o = full_m_q != '0 && full_a_q != '0;
+  // MAC-only: a slot is full with its INT8 sums (out_add_o is 0)
+  assign out_valid_o = full_m_q != '0 && (AddCo == 0 || full_a_q != '0);
   assign out_y_o     = slot_y_q[rp_q];
   assign out_x_o     = slot_x_q[rp_q];
   assign out_pass_o  = slot_pass_q[rp_q];
   assign out_mac_o   = slot_mac_q[rp_q];
-  assign out_add_o   = slot_add_q[rp_q];
+  if (AddCo > 0) begin : gen_out_add
+    assign out_add_o = slot_add_q[rp_q];
+  end else begin : gen_no_out_add
+    assign out_add_o = '0;   // MAC-only: slot_add_q is never written
+    logic unused_slot;
+    assign unused_slot = ^slot_add_q[rp_q];
+  end
 
   logic unused;
   assign unused = ^{mv, av};
@@ -703,7 +720,7 @@ module hta_v2_core #(
       assert (!(add_wr && full_a_q == (OW+1)'(OutDepth) && !pop));
       assert (resv_q <= (OW+1)'(OutDepth));
       assert (!(add_done && fine && scale_busy));
-      assert ((FineGroups != 0) || !(state_q == SIdle && start_i) || gblk_i == 0);
+      assert ((FG != 0) || !(state_q == SIdle && start_i) || gblk_i == 0);
       assert (!(state_q == SIdle && start_i) || (cb_n_i != 0 && (gap_mode || (kh_i != 0 && kw_i != 0))
               && passes_i != 0 && out_h_i != 0 && out_w_i != 0
               && 32'(pad_l_i) <= NB));

@@ -32,7 +32,7 @@ module hta_v2_engine #(
   parameter int Pix      = 4,
   parameter int Ci       = 8,
   parameter int MacCo    = 4,
-  parameter int AddCo    = 4,
+  parameter int AddCo    = 4,     // 0: MAC-only (no ternary array, records or scales)
   parameter int ActDepth = 1024,
   parameter int WDepth   = 256,
   parameter int ADepth   = 64,
@@ -105,7 +105,9 @@ module hta_v2_engine #(
   localparam int MBytes = (MacCo * Ci + 15) / 16 * 16;
   localparam int ABytes = (AddCo * Ci * 2 / 8 + 15) / 16 * 16;
   localparam int BlkBeats = (MBytes + ABytes) / 16;
-  localparam int ARowBeats = (AddCo + 15) / 16;
+  localparam int ARowBeats = (AddCo > 0) ? (AddCo + 15) / 16 : 1;
+  localparam int AC   = (AddCo > 0) ? AddCo : 1;   // ternary port widths (none: 1)
+  localparam int FG   = (AddCo > 0) ? FineGroups : 0;
   localparam int WPB  = 16 / Ci;                 // bank words per beat
   localparam int CiSh = $clog2(Ci);
 
@@ -218,7 +220,7 @@ module hta_v2_engine #(
     else if (j_q.rec_off % 16 != 0 || rec_end_q > prog_size_i)
       bad = 1 + hta_prog_pkg::V2JobWRecOff;
     // (mode 1 counts taps: the window's last group may be shorter; GAP has none)
-    else if (j_q.gblk != 0 && (FineGroups == 0 || gapm || groups_q > 32'(ADepth)
+    else if (j_q.gblk != 0 && (FG == 0 || gapm || groups_q > 32'(ADepth)
                                || (!dwm && 32'(j_q.k_blocks) % 32'(j_q.gblk) != 0)))
       bad = 1 + hta_prog_pkg::V2JobWGblk;
     else if (j_q.gblk != 0 && (j_q.alpha_off % 16 != 0 || al_end_q > prog_size_i))
@@ -422,22 +424,29 @@ module hta_v2_engine #(
   logic [11:0] out_y, out_x;
   logic [7:0]  out_pass;
   logic [Pix*MacCo*32-1:0] out_mac;
-  logic [Pix*AddCo*32-1:0] out_add;
+  logic [Pix*AC*32-1:0] out_add;
   logic [31:0] c_cycles, c_busy, c_stall, c_sstall;
   wire [WAW-1:0] w_addr = wa_q[WAW-1:0];
   wire [AAW-1:0] al_addr = aa_q[AAW-1:0];
 
+  // a block's ternary part (none in a MAC-only engine: ABytes 0)
+  logic [AC*Ci*2-1:0] wt_data;
+  if (AddCo > 0) begin : gen_wt
+    assign wt_data = wblk_d[MBytes*8 +: AddCo*Ci*2];
+  end else begin : gen_no_wt
+    assign wt_data = '0;
+  end
   hta_v2_core #(
     .Pix(Pix), .Ci(Ci), .MacCo(MacCo), .AddCo(AddCo), .ActDepth(ActDepth), .WDepth(WDepth),
-    .ADepth(ADepth), .FineGroups(FineGroups)
+    .ADepth(ADepth), .FineGroups(FG)
   ) u_core (
     // an abort resets the core: it may be waiting for rows or weights that stopped coming
     .clk_i, .rst_i(rst_i || state_q == SAbort),
     .act_we_i(act_we), .act_bank_i(act_bank), .act_addr_i(act_addr[AW-1:0]),
     .act_data_i(act_data),
     .wm_we_i(wm_we), .wt_we_i(wm_we), .w_addr_i(w_addr),
-    .wm_data_i(wblk_d[MacCo*Ci*8-1:0]), .wt_data_i(wblk_d[MBytes*8 +: AddCo*Ci*2]),
-    .al_we_i(al_we), .al_addr_i(al_addr), .al_data_i(arow_d[AddCo*8-1:0]),
+    .wm_data_i(wblk_d[MacCo*Ci*8-1:0]), .wt_data_i(wt_data),
+    .al_we_i(al_we), .al_addr_i(al_addr), .al_data_i(arow_d[AC*8-1:0]),
     .in_h_i(j_q.in_h[11:0]), .in_w_i(j_q.in_w[11:0]), .out_h_i(j_q.out_h[11:0]),
     .out_w_i(j_q.out_w[11:0]), .cb_n_i(j_q.cb_n), .kh_i(j_q.kh[2:0]), .kw_i(j_q.kw[2:0]),
     .s2_i(j_q.stride == 4'd2), .pad_t_i(j_q.pad_top[2:0]), .pad_l_i(j_q.pad_left[2:0]),
@@ -525,10 +534,12 @@ module hta_v2_engine #(
     end
     s1_last_q <= dr_last;
     s1_rec_q <= rec_mem_q[RW'(dr_base_q + dr_l_q)];
-    s1_mac_q <= dr_l_q < MacCo;
+    // MAC-only (AddCo 0): every lane applies its record's alpha (1 for INT8
+    // filters; one-group ternary filters run on the INT8 array as t)
+    s1_mac_q <= AddCo > 0 && dr_l_q < MacCo;
     for (int p = 0; p < Pix; p++) begin
       s1_sum_q[p*32 +: 32] <= (dr_l_q < MacCo) ? out_mac[(p * MacCo + dr_l_q) * 32 +: 32]
-                                               : out_add[(p * AddCo + dr_l_q - MacCo) * 32 +: 32];
+                                               : out_add[(p * AC + dr_l_q - MacCo) * 32 +: 32];
       s1_pv_q[p] <= 32'(out_x) + 32'(p) < 32'(j_q.out_w);
     end
     s1_pix_q <= 32'(out_y) * 32'(j_q.out_w) + 32'(out_x);

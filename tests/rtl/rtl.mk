@@ -35,7 +35,7 @@ TEST_BINS += $(RTL_TESTS)
 # The v2 engine (hta_top with Engine 2), per v2 configuration:
 #   build/tests/<name>/test_rtl_v2   random layers and chains, then the
 #                                    Fashion-MNIST model, bit-exact vs golden
-RTL_V2_CFGS  := v2tiny v2small
+RTL_V2_CFGS  := v2tiny v2small v2smallmac
 RTL_V2_TESTS := $(RTL_V2_CFGS:%=$(BUILD)/tests/%/test_rtl_v2)
 define rtl_v2_test
 $(BUILD)/tests/$(1)/test_rtl_v2: $(BUILD)/obj/tests/rtl/test_rtl_v2.o \
@@ -56,6 +56,22 @@ $(BUILD)/tests/bench_rtl: $(BUILD)/obj/tests/bench/bench_rtl.o $(BUILD)/obj/test
 	$(Q)$(CC) $(LDFLAGS) $^ -o $@ $(LDLIBS) $(SIM_LDLIBS)
 
 BENCH_CMDS += $(BUILD)/tests/bench_rtl
+
+# make bench-v2: docs/benchmarks.md's per-configuration tables of the v2
+# engine (tests/bench/bench_v2.sh; JSON in docs/bench/<cfg>.json): each pair
+# "hybrid:mac" of BENCH_V2_PAIRS runs the MAC-only configuration, then the
+# hybrid one with a speedup column against the MAC-only int8, on the models
+# BENCH_V2_MODELS (width:resolution). The part-sized pair takes minutes per
+# run: make bench-v2 BENCH_V2_PAIRS=v2zcu104:v2zcu104mac BENCH_V2_MODELS=0.5:224
+BENCH_V2_PAIRS  ?= v2small:v2smallmac
+BENCH_V2_MODELS ?= 0.25:128
+.PHONY: bench-v2
+bench-v2: $(HTA_CLI) $(foreach p,$(BENCH_V2_PAIRS),$(foreach c,$(subst :, ,$(p)),$(SIM_SO_$(c)))) ## v2 engine: MobileNet-V1 per configuration -> docs/benchmarks.md
+	$(Q)for p in $(BENCH_V2_PAIRS); do \
+	  bash tests/bench/bench_v2.sh $(HTA_CLI) $${p#*:} --models "$(BENCH_V2_MODELS)" || exit 1; \
+	  bash tests/bench/bench_v2.sh $(HTA_CLI) $${p%%:*} --models "$(BENCH_V2_MODELS)" \
+	    --vs $${p#*:} || exit 1; done
+BENCH_CMDS += $(MAKE) --no-print-directory bench-v2 ;
 
 # The v2 processing elements' unit tests.
 include tests/rtl/pe.mk

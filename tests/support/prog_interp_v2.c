@@ -85,8 +85,9 @@ static int check_job(run *r) {
                     "%u passes of %u blocks (weight buffer %u; modes 1, 2: cb_n %u x blk_passes %u)",
                     j->passes, j->k_blocks, c->w_depth, j->cb_n, j->blk_passes);
   if (j->gblk != 0) {
-    /* mode 1 counts taps, the window's last group may be shorter; GAP has none */
-    if (!c->fine_groups || gap || (!dwm && j->k_blocks % j->gblk != 0) ||
+    /* mode 1 counts taps, the window's last group may be shorter; GAP has
+       none; a MAC-only core (AddCo 0) has no group scales */
+    if (!c->fine_groups || c->add_co == 0 || gap || (!dwm && j->k_blocks % j->gblk != 0) ||
         j->passes * cdiv(j->k_blocks, j->gblk) > c->a_depth)
       return DESC_ERR(HTA_V2_JOB_W_GBLK, "gblk %u for K %u, %u passes (mode %u, ADepth %u, fine %u)",
                       j->gblk, j->k_blocks, j->passes, j->mode, c->a_depth, c->fine_groups);
@@ -242,7 +243,8 @@ static int drain(run *r, unsigned oy, unsigned pass, unsigned x0, const int64_t 
                           j->out_c);
       const int64_t sum = l < M ? mac[p * M + l] : add[p * A + (l - M)];
       const int64_t bias = (int64_t)((uint64_t)(uint32_t)rec->bias_hi << 32 | rec->bias_lo);
-      const int64_t acc = (int64_t)(l < M ? 1 : rec->alpha) * sum + bias;
+      /* a MAC-only core (A = 0) applies every record's alpha */
+      const int64_t acc = (int64_t)(l < M && A > 0 ? 1 : rec->alpha) * sum + bias;
       const uint64_t at = j->out_off + ((uint64_t)oy * j->out_w + x0 + p) * j->out_pix_stride +
                           rec->chan;
       if (at >= r->data_size)
@@ -261,7 +263,7 @@ static int run_job(run *r) {
   if (rc == 0) rc = load(r);
   if (rc != 0) return rc;
   int64_t *mac = malloc((size_t)c->pix * c->mac_co * sizeof *mac);
-  int64_t *add = malloc((size_t)c->pix * c->add_co * sizeof *add);
+  int64_t *add = malloc((size_t)c->pix * (c->add_co ? c->add_co : 1) * sizeof *add);
   if (mac == NULL || add == NULL) rc = report(r, HTA_INTERP_ERR_NOMEM, 0, 0, "out of memory");
   for (unsigned oy = 0; rc == 0 && oy < j->out_h; oy++)
     for (unsigned pass = 0; rc == 0 && pass < j->passes; pass++)
@@ -299,7 +301,7 @@ int hta_interp_v2_run(const hta_v2_cfg *cfg, const uint8_t *prog, size_t prog_si
                   "%u descriptors at %u run past the program", hdr.n_desc, hdr.desc_off);
   r->bank = calloc((size_t)2 * cfg->pix * cfg->act_depth, cfg->ci);
   r->wbuf = calloc(cfg->w_depth, hta_v2_block_bytes(cfg));
-  r->abuf = calloc(cfg->a_depth, cfg->add_co);
+  r->abuf = calloc(cfg->a_depth, cfg->add_co ? cfg->add_co : 1); /* MAC-only: unused */
   r->rec = calloc((size_t)cfg->w_depth * (cfg->mac_co + cfg->add_co), sizeof *r->rec);
   int rc = r->bank && r->wbuf && r->abuf && r->rec
                ? 0

@@ -12,8 +12,12 @@
  * pass ranges; and nothing written in the data window outside the output
  * tensors' channels. A layer the v2 lowering cannot express must be refused
  * with an error naming it, exactly when the test's own rule says so.
+ * A quarter as many cases again run on a MAC-only size (AddCo 0), where
+ * ternary and binary filters run on the INT8 array (one group: t, alpha from
+ * the record; fine groups: INT8 weights alpha x t): most with every group
+ * scale capped to <= 127, the others refused if they have fine groups.
  *
- *   test_compile_v2 [--cases N] [--master SEED] [--seed CASE_SEED] [-v]
+ *   test_compile_v2 [--cases N] [--master SEED] [--seed CASE_SEED [--mac]] [-v]
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -40,6 +44,8 @@ static const hta_v2_cfg V2_SMALL = {"v2small", 4, 8, 8, 12, 512, 400, 64, 1, 0x7
 /* Wide: Ci 8 over MacCo 2 / AddCo 3, so a depthwise or GAP channel block
  * takes several passes (blk_passes up to 4) and GAP uses the ternary rows. */
 static const hta_v2_cfg V2_WIDE = {"v2wide", 2, 8, 2, 3, 256, 120, 40, 1, 0x7e57c2a3u, 60};
+/* MAC-only: 3 pixels, 4 channels, 10 INT8 filters, no ternary array */
+static const hta_v2_cfg V2_MAC = {"v2tinymac", 3, 4, 10, 0, 96, 100, 24, 1, 0x7e57c2a4u, 50};
 
 static int kcnt(const hta_layer *l, hta_kind k) {
   int n = 0;
@@ -63,13 +69,24 @@ static int blk_passes(const hta_v2_cfg *c, const hta_layer *l) {
     int n8 = 0, nt = 0;
     for (int ch = c0; ch < l->out_c && ch < c0 + ci; ch++)
       hta_layer_kind(l, ch) == HTA_KIND_INT8 ? n8++ : nt++;
+    if (A == 0) n8 += nt, nt = 0; /* MAC-only: every channel on the INT8 rows */
     if (cdiv(n8, M) > bp) bp = cdiv(n8, M);
-    if (cdiv(nt, A) > bp) bp = cdiv(nt, A);
+    if (A > 0 && cdiv(nt, A) > bp) bp = cdiv(nt, A);
   }
   return bp;
 }
 
 /* Why the v2 lowering must refuse layer l (docs/engine-v2.md), or NULL. */
+/* A MAC-only core runs fine-group filters as INT8 weights alpha_g t: a
+ * scale above 127 is refused (one group: alpha in the record, any scale). */
+static int mac_only_scale(const hta_layer *l) {
+  const int K = hta_layer_k(l), ng = hta_layer_ngroups(l);
+  for (int o = 0; l->group != 0 && l->group < K && o < l->out_c; o++)
+    for (int i = 0; hta_layer_kind(l, o) != HTA_KIND_INT8 && i < ng; i++)
+      if (l->alpha[(size_t)o * ng + i] > 127) return 1;
+  return 0;
+}
+
 static const char *refusal(const hta_v2_cfg *c, const hta_layer *l) {
   const int gap = l->op == HTA_OP_GAP, dw = l->op == HTA_OP_DEPTHWISE;
   const int kh = gap ? 1 : l->kh, kw = gap ? 1 : l->kw;
@@ -80,7 +97,9 @@ static const char *refusal(const hta_v2_cfg *c, const hta_layer *l) {
     const int bp = blk_passes(c, l), rows = gap ? l->in_h : kh;
     if (kh > 7 || kw > 7) return "kernel";
     if (dw && (l->pad_t > 7 || l->pad_l > 7 || l->pad_l > 2 * (int)c->pix)) return "padding";
-    const int gblk = dw && tern > 0 && l->group != 0 && l->group < K ? l->group : 0;
+    if (dw && tern > 0 && c->add_co == 0 && mac_only_scale(l)) return "MAC-only";
+    const int gblk =
+        dw && tern > 0 && c->add_co > 0 && l->group != 0 && l->group < K ? l->group : 0;
     if (gblk && !c->fine_groups) return "ternary groups";
     if (gblk && bp * cdiv(K, gblk) > (int)c->a_depth) return "group-scale buffer";
     if (bp * kh * kw > (int)c->w_depth) return "weight buffer";
@@ -90,7 +109,9 @@ static const char *refusal(const hta_v2_cfg *c, const hta_layer *l) {
   }
   if (kh > 7 || kw > 7) return "kernel";
   if (!gap && (l->pad_t > 7 || l->pad_l > 7 || l->pad_l > 2 * (int)c->pix)) return "padding";
-  if (tern > 0 && l->group != 0 && l->group < K) {
+  if (!gap && tern > 0 && c->add_co == 0) {
+    if (mac_only_scale(l)) return "MAC-only";
+  } else if (tern > 0 && l->group != 0 && l->group < K) {
     if (l->group % (int)c->ci != 0 || l->in_c % l->group != 0) return "ternary groups";
     const int ngr = kh * kw * cb_n * (int)c->ci / l->group;
     if (ngr > (int)c->a_depth) return "group-scale buffer";
@@ -114,11 +135,21 @@ static void align_group(const hta_v2_cfg *c, hta_layer *l) {
   l->group = G;
 }
 
-static int run_case(uint64_t seed, const char *argv0) {
+/* MAC-only cases: the group scales of a layer halved where above 127 (its
+ * own buffer: hta_rand_layer_make allocated it) */
+static void cap_alpha(hta_layer *l) {
+  if (l->alpha == NULL) return;
+  uint8_t *a = (uint8_t *)(uintptr_t)l->alpha;
+  for (size_t i = 0; i < (size_t)l->out_c * hta_layer_ngroups(l); i++)
+    if (a[i] > 127) a[i] >>= 1;
+}
+
+static int run_case(uint64_t seed, const char *argv0, int mac) {
   hta_rng g;
   hta_rng_seed(&g, seed);
   const unsigned pick = (unsigned)hta_rng_range(&g, 0, 9);
   const hta_v2_cfg *cfg = pick < 4 ? &V2_TINY : pick < 8 ? &V2_SMALL : &V2_WIDE;
+  if (mac) cfg = &V2_MAC;
   hta_hw_cfg lim;
   hta_hw_cfg_default(&lim);
   lim.k_max = 400;
@@ -148,6 +179,7 @@ static int run_case(uint64_t seed, const char *argv0) {
     }
     layers[made] = rl[made].l;
     if (hta_rng_chance(&g, 85)) align_group(cfg, &layers[made]);
+    if (mac && hta_rng_chance(&g, 70)) cap_alpha(&layers[made]);
     at += (size_t)snprintf(desc + at, sizeof desc - at, "%s%s", made ? " | " : " ",
                            rl[made].desc);
     if (at >= sizeof desc) at = sizeof desc - 1;
@@ -209,7 +241,8 @@ done:
   if (ok)
     check(1, name, " ");
   else
-    check(0, name, "%s\n  replay: %s --seed 0x%016" PRIx64, detail, argv0, seed);
+    check(0, name, "%s\n  replay: %s --seed 0x%016" PRIx64 "%s", detail, argv0, seed,
+          mac ? " --mac" : "");
   if (ok && verbose && prog != NULL)
     printf("  program %zu bytes, %d jobs, data window %zu bytes\n", prog->size, prog->n_desc,
            prog->data_size);
@@ -262,6 +295,32 @@ static void fixed_errors(void) {
   p = hta_compile_v2(&V2_TINY, &gap, 1, err, sizeof err);
   check(p != NULL, "GAP over 8x8 compiles", "%s", err);
   hta_program_free(p);
+  /* a MAC-only configuration refuses a ternary filter whose scale is > 127,
+     naming the layer and the configuration; with 127 it compiles */
+  {
+    hta_layer t = l;
+    int8_t tw[9] = {1, -1, 0, 1, 1, 0, -1, 0, 1};
+    uint8_t kind[1] = {HTA_KIND_TERNARY}, alpha[3] = {5, 200, 7};
+    t.t = tw;
+    t.alpha = alpha;
+    t.kind = kind;
+    t.w = NULL;
+    t.group = 3;
+    p = hta_compile_v2(&V2_MAC, &t, 1, err, sizeof err);
+    check(p == NULL && strstr(err, "layer 0") != NULL && strstr(err, "v2tinymac") != NULL &&
+              strstr(err, "MAC-only") != NULL,
+          "MAC-only configuration refuses a fine-group ternary scale of 200", "%s", err);
+    hta_program_free(p);
+    alpha[1] = 127;
+    p = hta_compile_v2(&V2_MAC, &t, 1, err, sizeof err);
+    check(p != NULL, "MAC-only configuration compiles fine-group scales <= 127", "%s", err);
+    hta_program_free(p);
+    t.group = 0;
+    alpha[0] = 255;
+    p = hta_compile_v2(&V2_MAC, &t, 1, err, sizeof err);
+    check(p != NULL, "MAC-only configuration compiles one group of scale 255", "%s", err);
+    hta_program_free(p);
+  }
   /* the interpreter refuses a v1 program */
   p = hta_compile_v2(&V2_TINY, &l, 1, err, sizeof err);
   if (check(p != NULL, "3x3 conv compiles", "%s", err)) {
@@ -348,7 +407,7 @@ static void bad_modes(const hta_v2_cfg *cfg) {
 int main(int argc, char **argv) {
   int cases = 600;
   uint64_t master = 0x2e57c0de2ull, one = 0;
-  int have_one = 0;
+  int have_one = 0, mac = 0;
   for (int i = 1; i < argc; i++) {
     if (strcmp(argv[i], "--cases") == 0 && i + 1 < argc)
       cases = atoi(argv[++i]);
@@ -356,20 +415,26 @@ int main(int argc, char **argv) {
       master = strtoull(argv[++i], NULL, 0);
     else if (strcmp(argv[i], "--seed") == 0 && i + 1 < argc)
       one = strtoull(argv[++i], NULL, 0), have_one = 1;
+    else if (strcmp(argv[i], "--mac") == 0)
+      mac = 1;
     else if (strcmp(argv[i], "-v") == 0)
       verbose = 1;
     else {
-      fprintf(stderr, "usage: %s [--cases N] [--master SEED] [--seed CASE_SEED] [-v]\n", argv[0]);
+      fprintf(stderr, "usage: %s [--cases N] [--master SEED] [--seed CASE_SEED [--mac]] [-v]\n",
+              argv[0]);
       return 2;
     }
   }
   if (have_one) {
-    run_case(one, argv[0]);
+    run_case(one, argv[0], mac);
     return check_summary();
   }
   fixed_errors();
   bad_modes(&V2_TINY);
   bad_modes(&V2_WIDE);
-  for (int i = 0; i < cases; i++) run_case(hta_rng_case_seed(master, (uint64_t)i), argv[0]);
+  for (int i = 0; i < cases; i++) run_case(hta_rng_case_seed(master, (uint64_t)i), argv[0], 0);
+  /* MAC-only: seeds of their own (the cases above keep theirs) */
+  for (int i = 0; i < cases / 4; i++)
+    run_case(hta_rng_case_seed(master ^ 0x3ac0ull, (uint64_t)i), argv[0], 1);
   return check_summary();
 }

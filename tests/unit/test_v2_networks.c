@@ -2,8 +2,9 @@
  * test_v2_networks.c - whole networks through the engine-v2 compiler and the
  * v2 program interpreter, every layer's output against the golden model
  * byte for byte: the Fashion-MNIST model of models/ (INT8) and MobileNet-V1
- * 0.25/128 from the zoo (int8, hybrid:0.5, twn), on two v2 sizes, with
- * seeded random inputs. Also reports the jobs each network became.
+ * 0.25/128 from the zoo (int8, hybrid:0.5, twn), on two v2 sizes, and
+ * hybrid:0.5 and twn on a MAC-only size (AddCo 0: ternary filters on the
+ * INT8 array), with seeded random inputs. Also reports the jobs each network became.
  *
  *   test_v2_networks [--seed N]
  *   test_v2_networks --cycles   (not a test) cycles of MobileNet-V1 per layer
@@ -29,6 +30,7 @@
  * 128-pixel-wide row of 16 channels) and a mid size. */
 static const hta_v2_cfg V2_TINY = {"v2tiny", 3, 4, 6, 5, 2048, 600, 64, 1, 0x7e57c2a1u, 55};
 static const hta_v2_cfg V2_SMALL = {"v2small", 4, 8, 8, 24, 2048, 512, 64, 1, 0x7e57c2a2u, 320};
+static const hta_v2_cfg V2_MAC = {"v2smallmac", 4, 8, 24, 0, 2048, 512, 64, 1, 0x7e57c2a3u, 512};
 
 /* Cycles of a network's jobs by model layer op, on a v2 configuration of
  * hw/config: "core" = the core alone (one block per cycle: tiles x K), and
@@ -200,6 +202,7 @@ int main(int argc, char **argv) {
     snprintf(what, sizeof what, "mobilenet-v1-0.25-128 %s", plans[p]);
     if (check(m != NULL, what, "zoo: %s", err)) {
       run_net(what, m, p == 1 ? &V2_TINY : &V2_SMALL, seed + 2 + (uint64_t)p);
+      if (p > 0) run_net(what, m, &V2_MAC, seed + 5 + (uint64_t)p);
     }
     hta_model_free(m);
   }

@@ -132,9 +132,9 @@ int cmd_bench(int argc, char **argv) {
   const double mac_util =
       st.total_cycles ? (double)mac_work / mac_lanes * batch / (double)st.total_cycles
                       : 0;
-  const double add_util =
-      st.total_cycles ? (double)add_work / add_lanes * batch / (double)st.total_cycles
-                      : 0;
+  const double add_util = st.total_cycles && add_lanes
+                              ? (double)add_work / add_lanes * batch / (double)st.total_cycles
+                              : 0; /* a MAC-only core has no adder array */
   const double ips = cyc_per_inf > 0 ? mhz * 1e6 / cyc_per_inf : 0;
   const double sim_speed = st.wall_s > 0 ? (double)st.sim_cycles / st.wall_s : 0;
   if (json) {
@@ -171,7 +171,7 @@ int cmd_bench(int argc, char **argv) {
              i ? "," : "", i, hta_op_name(ls[i].op), c, lw[i].ideal,
              c ? lw[i].ideal * b / c : 0.0,
              c ? (double)lw[i].mac / mac_lanes * b / c : 0.0,
-             c ? (double)lw[i].add / add_lanes * b / c : 0.0);
+             c && add_lanes ? (double)lw[i].add / add_lanes * b / c : 0.0);
     }
     printf("]}\n");
     stdout_divert(); /* what the device prints at close goes to stderr too */
@@ -192,7 +192,7 @@ int cmd_bench(int argc, char **argv) {
              hta_op_name(l->op), shp, c, lw[i].ideal * (uint64_t)batch,
              c ? 100.0 * lw[i].ideal * b / c : 0.0,
              c ? 100.0 * lw[i].mac / mac_lanes * b / c : 0.0,
-             c ? 100.0 * lw[i].add / add_lanes * b / c : 0.0);
+             c && add_lanes ? 100.0 * lw[i].add / add_lanes * b / c : 0.0);
     }
     printf("%3s %-9s %-13s %12" PRIu64 " %12" PRIu64 " %6.1f%% %6.1f%% %6.1f%%\n", "", "total",
            "", st.total_cycles, ideal * (uint64_t)batch, 100 * util, 100 * mac_util,

@@ -3,10 +3,13 @@
 #   ROW plan ...     a plan of the table (stats.*, exact.*, bench.* figures)
 #   BENCH plan ...   a simulated plan (stats.*, bench.*)
 #   GRID plan err=E  a hybrid of the search, with its distance E to the paper
+#   EQ plan ...      a plan on the hybrid v2 configuration eq_hyb (stats.*, eq.*)
+#   EQMAC int8 ...   int8 on the MAC-only v2 configuration eq_mac (eq.*)
 #   PAPER plan name top1 size_kb energy throughput mults adds
 # Variables: R (adders per MAC), best (the closest hybrid), fc_kib and
 # fc_mac_pct (the FC layer's size and share of the mults in the int8 plan),
-# mac_lanes and add_lanes (hw/config/hta.cfg).
+# mac_lanes and add_lanes (hw/config/small.cfg); eq_hyb, eq_mac and their
+# sizes eq_hyb_size, eq_mac_size ("Pix x Ci x MacCo / AddCo").
 
 function pct(ours, paper) {
   if (paper == "-" || paper == 0) return "-"
@@ -30,6 +33,8 @@ function kv(plan, start,   i, p) {
 $1 == "ROW"   { rows[++nrows] = $2; kv($2, 3) }
 $1 == "BENCH" { bench[++nbench] = $2; kv($2, 3) }
 $1 == "GRID"  { grid[++ngrid] = $2; kv($2, 3) }
+$1 == "EQ"    { eq[++neq] = $2; kv($2, 3) }
+$1 == "EQMAC" { kv("mac:" $2, 3) }
 $1 == "PAPER" {
   key = $2 == "hybrid" ? best : $2
   name[key] = $3; gsub(/_/, " ", name[key])
@@ -85,31 +90,55 @@ END {
   print "## Measured on the simulator"
   print ""
   print "One inference of each plan on the cycle-accurate Verilator model of the RTL"
-  print "(`hta bench --device sim --json`), all on the same configuration (`hw/config/hta.cfg`:"
+  print "(`hta bench --device sim --json`), all on the same configuration (`hw/config/small.cfg`:"
   printf "%d INT8 MAC lanes and %d adder lanes). Measured speedup = int8 cycles / plan cycles\n", \
     mac_lanes, add_lanes
   print "on that same hardware, where the int8 plan leaves the adder array idle. The modelled"
-  print "throughput compares against a MAC-only machine of the same total area instead, with"
-  eq = mac_lanes + add_lanes / R
-  printf "%d + %d / R = %g MAC lanes; `equal-area est.` scales the int8 cycles by %d / %g (an\n", \
-    mac_lanes, add_lanes, eq, mac_lanes, eq
-  print "estimate at ideal scaling: no MAC-only RTL configuration is simulated). Plans with"
+  print "throughput compares against a MAC-only machine of the same total area instead; the"
+  print "next section measures that comparison on the v2 engine. Plans with"
   print "STRASSEN filters measure below their model because the compiler runs a strassenified"
   print "layer as separate hardware layers (W_b, then W_c, then the INT8 filters: docs/"
   print "architecture.md), so the MAC and adder arrays do not overlap there, while INT8 and"
   print "ternary filters of one layer (`hybrid:F`) run on both arrays in the same cycles."
   print ""
-  header("plan;cycles / inference;measured speedup vs int8;equal-area est.;" \
+  header("plan;cycles / inference;measured speedup vs int8;" \
          "modelled throughput (norm.);utilization;MAC util.;adder util.;DRAM read MB")
   c0 = V["int8", "bench.cycles_per_inference"]
   for (i = 1; i <= nbench; i++) {
     p = bench[i]
     c = V[p, "bench.cycles_per_inference"]
-    printf "| `%s` | %d | %.3f | %.3f | %.3f | %.1f%% | %.1f%% | %.1f%% | %.2f |\n", \
-      p, c, c0 / c, \
-      c0 / c * mac_lanes / eq, V[p, "stats.throughput_norm"], 100 * V[p, "bench.utilization"], \
+    printf "| `%s` | %d | %.3f | %.3f | %.1f%% | %.1f%% | %.1f%% | %.2f |\n", \
+      p, c, c0 / c, V[p, "stats.throughput_norm"], 100 * V[p, "bench.utilization"], \
       100 * V[p, "bench.mac_utilization"], 100 * V[p, "bench.adder_utilization"], \
       V[p, "bench.bytes_rd"] / 1e6
+  }
+  print ""
+  print "## Equal resources, measured (engine v2)"
+  print ""
+  printf "The same models on the v2 engine's simulation (`hta bench --device sim:cfg=NAME`):\n"
+  printf "`%s` (Pix x Ci x MacCo / AddCo = %s) runs each plan, the MAC-only\n", \
+    eq_hyb, eq_hyb_size
+  printf "`%s` (%s, no ternary array) runs int8, sized as hw/config/%s.cfg explains\n", \
+    eq_mac, eq_mac_size, eq_mac
+  printf "(v2smallmac: v2small's ternary LUTs spent on INT8 MACs at the measured LUT costs,\n"
+  printf "DSPs not binding; v2zcu104mac: on the XCZU7EV the DSPs bind). Speedup = cycles\n"
+  printf "of int8 on `%s` / cycles of the plan on `%s`; inferences/s at an\n", eq_mac, eq_hyb
+  printf "assumed 300 MHz. This replaces the earlier equal-area estimate (int8 cycles scaled\n"
+  printf "by MAC lanes / (MAC lanes + adder lanes / R), at ideal scaling).\n"
+  print ""
+  header("plan;configuration;cycles / inference;inf/s;speedup vs MAC-only int8;" \
+         "modelled throughput (norm.);utilization;MAC util.;adder util.;DRAM read MB")
+  cm = V["mac:int8", "eq.cycles_per_inference"]
+  printf "| `int8` | `%s` | %d | %.1f | 1.000 | - | %.1f%% | %.1f%% | - | %.2f |\n", eq_mac, \
+    cm, V["mac:int8", "eq.inferences_per_s"], 100 * V["mac:int8", "eq.utilization"], \
+    100 * V["mac:int8", "eq.mac_utilization"], V["mac:int8", "eq.bytes_rd"] / 1e6
+  for (i = 1; i <= neq; i++) {
+    p = eq[i]
+    c = V[p, "eq.cycles_per_inference"]
+    printf "| `%s` | `%s` | %d | %.1f | %.3f | %.3f | %.1f%% | %.1f%% | %.1f%% | %.2f |\n", \
+      p, eq_hyb, c, V[p, "eq.inferences_per_s"], cm / c, V[p, "stats.throughput_norm"], \
+      100 * V[p, "eq.utilization"], 100 * V[p, "eq.mac_utilization"], \
+      100 * V[p, "eq.adder_utilization"], V[p, "eq.bytes_rd"] / 1e6
   }
   print ""
   print "## What cannot be reproduced, and the closest hybrid"

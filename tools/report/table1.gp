@@ -20,7 +20,7 @@ plot dir."/plot.dat" using (strcol(1) eq "GRID" ? $3 : 1/0):4 \
      dir."/plot.dat" using (strcol(1) eq "ROW" ? $3 : 1/0):4:2 \
        with labels offset 1.2,0.8 left notitle, \
      dir."/measured.dat" using 2:3 \
-       with points pt 9 ps 1.4 lc rgb "#2ca02c" title "simulated (equal-area est.)", \
+       with points pt 9 ps 1.4 lc rgb "#2ca02c" title "simulated, v2 vs MAC-only v2 (equal resources)", \
      dir."/measured.dat" using 2:3:1 \
        with labels offset 0,-1 font ",8" tc rgb "#2ca02c" notitle, \
      dir."/paper.dat" using 2:3 with points pt 5 ps 1.4 lc rgb "#d62728" title "paper, TABLE I", \

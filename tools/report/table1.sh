@@ -4,8 +4,11 @@
 # our own models: `hta zoo` builds each plan (seed 1), `hta stats --json`
 # gives the modelled figures (paper accounting, 16-bit full precision, FP32
 # Horowitz energy, R adders per MAC, normalised to the int8 plan), `hta bench
-# --device sim --json` the measured cycles. awk formats the markdown, gnuplot
-# the plot. `make table1` runs it (about a minute: ~6 s per simulated plan).
+# --device sim --json` the measured cycles (v1 `small`; the equal-resource
+# comparison on the v2 configurations v2zcu104 and v2zcu104mac). awk formats
+# the markdown, gnuplot the plot. `make table1` runs it (~6 s per simulated
+# plan on small, minutes per plan on the v2 part-sized configurations;
+# results are cached in build/table1 while the model and hta are unchanged).
 set -euo pipefail
 HTA=${1:?usage: table1.sh HTA OUT.md OUT.png [R]}
 OUT=${2:?usage: table1.sh HTA OUT.md OUT.png [R]}
@@ -92,6 +95,27 @@ for p in "${BENCH[@]}"; do
   fi
 done
 
+# Equal resources, measured: the v2 engine, a hybrid configuration running
+# each plan against the MAC-only configuration of the same resources running
+# int8 (its hw/config file says how it is sized). Default: v2small against
+# v2smallmac (equal LUTs, DSPs not binding: minutes); the part-sized pair
+# TABLE1_EQ_HYB=v2zcu104 TABLE1_EQ_MAC=v2zcu104mac (equal DSPs on the
+# XCZU7EV) takes much longer. STRASSEN filters are not lowered to engine v2.
+EQ_HYB=${TABLE1_EQ_HYB:-v2small}
+EQ_MAC=${TABLE1_EQ_MAC:-v2smallmac}
+EQ_PLANS=(int8 twn hybrid:0.5 hybrid:0.25)
+eq_bench() { # CFG PLAN SUFFIX
+  local s
+  s="$DIR/$(safe "$2").$3"
+  if [[ ! -f $s || $s -ot $(model "$2") || $s -ot $HTA ]]; then
+    echo "table1: hta bench --device sim:cfg=$1 $2" >&2
+    "$HTA" bench --device "sim:cfg=$1" --model "$(model "$2")" --json > "$s.json"
+    flat "$s.json" > "$s"
+  fi
+}
+eq_bench "$EQ_MAC" int8 eqmac
+for p in "${EQ_PLANS[@]}"; do eq_bench "$EQ_HYB" "$p" eqhyb; done
+
 # ---- the markdown ----
 {
   for p in int8 twn strassen:2 "$best"; do
@@ -114,6 +138,15 @@ done
     awk '{ printf " stats.%s=%s", $1, $2 }' "$DIR/$(safe "$p").stats"
     printf '\n'
   done < "$DIR/grid.txt"
+  for p in "${EQ_PLANS[@]}"; do
+    printf 'EQ %s' "$p"
+    awk '{ printf " stats.%s=%s", $1, $2 }' "$DIR/$(safe "$p").stats"
+    awk '{ printf " eq.%s=%s", $1, $2 }' "$DIR/$(safe "$p").eqhyb"
+    printf '\n'
+  done
+  printf 'EQMAC int8'
+  awk '{ printf " eq.%s=%s", $1, $2 }' "$DIR/int8.eqmac"
+  printf '\n'
   sed 's/^/PAPER /' "$DIR/paper.txt"
 } > "$DIR/table1.in"
 # The FC layer (index 28) of the int8 plan, and the arrays of the hardware.
@@ -122,8 +155,12 @@ fc_kib=$(awk -F: '$1 == "model_kib" { print $2 }' <<<"$fc")
 fc_mults=$(awk -F: '$1 == "mults" { print $2 }' <<<"$fc")
 fc_pct=$(awk -v a="$fc_mults" '$1 == "mults" { print 100 * a / $2 }' "$DIR/int8.stats")
 lanes() { awk -v k="$1" '$1 == k { print $2 }' hw/config/small.cfg; }
+v2() { awk -v k="$2" '$1 == k { print $2 }' "hw/config/$1.cfg"; }
 awk -v R="$R" -v best="$best" -v fc_kib="$fc_kib" -v fc_mac_pct="$fc_pct" \
   -v mac_lanes="$(lanes MacLanes)" -v add_lanes="$(lanes AddLanes)" \
+  -v eq_hyb="$EQ_HYB" -v eq_mac="$EQ_MAC" \
+  -v eq_hyb_size="$(v2 "$EQ_HYB" Pix) x $(v2 "$EQ_HYB" Ci) x $(v2 "$EQ_HYB" MacCo) / $(v2 "$EQ_HYB" AddCo)" \
+  -v eq_mac_size="$(v2 "$EQ_MAC" Pix) x $(v2 "$EQ_MAC" Ci) x $(v2 "$EQ_MAC" MacCo) / $(v2 "$EQ_MAC" AddCo)" \
   -f tools/report/table1.awk "$DIR/table1.in" > "$OUT.tmp"
 mv "$OUT.tmp" "$OUT"
 
@@ -132,15 +169,15 @@ awk '$1 == "ROW" || $1 == "GRID" {
        for (i = 3; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] }
        print $1, $2, v["stats.throughput_norm"], v["stats.energy_norm"] }' \
   "$DIR/table1.in" > "$DIR/plot.dat"
-# measured: the simulator's equal-area throughput estimate (see table1.awk)
-awk -v mac="$(lanes MacLanes)" -v add="$(lanes AddLanes)" -v R="$R" '$1 == "BENCH" {
-       for (i = 3; i <= NF; i++) { split($i, kv, "="); v[$2, kv[1]] = kv[2] }
-       plans[++n] = $2 }
-     END { c0 = v["int8", "bench.cycles_per_inference"]
+# measured at equal resources: the plan on the hybrid v2 configuration
+# against int8 on the MAC-only one of the same part (see table1.awk)
+awk '$1 == "EQ" || $1 == "EQMAC" {
+       for (i = 3; i <= NF; i++) { split($i, kv, "="); v[$1, $2, kv[1]] = kv[2] }
+       if ($1 == "EQ") plans[++n] = $2 }
+     END { c0 = v["EQMAC", "int8", "eq.cycles_per_inference"]
            for (i = 1; i <= n; i++)
-             print plans[i],
-                   c0 / v[plans[i], "bench.cycles_per_inference"] * mac / (mac + add / R),
-                   v[plans[i], "stats.energy_norm"] }' "$DIR/table1.in" > "$DIR/measured.dat"
+             print plans[i], c0 / v["EQ", plans[i], "eq.cycles_per_inference"],
+                   v["EQ", plans[i], "stats.energy_norm"] }' "$DIR/table1.in" > "$DIR/measured.dat"
 awk '$1 == "PAPER" { split($3, n, "_"); print "\"paper " n[1] "\"", $7, $6 }' \
   "$DIR/table1.in" > "$DIR/paper.dat"
 gnuplot -e "dir = '$DIR'; out = '$PNG.tmp'; R = '$R'" tools/report/table1.gp

@@ -28,6 +28,13 @@
  * bias), fine groups (G a multiple of Ci, in_c a multiple of G) are scaled
  * in the core from the job's group-scale rows. The output stage is
  * golden.c's: sat32(acc + bias), SRDHM, RDBPOT, zp_out, clamp.
+ *
+ * A MAC-only configuration (AddCo 0: no ternary array) runs ternary and
+ * binary filters on the INT8 array: one group per filter with weights t
+ * and alpha in the record (the MAC-only engine applies every record's alpha,
+ * 1 for INT8 filters); fine groups with weights alpha_g t[k] (g the group of
+ * k): sum_g alpha_g sum_{k in g} t x = sum_k (alpha_g t) x, exact, as long
+ * as every alpha_g <= 127 (an int8 weight); larger scales are refused.
  */
 #include "hta_compile_v2.h"
 
@@ -47,7 +54,9 @@
 typedef struct vlane {
   int chan;              /* output channel */
   const int8_t *w;       /* [kh kw in_c] weights, golden order (INT8 or -1/0/1) */
-  const uint8_t *alpha;  /* ternary: group scales (one group: alpha[0]) */
+  int8_t *own;           /* w when this file made it (MAC-only: alpha_g t) */
+  const uint8_t *alpha;  /* ternary: group scales (one group: alpha[0]); a MAC lane's:
+                            one group on a MAC-only core (applied from the record) */
   int32_t bias, mult;
   uint8_t shift;
 } vlane;
@@ -197,7 +206,7 @@ static size_t put_records(compiler *cc, const vconv *v, int cb_n, int p0, int p1
         if (li < nl) {
           const vlane *ln = &lanes[li];
           int64_t fold;
-          if (!side) {
+          if (!side && ln->alpha == NULL) {
             fold = lane_wsum(ln, 0, npos * v->in.c);
           } else if (v->gblk == 0) {
             rec.alpha = ln->alpha[0];
@@ -301,11 +310,9 @@ static int emit_vconv(compiler *cc, const vconv *v) {
   if (K > (int)cfg->w_depth)
     return fail(cc, "layer %d%s: K = %d blocks (%dx%d kernel, %d blocks of %d channels) exceed "
                 "the weight buffer (%u blocks)", d, w, K, v->kh, v->kw, cb_n, ci, cfg->w_depth);
-  const int passes = v->n_mac > 0 || v->n_add > 0
-                         ? (ceil_div(v->n_mac, (int)cfg->mac_co) > ceil_div(v->n_add, (int)cfg->add_co)
-                                ? ceil_div(v->n_mac, (int)cfg->mac_co)
-                                : ceil_div(v->n_add, (int)cfg->add_co))
-                         : 0;
+  const int pm = ceil_div(v->n_mac, (int)cfg->mac_co);
+  const int pa = v->n_add > 0 ? ceil_div(v->n_add, (int)cfg->add_co) : 0; /* add_co >= 1 then */
+  const int passes = pm > pa ? pm : pa;
   if (passes == 0) return 0;
   int pj = (int)cfg->w_depth / K;
   if (v->gblk != 0) {
@@ -384,6 +391,8 @@ static int emit_vconv(compiler *cc, const vconv *v) {
 /* ---- lower: model layers -> vconvs ---- */
 
 static void free_vconv(vconv *v) {
+  for (int i = 0; i < v->n_mac; i++) free(v->mac[i].own);
+  for (int i = 0; i < v->n_add; i++) free(v->add[i].own);
   free(v->mac);
   free(v->add);
 }
@@ -425,14 +434,45 @@ static int conv_gblk(const hta_v2_cfg *cfg, const hta_layer *l) {
   return l->group / (int)cfg->ci;
 }
 
+static int one_group(const hta_layer *l) {
+  return l->group == 0 || l->group >= hta_layer_k(l);
+}
+
+/* MAC-only configuration, fine groups: filter o (ternary or binary) as INT8
+ * weights alpha_g t[k] (golden order, K of them); NULL with the error set
+ * when a group scale exceeds 127 or memory runs out. */
+static int8_t *fold_alpha(compiler *cc, int i, const hta_layer *l, int o) {
+  const int K = hta_layer_k(l), ng = hta_layer_ngroups(l), G = l->group;
+  const uint8_t *alpha = l->alpha + (size_t)o * ng;
+  const int8_t *t = l->t + (size_t)o * K;
+  for (int g = 0; g < ng; g++)
+    if (alpha[g] > 127) {
+      fail(cc, "layer %d (%s): filter %d is %s with group scale %u; configuration %s is "
+           "MAC-only (AddCo 0) and runs filters of fine groups (G %d) as INT8 weights alpha x "
+           "t, which needs every scale <= 127: compile one group per filter or the int8 plan, "
+           "or use a configuration with a ternary array", i, hta_op_name(l->op), o,
+           hta_layer_kind(l, o) == HTA_KIND_BINARY ? "binary" : "ternary", alpha[g],
+           cc->cfg->name ? cc->cfg->name : "?", G);
+      return NULL;
+    }
+  int8_t *w = malloc((size_t)K);
+  if (w == NULL) {
+    fail(cc, "out of memory");
+    return NULL;
+  }
+  for (int k = 0; k < K; k++) w[k] = (int8_t)(alpha[k / G] * t[k]);
+  return w;
+}
+
 static int lower_conv(compiler *cc, int i, const hta_layer *l, hta_tensor in, hta_tensor out) {
   const int K = hta_layer_k(l), ng = hta_layer_ngroups(l);
   vconv v;
   if (new_vconv(cc, &v, i, "", l, l->out_c) != 0) return -1;
   v.in = in;
   v.out = out;
+  const int mac_only = cc->cfg->add_co == 0;
   const int nt = l->out_c - count_kind(l, HTA_KIND_INT8);
-  v.gblk = nt > 0 ? conv_gblk(cc->cfg, l) : 0;
+  v.gblk = nt > 0 && !mac_only ? conv_gblk(cc->cfg, l) : 0;
   if (v.gblk < 0) {
     free_vconv(&v);
     return fail(cc, "layer %d (%s): ternary groups of G = %d are not lowered to engine v2: they "
@@ -442,10 +482,18 @@ static int lower_conv(compiler *cc, int i, const hta_layer *l, hta_tensor in, ht
   }
   for (int o = 0; o < l->out_c; o++) {
     const int t = hta_layer_kind(l, o) != HTA_KIND_INT8;
-    vlane *ln = push_lane(&v, t);
+    vlane *ln = push_lane(&v, t && !mac_only);
     ln->chan = o;
     ln->w = t ? l->t + (size_t)o * K : l->w + (size_t)o * K;
     ln->alpha = t ? l->alpha + (size_t)o * ng : NULL;
+    if (t && mac_only && !one_group(l)) {
+      ln->w = ln->own = fold_alpha(cc, i, l, o);
+      ln->alpha = NULL;
+      if (ln->own == NULL) {
+        free_vconv(&v);
+        return -1;
+      }
+    }
     ln->bias = l->bias[o];
     ln->mult = l->mult[o];
     ln->shift = l->shift[o];
@@ -462,13 +510,17 @@ static int lower_conv(compiler *cc, int i, const hta_layer *l, hta_tensor in, ht
  * weighing only its own lane, so the block's INT8 and ternary channels are
  * computed in the same cycles on both arrays. GAP: weight 1, a block's
  * channels on MacCo INT8 rows, then AddCo ternary rows (code 01, alpha 1)
- * while a sum fits the core's 24-bit ternary sums, per pass. */
+ * while a sum fits the core's 24-bit ternary sums, per pass. A MAC-only core
+ * (AddCo 0) takes every channel on its INT8 rows, ternary and binary ones as
+ * lower_conv does: one group as t with alpha in the record, fine groups as
+ * the weights alpha_g t. */
 typedef struct dwl {
   const hta_layer *l;
   int gap, C, ci, M, A;
   int npos;    /* taps per channel: kh kw (GAP: 1, the same weight everywhere) */
   int K;       /* blocks per pass: kh kw (GAP: 1) */
   int gblk;    /* ternary group in taps, 0 = one group */
+  int fold_g;  /* MAC-only, fine groups: G of the INT8 weights alpha_g t (else 0) */
   int tern_ok; /* GAP: ternary rows may sum */
   int bp;      /* passes per channel block */
   long npix;   /* GAP: pixels summed */
@@ -476,7 +528,7 @@ typedef struct dwl {
 
 /* 0: INT8 row, 1: ternary row */
 static int dw_side(const dwl *d, int c) {
-  if (!d->gap) return hta_layer_kind(d->l, c) != HTA_KIND_INT8;
+  if (!d->gap) return d->A > 0 && hta_layer_kind(d->l, c) != HTA_KIND_INT8;
   const int cap = d->M + (d->tern_ok ? d->A : 0);
   return (c % d->ci) % cap >= d->M;
 }
@@ -498,9 +550,18 @@ static int dw_rows(const dwl *d, int cb, int j, int side) {
   return n;
 }
 
+static int dw_tern(const dwl *d, int c) {
+  return !d->gap && hta_layer_kind(d->l, c) != HTA_KIND_INT8;
+}
+
 static int8_t dw_w(const dwl *d, int c, int side, int k) {
   if (d->gap) return 1;
-  return side ? d->l->t[(size_t)c * d->npos + k] : d->l->w[(size_t)c * d->npos + k];
+  const hta_layer *l = d->l;
+  if (!dw_tern(d, c)) return l->w[(size_t)c * d->npos + k];
+  const int8_t t = l->t[(size_t)c * d->npos + k];
+  if (side || d->fold_g == 0) return t;
+  /* (every alpha_g <= 127: lower_dw checked) */
+  return (int8_t)(l->alpha[(size_t)c * hta_layer_ngroups(l) + k / d->fold_g] * t);
 }
 
 /* Weights, records and group scales of blocks cb0 .. cb0+nb-1 (nb bp passes);
@@ -549,9 +610,9 @@ static int put_dw(compiler *cc, const dwl *d, int layer, int cb0, int nb, int re
             int64_t fold = 0;
             if (d->gap) {
               fold = d->npix;
-            } else if (!side) {
-              for (int k = 0; k < d->npos; k++) fold += dw_w(d, c, 0, k);
-            } else {
+            } else if (!dw_tern(d, c) || d->fold_g) {
+              for (int k = 0; k < d->npos; k++) fold += dw_w(d, c, side, k);
+            } else { /* ternary array, or one group on a MAC-only core's INT8 rows */
               const uint8_t *al = l->alpha + (size_t)c * ng;
               const int G = d->gblk ? d->gblk : d->npos;
               for (int k = 0; k < d->npos; k++) fold += (int64_t)al[k / G] * dw_w(d, c, 1, k);
@@ -596,9 +657,9 @@ static int lower_dw(compiler *cc, int i, const hta_layer *l, hta_tensor in, hta_
   const int gap = l->op == HTA_OP_GAP;
   const char *w = gap ? " (GAP)" : " (DEPTHWISE)";
   const int nbk = 2 * (int)cfg->pix, NL = (int)(cfg->mac_co + cfg->add_co);
-  dwl d = {l, gap, l->out_c, (int)cfg->ci, (int)cfg->mac_co, (int)cfg->add_co,
-           gap ? 1 : l->kh * l->kw, gap ? 1 : l->kh * l->kw, 0, 0, 1,
-           (long)l->in_h * l->in_w};
+  dwl d = {.l = l, .gap = gap, .C = l->out_c, .ci = (int)cfg->ci, .M = (int)cfg->mac_co,
+           .A = (int)cfg->add_co, .npos = gap ? 1 : l->kh * l->kw, .K = gap ? 1 : l->kh * l->kw,
+           .bp = 1, .npix = (long)l->in_h * l->in_w};
   const int out_h = out.h, out_w = out.w;
   if (!gap && (l->kh > KERNEL_MAX || l->kw > KERNEL_MAX))
     return fail(cc, "layer %d%s: kernel %dx%d exceeds the v2 core's %dx%d", i, w, l->kh, l->kw,
@@ -612,8 +673,17 @@ static int lower_dw(compiler *cc, int i, const hta_layer *l, hta_tensor in, hta_
   if (gap && d.npix * 128 > INT32_MAX)
     return fail(cc, "layer %d%s: a sum of %ld pixels can overflow the v2 core's accumulators", i,
                 w, d.npix);
-  d.tern_ok = gap && d.npix * 128 <= TERN_MAX;
-  if (!gap && l->group != 0 && l->group < d.npos && l->out_c > count_kind(l, HTA_KIND_INT8)) {
+  d.tern_ok = gap && d.A > 0 && d.npix * 128 <= TERN_MAX;
+  if (!gap && d.A == 0 && l->group != 0 && l->group < d.npos) {
+    for (int c = 0; c < d.C; c++) /* fold_alpha names a scale above 127 */
+      if (dw_tern(&d, c)) {
+        int8_t *folded = fold_alpha(cc, i, l, c);
+        if (folded == NULL) return -1;
+        free(folded);
+      }
+    d.fold_g = l->group;
+  } else if (!gap && l->group != 0 && l->group < d.npos &&
+             l->out_c > count_kind(l, HTA_KIND_INT8)) {
     if (!cfg->fine_groups)
       return fail(cc, "layer %d%s: ternary groups of G = %d need a core built with fine groups",
                   i, w, l->group);
@@ -626,7 +696,8 @@ static int lower_dw(compiler *cc, int i, const hta_layer *l, hta_tensor in, hta_
       if (dw_side(&d, c)) ct++;
       else c8++;
     }
-    const int p = ceil_div(c8, d.M) > ceil_div(ct, d.A) ? ceil_div(c8, d.M) : ceil_div(ct, d.A);
+    const int pt = d.A > 0 ? ceil_div(ct, d.A) : 0; /* (MAC-only: ct = 0) */
+    const int p = ceil_div(c8, d.M) > pt ? ceil_div(c8, d.M) : pt;
     if (p > d.bp) d.bp = p;
   }
   /* channel blocks per job: what the passes field, weight, record and scale
@@ -753,10 +824,10 @@ static int check_chain(compiler *cc, const hta_layer *layers, int n) {
 
 static int check_cfg(compiler *cc, const hta_v2_cfg *c) {
   if (c->pix < 2 || c->ci < 1 || c->ci > 16 || 16 % c->ci != 0 || c->mac_co < 2 ||
-      c->mac_co % 2 != 0 || c->add_co < 1 || c->act_depth < 1 || c->w_depth < 1 ||
+      c->mac_co % 2 != 0 || c->act_depth < 1 || c->w_depth < 1 ||
       c->a_depth < 1 || c->rec_depth < c->mac_co + c->add_co)
     return fail(cc, "v2 configuration %s: Pix %u (>= 2), Ci %u (divides 16), MacCo %u (even), "
-                "AddCo %u (>= 1), ActDepth %u, WDepth %u, ADepth %u (>= 1), RecDepth %u "
+                "AddCo %u (0: MAC-only), ActDepth %u, WDepth %u, ADepth %u (>= 1), RecDepth %u "
                 "(>= MacCo + AddCo)", c->name ? c->name : "?", c->pix, c->ci, c->mac_co,
                 c->add_co, c->act_depth, c->w_depth, c->a_depth, c->rec_depth);
   return 0;

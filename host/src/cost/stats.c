@@ -309,7 +309,11 @@ void hta_array_work_of(const hta_hw_config *cfg, const hta_layer *l, hta_array_w
   /* MACs per cycle of each array: v1 lanes, or the v2 core's Pix x Ci x Co */
   const uint64_t ml = cfg->engine == 2 ? (uint64_t)cfg->pix * cfg->ci * cfg->mac_co : cfg->mac_lanes;
   const uint64_t al = cfg->engine == 2 ? (uint64_t)cfg->pix * cfg->ci * cfg->add_co : cfg->add_lanes;
+  if (al == 0) { /* a MAC-only v2 core runs ternary filters as INT8 weights (compile_v2.c) */
+    w->mac += w->add;
+    w->add = 0;
+  }
   const uint64_t im = (w->mac + ml - 1) / ml;
-  const uint64_t ia = (w->add + al - 1) / al;
+  const uint64_t ia = al ? (w->add + al - 1) / al : 0;
   w->ideal = im > ia ? im : ia;
 }
