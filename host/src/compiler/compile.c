@@ -721,8 +721,7 @@ hta_program *hta_compile_cfg(const hta_hw_cfg *cfg, const hta_layer *layers, int
          (const void *)layers, n);
     return NULL;
   }
-  if (cfg->engine == 2) { /* the v2 core: compile_v2.c (no graph ops) */
-    if (hta_engine_refusal(layers, n, err, errlen)) return NULL;
+  if (cfg->engine == 2) { /* the v2 core and the graph-op unit: compile_v2.c */
     if (cfg->bus_bits != 128) {
       fail(&cc, "configuration %s: the v2 engine needs BusBits 128 (has %u)", cfg->name,
            cfg->bus_bits);
