@@ -17,9 +17,9 @@
  * the core, graph ops on the same unit) and the interpreter
  * tests/support/prog_interp_v2, the filters INT8, ternary or binary (v2 does
  * not lower STRASSEN filters); a graph the v2 compiler refuses for a limit
- * of its lowering (a GAP over more than 7x7 pixels, ternary groups that are
- * not whole blocks of Ci channels) is redrawn from the same generator, and
- * the redraws are counted.
+ * of the core or its lowering (a GAP over more than 7x7 pixels, ternary
+ * groups that are not whole blocks of Ci channels, a kernel or padding over
+ * 7) is redrawn from the same generator, and the redraws are counted.
  *
  *   test_rtl_graph [--count N] [--master S] [--seed S] [--trace F.fst] [-v]
  */
@@ -63,11 +63,13 @@ static int interp(const hta_hw_cfg *cfg, const uint8_t *prog, size_t size, uint8
   return hta_interp_run(cfg, prog, size, data, data_size, NULL, st);
 }
 
-/* A v2 compiler's refusal of a layer its lowering cannot express: a GAP
- * over more than 7x7 pixels, ternary groups that are not whole blocks. */
+/* A v2 compiler's refusal of a layer beyond the core or its lowering: a
+ * GAP over more than 7x7 pixels, ternary groups that are not whole blocks,
+ * kernels or padding past the core's 7. */
 static int v2_refusal(const hta_hw_cfg *cfg, const char *err) {
   return cfg->engine == 2 && ((strstr(err, "(GAP): a ") && strstr(err, "kernel (GAP is lowered")) ||
-                              strstr(err, "are not lowered to engine v2: they need"));
+                              strstr(err, "are not lowered to engine v2: they need") ||
+                              strstr(err, "exceeds the v2 core's"));
 }
 
 static int run_case(hta_sim *sim, uint64_t seed, const char *argv0) {
@@ -311,7 +313,8 @@ int main(int argc, char **argv) {
          " cycles\n", total_cases, total_gops, total_cycles);
   if (total_redrawn)
     printf("  %" PRIu64 " graphs redrawn: a GAP over more than 7x7 pixels or ternary groups "
-           "not whole Ci blocks (the v2 lowering's limits)\n", total_redrawn);
+           "not whole Ci blocks, a kernel or padding over 7 (the v2 core's and lowering's "
+           "limits)\n", total_redrawn);
   for (int k = 0; k < GOP_KINDS; k++)
     if (kind_n[k])
       printf("  %-8s %4" PRIu64 " descriptors, %8" PRIu64 " cycles, %7" PRIu64
