@@ -81,10 +81,9 @@ void hta_program_free(hta_program *p);
 
 /* 0 if the layers are a plain model (format-version-1 ops, no activation
  * table, a chain). Otherwise -1 and ONE message naming every layer that uses
- * an op, table or graph input, by feature ("ADD at layers 3, 7; ..."): the
- * version-2 engine has none of them yet (hta_compile calls this for Engine 2
- * configurations; the version-1 engine's graph-op unit runs them all), and
- * the cpu device plans such models with hta_plan_host. */
+ * an op, table or graph input, by feature ("ADD at layers 3, 7; ..."). Both
+ * engines run such models (their graph-op unit, hw/rtl/hta_gop.sv), so no
+ * compiler refuses them; the cpu device plans them with hta_plan_host. */
 int hta_engine_refusal(const hta_layer *layers, int n, char *err, size_t errlen);
 
 /* The data-window plan of the cpu device for any valid model

@@ -34,6 +34,8 @@ typedef struct hta_v2_cfg {
   unsigned fine_groups; /* 0: one ternary group per filter only */
   uint32_t signature;   /* program header word 4 */
   unsigned rec_depth;   /* lane records of a job: passes x (mac_co + add_co) */
+  unsigned chan_max;    /* channels of a graph op's tensors (the graph-op unit's
+                           pixel buffers); 0: no graph ops */
 } hta_v2_cfg;
 
 /* The v2 sizes of a hardware configuration whose Engine is 2. */
@@ -43,10 +45,10 @@ void hta_v2_cfg_from_hw(const hta_hw_cfg *hw, hta_v2_cfg *cfg);
  * then AddCo rows of Ci 2-bit codes, each part padded to 16 bytes. */
 size_t hta_v2_block_bytes(const hta_v2_cfg *cfg);
 
-/* Compile a chain of layers. NULL on error, with a message naming the layer
- * in err. Ops beyond the engine (hta_engine_refusal), STRASSEN filters, GAP
- * windows larger than 7x7 and ternary groups not aligned to Ci blocks are
- * refused. */
+/* Compile a model (a chain or a graph: layers name their inputs). NULL on
+ * error, with a message naming the layer in err. STRASSEN filters, GAP
+ * windows larger than 7x7, ternary groups not aligned to Ci blocks and
+ * layers beyond the core's or the graph-op unit's limits are refused. */
 hta_program *hta_compile_v2(const hta_v2_cfg *cfg, const hta_layer *layers, int n, char *err,
                             size_t errlen);
 

@@ -23,8 +23,8 @@ typedef enum hta_op {
   HTA_OP_FC = 3,        /* pointwise on a 1x1 input */
   HTA_OP_GAP = 4,       /* global average pool: no weights, no kinds */
   /* Format version 2 (docs/numerics.md "Graph ops"): no weights, no kinds.
-   * They run on the golden model and the cpu device; the compiler refuses
-   * them until the engine supports them. */
+   * They run on the golden model, the cpu device and both engines' graph-op
+   * unit (hw/rtl/hta_gop.sv). */
   HTA_OP_ADD = 5,       /* residual add of two inputs, each rescaled */
   HTA_OP_CONCAT = 6,    /* channels of input 0, then those of input 1 */
   HTA_OP_MUL = 7,       /* [h,w,c] x [1,1,c] channel-wise (squeeze-excite) */

@@ -156,8 +156,8 @@
 /* ro: bits 63:32 */
 #define HTA_REG_V2_XLOAD_HI 0x0D4u
 
-/* ro: counter v2_run: engine v2 (0 on v1): cycles the core ran a job (the drain overlapped),
-   bits 31:0 */
+/* ro: counter v2_run: engine v2 (0 on v1): cycles the core ran a job (the drain overlapped) or
+   the graph-op unit a graph op, bits 31:0 */
 #define HTA_REG_V2_RUN_LO 0x0D8u
 
 /* ro: bits 63:32 */

@@ -9,7 +9,7 @@ package hta_pkg;
   localparam int RdCtrl   = 0;  // program header, descriptors
   localparam int RdWload  = 1;  // channel map and weight streams
   localparam int RdIfetch = 2;  // input activations
-  localparam int RdGop    = 3;  // graph-op unit: parameters and tensors (v1 engine)
+  localparam int RdGop    = 3;  // graph-op unit: parameters and tensors (both engines)
 
   // Windows a read may target.
   localparam logic WinProg = 1'b0;

@@ -154,8 +154,8 @@ package hta_regs_pkg;
   // ro: bits 63:32
   localparam logic [11:0] RegV2XloadHi    = 12'h0D4;
 
-  // ro: counter v2_run: engine v2 (0 on v1): cycles the core ran a job (the drain overlapped),
-  //   bits 31:0
+  // ro: counter v2_run: engine v2 (0 on v1): cycles the core ran a job (the drain overlapped) or
+  //   the graph-op unit a graph op, bits 31:0
   localparam logic [11:0] RegV2RunLo      = 12'h0D8;
 
   // ro: bits 63:32

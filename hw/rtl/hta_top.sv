@@ -159,7 +159,8 @@ module hta_top #(
       .MacCo(hta_cfg_pkg::MacCo), .AddCo(hta_cfg_pkg::AddCo),
       .ActDepth(hta_cfg_pkg::ActDepth), .WDepth(hta_cfg_pkg::WDepth),
       .ADepth(hta_cfg_pkg::ADepth), .RecDepth(hta_cfg_pkg::RecDepth),
-      .MaxBurst(hta_cfg_pkg::MaxBurst), .CfgSignature(hta_cfg_pkg::CfgSignature)
+      .MaxBurst(hta_cfg_pkg::MaxBurst), .ChanMax(hta_cfg_pkg::ChanMax),
+      .CfgSignature(hta_cfg_pkg::CfgSignature)
     ) u_v2 (
       .clk_i(ap_clk), .rst_i(rst),
       .start_i(start), .prog_size_i(prog_size), .data_base_i(data_base), .data_size_i(data_size),
@@ -167,9 +168,9 @@ module hta_top #(
       .err_code_o(err_code), .err_info_o(err_info), .err_addr_o(err_addr),
       .layer_o(layer), .layers_done_o(layers_done),
       .log_we_o(log_we), .log_idx_o(log_idx), .log_cycles_o(log_cycles),
-      .req_valid_o(rq_valid[2:0]), .req_ready_i(rq_ready[2:0]), .req_off_o(rq_off[95:0]),
-      .req_beats_o(rq_beats[23:0]),
-      .rd_valid_i(rd_valid[2:0]), .rd_data_i(rd_data), .rd_idle_i(rd_idle),
+      .req_valid_o(rq_valid), .req_ready_i(rq_ready), .req_win_o(rq_win), .req_off_o(rq_off),
+      .req_beats_o(rq_beats),
+      .rd_valid_i(rd_valid), .rd_data_i(rd_data), .rd_idle_i(rd_idle),
       .rd_err_window_i(rd_err_window), .rd_err_resp_i(rd_err_resp), .rd_err_addr_i(rd_err_addr),
       .awvalid_o(m_axi_gmem_awvalid), .awready_i(m_axi_gmem_awready),
       .awaddr_o(m_axi_gmem_awaddr), .awlen_o(m_axi_gmem_awlen),
@@ -180,16 +181,8 @@ module hta_top #(
       .ev_fetch_o(ev_v2_fetch), .ev_wload_o(ev_v2_wload), .ev_xload_o(ev_v2_xload),
       .ev_run_o(ev_v2_run), .ev_tail_o(ev_v2_tail), .ev_mem_stall_o(ev_mem_stall)
     );
-    assign rq_win[hta_pkg::RdCtrl]   = hta_pkg::WinProg;
-    assign rq_win[hta_pkg::RdWload]  = hta_pkg::WinProg;
-    assign rq_win[hta_pkg::RdIfetch] = hta_pkg::WinData;
-    // The graph-op unit's client is the v1 engine's (v2 refuses graph ops).
-    assign rq_valid[hta_pkg::RdGop] = 1'b0;
-    assign rq_win[hta_pkg::RdGop]   = hta_pkg::WinData;
-    assign rq_off[hta_pkg::RdGop*32 +: 32] = '0;
-    assign rq_beats[hta_pkg::RdGop*8 +: 8] = '0;
-    logic unused_gop;
-    assign unused_gop = ^{rq_ready[hta_pkg::RdGop], rd_valid[hta_pkg::RdGop]};
+    // (the engine's clients are hta_pkg's: 0 RdCtrl, 1 RdWload, 2 RdIfetch,
+    // 3 RdGop, its graph-op unit)
     // Both arrays consume every block: MAC busy = adder busy = blocks; ops
     // count the arrays' products (padding lanes included).
     assign ev_mac_step    = ev_core_busy;

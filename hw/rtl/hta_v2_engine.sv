@@ -23,6 +23,10 @@
 // A job's mode (0 convolution, 1 depthwise, 2 global sum) and blk_passes go
 // to the core as they are; the loads do not depend on them (passes x
 // k_blocks weight blocks in address order in every mode), only the checks do.
+// A graph-op descriptor (op DescOpGop, gop_desc) in the job table runs on
+// the graph-op unit hta_gop, as in the v1 engine: it checks and runs the
+// descriptor by itself (read client 3, its own single-beat writes, which own
+// the write channels while it is busy).
 // Jobs do not overlap each other (the banks and the weight buffer hold one
 // job): docs/engine-v2.md, "Where the cycles go", measures what is left.
 `default_nettype none
@@ -39,6 +43,7 @@ module hta_v2_engine #(
   parameter int RecDepth = 256,    // lane records of one job: passes x (MacCo + AddCo)
   parameter int FineGroups = 1,
   parameter int MaxBurst = 16,
+  parameter int ChanMax  = 512,    // the graph-op unit's pixel buffers
   parameter logic [31:0] CfgSignature = 32'h0
 ) (
   input  logic               clk_i,
@@ -59,12 +64,13 @@ module hta_v2_engine #(
   output logic [15:0]        log_idx_o,
   output logic [31:0]        log_cycles_o,
   // read port clients: [0] header/descriptors, [1] weights/records/scales (program
-  // window), [2] input pixels (data window)
-  output logic [2:0]         req_valid_o,
-  input  logic [2:0]         req_ready_i,
-  output logic [3*32-1:0]    req_off_o,
-  output logic [3*8-1:0]     req_beats_o,
-  input  logic [2:0]         rd_valid_i,
+  // window), [2] input pixels (data window), [3] the graph-op unit (either)
+  output logic [3:0]         req_valid_o,
+  input  logic [3:0]         req_ready_i,
+  output logic [3:0]         req_win_o,
+  output logic [4*32-1:0]    req_off_o,
+  output logic [4*8-1:0]     req_beats_o,
+  input  logic [3:0]         rd_valid_i,
   input  logic [BusBits-1:0] rd_data_i,
   input  logic               rd_idle_i,
   input  logic               rd_err_window_i,
@@ -114,7 +120,7 @@ module hta_v2_engine #(
   // ================================================================ control
   typedef enum logic [4:0] {
     SIdle, SHdr, SHdrWait, SDesc, SDescWait, SCheck1, SCheck2,
-    SLoadR, SLoadA, SLoadW, SRunWait, SJobEnd, SAbort
+    SLoadR, SLoadA, SLoadW, SRunWait, SGop, SJobEnd, SAbort
   } state_e;
   state_e state_q;
 
@@ -658,16 +664,19 @@ module hta_v2_engine #(
   // AXI: address and data of the register together; responses counted.
   logic aw_done_q, w_done_q;
   logic [15:0] b_pend_q;
-  assign awvalid_o = wo_v_q && !aw_done_q;
-  assign wvalid_o  = wo_v_q && !w_done_q;
-  assign awaddr_o  = data_base_i + {32'd0, wo_q[WqW-1 -: 28], 4'd0};
-  assign awlen_o   = 8'd0;
-  assign wdata_o   = BusBits'(wo_q[16 +: 128]);
-  assign wstrb_o   = (BusBits/8)'(wo_q[15:0]);
-  assign wlast_o   = 1'b1;
-  assign bready_o  = 1'b1;
-  wire aw_ok = aw_done_q || (awvalid_o && awready_i);
-  wire w_ok  = w_done_q || (wvalid_o && wready_i);
+  // (the graph-op unit owns the write channels while it is busy; the writer
+  // is idle then: a job ends only when its writes are answered)
+  logic gop_busy;
+  logic w_awvalid, w_wvalid;
+  logic [63:0] w_awaddr;
+  wire  w_awready = awready_i && !gop_busy;
+  wire  w_wready  = wready_i && !gop_busy;
+  wire  w_bvalid  = bvalid_i && !gop_busy;
+  assign w_awvalid = wo_v_q && !aw_done_q;
+  assign w_wvalid  = wo_v_q && !w_done_q;
+  assign w_awaddr  = data_base_i + {32'd0, wo_q[WqW-1 -: 28], 4'd0};
+  wire aw_ok = aw_done_q || (w_awvalid && w_awready);
+  wire w_ok  = w_done_q || (w_wvalid && w_wready);
   assign wo_pop = wo_v_q && aw_ok && w_ok;
   logic wr_err_q;
   always_ff @(posedge clk_i) begin
@@ -679,27 +688,65 @@ module hta_v2_engine #(
     end else begin
       aw_done_q <= wo_pop ? 1'b0 : aw_ok;
       w_done_q  <= wo_pop ? 1'b0 : w_ok;
-      b_pend_q  <= b_pend_q + 16'(wo_pop) - 16'(bvalid_i);
+      b_pend_q  <= b_pend_q + 16'(wo_pop) - 16'(w_bvalid);
       if (|wq_pop)     wo_v_q <= 1'b1;
       else if (wo_pop) wo_v_q <= 1'b0;
     end
     if (|wq_pop) wo_q <= wq_head;
-    wr_err_q <= bvalid_i && bresp_i[1];
+    wr_err_q <= w_bvalid && bresp_i[1];
   end
-  assign ev_bytes_wr_o = wo_pop ? 16'($countones(wo_q[15:0])) : 16'd0;
+  logic [15:0] g_ev_bytes;
+  assign ev_bytes_wr_o = (wo_pop ? 16'($countones(wo_q[15:0])) : 16'd0) + g_ev_bytes;
   wire pipe_empty = !dr_act_q && !s1_v_q && !out_valid && inf_q == '0 && flush_q == '0;
   wire wr_idle = &wq_empty && !wo_v_q && b_pend_q == 0 && cur_v == '0 && pipe_empty;
 
   // ================================================================ sequencing
   logic [7:0] err_q;
   logic [63:0] wr_err_addr_q;
-  always_ff @(posedge clk_i) if (wo_pop) wr_err_addr_q <= awaddr_o;
-  wire any_err = rd_err_window_i || rd_err_resp_i || wr_err_q;
+  always_ff @(posedge clk_i) if (wo_pop) wr_err_addr_q <= w_awaddr;
+
+  // ================================================================ graph ops
+  logic         gop_start_q, gop_err, gop_err_resp;
+  logic [31:0]  gop_err_info;
+  logic [63:0]  gop_err_addr;
+  logic         g_awvalid, g_wvalid, g_wlast, g_bready;
+  logic [63:0]  g_awaddr;
+  logic [7:0]   g_awlen;
+  logic [BusBits-1:0]   g_wdata;
+  logic [BusBits/8-1:0] g_wstrb;
+  logic [511:0] gop_desc_q;
+  hta_gop #(.BusBits(BusBits), .ChanMax(ChanMax), .MaxBurst(MaxBurst)) u_gop (
+    .clk_i, .rst_i, .clr_i(state_q == SAbort),
+    .start_i(gop_start_q), .desc_i(gop_desc_q), .prog_size_i,
+    .data_base_i, .data_size_i,
+    .busy_o(gop_busy), .err_o(gop_err), .err_info_o(gop_err_info),
+    .req_valid_o(req_valid_o[3]), .req_ready_i(req_ready_i[3]), .req_win_o(req_win_o[3]),
+    .req_off_o(req_off_o[127:96]), .req_beats_o(req_beats_o[31:24]),
+    .rd_valid_i(rd_valid_i[3]), .rd_data_i,
+    .awvalid_o(g_awvalid), .awready_i(awready_i && gop_busy),
+    .awaddr_o(g_awaddr), .awlen_o(g_awlen),
+    .wvalid_o(g_wvalid), .wready_i(wready_i && gop_busy),
+    .wdata_o(g_wdata), .wstrb_o(g_wstrb), .wlast_o(g_wlast),
+    .bvalid_i(bvalid_i && gop_busy), .bready_o(g_bready), .bresp_i,
+    .err_resp_o(gop_err_resp), .err_addr_o(gop_err_addr), .ev_bytes_o(g_ev_bytes)
+  );
+  assign req_win_o[2:0] = {hta_pkg::WinData, hta_pkg::WinProg, hta_pkg::WinProg};
+  assign awvalid_o = gop_busy ? g_awvalid : w_awvalid;
+  assign awaddr_o  = gop_busy ? g_awaddr  : w_awaddr;
+  assign awlen_o   = gop_busy ? g_awlen   : 8'd0;
+  assign wvalid_o  = gop_busy ? g_wvalid  : w_wvalid;
+  assign wdata_o   = gop_busy ? g_wdata   : BusBits'(wo_q[16 +: 128]);
+  assign wstrb_o   = gop_busy ? g_wstrb   : (BusBits/8)'(wo_q[15:0]);
+  assign wlast_o   = gop_busy ? g_wlast   : 1'b1;
+  assign bready_o  = gop_busy ? g_bready  : 1'b1;
+
+  wire any_err = rd_err_window_i || rd_err_resp_i || wr_err_q || gop_err || gop_err_resp;
 
   always_ff @(posedge clk_i) begin
     done_o     <= 1'b0;
     log_we_o   <= 1'b0;
     core_start <= 1'b0;
+    gop_start_q <= 1'b0;
     if (rst_i) begin
       state_q     <= SIdle;
       fetch_req_q <= 1'b0;
@@ -745,6 +792,10 @@ module hta_v2_engine #(
           err_q <= hta_prog_pkg::ErrWindow;  err_addr_o <= rd_err_addr_i;
         end else if (rd_err_resp_i) begin
           err_q <= hta_prog_pkg::ErrAxiRd;   err_addr_o <= rd_err_addr_i;
+        end else if (gop_err) begin
+          err_q <= hta_prog_pkg::ErrDesc;    err_info_o <= gop_err_info;
+        end else if (gop_err_resp) begin
+          err_q <= hta_prog_pkg::ErrAxiWr;   err_addr_o <= gop_err_addr;
         end else begin
           err_q <= hta_prog_pkg::ErrAxiWr;   err_addr_o <= wr_err_addr_q;
         end
@@ -780,9 +831,17 @@ module hta_v2_engine #(
           end
           SDesc: if (!fetch_req_q) state_q <= SDescWait;
           SDescWait: if (last_beat) begin
-            j_q     <= blk;
-            state_q <= SCheck1;
+            // a graph op: hta_gop checks and runs it; the job ends when it is idle
+            if (blk[7:0] == hta_prog_pkg::DescOpGop) begin
+              gop_desc_q  <= blk;
+              gop_start_q <= 1'b1;
+              state_q     <= SGop;
+            end else begin
+              j_q     <= blk;
+              state_q <= SCheck1;
+            end
           end
+          SGop: if (!gop_start_q && !gop_busy) state_q <= SJobEnd;
           SCheck1: begin
             blk_words_q  <= cdiv(32'(j_q.in_w), NB);
             row_words_q  <= 32'(j_q.cb_n) * cdiv(32'(j_q.in_w), NB);
@@ -866,7 +925,7 @@ module hta_v2_engine #(
               state_q <= SIdle;
             end
           end
-          SAbort: if (rd_idle_i && wr_idle && !core_busy) begin
+          SAbort: if (rd_idle_i && wr_idle && !core_busy && !gop_busy) begin
             fetch_req_q <= 1'b0;
             sp_req_q    <= 1'b0;
             xr_req_q    <= 1'b0;
@@ -885,7 +944,9 @@ module hta_v2_engine #(
   wire c_ph = state_q == SLoadW || state_q == SRunWait;
   assign ev_wload_o = state_q == SLoadR || state_q == SLoadA || (c_ph && core_wt_wait);
   assign ev_xload_o = c_ph && core_row_wait && !core_wt_wait;
-  assign ev_run_o   = c_ph && (core_busy || core_start) && !core_wt_wait && !core_row_wait;
+  // (a graph-op descriptor's cycles are the unit running: run)
+  assign ev_run_o   = (c_ph && (core_busy || core_start) && !core_wt_wait && !core_row_wait)
+                   || state_q == SGop;
   assign ev_tail_o  = state_q == SJobEnd || (c_ph && !core_busy && !core_start);
   assign ev_mem_stall_o = c_ph && (core_wt_wait || core_row_wait);
   assign busy_o     = state_q != SIdle;

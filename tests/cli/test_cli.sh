@@ -79,7 +79,7 @@ expect "info: missing file" 1 "cannot load model '$tmp/none.hta'" -- $HTA info $
 printf 'garbage, not a model' > $tmp/bad.hta
 expect "info: garbage file" 1 "cannot load model" -- $HTA info $tmp/bad.hta
 
-# ---- graphs: MobileNet-V2 and ResNet (the v1 engine's graph-op unit; v2: cpu only) ----
+# ---- graphs: MobileNet-V2 and ResNet (graph ops on the engines' graph-op unit) ----
 R=$tmp/r18.hta
 expect "zoo resnet-18/64 hybrid:0.5" 0 "wrote .*resnet-18-64.*31 layers" -- \
   $HTA zoo resnet-18 --resolution 64 --plan hybrid:0.5 -o $R
@@ -100,11 +100,11 @@ expect "run a ResNet-18 on cpu" 0 "" -- $HTA run --device cpu --model $R --input
 info=$(npyinfo $tmp/yr.npy 2>&1)
 [[ $info == "shape=(1, 1, 1000) n=1000 descr=|i1 fortran=False" ]] \
   && pass "run: ResNet-18 output .npy header" || fail "run: ResNet-18 output .npy header" "$info"
-expect "run a ResNet-18 on the v2 engine: one clear refusal" 1 \
-  "cpu device only until the engine.*ADD at layers 4, 7, 11, 14, 18, 21, 25, 28; MAXPOOL at layer 1" \
+expect "run a ResNet-18 on the v2 engine: its 3x3x512 weights exceed v2small's buffer" 1 \
+  "layer 23: K = 576 blocks .* exceed the weight buffer \\(512 blocks\\)" \
   -- $HTA run --device sim:cfg=v2small --model $R --input $tmp/xr.npy --output $tmp/ys2.npy
 expect "verify: the refusing device is named with its own message" 1 \
-  "^hta verify: error: sim:cfg=v2small: .*cpu device only until the engine" -- \
+  "^hta verify: error: sim:cfg=v2small: .*exceed the weight buffer" -- \
   $HTA verify --device sim:cfg=v2small --model $R --inputs 1
 
 # ---- run: .npy, batch, raw ----

@@ -33,12 +33,18 @@ $(foreach c,$(RTL_TEST_CFGS),$(eval $(call rtl_tests,$(c))))
 TEST_BINS += $(RTL_TESTS)
 
 # The v2 engine (hta_top with Engine 2), per v2 configuration:
-#   build/tests/<name>/test_rtl_v2   random layers and chains, then the
-#                                    Fashion-MNIST model, bit-exact vs golden
+#   build/tests/<name>/test_rtl_v2      random layers and chains, then the
+#                                       Fashion-MNIST model, bit-exact vs golden
+#   build/tests/<name>/test_rtl_graph   random DAGs: jobs on the core, graph
+#                                       ops on the graph-op unit, vs golden and
+#                                       the v2 interpreter (not on MAC-only
+#                                       configurations)
 RTL_V2_CFGS  := v2tiny v2small v2smallmac
-RTL_V2_TESTS := $(RTL_V2_CFGS:%=$(BUILD)/tests/%/test_rtl_v2)
+RTL_V2_NAMES := test_rtl_v2 test_rtl_graph
+RTL_V2_TESTS := $(RTL_V2_CFGS:%=$(BUILD)/tests/%/test_rtl_v2) \
+                $(filter-out %mac/test_rtl_graph,$(RTL_V2_CFGS:%=$(BUILD)/tests/%/test_rtl_graph))
 define rtl_v2_test
-$(BUILD)/tests/$(1)/test_rtl_v2: $(BUILD)/obj/tests/rtl/test_rtl_v2.o \
+$(RTL_V2_NAMES:%=$(BUILD)/tests/$(1)/%): $(BUILD)/tests/$(1)/%: $(BUILD)/obj/tests/rtl/%.o \
     $(BUILD)/obj/tests/rtl/rtl_run.o $(TEST_SUPPORT_OBJS) $(LIBHTA) $(SIM_LIB_$(1))
 	$$(call msg,LD,$$@)
 	$(Q)mkdir -p $$(@D)

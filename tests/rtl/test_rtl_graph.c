@@ -13,6 +13,13 @@
  * window must equal the interpreter's byte for byte. First, corrupted
  * graph-op descriptors must stop the RTL with the interpreter's ERR_DESC
  * word index (the random graphs that follow show the engine recovers).
+ * On a v2 configuration (Engine 2) the program is the v2 compiler's (jobs on
+ * the core, graph ops on the same unit) and the interpreter
+ * tests/support/prog_interp_v2, the filters INT8, ternary or binary (v2 does
+ * not lower STRASSEN filters); a graph the v2 compiler refuses for a limit
+ * of the core or its lowering (a GAP over more than 7x7 pixels, ternary
+ * groups that are not whole blocks of Ci channels, a kernel or padding over
+ * 7) is redrawn from the same generator, and the redraws are counted.
  *
  *   test_rtl_graph [--count N] [--master S] [--seed S] [--trace F.fst] [-v]
  */
@@ -27,18 +34,43 @@
 #include "hta_golden.h"
 #include "hta_model.h"
 #include "hta_sim.h"
+#include "hta_compile_v2.h"
 #include "prog_interp.h"
+#include "prog_interp_v2.h"
 #include "rand_graph.h"
 #include "rng.h"
 #include "rtl_run.h"
 
+/* engine v2's filter kinds (no STRASSEN) */
+#define V2_KINDS (1u << HTA_KIND_INT8 | 1u << HTA_KIND_TERNARY | 1u << HTA_KIND_BINARY)
+
 static int verbose;
-static uint64_t total_cycles, total_cases, total_gops;
+static uint64_t total_cycles, total_cases, total_gops, total_redrawn;
 /* per graph-op descriptor kind: descriptors, cycles, output bytes */
 #define GOP_KINDS 9
 static uint64_t kind_n[GOP_KINDS], kind_cycles[GOP_KINDS], kind_bytes[GOP_KINDS];
 static const char *const kind_name[GOP_KINDS] = {"ADD",    "CONCAT",  "MUL", "TABLE",  "RESIZE",
                                                  "PAD",    "MAXPOOL", "GMP", "AVGPOOL"};
+
+/* The interpreter of the linked configuration's engine. */
+static int interp(const hta_hw_cfg *cfg, const uint8_t *prog, size_t size, uint8_t *data,
+                  size_t data_size, hta_interp_status *st) {
+  if (cfg->engine == 2) {
+    hta_v2_cfg v2;
+    hta_v2_cfg_from_hw(cfg, &v2);
+    return hta_interp_v2_run(&v2, prog, size, data, data_size, NULL, st);
+  }
+  return hta_interp_run(cfg, prog, size, data, data_size, NULL, st);
+}
+
+/* A v2 compiler's refusal of a layer beyond the core or its lowering: a
+ * GAP over more than 7x7 pixels, ternary groups that are not whole blocks,
+ * kernels or padding past the core's 7. */
+static int v2_refusal(const hta_hw_cfg *cfg, const char *err) {
+  return cfg->engine == 2 && ((strstr(err, "(GAP): a ") && strstr(err, "kernel (GAP is lowered")) ||
+                              strstr(err, "are not lowered to engine v2: they need") ||
+                              strstr(err, "exceeds the v2 core's"));
+}
 
 static int run_case(hta_sim *sim, uint64_t seed, const char *argv0) {
   hta_rng g;
@@ -52,16 +84,26 @@ static int run_case(hta_sim *sim, uint64_t seed, const char *argv0) {
   rtl_result res;
 
   const int max_c = hta_rng_chance(&g, 50) ? 40 : 12;
-  hta_model *m = hta_rand_graph_engine(&g, max_c, err, sizeof err);
+  hta_model *m = NULL;
+  const hta_layer *ls = NULL;
   snprintf(name, sizeof name, "rtl graph seed=0x%016" PRIx64, seed);
-  if (m == NULL) {
-    snprintf(detail, sizeof detail, "make the graph: %s", err);
-    goto done;
+  for (int draw = 0; draw < 20; draw++) {
+    hta_model_free(m);
+    hta_program_free(prog);
+    prog = NULL;
+    m = hta_rand_graph_engine_kinds(&g, max_c, cfg->engine == 2 ? V2_KINDS : 0, err, sizeof err);
+    if (m == NULL) {
+      snprintf(detail, sizeof detail, "make the graph: %s", err);
+      goto done;
+    }
+    hta_model_info mi;
+    hta_model_get_info(m, &mi);
+    ls = hta_model_layers(m);
+    n = mi.n_layers;
+    prog = hta_compile(cfg, ls, n, err, sizeof err);
+    if (prog != NULL || !v2_refusal(cfg, err)) break;
+    total_redrawn++;
   }
-  hta_model_info mi;
-  hta_model_get_info(m, &mi);
-  const hta_layer *ls = hta_model_layers(m);
-  n = mi.n_layers;
   snprintf(name, sizeof name, "rtl graph seed=0x%016" PRIx64 " (%d layers:", seed, n);
   for (int i = 0; i < n; i++) {
     const size_t at = strlen(name);
@@ -69,7 +111,6 @@ static int run_case(hta_sim *sim, uint64_t seed, const char *argv0) {
   }
   strncat(name, ")", sizeof name - strlen(name) - 1);
 
-  prog = hta_compile(cfg, ls, n, err, sizeof err);
   if (prog == NULL) {
     snprintf(detail, sizeof detail, "compile: %s", err);
     goto done;
@@ -102,7 +143,7 @@ static int run_case(hta_sim *sim, uint64_t seed, const char *argv0) {
 
   /* the interpreter of programs: the compiler and the format, without RTL */
   hta_interp_status st;
-  if (hta_interp_run(cfg, prog->bytes, prog->size, idata, prog->data_size, NULL, &st) != 0) {
+  if (interp(cfg, prog->bytes, prog->size, idata, prog->data_size, &st) != 0) {
     snprintf(detail, sizeof detail, "interpreter: descriptor %d: %s", st.layer, st.msg);
     goto done;
   }
@@ -175,7 +216,7 @@ static void run_bad_descs(hta_sim *sim) {
     hta_program_free(prog);
     hta_model_free(m);
     hta_rng_seed(&g, seed);
-    m = hta_rand_graph_engine(&g, 12, err, sizeof err);
+    m = hta_rand_graph_engine_kinds(&g, 12, cfg->engine == 2 ? V2_KINDS : 0, err, sizeof err);
     hta_model_info mi;
     if (m) hta_model_get_info(m, &mi);
     prog = m ? hta_compile(cfg, hta_model_layers(m), mi.n_layers, err, sizeof err) : NULL;
@@ -212,7 +253,7 @@ static void run_bad_descs(hta_sim *sim) {
       continue;
     }
     hta_interp_status st;
-    hta_interp_run(cfg, bytes, prog->size, data, prog->data_size, NULL, &st);
+    interp(cfg, bytes, prog->size, data, prog->data_size, &st);
     rtl_result res;
     const int rc = rtl_run(sim, bytes, prog->size, data, prog->data_size, UINT64_C(2000000),
                            &res, msg, sizeof msg);
@@ -259,7 +300,8 @@ int main(int argc, char **argv) {
   hta_sim *sim = rtl_open(0, trace, err, sizeof err);
   if (!check(sim != NULL, "open the simulation of the linked configuration", "%s", err))
     return check_summary();
-  if (count < 0) count = strcmp(rtl_config()->name, "tiny") == 0 ? 40 : 12;
+  if (count < 0)
+    count = !strcmp(rtl_config()->name, "tiny") || !strcmp(rtl_config()->name, "v2tiny") ? 40 : 12;
   if (have_only) {
     for (int i = 0; i < have_only; i++) run_case(sim, only[i], argv[0]);
   } else {
@@ -269,6 +311,10 @@ int main(int argc, char **argv) {
   }
   printf("simulated %" PRIu64 " graphs (%" PRIu64 " layers with graph ops or tables), %" PRIu64
          " cycles\n", total_cases, total_gops, total_cycles);
+  if (total_redrawn)
+    printf("  %" PRIu64 " graphs redrawn: a GAP over more than 7x7 pixels or ternary groups "
+           "not whole Ci blocks, a kernel or padding over 7 (the v2 core's and lowering's "
+           "limits)\n", total_redrawn);
   for (int k = 0; k < GOP_KINDS; k++)
     if (kind_n[k])
       printf("  %-8s %4" PRIu64 " descriptors, %8" PRIu64 " cycles, %7" PRIu64

@@ -550,6 +550,23 @@ static int run_gop(run *r, const uint8_t *at) {
   return 0;
 }
 
+int hta_interp_gop(unsigned chan_max, unsigned bus_bytes, const uint8_t *prog,
+                   size_t prog_size, uint8_t *data, size_t data_size, const uint8_t *desc,
+                   hta_interp_status *st) {
+  hta_hw_cfg cfg;
+  memset(&cfg, 0, sizeof cfg);
+  cfg.chan_max = chan_max;
+  cfg.bus_bits = bus_bytes * 8;
+  run rr = {0};
+  rr.cfg = &cfg;
+  rr.st = st;
+  rr.prog = prog;
+  rr.prog_size = prog_size;
+  rr.data = data;
+  rr.data_size = data_size;
+  return run_gop(&rr, desc);
+}
+
 /* ---- program ---- */
 
 int hta_interp_run(const hta_hw_cfg *cfg, const uint8_t *prog, size_t prog_size,

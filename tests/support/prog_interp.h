@@ -55,4 +55,12 @@ int hta_interp_run(const hta_hw_cfg *cfg, const uint8_t *prog, size_t prog_size,
                    uint8_t *data, size_t data_size, const hta_interp_opts *opts,
                    hta_interp_status *st);
 
+/* One graph-op descriptor (gop_desc at desc, op DescOpGop) as hta_gop runs
+ * it, with its checks (ChanMax chan_max, parameters aligned to bus_bytes):
+ * the v2 interpreter runs graph ops with it. Returns st->code (st->layer is
+ * the caller's). */
+int hta_interp_gop(unsigned chan_max, unsigned bus_bytes, const uint8_t *prog,
+                   size_t prog_size, uint8_t *data, size_t data_size, const uint8_t *desc,
+                   hta_interp_status *st);
+
 #endif /* HTA_PROG_INTERP_H */

@@ -307,9 +307,14 @@ int hta_interp_v2_run(const hta_v2_cfg *cfg, const uint8_t *prog, size_t prog_si
                ? 0
                : report(r, HTA_INTERP_ERR_NOMEM, 0, 0, "out of memory");
   for (unsigned i = 0; rc == 0 && i < hdr.n_desc; i++) {
-    hta_v2_job_unpack(prog + hdr.desc_off + (size_t)i * HTA_V2_JOB_BYTES, &r->j);
+    const uint8_t *at = prog + hdr.desc_off + (size_t)i * HTA_V2_JOB_BYTES;
     st->layer = (int)i;
-    rc = run_job(r);
+    if (at[0] == HTA_DESC_OP_GOP) { /* the graph-op unit, as on engine v1 (BusBits 128) */
+      rc = hta_interp_gop(cfg->chan_max, 16, prog, prog_size, data, data_size, at, st);
+    } else {
+      hta_v2_job_unpack(at, &r->j);
+      rc = run_job(r);
+    }
     if (rc == 0) {
       st->layers_done++;
       if (opts != NULL && opts->on_layer != NULL) opts->on_layer(opts->user, (int)i, data, data_size);

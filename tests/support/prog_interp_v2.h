@@ -16,6 +16,8 @@
  *            (hta_requant: the arithmetic is never re-implemented here);
  *   writer   each valid lane's byte at its channel of the output pixel.
  *
+ * Graph-op descriptors (op DescOpGop) between the jobs run as on engine v1,
+ * through prog_interp.c's hta_interp_gop (the same unit, hw/rtl/hta_gop.sv).
  * It shares with the compiler only hta_prog.h (generated from
  * hw/config/program.cfg) and the v2 sizes (hta_v2_cfg).
  */

@@ -97,14 +97,21 @@ static int add(gb *b, hta_op op, int t0, int t1, int k, int stride, int pads) {
 }
 
 /* A random weighted layer (rand_layer) of op reading tensor t; table 1: a
- * fixed activation table, 2: a random one. max_c bounds its channels. */
+ * fixed activation table, 2: a random one. max_c bounds its channels, kinds
+ * (a mask of 1 << hta_kind, 0: all) its filters' kinds. */
+static int add_weighted_k(gb *b, int op, int t, int table, int max_c, unsigned kinds);
 static int add_weighted_c(gb *b, int op, int t, int table, int max_c) {
+  return add_weighted_k(b, op, t, table, max_c, 0);
+}
+
+static int add_weighted_k(gb *b, int op, int t, int table, int max_c, unsigned kinds) {
   if (b->failed) return 0;
   hta_hw_cfg hw;
   hta_hw_cfg_default(&hw);
   hta_rand_opts o;
   hta_rand_opts_default(&o, &hw);
   o.op = op;
+  o.kinds = kinds;
   o.max_c = max_c;
   o.max_out_c = max_c;
   hta_rand_input in;
@@ -188,6 +195,11 @@ static int pick_like(gb *b, int a, int same_c) {
 }
 
 hta_model *hta_rand_graph_engine(hta_rng *rng, int max_c, char *err, size_t errlen) {
+  return hta_rand_graph_engine_kinds(rng, max_c, 0, err, errlen);
+}
+
+hta_model *hta_rand_graph_engine_kinds(hta_rng *rng, int max_c, unsigned kinds, char *err,
+                                       size_t errlen) {
   gb b;
   memset(&b, 0, sizeof b);
   b.g = rng;
@@ -196,7 +208,7 @@ hta_model *hta_rand_graph_engine(hta_rng *rng, int max_c, char *err, size_t errl
   b.m = hta_model_new("rand-graph-engine", "test");
   if (b.m == NULL) return NULL;
   hta_model_set_io_quant(b.m, 0.5f, 3, 0.25f, -7);
-  add_weighted_c(&b, HTA_OP_POINTWISE, 0, hta_rng_chance(rng, 30) ? 2 : 0, max_c);
+  add_weighted_k(&b, HTA_OP_POINTWISE, 0, hta_rng_chance(rng, 30) ? 2 : 0, max_c, kinds);
   const int steps = (int)hta_rng_range(rng, 3, 7);
   for (int s = 0; s < steps && !b.failed; s++) {
     const int a = (int)hta_rng_range(rng, 0, n_tensors(&b) - 1);
@@ -234,8 +246,8 @@ hta_model *hta_rand_graph_engine(hta_rng *rng, int max_c, char *err, size_t errl
       add(&b, HTA_OP_MUL, a, g, 1, 1, 0);
       break;
     }
-    case 3: add_weighted_c(&b, HTA_OP_DEPTHWISE, a, hta_rng_chance(rng, 50) ? 2 : 0, max_c); break;
-    default: add_weighted_c(&b, HTA_OP_POINTWISE, a, hta_rng_chance(rng, 50) ? 2 : 0, max_c); break;
+    case 3: add_weighted_k(&b, HTA_OP_DEPTHWISE, a, hta_rng_chance(rng, 50) ? 2 : 0, max_c, kinds); break;
+    default: add_weighted_k(&b, HTA_OP_POINTWISE, a, hta_rng_chance(rng, 50) ? 2 : 0, max_c, kinds); break;
     }
   }
   if (b.failed) {

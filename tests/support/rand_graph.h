@@ -23,5 +23,9 @@ hta_model *hta_rand_graph(hta_rng *rng, char *err, size_t errlen);
  * random scales, zero points, clamps, kernels, strides and padding.
  * Weighted layers have at most max_c channels. */
 hta_model *hta_rand_graph_engine(hta_rng *rng, int max_c, char *err, size_t errlen);
+/* The same with the weighted layers' filter kinds limited to the mask kinds
+ * (1 << hta_kind; 0: all, as above). */
+hta_model *hta_rand_graph_engine_kinds(hta_rng *rng, int max_c, unsigned kinds, char *err,
+                                       size_t errlen);
 
 #endif /* HTA_RAND_GRAPH_H */

@@ -38,14 +38,14 @@ static int verbose;
 
 /* Tiny: 3 pixels, 4 channels, 6 / 5 filters; 6 banks of 96 words (bands of
  * a few rows), 100 weight blocks (pass ranges). Small: 4 x 8 x 8 / 12. */
-static const hta_v2_cfg V2_TINY = {"v2tiny", 3, 4, 6, 5, 96, 100, 24, 1, 0x7e57c2a1u, 55};
+static const hta_v2_cfg V2_TINY = {"v2tiny", 3, 4, 6, 5, 96, 100, 24, 1, 0x7e57c2a1u, 55, 512};
 /* (records: 5 passes of 11 lanes per job) */
-static const hta_v2_cfg V2_SMALL = {"v2small", 4, 8, 8, 12, 512, 400, 64, 1, 0x7e57c2a2u, 320};
+static const hta_v2_cfg V2_SMALL = {"v2small", 4, 8, 8, 12, 512, 400, 64, 1, 0x7e57c2a2u, 320, 4096};
 /* Wide: Ci 8 over MacCo 2 / AddCo 3, so a depthwise or GAP channel block
  * takes several passes (blk_passes up to 4) and GAP uses the ternary rows. */
-static const hta_v2_cfg V2_WIDE = {"v2wide", 2, 8, 2, 3, 256, 120, 40, 1, 0x7e57c2a3u, 60};
+static const hta_v2_cfg V2_WIDE = {"v2wide", 2, 8, 2, 3, 256, 120, 40, 1, 0x7e57c2a3u, 60, 512};
 /* MAC-only: 3 pixels, 4 channels, 10 INT8 filters, no ternary array */
-static const hta_v2_cfg V2_MAC = {"v2tinymac", 3, 4, 10, 0, 96, 100, 24, 1, 0x7e57c2a4u, 50};
+static const hta_v2_cfg V2_MAC = {"v2tinymac", 3, 4, 10, 0, 96, 100, 24, 1, 0x7e57c2a4u, 50, 512};
 
 static int kcnt(const hta_layer *l, hta_kind k) {
   int n = 0;

@@ -333,9 +333,11 @@ static void test_small_mem(const hta_layer *l) {
 }
 
 /* Graph models (format version 2): the cpu device runs them, every layer's
- * output equal to the golden model's; the v2 engine (sim:cfg=v2small)
- * refuses them with one message naming every graph op, table and graph
- * input (the v1 engine runs them: test_engine_graph). */
+ * output equal to the golden model's; so does the v2 engine
+ * (sim:cfg=v2small: jobs on the core, graph ops on its graph-op unit), or it
+ * refuses the model naming a limit of the v2 core's lowering (STRASSEN
+ * filters, a GAP over 7x7 pixels, ternary groups) - never a graph op (the v1
+ * engine runs them too: test_engine_graph). */
 static void test_graph(hta_device *cpu, hta_device *v2, uint64_t seed) {
   hta_rng g;
   hta_rng_seed(&g, seed);
@@ -346,49 +348,44 @@ static void test_graph(hta_device *cpu, hta_device *v2, uint64_t seed) {
   hta_model_get_info(m, &mi);
   const hta_layer *ls = hta_model_layers(m);
   const int n = mi.n_layers;
-  hta_net *net = NULL;
-  int rc = hta_load_model(v2, m, &net);
-  snprintf(name, sizeof name, "graph seed %" PRIu64 ": v2 refuses with one complete message",
-           seed);
-  const char *e = hta_last_error(v2);
-  int named = rc == HTA_ERROR_UNSUPPORTED && strstr(e, "cpu device only") != NULL;
-  for (int i = 0; named && i < n; i++) {
-    char want[48];
-    if (hta_op_inputs(ls[i].op) == 2 || (unsigned)ls[i].op > HTA_OP_GAP) {
-      snprintf(want, sizeof want, "%s at layer", hta_op_name(ls[i].op));
-      named = strstr(e, want) != NULL;
-    }
-    if (named && ls[i].lut) named = strstr(e, "activation table at layer") != NULL;
-    if (named && hta_op_inputs(ls[i].op) == 1 && ls[i].src[0] != i)
-      named = strstr(e, "input other than the previous layer's output") != NULL;
-  }
-  check(named && net == NULL, name, "rc %d: %s", rc, e);
-  rc = hta_load_model(cpu, m, &net);
-  snprintf(name, sizeof name, "graph seed %" PRIu64 ": cpu runs it, every layer as golden", seed);
-  if (!check(rc == 0, "graph: cpu loads it", "load: %s", hta_last_error(cpu))) {
-    hta_model_free(m);
-    return;
-  }
   const size_t isz = hta_layer_in_size(&ls[0]);
   int8_t *in = malloc(isz), **gold = calloc((size_t)n, sizeof *gold);
   hta_rand_fill(&g, in, isz);
   for (int i = 0; i < n; i++) gold[i] = malloc(hta_layer_out_size(&ls[i]));
-  int ok = hta_golden_layers(ls, n, in, gold) == 0;
-  int8_t *out = malloc(hta_layer_out_size(&ls[n - 1]));
-  ok = ok && hta_run(net, in, out, 1, 0, NULL) == 0 &&
-       !memcmp(out, gold[n - 1], hta_layer_out_size(&ls[n - 1]));
-  for (int i = 0; ok && i < n; i++) {
-    int8_t *y = malloc(hta_layer_out_size(&ls[i]));
-    ok = hta_layer_output(net, 0, i, y, hta_layer_out_size(&ls[i])) == 0 &&
-         !memcmp(y, gold[i], hta_layer_out_size(&ls[i]));
-    free(y);
+  const int gok = hta_golden_layers(ls, n, in, gold) == 0;
+  for (int k = 0; k < 2; k++) {
+    hta_device *d = k ? v2 : cpu;
+    hta_net *net = NULL;
+    int rc = hta_load_model(d, m, &net);
+    const char *e = hta_last_error(d);
+    if (k == 1 && rc != 0) {
+      snprintf(name, sizeof name, "graph seed %" PRIu64 ": v2 refuses only a core limit", seed);
+      check(rc == HTA_ERROR_UNSUPPORTED && net == NULL &&
+                (strstr(e, "STRASSEN filters are not lowered") ||
+                 strstr(e, "(GAP is lowered to a depthwise kernel") ||
+                 strstr(e, "are not lowered to engine v2: they need")),
+            name, "rc %d: %s", rc, e);
+      continue;
+    }
+    snprintf(name, sizeof name, "graph seed %" PRIu64 ": %s runs it, every layer as golden", seed,
+             k ? "v2" : "cpu");
+    if (!check(rc == 0, name, "load: %s", e)) continue;
+    int8_t *out = malloc(hta_layer_out_size(&ls[n - 1]));
+    int ok = gok && hta_run(net, in, out, 1, 0, NULL) == 0 &&
+             !memcmp(out, gold[n - 1], hta_layer_out_size(&ls[n - 1]));
+    for (int i = 0; ok && i < n; i++) {
+      int8_t *y = malloc(hta_layer_out_size(&ls[i]));
+      ok = hta_layer_output(net, 0, i, y, hta_layer_out_size(&ls[i])) == 0 &&
+           !memcmp(y, gold[i], hta_layer_out_size(&ls[i]));
+      free(y);
+    }
+    check(ok, name, "%s", hta_last_error(d));
+    hta_unload(net);
+    free(out);
   }
-  check(ok, name, "%s", hta_last_error(cpu));
-  hta_unload(net);
   for (int i = 0; i < n; i++) free(gold[i]);
   free(gold);
   free(in);
-  free(out);
   hta_model_free(m);
 }
 

@@ -90,9 +90,6 @@ int cmd_info(int argc, char **argv) {
     printf("\ncompiled for %s: %d hardware descriptors, program %zu bytes, data window %zu "
            "bytes\n", hw->name, p->n_desc, p->size, p->data_size);
     hta_program_free(p);
-  } else if (hw->engine == 2 && hta_engine_refusal(ls, mi.n_layers, NULL, 0)) {
-    /* (the v1 engine runs graph ops: its failures are hardware limits) */
-    printf("\ncompiled: no: %s\n", err);
   } else {
     printf("\ncompiled for %s: does not fit this hardware: %s\n", hw->name, err);
   }

@@ -44,6 +44,7 @@
 #include "hta_compile_v2.h"
 
 #include "bytes.h"
+#include "gop.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -95,14 +96,7 @@ typedef struct hw_layer {
   int layer;        /* model layer index */
   const char *what; /* "" or " (STRASSEN W_b)" ..., for messages */
   unsigned op;      /* HTA_DESC_OP_CONV / HTA_DESC_OP_DW / HTA_DESC_OP_GOP */
-  /* graph ops (HTA_DESC_OP_GOP): kind, second input, input rescales, table;
-   * ch[o] holds output channel o's record (bias, mult, shift) */
-  unsigned gop_kind;
-  hta_tensor in2;
-  int zp_in2;
-  int32_t in_mult[2];
-  int in_shift[2];
-  const int8_t *lut;
+  gop g;            /* a graph op (HTA_DESC_OP_GOP): gop.c lowers it */
   int kh, kw, stride, pad_t, pad_l;
   int zp_in, zp_out, act_min, act_max;
   int G, K, n_groups;
@@ -306,67 +300,14 @@ static int plan_gap(compiler *cc, int i, const hta_layer *l, hta_tensor in,
   return 0;
 }
 
-/* ADD, CONCAT, MUL: one graph-op descriptor (hta_gop) with the layer's
- * output stage per channel and its activation table. */
-static int plan_gop(compiler *cc, int i, const hta_layer *l, hta_tensor in, hta_tensor in2,
-                    hta_tensor out) {
+/* A graph op (table = 0) or the activation table of a layer of another op
+ * (table = 1, in place over out): one graph-op descriptor, lowered by gop.c
+ * (shared with compile_v2.c). */
+static int plan_gop(compiler *cc, int i, const hta_layer *l, int table, hta_tensor in,
+                    hta_tensor in2, hta_tensor out) {
   hw_layer *h;
-  NEW_HW_LAYER(h, i, "", HTA_DESC_OP_GOP, in, out);
-  h->gop_kind = l->op == HTA_OP_ADD ? HTA_GOP_ADD : l->op == HTA_OP_CONCAT ? HTA_GOP_CONCAT
-                                                                           : HTA_GOP_MUL;
-  h->in2 = in2;
-  h->zp_in = l->zp_in;
-  h->zp_in2 = l->zp_in2;
-  for (int j = 0; j < 2; j++) {
-    h->in_mult[j] = l->in_mult[j];
-    h->in_shift[j] = l->in_shift[j];
-  }
-  h->lut = l->lut;
-  copy_output(h, l);
-  for (int c = 0; c < l->out_c; c++)
-    set_lane(&h->ch[c], HTA_SRC_NONE, NULL, NULL, l->bias[c], l->mult[c], l->shift[c]);
-  return 0;
-}
-
-/* RESIZE (nearest x2), PAD: one graph-op descriptor, a source pixel per
- * output pixel, with the layer's clamp and activation table. */
-static int plan_move(compiler *cc, int i, const hta_layer *l, hta_tensor in, hta_tensor out) {
-  hw_layer *h;
-  NEW_HW_LAYER(h, i, "", HTA_DESC_OP_GOP, in, out);
-  h->gop_kind = l->op == HTA_OP_RESIZE ? HTA_GOP_RESIZE : HTA_GOP_PAD;
-  h->zp_in = l->zp_in;
-  h->pad_t = l->op == HTA_OP_PAD ? l->pad_t : 0;
-  h->pad_l = l->op == HTA_OP_PAD ? l->pad_l : 0;
-  h->lut = l->lut;
-  copy_output(h, l);
-  return 0;
-}
-
-/* MAXPOOL, GMP: one graph-op descriptor, the window's largest value;
- * AVGPOOL: the window's mean, then the output stage. */
-static int plan_pool(compiler *cc, int i, const hta_layer *l, hta_tensor in, hta_tensor out) {
-  hw_layer *h;
-  NEW_HW_LAYER(h, i, "", HTA_DESC_OP_GOP, in, out);
-  h->gop_kind = l->op == HTA_OP_MAXPOOL ? HTA_GOP_MAXPOOL
-              : l->op == HTA_OP_GMP     ? HTA_GOP_GMP
-                                        : HTA_GOP_AVGPOOL;
-  if (l->op != HTA_OP_GMP) copy_geometry(h, l);
-  if (l->op == HTA_OP_AVGPOOL)
-    for (int c = 0; c < l->out_c; c++)
-      set_lane(&h->ch[c], HTA_SRC_NONE, NULL, NULL, l->bias[c], l->mult[c], l->shift[c]);
-  h->zp_in = l->zp_in;
-  h->lut = l->lut;
-  copy_output(h, l);
-  return 0;
-}
-
-/* The activation table of a layer of another op: a TABLE pass over its
- * output, in place. */
-static int plan_table(compiler *cc, int i, const hta_layer *l, hta_tensor out) {
-  hw_layer *h;
-  NEW_HW_LAYER(h, i, " (activation table)", HTA_DESC_OP_GOP, out, out);
-  h->gop_kind = HTA_GOP_TABLE;
-  h->lut = l->lut;
+  NEW_HW_LAYER(h, i, table ? " (activation table)" : "", HTA_DESC_OP_GOP, in, out);
+  gop_plan(&h->g, l, i, table, in, in2, out);
   return 0;
 }
 
@@ -403,30 +344,11 @@ static void staging_strides(const hw_layer *h, unsigned *mac, unsigned *add) {
   }
 }
 
-static int check_gop_layer(compiler *cc, const hw_layer *h) {
-  const int one = h->gop_kind >= HTA_GOP_TABLE; /* no second input */
-  const int c[3] = {h->in.c, one ? 0 : h->in2.c, h->out.c};
-  const char *name[3] = {"in_c", "in2_c", "out_c"};
-  for (int k = 0; k < 3; k++)
-    if ((unsigned)c[k] > cc->cfg->chan_max)
-      return fail(cc, "layer %d%s: %s = %d exceeds ChanMax %u (the graph-op unit's pixel "
-                  "buffers)", h->layer, h->what, name[k], c[k], cc->cfg->chan_max);
-  if (h->pad_t > FIELD8_MAX || h->pad_l > FIELD8_MAX || h->kh > FIELD8_MAX ||
-      h->kw > FIELD8_MAX || h->stride > 15)
-    return fail(cc, "layer %d%s: padding %d, %d, kernel %dx%d or stride %d exceeds its "
-                "descriptor field (255, 255, 15)", h->layer, h->what, h->pad_t, h->pad_l, h->kh,
-                h->kw, h->stride);
-  if (field16(cc, h, "h", h->out.h) || field16(cc, h, "w", h->out.w) ||
-      field16(cc, h, "out_pix_stride", h->out.pix_stride))
-    return -1;
-  return 0;
-}
-
 static int check_hw_layer(compiler *cc, const hw_layer *h) {
   const hta_hw_cfg *cfg = cc->cfg;
   const int d = h->layer;
   const char *w = h->what;
-  if (h->op == HTA_DESC_OP_GOP) return check_gop_layer(cc, h);
+  if (h->op == HTA_DESC_OP_GOP) return gop_check(&h->g, cfg->chan_max, cc->err, cc->errlen);
   const int kmax = h->op == HTA_DESC_OP_DW ? DW_KERNEL_MAX : CONV_KERNEL_MAX;
   const char *mode = h->op == HTA_DESC_OP_DW ? "DW" : "CONV";
   if (h->kh > kmax)
@@ -593,42 +515,6 @@ static unsigned put_dw_passes(bytes *b, const hw_layer *h, const hta_hw_cfg *cfg
   return n_passes;
 }
 
-/* Parameters of a graph op at the end of b (the table, then one lane record
- * per output channel); packs its descriptor into dbuf. */
-static int emit_gop(compiler *cc, bytes *b, const hw_layer *h, uint8_t *dbuf) {
-  while (b->n % 64) bytes_put(b, NULL, 1); /* par_off: a whole beat of any bus */
-  const size_t start = b->n;
-  if (h->lut != NULL) bytes_put(b, (const uint8_t *)h->lut, HTA_GOP_LUT_BYTES);
-  const int one = h->gop_kind >= HTA_GOP_TABLE; /* no second input */
-  const int win = h->gop_kind == HTA_GOP_MAXPOOL || h->gop_kind == HTA_GOP_AVGPOOL;
-  if (!one || h->gop_kind == HTA_GOP_AVGPOOL) /* an output stage: its records */
-    for (int c = 0; c < h->out.c; c++) put_record(b, &h->ch[c]);
-  const size_t n = b->n - start;
-  while (b->n % 64) bytes_put(b, NULL, 1);
-  const hta_gop_desc g = {
-      .op = HTA_DESC_OP_GOP, .kind = h->gop_kind, .lut_en = h->lut != NULL,
-      .zp_in = h->zp_in, .zp_in2 = h->zp_in2, .zp_out = h->zp_out,
-      .act_min = h->act_min, .act_max = h->act_max,
-      .in_shift0 = (uint32_t)h->in_shift[0], .in_shift1 = (uint32_t)h->in_shift[1],
-      .h = (uint32_t)h->out.h, .w = (uint32_t)h->out.w,
-      .in_c = (uint32_t)h->in.c, .in_pix_stride = h->in.pix_stride,
-      .in2_c = one ? 0 : (uint32_t)h->in2.c,
-      .in2_pix_stride = one ? 0 : h->in2.pix_stride,
-      .out_c = (uint32_t)h->out.c, .out_pix_stride = h->out.pix_stride,
-      .in_off = h->in.off, .in2_off = one ? 0 : h->in2.off,
-      .out_off = h->out.off, .par_off = (uint32_t)start, .par_bytes = (uint32_t)n,
-      .in_mult0 = h->in_mult[0], .in_mult1 = h->in_mult[1],
-      .in_h = (uint32_t)h->in.h, .in_w = (uint32_t)h->in.w,
-      .pad_top = (uint32_t)h->pad_t, .pad_left = (uint32_t)h->pad_l,
-      .kh = win ? (uint32_t)h->kh : 0, .kw = win ? (uint32_t)h->kw : 0,
-      .stride = win ? (uint32_t)h->stride : 0};
-  char why[200];
-  if (b->oom) return fail(cc, "out of memory");
-  if (hta_gop_desc_pack(&g, dbuf, why, sizeof why) != 0)
-    return fail(cc, "layer %d%s: graph-op descriptor: %s", h->layer, h->what, why);
-  return 0;
-}
-
 /* Weight stream of h at the end of b; fills the descriptor. */
 static int emit_layer(compiler *cc, bytes *b, const hw_layer *h, hta_desc *desc) {
   const hta_hw_cfg *cfg = cc->cfg;
@@ -748,15 +634,14 @@ static int plan(compiler *cc, const hta_layer *layers, int n, hta_program *prog)
     case HTA_OP_DEPTHWISE: rc = plan_depthwise(cc, i, l, in, out, prog->scratch_off); break;
     case HTA_OP_GAP: rc = plan_gap(cc, i, l, in, out); break;
     case HTA_OP_ADD: case HTA_OP_CONCAT: case HTA_OP_MUL:
-      rc = plan_gop(cc, i, l, in, graph_tensor(prog, hta_layer_src(l, i, 1)), out);
+      rc = plan_gop(cc, i, l, 0, in, graph_tensor(prog, hta_layer_src(l, i, 1)), out);
       break;
-    case HTA_OP_RESIZE: case HTA_OP_PAD: rc = plan_move(cc, i, l, in, out); break;
-    case HTA_OP_MAXPOOL: case HTA_OP_GMP: case HTA_OP_AVGPOOL:
-      rc = plan_pool(cc, i, l, in, out);
+    default:
+      rc = gop_op(l->op) ? plan_gop(cc, i, l, 0, in, in, out)
+                         : plan_conv(cc, i, l, in, out, prog->scratch_off);
       break;
-    default: rc = plan_conv(cc, i, l, in, out, prog->scratch_off); break;
     }
-    if (rc == 0 && l->lut != NULL && l->op <= HTA_OP_GAP) rc = plan_table(cc, i, l, out);
+    if (rc == 0 && l->lut != NULL && !gop_op(l->op)) rc = plan_gop(cc, i, l, 1, out, out, out);
     if (rc != 0) return rc;
   }
   for (int i = 0; i < cc->n_hl; i++) {
@@ -782,12 +667,17 @@ static int emit(compiler *cc, hta_program *prog) {
   bytes_put(&b, NULL, (size_t)cc->n_hl * HTA_DESC_BYTES);
   for (int i = 0; i < cc->n_hl; i++) {
     if (cc->hl[i].op == HTA_DESC_OP_GOP) {
-      uint8_t dbuf[HTA_GOP_DESC_BYTES];
-      if (emit_gop(cc, &b, &cc->hl[i], dbuf) != 0) {
+      hta_gop_desc gd;
+      if (gop_emit(&cc->hl[i].g, &b, &gd, cc->err, cc->errlen) != 0) {
         free(b.p);
         return -1;
       }
-      memcpy(b.p + HTA_PROG_HEADER_BYTES + (size_t)i * HTA_DESC_BYTES, dbuf, sizeof dbuf);
+      if (hta_gop_desc_pack(&gd, b.p + HTA_PROG_HEADER_BYTES + (size_t)i * HTA_DESC_BYTES, why,
+                            sizeof why) != 0) {
+        free(b.p);
+        return fail(cc, "layer %d%s: graph-op descriptor: %s", cc->hl[i].layer, cc->hl[i].what,
+                    why);
+      }
       prog->desc_layer[i] = cc->hl[i].layer;
       continue;
     }
@@ -831,8 +721,7 @@ hta_program *hta_compile_cfg(const hta_hw_cfg *cfg, const hta_layer *layers, int
          (const void *)layers, n);
     return NULL;
   }
-  if (cfg->engine == 2) { /* the v2 core: compile_v2.c (no graph ops) */
-    if (hta_engine_refusal(layers, n, err, errlen)) return NULL;
+  if (cfg->engine == 2) { /* the v2 core and the graph-op unit: compile_v2.c */
     if (cfg->bus_bits != 128) {
       fail(&cc, "configuration %s: the v2 engine needs BusBits 128 (has %u)", cfg->name,
            cfg->bus_bits);

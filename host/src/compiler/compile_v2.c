@@ -12,6 +12,14 @@
  *   GAP                     jobs in the core's global-sum mode (mode 2): the
  *                           whole input in the banks, any size they hold
  *                           (lower_dw)
+ *   graph ops (ADD .. PAD)  one gop_desc each, run by the graph-op unit
+ *                           (hw/rtl/hta_gop.sv) as on engine v1: gop.c, shared
+ *                           with compile.c; a layer of another op with an
+ *                           activation table gets a TABLE gop over its output
+ *                           after its jobs. Tensors are those of the graph
+ *                           (layer inputs by hta_layer_src), every one with
+ *                           pixels of c rounded up to 16 bytes: the layout of
+ *                           both the jobs and the graph-op unit.
  * emit_vconv: each vconv is split into jobs (one v2_job descriptor each):
  *   - passes: pass n holds INT8 filters n MacCo .. and ternary filters
  *     n AddCo .. of the vconv (in channel order); a job takes as many passes
@@ -39,6 +47,7 @@
 #include "hta_compile_v2.h"
 
 #include "bytes.h"
+#include "gop.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -78,6 +87,7 @@ typedef struct compiler {
   size_t errlen;
   bytes blob;     /* weights, records, scales: offsets relative to blob */
   hta_v2_job *jobs;
+  hta_gop_desc *gops; /* descriptor i is a graph op when gops[i].op is GOP */
   int *job_layer;
   int n_jobs, cap_jobs;
 } compiler;
@@ -107,6 +117,7 @@ void hta_v2_cfg_from_hw(const hta_hw_cfg *hw, hta_v2_cfg *c) {
   c->fine_groups = 1; /* hta_top builds the core with fine groups */
   c->signature = hw->signature;
   c->rec_depth = hw->rec_depth;
+  c->chan_max = hw->chan_max;
 }
 
 size_t hta_v2_block_bytes(const hta_v2_cfg *cfg) {
@@ -268,12 +279,15 @@ static int add_job(compiler *cc, const hta_v2_job *j, int layer) {
     const int cap = cc->cap_jobs ? 2 * cc->cap_jobs : 16;
     hta_v2_job *p = realloc(cc->jobs, (size_t)cap * sizeof *p);
     int *q = realloc(cc->job_layer, (size_t)cap * sizeof *q);
+    hta_gop_desc *g = realloc(cc->gops, (size_t)cap * sizeof *g);
     if (p != NULL) cc->jobs = p;
     if (q != NULL) cc->job_layer = q;
-    if (p == NULL || q == NULL) return fail(cc, "out of memory");
+    if (g != NULL) cc->gops = g;
+    if (p == NULL || q == NULL || g == NULL) return fail(cc, "out of memory");
     cc->cap_jobs = cap;
   }
   cc->jobs[cc->n_jobs] = *j;
+  memset(&cc->gops[cc->n_jobs], 0, sizeof cc->gops[0]);
   cc->job_layer[cc->n_jobs] = layer;
   cc->n_jobs++;
   return 0;
@@ -783,6 +797,22 @@ static int lower_dw(compiler *cc, int i, const hta_layer *l, hta_tensor in, hta_
   return 0;
 }
 
+/* A graph op (table = 0) or the activation table of a layer of another op
+ * (table = 1, in place over out): one graph-op descriptor (gop.c). */
+static int lower_gop(compiler *cc, int i, const hta_layer *l, int table, hta_tensor in,
+                     hta_tensor in2, hta_tensor out, unsigned chan_max) {
+  gop g;
+  gop_plan(&g, l, i, table, in, in2, out);
+  hta_gop_desc gd;
+  if (gop_check(&g, chan_max, cc->err, cc->errlen) != 0 ||
+      gop_emit(&g, &cc->blob, &gd, cc->err, cc->errlen) != 0)
+    return -1;
+  const hta_v2_job none = {0};
+  if (add_job(cc, &none, i) != 0) return -1;
+  cc->gops[cc->n_jobs - 1] = gd; /* par_off relative to the blob until emit() */
+  return 0;
+}
+
 /* ---- the program ---- */
 
 static int plan_data(compiler *cc, const hta_layer *layers, int n, hta_program *prog) {
@@ -804,21 +834,15 @@ static int plan_data(compiler *cc, const hta_layer *layers, int n, hta_program *
   return 0;
 }
 
-static int check_chain(compiler *cc, const hta_layer *layers, int n) {
-  char msg[200];
-  for (int i = 0; i < n; i++) {
-    if (hta_layer_check(&layers[i], msg, sizeof msg) != 0)
-      return fail(cc, "layer %d (%s): %s", i, hta_op_name(layers[i].op), msg);
-    if (count_kind(&layers[i], HTA_KIND_STRASSEN) > 0)
+/* Every layer valid, every input the shape of its source tensor
+ * (hta_layers_check, as compile.c); STRASSEN filters refused. */
+static int check_graph(compiler *cc, const hta_layer *layers, int n) {
+  char msg[400];
+  if (hta_layers_check(layers, n, msg, sizeof msg) != 0) return fail(cc, "%s", msg);
+  for (int i = 0; i < n; i++)
+    if (!gop_op(layers[i].op) && count_kind(&layers[i], HTA_KIND_STRASSEN) > 0)
       return fail(cc, "layer %d (%s): STRASSEN filters are not lowered to engine v2 yet", i,
                   hta_op_name(layers[i].op));
-    if (i == 0) continue;
-    const hta_layer *p = &layers[i - 1], *l = &layers[i];
-    if (l->in_h != hta_layer_out_h(p) || l->in_w != hta_layer_out_w(p) || l->in_c != p->out_c)
-      return fail(cc, "layer %d: input %dx%dx%d does not match layer %d's output %dx%dx%d", i,
-                  l->in_h, l->in_w, l->in_c, i - 1, hta_layer_out_h(p), hta_layer_out_w(p),
-                  p->out_c);
-  }
   return 0;
 }
 
@@ -835,7 +859,9 @@ static int check_cfg(compiler *cc, const hta_v2_cfg *c) {
 
 static int emit(compiler *cc, hta_program *prog) {
   const size_t desc_off = HTA_PROG_HEADER_BYTES;
-  const size_t blob_off = r16(desc_off + (size_t)cc->n_jobs * HTA_V2_JOB_BYTES);
+  /* a multiple of 64 (desc_off and the descriptors are): the graph ops'
+   * parameters, 64-byte aligned in the blob, stay so in the program */
+  const size_t blob_off = desc_off + (size_t)cc->n_jobs * HTA_V2_JOB_BYTES;
   const size_t size = blob_off + cc->blob.n;
   if (size > UINT32_MAX)
     return fail(cc, "the program (%zu bytes) exceeds the 32-bit offsets of descriptors", size);
@@ -853,6 +879,17 @@ static int emit(compiler *cc, hta_program *prog) {
     return fail(cc, "program header: %s", why);
   }
   for (int i = 0; i < cc->n_jobs; i++) {
+    prog->desc_layer[i] = cc->job_layer[i];
+    if (cc->gops[i].op == HTA_DESC_OP_GOP) {
+      hta_gop_desc g = cc->gops[i];
+      g.par_off += (uint32_t)blob_off;
+      if (hta_gop_desc_pack(&g, p + desc_off + (size_t)i * HTA_V2_JOB_BYTES, why,
+                            sizeof why) != 0) {
+        free(p);
+        return fail(cc, "layer %d: graph-op descriptor: %s", cc->job_layer[i], why);
+      }
+      continue;
+    }
     hta_v2_job j = cc->jobs[i];
     j.wts_off += (uint32_t)blob_off;
     j.rec_off += (uint32_t)blob_off;
@@ -861,7 +898,6 @@ static int emit(compiler *cc, hta_program *prog) {
       free(p);
       return fail(cc, "layer %d: job descriptor: %s", cc->job_layer[i], why);
     }
-    prog->desc_layer[i] = cc->job_layer[i];
   }
   if (cc->blob.n) memcpy(p + blob_off, cc->blob.p, cc->blob.n);
   prog->bytes = p;
@@ -872,14 +908,13 @@ static int emit(compiler *cc, hta_program *prog) {
 
 hta_program *hta_compile_v2(const hta_v2_cfg *cfg, const hta_layer *layers, int n, char *err,
                             size_t errlen) {
-  compiler cc = {cfg, err, errlen, {0}, NULL, NULL, 0, 0};
+  compiler cc = {cfg, err, errlen, {0}, NULL, NULL, NULL, 0, 0};
   if (err != NULL && errlen > 0) err[0] = '\0';
   if (cfg == NULL || layers == NULL || n < 1) {
     fail(&cc, "no layers to compile (n %d) or no v2 configuration", n);
     return NULL;
   }
   if (check_cfg(&cc, cfg) != 0) return NULL;
-  if (hta_engine_refusal(layers, n, err, errlen)) return NULL;
   hta_program *prog = calloc(1, sizeof *prog);
   if (prog == NULL) {
     fail(&cc, "out of memory");
@@ -888,19 +923,29 @@ hta_program *hta_compile_v2(const hta_v2_cfg *cfg, const hta_layer *layers, int 
   prog->n_layers = n;
   prog->layer_out = calloc((size_t)n, sizeof *prog->layer_out);
   int rc = prog->layer_out == NULL ? fail(&cc, "out of memory") : 0;
-  if (rc == 0) rc = check_chain(&cc, layers, n);
+  if (rc == 0) rc = check_graph(&cc, layers, n);
   if (rc == 0) rc = plan_data(&cc, layers, n, prog);
   for (int i = 0; rc == 0 && i < n; i++) {
     const hta_layer *l = &layers[i];
-    const hta_tensor in = i == 0 ? prog->input : prog->layer_out[i - 1];
+    const int s0 = hta_layer_src(l, i, 0);
+    const hta_tensor in = s0 == 0 ? prog->input : prog->layer_out[s0 - 1];
+    const hta_tensor out = prog->layer_out[i];
+    if (gop_op(l->op)) {
+      const int s1 = hta_op_inputs(l->op) == 2 ? hta_layer_src(l, i, 1) : s0;
+      const hta_tensor in2 = s1 == 0 ? prog->input : prog->layer_out[s1 - 1];
+      rc = lower_gop(&cc, i, l, 0, in, in2, out, cfg->chan_max);
+      continue;
+    }
     if (l->op == HTA_OP_DEPTHWISE || l->op == HTA_OP_GAP)
-      rc = lower_dw(&cc, i, l, in, prog->layer_out[i]);
+      rc = lower_dw(&cc, i, l, in, out);
     else
-      rc = lower_conv(&cc, i, l, in, prog->layer_out[i]);
+      rc = lower_conv(&cc, i, l, in, out);
+    if (rc == 0 && l->lut != NULL) rc = lower_gop(&cc, i, l, 1, out, out, out, cfg->chan_max);
   }
   if (rc == 0) rc = emit(&cc, prog);
   free(cc.blob.p);
   free(cc.jobs);
+  free(cc.gops);
   free(cc.job_layer);
   if (rc != 0) {
     hta_program_free(prog);

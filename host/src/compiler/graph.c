@@ -1,16 +1,13 @@
 /*
- * graph.c - what the version-1 engine cannot run yet, said once, and the
- * data-window plan of models that run on the host only (the cpu device).
+ * graph.c - which layers of a model use graph features, said once, and the
+ * data-window plan of such models on the host (the cpu device).
  *
  * Format-version-2 models (docs/model-format.md) may use ops, activation
- * tables and graph inputs that the engine of docs/architecture.md does not
- * have; the golden model runs them (docs/numerics.md "Graph ops"). The
- * compiler calls hta_engine_refusal first and refuses such a model with one
- * message naming every layer and feature concerned. Scratch planning by
- * tensor lifetimes belongs to the engine that will run these graphs: the
- * host plan below gives every tensor its own place. The version-1 engine
- * runs every graph op and activation table on its graph-op unit
- * (hw/rtl/hta_gop.sv): only the v2 compiler calls hta_engine_refusal.
+ * tables and graph inputs beyond the version-1 chain; the golden model runs
+ * them (docs/numerics.md "Graph ops"), and both engines run them on their
+ * graph-op unit (hw/rtl/hta_gop.sv; compile.c and compile_v2.c lower them
+ * with gop.c). The cpu device plans them with hta_plan_host, which gives
+ * every tensor its own place (no scratch planning by tensor lifetimes).
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -75,8 +72,8 @@ int hta_engine_refusal(const hta_layer *layers, int n, char *err, size_t errlen)
   list_feature(buf, sizeof buf, &len, layers, n, uses_graph, 0,
                "input other than the previous layer's output", first);
   /* The conclusion goes first so a truncated list still says what to do. */
-  return hta_errf(err, errlen, "the engine cannot run this model yet; it runs on the cpu device "
-                  "only until the engine supports it: %s", buf);
+  return hta_errf(err, errlen, "the model uses graph features (the engines run them on their "
+                  "graph-op unit): %s", buf);
 }
 
 hta_program *hta_plan_host(const hta_layer *layers, int n, char *err, size_t errlen) {
