@@ -190,10 +190,11 @@ module hta_top #(
     assign rq_beats[hta_pkg::RdGop*8 +: 8] = '0;
     logic unused_gop;
     assign unused_gop = ^{rq_ready[hta_pkg::RdGop], rd_valid[hta_pkg::RdGop]};
-    // Both arrays consume every block: MAC busy = adder busy = blocks; ops
-    // count the arrays' products (padding lanes included).
+    // Both arrays consume every block: MAC busy = adder busy = blocks (a
+    // MAC-only core, AddCo 0, has no adder array: never busy); ops count the
+    // arrays' products (padding lanes included).
     assign ev_mac_step    = ev_core_busy;
-    assign ev_add_step    = ev_core_busy;
+    assign ev_add_step    = ev_core_busy && hta_cfg_pkg::AddCo > 0;
     assign ev_mac_ops     = ev_core_busy ? 16'(hta_cfg_pkg::Pix * hta_cfg_pkg::Ci
                                                * hta_cfg_pkg::MacCo) : 16'd0;
     assign ev_add_ops     = ev_core_busy ? 16'(hta_cfg_pkg::Pix * hta_cfg_pkg::Ci
