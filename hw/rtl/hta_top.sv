@@ -183,10 +183,11 @@ module hta_top #(
     );
     // (the engine's clients are hta_pkg's: 0 RdCtrl, 1 RdWload, 2 RdIfetch,
     // 3 RdGop, its graph-op unit)
-    // Both arrays consume every block: MAC busy = adder busy = blocks; ops
-    // count the arrays' products (padding lanes included).
+    // Both arrays consume every block: MAC busy = adder busy = blocks (a
+    // MAC-only core, AddCo 0, has no adder array: never busy); ops count the
+    // arrays' products (padding lanes included).
     assign ev_mac_step    = ev_core_busy;
-    assign ev_add_step    = ev_core_busy;
+    assign ev_add_step    = ev_core_busy && hta_cfg_pkg::AddCo > 0;
     assign ev_mac_ops     = ev_core_busy ? 16'(hta_cfg_pkg::Pix * hta_cfg_pkg::Ci
                                                * hta_cfg_pkg::MacCo) : 16'd0;
     assign ev_add_ops     = ev_core_busy ? 16'(hta_cfg_pkg::Pix * hta_cfg_pkg::Ci

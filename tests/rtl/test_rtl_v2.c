@@ -57,8 +57,9 @@ static void cap_alpha(hta_layer *l) {
     if (a[i] > 127) a[i] >>= 1;
 }
 
-/* Runs prog on the model; 1 if every layer's output matches golden and the
- * engine's phase counters give every cycle to exactly one phase. */
+/* Runs prog on the model; 1 if every layer's output matches golden, the
+ * engine's phase counters give every cycle to exactly one phase and the
+ * adder array is busy with the MAC array (never on a MAC-only core). */
 static int run_prog(hta_sim *sim, const hta_program *prog, const hta_layer *layers, int n,
                     int8_t *const *golden, uint8_t *data, const uint8_t *before, char *detail,
                     size_t len, uint64_t *cycles) {
@@ -73,6 +74,12 @@ static int run_prog(hta_sim *sim, const hta_program *prog, const hta_layer *laye
              " inputs %" PRIu64 " core %" PRIu64 " tail %" PRIu64 "), CYCLES %" PRIu64,
              phases, res.v2_fetch, res.v2_wload, res.v2_xload, res.v2_run, res.v2_tail,
              res.cycles);
+    return 0;
+  }
+  const uint64_t add_busy = rtl_config()->add_co > 0 ? res.mac_busy : 0;
+  if (res.add_busy != add_busy) {
+    snprintf(detail, len, "adder busy %" PRIu64 ", expected %" PRIu64 " (MAC busy %" PRIu64
+             ", AddCo %u)", res.add_busy, add_busy, res.mac_busy, rtl_config()->add_co);
     return 0;
   }
   *cycles = res.cycles;
