@@ -159,18 +159,25 @@ static void bad_reuse(hta_sim *sim, const hta_program *prog, const uint8_t *data
   free(data);
 }
 
+/* The limits and options of the random layers: the linked configuration
+ * with short reductions and 8 / 24 filters per layer at most. */
+static void case_opts(hta_hw_cfg *lim, hta_rand_opts *opts) {
+  *lim = *rtl_config();
+  lim->k_max = 300;
+  lim->mac_lanes = 8;
+  lim->add_lanes = 24;
+  hta_rand_opts_default(opts, lim);
+}
+
 /* The engine's checks of a job's mode (v2_job_edits.h, the table the
  * interpreter is held to in test_compile_v2): a depthwise layer then a GAP
  * (the first seeded pair the lowering takes), each edit of its mode-1 or
  * mode-2 job refused with ERR_DESC naming the word, before that job runs. */
 static void bad_modes(hta_sim *sim) {
   const hta_hw_cfg *cfg = rtl_config();
-  hta_hw_cfg lim = *cfg;
-  lim.k_max = 300;
-  lim.mac_lanes = 8;
-  lim.add_lanes = 24;
+  hta_hw_cfg lim;
   hta_rand_opts opts;
-  hta_rand_opts_default(&opts, &lim);
+  case_opts(&lim, &opts);
   opts.kinds = 1u << HTA_KIND_INT8 | 1u << HTA_KIND_TERNARY;
   hta_rand_layer rl[2];
   hta_program *p = NULL;
@@ -230,12 +237,9 @@ static int run_case(hta_sim *sim, uint64_t seed, const char *argv0, int *skipped
   hta_rng g;
   hta_rng_seed(&g, seed);
   const hta_hw_cfg *cfg = rtl_config();
-  hta_hw_cfg lim = *cfg;
-  lim.k_max = 300;
-  lim.mac_lanes = 8;
-  lim.add_lanes = 24;
+  hta_hw_cfg lim;
   hta_rand_opts opts;
-  hta_rand_opts_default(&opts, &lim);
+  case_opts(&lim, &opts);
   opts.kinds = 1u << HTA_KIND_INT8 | 1u << HTA_KIND_TERNARY | 1u << HTA_KIND_BINARY;
   opts.max_hw = hta_rng_chance(&g, 15) ? 16 : 8;
   const int n = hta_rng_chance(&g, 15) ? (int)hta_rng_range(&g, 2, MAX_CHAIN) : 1;
