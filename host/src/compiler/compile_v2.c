@@ -452,23 +452,31 @@ static int one_group(const hta_layer *l) {
   return l->group == 0 || l->group >= hta_layer_k(l);
 }
 
-/* MAC-only configuration, fine groups: filter o (ternary or binary) as INT8
- * weights alpha_g t[k] (golden order, K of them); NULL with the error set
- * when a group scale exceeds 127 or memory runs out. */
+/* MAC-only configuration, fine groups: filter o (ternary or binary) runs as
+ * INT8 weights alpha_g t[k], which needs every group scale <= 127; 0 if so,
+ * else -1 with the error set. */
+static int check_mac_scales(compiler *cc, int i, const hta_layer *l, int o) {
+  const int ng = hta_layer_ngroups(l);
+  const uint8_t *alpha = l->alpha + (size_t)o * ng;
+  for (int g = 0; g < ng; g++)
+    if (alpha[g] > 127)
+      return fail(cc, "layer %d (%s): filter %d is %s with group scale %u; configuration %s is "
+                  "MAC-only (AddCo 0) and runs filters of fine groups (G %d) as INT8 weights "
+                  "alpha x t, which needs every scale <= 127: compile one group per filter or "
+                  "the int8 plan, or use a configuration with a ternary array", i,
+                  hta_op_name(l->op), o,
+                  hta_layer_kind(l, o) == HTA_KIND_BINARY ? "binary" : "ternary", alpha[g],
+                  cc->cfg->name ? cc->cfg->name : "?", l->group);
+  return 0;
+}
+
+/* Those weights (golden order, K of them); NULL with the error set when a
+ * scale exceeds 127 or memory runs out. */
 static int8_t *fold_alpha(compiler *cc, int i, const hta_layer *l, int o) {
   const int K = hta_layer_k(l), ng = hta_layer_ngroups(l), G = l->group;
+  if (check_mac_scales(cc, i, l, o) != 0) return NULL;
   const uint8_t *alpha = l->alpha + (size_t)o * ng;
   const int8_t *t = l->t + (size_t)o * K;
-  for (int g = 0; g < ng; g++)
-    if (alpha[g] > 127) {
-      fail(cc, "layer %d (%s): filter %d is %s with group scale %u; configuration %s is "
-           "MAC-only (AddCo 0) and runs filters of fine groups (G %d) as INT8 weights alpha x "
-           "t, which needs every scale <= 127: compile one group per filter or the int8 plan, "
-           "or use a configuration with a ternary array", i, hta_op_name(l->op), o,
-           hta_layer_kind(l, o) == HTA_KIND_BINARY ? "binary" : "ternary", alpha[g],
-           cc->cfg->name ? cc->cfg->name : "?", G);
-      return NULL;
-    }
   int8_t *w = malloc((size_t)K);
   if (w == NULL) {
     fail(cc, "out of memory");
@@ -689,12 +697,8 @@ static int lower_dw(compiler *cc, int i, const hta_layer *l, hta_tensor in, hta_
                 w, d.npix);
   d.tern_ok = gap && d.A > 0 && d.npix * 128 <= TERN_MAX;
   if (!gap && d.A == 0 && l->group != 0 && l->group < d.npos) {
-    for (int c = 0; c < d.C; c++) /* fold_alpha names a scale above 127 */
-      if (dw_tern(&d, c)) {
-        int8_t *folded = fold_alpha(cc, i, l, c);
-        if (folded == NULL) return -1;
-        free(folded);
-      }
+    for (int c = 0; c < d.C; c++) /* (dw_w folds alpha_g t itself) */
+      if (dw_tern(&d, c) && check_mac_scales(cc, i, l, c) != 0) return -1;
     d.fold_g = l->group;
   } else if (!gap && l->group != 0 && l->group < d.npos &&
              l->out_c > count_kind(l, HTA_KIND_INT8)) {
