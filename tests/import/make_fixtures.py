@@ -435,6 +435,33 @@ def graph_shuffle(path):
     g.save(path, 'x', t)
 
 
+def graph_concat_group(path):
+    """GoogLeNet's inception (a Concat of four branches, one through a MaxPool),
+    DenseNet's Concat of one tensor and of three, grouped convolutions as ResNeXt
+    and RegNet have them (group 4 of 16 channels, 2 filters per group; group 2
+    with stride 2 and 12 -> 8 channels)."""
+    g = G()
+    t = g.n('Relu', [g.n('Conv', ['x', g.c(w(8, 1, 3, 3, s=0.6)), g.c(w(8, s=0.1))],
+                         strides=[2, 2], pads=[1, 1, 1, 1])])
+    b1 = g.n('Relu', [g.n('Conv', [t, g.c(w(4, 8, 1, 1, s=0.4)), g.c(w(4, s=0.1))])])
+    b2 = g.n('Relu', [g.n('Conv', [t, g.c(w(6, 8, 3, 3, s=0.2)), g.c(w(6, s=0.1))],
+                          pads=[1, 1, 1, 1])])
+    b3 = g.n('MaxPool', [t], kernel_shape=[3, 3], strides=[1, 1], pads=[1, 1, 1, 1])
+    b3 = g.n('Relu', [g.n('Conv', [b3, g.c(w(2, 8, 1, 1, s=0.4)), g.c(w(2, s=0.1))])])
+    t = g.n('Concat', [b1, b2, t, b3], name='inception', axis=1)  # 20 channels
+    t = g.n('Concat', [t], name='cat_one', axis=1)
+    t = g.n('Relu', [g.n('Conv', [t, g.c(w(16, 5, 3, 3, s=0.3)), g.c(w(16, s=0.1))],
+                         name='grouped4', group=4, pads=[1, 1, 1, 1])])
+    d = g.n('Relu', [g.n('Conv', [t, g.c(w(4, 16, 1, 1, s=0.3)), g.c(w(4, s=0.1))])])
+    t = g.n('Concat', [t, b1, d], name='dense', axis=1)  # 24 channels
+    t = g.n('Relu', [g.n('Conv', [t, g.c(w(8, 12, 3, 3, s=0.2)), g.c(w(8, s=0.1))],
+                         name='grouped2', group=2, strides=[2, 2], pads=[1, 1, 1, 1])])
+    t = g.n('GlobalAveragePool', [t])
+    t = g.n('Flatten', [t])
+    t = g.n('Gemm', [t, g.c(w(10, 8)), g.c(w(10, s=0.1))], transB=1)
+    g.save(path, 'x', t)
+
+
 def bad_concat_axis(path):
     g = G()
     a = g.n('Conv', ['x', g.c(w(4, 1, 3, 3))], pads=[1, 1, 1, 1])
@@ -444,9 +471,10 @@ def bad_concat_axis(path):
 
 
 def bad_group(path):
+    """group 3 does not divide the 4 channels"""
     g = G()
     t = g.n('Conv', ['x', g.c(w(4, 1, 3, 3))])
-    t = g.n('Conv', [t, g.c(w(4, 2, 3, 3))], name='bad_group', group=2)
+    t = g.n('Conv', [t, g.c(w(6, 1, 3, 3))], name='bad_group', group=3)
     g.save(path, 'x', t)
 
 
@@ -630,12 +658,13 @@ def float_rgb32(path):
 
 GOOD = [float_mbnet, float_misc, ternary, qdq, qlinear, integer, float_rgb32, float_pools,
         float_acts, float_resize_pad, graph_residual, graph_se_silu, qdq_pytorch,
-        graph_shuffle, qlinear_zp, integer_zp, qlinear_add]
+        graph_shuffle, qlinear_zp, integer_zp, qlinear_add, graph_concat_group]
 BAD = {bad_dilation: "node 'bad_dilation' (Conv): dilations",
        bad_op: "node 'bad_pool' (LpPool): unsupported op LpPool",
        bad_pool: "node 'bad_avg' (AveragePool): count_include_pad=1 is not supported",
        bad_concat_axis: "node 'bad_cat' (Concat): Concat along axis 2 (only channels, axis 1)",
-       bad_group: "node 'bad_group' (Conv): group=2",
+       bad_group: "node 'bad_group' (Conv): group=3 with 4 input and 6 output channels "
+                  "(weights for 1 per group): the groups must divide both channel counts",
        bad_strides: "node 'bad_strides' (Conv): strides",
        bad_many: "2 nodes block the import:",
        bad_stride0: "node 'bad_stride0' (Conv): stride 0 is outside 1..255",

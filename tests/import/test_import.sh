@@ -42,12 +42,19 @@ fi
 # ---- good models: import, then golden model vs the ONNX graph in numpy ----
 for m in float_mbnet float_misc ternary qdq qlinear integer float_pools float_acts \
     float_resize_pad graph_residual graph_se_silu qdq_pytorch graph_shuffle qlinear_zp integer_zp \
-    qlinear_add; do
+    qlinear_add graph_concat_group; do
   expect "import_$m" 0 "1x1x10" -- $HTA import "$fx/$m.onnx" -o "$tmp/$m.hta" --calib-n 200
   lsb=()
   [[ $m == qdq* || $m == qlinear* ]] && lsb=(--max-lsb 1)
   pytest_counts $PY tools/import/hta_check.py "$fx/$m.onnx" "$tmp/$m.hta" --n 50 \
     --hta-bin "$HTA" --name "reference_$m" "${lsb[@]}"
+done
+
+# N-input Concat (a chain of CONCATs) and grouped convolutions (block-diagonal CONV2D)
+# on the RTL: bit-exact with the golden model on every layer, on a v1 and a v2 engine
+for cfg in small v2small; do
+  expect "verify_concat_group_sim_$cfg" 0 "bit-exact with cpu on every layer" -- \
+    $HTA verify --device sim:cfg=$cfg --model "$tmp/graph_concat_group.hta"
 done
 
 # ---- filter kinds per plan (hta info: int8 / tern / bin columns of each layer) ----

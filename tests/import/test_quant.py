@@ -210,5 +210,61 @@ check('calibrate_mse_within_minmax', all(m[0] <= e[0] <= 0 <= e[1] <= m[1] for m
                                          zip(r_mm, r_mse)), '%s vs %s' % (r_mse, r_mm))
 check('calibrate_mse_reproducible', r_mse == hta_quant.calibrate(chain, imgs, 'mse'))
 
+# A Concat of N tensors becomes N - 1 chained CONCATs that all carry the last one's
+# quantization, so a value joining the chain is rescaled once and passes every later
+# link exactly (docs/numerics.md: SRDHM, RDBPOT, the output stage), as one N-input
+# CONCAT would give it.
+def srdhm(a, b):
+    ab = int(a) * int(b)
+    nudge = (1 << 30) if ab >= 0 else 1 - (1 << 30)
+    v = ab + nudge
+    return int(v / (1 << 31)) if v >= 0 else -int(-v // (1 << 31))  # C division
+
+
+def rdbpot(x, e):
+    mask = (1 << e) - 1
+    return (x >> e) + ((x & mask) > (mask >> 1) + (x < 0))
+
+
+def concat_chain():
+    import onnx
+    from onnx import TensorProto, helper, numpy_helper
+    inits, nodes, outs = [], [], []
+    for k, (c, s) in enumerate(((3, 0.2), (5, 0.05), (2, 0.7), (4, 2.0))):  # widest last
+        inits.append(numpy_helper.from_array((rng.standard_normal((c, 1, 1, 1)) * s)
+                                             .astype(np.float32), 'w%d' % k))
+        nodes.append(helper.make_node('Conv', ['x', 'w%d' % k], ['b%d' % k]))
+        outs.append('b%d' % k)
+    nodes.append(helper.make_node('Concat', outs, ['y'], name='cat4', axis=1))
+    g = helper.make_graph(nodes, 'cat', [helper.make_tensor_value_info(
+        'x', TensorProto.FLOAT, [1, 1, 6, 6])], [helper.make_tensor_value_info(
+            'y', TensorProto.FLOAT, [1, 14, 6, 6])], inits)
+    import tempfile
+    with tempfile.TemporaryDirectory() as d:
+        path = os.path.join(d, 'cat.onnx')
+        onnx.save(helper.make_model(g, opset_imports=[helper.make_opsetid('', 13)]), path)
+        return hta_onnx.load_chain(path)
+
+
+layers, in_shape, in_q = concat_chain()
+links = [i for i, l in enumerate(layers) if l.op == 'concat']
+q, _, _ = hta_quant.quantize(layers, in_shape, in_q, 'int8',
+                             rng.random((64, 6, 6, 1)).astype(np.float32), 'minmax', [])
+check('concat4_is_3_links', len(links) == 3 and q[links[-1]].out_c == 14,
+      'links %s' % links)
+check('concat4_links_share_the_last_quantization',
+      all(q[i].out_q == q[links[-1]].out_q for i in links), [q[i].out_q for i in links])
+ok, detail = True, ''
+for i in links[1:]:  # input 0 is the previous link: every int8 value comes through
+    for x in range(-128, 128):
+        l = q[i]
+        r = rdbpot(srdhm((x - l.zp_in) * (1 << 20), l.in_mult[0]), l.in_shift[0])
+        y = l.zp_out + rdbpot(srdhm(r + int(l.bias[0]), int(l.mult[0])), int(l.shift[0]))
+        if y != x:
+            ok, detail = False, 'link %d: %d comes out as %d' % (i, x, y)
+            break
+check('concat4_later_links_pass_values_exactly', ok, detail)
+
+
 print('%d passed, %d failed' % (passed, failed))
 sys.exit(1 if failed else 0)

@@ -3,7 +3,7 @@
 The graph must be a chain: one input [N, C, H, W], one output, every node
 reading the previous node's output plus constants. Each supported node folds
 into the chain (docs/quantization.md lists them):
-  Conv (group 1 or depthwise), Gemm, MatMul (+ Add of a constant bias) -> a
+  Conv (group 1, depthwise, or grouped: block-diagonal weights), Gemm, MatMul (+ Add of a constant bias) -> a
   linear layer; BatchNormalization, Mul/Add by a constant -> folded into it;
   Relu, Clip -> its output clamp; GlobalAveragePool -> GAP; MaxPool,
   AveragePool, GlobalMaxPool, Pad (constant 0), Resize/Upsample (nearest x2)
@@ -210,6 +210,18 @@ def pool_nhwc(x, kh, kw, stride, pads, is_max):
             acc = np.maximum(acc, win) if is_max else acc + win
             cnt += inside[ky:ky + stride * (oh - 1) + 1:stride, kx:kx + stride * (ow - 1) + 1:stride]
     return acc if is_max else acc / cnt[None, :, :, None]
+
+
+def _block_diag(w, g):
+    """Grouped weights [O, C/g, kh, kw] -> [O, C, kh, kw], zero outside each
+    filter's group (output o reads input channels of group o // (O/g))."""
+    o, ipg = w.shape[:2]
+    opg = o // g
+    d = np.zeros((o, ipg * g) + w.shape[2:], w.dtype)
+    for f in range(o):
+        k = f // opg
+        d[f, k * ipg:(k + 1) * ipg] = w[f]
+    return d
 
 
 def _attrs(node):
@@ -485,13 +497,29 @@ class _Chain:
         self.graph_Add(n, a, st, names)
 
     def graph_Concat(self, n, a, st, names):
+        """Concat of N >= 2 tensors along channels: a chain of N - 1 two-input
+        CONCATs, ((x0 | x1) | x2) | ... Every link's output has the quantization
+        of the last one (q_of), so each input is rescaled once, where it joins,
+        and passes the later links exactly (the identity rescale, docs/numerics.md):
+        the integers a native N-input CONCAT would give."""
         if a.get('axis') not in (1, -3):
             raise ImportError_('%s: Concat along axis %s (only channels, axis 1)'
                                % (_where(n), a.get('axis')))
-        if len(names) != 2:
-            raise ImportError_('%s: Concat of %d tensors (2 are supported; chain them)'
-                               % (_where(n), len(names)))
-        self._two(n, st, names, 'concat', lambda x, y: x[:2] == y[:2])
+        (i0, s0, f0, _, _) = st[0]
+        links = []
+        for k in range(1, len(st)):
+            self._two(n, [(i0, s0, f0, None, None), st[k]], names[:1] + names[k:k + 1],
+                      'concat', lambda x, y: x[:2] == y[:2])
+            i0, s0, f0 = self.cur_idx, self.shape, None
+            links.append(self._cur())
+        for l in links[:-1]:
+            l.q_of = links[-1]
+
+    def op_Concat(self, n, a):
+        """Concat of one tensor (DenseNet's first layer of a block): nothing."""
+        if a.get('axis') not in (1, -3):
+            raise ImportError_('%s: Concat along axis %s (only channels, axis 1)'
+                               % (_where(n), a.get('axis')))
 
     def graph_Mul(self, n, a, st, names):
         if st[0][1][:2] == (1, 1) and st[1][1][:2] != (1, 1):
@@ -552,10 +580,20 @@ class _Chain:
         elif group == c and o == c and ipg == 1:
             l = Layer('dw', n.name or n.output[0], self.shape)
             l.w = np.ascontiguousarray(w.transpose(0, 2, 3, 1)).astype(np.float32)
+        elif group > 1 and c % group == 0 and o % group == 0 and ipg == c // group:
+            # a grouped convolution (ResNeXt, RegNet) as a CONV2D whose filters are
+            # zero outside their group's input channels (block diagonal): exact in
+            # every plan (0 is a weight of every kind), g times the MACs and weights
+            l = Layer('conv', n.name or n.output[0], self.shape)
+            l.w = np.ascontiguousarray(_block_diag(w, group).transpose(0, 2, 3, 1)).astype(
+                np.float32)
+            l.groups = group
+            if wint is not None:
+                wint = _block_diag(wint, group)
         else:
-            raise ImportError_('%s: group=%d with %d input and %d output channels: only 1 or '
-                               'depthwise (group = channels, multiplier 1) is supported'
-                               % (_where(n), group, c, o))
+            raise ImportError_('%s: group=%d with %d input and %d output channels (weights '
+                               'for %d per group): the groups must divide both channel '
+                               'counts' % (_where(n), group, c, o, ipg))
         l.kh, l.kw, l.stride, l.pads = kh, kw, st[0], pads
         l.b = np.zeros(o, np.float32) if b is None else b.astype(np.float32).reshape(o)
         if wint is not None:
@@ -1298,7 +1336,7 @@ def survey(model, chain):
             if n.op_type not in TWO_INPUT:
                 why.append('reads %d tensors (%s): only %s take two' % (
                     len(data_in), ', '.join(data_in), ', '.join(TWO_INPUT)))
-            elif len(data_in) > 2:
+            elif len(data_in) > 2 and n.op_type != 'Concat':
                 why.append('reads %d tensors: at most 2 (chain them)' % len(data_in))
             if n.op_type == 'Concat' and a.get('axis') not in (1, -3):
                 why.append('Concat along axis %s (only channels, axis 1)' % a.get('axis'))

@@ -581,7 +581,11 @@ def quantize(layers, in_shape, in_q, plan, images, method, keep_int8, calib_batc
         src = srcs(l, i)
         q_prev = qs[src[0]]
         q2 = qs[src[1]] if len(src) > 1 else None
-        if l.out_q is not None:
+        last = getattr(l, 'q_of', None)  # a link of an N-input Concat: the last link's
+        if last is not None:
+            oq = last.out_q if last.out_q is not None else act_quant(
+                *ranges[layers.index(last)])
+        elif l.out_q is not None:
             oq = l.out_q
         elif l.op == 'gap' and ranges is not None:
             oq = act_quant(*ranges[i])
