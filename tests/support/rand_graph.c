@@ -16,6 +16,7 @@ typedef struct gb {
   char *err;
   size_t errlen;
   int failed;
+  int pass_c; /* > 0: the next CONCAT passes its first pass_c channels exactly */
 } gb;
 
 /* Shape and zero point of tensor t of the model built so far. */
@@ -78,12 +79,28 @@ static int add(gb *b, hta_op op, int t0, int t1, int k, int stride, int pads) {
                             : op == HTA_OP_MUL                      ? hta_rng_range(b->g, 5, 8)
                                                                      : hta_rng_range(b->g, 0, 2));
   }
+  const int passing = op == HTA_OP_CONCAT && b->pass_c > 0;
+  if (passing) {
+    /* a later link of an N-input Concat as hta import chains it: the previous
+     * link's values come through unchanged (docs/numerics.md, CONCAT) */
+    l.in_mult[0] = INT32_C(1) << 30;
+    l.in_shift[0] = 0;
+    l.zp_out = l.zp_in;
+    l.act_min = -128;
+    l.act_max = 127;
+    for (int o = 0; o < b->pass_c && o < 256; o++) {
+      b->bias[o] = 0;
+      b->mult[o] = INT32_MAX;
+      b->shift[o] = 19;
+    }
+    b->pass_c = 0;
+  }
   if (hta_op_has_output_stage(op)) {
     l.bias = b->bias;
     l.mult = b->mult;
     l.shift = b->shift;
   }
-  if (hta_rng_chance(b->g, 35)) {
+  if (hta_rng_chance(b->g, 35) && !passing) {
     for (int i = 0; i < 256; i++) b->lut[i] = (int8_t)hta_rng_range(b->g, -128, 127);
     l.lut = b->lut;
   }
@@ -104,7 +121,17 @@ static int add_weighted_c(gb *b, int op, int t, int table, int max_c) {
   return add_weighted_k(b, op, t, table, max_c, 0);
 }
 
+static int add_weighted_g(gb *b, int op, int t, int table, int max_c, unsigned kinds,
+                          int groups);
 static int add_weighted_k(gb *b, int op, int t, int table, int max_c, unsigned kinds) {
+  return add_weighted_g(b, op, t, table, max_c, kinds, 1);
+}
+
+/* groups > 1: a grouped convolution as hta import lowers it, filter o of
+ * group o / (out_c / groups) with weight 0 at every input channel outside
+ * that group's (block-diagonal; INT8 and TERNARY filters, which hold 0). */
+static int add_weighted_g(gb *b, int op, int t, int table, int max_c, unsigned kinds,
+                          int groups) {
   if (b->failed) return 0;
   hta_hw_cfg hw;
   hta_hw_cfg_default(&hw);
@@ -114,6 +141,11 @@ static int add_weighted_k(gb *b, int op, int t, int table, int max_c, unsigned k
   o.kinds = kinds;
   o.max_c = max_c;
   o.max_out_c = max_c;
+  if (groups > 1) {
+    o.kinds = (kinds ? kinds : ~0u) & (1u << HTA_KIND_INT8 | 1u << HTA_KIND_TERNARY);
+    /* a CONV2D's kernel within every configuration's KMax (tiny: 576) */
+    if (o.hw.k_max > 288) o.hw.k_max = 288;
+  }
   hta_rand_input in;
   int zp = 0;
   if (n_tensors(b) > 1 || t > 0) {
@@ -133,6 +165,20 @@ static int add_weighted_k(gb *b, int op, int t, int table, int max_c, unsigned k
   }
   rl.l.n_src = 1;
   rl.l.src[0] = t;
+  /* out_c is drawn (and a too wide CONV becomes DEPTHWISE): the most groups
+   * up to the asked number that divide both channel counts */
+  while (groups > 1 && (rl.l.in_c % groups || rl.l.out_c % groups)) groups--;
+  if (groups > 1 && rl.l.op != HTA_OP_DEPTHWISE) {
+    const int K = hta_layer_k(&rl.l), ipg = rl.l.in_c / groups, opg = rl.l.out_c / groups;
+    int8_t *w = (int8_t *)rl.l.w, *tw = (int8_t *)rl.l.t; /* rl's own arrays */
+    for (int f = 0; f < rl.l.out_c; f++)
+      for (int k = 0; k < K; k++) /* OHWI: input channel k % in_c */
+        if ((k % rl.l.in_c) / ipg != f / opg) {
+          if (w != NULL) w[(size_t)f * K + k] = 0;
+          if (tw != NULL) tw[(size_t)f * K + k] = 0;
+        }
+    snprintf(rl.desc + strlen(rl.desc), sizeof rl.desc - strlen(rl.desc), " groups=%d", groups);
+  }
   if (table == 1)
     for (int i = 0; i < 256; i++) b->lut[i] = (int8_t)(i - 128 > 0 ? (i - 128) / 2 : i - 128);
   if (table == 2)
@@ -214,7 +260,7 @@ hta_model *hta_rand_graph_engine_kinds(hta_rng *rng, int max_c, unsigned kinds, 
     const int a = (int)hta_rng_range(rng, 0, n_tensors(&b) - 1);
     int h, w, c, zp;
     shape(&b, a, &h, &w, &c, &zp);
-    switch (hta_rng_range(rng, 0, 9)) {
+    switch (hta_rng_range(rng, 0, 11)) {
     case 9: /* an average pool: kernel 2..3, stride 1..2, padding below the kernel */
       add(&b, HTA_OP_AVGPOOL, a, 0, (int)hta_rng_range(rng, 2, 3),
           (int)hta_rng_range(rng, 1, 2), 1);
@@ -247,6 +293,29 @@ hta_model *hta_rand_graph_engine_kinds(hta_rng *rng, int max_c, unsigned kinds, 
       break;
     }
     case 3: add_weighted_k(&b, HTA_OP_DEPTHWISE, a, hta_rng_chance(rng, 50) ? 2 : 0, max_c, kinds); break;
+    case 10: { /* a grouped convolution (1x1 or kxk): groups a divisor of in_c */
+      int g = 1;
+      for (int d = 2; d <= c && d <= max_c / 2; d++)
+        if (c % d == 0 && (g == 1 || hta_rng_chance(rng, 50))) g = d;
+      add_weighted_g(&b, g > 1 && hta_rng_chance(rng, 50) ? HTA_OP_CONV2D : HTA_OP_POINTWISE, a,
+                     hta_rng_chance(rng, 30) ? 2 : 0, max_c, kinds, g);
+      break;
+    }
+    case 11: { /* a Concat of 3 or 4 tensors as hta import lowers it: a chain */
+      int t = a, tc = c;
+      const int links = (int)hta_rng_range(rng, 2, 3);
+      for (int j = 0; j < links && !b.failed; j++) {
+        const int u = pick_like(&b, a, 0);
+        int h2, w2, c2;
+        shape(&b, u, &h2, &w2, &c2, &zp);
+        if (tc + c2 > 256) break;
+        b.pass_c = j > 0 ? tc : 0;
+        t = add(&b, HTA_OP_CONCAT, t, u, 1, 1, 0);
+        tc += c2;
+      }
+      b.pass_c = 0;
+      break;
+    }
     default: add_weighted_k(&b, HTA_OP_POINTWISE, a, hta_rng_chance(rng, 50) ? 2 : 0, max_c, kinds); break;
     }
   }

@@ -572,6 +572,35 @@ static void test_concat(void) {
   run2("CONCAT: input 0's channels, then input 1's", &l, a, b, want, 3);
 }
 
+/* The identity rescale of docs/numerics.md (in_mult 2^30, in_shift 0, stage
+ * mult 2^31 - 1, shift 19, zp_out = zp_in): every value comes through CONCAT
+ * unchanged, at every zero point. hta import chains a Concat of N tensors on
+ * it: each later link passes the previous link's channels exactly. */
+static void test_concat_pass(void) {
+  const int32_t bias[] = {0, 0}, mult[] = {INT32_MAX, INT32_MAX};
+  const uint8_t shift[] = {19, 19};
+  int bad = 0;
+  char what[120] = "";
+  for (int zp = -128; zp <= 127 && !bad; zp += 17)
+    for (int x = -128; x <= 127 && !bad; x++) {
+      const int8_t a[] = {(int8_t)x}, b[] = {(int8_t)(-1 - x)};
+      int8_t got[2];
+      hta_layer l = two_inputs(HTA_OP_CONCAT, 1, 1, 1, 1, 1, 1);
+      l.zp_in = l.zp_in2 = l.zp_out = zp;
+      l.in_mult[0] = l.in_mult[1] = INT32_C(1) << 30;
+      l.bias = bias;
+      l.mult = mult;
+      l.shift = shift;
+      if (hta_golden_layer2(&l, a, b, got) != 0 || got[0] != a[0] || got[1] != b[0]) {
+        bad = 1;
+        snprintf(what, sizeof what, "zp %d: [%d, %d] came out as [%d, %d]", zp, a[0], b[0],
+                 got[0], got[1]);
+      }
+    }
+  check(!bad, "CONCAT: the identity rescale passes every value at every zero point", "%s",
+        what);
+}
+
 static void test_mul(void) {
   /* x (1x2x2) = [3, -5, 100, 7], zp 1: xc = [2, -6, 99, 6]; y (1x1x2) =
    * [4, -10], zp -2: yc = [6, -8]. acc = [12, 48, 594, -48]; mult Q shift 2:
@@ -746,6 +775,7 @@ int main(void) {
   test_layer_check();
   test_add();
   test_concat();
+  test_concat_pass();
   test_mul();
   test_maxpool();
   test_avgpool();
