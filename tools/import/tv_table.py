@@ -3,7 +3,7 @@
 network, written into docs/accuracy-torchvision.md between its markers.
 
     tools/import/tv_table.py [--hta build/hta] [--models a,b,...] [--size 64]
-                             [--doc docs/accuracy-torchvision.md] [--no-qdq]
+                             [--doc docs/accuracy-torchvision.md] [--no-qdq] [--merge]
 
 Each network is built by Debian's python3-torchvision (random weights, seeded
 per network, 10 classes; no pretrained weights can be fetched here), its
@@ -191,6 +191,9 @@ def main():
     p.add_argument('--size', type=int, default=64)
     p.add_argument('--doc', default='docs/accuracy-torchvision.md')
     p.add_argument('--no-qdq', action='store_true')
+    p.add_argument('--merge', action='store_true',
+                   help="replace only the measured networks' rows of the doc's table, "
+                        "keeping the others (and their earlier stamp)")
     a = p.parse_args()
     try:
         import torch
@@ -234,6 +237,20 @@ def main():
     return 0
 
 
+def merged(old_section, rows):
+    """The table rows of old_section with those of the networks in rows replaced
+    (new networks appended), and the old stamp line."""
+    lines = old_section.strip().splitlines()
+    stamp = lines[0] if lines and lines[0].startswith('Measured') else ''
+    new = {r['net']: cell(r) for r in rows}
+    out = []
+    for ln in lines:
+        m = re.match(r'\| ([a-z0-9_]+) \|', ln)
+        if m and m.group(1) not in ('network',):
+            out.append(new.pop(m.group(1), ln))
+    return stamp, out + list(new.values())
+
+
 def write_doc(a, head, rows, n_total, tv_version):
     table = '\n'.join([head] + [cell(r) for r in rows])
     stamp = ('Measured %s by `tools/import/tv_table.py --size %d%s%s` (torchvision %s, %dx%d '
@@ -249,7 +266,15 @@ def write_doc(a, head, rows, n_total, tv_version):
             text = f.read()
         if begin in text and end in text:
             pre, rest = text.split(begin, 1)
-            post = rest.split(end, 1)[1]
+            old, post = rest.split(end, 1)
+            if a.merge:
+                old_stamp, old_rows = merged(old, rows)
+                stamp = '%s Rows of %s re-measured %s by `tools/import/tv_table.py --size %d ' \
+                        '--merge --models %s%s`.' % (
+                            old_stamp, ', '.join(r['net'] for r in rows),
+                            time.strftime('%Y-%m-%d', time.gmtime()), a.size, a.models,
+                            ' --no-qdq' if a.no_qdq else '')
+                table = '\n'.join([head] + old_rows)
             with open(a.doc, 'w') as f:
                 f.write(pre + begin + '\n' + stamp + '\n\n' + table + '\n' + end + post)
         else:
