@@ -10,6 +10,8 @@ Good models (input [1, 1, 28, 28], output [1, 10]):
                 MatMul + Add (a dense layer over a 7x7 window), Identity, Dropout
   ternary       float weights already {-a, 0, +a} per filter / per group of 4 / {-a, +a}
   qdq           QuantizeLinear/DequantizeLinear pairs, int8 per-channel weights
+  qdq_group     qdq, then a grouped Conv of integer weights and a Concat of three
+                quantized tensors (qdq_group_dense: the same as a group-1 Conv)
   qlinear       QLinearConv (incl. depthwise), QLinearMatMul
   integer       ConvInteger and MatMulInteger with Cast, Mul, Add
 """
@@ -156,6 +158,53 @@ def qdq(path):
     t = g.n('Gemm', [t, wd, g.c(w(10, s=0.1))], transB=1)
     t = q_dq(t, 0.02, 0)
     g.save(path, 'x', t)
+
+
+def qdq_group(path, dense=False):
+    """qdq's layers, then a grouped convolution of integer weights (group 2; with
+    dense: the same weights as a group-1 Conv, zero outside each group) and a
+    Concat of three quantized tensors."""
+    global rng
+    saved, rng = rng, np.random.default_rng(11)  # the same weights in both variants
+    g = G()
+
+    def q_dq(t, s, z):
+        sc, zp = g.c(np.float32(s)), g.c(np.int8(z))
+        return g.n('DequantizeLinear', [g.n('QuantizeLinear', [t, sc, zp]), sc, zp])
+
+    def wdq(a):
+        wi, s = qw(a, a.shape[0])
+        return g.n('DequantizeLinear', [g.c(wi), g.c(s), g.c(np.zeros(a.shape[0], np.int8))],
+                   axis=0)
+    t = q_dq('x', 1 / 255, -128)
+    t = g.n('Conv', [t, wdq(w(8, 1, 3, 3, s=0.6)), g.c(w(8, s=0.1))], strides=[2, 2],
+            pads=[1, 1, 1, 1])
+    t = q_dq(g.n('Relu', [t]), 0.01, -128)
+    t = g.n('Conv', [t, wdq(w(8, 1, 3, 3, s=0.5))], group=8, pads=[1, 1, 1, 1])
+    t = q_dq(g.n('Relu', [t]), 0.01, -128)
+    # a grouped convolution of integer weights and a Concat of three quantized tensors
+    wg = w(8, 4, 3, 3, s=0.4)
+    if dense:
+        wd = np.zeros((8, 8, 3, 3), np.float32)
+        wd[:4, :4], wd[4:, 4:] = wg[:4], wg[4:]
+        a = g.n('Conv', [t, wdq(wd)], pads=[1, 1, 1, 1])
+    else:
+        a = g.n('Conv', [t, wdq(wg)], group=2, pads=[1, 1, 1, 1])
+    a = q_dq(g.n('Relu', [a]), 0.02, -128)
+    b = q_dq(g.n('Conv', [t, wdq(w(4, 8, 1, 1, s=0.5))]), 0.015, 0)
+    t = q_dq(g.n('Concat', [t, a, b], axis=1), 0.02, -20)
+    t = g.n('GlobalAveragePool', [t])
+    t = g.n('Flatten', [t])
+    wf, sf = qw(w(10, 20), 10)
+    wd = g.n('DequantizeLinear', [g.c(wf), g.c(sf), g.c(np.zeros(10, np.int8))], axis=0)
+    t = g.n('Gemm', [t, wd, g.c(w(10, s=0.1))], transB=1)
+    t = q_dq(t, 0.02, 0)
+    rng = saved
+    g.save(path, 'x', t)
+
+
+def qdq_group_dense(path):
+    qdq_group(path, dense=True)
 
 
 def qdq_pytorch(path):
@@ -658,7 +707,8 @@ def float_rgb32(path):
 
 GOOD = [float_mbnet, float_misc, ternary, qdq, qlinear, integer, float_rgb32, float_pools,
         float_acts, float_resize_pad, graph_residual, graph_se_silu, qdq_pytorch,
-        graph_shuffle, qlinear_zp, integer_zp, qlinear_add, graph_concat_group]
+        graph_shuffle, qlinear_zp, integer_zp, qlinear_add, graph_concat_group,
+        qdq_group, qdq_group_dense]
 BAD = {bad_dilation: "node 'bad_dilation' (Conv): dilations",
        bad_op: "node 'bad_pool' (LpPool): unsupported op LpPool",
        bad_pool: "node 'bad_avg' (AveragePool): count_include_pad=1 is not supported",

@@ -42,13 +42,24 @@ fi
 # ---- good models: import, then golden model vs the ONNX graph in numpy ----
 for m in float_mbnet float_misc ternary qdq qlinear integer float_pools float_acts \
     float_resize_pad graph_residual graph_se_silu qdq_pytorch graph_shuffle qlinear_zp integer_zp \
-    qlinear_add graph_concat_group; do
+    qlinear_add graph_concat_group qdq_group qdq_group_dense; do
   expect "import_$m" 0 "1x1x10" -- $HTA import "$fx/$m.onnx" -o "$tmp/$m.hta" --calib-n 200
   lsb=()
   [[ $m == qdq* || $m == qlinear* ]] && lsb=(--max-lsb 1)
   pytest_counts $PY tools/import/hta_check.py "$fx/$m.onnx" "$tmp/$m.hta" --n 50 \
     --hta-bin "$HTA" --name "reference_$m" "${lsb[@]}"
 done
+
+# a grouped Conv imports to the integers of its group-1 equivalent (zero weights
+# outside each group): the same outputs on the same inputs
+$PY -c "import numpy as np; np.save('$tmp/g.npy', np.random.default_rng(2).integers(-128, 128, (8, 28, 28, 1)).astype(np.int8))"
+for m in qdq_group qdq_group_dense; do
+  $HTA run --device cpu --model "$tmp/$m.hta" --input "$tmp/g.npy" --output "$tmp/$m.out.npy" \
+    >/dev/null 2>&1
+done
+[[ -s $tmp/qdq_group.out.npy ]] && cmp -s "$tmp/qdq_group.out.npy" "$tmp/qdq_group_dense.out.npy" \
+  && pass grouped_conv_equals_dense_equivalent \
+  || fail grouped_conv_equals_dense_equivalent "outputs differ (or a run failed)"
 
 # N-input Concat (a chain of CONCATs) and grouped convolutions (block-diagonal CONV2D)
 # on the RTL: bit-exact with the golden model on every layer, on a v1 and a v2 engine
