@@ -527,6 +527,17 @@ def bad_group(path):
     g.save(path, 'x', t)
 
 
+def bad_layernorm(path):
+    """ConvNeXt's LayerNorm on channels-last: every node of it is named at once."""
+    g = G()
+    t = g.n('Conv', ['x', g.c(w(4, 1, 3, 3))], pads=[1, 1, 1, 1])
+    t = g.n('Transpose', [t], name='bad_permute', perm=[0, 2, 3, 1])
+    m = g.n('ReduceMean', [t], name='bad_mean', axes=[-1])
+    t = g.n('Sub', [t, m], name='bad_sub')
+    t = g.n('Sqrt', [t], name='bad_sqrt')
+    g.save(path, 'x', t, check=False)
+
+
 def bad_strides(path):
     g = G()
     t = g.n('Conv', ['x', g.c(w(4, 1, 3, 3))], name='bad_strides', strides=[1, 2])
@@ -716,6 +727,7 @@ BAD = {bad_dilation: "node 'bad_dilation' (Conv): dilations",
        bad_group: "node 'bad_group' (Conv): group=3 with 4 input and 6 output channels "
                   "(weights for 1 per group): the groups must divide both channel counts",
        bad_strides: "node 'bad_strides' (Conv): strides",
+       bad_layernorm: "4 nodes block the import:",
        bad_many: "2 nodes block the import:",
        bad_stride0: "node 'bad_stride0' (Conv): stride 0 is outside 1..255",
        bad_negpad: "node 'bad_negpad' (Conv): pads [-1, -1, -1, -1] (top, bottom, left, "

@@ -145,6 +145,15 @@ done
 [[ $st -eq 1 && $ok -eq 1 && ! -e $tmp/bad.hta ]] && pass refuse_every_blocker_at_once ||
   { [[ $ok -eq 1 ]] && fail refuse_every_blocker_at_once "exit $st or a file: $out"; }
 grep -q Traceback <<<"$out" && fail refuse_no_traceback "$out" || pass refuse_no_traceback
+# ConvNeXt's channels-last LayerNorm: each of its nodes named in the one message
+out=$($HTA import "$fx/bad_layernorm.onnx" -o "$tmp/bad.hta" --calib-n 10 2>&1)
+ok=1
+for frag in "node 'bad_permute' (Transpose): Transpose with perm [0, 2, 3, 1]" \
+    "node 'bad_mean' (ReduceMean): ReduceMean over axes [-1]" "node 'bad_sub' (Sub): reads 2" \
+    "node 'bad_sqrt' (Sqrt): unsupported op Sqrt"; do
+  grep -qF -- "$frag" <<<"$out" || { ok=0; fail refuse_layernorm_every_node "lacks '$frag': $out"; }
+done
+[[ $ok -eq 1 ]] && pass refuse_layernorm_every_node
 # a bug of the importer itself (here: one injected) is one line naming it, exit 1
 out=$(cd tools/import && HTA_IMPORT_PROG="hta import" $PY -c "
 import sys, hta_import, hta_onnx

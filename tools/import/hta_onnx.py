@@ -3,10 +3,11 @@
 The graph must be a chain: one input [N, C, H, W], one output, every node
 reading the previous node's output plus constants. Each supported node folds
 into the chain (docs/quantization.md lists them):
-  Conv (group 1, depthwise, or grouped: block-diagonal weights), Gemm, MatMul (+ Add of a constant bias) -> a
-  linear layer; BatchNormalization, Mul/Add by a constant -> folded into it;
-  Relu, Clip -> its output clamp; GlobalAveragePool -> GAP; MaxPool,
-  AveragePool, GlobalMaxPool, Pad (constant 0), Resize/Upsample (nearest x2)
+  Conv (group 1, depthwise, or grouped: block-diagonal weights), Gemm, MatMul
+  (+ Add of a constant bias) -> a linear layer; BatchNormalization, Mul/Add by a
+  constant -> folded into it; Relu, Clip -> its output clamp; GlobalAveragePool
+  -> GAP; Concat of N tensors -> N - 1 chained CONCATs; MaxPool, AveragePool,
+  GlobalMaxPool, Pad (constant 0), Resize/Upsample (nearest x2)
   -> MAXPOOL, AVGPOOL, GMP, PAD, RESIZE; HardSwish, HardSigmoid,
   Sigmoid, Tanh, LeakyRelu -> the layer's activation table (format version 2;
   the v1 engine runs them on its graph-op unit); Flatten, Reshape,
@@ -1280,7 +1281,8 @@ TWO_INPUT = ('Add', 'Sum', 'Concat', 'Mul', 'QLinearAdd')
 
 # Ops whose attribute checks do not depend on the tensor's shape: the survey
 # runs their handler on a probe to report their attribute problems too.
-PROBED = ('MaxPool', 'AveragePool', 'Pad', 'Upsample', 'Resize', 'Cast', 'Flatten')
+PROBED = ('MaxPool', 'AveragePool', 'Pad', 'Upsample', 'Resize', 'Cast', 'Flatten',
+          'ReduceMean')
 
 
 def _probe(chain, n, a):
@@ -1348,6 +1350,10 @@ def survey(model, chain):
                 why.append('unsupported op %s' % n.op_type)
         if n.op_type in PROBED and not why:
             why.extend(_probe(chain, n, a))
+        if n.op_type == 'Transpose' and list(a.get('perm', [])) != [0, 2, 1, 3, 4]:
+            # (ConvNeXt's permutes to channels-last around its LayerNorm and Linear)
+            why.append('Transpose with perm %s: only the channel shuffle\'s [0, 2, 1, 3, 4]'
+                       % list(a.get('perm', [])))
         if n.op_type in ('Conv', 'QLinearConv', 'ConvInteger'):
             if any(d != 1 for d in a.get('dilations', [1, 1])):
                 why.append('dilations %s are not supported (only 1)' % list(a['dilations']))
