@@ -38,13 +38,20 @@ accuracy: deps ## regenerate docs/accuracy.md (top-1, size, cost, cycles of mode
 # torchvision's classification CNNs imported and measured (tools/import/tv_table.py) at
 # 64x64, then ResNet-18 and MobileNet-V2 at 224x224; the tables go to
 # docs/accuracy-torchvision.md. Slow (an hour or more on 2 cores): never part of make test.
+# TV_MODELS=a,b re-measures only those networks' rows of the 64x64 table (--merge).
+TV_MODELS ?=
 .PHONY: accuracy-torchvision
 accuracy-torchvision: deps ## regenerate docs/accuracy-torchvision.md (torchvision's CNNs)
 	$(Q)$(MAKE) $(HTA_CLI)
 	$(call msg,TVTABLE,docs/accuracy-torchvision.md)
+ifeq ($(TV_MODELS),)
 	$(Q)/usr/bin/python3 tools/import/tv_table.py --hta $(HTA_CLI) --size 64
 	$(Q)/usr/bin/python3 tools/import/tv_table.py --hta $(HTA_CLI) --size 224 --no-qdq \
 	  --models resnet18,mobilenet_v2
+else
+	$(Q)/usr/bin/python3 tools/import/tv_table.py --hta $(HTA_CLI) --size 64 --merge \
+	  --models $(TV_MODELS)
+endif
 
 # ---- install: the importer next to the CLI (cmd_import.c looks in share/hta/import) ----
 .PHONY: install-import
