@@ -582,9 +582,12 @@ def quantize(layers, in_shape, in_q, plan, images, method, keep_int8, calib_batc
         q_prev = qs[src[0]]
         q2 = qs[src[1]] if len(src) > 1 else None
         last = getattr(l, 'q_of', None)  # a link of an N-input Concat: the last link's
-        if last is not None:
-            oq = last.out_q if last.out_q is not None else act_quant(
-                *ranges[layers.index(last)])
+        if last is not None:  # quantization (before its table, if one follows the Concat)
+            j = layers.index(last)
+            if last.fn is not None and ranges is not None and pre[j] is not None:
+                oq = act_quant(*pre[j])
+            else:
+                oq = last.out_q if last.out_q is not None else act_quant(*ranges[j])
         elif l.out_q is not None:
             oq = l.out_q
         elif l.op == 'gap' and ranges is not None:
