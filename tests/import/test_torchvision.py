@@ -19,8 +19,9 @@ network.
 Thresholds (relative RMS error of the logits, int8, 32 inputs): measured on
 2026-12-06 (GAP with its own output scale) plus a margin: MobileNet-V2
 0.0069, ResNet-18 0.0446, SqueezeNet 0.0059, MobileNet-V3 small 0.0157,
-ShuffleNet-V2 0.0070; all but ResNet-18 are held to 1% or the 2% of issue
-13. ResNet-18 stays above 2% at this size: its last feature map is 2x2, so
+ShuffleNet-V2 0.0070; GoogLeNet 0.0093 and RegNet-Y 400MF 0.0076 (2026-12-07:
+a Concat of four tensors, grouped convolutions); all but ResNet-18 are held
+to 1% or the 2% of issue 13. ResNet-18 stays above 2% at this size: its last feature map is 2x2, so
 the global average pool averages only 4 positions of a tensor that carries
 every layer's int8 rounding noise (each layer's own share is 0.3-1%,
 `hta import --report`); at its own 224x224 it is 1.5%
@@ -96,7 +97,10 @@ def main():
     nets = {'mobilenet_v2': (tv.mobilenet_v2, 0.01), 'resnet18': (tv.resnet18, 0.05),
             'squeezenet1_1': (tv.squeezenet1_1, 0.01),
             'mobilenet_v3_small': (tv.mobilenet_v3_small, 0.02),
-            'shufflenet_v2_x0_5': (tv.shufflenet_v2_x0_5, 0.01)}
+            'shufflenet_v2_x0_5': (tv.shufflenet_v2_x0_5, 0.01),
+            # a Concat of four tensors (its inception blocks); grouped convolutions
+            # and squeeze-excite
+            'googlenet': (tv.googlenet, 0.02), 'regnet_y_400mf': (tv.regnet_y_400mf, 0.02)}
     cal = torch.from_numpy(np.load(calib)).permute(0, 3, 1, 2)
     models = {}
     for name, (ctor, max_rel) in nets.items():
