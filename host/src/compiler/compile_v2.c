@@ -498,8 +498,9 @@ static int8_t *fold_alpha(compiler *cc, int i, const hta_layer *l, int o) {
  * the layer is not such a layer, -1 on an error. */
 static int emit_halves(compiler *cc, vconv *v, const hta_layer *l) {
   const int ci = (int)cc->cfg->ci, half = v->in.c / 2;
-  if (l->kh != 1 || l->kw != 1 || l->stride != 1 || ceil_div(v->in.c, ci) <= FIELD8_MAX ||
-      v->in.c % 32 != 0 || v->in.pix_stride != (uint32_t)v->in.c)
+  if (l->kh != 1 || l->kw != 1 || l->stride != 1 || v->pad_t != 0 || v->pad_l != 0 ||
+      ceil_div(v->in.c, ci) <= FIELD8_MAX || v->in.c % 32 != 0 ||
+      v->in.pix_stride != (uint32_t)v->in.c)
     return 0;
   const int run = (int)cc->cfg->pix * ((int)cc->cfg->act_depth / ceil_div(half, ci));
   const int n = v->in.h * v->in.w;
