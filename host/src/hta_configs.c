@@ -135,11 +135,11 @@ const hta_hw_config hta_hw_configs[HTA_HW_CONFIG_COUNT] = {
         .mac_co = 8u,
         .add_co = 24u,
         .act_depth = 2048u,
-        .w_depth = 512u,
+        .w_depth = 1024u,
         .a_depth = 128u,
         .rec_depth = 512u,
         .bus_bytes = 16u,
-        .signature = 0x77344dfcu,
+        .signature = 0x8dd828ebu,
     },
     {
         .name = "v2smallmac", /* hw/config/v2smallmac.cfg */

@@ -100,12 +100,12 @@ expect "run a ResNet-18 on cpu" 0 "" -- $HTA run --device cpu --model $R --input
 info=$(npyinfo $tmp/yr.npy 2>&1)
 [[ $info == "shape=(1, 1, 1000) n=1000 descr=|i1 fortran=False" ]] \
   && pass "run: ResNet-18 output .npy header" || fail "run: ResNet-18 output .npy header" "$info"
-expect "run a ResNet-18 on the v2 engine: its 3x3x512 weights exceed v2small's buffer" 1 \
-  "layer 23: K = 576 blocks .* exceed the weight buffer \\(512 blocks\\)" \
-  -- $HTA run --device sim:cfg=v2small --model $R --input $tmp/xr.npy --output $tmp/ys2.npy
+expect "run a ResNet-18 on v2tiny: its 3x3x128 weights exceed the weight buffer" 1 \
+  "layer 9: K = 288 blocks .* exceed the weight buffer \\(WDepth 256 blocks of v2tiny\\)" \
+  -- $HTA run --device sim:cfg=v2tiny --model $R --input $tmp/xr.npy --output $tmp/ys2.npy
 expect "verify: the refusing device is named with its own message" 1 \
-  "^hta verify: error: sim:cfg=v2small: .*exceed the weight buffer" -- \
-  $HTA verify --device sim:cfg=v2small --model $R --inputs 1
+  "^hta verify: error: sim:cfg=v2tiny: .*exceed the weight buffer" -- \
+  $HTA verify --device sim:cfg=v2tiny --model $R --inputs 1
 
 # ---- run: .npy, batch, raw ----
 mknpy $tmp/x.npy '|i1' '(128, 128, 3)' 49152 1

@@ -5,14 +5,16 @@
  * 0.25/128 from the zoo (int8, hybrid:0.5, twn), on two v2 sizes, and
  * hybrid:0.5 and twn on a MAC-only size (AddCo 0: ternary filters on the
  * INT8 array), with seeded random inputs; graphs: MobileNet-V2 0.35/96
- * (int8, hybrid:0.5; residual ADDs on the graph-op unit) and 20 random DAGs
- * (hta_rand_graph_engine) per size. Also reports the jobs each network
- * became.
+ * (int8, hybrid:0.5; residual ADDs on the graph-op unit), ResNet-18/32 (int8,
+ * hybrid:0.5) on hw/config's v2small (WDepth 1024) and its refusal where
+ * WDepth is 512, and 20 random DAGs (hta_rand_graph_engine) per size. Also
+ * reports the jobs each network became.
  *
  *   test_v2_networks [--seed N]
- *   test_v2_networks --cycles   (not a test) cycles of MobileNet-V1 per layer
- *       kind from the compiled jobs (see cycles() below): 0.25/128 on v2small
- *       (to compare with the simulation) and 1.0/224 on v2zcu104.
+ *   test_v2_networks --cycles   (not a test) cycles per layer kind from the
+ *       compiled jobs (see cycles_model() below): MobileNet-V1 0.25/128 on
+ *       v2small (to compare with the simulation) and 1.0/224 on v2zcu104;
+ *       ResNet-18 and -50 at 224 (int8, hybrid:0.5) on v2small and v2zcu104.
  * Run from the repository root (it reads models/fmnist_float_int8.hta).
  */
 #include <inttypes.h>
@@ -38,7 +40,27 @@ static const hta_v2_cfg V2_SMALL = {"v2small", 4, 8, 8, 24, 2048, 512, 64, 1, 0x
 static const hta_v2_cfg V2_MAC = {"v2smallmac", 4, 8, 24, 0, 2048, 512, 64, 1, 0x7e57c2a3u, 512,
                                    4096};
 
-/* Cycles of a network's jobs by model layer op, on a v2 configuration of
+/* The rows of cycles(): a layer's op, convolutions by their kernel (ResNet's
+ * 3x3 and 1x1 layers apart). */
+enum { ROW_CONV7, ROW_CONV3, ROW_CONV1, ROW_CONV, ROW_PW, ROW_DW, ROW_FC, ROW_GAP, ROW_GOP,
+       ROW_COUNT };
+static const char *const ROW_NAME[ROW_COUNT] = {"conv 7x7", "conv 3x3", "conv 1x1", "conv",
+                                                "pointwise", "depthwise", "FC", "GAP",
+                                                "graph ops"};
+
+static int row_of(const hta_layer *l) {
+  switch (l->op) {
+  case HTA_OP_CONV2D:
+    return l->kh == 7 ? ROW_CONV7 : l->kh == 3 ? ROW_CONV3 : l->kh == 1 ? ROW_CONV1 : ROW_CONV;
+  case HTA_OP_POINTWISE: return ROW_PW;
+  case HTA_OP_DEPTHWISE: return ROW_DW;
+  case HTA_OP_FC: return ROW_FC;
+  case HTA_OP_GAP: return ROW_GAP;
+  default: return ROW_GOP;
+  }
+}
+
+/* Cycles of a network's jobs by kind of layer, on a v2 configuration of
  * hw/config: "core" = the core alone (one block per cycle: tiles x K), and
  * "engine" = a model of hta_v2_engine as first built (serial: descriptor
  * fetch, loads at one beat per cycle, the pixels' bank words one per cycle,
@@ -46,14 +68,14 @@ static const hta_v2_cfg V2_MAC = {"v2smallmac", 4, 8, 24, 0, 2048, 512, 64, 1, 0
  * whichever is slower, overlapped; the engine now drains Pix pixels per
  * cycle and loads while the core runs: docs/engine-v2.md, "Where the cycles
  * go", has the measured counts), and the beats each kind of data takes on the
- * read port (the bound the overlapped engine approaches). */
-static void cycles(const char *cfg_name, double width, int res, const char *plan) {
+ * read port (the bound the overlapped engine approaches). Graph ops (ADD,
+ * pools) run on the graph-op unit, not the core: counted as descriptors, no
+ * cycles (the simulation has them). */
+static void cycles_model(const char *cfg_name, const char *what, const hta_model *m) {
   char err[400];
   const hta_hw_config *hw = hta_hw_config_find(cfg_name);
-  hta_model *m = hta_zoo_mobilenet_v1(width, res, plan, 1, err, sizeof err);
-  if (hw == NULL || m == NULL) {
-    printf("no configuration %s or zoo: %s\n", cfg_name, err);
-    hta_model_free(m);
+  if (hw == NULL) {
+    printf("no configuration %s\n", cfg_name);
     return;
   }
   hta_v2_cfg cv;
@@ -64,17 +86,21 @@ static void cycles(const char *cfg_name, double width, int res, const char *plan
   hta_model_get_info(m, &info);
   hta_program *prog = hta_compile_v2(c, layers, info.n_layers, err, sizeof err);
   if (prog == NULL) {
-    printf("compile: %s\n", err);
-    hta_model_free(m);
+    printf("%s on %s: compile: %s\n", what, cfg_name, err);
     return;
   }
-  double core[HTA_OP_COUNT] = {0}, eng[HTA_OP_COUNT] = {0};
-  int jobs[HTA_OP_COUNT] = {0};
+  double core[ROW_COUNT] = {0}, eng[ROW_COUNT] = {0};
+  int jobs[ROW_COUNT] = {0};
   double rd_w = 0, rd_r = 0, rd_x = 0; /* beats read: weights, records + group scales, inputs */
   for (int i = 0; i < prog->n_desc; i++) {
+    const uint8_t *dp = prog->bytes + HTA_PROG_HEADER_BYTES + (size_t)i * HTA_V2_JOB_BYTES;
+    const int row = row_of(&layers[prog->desc_layer[i]]);
     hta_v2_job j;
-    hta_v2_job_unpack(prog->bytes + HTA_PROG_HEADER_BYTES + (size_t)i * HTA_V2_JOB_BYTES, &j);
-    const hta_op op = layers[prog->desc_layer[i]].op;
+    hta_v2_job_unpack(dp, &j);
+    if (j.op != HTA_DESC_OP_V2_JOB) { /* a graph op (or a layer's activation table) */
+      jobs[ROW_GOP]++;
+      continue;
+    }
     const unsigned tw = (j.out_w + c->pix - 1) / c->pix;
     const double tiles = (double)j.out_h * j.passes * tw;
     const unsigned last_p = j.out_w - (tw - 1) * c->pix; /* pixels of the last tile */
@@ -103,25 +129,52 @@ static void cycles(const char *cfg_name, double width, int res, const char *plan
     rd_w += wts;
     rd_r += recs;
     rd_x += (double)j.in_h * j.in_w * bpp;
-    core[op] += blocks + 12;
-    eng[op] += 40 + load + (blocks > drain ? blocks : drain) + 20;
-    jobs[op]++;
+    core[row] += blocks + 12;
+    eng[row] += 40 + load + (blocks > drain ? blocks : drain) + 20;
+    jobs[row]++;
   }
   double tc = 0, te = 0;
-  printf("MobileNet-V1 %.2f/%d %s on %s (Pix %u Ci %u MacCo %u AddCo %u), batch 1:\n", width,
-         res, plan, c->name, c->pix, c->ci, c->mac_co, c->add_co);
-  printf("  %-10s %6s %12s %14s\n", "op", "jobs", "core cyc", "serial cyc");
-  for (int op = 0; op < HTA_OP_COUNT; op++) {
-    if (jobs[op] == 0) continue;
-    printf("  %-10s %6d %12.0f %14.0f\n", hta_op_name((hta_op)op), jobs[op], core[op], eng[op]);
-    tc += core[op];
-    te += eng[op];
+  printf("%s on %s (Pix %u Ci %u MacCo %u AddCo %u WDepth %u), batch 1:\n", what, c->name,
+         c->pix, c->ci, c->mac_co, c->add_co, c->w_depth);
+  printf("  %-10s %6s %12s %14s\n", "kind", "descs", "core cyc", "serial cyc");
+  for (int r = 0; r < ROW_COUNT; r++) {
+    if (jobs[r] == 0) continue;
+    if (r == ROW_GOP) {
+      printf("  %-10s %6d %12s %14s\n", ROW_NAME[r], jobs[r], "-", "-");
+      continue;
+    }
+    printf("  %-10s %6d %12.0f %14.0f\n", ROW_NAME[r], jobs[r], core[r], eng[r]);
+    tc += core[r];
+    te += eng[r];
   }
-  printf("  total: core %.0f cycles (%.1f inf/s at an assumed 300 MHz), serial engine %.0f "
-         "(%.1f inf/s)\n", tc, 300e6 / tc, te, 300e6 / te);
-  printf("  beats read: weights %.0f, records and group scales %.0f, inputs %.0f (%d jobs)\n",
-         rd_w, rd_r, rd_x, prog->n_desc);
+  printf("  total (jobs): core %.0f cycles (%.1f inf/s at an assumed 300 MHz), serial engine "
+         "%.0f (%.1f inf/s)\n", tc, 300e6 / tc, te, 300e6 / te);
+  printf("  beats read: weights %.0f, records and group scales %.0f, inputs %.0f (%d "
+         "descriptors)\n", rd_w, rd_r, rd_x, prog->n_desc);
   hta_program_free(prog);
+}
+
+static void cycles(const char *cfg_name, double width, int res, const char *plan) {
+  char err[400], what[80];
+  hta_model *m = hta_zoo_mobilenet_v1(width, res, plan, 1, err, sizeof err);
+  if (m == NULL) {
+    printf("zoo: %s\n", err);
+    return;
+  }
+  snprintf(what, sizeof what, "MobileNet-V1 %.2f/%d %s", width, res, plan);
+  cycles_model(cfg_name, what, m);
+  hta_model_free(m);
+}
+
+static void cycles_resnet(const char *cfg_name, int depth, int res, const char *plan) {
+  char err[400], what[80];
+  hta_model *m = hta_zoo_resnet(depth, res, plan, 1, err, sizeof err);
+  if (m == NULL) {
+    printf("zoo: %s\n", err);
+    return;
+  }
+  snprintf(what, sizeof what, "ResNet-%d/%d %s", depth, res, plan);
+  cycles_model(cfg_name, what, m);
   hta_model_free(m);
 }
 
@@ -186,6 +239,11 @@ int main(int argc, char **argv) {
       cycles("v2zcu104", 0.25, 128, "int8");
       cycles("v2zcu104", 1.0, 224, "int8");
       cycles("v2zcu104", 1.0, 224, "hybrid:0.5");
+      const char *rplans[] = {"int8", "hybrid:0.5"};
+      for (int k = 0; k < 2; k++)
+        for (int p = 0; p < 2; p++)
+          for (int d = 18; d <= 50; d += 32)
+            cycles_resnet(k ? "v2zcu104" : "v2small", d, 224, rplans[p]);
       return 0;
     } else if (strcmp(argv[i], "--seed") == 0 && i + 1 < argc) {
       seed = strtoull(argv[++i], NULL, 0);
@@ -219,6 +277,62 @@ int main(int argc, char **argv) {
     snprintf(what, sizeof what, "mobilenet-v2-0.35-96 %s", gplans[p]);
     if (check(m != NULL, what, "zoo: %s", err))
       run_net(what, m, &V2_SMALL, seed + 5 + (uint64_t)p);
+    hta_model_free(m);
+  }
+  /* ResNet-18/32 on hw/config's v2small (WDepth 1024: its 3x3x512 layers
+   * are K = 576 blocks of Ci 8); the test's own v2small sizes (WDepth 512)
+   * refuse it, naming the layer, K and WDepth */
+  hta_v2_cfg v2small_hw;
+  hta_v2_cfg_from_hw(hta_hw_config_find("v2small"), &v2small_hw);
+  for (int p = 0; p < 2; p++) {
+    const char *rplans[] = {"int8", "hybrid:0.5"};
+    m = hta_zoo_resnet(18, 32, rplans[p], 1, err, sizeof err);
+    char what[80];
+    snprintf(what, sizeof what, "resnet-18-32 %s", rplans[p]);
+    if (check(m != NULL, what, "zoo: %s", err)) {
+      run_net(what, m, &v2small_hw, seed + 7 + (uint64_t)p);
+      if (p == 0) {
+        hta_model_info mi;
+        hta_model_get_info(m, &mi);
+        hta_program *pr = hta_compile_v2(&V2_SMALL, hta_model_layers(m), mi.n_layers, err,
+                                         sizeof err);
+        check(pr == NULL && strstr(err, "layer 23: K = 576 blocks") != NULL &&
+                  strstr(err, "(WDepth 512 blocks of v2small)") != NULL,
+              "resnet-18-32 refused where K exceeds WDepth, naming layer, K and WDepth", "%s",
+              pr ? "compiled" : err);
+        hta_program_free(pr);
+      }
+    }
+    hta_model_free(m);
+  }
+  /* ResNet-50/32 int8 on v2small: its 1x1 layers of 2048 channels (256
+   * blocks of Ci 8, over the descriptor's 255) as half-pixels under a 1x2
+   * kernel; and such a layer on 10x9 pixels, two runs of the banks (64) */
+  m = hta_zoo_resnet(50, 32, "int8", 1, err, sizeof err);
+  if (check(m != NULL, "resnet-50-32 int8", "zoo: %s", err))
+    run_net("resnet-50-32 int8", m, &v2small_hw, seed + 9);
+  hta_model_free(m);
+  {
+    hta_hw_cfg lim;
+    hta_hw_cfg_default(&lim);
+    lim.k_max = 4096;
+    hta_rand_opts opts;
+    hta_rand_opts_default(&opts, &lim);
+    opts.op = HTA_OP_POINTWISE;
+    opts.kinds = 1u << HTA_KIND_INT8 | 1u << HTA_KIND_TERNARY;
+    opts.out_c = 40;
+    hta_rng g;
+    hta_rng_seed(&g, seed + 10);
+    const hta_rand_input in = {10, 9, 2048, -3};
+    hta_rand_layer rl;
+    m = hta_model_new("pw2048", "mixed");
+    if (check(m != NULL && hta_rand_layer_make(&rl, &g, &opts, &in) == 0, "pointwise 10x9x2048",
+              "out of memory")) {
+      if (check(hta_model_add_layer(m, &rl.l, err, sizeof err) == 0, "pointwise 10x9x2048 model",
+                "%s", err))
+        run_net("pointwise 10x9x2048 -> 40", m, &v2small_hw, seed + 10);
+      hta_rand_layer_free(&rl);
+    }
     hta_model_free(m);
   }
   /* random DAGs (filters INT8, ternary, binary: v2 does not lower

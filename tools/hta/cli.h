@@ -25,7 +25,7 @@
   X(run, "run a model on a device: .npy (or raw) int8 input to output")        \
   X(bench, "cycles, array utilization and throughput of a model on a device") \
   X(verify, "compare a device with the golden model, layer by layer")          \
-  X(zoo, "generate a model (mobilenet-v1)")                                   \
+  X(zoo, "generate a model (mobilenet-v1/-v2, resnet-18/-34/-50)")           \
   X(stats, "cost model: parameters, size, operations, energy, throughput") \
   X(xclbin, "write an xclbin for XRT (--emu: hardware emulation of the RTL)") \
   X(import, "import an ONNX network, quantized by a plan (int8, twn, fgq:N)") \

@@ -5,7 +5,9 @@
  * Two steps. lower_*: every model layer becomes one or more convolutions
  * the core runs (vconv: a kernel over a slice of channels of a tensor, with
  * one lane per filter, MAC or adder):
- *   CONV2D, POINTWISE, FC   one vconv (FC: 1x1 image, as the model has it)
+ *   CONV2D, POINTWISE, FC   one vconv (FC: 1x1 image, as the model has it);
+ *                           1x1 layers of over 255 Ci blocks: runs of pixels
+ *                           read as half-pixels by a 1x2 kernel (emit_halves)
  *   DEPTHWISE               jobs in the core's depthwise mode (mode 1): a
  *                           channel block's INT8 and ternary channels on
  *                           both arrays in the same cycles (lower_dw)
@@ -323,7 +325,8 @@ static int emit_vconv(compiler *cc, const vconv *v) {
                 "accumulators", d, w, kel);
   if (K > (int)cfg->w_depth)
     return fail(cc, "layer %d%s: K = %d blocks (%dx%d kernel, %d blocks of %d channels) exceed "
-                "the weight buffer (%u blocks)", d, w, K, v->kh, v->kw, cb_n, ci, cfg->w_depth);
+                "the weight buffer (WDepth %u blocks of %s)", d, w, K, v->kh, v->kw, cb_n, ci,
+                cfg->w_depth, cfg->name ? cfg->name : "this configuration");
   const int pm = ceil_div(v->n_mac, (int)cfg->mac_co);
   const int pa = v->n_add > 0 ? ceil_div(v->n_add, (int)cfg->add_co) : 0; /* add_co >= 1 then */
   const int passes = pm > pa ? pm : pa;
@@ -486,6 +489,37 @@ static int8_t *fold_alpha(compiler *cc, int i, const hta_layer *l, int o) {
   return w;
 }
 
+/* A 1x1 layer (stride 1) of more input blocks than a job's 8-bit cb_n holds
+ * (ResNet-50's 2048 channels on Ci 8): a run of n pixels of in_c channels,
+ * laid out contiguously, is one row of 2n half-pixels of in_c / 2 channels,
+ * so a 1x2 kernel of stride 2 over it reads pixel x's channels in golden
+ * order (kx in_c / 2 + c) and writes n output pixels in their place; runs as
+ * long as a row of the banks holds. 1 when v was emitted this way, 0 when
+ * the layer is not such a layer, -1 on an error. */
+static int emit_halves(compiler *cc, vconv *v, const hta_layer *l) {
+  const int ci = (int)cc->cfg->ci, half = v->in.c / 2;
+  if (l->kh != 1 || l->kw != 1 || l->stride != 1 || v->pad_t != 0 || v->pad_l != 0 ||
+      ceil_div(v->in.c, ci) <= FIELD8_MAX || v->in.c % 32 != 0 ||
+      v->in.pix_stride != (uint32_t)v->in.c)
+    return 0;
+  const int run = (int)cc->cfg->pix * ((int)cc->cfg->act_depth / ceil_div(half, ci));
+  const int n = v->in.h * v->in.w;
+  const hta_tensor in = v->in, out = v->out;
+  v->kw = 2;
+  v->s = 2;
+  for (int p0 = 0; p0 < n; p0 += run > 0 ? run : n) {
+    const int np = run > 0 && n - p0 > run ? run : n - p0;
+    v->in = tensor(in.off + (uint32_t)p0 * in.pix_stride, 1, 2 * np, half);
+    v->out = out;
+    v->out.off = out.off + (uint32_t)p0 * out.pix_stride;
+    v->out.h = 1;
+    v->out.w = np;
+    v->out.bytes = (uint32_t)np * out.pix_stride;
+    if (emit_vconv(cc, v) != 0) return -1;
+  }
+  return 1;
+}
+
 static int lower_conv(compiler *cc, int i, const hta_layer *l, hta_tensor in, hta_tensor out) {
   const int K = hta_layer_k(l), ng = hta_layer_ngroups(l);
   vconv v;
@@ -520,9 +554,10 @@ static int lower_conv(compiler *cc, int i, const hta_layer *l, hta_tensor in, ht
     ln->mult = l->mult[o];
     ln->shift = l->shift[o];
   }
-  const int rc = emit_vconv(cc, &v);
+  int rc = emit_halves(cc, &v, l);
+  if (rc == 0) rc = emit_vconv(cc, &v);
   free_vconv(&v);
-  return rc;
+  return rc < 0 ? -1 : 0;
 }
 
 /* Depthwise (the core's mode 1) and GAP (mode 2): docs/engine-v2.md,

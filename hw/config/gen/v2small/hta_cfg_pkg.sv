@@ -44,8 +44,8 @@ package hta_cfg_pkg;
   localparam int AddCo         = 24;
   // v2: words per activation bank (2 Pix banks of Ci bytes)
   localparam int ActDepth      = 2048;
-  // v2: weight blocks (a job's passes x K)
-  localparam int WDepth        = 512;
+  // v2: weight blocks (a job's passes x K; 576 for a 3x3x512 layer)
+  localparam int WDepth        = 1024;
   // v2: group-scale rows
   localparam int ADepth        = 128;
   // v2: lane records of a job (passes x (MacCo + AddCo))
@@ -57,6 +57,6 @@ package hta_cfg_pkg;
   // 32-bit FNV-1a over the text "Name=Value;" of every parameter of the configuration file, in
   // file order (derived ones excluded). Programs carry it in word 4 of their header; the engine
   // refuses a program built for another configuration (ERR_PROG).
-  localparam logic [31:0] CfgSignature = 32'h77344dfc;
+  localparam logic [31:0] CfgSignature = 32'h8dd828eb;
 
 endpackage
