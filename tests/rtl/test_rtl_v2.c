@@ -260,7 +260,8 @@ static int all_prefetched(const hta_program *prog) {
  * whole program does; every later job was loaded while its predecessor ran,
  * and its descriptor fetched then: v2_fetch grows by the two check cycles
  * per job only. A serial engine fails both (each job's records take cycles
- * before its core starts, and each fetch is a 4-beat read). */
+ * before its core starts, and each fetch is a 4-beat read). Then a bad last
+ * job, prefetched, is refused exactly as a serial engine refuses it. */
 static int check_overlap(hta_sim *sim, const hta_program *prog, uint8_t *data,
                          const rtl_result *all, char *detail, size_t len) {
   uint8_t *bytes = malloc(prog->size);
@@ -285,6 +286,33 @@ static int check_overlap(hta_sim *sim, const hta_program *prog, uint8_t *data,
              "no overlap: %" PRIu64 " jobs, weights phase %" PRIu64 " (the first job alone %" PRIu64
              "), fetch phase %" PRIu64 " (the first job alone %" PRIu64 " + 2 per later job)",
              n, all->v2_wload, one.v2_wload, all->v2_fetch, one.v2_fetch);
+    return 0;
+  }
+  /* An error in a prefetched job: the last job's out_pix_stride off by 16
+     (the prefetch does not look at it, so its loads go ahead) must still be
+     refused when its turn comes, ERR_DESC naming the word, every job before
+     it done. */
+  uint8_t *bad = malloc(prog->size);
+  if (bad == NULL) return 0;
+  memcpy(bad, prog->bytes, prog->size);
+  uint8_t *jb = bad + HTA_PROG_HEADER_BYTES + (size_t)(n - 1) * HTA_V2_JOB_BYTES;
+  hta_v2_job j;
+  hta_v2_job_unpack(jb, &j);
+  j.out_pix_stride += 16;
+  char why[200];
+  int ok = hta_v2_job_pack(&j, jb, why, sizeof why) == 0;
+  rtl_result e;
+  const int rc2 = ok ? rtl_run(sim, bad, prog->size, data, prog->data_size, max_cycles, &e, msg,
+                               sizeof msg)
+                     : -1;
+  free(bad);
+  if (!ok || rc2 != HTA_SIM_OK || (e.status & 0xff) != HTA_ENGINE_ERR_DESC ||
+      e.err_info != HTA_V2_JOB_W_OUT_PIX_STRIDE || e.layers_done != n - 1) {
+    snprintf(detail, len,
+             "the last job's out_pix_stride + 16: harness %d, STATUS 0x%08x, ERR_INFO %u, %u "
+             "jobs done (want ERR_DESC, ERR_INFO %u, %" PRIu64 " done)",
+             rc2, ok ? e.status : 0u, ok ? e.err_info : 0u, ok ? e.layers_done : 0u,
+             HTA_V2_JOB_W_OUT_PIX_STRIDE, n - 1);
     return 0;
   }
   return 1;
@@ -456,6 +484,8 @@ int main(int argc, char **argv) {
     /* the chains whose jobs all fit half the buffers: the overlap checked */
     check(overlapped >= (count >= 60 ? 3 : 0), "the next job's loads overlap the run",
           "only %d cases with every job prefetched", overlapped);
+    printf("%d chains with every job prefetched: overlap and a bad prefetched job checked\n",
+           overlapped);
     bad_modes(sim);
     if (net) {
       hta_model *m = hta_model_load("models/fmnist_float_int8.hta", err, sizeof err);
