@@ -123,6 +123,11 @@ module hta_v2_core #(
   // are there. With everything written before start_i: in_h_i and WDepth.
   input  logic [DimBits-1:0]          rows_avail_i,
   input  logic [$clog2(WDepth):0]     w_avail_i,
+  // where the job's blocks and group-scale rows start in the buffers (the
+  // engine loads the next job's into the other half while this one runs);
+  // read addresses are base + index, modulo the depth (stable while busy)
+  input  logic [$clog2(WDepth)-1:0]   w_base_i,
+  input  logic [$clog2(ADepth)-1:0]   al_base_i,
   input  logic                        start_i,
   output logic                        busy_o,
   output logic                        done_o,      // one cycle, after the last output
@@ -427,8 +432,8 @@ module hta_v2_core #(
     tf1_q <= gstart;
     tl1_q <= gend;
     gf1_q <= gfirst_q;
-    wa1_q <= wa_q;
-    ga1_q <= ga_q;
+    wa1_q <= wa_q + w_base_i;
+    ga1_q <= ga_q + al_base_i;
   end
 
   // stage 2: X[Pix][Ci], the weight blocks, the flags

@@ -27,8 +27,16 @@
 // the graph-op unit hta_gop, as in the v1 engine: it checks and runs the
 // descriptor by itself (read client 3, its own single-beat writes, which own
 // the write channels while it is busy).
-// Jobs do not overlap each other (the banks and the weight buffer hold one
-// job): docs/engine-v2.md, "Where the cycles go", measures what is left.
+// The next job's loads overlap this one's run (docs/engine-v2.md, "The next
+// job's loads overlap the run"): the weight, record and group-scale buffers
+// are two halves; a job that fits one half loads into the half the running
+// job does not use, and while a job's core runs (its own loads done) the
+// engine fetches the next descriptor and, when both fit their halves, the
+// next job's records, group scales and weights into the other half. The
+// prefetched descriptor is checked in full only when its turn comes (an
+// error is reported as before, for that job, after the previous one ended);
+// the prefetch itself only needs its loads to lie in the program window and
+// fit a half. Input rows are not prefetched (the banks hold one job).
 `default_nettype none
 
 module hta_v2_engine #(
@@ -123,6 +131,14 @@ module hta_v2_engine #(
     SLoadR, SLoadA, SLoadW, SRunWait, SGop, SJobEnd, SAbort
   } state_e;
   state_e state_q;
+  // the next job's prefetch (while the current job's core runs)
+  typedef enum logic [3:0] {
+    PIdle, PDesc, PDescWait, PChk1, PChk2, PLoadR, PLoadA, PLoadW, PDone
+  } pf_e;
+  pf_e pf_q;
+  localparam int WH = WDepth / 2;      // halves of the buffers
+  localparam int RH = RecDepth / 2;
+  localparam int AH = ADepth / 2;
 
   // 64-byte fetches of the header and jobs (4 beats), the header checked for
   // ProgVersionV2: hta_prog_fetch, shared with v1's hta_ctrl
@@ -149,7 +165,7 @@ module hta_v2_engine #(
   function automatic logic [31:0] cdiv(input logic [31:0] a, input logic [31:0] b);
     cdiv = (a + b - 1) / b;
   endfunction
-  logic [31:0] blk_words_q, row_words_q, words_need_q, wblocks_q, recs_q, groups_q;
+  logic [31:0] blk_words_q, row_words_q, words_need_q, wblocks_q, recs_q, groups_q, rreg_q;
   logic [63:0] in_end_q, out_end_q, wts_end_q, rec_end_q, al_end_q;
   wire [63:0] limit_data = (data_size_i < 64'h1_0000_0000) ? data_size_i : 64'h1_0000_0000;
   wire [31:0] cb_expect = cdiv(32'(j_q.in_c), Ci);
@@ -168,6 +184,46 @@ module hta_v2_engine #(
               && (j_q.gblk == 0 || ld_al_off_q == j_q.alpha_off);
   // records per pass in the program: MAC lanes 0..rec_mac-1, adder lanes 0..rec_add-1
   wire [31:0] rpp = 32'(j_q.rec_mac) + 32'(j_q.rec_add);
+
+  // ---- buffer halves. The running job's blocks, records and group scales
+  // are in half cur_h_q of each buffer when cur_sm_q (the job fits a half),
+  // else from address 0 (the whole buffer). A job that loads goes to the
+  // other half when it fits one (j_small), else to address 0; the prefetch
+  // of the next job (only while the running one is in a half) to the other
+  // half. The core and the drain read from the running job's bases.
+  logic cur_h_q, cur_sm_q;
+  wire  j_small = wblocks_q <= 32'(WH) && rreg_q <= 32'(RH) && groups_q <= 32'(AH);
+  wire [WAW-1:0] cur_wb = (cur_sm_q && cur_h_q) ? WAW'(WH) : '0;
+  wire [AAW-1:0] cur_ab = (cur_sm_q && cur_h_q) ? AAW'(AH) : '0;
+  wire [RW-1:0]  cur_rb = (cur_sm_q && cur_h_q) ? RW'(RH) : '0;
+  logic [WAW-1:0] ld_wb_q;             // the loading job's bases
+  logic [AAW-1:0] ld_ab_q;
+  // The next descriptor (fetched while the core runs) and what the prefetch
+  // needs of it: its loads in the program window, each fitting a half.
+  hta_prog_pkg::v2_job_t jn_q;
+  logic        pf_loaded_q;            // the prefetch loaded the next job's buffers
+  logic        pf_ld_q;                // (of the job now in SCheck1/SCheck2)
+  logic [31:0] pn_wbl_q, pn_recs_q, pn_rreg_q, pn_groups_q;
+  logic [63:0] pn_wend_q, pn_rend_q, pn_aend_q;
+  wire [31:0] pn_rpp = 32'(jn_q.rec_mac) + 32'(jn_q.rec_add);
+  wire pn_ok = jn_q.op == hta_prog_pkg::DescOpV2Job && jn_q.reuse == 0 && cur_sm_q
+            && jn_q.passes != 0 && jn_q.k_blocks != 0
+            && pn_wbl_q <= 32'(WH) && pn_rreg_q <= 32'(RH) && pn_groups_q <= 32'(AH)
+            && jn_q.wts_off % 16 == 0 && 32'(jn_q.wts_bytes) == pn_wbl_q * (MBytes + ABytes)
+            && pn_wend_q <= prog_size_i
+            && 32'(jn_q.rec_mac) <= MacCo && 32'(jn_q.rec_add) <= AddCo && pn_rpp != 0
+            && jn_q.rec_off % 16 == 0 && pn_rend_q <= prog_size_i
+            && (jn_q.gblk == 0 || (FG != 0 && jn_q.alpha_off % 16 == 0
+                                   && pn_aend_q <= prog_size_i));
+  // a load starts: the job being checked (not prefetched), or the prefetch
+  wire ld_start_job = state_q == SCheck2 && j_q.reuse == 0 && !pf_ld_q;
+  wire ld_start_pf  = pf_q == PChk2 && pn_ok;
+  wire ld_start     = ld_start_job || ld_start_pf;
+  // its target: the other half (a job that fits none: address 0)
+  wire ld_sm        = ld_start_pf || j_small;
+  // record geometry of the loading job (the current one, or the prefetched)
+  wire [31:0] l_rec_mac = (pf_q == PLoadR) ? 32'(jn_q.rec_mac) : 32'(j_q.rec_mac);
+  wire [31:0] l_rpp     = (pf_q == PLoadR) ? pn_rpp : rpp;
   // modes (docs/engine-v2.md, "Depthwise, global sums and layouts"): 1 and 2
   // read one channel block per blk_passes passes; 2 (GAP) is a 1x1 output of
   // the whole input, one weight block per pass, no padding, stride or groups
@@ -279,13 +335,16 @@ module hta_v2_engine #(
   logic [$clog2(BlkBeats+1)-1:0] wb_q;
   logic [WAW:0] wa_q;
   logic         wm_we, al_we;
-  assign wm_we = state_q == SLoadW && rd_valid_i[1] && 32'(wb_q) == BlkBeats - 1;
+  wire ld_w = state_q == SLoadW || pf_q == PLoadW;   // (never both)
+  wire ld_r = state_q == SLoadR || pf_q == PLoadR;
+  wire ld_a = state_q == SLoadA || pf_q == PLoadA;
+  assign wm_we = ld_w && rd_valid_i[1] && 32'(wb_q) == BlkBeats - 1;
   // Records: one per beat, record rl_q of the pass whose lane 0 is at
   // rbase_q: MAC lanes first, then adder lanes from lane MacCo on
   logic [127:0] rec_mem_q [RecDepth];
   logic [31:0]  rl_q, rbase_q;
   logic [RW-1:0] ra;
-  wire  [31:0]  ra_lane = rl_q < 32'(j_q.rec_mac) ? rl_q : rl_q - 32'(j_q.rec_mac) + MacCo;
+  wire  [31:0]  ra_lane = rl_q < l_rec_mac ? rl_q : rl_q - l_rec_mac + MacCo;
   assign ra = RW'(rbase_q + ra_lane);
   // Group-scale rows
   logic [ARowBeats*128-1:0] arow_q;
@@ -301,14 +360,17 @@ module hta_v2_engine #(
   end
   logic [$clog2(ARowBeats+1)-1:0] ab_q;
   logic [AAW:0] aa_q;
-  assign al_we = state_q == SLoadA && rd_valid_i[1] && 32'(ab_q) == ARowBeats - 1;
+  assign al_we = ld_a && rd_valid_i[1] && 32'(ab_q) == ARowBeats - 1;
 
   always_ff @(posedge clk_i) begin
-    if (state_q == SCheck2 && j_q.reuse == 0) begin
-      // (a reusing job keeps wa_q: all its blocks are in the buffer)
-      wb_q <= '0;  wa_q <= '0;  rl_q <= '0;  rbase_q <= '0;  ab_q <= '0;  aa_q <= '0;
+    if (ld_start) begin
+      // into the other half, or from 0 (a job that fits no half)
+      wb_q <= '0;  wa_q <= '0;  rl_q <= '0;  ab_q <= '0;  aa_q <= '0;
+      rbase_q <= (ld_sm && !cur_h_q) ? 32'(RH) : '0;
+      ld_wb_q <= (ld_sm && !cur_h_q) ? WAW'(WH) : '0;
+      ld_ab_q <= (ld_sm && !cur_h_q) ? AAW'(AH) : '0;
     end else if (rd_valid_i[1]) begin
-      if (state_q == SLoadW) begin
+      if (ld_w) begin
         wblk_q <= wblk_d;
         if (32'(wb_q) == BlkBeats - 1) begin
           wb_q <= '0;
@@ -317,16 +379,16 @@ module hta_v2_engine #(
           wb_q <= wb_q + 1'b1;
         end
       end
-      if (state_q == SLoadR) begin
+      if (ld_r) begin
         rec_mem_q[ra] <= rd_data_i[127:0];
-        if (rl_q == rpp - 1) begin
+        if (rl_q == l_rpp - 1) begin
           rl_q    <= '0;
           rbase_q <= rbase_q + NL;
         end else begin
           rl_q <= rl_q + 1;
         end
       end
-      if (state_q == SLoadA) begin
+      if (ld_a) begin
         arow_q <= arow_d;
         if (32'(ab_q) == ARowBeats - 1) begin
           ab_q <= '0;
@@ -432,8 +494,11 @@ module hta_v2_engine #(
   logic [Pix*MacCo*32-1:0] out_mac;
   logic [Pix*AC*32-1:0] out_add;
   logic [31:0] c_cycles, c_busy, c_stall, c_sstall;
-  wire [WAW-1:0] w_addr = wa_q[WAW-1:0];
-  wire [AAW-1:0] al_addr = aa_q[AAW-1:0];
+  wire [WAW-1:0] w_addr = ld_wb_q + wa_q[WAW-1:0];
+  wire [AAW-1:0] al_addr = ld_ab_q + aa_q[AAW-1:0];
+  // the core waits for blocks only while its own job's weights load; else
+  // they are all in (and wa_q may count the next job's prefetch)
+  wire [WAW:0]   w_avail = (state_q == SLoadW) ? wa_q : (WAW+1)'(WDepth);
 
   // a block's ternary part (none in a MAC-only engine: ABytes 0)
   logic [AC*Ci*2-1:0] wt_data;
@@ -461,7 +526,7 @@ module hta_v2_engine #(
     .mode_i(j_q.mode), .blk_passes_i(j_q.blk_passes),
     // the core starts once the records (and group scales) are in; input rows
     // and weight blocks keep loading while it runs, and it waits for them
-    .rows_avail_i(xrows_q), .w_avail_i(wa_q),
+    .rows_avail_i(xrows_q), .w_avail_i(w_avail), .w_base_i(cur_wb), .al_base_i(cur_ab),
     .start_i(core_start), .busy_o(core_busy), .done_o(core_done),
     .out_valid_o(out_valid), .out_ready_i(out_ready), .out_y_o(out_y), .out_x_o(out_x),
     .out_pass_o(out_pass), .out_mac_o(out_mac), .out_add_o(out_add),
@@ -489,11 +554,13 @@ module hta_v2_engine #(
   // record, kept when the records load, lets the drain skip empty lanes). A
   // tile drains in as many cycles as its pass has filters, not Pix times that.
   logic [RecDepth-1:0] vmask_q;            // record i's valid bit
+  wire  [RecDepth-1:0] vlow = {{(RecDepth - RH){1'b0}}, {RH{1'b1}}};   // the lower half
   always_ff @(posedge clk_i)
     // lanes without a record in the program write nothing
-    if (state_q == SCheck2 && j_q.reuse == 0) vmask_q <= '0;
-    else if (state_q == SLoadR && rd_valid_i[1]) vmask_q[ra] <= rd_data_i[56];
-  wire  [RecDepth-1:0] vshift = vmask_q >> (32'(out_pass) * NL);
+    // (the target half only: the other may be the running job's)
+    if (ld_start) vmask_q <= ld_sm ? vmask_q & (cur_h_q ? ~vlow : vlow) : '0;
+    else if (ld_r && rd_valid_i[1]) vmask_q[ra] <= rd_data_i[56];
+  wire  [RecDepth-1:0] vshift = vmask_q >> (32'(cur_rb) + 32'(out_pass) * NL);
   wire  [NL-1:0]       pmask_now = vshift[NL-1:0];
   logic unused_vshift;
   assign unused_vshift = ^vshift[RecDepth-1:NL];
@@ -532,7 +599,7 @@ module hta_v2_engine #(
         dr_act_q   <= 1'b1;
         pmask_q    <= pmask_now;
         dr_l_q     <= nxt(pmask_now, 0);
-        dr_base_q  <= 32'(out_pass) * NL;
+        dr_base_q  <= 32'(cur_rb) + 32'(out_pass) * NL;
       end else if (dr_go) begin
         if (dr_last) dr_act_q <= 1'b0;
         else         dr_l_q   <= dr_lnext;
@@ -760,6 +827,11 @@ module hta_v2_engine #(
       layers_done_o <= '0;
       sp_rx_q     <= '0;
       x_infl_q    <= '0;
+      pf_q        <= PIdle;
+      pf_loaded_q <= 1'b0;
+      pf_ld_q     <= 1'b0;
+      cur_h_q     <= 1'b0;
+      cur_sm_q    <= 1'b0;
     end else begin
       if (req_valid_o[0] && req_ready_i[0]) fetch_req_q <= 1'b0;
       // span reader of client 1
@@ -803,6 +875,9 @@ module hta_v2_engine #(
         sp_go_q <= 1'b0;
         unique case (state_q)
           SIdle: if (start_i) begin
+            cur_h_q     <= 1'b0;
+            cur_sm_q    <= 1'b0;
+            pf_ld_q     <= 1'b0;
             err_q       <= hta_prog_pkg::ErrOk;
             err_info_o  <= '0;
             err_addr_o  <= '0;
@@ -848,6 +923,7 @@ module hta_v2_engine #(
             words_need_q <= 32'(j_q.in_h) * 32'(j_q.cb_n) * cdiv(32'(j_q.in_w), NB);
             wblocks_q    <= 32'(j_q.passes) * 32'(j_q.k_blocks);
             recs_q       <= 32'(j_q.passes) * rpp;
+            rreg_q       <= 32'(j_q.passes) * NL;
             groups_q     <= (j_q.gblk == 0) ? 32'd0
                             : 32'(j_q.passes) * cdiv(32'(j_q.k_blocks), 32'(j_q.gblk));
             in_end_q     <= 64'(j_q.in_off) + 64'(j_q.in_h) * 64'(j_q.in_w)
@@ -870,11 +946,19 @@ module hta_v2_engine #(
               state_q    <= SAbort;
             end else begin
               // the records first (client 1), the input pixels from now on
-              // (client 2); a reusing job starts the core at once
+              // (client 2); a reusing job starts the core at once, and so
+              // does one the prefetch loaded (in the other half)
               if (j_q.reuse != 0) begin
                 core_start <= 1'b1;
                 state_q    <= SRunWait;
+              end else if (pf_ld_q) begin
+                core_start <= 1'b1;
+                cur_h_q    <= !cur_h_q;
+                cur_sm_q   <= 1'b1;
+                state_q    <= SRunWait;
               end else begin
+                cur_h_q   <= !cur_h_q;
+                cur_sm_q  <= j_small;
                 sp_off_q  <= j_q.rec_off;
                 sp_left_q <= recs_q;
                 sp_req_q  <= 1'b1;
@@ -912,14 +996,31 @@ module hta_v2_engine #(
           // the weights stream in while the core runs on those already in
           SLoadW: if (!sp_req_q && !sp_go_q && sp_rx_q == 0) state_q <= SRunWait;
           SRunWait: if (!core_busy && !core_start && x_done) state_q <= SJobEnd;
-          SJobEnd: if (wr_idle && rd_idle_i) begin
+          // (a prefetch under way finishes first: its reads are the next
+          // job's anyway)
+          SJobEnd: if (wr_idle && rd_idle_i && (pf_q == PIdle || pf_q == PDone)) begin
             layers_done_o <= layers_done_o + 1;
             log_we_o      <= 1'b1;
+            pf_q          <= PIdle;
+            pf_ld_q       <= pf_q == PDone && pf_loaded_q;
+            pf_loaded_q   <= 1'b0;
             if (job_q + 1 < n_jobs_q) begin
               job_q       <= job_q + 1;
-              fetch_req_q <= 1'b1;
-              fetch_off_q <= desc_off_q + (job_q + 1) * hta_prog_pkg::V2JobBytes;
-              state_q     <= SDesc;
+              if (pf_q == PDone) begin
+                // the next descriptor is in: as SDescWait, without the fetch
+                if (jn_q.op == hta_prog_pkg::DescOpGop) begin
+                  gop_desc_q  <= jn_q;
+                  gop_start_q <= 1'b1;
+                  state_q     <= SGop;
+                end else begin
+                  j_q     <= jn_q;
+                  state_q <= SCheck1;
+                end
+              end else begin
+                fetch_req_q <= 1'b1;
+                fetch_off_q <= desc_off_q + (job_q + 1) * hta_prog_pkg::V2JobBytes;
+                state_q     <= SDesc;
+              end
             end else begin
               done_o  <= 1'b1;
               state_q <= SIdle;
@@ -934,6 +1035,77 @@ module hta_v2_engine #(
           end
           default: state_q <= SIdle;
         endcase
+
+        // The next job's prefetch, while this job's core runs (its own loads
+        // done: client 0 and the span reader are free): the descriptor, then
+        // when it and the running job each fit a half, its records, group
+        // scales and weights into the other half. Never a check's error:
+        // the job is checked in full when its turn comes.
+        unique case (pf_q)
+          PIdle: if (state_q == SRunWait && job_q + 1 < n_jobs_q) begin
+            fetch_req_q <= 1'b1;
+            fetch_off_q <= desc_off_q + (job_q + 1) * hta_prog_pkg::V2JobBytes;
+            pf_q        <= PDesc;
+          end
+          PDesc: if (!fetch_req_q) pf_q <= PDescWait;
+          PDescWait: if (last_beat) begin
+            jn_q <= blk;
+            pf_q <= PChk1;
+          end
+          PChk1: begin
+            pn_wbl_q    <= 32'(jn_q.passes) * 32'(jn_q.k_blocks);
+            pn_recs_q   <= 32'(jn_q.passes) * pn_rpp;
+            pn_rreg_q   <= 32'(jn_q.passes) * NL;
+            pn_groups_q <= (jn_q.gblk == 0) ? 32'd0
+                           : 32'(jn_q.passes) * cdiv(32'(jn_q.k_blocks), 32'(jn_q.gblk));
+            pn_wend_q   <= 64'(jn_q.wts_off) + 64'(jn_q.wts_bytes);
+            pn_rend_q   <= 64'(jn_q.rec_off) + 64'(jn_q.passes) * 64'(pn_rpp) * 16;
+            pn_aend_q   <= 64'(jn_q.alpha_off) + 64'(jn_q.passes)
+                           * ((jn_q.gblk == 0) ? 64'd0
+                              : 64'(cdiv(32'(jn_q.k_blocks), 32'(jn_q.gblk))))
+                           * ARowBeats * 16;
+            pf_q        <= PChk2;
+          end
+          PChk2: if (pn_ok) begin
+            sp_off_q  <= jn_q.rec_off;
+            sp_left_q <= pn_recs_q;
+            sp_req_q  <= 1'b1;
+            sp_go_q   <= 1'b1;
+            pf_q      <= PLoadR;
+          end else begin
+            pf_q <= PDone;
+          end
+          PLoadR: if (!sp_req_q && !sp_go_q && sp_rx_q == 0) begin
+            if (jn_q.gblk != 0) begin
+              sp_off_q  <= jn_q.alpha_off;
+              sp_left_q <= pn_groups_q * ARowBeats;
+              pf_q      <= PLoadA;
+            end else begin
+              sp_off_q  <= jn_q.wts_off;
+              sp_left_q <= pn_wbl_q * BlkBeats;
+              pf_q      <= PLoadW;
+            end
+            sp_req_q <= 1'b1;
+            sp_go_q  <= 1'b1;
+          end
+          PLoadA: if (!sp_req_q && !sp_go_q && sp_rx_q == 0) begin
+            sp_off_q  <= jn_q.wts_off;
+            sp_left_q <= pn_wbl_q * BlkBeats;
+            sp_req_q  <= 1'b1;
+            sp_go_q   <= 1'b1;
+            pf_q      <= PLoadW;
+          end
+          PLoadW: if (!sp_req_q && !sp_go_q && sp_rx_q == 0) begin
+            pf_loaded_q <= 1'b1;
+            pf_q        <= PDone;
+          end
+          PDone: ;
+          default: pf_q <= PIdle;
+        endcase
+        if (state_q == SAbort || state_q == SIdle) begin
+          pf_q        <= PIdle;
+          pf_loaded_q <= 1'b0;
+        end
       end
     end
   end

@@ -62,11 +62,12 @@ static void cap_alpha(hta_layer *l) {
  * adder array is busy with the MAC array (never on a MAC-only core). */
 static int run_prog(hta_sim *sim, const hta_program *prog, const hta_layer *layers, int n,
                     int8_t *const *golden, uint8_t *data, const uint8_t *before, char *detail,
-                    size_t len, uint64_t *cycles) {
+                    size_t len, uint64_t *cycles, rtl_result *out) {
   rtl_result res;
   if (!rtl_run_clean(sim, prog->bytes, prog->size, data, prog->data_size, prog->n_desc, "job",
                      max_cycles, &res, detail, len))
     return 0;
+  if (out != NULL) *out = res;
   const uint64_t phases = res.v2_fetch + res.v2_wload + res.v2_xload + res.v2_run + res.v2_tail;
   if (phases != res.cycles) {
     snprintf(detail, len,
@@ -233,7 +234,92 @@ static void bad_modes(hta_sim *sim) {
   hta_rand_layer_free(&rl[1]);
 }
 
-static int run_case(hta_sim *sim, uint64_t seed, const char *argv0, int *skipped) {
+/* Whether the engine prefetches every job of prog after the first (records,
+ * group scales and weights loaded into the other half of each buffer while
+ * the previous job's core runs, docs/engine-v2.md "The next job's loads
+ * overlap the run"): no graph ops, every job fitting half of each buffer. */
+static int all_prefetched(const hta_program *prog) {
+  const hta_hw_cfg *c = rtl_config();
+  if (prog->n_desc < 2) return 0;
+  for (int i = 0; i < prog->n_desc; i++) {
+    const uint8_t *b = prog->bytes + HTA_PROG_HEADER_BYTES + (size_t)i * HTA_V2_JOB_BYTES;
+    if (b[0] != HTA_DESC_OP_V2_JOB) return 0;
+    hta_v2_job j;
+    hta_v2_job_unpack(b, &j);
+    const unsigned groups = j.gblk ? j.passes * ((j.k_blocks + j.gblk - 1u) / j.gblk) : 0u;
+    if ((unsigned)j.passes * j.k_blocks > c->w_depth / 2 ||
+        (unsigned)j.passes * (c->mac_co + c->add_co) > c->rec_depth / 2 || groups > c->a_depth / 2)
+      return 0;
+  }
+  return 1;
+}
+
+/* The overlap, proven by the phase counters: run alone (the header's n_desc
+ * cut to 1), the first job spends the same cycles loading weights, records
+ * and scales (v2_wload: its own loads, the core waiting for weights) as the
+ * whole program does; every later job was loaded while its predecessor ran,
+ * and its descriptor fetched then: v2_fetch grows by the two check cycles
+ * per job only. A serial engine fails both (each job's records take cycles
+ * before its core starts, and each fetch is a 4-beat read). Then a bad last
+ * job, prefetched, is refused exactly as a serial engine refuses it. */
+static int check_overlap(hta_sim *sim, const hta_program *prog, uint8_t *data,
+                         const rtl_result *all, char *detail, size_t len) {
+  uint8_t *bytes = malloc(prog->size);
+  if (bytes == NULL) return 0;
+  memcpy(bytes, prog->bytes, prog->size);
+  uint8_t *w = bytes + 4 * HTA_PROG_HEADER_W_N_DESC;
+  w[0] = 1;
+  w[1] = w[2] = w[3] = 0;
+  rtl_result one;
+  char msg[600];
+  const int rc = rtl_run(sim, bytes, prog->size, data, prog->data_size, max_cycles, &one, msg,
+                         sizeof msg);
+  free(bytes);
+  const uint64_t n = (uint64_t)prog->n_desc;
+  if (rc != HTA_SIM_OK || (one.status & 0xff) != HTA_ENGINE_OK || one.layers_done != 1) {
+    snprintf(detail, len, "the first job alone: harness %d, STATUS 0x%08x (%s)", rc, one.status,
+             msg);
+    return 0;
+  }
+  if (all->v2_wload != one.v2_wload || all->v2_fetch != one.v2_fetch + 2 * (n - 1)) {
+    snprintf(detail, len,
+             "no overlap: %" PRIu64 " jobs, weights phase %" PRIu64 " (the first job alone %" PRIu64
+             "), fetch phase %" PRIu64 " (the first job alone %" PRIu64 " + 2 per later job)",
+             n, all->v2_wload, one.v2_wload, all->v2_fetch, one.v2_fetch);
+    return 0;
+  }
+  /* An error in a prefetched job: the last job's out_pix_stride off by 16
+     (the prefetch does not look at it, so its loads go ahead) must still be
+     refused when its turn comes, ERR_DESC naming the word, every job before
+     it done. */
+  uint8_t *bad = malloc(prog->size);
+  if (bad == NULL) return 0;
+  memcpy(bad, prog->bytes, prog->size);
+  uint8_t *jb = bad + HTA_PROG_HEADER_BYTES + (size_t)(n - 1) * HTA_V2_JOB_BYTES;
+  hta_v2_job j;
+  hta_v2_job_unpack(jb, &j);
+  j.out_pix_stride += 16;
+  char why[200];
+  int ok = hta_v2_job_pack(&j, jb, why, sizeof why) == 0;
+  rtl_result e;
+  const int rc2 = ok ? rtl_run(sim, bad, prog->size, data, prog->data_size, max_cycles, &e, msg,
+                               sizeof msg)
+                     : -1;
+  free(bad);
+  if (!ok || rc2 != HTA_SIM_OK || (e.status & 0xff) != HTA_ENGINE_ERR_DESC ||
+      e.err_info != HTA_V2_JOB_W_OUT_PIX_STRIDE || e.layers_done != n - 1) {
+    snprintf(detail, len,
+             "the last job's out_pix_stride + 16: harness %d, STATUS 0x%08x, ERR_INFO %u, %u "
+             "jobs done (want ERR_DESC, ERR_INFO %u, %" PRIu64 " done)",
+             rc2, ok ? e.status : 0u, ok ? e.err_info : 0u, ok ? e.layers_done : 0u,
+             HTA_V2_JOB_W_OUT_PIX_STRIDE, n - 1);
+    return 0;
+  }
+  return 1;
+}
+
+static int run_case(hta_sim *sim, uint64_t seed, const char *argv0, int *skipped,
+                    int *overlapped) {
   hta_rng g;
   hta_rng_seed(&g, seed);
   const hta_hw_cfg *cfg = rtl_config();
@@ -288,7 +374,13 @@ static int run_case(hta_sim *sim, uint64_t seed, const char *argv0, int *skipped
   for (size_t i = 0; i < prog->data_size; i++) data[i] = (uint8_t)hta_rng_u64(&g);
   hta_tensor_pack(&prog->input, input, data);
   memcpy(before, data, prog->data_size);
-  ok = run_prog(sim, prog, layers, n, golden, data, before, detail, sizeof detail, &cycles);
+  rtl_result res;
+  ok = run_prog(sim, prog, layers, n, golden, data, before, detail, sizeof detail, &cycles, &res);
+  if (ok && all_prefetched(prog)) {
+    (*overlapped)++;
+    memcpy(data, before, prog->data_size);
+    ok = check_overlap(sim, prog, data, &res, detail, sizeof detail);
+  }
 done:
   if (ok >= 0) {
     check(ok, name, "%s\n  replay with a waveform: %s --seed 0x%016" PRIx64 " --trace f.fst",
@@ -328,7 +420,8 @@ static void run_net(hta_sim *sim, const char *what, const hta_model *m) {
       for (size_t i = 0; i < prog->data_size; i++) data[i] = (uint8_t)hta_rng_u64(&g);
       hta_tensor_pack(&prog->input, input, data);
       memcpy(before, data, prog->data_size);
-      ok = run_prog(sim, prog, layers, n, golden, data, before, detail, sizeof detail, &cycles);
+      ok = run_prog(sim, prog, layers, n, golden, data, before, detail, sizeof detail, &cycles,
+                    NULL);
     }
   }
   snprintf(name, sizeof name, "%s on the v2 engine (%s), every layer", what, rtl_config()->name);
@@ -381,13 +474,18 @@ int main(int argc, char **argv) {
   hta_sim *sim = rtl_open(2, trace, err, sizeof err);
   if (!check(sim != NULL, "open the simulation of the linked v2 configuration", "%s", err))
     return check_summary();
-  int skipped = 0;
+  int skipped = 0, overlapped = 0;
   if (have_only) {
-    run_case(sim, only, argv[0], &skipped);
+    run_case(sim, only, argv[0], &skipped, &overlapped);
   } else {
     for (long i = 0; i < count; i++)
-      run_case(sim, hta_rng_case_seed(master, (uint64_t)i), argv[0], &skipped);
+      run_case(sim, hta_rng_case_seed(master, (uint64_t)i), argv[0], &skipped, &overlapped);
     printf("%d cases beyond the v2 lowering's limits skipped\n", skipped);
+    /* the chains whose jobs all fit half the buffers: the overlap checked */
+    check(overlapped >= (count >= 60 ? 3 : 0), "the next job's loads overlap the run",
+          "only %d cases with every job prefetched", overlapped);
+    printf("%d chains with every job prefetched: overlap and a bad prefetched job checked\n",
+           overlapped);
     bad_modes(sim);
     if (net) {
       hta_model *m = hta_model_load("models/fmnist_float_int8.hta", err, sizeof err);

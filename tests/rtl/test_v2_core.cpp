@@ -300,6 +300,13 @@ static Result run_layer(Tb &tb, const Layer &L, int ready_pct) {
     if (f / Ci * Ci + c != f) return 0;  // another channel's lane
     return L.mode == 2 ? 1 : WI(f, k / L.kw, k % L.kw, 0);
   };
+  // the job's blocks and group-scale rows from a base of its own, wrapping
+  // around the buffers (the engine's halves: w_base_i, al_base_i), derived
+  // from the sizes so the random stream is unchanged
+  const unsigned wbase = (unsigned)(P * 37 + K * 11) % WDepth;
+  const unsigned abase = (unsigned)(P * 13 + K * 5) % ADepth;
+  d->w_base_i = wbase;
+  d->al_base_i = abase;
   for (int n = 0; n < P; n++)
     for (int k = 0; k < K; k++) {
       Bits bm(MacCo * Ci * 8), bt(AddCo * Ci * 2);
@@ -319,7 +326,7 @@ static Result run_layer(Tb &tb, const Layer &L, int ready_pct) {
       }
       d->wm_we_i = 1;
       d->wt_we_i = 1;
-      d->w_addr_i = n * K + k;
+      d->w_addr_i = (wbase + (unsigned)(n * K + k)) % WDepth;
       put(d->wm_data_i, bm);
       put(d->wt_data_i, bt);
       tb.tick();
@@ -337,7 +344,7 @@ static Result run_layer(Tb &tb, const Layer &L, int ready_pct) {
           b.set(o * 8, 8, a & 0xff);
         }
         d->al_we_i = 1;
-        d->al_addr_i = n * NG + gi;
+        d->al_addr_i = (abase + (unsigned)(n * NG + gi)) % ADepth;
         put(d->al_data_i, b);
         tb.tick();
       }

@@ -295,6 +295,26 @@ static int add_job(compiler *cc, const hta_v2_job *j, int layer) {
   return 0;
 }
 
+/* Passes a job of K blocks (ngr group-scale rows per pass) may take when it
+ * may use 1 / div of each buffer: the weight blocks, the group-scale rows,
+ * the lane records (MacCo + AddCo per pass) and the passes field. */
+static int job_passes(const hta_v2_cfg *cfg, int K, int ngr, unsigned div) {
+  int pj = (int)(cfg->w_depth / div) / K;
+  if (ngr > 0 && (int)(cfg->a_depth / div) / ngr < pj) pj = (int)(cfg->a_depth / div) / ngr;
+  if (pj > FIELD8_MAX) pj = FIELD8_MAX;
+  if (pj > (int)(cfg->rec_depth / div / (cfg->mac_co + cfg->add_co)))
+    pj = (int)(cfg->rec_depth / div / (cfg->mac_co + cfg->add_co));
+  return pj;
+}
+
+/* Whether jobs of ph passes (half buffers) pay: the input read once per pass
+ * range costs less than the weight beats a job loads while another runs. */
+static int half_pays(const hta_v2_cfg *cfg, const vconv *v, int K, int ph) {
+  const uint64_t in_bytes = (uint64_t)v->in.h * v->in.w * v->in.pix_stride;
+  const uint64_t w_bytes = (uint64_t)ph * K * hta_v2_block_bytes(cfg);
+  return in_bytes <= w_bytes;
+}
+
 /* Splits a vconv into jobs (passes that fit the weight buffer, bands of
  * rows that fit the activation banks). */
 static int emit_vconv(compiler *cc, const vconv *v) {
@@ -331,17 +351,17 @@ static int emit_vconv(compiler *cc, const vconv *v) {
   const int pa = v->n_add > 0 ? ceil_div(v->n_add, (int)cfg->add_co) : 0; /* add_co >= 1 then */
   const int passes = pm > pa ? pm : pa;
   if (passes == 0) return 0;
-  int pj = (int)cfg->w_depth / K;
-  if (v->gblk != 0) {
-    const int ngr = K / v->gblk;
-    if (ngr > (int)cfg->a_depth)
-      return fail(cc, "layer %d%s: %d ternary groups exceed the group-scale buffer (%u)", d, w,
-                  ngr, cfg->a_depth);
-    if ((int)cfg->a_depth / ngr < pj) pj = (int)cfg->a_depth / ngr;
-  }
-  if (pj > FIELD8_MAX) pj = FIELD8_MAX;
-  if (pj > (int)(cfg->rec_depth / (cfg->mac_co + cfg->add_co)))
-    pj = (int)(cfg->rec_depth / (cfg->mac_co + cfg->add_co));
+  const int ngr = v->gblk != 0 ? K / v->gblk : 0;
+  if (ngr > (int)cfg->a_depth)
+    return fail(cc, "layer %d%s: %d ternary groups exceed the group-scale buffer (%u)", d, w,
+                ngr, cfg->a_depth);
+  int pj = job_passes(cfg, K, ngr, 1);
+  /* Passes of a job that fits half of each buffer: the engine loads it while
+     the previous job runs (docs/engine-v2.md, "The next job's loads overlap
+     the run"). More pass ranges read the layer's input once more each, so
+     halves when that is less than the weights a half job loads. */
+  const int ph = job_passes(cfg, K, ngr, 2);
+  if (ph >= 1 && ph < pj && ph < passes && half_pays(cfg, v, K, ph)) pj = ph;
   /* bands */
   const int blk_words = ceil_div(v->in.w, nb), row_words = cb_n * blk_words;
   const int rows_max = (int)cfg->act_depth / row_words;
@@ -763,6 +783,18 @@ static int lower_dw(compiler *cc, int i, const hta_layer *l, hta_tensor in, hta_
   if (d.gblk && nb > (int)cfg->a_depth / (d.bp * ceil_div(d.K, d.gblk)))
     nb = (int)cfg->a_depth / (d.bp * ceil_div(d.K, d.gblk));
   if (nb > (int)cfg->act_depth / (rows * blk_words)) nb = (int)cfg->act_depth / (rows * blk_words);
+  /* jobs that fit half of each buffer, so that the engine loads the next
+     one while one runs (docs/engine-v2.md, "The next job's loads overlap
+     the run"): each job reads only its own channel blocks of the input, so
+     smaller jobs cost descriptors only */
+  {
+    int nh = nb;
+    if (nh > (int)cfg->w_depth / 2 / (d.bp * d.K)) nh = (int)cfg->w_depth / 2 / (d.bp * d.K);
+    if (nh > (int)cfg->rec_depth / 2 / (d.bp * NL)) nh = (int)cfg->rec_depth / 2 / (d.bp * NL);
+    if (d.gblk && nh > (int)cfg->a_depth / 2 / (d.bp * ceil_div(d.K, d.gblk)))
+      nh = (int)cfg->a_depth / 2 / (d.bp * ceil_div(d.K, d.gblk));
+    if (nh >= 1) nb = nh;
+  }
   /* (the convolution lowering cannot take what does not fit here either: a
      GAP kernel of the whole image needs the same rows in the banks, and a
      depthwise layer's diagonal convolution the same rows of a block) */
