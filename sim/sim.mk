@@ -67,8 +67,14 @@ SIM_CXXFLAGS := -std=c++17 -O2 -g -Wall -Wextra -Werror -MMD -MP -fPIC \
 # the optimisation level goes to the generated makefile as OPT_* instead.
 # VL_USER_*: the harness replaces vl_stop/vl_finish/vl_fatal, which would end
 # the host program; vl_print.h sends Verilator's printing to stderr through it.
+# --expand-limit 1024: Verilator expands operations on vectors of up to this
+# many 32-bit words into one statement per word; above its default (64 words,
+# 2048 bits) it builds a vector that many slices drive (hta_v2_core's acc and
+# add_res, Pix x AddCo x 32 bits) by concatenating one slice at a time, each
+# step copying the whole vector: quadratic in Pix x AddCo, 28% of v2small's
+# time; v2zcu104 (15,360 bits) runs 2.2-2.5x faster without them. README, "Speed".
 SIM_VFLAGS := --cc -O3 --assert --x-assign fast --x-initial unique --trace-fst \
-              --threads $(SIM_THREADS) -CFLAGS -fPIC \
+              --expand-limit 1024 --threads $(SIM_THREADS) -CFLAGS -fPIC \
               -CFLAGS "-DVL_USER_STOP -DVL_USER_FINISH -DVL_USER_FATAL" \
               -CFLAGS "-include $(CURDIR)/sim/src/vl_print.h"
 SIM_VMAKEFLAGS := OPT_FAST=-O2 OPT_SLOW=-O1 OPT_GLOBAL=-O2
