@@ -134,29 +134,39 @@ def qw(a, axis_len):
         s.astype(np.float32)
 
 
+def q_dq(g, t, s, z):
+    """t through a QuantizeLinear/DequantizeLinear pair of scale s, zero point z."""
+    sc, zp = g.c(np.float32(s)), g.c(np.int8(z))
+    return g.n('DequantizeLinear', [g.n('QuantizeLinear', [t, sc, zp]), sc, zp])
+
+
+def wdq(g, a):
+    """Float weights a as per-channel int8 through a DequantizeLinear."""
+    wi, s = qw(a, a.shape[0])
+    return g.n('DequantizeLinear', [g.c(wi), g.c(s), g.c(np.zeros(a.shape[0], np.int8))],
+               axis=0)
+
+
+def qdq_stem(g):
+    """The first layers of the QDQ fixtures: a quantized input, a stride-2 3x3
+    Conv and a depthwise 3x3 Conv, each followed by a quantized ReLU."""
+    t = q_dq(g, 'x', 1 / 255, -128)
+    t = g.n('Conv', [t, wdq(g, w(8, 1, 3, 3, s=0.6)), g.c(w(8, s=0.1))], strides=[2, 2],
+            pads=[1, 1, 1, 1])
+    t = q_dq(g, g.n('Relu', [t]), 0.01, -128)
+    t = g.n('Conv', [t, wdq(g, w(8, 1, 3, 3, s=0.5))], group=8, pads=[1, 1, 1, 1])
+    return q_dq(g, g.n('Relu', [t]), 0.01, -128)
+
+
 def qdq(path):
     g = G()
-
-    def q_dq(t, s, z):
-        sc, zp = g.c(np.float32(s)), g.c(np.int8(z))
-        return g.n('DequantizeLinear', [g.n('QuantizeLinear', [t, sc, zp]), sc, zp])
-
-    def wdq(a):
-        wi, s = qw(a, a.shape[0])
-        return g.n('DequantizeLinear', [g.c(wi), g.c(s), g.c(np.zeros(a.shape[0], np.int8))],
-                   axis=0)
-    t = q_dq('x', 1 / 255, -128)
-    t = g.n('Conv', [t, wdq(w(8, 1, 3, 3, s=0.6)), g.c(w(8, s=0.1))], strides=[2, 2],
-            pads=[1, 1, 1, 1])
-    t = q_dq(g.n('Relu', [t]), 0.01, -128)
-    t = g.n('Conv', [t, wdq(w(8, 1, 3, 3, s=0.5))], group=8, pads=[1, 1, 1, 1])
-    t = q_dq(g.n('Relu', [t]), 0.01, -128)
+    t = qdq_stem(g)
     t = g.n('GlobalAveragePool', [t])
     t = g.n('Flatten', [t])
     wf, sf = qw(w(10, 8), 10)
     wd = g.n('DequantizeLinear', [g.c(wf), g.c(sf), g.c(np.zeros(10, np.int8))], axis=0)
     t = g.n('Gemm', [t, wd, g.c(w(10, s=0.1))], transB=1)
-    t = q_dq(t, 0.02, 0)
+    t = q_dq(g, t, 0.02, 0)
     g.save(path, 'x', t)
 
 
@@ -167,38 +177,24 @@ def qdq_group(path, dense=False):
     global rng
     saved, rng = rng, np.random.default_rng(11)  # the same weights in both variants
     g = G()
-
-    def q_dq(t, s, z):
-        sc, zp = g.c(np.float32(s)), g.c(np.int8(z))
-        return g.n('DequantizeLinear', [g.n('QuantizeLinear', [t, sc, zp]), sc, zp])
-
-    def wdq(a):
-        wi, s = qw(a, a.shape[0])
-        return g.n('DequantizeLinear', [g.c(wi), g.c(s), g.c(np.zeros(a.shape[0], np.int8))],
-                   axis=0)
-    t = q_dq('x', 1 / 255, -128)
-    t = g.n('Conv', [t, wdq(w(8, 1, 3, 3, s=0.6)), g.c(w(8, s=0.1))], strides=[2, 2],
-            pads=[1, 1, 1, 1])
-    t = q_dq(g.n('Relu', [t]), 0.01, -128)
-    t = g.n('Conv', [t, wdq(w(8, 1, 3, 3, s=0.5))], group=8, pads=[1, 1, 1, 1])
-    t = q_dq(g.n('Relu', [t]), 0.01, -128)
+    t = qdq_stem(g)
     # a grouped convolution of integer weights and a Concat of three quantized tensors
     wg = w(8, 4, 3, 3, s=0.4)
     if dense:
         wd = np.zeros((8, 8, 3, 3), np.float32)
         wd[:4, :4], wd[4:, 4:] = wg[:4], wg[4:]
-        a = g.n('Conv', [t, wdq(wd)], pads=[1, 1, 1, 1])
+        a = g.n('Conv', [t, wdq(g, wd)], pads=[1, 1, 1, 1])
     else:
-        a = g.n('Conv', [t, wdq(wg)], group=2, pads=[1, 1, 1, 1])
-    a = q_dq(g.n('Relu', [a]), 0.02, -128)
-    b = q_dq(g.n('Conv', [t, wdq(w(4, 8, 1, 1, s=0.5))]), 0.015, 0)
-    t = q_dq(g.n('Concat', [t, a, b], axis=1), 0.02, -20)
+        a = g.n('Conv', [t, wdq(g, wg)], group=2, pads=[1, 1, 1, 1])
+    a = q_dq(g, g.n('Relu', [a]), 0.02, -128)
+    b = q_dq(g, g.n('Conv', [t, wdq(g, w(4, 8, 1, 1, s=0.5))]), 0.015, 0)
+    t = q_dq(g, g.n('Concat', [t, a, b], axis=1), 0.02, -20)
     t = g.n('GlobalAveragePool', [t])
     t = g.n('Flatten', [t])
     wf, sf = qw(w(10, 20), 10)
     wd = g.n('DequantizeLinear', [g.c(wf), g.c(sf), g.c(np.zeros(10, np.int8))], axis=0)
     t = g.n('Gemm', [t, wd, g.c(w(10, s=0.1))], transB=1)
-    t = q_dq(t, 0.02, 0)
+    t = q_dq(g, t, 0.02, 0)
     rng = saved
     g.save(path, 'x', t)
 
