@@ -158,16 +158,21 @@ def qdq_stem(g):
     return q_dq(g, g.n('Relu', [t]), 0.01, -128)
 
 
+def qdq_classifier(g, t, c):
+    """The last layers of the QDQ fixtures: global average pool of the c
+    channels of t, Flatten, a per-channel int8 Gemm to 10 logits, quantized."""
+    t = g.n('GlobalAveragePool', [t])
+    t = g.n('Flatten', [t])
+    wf, sf = qw(w(10, c), 10)
+    wd = g.n('DequantizeLinear', [g.c(wf), g.c(sf), g.c(np.zeros(10, np.int8))], axis=0)
+    t = g.n('Gemm', [t, wd, g.c(w(10, s=0.1))], transB=1)
+    return q_dq(g, t, 0.02, 0)
+
+
 def qdq(path):
     g = G()
     t = qdq_stem(g)
-    t = g.n('GlobalAveragePool', [t])
-    t = g.n('Flatten', [t])
-    wf, sf = qw(w(10, 8), 10)
-    wd = g.n('DequantizeLinear', [g.c(wf), g.c(sf), g.c(np.zeros(10, np.int8))], axis=0)
-    t = g.n('Gemm', [t, wd, g.c(w(10, s=0.1))], transB=1)
-    t = q_dq(g, t, 0.02, 0)
-    g.save(path, 'x', t)
+    g.save(path, 'x', qdq_classifier(g, t, 8))
 
 
 def qdq_group(path, dense=False):
@@ -189,12 +194,7 @@ def qdq_group(path, dense=False):
     a = q_dq(g, g.n('Relu', [a]), 0.02, -128)
     b = q_dq(g, g.n('Conv', [t, wdq(g, w(4, 8, 1, 1, s=0.5))]), 0.015, 0)
     t = q_dq(g, g.n('Concat', [t, a, b], axis=1), 0.02, -20)
-    t = g.n('GlobalAveragePool', [t])
-    t = g.n('Flatten', [t])
-    wf, sf = qw(w(10, 20), 10)
-    wd = g.n('DequantizeLinear', [g.c(wf), g.c(sf), g.c(np.zeros(10, np.int8))], axis=0)
-    t = g.n('Gemm', [t, wd, g.c(w(10, s=0.1))], transB=1)
-    t = q_dq(g, t, 0.02, 0)
+    t = qdq_classifier(g, t, 20)
     rng = saved
     g.save(path, 'x', t)
 
