@@ -154,28 +154,26 @@ static void cycles_model(const char *cfg_name, const char *what, const hta_model
   hta_program_free(prog);
 }
 
-static void cycles(const char *cfg_name, double width, int res, const char *plan) {
-  char err[400], what[80];
-  hta_model *m = hta_zoo_mobilenet_v1(width, res, plan, 1, err, sizeof err);
+/* cycles_model of a zoo model m (NULL: the zoo's error err), then frees m. */
+static void cycles_zoo(const char *cfg_name, const char *what, hta_model *m, const char *err) {
   if (m == NULL) {
     printf("zoo: %s\n", err);
     return;
   }
-  snprintf(what, sizeof what, "MobileNet-V1 %.2f/%d %s", width, res, plan);
   cycles_model(cfg_name, what, m);
   hta_model_free(m);
 }
 
+static void cycles(const char *cfg_name, double width, int res, const char *plan) {
+  char err[400], what[80];
+  snprintf(what, sizeof what, "MobileNet-V1 %.2f/%d %s", width, res, plan);
+  cycles_zoo(cfg_name, what, hta_zoo_mobilenet_v1(width, res, plan, 1, err, sizeof err), err);
+}
+
 static void cycles_resnet(const char *cfg_name, int depth, int res, const char *plan) {
   char err[400], what[80];
-  hta_model *m = hta_zoo_resnet(depth, res, plan, 1, err, sizeof err);
-  if (m == NULL) {
-    printf("zoo: %s\n", err);
-    return;
-  }
   snprintf(what, sizeof what, "ResNet-%d/%d %s", depth, res, plan);
-  cycles_model(cfg_name, what, m);
-  hta_model_free(m);
+  cycles_zoo(cfg_name, what, hta_zoo_resnet(depth, res, plan, 1, err, sizeof err), err);
 }
 
 static void run_net(const char *what, const hta_model *m, const hta_v2_cfg *cfg, uint64_t seed) {
