@@ -685,6 +685,32 @@ def float_acts(path):
     g.save(path, 'x', t, opset=14)
 
 
+def graph_gelu(path):
+    """GELU as PyTorch exports nn.GELU() (Div by sqrt(2), Erf, Add 1, Mul by x,
+    Mul by 0.5) after a convolution and after a dense layer, and the same
+    pattern on a tensor others read too (its table on an identity layer)."""
+    g = G()
+
+    def gelu(t):
+        d = g.n('Div', [t, g.c(np.float32(np.sqrt(2.0)))])
+        e = g.n('Erf', [d])
+        a = g.n('Add', [e, g.c(np.float32(1.0))])
+        m = g.n('Mul', [t, a])
+        return g.n('Mul', [m, g.c(np.float32(0.5))])
+    t = g.n('Conv', ['x', g.c(w(8, 1, 3, 3, s=0.8)), g.c(w(8, s=0.3))], pads=[1, 1, 1, 1],
+            strides=[2, 2])
+    t = gelu(t)
+    t = g.n('Conv', [t, g.c(w(8, 8, 3, 3, s=0.4)), g.c(w(8, s=0.3))], pads=[1, 1, 1, 1])
+    r = gelu(t)
+    t = g.n('Add', [r, t], name='residual')
+    t = g.n('GlobalAveragePool', [t])
+    t = g.n('Flatten', [t])
+    t = g.n('Gemm', [t, g.c(w(16, 8, s=0.8)), g.c(w(16, s=0.3))], transB=1)
+    t = gelu(t)
+    t = g.n('Gemm', [t, g.c(w(10, 16)), g.c(w(10, s=0.1))], transB=1)
+    g.save(path, 'x', t)
+
+
 def float_resize_pad(path):
     """Pad (constant 0, asymmetric) before a valid convolution, nearest x2
     Resize (half_pixel) and Upsample-free opset 13 graph."""
@@ -715,7 +741,7 @@ def float_rgb32(path):
 GOOD = [float_mbnet, float_misc, ternary, qdq, qlinear, integer, float_rgb32, float_pools,
         float_acts, float_resize_pad, graph_residual, graph_se_silu, qdq_pytorch,
         graph_shuffle, qlinear_zp, integer_zp, qlinear_add, graph_concat_group,
-        qdq_group, qdq_group_dense]
+        qdq_group, qdq_group_dense, graph_gelu]
 BAD = {bad_dilation: "node 'bad_dilation' (Conv): dilations",
        bad_op: "node 'bad_pool' (LpPool): unsupported op LpPool",
        bad_pool: "node 'bad_avg' (AveragePool): count_include_pad=1 is not supported",

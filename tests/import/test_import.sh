@@ -42,7 +42,7 @@ fi
 # ---- good models: import, then golden model vs the ONNX graph in numpy ----
 for m in float_mbnet float_misc ternary qdq qlinear integer float_pools float_acts \
     float_resize_pad graph_residual graph_se_silu qdq_pytorch graph_shuffle qlinear_zp integer_zp \
-    qlinear_add graph_concat_group qdq_group qdq_group_dense; do
+    qlinear_add graph_concat_group qdq_group qdq_group_dense graph_gelu; do
   expect "import_$m" 0 "1x1x10" -- $HTA import "$fx/$m.onnx" -o "$tmp/$m.hta" --calib-n 200
   lsb=()
   [[ $m == qdq* || $m == qlinear* ]] && lsb=(--max-lsb 1)

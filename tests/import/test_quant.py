@@ -2,6 +2,7 @@
 """test_quant.py - the post-training quantizers of tools/import/hta_quant.py against
 their definitions (docs/quantization.md), computed here the slow, obvious way on
 seeded random filters. Prints PASS/FAIL lines and "N passed, N failed"."""
+import math
 import os
 import sys
 
@@ -264,6 +265,16 @@ for i in links[1:]:  # input 0 is the previous link: every int8 value comes thro
             ok, detail = False, 'link %d: %d comes out as %d' % (i, x, y)
             break
 check('concat4_later_links_pass_values_exactly', ok, detail)
+
+
+# GELU's table is computed with the importer's vectorized erf: within 2e-7 of
+# math.erf over the range an int8 input scale reaches
+xs = np.linspace(-12.0, 12.0, 200001)
+err = np.abs(hta_onnx.erf(xs) - np.array([math.erf(v) for v in xs])).max()
+check('erf_within_2e-7_of_math_erf', err <= 2e-7, 'max error %g' % err)
+g = hta_onnx.gelu(xs)
+ref = 0.5 * xs * (1.0 + np.array([math.erf(v / math.sqrt(2.0)) for v in xs]))
+check('gelu_matches_definition', np.abs(g - ref).max() <= 3e-6, np.abs(g - ref).max())
 
 
 print('%d passed, %d failed' % (passed, failed))

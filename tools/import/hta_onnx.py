@@ -9,7 +9,8 @@ into the chain (docs/quantization.md lists them):
   -> GAP; Concat of N tensors -> N - 1 chained CONCATs; MaxPool, AveragePool,
   GlobalMaxPool, Pad (constant 0), Resize/Upsample (nearest x2)
   -> MAXPOOL, AVGPOOL, GMP, PAD, RESIZE; HardSwish, HardSigmoid,
-  Sigmoid, Tanh, LeakyRelu -> the layer's activation table (format version 2;
+  Sigmoid, Tanh, LeakyRelu, GELU (the Div, Erf, Add, Mul, Mul PyTorch exports)
+  -> the layer's activation table (format version 2;
   the v1 engine runs them on its graph-op unit); Flatten, Reshape,
   Identity, Dropout, Cast to float -> nothing (checked).
 Quantized graphs become the same float chain plus what they fix exactly:
@@ -401,6 +402,12 @@ class _Chain:
                     self._fn(n, lambda x: x * np.clip(al * x + be, 0.0, 1.0), 'HardSwish',
                              silu=True)
                 n = m
+            elif n.op_type == 'Div' and self._gelu(n):
+                chain = self._gelu(n)
+                skip.update(id(m) for m in chain)
+                # x read by the pattern only: its table folds into x's layer
+                self._fn(n, gelu, 'GELU', silu=len(self.readers.get(n.input[0], [])) == 2)
+                n = chain[-1]
             elif len(data_in) == 2:  # x * x, x + x: the same tensor twice
                 raise ImportError_('%s: %s of a tensor with itself is not supported'
                                    % (_where(n), n.op_type))
@@ -447,6 +454,37 @@ class _Chain:
         if len(rd) == 2 and len(muls) == 1 and self.readers.get(n.output[0]) == muls:
             return muls[0]
         return None
+
+    def _only_reader(self, t, op):
+        """The one node reading tensor t if it is an op, else None."""
+        rd = self.readers.get(t, [])
+        return rd[0] if len(rd) == 1 and rd[0].op_type == op else None
+
+    def _const_is(self, n, value):
+        """Is n's one constant input the scalar value (to float32 precision)?"""
+        cs = [i for i in n.input if i in self.consts]
+        if len(cs) != 1 or np.asarray(self.consts[cs[0]]).size != 1:
+            return False
+        return abs(float(np.asarray(self.consts[cs[0]]).reshape(-1)[0]) - value) <= \
+            1e-6 * abs(value)
+
+    def _gelu(self, n):
+        """The nodes [Erf, Add, Mul, Mul] when n is the Div that starts the exact
+        GELU as PyTorch exports it, 0.5 * (x * (1 + Erf(x / sqrt(2)))), else None."""
+        x = n.input[0]
+        if not self._const_is(n, np.sqrt(2.0)) or n.input[1] not in self.consts:
+            return None
+        erf = self._only_reader(n.output[0], 'Erf')
+        add = erf and self._only_reader(erf.output[0], 'Add')
+        if not add or not self._const_is(add, 1.0):
+            return None
+        mul = self._only_reader(add.output[0], 'Mul')
+        if not mul or sorted(mul.input) != sorted([x, add.output[0]]):
+            return None
+        half = self._only_reader(mul.output[0], 'Mul')
+        if not half or not self._const_is(half, 0.5):
+            return None
+        return [erf, add, mul, half]
 
     # ---- graph ops: two tensors ----
     def _two(self, n, st, names, op, shape2_ok):
@@ -1131,6 +1169,22 @@ class _Chain:
         self._fc(n, wi / xs, None, wi, np.full(w.shape[1], 1.0 / xs))
 
 
+def erf(x):
+    """The error function, vectorized: Abramowitz and Stegun 7.1.26 (absolute
+    error below 1.5e-7, under float32's resolution of the table's inputs)."""
+    x = np.asarray(x, np.float64)
+    t = 1.0 / (1.0 + 0.3275911 * np.abs(x))
+    p = t * (0.254829592 + t * (-0.284496736 + t * (1.421413741 + t * (-1.453152027 +
+                                                                       t * 1.061405429))))
+    return np.sign(x) * (1.0 - p * np.exp(-x * x))
+
+
+def gelu(x):
+    """GELU, the exact (erf) form of PyTorch's nn.GELU()."""
+    x = np.asarray(x, np.float64)
+    return 0.5 * x * (1.0 + erf(x / np.sqrt(2.0)))
+
+
 def _np_type(to):
     return onnx.helper.tensor_dtype_to_np_dtype(to) if hasattr(onnx.helper,
                                                              'tensor_dtype_to_np_dtype') \
@@ -1306,6 +1360,21 @@ def _probe(chain, n, a):
     return []
 
 
+def _patterns(chain):
+    """ids of the nodes that the walk maps as a whole pattern (GELU's Div, Erf,
+    Add, Mul, Mul): the survey does not judge them one by one."""
+    chain.readers = {}
+    for n in chain.g.node:
+        if n.op_type != 'Constant':
+            for i in set(x for x in n.input if x and x not in chain.consts):
+                chain.readers.setdefault(i, []).append(n)
+    covered = set()
+    for n in chain.g.node:
+        if n.op_type == 'Div' and chain._gelu(n):
+            covered.update(id(m) for m in [n] + chain._gelu(n))
+    return covered
+
+
 def survey(model, chain):
     """Every node that blocks the import, as 'node (op): why' lines, checked
     before the walk so that one message names them all: unsupported ops,
@@ -1317,8 +1386,9 @@ def survey(model, chain):
     known = set(consts) | {i.name for i in g.input}
     for n in g.node:
         known.update(o for o in n.output if o)
+    covered = _patterns(chain)
     for n in g.node:
-        if n.op_type == 'Constant':
+        if n.op_type == 'Constant' or id(n) in covered:
             continue
         if not n.output or not n.output[0]:
             problems.append('%s: has no output' % _where(n))

@@ -8,6 +8,8 @@ It shares no code with hta_onnx.py / hta_quant.py.
 
     run(model, x) -> output of the graph for input x [N, C, H, W] float32
 """
+import math
+
 import numpy as np
 import onnx
 from onnx import numpy_helper
@@ -177,6 +179,12 @@ def run(model, x):
             y = np.maximum(0, np.minimum(1, a.get('alpha', 0.2) * ins[0] + a.get('beta', 0.5)))
         elif op == 'Sigmoid':
             y = 1.0 / (1.0 + np.exp(-ins[0].astype(np.float64)))
+        elif op == 'Erf':  # math.erf element by element: independent of the importer's
+            y = np.frompyfunc(math.erf, 1, 1)(ins[0].astype(np.float64)).astype(np.float64)
+        elif op == 'Sqrt':
+            y = np.sqrt(ins[0])
+        elif op == 'Pow':
+            y = np.power(ins[0], ins[1])
         elif op == 'Tanh':
             y = np.tanh(ins[0])
         elif op == 'LeakyRelu':
