@@ -25,6 +25,11 @@ int32_t hta_srdhm(int32_t a, int32_t b);
 
 /* gemmlowp RoundingDivideByPOT: x / 2^e, ties away from zero; e in 0..31. */
 int32_t hta_rdbpot(int32_t x, int e);
+/* floor(sqrt(v)) of a 64-bit value (LAYERNORM). */
+uint64_t hta_isqrt64(uint64_t v);
+/* LAYERNORM's accumulators acc[0..C) of one pixel x[0..C) (docs/numerics.md
+ * LAYERNORM): zero point zp_in, epsilon term E >= 0, 1 <= C <= 65535. */
+void hta_layernorm_acc(const int8_t *x, int C, int zp_in, int32_t E, int64_t *acc);
 
 /* The output stage of one filter:
  *   acc32 = sat32(bias + acc)

@@ -32,9 +32,11 @@ typedef enum hta_op {
   HTA_OP_AVGPOOL = 9,   /* kh x kw window, stride, mean of in-image values */
   HTA_OP_GMP = 10,      /* global max pool */
   HTA_OP_RESIZE = 11,   /* nearest neighbour, x2 in height and width */
-  HTA_OP_PAD = 12       /* constant padding with the real value 0 (zp_in) */
+  HTA_OP_PAD = 12,      /* constant padding with the real value 0 (zp_in) */
+  HTA_OP_LAYERNORM = 13 /* each pixel normalized over its channels, then the output
+                         * stage per channel; in_mult[0] = the epsilon term E */
 } hta_op;
-#define HTA_OP_COUNT 13
+#define HTA_OP_COUNT 14
 
 typedef enum hta_kind {
   HTA_KIND_INT8 = 0,
@@ -82,7 +84,8 @@ typedef struct hta_layer {
    * 1 x 1 x in_c) and its zero point. */
   int in2_h, in2_w, in2_c, zp_in2;
   /* ADD, CONCAT: input j enters as RDBPOT(SRDHM((x - zp) * 2^20,
-   * in_mult[j]), in_shift[j]) (docs/numerics.md). */
+   * in_mult[j]), in_shift[j]) (docs/numerics.md). LAYERNORM: in_mult[0] >= 0
+   * is the epsilon term E added to the variance numerator; the rest 0. */
   int32_t in_mult[2];
   int in_shift[2];
   /* Activation table applied last: out = lut[v + 128]; NULL = none. */

@@ -52,6 +52,9 @@
 /* gop kind: AVGPOOL: acc = the mean of xc over the in-image window positions, rounded half away
    from zero; then the output stage */
 #define HTA_GOP_AVGPOOL 8u
+/* gop kind: LAYERNORM: each pixel normalized over its channels (sums, integer square root,
+   reciprocal), then the output stage (docs/numerics.md) */
+#define HTA_GOP_LAYERNORM 9u
 /* AVGPOOL: the mean is (2|S| + n) * ceil(2^GopAvgShift / 2n) >> GopAvgShift (exact for n <
    2^16) */
 #define HTA_GOP_AVG_SHIFT 43u
@@ -467,8 +470,8 @@ static inline void hta_desc_unpack(const uint8_t *buf, hta_desc *s) {
   X(kw, 15, 24, 8, 0)
 typedef struct hta_gop_desc {
   uint32_t op;             /* w0[7:0] DescOpGop */
-  /* w0[15:8] GopAdd, GopConcat, GopMul, GopTable, GopResize, GopPad, GopMaxpool, GopGmp or
-     GopAvgpool */
+  /* w0[15:8] GopAdd, GopConcat, GopMul, GopTable, GopResize, GopPad, GopMaxpool, GopGmp,
+     GopAvgpool or GopLayernorm */
   uint32_t kind;
   /* w0[16:16] 1: the activation table (GopLutBytes at par_off) is applied last */
   uint32_t lut_en;
@@ -494,10 +497,12 @@ typedef struct hta_gop_desc {
   /* w9[31:0] offset of the output (data window; may equal in_off for TABLE) */
   uint32_t out_off;
   /* w10[31:0] parameters (program window): the table if lut_en, then out_c lane records (ADD,
-     CONCAT, MUL, AVGPOOL) */
+     CONCAT, MUL, AVGPOOL, LAYERNORM) */
   uint32_t par_off;
   uint32_t par_bytes;      /* w11[31:0] length of the parameters */
-  int32_t in_mult0;        /* w12[31:0] multiplier of x's input rescale (ADD, CONCAT) */
+  /* w12[31:0] multiplier of x's input rescale (ADD, CONCAT); LAYERNORM: the epsilon term E (>=
+     0) */
+  int32_t in_mult0;
   int32_t in_mult1;        /* w13[31:0] multiplier of y's input rescale (ADD, CONCAT) */
   /* w14[15:0] height of x (RESIZE: h / 2; PAD: at most h - pad_top; pools: any; the others: h) */
   uint32_t in_h;

@@ -14,6 +14,10 @@
 //   GMP     out[c] = clamp(largest x[.][.][c])      (output 1x1)
 //   AVGPOOL acc = mean of xc over the in-image window, rounded half away
 //           from zero, then the output stage
+//   LAYERNORM  a first pass over the pixel's channels sums xc and xc^2; the
+//           integer square root and reciprocal of the variance follow, a
+//           bit a cycle; the second pass normalizes each channel, then
+//           the output stage
 // and, when lut_en, out = lut[v + 128] last. R_j(v) = RDBPOT(SRDHM(vc 2^20,
 // in_mult_j), in_shift_j); the output stage is hta_requant.
 // The interface (descriptor bits in, one read client, AXI write channels
@@ -96,12 +100,13 @@ module hta_gop #(
   wire        k_max  = kind == hta_prog_pkg::GopMaxpool;
   wire        k_gmp  = kind == hta_prog_pkg::GopGmp;
   wire        k_avg  = kind == hta_prog_pkg::GopAvgpool;
+  wire        k_ln   = kind == hta_prog_pkg::GopLayernorm;
   wire        k_move = k_rsz || k_pad;       // a source pixel per output pixel
   wire        k_pool = k_max || k_gmp || k_avg;  // a window of source pixels per output pixel
   wire        k_win  = k_max || k_avg;       // ... of kh x kw, stride, padding
   wire        k_src  = k_move || k_pool;     // chunks of one (source) pixel
-  wire        k_two  = !(k_tab || k_src);    // reads y
-  wire        k_rec  = k_two || k_avg;       // has lane records (an output stage)
+  wire        k_two  = !(k_tab || k_src || k_ln);  // reads y
+  wire        k_rec  = k_two || k_avg || k_ln;     // has lane records (an output stage)
   wire [15:0] in_c   = d_q.in_c;
   wire [15:0] in2_c  = d_q.in2_c;
   wire [15:0] out_c  = d_q.out_c;
@@ -115,7 +120,7 @@ module hta_gop #(
 
   typedef enum logic [4:0] {
     SIdle, SCheck1, SCheck2, SCap, SParWait, SSrc, SPix, SPixWait, SIssue, SFold, SRecip,
-    SEmit, SDrain, SAbort
+    SEmit, SDrain, SAbort, SLnSum, SLnWait, SLnVar, SLnSqrt, SLnDiv
   } state_e;
   state_e state_q;
   logic   busy_pipe;
@@ -128,8 +133,10 @@ module hta_gop #(
   logic [31:0] bad;   // 0 fine, else 1 + descriptor word index
   always_comb begin
     bad = '0;
-    if (kind > hta_prog_pkg::GopAvgpool || (k_tab && !lut_en))
+    if (kind > hta_prog_pkg::GopLayernorm || (k_tab && !lut_en))
       bad = 1 + hta_prog_pkg::GopDescWKind;
+    else if (k_ln && d_q.in_mult0[31])        // LAYERNORM's epsilon term E >= 0
+      bad = 1 + hta_prog_pkg::GopDescWInMult0;
     else if ($signed(d_q.act_min) > $signed(d_q.act_max))
       bad = 1 + hta_prog_pkg::GopDescWActMin;
     else if (d_q.h == 0 || d_q.w == 0)
@@ -415,7 +422,8 @@ module hta_gop #(
             o_q        <= '0;
             state_q    <= SPixWait;
           end
-          SPixWait: if (rcv_done && rq_left_q == 0) state_q <= k_pool ? SFold : SIssue;
+          SPixWait: if (rcv_done && rq_left_q == 0)
+                      state_q <= k_pool ? SFold : k_ln ? SLnSum : SIssue;
           SFold: if (issue) begin
             o_q <= o_q + 1;
             if (issue_last) begin
@@ -465,6 +473,7 @@ module hta_gop #(
               o_base_q  <= o_base_q + 32'(out_st);
               ox_q      <= (32'(ox_q) + 1 == 32'(d_q.w)) ? 16'd0 : ox_q + 1;
               if (32'(ox_q) + 1 == 32'(d_q.w)) oy_q <= oy_q + 1;
+              if (k_ln) state_q <= SLnSum;  // the next pixel's first pass
             end
             if (chunk_last) begin
               pix_q     <= pix_q + 32'(cn_q);
@@ -472,6 +481,20 @@ module hta_gop #(
               state_q   <= (pix_q + 32'(cn_q) == npix_q) ? SDrain : k_move ? SSrc : SPix;
             end
           end
+          // LAYERNORM, per pixel: pass 1 over its channels (sums, in the LN
+          // block below), V, R = isqrt(V 2^14), inv = 2^47 / R; SIssue is
+          // pass 2
+          SLnSum: begin
+            o_q <= o_q + 1;
+            if (o_q + 1 == in_c) begin
+              o_q     <= '0;
+              state_q <= SLnWait;
+            end
+          end
+          SLnWait: state_q <= SLnVar;   // the last channel's sums land
+          SLnVar:  state_q <= SLnSqrt;
+          SLnSqrt: if (ln_i_q == 0) state_q <= SLnDiv;
+          SLnDiv:  if (ln_i_q == 0) state_q <= SIssue;
           SDrain: if (!busy_pipe) state_q <= SIdle;
           SAbort: if (!busy_pipe) state_q <= SIdle;
           default: state_q <= SIdle;
@@ -519,6 +542,83 @@ module hta_gop #(
     .raddr_i($clog2(BufBytes)'(o_q)), .rdata_o(acc_rdata)
   );
   wire signed [9:0] yc1 = 10'($signed(y1)) - 10'($signed(d_q.zp_in2));
+
+  // ------------------------------------------------------------ LAYERNORM
+  // docs/numerics.md "LayerNorm". Pass 1 (SLnSum) folds xc of every channel
+  // of the pixel into S and Q at t1; SLnVar forms V = C Q - S^2 + E; SLnSqrt
+  // takes R = floor(sqrt(V 2^14)) two operand bits a cycle (the bitwise
+  // method, 32 cycles); SLnDiv inv = floor(2^47 / R), a quotient bit a cycle
+  // (48). Pass 2 (SIssue) reads S and inv from their per-pixel copies, so
+  // the next pixel's pass 1 may start behind it.
+  logic               ln_sum1_q, ln_first1_q;
+  logic signed [31:0] ln_s_q, ln_spx_q;       // S (|S| < 2^24)
+  logic [39:0]        ln_q_q;                 // Q (< 2^32)
+  logic [63:0]        ln_w_q;                 // V 2^14, two bits out a step
+  logic [35:0]        ln_rem_q;               // the root's remainder (< 2^34)
+  logic [31:0]        ln_r_q;                 // R, a bit a step
+  logic [31:0]        ln_drem_q;              // the division's remainder (< R)
+  logic [46:0]        ln_inv_q;               // inv but its last bit, a bit a step
+  logic [47:0]        ln_invpx_q;             // inv (< 2^41 once V >= 1)
+  logic [5:0]         ln_i_q;
+  wire signed [31:0] ln_xc    = 32'(xc1);
+  wire        [31:0] ln_sq    = 32'(ln_xc * ln_xc);
+  wire signed [63:0] ln_s64   = 64'(ln_s_q);
+  wire        [63:0] ln_v     = 64'(in_c) * 64'(ln_q_q) - 64'(ln_s64 * ln_s64)
+                              + 64'(d_q.in_mult0);
+  wire        [35:0] ln_rsh   = {ln_rem_q[33:0], ln_w_q[63:62]};
+  wire        [35:0] ln_trial = {2'b00, ln_r_q, 2'b01};           // 4 R + 1
+  wire        [32:0] ln_dtry  = {ln_drem_q, ln_i_q == 6'd47};     // 2^47: one bit
+  wire               ln_qbit  = ln_dtry >= 33'(ln_r_q);
+  always_ff @(posedge clk_i) begin
+    ln_sum1_q   <= state_q == SLnSum;
+    ln_first1_q <= state_q == SLnSum && o_q == 0;
+    if (ln_sum1_q) begin
+      ln_s_q <= (ln_first1_q ? 32'sd0 : ln_s_q) + ln_xc;
+      ln_q_q <= (ln_first1_q ? 40'd0 : ln_q_q) + 40'(ln_sq);
+    end
+    if (state_q == SLnVar) begin
+      ln_w_q   <= ln_v << 14;               // V < 2^49
+      ln_rem_q <= '0;
+      ln_r_q   <= '0;
+      ln_i_q   <= 6'd31;
+    end
+    if (state_q == SLnSqrt) begin
+      ln_w_q <= ln_w_q << 2;
+      if (ln_rsh >= ln_trial) begin
+        ln_rem_q <= ln_rsh - ln_trial;
+        ln_r_q   <= {ln_r_q[30:0], 1'b1};
+      end else begin
+        ln_rem_q <= ln_rsh;
+        ln_r_q   <= {ln_r_q[30:0], 1'b0};
+      end
+      ln_i_q    <= ln_i_q == 0 ? 6'd47 : ln_i_q - 1;
+      ln_drem_q <= '0;
+      ln_inv_q  <= '0;
+    end
+    if (state_q == SLnDiv) begin
+      ln_drem_q <= ln_qbit ? 32'(ln_dtry - 33'(ln_r_q)) : ln_dtry[31:0];
+      ln_inv_q  <= {ln_inv_q[45:0], ln_qbit};
+      ln_i_q    <= ln_i_q - 1;
+      if (ln_i_q == 0) begin                // R = 0 (V = 0): inv = 0, acc = 0
+        ln_invpx_q <= ln_r_q == 0 ? 48'd0 : {ln_inv_q[46:0], ln_qbit};
+        ln_spx_q   <= ln_s_q;
+      end
+    end
+  end
+
+  // Pass 2: acc = RHAZ((C xc - S) inv, 24) at t2..t5, beside the rescales.
+  logic signed [31:0] ln_n2_q, ln_a5_q;
+  logic        [63:0] ln_p3_q;
+  logic        [31:0] ln_m4_q;
+  logic               ln_neg4_q;
+  wire         [63:0] ln_abs3 = ln_p3_q[63] ? 64'(-ln_p3_q) : ln_p3_q;
+  always_ff @(posedge clk_i) begin
+    ln_n2_q   <= 32'(in_c) * ln_xc - ln_spx_q;       // |C xc - S| < 2^26
+    ln_p3_q   <= 64'(ln_n2_q) * 64'(ln_invpx_q);     // |.| < 2^49
+    ln_m4_q   <= 32'((ln_abs3 + 64'd8388608) >> 24);
+    ln_neg4_q <= ln_p3_q[63];
+    ln_a5_q   <= ln_neg4_q ? -$signed(ln_m4_q) : $signed(ln_m4_q);
+  end
 
   // t2: the rescale operands (CONCAT: the chosen input on unit 0, 0 on
   // unit 1, whose R is 0), the MUL product, the raw byte (TABLE).
@@ -607,7 +707,8 @@ module hta_gop #(
   end
 
   // t6..t10: the output stage (hta_requant, 5 cycles); meta delayed alongside.
-  wire [31:0] acc6 = k_avg ? avg_q5_q : k_mul ? mul_d_q[2] : q0_q + q1_q;  // |R_0 + R_1| < 2^28
+  wire [31:0] acc6 = k_ln ? ln_a5_q : k_avg ? avg_q5_q : k_mul ? mul_d_q[2]
+                  : q0_q + q1_q;  // |R_0 + R_1| < 2^28
   wire [RecW-1:0] rec6 = rec_d_q[2];
   logic       rq_valid;
   logic [7:0] rq_q;
@@ -736,7 +837,7 @@ module hta_gop #(
   assign busy_o = state_q != SIdle || busy_pipe;
 
   logic unused;
-  assign unused = ^{wq_full, bcount, rcv_row1, o1_q};
+  assign unused = ^{wq_full, bcount, rcv_row1, o1_q, ln_rem_q[35:34]};
 
 `ifndef SYNTHESIS
   always_ff @(posedge clk_i) begin

@@ -43,6 +43,9 @@ package hta_prog_pkg;
   // gop kind: AVGPOOL: acc = the mean of xc over the in-image window positions, rounded half away
   //   from zero; then the output stage
   localparam logic [7:0] GopAvgpool = 8'h8;
+  // gop kind: LAYERNORM: each pixel normalized over its channels (sums, integer square root,
+  //   reciprocal), then the output stage (docs/numerics.md)
+  localparam logic [7:0] GopLayernorm = 8'h9;
   // AVGPOOL: the mean is (2|S| + n) * ceil(2^GopAvgShift / 2n) >> GopAvgShift (exact for n < 2^16)
   localparam logic [31:0] GopAvgShift = 32'h2B;
   // bytes of a gop's activation table at par_off (lut_en)
@@ -214,11 +217,12 @@ package hta_prog_pkg;
     logic [15:0] in_h;
     // w13[31:0] (signed) multiplier of y's input rescale (ADD, CONCAT)
     logic [31:0] in_mult1;
-    // w12[31:0] (signed) multiplier of x's input rescale (ADD, CONCAT)
+    // w12[31:0] (signed) multiplier of x's input rescale (ADD, CONCAT); LAYERNORM: the epsilon
+    //   term E (>= 0)
     logic [31:0] in_mult0;
     logic [31:0] par_bytes;      // w11[31:0] length of the parameters
     // w10[31:0] parameters (program window): the table if lut_en, then out_c lane records (ADD,
-    //   CONCAT, MUL, AVGPOOL)
+    //   CONCAT, MUL, AVGPOOL, LAYERNORM)
     logic [31:0] par_off;
     // w9[31:0] offset of the output (data window; may equal in_off for TABLE)
     logic [31:0] out_off;
@@ -250,8 +254,8 @@ package hta_prog_pkg;
     logic [6:0] rsvd17;          // reserved, 0
     // w0[16:16] 1: the activation table (GopLutBytes at par_off) is applied last
     logic lut_en;
-    // w0[15:8] GopAdd, GopConcat, GopMul, GopTable, GopResize, GopPad, GopMaxpool, GopGmp or
-    //   GopAvgpool
+    // w0[15:8] GopAdd, GopConcat, GopMul, GopTable, GopResize, GopPad, GopMaxpool, GopGmp,
+    //   GopAvgpool or GopLayernorm
     logic [7:0] kind;
     logic [7:0] op;              // w0[7:0] DescOpGop
   } gop_desc_t;

@@ -47,10 +47,11 @@
 static int verbose;
 static uint64_t total_cycles, total_cases, total_gops, total_redrawn;
 /* per graph-op descriptor kind: descriptors, cycles, output bytes */
-#define GOP_KINDS 9
+#define GOP_KINDS 10
 static uint64_t kind_n[GOP_KINDS], kind_cycles[GOP_KINDS], kind_bytes[GOP_KINDS];
 static const char *const kind_name[GOP_KINDS] = {"ADD",    "CONCAT",  "MUL", "TABLE",  "RESIZE",
-                                                 "PAD",    "MAXPOOL", "GMP", "AVGPOOL"};
+                                                 "PAD",    "MAXPOOL", "GMP", "AVGPOOL",
+                                                 "LAYERNORM"};
 
 /* The interpreter of the linked configuration's engine. */
 static int interp(const hta_hw_cfg *cfg, const uint8_t *prog, size_t size, uint8_t *data,
@@ -229,7 +230,8 @@ static void run_bad_descs(hta_sim *sim) {
   const size_t off = HTA_PROG_HEADER_BYTES + (size_t)at * HTA_DESC_BYTES;
   static const char *what[] = {"kind 7", "act_min > act_max", "h 0", "in_pix_stride + 16",
                                "out_c + 1", "x past the window", "output unaligned",
-                               "par_off unaligned", "par_bytes - 16"};
+                               "par_off unaligned", "par_bytes - 16", "kind 10",
+                               "LAYERNORM epsilon term < 0"};
   for (int k = 0; data && bytes && k < (int)(sizeof what / sizeof *what); k++) {
     hta_gop_desc d;
     hta_gop_desc_unpack(prog->bytes + off, &d);
@@ -242,7 +244,9 @@ static void run_bad_descs(hta_sim *sim) {
     case 5: d.in_off = (uint32_t)prog->data_size; break;
     case 6: d.out_off += 8; break;
     case 7: d.par_off += 8; break;
-    default: d.par_bytes -= 16; break;
+    case 8: d.par_bytes -= 16; break;
+    case 9: d.kind = HTA_GOP_LAYERNORM + 1; break;
+    default: d.kind = HTA_GOP_LAYERNORM, d.in_mult0 = -5; break;
     }
     memcpy(bytes, prog->bytes, prog->size);
     char why[200], name[160], msg[600];

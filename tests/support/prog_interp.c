@@ -408,14 +408,17 @@ static int check_gop(run *r, const hta_gop_desc *g) {
   const int mul = g->kind == HTA_GOP_MUL, tab = g->kind == HTA_GOP_TABLE;
   const int rsz = g->kind == HTA_GOP_RESIZE, pad = g->kind == HTA_GOP_PAD;
   const int mx = g->kind == HTA_GOP_MAXPOOL, gmp = g->kind == HTA_GOP_GMP;
-  const int avg = g->kind == HTA_GOP_AVGPOOL;
+  const int avg = g->kind == HTA_GOP_AVGPOOL, ln = g->kind == HTA_GOP_LAYERNORM;
   const int one = tab || rsz || pad || mx || gmp; /* no y, no lane records */
+  const int no_y = one || avg || ln;
   const uint64_t npix = (uint64_t)g->h * g->w;
   const uint64_t in_pix = (one && !tab) || avg ? (uint64_t)g->in_h * g->in_w : npix;
   const uint64_t limit = r->data_size < (1ull << 32) ? r->data_size : (1ull << 32);
 #define GOP_ERR(word, ...) report(r, HTA_INTERP_ERR_DESC, (word), 0, __VA_ARGS__)
-  if (g->kind > HTA_GOP_AVGPOOL || (tab && !g->lut_en))
+  if (g->kind > HTA_GOP_LAYERNORM || (tab && !g->lut_en))
     return GOP_ERR(HTA_GOP_DESC_W_KIND, "gop kind %u (lut_en %u)", g->kind, g->lut_en);
+  if (ln && g->in_mult0 < 0)
+    return GOP_ERR(HTA_GOP_DESC_W_IN_MULT0, "gop LAYERNORM epsilon term %d", g->in_mult0);
   if (g->act_min > g->act_max)
     return GOP_ERR(HTA_GOP_DESC_W_ACT_MIN, "act_min %d > act_max %d", g->act_min, g->act_max);
   if (g->h == 0 || g->w == 0) return GOP_ERR(HTA_GOP_DESC_W_H, "gop %ux%u", g->h, g->w);
@@ -436,7 +439,7 @@ static int check_gop(run *r, const hta_gop_desc *g) {
     return GOP_ERR(HTA_GOP_DESC_W_IN_H,
                    "gop pool of %ux%u to %ux%u (k %ux%u, stride %u, pad %u, %u)", g->in_h, g->in_w, g->h, g->w, g->kh, g->kw, g->stride, g->pad_top,
                    g->pad_left);
-  if (!one && !avg && (g->in2_c == 0 || g->in2_c > r->cfg->chan_max ||
+  if (!no_y && (g->in2_c == 0 || g->in2_c > r->cfg->chan_max ||
                g->in2_pix_stride != round16(g->in2_c)))
     return GOP_ERR(HTA_GOP_DESC_W_IN2_C, "gop in2_c %u stride %u", g->in2_c, g->in2_pix_stride);
   if ((add || mul) && g->in2_c != g->in_c)
@@ -447,7 +450,7 @@ static int check_gop(run *r, const hta_gop_desc *g) {
     return GOP_ERR(HTA_GOP_DESC_W_OUT_C, "gop out_c %u stride %u", g->out_c, g->out_pix_stride);
   if (g->in_off % 16 || g->in_off + in_pix * g->in_pix_stride > limit)
     return GOP_ERR(HTA_GOP_DESC_W_IN_OFF, "gop x at 0x%x", g->in_off);
-  if (!one && !avg && (g->in2_off % 16 ||
+  if (!no_y && (g->in2_off % 16 ||
                g->in2_off + (mul ? 1 : npix) * g->in2_pix_stride > limit))
     return GOP_ERR(HTA_GOP_DESC_W_IN2_OFF, "gop y at 0x%x", g->in2_off);
   if (g->out_off % 16 || g->out_off + npix * g->out_pix_stride > limit)
@@ -476,7 +479,12 @@ static int run_gop(run *r, const uint8_t *at) {
   const uint8_t *lut = g.lut_en ? r->prog + g.par_off : NULL;
   const uint8_t *rec = r->prog + g.par_off + (g.lut_en ? HTA_GOP_LUT_BYTES : 0);
   int8_t *px = malloc(g.out_c);
-  if (px == NULL) return report(r, HTA_INTERP_ERR_NOMEM, 0, 0, "out of memory");
+  int64_t *ln = malloc(g.out_c * sizeof *ln);
+  if (px == NULL || ln == NULL) {
+    free(px);
+    free(ln);
+    return report(r, HTA_INTERP_ERR_NOMEM, 0, 0, "out of memory");
+  }
   const int move = g.kind == HTA_GOP_RESIZE || g.kind == HTA_GOP_PAD;
   for (uint32_t p = 0; p < g.h * g.w; p++) {
     /* RESIZE, PAD: the source pixel of output pixel (oy, ox), or none */
@@ -488,10 +496,17 @@ static int run_gop(run *r, const uint8_t *at) {
     const uint8_t *x = r->data + g.in_off + src * g.in_pix_stride;
     const uint8_t *y =
         r->data + g.in2_off + (g.kind == HTA_GOP_MUL ? 0 : (size_t)p * g.in2_pix_stride);
+    if (g.kind == HTA_GOP_LAYERNORM)
+      hta_layernorm_acc((const int8_t *)x, (int)g.in_c, g.zp_in, g.in_mult0, ln);
     for (uint32_t o = 0; o < g.out_c; o++) {
       int v;
       if (g.kind == HTA_GOP_TABLE) {
         v = (int8_t)x[o];
+      } else if (g.kind == HTA_GOP_LAYERNORM) {
+        hta_lane_record lr;
+        hta_lane_record_unpack(rec + 16 * (size_t)o, &lr);
+        v = hta_requant(ln[o], lr.bias, lr.mult, (uint8_t)lr.shift, g.zp_out, g.act_min,
+                        g.act_max);
       } else if (g.kind == HTA_GOP_AVGPOOL) {
         /* the in-image mean of xc, rounded half away from zero */
         int64_t sum = 0, n = 0;
@@ -547,6 +562,7 @@ static int run_gop(run *r, const uint8_t *at) {
     memcpy(r->data + g.out_off + (size_t)p * g.out_pix_stride, px, g.out_c);
   }
   free(px);
+  free(ln);
   return 0;
 }
 

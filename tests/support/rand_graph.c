@@ -71,12 +71,16 @@ static int add(gb *b, hta_op op, int t0, int t1, int k, int stride, int pads) {
     l.in_mult[j] = (int32_t)hta_rng_range(b->g, INT32_C(1) << 30, INT32_MAX);
     l.in_shift[j] = (int)hta_rng_range(b->g, 0, 3);
   }
+  if (op == HTA_OP_LAYERNORM) /* the epsilon term: 0 (a constant pixel gives acc 0) or not */
+    l.in_mult[0] = hta_rng_chance(b->g, 30) ? 0 : (int32_t)hta_rng_range(b->g, 1, 100000);
   for (int o = 0; o < l.out_c && o < 256; o++) {
     b->bias[o] = (int32_t)hta_rng_range(b->g, -2000, 2000);
     b->mult[o] = (int32_t)hta_rng_range(b->g, INT32_C(1) << 30, INT32_MAX);
-    /* ADD, CONCAT values carry 2^20 (ADD: two of them); MUL a product */
+    /* ADD, CONCAT values carry 2^20 (ADD: two of them); MUL a product;
+     * LAYERNORM 2^16 per standard deviation */
     b->shift[o] = (uint8_t)(op == HTA_OP_ADD || op == HTA_OP_CONCAT ? 18 + hta_rng_range(b->g, 0, 3)
                             : op == HTA_OP_MUL                      ? hta_rng_range(b->g, 5, 8)
+                            : op == HTA_OP_LAYERNORM                ? hta_rng_range(b->g, 12, 15)
                                                                      : hta_rng_range(b->g, 0, 2));
   }
   const int passing = op == HTA_OP_CONCAT && b->pass_c > 0;
@@ -212,7 +216,8 @@ hta_model *hta_rand_graph(hta_rng *rng, char *err, size_t errlen) {
   const int t2 = add(&b, HTA_OP_MAXPOOL, t1, 0, 3, 1, -1); /* same size */
   const int t3 = add(&b, HTA_OP_ADD, t1, t2, 1, 1, 0);
   const int t4 = add(&b, HTA_OP_CONCAT, t3, 0, 1, 1, 0);
-  const int t5 = add_weighted(&b, HTA_OP_DEPTHWISE, t4, 1);
+  const int t4n = add(&b, HTA_OP_LAYERNORM, t4, 0, 1, 1, 0);
+  const int t5 = add_weighted(&b, HTA_OP_DEPTHWISE, t4n, 1);
   const int t6 = add(&b, HTA_OP_AVGPOOL, t5, 0, 2, (int)hta_rng_range(rng, 1, 2), 1);
   const int t7 = add(&b, HTA_OP_RESIZE, t6, 0, 1, 1, 0);
   const int t8 = add(&b, HTA_OP_PAD, t7, 0, 1, 1, 2);
@@ -260,7 +265,8 @@ hta_model *hta_rand_graph_engine_kinds(hta_rng *rng, int max_c, unsigned kinds, 
     const int a = (int)hta_rng_range(rng, 0, n_tensors(&b) - 1);
     int h, w, c, zp;
     shape(&b, a, &h, &w, &c, &zp);
-    switch (hta_rng_range(rng, 0, 11)) {
+    switch (hta_rng_range(rng, 0, 12)) {
+    case 12: add(&b, HTA_OP_LAYERNORM, a, 0, 1, 1, 0); break;
     case 9: /* an average pool: kernel 2..3, stride 1..2, padding below the kernel */
       add(&b, HTA_OP_AVGPOOL, a, 0, (int)hta_rng_range(rng, 2, 3),
           (int)hta_rng_range(rng, 1, 2), 1);

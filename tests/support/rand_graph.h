@@ -11,15 +11,16 @@
 #include "rng.h"
 
 /* A model of about a dozen layers reading earlier tensors (residual ADD,
- * CONCAT with the model input, MUL by a global max pool, pools, RESIZE,
- * PAD, tables). NULL if memory runs out or a layer is refused (the message
+ * CONCAT with the model input, LAYERNORM, MUL by a global max pool, pools,
+ * RESIZE, PAD, tables). NULL if memory runs out or a layer is refused (the message
  * in err). */
 hta_model *hta_rand_graph(hta_rng *rng, char *err, size_t errlen);
 
 /* A random DAG of the ops the version-1 engine runs: weighted layers
  * (pointwise, depthwise, random activation tables) reading any earlier
  * tensor, residual ADD of equal-shaped tensors, CONCAT of equal-sized ones,
- * squeeze-excite MUL by a GAP or a GMP, RESIZE x2, PAD, MAXPOOL, AVGPOOL;
+ * squeeze-excite MUL by a GAP or a GMP, RESIZE x2, PAD, MAXPOOL, AVGPOOL,
+ * LAYERNORM;
  * random scales, zero points, clamps, kernels, strides and padding.
  * Weighted layers have at most max_c channels. */
 hta_model *hta_rand_graph_engine(hta_rng *rng, int max_c, char *err, size_t errlen);

@@ -9,6 +9,7 @@
  */
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "check.h"
@@ -756,6 +757,139 @@ static void test_graph_check(void) {
   expect_error("check unused src is 0", &e, "src[1]");
 }
 
+/* ---- LAYERNORM (docs/numerics.md, LAYERNORM) ---- */
+
+/* A hand case: C = 4, d = (2, -2, 2, -2) around zp_in = 3: S = 0, Q = 16,
+ * V = 4*16 = 64, R = isqrt(64 * 2^14) = 1024, inv = 2^47 / 2^10 = 2^37,
+ * n = C d = (8, -8, 8, -8), acc = 8 * 2^37 / 2^24 = 2^16 (1.0 in units of
+ * 2^-16: x - mean = 2, sigma = 2). mult H (0.5), shift 15: 2^16 * 0.5 / 2^15
+ * = 1, bias 2^16 (+1.0 before the multiplier): (2^16 + 2^16) / 2^16 = 2;
+ * -2^16 + 2^16 = 0. zp_out 5: 7, 5, 7, 5. With E = 192 (eps = E / C^2 = 12):
+ * V = 256, R = 2048, acc = 2^15: (2^15 + 2^16) / 2^16 = 1.5 -> 2 (half
+ * away from zero), (-2^15 + 2^16) / 2^16 = 0.5 -> 1: 7, 6, 7, 6. */
+static void test_layernorm_hand(void) {
+  hta_layer l = base(HTA_OP_LAYERNORM, 1, 1, 4, 4);
+  const int32_t bias[4] = {1 << 16, 1 << 16, 1 << 16, 1 << 16};
+  const int32_t mult[4] = {H, H, H, H};
+  const uint8_t shift[4] = {15, 15, 15, 15};
+  l.bias = bias; l.mult = mult; l.shift = shift;
+  l.zp_in = 3;
+  l.zp_out = 5;
+  const int8_t in[4] = {5, 1, 5, 1};
+  run("LAYERNORM hand case", &l, in, (const int8_t[]){7, 5, 7, 5}, 4);
+  l.in_mult[0] = 192;
+  run("LAYERNORM epsilon term", &l, in, (const int8_t[]){7, 6, 7, 6}, 4);
+  l.in_mult[0] = 0;
+  const int8_t flat[4] = {9, 9, 9, 9}; /* V = 0: R = 0, inv = 0, acc = 0 */
+  run("LAYERNORM constant pixel", &l, flat, (const int8_t[]){6, 6, 6, 6}, 4);
+  hta_layer e = l;
+  e.in_mult[0] = -1;
+  expect_error("check LAYERNORM epsilon term >= 0", &e, "in_mult[0]");
+  e = l; e.in_shift[0] = 1;
+  expect_error("check LAYERNORM has no input rescale", &e, "in_shift");
+  e = l; e.out_c = 3;
+  expect_error("check LAYERNORM out_c", &e, "out_c");
+}
+
+/* The integer definition again, another way: sqrt by bisection, the
+ * rounding by division. */
+static uint64_t ref_isqrt(uint64_t v) {
+  uint64_t lo = 0, hi = UINT64_C(1) << 32; /* lo^2 <= v < hi^2 */
+  while (hi - lo > 1) {
+    const uint64_t mid = lo + (hi - lo) / 2;
+    if (mid * mid <= v) lo = mid;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/* sqrt by Newton's method (the test links without libm) */
+static double dsqrt(double v) {
+  if (v <= 0) return 0;
+  double r = v > 1 ? v : 1;
+  for (int i = 0; i < 200; i++) r = 0.5 * (r + v / r);
+  return r;
+}
+
+static double dabs(double v) { return v < 0 ? -v : v; }
+
+/* s, q: the pixel's sum of x - zp and of its squares */
+static int64_t ref_ln_acc(const int8_t *x, int C, int zp, int32_t E, int c, int64_t s,
+                          int64_t q) {
+  const uint64_t R = ref_isqrt(((uint64_t)(C * q - s * s) + (uint64_t)E) * 16384u);
+  if (R == 0) return 0;
+  const int64_t inv = (int64_t)((UINT64_C(1) << 47) / R);
+  const int64_t p = ((int64_t)C * (x[c] - zp) - s) * inv;
+  const int64_t m = (2 * (p < 0 ? -p : p) + (INT64_C(1) << 24)) / (INT64_C(1) << 25);
+  return p < 0 ? -m : m;
+}
+
+/* Random seeded layers: the golden model equals the reference, and the
+ * accumulator is (x - mean) / sqrt(var + E / C^2) within 1.5 / (128
+ * sqrt(V)) relative (+ 2^-15). Also the extremes: |d| = 255 on 65535
+ * channels. */
+static void test_layernorm_random(void) {
+  srand(13);
+  int bad = 0, far = 0;
+  char what[200] = "";
+  for (int t = 0; t < 300 && !bad; t++) {
+    const int C = t == 0 ? 65535 : t < 5 ? 1 + t : 1 + rand() % (t < 250 ? 200 : 3000);
+    const int P = t == 0 ? 1 : 3;
+    hta_layer l = base(HTA_OP_LAYERNORM, 1, P, C, C);
+    int32_t *bias = malloc(4 * (size_t)C), *mult = malloc(4 * (size_t)C);
+    uint8_t *shift = malloc((size_t)C);
+    int8_t *in = malloc((size_t)C * P), *out = malloc((size_t)C * P);
+    for (int c = 0; c < C; c++) {
+      bias[c] = (rand() % (1 << 20)) - (1 << 19);
+      mult[c] = (int32_t)(((uint32_t)rand() << 16) ^ (uint32_t)rand());
+      shift[c] = (uint8_t)(8 + rand() % 12);
+    }
+    l.bias = bias; l.mult = mult; l.shift = shift;
+    l.zp_in = t == 0 ? 127 : rand() % 256 - 128;
+    l.zp_out = rand() % 256 - 128;
+    l.in_mult[0] = t % 3 == 0 ? 0 : rand() % 100000;
+    const int spread = 1 + rand() % 256;
+    for (int i = 0; i < C * P; i++) {
+      const int v = t == 0 ? -128 + (i % 2) * 255 : l.zp_in + rand() % spread - spread / 2;
+      in[i] = (int8_t)(v < -128 ? -128 : v > 127 ? 127 : v);
+    }
+    if (hta_golden_layer(&l, in, out) != 0) {
+      bad = 1;
+      snprintf(what, sizeof what, "layer %d (C %d) refused", t, C);
+    }
+    for (int p = 0; p < P && !bad; p++) {
+      const int8_t *x = in + (size_t)p * C;
+      double mean = 0, var = 0;
+      int64_t s = 0, q = 0;
+      for (int k = 0; k < C; k++) {
+        s += x[k] - l.zp_in;
+        q += (int64_t)(x[k] - l.zp_in) * (x[k] - l.zp_in);
+        mean += x[k] - l.zp_in;
+      }
+      mean /= C;
+      for (int k = 0; k < C; k++) var += (x[k] - l.zp_in - mean) * (x[k] - l.zp_in - mean);
+      var = var / C + (double)l.in_mult[0] / ((double)C * C);
+      for (int c = 0; c < C && !bad; c++) {
+        const int64_t acc = ref_ln_acc(x, C, l.zp_in, l.in_mult[0], c, s, q);
+        const int8_t want = hta_requant(acc, bias[c], mult[c], shift[c], l.zp_out, -128, 127);
+        if (out[(size_t)p * C + c] != want) {
+          bad = 1;
+          snprintf(what, sizeof what, "layer %d (C %d) pixel %d channel %d: %d, want %d", t,
+                   C, p, c, out[(size_t)p * C + c], want);
+        }
+        const double y = var > 0 ? (x[c] - l.zp_in - mean) / dsqrt(var) : 0.0;
+        /* R = floor(128 sqrt(V)) (V = C^2 (var + eps)) is the one inexact step */
+        const double tol = dabs(y) * (1.5 / (128.0 * C * dsqrt(var)) + 1e-6) + 1.0 / 32768;
+        if (dabs(acc / 65536.0 - y) > tol) far++;
+      }
+    }
+    free(bias); free(mult); free(shift); free(in); free(out);
+  }
+  check(!bad, "LAYERNORM: golden equals the reference on 300 random layers", "%s", what);
+  check(far == 0, "LAYERNORM: the accumulator is (x - mean) / sqrt(var + eps) in 2^-16 units",
+        "%d values off by more than the rounding of R", far);
+}
+
 int main(void) {
   test_srdhm();
   test_rdbpot();
@@ -782,5 +916,7 @@ int main(void) {
   test_gmp_resize_pad_table();
   test_graph();
   test_graph_check();
+  test_layernorm_hand();
+  test_layernorm_random();
   return check_summary();
 }

@@ -770,7 +770,7 @@ static void test_graph_corrupt(uint64_t seed, int n_flips) {
   patch32("graph: src reads a later layer", good, len, gadd + 4, (uint32_t)add + 2, "tensor");
   patch32("graph: src reads a tensor of another shape", good, len, gadd + 8, 0, "input 1");
   patch32("graph: in_shift 32", good, len, gadd + 36, 32, "in_shift");
-  patch32("graph: op 13", good, len, rec + (size_t)add * 340, 13, "op");
+  patch32("graph: op 14 (past LAYERNORM)", good, len, rec + (size_t)add * 340, 14, "op");
   patch32("graph: op MUL with ADD's second input", good, len, rec + (size_t)add * 340,
           HTA_OP_MUL, "second input");
   if (lut >= 0) /* the table's length field: tensor 12 of the record */

@@ -9,7 +9,7 @@
 #define FIELD8_MAX 255
 #define FIELD16_MAX 65535
 
-int gop_op(hta_op op) { return op >= HTA_OP_ADD && op <= HTA_OP_PAD; }
+int gop_op(hta_op op) { return op >= HTA_OP_ADD && op <= HTA_OP_LAYERNORM; }
 
 void gop_plan(gop *g, const hta_layer *l, int i, int table, hta_tensor in, hta_tensor in2,
               hta_tensor out) {
@@ -49,6 +49,11 @@ void gop_plan(gop *g, const hta_layer *l, int i, int table, hta_tensor in, hta_t
     g->pad_l = l->pad_l;
     break;
   case HTA_OP_GMP: g->kind = HTA_GOP_GMP; break;
+  case HTA_OP_LAYERNORM: /* E in in_mult0; the stage's records */
+    g->kind = HTA_GOP_LAYERNORM;
+    g->in_mult[0] = l->in_mult[0];
+    g->l = l;
+    break;
   default: /* MAXPOOL, AVGPOOL: a window */
     g->kind = l->op == HTA_OP_MAXPOOL ? HTA_GOP_MAXPOOL : HTA_GOP_AVGPOOL;
     g->kh = l->kh;

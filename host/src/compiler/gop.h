@@ -1,7 +1,7 @@
 /* gop.h - the lowering of graph ops to the graph-op unit (hw/rtl/hta_gop.sv,
  * gop_desc in hw/config/program.cfg), shared by both compilers: compile.c
  * (engine v1) and compile_v2.c (engine v2) emit the same descriptors and
- * parameters for ADD, CONCAT, MUL, RESIZE, PAD, MAXPOOL, GMP, AVGPOOL and
+ * parameters for ADD, CONCAT, MUL, RESIZE, PAD, MAXPOOL, GMP, AVGPOOL, LAYERNORM and
  * for the activation table of a layer of another op (TABLE, in place).
  * Three steps, so a compiler can check every layer before it emits any:
  * gop_plan (what the descriptor says), gop_check (the unit's limits),
@@ -25,7 +25,7 @@ typedef struct gop {
   const hta_layer *l; /* bias, mult, shift per output channel (an output stage) */
 } gop;
 
-/* Does op run on the graph-op unit (ADD .. PAD)? */
+/* Does op run on the graph-op unit (ADD .. LAYERNORM)? */
 int gop_op(hta_op op);
 
 /* The descriptor of layer i (gop_op(l->op)) reading in (and in2) into out;

@@ -283,6 +283,57 @@ static void run_move(const hta_layer *l, const int8_t *in, int8_t *out) {
       }
 }
 
+/* floor(sqrt(v)), the bitwise method: one result bit per step, from the top. */
+uint64_t hta_isqrt64(uint64_t v) {
+  uint64_t r = 0, bit = UINT64_C(1) << 62;
+  while (bit > v) bit >>= 2;
+  while (bit != 0) {
+    if (v >= r + bit) {
+      v -= r + bit;
+      r = (r >> 1) + bit;
+    } else {
+      r >>= 1;
+    }
+    bit >>= 2;
+  }
+  return r;
+}
+
+/* LAYERNORM, per pixel over its C channels (docs/numerics.md, LAYERNORM):
+ * d = x - zp_in, S = sum d, Q = sum d^2, V = C Q - S^2 + E (E = in_mult[0]),
+ * R = isqrt(V * 2^14), inv = R ? floor(2^47 / R) : 0, and channel c's
+ * accumulator acc = RHAZ((C d_c - S) * inv, 24) = (x - mean) / sqrt(var + eps)
+ * in units of 2^-16, then the output stage of channel c. */
+void hta_layernorm_acc(const int8_t *x, int C, int zp_in, int32_t E, int64_t *acc) {
+  int64_t s = 0, q = 0;
+  for (int c = 0; c < C; c++) {
+    const int64_t d = x[c] - zp_in;
+    s += d;
+    q += d * d;
+  }
+  const uint64_t v = (uint64_t)(C * q - s * s) + (uint64_t)E;
+  const uint64_t r = hta_isqrt64(v << 14);
+  const int64_t inv = r ? (int64_t)((UINT64_C(1) << 47) / r) : 0;
+  for (int c = 0; c < C; c++) {
+    const int64_t prod = ((int64_t)C * (x[c] - zp_in) - s) * inv;
+    const int64_t mag = ((prod < 0 ? -prod : prod) + (INT64_C(1) << 23)) >> 24;
+    acc[c] = prod < 0 ? -mag : mag;
+  }
+}
+
+static int run_layernorm(const hta_layer *l, const int8_t *in, int8_t *out) {
+  const size_t pix = (size_t)l->in_h * l->in_w;
+  const int C = l->in_c;
+  int64_t *acc = malloc((size_t)C * sizeof *acc);
+  if (acc == NULL) return -1;
+  for (size_t p = 0; p < pix; p++) {
+    hta_layernorm_acc(in + p * C, C, l->zp_in, l->in_mult[0], acc);
+    for (int c = 0; c < C; c++) out[p * C + c] = output_stage(l, c, acc[c]);
+  }
+  free(acc);
+  return 0;
+}
+
 int hta_golden_layer2_stop(const hta_layer *l, const int8_t *in, const int8_t *in2, int8_t *out,
                            int (*stop)(void *), void *user) {
   if (hta_layer_check(l, NULL, 0) != 0) return -1;
@@ -297,6 +348,9 @@ int hta_golden_layer2_stop(const hta_layer *l, const int8_t *in, const int8_t *i
   case HTA_OP_MAXPOOL: case HTA_OP_AVGPOOL: stopped = run_pool(l, in, out, &s); break;
   case HTA_OP_GMP: run_gmp(l, in, out); break;
   case HTA_OP_RESIZE: case HTA_OP_PAD: run_move(l, in, out); break;
+  case HTA_OP_LAYERNORM:
+    if (run_layernorm(l, in, out) != 0) return -1;
+    break;
   default: {
     int32_t *xc = malloc((size_t)hta_layer_k(l) * sizeof *xc);
     int32_t *h = malloc((size_t)(l->r > 0 ? l->r : 1) * sizeof *h);

@@ -22,6 +22,7 @@ const char *hta_op_name(hta_op op) {
   case HTA_OP_GMP: return "GMP";
   case HTA_OP_RESIZE: return "RESIZE";
   case HTA_OP_PAD: return "PAD";
+  case HTA_OP_LAYERNORM: return "LAYERNORM";
   }
   return "?";
 }
@@ -151,11 +152,16 @@ static int check_graph_fields(const hta_layer *l, char *err, size_t n) {
                     hta_op_name(l->op));
   }
   const int rescale = l->op == HTA_OP_ADD || l->op == HTA_OP_CONCAT;
+  const int ln = l->op == HTA_OP_LAYERNORM;
+  if (ln && l->in_mult[0] < 0)
+    return hta_errf(err, n, "in_mult[0] = %d: LAYERNORM's epsilon term must be >= 0",
+                    l->in_mult[0]);
   for (int j = 0; j < 2; j++) {
     if (rescale && (l->in_shift[j] < 0 || l->in_shift[j] > 31))
       return hta_errf(err, n, "in_shift[%d] = %d is outside 0..31", j, l->in_shift[j]);
-    if (!rescale && (l->in_mult[j] || l->in_shift[j]))
-      return hta_errf(err, n, "in_mult/in_shift must be 0: only ADD and CONCAT rescale inputs");
+    if (!rescale && ((l->in_mult[j] && !(ln && j == 0)) || l->in_shift[j]))
+      return hta_errf(err, n, "in_mult/in_shift must be 0: only ADD and CONCAT rescale inputs"
+                      " (and LAYERNORM's in_mult[0], its epsilon term)");
   }
   if (!hta_op_has_weights(l->op) && (l->group || l->r))
     return hta_errf(err, n, "group = %d, r = %d must be 0: %s has no weights", l->group, l->r,
@@ -296,7 +302,7 @@ int hta_layer_check(const hta_layer *l, char *err, size_t n) {
   case HTA_OP_CONV2D: case HTA_OP_DEPTHWISE: case HTA_OP_POINTWISE:
   case HTA_OP_FC: case HTA_OP_GAP: case HTA_OP_ADD: case HTA_OP_CONCAT: case HTA_OP_MUL:
   case HTA_OP_MAXPOOL: case HTA_OP_AVGPOOL: case HTA_OP_GMP: case HTA_OP_RESIZE:
-  case HTA_OP_PAD:
+  case HTA_OP_PAD: case HTA_OP_LAYERNORM:
     break;
   default:
     return hta_errf(err, n, "op = %d is not an operation", (int)l->op);
