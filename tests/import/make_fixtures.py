@@ -524,7 +524,8 @@ def bad_group(path):
 
 
 def bad_layernorm(path):
-    """ConvNeXt's LayerNorm on channels-last: every node of it is named at once."""
+    """A LayerNorm cut short (no Pow, no second ReduceMean): every node the
+    pattern would have taken is named at once."""
     g = G()
     t = g.n('Conv', ['x', g.c(w(4, 1, 3, 3))], pads=[1, 1, 1, 1])
     t = g.n('Transpose', [t], name='bad_permute', perm=[0, 2, 3, 1])
@@ -711,6 +712,59 @@ def graph_gelu(path):
     g.save(path, 'x', t)
 
 
+def layernorm(g, t, c, eps=1e-6, axis=-1):
+    """LayerNorm over axis as torch.onnx writes it at opset 13."""
+    m = g.n('ReduceMean', [t], axes=[axis])
+    s = g.n('Sub', [t, m])
+    p = g.n('Pow', [s, g.c(np.float32(2.0))])
+    v = g.n('ReduceMean', [p], axes=[axis])
+    a = g.n('Add', [v, g.c(np.float32(eps))])
+    q = g.n('Sqrt', [a])
+    d = g.n('Div', [s, q])
+    shape = (c,) if axis == -1 else (c, 1, 1)
+    d = g.n('Mul', [d, g.c((1 + w(c, s=0.3)).reshape(shape))])
+    return g.n('Add', [d, g.c(w(c, s=0.3).reshape(shape))])
+
+
+def graph_convnext(path):
+    """ConvNeXt's pieces as torchvision 0.14 exports them: the 4x4 stride-4 stem,
+    LayerNorm2d (Transpose to channels-last, LayerNorm, Transpose back), a CNBlock
+    (depthwise 7x7, channels-last LayerNorm, Linear, GELU, Linear, layer_scale,
+    residual Add) and the head (GAP, LayerNorm2d, Flatten, Gemm); and a LayerNorm
+    over axis 1 of an NCHW tensor."""
+    g = G()
+
+    def gelu(t):
+        d = g.n('Div', [t, g.c(np.float32(np.sqrt(2.0)))])
+        e = g.n('Erf', [d])
+        a = g.n('Add', [e, g.c(np.float32(1.0))])
+        m = g.n('Mul', [t, a])
+        return g.n('Mul', [m, g.c(np.float32(0.5))])
+
+    def ln2d(t, c):
+        t = g.n('Transpose', [t], perm=[0, 2, 3, 1])
+        return g.n('Transpose', [layernorm(g, t, c)], perm=[0, 3, 1, 2])
+    t = g.n('Conv', ['x', g.c(w(8, 1, 4, 4, s=0.5)), g.c(w(8, s=0.2))], strides=[4, 4],
+            kernel_shape=[4, 4])
+    t = ln2d(t, 8)
+    d = g.n('Conv', [t, g.c(w(8, 1, 7, 7, s=0.2)), g.c(w(8, s=0.2))], group=8,
+            pads=[3, 3, 3, 3])
+    p = g.n('Transpose', [d], perm=[0, 2, 3, 1])
+    p = layernorm(g, p, 8)
+    p = g.n('Add', [g.c(w(32, s=0.2)), g.n('MatMul', [p, g.c(w(8, 32, s=0.4))])])
+    p = gelu(p)
+    p = g.n('Add', [g.c(w(8, s=0.2)), g.n('MatMul', [p, g.c(w(32, 8, s=0.3))])])
+    p = g.n('Transpose', [p], perm=[0, 3, 1, 2])
+    p = g.n('Mul', [g.c(np.full((8, 1, 1), 0.5, np.float32)), p], name='layer_scale')
+    t = g.n('Add', [p, t], name='residual')
+    t = layernorm(g, t, 8, eps=1e-5, axis=1)
+    t = g.n('GlobalAveragePool', [t])
+    t = ln2d(t, 8)
+    t = g.n('Flatten', [t])
+    t = g.n('Gemm', [t, g.c(w(10, 8, s=0.8)), g.c(w(10, s=0.1))], transB=1)
+    g.save(path, 'x', t)
+
+
 def float_resize_pad(path):
     """Pad (constant 0, asymmetric) before a valid convolution, nearest x2
     Resize (half_pixel) and Upsample-free opset 13 graph."""
@@ -741,7 +795,7 @@ def float_rgb32(path):
 GOOD = [float_mbnet, float_misc, ternary, qdq, qlinear, integer, float_rgb32, float_pools,
         float_acts, float_resize_pad, graph_residual, graph_se_silu, qdq_pytorch,
         graph_shuffle, qlinear_zp, integer_zp, qlinear_add, graph_concat_group,
-        qdq_group, qdq_group_dense, graph_gelu]
+        qdq_group, qdq_group_dense, graph_gelu, graph_convnext]
 BAD = {bad_dilation: "node 'bad_dilation' (Conv): dilations",
        bad_op: "node 'bad_pool' (LpPool): unsupported op LpPool",
        bad_pool: "node 'bad_avg' (AveragePool): count_include_pad=1 is not supported",
@@ -749,7 +803,7 @@ BAD = {bad_dilation: "node 'bad_dilation' (Conv): dilations",
        bad_group: "node 'bad_group' (Conv): group=3 with 4 input and 6 output channels "
                   "(weights for 1 per group): the groups must divide both channel counts",
        bad_strides: "node 'bad_strides' (Conv): strides",
-       bad_layernorm: "4 nodes block the import:",
+       bad_layernorm: "3 nodes block the import:",
        bad_many: "2 nodes block the import:",
        bad_stride0: "node 'bad_stride0' (Conv): stride 0 is outside 1..255",
        bad_negpad: "node 'bad_negpad' (Conv): pads [-1, -1, -1, -1] (top, bottom, left, "

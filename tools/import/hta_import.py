@@ -146,7 +146,7 @@ def _write_bundle(d, tmps, name, plan, qlayers, in_q, out_q):
             pt, pb, pl, pr, q.zp_in, q.zp_out, q.act_min, q.act_max, q.group,
             ''.join(ch if ch.isalnum() or ch in '._-/:' else '_' for ch in q.name) or '-'))
         src = getattr(q, 'src', None) or [idx]
-        if len(src) > 1 or src[0] != idx:  # a graph input (format version 2)
+        if len(src) > 1 or src[0] != idx or q.op == 'layernorm':  # format version 2
             s1 = src[1] if len(src) > 1 else 0
             h2, w2, c2 = q.in2_shape or (0, 0, 0)
             lines.append('graph %d %d %d %d %d %d %d %d %d %d %d' % (

@@ -11,7 +11,11 @@ into the chain (docs/quantization.md lists them):
   -> MAXPOOL, AVGPOOL, GMP, PAD, RESIZE; HardSwish, HardSigmoid,
   Sigmoid, Tanh, LeakyRelu, GELU (the Div, Erf, Add, Mul, Mul PyTorch exports)
   -> the layer's activation table (format version 2;
-  the v1 engine runs them on its graph-op unit); Flatten, Reshape,
+  the v1 engine runs them on its graph-op unit); LayerNorm over channels (the
+  ReduceMean, Sub, Pow, ReduceMean, Add, Sqrt, Div, Mul, Add PyTorch exports)
+  -> LAYERNORM; Transpose to channels-last and back -> nothing (a MatMul in
+  between is a 1x1 convolution); a k x k stride-k Conv (k > 2 even) -> a
+  space-to-depth layer and a k/2 x k/2 stride-k/2 one; Flatten, Reshape,
   Identity, Dropout, Cast to float -> nothing (checked).
 Quantized graphs become the same float chain plus what they fix exactly:
   QuantizeLinear/DequantizeLinear on activations -> that tensor's (scale, zp);
@@ -48,7 +52,9 @@ CALIB_BYTES = 1 << 30
 class Layer:
     """One layer of the chain, in float, NHWC/OHWI like hta_layer.h.
 
-    op: 'conv', 'dw', 'fc' or 'gap'. w: conv/fc [O, kh, kw, I], dw [C, kh, kw, 1].
+    op: 'conv', 'dw', 'fc', 'gap', a graph op ('add', 'concat', 'mul', the
+    pools, 'resize', 'pad') or 'layernorm' (gamma, beta [C], eps: LayerNorm over
+    each pixel's channels). w: conv/fc [O, kh, kw, I], dw [C, kh, kw, 1].
     b: [O]. act: (lo, hi) clamp of the real output (None: none).
     wint, wscale: when the graph fixes the weights as integers, w = wint * wscale[o].
     out_q: (scale, zp int8) when the graph fixes the output's quantization.
@@ -75,7 +81,7 @@ class Layer:
         h, w, c = self.in_shape
         if self.op == 'concat':
             return (h, w, c + self.in2_shape[2])
-        if self.op in ('add', 'mul'):
+        if self.op in ('add', 'mul', 'layernorm'):
             return (h, w, c)
         if self.op in ('gap', 'gmp'):
             return (1, 1, c)
@@ -116,6 +122,11 @@ class Layer:
             y = x * x2
         elif self.op == 'gap':
             y = x.mean(axis=(1, 2), keepdims=True)
+        elif self.op == 'layernorm':  # over the channels of each pixel
+            xd = x.astype(np.float64)
+            d = xd - xd.mean(axis=3, keepdims=True)
+            y = d / np.sqrt((d * d).mean(axis=3, keepdims=True) + self.eps) * self.gamma + \
+                self.beta
         elif self.op == 'gmp':
             y = x.max(axis=(1, 2), keepdims=True)
         elif self.op == 'resize':
@@ -384,7 +395,8 @@ class _Chain:
                 for i in data_in:  # each input's own QuantizeLinear fixes it
                     self.cur_idx, self.shape, self.flat, self.pending_q, self.view = state[i]
                     if self.view is not None:
-                        raise ImportError_('%s: reads a 5-D view of a tensor' % _where(n))
+                        raise ImportError_('%s: reads a %s view of a tensor' % (
+                            _where(n), 'channels-last' if self.view[0] == 'nhwc' else '5-D'))
                     self.take_q(n, self._cur())
                 handler = getattr(self, 'graph_' + n.op_type, None)
                 if handler is None:
@@ -402,6 +414,16 @@ class _Chain:
                     self._fn(n, lambda x: x * np.clip(al * x + be, 0.0, 1.0), 'HardSwish',
                              silu=True)
                 n = m
+            elif self.view is not None and self.view[0] == 'nhwc' and \
+                    n.op_type not in CHANNELS_LAST_OPS:
+                raise ImportError_('%s: %s of a channels-last view (after Transpose perm '
+                                   '[0, 2, 3, 1]): only %s until the Transpose back'
+                                   % (_where(n), n.op_type, ', '.join(CHANNELS_LAST_OPS)))
+            elif n.op_type == 'ReduceMean' and self._layernorm(n):
+                nodes, eps, gamma, beta = self._layernorm(n)
+                skip.update(id(m) for m in nodes)
+                self._push_layernorm(n, eps, gamma, beta)
+                n = nodes[-1]
             elif n.op_type == 'Div' and self._gelu(n):
                 chain = self._gelu(n)
                 skip.update(id(m) for m in chain)
@@ -424,7 +446,8 @@ class _Chain:
             raise ImportError_("the graph output '%s' is computed by no node" % out)
         self.cur_idx, self.shape, self.flat, self.pending_q, self.view = state[out]
         if self.view is not None:
-            raise ImportError_('the graph ends in a 5-D view of a tensor')
+            raise ImportError_('the graph ends in a %s view of a tensor' % (
+                'channels-last' if self.view[0] == 'nhwc' else '5-D'))
         if self.cur_idx != len(self.layers) - 1:
             # the model output is the last layer's: end on a copy of the output tensor
             self.cur = out
@@ -485,6 +508,76 @@ class _Chain:
         if not half or not self._const_is(half, 0.5):
             return None
         return [erf, add, mul, half]
+
+    def _layernorm(self, n):
+        """When n is the first ReduceMean of LayerNorm over channels as PyTorch
+        exports it - m = ReduceMean(x), d = Sub(x, m), ReduceMean(Pow(d, 2)),
+        Add eps, Sqrt, Div(d, .), then optionally Mul by gamma and Add beta -
+        over the last axis of a channels-last view (ConvNeXt's LayerNorm and
+        LayerNorm2d) or over axis 1: (nodes after n, eps, gamma, beta), else None."""
+        c = self.shape[2]
+        nhwc = self.view is not None and self.view[0] == 'nhwc'
+        want = (-1, 3) if nhwc else (1, -3)
+        if self.view is not None and not nhwc or self.flat is not None:
+            return None
+
+        def axes_ok(m):
+            a = _attrs(m)
+            ax = list(a.get('axes', []))
+            if len(m.input) > 1 and m.input[1]:
+                if m.input[1] not in self.consts:
+                    return False
+                ax = [int(v) for v in self.consts[m.input[1]].reshape(-1)]
+            return len(ax) == 1 and int(ax[0]) in want and a.get('keepdims', 1) == 1
+        x = n.input[0]
+        if not axes_ok(n):
+            return None
+        subs = [m for m in self.readers.get(n.output[0], []) if m.op_type == 'Sub' and
+                list(m.input) == [x, n.output[0]]]
+        if len(subs) != 1 or len(self.readers.get(n.output[0], [])) != 1:
+            return None
+        sub = subs[0]
+        rd = self.readers.get(sub.output[0], [])
+        pw = [m for m in rd if m.op_type == 'Pow' and m.input[0] == sub.output[0]]
+        dv = [m for m in rd if m.op_type == 'Div' and m.input[0] == sub.output[0]]
+        if len(rd) != 2 or len(pw) != 1 or len(dv) != 1 or not self._const_is(pw[0], 2.0):
+            return None
+        var = self._only_reader(pw[0].output[0], 'ReduceMean')
+        if not var or not axes_ok(var):
+            return None
+        add = self._only_reader(var.output[0], 'Add')
+        cs = [i for i in add.input if i in self.consts] if add else []
+        if not add or len(cs) != 1 or np.asarray(self.consts[cs[0]]).size != 1:
+            return None
+        eps = float(np.asarray(self.consts[cs[0]]).reshape(-1)[0])
+        sq = self._only_reader(add.output[0], 'Sqrt')
+        if not sq or self._only_reader(sq.output[0], 'Div') is not dv[0] or \
+           list(dv[0].input) != [sub.output[0], sq.output[0]] or not eps >= 0:
+            return None
+        nodes = [sub, pw[0], var, add, sq, dv[0]]
+        gamma, beta = np.ones(c), np.zeros(c)
+        for op, what in (('Mul', 'gamma'), ('Add', 'beta')):
+            m = self._only_reader(nodes[-1].output[0], op)
+            cs = [i for i in m.input if i in self.consts] if m else []
+            if not m or len(cs) != 1 or len(m.input) != 2:
+                break
+            v = np.asarray(self.consts[cs[0]], np.float64)
+            if v.size not in (1, c) or (v.size == c and v.shape[-1] != c and nhwc) or \
+               (v.size == c and not nhwc and v.ndim >= 2 and v.shape[-1] != 1):
+                break
+            if what == 'gamma':
+                gamma = gamma * v.reshape(-1)
+            else:
+                beta = beta + v.reshape(-1)
+            nodes.append(m)
+        return nodes, eps, gamma, beta
+
+    def _push_layernorm(self, n, eps, gamma, beta):
+        l = Layer('layernorm', n.name or n.output[0], self.shape)
+        l.gamma = np.broadcast_to(gamma, (self.shape[2],)).astype(np.float64)
+        l.beta = np.broadcast_to(beta, (self.shape[2],)).astype(np.float64)
+        l.eps = eps
+        self._push(l)
 
     # ---- graph ops: two tensors ----
     def _two(self, n, st, names, op, shape2_ok):
@@ -638,7 +731,38 @@ class _Chain:
         if wint is not None:
             l.wint = np.ascontiguousarray(wint.transpose(0, 2, 3, 1))
             l.wscale = wscale
+        while l.op == 'conv' and l.stride > 2 and l.stride % 2 == 0 and \
+                l.kh == l.kw == l.stride and l.pads == (0, 0, 0, 0):
+            self._space_to_depth(n, l)
         self._push(l)
+
+    def _space_to_depth(self, n, l):
+        """A k x k stride-k convolution (k even; ConvNeXt's 4x4 stride-4 stem) as
+        the engines run it (stride <= 2): a 2x2 stride-2 layer of one-hot weights
+        moving each 2x2 block of pixels into channels ((dy * 2 + dx) * C + c,
+        exact, keeping the input's quantization), then l as a k/2 x k/2
+        stride-k/2 convolution of that: the same sums, in another order."""
+        h, w, c = self.shape
+        s = Layer('conv', '%s/space_to_depth' % (n.name or n.output[0]), self.shape)
+        s.w = np.zeros((4 * c, 2, 2, c), np.float32)
+        for dy in range(2):
+            for dx in range(2):
+                for ci in range(c):
+                    s.w[(dy * 2 + dx) * c + ci, dy, dx, ci] = 1.0
+        s.b = np.zeros(4 * c, np.float32)
+        s.kh = s.kw = s.stride = 2
+        s.keep_q = True
+        self._push(s)
+        k2, o = l.kh // 2, l.w.shape[0]
+
+        def fold(x):  # [O, k, k, C] -> [O, k/2, k/2, 4C], channel (dy * 2 + dx) * C + c
+            return np.ascontiguousarray(x.reshape(o, k2, 2, k2, 2, c).transpose(
+                0, 1, 3, 2, 4, 5).reshape(o, k2, k2, 4 * c))
+        l.w = fold(l.w)
+        if l.wint is not None:
+            l.wint = fold(l.wint)
+        l.in_shape = self.shape
+        l.kh = l.kw = l.stride = k2
 
     def _push(self, l):
         if getattr(self, 'node', None) is not None:
@@ -721,6 +845,20 @@ class _Chain:
         w, iw = self._weights(n, n.input[1])
         if w.ndim != 2:
             raise ImportError_('%s: B must be 2-D' % _where(n))
+        if self.view is not None and self.view[0] == 'nhwc':
+            # a Linear on the channels of a channels-last tensor: a 1x1 convolution
+            c, o = self.shape[2], w.shape[1]
+            if w.shape[0] != c:
+                raise ImportError_('%s: weights take %d inputs, the pixels have %d channels'
+                                   % (_where(n), w.shape[0], c))
+            l = Layer('conv', n.name or n.output[0], self.shape)
+            l.w = np.ascontiguousarray(w.T.reshape(o, 1, 1, c)).astype(np.float32)
+            l.b = np.zeros(o, np.float32)
+            if iw is not None:
+                l.wint = np.ascontiguousarray(iw[0].T.reshape(o, 1, 1, c))
+                l.wscale = np.broadcast_to(np.asarray(iw[1], np.float64).reshape(-1), (o,))
+            self._push(l)
+            return
         if iw is not None:
             sc = np.broadcast_to(np.asarray(iw[1], np.float64).reshape(-1), (w.shape[1],))
             self._fc(n, w.T, None, iw[0].T, sc)
@@ -824,7 +962,9 @@ class _Chain:
             axes = list(self.const(n, n.input[1], 'axes').reshape(-1))
         if sorted(int(x) % 4 for x in axes) != [2, 3]:
             raise ImportError_('%s: ReduceMean over axes %s (only H and W: 2, 3, as a global '
-                               'average pool)' % (_where(n), axes))
+                               'average pool; or over channels as the first node of a '
+                               'LayerNorm: ReduceMean, Sub, Pow 2, ReduceMean, Add eps, Sqrt, '
+                               'Div)' % (_where(n), axes))
         self.op_GlobalAveragePool(n, a)  # keepdims 0 gives [N, C]: the same bytes
 
     def op_GlobalAveragePool(self, n, a):
@@ -977,11 +1117,19 @@ class _Chain:
         self._flatten(n)
 
     def op_Transpose(self, n, a):
+        perm = [int(v) for v in a.get('perm', [])]
+        if perm == [0, 2, 3, 1] and self.view is None and self.flat is None:
+            self.view = ('nhwc', 0)  # NHWC already: a view, no data moves
+            return
+        if perm == [0, 3, 1, 2] and self.view is not None and self.view[0] == 'nhwc':
+            self.view = None
+            return
         if self.view is None or self.view[0] != 'grouped' or \
            list(a.get('perm', [])) != [0, 2, 1, 3, 4]:
             raise ImportError_('%s: Transpose with perm %s: only the channel shuffle (a '
                                'Reshape to [N, g, C/g, H, W], perm [0, 2, 1, 3, 4], a Reshape '
-                               'back) is supported' % (_where(n), list(a.get('perm', []))))
+                               'back) and channels-last views ([0, 2, 3, 1], then [0, 3, 1, '
+                               '2] back) are supported' % (_where(n), list(a.get('perm', []))))
         self.view = ('swapped', self.view[1])  # step 2
 
     def _channels(self, n, sel, what):
@@ -1329,6 +1477,12 @@ def _fold_weight_dequant(model, chain):
 # (docs/numerics.md "Graphs and graph ops"), and activations that become a
 # table there, but that this importer does not map yet: named as such.
 GRAPH_OPS = {'Softplus', 'Elu'}
+# Ops a channels-last view (Transpose perm [0, 2, 3, 1]) may meet before the
+# Transpose back: per-channel and element-wise ones (the patterns start with
+# ReduceMean, LayerNorm, and Div, GELU).
+CHANNELS_LAST_OPS = ('Transpose', 'MatMul', 'Add', 'Mul', 'ReduceMean', 'Div', 'Relu', 'Clip',
+                     'Sigmoid', 'HardSigmoid', 'HardSwish', 'Tanh', 'LeakyRelu', 'Identity',
+                     'Dropout')
 # Ops of two tensors the walker maps to graph layers (graph_<op>).
 TWO_INPUT = ('Add', 'Sum', 'Concat', 'Mul', 'QLinearAdd')
 
@@ -1362,7 +1516,8 @@ def _probe(chain, n, a):
 
 def _patterns(chain):
     """ids of the nodes that the walk maps as a whole pattern (GELU's Div, Erf,
-    Add, Mul, Mul): the survey does not judge them one by one."""
+    Add, Mul, Mul; LayerNorm's ReduceMean ... Div, Mul, Add): the survey does not
+    judge them one by one."""
     chain.readers = {}
     for n in chain.g.node:
         if n.op_type != 'Constant':
@@ -1372,6 +1527,15 @@ def _patterns(chain):
     for n in chain.g.node:
         if n.op_type == 'Div' and chain._gelu(n):
             covered.update(id(m) for m in [n] + chain._gelu(n))
+        if n.op_type == 'ReduceMean':
+            for nhwc in (True, False):  # the walk knows which: either form here
+                chain.view, chain.flat = (('nhwc', 0) if nhwc else None), None
+                chain.shape = (1, 1, 1 << 16)  # any channel count
+                ln = chain._layernorm(n)
+                if ln:
+                    covered.update(id(m) for m in [n] + ln[0])
+        chain.view = None
+    chain.shape = chain.in_shape
     return covered
 
 
@@ -1420,9 +1584,10 @@ def survey(model, chain):
                 why.append('unsupported op %s' % n.op_type)
         if n.op_type in PROBED and not why:
             why.extend(_probe(chain, n, a))
-        if n.op_type == 'Transpose' and list(a.get('perm', [])) != [0, 2, 1, 3, 4]:
-            # (ConvNeXt's permutes to channels-last around its LayerNorm and Linear)
-            why.append('Transpose with perm %s: only the channel shuffle\'s [0, 2, 1, 3, 4]'
+        if n.op_type == 'Transpose' and list(a.get('perm', [])) not in (
+                [0, 2, 1, 3, 4], [0, 2, 3, 1], [0, 3, 1, 2]):
+            why.append('Transpose with perm %s: only the channel shuffle\'s [0, 2, 1, 3, 4] and '
+                       'the channels-last views [0, 2, 3, 1], [0, 3, 1, 2]'
                        % list(a.get('perm', [])))
         if n.op_type in ('Conv', 'QLinearConv', 'ConvInteger'):
             if any(d != 1 for d in a.get('dilations', [1, 1])):

@@ -29,7 +29,7 @@ class QuantError(Exception):
 
 
 OPS = {'conv': 0, 'dw': 1, 'pw': 2, 'fc': 3, 'gap': 4, 'add': 5, 'concat': 6, 'mul': 7,
-       'maxpool': 8, 'avgpool': 9, 'gmp': 10, 'resize': 11, 'pad': 12}
+       'maxpool': 8, 'avgpool': 9, 'gmp': 10, 'resize': 11, 'pad': 12, 'layernorm': 13}
 TWO_INPUTS = ('add', 'concat', 'mul')
 # Layers without weights: their output keeps the input's quantization.
 NO_WEIGHTS = ('gap', 'maxpool', 'avgpool', 'gmp', 'resize', 'pad')
@@ -409,6 +409,22 @@ def quantize_layer(l, in_q, out_q, plan, n_group, force_int8, out_fixed=False, k
         q.bias = np.zeros(q.out_c, np.int32)
         q.mult = np.full(q.out_c, m, np.int32)
         q.shift = np.full(q.out_c, sh, np.uint8)
+        return q
+    if l.op == 'layernorm':  # docs/numerics.md "LAYERNORM"
+        q.out_c, q.group = c, 0
+        q.kind = q.w = q.t = q.alpha = None
+        # epsilon in integer units: V = C^2 (var + eps) with var in units of s_in^2
+        q.in_mult = (int(min(np.round(c * c * l.eps / (s_in * s_in)), 2147483647)), 0)
+        g = l.gamma.astype(np.float64)
+        # acc is the normalized value in units of 2^-16; the stage multiplies by
+        # gamma / (2^16 s_out) after adding beta / gamma (a gamma of 0 is taken
+        # as a tiny one, so that beta still comes through)
+        tiny = max(1e-6 * float(np.abs(g).max()), 1e-30)
+        g = np.where(np.abs(g) < tiny, np.where(g < 0, -tiny, tiny), g)
+        ms = [_quant_mult(abs(gc) / (65536.0 * s_out), l.name) for gc in g]
+        q.mult = np.array([m if gc > 0 else -m for (m, _), gc in zip(ms, g)], np.int32)
+        q.shift = np.array([sh for _, sh in ms], np.uint8)
+        q.bias = np.array([_clamp32(65536.0 * bc / gc) for bc, gc in zip(l.beta, g)], np.int32)
         return q
     if l.op == 'gap':
         q.out_c, q.group = c, 0
