@@ -25,8 +25,10 @@ to 1% or the 2% of issue 13. ResNet-18 stays above 2% at this size: its last fea
 the global average pool averages only 4 positions of a tensor that carries
 every layer's int8 rounding noise (each layer's own share is 0.3-1%,
 `hta import --report`); at its own 224x224 it is 1.5%
-(docs/accuracy-torchvision.md, too slow for this test). A wrong mapping
-gives errors near 1.
+(docs/accuracy-torchvision.md, too slow for this test). ConvNeXt-tiny
+imports (2026-12-07: LAYERNORM, GELU's table) but is not held here: its
+logits are 3.0% from the float graph at 64x64, and its import takes about
+5 minutes (docs/accuracy-torchvision.md). A wrong mapping gives errors near 1.
 Run from the repository root after build/hta. Prints PASS/FAIL lines and
 "N passed, N failed"."""
 import copy
