@@ -3,7 +3,7 @@
  * and the compiler's DAG programs against the golden model, bit for bit.
  *
  * Every case is a random DAG drawn from one seed (hta_rand_graph_engine:
- * residual ADD, CONCAT, squeeze-excite MUL by a GAP, pointwise and depthwise
+ * residual ADD, CONCAT, squeeze-excite MUL by a GAP, LAYERNORM, pointwise and depthwise
  * layers reading any earlier tensor, random activation tables, scales, zero
  * points and clamps; channel counts up to 12 or up to 40, so pixels span
  * several bus beats). It is compiled for the linked configuration, run on
