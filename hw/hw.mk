@@ -14,6 +14,8 @@ LINT_WAIVERS := hw/lint/hta.vlt
 # Modules not (yet) instantiated under RTL_TOP, linted as tops of their own
 # (Verilator drops modules outside the top, so they would go unchecked).
 RTL_UNIT_TOPS := hta_pe_int8 hta_pe_tern hta_v2_core
+# The PEs' adders as synthesis builds them (HTA_PE_TREE: see hta_pe_tern.sv)
+# are linted too: the simulation forms replace them in the runs above.
 
 # Hardware configurations (mk/gen.mk: HTA_CFGS, HTA_CFG_DEFAULT). hw/rtl holds
 # the default's package; another configuration's design is hw/rtl with
@@ -50,6 +52,9 @@ else
 	$(Q)verilator --lint-only -Wall --top-module $(RTL_TOP) $(LINT_WAIVERS) $(RTL_FILES)
 	$(Q)for t in $(RTL_UNIT_TOPS); do \
 	  verilator --lint-only -Wall --top-module $$t $(LINT_WAIVERS) $(RTL_FILES) || exit 1; done
+	$(Q)for t in hta_pe_int8 hta_pe_tern; do \
+	  verilator --lint-only -Wall -DHTA_PE_TREE --top-module $$t $(LINT_WAIVERS) $(RTL_FILES) \
+	    || exit 1; done
 	$(Q)for c in $(filter-out $(HTA_CFG_DEFAULT),$(HTA_CFGS)); do \
 	  printf '  %-7s %s\n' LINT "$(RTL_TOP) with hw/config/$$c.cfg"; \
 	  verilator --lint-only -Wall --top-module $(RTL_TOP) $(LINT_WAIVERS) \

@@ -10,6 +10,9 @@
 // predecessor's P over the dedicated cascade (W = 0). Only the P register is
 // used (AREG = BREG = DREG = ADREG = MREG = 0, PREG = 1), so a stage is one
 // cycle from its inputs to P, as the systolic chain in hta_pe_int8 expects.
+// ce_i is P's clock enable (CEP): hta_pe_int8 loads P only when the stage
+// holds a valid vector, which costs the DSP nothing and lets the behavioural
+// model below skip the stage's arithmetic in idle cycles.
 //
 // Synthesis (Yosys and Vivado define SYNTHESIS) instantiates the DSP48E2
 // primitive, unless HTA_DSP_MODEL is defined too (pe_resources.sh does so to
@@ -28,6 +31,7 @@ module hta_dsp48e2_mac2 #(
   parameter logic [47:0] Rnd  = '0      // the DSP's RND constant (Head only)
 ) (
   input  logic        clk_i,
+  input  logic        ce_i,     // P's clock enable (CEP)
   input  logic [7:0]  w_lo_i,   // int8
   input  logic [7:0]  w_hi_i,   // int8
   input  logic [7:0]  x_i,      // int8
@@ -45,17 +49,16 @@ module hta_dsp48e2_mac2 #(
   localparam logic [3:0] Alumode = 4'b0000;  // Z + W + X + Y + CIN
 
   // Port values: A = w_hi * 2^18 (30 bits, the pre-adder takes A[26:0]),
-  // D = w_lo and B = x sign-extended.
-  wire [29:0] a = {{4{w_hi_i[7]}}, w_hi_i, 18'd0};
-  wire [26:0] d = {{19{w_lo_i[7]}}, w_lo_i};
-  wire [17:0] b = {{10{x_i[7]}}, x_i};
-
+  // D = w_lo and B = x sign-extended (the model below makes the same).
 `ifdef SYNTHESIS
 `ifndef HTA_DSP_MODEL
 `define HTA_DSP_PRIMITIVE
 `endif
 `endif
 `ifdef HTA_DSP_PRIMITIVE
+  wire [29:0] a = {{4{w_hi_i[7]}}, w_hi_i, 18'd0};
+  wire [26:0] d = {{19{w_lo_i[7]}}, w_lo_i};
+  wire [17:0] b = {{10{x_i[7]}}, x_i};
   DSP48E2 #(
     .A_INPUT("DIRECT"), .B_INPUT("DIRECT"),
     .AMULTSEL("AD"), .BMULTSEL("B"), .PREADDINSEL("A"),
@@ -74,7 +77,7 @@ module hta_dsp48e2_mac2 #(
     .OPMODE(Opmode), .INMODE(Inmode), .ALUMODE(Alumode),
     .CARRYIN(1'b0), .CARRYINSEL(3'b000),
     .CEA1(1'b0), .CEA2(1'b0), .CEB1(1'b0), .CEB2(1'b0), .CEC(1'b0), .CED(1'b0),
-    .CEAD(1'b0), .CEM(1'b0), .CEP(1'b1), .CECTRL(1'b0), .CEINMODE(1'b0),
+    .CEAD(1'b0), .CEM(1'b0), .CEP(ce_i), .CECTRL(1'b0), .CEINMODE(1'b0),
     .CEALUMODE(1'b0), .CECARRYIN(1'b0),
     .RSTA(1'b0), .RSTB(1'b0), .RSTC(1'b0), .RSTD(1'b0), .RSTM(1'b0), .RSTP(1'b0),
     .RSTCTRL(1'b0), .RSTINMODE(1'b0), .RSTALUMODE(1'b0), .RSTALLCARRYIN(1'b0),
@@ -98,42 +101,52 @@ module hta_dsp48e2_mac2 #(
 
   logic [47:0] p_q;
 
-  // Pre-adder (27 bits, wraps): AD = (INMODE[2] ? D : 0) +/- (INMODE[1] ? 0 : A[26:0]).
-  wire [26:0] pre_a  = Inmode[1] ? 27'd0 : a[26:0];
-  wire [26:0] pre_d  = Inmode[2] ? d : 27'd0;
-  wire [26:0] ad     = Inmode[3] ? pre_d - pre_a : pre_d + pre_a;
-  // AMULTSEL = "AD", BMULTSEL = "B": 27 x 18 signed, 45-bit product, sign-extended.
-  wire signed [44:0] m45 = $signed(ad) * $signed(b);
-  wire [47:0] m = 48'($signed(m45));
-
-  // X + Y: M when both select it, P (X = 10), all ones (Y = 10), else 0.
-  logic [47:0] xy, z, w;
-  always_comb begin
+  // The datapath as a function of the inputs and P, evaluated (by Verilator)
+  // only when ce_i loads P: a stage costs the simulation nothing while idle.
+  function automatic logic [47:0] next_p(input logic [7:0] w_lo, input logic [7:0] w_hi,
+                                         input logic [7:0] x, input logic [47:0] pcin,
+                                         input logic [47:0] p_v);
+    logic [26:0] a_v, d_v, pre_a, pre_d, ad;   // (A[26:0]: A[29:27] never reach the pre-adder)
+    logic [17:0] b_v;
+    logic signed [44:0] m45;
+    logic [47:0] m, xy, z, w;
+    a_v = {w_hi[7], w_hi, 18'd0};
+    d_v = {{19{w_lo[7]}}, w_lo};
+    b_v = {{10{x[7]}}, x};
+    // Pre-adder (27 bits, wraps): AD = (INMODE[2] ? D : 0) +/- (INMODE[1] ? 0 : A[26:0]).
+    pre_a = Inmode[1] ? 27'd0 : a_v;
+    pre_d = Inmode[2] ? d_v : 27'd0;
+    ad    = Inmode[3] ? pre_d - pre_a : pre_d + pre_a;
+    // AMULTSEL = "AD", BMULTSEL = "B": 27 x 18 signed, 45-bit product, sign-extended.
+    m45 = $signed(ad) * $signed(b_v);
+    m   = 48'($signed(m45));
+    // X + Y: M when both select it, P (X = 10), all ones (Y = 10), else 0.
     xy = '0;
     if (Opmode[1:0] == 2'b01)      xy = m;
-    else if (Opmode[1:0] == 2'b10) xy = p_q;
+    else if (Opmode[1:0] == 2'b10) xy = p_v;
     if (Opmode[3:2] == 2'b10)      xy = xy + {48{1'b1}};
     unique case (Opmode[6:4])
-      3'b001:  z = pcin_i;
-      3'b010:  z = p_q;
-      3'b101:  z = 48'($signed(pcin_i) >>> 17);
-      3'b110:  z = 48'($signed(p_q) >>> 17);
+      3'b001:  z = pcin;
+      3'b010:  z = p_v;
+      3'b101:  z = 48'($signed(pcin) >>> 17);
+      3'b110:  z = 48'($signed(p_v) >>> 17);
       default: z = '0;
     endcase
     unique case (Opmode[8:7])
-      2'b01:   w = p_q;
+      2'b01:   w = p_v;
       2'b10:   w = Rnd;
       default: w = '0;
     endcase
-  end
+    next_p = z + w + xy;  // ALUMODE 0000, CARRYIN 0
+  endfunction
 
-  always_ff @(posedge clk_i) p_q <= z + w + xy;  // ALUMODE 0000, CARRYIN 0
+  always_ff @(posedge clk_i) begin
+    if (ce_i) p_q <= next_p(w_lo_i, w_hi_i, x_i, pcin_i, p_q);
+  end
 
   assign p_o     = p_q;
   assign pcout_o = p_q;
 
-  logic unused;
-  assign unused = ^{a[29:27]};
 `endif
 `undef HTA_DSP_PRIMITIVE
 endmodule

@@ -34,8 +34,11 @@
 // after Lat = Lmax + 1 clock edges (Lmax: longest chain). first_i starts a new
 // sum with that vector; last_i ends it: valid_o is high for one cycle while
 // acc_lo_o / acc_hi_o show the finished sums (they hold until the next
-// accumulation). Without valid_i the pipeline runs on and its results are
-// dropped, so the DSPs need no clock enable.
+// accumulation). The stage at chain position k loads its P register only
+// when it holds a valid vector (CEP = valid_i delayed by k, from the control
+// delay line the accumulators need anyway): the results of idle cycles were
+// dropped before, so this changes no result, costs no LUT or FF, and spares
+// the simulation the arithmetic of idle stages.
 `default_nettype none
 
 module hta_pe_int8 #(
@@ -65,6 +68,21 @@ module hta_pe_int8 #(
   // The head of each chain adds 2^17 to the low field (RND, see the split).
   localparam logic [47:0] Bias = 48'd1 << 17;
   logic [NCh*48-1:0] p;   // chain j's final P at [j*48 +: 48]
+
+  // ---- control, delayed to the chain positions and ends ------------------
+  logic [Lmax-1:0] v_q, f_q, l_q;   // [i]: valid_i .. delayed by i + 1; [Lmax-1] at the ends
+  always_ff @(posedge clk_i) begin
+    if (rst_i) begin
+      v_q <= '0;
+    end else begin
+      v_q <= Lmax'({v_q, valid_i});
+    end
+    f_q <= Lmax'({f_q, first_i});
+    l_q <= Lmax'({l_q, last_i});
+  end
+  // ce[k]: a valid vector is at chain position k (its P loads at this edge)
+  logic [Lmax-1:0] ce;
+  assign ce = Lmax'({v_q, valid_i});
 
   for (genvar j = 0; j < NCh; j++) begin : gen_chain
     localparam int C0  = j * Lmax;
@@ -99,6 +117,7 @@ module hta_pe_int8 #(
       logic [47:0] p_k;
       hta_dsp48e2_mac2 #(.Head(k == 0), .Rnd(Bias)) u_dsp (
         .clk_i,
+        .ce_i   (ce[Pos+k]),
         .w_lo_i (wl),
         .w_hi_i (wh),
         .x_i    (x),
@@ -117,6 +136,13 @@ module hta_pe_int8 #(
     end
   end
 
+`ifdef HTA_PE_TREE
+`define HTA_PE_INT8_TREE
+`elsif SYNTHESIS
+`define HTA_PE_INT8_TREE
+`endif
+  logic [AccBits-1:0] acc_lo, acc_hi;
+`ifdef HTA_PE_INT8_TREE
   // Field split: with the bias the low field is sum w_lo x + 2^17, in
   // [0, 2^18): flipping its top bit gives the signed sum, and the high field
   // P[35:18] is exact with no borrow to return (|sum w_hi x| < 2^17 too).
@@ -127,18 +153,6 @@ module hta_pe_int8 #(
     assign lo_sum[j]     = {~p[j*48+17], p[j*48 +: 17]};
     assign hi_sum[j]     = p[j*48+18 +: 18];
     assign unused_top[j] = ^p[j*48+36 +: 12];
-  end
-
-  // ---- control, delayed to the chain outputs ----------------------------
-  logic [Lmax-1:0] v_q, f_q, l_q;   // [Lmax-1] is aligned with the chain ends
-  always_ff @(posedge clk_i) begin
-    if (rst_i) begin
-      v_q <= '0;
-    end else begin
-      v_q <= Lmax'({v_q, valid_i});
-    end
-    f_q <= Lmax'({f_q, first_i});
-    l_q <= Lmax'({l_q, last_i});
   end
 
   // ---- chain results added, two fabric accumulators ----------------------
@@ -181,7 +195,6 @@ module hta_pe_int8 #(
   end
 
   // The accumulators (hta_accum: one LUT per bit with the clear).
-  logic [AccBits-1:0] acc_lo, acc_hi;
   hta_accum #(.W(AccBits)) u_acc_lo (
     .clk_i,
     .en_i (v_q[Lmax-1]),
@@ -196,6 +209,35 @@ module hta_pe_int8 #(
     .add_i(AccBits'(hi_tot)),
     .q_o  (acc_hi)
   );
+
+`else
+  // Simulation (Verilator): the same accumulators, the chain results' fields
+  // (as split above) added in a loop and only in the cycles that accumulate,
+  // so that an idle PE costs nothing. The sum of NCh fields is exact in
+  // TotBits, so adding them sign-extended to AccBits is what the adders
+  // make. The adders (HTA_PE_TREE or SYNTHESIS defined) are what synthesis
+  // builds, and tests/rtl/pe.mk simulates them too.
+  function automatic logic [AccBits-1:0] fields(input logic [NCh*48-1:0] pv, input logic hi);
+    logic [AccBits-1:0] s;
+    s = '0;
+    for (int j = 0; j < NCh; j++) begin
+      if (hi) s = s + AccBits'($signed(pv[j*48+18 +: 18]));
+      else    s = s + AccBits'($signed({~pv[j*48+17], pv[j*48 +: 17]}));
+    end
+    fields = s;
+  endfunction
+
+  logic [AccBits-1:0] acc_lo_q, acc_hi_q;
+  always_ff @(posedge clk_i) begin
+    if (v_q[Lmax-1]) begin
+      acc_lo_q <= (f_q[Lmax-1] ? '0 : acc_lo_q) + fields(p, 1'b0);
+      acc_hi_q <= (f_q[Lmax-1] ? '0 : acc_hi_q) + fields(p, 1'b1);
+    end
+  end
+  assign acc_lo = acc_lo_q;
+  assign acc_hi = acc_hi_q;
+`endif
+`undef HTA_PE_INT8_TREE
 
   logic valid_q;
   always_ff @(posedge clk_i) begin

@@ -35,10 +35,23 @@ module hta_pe_tern #(
   output logic signed [SumBits-1:0] sum_o
 );
   localparam int Lv = (Ci > 1) ? $clog2(Ci) : 1;   // tree levels
-  localparam int Np = 1 << Lv;                      // leaves, padded
   localparam int W  = 8 + Lv;                       // root width
   // Node (l, i) is kept sign-extended to W bits in node[l][i*W +: W].
 
+`ifdef HTA_PE_TREE
+`define HTA_PE_TERN_TREE
+`elsif SYNTHESIS
+`define HTA_PE_TERN_TREE
+`endif
+  logic signed [W-1:0] tree_q;
+  logic                neg0_q, v_q, f_q, l_q;
+  always_ff @(posedge clk_i) begin
+    f_q <= first_i;
+    l_q <= last_i;
+  end
+
+`ifdef HTA_PE_TERN_TREE
+  localparam int Np = 1 << Lv;                      // leaves, padded
   logic [Np*W-1:0] node [Lv+1] /*verilator split_var*/;  // one variable per level
   logic [Np-1:0]   neg;                             // the leaves' +1s
 
@@ -70,14 +83,43 @@ module hta_pe_tern #(
   end
 
   // ---- tree register, then the group sum ----------------------------------
-  logic signed [W-1:0] tree_q;
-  logic                neg0_q, v_q, f_q, l_q;
   always_ff @(posedge clk_i) begin
     tree_q <= node[Lv][W-1:0];
     neg0_q <= neg[0];
-    f_q    <= first_i;
-    l_q    <= last_i;
   end
+`else
+  // Simulation (Verilator): the same two registers from a loop over the
+  // inputs, loaded only with a valid vector (the sum reads them only then)
+  // and skipped when every code is 0, so that idle cycles and the unused
+  // ternary rows of an INT8 layer cost nothing. tree_q = sum_c t[c] x[c]
+  // minus leaf 0's +1, as the tree makes it: the tree (HTA_PE_TREE or
+  // SYNTHESIS defined) is what synthesis builds, and tests/rtl/pe.mk
+  // simulates it too.
+  function automatic logic signed [W-1:0] dot(input logic [Ci*8-1:0] x,
+                                              input logic [Ci*2-1:0] t);
+    logic signed [W-1:0] s, xc;
+    s = '0;
+    for (int c = 0; c < Ci; c++) begin
+      xc = W'($signed(x[c*8 +: 8]));
+      if (t[c*2]) s = t[c*2+1] ? s - xc : s + xc;
+    end
+    dot = s;
+  endfunction
+
+  wire neg0 = t_i[1] & t_i[0];
+  always_ff @(posedge clk_i) begin
+    if (valid_i) begin
+      if (t_i == '0) begin
+        tree_q <= '0;
+        neg0_q <= 1'b0;
+      end else begin
+        tree_q <= dot(x_i, t_i) - W'(neg0);
+        neg0_q <= neg0;
+      end
+    end
+  end
+`endif
+`undef HTA_PE_TERN_TREE
 
   logic signed [SumBits-1:0] sum_q;
   logic                      valid_q;

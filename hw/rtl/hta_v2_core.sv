@@ -486,21 +486,21 @@ module hta_v2_core #(
         assign ws[(o*Ci+c)*8 +: 8] = wm2_q[(o*Ci+c)*8 +: 8];
       end
     end else begin : gen_sr
+      // D bytes shifted as one vector (the simulation moves D <= 8 bytes
+      // in one 64-bit shift; synthesis makes the same SRLs)
       for (genvar p = 0; p < Pix; p++) begin : gen_x
-        logic [7:0] sr_q [D];
+        logic [D*8-1:0] sr_q;
         always_ff @(posedge clk_i) begin
-          sr_q[0] <= x2_q[(p*Ci+c)*8 +: 8];
-          for (int i = 1; i < D; i++) sr_q[i] <= sr_q[i-1];
+          sr_q <= (D*8)'({sr_q, x2_q[(p*Ci+c)*8 +: 8]});
         end
-        assign xs[(p*Ci+c)*8 +: 8] = sr_q[D-1];
+        assign xs[(p*Ci+c)*8 +: 8] = sr_q[(D-1)*8 +: 8];
       end
       for (genvar o = 0; o < MacCo; o++) begin : gen_w
-        logic [7:0] sr_q [D];
+        logic [D*8-1:0] sr_q;
         always_ff @(posedge clk_i) begin
-          sr_q[0] <= wm2_q[(o*Ci+c)*8 +: 8];
-          for (int i = 1; i < D; i++) sr_q[i] <= sr_q[i-1];
+          sr_q <= (D*8)'({sr_q, wm2_q[(o*Ci+c)*8 +: 8]});
         end
-        assign ws[(o*Ci+c)*8 +: 8] = sr_q[D-1];
+        assign ws[(o*Ci+c)*8 +: 8] = sr_q[(D-1)*8 +: 8];
       end
     end
   end
@@ -614,25 +614,27 @@ module hta_v2_core #(
       for (genvar u = 0; u < NU; u++) begin : gen_unit
         localparam int N = (AddCo - u * U < U) ? AddCo - u * U : U;   // PEs of this unit
         logic signed [31:0]         acc_q [N];
-        logic [7:0]                 a_sel;
-        logic signed [TernBits-1:0] s_sel;
-        logic signed [31:0]         acc_sel, sum;
-        always_comb begin
-          a_sel   = alpha_q[(u*U)*8 +: 8];
-          s_sel   = cap_q[(p*AddCo + u*U)*TernBits +: TernBits];
-          acc_sel = acc_q[0];
-          for (int j = 1; j < N; j++) begin
-            if (ph_q == UW'(j)) begin
-              a_sel   = alpha_q[(u*U+j)*8 +: 8];
-              s_sel   = cap_q[(p*AddCo + u*U+j)*TernBits +: TernBits];
-              acc_sel = acc_q[j];
-            end
-          end
-          sum = (sfirst_q ? '0 : acc_sel) + scale(a_sel, s_sel);
-        end
+        // (the unit's operands and sum are local to the cycles it works in,
+        // which the simulation then skips otherwise; the same logic)
         always_ff @(posedge clk_i) begin
-          for (int j = 0; j < N; j++) begin
-            if (sact_q && ph_q == UW'(j)) acc_q[j] <= sum;
+          if (sact_q) begin : work
+            logic [7:0]                 a_sel;
+            logic signed [TernBits-1:0] s_sel;
+            logic signed [31:0]         acc_sel, sum;
+            a_sel   = alpha_q[(u*U)*8 +: 8];
+            s_sel   = cap_q[(p*AddCo + u*U)*TernBits +: TernBits];
+            acc_sel = acc_q[0];
+            for (int j = 1; j < N; j++) begin
+              if (ph_q == UW'(j)) begin
+                a_sel   = alpha_q[(u*U+j)*8 +: 8];
+                s_sel   = cap_q[(p*AddCo + u*U+j)*TernBits +: TernBits];
+                acc_sel = acc_q[j];
+              end
+            end
+            sum = (sfirst_q ? '0 : acc_sel) + scale(a_sel, s_sel);
+            for (int j = 0; j < N; j++) begin
+              if (ph_q == UW'(j)) acc_q[j] <= sum;
+            end
           end
         end
         for (genvar j = 0; j < N; j++) begin : gen_acc
