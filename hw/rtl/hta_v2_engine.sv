@@ -439,6 +439,10 @@ module hta_v2_engine #(
   // The FIFO side writes the beat's words to the banks, several in a cycle:
   // its words in order, up to the first whose bank another word of the same
   // cycle writes (consecutive pixels are in different banks).
+  // At BusBits 128 (a beat holds at most one dense pixel) the loads keep
+  // the timing they had before the wider buses: one run per pixel and one
+  // word slot of the beat per cycle (cycle counts unchanged).
+  localparam bit XOne = BB == 16;
   localparam int XDepth = 2 * MaxBurst;
   logic        x_dense_q;                                    // one run: the band
   logic [31:0] x_rlen_q, x_nruns_q;                          // run bytes, runs
@@ -472,6 +476,7 @@ module hta_v2_engine #(
   logic [31:0]  s_cb_q, s_cbw_q, s_x_q, s_xdiv_q, s_crow_q;
   logic [BW-1:0] s_bank_q;
   logic [11:0]  xrows_q;                   // band rows in the banks (the core's rows_avail)
+  logic [11:0]  s_rows_q;                  // rows whose words are all written
   // from the job's records on, while the core runs (rows_avail)
   wire          x_active = state_q == SLoadR || state_q == SLoadA || state_q == SLoadW
                         || state_q == SRunWait || state_q == SJobEnd;
@@ -491,13 +496,19 @@ module hta_v2_engine #(
   logic [31:0]  x_a;
   always_comb begin
     n_cb = s_cb_q;  n_cbw = s_cbw_q;  n_x = s_x_q;  n_xdiv = s_xdiv_q;  n_crow = s_crow_q;
-    n_bank = s_bank_q;  n_rows = xrows_q;
+    n_bank = s_bank_q;  n_rows = s_rows_q;
     act_we = '0;  act_addr = '0;  act_data = '0;
     x_used = '0;  x_stop = 1'b0;  x_cut = 1'b0;  n_cw = '0;
     x_q = '0;  x_a = '0;
     for (int w = 0; w < SPB; w++) begin
       x_q = $signed((cbeat_q << BBSh) + 32'(w * Ci)) - $signed(32'(c_off_q[BBSh-1:0]));
-      if (x_step && !x_stop && 32'(w) >= 32'(cw_q) && x_q >= 0 && 32'(x_q) < x_rlen_q) begin
+      if (XOne && x_step && 32'(w) == 32'(cw_q) && w != SPB - 1) begin
+        // (one slot per cycle, written or not)
+        x_cut = 1'b1;
+        n_cw  = ($clog2(SPB+1))'(w + 1);
+      end
+      if (x_step && !x_stop && 32'(w) >= 32'(cw_q) && (!XOne || 32'(w) == 32'(cw_q))
+          && x_q >= 0 && 32'(x_q) < x_rlen_q) begin
         if (x_used[n_bank]) begin
           // the bank is written this cycle: this word and the rest wait
           x_stop = 1'b1;
@@ -541,10 +552,12 @@ module hta_v2_engine #(
     if (state_q == SCheck2) begin
       c_run_q <= '0;  c_off_q <= j_q.in_off;  cbeat_q <= '0;  cw_q <= '0;
       s_cb_q <= '0;  s_cbw_q <= '0;  s_x_q <= '0;  s_xdiv_q <= '0;  s_crow_q <= '0;
-      s_bank_q <= '0;  xrows_q <= '0;
+      s_bank_q <= '0;  s_rows_q <= '0;  xrows_q <= '0;
     end else if (x_step) begin
       s_cb_q <= n_cb;  s_cbw_q <= n_cbw;  s_x_q <= n_x;  s_xdiv_q <= n_xdiv;
-      s_crow_q <= n_crow;  s_bank_q <= n_bank;  xrows_q <= n_rows;
+      s_crow_q <= n_crow;  s_bank_q <= n_bank;  s_rows_q <= n_rows;
+      // (XOne: a row counts when its last beat leaves the FIFO, as before)
+      if (!XOne || xf_pop) xrows_q <= n_rows;
       if (x_cut) begin
         cw_q <= n_cw;
       end else begin
@@ -1027,7 +1040,7 @@ module hta_v2_engine #(
                                : 64'(cdiv(32'(j_q.k_blocks), 32'(j_q.gblk))))
                             * ARowBeats * BB;
             // the band's pixels dense: one run of all its bytes
-            x_dense_q    <= 32'(j_q.in_pix_stride) == 32'(j_q.cb_n) * Ci;
+            x_dense_q    <= !XOne && 32'(j_q.in_pix_stride) == 32'(j_q.cb_n) * Ci;
             state_q      <= SCheck2;
           end
           SCheck2: begin
