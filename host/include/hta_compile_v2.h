@@ -36,14 +36,24 @@ typedef struct hta_v2_cfg {
   unsigned rec_depth;   /* lane records of a job: passes x (mac_co + add_co) */
   unsigned chan_max;    /* channels of a graph op's tensors (the graph-op unit's
                            pixel buffers); 0: no graph ops */
+  unsigned bus_bytes;   /* m_axi_gmem beat: 16, 32 or 64 bytes (0: 16). Weight
+                           blocks, group-scale rows and the starts of blocks,
+                           records and scales are whole beats */
 } hta_v2_cfg;
 
 /* The v2 sizes of a hardware configuration whose Engine is 2. */
 void hta_v2_cfg_from_hw(const hta_hw_cfg *hw, hta_v2_cfg *cfg);
 
 /* Bytes of one weight block in the program: MacCo rows of Ci int8 weights,
- * then AddCo rows of Ci 2-bit codes, each part padded to 16 bytes. */
+ * then AddCo rows of Ci 2-bit codes, each part padded to 16 bytes, the
+ * block to a whole bus beat. */
 size_t hta_v2_block_bytes(const hta_v2_cfg *cfg);
+
+/* Bytes of one bus beat (16 when bus_bytes is 0). */
+size_t hta_v2_bus_bytes(const hta_v2_cfg *cfg);
+
+/* Bytes of one group-scale row: AddCo bytes padded to a whole bus beat. */
+size_t hta_v2_arow_bytes(const hta_v2_cfg *cfg);
 
 /* Compile a model (a chain or a graph: layers name their inputs). NULL on
  * error, with a message naming the layer in err. STRASSEN filters, GAP

@@ -9,7 +9,7 @@
 `default_nettype none
 
 module hta_prog_fetch #(
-  parameter int          BusBits      = 128,   // 128 or 256 (a block is whole beats)
+  parameter int          BusBits      = 128,   // 128, 256 or 512 (a block is whole beats)
   parameter logic [31:0] Version      = 32'h1, // hta_prog_pkg::ProgVersion or ProgVersionV2
   parameter int          DescBytes    = 64,    // descriptor size: desc_off is a multiple
   parameter logic [31:0] CfgSignature = 32'h0
@@ -29,15 +29,23 @@ module hta_prog_fetch #(
 );
   localparam int Beats = 64 / (BusBits / 8);
 
-  logic [511-BusBits:0] words_q;      // beats before the last of a block
   logic [7:0]           beat_q;
-  assign blk_o  = {rd_data_i, words_q};
   assign last_o = rd_valid_i && (beat_q == 8'(Beats - 1));
-  always_ff @(posedge clk_i) begin
-    if (rst_i || clr_i) beat_q <= '0;
-    else if (rd_valid_i) begin
-      words_q <= (512-BusBits)'({rd_data_i, words_q} >> BusBits);
-      beat_q  <= last_o ? '0 : beat_q + 8'd1;
+  if (Beats == 1) begin : gen_one
+    // (BusBits 512: a block is one beat)
+    assign blk_o = rd_data_i;
+    always_ff @(posedge clk_i) beat_q <= '0;
+    logic unused_one;
+    assign unused_one = ^{clr_i, rst_i};
+  end else begin : gen_beats
+    logic [511-BusBits:0] words_q;      // beats before the last of a block
+    assign blk_o = {rd_data_i, words_q};
+    always_ff @(posedge clk_i) begin
+      if (rst_i || clr_i) beat_q <= '0;
+      else if (rd_valid_i) begin
+        words_q <= (512-BusBits)'({rd_data_i, words_q} >> BusBits);
+        beat_q  <= last_o ? '0 : beat_q + 8'd1;
+      end
     end
   end
 

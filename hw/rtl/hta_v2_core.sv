@@ -82,11 +82,12 @@ module hta_v2_core #(
 ) (
   input  logic                        clk_i,
   input  logic                        rst_i,     // sync, active high
-  // activation buffer write port (while idle, or while running ahead of rows_avail_i)
-  input  logic                        act_we_i,
-  input  logic [$clog2(2*Pix)-1:0]    act_bank_i,
-  input  logic [$clog2(ActDepth)-1:0] act_addr_i,
-  input  logic [Ci*8-1:0]             act_data_i,
+  // activation buffer write ports, one per bank b (while idle, or while
+  // running ahead of rows_avail_i): bank b's word [b*Ci*8 +: Ci*8] at its
+  // address [b*AW +: AW] when bit b of act_we_i is set
+  input  logic [2*Pix-1:0]                      act_we_i,
+  input  logic [2*Pix*$clog2(ActDepth)-1:0]     act_addr_i,
+  input  logic [2*Pix*Ci*8-1:0]                 act_data_i,
   // weight buffer write port (while idle, or ahead of w_avail_i)
   input  logic                        wm_we_i,
   input  logic                        wt_we_i,
@@ -401,7 +402,7 @@ module hta_v2_core #(
     logic unused_a;
     assign unused_a = ^a[SW-1:AW];
     always_ff @(posedge clk_i) begin
-      if (act_we_i && act_bank_i == BW'(b)) mem_q[act_addr_i] <= act_data_i;
+      if (act_we_i[b]) mem_q[act_addr_i[b*AW +: AW]] <= act_data_i[b*Ci*8 +: Ci*8];
       bank_q[b] <= mem_q[a[AW-1:0]];
     end
   end

@@ -116,14 +116,20 @@ module hta_v2_engine #(
   localparam int AAW  = $clog2(ADepth);
   localparam int RW   = $clog2(RecDepth);
   localparam int NL   = MacCo + AddCo;           // lanes per pass
+  // bus beats of BB bytes (16, 32 or 64), records of 16 bytes: CPB per beat
+  localparam int BB   = BusBits / 8;
+  localparam int BBSh = $clog2(BB);
+  localparam int CPB  = BB / 16;
   localparam int MBytes = (MacCo * Ci + 15) / 16 * 16;
   localparam int ABytes = (AddCo * Ci * 2 / 8 + 15) / 16 * 16;
-  localparam int BlkBeats = (MBytes + ABytes) / 16;
-  localparam int ARowBeats = (AddCo > 0) ? (AddCo + 15) / 16 : 1;
+  // a weight block and a group-scale row are whole beats (padded at their
+  // end: docs/engine-v2.md, "Programs of the v2 core")
+  localparam int BlkBytes = (MBytes + ABytes + BB - 1) / BB * BB;
+  localparam int BlkBeats = BlkBytes / BB;
+  localparam int ARowBeats = (AddCo > 0) ? (AddCo + BB - 1) / BB : 1;
   localparam int AC   = (AddCo > 0) ? AddCo : 1;   // ternary port widths (none: 1)
   localparam int FG   = (AddCo > 0) ? FineGroups : 0;
-  localparam int WPB  = 16 / Ci;                 // bank words per beat
-  localparam int CiSh = $clog2(Ci);
+  localparam int SPB  = BB / Ci;                 // bank words per beat
 
   // ================================================================ control
   typedef enum logic [4:0] {
@@ -159,7 +165,7 @@ module hta_v2_engine #(
   logic [31:0] fetch_off_q;
   assign req_valid_o[0]    = fetch_req_q;
   assign req_off_o[31:0]   = fetch_off_q;
-  assign req_beats_o[7:0]  = 8'd4;
+  assign req_beats_o[7:0]  = 8'(64 / BB);   // one 64-byte block
 
   // ---- descriptor checks (ERR_DESC, info = word index)
   function automatic logic [31:0] cdiv(input logic [31:0] a, input logic [31:0] b);
@@ -209,11 +215,11 @@ module hta_v2_engine #(
   wire pn_ok = jn_q.op == hta_prog_pkg::DescOpV2Job && jn_q.reuse == 0 && cur_sm_q
             && jn_q.passes != 0 && jn_q.k_blocks != 0
             && pn_wbl_q <= 32'(WH) && pn_rreg_q <= 32'(RH) && pn_groups_q <= 32'(AH)
-            && jn_q.wts_off % 16 == 0 && 32'(jn_q.wts_bytes) == pn_wbl_q * (MBytes + ABytes)
+            && jn_q.wts_off % BB == 0 && 32'(jn_q.wts_bytes) == pn_wbl_q * BlkBytes
             && pn_wend_q <= prog_size_i
             && 32'(jn_q.rec_mac) <= MacCo && 32'(jn_q.rec_add) <= AddCo && pn_rpp != 0
-            && jn_q.rec_off % 16 == 0 && pn_rend_q <= prog_size_i
-            && (jn_q.gblk == 0 || (FG != 0 && jn_q.alpha_off % 16 == 0
+            && jn_q.rec_off % BB == 0 && pn_rend_q <= prog_size_i
+            && (jn_q.gblk == 0 || (FG != 0 && jn_q.alpha_off % BB == 0
                                    && pn_aend_q <= prog_size_i));
   // a load starts: the job being checked (not prefetched), or the prefetch
   wire ld_start_job = state_q == SCheck2 && j_q.reuse == 0 && !pf_ld_q;
@@ -267,9 +273,9 @@ module hta_v2_engine #(
       bad = 1 + hta_prog_pkg::V2JobWInOff;
     else if (j_q.out_off % 16 != 0 || out_end_q > limit_data)
       bad = 1 + hta_prog_pkg::V2JobWOutOff;
-    else if (j_q.wts_off % 16 != 0 || wts_end_q > prog_size_i)
+    else if (j_q.wts_off % BB != 0 || wts_end_q > prog_size_i)
       bad = 1 + hta_prog_pkg::V2JobWWtsOff;
-    else if (32'(j_q.wts_bytes) != wblocks_q * (MBytes + ABytes))
+    else if (32'(j_q.wts_bytes) != wblocks_q * BlkBytes)
       bad = 1 + hta_prog_pkg::V2JobWWtsBytes;
     else if (j_q.passes == 0 || j_q.passes > 16'd255 || wblocks_q > 32'(WDepth)
              || recs_q > 32'(RecDepth)
@@ -279,13 +285,13 @@ module hta_v2_engine #(
       bad = 1 + hta_prog_pkg::V2JobWKBlocks;
     else if (32'(j_q.rec_mac) > MacCo || 32'(j_q.rec_add) > AddCo || rpp == 0)
       bad = 1 + hta_prog_pkg::V2JobWRecMac;
-    else if (j_q.rec_off % 16 != 0 || rec_end_q > prog_size_i)
+    else if (j_q.rec_off % BB != 0 || rec_end_q > prog_size_i)
       bad = 1 + hta_prog_pkg::V2JobWRecOff;
     // (mode 1 counts taps: the window's last group may be shorter; GAP has none)
     else if (j_q.gblk != 0 && (FG == 0 || gapm || groups_q > 32'(ADepth)
                                || (!dwm && 32'(j_q.k_blocks) % 32'(j_q.gblk) != 0)))
       bad = 1 + hta_prog_pkg::V2JobWGblk;
-    else if (j_q.gblk != 0 && (j_q.alpha_off % 16 != 0 || al_end_q > prog_size_i))
+    else if (j_q.gblk != 0 && (j_q.alpha_off % BB != 0 || al_end_q > prog_size_i))
       bad = 1 + hta_prog_pkg::V2JobWAlphaOff;
     else if (j_q.reuse != 0 && !ld_same)
       bad = 1 + hta_prog_pkg::V2JobWReuse;
@@ -322,7 +328,7 @@ module hta_v2_engine #(
   // never cross a MaxBurst-beat boundary.
   logic        sp_go_q, sp_req_q;
   logic [31:0] sp_off_q, sp_left_q;
-  wire  [31:0] sp_room  = 32'(MaxBurst) - (sp_off_q / 16) % 32'(MaxBurst);
+  wire  [31:0] sp_room  = 32'(MaxBurst) - (sp_off_q >> BBSh) % 32'(MaxBurst);
   wire  [31:0] sp_n     = (sp_left_q < sp_room) ? sp_left_q : sp_room;
   assign req_valid_o[1]   = sp_req_q;
   assign req_off_o[63:32] = sp_off_q;
@@ -330,8 +336,13 @@ module hta_v2_engine #(
   logic [31:0] sp_rx_q;   // beats still to arrive on client 1
 
   // Weight blocks: beats shifted in, one block written per BlkBeats beats.
-  logic [(MBytes+ABytes)*8-1:0] wblk_q;
-  wire  [(MBytes+ABytes)*8-1:0] wblk_d = {rd_data_i, wblk_q[(MBytes+ABytes)*8-1:BusBits]};
+  logic [BlkBytes*8-1:0] wblk_q;
+  wire  [BlkBytes*8-1:0] wblk_d;
+  if (BlkBeats == 1) begin : gen_wblk1
+    assign wblk_d = rd_data_i;
+  end else begin : gen_wblkn
+    assign wblk_d = {rd_data_i, wblk_q[BlkBytes*8-1:BusBits]};
+  end
   logic [$clog2(BlkBeats+1)-1:0] wb_q;
   logic [WAW:0] wa_q;
   logic         wm_we, al_we;
@@ -339,24 +350,44 @@ module hta_v2_engine #(
   wire ld_r = state_q == SLoadR || pf_q == PLoadR;
   wire ld_a = state_q == SLoadA || pf_q == PLoadA;
   assign wm_we = ld_w && rd_valid_i[1] && 32'(wb_q) == BlkBeats - 1;
-  // Records: one per beat, record rl_q of the pass whose lane 0 is at
-  // rbase_q: MAC lanes first, then adder lanes from lane MacCo on
+  // Records: CPB per beat (the last beat's after the job's records are
+  // padding), from record rl_q of the pass whose lane 0 is at rbase_q: MAC
+  // lanes first, then adder lanes from lane MacCo on; rc_q records still to come
   logic [127:0] rec_mem_q [RecDepth];
-  logic [31:0]  rl_q, rbase_q;
-  logic [RW-1:0] ra;
-  wire  [31:0]  ra_lane = rl_q < l_rec_mac ? rl_q : rl_q - l_rec_mac + MacCo;
-  assign ra = RW'(rbase_q + ra_lane);
+  logic [31:0]  rl_q, rbase_q, rc_q;
+  logic [CPB-1:0]    r_we;               // record c of the beat is written
+  logic [CPB*RW-1:0] r_a;                // at this address
+  logic [31:0]  rl_n, rbase_n;           // (rl_q, rbase_q) after the beat
+  logic [31:0] l, b;
+  always_comb begin
+    l = rl_q;
+    b = rbase_q;
+    r_we = '0;
+    r_a  = '0;
+    for (int c = 0; c < CPB; c++) begin
+      r_we[c] = 32'(c) < rc_q;
+      r_a[c*RW +: RW] = RW'(b + (l < l_rec_mac ? l : l - l_rec_mac + MacCo));
+      if (l == l_rpp - 1) begin
+        l = '0;
+        b = b + NL;
+      end else begin
+        l = l + 1;
+      end
+    end
+    rl_n    = l;
+    rbase_n = b;
+  end
   // Group-scale rows
-  logic [ARowBeats*128-1:0] arow_q;
-  wire  [ARowBeats*128-1:0] arow_d;
+  logic [ARowBeats*BusBits-1:0] arow_q;
+  wire  [ARowBeats*BusBits-1:0] arow_d;
   if (ARowBeats == 1) begin : gen_arow1
     assign arow_d = rd_data_i;
     logic unused_arow;
     assign unused_arow = ^arow_q;
   end else begin : gen_arown
-    assign arow_d = {rd_data_i, arow_q[ARowBeats*128-1:128]};
+    assign arow_d = {rd_data_i, arow_q[ARowBeats*BusBits-1:BusBits]};
     logic unused_arow;
-    assign unused_arow = ^arow_q[127:0];
+    assign unused_arow = ^arow_q[BusBits-1:0];
   end
   logic [$clog2(ARowBeats+1)-1:0] ab_q;
   logic [AAW:0] aa_q;
@@ -366,6 +397,7 @@ module hta_v2_engine #(
     if (ld_start) begin
       // into the other half, or from 0 (a job that fits no half)
       wb_q <= '0;  wa_q <= '0;  rl_q <= '0;  ab_q <= '0;  aa_q <= '0;
+      rc_q <= ld_start_pf ? pn_recs_q : recs_q;
       rbase_q <= (ld_sm && !cur_h_q) ? 32'(RH) : '0;
       ld_wb_q <= (ld_sm && !cur_h_q) ? WAW'(WH) : '0;
       ld_ab_q <= (ld_sm && !cur_h_q) ? AAW'(AH) : '0;
@@ -380,13 +412,11 @@ module hta_v2_engine #(
         end
       end
       if (ld_r) begin
-        rec_mem_q[ra] <= rd_data_i[127:0];
-        if (rl_q == l_rpp - 1) begin
-          rl_q    <= '0;
-          rbase_q <= rbase_q + NL;
-        end else begin
-          rl_q <= rl_q + 1;
-        end
+        for (int c = 0; c < CPB; c++)
+          if (r_we[c]) rec_mem_q[r_a[c*RW +: RW]] <= rd_data_i[c*128 +: 128];
+        rl_q    <= rl_n;
+        rbase_q <= rbase_n;
+        rc_q    <= (rc_q > CPB) ? rc_q - CPB : 32'd0;
       end
       if (ld_a) begin
         arow_q <= arow_d;
@@ -401,19 +431,34 @@ module hta_v2_engine #(
   end
 
   // Input pixels: pixel p of the band at in_off + p in_pix_stride (a band's
-  // rows are whole rows, so its pixels are consecutive); the beats of its
-  // cb_n Ci bytes from the beat holding in_off mod 16. Requests reserve room
-  // in the beat FIFO; the FIFO side writes one bank word per cycle.
+  // rows are whole rows, so its pixels are consecutive), cb_n Ci-byte words
+  // each. Read in runs of bytes: the whole band when its pixels are dense
+  // (in_pix_stride = cb_n Ci), else one run per pixel; a run's beats from
+  // the one holding its first byte (leading and trailing words of a beat
+  // outside the run are dropped). Requests reserve room in the beat FIFO.
+  // The FIFO side writes the beat's words to the banks, several in a cycle:
+  // its words in order, up to the first whose bank another word of the same
+  // cycle writes (consecutive pixels are in different banks).
+  // At BusBits 128 (a beat holds at most one dense pixel) the loads keep
+  // the timing they had before the wider buses: one run per pixel and one
+  // word slot of the beat per cycle (cycle counts unchanged).
+  localparam bit XOne = BB == 16;
   localparam int XDepth = 2 * MaxBurst;
-  logic [31:0] xr_pix_q, xr_beat_q, xr_npix_q, xr_off_q;  // requester
-  logic [31:0] bpp_q;                                        // beats per pixel
+  logic        x_dense_q;                                    // one run: the band
+  logic [31:0] x_rlen_q, x_nruns_q;                          // run bytes, runs
+  logic [31:0] xr_run_q, xr_beat_q, xr_off_q;                // requester
   logic [$clog2(XDepth):0] xf_count, x_infl_q;
   logic        xr_req_q;
-  wire  [31:0] xr_room = 32'(MaxBurst) - ((xr_off_q / 16) + xr_beat_q) % 32'(MaxBurst);
-  wire  [31:0] xr_left = bpp_q - xr_beat_q;
+  // beats of a run of len bytes from byte o of a beat
+  function automatic logic [31:0] rbeats(input logic [BBSh-1:0] o, input logic [31:0] len);
+    rbeats = (32'(o) + len + BB - 1) >> BBSh;
+  endfunction
+  wire  [31:0] xr_bpr  = rbeats(xr_off_q[BBSh-1:0], x_rlen_q);
+  wire  [31:0] xr_room = 32'(MaxBurst) - ((xr_off_q >> BBSh) + xr_beat_q) % 32'(MaxBurst);
+  wire  [31:0] xr_left = xr_bpr - xr_beat_q;
   wire  [31:0] xr_n    = (xr_left < xr_room) ? xr_left : xr_room;
   assign req_valid_o[2]    = xr_req_q;
-  assign req_off_o[95:64]  = (xr_off_q & ~32'd15) + xr_beat_q * 16;
+  assign req_off_o[95:64]  = ((xr_off_q >> BBSh) + xr_beat_q) << BBSh;
   assign req_beats_o[23:16] = xr_n[7:0];
 
   logic [BusBits-1:0] xf_data;
@@ -423,65 +468,106 @@ module hta_v2_engine #(
     .pop_i(xf_pop), .data_o(xf_data), .empty_o(xf_empty), .full_o(xf_full), .count_o(xf_count)
   );
 
-  // FIFO side: (pixel x, row word base, bank, x div 2Pix), beat in pixel, word in beat
-  logic [15:0]  cx_q;
-  logic [BW-1:0] cbank_q;
-  logic [31:0]  cxdiv_q, crow_q, cbeat_q, cpix_q;
-  logic [$clog2(WPB+1)-1:0] cw_q;
-  wire  [3:0]   off16 = j_q.in_off[3:0];
-  // byte of the pixel's span this word starts at, minus in_off mod 16
-  wire  signed [31:0] wbyte = $signed(cbeat_q * 16 + 32'(cw_q) * Ci) - $signed(32'(off16));
-  wire  [31:0]  wcb = 32'(wbyte) >> CiSh;
-  wire          wvalid = wbyte >= 0 && wcb < 32'(j_q.cb_n);
+  // FIFO side: the run (index, first byte), the beat in it, the first word
+  // of the beat not yet written; the next word to write: channel block cb
+  // (cb blk_words), pixel x of band row `row` (its word base), bank, x div 2Pix
+  logic [31:0]  c_run_q, c_off_q, cbeat_q;
+  logic [$clog2(SPB+1)-1:0] cw_q;
+  logic [31:0]  s_cb_q, s_cbw_q, s_x_q, s_xdiv_q, s_crow_q;
+  logic [BW-1:0] s_bank_q;
+  logic [11:0]  xrows_q;                   // band rows in the banks (the core's rows_avail)
+  logic [11:0]  s_rows_q;                  // rows whose words are all written
   // from the job's records on, while the core runs (rows_avail)
   wire          x_active = state_q == SLoadR || state_q == SLoadA || state_q == SLoadW
                         || state_q == SRunWait || state_q == SJobEnd;
   wire          x_step = x_active && !xf_empty;
-  assign xf_pop = x_step && 32'(cw_q) == WPB - 1;
-  logic          act_we;
-  logic [BW-1:0] act_bank;
-  logic [31:0]   act_addr;
+  wire  [31:0]  c_bpr  = rbeats(c_off_q[BBSh-1:0], x_rlen_q);
+  logic [NB-1:0]        act_we;
+  logic [NB*AW-1:0]     act_addr;
+  logic [NB*Ci*8-1:0]   act_data;
+  logic [31:0]  n_cb, n_cbw, n_x, n_xdiv, n_crow;            // the next word after the cycle
+  logic [BW-1:0] n_bank;
+  logic [11:0]  n_rows;
+  logic         x_cut;                                       // a word of the beat waits
+  logic [$clog2(SPB+1)-1:0] n_cw;
+  logic [NB-1:0] x_used;
+  logic         x_stop;
+  logic signed [31:0] x_q;                 // the word's byte in the run
+  logic [31:0]  x_a;
   always_comb begin
-    act_we   = x_step && wvalid;
-    act_bank = cbank_q;
-    act_addr = crow_q + wcb * blk_words_q + cxdiv_q;
+    n_cb = s_cb_q;  n_cbw = s_cbw_q;  n_x = s_x_q;  n_xdiv = s_xdiv_q;  n_crow = s_crow_q;
+    n_bank = s_bank_q;  n_rows = s_rows_q;
+    act_we = '0;  act_addr = '0;  act_data = '0;
+    x_used = '0;  x_stop = 1'b0;  x_cut = 1'b0;  n_cw = '0;
+    x_q = '0;  x_a = '0;
+    for (int w = 0; w < SPB; w++) begin
+      x_q = $signed((cbeat_q << BBSh) + 32'(w * Ci)) - $signed(32'(c_off_q[BBSh-1:0]));
+      if (XOne && x_step && 32'(w) == 32'(cw_q) && w != SPB - 1) begin
+        // (one slot per cycle, written or not)
+        x_cut = 1'b1;
+        n_cw  = ($clog2(SPB+1))'(w + 1);
+      end
+      if (x_step && !x_stop && 32'(w) >= 32'(cw_q) && (!XOne || 32'(w) == 32'(cw_q))
+          && x_q >= 0 && 32'(x_q) < x_rlen_q) begin
+        if (x_used[n_bank]) begin
+          // the bank is written this cycle: this word and the rest wait
+          x_stop = 1'b1;
+          x_cut  = 1'b1;
+          n_cw   = ($clog2(SPB+1))'(w);
+        end else begin
+          x_used[n_bank] = 1'b1;
+          x_a = n_crow + n_cbw + n_xdiv;
+          act_we[n_bank] = 1'b1;
+          act_addr[n_bank*AW +: AW] = x_a[AW-1:0];
+          act_data[n_bank*Ci*8 +: Ci*8] = xf_data[w*Ci*8 +: Ci*8];
+          // the word after it
+          if (n_cb + 1 == 32'(j_q.cb_n)) begin
+            n_cb = '0;
+            n_cbw = '0;
+            if (n_x + 1 == 32'(j_q.in_w)) begin
+              n_x = '0;  n_bank = '0;  n_xdiv = '0;
+              n_crow = n_crow + row_words_q;
+              n_rows = n_rows + 12'd1;
+            end else begin
+              n_x = n_x + 1;
+              if (32'(n_bank) == NB - 1) begin
+                n_bank = '0;
+                n_xdiv = n_xdiv + 1;
+              end else begin
+                n_bank = n_bank + 1'b1;
+              end
+            end
+          end else begin
+            n_cb  = n_cb + 1;
+            n_cbw = n_cbw + blk_words_q;
+          end
+        end
+      end
+    end
   end
-  logic [Ci*8-1:0] act_data;
-  always_comb begin
-    act_data = '0;
-    for (int w = 0; w < WPB; w++)
-      if (32'(cw_q) == 32'(w)) act_data = xf_data[w*Ci*8 +: Ci*8];
-  end
-  wire x_done = cpix_q == xr_npix_q;
-  logic [11:0] xrows_q;                    // band rows in the banks (the core's rows_avail)
+  assign xf_pop = x_step && !x_cut;
+  wire x_done = c_run_q == x_nruns_q;
 
   always_ff @(posedge clk_i) begin
     if (state_q == SCheck2) begin
-      cx_q <= '0;  cbank_q <= '0;  cxdiv_q <= '0;  crow_q <= '0;
-      cbeat_q <= '0;  cw_q <= '0;  cpix_q <= '0;  xrows_q <= '0;
+      c_run_q <= '0;  c_off_q <= j_q.in_off;  cbeat_q <= '0;  cw_q <= '0;
+      s_cb_q <= '0;  s_cbw_q <= '0;  s_x_q <= '0;  s_xdiv_q <= '0;  s_crow_q <= '0;
+      s_bank_q <= '0;  s_rows_q <= '0;  xrows_q <= '0;
     end else if (x_step) begin
-      if (32'(cw_q) != WPB - 1) begin
-        cw_q <= cw_q + 1'b1;
+      s_cb_q <= n_cb;  s_cbw_q <= n_cbw;  s_x_q <= n_x;  s_xdiv_q <= n_xdiv;
+      s_crow_q <= n_crow;  s_bank_q <= n_bank;  s_rows_q <= n_rows;
+      // (XOne: a row counts when its last beat leaves the FIFO, as before)
+      if (!XOne || xf_pop) xrows_q <= n_rows;
+      if (x_cut) begin
+        cw_q <= n_cw;
       end else begin
         cw_q <= '0;
-        if (cbeat_q + 1 != bpp_q) begin
+        if (cbeat_q + 1 != c_bpr) begin
           cbeat_q <= cbeat_q + 1;
-        end else begin                       // next pixel
+        end else begin                       // next run
           cbeat_q <= '0;
-          cpix_q  <= cpix_q + 1;
-          if (cx_q + 1 == j_q.in_w) begin
-            cx_q <= '0;  cbank_q <= '0;  cxdiv_q <= '0;
-            crow_q <= crow_q + row_words_q;
-            xrows_q <= xrows_q + 12'd1;
-          end else begin
-            cx_q <= cx_q + 1'b1;
-            if (32'(cbank_q) == NB - 1) begin
-              cbank_q <= '0;
-              cxdiv_q <= cxdiv_q + 1;
-            end else begin
-              cbank_q <= cbank_q + 1'b1;
-            end
-          end
+          c_run_q <= c_run_q + 1;
+          c_off_q <= c_off_q + 32'(j_q.in_pix_stride);
         end
       end
     end
@@ -513,8 +599,7 @@ module hta_v2_engine #(
   ) u_core (
     // an abort resets the core: it may be waiting for rows or weights that stopped coming
     .clk_i, .rst_i(rst_i || state_q == SAbort),
-    .act_we_i(act_we), .act_bank_i(act_bank), .act_addr_i(act_addr[AW-1:0]),
-    .act_data_i(act_data),
+    .act_we_i(act_we), .act_addr_i(act_addr), .act_data_i(act_data),
     .wm_we_i(wm_we), .wt_we_i(wm_we), .w_addr_i(w_addr),
     .wm_data_i(wblk_d[MacCo*Ci*8-1:0]), .wt_data_i(wt_data),
     .al_we_i(al_we), .al_addr_i(al_addr), .al_data_i(arow_d[AC*8-1:0]),
@@ -559,7 +644,9 @@ module hta_v2_engine #(
     // lanes without a record in the program write nothing
     // (the target half only: the other may be the running job's)
     if (ld_start) vmask_q <= ld_sm ? vmask_q & (cur_h_q ? ~vlow : vlow) : '0;
-    else if (ld_r && rd_valid_i[1]) vmask_q[ra] <= rd_data_i[56];
+    else if (ld_r && rd_valid_i[1])
+      for (int c = 0; c < CPB; c++)
+        if (r_we[c]) vmask_q[r_a[c*RW +: RW]] <= rd_data_i[c*128 + 56];
   wire  [RecDepth-1:0] vshift = vmask_q >> (32'(cur_rb) + 32'(out_pass) * NL);
   wire  [NL-1:0]       pmask_now = vshift[NL-1:0];
   logic unused_vshift;
@@ -739,12 +826,26 @@ module hta_v2_engine #(
   wire  w_awready = awready_i && !gop_busy;
   wire  w_wready  = wready_i && !gop_busy;
   wire  w_bvalid  = bvalid_i && !gop_busy;
-  assign w_awvalid = wo_v_q && !aw_done_q;
-  assign w_wvalid  = wo_v_q && !w_done_q;
-  assign w_awaddr  = data_base_i + {32'd0, wo_q[WqW-1 -: 28], 4'd0};
+  // the addresses of writes not yet answered (in order: one ID), so that a
+  // write error names the failing write's address (32 entries: more than
+  // the bus accepts in flight; a full queue holds the next write back)
+  logic        bq_empty, bq_full;
+  logic [27:0] bq_head;
+  logic [5:0]  bq_count;
+  assign w_awvalid = wo_v_q && !aw_done_q && !bq_full;
+  assign w_wvalid  = wo_v_q && !w_done_q && !bq_full;
+  // (single-beat writes at the beat's address; the strobes select the chunk)
+  wire  [63:0] w_caddr = data_base_i + {32'd0, wo_q[WqW-1 -: 28], 4'd0};
+  assign w_awaddr  = w_caddr & ~(64'(BB) - 64'd1);
+  wire  [31:0] w_chunk = 32'(w_caddr[BBSh-1:0]) >> 4;
   wire aw_ok = aw_done_q || (w_awvalid && w_awready);
   wire w_ok  = w_done_q || (w_wvalid && w_wready);
   assign wo_pop = wo_v_q && aw_ok && w_ok;
+  hta_fifo #(.Width(28), .Depth(32)) u_bq (
+    .clk_i, .rst_i, .clr_i(1'b0), .push_i(wo_pop), .data_i(wo_q[WqW-1 -: 28]),
+    .pop_i(w_bvalid && !bq_empty), .data_o(bq_head), .empty_o(bq_empty), .full_o(bq_full),
+    .count_o(bq_count)
+  );
   logic wr_err_q;
   always_ff @(posedge clk_i) begin
     if (rst_i) begin
@@ -770,7 +871,8 @@ module hta_v2_engine #(
   // ================================================================ sequencing
   logic [7:0] err_q;
   logic [63:0] wr_err_addr_q;
-  always_ff @(posedge clk_i) if (wo_pop) wr_err_addr_q <= w_awaddr;
+  always_ff @(posedge clk_i)
+    if (w_bvalid) wr_err_addr_q <= (data_base_i + {32'd0, bq_head, 4'd0}) & ~(64'(BB) - 64'd1);
 
   // ================================================================ graph ops
   logic         gop_start_q, gop_err, gop_err_resp;
@@ -802,8 +904,9 @@ module hta_v2_engine #(
   assign awaddr_o  = gop_busy ? g_awaddr  : w_awaddr;
   assign awlen_o   = gop_busy ? g_awlen   : 8'd0;
   assign wvalid_o  = gop_busy ? g_wvalid  : w_wvalid;
-  assign wdata_o   = gop_busy ? g_wdata   : BusBits'(wo_q[16 +: 128]);
-  assign wstrb_o   = gop_busy ? g_wstrb   : (BusBits/8)'(wo_q[15:0]);
+  // (the writer's 16-byte chunk at its place in the beat)
+  assign wdata_o   = gop_busy ? g_wdata   : BusBits'(wo_q[16 +: 128]) << (128 * w_chunk);
+  assign wstrb_o   = gop_busy ? g_wstrb   : (BusBits/8)'(wo_q[15:0]) << (16 * w_chunk);
   assign wlast_o   = gop_busy ? g_wlast   : 1'b1;
   assign bready_o  = gop_busy ? g_bready  : 1'b1;
 
@@ -836,7 +939,7 @@ module hta_v2_engine #(
       if (req_valid_o[0] && req_ready_i[0]) fetch_req_q <= 1'b0;
       // span reader of client 1
       if (sp_req_q && req_ready_i[1]) begin
-        sp_off_q  <= sp_off_q + sp_n * 16;
+        sp_off_q  <= sp_off_q + (sp_n << BBSh);
         sp_left_q <= sp_left_q - sp_n;
         sp_req_q  <= sp_left_q != sp_n;
       end
@@ -846,14 +949,14 @@ module hta_v2_engine #(
                 - ($clog2(XDepth)+1)'(rd_valid_i[2]);
       if (xr_req_q && req_ready_i[2]) begin
         xr_req_q <= 1'b0;
-        if (xr_beat_q + xr_n == bpp_q) begin
+        if (xr_beat_q + xr_n == xr_bpr) begin
           xr_beat_q <= '0;
-          xr_pix_q  <= xr_pix_q + 1;
+          xr_run_q  <= xr_run_q + 1;
           xr_off_q  <= xr_off_q + 32'(j_q.in_pix_stride);
         end else begin
           xr_beat_q <= xr_beat_q + xr_n;
         end
-      end else if (x_active && !xr_req_q && xr_pix_q != xr_npix_q
+      end else if (x_active && !xr_req_q && xr_run_q != x_nruns_q
                    && 32'(x_infl_q) + 32'(xf_count) + xr_n <= XDepth) begin
         xr_req_q <= 1'b1;
       end
@@ -931,12 +1034,13 @@ module hta_v2_engine #(
             out_end_q    <= 64'(j_q.out_off) + 64'(j_q.out_h) * 64'(j_q.out_w)
                             * 64'(j_q.out_pix_stride);
             wts_end_q    <= 64'(j_q.wts_off) + 64'(j_q.wts_bytes);
-            rec_end_q    <= 64'(j_q.rec_off) + 64'(j_q.passes) * 64'(rpp) * 16;
+            rec_end_q    <= 64'(j_q.rec_off) + 64'(cdiv(32'(j_q.passes) * rpp, CPB)) * BB;
             al_end_q     <= 64'(j_q.alpha_off) + 64'(j_q.passes)
                             * ((j_q.gblk == 0) ? 64'd0
                                : 64'(cdiv(32'(j_q.k_blocks), 32'(j_q.gblk))))
-                            * ARowBeats * 16;
-            bpp_q        <= (32'(j_q.in_off[3:0]) + 32'(j_q.cb_n) * Ci + 15) / 16;
+                            * ARowBeats * BB;
+            // the band's pixels dense: one run of all its bytes
+            x_dense_q    <= !XOne && 32'(j_q.in_pix_stride) == 32'(j_q.cb_n) * Ci;
             state_q      <= SCheck2;
           end
           SCheck2: begin
@@ -960,15 +1064,18 @@ module hta_v2_engine #(
                 cur_h_q   <= !cur_h_q;
                 cur_sm_q  <= j_small;
                 sp_off_q  <= j_q.rec_off;
-                sp_left_q <= recs_q;
+                sp_left_q <= cdiv(recs_q, CPB);
                 sp_req_q  <= 1'b1;
                 sp_go_q   <= 1'b1;
                 state_q   <= SLoadR;
               end
-              xr_pix_q  <= '0;
+              xr_run_q  <= '0;
               xr_beat_q <= '0;
               xr_off_q  <= j_q.in_off;
-              xr_npix_q <= 32'(j_q.in_h) * 32'(j_q.in_w);
+              x_nruns_q <= (!x_dense_q) ? 32'(j_q.in_h) * 32'(j_q.in_w)
+                         : (j_q.in_h == 0) ? 32'd0 : 32'd1;
+              x_rlen_q  <= x_dense_q ? 32'(j_q.in_h) * 32'(j_q.in_w) * 32'(j_q.in_pix_stride)
+                                     : 32'(j_q.cb_n) * Ci;
             end
           end
           SLoadR: if (!sp_req_q && !sp_go_q && sp_rx_q == 0) begin
@@ -1030,6 +1137,9 @@ module hta_v2_engine #(
             fetch_req_q <= 1'b0;
             sp_req_q    <= 1'b0;
             xr_req_q    <= 1'b0;
+            // (a burst refused for its window never delivers its beats)
+            sp_rx_q     <= '0;
+            x_infl_q    <= '0;
             done_o      <= 1'b1;
             state_q     <= SIdle;
           end
@@ -1059,16 +1169,16 @@ module hta_v2_engine #(
             pn_groups_q <= (jn_q.gblk == 0) ? 32'd0
                            : 32'(jn_q.passes) * cdiv(32'(jn_q.k_blocks), 32'(jn_q.gblk));
             pn_wend_q   <= 64'(jn_q.wts_off) + 64'(jn_q.wts_bytes);
-            pn_rend_q   <= 64'(jn_q.rec_off) + 64'(jn_q.passes) * 64'(pn_rpp) * 16;
+            pn_rend_q   <= 64'(jn_q.rec_off) + 64'(cdiv(32'(jn_q.passes) * pn_rpp, CPB)) * BB;
             pn_aend_q   <= 64'(jn_q.alpha_off) + 64'(jn_q.passes)
                            * ((jn_q.gblk == 0) ? 64'd0
                               : 64'(cdiv(32'(jn_q.k_blocks), 32'(jn_q.gblk))))
-                           * ARowBeats * 16;
+                           * ARowBeats * BB;
             pf_q        <= PChk2;
           end
           PChk2: if (pn_ok) begin
             sp_off_q  <= jn_q.rec_off;
-            sp_left_q <= pn_recs_q;
+            sp_left_q <= cdiv(pn_recs_q, CPB);
             sp_req_q  <= 1'b1;
             sp_go_q   <= 1'b1;
             pf_q      <= PLoadR;
@@ -1126,6 +1236,6 @@ module hta_v2_engine #(
   assign err_code_o = err_q;
   assign layer_o    = job_q[15:0];
   logic unused;
-  assign unused = ^{j_q.rsvd474, j_q.rsvd29, off16, bresp_i[0],
-                    wblk_q[BusBits-1:0], act_addr[31:AW], xf_full};
+  assign unused = ^{j_q.rsvd474, j_q.rsvd29, bresp_i[0], wblk_q, xf_full, x_a, w_caddr[3:0],
+                    bq_count};
 endmodule

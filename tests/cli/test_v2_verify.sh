@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # tests/cli/test_v2_verify.sh - `hta verify` on the v2 engine's Verilator
-# models (sim:cfg=v2tiny, sim:cfg=v2small; docs/engine-v2.md): the
+# models (sim:cfg=v2tiny, v2tiny512 (a 512-bit bus), v2small; docs/engine-v2.md): the
 # Fashion-MNIST models of models/ (the committed INT8 one and the TWN,
 # hybrid 25 / 50 % and strassen-free "sq" ONNX files imported here) on both,
 # and MobileNet-V1 0.25/128 hybrid:0.5 and MobileNet-V2 0.35/96 hybrid:0.5
@@ -22,7 +22,7 @@ for m in twn hybrid25 hybrid50 sq; do
     fail "import fmnist_$m.onnx" "hta import failed"
   fi
 done
-for cfg in v2tiny v2small; do
+for cfg in v2tiny v2tiny512 v2small; do
   for m in "${models[@]}"; do
     expect "verify $(basename "$m") on sim:cfg=$cfg" 0 "^verify: OK: sim:cfg=$cfg is bit-exact" \
       -- $HTA verify --device sim:cfg=$cfg --model "$m" --inputs 1 --seed 3

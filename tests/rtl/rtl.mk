@@ -39,7 +39,7 @@ TEST_BINS += $(RTL_TESTS)
 #                                       ops on the graph-op unit, vs golden and
 #                                       the v2 interpreter (not on MAC-only
 #                                       configurations)
-RTL_V2_CFGS  := v2tiny v2small v2smallmac
+RTL_V2_CFGS  := v2tiny v2tiny512 v2small v2smallmac
 RTL_V2_NAMES := test_rtl_v2 test_rtl_graph
 RTL_V2_TESTS := $(RTL_V2_CFGS:%=$(BUILD)/tests/%/test_rtl_v2) \
                 $(filter-out %mac/test_rtl_graph,$(RTL_V2_CFGS:%=$(BUILD)/tests/%/test_rtl_graph))

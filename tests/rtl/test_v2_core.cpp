@@ -39,6 +39,7 @@ static const int Pix = V2_PIX, Ci = V2_CI, MacCo = V2_MACCO, AddCo = V2_ADDCO;
 static const bool Fine = V2_FINE;  // the model has group-scale units (FineGroups)
 static const int NB = 2 * Pix;
 static const int ActDepth = V2_ACTDEPTH, WDepth = V2_WDEPTH, ADepth = V2_ADEPTH;
+static const int AWB = [] { int b = 0; while ((1 << b) < ActDepth) b++; return b; }();  // $clog2(ActDepth)
 
 // splitmix64: small, seedable, the same everywhere.
 static uint64_t rng_state;
@@ -277,10 +278,13 @@ static Result run_layer(Tb &tb, const Layer &L, int ready_pct) {
           int ch = cb * Ci + c;
           b.set(c * 8, 8, (uint32_t)(ch < C.cin ? XC(y, xx, ch) : (int)rnd()) & 0xff);
         }
-        d->act_we_i = 1;
-        d->act_bank_i = xx % NB;
-        d->act_addr_i = y * CB * WB + cb * WB + xx / NB;
-        put(d->act_data_i, b);
+        // (one bank's port of the per-bank write ports)
+        Bits ba(NB * AWB), bd(NB * Ci * 8);
+        ba.set((xx % NB) * AWB, AWB, (uint32_t)(y * CB * WB + cb * WB + xx / NB));
+        for (int c = 0; c < Ci; c++) bd.set((xx % NB) * Ci * 8 + c * 8, 8, b.get(c * 8, 8));
+        d->act_we_i = 1u << (xx % NB);
+        put(d->act_addr_i, ba);
+        put(d->act_data_i, bd);
         tb.tick();
       }
   d->act_we_i = 0;

@@ -107,7 +107,7 @@ static int check_job(run *r) {
       r->prog_size)
     return DESC_ERR(HTA_V2_JOB_W_REC_OFF, "records at %u run past the program", j->rec_off);
   if (j->gblk != 0 && (uint64_t)j->alpha_off + (uint64_t)j->passes * cdiv(j->k_blocks, j->gblk) *
-                                                   ((c->add_co + 15) / 16 * 16) > r->prog_size)
+                                                   hta_v2_arow_bytes(c) > r->prog_size)
     return DESC_ERR(HTA_V2_JOB_W_ALPHA_OFF, "group scales at %u run past the program",
                     j->alpha_off);
   /* reuse: the buffers must hold exactly this job's blocks (the previous load) */
@@ -154,7 +154,7 @@ static int load(run *r) {
                          &r->rec[n * nl + lane]);
     }
   if (j->gblk != 0) {
-    const size_t row = (c->add_co + 15) / 16 * 16;
+    const size_t row = hta_v2_arow_bytes(c);
     for (unsigned g = 0; g < j->passes * cdiv(j->k_blocks, j->gblk); g++)
       memcpy(r->abuf + (size_t)g * c->add_co, r->prog + j->alpha_off + g * row, c->add_co);
   }
@@ -309,8 +309,9 @@ int hta_interp_v2_run(const hta_v2_cfg *cfg, const uint8_t *prog, size_t prog_si
   for (unsigned i = 0; rc == 0 && i < hdr.n_desc; i++) {
     const uint8_t *at = prog + hdr.desc_off + (size_t)i * HTA_V2_JOB_BYTES;
     st->layer = (int)i;
-    if (at[0] == HTA_DESC_OP_GOP) { /* the graph-op unit, as on engine v1 (BusBits 128) */
-      rc = hta_interp_gop(cfg->chan_max, 16, prog, prog_size, data, data_size, at, st);
+    if (at[0] == HTA_DESC_OP_GOP) { /* the graph-op unit, as on engine v1 */
+      rc = hta_interp_gop(cfg->chan_max, (unsigned)hta_v2_bus_bytes(cfg), prog, prog_size, data,
+                          data_size, at, st);
     } else {
       hta_v2_job_unpack(at, &r->j);
       rc = run_job(r);

@@ -38,14 +38,20 @@ static int verbose;
 
 /* Tiny: 3 pixels, 4 channels, 6 / 5 filters; 6 banks of 96 words (bands of
  * a few rows), 100 weight blocks (pass ranges). Small: 4 x 8 x 8 / 12. */
-static const hta_v2_cfg V2_TINY = {"v2tiny", 3, 4, 6, 5, 96, 100, 24, 1, 0x7e57c2a1u, 55, 512};
+static const hta_v2_cfg V2_TINY = {"v2tiny", 3, 4, 6, 5, 96, 100, 24, 1, 0x7e57c2a1u, 55, 512, 16};
 /* (records: 5 passes of 11 lanes per job) */
-static const hta_v2_cfg V2_SMALL = {"v2small", 4, 8, 8, 12, 512, 400, 64, 1, 0x7e57c2a2u, 320, 4096};
+static const hta_v2_cfg V2_SMALL = {"v2small", 4, 8, 8, 12, 512, 400, 64, 1, 0x7e57c2a2u, 320, 4096,
+                                    16};
 /* Wide: Ci 8 over MacCo 2 / AddCo 3, so a depthwise or GAP channel block
  * takes several passes (blk_passes up to 4) and GAP uses the ternary rows. */
-static const hta_v2_cfg V2_WIDE = {"v2wide", 2, 8, 2, 3, 256, 120, 40, 1, 0x7e57c2a3u, 60, 512};
+static const hta_v2_cfg V2_WIDE = {"v2wide", 2, 8, 2, 3, 256, 120, 40, 1, 0x7e57c2a3u, 60, 512, 16};
 /* MAC-only: 3 pixels, 4 channels, 10 INT8 filters, no ternary array */
-static const hta_v2_cfg V2_MAC = {"v2tinymac", 3, 4, 10, 0, 96, 100, 24, 1, 0x7e57c2a4u, 50, 512};
+static const hta_v2_cfg V2_MAC = {"v2tinymac", 3, 4, 10, 0, 96, 100, 24, 1, 0x7e57c2a4u, 50, 512,
+                                  16};
+/* v2tiny on a 512-bit bus: blocks (48 bytes) and group-scale rows padded
+ * to 64-byte beats, blocks, records and scales starting on one */
+static const hta_v2_cfg V2_TINY512 = {"v2tiny512", 3, 4, 6, 5, 96, 100, 24, 1, 0x7e57c2a5u, 55, 512,
+                                      64};
 
 static int kcnt(const hta_layer *l, hta_kind k) {
   int n = 0;
@@ -148,7 +154,10 @@ static int run_case(uint64_t seed, const char *argv0, int mac) {
   hta_rng g;
   hta_rng_seed(&g, seed);
   const unsigned pick = (unsigned)hta_rng_range(&g, 0, 9);
-  const hta_v2_cfg *cfg = pick < 4 ? &V2_TINY : pick < 8 ? &V2_SMALL : &V2_WIDE;
+  const hta_v2_cfg *cfg = pick == 3  ? &V2_TINY512
+                          : pick < 4 ? &V2_TINY
+                          : pick < 8 ? &V2_SMALL
+                                     : &V2_WIDE;
   if (mac) cfg = &V2_MAC;
   hta_hw_cfg lim;
   hta_hw_cfg_default(&lim);

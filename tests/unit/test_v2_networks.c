@@ -34,11 +34,12 @@
 
 /* The sizes of test_compile_v2 ("v2tiny" with banks large enough for a
  * 128-pixel-wide row of 16 channels) and a mid size. */
-static const hta_v2_cfg V2_TINY = {"v2tiny", 3, 4, 6, 5, 2048, 600, 64, 1, 0x7e57c2a1u, 55, 512};
+static const hta_v2_cfg V2_TINY = {"v2tiny", 3, 4, 6, 5, 2048, 600, 64, 1, 0x7e57c2a1u, 55, 512,
+                                   16};
 static const hta_v2_cfg V2_SMALL = {"v2small", 4, 8, 8, 24, 2048, 512, 64, 1, 0x7e57c2a2u, 320,
-                                    4096};
+                                    4096, 16};
 static const hta_v2_cfg V2_MAC = {"v2smallmac", 4, 8, 24, 0, 2048, 512, 64, 1, 0x7e57c2a3u, 512,
-                                   4096};
+                                   4096, 16};
 
 /* The rows of cycles(): a layer's op, convolutions by their kernel (ResNet's
  * 3x3 and 1x1 layers apart). */

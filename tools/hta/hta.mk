@@ -111,7 +111,7 @@ TEST_BINS     += $(HTA_CLI_TESTS)
 $(HTA_CLI_TESTS): $(HTA_CLI)
 	@:
 # the v2 engine's models (docs/engine-v2.md), which sim:cfg= loads
-tests/cli/test_v2_verify.sh: $(SIM_SO_v2tiny) $(SIM_SO_v2small)
+tests/cli/test_v2_verify.sh: $(SIM_SO_v2tiny) $(SIM_SO_v2tiny512) $(SIM_SO_v2small)
 
 # ---- install (the CLI's part of `make install`: host/host.mk) ----
 .PHONY: install-cli

@@ -722,9 +722,9 @@ hta_program *hta_compile_cfg(const hta_hw_cfg *cfg, const hta_layer *layers, int
     return NULL;
   }
   if (cfg->engine == 2) { /* the v2 core and the graph-op unit: compile_v2.c */
-    if (cfg->bus_bits != 128) {
-      fail(&cc, "configuration %s: the v2 engine needs BusBits 128 (has %u)", cfg->name,
-           cfg->bus_bits);
+    if (cfg->bus_bits != 128 && cfg->bus_bits != 256 && cfg->bus_bits != 512) {
+      fail(&cc, "configuration %s: the v2 engine needs BusBits 128, 256 or 512 (has %u)",
+           cfg->name, cfg->bus_bits);
       return NULL;
     }
     hta_v2_cfg v2;

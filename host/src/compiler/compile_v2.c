@@ -120,11 +120,32 @@ void hta_v2_cfg_from_hw(const hta_hw_cfg *hw, hta_v2_cfg *c) {
   c->signature = hw->signature;
   c->rec_depth = hw->rec_depth;
   c->chan_max = hw->chan_max;
+  c->bus_bytes = hw->bus_bits / 8;
+}
+
+size_t hta_v2_bus_bytes(const hta_v2_cfg *cfg) {
+  return cfg->bus_bytes == 0 ? HTA_ALIGN : cfg->bus_bytes;
+}
+
+/* n rounded up to whole bus beats */
+static size_t rbus(const hta_v2_cfg *cfg, size_t n) {
+  const size_t b = hta_v2_bus_bytes(cfg);
+  return (n + b - 1) / b * b;
+}
+
+/* the blob padded to a whole bus beat (blocks, records and scales start on
+ * one; the engine reads whole beats) */
+static void blob_align(compiler *cc) {
+  const size_t b = hta_v2_bus_bytes(cc->cfg);
+  bytes_put(&cc->blob, NULL, (b - cc->blob.n % b) % b);
 }
 
 size_t hta_v2_block_bytes(const hta_v2_cfg *cfg) {
-  return r16((size_t)cfg->mac_co * cfg->ci) + r16(((size_t)cfg->add_co * cfg->ci * 2 + 7) / 8);
+  return rbus(cfg, r16((size_t)cfg->mac_co * cfg->ci) +
+                       r16(((size_t)cfg->add_co * cfg->ci * 2 + 7) / 8));
 }
+
+size_t hta_v2_arow_bytes(const hta_v2_cfg *cfg) { return rbus(cfg, r16(cfg->add_co)); }
 
 static hta_tensor tensor(uint32_t off, int h, int w, int c) {
   hta_tensor t = {off, h, w, c, hta_pix_stride(c), 0};
@@ -156,18 +177,18 @@ static size_t put_weights(compiler *cc, const vconv *v, int cb_n, int p0, int p1
   const hta_v2_cfg *cfg = cc->cfg;
   const int ci = (int)cfg->ci, K = v->kh * v->kw * cb_n;
   const size_t mbytes = r16((size_t)cfg->mac_co * cfg->ci);
-  const size_t abytes = r16(((size_t)cfg->add_co * cfg->ci * 2 + 7) / 8);
-  uint8_t *blk = calloc(1, mbytes + abytes);
+  const size_t bb = hta_v2_block_bytes(cfg); /* (padded to a whole beat) */
+  uint8_t *blk = calloc(1, bb);
   if (blk == NULL) {
     cc->blob.oom = 1;
     return 0;
   }
-  bytes_align16(&cc->blob);
+  blob_align(cc);
   const size_t off = cc->blob.n;
   for (int n = p0; n < p1; n++) {
     for (int k = 0; k < K; k++) {
       const int pos = k / cb_n, cb = k % cb_n;
-      memset(blk, 0, mbytes + abytes);
+      memset(blk, 0, bb);
       for (int o = 0; o < (int)cfg->mac_co; o++) {
         const int li = n * (int)cfg->mac_co + o;
         if (li >= v->n_mac) break;
@@ -183,7 +204,7 @@ static size_t put_weights(compiler *cc, const vconv *v, int cb_n, int p0, int p1
               (uint8_t)(ternary_code(v->add[li].w[pos * v->in.c + cb * ci + i]) << (bit % 8));
         }
       }
-      bytes_put(&cc->blob, blk, mbytes + abytes);
+      bytes_put(&cc->blob, blk, bb);
     }
   }
   free(blk);
@@ -203,7 +224,7 @@ static size_t put_records(compiler *cc, const vconv *v, int cb_n, int p0, int p1
   /* a block holds Ci of the lane's dense weights (in_c a multiple of Ci when
    * groups are fine) */
   const int npos = v->kh * v->kw, G = v->gblk * v->in.c / cb_n;
-  bytes_align16(&cc->blob);
+  blob_align(cc);
   const size_t off = cc->blob.n;
   for (int n = p0; n < p1; n++) {
     for (int side = 0; side < 2; side++) {
@@ -248,6 +269,7 @@ static size_t put_records(compiler *cc, const vconv *v, int cb_n, int p0, int p1
       }
     }
   }
+  blob_align(cc); /* (the engine reads the last beat whole) */
   return off;
 }
 
@@ -255,13 +277,13 @@ static size_t put_records(compiler *cc, const vconv *v, int cb_n, int p0, int p1
 static size_t put_alphas(compiler *cc, const vconv *v, int cb_n, int p0, int p1) {
   const hta_v2_cfg *cfg = cc->cfg;
   const int ngr = v->kh * v->kw * cb_n / v->gblk;
-  const size_t row = r16(cfg->add_co);
+  const size_t row = hta_v2_arow_bytes(cfg);
   uint8_t *buf = calloc(1, row);
   if (buf == NULL) {
     cc->blob.oom = 1;
     return 0;
   }
-  bytes_align16(&cc->blob);
+  blob_align(cc);
   const size_t off = cc->blob.n;
   for (int n = p0; n < p1; n++)
     for (int g = 0; g < ngr; g++) {
@@ -648,18 +670,18 @@ static int put_dw(compiler *cc, const dwl *d, int layer, int cb0, int nb, int re
   const hta_v2_cfg *cfg = cc->cfg;
   const hta_layer *l = d->l;
   const size_t mbytes = r16((size_t)cfg->mac_co * cfg->ci);
-  const size_t abytes = r16(((size_t)cfg->add_co * cfg->ci * 2 + 7) / 8);
+  const size_t bb = hta_v2_block_bytes(cfg); /* (padded to a whole beat) */
   const int ng = d->gap ? 1 : hta_layer_ngroups(l);
   const int ngr = d->gblk ? ceil_div(d->K, d->gblk) : 0;
-  const size_t arow = r16(cfg->add_co);
-  uint8_t *blk = calloc(1, mbytes + abytes + arow);
+  const size_t arow = hta_v2_arow_bytes(cfg);
+  uint8_t *blk = calloc(1, bb + arow);
   if (blk == NULL) return fail(cc, "out of memory");
-  bytes_align16(&cc->blob);
+  blob_align(cc);
   *woff = cc->blob.n;
   for (int cb = cb0; cb < cb0 + nb; cb++)
     for (int j = 0; j < d->bp; j++)
       for (int k = 0; k < d->K; k++) {
-        memset(blk, 0, mbytes + abytes);
+        memset(blk, 0, bb);
         for (int o = 0; o < d->M; o++) {
           const int c = dw_chan(d, cb, j, 0, o);
           if (c >= 0) blk[o * d->ci + c % d->ci] = (uint8_t)dw_w(d, c, 0, k);
@@ -670,10 +692,10 @@ static int put_dw(compiler *cc, const dwl *d, int layer, int cb0, int nb, int re
           const unsigned bit = (unsigned)(o * d->ci + c % d->ci) * 2;
           blk[mbytes + bit / 8] |= (uint8_t)(ternary_code(dw_w(d, c, 1, k)) << (bit % 8));
         }
-        bytes_put(&cc->blob, blk, mbytes + abytes);
+        bytes_put(&cc->blob, blk, bb);
       }
   *wend = cc->blob.n;
-  bytes_align16(&cc->blob);
+  blob_align(cc);
   *roff = cc->blob.n;
   for (int cb = cb0; cb < cb0 + nb; cb++)
     for (int j = 0; j < d->bp; j++)
@@ -711,12 +733,12 @@ static int put_dw(compiler *cc, const dwl *d, int layer, int cb0, int nb, int re
           }
           bytes_put(&cc->blob, buf, sizeof buf);
         }
-  bytes_align16(&cc->blob);
+  blob_align(cc);
   *aoff = cc->blob.n;
   for (int cb = cb0; d->gblk && cb < cb0 + nb; cb++)
     for (int j = 0; j < d->bp; j++)
       for (int g = 0; g < ngr; g++) {
-        uint8_t *row = blk + mbytes + abytes;
+        uint8_t *row = blk + bb;
         memset(row, 0, arow);
         for (int o = 0; o < d->A; o++) {
           const int c = dw_chan(d, cb, j, 1, o);
@@ -901,7 +923,8 @@ static int plan_data(compiler *cc, const hta_layer *layers, int n, hta_program *
                 "descriptors", (unsigned long long)off);
   prog->input = tensor(0, l0->in_h, l0->in_w, l0->in_c);
   prog->output = prog->layer_out[n - 1];
-  prog->data_size = (size_t)off;
+  /* whole bus beats: the engine reads the beats holding a tensor's bytes */
+  prog->data_size = rbus(cc->cfg, (size_t)off);
   return 0;
 }
 

@@ -12,8 +12,8 @@ package hta_cfg_pkg;
   localparam int AddLanes      = 512;
   // requantization units per array (outputs per cycle)
   localparam int RqLanes       = 16;
-  // m_axi_gmem data width in bits
-  localparam int BusBits       = 128;
+  // m_axi_gmem data width in bits (the ZCU104's DDR4 at 300 MHz)
+  localparam int BusBits       = 512;
   // m_axi_gmem address width
   localparam int AddrBits      = 64;
   // longest reduction (weight buffer rows)
@@ -52,11 +52,11 @@ package hta_cfg_pkg;
   localparam int RecDepth      = 1024;
 
   // derived: m_axi_gmem data width in bytes (BusBits / 8)
-  localparam int BusBytes      = 16;
+  localparam int BusBytes      = 64;
 
   // 32-bit FNV-1a over the text "Name=Value;" of every parameter of the configuration file, in
   // file order (derived ones excluded). Programs carry it in word 4 of their header; the engine
   // refuses a program built for another configuration (ERR_PROG).
-  localparam logic [31:0] CfgSignature = 32'h7db8bea3;
+  localparam logic [31:0] CfgSignature = 32'h5cd528b2;
 
 endpackage
