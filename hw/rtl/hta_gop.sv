@@ -68,6 +68,11 @@ module hta_gop #(
   localparam int BufBytes = (ChanMax + 15) / 16 * 16;    // pixels of a chunk, at most
   localparam int BufRows  = (BufBytes + BusBytes - 1) / BusBytes + 1;  // at any 16-byte offset
   localparam int RowBits  = $clog2(BufRows);
+  localparam int RingRows = 1 << RowBits;                // x buffer: a ring (vector pool)
+  localparam int VkRows   = BufBytes / 16;               // 16-channel records of a pixel
+  localparam int VkBits   = VkRows > 1 ? $clog2(VkRows) : 1;
+  localparam int SegW     = 32 + ByteBits + 16 + 16 + 2; // vector pool segment
+  localparam int SegDepth = 8;
   localparam int RecPer   = BusBytes / 16;               // lane records per beat
   localparam int RecRows  = (ChanMax + RecPer - 1) / RecPer;
   localparam int RecBits  = RecRows > 1 ? $clog2(RecRows) : 1;
@@ -115,7 +120,7 @@ module hta_gop #(
 
   typedef enum logic [4:0] {
     SIdle, SCheck1, SCheck2, SCap, SParWait, SSrc, SPix, SPixWait, SIssue, SFold, SRecip,
-    SEmit, SDrain, SAbort
+    SEmit, SVp, SDrain, SAbort
   } state_e;
   state_e state_q;
   logic   busy_pipe;
@@ -198,7 +203,7 @@ module hta_gop #(
   // --------------------------------------------------------------- buffers
   logic [RowBits-1:0] a_raddr, b_raddr;
   logic [BusBits-1:0] a_rdata, b_rdata;
-  hta_ram_sdp #(.Width(BusBits), .Depth(BufRows)) u_buf_x (
+  hta_ram_sdp #(.Width(BusBits), .Depth(RingRows)) u_buf_x (
     .clk_i, .we_i(rd_valid_i && !job_par_q && to0), .waddr_i(RowBits'(rcv_q)),
     .wdata_i(rd_data_i), .raddr_i(a_raddr), .rdata_o(a_rdata)
   );
@@ -293,9 +298,76 @@ module hta_gop #(
   wire        sel_y  = k_cat && o_q >= in_c;
   wire [31:0] x_idx  = xj_q + 32'(o_q);
   wire [31:0] y_idx  = yj_q + (k_cat ? 32'(o_q) - 32'(in_c) : 32'(o_q));
-  assign a_raddr   = RowBits'(x_idx / BusBytes);
   assign b_raddr   = RowBits'(y_idx / BusBytes);
   assign rec_raddr = RecBits'(32'(o_q) / RecPer);
+
+  // ------------------------------------------- MAXPOOL, GMP: vector pool
+  // (without a table) Two walkers over the same sequence of segments: for
+  // every output pixel, for every in-image window row, runs of at most cap_q
+  // consecutive in-image pixels. The request walker reads a segment as one
+  // run of bursts into the x buffer, used as a ring of RingRows beats, and
+  // queues its place; the fold walker, once a segment's beats are in, folds
+  // its pixels 16 channels (a record) a cycle into the running maxima (vacc),
+  // then after an output pixel's last segment writes the clamped maxima a
+  // record a cycle. Reads run ahead of the folds by up to the ring, so the
+  // read latency is paid once per op, and no byte-serial pass remains.
+  wire        vp = (k_max || k_gmp) && !lut_en;
+  wire [15:0] nrec = in_st >> 4;                 // records of a pixel
+  logic [15:0] rw_oy_q, rw_ox_q, rw_y_q, rw_x_q;
+  logic signed [19:0] rw_sy0_q, rw_sx0_q;        // window origin in x
+  logic        rw_new_q, rw_done_q;              // at an output pixel's first segment; all read
+  logic [31:0] rw_pix_q, vfree_q;                // output pixels walked; ring beats freed
+  wire signed [19:0] rw_ya = rw_sy0_q < 0 ? 20'sd0 : rw_sy0_q;
+  wire signed [19:0] rw_xa = rw_sx0_q < 0 ? 20'sd0 : rw_sx0_q;
+  wire signed [19:0] rw_ye = rw_sy0_q + 20'(win_h);
+  wire signed [19:0] rw_xe = rw_sx0_q + 20'(win_w);
+  wire signed [19:0] rw_yb = rw_ye > $signed(20'(d_q.in_h)) ? 20'(d_q.in_h) : rw_ye;
+  wire signed [19:0] rw_xb = rw_xe > $signed(20'(d_q.in_w)) ? 20'(d_q.in_w) : rw_xe;
+  wire [15:0] rw_y    = rw_new_q ? rw_ya[15:0] : rw_y_q;
+  wire [15:0] rw_x    = rw_new_q ? rw_xa[15:0] : rw_x_q;
+  wire [15:0] rw_left = rw_xb[15:0] - rw_x;
+  wire [15:0] rw_n    = rw_left < cap_q ? rw_left : cap_q;
+  wire        rw_row_end = rw_n == rw_left;
+  wire        rw_pix_end = rw_row_end && 32'(rw_y) + 1 == 32'(rw_yb[15:0]);
+  wire [31:0] rw_addr = d_q.in_off + (32'(rw_y) * 32'(d_q.in_w) + 32'(rw_x)) * 32'(in_st);
+  wire [ByteBits-1:0] rw_sub = ByteBits'(rw_addr % BusBytes);
+  wire [31:0] rw_beats = (32'(rw_sub) + 32'(rw_n) * 32'(in_st) + BusBytes - 1) / BusBytes;
+  wire        rw_room  = rcv_tot_q - vfree_q + rw_beats <= RingRows;
+
+  // the segment queue: its first beat's ring position, byte in that beat,
+  // pixels, beats, first and last of its output pixel
+  logic [SegW-1:0] sg_head;
+  logic sg_empty, sg_full;
+  logic [$clog2(SegDepth):0] sg_count;
+  wire [31:0] sg_row0  = sg_head[SegW-1 -: 32];
+  wire [ByteBits-1:0] sg_sub = sg_head[16 + 16 + 2 +: ByteBits];
+  wire [15:0] sg_n     = sg_head[16 + 2 +: 16];
+  wire [15:0] sg_beats = sg_head[2 +: 16];
+  wire        sg_first = sg_head[1];
+  wire        sg_last  = sg_head[0];
+  wire rw_go = state_q == SVp && !rw_done_q && rq_left_q == 0 && !sg_full && rw_room && !clr_i;
+  hta_fifo #(.Width(SegW), .Depth(SegDepth)) u_seg (
+    .clk_i, .rst_i, .clr_i(clr_i),
+    .push_i(rw_go),
+    .data_i({rcv_tot_q, rw_sub, rw_n, rw_beats[15:0],
+             rw_y == rw_ya[15:0] && rw_x == rw_xa[15:0], rw_pix_end}),
+    .pop_i(sg_pop), .data_o(sg_head), .empty_o(sg_empty), .full_o(sg_full),
+    .count_o(sg_count)
+  );
+
+  // the fold walker: pixel vj_q of the head segment (at byte vpj_q of it),
+  // record vk_q; vemit_q: writing the maxima of output pixel pix_q
+  logic [15:0] vj_q, vk_q;
+  logic [31:0] vpj_q;
+  logic        vemit_q;
+  wire  [31:0] vf_byte = sg_row0 * BusBytes + 32'(sg_sub) + vpj_q + 32'(vk_q) * 16;
+  wire         vk_last = 32'(vk_q) + 1 == 32'(nrec);
+  wire         vj_last = 32'(vj_q) + 1 == 32'(sg_n);
+  wire         vf_go = state_q == SVp && !vemit_q && !sg_empty
+                       && rcv_q >= sg_row0 + 32'(sg_beats) && !clr_i;
+  wire         sg_pop = vf_go && vk_last && vj_last;
+  wire         ve_go = state_q == SVp && vemit_q && 32'(wq_count) < WqDepth - 4 && !clr_i;
+  assign a_raddr = state_q == SVp ? RowBits'(vf_byte / BusBytes) : RowBits'(x_idx / BusBytes);
 
   // ------------------------------------------------------------ sequencer
   always_ff @(posedge clk_i) begin
@@ -369,7 +441,7 @@ module hta_gop #(
               y_base_q   <= d_q.in2_off;
               o_base_q   <= d_q.out_off;
               first_y_q  <= 1'b1;
-              cap_q      <= k_src ? 16'd1 : 16'(BufBytes / 16);
+              cap_q      <= (k_src && !vp) ? 16'd1 : 16'(BufBytes / 16);
               oy_q       <= '0;
               ox_q       <= '0;
               wy_q       <= '0;
@@ -383,7 +455,76 @@ module hta_gop #(
           // halve the chunk until its widest tensor fits the buffers
           SCap: if (cap_need > BufBytes && cap_q > 1) cap_q <= cap_q >> 1;
                 else state_q <= SParWait;
-          SParWait: if (rcv_done) state_q <= k_src ? SSrc : SPix;
+          SParWait: if (rcv_done) begin
+            state_q <= vp ? SVp : k_src ? SSrc : SPix;
+            // vector pool: the ring and both walkers from the start
+            rcv_q     <= '0;
+            rcv_n0_q  <= '0;
+            rcv_tot_q <= '0;
+            job_par_q <= 1'b0;
+            rq_win_q  <= hta_pkg::WinData;
+            vfree_q   <= '0;
+            rw_oy_q   <= '0;
+            rw_ox_q   <= '0;
+            rw_sy0_q  <= k_gmp ? 20'sd0 : 20'sd0 - 20'(d_q.pad_top);
+            rw_sx0_q  <= k_gmp ? 20'sd0 : 20'sd0 - 20'(d_q.pad_left);
+            rw_new_q  <= 1'b1;
+            rw_done_q <= 1'b0;
+            rw_pix_q  <= '0;
+            vj_q      <= '0;
+            vk_q      <= '0;
+            vpj_q     <= '0;
+            vemit_q   <= 1'b0;
+          end
+          SVp: begin
+            if (rw_go) begin      // request a segment, step to the next
+              rq_off_q  <= rw_addr / BusBytes * BusBytes;
+              rq_left_q <= rw_beats;
+              rcv_tot_q <= rcv_tot_q + rw_beats;
+              rcv_n0_q  <= rcv_n0_q + rw_beats;
+              rw_new_q  <= 1'b0;
+              if (!rw_row_end) begin
+                rw_x_q <= rw_x + rw_n;
+                rw_y_q <= rw_y;
+              end else if (!rw_pix_end) begin
+                rw_x_q <= rw_xa[15:0];
+                rw_y_q <= rw_y + 1;
+              end else begin
+                rw_new_q <= 1'b1;
+                rw_pix_q <= rw_pix_q + 1;
+                if (rw_pix_q + 1 == npix_q) rw_done_q <= 1'b1;
+                if (32'(rw_ox_q) + 1 == 32'(d_q.w)) begin
+                  rw_ox_q  <= '0;
+                  rw_oy_q  <= rw_oy_q + 1;
+                  rw_sx0_q <= 20'sd0 - 20'(d_q.pad_left);
+                  rw_sy0_q <= rw_sy0_q + 20'(d_q.stride);
+                end else begin
+                  rw_ox_q  <= rw_ox_q + 1;
+                  rw_sx0_q <= rw_sx0_q + 20'(d_q.stride);
+                end
+              end
+            end
+            if (vf_go) begin      // fold a record
+              vk_q <= vk_last ? 16'd0 : vk_q + 1;
+              if (vk_last) begin
+                vj_q  <= vj_last ? 16'd0 : vj_q + 1;
+                vpj_q <= vj_last ? 32'd0 : vpj_q + 32'(in_st);
+                if (vj_last) begin
+                  vfree_q <= vfree_q + 32'(sg_beats);
+                  if (sg_last) vemit_q <= 1'b1;
+                end
+              end
+            end
+            if (ve_go) begin      // write a record of maxima
+              vk_q <= vk_last ? 16'd0 : vk_q + 1;
+              if (vk_last) begin
+                vemit_q  <= 1'b0;
+                o_base_q <= o_base_q + 32'(out_st);
+                pix_q    <= pix_q + 1;
+                if (pix_q + 1 == npix_q) state_q <= SDrain;
+              end
+            end
+          end
           SSrc: begin
             x_base_q <= d_q.in_off + src_pix * 32'(in_st);
             pad_px_q <= !in_img;
@@ -519,6 +660,52 @@ module hta_gop #(
     .raddr_i($clog2(BufBytes)'(o_q)), .rdata_o(acc_rdata)
   );
   wire signed [9:0] yc1 = 10'($signed(y1)) - 10'($signed(d_q.zp_in2));
+
+  // Vector pool, t1: a record of x and of the running maxima (the RAM's
+  // read misses the write of the cycle before: forwarded), the new maxima;
+  // or the maxima clamped into a write of the record's bytes.
+  localparam int SlBits = RecSel;
+  logic        vf1_q, ve1_q, vfirst1_q, vw_q;
+  logic [VkBits-1:0] vk1_q, vwa_q;
+  logic [SlBits-1:0] vsl1_q;
+  logic [31:0] voff1_q;
+  logic [15:0] vch1_q;
+  logic [127:0] vacc_rdata, vwd_q;
+  always_ff @(posedge clk_i) begin
+    vf1_q     <= vf_go && !rst_i;
+    ve1_q     <= ve_go && !rst_i;
+    vfirst1_q <= sg_first && vj_q == 0;
+    vk1_q     <= VkBits'(vk_q);
+    vsl1_q    <= SlBits'(vf_byte % BusBytes / 16);
+    voff1_q   <= o_base_q + 32'(vk_q) * 16;
+    vch1_q    <= vk_q * 16;
+  end
+  wire [127:0] vx1  = a_rdata[32'(vsl1_q)*128 +: 128];
+  wire [127:0] vcur = (vw_q && vwa_q == vk1_q) ? vwd_q : vacc_rdata;
+  logic [127:0] vnew, vclamp;
+  logic [15:0]  vmask;
+  always_comb begin
+    for (int i = 0; i < 16; i++) begin
+      vnew[i*8 +: 8] = (vfirst1_q || $signed(vx1[i*8 +: 8]) > $signed(vcur[i*8 +: 8]))
+                     ? vx1[i*8 +: 8] : vcur[i*8 +: 8];
+      vclamp[i*8 +: 8] = $signed(vcur[i*8 +: 8]) > $signed(d_q.act_max) ? d_q.act_max
+                       : $signed(vcur[i*8 +: 8]) < $signed(d_q.act_min) ? d_q.act_min
+                       : vcur[i*8 +: 8];
+      vmask[i] = 32'(vch1_q) + i < 32'(out_c);
+    end
+  end
+  hta_ram_sdp #(.Width(128), .Depth(VkRows)) u_vacc (
+    .clk_i, .we_i(vf1_q), .waddr_i(vk1_q), .wdata_i(vnew),
+    .raddr_i(VkBits'(vk_q)), .rdata_o(vacc_rdata)
+  );
+  always_ff @(posedge clk_i) begin
+    vw_q  <= vf1_q && !rst_i;
+    vwa_q <= vk1_q;
+    vwd_q <= vnew;
+  end
+  wire [ByteBits-1:0] vlane = ByteBits'(voff1_q % BusBytes);
+  wire [BusBits-1:0]  ve_data = {RecPer{vclamp}};
+  wire [BusBytes-1:0] ve_strb = BusBytes'(vmask) << vlane;
 
   // t2: the rescale operands (CONCAT: the chosen input on unit 0, 0 on
   // unit 1, whose R is 0), the MUL product, the raw byte (TABLE).
@@ -680,7 +867,9 @@ module hta_gop #(
   wire  wq_pop;
   hta_fifo #(.Width(WqW), .Depth(WqDepth)) u_wq (
     .clk_i, .rst_i, .clr_i(clr_i),
-    .push_i(beat_end && !clr_i), .data_i({off12_q / BusBytes * BusBytes, gb_d, gs_d}),
+    .push_i((beat_end || ve1_q) && !clr_i),
+    .data_i(ve1_q ? {voff1_q / BusBytes * BusBytes, ve_data, ve_strb}
+                  : {off12_q / BusBytes * BusBytes, gb_d, gs_d}),
     .pop_i(wq_pop), .data_o(wq_head), .empty_o(wq_empty), .full_o(wq_full),
     .count_o(wq_count)
   );
@@ -731,17 +920,20 @@ module hta_gop #(
   end
 
   // Anything still moving: the pipeline, the queue, the bus.
-  assign busy_pipe = v1_q || fold1_q || v2_q || (|v_d_q) || (|ve_q) || rq_valid || v12_q
+  assign busy_pipe = v1_q || fold1_q || vf1_q || ve1_q || v2_q || (|v_d_q) || (|ve_q) || rq_valid || v12_q
                    || !wq_empty || awvalid_o || wvalid_o || !btag_empty;
   assign busy_o = state_q != SIdle || busy_pipe;
 
   logic unused;
-  assign unused = ^{wq_full, bcount, rcv_row1, o1_q};
+  assign unused = ^{wq_full, bcount, rcv_row1, o1_q, sg_count, rw_oy_q,
+                    rw_ya[19:16], rw_xa[19:16], rw_yb[19:16], rw_xb[19:16]};
 
 `ifndef SYNTHESIS
   always_ff @(posedge clk_i) begin
     if (!rst_i && rd_valid_i) assert (!rcv_done) else $error("hta_gop: beat past its job");
     if (!rst_i && beat_end && !clr_i) assert (!wq_full) else $error("hta_gop: write queue full");
+    if (!rst_i && ve1_q && !clr_i) assert (!wq_full) else $error("hta_gop: write queue full");
+    if (!rst_i && beat_end && ve1_q) assert (0) else $error("hta_gop: two writes at once");
   end
 `endif
 endmodule
