@@ -74,9 +74,12 @@ module hta_gop #(
   localparam int SegW     = 32 + ByteBits + 16 + 16 + 2; // vector pool segment
   localparam int SegDepth = 8;
   localparam int RecPer   = BusBytes / 16;               // lane records per beat
-  localparam int RecRows  = (ChanMax + RecPer - 1) / RecPer;
+  localparam int Ln       = 4;                           // channels a cycle: ADD, TABLE
+  localparam int RecBanks = RecPer > Ln ? RecPer : Ln;   // records read a cycle
+  localparam int RecRun   = RecBanks / RecPer;           // beats filling a row of the banks
+  localparam int RecRows  = (ChanMax + RecBanks - 1) / RecBanks;
   localparam int RecBits  = RecRows > 1 ? $clog2(RecRows) : 1;
-  localparam int RecSel   = RecPer > 1 ? $clog2(RecPer) : 1;
+  localparam int RecSel   = $clog2(RecBanks);
   localparam int LutRows  = 256 / BusBytes;
   localparam int LutBits  = LutRows > 1 ? $clog2(LutRows) : 1;
   localparam int RecW     = 69;                          // bias, mult, shift[4:0]
@@ -212,20 +215,26 @@ module hta_gop #(
     .wdata_i(rd_data_i), .raddr_i(b_raddr), .rdata_o(b_rdata)
   );
 
-  logic [LutBits-1:0] lut_raddr;
-  logic [BusBits-1:0] lut_rdata;
-  hta_ram_sdp #(.Width(BusBits), .Depth(LutRows)) u_lut (
-    .clk_i, .we_i(rd_valid_i && job_par_q && to0), .waddr_i(LutBits'(rcv_q)),
-    .wdata_i(rd_data_i), .raddr_i(lut_raddr), .rdata_o(lut_rdata)
-  );
+  // The activation table, one copy per lane.
+  logic [Ln*LutBits-1:0] lut_raddr;
+  logic [Ln*BusBits-1:0] lut_rdata;
+  for (genvar l = 0; l < Ln; l++) begin : gen_lut
+    hta_ram_sdp #(.Width(BusBits), .Depth(LutRows)) u_lut (
+      .clk_i, .we_i(rd_valid_i && job_par_q && to0), .waddr_i(LutBits'(rcv_q)),
+      .wdata_i(rd_data_i), .raddr_i(lut_raddr[l*LutBits +: LutBits]),
+      .rdata_o(lut_rdata[l*BusBits +: BusBits])
+    );
+  end
 
-  // Lane records in RecPer banks: record i in bank i % RecPer, row i / RecPer.
+  // Lane records in RecBanks banks: record i in bank i % RecBanks, row
+  // i / RecBanks (beat r of the records: bank row r / RecRun).
   logic [RecBits-1:0] rec_raddr;
-  logic [RecPer*RecW-1:0] rec_rdata;
-  for (genvar g = 0; g < RecPer; g++) begin : gen_rec
-    wire [RecW-1:0] rec = rd_data_i[g*128 +: RecW];
+  logic [RecBanks*RecW-1:0] rec_rdata;
+  for (genvar g = 0; g < RecBanks; g++) begin : gen_rec
+    wire [RecW-1:0] rec = rd_data_i[(g % RecPer)*128 +: RecW];
     hta_ram_sdp #(.Width(RecW), .Depth(RecRows)) u_rec (
-      .clk_i, .we_i(rd_valid_i && job_par_q && !to0), .waddr_i(RecBits'(rcv_row1)),
+      .clk_i, .we_i(rd_valid_i && job_par_q && !to0 && rcv_row1 % RecRun == g / RecPer),
+      .waddr_i(RecBits'(rcv_row1 / RecRun)),
       .wdata_i({rec[68:64], rec[63:32], rec[31:0]}),
       .raddr_i(rec_raddr), .rdata_o(rec_rdata[g*RecW +: RecW])
     );
@@ -291,7 +300,14 @@ module hta_gop #(
   // (an emit pass starts once the last fold's write is in: one channel)
   wire issue = (state_q == SIssue || state_q == SFold || (state_q == SEmit && !fold1_q))
                && !clr_i && 32'(wq_count) < WqDepth - Lat - 2;
-  wire issue_last  = issue && o_q + 1 == out_c;      // the pixel's last channel
+  // ADD and TABLE issue Ln channels a cycle (lane l: channel o_q + l, in
+  // the same beat: pixels start at 16-byte offsets)
+  wire        wide = k_add || k_tab;
+  wire [15:0] step = wide ? 16'(Ln) : 16'd1;
+  wire issue_last  = issue && 32'(o_q) + 32'(step) >= 32'(out_c);  // the pixel's last channel
+  logic [Ln-1:0] lmask;
+  always_comb
+    for (int l = 0; l < Ln; l++) lmask[l] = l == 0 || (wide && 32'(o_q) + l < 32'(out_c));
   wire chunk_last  = issue_last && j_q + 1 == cn_q;
 
   // Channel o's bytes: x at x_sub + o (CONCAT: o < in_c), else y.
@@ -299,7 +315,7 @@ module hta_gop #(
   wire [31:0] x_idx  = xj_q + 32'(o_q);
   wire [31:0] y_idx  = yj_q + (k_cat ? 32'(o_q) - 32'(in_c) : 32'(o_q));
   assign b_raddr   = RowBits'(y_idx / BusBytes);
-  assign rec_raddr = RecBits'(32'(o_q) / RecPer);
+  assign rec_raddr = RecBits'(32'(o_q) / RecBanks);
 
   // ------------------------------------------- MAXPOOL, GMP: vector pool
   // (without a table) Two walkers over the same sequence of segments: for
@@ -595,7 +611,7 @@ module hta_gop #(
             end
           end
           SIssue: if (issue) begin
-            o_q <= o_q + 1;
+            o_q <= o_q + step;
             if (issue_last) begin
               o_q       <= '0;
               j_q       <= j_q + 1;
@@ -628,6 +644,9 @@ module hta_gop #(
   logic [31:0] off1_q;
   logic [ByteBits-1:0] xb1_q, yb1_q;
   logic [RecSel-1:0] rb1_q;
+  logic [Ln-1:0] lm1_q, lm2_q, lm12_q;
+  logic [Ln-1:0] lm_d_q [3];
+  logic [Ln-1:0] lm_e_q [5];
   always_ff @(posedge clk_i) begin
     v1_q    <= issue && state_q != SFold && !rst_i;
     fold1_q <= issue && state_q == SFold && !rst_i;
@@ -640,7 +659,8 @@ module hta_gop #(
     off1_q  <= o_base_q + 32'(o_q);
     xb1_q   <= ByteBits'(x_idx % BusBytes);
     yb1_q   <= ByteBits'(y_idx % BusBytes);
-    rb1_q   <= RecSel'(32'(o_q) % RecPer);
+    rb1_q   <= RecSel'(32'(o_q) % RecBanks);
+    lm1_q   <= lmask;
   end
 
   wire [7:0] x1 = a_rdata[32'(xb1_q)*8 +: 8];
@@ -664,7 +684,7 @@ module hta_gop #(
   // Vector pool, t1: a record of x and of the running maxima (the RAM's
   // read misses the write of the cycle before: forwarded), the new maxima;
   // or the maxima clamped into a write of the record's bytes.
-  localparam int SlBits = RecSel;
+  localparam int SlBits = RecPer > 1 ? $clog2(RecPer) : 1;
   logic        vf1_q, ve1_q, vfirst1_q, vw_q;
   logic [VkBits-1:0] vk1_q, vwa_q;
   logic [SlBits-1:0] vsl1_q;
@@ -719,6 +739,7 @@ module hta_gop #(
   logic        avg_neg2_q;
   always_ff @(posedge clk_i) begin
     v2_q    <= v1_q && !rst_i;
+    lm2_q   <= lm1_q;
     last2_q <= last1_q;
     off2_q  <= off1_q;
     rec2_q  <= rec1;
@@ -786,6 +807,7 @@ module hta_gop #(
     q0_q  <= rdbpot(h0_q, s0c_q);
     q1_q  <= rdbpot(h1_q, s1c_q);
     v_d_q    <= {v_d_q[1:0], v2_q && !rst_i};
+    lm_d_q[0] <= lm2_q;     lm_d_q[1] <= lm_d_q[0];     lm_d_q[2] <= lm_d_q[1];
     last_d_q <= {last_d_q[1:0], last2_q};
     off_d_q[0] <= off2_q;   off_d_q[1] <= off_d_q[0];   off_d_q[2] <= off_d_q[1];
     rec_d_q[0] <= rec2_q;   rec_d_q[1] <= rec_d_q[0];   rec_d_q[2] <= rec_d_q[1];
@@ -812,9 +834,11 @@ module hta_gop #(
     last_e_q   <= {last_e_q[3:0], last_d_q[2]};
     off_e_q[0] <= off_d_q[2];
     raw_e_q[0] <= raw_d_q[2];
+    lm_e_q[0]  <= lm_d_q[2];
     for (int i = 1; i < 5; i++) begin
       off_e_q[i] <= off_e_q[i-1];
       raw_e_q[i] <= raw_e_q[i-1];
+      lm_e_q[i]  <= lm_e_q[i-1];
     end
   end
 
@@ -824,19 +848,68 @@ module hta_gop #(
                    : $signed(raw11) < $signed(d_q.act_min) ? d_q.act_min : raw11;
   wire [7:0] v11 = k_tab ? raw11 : (k_src && !k_avg) ? mov11 : rq_q;
   wire [7:0] u11 = v11 ^ 8'h80;                   // v + 128
-  assign lut_raddr = LutBits'(32'(u11) / BusBytes);
+  assign lut_raddr[LutBits-1:0] = LutBits'(32'(u11) / BusBytes);
   logic        v12_q, last12_q;
   logic [31:0] off12_q;
   logic [7:0]  val12_q;
   logic [ByteBits-1:0] lb12_q;
   always_ff @(posedge clk_i) begin
     v12_q    <= rq_valid && !rst_i;
+    lm12_q   <= lm_e_q[4];
     last12_q <= last_e_q[4];
     off12_q  <= off_e_q[4];
     val12_q  <= v11;
     lb12_q   <= ByteBits'(32'(u11) % BusBytes);
   end
   wire [7:0] out13 = lut_en ? lut_rdata[32'(lb12_q)*8 +: 8] : val12_q;
+
+  // Lanes 1.. (ADD, TABLE): the same arithmetic as lane 0 above for
+  // channel o + l, their parameters shared with lane 0.
+  logic [Ln*8-1:0] out13_l;
+  assign out13_l[7:0] = out13;
+  for (genvar l = 1; l < Ln; l++) begin : gen_lane
+    wire [7:0] xl1 = a_rdata[((32'(xb1_q) + l) % BusBytes)*8 +: 8];
+    wire [7:0] yl1 = b_rdata[((32'(yb1_q) + l) % BusBytes)*8 +: 8];
+    wire [RecW-1:0] recl1 = rec_rdata[((32'(rb1_q) + l) % RecBanks)*RecW +: RecW];
+    wire signed [9:0] xcl1 = 10'($signed(xl1)) - 10'($signed(d_q.zp_in));
+    wire signed [9:0] ycl1 = 10'($signed(yl1)) - 10'($signed(d_q.zp_in2));
+    logic signed [31:0] r0_q, r1_q, h0l_q, h1l_q, q0l_q, q1l_q;
+    logic signed [63:0] p0l_q, p1l_q;
+    logic [RecW-1:0] recl_q [4];
+    logic [7:0] rawl_q [9];
+    always_ff @(posedge clk_i) begin
+      r0_q  <= 32'(xcl1) <<< 20;
+      r1_q  <= k_add ? 32'(ycl1) <<< 20 : 32'd0;
+      p0l_q <= 64'(r0_q) * 64'(m0_q);
+      p1l_q <= 64'(r1_q) * 64'(m1_q);
+      h0l_q <= srdhm_hi(p0l_q);
+      h1l_q <= srdhm_hi(p1l_q);
+      q0l_q <= rdbpot(h0l_q, s0c_q);
+      q1l_q <= rdbpot(h1l_q, s1c_q);
+      recl_q[0] <= recl1;
+      rawl_q[0] <= xl1;
+      for (int i = 1; i < 4; i++) recl_q[i] <= recl_q[i-1];
+      for (int i = 1; i < 9; i++) rawl_q[i] <= rawl_q[i-1];
+    end
+    logic       unused_rqv;
+    logic [7:0] rql;
+    hta_requant #(.SBits(1)) u_stage (
+      .clk_i, .rst_i, .valid_i(v_d_q[2]), .acc_i(q0l_q + q1l_q), .s_i(1'b0), .alpha_i(8'd0),
+      .bias_i(recl_q[3][31:0]), .mult_i(recl_q[3][63:32]), .shift_i(recl_q[3][68:64]),
+      .zp_out_i(d_q.zp_out), .act_min_i(d_q.act_min), .act_max_i(d_q.act_max),
+      .valid_o(unused_rqv), .q_o(rql)
+    );
+    wire [7:0] vl11 = k_tab ? rawl_q[8] : rql;
+    wire [7:0] ul11 = vl11 ^ 8'h80;
+    assign lut_raddr[l*LutBits +: LutBits] = LutBits'(32'(ul11) / BusBytes);
+    logic [7:0] vall12_q;
+    logic [ByteBits-1:0] lbl12_q;
+    always_ff @(posedge clk_i) begin
+      vall12_q <= vl11;
+      lbl12_q  <= ByteBits'(32'(ul11) % BusBytes);
+    end
+    assign out13_l[l*8 +: 8] = lut_en ? lut_rdata[l*BusBits + 32'(lbl12_q)*8 +: 8] : vall12_q;
+  end
 
   // t13: gather bytes into beats; a beat leaves at its last byte or the
   // pixel's last channel.
@@ -848,10 +921,13 @@ module hta_gop #(
   always_comb begin
     gb_d = gb_q;
     gs_d = gs_q;
-    gb_d[32'(lane13)*8 +: 8] = out13;
-    gs_d[lane13] = 1'b1;
+    for (int l = 0; l < Ln; l++)
+      if (lm12_q[l]) begin
+        gb_d[((32'(lane13) + l) % BusBytes)*8 +: 8] = out13_l[l*8 +: 8];
+        gs_d[(32'(lane13) + l) % BusBytes] = 1'b1;
+      end
   end
-  wire beat_end = v12_q && (32'(lane13) == BusBytes - 1 || last12_q);
+  wire beat_end = v12_q && (32'(lane13) + 32'(step) >= BusBytes || last12_q);
   always_ff @(posedge clk_i) begin
     if (rst_i || clr_i) begin
       gs_q <= '0;
