@@ -72,10 +72,18 @@ module hta_gop #(
   localparam int BufBytes = (ChanMax + 15) / 16 * 16;    // pixels of a chunk, at most
   localparam int BufRows  = (BufBytes + BusBytes - 1) / BusBytes + 1;  // at any 16-byte offset
   localparam int RowBits  = $clog2(BufRows);
+  localparam int RingRows = 1 << RowBits;                // x buffer: a ring (vector pool)
+  localparam int VkRows   = BufBytes / 16;               // 16-channel records of a pixel
+  localparam int VkBits   = VkRows > 1 ? $clog2(VkRows) : 1;
+  localparam int SegW     = 32 + ByteBits + 16 + 16 + 2; // vector pool segment
+  localparam int SegDepth = 8;
   localparam int RecPer   = BusBytes / 16;               // lane records per beat
-  localparam int RecRows  = (ChanMax + RecPer - 1) / RecPer;
+  localparam int Ln       = 4;                           // channels a cycle: ADD, TABLE
+  localparam int RecBanks = RecPer > Ln ? RecPer : Ln;   // records read a cycle
+  localparam int RecRun   = RecBanks / RecPer;           // beats filling a row of the banks
+  localparam int RecRows  = (ChanMax + RecBanks - 1) / RecBanks;
   localparam int RecBits  = RecRows > 1 ? $clog2(RecRows) : 1;
-  localparam int RecSel   = RecPer > 1 ? $clog2(RecPer) : 1;
+  localparam int RecSel   = $clog2(RecBanks);
   localparam int LutRows  = 256 / BusBytes;
   localparam int LutBits  = LutRows > 1 ? $clog2(LutRows) : 1;
   localparam int RecW     = 69;                          // bias, mult, shift[4:0]
@@ -120,7 +128,7 @@ module hta_gop #(
 
   typedef enum logic [4:0] {
     SIdle, SCheck1, SCheck2, SCap, SParWait, SSrc, SPix, SPixWait, SIssue, SFold, SRecip,
-    SEmit, SDrain, SAbort, SLnSum, SLnWait, SLnVar, SLnSqrt, SLnDiv
+    SEmit, SVp, SDrain, SAbort, SLnSum, SLnWait, SLnVar, SLnSqrt, SLnDiv
   } state_e;
   state_e state_q;
   logic   busy_pipe;
@@ -205,7 +213,7 @@ module hta_gop #(
   // --------------------------------------------------------------- buffers
   logic [RowBits-1:0] a_raddr, b_raddr;
   logic [BusBits-1:0] a_rdata, b_rdata;
-  hta_ram_sdp #(.Width(BusBits), .Depth(BufRows)) u_buf_x (
+  hta_ram_sdp #(.Width(BusBits), .Depth(RingRows)) u_buf_x (
     .clk_i, .we_i(rd_valid_i && !job_par_q && to0), .waddr_i(RowBits'(rcv_q)),
     .wdata_i(rd_data_i), .raddr_i(a_raddr), .rdata_o(a_rdata)
   );
@@ -214,20 +222,26 @@ module hta_gop #(
     .wdata_i(rd_data_i), .raddr_i(b_raddr), .rdata_o(b_rdata)
   );
 
-  logic [LutBits-1:0] lut_raddr;
-  logic [BusBits-1:0] lut_rdata;
-  hta_ram_sdp #(.Width(BusBits), .Depth(LutRows)) u_lut (
-    .clk_i, .we_i(rd_valid_i && job_par_q && to0), .waddr_i(LutBits'(rcv_q)),
-    .wdata_i(rd_data_i), .raddr_i(lut_raddr), .rdata_o(lut_rdata)
-  );
+  // The activation table, one copy per lane.
+  logic [Ln*LutBits-1:0] lut_raddr;
+  logic [Ln*BusBits-1:0] lut_rdata;
+  for (genvar l = 0; l < Ln; l++) begin : gen_lut
+    hta_ram_sdp #(.Width(BusBits), .Depth(LutRows)) u_lut (
+      .clk_i, .we_i(rd_valid_i && job_par_q && to0), .waddr_i(LutBits'(rcv_q)),
+      .wdata_i(rd_data_i), .raddr_i(lut_raddr[l*LutBits +: LutBits]),
+      .rdata_o(lut_rdata[l*BusBits +: BusBits])
+    );
+  end
 
-  // Lane records in RecPer banks: record i in bank i % RecPer, row i / RecPer.
+  // Lane records in RecBanks banks: record i in bank i % RecBanks, row
+  // i / RecBanks (beat r of the records: bank row r / RecRun).
   logic [RecBits-1:0] rec_raddr;
-  logic [RecPer*RecW-1:0] rec_rdata;
-  for (genvar g = 0; g < RecPer; g++) begin : gen_rec
-    wire [RecW-1:0] rec = rd_data_i[g*128 +: RecW];
+  logic [RecBanks*RecW-1:0] rec_rdata;
+  for (genvar g = 0; g < RecBanks; g++) begin : gen_rec
+    wire [RecW-1:0] rec = rd_data_i[(g % RecPer)*128 +: RecW];
     hta_ram_sdp #(.Width(RecW), .Depth(RecRows)) u_rec (
-      .clk_i, .we_i(rd_valid_i && job_par_q && !to0), .waddr_i(RecBits'(rcv_row1)),
+      .clk_i, .we_i(rd_valid_i && job_par_q && !to0 && rcv_row1 % RecRun == g / RecPer),
+      .waddr_i(RecBits'(rcv_row1 / RecRun)),
       .wdata_i({rec[68:64], rec[63:32], rec[31:0]}),
       .raddr_i(rec_raddr), .rdata_o(rec_rdata[g*RecW +: RecW])
     );
@@ -293,16 +307,90 @@ module hta_gop #(
   // (an emit pass starts once the last fold's write is in: one channel)
   wire issue = (state_q == SIssue || state_q == SFold || (state_q == SEmit && !fold1_q))
                && !clr_i && 32'(wq_count) < WqDepth - Lat - 2;
-  wire issue_last  = issue && o_q + 1 == out_c;      // the pixel's last channel
+  // ADD and TABLE issue Ln channels a cycle (lane l: channel o_q + l, in
+  // the same beat: pixels start at 16-byte offsets)
+  wire        wide = k_add || k_tab;
+  wire [15:0] step = wide ? 16'(Ln) : 16'd1;
+  wire issue_last  = issue && 32'(o_q) + 32'(step) >= 32'(out_c);  // the pixel's last channel
+  logic [Ln-1:0] lmask;
+  always_comb
+    for (int l = 0; l < Ln; l++) lmask[l] = l == 0 || (wide && 32'(o_q) + l < 32'(out_c));
   wire chunk_last  = issue_last && j_q + 1 == cn_q;
 
   // Channel o's bytes: x at x_sub + o (CONCAT: o < in_c), else y.
   wire        sel_y  = k_cat && o_q >= in_c;
   wire [31:0] x_idx  = xj_q + 32'(o_q);
   wire [31:0] y_idx  = yj_q + (k_cat ? 32'(o_q) - 32'(in_c) : 32'(o_q));
-  assign a_raddr   = RowBits'(x_idx / BusBytes);
   assign b_raddr   = RowBits'(y_idx / BusBytes);
-  assign rec_raddr = RecBits'(32'(o_q) / RecPer);
+  assign rec_raddr = RecBits'(32'(o_q) / RecBanks);
+
+  // ------------------------------------------- MAXPOOL, GMP: vector pool
+  // (without a table) Two walkers over the same sequence of segments: for
+  // every output pixel, for every in-image window row, runs of at most cap_q
+  // consecutive in-image pixels. The request walker reads a segment as one
+  // run of bursts into the x buffer, used as a ring of RingRows beats, and
+  // queues its place; the fold walker, once a segment's beats are in, folds
+  // its pixels 16 channels (a record) a cycle into the running maxima (vacc),
+  // then after an output pixel's last segment writes the clamped maxima a
+  // record a cycle. Reads run ahead of the folds by up to the ring, so the
+  // read latency is paid once per op, and no byte-serial pass remains.
+  wire        vp = (k_max || k_gmp) && !lut_en;
+  wire [15:0] nrec = in_st >> 4;                 // records of a pixel
+  logic [15:0] rw_oy_q, rw_ox_q, rw_y_q, rw_x_q;
+  logic signed [19:0] rw_sy0_q, rw_sx0_q;        // window origin in x
+  logic        rw_new_q, rw_done_q;              // at an output pixel's first segment; all read
+  logic [31:0] rw_pix_q, vfree_q;                // output pixels walked; ring beats freed
+  wire signed [19:0] rw_ya = rw_sy0_q < 0 ? 20'sd0 : rw_sy0_q;
+  wire signed [19:0] rw_xa = rw_sx0_q < 0 ? 20'sd0 : rw_sx0_q;
+  wire signed [19:0] rw_ye = rw_sy0_q + 20'(win_h);
+  wire signed [19:0] rw_xe = rw_sx0_q + 20'(win_w);
+  wire signed [19:0] rw_yb = rw_ye > $signed(20'(d_q.in_h)) ? 20'(d_q.in_h) : rw_ye;
+  wire signed [19:0] rw_xb = rw_xe > $signed(20'(d_q.in_w)) ? 20'(d_q.in_w) : rw_xe;
+  wire [15:0] rw_y    = rw_new_q ? rw_ya[15:0] : rw_y_q;
+  wire [15:0] rw_x    = rw_new_q ? rw_xa[15:0] : rw_x_q;
+  wire [15:0] rw_left = rw_xb[15:0] - rw_x;
+  wire [15:0] rw_n    = rw_left < cap_q ? rw_left : cap_q;
+  wire        rw_row_end = rw_n == rw_left;
+  wire        rw_pix_end = rw_row_end && 32'(rw_y) + 1 == 32'(rw_yb[15:0]);
+  wire [31:0] rw_addr = d_q.in_off + (32'(rw_y) * 32'(d_q.in_w) + 32'(rw_x)) * 32'(in_st);
+  wire [ByteBits-1:0] rw_sub = ByteBits'(rw_addr % BusBytes);
+  wire [31:0] rw_beats = (32'(rw_sub) + 32'(rw_n) * 32'(in_st) + BusBytes - 1) / BusBytes;
+  wire        rw_room  = rcv_tot_q - vfree_q + rw_beats <= RingRows;
+
+  // the segment queue: its first beat's ring position, byte in that beat,
+  // pixels, beats, first and last of its output pixel
+  logic [SegW-1:0] sg_head;
+  logic sg_empty, sg_full;
+  logic [$clog2(SegDepth):0] sg_count;
+  wire [31:0] sg_row0  = sg_head[SegW-1 -: 32];
+  wire [ByteBits-1:0] sg_sub = sg_head[16 + 16 + 2 +: ByteBits];
+  wire [15:0] sg_n     = sg_head[16 + 2 +: 16];
+  wire [15:0] sg_beats = sg_head[2 +: 16];
+  wire        sg_first = sg_head[1];
+  wire        sg_last  = sg_head[0];
+  wire rw_go = state_q == SVp && !rw_done_q && rq_left_q == 0 && !sg_full && rw_room && !clr_i;
+  hta_fifo #(.Width(SegW), .Depth(SegDepth)) u_seg (
+    .clk_i, .rst_i, .clr_i(clr_i),
+    .push_i(rw_go),
+    .data_i({rcv_tot_q, rw_sub, rw_n, rw_beats[15:0],
+             rw_y == rw_ya[15:0] && rw_x == rw_xa[15:0], rw_pix_end}),
+    .pop_i(sg_pop), .data_o(sg_head), .empty_o(sg_empty), .full_o(sg_full),
+    .count_o(sg_count)
+  );
+
+  // the fold walker: pixel vj_q of the head segment (at byte vpj_q of it),
+  // record vk_q; vemit_q: writing the maxima of output pixel pix_q
+  logic [15:0] vj_q, vk_q;
+  logic [31:0] vpj_q;
+  logic        vemit_q;
+  wire  [31:0] vf_byte = sg_row0 * BusBytes + 32'(sg_sub) + vpj_q + 32'(vk_q) * 16;
+  wire         vk_last = 32'(vk_q) + 1 == 32'(nrec);
+  wire         vj_last = 32'(vj_q) + 1 == 32'(sg_n);
+  wire         vf_go = state_q == SVp && !vemit_q && !sg_empty
+                       && rcv_q >= sg_row0 + 32'(sg_beats) && !clr_i;
+  wire         sg_pop = vf_go && vk_last && vj_last;
+  wire         ve_go = state_q == SVp && vemit_q && 32'(wq_count) < WqDepth - 4 && !clr_i;
+  assign a_raddr = state_q == SVp ? RowBits'(vf_byte / BusBytes) : RowBits'(x_idx / BusBytes);
 
   // ------------------------------------------------------------ sequencer
   always_ff @(posedge clk_i) begin
@@ -376,7 +464,7 @@ module hta_gop #(
               y_base_q   <= d_q.in2_off;
               o_base_q   <= d_q.out_off;
               first_y_q  <= 1'b1;
-              cap_q      <= k_src ? 16'd1 : 16'(BufBytes / 16);
+              cap_q      <= (k_src && !vp) ? 16'd1 : 16'(BufBytes / 16);
               oy_q       <= '0;
               ox_q       <= '0;
               wy_q       <= '0;
@@ -390,7 +478,76 @@ module hta_gop #(
           // halve the chunk until its widest tensor fits the buffers
           SCap: if (cap_need > BufBytes && cap_q > 1) cap_q <= cap_q >> 1;
                 else state_q <= SParWait;
-          SParWait: if (rcv_done) state_q <= k_src ? SSrc : SPix;
+          SParWait: if (rcv_done) begin
+            state_q <= vp ? SVp : k_src ? SSrc : SPix;
+            // vector pool: the ring and both walkers from the start
+            rcv_q     <= '0;
+            rcv_n0_q  <= '0;
+            rcv_tot_q <= '0;
+            job_par_q <= 1'b0;
+            rq_win_q  <= hta_pkg::WinData;
+            vfree_q   <= '0;
+            rw_oy_q   <= '0;
+            rw_ox_q   <= '0;
+            rw_sy0_q  <= k_gmp ? 20'sd0 : 20'sd0 - 20'(d_q.pad_top);
+            rw_sx0_q  <= k_gmp ? 20'sd0 : 20'sd0 - 20'(d_q.pad_left);
+            rw_new_q  <= 1'b1;
+            rw_done_q <= 1'b0;
+            rw_pix_q  <= '0;
+            vj_q      <= '0;
+            vk_q      <= '0;
+            vpj_q     <= '0;
+            vemit_q   <= 1'b0;
+          end
+          SVp: begin
+            if (rw_go) begin      // request a segment, step to the next
+              rq_off_q  <= rw_addr / BusBytes * BusBytes;
+              rq_left_q <= rw_beats;
+              rcv_tot_q <= rcv_tot_q + rw_beats;
+              rcv_n0_q  <= rcv_n0_q + rw_beats;
+              rw_new_q  <= 1'b0;
+              if (!rw_row_end) begin
+                rw_x_q <= rw_x + rw_n;
+                rw_y_q <= rw_y;
+              end else if (!rw_pix_end) begin
+                rw_x_q <= rw_xa[15:0];
+                rw_y_q <= rw_y + 1;
+              end else begin
+                rw_new_q <= 1'b1;
+                rw_pix_q <= rw_pix_q + 1;
+                if (rw_pix_q + 1 == npix_q) rw_done_q <= 1'b1;
+                if (32'(rw_ox_q) + 1 == 32'(d_q.w)) begin
+                  rw_ox_q  <= '0;
+                  rw_oy_q  <= rw_oy_q + 1;
+                  rw_sx0_q <= 20'sd0 - 20'(d_q.pad_left);
+                  rw_sy0_q <= rw_sy0_q + 20'(d_q.stride);
+                end else begin
+                  rw_ox_q  <= rw_ox_q + 1;
+                  rw_sx0_q <= rw_sx0_q + 20'(d_q.stride);
+                end
+              end
+            end
+            if (vf_go) begin      // fold a record
+              vk_q <= vk_last ? 16'd0 : vk_q + 1;
+              if (vk_last) begin
+                vj_q  <= vj_last ? 16'd0 : vj_q + 1;
+                vpj_q <= vj_last ? 32'd0 : vpj_q + 32'(in_st);
+                if (vj_last) begin
+                  vfree_q <= vfree_q + 32'(sg_beats);
+                  if (sg_last) vemit_q <= 1'b1;
+                end
+              end
+            end
+            if (ve_go) begin      // write a record of maxima
+              vk_q <= vk_last ? 16'd0 : vk_q + 1;
+              if (vk_last) begin
+                vemit_q  <= 1'b0;
+                o_base_q <= o_base_q + 32'(out_st);
+                pix_q    <= pix_q + 1;
+                if (pix_q + 1 == npix_q) state_q <= SDrain;
+              end
+            end
+          end
           SSrc: begin
             x_base_q <= d_q.in_off + src_pix * 32'(in_st);
             pad_px_q <= !in_img;
@@ -462,7 +619,7 @@ module hta_gop #(
             end
           end
           SIssue: if (issue) begin
-            o_q <= o_q + 1;
+            o_q <= o_q + step;
             if (issue_last) begin
               o_q       <= '0;
               j_q       <= j_q + 1;
@@ -510,6 +667,9 @@ module hta_gop #(
   logic [31:0] off1_q;
   logic [ByteBits-1:0] xb1_q, yb1_q;
   logic [RecSel-1:0] rb1_q;
+  logic [Ln-1:0] lm1_q, lm2_q, lm12_q;
+  logic [Ln-1:0] lm_d_q [3];
+  logic [Ln-1:0] lm_e_q [5];
   always_ff @(posedge clk_i) begin
     v1_q    <= issue && state_q != SFold && !rst_i;
     fold1_q <= issue && state_q == SFold && !rst_i;
@@ -522,7 +682,8 @@ module hta_gop #(
     off1_q  <= o_base_q + 32'(o_q);
     xb1_q   <= ByteBits'(x_idx % BusBytes);
     yb1_q   <= ByteBits'(y_idx % BusBytes);
-    rb1_q   <= RecSel'(32'(o_q) % RecPer);
+    rb1_q   <= RecSel'(32'(o_q) % RecBanks);
+    lm1_q   <= lmask;
   end
 
   wire [7:0] x1 = a_rdata[32'(xb1_q)*8 +: 8];
@@ -620,6 +781,52 @@ module hta_gop #(
     ln_a5_q   <= ln_neg4_q ? -$signed(ln_m4_q) : $signed(ln_m4_q);
   end
 
+  // Vector pool, t1: a record of x and of the running maxima (the RAM's
+  // read misses the write of the cycle before: forwarded), the new maxima;
+  // or the maxima clamped into a write of the record's bytes.
+  localparam int SlBits = RecPer > 1 ? $clog2(RecPer) : 1;
+  logic        vf1_q, ve1_q, vfirst1_q, vw_q;
+  logic [VkBits-1:0] vk1_q, vwa_q;
+  logic [SlBits-1:0] vsl1_q;
+  logic [31:0] voff1_q;
+  logic [15:0] vch1_q;
+  logic [127:0] vacc_rdata, vwd_q;
+  always_ff @(posedge clk_i) begin
+    vf1_q     <= vf_go && !rst_i;
+    ve1_q     <= ve_go && !rst_i;
+    vfirst1_q <= sg_first && vj_q == 0;
+    vk1_q     <= VkBits'(vk_q);
+    vsl1_q    <= SlBits'(vf_byte % BusBytes / 16);
+    voff1_q   <= o_base_q + 32'(vk_q) * 16;
+    vch1_q    <= vk_q * 16;
+  end
+  wire [127:0] vx1  = a_rdata[32'(vsl1_q)*128 +: 128];
+  wire [127:0] vcur = (vw_q && vwa_q == vk1_q) ? vwd_q : vacc_rdata;
+  logic [127:0] vnew, vclamp;
+  logic [15:0]  vmask;
+  always_comb begin
+    for (int i = 0; i < 16; i++) begin
+      vnew[i*8 +: 8] = (vfirst1_q || $signed(vx1[i*8 +: 8]) > $signed(vcur[i*8 +: 8]))
+                     ? vx1[i*8 +: 8] : vcur[i*8 +: 8];
+      vclamp[i*8 +: 8] = $signed(vcur[i*8 +: 8]) > $signed(d_q.act_max) ? d_q.act_max
+                       : $signed(vcur[i*8 +: 8]) < $signed(d_q.act_min) ? d_q.act_min
+                       : vcur[i*8 +: 8];
+      vmask[i] = 32'(vch1_q) + i < 32'(out_c);
+    end
+  end
+  hta_ram_sdp #(.Width(128), .Depth(VkRows)) u_vacc (
+    .clk_i, .we_i(vf1_q), .waddr_i(vk1_q), .wdata_i(vnew),
+    .raddr_i(VkBits'(vk_q)), .rdata_o(vacc_rdata)
+  );
+  always_ff @(posedge clk_i) begin
+    vw_q  <= vf1_q && !rst_i;
+    vwa_q <= vk1_q;
+    vwd_q <= vnew;
+  end
+  wire [ByteBits-1:0] vlane = ByteBits'(voff1_q % BusBytes);
+  wire [BusBits-1:0]  ve_data = {RecPer{vclamp}};
+  wire [BusBytes-1:0] ve_strb = BusBytes'(vmask) << vlane;
+
   // t2: the rescale operands (CONCAT: the chosen input on unit 0, 0 on
   // unit 1, whose R is 0), the MUL product, the raw byte (TABLE).
   logic        v2_q, last2_q;
@@ -632,6 +839,7 @@ module hta_gop #(
   logic        avg_neg2_q;
   always_ff @(posedge clk_i) begin
     v2_q    <= v1_q && !rst_i;
+    lm2_q   <= lm1_q;
     last2_q <= last1_q;
     off2_q  <= off1_q;
     rec2_q  <= rec1;
@@ -699,6 +907,7 @@ module hta_gop #(
     q0_q  <= rdbpot(h0_q, s0c_q);
     q1_q  <= rdbpot(h1_q, s1c_q);
     v_d_q    <= {v_d_q[1:0], v2_q && !rst_i};
+    lm_d_q[0] <= lm2_q;     lm_d_q[1] <= lm_d_q[0];     lm_d_q[2] <= lm_d_q[1];
     last_d_q <= {last_d_q[1:0], last2_q};
     off_d_q[0] <= off2_q;   off_d_q[1] <= off_d_q[0];   off_d_q[2] <= off_d_q[1];
     rec_d_q[0] <= rec2_q;   rec_d_q[1] <= rec_d_q[0];   rec_d_q[2] <= rec_d_q[1];
@@ -726,9 +935,11 @@ module hta_gop #(
     last_e_q   <= {last_e_q[3:0], last_d_q[2]};
     off_e_q[0] <= off_d_q[2];
     raw_e_q[0] <= raw_d_q[2];
+    lm_e_q[0]  <= lm_d_q[2];
     for (int i = 1; i < 5; i++) begin
       off_e_q[i] <= off_e_q[i-1];
       raw_e_q[i] <= raw_e_q[i-1];
+      lm_e_q[i]  <= lm_e_q[i-1];
     end
   end
 
@@ -738,19 +949,68 @@ module hta_gop #(
                    : $signed(raw11) < $signed(d_q.act_min) ? d_q.act_min : raw11;
   wire [7:0] v11 = k_tab ? raw11 : (k_src && !k_avg) ? mov11 : rq_q;
   wire [7:0] u11 = v11 ^ 8'h80;                   // v + 128
-  assign lut_raddr = LutBits'(32'(u11) / BusBytes);
+  assign lut_raddr[LutBits-1:0] = LutBits'(32'(u11) / BusBytes);
   logic        v12_q, last12_q;
   logic [31:0] off12_q;
   logic [7:0]  val12_q;
   logic [ByteBits-1:0] lb12_q;
   always_ff @(posedge clk_i) begin
     v12_q    <= rq_valid && !rst_i;
+    lm12_q   <= lm_e_q[4];
     last12_q <= last_e_q[4];
     off12_q  <= off_e_q[4];
     val12_q  <= v11;
     lb12_q   <= ByteBits'(32'(u11) % BusBytes);
   end
   wire [7:0] out13 = lut_en ? lut_rdata[32'(lb12_q)*8 +: 8] : val12_q;
+
+  // Lanes 1.. (ADD, TABLE): the same arithmetic as lane 0 above for
+  // channel o + l, their parameters shared with lane 0.
+  logic [Ln*8-1:0] out13_l;
+  assign out13_l[7:0] = out13;
+  for (genvar l = 1; l < Ln; l++) begin : gen_lane
+    wire [7:0] xl1 = a_rdata[((32'(xb1_q) + l) % BusBytes)*8 +: 8];
+    wire [7:0] yl1 = b_rdata[((32'(yb1_q) + l) % BusBytes)*8 +: 8];
+    wire [RecW-1:0] recl1 = rec_rdata[((32'(rb1_q) + l) % RecBanks)*RecW +: RecW];
+    wire signed [9:0] xcl1 = 10'($signed(xl1)) - 10'($signed(d_q.zp_in));
+    wire signed [9:0] ycl1 = 10'($signed(yl1)) - 10'($signed(d_q.zp_in2));
+    logic signed [31:0] r0_q, r1_q, h0l_q, h1l_q, q0l_q, q1l_q;
+    logic signed [63:0] p0l_q, p1l_q;
+    logic [RecW-1:0] recl_q [4];
+    logic [7:0] rawl_q [9];
+    always_ff @(posedge clk_i) begin
+      r0_q  <= 32'(xcl1) <<< 20;
+      r1_q  <= k_add ? 32'(ycl1) <<< 20 : 32'd0;
+      p0l_q <= 64'(r0_q) * 64'(m0_q);
+      p1l_q <= 64'(r1_q) * 64'(m1_q);
+      h0l_q <= srdhm_hi(p0l_q);
+      h1l_q <= srdhm_hi(p1l_q);
+      q0l_q <= rdbpot(h0l_q, s0c_q);
+      q1l_q <= rdbpot(h1l_q, s1c_q);
+      recl_q[0] <= recl1;
+      rawl_q[0] <= xl1;
+      for (int i = 1; i < 4; i++) recl_q[i] <= recl_q[i-1];
+      for (int i = 1; i < 9; i++) rawl_q[i] <= rawl_q[i-1];
+    end
+    logic       unused_rqv;
+    logic [7:0] rql;
+    hta_requant #(.SBits(1)) u_stage (
+      .clk_i, .rst_i, .valid_i(v_d_q[2]), .acc_i(q0l_q + q1l_q), .s_i(1'b0), .alpha_i(8'd0),
+      .bias_i(recl_q[3][31:0]), .mult_i(recl_q[3][63:32]), .shift_i(recl_q[3][68:64]),
+      .zp_out_i(d_q.zp_out), .act_min_i(d_q.act_min), .act_max_i(d_q.act_max),
+      .valid_o(unused_rqv), .q_o(rql)
+    );
+    wire [7:0] vl11 = k_tab ? rawl_q[8] : rql;
+    wire [7:0] ul11 = vl11 ^ 8'h80;
+    assign lut_raddr[l*LutBits +: LutBits] = LutBits'(32'(ul11) / BusBytes);
+    logic [7:0] vall12_q;
+    logic [ByteBits-1:0] lbl12_q;
+    always_ff @(posedge clk_i) begin
+      vall12_q <= vl11;
+      lbl12_q  <= ByteBits'(32'(ul11) % BusBytes);
+    end
+    assign out13_l[l*8 +: 8] = lut_en ? lut_rdata[l*BusBits + 32'(lbl12_q)*8 +: 8] : vall12_q;
+  end
 
   // t13: gather bytes into beats; a beat leaves at its last byte or the
   // pixel's last channel.
@@ -762,10 +1022,13 @@ module hta_gop #(
   always_comb begin
     gb_d = gb_q;
     gs_d = gs_q;
-    gb_d[32'(lane13)*8 +: 8] = out13;
-    gs_d[lane13] = 1'b1;
+    for (int l = 0; l < Ln; l++)
+      if (lm12_q[l]) begin
+        gb_d[((32'(lane13) + l) % BusBytes)*8 +: 8] = out13_l[l*8 +: 8];
+        gs_d[(32'(lane13) + l) % BusBytes] = 1'b1;
+      end
   end
-  wire beat_end = v12_q && (32'(lane13) == BusBytes - 1 || last12_q);
+  wire beat_end = v12_q && (32'(lane13) + 32'(step) >= BusBytes || last12_q);
   always_ff @(posedge clk_i) begin
     if (rst_i || clr_i) begin
       gs_q <= '0;
@@ -781,7 +1044,9 @@ module hta_gop #(
   wire  wq_pop;
   hta_fifo #(.Width(WqW), .Depth(WqDepth)) u_wq (
     .clk_i, .rst_i, .clr_i(clr_i),
-    .push_i(beat_end && !clr_i), .data_i({off12_q / BusBytes * BusBytes, gb_d, gs_d}),
+    .push_i((beat_end || ve1_q) && !clr_i),
+    .data_i(ve1_q ? {voff1_q / BusBytes * BusBytes, ve_data, ve_strb}
+                  : {off12_q / BusBytes * BusBytes, gb_d, gs_d}),
     .pop_i(wq_pop), .data_o(wq_head), .empty_o(wq_empty), .full_o(wq_full),
     .count_o(wq_count)
   );
@@ -832,17 +1097,20 @@ module hta_gop #(
   end
 
   // Anything still moving: the pipeline, the queue, the bus.
-  assign busy_pipe = v1_q || fold1_q || v2_q || (|v_d_q) || (|ve_q) || rq_valid || v12_q
+  assign busy_pipe = v1_q || fold1_q || vf1_q || ve1_q || v2_q || (|v_d_q) || (|ve_q) || rq_valid || v12_q
                    || !wq_empty || awvalid_o || wvalid_o || !btag_empty;
   assign busy_o = state_q != SIdle || busy_pipe;
 
   logic unused;
-  assign unused = ^{wq_full, bcount, rcv_row1, o1_q, ln_rem_q[35:34]};
+  assign unused = ^{wq_full, bcount, rcv_row1, o1_q, ln_rem_q[35:34], sg_count, rw_oy_q,
+                    rw_ya[19:16], rw_xa[19:16], rw_yb[19:16], rw_xb[19:16]};
 
 `ifndef SYNTHESIS
   always_ff @(posedge clk_i) begin
     if (!rst_i && rd_valid_i) assert (!rcv_done) else $error("hta_gop: beat past its job");
     if (!rst_i && beat_end && !clr_i) assert (!wq_full) else $error("hta_gop: write queue full");
+    if (!rst_i && ve1_q && !clr_i) assert (!wq_full) else $error("hta_gop: write queue full");
+    if (!rst_i && beat_end && ve1_q) assert (0) else $error("hta_gop: two writes at once");
   end
 `endif
 endmodule

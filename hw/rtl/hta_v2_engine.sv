@@ -1019,7 +1019,12 @@ module hta_v2_engine #(
               state_q <= SCheck1;
             end
           end
-          SGop: if (!gop_start_q && !gop_busy) state_q <= SJobEnd;
+          SGop: begin
+            // no pixel reads in SJobEnd after a graph op: the x reader's
+            // count may be stale (a job aborted, or none since reset)
+            x_nruns_q <= xr_run_q;
+            if (!gop_start_q && !gop_busy) state_q <= SJobEnd;
+          end
           SCheck1: begin
             blk_words_q  <= cdiv(32'(j_q.in_w), NB);
             row_words_q  <= 32'(j_q.cb_n) * cdiv(32'(j_q.in_w), NB);

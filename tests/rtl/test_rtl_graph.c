@@ -73,7 +73,18 @@ static int v2_refusal(const hta_hw_cfg *cfg, const char *err) {
                               strstr(err, "exceeds the v2 core's"));
 }
 
+/* pool: a graph of hta_rand_pool_graph (MAXPOOL, GMP and ADD edges) with
+ * channels up to pool_c; bus_err: then a read error injected in the middle
+ * of its first pool's input must stop it with ERR_AXI_RD, and the graph must
+ * run bit-exact again after. */
+static int run_case_at(hta_sim *sim, uint64_t seed, const char *argv0, int pool, int pool_c,
+                       int bus_err, const char *where);
 static int run_case(hta_sim *sim, uint64_t seed, const char *argv0) {
+  return run_case_at(sim, seed, argv0, 0, 0, 0, "");
+}
+
+static int run_case_at(hta_sim *sim, uint64_t seed, const char *argv0, int pool, int pool_c,
+                       int bus_err, const char *where) {
   hta_rng g;
   hta_rng_seed(&g, seed);
   const hta_hw_cfg *cfg = rtl_config();
@@ -84,15 +95,18 @@ static int run_case(hta_sim *sim, uint64_t seed, const char *argv0) {
   uint8_t *data = NULL, *before = NULL, *idata = NULL;
   rtl_result res;
 
-  const int max_c = hta_rng_chance(&g, 50) ? 40 : 12;
+  const int max_c = pool ? pool_c : hta_rng_chance(&g, 50) ? 40 : 12;
   hta_model *m = NULL;
   const hta_layer *ls = NULL;
-  snprintf(name, sizeof name, "rtl graph seed=0x%016" PRIx64, seed);
+  snprintf(name, sizeof name, "rtl %sgraph%s seed=0x%016" PRIx64, pool ? "pool " : "", where,
+           seed);
   for (int draw = 0; draw < 20; draw++) {
     hta_model_free(m);
     hta_program_free(prog);
     prog = NULL;
-    m = hta_rand_graph_engine_kinds(&g, max_c, cfg->engine == 2 ? V2_KINDS : 0, err, sizeof err);
+    m = pool ? hta_rand_pool_graph(&g, max_c, err, sizeof err)
+             : hta_rand_graph_engine_kinds(&g, max_c, cfg->engine == 2 ? V2_KINDS : 0, err,
+                                           sizeof err);
     if (m == NULL) {
       snprintf(detail, sizeof detail, "make the graph: %s", err);
       goto done;
@@ -105,7 +119,8 @@ static int run_case(hta_sim *sim, uint64_t seed, const char *argv0) {
     if (prog != NULL || !v2_refusal(cfg, err)) break;
     total_redrawn++;
   }
-  snprintf(name, sizeof name, "rtl graph seed=0x%016" PRIx64 " (%d layers:", seed, n);
+  snprintf(name, sizeof name, "rtl %sgraph%s seed=0x%016" PRIx64 " (%d layers:",
+           pool ? "pool " : "", where, seed, n);
   for (int i = 0; i < n; i++) {
     const size_t at = strlen(name);
     snprintf(name + at, sizeof name - at, " %s%s", hta_op_name(ls[i].op), ls[i].lut ? "+lut" : "");
@@ -152,6 +167,40 @@ static int run_case(hta_sim *sim, uint64_t seed, const char *argv0) {
                              sizeof detail))
     goto done;
 
+  if (bus_err) {
+    /* DECERR on the last window position the first pool reads: its last
+     * output pixel's, after every other read of the op */
+    uint8_t *bdata = malloc(prog->data_size);
+    if (bdata == NULL) {
+      snprintf(detail, sizeof detail, "out of memory");
+      goto done;
+    }
+    memcpy(bdata, before, prog->data_size);
+    const hta_layer *p0 = &ls[0];
+    int ly = p0->in_h - 1, lx = p0->in_w - 1;
+    if (p0->op == HTA_OP_MAXPOOL) {
+      const int sy = (hta_layer_out_h(p0) - 1) * p0->stride - p0->pad_t + p0->kh;
+      const int sx = (hta_layer_out_w(p0) - 1) * p0->stride - p0->pad_l + p0->kw;
+      ly = (sy < p0->in_h ? sy : p0->in_h) - 1;
+      lx = (sx < p0->in_w ? sx : p0->in_w) - 1;
+    }
+    const uint64_t at = rtl_data_addr(prog->size) + prog->input.off +
+                        ((uint64_t)ly * p0->in_w + (uint64_t)lx) * prog->input.pix_stride;
+    hta_sim_inject_error(sim, 0, at, at + 1, 3);
+    rtl_result bres;
+    char bmsg[300] = "";
+    const int brc = rtl_run(sim, prog->bytes, prog->size, bdata, prog->data_size,
+                            UINT64_C(20000000), &bres, bmsg, sizeof bmsg);
+    hta_sim_inject_error(sim, 0, 0, 0, 0);
+    free(bdata);
+    if (brc != HTA_SIM_OK || (bres.status & 0xff) != HTA_ENGINE_ERR_AXI_RD ||
+        bres.err_addr > at || bres.err_addr + 4096 <= at) {
+      snprintf(detail, sizeof detail,
+               "read error at 0x%" PRIx64 ": harness %d (%s), status 0x%x, err_addr 0x%" PRIx64
+               " (want ERR_AXI_RD near it)", at, brc, bmsg, bres.status, bres.err_addr);
+      goto done;
+    }
+  }
   if (!rtl_run_clean(sim, prog->bytes, prog->size, data, prog->data_size, prog->n_desc,
                      "descriptor", UINT64_C(20000000), &res, detail, sizeof detail))
     goto done;
@@ -275,8 +324,13 @@ out:
 }
 
 static void usage(const char *argv0) {
-  printf("usage: %s [--count N] [--master S] [--seed S]... [--trace F.fst] [-v]\n"
+  printf("usage: %s [--count N] [--pool N] [--master S] [--seed S]... [--pool-seed S]...\n"
+         "       [--trace F.fst] [-v]\n"
          "  --count N   random graphs (default 40 on tiny, 12 on others)\n"
+         "  --pool N    random pool graphs (MAXPOOL, GMP, ADD edges; default 48 on tiny,\n"
+         "              24 on others): every other one on a memory with gaps between\n"
+         "              beats and one read in flight, every fourth with a read error\n"
+         "  --pool-seed S  run only the pool graph with this seed (as printed)\n"
          "  --master S  master seed of the random graphs (default 1)\n"
          "  --seed S    run only the graph with this seed (as printed on failure)\n"
          "  --trace F   write an FST waveform of the whole run to F\n"
@@ -284,12 +338,17 @@ static void usage(const char *argv0) {
 }
 
 int main(int argc, char **argv) {
-  long count = -1;
+  long count = -1, pools = -1;
+  uint64_t only_pool[16];
+  int have_pool = 0;
   uint64_t master = 1, only[16];
   int have_only = 0;
   const char *trace = NULL;
   for (int i = 1; i < argc; i++) {
     if (!strcmp(argv[i], "--count") && i + 1 < argc) count = strtol(argv[++i], NULL, 0);
+    else if (!strcmp(argv[i], "--pool") && i + 1 < argc) pools = strtol(argv[++i], NULL, 0);
+    else if (!strcmp(argv[i], "--pool-seed") && i + 1 < argc && have_pool < 16)
+      only_pool[have_pool++] = strtoull(argv[++i], NULL, 0);
     else if (!strcmp(argv[i], "--master") && i + 1 < argc) master = strtoull(argv[++i], NULL, 0);
     else if (!strcmp(argv[i], "--seed") && i + 1 < argc && have_only < 16)
       only[have_only++] = strtoull(argv[++i], NULL, 0);
@@ -304,14 +363,50 @@ int main(int argc, char **argv) {
   hta_sim *sim = rtl_open(0, trace, err, sizeof err);
   if (!check(sim != NULL, "open the simulation of the linked configuration", "%s", err))
     return check_summary();
-  if (count < 0)
-    count = !strcmp(rtl_config()->name, "tiny") || !strcmp(rtl_config()->name, "v2tiny") ? 40 : 12;
-  if (have_only) {
+  const int tiny = !strcmp(rtl_config()->name, "tiny") || !strcmp(rtl_config()->name, "v2tiny");
+  if (count < 0) count = tiny ? 40 : 12;
+  if (pools < 0) pools = tiny ? 48 : 24;
+  /* back-pressure: a memory with gaps between beats, slow responses and one
+   * read burst in flight */
+  hta_sim_config sc;
+  hta_sim_default_config(&sc);
+  sc.rd_latency = 97;
+  sc.wr_latency = 61;
+  sc.rd_gap = 2;
+  sc.wr_gap = 3;
+  sc.max_rd_outstanding = 1;
+  hta_sim *slow = hta_sim_create(&sc, err, sizeof err);
+  if (!check(slow != NULL, "open a slow memory simulation", "%s", err)) {
+    hta_sim_destroy(sim);
+    return check_summary();
+  }
+  /* pool graphs: channels past a few records (on tiny's 512-channel unit
+   * also one pixel per segment), else up to 70 */
+  const int wide_c = (int)(rtl_config()->chan_max < 1100 ? rtl_config()->chan_max * 6 / 10 : 1100);
+  if (have_only || have_pool) {
     for (int i = 0; i < have_only; i++) run_case(sim, only[i], argv[0]);
+    for (int i = 0; i < have_pool; i++) {
+      hta_rng g;
+      hta_rng_seed(&g, only_pool[i] ^ UINT64_C(0x9001));
+      run_case_at(hta_rng_chance(&g, 50) ? slow : sim, only_pool[i], argv[0], 1,
+                  hta_rng_chance(&g, 25) ? wide_c : 70, hta_rng_chance(&g, 25), "");
+    }
   } else {
     run_bad_descs(sim);
     for (long i = 0; i < count; i++)
       run_case(sim, hta_rng_case_seed(master ^ UINT64_C(0x67a9), (uint64_t)i), argv[0]);
+    for (long i = 0; i < pools; i++) {
+      const uint64_t seed = hta_rng_case_seed(master ^ UINT64_C(0x9001), (uint64_t)i);
+      hta_rng g;
+      hta_rng_seed(&g, seed ^ UINT64_C(0x9001));
+      const int on_slow = hta_rng_chance(&g, 50);
+      const int c = hta_rng_chance(&g, 25) ? wide_c : 70;
+      const int bus_err = hta_rng_chance(&g, 25);
+      char where[80];
+      snprintf(where, sizeof where, "%s%s", on_slow ? " (slow memory)" : "",
+               bus_err ? " (read error first)" : "");
+      run_case_at(on_slow ? slow : sim, seed, argv[0], 1, c, bus_err, where);
+    }
   }
   printf("simulated %" PRIu64 " graphs (%" PRIu64 " layers with graph ops or tables), %" PRIu64
          " cycles\n", total_cases, total_gops, total_cycles);
@@ -324,6 +419,7 @@ int main(int argc, char **argv) {
       printf("  %-8s %4" PRIu64 " descriptors, %8" PRIu64 " cycles, %7" PRIu64
              " output bytes: %.2f cycles per output byte\n", kind_name[k], kind_n[k],
              kind_cycles[k], kind_bytes[k], (double)kind_cycles[k] / (double)kind_bytes[k]);
+  hta_sim_destroy(slow);
   hta_sim_destroy(sim);
   return check_summary();
 }

@@ -331,3 +331,84 @@ hta_model *hta_rand_graph_engine_kinds(hta_rng *rng, int max_c, unsigned kinds, 
   }
   return b.m;
 }
+
+/* A random channel count up to max_c, often a multiple of 16 or one off it
+ * (the edges of the graph-op unit's 16-channel records). */
+static int pool_chans(hta_rng *g, int max_c) {
+  int c = (int)hta_rng_range(g, 1, max_c);
+  if (hta_rng_chance(g, 50) && max_c >= 16) {
+    c = 16 * (int)hta_rng_range(g, 1, max_c / 16) + (int)hta_rng_range(g, -1, 1);
+    if (c > max_c) c = max_c;
+  }
+  return c;
+}
+
+hta_model *hta_rand_pool_graph(hta_rng *rng, int max_c, char *err, size_t errlen) {
+  gb b;
+  memset(&b, 0, sizeof b);
+  b.g = rng;
+  b.err = err;
+  b.errlen = errlen;
+  b.m = hta_model_new("rand-pool-graph", "test");
+  if (b.m == NULL) return NULL;
+  hta_model_set_io_quant(b.m, 0.5f, 3, 0.25f, -7);
+  /* the first pool reads the model input: any size, kernel, stride and
+   * padding below the kernel (GMP: the whole image) */
+  hta_layer l;
+  memset(&l, 0, sizeof l);
+  l.op = hta_rng_chance(rng, 20) ? HTA_OP_GMP : HTA_OP_MAXPOOL;
+  l.in_h = (int)hta_rng_range(rng, 1, hta_rng_chance(rng, 30) ? 40 : 12);
+  l.in_w = (int)hta_rng_range(rng, 1, hta_rng_chance(rng, 30) ? 40 : 12);
+  l.in_c = pool_chans(rng, max_c);
+  l.out_c = l.in_c;
+  l.zp_in = (int)hta_rng_range(rng, -128, 127);
+  l.zp_out = l.zp_in;
+  l.n_src = 1;
+  l.src[0] = 0;
+  l.kh = l.kw = l.stride = 1;
+  if (l.op == HTA_OP_MAXPOOL) {
+    l.kh = (int)hta_rng_range(rng, 1, 7);
+    l.kw = hta_rng_chance(rng, 70) ? l.kh : (int)hta_rng_range(rng, 1, 7);
+    l.stride = (int)hta_rng_range(rng, 1, 3);
+    l.pad_t = (int)hta_rng_range(rng, 0, l.kh - 1);
+    l.pad_b = (int)hta_rng_range(rng, 0, l.kh - 1);
+    l.pad_l = (int)hta_rng_range(rng, 0, l.kw - 1);
+    l.pad_r = (int)hta_rng_range(rng, 0, l.kw - 1);
+    if (l.in_h + l.pad_t + l.pad_b < l.kh) l.pad_t = l.pad_b = l.kh - 1;
+    if (l.in_w + l.pad_l + l.pad_r < l.kw) l.pad_l = l.pad_r = l.kw - 1;
+  }
+  l.act_min = hta_rng_chance(rng, 30) ? (int)hta_rng_range(rng, -128, 0) : -128;
+  l.act_max = hta_rng_chance(rng, 30) ? (int)hta_rng_range(rng, 0, 127) : 127;
+  if (hta_rng_chance(rng, 20)) {
+    for (int i = 0; i < 256; i++) b.lut[i] = (int8_t)hta_rng_range(rng, -128, 127);
+    l.lut = b.lut;
+  }
+  char msg[300];
+  if (hta_model_add_layer(b.m, &l, msg, sizeof msg)) {
+    snprintf(err, errlen, "%s: %s", hta_op_name(l.op), msg);
+    hta_model_free(b.m);
+    return NULL;
+  }
+  /* then pools, residual ADDs and GMPs of what came before */
+  const int steps = (int)hta_rng_range(rng, 0, 3);
+  for (int s = 0; s < steps && !b.failed; s++) {
+    const int a = (int)hta_rng_range(rng, 0, n_tensors(&b) - 1);
+    int h, w, c, zp;
+    shape(&b, a, &h, &w, &c, &zp);
+    if (c > 256) continue; /* add()'s parameter arrays */
+    switch (hta_rng_range(rng, 0, 3)) {
+    case 0: add(&b, HTA_OP_GMP, a, 0, 1, 1, 0); break;
+    case 1: add(&b, HTA_OP_ADD, a, pick_like(&b, a, 1), 1, 1, 0); break;
+    default: {
+      const int k = (int)hta_rng_range(rng, 1, 5);
+      add(&b, HTA_OP_MAXPOOL, a, 0, k, (int)hta_rng_range(rng, 1, 3), k - 1);
+      break;
+    }
+    }
+  }
+  if (b.failed) {
+    hta_model_free(b.m);
+    return NULL;
+  }
+  return b.m;
+}

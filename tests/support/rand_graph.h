@@ -29,4 +29,11 @@ hta_model *hta_rand_graph_engine(hta_rng *rng, int max_c, char *err, size_t errl
 hta_model *hta_rand_graph_engine_kinds(hta_rng *rng, int max_c, unsigned kinds, char *err,
                                        size_t errlen);
 
+/* A random graph for the graph-op unit's pools: a MAXPOOL (or GMP) of the
+ * model input (1..40 pixels a side, 1..max_c channels, often 16k +- 1;
+ * kernels 1..7 a side, also not square, stride 1..3, any padding below the
+ * kernel, a table one time in five), then up to three more pools, GMPs and
+ * residual ADDs of earlier tensors. */
+hta_model *hta_rand_pool_graph(hta_rng *rng, int max_c, char *err, size_t errlen);
+
 #endif /* HTA_RAND_GRAPH_H */
