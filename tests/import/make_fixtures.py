@@ -686,28 +686,30 @@ def float_acts(path):
     g.save(path, 'x', t, opset=14)
 
 
+def gelu(g, t):
+    """GELU as torch.onnx exports nn.GELU(): x * (1 + erf(x / sqrt(2))) * 0.5."""
+    d = g.n('Div', [t, g.c(np.float32(np.sqrt(2.0)))])
+    e = g.n('Erf', [d])
+    a = g.n('Add', [e, g.c(np.float32(1.0))])
+    m = g.n('Mul', [t, a])
+    return g.n('Mul', [m, g.c(np.float32(0.5))])
+
+
 def graph_gelu(path):
     """GELU as PyTorch exports nn.GELU() (Div by sqrt(2), Erf, Add 1, Mul by x,
     Mul by 0.5) after a convolution and after a dense layer, and the same
     pattern on a tensor others read too (its table on an identity layer)."""
     g = G()
-
-    def gelu(t):
-        d = g.n('Div', [t, g.c(np.float32(np.sqrt(2.0)))])
-        e = g.n('Erf', [d])
-        a = g.n('Add', [e, g.c(np.float32(1.0))])
-        m = g.n('Mul', [t, a])
-        return g.n('Mul', [m, g.c(np.float32(0.5))])
     t = g.n('Conv', ['x', g.c(w(8, 1, 3, 3, s=0.8)), g.c(w(8, s=0.3))], pads=[1, 1, 1, 1],
             strides=[2, 2])
-    t = gelu(t)
+    t = gelu(g, t)
     t = g.n('Conv', [t, g.c(w(8, 8, 3, 3, s=0.4)), g.c(w(8, s=0.3))], pads=[1, 1, 1, 1])
-    r = gelu(t)
+    r = gelu(g, t)
     t = g.n('Add', [r, t], name='residual')
     t = g.n('GlobalAveragePool', [t])
     t = g.n('Flatten', [t])
     t = g.n('Gemm', [t, g.c(w(16, 8, s=0.8)), g.c(w(16, s=0.3))], transB=1)
-    t = gelu(t)
+    t = gelu(g, t)
     t = g.n('Gemm', [t, g.c(w(10, 16)), g.c(w(10, s=0.1))], transB=1)
     g.save(path, 'x', t)
 
@@ -734,13 +736,6 @@ def graph_convnext(path):
     over axis 1 of an NCHW tensor."""
     g = G()
 
-    def gelu(t):
-        d = g.n('Div', [t, g.c(np.float32(np.sqrt(2.0)))])
-        e = g.n('Erf', [d])
-        a = g.n('Add', [e, g.c(np.float32(1.0))])
-        m = g.n('Mul', [t, a])
-        return g.n('Mul', [m, g.c(np.float32(0.5))])
-
     def ln2d(t, c):
         t = g.n('Transpose', [t], perm=[0, 2, 3, 1])
         return g.n('Transpose', [layernorm(g, t, c)], perm=[0, 3, 1, 2])
@@ -752,7 +747,7 @@ def graph_convnext(path):
     p = g.n('Transpose', [d], perm=[0, 2, 3, 1])
     p = layernorm(g, p, 8)
     p = g.n('Add', [g.c(w(32, s=0.2)), g.n('MatMul', [p, g.c(w(8, 32, s=0.4))])])
-    p = gelu(p)
+    p = gelu(g, p)
     p = g.n('Add', [g.c(w(8, s=0.2)), g.n('MatMul', [p, g.c(w(32, 8, s=0.3))])])
     p = g.n('Transpose', [p], perm=[0, 3, 1, 2])
     p = g.n('Mul', [g.c(np.full((8, 1, 1), 0.5, np.float32)), p], name='layer_scale')

@@ -19,6 +19,19 @@ typedef struct gb {
   int pass_c; /* > 0: the next CONCAT passes its first pass_c channels exactly */
 } gb;
 
+/* A builder of an empty model named name with the tests' input and output
+ * quantization; 0 when out of memory. */
+static int gb_start(gb *b, hta_rng *rng, const char *name, char *err, size_t errlen) {
+  memset(b, 0, sizeof *b);
+  b->g = rng;
+  b->err = err;
+  b->errlen = errlen;
+  b->m = hta_model_new(name, "test");
+  if (b->m == NULL) return 0;
+  hta_model_set_io_quant(b->m, 0.5f, 3, 0.25f, -7);
+  return 1;
+}
+
 /* Shape and zero point of tensor t of the model built so far. */
 static void shape(const gb *b, int t, int *h, int *w, int *c, int *zp) {
   const hta_layer *ls = hta_model_layers(b->m);
@@ -203,13 +216,7 @@ static int add_weighted(gb *b, int op, int t, int table) {
 
 hta_model *hta_rand_graph(hta_rng *rng, char *err, size_t errlen) {
   gb b;
-  memset(&b, 0, sizeof b);
-  b.g = rng;
-  b.err = err;
-  b.errlen = errlen;
-  b.m = hta_model_new("rand-graph", "test");
-  if (b.m == NULL) return NULL;
-  hta_model_set_io_quant(b.m, 0.5f, 3, 0.25f, -7);
+  if (!gb_start(&b, rng, "rand-graph", err, errlen)) return NULL;
   /* the first layer keeps the image size (POINTWISE) so CONCAT with the
    * model input works */
   const int t1 = add_weighted(&b, HTA_OP_POINTWISE, 0, 0);
@@ -345,13 +352,7 @@ static int pool_chans(hta_rng *g, int max_c) {
 
 hta_model *hta_rand_pool_graph(hta_rng *rng, int max_c, char *err, size_t errlen) {
   gb b;
-  memset(&b, 0, sizeof b);
-  b.g = rng;
-  b.err = err;
-  b.errlen = errlen;
-  b.m = hta_model_new("rand-pool-graph", "test");
-  if (b.m == NULL) return NULL;
-  hta_model_set_io_quant(b.m, 0.5f, 3, 0.25f, -7);
+  if (!gb_start(&b, rng, "rand-pool-graph", err, errlen)) return NULL;
   /* the first pool reads the model input: any size, kernel, stride and
    * padding below the kernel (GMP: the whole image) */
   hta_layer l;
