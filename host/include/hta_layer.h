@@ -90,6 +90,15 @@ typedef struct hta_layer {
   int in_shift[2];
   /* Activation table applied last: out = lut[v + 128]; NULL = none. */
   const int8_t *lut;
+
+  /* ---- grouped convolution (format version 3) ----
+   * cgroups = g >= 2 (CONV2D, POINTWISE): the input channels and the filters
+   * form g groups; filter o reads only the in_c / g input channels of its
+   * group, [(o / (out_c / g)) in_c / g, +in_c / g), so K = kh kw in_c / g
+   * (weight k of a row: (ky kw + kx) in_c / g + ci, ci within the group).
+   * 0 or 1: every filter reads all in_c channels. (Not to be confused with
+   * `group`, the ternary group size G.) */
+  int cgroups;
 } hta_layer;
 
 /* Inputs an op reads (2 for ADD, CONCAT, MUL; else 1). */
@@ -105,6 +114,8 @@ int hta_layer_src(const hta_layer *l, int i, int j);
 /* Does the layer need format version 2 (new op, table, graph input)? i is
  * its index. */
 int hta_layer_is_v2(const hta_layer *l, int i);
+/* Does the layer need format version 3 (a grouped convolution)? */
+int hta_layer_is_v3(const hta_layer *l);
 
 /* Shapes. GAP, GMP: out_h = out_w = 1, K = in_h*in_w. RESIZE: 2 in_h x
  * 2 in_w. PAD: in + pads. CONCAT: out_c = in_c + in2_c. Pools as conv2d. */
@@ -112,10 +123,25 @@ int hta_layer_out_h(const hta_layer *l);
 int hta_layer_out_w(const hta_layer *l);
 int hta_layer_k(const hta_layer *l);       /* reduction length of one filter */
 int hta_layer_ngroups(const hta_layer *l); /* 1 when G = 0, else ceil(K/G) */
+/* Convolution groups (cgroups, 1 when 0) and the input channels one filter
+ * reads (in_c / cgroups; in_c for the ops that read all, 1 for DEPTHWISE). */
+int hta_layer_cgroups(const hta_layer *l);
+int hta_layer_filter_c(const hta_layer *l);
 hta_kind hta_layer_kind(const hta_layer *l, int o); /* GAP: INT8 */
 size_t hta_layer_in_size(const hta_layer *l);  /* in_h*in_w*in_c bytes */
 size_t hta_layer_out_size(const hta_layer *l); /* out_h*out_w*out_c bytes */
 int hta_layer_is_depthwise(const hta_layer *l); /* DEPTHWISE (not GAP) */
+
+/* The block-diagonal layer equal to a grouped convolution l (cgroups >= 2;
+ * valid, not STRASSEN): the same op ungrouped, filter o's weights on its
+ * group's input channels and 0 on the others (BINARY filters become
+ * TERNARY: binary has no 0), so its golden outputs are those of l bit for
+ * bit. Ternary fine groups of G weights need G to divide
+ * in_c / cgroups (each expanded group is G channels of one tap; those
+ * outside the filter's group get alpha 1). *d shares l's other arrays and
+ * points into *mem, one allocation the caller frees. 0, or -1 with a
+ * message in err. */
+int hta_layer_block_diag(const hta_layer *l, hta_layer *d, void **mem, char *err, size_t n);
 
 /* 0 if the layer is a valid instance of the arithmetic (no hardware limits
  * here: see hta_compile). Otherwise -1 and a message naming the bad field in

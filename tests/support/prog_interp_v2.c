@@ -68,6 +68,10 @@ static int check_job(run *r) {
   if (j->in_pix_stride % 16 != 0 || j->in_pix_stride < j->cb_n * c->ci)
     return DESC_ERR(HTA_V2_JOB_W_IN_PIX_STRIDE, "in_pix_stride %u for %u blocks of %u",
                     j->in_pix_stride, j->cb_n, c->ci);
+  if (j->in_off % c->ci != 0)
+    return report(r, HTA_INTERP_ERR_ALIGN, 0, j->in_off,
+                  "in_off %u is not a multiple of Ci %u: the engine reads Ci-aligned words",
+                  j->in_off, c->ci);
   if (j->out_pix_stride != (j->out_c + 15) / 16 * 16)
     return DESC_ERR(HTA_V2_JOB_W_OUT_PIX_STRIDE, "out_pix_stride %u for out_c %u",
                     j->out_pix_stride, j->out_c);

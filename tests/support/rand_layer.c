@@ -194,6 +194,19 @@ int hta_rand_layer_make(hta_rand_layer *rl, hta_rng *g, const hta_rand_opts *o,
   draw_shape(l, g, o, in);
   if (in != NULL && in->c > (int)hw->k_max && l->op != HTA_OP_DEPTHWISE && l->op != HTA_OP_GAP)
     l->op = HTA_OP_DEPTHWISE, l->out_c = l->in_c; /* a CONV could not reduce it */
+  if (o->grouped > 0 && (l->op == HTA_OP_CONV2D || l->op == HTA_OP_POINTWISE) && l->in_c >= 2 &&
+      hta_rng_chance(g, o->grouped)) {
+    /* a divisor g >= 2 of in_c; out_c a multiple of it (at least g) */
+    int div[64], nd = 0;
+    for (int d = 2; d <= l->in_c && nd < 64; d++)
+      if (l->in_c % d == 0) div[nd++] = d;
+    const int cg = div[rint_(g, 0, nd - 1)];
+    const int cap = (int)MIN(hw->chan_max, hw->stage_bytes) / cg * cg;
+    if (cap >= cg) {
+      l->cgroups = cg;
+      l->out_c = MIN(MAX(cg, l->out_c / cg * cg), cap);
+    }
+  }
   const int C = l->out_c, K = hta_layer_k(l), dw = l->op == HTA_OP_DEPTHWISE;
   const int npix = hta_layer_out_h(l) * hta_layer_out_w(l);
 
@@ -202,6 +215,17 @@ int hta_rand_layer_make(hta_rand_layer *rl, hta_rng *g, const hta_rand_opts *o,
   l->act_min = act < 7 ? -128 : act < 9 ? l->zp_out : rint_(g, -128, 127);
   l->act_max = act < 9 ? 127 : rint_(g, l->act_min, 127);
   l->group = l->op == HTA_OP_GAP ? 0 : pick_group(g, K, hw->alpha_depth);
+  if (l->cgroups > 1 && l->group > 0 && l->group < K) {
+    /* ternary groups the block-diagonal layer of the v1 engine has too (G
+       dividing a group's channels) within AlphaDepth there: the largest
+       divisor of in_c / cgroups not above the drawn G if it is >= 4 (the
+       v1 engine's smallest), or one group */
+    const int cpg = l->in_c / l->cgroups;
+    int G = MIN(l->group, cpg);
+    while (cpg % G != 0) G--;
+    const long kx = (long)l->kh * l->kw * l->in_c;
+    l->group = G >= 4 && (kx + G - 1) / G <= (long)hw->alpha_depth ? G : 0;
+  }
 
   /* kinds */
   uint8_t *kind = take(rl, 0, (size_t)C);
@@ -211,6 +235,7 @@ int hta_rand_layer_make(hta_rand_layer *rl, hta_rng *g, const hta_rand_opts *o,
     if (!(allowed & (1u << k))) continue;
     /* STRASSEN needs room for its hidden layers */
     if (k == HTA_KIND_STRASSEN && dw && npix > 65535) continue;
+    if (k == HTA_KIND_STRASSEN && l->cgroups > 1) continue; /* (never grouped) */
     allowed_list[n_allowed++] = k;
   }
   if (n_allowed == 0) allowed_list[n_allowed++] = HTA_KIND_INT8;
@@ -308,12 +333,14 @@ int hta_rand_layer_make(hta_rand_layer *rl, hta_rng *g, const hta_rand_opts *o,
 
   int nk[4] = {0, 0, 0, 0};
   for (int c = 0; c < C; c++) nk[hta_layer_kind(l, c)]++;
+  char cgroups_desc[24] = "";
+  if (l->cgroups > 1) snprintf(cgroups_desc, sizeof cgroups_desc, " cgroups%d", l->cgroups);
   snprintf(rl->desc, sizeof rl->desc,
            "%s %dx%dx%d->%d k%dx%d s%d pad(t%d b%d l%d r%d) zp(%d,%d) act[%d,%d] G%d "
-           "I%d T%d B%d S%d r%d%s",
+           "I%d T%d B%d S%d r%d%s%s",
            hta_op_name(l->op), l->in_h, l->in_w, l->in_c, l->out_c, l->kh, l->kw, l->stride,
            l->pad_t, l->pad_b, l->pad_l, l->pad_r, l->zp_in, l->zp_out, l->act_min,
            l->act_max, l->group, nk[0], nk[1], nk[2], nk[3], r,
-           n_extreme ? " sat" : "");
+           n_extreme ? " sat" : "", cgroups_desc);
   return 0;
 }

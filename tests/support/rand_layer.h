@@ -26,6 +26,9 @@ typedef struct hta_rand_opts {
                     in_c), for lane-count edges; 0: drawn */
   int n_int8;    /* >= 0: exactly min(n_int8, out_c) INT8 filters, the rest
                     TERNARY or BINARY, in random positions; -1: drawn */
+  int grouped;   /* percent of CONV2D / POINTWISE layers made grouped
+                    convolutions (cgroups >= 2, no STRASSEN filters); 0: none,
+                    and nothing more is drawn (older seeds keep their layers) */
 } hta_rand_opts;
 
 /* Defaults for hw: images up to 9x9, channels up to 40, out_c up to

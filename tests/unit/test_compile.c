@@ -86,6 +86,7 @@ static int run_case(uint64_t seed, const char *argv0) {
   hta_rand_opts opts;
   hta_rand_opts_default(&opts, &cfg);
   if (cfg.mac_lanes >= 64) opts.max_out_c = 200; /* a few two-pass layers */
+  opts.grouped = 25; /* (the v1 engine runs them as block-diagonal layers) */
   int n = hta_rng_chance(&g, 15) ? (int)hta_rng_range(&g, 2, MAX_CHAIN) : 1;
   if (seed & SWEEP_FLAG) {
     opts.op = (int)(seed >> 8 & 0xf);

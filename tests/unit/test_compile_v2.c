@@ -113,6 +113,30 @@ static const char *refusal(const hta_v2_cfg *c, const hta_layer *l) {
     if (rows * cdiv(l->in_w, 2 * (int)c->pix) > (int)c->act_depth) return "activation banks";
     return NULL;
   }
+  if (l->cgroups > 1) { /* runs of b groups on a Ci boundary (fine ternary groups: b = 1) */
+    const int cg = l->cgroups, cpg = l->in_c / cg, ci = (int)c->ci;
+    int b = ci, gg = cpg;
+    for (int x = ci; x != 0;) { /* b = ci / gcd(cpg, ci) */
+      const int r = gg % x;
+      gg = x;
+      x = r;
+    }
+    b = ci / gg < cg ? ci / gg : cg;
+    if (kh > 7 || kw > 7) return "kernel";
+    if (l->pad_t > 7 || l->pad_l > 7 || l->pad_l > 2 * (int)c->pix) return "padding";
+    if (tern > 0 && c->add_co == 0) {
+      if (mac_only_scale(l)) return "MAC-only";
+    } else if (tern > 0 && l->group != 0 && l->group < K) {
+      if (l->group % ci != 0 || cpg % l->group != 0) return "ternary groups";
+      if (kh * kw * cpg / l->group > (int)c->a_depth) return "group-scale buffer";
+      b = 1;
+    }
+    const int cbr = cdiv(b * cpg, ci);
+    if (cbr > 255) return "channel blocks";
+    if (kh * kw * cbr > (int)c->w_depth) return "weight buffer";
+    if (kh * cbr * cdiv(l->in_w, 2 * (int)c->pix) > (int)c->act_depth) return "activation banks";
+    return NULL;
+  }
   if (kh > 7 || kw > 7) return "kernel";
   if (!gap && (l->pad_t > 7 || l->pad_l > 7 || l->pad_l > 2 * (int)c->pix)) return "padding";
   if (!gap && tern > 0 && c->add_co == 0) {
@@ -136,7 +160,7 @@ static void align_group(const hta_v2_cfg *c, hta_layer *l) {
   if (l->group == 0 || l->group >= K || l->op == HTA_OP_DEPTHWISE) return;
   int G = 0;
   for (int g = l->group; g < K && G == 0; g++) {
-    if (g % (int)c->ci == 0 && l->in_c % g == 0) G = g;
+    if (g % (int)c->ci == 0 && hta_layer_filter_c(l) % g == 0) G = g;
   }
   l->group = G;
 }
@@ -169,6 +193,7 @@ static int run_case(uint64_t seed, const char *argv0, int mac) {
   hta_rand_opts_default(&opts, &lim);
   opts.kinds = 1u << HTA_KIND_INT8 | 1u << HTA_KIND_TERNARY | 1u << HTA_KIND_BINARY;
   opts.max_hw = hta_rng_chance(&g, 20) ? 20 : 9;
+  opts.grouped = 35;
   const int n = hta_rng_chance(&g, 20) ? (int)hta_rng_range(&g, 2, MAX_CHAIN) : 1;
 
   hta_rand_layer rl[MAX_CHAIN];

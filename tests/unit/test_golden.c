@@ -15,6 +15,7 @@
 #include "check.h"
 #include "hta_golden.h"
 #include "hta_layer.h"
+#include "rand_layer.h"
 
 #define Q INT32_MAX
 #define H (INT32_C(1) << 30)
@@ -890,6 +891,111 @@ static void test_layernorm_random(void) {
         "%d values off by more than the rounding of R", far);
 }
 
+/* POINTWISE 4 -> 2 in two groups: filter 0 reads channels 0, 1, filter 1
+ * channels 2, 3 (K = 2).
+ *   x = [3,-2,10,1], zp_in 1 -> [2,-3,9,0]
+ *   f0 w [1,2]:  2 - 6 = -4, + bias 10 = 6,  SRDHM(6, H) = 3, shift 0 -> 3 + zp_out 2 = 5
+ *   f1 w [3,-4]: 27 - 0 = 27, - 7 = 20, SRDHM = 10, RDBPOT(10, 1) = 5 -> 7 */
+static void test_grouped_hand(void) {
+  hta_layer l = base(HTA_OP_POINTWISE, 1, 1, 4, 2);
+  const int8_t in[] = {3, -2, 10, 1};
+  const int8_t w[] = {1, 2, 3, -4};
+  const int32_t bias[] = {10, -7}, mult[] = {H, H};
+  const uint8_t shift[] = {0, 1};
+  l.cgroups = 2;
+  l.zp_in = 1;
+  l.zp_out = 2;
+  l.w = w;
+  l.bias = bias;
+  l.mult = mult;
+  l.shift = shift;
+  const int8_t want[] = {5, 7};
+  run("grouped pointwise: each filter reads its group's channels", &l, in, want, 2);
+  l.cgroups = 3;
+  expect_error("cgroups 3 does not divide in_c 4", &l, "cgroups");
+  l.cgroups = 2;
+  l.op = HTA_OP_DEPTHWISE;
+  l.out_c = 4;
+  expect_error("DEPTHWISE is not grouped", &l, "cgroups");
+}
+
+/* A grouped convolution and its block-diagonal layer (hta_layer_block_diag)
+ * give the same outputs bit for bit: seeded random CONV2D / POINTWISE layers
+ * of every kind, one-group and fine ternary groups (G dividing a group's
+ * channels), on random inputs; G not dividing them is refused naming G. */
+static void test_grouped_block_diag(void) {
+  hta_hw_cfg hw;
+  hta_hw_cfg_default(&hw);
+  int n_same = 0, n_fine = 0, n_refused = 0, n_one = 0;
+  const int cases = 400;
+  for (int i = 0; i < cases; i++) {
+    hta_rng g;
+    hta_rng_seed(&g, hta_rng_case_seed(20261207, (uint64_t)i));
+    hta_rand_opts o;
+    hta_rand_opts_default(&o, &hw);
+    o.op = i % 3 ? HTA_OP_CONV2D : HTA_OP_POINTWISE;
+    o.kinds = 1u << HTA_KIND_INT8 | 1u << HTA_KIND_TERNARY | 1u << HTA_KIND_BINARY;
+    o.grouped = 100;
+    hta_rand_layer rl;
+    if (hta_rand_layer_make(&rl, &g, &o, NULL) != 0) {
+      check(0, "grouped vs block-diagonal: make", "case %d", i);
+      continue;
+    }
+    hta_layer l = rl.l;
+    uint8_t *alpha = NULL;
+    const int cpg = hta_layer_filter_c(&l), K = hta_layer_k(&l);
+    if (l.cgroups > 1 && hta_rng_chance(&g, 60)) {
+      /* G a divisor of a group's channels, or any G below K */
+      int G = (int)hta_rng_range(&g, 1, cpg);
+      while (cpg % G) G--;
+      if (hta_rng_chance(&g, 40) && K > 2) G = (int)hta_rng_range(&g, 2, K - 1);
+      l.group = G;
+      const size_t na = (size_t)l.out_c * (size_t)hta_layer_ngroups(&l);
+      alpha = malloc(na);
+      for (size_t a = 0; alpha != NULL && a < na; a++) alpha[a] = (uint8_t)hta_rng_u64(&g);
+      l.alpha = alpha;
+    }
+    char name[300], err[300] = "";
+    snprintf(name, sizeof name, "grouped vs block-diagonal case %d: %s G%d", i, rl.desc, l.group);
+    hta_layer d;
+    void *mem = NULL;
+    const int fine = l.group > 0 && l.group < K && l.out_c > 0;
+    if (l.cgroups < 2) {
+      n_one++; /* (in_c 1: nothing to group) */
+    } else if (hta_layer_block_diag(&l, &d, &mem, err, sizeof err) != 0) {
+      if (cpg % (l.group ? l.group : 1) == 0 || strstr(err, "G =") == NULL)
+        check(0, name, "refused: %s", err);
+      n_refused++;
+    } else {
+      const size_t isz = hta_layer_in_size(&l), osz = hta_layer_out_size(&l);
+      int8_t *x = malloc(isz), *ya = malloc(osz), *yb = malloc(osz);
+      if (x == NULL || ya == NULL || yb == NULL) {
+        check(0, name, "out of memory");
+      } else {
+        hta_rand_fill(&g, x, isz);
+        if (hta_golden_layer(&l, x, ya) != 0 || hta_golden_layer(&d, x, yb) != 0 ||
+            hta_layer_k(&d) != K * l.cgroups || d.cgroups != 0)
+          check(0, name, "golden model refused a layer, or K %d -> %d", K, hta_layer_k(&d));
+        else if (memcmp(ya, yb, osz) != 0)
+          check(0, name, "outputs differ");
+        else
+          n_same++, n_fine += fine;
+      }
+      free(x);
+      free(ya);
+      free(yb);
+    }
+    free(mem);
+    free(alpha);
+    hta_rand_layer_free(&rl);
+  }
+  check(n_same + n_refused + n_one == cases && n_same > cases / 2 && n_fine > 20 &&
+            n_refused > 5,
+        "grouped convolutions equal their block-diagonal layers (seeded random)",
+        "%d equal (%d with fine ternary groups), %d refused, %d not grouped (in_c 1), of %d",
+        n_same, n_fine, n_refused, n_one, cases);
+}
+
 int main(void) {
   test_srdhm();
   test_rdbpot();
@@ -918,5 +1024,7 @@ int main(void) {
   test_graph_check();
   test_layernorm_hand();
   test_layernorm_random();
+  test_grouped_hand();
+  test_grouped_block_diag();
   return check_summary();
 }

@@ -68,7 +68,7 @@ static int layers_equal(const hta_layer *a, const hta_layer *b, char *why, size_
   }
   F(op) F(in_h) F(in_w) F(in_c) F(out_c) F(zp_in) F(zp_out) F(act_min) F(act_max)
   F(in2_h) F(in2_w) F(in2_c) F(zp_in2) F(in_mult[0]) F(in_mult[1]) F(in_shift[0])
-  F(in_shift[1])
+  F(in_shift[1]) F(cgroups)
   for (int j = 0; j < 2; j++)
     if (hta_layer_src(a, 0, j) != hta_layer_src(b, 0, j) && a->n_src && b->n_src) {
       snprintf(why, n, "src[%d] %d != %d", j, a->src[j], b->src[j]);
@@ -168,8 +168,9 @@ static void rmodel_free(rmodel *r) {
   memset(r, 0, sizeof *r);
 }
 
-/* A chain of n random layers (op/kinds from the options for the first). */
-static int rmodel_make(rmodel *r, uint64_t seed, int n, int op, unsigned kinds) {
+/* A chain of n random layers (op/kinds from the options for the first;
+ * grouped: percent of CONV2D / POINTWISE layers grouped). */
+static int rmodel_make_g(rmodel *r, uint64_t seed, int n, int op, unsigned kinds, int grouped) {
   memset(r, 0, sizeof *r);
   hta_hw_cfg hw;
   hta_hw_cfg_default(&hw);
@@ -184,6 +185,7 @@ static int rmodel_make(rmodel *r, uint64_t seed, int n, int op, unsigned kinds) 
     hta_rand_opts_default(&o, &hw);
     o.op = i == 0 ? op : -1;
     o.kinds = i == 0 ? kinds : 0;
+    o.grouped = grouped;
     if (hta_rand_layer_make(&r->rl[i], &g, &o, i == 0 ? NULL : &in)) return -1;
     r->n = i + 1;
     r->ls[i] = r->rl[i].l;
@@ -195,6 +197,10 @@ static int rmodel_make(rmodel *r, uint64_t seed, int n, int op, unsigned kinds) 
     }
   }
   return 0;
+}
+
+static int rmodel_make(rmodel *r, uint64_t seed, int n, int op, unsigned kinds) {
+  return rmodel_make_g(r, seed, n, op, kinds, 0);
 }
 
 /* Write, read back, compare layers and golden outputs. */
@@ -399,7 +405,7 @@ static void test_corrupt(uint64_t seed, int n_flips) {
   const size_t info = (size_t)sec_off(good, 0), lrec = (size_t)sec_off(good, 1) + REC;
   const size_t rec0 = (size_t)sec_off(good, 1);
   patch32("wrong magic", good, len, 0, 0x4D415449u, "magic");
-  patch32("version 3", good, len, 4, 3, "version");
+  patch32("version 4", good, len, 4, 4, "version");
   check(hta_ld_le32(good + 4) == 1, "a chain of version-1 layers is written as version 1",
         "version %u", hta_ld_le32(good + 4));
   patch32("version 0", good, len, 4, 0, "version");
@@ -780,6 +786,58 @@ static void test_graph_corrupt(uint64_t seed, int n_flips) {
   hta_model_free(a);
 }
 
+/* Grouped convolutions (format version 3): random chains round-trip, are
+ * written as version 3 exactly when a layer is grouped, and a bad cgroups
+ * field (1, negative, not dividing the channels) or a version-3 file read
+ * as version 2 is refused naming it. */
+static void test_grouped(uint64_t seed, int cases) {
+  int n_ok = 0, n_v3 = 0;
+  uint8_t *good = NULL;
+  size_t good_len = 0;
+  int good_layer = -1;
+  for (int i = 0; i < cases; i++) {
+    const uint64_t s = hta_rng_case_seed(seed ^ 0x6C0F, (uint64_t)i);
+    rmodel r;
+    if (rmodel_make_g(&r, s, 1 + (int)(s % MAX_CHAIN), i % 2 ? HTA_OP_CONV2D : HTA_OP_POINTWISE,
+                      0, 100)) {
+      check(0, "grouped: make", "seed %" PRIu64, s);
+      rmodel_free(&r);
+      continue;
+    }
+    int grouped = -1;
+    for (int k = 0; k < r.n && grouped < 0; k++)
+      if (r.ls[k].cgroups > 1) grouped = k;
+    uint8_t *buf;
+    size_t len;
+    if (hta_model_write_mem(r.m, &buf, &len) == 0) {
+      const uint32_t v = hta_ld_le32(buf + 4);
+      if ((grouped >= 0) != (v == 3))
+        check(0, "grouped: version", "seed %" PRIu64 ": version %u, grouped layer %d", s, v,
+              grouped);
+      n_v3 += v == 3;
+      if (v == 3 && good == NULL && r.ls[grouped].in_c % 7 != 0) {
+        good = buf, good_len = len, good_layer = grouped;
+        buf = NULL;
+      }
+      free(buf);
+    }
+    n_ok += round_trip(&r, s, "grouped");
+    rmodel_free(&r);
+  }
+  check(n_ok == cases && n_v3 > cases / 2, "round trip: grouped convolutions (version 3)",
+        "%d of %d, %d of version 3", n_ok, cases, n_v3);
+  if (good == NULL) {
+    check(0, "grouped: a version-3 file to corrupt", "none of %d cases", cases);
+    return;
+  }
+  const size_t rec = (size_t)sec_off(good, 1) + (size_t)good_layer * 344u;
+  patch32("grouped: cgroups 1", good, good_len, rec + 340, 1, "cgroups = 1");
+  patch32("grouped: cgroups -2", good, good_len, rec + 340, (uint32_t)-2, "cgroups = -2");
+  patch32("grouped: cgroups 7", good, good_len, rec + 340, 7, "cgroups");
+  patch32("grouped: read as version 2", good, good_len, 4, 2, "section LAYERS");
+  free(good);
+}
+
 int main(int argc, char **argv) {
   int cases = 300, flips = 2000;
   uint64_t seed = 20261122;
@@ -832,6 +890,7 @@ int main(int argc, char **argv) {
   for (int i = 0; i < g_n; i++) g_ok += graph_round_trip(hta_rng_case_seed(seed ^ 0x96A9, i));
   check(g_ok == g_n, "round trip: random graphs with every graph op and tables (version 2)",
         "%d of %d", g_ok, g_n);
+  test_grouped(seed, cases / 3 + 1);
   test_corrupt(seed, flips);
   test_graph_corrupt(seed, flips);
   test_hostile_alloc();

@@ -712,6 +712,26 @@ static int emit(compiler *cc, hta_program *prog) {
   return 0;
 }
 
+/* The v1 engine has no grouped convolution: a grouped layer runs as its
+ * block-diagonal layer (hta_layer_block_diag: the same outputs, g times the
+ * MACs and a reduction g times longer). *flat: the layers with those in
+ * place, their arrays in mem[i] (both freed by the caller). */
+static int ungroup(compiler *cc, const hta_layer *layers, int n, hta_layer **flat, void ***mem) {
+  *flat = malloc((size_t)n * sizeof **flat);
+  *mem = calloc((size_t)n, sizeof **mem);
+  if (*flat == NULL || *mem == NULL) return fail(cc, "out of memory");
+  for (int i = 0; i < n; i++) {
+    char why[300];
+    (*flat)[i] = layers[i];
+    if (layers[i].cgroups > 1 &&
+        hta_layer_block_diag(&layers[i], &(*flat)[i], &(*mem)[i], why, sizeof why) != 0)
+      return fail(cc, "layer %d (%s, cgroups %d): the v1 engine of %s runs a grouped convolution "
+                  "as its block-diagonal layer: %s", i, hta_op_name(layers[i].op),
+                  layers[i].cgroups, cc->cfg->name ? cc->cfg->name : "this configuration", why);
+  }
+  return 0;
+}
+
 hta_program *hta_compile_cfg(const hta_hw_cfg *cfg, const hta_layer *layers, int n,
                              char *err, size_t errlen) {
   compiler cc = {cfg, err, errlen, NULL, 0, 0, NULL};
@@ -749,12 +769,18 @@ hta_program *hta_compile_cfg(const hta_hw_cfg *cfg, const hta_layer *layers, int
   prog->layer_out = calloc((size_t)n, sizeof *prog->layer_out);
   int rc = prog->layer_out == NULL ? fail(&cc, "out of memory") : 0;
   if (rc == 0) rc = check_chain(&cc, layers, n);
-  if (rc == 0) rc = plan_data(&cc, layers, n, prog);
-  if (rc == 0) rc = plan(&cc, layers, n, prog);
+  hta_layer *flat = NULL;
+  void **mem = NULL;
+  if (rc == 0) rc = ungroup(&cc, layers, n, &flat, &mem);
+  if (rc == 0) rc = plan_data(&cc, flat, n, prog);
+  if (rc == 0) rc = plan(&cc, flat, n, prog);
   if (rc == 0) {
     prog->desc_layer = calloc((size_t)cc.n_hl, sizeof *prog->desc_layer);
     rc = prog->desc_layer == NULL ? fail(&cc, "out of memory") : emit(&cc, prog);
   }
+  for (int i = 0; mem != NULL && i < n; i++) free(mem[i]);
+  free(mem);
+  free(flat);
   free_compiler(&cc);
   if (rc != 0) {
     hta_program_free(prog);

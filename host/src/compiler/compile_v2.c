@@ -489,7 +489,7 @@ static int conv_gblk(const hta_v2_cfg *cfg, const hta_layer *l) {
   const int K = hta_layer_k(l);
   if (l->group == 0 || l->group >= K) return 0;
   if (!cfg->fine_groups) return -1;
-  if (l->group % (int)cfg->ci != 0 || l->in_c % l->group != 0) return -1;
+  if (l->group % (int)cfg->ci != 0 || hta_layer_filter_c(l) % l->group != 0) return -1;
   return l->group / (int)cfg->ci;
 }
 
@@ -562,7 +562,142 @@ static int emit_halves(compiler *cc, vconv *v, const hta_layer *l) {
   return 1;
 }
 
+/* Grouped convolutions (cgroups g > 1): runs of b consecutive groups, each a
+ * vconv over its own channels of the input tensor (in.off + c0, in.c = the
+ * b groups' channels, the tensor's pixel stride) writing its filters'
+ * channels of the output (lane records name them): the engine reads a
+ * channel slice of a wider tensor as depthwise jobs do, so no block of
+ * another run's channels is multiplied. Within a run filter o's weights
+ * are its group's, 0 on the run's other groups' channels. A run starts on a
+ * Ci boundary (the loader's words are Ci-aligned) so b cpg is a multiple of
+ * Ci; b is the multiple of the smallest such b with the fewest array cycles,
+ * counting a run's passes x blocks per Pix output pixels against the input
+ * it reads (one run per pixel), as the engine overlaps the two. With ternary
+ * fine groups b = 1 (a group of G channels is then whole blocks). */
+static int run_cost_passes(const hta_v2_cfg *cfg, int n_mac, int n_add) {
+  const int pm = ceil_div(n_mac, (int)cfg->mac_co);
+  const int pa = n_add > 0 ? ceil_div(n_add, (int)cfg->add_co) : 0;
+  return pm > pa ? pm : pa;
+}
+
+static int gcd(int a, int b) { return b == 0 ? a : gcd(b, a % b); }
+
+/* INT8 lanes and ternary lanes of filters f0 .. f1-1 (MAC-only: all INT8). */
+static void run_lanes(const hta_v2_cfg *cfg, const hta_layer *l, int f0, int f1, int *nm,
+                      int *na) {
+  *nm = *na = 0;
+  for (int o = f0; o < f1; o++) {
+    if (hta_layer_kind(l, o) != HTA_KIND_INT8 && cfg->add_co > 0) (*na)++;
+    else (*nm)++;
+  }
+}
+
+static uint64_t grouped_cost(const hta_v2_cfg *cfg, const hta_layer *l, hta_tensor in,
+                             hta_tensor out, int b) {
+  const int g = l->cgroups, cpg = l->in_c / g, opg = l->out_c / g, ci = (int)cfg->ci;
+  const uint64_t tiles = (uint64_t)out.h * (uint64_t)ceil_div(out.w, (int)cfg->pix);
+  const size_t bus = hta_v2_bus_bytes(cfg);
+  uint64_t cost = 0;
+  for (int g0 = 0; g0 < g; g0 += b) {
+    const int nb = g - g0 < b ? g - g0 : b, win = nb * cpg;
+    int nm, na;
+    run_lanes(cfg, l, g0 * opg, (g0 + nb) * opg, &nm, &na);
+    const uint64_t run = tiles * (uint64_t)run_cost_passes(cfg, nm, na) *
+                         (uint64_t)(l->kh * l->kw * ceil_div(win, ci));
+    const uint64_t load = (uint64_t)in.h * in.w * ((ceil_div(win, ci) * (size_t)ci + bus - 1) / bus);
+    cost += run > load ? run : load;
+  }
+  return cost;
+}
+
+static int lower_grouped(compiler *cc, int i, const hta_layer *l, hta_tensor in,
+                         hta_tensor out) {
+  const hta_v2_cfg *cfg = cc->cfg;
+  const int g = l->cgroups, cpg = l->in_c / g, opg = l->out_c / g, ci = (int)cfg->ci;
+  const int taps = l->kh * l->kw, Kn = hta_layer_k(l), ng = hta_layer_ngroups(l);
+  const int mac_only = cfg->add_co == 0;
+  const int nt = l->out_c - count_kind(l, HTA_KIND_INT8);
+  const int gblk = nt > 0 && !mac_only ? conv_gblk(cfg, l) : 0;
+  char what[48];
+  snprintf(what, sizeof what, " (%s, cgroups %d)", hta_op_name(l->op), g);
+  if (gblk < 0)
+    return fail(cc, "layer %d%s: ternary groups of G = %d are not lowered to engine v2: they "
+                "need G a multiple of Ci = %u and the %d channels of a group a multiple of G%s",
+                i, what, l->group, cfg->ci, cpg,
+                cfg->fine_groups ? "" : ", and a core built with fine groups");
+  int b = ci / gcd(cpg, ci); /* the fewest groups of a run that ends on a Ci boundary */
+  if (b > g) b = g;
+  if (gblk > 0) {
+    b = 1; /* (cpg % G == 0 and G % Ci == 0: conv_gblk) */
+  } else {
+    uint64_t best = grouped_cost(cfg, l, in, out, b);
+    for (int m = 2 * b; m < g + b; m += b) {
+      const int bm = m < g ? m : g, cb = ceil_div(bm * cpg, ci);
+      /* (runs wider than the smallest only where they fit the core: a job's
+         K blocks, its cb_n field, kh rows of them in the banks) */
+      if (l->kh * l->kw * cb > (int)cfg->w_depth || cb > FIELD8_MAX ||
+          l->kh * cb * ceil_div(in.w, 2 * (int)cfg->pix) > (int)cfg->act_depth)
+        break;
+      const uint64_t c = grouped_cost(cfg, l, in, out, bm);
+      if (c <= best) { /* (ties: fewer runs) */
+        best = c;
+        b = bm;
+      }
+    }
+  }
+  for (int g0 = 0; g0 < g; g0 += b) {
+    const int nb = g - g0 < b ? g - g0 : b, win = nb * cpg;
+    vconv v;
+    if (new_vconv(cc, &v, i, what, l, nb * opg) != 0) return -1;
+    v.in = in;
+    v.in.off = in.off + (uint32_t)(g0 * cpg);
+    v.in.c = win;
+    v.out = out;
+    v.gblk = gblk;
+    for (int o = g0 * opg; o < (g0 + nb) * opg; o++) {
+      const int t = hta_layer_kind(l, o) != HTA_KIND_INT8;
+      vlane *ln = push_lane(&v, t && !mac_only);
+      ln->chan = o;
+      const int8_t *row = t ? l->t + (size_t)o * Kn : l->w + (size_t)o * Kn;
+      int8_t *folded = NULL;
+      ln->alpha = t ? l->alpha + (size_t)o * ng : NULL;
+      if (t && mac_only && !one_group(l)) {
+        row = folded = fold_alpha(cc, i, l, o);
+        ln->alpha = NULL;
+        if (folded == NULL) {
+          free_vconv(&v);
+          return -1;
+        }
+      }
+      if (nb == 1) { /* the group's own rows, in golden order */
+        ln->w = ln->own = folded;
+        if (folded == NULL) ln->w = row;
+      } else { /* within the run's channels: 0 outside the filter's group */
+        int8_t *x = calloc((size_t)taps * win, 1);
+        if (x == NULL) {
+          free(folded);
+          free_vconv(&v);
+          return fail(cc, "out of memory");
+        }
+        const int at = (o / opg - g0) * cpg;
+        for (int k = 0; k < Kn; k++) x[(k / cpg) * win + at + k % cpg] = row[k];
+        free(folded);
+        ln->w = ln->own = x;
+      }
+      ln->bias = l->bias[o];
+      ln->mult = l->mult[o];
+      ln->shift = l->shift[o];
+    }
+    int rc = emit_halves(cc, &v, l);
+    if (rc == 0) rc = emit_vconv(cc, &v);
+    free_vconv(&v);
+    if (rc < 0) return -1;
+  }
+  return 0;
+}
+
 static int lower_conv(compiler *cc, int i, const hta_layer *l, hta_tensor in, hta_tensor out) {
+  if (l->cgroups > 1) return lower_grouped(cc, i, l, in, out);
   const int K = hta_layer_k(l), ng = hta_layer_ngroups(l);
   vconv v;
   if (new_vconv(cc, &v, i, "", l, l->out_c) != 0) return -1;
@@ -575,7 +710,7 @@ static int lower_conv(compiler *cc, int i, const hta_layer *l, hta_tensor in, ht
     free_vconv(&v);
     return fail(cc, "layer %d (%s): ternary groups of G = %d are not lowered to engine v2: they "
                 "need G a multiple of Ci = %u and in_c (%d) a multiple of G%s", i,
-                hta_op_name(l->op), l->group, cc->cfg->ci, l->in_c,
+                hta_op_name(l->op), l->group, cc->cfg->ci, hta_layer_filter_c(l),
                 cc->cfg->fine_groups ? "" : ", and a core built with fine groups");
   }
   for (int o = 0; o < l->out_c; o++) {

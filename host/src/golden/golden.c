@@ -126,19 +126,25 @@ typedef struct stop_fn {
 } stop_fn;
 #define STOP(s) ((s)->fn != NULL && (s)->fn((s)->user))
 
-/* conv2d, pointwise, fully connected: every filter reads all channels. */
+/* conv2d, pointwise, fully connected: every filter reads all channels, or
+ * (cgroups g > 1) the in_c / g channels of its group, filters
+ * [gi out_c / g, (gi + 1) out_c / g) reading channels [gi in_c / g, ..). */
 static int run_conv(const hta_layer *l, const int8_t *in, int8_t *out,
                     int32_t *xc, int32_t *h, const stop_fn *s) {
   const int K = hta_layer_k(l), oh = hta_layer_out_h(l), ow = hta_layer_out_w(l);
+  const int ng = hta_layer_cgroups(l), cpg = l->in_c / ng, opg = l->out_c / ng;
   for (int oy = 0; oy < oh; oy++) {
     if (STOP(s)) return 1;
     for (int ox = 0; ox < ow; ox++) {
-      window(l, in, oy, ox, 0, l->in_c, xc);
-      if (l->r > 0) strassen_hidden(l->wb, l->hmul, l->hshift, l->r, xc, K, h);
       int8_t *px = out + ((size_t)oy * ow + ox) * l->out_c;
-      for (int o = 0; o < l->out_c; o++) {
-        const int8_t *wc_row = l->wc ? l->wc + (size_t)o * l->r : NULL;
-        px[o] = output_stage(l, o, filter_acc(l, o, xc, K, h, wc_row));
+      for (int gi = 0; gi < ng; gi++) {
+        window(l, in, oy, ox, gi * cpg, cpg, xc);
+        /* (STRASSEN filters are never grouped: hta_layer_check) */
+        if (l->r > 0) strassen_hidden(l->wb, l->hmul, l->hshift, l->r, xc, K, h);
+        for (int o = gi * opg; o < (gi + 1) * opg; o++) {
+          const int8_t *wc_row = l->wc ? l->wc + (size_t)o * l->r : NULL;
+          px[o] = output_stage(l, o, filter_acc(l, o, xc, K, h, wc_row));
+        }
       }
     }
   }

@@ -6,6 +6,8 @@
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 const char *hta_op_name(hta_op op) {
   switch (op) {
@@ -57,6 +59,8 @@ int hta_layer_is_v2(const hta_layer *l, int i) {
          hta_layer_src(l, i, 0) != i;
 }
 
+int hta_layer_is_v3(const hta_layer *l) { return l->cgroups > 1; }
+
 const char *hta_kind_name(hta_kind k) {
   switch (k) {
   case HTA_KIND_INT8: return "INT8";
@@ -87,9 +91,18 @@ int hta_layer_k(const hta_layer *l) {
   switch (l->op) {
   case HTA_OP_GAP: case HTA_OP_GMP: return l->in_h * l->in_w;
   case HTA_OP_DEPTHWISE: case HTA_OP_MAXPOOL: case HTA_OP_AVGPOOL: return l->kh * l->kw;
-  case HTA_OP_CONV2D: case HTA_OP_POINTWISE: case HTA_OP_FC: return l->kh * l->kw * l->in_c;
+  case HTA_OP_CONV2D: case HTA_OP_POINTWISE: case HTA_OP_FC:
+    return l->kh * l->kw * hta_layer_filter_c(l);
   default: return 1; /* element-wise: one value per output */
   }
+}
+
+int hta_layer_cgroups(const hta_layer *l) { return l->cgroups > 1 ? l->cgroups : 1; }
+
+int hta_layer_filter_c(const hta_layer *l) {
+  if (l->op == HTA_OP_DEPTHWISE) return 1;
+  /* (hta_layer_check keeps cgroups a divisor of in_c) */
+  return l->cgroups > 1 ? l->in_c / l->cgroups : l->in_c;
 }
 
 int hta_layer_ngroups(const hta_layer *l) {
@@ -196,6 +209,15 @@ static int check_shape(const hta_layer *l, char *err, size_t n) {
                 l->in_c, hta_op_name(l->op));
   }
   if (check_graph_fields(l, err, n)) return -1;
+  if (l->cgroups < 0) return hta_errf(err, n, "cgroups = %d must be >= 0", l->cgroups);
+  if (l->cgroups > 1) {
+    if (l->op != HTA_OP_CONV2D && l->op != HTA_OP_POINTWISE)
+      return hta_errf(err, n, "cgroups = %d: only CONV2D and POINTWISE are grouped (%s)",
+                      l->cgroups, hta_op_name(l->op));
+    if (l->in_c % l->cgroups != 0 || l->out_c % l->cgroups != 0)
+      return hta_errf(err, n, "cgroups = %d must divide in_c = %d and out_c = %d", l->cgroups,
+                      l->in_c, l->out_c);
+  }
   if (l->op == HTA_OP_GAP) return 0;
   if (l->kh < 1) return hta_errf(err, n, "kh = %d must be >= 1", l->kh);
   if (l->kw < 1) return hta_errf(err, n, "kw = %d must be >= 1", l->kw);
@@ -266,6 +288,9 @@ static int check_weights(const hta_layer *l, char *err, size_t n) {
       return hta_errf(err, n, "kind[%d] = %d is not a weight kind", o, (int)k);
     }
   }
+  if (n_strassen > 0 && l->cgroups > 1)
+    return hta_errf(err, n, "STRASSEN filters in a grouped layer (cgroups = %d): a hidden unit "
+                    "reads every input channel", l->cgroups);
   if (n_strassen == 0) {
     if (l->r != 0) return hta_errf(err, n, "r = %d but no filter is STRASSEN", l->r);
     return 0;
@@ -310,6 +335,56 @@ int hta_layer_check(const hta_layer *l, char *err, size_t n) {
   if (check_shape(l, err, n) || check_quant(l, err, n)) return -1;
   if (!hta_op_has_weights(l->op)) return 0;
   return check_weights(l, err, n);
+}
+
+/* ---- grouped convolutions ---- */
+
+int hta_layer_block_diag(const hta_layer *l, hta_layer *d, void **mem, char *err, size_t n) {
+  *mem = NULL;
+  if (hta_layer_check(l, err, n) != 0) return -1;
+  if (l->cgroups < 2) return hta_errf(err, n, "not a grouped convolution (cgroups %d)", l->cgroups);
+  const int g = l->cgroups, cpg = l->in_c / g, opg = l->out_c / g, taps = l->kh * l->kw;
+  const size_t Kn = (size_t)taps * cpg, K = (size_t)taps * l->in_c, oc = (size_t)l->out_c;
+  int tern = 0;
+  for (int o = 0; o < l->out_c; o++) tern |= hta_layer_kind(l, o) != HTA_KIND_INT8;
+  const int one = !tern || l->group == 0 || (size_t)l->group >= Kn;
+  const int G = one ? 0 : l->group;
+  if (G > 0 && cpg % G != 0)
+    return hta_errf(err, n, "ternary groups of G = %d weights do not divide the %d input channels "
+                    "of a group (cgroups %d): no block-diagonal layer has them", G, cpg, g);
+  const size_t NG = G ? K / (size_t)G : 1, NGn = G ? Kn / (size_t)G : 1;
+  uint8_t *p = calloc(2 * oc * K + oc * NG + oc, 1);
+  if (p == NULL) return hta_errf(err, n, "out of memory");
+  int8_t *w = (int8_t *)p, *t = (int8_t *)p + oc * K;
+  uint8_t *alpha = p + 2 * oc * K, *kind = alpha + oc * NG;
+  for (size_t o = 0; o < oc; o++) {
+    const size_t c0 = (o / (size_t)opg) * (size_t)cpg;
+    const hta_kind kd = hta_layer_kind(l, (int)o);
+    /* a BINARY filter has no weight 0: its block-diagonal row is TERNARY
+     * (the same values and scales, the same sums) */
+    kind[o] = (uint8_t)(kd == HTA_KIND_BINARY ? HTA_KIND_TERNARY : kd);
+    for (size_t k = 0; k < Kn; k++) {
+      const size_t at = o * K + (k / (size_t)cpg) * (size_t)l->in_c + c0 + k % (size_t)cpg;
+      if (kd == HTA_KIND_INT8) w[at] = l->w[o * Kn + k];
+      else t[at] = l->t[o * Kn + k];
+    }
+    if (kd == HTA_KIND_INT8) continue;
+    for (size_t j = 0; j < NG; j++) { /* expanded group j: G channels of one tap */
+      const size_t first = j * (size_t)(G ? G : 0); /* (one group: j = 0, c0) */
+      const size_t ch = G ? first % (size_t)l->in_c : c0, tap = first / (size_t)l->in_c;
+      const size_t jn = G ? (tap * (size_t)cpg + ch - c0) / (size_t)G : 0;
+      alpha[o * NG + j] = ch >= c0 && ch < c0 + (size_t)cpg ? l->alpha[o * NGn + jn] : 1;
+    }
+  }
+  *d = *l;
+  d->cgroups = 0;
+  d->group = G;
+  d->w = w;
+  d->t = t;
+  d->alpha = alpha;
+  d->kind = kind;
+  *mem = p;
+  return 0;
 }
 
 /* ---- model-file packing ---- */

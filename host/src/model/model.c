@@ -88,6 +88,7 @@ int hta_model_layer_limits(const hta_layer *l, char *err, size_t n) {
   DIM(zp_in2, -128, 127)
   DIM(in_shift[0], 0, 31)
   DIM(in_shift[1], 0, 31)
+  DIM(cgroups, 0, HTA_MODEL_MAX_DIM)
   if (l->op != HTA_OP_GAP) {
     DIM(kh, 1, HTA_MODEL_MAX_KERNEL)
     DIM(kw, 1, HTA_MODEL_MAX_KERNEL)
@@ -100,6 +101,12 @@ int hta_model_layer_limits(const hta_layer *l, char *err, size_t n) {
     DIM(r, 0, HTA_MODEL_MAX_DIM)
   }
 #undef DIM
+  /* (before any size follows from K = kh kw in_c / cgroups) */
+  if (l->cgroups > 1 && ((l->op != HTA_OP_CONV2D && l->op != HTA_OP_POINTWISE) ||
+                         l->in_c % l->cgroups != 0 || l->out_c % l->cgroups != 0))
+    return hta_errf(err, n, "cgroups = %d: a grouped %s needs cgroups dividing in_c = %d and "
+                    "out_c = %d (CONV2D, POINTWISE only)", l->cgroups, hta_op_name(l->op),
+                    l->in_c, l->out_c);
   const long long in_bytes = (long long)l->in_h * l->in_w * l->in_c;
   if (in_bytes > HTA_MODEL_MAX_TENSOR)
     return hta_errf(err, n, "input tensor %dx%dx%d is larger than 2^31-1 bytes", l->in_h,
@@ -114,7 +121,9 @@ int hta_model_layer_limits(const hta_layer *l, char *err, size_t n) {
     if (l->in_h + l->pad_t + l->pad_b < l->kh || l->in_w + l->pad_l + l->pad_r < l->kw)
       return hta_errf(err, n, "kernel %dx%d is larger than the padded input", l->kh, l->kw);
     K = (long long)l->kh * l->kw *
-        (l->op == HTA_OP_CONV2D || l->op == HTA_OP_POINTWISE || l->op == HTA_OP_FC ? l->in_c : 1);
+        (l->op == HTA_OP_CONV2D || l->op == HTA_OP_POINTWISE || l->op == HTA_OP_FC
+             ? l->in_c / (l->cgroups > 1 ? l->cgroups : 1)
+             : 1);
     long long oh = (l->in_h + l->pad_t + l->pad_b - l->kh) / l->stride + 1;
     long long ow = (l->in_w + l->pad_l + l->pad_r - l->kw) / l->stride + 1;
     if (l->op == HTA_OP_RESIZE) oh = 2LL * l->in_h, ow = 2LL * l->in_w;
@@ -180,6 +189,7 @@ static int copy_layer(hta_layer *d, const hta_layer *s, int i) {
   d->n_src = hta_op_inputs(s->op);
   d->src[0] = hta_layer_src(s, i, 0);
   d->src[1] = d->n_src > 1 ? s->src[1] : 0;
+  d->cgroups = s->cgroups > 1 ? s->cgroups : 0; /* (1 and 0 both mean ungrouped) */
   if (s->lut) {
     int8_t *lut = malloc(256);
     if (!lut) return -1;

@@ -25,13 +25,14 @@
 #include "errmsg.h"
 
 #define FILE_MAGIC "HTAM"
-#define FILE_VERSION 2u /* the newest; a chain of version-1 layers is written as 1 */
+#define FILE_VERSION 3u /* the newest; a file has the lowest version that holds its model */
 #define HEADER_BYTES 32u
 #define SECTION_ENTRY_BYTES 32u
 #define N_SECTIONS 3u
 #define INFO_FIXED_BYTES 48u
 #define LAYER_RECORD_BYTES 280u    /* version 1 */
 #define LAYER_RECORD_BYTES_V2 340u /* version 2: 13 tensors, graph fields */
+#define LAYER_RECORD_BYTES_V3 344u /* version 3: and cgroups */
 #define N_TENSORS 13               /* version 1 has the first 12 */
 #define V2_FIELDS 11               /* the graph fields at the end of a version-2 record */
 
@@ -47,15 +48,20 @@ static const char *const tensor_name[N_TENSORS] = {
     "mult", "shift", "wb", "hmul", "hshift", "wc", "lut"};
 
 static unsigned record_bytes(unsigned version) {
-  return version == 1 ? LAYER_RECORD_BYTES : LAYER_RECORD_BYTES_V2;
+  return version == 1 ? LAYER_RECORD_BYTES
+                      : version == 2 ? LAYER_RECORD_BYTES_V2 : LAYER_RECORD_BYTES_V3;
 }
 static int n_tensors(unsigned version) { return version == 1 ? 12 : N_TENSORS; }
 
-/* The lowest version that holds the model. */
+/* The lowest version that holds the model: 3 with a grouped convolution,
+ * else 2 with a graph op, table or graph input, else 1. */
 static unsigned model_version(const hta_model *m) {
-  for (int i = 0; i < m->n; i++)
-    if (hta_layer_is_v2(&m->layers[i], i)) return 2;
-  return 1;
+  unsigned v = 1;
+  for (int i = 0; i < m->n; i++) {
+    if (hta_layer_is_v3(&m->layers[i])) return 3;
+    if (hta_layer_is_v2(&m->layers[i], i)) v = 2;
+  }
+  return v;
 }
 
 /* In-memory budget of the reader: what a file of len bytes may make it
@@ -271,6 +277,7 @@ static void write_layer(wbuf *rec, wbuf *t, const hta_layer *l, unsigned version
                                 l->in2_w,     l->in2_c,       l->zp_in2,      l->in_mult[0],
                                 l->in_mult[1], l->in_shift[0], l->in_shift[1]};
   for (int i = 0; i < V2_FIELDS; i++) hta_st_le32(q + 88 + 16 * N_TENSORS + 4 * i, (uint32_t)g[i]);
+  if (version >= 3) hta_st_le32(q + LAYER_RECORD_BYTES_V2, (uint32_t)l->cgroups);
 }
 
 int hta_model_write_mem(const hta_model *m, uint8_t **buf, size_t *len) {
@@ -420,6 +427,12 @@ static int read_layer(reader *rd, const uint8_t *p, unsigned version, int li, ht
     if (l->n_src != hta_op_inputs(l->op))
       return hta_errf(err, errlen, "n_src = %d, expected %d for %s", l->n_src,
                       hta_op_inputs(l->op), hta_op_name(l->op));
+  }
+  if (version >= 3) {
+    l->cgroups = get_i32(p + LAYER_RECORD_BYTES_V2);
+    if (l->cgroups == 1 || l->cgroups < 0)
+      return hta_errf(err, errlen, "cgroups = %d: 0 (not grouped) or the group count >= 2",
+                      l->cgroups);
   }
   if (l->op == HTA_OP_GAP &&
       (l->kh != 1 || l->kw != 1 || l->stride != 1 || l->pad_t || l->pad_b || l->pad_l ||
@@ -589,7 +602,7 @@ hta_model *hta_model_read_mem(const uint8_t *buf, size_t len, char *err, size_t 
   }
   const uint32_t version = hta_ld_le32(buf + 4);
   if (version < 1 || version > FILE_VERSION) {
-    hta_errf(err, errlen, "header: unsupported version %u (this reader knows 1 and %u)", version,
+    hta_errf(err, errlen, "header: unsupported version %u (this reader knows 1 to %u)", version,
          FILE_VERSION);
     return NULL;
   }
@@ -748,8 +761,9 @@ hta_model *hta_model_read_mem(const uint8_t *buf, size_t len, char *err, size_t 
       return NULL;
     }
   }
-  if (version == 2 && model_version(m) != 2) {
-    hta_errf(err, errlen, "header: version 2 for a chain of version-1 layers (written as 1)");
+  if (version >= 2 && model_version(m) != version) {
+    hta_errf(err, errlen, "header: version %u for a model of version-%u layers (written as %u)",
+             version, model_version(m), model_version(m));
     hta_model_free(m);
     return NULL;
   }
@@ -847,6 +861,7 @@ hta_model *hta_model_load(const char *path, char *err, size_t errlen) {
  * need; in a version-2 file every record has the version-2 size
  * (hta_model_record_bytes; hta_stats_model corrects for it). */
 static unsigned layer_record_bytes(const hta_layer *l) {
+  if (hta_layer_is_v3(l)) return LAYER_RECORD_BYTES_V3;
   return (unsigned)l->op > (unsigned)HTA_OP_GAP || l->lut ? LAYER_RECORD_BYTES_V2
                                                           : LAYER_RECORD_BYTES;
 }
