@@ -45,7 +45,7 @@
 #define V2_KINDS (1u << HTA_KIND_INT8 | 1u << HTA_KIND_TERNARY | 1u << HTA_KIND_BINARY)
 
 static int verbose;
-static uint64_t total_cycles, total_cases, total_gops, total_redrawn;
+static uint64_t total_cycles, total_cases, total_gops, total_redrawn, total_grouped;
 /* per graph-op descriptor kind: descriptors, cycles, output bytes */
 #define GOP_KINDS 10
 static uint64_t kind_n[GOP_KINDS], kind_cycles[GOP_KINDS], kind_bytes[GOP_KINDS];
@@ -229,8 +229,10 @@ static int run_case_at(hta_sim *sim, uint64_t seed, const char *argv0, int pool,
   ok = 1;
   total_cycles += res.cycles;
   total_cases++;
-  for (int i = 0; i < n; i++)
+  for (int i = 0; i < n; i++) {
     total_gops += hta_op_inputs(ls[i].op) == 2 || ls[i].lut != NULL;
+    total_grouped += ls[i].cgroups > 1;
+  }
 
 done:
   if (ok) {
@@ -410,6 +412,9 @@ int main(int argc, char **argv) {
   }
   printf("simulated %" PRIu64 " graphs (%" PRIu64 " layers with graph ops or tables), %" PRIu64
          " cycles\n", total_cases, total_gops, total_cycles);
+  printf("  %" PRIu64 " grouped convolutions (cgroups) among their layers\n", total_grouped);
+  if (count >= 50 && !have_only)
+    check(total_grouped > 0, "grouped convolutions ran", "none in %ld graphs", count);
   if (total_redrawn)
     printf("  %" PRIu64 " graphs redrawn: a GAP over more than 7x7 pixels or ternary groups "
            "not whole Ci blocks, a kernel or padding over 7 (the v2 core's and lowering's "

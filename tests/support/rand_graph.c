@@ -144,9 +144,13 @@ static int add_weighted_k(gb *b, int op, int t, int table, int max_c, unsigned k
   return add_weighted_g(b, op, t, table, max_c, kinds, 1);
 }
 
-/* groups > 1: a grouped convolution as hta import lowers it, filter o of
- * group o / (out_c / groups) with weight 0 at every input channel outside
- * that group's (block-diagonal; INT8 and TERNARY filters, which hold 0). */
+/* groups > 1: a grouped convolution (cgroups, as hta import writes it since
+ * format version 3; INT8 and TERNARY filters): filter o reads the in_c /
+ * groups channels of group o / (out_c / groups). Its rows are the first K /
+ * groups weights of the drawn ones (nothing more is drawn, so the graphs of
+ * a seed are those of the block-diagonal layers this made before); ternary
+ * groups that do not divide a group's channels become one group (the v1
+ * engine runs the layer block-diagonal: hta_layer_block_diag). */
 static int add_weighted_g(gb *b, int op, int t, int table, int max_c, unsigned kinds,
                           int groups) {
   if (b->failed) return 0;
@@ -186,15 +190,17 @@ static int add_weighted_g(gb *b, int op, int t, int table, int max_c, unsigned k
    * up to the asked number that divide both channel counts */
   while (groups > 1 && (rl.l.in_c % groups || rl.l.out_c % groups)) groups--;
   if (groups > 1 && rl.l.op != HTA_OP_DEPTHWISE) {
-    const int K = hta_layer_k(&rl.l), ipg = rl.l.in_c / groups, opg = rl.l.out_c / groups;
+    const int ipg = rl.l.in_c / groups, K = hta_layer_k(&rl.l);
+    rl.l.cgroups = groups; /* (K shrinks: the arrays drawn for the full K hold it) */
+    const int Kn = hta_layer_k(&rl.l);
     int8_t *w = (int8_t *)rl.l.w, *tw = (int8_t *)rl.l.t; /* rl's own arrays */
-    for (int f = 0; f < rl.l.out_c; f++)
-      for (int k = 0; k < K; k++) /* OHWI: input channel k % in_c */
-        if ((k % rl.l.in_c) / ipg != f / opg) {
-          if (w != NULL) w[(size_t)f * K + k] = 0;
-          if (tw != NULL) tw[(size_t)f * K + k] = 0;
-        }
-    snprintf(rl.desc + strlen(rl.desc), sizeof rl.desc - strlen(rl.desc), " groups=%d", groups);
+    for (int f = 1; f < rl.l.out_c; f++) { /* row f: the first Kn weights of its own */
+      if (w != NULL) memmove(w + (size_t)f * Kn, w + (size_t)f * K, (size_t)Kn);
+      if (tw != NULL) memmove(tw + (size_t)f * Kn, tw + (size_t)f * K, (size_t)Kn);
+    }
+    if (rl.l.group > 0 && rl.l.group < hta_layer_k(&rl.l) && ipg % rl.l.group != 0)
+      rl.l.group = 0;
+    snprintf(rl.desc + strlen(rl.desc), sizeof rl.desc - strlen(rl.desc), " cgroups=%d", groups);
   }
   if (table == 1)
     for (int i = 0; i < 256; i++) b->lut[i] = (int8_t)(i - 128 > 0 ? (i - 128) / 2 : i - 128);

@@ -166,9 +166,10 @@ int cmd_bench(int argc, char **argv) {
     for (int i = 0; i < mi.n_layers; i++) {
       const uint64_t c = st.layer_cycles[i];
       const double b = (double)batch;
-      printf("%s{\"index\":%d,\"op\":\"%s\",\"cycles\":%" PRIu64 ",\"ideal_cycles\":%" PRIu64
+      printf("%s{\"index\":%d,\"op\":\"%s\",\"cgroups\":%d,\"cycles\":%" PRIu64
+             ",\"ideal_cycles\":%" PRIu64
              ",\"utilization\":%.6f,\"mac_utilization\":%.6f,\"adder_utilization\":%.6f}",
-             i ? "," : "", i, hta_op_name(ls[i].op), c, lw[i].ideal,
+             i ? "," : "", i, hta_op_name(ls[i].op), hta_layer_cgroups(&ls[i]), c, lw[i].ideal,
              c ? lw[i].ideal * b / c : 0.0,
              c ? (double)lw[i].mac / mac_lanes * b / c : 0.0,
              c && add_lanes ? (double)lw[i].add / add_lanes * b / c : 0.0);
@@ -188,8 +189,11 @@ int cmd_bench(int argc, char **argv) {
       const double b = (double)batch;
       char shp[32];
       snprintf(shp, sizeof shp, "%dx%dx%d", hta_layer_out_h(l), hta_layer_out_w(l), l->out_c);
-      printf("%3d %-9s %-13s %12" PRIu64 " %12" PRIu64 " %6.1f%% %6.1f%% %6.1f%%\n", i,
-             hta_op_name(l->op), shp, c, lw[i].ideal * (uint64_t)batch,
+      char op[32]; /* a grouped convolution: CONV2D/g32 */
+      snprintf(op, sizeof op, "%s", hta_op_name(l->op));
+      if (l->cgroups > 1) snprintf(op, sizeof op, "%s/g%d", hta_op_name(l->op), l->cgroups);
+      printf("%3d %-9s %-13s %12" PRIu64 " %12" PRIu64 " %6.1f%% %6.1f%% %6.1f%%\n", i, op,
+             shp, c, lw[i].ideal * (uint64_t)batch,
              c ? 100.0 * lw[i].ideal * b / c : 0.0,
              c ? 100.0 * lw[i].mac / mac_lanes * b / c : 0.0,
              c && add_lanes ? 100.0 * lw[i].add / add_lanes * b / c : 0.0);

@@ -150,6 +150,23 @@ static int read_graph_line(bundle *b, hta_layer *l, char *err, size_t errlen) {
   return 0;
 }
 
+/* The optional grouped-convolution record after those (format version 3):
+ * "cgroups G", G >= 2. Absent: not grouped. */
+static int read_cgroups_line(bundle *b, hta_layer *l, char *err, size_t errlen) {
+  char line[64];
+  long where = ftell(b->txt);
+  if (fgets(line, sizeof line, b->txt) == NULL || strncmp(line, "cgroups ", 8) != 0) {
+    fseek(b->txt, where, SEEK_SET);
+    return 0;
+  }
+  b->line++;
+  if (sscanf(line, "cgroups %d", &l->cgroups) != 1 || l->cgroups < 2) {
+    snprintf(err, errlen, "bundle line %d: bad cgroups record", b->line);
+    return -1;
+  }
+  return 0;
+}
+
 static hta_model *read_bundle(const char *dir, char *err, size_t errlen) {
   char path[PATH_MAX], line[1024];
   bundle b = {0};
@@ -203,7 +220,7 @@ static hta_model *read_bundle(const char *dir, char *err, size_t errlen) {
       goto fail;
     }
     l.op = (hta_op)op;
-    if (read_graph_line(&b, &l, err, errlen)) goto fail;
+    if (read_graph_line(&b, &l, err, errlen) || read_cgroups_line(&b, &l, err, errlen)) goto fail;
     size_t n_kind, n_w, n_t, n_a, n_b, n_m, n_s;
     const uint8_t *kind = take_array(&b, "kind", 1, &n_kind, err, errlen);
     const int8_t *w = take_array(&b, "w", 1, &n_w, err, errlen);

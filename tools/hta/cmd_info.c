@@ -51,7 +51,7 @@ int cmd_info(int argc, char **argv) {
          mi.in_zp, mi.out_h, mi.out_w, mi.out_c, (double)mi.out_scale, mi.out_zp, mi.n_layers);
   printf("\n%3s %-9s %-13s %-13s %-7s %5s %5s %5s %5s %3s %9s %9s %11s %11s  %s\n", "#", "op",
          "input", "output", "kernel", "int8", "tern", "bin", "strs", "r", "params", "bytes",
-         "MAC ops", "adder ops", "reads (t0 = input, tN = layer N-1) / table");
+         "MAC ops", "adder ops", "reads (t0 = input, tN = layer N-1) / groups / table");
   uint64_t tp = 0, tb = 0, tm = 0, ta = 0;
   for (int i = 0; i < mi.n_layers; i++) {
     const hta_layer *l = &ls[i];
@@ -71,10 +71,12 @@ int cmd_info(int argc, char **argv) {
       snprintf(from, sizeof from, "t%d t%d", hta_layer_src(l, i, 0), hta_layer_src(l, i, 1));
     else
       snprintf(from, sizeof from, "t%d", hta_layer_src(l, i, 0));
+    char grouped[24] = "";
+    if (l->cgroups > 1) snprintf(grouped, sizeof grouped, " cgroups %d", l->cgroups);
     printf("%3d %-9s %-13s %-13s %-7s %5d %5d %5d %5d %3d %9" PRIu64 " %9" PRIu64 " %11" PRIu64
-           " %11" PRIu64 "  %s%s\n",
+           " %11" PRIu64 "  %s%s%s\n",
            i, hta_op_name(l->op), in, out, k, w.n_kind[0], w.n_kind[1], w.n_kind[2], w.n_kind[3],
-           w.n_kind[3] ? l->r : 0, w.params, w.bytes, w.mac, w.add, from,
+           w.n_kind[3] ? l->r : 0, w.params, w.bytes, w.mac, w.add, from, grouped,
            l->lut ? " table" : "");
     tp += w.params;
     tb += w.bytes;

@@ -17,6 +17,8 @@ Bundle (version 1): DIR/bundle.txt, lines of words,
     name NAME / plan PLAN
     io IN_SCALE IN_ZP OUT_SCALE OUT_ZP
     layer OP IN_H IN_W IN_C OUT_C KH KW STRIDE PT PB PL PR ZP_IN ZP_OUT AMIN AMAX G NAME
+    [graph N_SRC SRC0 SRC1 IN2_H IN2_W IN2_C ZP_IN2 MULT0 SHIFT0 MULT1 SHIFT1]
+    [cgroups CG]            (a grouped convolution: arrays of its native rows)
     array NAME COUNT        (kind u8, w i8, t i8, alpha u8, bias i32, mult i32, shift u8,
                              lut i8: an activation table of 256)
     end
@@ -152,6 +154,8 @@ def _write_bundle(d, tmps, name, plan, qlayers, in_q, out_q):
             lines.append('graph %d %d %d %d %d %d %d %d %d %d %d' % (
                 len(src), src[0], s1, h2, w2, c2, q.zp_in2, q.in_mult[0], q.in_shift[0],
                 q.in_mult[1], q.in_shift[1]))
+        if getattr(q, 'cgroups', 0) > 1:  # format version 3: a grouped convolution
+            lines.append('cgroups %d' % q.cgroups)
         for a in ('kind', 'w', 't', 'alpha', 'bias', 'mult', 'shift', 'lut'):
             v = getattr(q, a)
             if v is None:
@@ -266,6 +270,7 @@ def main():
                                            "index" % k)
         q, iq, oq = hta_quant.quantize(layers, in_shape, in_q, a.plan, images, method, keep,
                                        batch)
+        hta_onnx.native_groups(layers, q)
         name = a.name or os.path.splitext(os.path.basename(a.model))[0]
         write_bundle(a.bundle, name, a.plan, q, iq, oq)
         if a.report_n > 0:

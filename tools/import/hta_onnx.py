@@ -26,6 +26,7 @@ Anything else - another op, an attribute we do not honour, a branch - raises
 ImportError_ naming the node and its op: never a silently wrong model.
 """
 import os
+import sys
 import warnings
 
 import numpy as np
@@ -235,6 +236,61 @@ def _block_diag(w, g):
         k = f // opg
         d[f, k * ipg:(k + 1) * ipg] = w[f]
     return d
+
+
+def native_groups(layers, qlayers):
+    """Quantized grouped convolutions -> native ones (hta_layer.h cgroups).
+
+    A grouped Conv is calibrated and quantized as its block-diagonal layer
+    (Layer.groups set), so every plan sees the same rows as before; here each
+    quantized filter keeps only its group's C/g input channels (the others
+    must be 0), and fine ternary groups of G weights their group's scales (G
+    must divide C/g, so that an expanded group is G channels of one tap of
+    one group). The integers and so the golden model's outputs are exactly
+    the block-diagonal layer's (hta_layer_block_diag gives it back). A layer
+    whose rows are not of that form keeps the block-diagonal CONV2D, with a
+    note. Sets q.cgroups (0: not grouped) on every layer. With the environment
+    variable HTA_IMPORT_GROUPED=block-diag every grouped convolution stays
+    block-diagonal, as importers before format version 3 wrote it (a file
+    older readers load; tests compare the two)."""
+    block_diag = os.environ.get('HTA_IMPORT_GROUPED', 'native')
+    if block_diag not in ('native', 'block-diag'):
+        raise ImportError_("HTA_IMPORT_GROUPED='%s': native or block-diag" % block_diag)
+    for l, q in zip(layers, qlayers):
+        q.cgroups = 0
+        g = getattr(l, 'groups', 0)
+        if g < 2 or block_diag == 'block-diag':
+            continue
+        o, c, taps = q.out_c, q.in_c, q.kh * q.kw
+        cpg, opg, k = c // g, o // g, q.kh * q.kw * c
+        kd = np.asarray(q.kind)
+        big = np.where(kd[:, None] == 0, np.asarray(q.w).reshape(o, k),
+                       np.asarray(q.t).reshape(o, k)).reshape(o, taps, c)
+        own = np.zeros((o, taps, c), bool)
+        for f in range(o):
+            own[f, :, (f // opg) * cpg:(f // opg + 1) * cpg] = True
+        G = q.group if 0 < q.group < k and np.any(kd != 0) else 0
+        why = None
+        if np.any(big[~own] != 0):
+            why = 'weights outside their group are not 0'
+        elif G and cpg % G != 0:
+            why = 'ternary groups of G = %d do not divide its %d channels per group' % (G, cpg)
+        if why is not None:
+            print("note: layer '%s': grouped convolution (%d groups) kept as a block-diagonal "
+                  "CONV2D: %s" % (q.name, g, why), file=sys.stderr)
+            continue
+        sel = np.stack([big[f][:, (f // opg) * cpg:(f // opg + 1) * cpg] for f in range(o)])
+        sel = sel.reshape(o, taps * cpg).astype(np.int8)
+        q.w = np.where(kd[:, None] == 0, sel, 0).astype(np.int8)
+        q.t = np.where(kd[:, None] != 0, sel, 0).astype(np.int8)
+        if G:
+            a = np.asarray(q.alpha)
+            idx = [[(tp * c + (f // opg) * cpg) // G + i for tp in range(taps)
+                    for i in range(cpg // G)] for f in range(o)]
+            q.alpha = np.stack([a[f, idx[f]] for f in range(o)]).astype(np.uint8)
+        else:
+            q.group = 0
+        q.cgroups = g
 
 
 def _attrs(node):

@@ -175,7 +175,7 @@ int hta_stats_layer(const hta_layer *l, const hta_stats_opts *o, hta_cost *c, ch
       l->op == HTA_OP_GAP || l->op == HTA_OP_GMP ? hta_layer_in_size(l)
       : dw || l->op == HTA_OP_MAXPOOL || l->op == HTA_OP_AVGPOOL
           ? (uint64_t)l->kh * (uint64_t)l->kw * (uint64_t)l->in_c
-      : hta_op_has_weights(l->op) ? K
+      : hta_op_has_weights(l->op) ? K * (uint64_t)hta_layer_cgroups(l) /* (every group's) */
                                   : (uint64_t)l->in_c + (uint64_t)l->in2_c; /* per pixel */
   c->sram_bytes = (double)pix * ((double)window * act + wbytes);
   c->dram_bytes =
