@@ -14,6 +14,7 @@ Good models (input [1, 1, 28, 28], output [1, 10]):
                 quantized tensors (qdq_group_dense: the same as a group-1 Conv)
   qlinear       QLinearConv (incl. depthwise), QLinearMatMul
   integer       ConvInteger and MatMulInteger with Cast, Mul, Add
+  graph_resnext grouped convolutions of 4, 8 and 16 channels per group, a residual Add
 """
 import os
 import sys
@@ -507,6 +508,33 @@ def graph_concat_group(path):
     g.save(path, 'x', t)
 
 
+def graph_resnext(path):
+    """ResNeXt's and RegNet's grouped convolutions, which hta import writes as native
+    grouped layers (format version 3): 32 channels in 8 groups of 4 (a group narrower
+    than the v2 cores' Ci 8: the compiler runs pairs of groups), a residual add, then
+    32 -> 48 in 4 groups of 8 with stride 2, and 48 -> 48 in 3 groups of 16 (1x1).
+    Its own generator, so the other fixtures keep their bytes."""
+    r = np.random.default_rng(13)
+
+    def wl(*shape, s=0.3):
+        return (r.standard_normal(shape) * s).astype(np.float32)
+    g = G()
+    t = g.n('Relu', [g.n('Conv', ['x', g.c(wl(32, 1, 3, 3, s=0.6)), g.c(wl(32, s=0.1))],
+                         strides=[2, 2], pads=[1, 1, 1, 1])])
+    a = g.n('Relu', [g.n('Conv', [t, g.c(wl(32, 4, 3, 3, s=0.4)), g.c(wl(32, s=0.1))],
+                         name='grouped8', group=8, pads=[1, 1, 1, 1])])
+    a = g.n('Conv', [a, g.c(wl(32, 32, 1, 1, s=0.2)), g.c(wl(32, s=0.1))])
+    t = g.n('Relu', [g.n('Add', [t, a])])
+    t = g.n('Relu', [g.n('Conv', [t, g.c(wl(48, 8, 3, 3, s=0.3)), g.c(wl(48, s=0.1))],
+                         name='grouped4', group=4, strides=[2, 2], pads=[1, 1, 1, 1])])
+    t = g.n('Relu', [g.n('Conv', [t, g.c(wl(48, 16, 1, 1, s=0.3)), g.c(wl(48, s=0.1))],
+                         name='grouped3', group=3)])
+    t = g.n('GlobalAveragePool', [t])
+    t = g.n('Flatten', [t])
+    t = g.n('Gemm', [t, g.c(wl(10, 48)), g.c(wl(10, s=0.1))], transB=1)
+    g.save(path, 'x', t)
+
+
 def bad_concat_axis(path):
     g = G()
     a = g.n('Conv', ['x', g.c(w(4, 1, 3, 3))], pads=[1, 1, 1, 1])
@@ -790,7 +818,7 @@ def float_rgb32(path):
 GOOD = [float_mbnet, float_misc, ternary, qdq, qlinear, integer, float_rgb32, float_pools,
         float_acts, float_resize_pad, graph_residual, graph_se_silu, qdq_pytorch,
         graph_shuffle, qlinear_zp, integer_zp, qlinear_add, graph_concat_group,
-        qdq_group, qdq_group_dense, graph_gelu, graph_convnext]
+        qdq_group, qdq_group_dense, graph_gelu, graph_convnext, graph_resnext]
 BAD = {bad_dilation: "node 'bad_dilation' (Conv): dilations",
        bad_op: "node 'bad_pool' (LpPool): unsupported op LpPool",
        bad_pool: "node 'bad_avg' (AveragePool): count_include_pad=1 is not supported",

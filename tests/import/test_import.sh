@@ -42,7 +42,8 @@ fi
 # ---- good models: import, then golden model vs the ONNX graph in numpy ----
 for m in float_mbnet float_misc ternary qdq qlinear integer float_pools float_acts \
     float_resize_pad graph_residual graph_se_silu qdq_pytorch graph_shuffle qlinear_zp integer_zp \
-    qlinear_add graph_concat_group qdq_group qdq_group_dense graph_gelu graph_convnext; do
+    qlinear_add graph_concat_group qdq_group qdq_group_dense graph_gelu graph_convnext \
+    graph_resnext; do
   expect "import_$m" 0 "1x1x10" -- $HTA import "$fx/$m.onnx" -o "$tmp/$m.hta" --calib-n 200
   lsb=()
   [[ $m == qdq* || $m == qlinear* ]] && lsb=(--max-lsb 1)
@@ -61,11 +62,42 @@ done
   && pass grouped_conv_equals_dense_equivalent \
   || fail grouped_conv_equals_dense_equivalent "outputs differ (or a run failed)"
 
-# N-input Concat (a chain of CONCATs) and grouped convolutions (block-diagonal CONV2D)
-# on the RTL: bit-exact with the golden model on every layer, on a v1 and a v2 engine
-for cfg in small v2small; do
+# grouped convolutions are written natively (cgroups, format version 3; hta info names
+# them), and give exactly the outputs of the block-diagonal CONV2D the importer wrote
+# before (HTA_IMPORT_GROUPED=block-diag) under every plan: the same integers
+for m in qdq_group graph_concat_group graph_resnext; do
+  n=$($HTA info "$tmp/$m.hta" | grep -c ' cgroups [0-9]')
+  v=$(od -A n -t u4 -j 4 -N 4 "$tmp/$m.hta" | tr -d ' ')
+  [[ $n -ge 1 && $v == 3 ]] && pass "grouped_native_$m" \
+    || fail "grouped_native_$m" "$n grouped layers in hta info, file version $v"
+done
+[[ $($HTA info "$tmp/qdq_group_dense.hta" | grep -c ' cgroups ') == 0 ]] \
+  && pass grouped_dense_stays_dense || fail grouped_dense_stays_dense "a group-1 Conv became grouped"
+$PY -c "import numpy as np; np.save('$tmp/gr.npy', np.random.default_rng(3).integers(-128, 128, (4, 28, 28, 1)).astype(np.int8))"
+for plan in int8 twn fgq:4 hybrid:0.5; do
+  for how in native block-diag; do
+    HTA_IMPORT_GROUPED=$how $HTA import "$fx/graph_resnext.onnx" -o "$tmp/rx_$how.hta" \
+      --calib-n 100 --plan $plan >/dev/null 2>&1
+    $HTA run --device cpu --model "$tmp/rx_$how.hta" --input "$tmp/gr.npy" \
+      --output "$tmp/rx_$how.npy" >/dev/null 2>&1
+  done
+  nb=$($HTA info "$tmp/rx_block-diag.hta" 2>/dev/null | grep -c ' cgroups ')
+  nn=$($HTA info "$tmp/rx_native.hta" 2>/dev/null | grep -c ' cgroups ')
+  [[ -s $tmp/rx_native.npy && $nb == 0 && $nn == 3 ]] &&
+    cmp -s "$tmp/rx_native.npy" "$tmp/rx_block-diag.npy" \
+    && pass "grouped_native_equals_block_diag_$plan" \
+    || fail "grouped_native_equals_block_diag_$plan" "outputs differ, or $nn native / $nb block-diagonal grouped layers (want 3 / 0)"
+  rm -f "$tmp"/rx_*
+done
+
+# N-input Concat (a chain of CONCATs) and grouped convolutions (native: runs of groups
+# over channel slices on engine v2, block-diagonal on v1) on the RTL: bit-exact with the
+# golden model on every layer, on a v1 and two v2 engines (Ci 8 and 4)
+for cfg in small v2small v2tiny; do
   expect "verify_concat_group_sim_$cfg" 0 "bit-exact with cpu on every layer" -- \
     $HTA verify --device sim:cfg=$cfg --model "$tmp/graph_concat_group.hta"
+  expect "verify_resnext_sim_$cfg" 0 "bit-exact with cpu on every layer" -- \
+    $HTA verify --device sim:cfg=$cfg --model "$tmp/graph_resnext.hta"
 done
 # ConvNeXt's pieces (LAYERNORM on the graph-op unit, the space-to-depth stem, GELU's table)
 for cfg in small v2small; do
