@@ -179,6 +179,21 @@ static void test_compile_errors(void) {
   snprintf(buf, sizeof buf, "exceeds KMax %u", cfg.k_max);
   expect_compile_error("limit: K > KMax", &cfg, &l, 1, buf);
 
+  /* a grouped convolution whose ternary groups (G 8) do not divide a group's 12
+     channels: no block-diagonal layer for the v1 engine has them */
+  l = fc_layer(48, 8, w, i32, u8);
+  l.op = HTA_OP_POINTWISE;
+  l.cgroups = 4;
+  for (int i = 0; i < 8; i++) kinds[i] = HTA_KIND_TERNARY;
+  l.kind = kinds;
+  l.group = 8;
+  snprintf(buf, sizeof buf, "the v1 engine of %s runs a grouped", cfg.name);
+  expect_compile_error("grouped: ternary groups not dividing a group (v1)", &cfg, &l, 1, buf);
+  l.group = 4; /* divides 12: the block-diagonal layer runs */
+  hta_program *pg = hta_compile_cfg(&cfg, &l, 1, NULL, 0);
+  check(pg != NULL, "grouped: ternary groups dividing a group compile (v1)", "rejected");
+  hta_program_free(pg);
+
   l = fc_layer((int)cfg.k_max, 1, w, i32, u8);
   for (int i = 0; i < 2; i++) kinds[i] = HTA_KIND_TERNARY;
   l.kind = kinds;
