@@ -6,7 +6,8 @@
  *
  * byte for byte, for seeded random layers and chains (CONV2D, POINTWISE, FC,
  * DEPTHWISE, GAP; INT8, ternary and binary filters mixed; strides, padding,
- * odd channel counts, one-group and fine ternary groups) on two v2 sizes
+ * odd channel counts, one-group and fine ternary groups; grouped CONV2D and
+ * POINTWISE layers, cgroups of any width) on two v2 sizes
  * whose Pix / Ci / MacCo / AddCo do not divide common layer sizes, with
  * banks and weight buffers small enough that layers split into bands and
  * pass ranges; and nothing written in the data window outside the output
