@@ -2,7 +2,8 @@
  * make_model_seeds.c DIR - the seed corpus of fuzz_model.c: small valid
  * .hta files (docs/fuzzing.md). Chains of three random layers whose first
  * layer is each weight op in turn (tests/support/rand_layer.c, images up to
- * 6x6 and 12 channels so a file is a few KB), and random graphs using every
+ * 6x6 and 12 channels so a file is a few KB), grouped CONV2D and POINTWISE
+ * chains (format version 3), and random graphs using every
  * graph op and activation tables (tests/support/rand_graph.c). Seeded: the
  * same files every time. Built and run by `make fuzz-seeds`.
  */
@@ -21,7 +22,7 @@ static int save(const hta_model *m, const char *dir, const char *stem) {
   return 0;
 }
 
-static int chain(const char *dir, int op, uint64_t seed) {
+static int chain(const char *dir, int op, uint64_t seed, int grouped) {
   hta_hw_cfg hw;
   hta_hw_cfg_default(&hw);
   hta_rng g;
@@ -38,11 +39,13 @@ static int chain(const char *dir, int op, uint64_t seed) {
     o.max_hw = 6;
     o.max_c = o.max_out_c = 12;
     o.max_r = 3;
+    o.grouped = grouped;
     if (hta_rand_layer_make(&rl[n], &g, &o, n == 0 ? NULL : &in)) break;
     in = hta_rand_next_input(&rl[n].l);
     if (hta_model_add_layer(m, &rl[n].l, err, sizeof err)) bad = fprintf(stderr, "%s\n", err);
   }
-  snprintf(stem, sizeof stem, "chain_op%d_%llu", op, (unsigned long long)seed);
+  snprintf(stem, sizeof stem, "chain_op%d_%s%llu", op, grouped ? "grouped_" : "",
+           (unsigned long long)seed);
   if (!bad) bad = save(m, dir, stem);
   for (int i = 0; i < n; i++) hta_rand_layer_free(&rl[i]);
   hta_model_free(m);
@@ -53,7 +56,12 @@ int main(int argc, char **argv) {
   if (argc != 2) return fprintf(stderr, "usage: make_model_seeds DIR\n"), 2;
   int bad = 0;
   for (int op = HTA_OP_CONV2D; op <= HTA_OP_GAP; op++)
-    for (uint64_t seed = 1; seed <= 2; seed++) bad |= chain(argv[1], op, seed);
+    for (uint64_t seed = 1; seed <= 2; seed++) bad |= chain(argv[1], op, seed, 0);
+  /* grouped convolutions (format version 3) */
+  for (uint64_t seed = 1; seed <= 2; seed++) {
+    bad |= chain(argv[1], HTA_OP_CONV2D, seed, 100);
+    bad |= chain(argv[1], HTA_OP_POINTWISE, seed, 100);
+  }
   for (uint64_t seed = 1; seed <= 3; seed++) {
     hta_rng g;
     hta_rng_seed(&g, seed);
