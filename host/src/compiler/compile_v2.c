@@ -570,10 +570,11 @@ static int emit_halves(compiler *cc, vconv *v, const hta_layer *l) {
  * another run's channels is multiplied. Within a run filter o's weights
  * are its group's, 0 on the run's other groups' channels. A run starts on a
  * Ci boundary (the loader's words are Ci-aligned) so b cpg is a multiple of
- * Ci; b is the multiple of the smallest such b with the fewest array cycles,
+ * Ci; b is the multiple of the smallest such b with the fewest cycles,
  * counting a run's passes x blocks per Pix output pixels against the input
- * it reads (one run per pixel), as the engine overlaps the two. With ternary
- * fine groups b = 1 (a group of G channels is then whole blocks). */
+ * it reads (one run per pixel) and its weights' bus beats, as the engine
+ * overlaps them (small images: the weights). With ternary fine groups b = 1
+ * (a group of G channels is then whole blocks). */
 static int run_cost_passes(const hta_v2_cfg *cfg, int n_mac, int n_add) {
   const int pm = ceil_div(n_mac, (int)cfg->mac_co);
   const int pa = n_add > 0 ? ceil_div(n_add, (int)cfg->add_co) : 0;
@@ -602,10 +603,14 @@ static uint64_t grouped_cost(const hta_v2_cfg *cfg, const hta_layer *l, hta_tens
     const int nb = g - g0 < b ? g - g0 : b, win = nb * cpg;
     int nm, na;
     run_lanes(cfg, l, g0 * opg, (g0 + nb) * opg, &nm, &na);
-    const uint64_t run = tiles * (uint64_t)run_cost_passes(cfg, nm, na) *
-                         (uint64_t)(l->kh * l->kw * ceil_div(win, ci));
-    const uint64_t load = (uint64_t)in.h * in.w * ((ceil_div(win, ci) * (size_t)ci + bus - 1) / bus);
-    cost += run > load ? run : load;
+    const uint64_t blocks = (uint64_t)run_cost_passes(cfg, nm, na) *
+                            (uint64_t)(l->kh * l->kw * ceil_div(win, ci));
+    const uint64_t run = tiles * blocks;
+    const uint64_t beats = (ceil_div(win, ci) * (size_t)ci + bus - 1) / bus; /* per pixel */
+    const uint64_t load = (uint64_t)in.h * (uint64_t)in.w * beats;
+    const uint64_t wload = blocks * hta_v2_block_bytes(cfg) / bus; /* its weights' beats */
+    uint64_t c = run > load ? run : load;
+    cost += c > wload ? c : wload;
   }
   return cost;
 }
