@@ -38,9 +38,10 @@
 // prefetched descriptor is checked in full only when its turn comes (an
 // error is reported as before, for that job, after the previous one ended);
 // the prefetch itself only needs its loads to lie in the program window and
-// fit a half. Input rows are not prefetched (the banks hold one job); the
-// x reader's run counts are 0 from reset, an abort or a job's end on, so
-// none is stale when a graph op ends.
+// fit a half. The job's loads and the prefetch's share one load sequencer
+// (records, group scales, weights). Input rows are not prefetched (the
+// banks hold one job); the x reader's run counts are 0 from reset, an
+// abort or a job's end on, so none is stale when a graph op ends.
 `default_nettype none
 
 module hta_v2_engine #(
@@ -234,9 +235,18 @@ module hta_v2_engine #(
   wire ld_start     = ld_start_job || ld_start_pf;
   // its target: the other half (a job that fits none: address 0)
   wire ld_sm        = ld_start_pf || j_small;
-  // record geometry of the loading job (the current one, or the prefetched)
-  wire [31:0] l_rec_mac = (pf_q == PLoadR) ? 32'(jn_q.rec_mac) : 32'(j_q.rec_mac);
-  wire [31:0] l_rpp     = (pf_q == PLoadR) ? pn_rpp : rpp;
+  // the loading job (the current one, or the prefetched one while the
+  // prefetch checks or loads it): its record geometry and its spans
+  wire        l_pf      = pf_q == PChk2 || pf_q == PLoadR || pf_q == PLoadA || pf_q == PLoadW;
+  wire [31:0] l_rec_mac = l_pf ? 32'(jn_q.rec_mac) : 32'(j_q.rec_mac);
+  wire [31:0] l_rpp     = l_pf ? pn_rpp : rpp;
+  wire [31:0] l_rec_off = l_pf ? jn_q.rec_off : j_q.rec_off;
+  wire [31:0] l_recs    = l_pf ? pn_recs_q : recs_q;
+  wire        l_gblk    = l_pf ? jn_q.gblk != 0 : j_q.gblk != 0;
+  wire [31:0] l_al_off  = l_pf ? jn_q.alpha_off : j_q.alpha_off;
+  wire [31:0] l_groups  = l_pf ? pn_groups_q : groups_q;
+  wire [31:0] l_wts_off = l_pf ? jn_q.wts_off : j_q.wts_off;
+  wire [31:0] l_wbl     = l_pf ? pn_wbl_q : wblocks_q;
   // modes (docs/engine-v2.md, "Depthwise, global sums and layouts"): 1 and 2
   // read one channel block per blk_passes passes; 2 (GAP) is a 1x1 output of
   // the whole input, one weight block per pass, no padding, stride or groups
@@ -341,6 +351,7 @@ module hta_v2_engine #(
   assign req_off_o[63:32] = sp_off_q;
   assign req_beats_o[15:8] = sp_n[7:0];
   logic [31:0] sp_rx_q;   // beats still to arrive on client 1
+  wire sp_done = !sp_req_q && !sp_go_q && sp_rx_q == 0;   // the span is in
 
   // Weight blocks: beats shifted in, one block written per BlkBeats beats.
   logic [BlkBytes*8-1:0] wblk_q;
@@ -1169,12 +1180,9 @@ module hta_v2_engine #(
                 cur_sm_q   <= 1'b1;
                 state_q    <= SRunWait;
               end else begin
+                // (the load sequencer below starts the records)
                 cur_h_q   <= !cur_h_q;
                 cur_sm_q  <= j_small;
-                sp_off_q  <= j_q.rec_off;
-                sp_left_q <= cdiv(recs_q, CPB);
-                sp_req_q  <= 1'b1;
-                sp_go_q   <= 1'b1;
                 state_q   <= SLoadR;
               end
               xr_run_q  <= '0;
@@ -1186,30 +1194,16 @@ module hta_v2_engine #(
                                      : 32'(j_q.cb_n) * Ci;
             end
           end
-          SLoadR: if (!sp_req_q && !sp_go_q && sp_rx_q == 0) begin
-            if (j_q.gblk != 0) begin
-              sp_off_q  <= j_q.alpha_off;
-              sp_left_q <= groups_q * ARowBeats;
-              state_q   <= SLoadA;
-            end else begin
-              sp_off_q   <= j_q.wts_off;
-              sp_left_q  <= wblocks_q * BlkBeats;
-              core_start <= 1'b1;
-              state_q    <= SLoadW;
-            end
-            sp_req_q <= 1'b1;
-            sp_go_q  <= 1'b1;
+          // the weights stream in while the core runs on those already in
+          SLoadR: if (sp_done) begin
+            core_start <= j_q.gblk == 0;
+            state_q    <= (j_q.gblk != 0) ? SLoadA : SLoadW;
           end
-          SLoadA: if (!sp_req_q && !sp_go_q && sp_rx_q == 0) begin
-            sp_off_q   <= j_q.wts_off;
-            sp_left_q  <= wblocks_q * BlkBeats;
-            sp_req_q   <= 1'b1;
-            sp_go_q    <= 1'b1;
+          SLoadA: if (sp_done) begin
             core_start <= 1'b1;
             state_q    <= SLoadW;
           end
-          // the weights stream in while the core runs on those already in
-          SLoadW: if (!sp_req_q && !sp_go_q && sp_rx_q == 0) state_q <= SRunWait;
+          SLoadW: if (sp_done) state_q <= SRunWait;
           SRunWait: if (!core_busy && !core_start && x_done) state_q <= SJobEnd;
           // (a prefetch under way finishes first: its reads are the next
           // job's anyway)
@@ -1288,36 +1282,10 @@ module hta_v2_engine #(
                            * ARowBeats * BB;
             pf_q        <= PChk2;
           end
-          PChk2: if (pn_ok) begin
-            sp_off_q  <= jn_q.rec_off;
-            sp_left_q <= cdiv(pn_recs_q, CPB);
-            sp_req_q  <= 1'b1;
-            sp_go_q   <= 1'b1;
-            pf_q      <= PLoadR;
-          end else begin
-            pf_q <= PDone;
-          end
-          PLoadR: if (!sp_req_q && !sp_go_q && sp_rx_q == 0) begin
-            if (jn_q.gblk != 0) begin
-              sp_off_q  <= jn_q.alpha_off;
-              sp_left_q <= pn_groups_q * ARowBeats;
-              pf_q      <= PLoadA;
-            end else begin
-              sp_off_q  <= jn_q.wts_off;
-              sp_left_q <= pn_wbl_q * BlkBeats;
-              pf_q      <= PLoadW;
-            end
-            sp_req_q <= 1'b1;
-            sp_go_q  <= 1'b1;
-          end
-          PLoadA: if (!sp_req_q && !sp_go_q && sp_rx_q == 0) begin
-            sp_off_q  <= jn_q.wts_off;
-            sp_left_q <= pn_wbl_q * BlkBeats;
-            sp_req_q  <= 1'b1;
-            sp_go_q   <= 1'b1;
-            pf_q      <= PLoadW;
-          end
-          PLoadW: if (!sp_req_q && !sp_go_q && sp_rx_q == 0) begin
+          PChk2: pf_q <= pn_ok ? PLoadR : PDone;
+          PLoadR: if (sp_done) pf_q <= (jn_q.gblk != 0) ? PLoadA : PLoadW;
+          PLoadA: if (sp_done) pf_q <= PLoadW;
+          PLoadW: if (sp_done) begin
             pf_loaded_q <= 1'b1;
             pf_q        <= PDone;
           end
@@ -1327,6 +1295,26 @@ module hta_v2_engine #(
         if (state_q == SAbort || state_q == SIdle) begin
           pf_q        <= PIdle;
           pf_loaded_q <= 1'b0;
+        end
+
+        // The load sequencer of both (never at once: the prefetch runs
+        // while this job's core runs, its own loads done): the records, then
+        // the group scales (fine groups), then the weights, each a span on
+        // client 1 once the last span's beats are all in. The states above
+        // (SLoad*, PLoad*) follow it; ld_r, ld_a, ld_w say which is loading.
+        if ((ld_start_job && bad == 0) || ld_start_pf) begin
+          sp_off_q  <= l_rec_off;
+          sp_left_q <= cdiv(l_recs, CPB);
+        end else if (ld_r && sp_done) begin
+          sp_off_q  <= l_gblk ? l_al_off : l_wts_off;
+          sp_left_q <= l_gblk ? l_groups * ARowBeats : l_wbl * BlkBeats;
+        end else if (ld_a && sp_done) begin
+          sp_off_q  <= l_wts_off;
+          sp_left_q <= l_wbl * BlkBeats;
+        end
+        if ((ld_start_job && bad == 0) || ld_start_pf || ((ld_r || ld_a) && sp_done)) begin
+          sp_req_q <= 1'b1;
+          sp_go_q  <= 1'b1;
         end
       end
     end
