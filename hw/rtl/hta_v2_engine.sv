@@ -7,8 +7,10 @@
 //   load the lane records into a record RAM (one 16-byte record per beat:
 //     BusBits is 128) and the group scales (fine groups); from the records
 //     on, the band's input pixels stream into the 2 Pix banks (each pixel's
-//     Ci-byte words as the layout says, one word per cycle through a beat
-//     FIFO the requests reserve space in);
+//     Ci-byte words as the layout says, through a beat FIFO the requests
+//     reserve space in; on a bus wider than 128 bits the beats leave it
+//     whole into a window of XWinBeats beats from which every bank takes a
+//     word a cycle, so a deep pixel's beat does not hold the others up);
 //   start the core, then stream the weight blocks into its weight buffer
 //     while it runs: the core waits for each block's input row and weights
 //     (rows_avail_i, w_avail_i: the loads overlap the run); a job with
@@ -36,7 +38,10 @@
 // prefetched descriptor is checked in full only when its turn comes (an
 // error is reported as before, for that job, after the previous one ended);
 // the prefetch itself only needs its loads to lie in the program window and
-// fit a half. Input rows are not prefetched (the banks hold one job).
+// fit a half. The job's loads and the prefetch's share one load sequencer
+// (records, group scales, weights). Input rows are not prefetched (the
+// banks hold one job); the x reader's run counts are 0 from reset, an
+// abort or a job's end on, so none is stale when a graph op ends.
 `default_nettype none
 
 module hta_v2_engine #(
@@ -52,6 +57,9 @@ module hta_v2_engine #(
   parameter int FineGroups = 1,
   parameter int MaxBurst = 16,
   parameter int ChanMax  = 512,    // the graph-op unit's pixel buffers
+  // input beats the bank writer holds at a time on a bus wider than 128
+  // bits (0: the beat at the FIFO's head only, as before issue 11's window)
+  parameter int XWinBeats = 8,
   parameter logic [31:0] CfgSignature = 32'h0
 ) (
   input  logic               clk_i,
@@ -227,9 +235,18 @@ module hta_v2_engine #(
   wire ld_start     = ld_start_job || ld_start_pf;
   // its target: the other half (a job that fits none: address 0)
   wire ld_sm        = ld_start_pf || j_small;
-  // record geometry of the loading job (the current one, or the prefetched)
-  wire [31:0] l_rec_mac = (pf_q == PLoadR) ? 32'(jn_q.rec_mac) : 32'(j_q.rec_mac);
-  wire [31:0] l_rpp     = (pf_q == PLoadR) ? pn_rpp : rpp;
+  // the loading job (the current one, or the prefetched one while the
+  // prefetch checks or loads it): its record geometry and its spans
+  wire        l_pf      = pf_q == PChk2 || pf_q == PLoadR || pf_q == PLoadA || pf_q == PLoadW;
+  wire [31:0] l_rec_mac = l_pf ? 32'(jn_q.rec_mac) : 32'(j_q.rec_mac);
+  wire [31:0] l_rpp     = l_pf ? pn_rpp : rpp;
+  wire [31:0] l_rec_off = l_pf ? jn_q.rec_off : j_q.rec_off;
+  wire [31:0] l_recs    = l_pf ? pn_recs_q : recs_q;
+  wire        l_gblk    = l_pf ? jn_q.gblk != 0 : j_q.gblk != 0;
+  wire [31:0] l_al_off  = l_pf ? jn_q.alpha_off : j_q.alpha_off;
+  wire [31:0] l_groups  = l_pf ? pn_groups_q : groups_q;
+  wire [31:0] l_wts_off = l_pf ? jn_q.wts_off : j_q.wts_off;
+  wire [31:0] l_wbl     = l_pf ? pn_wbl_q : wblocks_q;
   // modes (docs/engine-v2.md, "Depthwise, global sums and layouts"): 1 and 2
   // read one channel block per blk_passes passes; 2 (GAP) is a 1x1 output of
   // the whole input, one weight block per pass, no padding, stride or groups
@@ -334,6 +351,7 @@ module hta_v2_engine #(
   assign req_off_o[63:32] = sp_off_q;
   assign req_beats_o[15:8] = sp_n[7:0];
   logic [31:0] sp_rx_q;   // beats still to arrive on client 1
+  wire sp_done = !sp_req_q && !sp_go_q && sp_rx_q == 0;   // the span is in
 
   // Weight blocks: beats shifted in, one block written per BlkBeats beats.
   logic [BlkBytes*8-1:0] wblk_q;
@@ -436,14 +454,18 @@ module hta_v2_engine #(
   // (in_pix_stride = cb_n Ci), else one run per pixel; a run's beats from
   // the one holding its first byte (leading and trailing words of a beat
   // outside the run are dropped). Requests reserve room in the beat FIFO.
-  // The FIFO side writes the beat's words to the banks, several in a cycle:
-  // its words in order, up to the first whose bank another word of the same
-  // cycle writes (consecutive pixels are in different banks).
+  // The FIFO side writes the beats' words to the banks, several in a cycle
+  // (one per bank: consecutive pixels are in different banks), from a
+  // window of beats on a wide bus (below).
   // At BusBits 128 (a beat holds at most one dense pixel) the loads keep
   // the timing they had before the wider buses: one run per pixel and one
   // word slot of the beat per cycle (cycle counts unchanged).
   localparam bit XOne = BB == 16;
-  localparam int XDepth = 2 * MaxBurst;
+  localparam int XW   = XOne ? 0 : XWinBeats;               // window beats (0: none)
+  localparam int XWN  = (XW > 0) ? XW : 1;
+  // beats in the FIFO or in flight: with the window, enough to cover the
+  // memory's latency at a beat per cycle (two bursts do not: 40 cycles)
+  localparam int XDepth = ((XW > 0) ? 4 : 2) * MaxBurst;
   logic        x_dense_q;                                    // one run: the band
   logic [31:0] x_rlen_q, x_nruns_q;                          // run bytes, runs
   logic [31:0] xr_run_q, xr_beat_q, xr_off_q;                // requester
@@ -470,21 +492,37 @@ module hta_v2_engine #(
 
   // FIFO side: the run (index, first byte), the beat in it, the first word
   // of the beat not yet written; the next word to write: channel block cb
-  // (cb blk_words), pixel x of band row `row` (its word base), bank, x div 2Pix
+  // (cb blk_words), pixel x of band row `row` (its word base), bank, x div 2Pix.
+  // Without the window (XW 0) the beat at the FIFO's head is written as it
+  // is: its words in order, up to the first whose bank another word of the
+  // same cycle writes. A beat of one deep pixel (cb_n >= BB / Ci) has all
+  // its words in one bank, so it takes BB / Ci cycles: 16 bytes a cycle,
+  // which bounded the strided depthwise layers of MobileNet on v2zcu104.
+  // With the window (XW beats, issue 11), a beat leaves the FIFO whole into
+  // the window, each of its words tagged with its bank and address, and
+  // every cycle each bank takes one word from anywhere in the window, the
+  // oldest first: XW beats hold XW / (beats a pixel) pixels, each in its
+  // own bank. Beats retire from the window in order, when all their words
+  // are written, and only then count their rows (rows_avail).
   logic [31:0]  c_run_q, c_off_q, cbeat_q;
   logic [$clog2(SPB+1)-1:0] cw_q;
   logic [31:0]  s_cb_q, s_cbw_q, s_x_q, s_xdiv_q, s_crow_q;
   logic [BW-1:0] s_bank_q;
   logic [11:0]  xrows_q;                   // band rows in the banks (the core's rows_avail)
-  logic [11:0]  s_rows_q;                  // rows whose words are all written
+  logic [11:0]  s_rows_q;                  // rows whose words are all written (or in the window)
+  logic         x_end;                     // a job ends (the x reader's counts go to 0)
+  logic         w_free;                    // the window takes a beat this cycle
   // from the job's records on, while the core runs (rows_avail)
   wire          x_active = state_q == SLoadR || state_q == SLoadA || state_q == SLoadW
                         || state_q == SRunWait || state_q == SJobEnd;
-  wire          x_step = x_active && !xf_empty;
+  wire          x_step = x_active && !xf_empty && (XW == 0 || w_free);
   wire  [31:0]  c_bpr  = rbeats(c_off_q[BBSh-1:0], x_rlen_q);
-  logic [NB-1:0]        act_we;
-  logic [NB*AW-1:0]     act_addr;
-  logic [NB*Ci*8-1:0]   act_data;
+  logic [NB-1:0]        act_we, s_we;
+  logic [NB*AW-1:0]     act_addr, s_addr;
+  logic [NB*Ci*8-1:0]   act_data, s_data;
+  logic [SPB-1:0]       e_we;              // the head beat's words: in the run,
+  logic [SPB*BW-1:0]    e_bank;            // their banks
+  logic [SPB*AW-1:0]    e_addr;            // and addresses
   logic [31:0]  n_cb, n_cbw, n_x, n_xdiv, n_crow;            // the next word after the cycle
   logic [BW-1:0] n_bank;
   logic [11:0]  n_rows;
@@ -497,7 +535,8 @@ module hta_v2_engine #(
   always_comb begin
     n_cb = s_cb_q;  n_cbw = s_cbw_q;  n_x = s_x_q;  n_xdiv = s_xdiv_q;  n_crow = s_crow_q;
     n_bank = s_bank_q;  n_rows = s_rows_q;
-    act_we = '0;  act_addr = '0;  act_data = '0;
+    s_we = '0;  s_addr = '0;  s_data = '0;
+    e_we = '0;  e_bank = '0;  e_addr = '0;
     x_used = '0;  x_stop = 1'b0;  x_cut = 1'b0;  n_cw = '0;
     x_q = '0;  x_a = '0;
     for (int w = 0; w < SPB; w++) begin
@@ -509,7 +548,7 @@ module hta_v2_engine #(
       end
       if (x_step && !x_stop && 32'(w) >= 32'(cw_q) && (!XOne || 32'(w) == 32'(cw_q))
           && x_q >= 0 && 32'(x_q) < x_rlen_q) begin
-        if (x_used[n_bank]) begin
+        if (XW == 0 && x_used[n_bank]) begin
           // the bank is written this cycle: this word and the rest wait
           x_stop = 1'b1;
           x_cut  = 1'b1;
@@ -517,9 +556,12 @@ module hta_v2_engine #(
         end else begin
           x_used[n_bank] = 1'b1;
           x_a = n_crow + n_cbw + n_xdiv;
-          act_we[n_bank] = 1'b1;
-          act_addr[n_bank*AW +: AW] = x_a[AW-1:0];
-          act_data[n_bank*Ci*8 +: Ci*8] = xf_data[w*Ci*8 +: Ci*8];
+          s_we[n_bank] = 1'b1;
+          s_addr[n_bank*AW +: AW] = x_a[AW-1:0];
+          s_data[n_bank*Ci*8 +: Ci*8] = xf_data[w*Ci*8 +: Ci*8];
+          e_we[w] = 1'b1;
+          e_bank[w*BW +: BW] = n_bank;
+          e_addr[w*AW +: AW] = x_a[AW-1:0];
           // the word after it
           if (n_cb + 1 == 32'(j_q.cb_n)) begin
             n_cb = '0;
@@ -546,28 +588,98 @@ module hta_v2_engine #(
     end
   end
   assign xf_pop = x_step && !x_cut;
-  wire x_done = c_run_q == x_nruns_q;
+
+  // The window: wn_q beats in slots 0 (the oldest) .. wn_q-1, each with its
+  // data, the words still to write, their banks and addresses, and the band
+  // rows complete once it retires.
+  logic [$clog2(XWN+1)-1:0] wn_q;
+  logic [XWN*BusBits-1:0]   wd_q, wd_n;
+  logic [XWN*SPB-1:0]       wm_q, wm_n, wm_w;   // (wm_w: after this cycle's writes)
+  logic [XWN*SPB*BW-1:0]    wbk_q, wbk_n;
+  logic [XWN*SPB*AW-1:0]    wad_q, wad_n;
+  logic [XWN*12-1:0]        wrw_q, wrw_n;
+  logic [NB-1:0]            xw_we, xw_used;
+  logic [NB*AW-1:0]         xw_addr;
+  logic [NB*Ci*8-1:0]       xw_data;
+  logic [BW-1:0]            xw_bk;
+  logic                     w_ret;              // slot 0 retires
+  logic [$clog2(XWN+1)-1:0] w_left;             // beats left after it
+  always_comb begin
+    xw_we = '0;  xw_addr = '0;  xw_data = '0;  xw_used = '0;  xw_bk = '0;
+    wm_w = wm_q;
+    for (int k = 0; k < XWN; k++) begin
+      for (int w = 0; w < SPB; w++) begin
+        xw_bk = wbk_q[(k*SPB+w)*BW +: BW];
+        if (32'(k) < 32'(wn_q) && wm_q[k*SPB+w] && !xw_used[xw_bk]) begin
+          xw_used[xw_bk] = 1'b1;
+          wm_w[k*SPB+w] = 1'b0;
+          xw_we[xw_bk] = 1'b1;
+          xw_addr[xw_bk*AW +: AW] = wad_q[(k*SPB+w)*AW +: AW];
+          xw_data[xw_bk*Ci*8 +: Ci*8] = wd_q[k*BusBits + w*Ci*8 +: Ci*8];
+        end
+      end
+    end
+    w_ret  = wn_q != 0 && wm_w[SPB-1:0] == '0;
+    w_left = wn_q - ($clog2(XWN+1))'(w_ret);
+    w_free = 32'(w_left) < 32'(XWN);
+  end
+  always_comb begin
+    // shift out the retired beat, then the FIFO's head beat into slot w_left
+    wd_n  = w_ret ? wd_q >> BusBits : wd_q;
+    wm_n  = w_ret ? wm_w >> SPB : wm_w;
+    wbk_n = w_ret ? wbk_q >> (SPB*BW) : wbk_q;
+    wad_n = w_ret ? wad_q >> (SPB*AW) : wad_q;
+    wrw_n = w_ret ? wrw_q >> 12 : wrw_q;
+    for (int k = 0; k < XWN; k++) begin
+      if (x_step && 32'(k) == 32'(w_left)) begin
+        wd_n[k*BusBits +: BusBits] = xf_data;
+        wm_n[k*SPB +: SPB]         = e_we;
+        wbk_n[k*SPB*BW +: SPB*BW]  = e_bank;
+        wad_n[k*SPB*AW +: SPB*AW]  = e_addr;
+        wrw_n[k*12 +: 12]          = n_rows;
+      end
+    end
+  end
+  assign act_we   = (XW > 0) ? xw_we : s_we;
+  assign act_addr = (XW > 0) ? xw_addr : s_addr;
+  assign act_data = (XW > 0) ? xw_data : s_data;
+  wire x_done = c_run_q == x_nruns_q && (XW == 0 || wn_q == 0);
 
   always_ff @(posedge clk_i) begin
-    if (state_q == SCheck2) begin
+    if (rst_i || state_q == SAbort || x_end) begin
+      c_run_q <= '0;
+      wn_q    <= '0;
+    end else if (state_q == SCheck2) begin
       c_run_q <= '0;  c_off_q <= j_q.in_off;  cbeat_q <= '0;  cw_q <= '0;
       s_cb_q <= '0;  s_cbw_q <= '0;  s_x_q <= '0;  s_xdiv_q <= '0;  s_crow_q <= '0;
       s_bank_q <= '0;  s_rows_q <= '0;  xrows_q <= '0;
-    end else if (x_step) begin
-      s_cb_q <= n_cb;  s_cbw_q <= n_cbw;  s_x_q <= n_x;  s_xdiv_q <= n_xdiv;
-      s_crow_q <= n_crow;  s_bank_q <= n_bank;  s_rows_q <= n_rows;
-      // (XOne: a row counts when its last beat leaves the FIFO, as before)
-      if (!XOne || xf_pop) xrows_q <= n_rows;
-      if (x_cut) begin
-        cw_q <= n_cw;
-      end else begin
-        cw_q <= '0;
-        if (cbeat_q + 1 != c_bpr) begin
-          cbeat_q <= cbeat_q + 1;
-        end else begin                       // next run
-          cbeat_q <= '0;
-          c_run_q <= c_run_q + 1;
-          c_off_q <= c_off_q + 32'(j_q.in_pix_stride);
+      wn_q <= '0;
+    end else begin
+      if (XW > 0) begin
+        wn_q  <= w_left + ($clog2(XWN+1))'(x_step);
+        wd_q  <= wd_n;
+        wm_q  <= wm_n;
+        wbk_q <= wbk_n;
+        wad_q <= wad_n;
+        wrw_q <= wrw_n;
+        if (w_ret) xrows_q <= wrw_q[11:0];
+      end
+      if (x_step) begin
+        s_cb_q <= n_cb;  s_cbw_q <= n_cbw;  s_x_q <= n_x;  s_xdiv_q <= n_xdiv;
+        s_crow_q <= n_crow;  s_bank_q <= n_bank;  s_rows_q <= n_rows;
+        // (XOne: a row counts when its last beat leaves the FIFO, as before)
+        if (XW == 0 && (!XOne || xf_pop)) xrows_q <= n_rows;
+        if (x_cut) begin
+          cw_q <= n_cw;
+        end else begin
+          cw_q <= '0;
+          if (cbeat_q + 1 != c_bpr) begin
+            cbeat_q <= cbeat_q + 1;
+          end else begin                       // next run
+            cbeat_q <= '0;
+            c_run_q <= c_run_q + 1;
+            c_off_q <= c_off_q + 32'(j_q.in_pix_stride);
+          end
         end
       end
     end
@@ -910,6 +1022,9 @@ module hta_v2_engine #(
   assign wlast_o   = gop_busy ? g_wlast   : 1'b1;
   assign bready_o  = gop_busy ? g_bready  : 1'b1;
 
+  // a job ends: its core, loads, writes and the prefetch under way are done
+  assign x_end = state_q == SJobEnd && wr_idle && rd_idle_i && (pf_q == PIdle || pf_q == PDone);
+
   wire any_err = rd_err_window_i || rd_err_resp_i || wr_err_q || gop_err || gop_err_resp;
 
   always_ff @(posedge clk_i) begin
@@ -935,6 +1050,8 @@ module hta_v2_engine #(
       pf_ld_q     <= 1'b0;
       cur_h_q     <= 1'b0;
       cur_sm_q    <= 1'b0;
+      xr_run_q    <= '0;
+      x_nruns_q   <= '0;
     end else begin
       if (req_valid_o[0] && req_ready_i[0]) fetch_req_q <= 1'b0;
       // span reader of client 1
@@ -1019,12 +1136,9 @@ module hta_v2_engine #(
               state_q <= SCheck1;
             end
           end
-          SGop: begin
-            // no pixel reads in SJobEnd after a graph op: the x reader's
-            // count may be stale (a job aborted, or none since reset)
-            x_nruns_q <= xr_run_q;
-            if (!gop_start_q && !gop_busy) state_q <= SJobEnd;
-          end
+          // (no pixel reads in SJobEnd after a graph op: the x reader's
+          // counts are 0 since reset, an abort or the last job's end)
+          SGop: if (!gop_start_q && !gop_busy) state_q <= SJobEnd;
           SCheck1: begin
             blk_words_q  <= cdiv(32'(j_q.in_w), NB);
             row_words_q  <= 32'(j_q.cb_n) * cdiv(32'(j_q.in_w), NB);
@@ -1066,12 +1180,9 @@ module hta_v2_engine #(
                 cur_sm_q   <= 1'b1;
                 state_q    <= SRunWait;
               end else begin
+                // (the load sequencer below starts the records)
                 cur_h_q   <= !cur_h_q;
                 cur_sm_q  <= j_small;
-                sp_off_q  <= j_q.rec_off;
-                sp_left_q <= cdiv(recs_q, CPB);
-                sp_req_q  <= 1'b1;
-                sp_go_q   <= 1'b1;
                 state_q   <= SLoadR;
               end
               xr_run_q  <= '0;
@@ -1083,34 +1194,22 @@ module hta_v2_engine #(
                                      : 32'(j_q.cb_n) * Ci;
             end
           end
-          SLoadR: if (!sp_req_q && !sp_go_q && sp_rx_q == 0) begin
-            if (j_q.gblk != 0) begin
-              sp_off_q  <= j_q.alpha_off;
-              sp_left_q <= groups_q * ARowBeats;
-              state_q   <= SLoadA;
-            end else begin
-              sp_off_q   <= j_q.wts_off;
-              sp_left_q  <= wblocks_q * BlkBeats;
-              core_start <= 1'b1;
-              state_q    <= SLoadW;
-            end
-            sp_req_q <= 1'b1;
-            sp_go_q  <= 1'b1;
+          // the weights stream in while the core runs on those already in
+          SLoadR: if (sp_done) begin
+            core_start <= j_q.gblk == 0;
+            state_q    <= (j_q.gblk != 0) ? SLoadA : SLoadW;
           end
-          SLoadA: if (!sp_req_q && !sp_go_q && sp_rx_q == 0) begin
-            sp_off_q   <= j_q.wts_off;
-            sp_left_q  <= wblocks_q * BlkBeats;
-            sp_req_q   <= 1'b1;
-            sp_go_q    <= 1'b1;
+          SLoadA: if (sp_done) begin
             core_start <= 1'b1;
             state_q    <= SLoadW;
           end
-          // the weights stream in while the core runs on those already in
-          SLoadW: if (!sp_req_q && !sp_go_q && sp_rx_q == 0) state_q <= SRunWait;
+          SLoadW: if (sp_done) state_q <= SRunWait;
           SRunWait: if (!core_busy && !core_start && x_done) state_q <= SJobEnd;
           // (a prefetch under way finishes first: its reads are the next
           // job's anyway)
-          SJobEnd: if (wr_idle && rd_idle_i && (pf_q == PIdle || pf_q == PDone)) begin
+          SJobEnd: if (x_end) begin
+            xr_run_q      <= '0;
+            x_nruns_q     <= '0;
             layers_done_o <= layers_done_o + 1;
             log_we_o      <= 1'b1;
             pf_q          <= PIdle;
@@ -1145,6 +1244,8 @@ module hta_v2_engine #(
             // (a burst refused for its window never delivers its beats)
             sp_rx_q     <= '0;
             x_infl_q    <= '0;
+            xr_run_q    <= '0;
+            x_nruns_q   <= '0;
             done_o      <= 1'b1;
             state_q     <= SIdle;
           end
@@ -1181,36 +1282,10 @@ module hta_v2_engine #(
                            * ARowBeats * BB;
             pf_q        <= PChk2;
           end
-          PChk2: if (pn_ok) begin
-            sp_off_q  <= jn_q.rec_off;
-            sp_left_q <= cdiv(pn_recs_q, CPB);
-            sp_req_q  <= 1'b1;
-            sp_go_q   <= 1'b1;
-            pf_q      <= PLoadR;
-          end else begin
-            pf_q <= PDone;
-          end
-          PLoadR: if (!sp_req_q && !sp_go_q && sp_rx_q == 0) begin
-            if (jn_q.gblk != 0) begin
-              sp_off_q  <= jn_q.alpha_off;
-              sp_left_q <= pn_groups_q * ARowBeats;
-              pf_q      <= PLoadA;
-            end else begin
-              sp_off_q  <= jn_q.wts_off;
-              sp_left_q <= pn_wbl_q * BlkBeats;
-              pf_q      <= PLoadW;
-            end
-            sp_req_q <= 1'b1;
-            sp_go_q  <= 1'b1;
-          end
-          PLoadA: if (!sp_req_q && !sp_go_q && sp_rx_q == 0) begin
-            sp_off_q  <= jn_q.wts_off;
-            sp_left_q <= pn_wbl_q * BlkBeats;
-            sp_req_q  <= 1'b1;
-            sp_go_q   <= 1'b1;
-            pf_q      <= PLoadW;
-          end
-          PLoadW: if (!sp_req_q && !sp_go_q && sp_rx_q == 0) begin
+          PChk2: pf_q <= pn_ok ? PLoadR : PDone;
+          PLoadR: if (sp_done) pf_q <= (jn_q.gblk != 0) ? PLoadA : PLoadW;
+          PLoadA: if (sp_done) pf_q <= PLoadW;
+          PLoadW: if (sp_done) begin
             pf_loaded_q <= 1'b1;
             pf_q        <= PDone;
           end
@@ -1220,6 +1295,26 @@ module hta_v2_engine #(
         if (state_q == SAbort || state_q == SIdle) begin
           pf_q        <= PIdle;
           pf_loaded_q <= 1'b0;
+        end
+
+        // The load sequencer of both (never at once: the prefetch runs
+        // while this job's core runs, its own loads done): the records, then
+        // the group scales (fine groups), then the weights, each a span on
+        // client 1 once the last span's beats are all in. The states above
+        // (SLoad*, PLoad*) follow it; ld_r, ld_a, ld_w say which is loading.
+        if ((ld_start_job && bad == 0) || ld_start_pf) begin
+          sp_off_q  <= l_rec_off;
+          sp_left_q <= cdiv(l_recs, CPB);
+        end else if (ld_r && sp_done) begin
+          sp_off_q  <= l_gblk ? l_al_off : l_wts_off;
+          sp_left_q <= l_gblk ? l_groups * ARowBeats : l_wbl * BlkBeats;
+        end else if (ld_a && sp_done) begin
+          sp_off_q  <= l_wts_off;
+          sp_left_q <= l_wbl * BlkBeats;
+        end
+        if ((ld_start_job && bad == 0) || ld_start_pf || ((ld_r || ld_a) && sp_done)) begin
+          sp_req_q <= 1'b1;
+          sp_go_q  <= 1'b1;
         end
       end
     end

@@ -319,8 +319,8 @@ static int check_overlap(hta_sim *sim, const hta_program *prog, uint8_t *data,
 }
 
 /* A bus error in a random part of a random region the run touches: a job's
- * weights, records or group scales (program window), the input's first
- * row (data window, read) or the last layer's output (written). The run ends with
+ * weights, records or group scales (program window), a row of its input
+ * band (data window, read) or the last layer's output (written). The run ends with
  * ERR_AXI_RD / ERR_AXI_WR, ERR_ADDR inside the failing range's 4 KiB
  * pages, nothing outside the windows changed; the next clean run is
  * bit-exact again. 1 if so, else 0 with the reason in detail. */
@@ -350,9 +350,13 @@ static int bus_error(hta_sim *sim, hta_rng *g, const hta_program *prog, const ht
       break;
     }
     /* fall through */
-  case 3: /* (row 0: every layer reads it) */
-    lo = da + prog->input.off;
-    size = (uint64_t)prog->input.w * prog->input.pix_stride;
+  case 3: /* a random row of the job's band (its bytes are read, whatever the
+           * layer: on a wide bus the row's beats go through the bank
+           * writer's window, which an abort must leave clean) */
+    if (job.in_h == 0) return 1;
+    lo = da + job.in_off +
+         hta_rng_range(g, 0, job.in_h - 1) * (uint64_t)job.in_w * job.in_pix_stride;
+    size = (uint64_t)job.in_w * job.in_pix_stride;
     what = "input";
     break;
   default: lo = da + out->off; size = out->bytes; is_write = 1; what = "output"; break;
