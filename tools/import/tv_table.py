@@ -276,12 +276,15 @@ def write_doc(a, head, rows, n_total, tv_version):
             old, post = rest.split(end, 1)
             if a.merge:
                 old_stamp, old_rows = merged(old, rows)
-                stamp = '%s Rows of %s re-measured %s by `tools/import/tv_table.py --size %d ' \
-                        '--merge --models %s%s`%s.' % (
-                            old_stamp, ', '.join(r['net'] for r in rows),
-                            time.strftime('%Y-%m-%d', time.gmtime()), a.size, a.models,
-                            ' --no-qdq' if a.no_qdq else '',
-                            ' (their QDQ cells kept from before)' if a.no_qdq else '')
+                how = ' by `tools/import/tv_table.py --size %d --merge --models %s%s`%s.' % (
+                    a.size, a.models, ' --no-qdq' if a.no_qdq else '',
+                    ' (their QDQ cells kept from before)' if a.no_qdq else '')
+                day = time.strftime('%Y-%m-%d', time.gmtime())
+                # this run's sentence, written after each earlier network, is replaced
+                old_stamp = re.sub(r' Rows of [a-z0-9_, ]+ re-measured %s%s' % (
+                    day, re.escape(how)), '', old_stamp)
+                stamp = '%s Rows of %s re-measured %s%s' % (
+                    old_stamp, ', '.join(r['net'] for r in rows), day, how)
                 table = '\n'.join([head] + old_rows)
             with open(a.doc, 'w') as f:
                 f.write(pre + begin + '\n' + stamp + '\n\n' + table + '\n' + end + post)
