@@ -210,6 +210,61 @@ r_mse = hta_quant.calibrate(chain, imgs, 'mse')
 check('calibrate_mse_within_minmax', all(m[0] <= e[0] <= 0 <= e[1] <= m[1] for m, e in
                                          zip(r_mm, r_mse)), '%s vs %s' % (r_mse, r_mm))
 check('calibrate_mse_reproducible', r_mse == hta_quant.calibrate(chain, imgs, 'mse'))
+# 'auto' (the default): 'mse' for the outputs without a clamp or a table, min/max for
+# those with one; a ReLU layer (d1 clamped below here) keeps its min/max range exactly
+chain[1].act = (0.0, np.inf)
+r_mm = hta_quant.calibrate(chain, imgs, 'minmax')
+r_auto = hta_quant.calibrate(chain, imgs, 'auto')
+check('calibrate_auto_minmax_where_clamped', r_auto[1] == r_mm[1], '%s vs %s' % (r_auto, r_mm))
+check('calibrate_auto_within_minmax', all(abs(e[0]) <= abs(m[0]) and abs(e[1]) <= abs(m[1])
+                                          for m, e in zip(r_mm, r_auto)),
+      '%s vs %s' % (r_auto, r_mm))
+check('calibrate_auto_clips_unclamped', r_auto[0][1] < r_mm[0][1] or r_auto[0][0] > r_mm[0][0],
+      '%s vs %s' % (r_auto[0], r_mm[0]))
+chain[1].act = None
+
+
+# Bias correction on the quantized network (docs/quantization.md): a ReLU layer whose
+# outputs barely vary (a large bias, small weights) rounds every value of a channel the
+# same way, a mean shift that the next layer's filters carry to its output. Computed
+# here from the integers alone (weights, biases and multipliers of the QLayers, fake
+# quantization as docs/numerics.md's stages up to their rounding), the next layer's
+# mean output on the calibration images must match the float network's to a small
+# fraction of that shift.
+def bc_chain():
+    la = hta_onnx.Layer('conv', 'a', (6, 6, 3))
+    la.w = (1e-4 * rng.standard_normal((16, 3, 3, 3))).astype(np.float32)
+    la.b = (1.0 + rng.random(16)).astype(np.float32)
+    la.kh, la.kw, la.pads, la.act = 3, 3, (1, 1, 1, 1), (0.0, np.inf)
+    lb = hta_onnx.Layer('conv', 'b', (6, 6, 16))
+    lb.w = rng.standard_normal((8, 1, 1, 16)).astype(np.float32)
+    lb.b = np.zeros(8, np.float32)
+    return [la, lb]
+
+
+def fq(v, q):
+    return (np.clip(np.round(v / q[0]) + q[1], -128, 127) - q[1]) * q[0]
+
+
+bl = bc_chain()
+bimgs = rng.random((64, 6, 6, 3)).astype(np.float32)
+bq, b_in, _ = hta_quant.quantize(bl, (6, 6, 3), None, 'int8', bimgs, 'minmax', [])
+ya = bl[0].forward_pre(bimgs)
+yb = bl[1].forward_pre(ya)
+xq = fq(bimgs, b_in)
+for l, q in zip(bl, bq):  # the stored integers as reals: the accumulator's unit s_acc
+    s_acc = q.mult * 2.0 ** -31 * 2.0 ** -q.shift.astype(np.float64) * q.out_q[0]
+    lr = hta_onnx.Layer(l.op, l.name, l.in_shape)
+    lr.kh, lr.kw, lr.pads, lr.act = l.kh, l.kw, l.pads, l.act
+    in_s = b_in[0] if l is bl[0] else bq[0].out_q[0]
+    lr.w = (q.w.astype(np.float64) * (s_acc / in_s)[:, None]).reshape(l.w.shape)
+    lr.b = q.bias * s_acc
+    xq = fq(lr.forward_pre(xq), q.out_q) if l is bl[0] else lr.forward_pre(xq)
+shift = (bl[1].w.reshape(8, 16) @ (fq(ya, bq[0].out_q) - ya).mean(axis=(0, 1, 2)))
+err = (xq - yb).mean(axis=(0, 1, 2))
+check('bias_correction_on_the_quantized_network',
+      np.abs(shift).max() > 0.1 * bq[0].out_q[0] and np.abs(err).max() < 0.02 * np.abs(shift).max(),
+      'shift %s, mean error %s, output step %g' % (shift, err, bq[1].out_q[0]))
 
 # A Concat of N tensors becomes N - 1 chained CONCATs that all carry the last one's
 # quantization, so a value joining the chain is rescaled once and passes every later

@@ -3,7 +3,7 @@
 
     hta_import.py MODEL.onnx --bundle DIR [--plan int8|twn|fgq:N|hybrid:F|hybrid-global:F|auto]
                   [--calib fashion-mnist|FILE.npy] [--calib-n N]
-                  [--calib-method minmax|mse|pct:P] [--keep-int8 first,last,I...]
+                  [--calib-method auto|minmax|mse|pct:P] [--keep-int8 first,last,I...]
                   [--report-n N]
     hta_import.py MODEL.onnx --report-from DIR [--report-format text|json]
 
@@ -235,7 +235,7 @@ def main():
     p.add_argument('--plan', default='auto')
     p.add_argument('--calib', default='fashion-mnist')
     p.add_argument('--calib-n', type=int, default=1000)
-    p.add_argument('--calib-method', default='minmax')
+    p.add_argument('--calib-method', default='auto')
     p.add_argument('--keep-int8', default='')
     p.add_argument('--name', default=None)
     a = p.parse_args()
@@ -248,9 +248,10 @@ def main():
             raise ValueError('--bundle DIR is required')
         hta_quant.parse_plan(a.plan)
         method = a.calib_method
-        if method not in ('minmax', 'mse'):
+        if method not in ('auto', 'minmax', 'mse'):
             if not method.startswith('pct:'):
-                raise hta_quant.QuantError("--calib-method '%s': minmax, mse or pct:P" % method)
+                raise hta_quant.QuantError("--calib-method '%s': auto, minmax, mse or pct:P"
+                                           % method)
             method = float(method[4:])
             if not 50 < method <= 100:
                 raise hta_quant.QuantError('--calib-method pct:P needs 50 < P <= 100')

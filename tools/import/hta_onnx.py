@@ -144,6 +144,10 @@ class Layer:
         return y.astype(np.float32)
 
 
+def _hardswish(x):
+    return x * np.clip(x / 6.0 + 0.5, 0.0, 1.0)
+
+
 def check_limits(l):
     """The .hta limits of layer l, from its shapes and attributes alone (no
     array of its size is made): an ImportError_ naming its node otherwise."""
@@ -467,8 +471,11 @@ class _Chain:
                 else:  # x * HardSigmoid(x): hardswish when alpha = 1/6, beta = 1/2
                     a = _attrs(n)
                     al, be = a.get('alpha', 0.2), a.get('beta', 0.5)
-                    self._fn(n, lambda x: x * np.clip(al * x + be, 0.0, 1.0), 'HardSwish',
-                             silu=True)
+                    # HardSwish's own function then (alpha is 1/6 as a float32), so that
+                    # opsets before 14 calibrate to the same ranges and integers
+                    f = _hardswish if (np.float32(al), be) == (np.float32(1 / 6), 0.5) else \
+                        (lambda x: x * np.clip(al * x + be, 0.0, 1.0))
+                    self._fn(n, f, 'HardSwish', silu=True)
                 n = m
             elif self.view is not None and self.view[0] == 'nhwc' and \
                     n.op_type not in CHANNELS_LAST_OPS:
@@ -985,7 +992,7 @@ class _Chain:
         l.fn = (name or n.op_type, f)
 
     def op_HardSwish(self, n, a):
-        self._fn(n, lambda x: x * np.clip(x / 6.0 + 0.5, 0.0, 1.0))
+        self._fn(n, _hardswish)
 
     def op_HardSigmoid(self, n, a):
         al, be = a.get('alpha', 0.2), a.get('beta', 0.5)

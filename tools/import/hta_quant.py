@@ -19,6 +19,7 @@ where it has them, else calibrated on sample images (min/max, or a
 percentile), asymmetric int8 with 0 exactly representable.
 The arithmetic the integers obey is docs/numerics.md.
 """
+import copy
 import sys
 
 import numpy as np
@@ -74,6 +75,12 @@ def act_quant(lo, hi):
     s = (hi - lo) / 255.0
     zp = int(np.clip(np.round(-128 - lo / s), -128, 127))
     return s, zp
+
+
+def fake_quant(v, q):
+    """Float values v rounded to the int8 grid q = (scale, zp), clamped, as reals."""
+    s, z = q
+    return ((np.clip(np.round(v / s) + z, -128, 127) - z) * s).astype(np.float32)
 
 
 def srcs(l, i):
@@ -134,25 +141,26 @@ def mse_range(lo, hi, v):
     return [best_a * lo, best_a * hi]
 
 
-def calibrate(layers, images, method, pre=None, batch=256, means=None):
+def calibrate(layers, images, method, pre=None, batch=256):
     """Per layer (lo, hi) of its float output over images [N, H, W, C]; into
-    pre (a list, if given) the same of the value before an activation table;
-    into means (a dict, if given) {layer index: mean_window} of every layer
-    with weights (for bias correction). method: 'minmax', 'mse' (the min/max
+    pre (a list, if given) the same of the value before an activation table.
+    method: 'minmax', 'mse' (the min/max
     range shrunk to the least square error of its values' int8 rounding, on
-    up to MSE_SAMPLES values of each tensor drawn evenly from every batch) or
-    a percentile P."""
+    up to MSE_SAMPLES values of each tensor drawn evenly from every batch),
+    'auto' ('mse' for the outputs of layers without a clamp or an activation
+    table, 'minmax' for the others and for the values before a table) or a
+    percentile P."""
     ranges = [None] * len(layers)
     pres = [None] * len(layers)
-    sums, count = {}, 0
     samples = {}  # (pre?, layer) -> list of value samples ('mse')
     n_batches = (len(images) + batch - 1) // batch
     rng = np.random.default_rng(0)
 
     def update(r, i, x):
-        if method in ('minmax', 'mse'):
+        if method in ('minmax', 'mse', 'auto'):
             lo, hi = float(x.min()), float(x.max())
-            if method == 'mse':
+            if method == 'mse' or (method == 'auto' and r is ranges and
+                                   layers[i].act is None and layers[i].fn is None):
                 flat = x.reshape(-1)
                 k = min(flat.size, MSE_SAMPLES // n_batches)
                 samples.setdefault((r is pres, i), []).append(
@@ -161,27 +169,20 @@ def calibrate(layers, images, method, pre=None, batch=256, means=None):
             lo, hi = float(np.percentile(x, 100 - method)), float(np.percentile(x, method))
         if r[i] is None:
             r[i] = [lo, hi]
-        elif method in ('minmax', 'mse'):
+        elif method in ('minmax', 'mse', 'auto'):
             r[i] = [min(r[i][0], lo), max(r[i][1], hi)]
         else:  # percentiles of batches: averaged (documented)
             r[i] = [r[i][0] + lo, r[i][1] + hi]
     for i0 in range(0, len(images), batch):
-        nb = len(images[i0:i0 + batch])
         for i, l, ins, y, yo in walk(layers, images[i0:i0 + batch]):
             update(ranges, i, yo)
             if l.fn is not None:
                 update(pres, i, y)
-            if means is not None and l.w is not None and l.wint is None:
-                sums[i] = sums.get(i, 0.0) + nb * mean_window(ins[0], l)
-        count += nb
-    if means is not None:
-        means.clear()
-        means.update({i: v / count for i, v in sums.items()})
-    if method == 'mse':
+    if method in ('mse', 'auto'):
         for (is_pre, i), v in samples.items():
             r = pres if is_pre else ranges
             r[i] = mse_range(r[i][0], r[i][1], np.concatenate(v))
-    elif method != 'minmax':
+    elif method != 'minmax':  # a percentile
         nb = n_batches
         ranges = [[r[0] / nb, r[1] / nb] for r in ranges]
         pres = [None if r is None else [r[0] / nb, r[1] / nb] for r in pres]
@@ -370,7 +371,10 @@ def quantize_layer(l, in_q, out_q, plan, n_group, force_int8, out_fixed=False, k
     output out_q -> QLayer. keep: for the hybrid plans, a bool per filter: True
     stays int8, False becomes TWN. mean_in: the mean input window on the
     calibration images (mean_window): the bias then absorbs the mean output
-    shift the weights' rounding causes (bias correction, docs/quantization.md)."""
+    shift the weights' rounding causes; or a pair (that of the float network,
+    that of the quantized network on the same images): the bias then absorbs
+    the whole mean shift of the accumulator, the rounding of the weights and
+    that of every tensor before it (bias correction, docs/quantization.md)."""
     q = QLayer()
     h, w, c = l.in_shape
     q.op = l.op
@@ -540,18 +544,20 @@ def quantize_layer(l, in_q, out_q, plan, n_group, force_int8, out_fixed=False, k
         clamps(s_out)
     b = l.b.astype(np.float64)
     if mean_in is not None and l.wint is None:
-        # the stored filters as reals, minus the float ones, on the mean window
+        # the stored filters as reals on the quantized network's mean window, minus the
+        # float filters on the float network's
         wr = wq.astype(np.float64) * (s_acc / s_in)[:, None]
         gs = k if group == 0 else group
         for f in range(o):
             if alphas[f] is not None and s_acc[f] > 0:
                 al = np.repeat(alpha8[f].astype(np.float64), gs)[:k] * (s_acc[f] / s_in)
                 wr[f] = tq[f] * al
-        dw = wr - rows
+        mf, mq = mean_in if isinstance(mean_in, tuple) else (mean_in, mean_in)
         if l.op == 'dw':
-            b = b - np.einsum('ck,kc->c', dw, mean_in)
+            b = b - (np.einsum('ck,kc->c', wr, mq) - np.einsum('ck,kc->c', rows, mf))
         else:
-            b = b - dw.dot(mean_in)
+            b = b - (wr.dot(mq) - rows.dot(mf))
+        q.w_real, q.b_real = wr, b  # for the quantized walk of quantize()
     q.bias = np.array([_clamp32(b[f] / s_acc[f]) for f in range(o)], np.int32)
     ms = [_quant_mult(s_acc[f] / s_out, l.name) for f in range(o)]
     q.mult = np.array([m for m, _ in ms], np.int32)
@@ -570,7 +576,7 @@ def quantize(layers, in_shape, in_q, plan, images, method, keep_int8, calib_batc
             raise QuantError('the graph leaves activations unquantized: calibration images '
                              'are needed (--calib)')
         pre = []
-        ranges = calibrate(layers, images, method, pre, calib_batch, means)
+        ranges = calibrate(layers, images, method, pre, calib_batch)
     # the layers with filters (ADD, CONCAT and MUL have an output stage but no weights:
     # --keep-int8 first/last and the hybrid plans' ranking concern filters only)
     wl = [i for i, l in enumerate(layers) if l.op not in NO_WEIGHTS and l.w is not None]
@@ -593,8 +599,13 @@ def quantize(layers, in_shape, in_q, plan, images, method, keep_int8, calib_batc
         keep = choose_int8(layers, images, idx, name, n_group)
     out = []
     qs = {0: in_q}  # tensor id -> (scale, zp)
+    walk_q = ranges is not None  # the quantized walk: bias correction on the network itself
+    if walk_q:
+        fv, qv, last_read = quantized_walk_start(layers, images[:calib_batch], in_q)
     for i, l in enumerate(layers):
         src = srcs(l, i)
+        if walk_q and l.w is not None and l.wint is None:
+            means[i] = (mean_window(fv[src[0]], l), mean_window(qv[src[0]], l))
         q_prev = qs[src[0]]
         q2 = qs[src[1]] if len(src) > 1 else None
         last = getattr(l, 'q_of', None)  # a link of an N-input Concat: the last link's
@@ -627,6 +638,7 @@ def quantize(layers, in_shape, in_q, plan, images, method, keep_int8, calib_batc
                                  % (l.name, l.fn[0]))
             ql = quantize_layer(l, q_prev, pq, name, n_group, i in force, keep=keep.get(i),
                                 in2_q=q2, mean_in=means.get(i))
+            ql.pre_q = pq
             add_table(ql, l, pq, oq)
         else:
             ql = quantize_layer(l, q_prev, oq, name, n_group, i in force, l.out_q is not None,
@@ -634,4 +646,44 @@ def quantize(layers, in_shape, in_q, plan, images, method, keep_int8, calib_batc
             ql.lut = None
         out.append(ql)
         qs[i + 1] = ql.out_q
+        if walk_q:
+            quantized_walk_step(layers, i, ql, fv, qv, last_read)
     return out, in_q, qs[len(layers)]
+
+
+def quantized_walk_start(layers, x, in_q):
+    """The float and the quantized network on the calibration batch x, layer by
+    layer as quantize() fixes them: ({tensor id: float value}, {tensor id: its
+    quantized network's value, dequantized}, {tensor id: its last reader})."""
+    last_read = {}
+    for i, l in enumerate(layers):
+        for t in srcs(l, i):
+            last_read[t] = i
+    x = x.astype(np.float32)
+    return {0: x}, {0: fake_quant(x, in_q)}, last_read
+
+
+def quantized_walk_step(layers, i, ql, fv, qv, last_read):
+    """Layer i (quantized as ql) on both walks: the float layer on the float
+    tensors; on the quantized ones, its stored weights as reals and corrected
+    bias (w_real, b_real), the value before a table rounded to its grid, the
+    output to its own (fake quantization: the golden model's integers up to
+    the requantization's rounding, docs/numerics.md)."""
+    l = layers[i]
+    src = srcs(l, i)
+    lq = l
+    if getattr(ql, 'w_real', None) is not None:
+        lq = copy.copy(l)
+        lq.w = ql.w_real.reshape(l.w.shape).astype(np.float32)
+        lq.b = ql.b_real.astype(np.float32)
+    yf = l.forward_pre(*[fv[t] for t in src])
+    yq = lq.forward_pre(*[qv[t] for t in src])
+    if l.fn is not None:
+        yf = l.fn[1](yf).astype(np.float32)
+        if getattr(ql, 'pre_q', None) is not None:
+            yq = fake_quant(yq, ql.pre_q)
+        yq = l.fn[1](yq).astype(np.float32)
+    fv[i + 1], qv[i + 1] = yf, fake_quant(yq, ql.out_q)
+    for t in set(src):
+        if last_read[t] == i:
+            del fv[t], qv[t]

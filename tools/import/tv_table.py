@@ -239,16 +239,23 @@ def main():
 
 def merged(old_section, rows):
     """The table rows of old_section with those of the networks in rows replaced
-    (new networks appended), and the old stamp line."""
+    (new networks appended), and the old stamp line. A row measured without
+    its QDQ cell (--no-qdq) keeps the old row's."""
     lines = old_section.strip().splitlines()
     stamp = lines[0] if lines and lines[0].startswith('Measured') else ''
-    new = {r['net']: cell(r) for r in rows}
+    new = {r['net']: r for r in rows}
     out = []
     for ln in lines:
         m = re.match(r'\| ([a-z0-9_]+) \|', ln)
         if m and m.group(1) not in ('network',):
-            out.append(new.pop(m.group(1), ln))
-    return stamp, out + list(new.values())
+            r = new.pop(m.group(1), None)
+            if r is None:
+                out.append(ln)
+            elif 'qdq' not in r and 'blocked' not in r:
+                out.append(cell(dict(r, qdq=ln.rstrip(' |').rsplit('| ', 1)[1])))
+            else:
+                out.append(cell(r))
+    return stamp, out + [cell(r) for r in new.values()]
 
 
 def write_doc(a, head, rows, n_total, tv_version):
@@ -269,11 +276,15 @@ def write_doc(a, head, rows, n_total, tv_version):
             old, post = rest.split(end, 1)
             if a.merge:
                 old_stamp, old_rows = merged(old, rows)
-                stamp = '%s Rows of %s re-measured %s by `tools/import/tv_table.py --size %d ' \
-                        '--merge --models %s%s`.' % (
-                            old_stamp, ', '.join(r['net'] for r in rows),
-                            time.strftime('%Y-%m-%d', time.gmtime()), a.size, a.models,
-                            ' --no-qdq' if a.no_qdq else '')
+                how = ' by `tools/import/tv_table.py --size %d --merge --models %s%s`%s.' % (
+                    a.size, a.models, ' --no-qdq' if a.no_qdq else '',
+                    ' (their QDQ cells kept from before)' if a.no_qdq else '')
+                day = time.strftime('%Y-%m-%d', time.gmtime())
+                # this run's sentence, written after each earlier network, is replaced
+                old_stamp = re.sub(r' Rows of [a-z0-9_, ]+ re-measured %s%s' % (
+                    day, re.escape(how)), '', old_stamp)
+                stamp = '%s Rows of %s re-measured %s%s' % (
+                    old_stamp, ', '.join(r['net'] for r in rows), day, how)
                 table = '\n'.join([head] + old_rows)
             with open(a.doc, 'w') as f:
                 f.write(pre + begin + '\n' + stamp + '\n\n' + table + '\n' + end + post)
