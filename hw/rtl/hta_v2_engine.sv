@@ -718,7 +718,8 @@ module hta_v2_engine #(
       s1_mac_q[d] <= AddCo > 0 && dr_g_q * D + 32'(d) < MacCo;
       for (int p = 0; p < Pix; p++)
         if (dr_g_q * D + 32'(d) < MacCo)
-          s1_sum_q[(p*D + d)*32 +: 32] <= out_mac[(32'(p * MacCo) + dr_g_q * D + 32'(d)) * 32 +: 32];
+          s1_sum_q[(p*D + d)*32 +: 32]
+            <= out_mac[(32'(p * MacCo) + dr_g_q * D + 32'(d)) * 32 +: 32];
         else if (dr_g_q * D + 32'(d) < NL)
           s1_sum_q[(p*D + d)*32 +: 32]
             <= out_add[(32'(p * AC) + dr_g_q * D + 32'(d) - MacCo) * 32 +: 32];
