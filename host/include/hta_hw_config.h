@@ -67,6 +67,8 @@ typedef struct hta_hw_config {
   uint32_t a_depth;
   /* RecDepth: v2: lane records of a job (passes x (MacCo + AddCo)) */
   uint32_t rec_depth;
+  /* DrainLanes: v2: lanes requantized per cycle (Pix x DrainLanes units) */
+  uint32_t drain_lanes;
   /* BusBytes: derived: m_axi_gmem data width in bytes (BusBits / 8) */
   uint32_t bus_bytes;
   /* CfgSignature (below) */
@@ -84,7 +86,7 @@ typedef struct hta_hw_config {
 /* every name, for messages */
 #define HTA_HW_CONFIG_NAMES "kv260, small, tiny, u50, v2small, v2smallmac, v2tiny, v2tiny512, v2zcu104, v2zcu104mac, zcu104"
 /* entries of hta_hw_config_fields: every uint32_t field but signature */
-#define HTA_HW_CONFIG_FIELDS 23
+#define HTA_HW_CONFIG_FIELDS 24
 
 extern const hta_hw_config hta_hw_configs[HTA_HW_CONFIG_COUNT];
 

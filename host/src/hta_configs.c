@@ -30,8 +30,9 @@ const hta_hw_config hta_hw_configs[HTA_HW_CONFIG_COUNT] = {
         .w_depth = 0u,
         .a_depth = 0u,
         .rec_depth = 0u,
+        .drain_lanes = 0u,
         .bus_bytes = 16u,
-        .signature = 0x0995632bu,
+        .signature = 0xadaaf790u,
     },
     {
         .name = "small", /* hw/config/small.cfg */
@@ -57,8 +58,9 @@ const hta_hw_config hta_hw_configs[HTA_HW_CONFIG_COUNT] = {
         .w_depth = 0u,
         .a_depth = 0u,
         .rec_depth = 0u,
+        .drain_lanes = 0u,
         .bus_bytes = 16u,
-        .signature = 0xd4d0447au,
+        .signature = 0xa52bc317u,
     },
     {
         .name = "tiny", /* hw/config/tiny.cfg */
@@ -84,8 +86,9 @@ const hta_hw_config hta_hw_configs[HTA_HW_CONFIG_COUNT] = {
         .w_depth = 0u,
         .a_depth = 0u,
         .rec_depth = 0u,
+        .drain_lanes = 0u,
         .bus_bytes = 16u,
-        .signature = 0x8fa79314u,
+        .signature = 0x541a2461u,
     },
     {
         .name = "u50", /* hw/config/u50.cfg */
@@ -111,8 +114,9 @@ const hta_hw_config hta_hw_configs[HTA_HW_CONFIG_COUNT] = {
         .w_depth = 0u,
         .a_depth = 0u,
         .rec_depth = 0u,
+        .drain_lanes = 0u,
         .bus_bytes = 32u,
-        .signature = 0x08b78bc3u,
+        .signature = 0xbcc5e6b8u,
     },
     {
         .name = "v2small", /* hw/config/v2small.cfg */
@@ -138,8 +142,9 @@ const hta_hw_config hta_hw_configs[HTA_HW_CONFIG_COUNT] = {
         .w_depth = 1024u,
         .a_depth = 128u,
         .rec_depth = 512u,
+        .drain_lanes = 4u,
         .bus_bytes = 16u,
-        .signature = 0x8dd828ebu,
+        .signature = 0x61633944u,
     },
     {
         .name = "v2smallmac", /* hw/config/v2smallmac.cfg */
@@ -165,8 +170,9 @@ const hta_hw_config hta_hw_configs[HTA_HW_CONFIG_COUNT] = {
         .w_depth = 512u,
         .a_depth = 64u,
         .rec_depth = 512u,
+        .drain_lanes = 5u,
         .bus_bytes = 16u,
-        .signature = 0x8154a81fu,
+        .signature = 0xd9b5e4c1u,
     },
     {
         .name = "v2tiny", /* hw/config/v2tiny.cfg */
@@ -192,8 +198,9 @@ const hta_hw_config hta_hw_configs[HTA_HW_CONFIG_COUNT] = {
         .w_depth = 256u,
         .a_depth = 64u,
         .rec_depth = 128u,
+        .drain_lanes = 4u,
         .bus_bytes = 16u,
-        .signature = 0x6f893255u,
+        .signature = 0xf0fa7d9eu,
     },
     {
         .name = "v2tiny512", /* hw/config/v2tiny512.cfg */
@@ -219,8 +226,9 @@ const hta_hw_config hta_hw_configs[HTA_HW_CONFIG_COUNT] = {
         .w_depth = 256u,
         .a_depth = 64u,
         .rec_depth = 128u,
+        .drain_lanes = 3u,
         .bus_bytes = 64u,
-        .signature = 0x094a9a38u,
+        .signature = 0x9d962df2u,
     },
     {
         .name = "v2zcu104", /* hw/config/v2zcu104.cfg */
@@ -246,8 +254,9 @@ const hta_hw_config hta_hw_configs[HTA_HW_CONFIG_COUNT] = {
         .w_depth = 512u,
         .a_depth = 256u,
         .rec_depth = 1024u,
+        .drain_lanes = 8u,
         .bus_bytes = 64u,
-        .signature = 0x5cd528b2u,
+        .signature = 0x32c66ac7u,
     },
     {
         .name = "v2zcu104mac", /* hw/config/v2zcu104mac.cfg */
@@ -273,8 +282,9 @@ const hta_hw_config hta_hw_configs[HTA_HW_CONFIG_COUNT] = {
         .w_depth = 512u,
         .a_depth = 64u,
         .rec_depth = 1024u,
+        .drain_lanes = 4u,
         .bus_bytes = 64u,
-        .signature = 0x4c1bd691u,
+        .signature = 0xd7976fbau,
     },
     {
         .name = "zcu104", /* hw/config/zcu104.cfg */
@@ -300,8 +310,9 @@ const hta_hw_config hta_hw_configs[HTA_HW_CONFIG_COUNT] = {
         .w_depth = 0u,
         .a_depth = 0u,
         .rec_depth = 0u,
+        .drain_lanes = 0u,
         .bus_bytes = 16u,
-        .signature = 0xd318df7fu,
+        .signature = 0x6311f62cu,
     },
 };
 
@@ -350,6 +361,8 @@ const hta_hw_config_field hta_hw_config_fields[HTA_HW_CONFIG_FIELDS] = {
      "v2: group-scale rows"},
     {"RecDepth", "rec_depth", offsetof(hta_hw_config, rec_depth), 0,
      "v2: lane records of a job (passes x (MacCo + AddCo))"},
+    {"DrainLanes", "drain_lanes", offsetof(hta_hw_config, drain_lanes), 0,
+     "v2: lanes requantized per cycle (Pix x DrainLanes units)"},
     {"BusBytes", "bus_bytes", offsetof(hta_hw_config, bus_bytes), 1,
      "derived: m_axi_gmem data width in bytes (BusBits / 8)"},
 };

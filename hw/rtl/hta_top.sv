@@ -159,6 +159,7 @@ module hta_top #(
       .MacCo(hta_cfg_pkg::MacCo), .AddCo(hta_cfg_pkg::AddCo),
       .ActDepth(hta_cfg_pkg::ActDepth), .WDepth(hta_cfg_pkg::WDepth),
       .ADepth(hta_cfg_pkg::ADepth), .RecDepth(hta_cfg_pkg::RecDepth),
+      .DrainLanes(hta_cfg_pkg::DrainLanes),
       .MaxBurst(hta_cfg_pkg::MaxBurst), .ChanMax(hta_cfg_pkg::ChanMax),
       .CfgSignature(hta_cfg_pkg::CfgSignature)
     ) u_v2 (

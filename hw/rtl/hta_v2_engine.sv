@@ -17,11 +17,13 @@
 //     `reuse` set skips the record, scale and weight loads (its blocks are
 //     the previous job's, still in the buffers: checked, else ERR_DESC);
 //   drain: each output beat (a tile of Pix pixels of one pass) goes through
-//     Pix requantization units, one lane with a filter per cycle for all
-//     pixels: alpha S + the 40-bit folded bias, saturated to 32 bits, then
-//     hta_requant; each pixel merges its bytes of a 16-byte beat under write
-//     strobes into a queue of its own, and the queues take turns at
-//     single-beat AXI writes.
+//     Pix x DrainLanes requantization units, a group of DrainLanes lanes
+//     per cycle for all pixels (groups without a filter skipped): alpha S +
+//     the 40-bit folded bias, saturated to 32 bits, then hta_requant; each
+//     pixel merges its bytes into whole bus beats under write strobes (a
+//     queue of beats per pixel), and the writer sends the lowest pixel's
+//     beat, merged with every other pixel's beat at the same address, as
+//     one full-width single-beat AXI write per cycle.
 // A job's mode (0 convolution, 1 depthwise, 2 global sum) and blk_passes go
 // to the core as they are; the loads do not depend on them (passes x
 // k_blocks weight blocks in address order in every mode), only the checks do.
@@ -54,6 +56,7 @@ module hta_v2_engine #(
   parameter int WDepth   = 256,
   parameter int ADepth   = 64,
   parameter int RecDepth = 256,    // lane records of one job: passes x (MacCo + AddCo)
+  parameter int DrainLanes = 1,    // lanes each requantized per cycle (x Pix units)
   parameter int FineGroups = 1,
   parameter int MaxBurst = 16,
   parameter int ChanMax  = 512,    // the graph-op unit's pixel buffers
@@ -745,11 +748,17 @@ module hta_v2_engine #(
   assign ev_stall_o = core_busy_d && c_stall == c_stall_q + 32'd1;
 
   // ================================================================ requant
-  // One output beat (a tile of Pix pixels of one pass) at a time, one lane
-  // with a filter per cycle for all Pix pixels at once: Pix requantization
-  // units share the lane's record (read one cycle ahead; a valid bit per
-  // record, kept when the records load, lets the drain skip empty lanes). A
-  // tile drains in as many cycles as its pass has filters, not Pix times that.
+  // One output beat (a tile of Pix pixels of one pass) at a time, D =
+  // DrainLanes lanes per cycle for all Pix pixels: Pix x D requantization
+  // units. The pass's lanes go in groups of D (group g: lanes g D .. g D +
+  // D - 1; the last group is short when D does not divide MacCo + AddCo),
+  // the group's D records read one cycle ahead. A valid bit per record
+  // (kept when the records load) masks lanes without a filter (they write
+  // nothing) and lets the drain skip groups without any: a tile drains in as
+  // many cycles as its pass has groups with a filter.
+  localparam int D   = DrainLanes;
+  localparam int NG  = (NL + D - 1) / D;   // groups per pass
+  localparam int NLP = NG * D;             // lanes in whole groups
   logic [RecDepth-1:0] vmask_q;            // record i's valid bit
   wire  [RecDepth-1:0] vlow = {{(RecDepth - RH){1'b0}}, {RH{1'b1}}};   // the lower half
   always_ff @(posedge clk_i)
@@ -760,34 +769,41 @@ module hta_v2_engine #(
       for (int c = 0; c < CPB; c++)
         if (r_we[c]) vmask_q[r_a[c*RW +: RW]] <= rd_data_i[c*128 + 56];
   wire  [RecDepth-1:0] vshift = vmask_q >> (32'(cur_rb) + 32'(out_pass) * NL);
-  wire  [NL-1:0]       pmask_now = vshift[NL-1:0];
+  wire  [NLP-1:0]      pmask_now = NLP'(vshift[NL-1:0]);
   logic unused_vshift;
   assign unused_vshift = ^vshift[RecDepth-1:NL];
-  // first set bit of m at or above `from`, NL if none
-  function automatic logic [31:0] nxt(input logic [NL-1:0] m, input logic [31:0] from);
-    nxt = NL;
-    for (int i = NL - 1; i >= 0; i--)
+  // group g has a filter
+  function automatic logic [NG-1:0] gmask(input logic [NLP-1:0] m);
+    for (int g = 0; g < NG; g++) gmask[g] = |m[g*D +: D];
+  endfunction
+  // first set bit of m at or above `from`, NG if none
+  function automatic logic [31:0] nxt(input logic [NG-1:0] m, input logic [31:0] from);
+    nxt = NG;
+    for (int i = NG - 1; i >= 0; i--)
       if (m[i] && 32'(i) >= from) nxt = 32'(i);
   endfunction
+  wire  [NG-1:0] gmask_now = gmask(pmask_now);
   logic        dr_act_q;                   // draining a beat
-  logic [NL-1:0] pmask_q;                  // lanes of the beat's pass with a filter
-  logic [31:0] dr_l_q;
+  logic [NLP-1:0] pmask_q;                 // lanes of the beat's pass with a filter
+  logic [NG-1:0] gmask_q;                  // its groups with a filter
+  logic [31:0] dr_g_q;                     // the group
   logic [31:0] dr_base_q;                  // record index of lane 0 of the pass
-  wire  [31:0] dr_lnext = nxt(pmask_q, dr_l_q + 1);
-  wire         dr_last = dr_lnext == NL;
+  wire  [31:0] dr_gnext = nxt(gmask_q, dr_g_q + 1);
+  wire         dr_last = dr_gnext == NG;
   // a pass without filters (never compiled, but harmless): the beat is dropped
   wire         dr_skip = !dr_act_q && out_valid && pmask_now == '0;
-  // The drain waits while a pixel's write queue is half full: up to 7 bytes
-  // per pixel are between here and the queues, each may close a beat.
+  // The drain waits while a pixel's group queue is half full: up to 6
+  // groups are between here and the queues.
   logic        dr_hold;
   wire         dr_go = dr_act_q && !dr_hold;
   assign out_ready = (dr_go && dr_last) || dr_skip;
   logic        s1_v_q, s1_last_q;
-  logic [127:0] s1_rec_q;
-  logic        s1_mac_q;
+  logic [D*128-1:0] s1_rec_q;              // the group's records
+  logic [D-1:0] s1_lv_q;                   // lane d of the group has a filter
+  logic [D-1:0] s1_mac_q;                  // lane d applies its record's alpha
   logic [31:0] s1_pix_q;                   // band index of the tile's pixel 0
   logic [Pix-1:0] s1_pv_q;                 // pixel p is inside the row
-  logic [Pix*32-1:0] s1_sum_q;
+  logic [Pix*D*32-1:0] s1_sum_q;           // pixel p, lane d at [(p D + d) 32 +: 32]
   always_ff @(posedge clk_i) begin
     if (rst_i || state_q == SIdle || state_q == SAbort) begin
       dr_act_q <= 1'b0;
@@ -797,35 +813,39 @@ module hta_v2_engine #(
       if (!dr_act_q && out_valid && !dr_skip) begin
         dr_act_q   <= 1'b1;
         pmask_q    <= pmask_now;
-        dr_l_q     <= nxt(pmask_now, 0);
+        gmask_q    <= gmask_now;
+        dr_g_q     <= nxt(gmask_now, 0);
         dr_base_q  <= 32'(cur_rb) + 32'(out_pass) * NL;
       end else if (dr_go) begin
         if (dr_last) dr_act_q <= 1'b0;
-        else         dr_l_q   <= dr_lnext;
+        else         dr_g_q   <= dr_gnext;
       end
     end
     s1_last_q <= dr_last;
-    s1_rec_q <= rec_mem_q[RW'(dr_base_q + dr_l_q)];
-    // MAC-only (AddCo 0): every lane applies its record's alpha (1 for INT8
-    // filters; one-group ternary filters run on the INT8 array as t)
-    s1_mac_q <= AddCo > 0 && dr_l_q < MacCo;
-    for (int p = 0; p < Pix; p++) begin
-      s1_sum_q[p*32 +: 32] <= (dr_l_q < MacCo) ? out_mac[(p * MacCo + dr_l_q) * 32 +: 32]
-                                               : out_add[(p * AC + dr_l_q - MacCo) * 32 +: 32];
-      s1_pv_q[p] <= 32'(out_x) + 32'(p) < 32'(j_q.out_w);
+    for (int d = 0; d < D; d++) begin
+      s1_rec_q[d*128 +: 128] <= rec_mem_q[RW'(dr_base_q + dr_g_q * D + 32'(d))];
+      s1_lv_q[d] <= pmask_q[dr_g_q * D + 32'(d)];
+      // MAC-only (AddCo 0): every lane applies its record's alpha (1 for INT8
+      // filters; one-group ternary filters run on the INT8 array as t)
+      s1_mac_q[d] <= AddCo > 0 && dr_g_q * D + 32'(d) < MacCo;
+      for (int p = 0; p < Pix; p++)
+        if (dr_g_q * D + 32'(d) < MacCo)
+          s1_sum_q[(p*D + d)*32 +: 32]
+            <= out_mac[(32'(p * MacCo) + dr_g_q * D + 32'(d)) * 32 +: 32];
+        else if (dr_g_q * D + 32'(d) < NL)
+          s1_sum_q[(p*D + d)*32 +: 32]
+            <= out_add[(32'(p * AC) + dr_g_q * D + 32'(d) - MacCo) * 32 +: 32];
+        else
+          s1_sum_q[(p*D + d)*32 +: 32] <= '0;   // past the last lane (masked)
     end
+    for (int p = 0; p < Pix; p++)
+      s1_pv_q[p] <= 32'(out_x) + 32'(p) < 32'(j_q.out_w);
     s1_pix_q <= 32'(out_y) * 32'(j_q.out_w) + 32'(out_x);
   end
-  hta_prog_pkg::v2_lane_t rec;
-  assign rec = s1_rec_q;
-  // the byte offset of pixel 0 (pixel p: p out_pix_stride further), carried
-  // with the tile's last lane through the 5 stages of hta_requant
-  logic [31:0] boff_q [5];
-  logic [4:0]  lst_q;                      // the tile's last lane
-  logic [4:0]  inf_q;                      // a lane in the stages
-  always_ff @(posedge clk_i) begin
-    boff_q[0] <= j_q.out_off + s1_pix_q * 32'(j_q.out_pix_stride) + 32'(rec.chan);
-    for (int i = 1; i < 5; i++) boff_q[i] <= boff_q[i-1];
+  // the group's last lane and a group in hta_requant's 5 stages
+  logic [4:0]  lst_q;
+  logic [4:0]  inf_q;
+  always_ff @(posedge clk_i)
     if (rst_i || state_q == SIdle || state_q == SAbort) begin
       lst_q <= '0;
       inf_q <= '0;
@@ -833,99 +853,205 @@ module hta_v2_engine #(
       lst_q <= {lst_q[3:0], s1_v_q && s1_last_q};
       inf_q <= {inf_q[3:0], s1_v_q};
     end
+  // Pix x D units: alpha S + bias (40 bits), saturated to 32 bits; then
+  // hta_requant. Unit (p, d)'s byte goes to data-window offset
+  // rq_a[(p D + d) 32 +: 32] (pixel 0's offset plus p out_pix_stride; the
+  // offsets are carried through the 5 stages of hta_requant).
+  logic [Pix*D-1:0]    rq_v;
+  logic [Pix*D*8-1:0]  rq_b;
+  logic [Pix*D*32-1:0] rq_a;
+  for (genvar d = 0; d < D; d++) begin : gen_dl
+    // record d's fields (hta_prog_pkg::v2_lane_t: word w at bits 32 w; a
+    // struct declared in a generate block is beyond Yosys 0.23)
+    wire [127:0] r = s1_rec_q[d*128 +: 128];
+    wire [15:0]  rec_chan    = r[96 +: 16];    // w3[15:0]
+    wire [31:0]  rec_mult    = r[64 +: 32];    // w2
+    wire         rec_valid   = r[56];          // w1[24]
+    wire [7:0]   rec_alpha   = r[48 +: 8];     // w1[23:16]
+    wire [4:0]   rec_shift   = r[40 +: 5];     // w1[12:8] (0..31)
+    wire [7:0]   rec_bias_hi = r[32 +: 8];     // w1[7:0]
+    wire [31:0]  rec_bias_lo = r[0 +: 32];     // w0
+    logic [31:0] boff_q [5];
+    always_ff @(posedge clk_i) begin
+      boff_q[0] <= j_q.out_off + s1_pix_q * 32'(j_q.out_pix_stride) + 32'(rec_chan);
+      for (int i = 1; i < 5; i++) boff_q[i] <= boff_q[i-1];
+    end
+    logic unused_rec;
+    assign unused_rec = ^{r[112 +: 16], r[57 +: 7], r[45 +: 3]};
+    for (genvar p = 0; p < Pix; p++) begin : gen_px
+      wire signed [31:0] sum = s1_sum_q[(p*D + d)*32 +: 32];
+      wire signed [47:0] prod = s1_mac_q[d] ? 48'(sum) : 48'(sum) * $signed({40'd0, rec_alpha});
+      wire signed [47:0] full = prod + $signed({{8{rec_bias_hi[7]}}, rec_bias_hi, rec_bias_lo});
+      wire signed [31:0] acc32 = (full > 48'sd2147483647) ? 32'sh7fff_ffff
+                               : (full < -48'sd2147483648) ? 32'sh8000_0000 : full[31:0];
+      hta_requant #(.SBits(1)) u_rq (
+        .clk_i, .rst_i,
+        .valid_i(s1_v_q && s1_lv_q[d] && rec_valid && s1_pv_q[p]), .acc_i(acc32),
+        .s_i(1'b0), .alpha_i(8'd0), .bias_i(32'd0), .mult_i(rec_mult),
+        .shift_i(rec_shift), .zp_out_i(j_q.zp_out), .act_min_i(j_q.act_min),
+        .act_max_i(j_q.act_max), .valid_o(rq_v[p*D + d]), .q_o(rq_b[(p*D + d)*8 +: 8])
+      );
+      assign rq_a[(p*D + d)*32 +: 32] = boff_q[4] + 32'(p) * 32'(j_q.out_pix_stride);
+    end
   end
-  logic unused_rec;
-  assign unused_rec = ^{rec.rsvd112, rec.rsvd57, rec.shift[7:5]};
 
   // ================================================================ writer
-  // Per pixel: its bytes of one 16-byte beat merged (a tile's lanes of one
-  // pixel are in channel order, so mostly in one beat), the beat queued when
-  // the next byte is in another beat or the tile ends; the queues take turns
-  // (lowest pixel first) at one single-beat AXI write per cycle. Beats of
-  // different queues never overlap (different pixels), and a pixel's beats
-  // are written in order, so the order between queues does not matter.
-  localparam int WQ = 16;
-  localparam int WqW = 28 + 128 + 16;
-  logic [Pix-1:0] wq_push, wq_pop, wq_empty, wq_half, cur_v, flush_q;
-  logic [Pix*WqW-1:0] wq_in, wq_data;
-  for (genvar p = 0; p < Pix; p++) begin : gen_px
-    // alpha S + bias (40 bits), saturated to 32 bits; then hta_requant
-    wire signed [31:0] sum = s1_sum_q[p*32 +: 32];
-    wire signed [47:0] prod = s1_mac_q ? 48'(sum) : 48'(sum) * $signed({40'd0, rec.alpha});
-    wire signed [47:0] full = prod + $signed({{8{rec.bias_hi[7]}}, rec.bias_hi, rec.bias_lo});
-    wire signed [31:0] acc32 = (full > 48'sd2147483647) ? 32'sh7fff_ffff
-                             : (full < -48'sd2147483648) ? 32'sh8000_0000 : full[31:0];
-    logic rq_valid;
-    logic [7:0] rq_q;
-    hta_requant #(.SBits(1)) u_rq (
-      .clk_i, .rst_i, .valid_i(s1_v_q && rec.valid && s1_pv_q[p]), .acc_i(acc32), .s_i(1'b0),
-      .alpha_i(8'd0), .bias_i(32'd0), .mult_i(rec.mult), .shift_i(rec.shift[4:0]),
-      .zp_out_i(j_q.zp_out), .act_min_i(j_q.act_min), .act_max_i(j_q.act_max),
-      .valid_o(rq_valid), .q_o(rq_q)
+  // Per pixel: the group's bytes (up to D, each at its own offset) go into a
+  // group queue; a merger folds them into the pixel's current bus beat (BB
+  // bytes under strobes), and queues the beat when a byte lies in another
+  // beat or one cycle after the tile's last group. Per cycle it takes the
+  // head group's bytes in the current beat and those in one other beat (the
+  // one of its first byte outside the current beat; that beat becomes the
+  // current one): a group of channels in order spanning at most two beats
+  // goes in one cycle, any other group in more. The writer takes the lowest
+  // pixel's queued beat and, in the same write, every other pixel's queued
+  // beat at the same address (neighbouring pixels of narrow layers share
+  // beats): one BB-byte single-beat AXI write per cycle. Beats of different
+  // pixels never overlap in bytes, and a pixel's beats are written in order,
+  // so the order between pixels does not matter. Offsets are from
+  // data_base_i, which is BB-aligned (as for the graph-op unit).
+  localparam int AQ  = 32 - BBSh;          // beat index bits
+  localparam int GQ  = 16;                 // group queue depth
+  localparam int GqW = 1 + D + D*8 + D*32; // {last, valid, bytes, offsets}
+  localparam int WQ  = 8;                  // beat queue depth
+  localparam int WqW = AQ + BusBits + BB;  // {beat, data, strobes}
+  logic [Pix-1:0] gq_half, gq_nempty, wq_pop, wq_empty, cur_v, flush_q;
+  logic [Pix*WqW-1:0] wq_data;
+  for (genvar p = 0; p < Pix; p++) begin : gen_pw
+    // the group, into the queue when it has a byte or ends the tile
+    wire [D-1:0] g_v = rq_v[p*D +: D];
+    wire         g_push = inf_q[4] && (g_v != '0 || lst_q[4]);
+    logic [GqW-1:0] gq_d;
+    logic        gq_empty, gq_pop, gq_full;
+    logic [$clog2(GQ):0] gq_count;
+    hta_fifo #(.Width(GqW), .Depth(GQ)) u_gq (
+      .clk_i, .rst_i, .clr_i(state_q == SIdle || state_q == SAbort), .push_i(g_push),
+      .data_i({lst_q[4], g_v, rq_b[p*D*8 +: D*8], rq_a[p*D*32 +: D*32]}),
+      .pop_i(gq_pop), .data_o(gq_d), .empty_o(gq_empty), .full_o(gq_full), .count_o(gq_count)
     );
-    wire [31:0] boff = boff_q[4] + 32'(p) * 32'(j_q.out_pix_stride);
-    wire [27:0] in_a = boff[31:4];
-    logic        cur_v_q, fl_q;
-    logic [27:0] cur_a_q;
-    logic [127:0] cur_d_q;
-    logic [15:0] cur_s_q;
-    // push the beat being merged when this byte starts another, or one cycle
-    // after the tile's last lane (flush_q)
-    assign wq_push[p] = cur_v_q && (fl_q || (rq_valid && in_a != cur_a_q));
-    assign wq_in[p*WqW +: WqW] = {cur_a_q, cur_d_q, cur_s_q};
-    assign cur_v[p]   = cur_v_q;
-    assign flush_q[p] = fl_q;
+    assign gq_half[p]   = 32'(gq_count) >= GQ / 2;
+    assign gq_nempty[p] = !gq_empty;
+    wire            h_last = gq_d[GqW-1];
+    wire [D-1:0]    h_v    = gq_d[GqW-2 -: D];
+    wire [D*8-1:0]  h_b    = gq_d[D*32 +: D*8];
+    wire [D*32-1:0] h_a    = gq_d[0 +: D*32];
+    // the merger
+    logic          cur_v_q, fl_q;
+    logic [AQ-1:0] cur_a_q;
+    logic [BusBits-1:0] cur_d_q;
+    logic [BB-1:0] cur_s_q;
+    logic [D-1:0]  done_q;                 // the head group's bytes already merged
+    logic [D-1:0]  hv, in0, in1, rest, take;
+    logic [AQ-1:0] t0, t1;
+    logic          newcur, has1, push, go;
+    logic [BusBits-1:0] m0_d, m1_d;
+    logic [BB-1:0] m0_s, m1_s;
+    logic [WqW-1:0] wq_in;
+    always_comb begin
+      hv = gq_empty ? '0 : h_v & ~done_q;
+      // a flushed or empty current beat: the first byte's beat is the current one
+      newcur = !cur_v_q || fl_q;
+      t0 = cur_a_q;
+      if (newcur)
+        for (int d = D - 1; d >= 0; d--)
+          if (hv[d]) t0 = h_a[d*32 + BBSh +: AQ];
+      for (int d = 0; d < D; d++) in0[d] = hv[d] && h_a[d*32 + BBSh +: AQ] == t0;
+      rest = hv & ~in0;
+      t1 = '0;
+      for (int d = D - 1; d >= 0; d--)
+        if (rest[d]) t1 = h_a[d*32 + BBSh +: AQ];
+      for (int d = 0; d < D; d++) in1[d] = rest[d] && h_a[d*32 + BBSh +: AQ] == t1;
+      has1 = rest != '0;
+      m0_d = '0;  m0_s = '0;  m1_d = '0;  m1_s = '0;
+      for (int d = 0; d < D; d++) begin
+        if (in0[d]) begin
+          m0_d = m0_d | (BusBits'(h_b[d*8 +: 8]) << (8 * h_a[d*32 +: BBSh]));
+          m0_s = m0_s | (BB'(1) << h_a[d*32 +: BBSh]);
+        end
+        if (in1[d]) begin
+          m1_d = m1_d | (BusBits'(h_b[d*8 +: 8]) << (8 * h_a[d*32 +: BBSh]));
+          m1_s = m1_s | (BB'(1) << h_a[d*32 +: BBSh]);
+        end
+      end
+      if (fl_q && cur_v_q) begin
+        // the tile's last beat goes; the head's bytes start the next one
+        push  = 1'b1;
+        wq_in = {cur_a_q, cur_d_q, cur_s_q};
+        take  = in0;
+      end else begin
+        // a byte in another beat: the current one (with its bytes of this
+        // group) goes
+        push  = has1;
+        wq_in = newcur ? {t0, m0_d, m0_s} : {cur_a_q, cur_d_q | m0_d, cur_s_q | m0_s};
+        take  = in0 | in1;
+      end
+      go = !push || !wq_full;
+      if (!go) take = '0;
+      gq_pop = !gq_empty && go && (hv & ~take) == '0;
+    end
+    logic wq_full;
     always_ff @(posedge clk_i) begin
       if (rst_i || state_q == SIdle || state_q == SAbort) begin
         cur_v_q <= 1'b0;
         fl_q    <= 1'b0;
+        done_q  <= '0;
       end else begin
-        fl_q <= lst_q[4];
-        if (rq_valid) begin
-          if (!cur_v_q || in_a != cur_a_q || fl_q) begin
+        done_q <= gq_pop ? '0 : done_q | take;
+        fl_q   <= (fl_q && !go) || (gq_pop && h_last);
+        if (go) begin
+          if (fl_q && cur_v_q) begin
+            cur_v_q <= in0 != '0;
+            cur_a_q <= t0;
+            cur_d_q <= m0_d;
+            cur_s_q <= m0_s;
+          end else if (has1) begin
             cur_v_q <= 1'b1;
-            cur_a_q <= in_a;
-            cur_d_q <= 128'(rq_q) << (8 * boff[3:0]);
-            cur_s_q <= 16'd1 << boff[3:0];
-          end else begin
-            cur_d_q[8 * boff[3:0] +: 8] <= rq_q;
-            cur_s_q[boff[3:0]] <= 1'b1;
+            cur_a_q <= t1;
+            cur_d_q <= m1_d;
+            cur_s_q <= m1_s;
+          end else if (in0 != '0) begin
+            cur_v_q <= 1'b1;
+            cur_a_q <= t0;
+            cur_d_q <= (newcur ? '0 : cur_d_q) | m0_d;
+            cur_s_q <= (newcur ? '0 : cur_s_q) | m0_s;
+          end else if (fl_q) begin
+            cur_v_q <= 1'b0;
           end
-        end else if (wq_push[p]) begin
-          cur_v_q <= 1'b0;
         end
       end
     end
+    assign cur_v[p]   = cur_v_q;
+    assign flush_q[p] = fl_q;
     logic [$clog2(WQ):0] wq_count;
-    logic wq_full;
     hta_fifo #(.Width(WqW), .Depth(WQ)) u_wq (
-      .clk_i, .rst_i, .clr_i(1'b0), .push_i(wq_push[p]), .data_i(wq_in[p*WqW +: WqW]),
+      .clk_i, .rst_i, .clr_i(1'b0), .push_i(push && go), .data_i(wq_in),
       .pop_i(wq_pop[p]), .data_o(wq_data[p*WqW +: WqW]), .empty_o(wq_empty[p]),
       .full_o(wq_full), .count_o(wq_count)
     );
-    assign wq_half[p] = 32'(wq_count) >= WQ / 2;
-    logic unused_wq;
-    assign unused_wq = wq_full;
+    logic unused_q;
+    assign unused_q = ^{wq_count, gq_full};
   end
-  assign dr_hold = |wq_half;
-  // The next beat to write: the lowest non-empty queue, taken into a register
-  // when the register is free or its beat goes this cycle.
+  assign dr_hold = |gq_half;
+  // The next write: the lowest non-empty queue's beat, with every queue's
+  // head at the same beat, taken into a register when the register is free
+  // or its write goes this cycle.
   logic          wo_v_q;
   logic [WqW-1:0] wo_q;
   logic          wo_pop;
-  always_comb begin
-    wq_pop = '0;
-    for (int p = Pix - 1; p >= 0; p--)
-      if (!wq_empty[p]) begin
-        wq_pop = '0;
-        wq_pop[p] = !wo_v_q || wo_pop;
-      end
-  end
+  logic [AQ-1:0] wq_beat;
   logic [WqW-1:0] wq_head;
   always_comb begin
-    wq_head = '0;
+    wq_beat = '0;
+    for (int p = Pix - 1; p >= 0; p--)
+      if (!wq_empty[p]) wq_beat = wq_data[p*WqW + BusBits + BB +: AQ];
+    wq_pop  = '0;
+    wq_head = {wq_beat, {(BusBits + BB){1'b0}}};
     for (int p = 0; p < Pix; p++)
-      if (wq_pop[p]) wq_head = wq_data[p*WqW +: WqW];
+      if (!wq_empty[p] && wq_data[p*WqW + BusBits + BB +: AQ] == wq_beat) begin
+        wq_pop[p] = !wo_v_q || wo_pop;
+        wq_head[BusBits + BB - 1:0] = wq_head[BusBits + BB - 1:0]
+                                    | wq_data[p*WqW +: BusBits + BB];
+      end
   end
   // AXI: address and data of the register together; responses counted.
   logic aw_done_q, w_done_q;
@@ -938,23 +1064,20 @@ module hta_v2_engine #(
   wire  w_awready = awready_i && !gop_busy;
   wire  w_wready  = wready_i && !gop_busy;
   wire  w_bvalid  = bvalid_i && !gop_busy;
-  // the addresses of writes not yet answered (in order: one ID), so that a
+  // the beats of writes not yet answered (in order: one ID), so that a
   // write error names the failing write's address (32 entries: more than
   // the bus accepts in flight; a full queue holds the next write back)
   logic        bq_empty, bq_full;
-  logic [27:0] bq_head;
+  logic [AQ-1:0] bq_head;
   logic [5:0]  bq_count;
   assign w_awvalid = wo_v_q && !aw_done_q && !bq_full;
   assign w_wvalid  = wo_v_q && !w_done_q && !bq_full;
-  // (single-beat writes at the beat's address; the strobes select the chunk)
-  wire  [63:0] w_caddr = data_base_i + {32'd0, wo_q[WqW-1 -: 28], 4'd0};
-  assign w_awaddr  = w_caddr & ~(64'(BB) - 64'd1);
-  wire  [31:0] w_chunk = 32'(w_caddr[BBSh-1:0]) >> 4;
+  assign w_awaddr  = data_base_i + {32'd0, wo_q[WqW-1 -: AQ], BBSh'(0)};
   wire aw_ok = aw_done_q || (w_awvalid && w_awready);
   wire w_ok  = w_done_q || (w_wvalid && w_wready);
   assign wo_pop = wo_v_q && aw_ok && w_ok;
-  hta_fifo #(.Width(28), .Depth(32)) u_bq (
-    .clk_i, .rst_i, .clr_i(1'b0), .push_i(wo_pop), .data_i(wo_q[WqW-1 -: 28]),
+  hta_fifo #(.Width(AQ), .Depth(32)) u_bq (
+    .clk_i, .rst_i, .clr_i(1'b0), .push_i(wo_pop), .data_i(wo_q[WqW-1 -: AQ]),
     .pop_i(w_bvalid && !bq_empty), .data_o(bq_head), .empty_o(bq_empty), .full_o(bq_full),
     .count_o(bq_count)
   );
@@ -976,15 +1099,16 @@ module hta_v2_engine #(
     wr_err_q <= w_bvalid && bresp_i[1];
   end
   logic [15:0] g_ev_bytes;
-  assign ev_bytes_wr_o = (wo_pop ? 16'($countones(wo_q[15:0])) : 16'd0) + g_ev_bytes;
-  wire pipe_empty = !dr_act_q && !s1_v_q && !out_valid && inf_q == '0 && flush_q == '0;
+  assign ev_bytes_wr_o = (wo_pop ? 16'($countones(wo_q[BB-1:0])) : 16'd0) + g_ev_bytes;
+  wire pipe_empty = !dr_act_q && !s1_v_q && !out_valid && inf_q == '0 && flush_q == '0
+                    && gq_nempty == '0;
   wire wr_idle = &wq_empty && !wo_v_q && b_pend_q == 0 && cur_v == '0 && pipe_empty;
 
   // ================================================================ sequencing
   logic [7:0] err_q;
   logic [63:0] wr_err_addr_q;
   always_ff @(posedge clk_i)
-    if (w_bvalid) wr_err_addr_q <= (data_base_i + {32'd0, bq_head, 4'd0}) & ~(64'(BB) - 64'd1);
+    if (w_bvalid) wr_err_addr_q <= data_base_i + {32'd0, bq_head, BBSh'(0)};
 
   // ================================================================ graph ops
   logic         gop_start_q, gop_err, gop_err_resp;
@@ -1016,9 +1140,8 @@ module hta_v2_engine #(
   assign awaddr_o  = gop_busy ? g_awaddr  : w_awaddr;
   assign awlen_o   = gop_busy ? g_awlen   : 8'd0;
   assign wvalid_o  = gop_busy ? g_wvalid  : w_wvalid;
-  // (the writer's 16-byte chunk at its place in the beat)
-  assign wdata_o   = gop_busy ? g_wdata   : BusBits'(wo_q[16 +: 128]) << (128 * w_chunk);
-  assign wstrb_o   = gop_busy ? g_wstrb   : (BusBits/8)'(wo_q[15:0]) << (16 * w_chunk);
+  assign wdata_o   = gop_busy ? g_wdata   : wo_q[BB +: BusBits];
+  assign wstrb_o   = gop_busy ? g_wstrb   : wo_q[BB-1:0];
   assign wlast_o   = gop_busy ? g_wlast   : 1'b1;
   assign bready_o  = gop_busy ? g_bready  : 1'b1;
 
@@ -1336,6 +1459,6 @@ module hta_v2_engine #(
   assign err_code_o = err_q;
   assign layer_o    = job_q[15:0];
   logic unused;
-  assign unused = ^{j_q.rsvd474, j_q.rsvd29, bresp_i[0], wblk_q, xf_full, x_a, w_caddr[3:0],
+  assign unused = ^{j_q.rsvd474, j_q.rsvd29, bresp_i[0], wblk_q, xf_full, x_a,
                     bq_count};
 endmodule

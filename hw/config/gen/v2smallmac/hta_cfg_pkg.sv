@@ -50,6 +50,8 @@ package hta_cfg_pkg;
   localparam int ADepth        = 64;
   // v2: lane records of a job (passes x (MacCo + AddCo))
   localparam int RecDepth      = 512;
+  // v2: lanes requantized per cycle (Pix x DrainLanes units)
+  localparam int DrainLanes    = 5;
 
   // derived: m_axi_gmem data width in bytes (BusBits / 8)
   localparam int BusBytes      = 16;
@@ -57,6 +59,6 @@ package hta_cfg_pkg;
   // 32-bit FNV-1a over the text "Name=Value;" of every parameter of the configuration file, in
   // file order (derived ones excluded). Programs carry it in word 4 of their header; the engine
   // refuses a program built for another configuration (ERR_PROG).
-  localparam logic [31:0] CfgSignature = 32'h8154a81f;
+  localparam logic [31:0] CfgSignature = 32'hd9b5e4c1;
 
 endpackage
