@@ -125,18 +125,25 @@ static int32_t *i32_array(const uint8_t *p, size_t n) {
   return a;
 }
 
+/* An optional record: the next line if it starts with `prefix` (counted),
+ * else 0 with the bundle where it was. */
+static int optional_line(bundle *b, const char *prefix, char *line, int size) {
+  long where = ftell(b->txt);
+  if (fgets(line, size, b->txt) == NULL || strncmp(line, prefix, strlen(prefix)) != 0) {
+    fseek(b->txt, where, SEEK_SET);
+    return 0;
+  }
+  b->line++;
+  return 1;
+}
+
 /* The optional graph record after a layer record (format version 2: the
  * tensors it reads, its second input, the input rescales):
  * "graph N_SRC SRC0 SRC1 IN2_H IN2_W IN2_C ZP_IN2 MULT0 SHIFT0 MULT1 SHIFT1".
  * Absent: the chain (the previous layer's output). */
 static int read_graph_line(bundle *b, hta_layer *l, char *err, size_t errlen) {
   char line[256];
-  long where = ftell(b->txt);
-  if (fgets(line, sizeof line, b->txt) == NULL || strncmp(line, "graph ", 6) != 0) {
-    fseek(b->txt, where, SEEK_SET);
-    return 0;
-  }
-  b->line++;
+  if (!optional_line(b, "graph ", line, sizeof line)) return 0;
   long long m0, m1;
   if (sscanf(line, "graph %d %d %d %d %d %d %d %lld %d %lld %d", &l->n_src, &l->src[0],
              &l->src[1], &l->in2_h, &l->in2_w, &l->in2_c, &l->zp_in2, &m0, &l->in_shift[0],
@@ -155,12 +162,7 @@ static int read_graph_line(bundle *b, hta_layer *l, char *err, size_t errlen) {
  * "cgroups G", G >= 2. Absent: not grouped. */
 static int read_cgroups_line(bundle *b, hta_layer *l, char *err, size_t errlen) {
   char line[64];
-  long where = ftell(b->txt);
-  if (fgets(line, sizeof line, b->txt) == NULL || strncmp(line, "cgroups ", 8) != 0) {
-    fseek(b->txt, where, SEEK_SET);
-    return 0;
-  }
-  b->line++;
+  if (!optional_line(b, "cgroups ", line, sizeof line)) return 0;
   if (sscanf(line, "cgroups %d", &l->cgroups) != 1 || l->cgroups < 2) {
     snprintf(err, errlen, "bundle line %d: bad cgroups record", b->line);
     return -1;

@@ -583,6 +583,22 @@ static int run_cost_passes(const hta_v2_cfg *cfg, int n_mac, int n_add) {
 
 static int gcd(int a, int b) { return b == 0 ? a : gcd(b, a % b); }
 
+/* Filter o's output stage (folded bias, multiplier, shift) on its lane. */
+static void lane_out_stage(vlane *ln, const hta_layer *l, int o) {
+  ln->bias = l->bias[o];
+  ln->mult = l->mult[o];
+  ln->shift = l->shift[o];
+}
+
+/* Emits a convolution's jobs (in half-pixel runs where emit_halves applies)
+ * and frees v: 0, or -1 on an error. */
+static int emit_conv(compiler *cc, vconv *v, const hta_layer *l) {
+  int rc = emit_halves(cc, v, l);
+  if (rc == 0) rc = emit_vconv(cc, v);
+  free_vconv(v);
+  return rc < 0 ? -1 : 0;
+}
+
 /* INT8 lanes and ternary lanes of filters f0 .. f1-1 (MAC-only: all INT8). */
 static void run_lanes(const hta_v2_cfg *cfg, const hta_layer *l, int f0, int f1, int *nm,
                       int *na) {
@@ -689,14 +705,9 @@ static int lower_grouped(compiler *cc, int i, const hta_layer *l, hta_tensor in,
         free(folded);
         ln->w = ln->own = x;
       }
-      ln->bias = l->bias[o];
-      ln->mult = l->mult[o];
-      ln->shift = l->shift[o];
+      lane_out_stage(ln, l, o);
     }
-    int rc = emit_halves(cc, &v, l);
-    if (rc == 0) rc = emit_vconv(cc, &v);
-    free_vconv(&v);
-    if (rc < 0) return -1;
+    if (emit_conv(cc, &v, l) != 0) return -1;
   }
   return 0;
 }
@@ -732,14 +743,9 @@ static int lower_conv(compiler *cc, int i, const hta_layer *l, hta_tensor in, ht
         return -1;
       }
     }
-    ln->bias = l->bias[o];
-    ln->mult = l->mult[o];
-    ln->shift = l->shift[o];
+    lane_out_stage(ln, l, o);
   }
-  int rc = emit_halves(cc, &v, l);
-  if (rc == 0) rc = emit_vconv(cc, &v);
-  free_vconv(&v);
-  return rc < 0 ? -1 : 0;
+  return emit_conv(cc, &v, l);
 }
 
 /* Depthwise (the core's mode 1) and GAP (mode 2): docs/engine-v2.md,
