@@ -73,6 +73,11 @@ else ifeq ($(CFG),$(HTA_CFG_DEFAULT))
 	$(Q)V=$(V) bash hw/synth/synth.sh $(BUILD)/synth $(RTL_TOP) $(RTL_FILES)
 	$(Q)bash hw/synth/resources.sh $(BUILD)/synth/resources $(LANE_FILES)
 	$(Q)bash hw/synth/pe_resources.sh $(BUILD)/synth/pe
+
+# One v2 drain unit before and after hta_drain_unit (two Yosys runs, ~30 s).
+.PHONY: drain-resources
+drain-resources: ## Yosys LUT/FF/CARRY/DSP of one v2 drain unit -> build/synth/drain
+	$(Q)bash hw/synth/drain_resources.sh $(BUILD)/synth/drain
 else
 	$(call check_cfg,synth)
 	$(Q)V=$(V) bash hw/synth/synth.sh $(BUILD)/synth/$(CFG) $(RTL_TOP) $(call rtl_files_of,$(CFG))

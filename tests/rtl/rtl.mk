@@ -84,3 +84,6 @@ include tests/rtl/pe.mk
 
 # The v2 compute core's unit tests.
 include tests/rtl/v2.mk
+
+# The v2 drain unit's test.
+include tests/rtl/drain.mk
