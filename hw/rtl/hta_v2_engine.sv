@@ -842,7 +842,7 @@ module hta_v2_engine #(
       s1_pv_q[p] <= 32'(out_x) + 32'(p) < 32'(j_q.out_w);
     s1_pix_q <= 32'(out_y) * 32'(j_q.out_w) + 32'(out_x);
   end
-  // the group's last lane and a group in hta_requant's 5 stages
+  // the group's last lane and a group in hta_drain_unit's 5 stages
   logic [4:0]  lst_q;
   logic [4:0]  inf_q;
   always_ff @(posedge clk_i)
@@ -853,10 +853,10 @@ module hta_v2_engine #(
       lst_q <= {lst_q[3:0], s1_v_q && s1_last_q};
       inf_q <= {inf_q[3:0], s1_v_q};
     end
-  // Pix x D units: alpha S + bias (40 bits), saturated to 32 bits; then
-  // hta_requant. Unit (p, d)'s byte goes to data-window offset
-  // rq_a[(p D + d) 32 +: 32] (pixel 0's offset plus p out_pix_stride; the
-  // offsets are carried through the 5 stages of hta_requant).
+  // Pix x D units (hta_drain_unit: alpha S + bias, saturated to 32 bits,
+  // then the output stage; 4 DSP48E2 each). Unit (p, d)'s byte goes to
+  // data-window offset rq_a[(p D + d) 32 +: 32] (pixel 0's offset plus
+  // p out_pix_stride; the offsets are carried through the unit's 5 stages).
   logic [Pix*D-1:0]    rq_v;
   logic [Pix*D*8-1:0]  rq_b;
   logic [Pix*D*32-1:0] rq_a;
@@ -878,18 +878,16 @@ module hta_v2_engine #(
     end
     logic unused_rec;
     assign unused_rec = ^{r[112 +: 16], r[57 +: 7], r[45 +: 3]};
+    // the alpha lane d applies (1 on an INT8 lane of a core with ternary lanes)
+    wire [7:0]   alpha_d = s1_mac_q[d] ? 8'd1 : rec_alpha;
     for (genvar p = 0; p < Pix; p++) begin : gen_px
-      wire signed [31:0] sum = s1_sum_q[(p*D + d)*32 +: 32];
-      wire signed [47:0] prod = s1_mac_q[d] ? 48'(sum) : 48'(sum) * $signed({40'd0, rec_alpha});
-      wire signed [47:0] full = prod + $signed({{8{rec_bias_hi[7]}}, rec_bias_hi, rec_bias_lo});
-      wire signed [31:0] acc32 = (full > 48'sd2147483647) ? 32'sh7fff_ffff
-                               : (full < -48'sd2147483648) ? 32'sh8000_0000 : full[31:0];
-      hta_requant #(.SBits(1)) u_rq (
+      hta_drain_unit u_du (
         .clk_i, .rst_i,
-        .valid_i(s1_v_q && s1_lv_q[d] && rec_valid && s1_pv_q[p]), .acc_i(acc32),
-        .s_i(1'b0), .alpha_i(8'd0), .bias_i(32'd0), .mult_i(rec_mult),
-        .shift_i(rec_shift), .zp_out_i(j_q.zp_out), .act_min_i(j_q.act_min),
-        .act_max_i(j_q.act_max), .valid_o(rq_v[p*D + d]), .q_o(rq_b[(p*D + d)*8 +: 8])
+        .valid_i(s1_v_q && s1_lv_q[d] && rec_valid && s1_pv_q[p]),
+        .sum_i(s1_sum_q[(p*D + d)*32 +: 32]), .alpha_i(alpha_d),
+        .bias_i({rec_bias_hi, rec_bias_lo}), .mult_i(rec_mult), .shift_i(rec_shift),
+        .zp_out_i(j_q.zp_out), .act_min_i(j_q.act_min), .act_max_i(j_q.act_max),
+        .valid_o(rq_v[p*D + d]), .q_o(rq_b[(p*D + d)*8 +: 8])
       );
       assign rq_a[(p*D + d)*32 +: 32] = boff_q[4] + 32'(p) * 32'(j_q.out_pix_stride);
     end
