@@ -25,7 +25,9 @@
 // rows without a filter are zero.
 //
 // Loop nest (one block per cycle when not stalled): for each output row, for
-// each pass, for each tile of Pix output columns, for ky, kx, cb. The
+// each pass, for each tile of Pix output columns, for ky, kx, cb; or, in a
+// row that starts with every weight block in the buffer, pass-inner: for
+// each tile, for each pass (see pin_q below). The
 // arrays' sums are raw: sum w x over the window with padding = zp_in; the
 // true result sum w (x - zp_in) is that minus zp_in sum w (the compiler's
 // bias correction). Ternary filters with one group (gblk_i = 0, TWN) give
@@ -189,6 +191,14 @@ module hta_v2_core #(
   logic [AAW-1:0]       gabase_q, gabase_d, ga_q, ga_d;
   logic [UW-1:0]        since_q, since_d;
   logic                 gfirst_q, gfirst_d;
+  // Loop order of the output row: pass-inner (for each tile, every pass:
+  // the engine's drain then merges a pixel's passes into whole bus beats)
+  // when every weight block is in the buffer as the row starts, else
+  // pass-outer (for each pass, every tile: the first rows of a job whose
+  // weights still load need only the current pass's blocks). The order
+  // changes no sum, only the order of the output beats.
+  logic                 pin_q, pin_d;
+  wire                  w_all = 32'(w_avail_i) >= WDepth;
 
   // Modes: a depthwise or GAP pass reads one channel block (no cb loop); GAP's
   // window is the whole input and its pass has one weight block for every position.
@@ -231,7 +241,7 @@ module hta_v2_core #(
     bdiv_d = bdiv_q;  bmod_d = bmod_q;  bcol_d = bcol_q;
     yi0_d = yi0_q;  yi_d = yi_q;  ay0_d = ay0_q;  ay_d = ay_q;  acb_d = acb_q;
     wbase_d = wbase_q;  wa_d = wa_q;  boff_d = boff_q;  psub_d = psub_q;
-    gcnt_d = gcnt_q;  gabase_d = gabase_q;  ga_d = ga_q;  gfirst_d = gfirst_q;
+    gcnt_d = gcnt_q;  gabase_d = gabase_q;  ga_d = ga_q;  gfirst_d = gfirst_q;  pin_d = pin_q;
     since_d = (since_q < UW'(U)) ? since_q + UW'(1) : since_q;
 
     if (state_q == SIdle) begin
@@ -249,6 +259,7 @@ module hta_v2_core #(
         ay_d = ay0_d;  acb_d = ay0_d;
         wbase_d = '0;  wa_d = '0;  boff_d = '0;  psub_d = '0;
         gcnt_d = '0;  gabase_d = '0;  ga_d = '0;  gfirst_d = 1'b1;  since_d = UW'(U);
+        pin_d = w_all;
       end
     end else if (state_q == SDrain) begin
       if (resv_q == '0) state_d = SIdle;
@@ -286,7 +297,18 @@ module hta_v2_core #(
             bdiv_d = tdiv_q;  bmod_d = tmod_q;  bcol_d = tcol_q;
           end else begin                                 // tile done
             ky_d = '0;
-            if (32'(x0_q) + 32'(Pix) < 32'(out_w_i)) begin  // next tile
+            if (pin_q && pass_q != passes_i - 8'd1) begin  // pass-inner: the tile's next pass
+              pass_d  = pass_q + 8'd1;
+              wbase_d = wa_q + WAW'(1);
+              wa_d    = wbase_d;                         // (GAP: wa stayed at the base)
+              gabase_d = ga_q + AAW'(1);
+              if (dw_mode && psub_q == blk_passes_i - 8'd1) begin  // next channel block
+                psub_d = '0;
+                boff_d = boff_q + blk_words;
+              end else if (dw_mode) begin
+                psub_d = psub_q + 8'd1;
+              end
+            end else if (32'(x0_q) + 32'(Pix) < 32'(out_w_i)) begin  // next tile
               x0_d = x0_q + DimBits'(Pix);
               if (s2_i) begin
                 tdiv_d = tdiv_q + 1;
@@ -300,14 +322,24 @@ module hta_v2_core #(
                   tmod_d = BW'(32'(tmod_q) + Pix);
                 end
               end
-              wa_d = wbase_q;                            // the same pass's K blocks
-              ga_d = gabase_q;
+              if (pin_q) begin                           // pass-inner: back to pass 0
+                pass_d   = '0;
+                wbase_d  = '0;
+                wa_d     = '0;
+                gabase_d = '0;
+                ga_d     = '0;
+                boff_d   = '0;
+                psub_d   = '0;
+              end else begin
+                wa_d = wbase_q;                          // the same pass's K blocks
+                ga_d = gabase_q;
+              end
             end else begin                               // row of tiles done
               x0_d   = '0;
               tcol_d = -pad_l;
               tdiv_d = (pad_l_i == 3'd0) ? '0 : -SW'(1);
               tmod_d = (pad_l_i == 3'd0) ? '0 : BW'(NB - 32'(pad_l_i));
-              if (pass_q != passes_i - 8'd1) begin       // next pass
+              if (!pin_q && pass_q != passes_i - 8'd1) begin  // next pass
                 pass_d  = pass_q + 8'd1;
                 wbase_d = wa_q + WAW'(1);
                 wa_d    = wbase_d;                       // (GAP: wa stayed at the base)
@@ -326,6 +358,7 @@ module hta_v2_core #(
                 ga_d     = '0;
                 boff_d   = '0;
                 psub_d   = '0;
+                pin_d    = w_all;
                 if (32'(oy_q) + 1 < 32'(out_h_i)) begin
                   oy_d  = oy_q + DimBits'(1);
                   yi0_d = yi0_q + (s2_i ? 2 : 1);
@@ -356,7 +389,7 @@ module hta_v2_core #(
     bdiv_q <= bdiv_d;  bmod_q <= bmod_d;  bcol_q <= bcol_d;
     yi0_q <= yi0_d;  yi_q <= yi_d;  ay0_q <= ay0_d;  ay_q <= ay_d;  acb_q <= acb_d;
     wbase_q <= wbase_d;  wa_q <= wa_d;  boff_q <= boff_d;  psub_q <= psub_d;
-    gcnt_q <= gcnt_d;  gabase_q <= gabase_d;  ga_q <= ga_d;  gfirst_q <= gfirst_d;
+    gcnt_q <= gcnt_d;  gabase_q <= gabase_d;  ga_q <= ga_d;  gfirst_q <= gfirst_d;  pin_q <= pin_d;
     since_q <= since_d;
   end
 

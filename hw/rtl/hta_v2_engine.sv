@@ -797,7 +797,7 @@ module hta_v2_engine #(
   logic        dr_hold;
   wire         dr_go = dr_act_q && !dr_hold;
   assign out_ready = (dr_go && dr_last) || dr_skip;
-  logic        s1_v_q, s1_last_q;
+  logic        s1_v_q;
   logic [D*128-1:0] s1_rec_q;              // the group's records
   logic [D-1:0] s1_lv_q;                   // lane d of the group has a filter
   logic [D-1:0] s1_mac_q;                  // lane d applies its record's alpha
@@ -821,7 +821,6 @@ module hta_v2_engine #(
         else         dr_g_q   <= dr_gnext;
       end
     end
-    s1_last_q <= dr_last;
     for (int d = 0; d < D; d++) begin
       s1_rec_q[d*128 +: 128] <= rec_mem_q[RW'(dr_base_q + dr_g_q * D + 32'(d))];
       s1_lv_q[d] <= pmask_q[dr_g_q * D + 32'(d)];
@@ -842,17 +841,11 @@ module hta_v2_engine #(
       s1_pv_q[p] <= 32'(out_x) + 32'(p) < 32'(j_q.out_w);
     s1_pix_q <= 32'(out_y) * 32'(j_q.out_w) + 32'(out_x);
   end
-  // the group's last lane and a group in hta_drain_unit's 5 stages
-  logic [4:0]  lst_q;
+  // a group in hta_drain_unit's 5 stages
   logic [4:0]  inf_q;
   always_ff @(posedge clk_i)
-    if (rst_i || state_q == SIdle || state_q == SAbort) begin
-      lst_q <= '0;
-      inf_q <= '0;
-    end else begin
-      lst_q <= {lst_q[3:0], s1_v_q && s1_last_q};
-      inf_q <= {inf_q[3:0], s1_v_q};
-    end
+    if (rst_i || state_q == SIdle || state_q == SAbort) inf_q <= '0;
+    else                                                 inf_q <= {inf_q[3:0], s1_v_q};
   // Pix x D units (hta_drain_unit: alpha S + bias, saturated to 32 bits,
   // then the output stage; 4 DSP48E2 each). Unit (p, d)'s byte goes to
   // data-window offset rq_a[(p D + d) 32 +: 32] (pixel 0's offset plus
@@ -897,7 +890,9 @@ module hta_v2_engine #(
   // Per pixel: the group's bytes (up to D, each at its own offset) go into a
   // group queue; a merger folds them into the pixel's current bus beat (BB
   // bytes under strobes), and queues the beat when a byte lies in another
-  // beat or one cycle after the tile's last group. Per cycle it takes the
+  // beat, or once the core is done and every group is in (the beat stays
+  // open across tiles and passes: with the core's pass-inner order a
+  // pixel's passes fill whole beats). Per cycle it takes the
   // head group's bytes in the current beat and those in one other beat (the
   // one of its first byte outside the current beat; that beat becomes the
   // current one): a group of channels in order spanning at most two beats
@@ -910,27 +905,28 @@ module hta_v2_engine #(
   // data_base_i, which is BB-aligned (as for the graph-op unit).
   localparam int AQ  = 32 - BBSh;          // beat index bits
   localparam int GQ  = 16;                 // group queue depth
-  localparam int GqW = 1 + D + D*8 + D*32; // {last, valid, bytes, offsets}
+  localparam int GqW = D + D*8 + D*32;     // {valid, bytes, offsets}
   localparam int WQ  = 8;                  // beat queue depth
   localparam int WqW = AQ + BusBits + BB;  // {beat, data, strobes}
   logic [Pix-1:0] gq_half, gq_nempty, wq_pop, wq_empty, cur_v, flush_q;
   logic [Pix*WqW-1:0] wq_data;
+  // nothing more comes to the group queues: the core is done, the drain empty
+  wire dr_fin = !core_busy && !out_valid && !dr_act_q && !s1_v_q && inf_q == '0;
   for (genvar p = 0; p < Pix; p++) begin : gen_pw
-    // the group, into the queue when it has a byte or ends the tile
+    // the group, into the queue when it has a byte
     wire [D-1:0] g_v = rq_v[p*D +: D];
-    wire         g_push = inf_q[4] && (g_v != '0 || lst_q[4]);
+    wire         g_push = inf_q[4] && g_v != '0;
     logic [GqW-1:0] gq_d;
     logic        gq_empty, gq_pop, gq_full;
     logic [$clog2(GQ):0] gq_count;
     hta_fifo #(.Width(GqW), .Depth(GQ)) u_gq (
       .clk_i, .rst_i, .clr_i(state_q == SIdle || state_q == SAbort), .push_i(g_push),
-      .data_i({lst_q[4], g_v, rq_b[p*D*8 +: D*8], rq_a[p*D*32 +: D*32]}),
+      .data_i({g_v, rq_b[p*D*8 +: D*8], rq_a[p*D*32 +: D*32]}),
       .pop_i(gq_pop), .data_o(gq_d), .empty_o(gq_empty), .full_o(gq_full), .count_o(gq_count)
     );
     assign gq_half[p]   = 32'(gq_count) >= GQ / 2;
     assign gq_nempty[p] = !gq_empty;
-    wire            h_last = gq_d[GqW-1];
-    wire [D-1:0]    h_v    = gq_d[GqW-2 -: D];
+    wire [D-1:0]    h_v    = gq_d[GqW-1 -: D];
     wire [D*8-1:0]  h_b    = gq_d[D*32 +: D*8];
     wire [D*32-1:0] h_a    = gq_d[0 +: D*32];
     // the merger
@@ -972,7 +968,7 @@ module hta_v2_engine #(
         end
       end
       if (fl_q && cur_v_q) begin
-        // the tile's last beat goes; the head's bytes start the next one
+        // the job's last beat goes (the queue is empty: take is 0)
         push  = 1'b1;
         wq_in = {cur_a_q, cur_d_q, cur_s_q};
         take  = in0;
@@ -995,7 +991,7 @@ module hta_v2_engine #(
         done_q  <= '0;
       end else begin
         done_q <= gq_pop ? '0 : done_q | take;
-        fl_q   <= (fl_q && !go) || (gq_pop && h_last);
+        fl_q   <= fl_q ? !go : dr_fin && gq_empty && cur_v_q;
         if (go) begin
           if (fl_q && cur_v_q) begin
             cur_v_q <= in0 != '0;

@@ -416,6 +416,9 @@ static Result run_layer(Tb &tb, const Layer &L, int ready_pct) {
   const int cw = C.out_w();  // the core's output columns (tap augmentation: of J each)
   uint64_t limit = blocks * 4 * (100 / std::max(ready_pct, 1)) + 10000;
   bool done = false;
+  // With every weight block there at start_i (not staged), every row runs
+  // pass-inner: a tile's P beats in pass order, then the next tile's.
+  int ny = 0, nx = 0, nn = 0;
   Bits bm(Pix * MacCo * 32), ba(Pix * AddCo * 32);
   auto check = [&](const Bits &b, int off, int code, int oy, int cx, const char *arr) {
     int f = code / J, ox = cx * J + code % J;  // J = 1 but with tap augmentation
@@ -445,6 +448,14 @@ static Result run_layer(Tb &tb, const Layer &L, int ready_pct) {
       int oy = d->out_y_o, x0 = d->out_x_o, n = d->out_pass_o;
       take(d->out_mac_o, bm);
       take(d->out_add_o, ba);
+      if (!staged && (oy != ny || x0 != nx || n != nn) && bad++ == 0)
+        snprintf(r.why, sizeof r.why, "beat y %d x %d pass %d, want y %d x %d pass %d (pass-inner)",
+                 oy, x0, n, ny, nx, nn);
+      if (++nn == P) {
+        nn = 0;
+        nx += Pix;
+        if (nx >= cw) nx = 0, ny++;
+      }
       if (oy >= oh || x0 >= cw || x0 % Pix || n >= P) {
         if (bad++ == 0) snprintf(r.why, sizeof r.why, "beat with y %d x %d pass %d", oy, x0, n);
       } else {
