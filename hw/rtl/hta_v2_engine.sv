@@ -289,7 +289,8 @@ module hta_v2_engine #(
       bad = 1 + hta_prog_pkg::V2JobWOutH;
     else if (j_q.out_pix_stride != 16'((32'(j_q.out_c) + 15) / 16 * 16))
       bad = 1 + hta_prog_pkg::V2JobWOutPixStride;
-    else if (in_end_q > limit_data)
+    // (the loader takes Ci-byte words at their places in a beat)
+    else if (j_q.in_off % Ci != 0 || in_end_q > limit_data)
       bad = 1 + hta_prog_pkg::V2JobWInOff;
     else if (j_q.out_off % 16 != 0 || out_end_q > limit_data)
       bad = 1 + hta_prog_pkg::V2JobWOutOff;

@@ -68,10 +68,6 @@ static int check_job(run *r) {
   if (j->in_pix_stride % 16 != 0 || j->in_pix_stride < j->cb_n * c->ci)
     return DESC_ERR(HTA_V2_JOB_W_IN_PIX_STRIDE, "in_pix_stride %u for %u blocks of %u",
                     j->in_pix_stride, j->cb_n, c->ci);
-  if (j->in_off % c->ci != 0)
-    return report(r, HTA_INTERP_ERR_ALIGN, 0, j->in_off,
-                  "in_off %u is not a multiple of Ci %u: the engine reads Ci-aligned words",
-                  j->in_off, c->ci);
   if (j->out_pix_stride != (j->out_c + 15) / 16 * 16)
     return DESC_ERR(HTA_V2_JOB_W_OUT_PIX_STRIDE, "out_pix_stride %u for out_c %u",
                     j->out_pix_stride, j->out_c);
@@ -79,6 +75,12 @@ static int check_job(run *r) {
     return DESC_ERR(HTA_V2_JOB_W_OUT_H, "output %ux%u (mode 2: 1x1)", j->out_h, j->out_w);
   if (j->in_w < 1 || (gap && j->in_h < 1))
     return DESC_ERR(HTA_V2_JOB_W_IN_W, "input %ux%u", j->in_h, j->in_w);
+  /* the engine checks it after out_pix_stride and out_h, with the input's end
+     (word 7 both; here the loader refuses a read past the window) */
+  if (j->in_off % c->ci != 0)
+    return DESC_ERR(HTA_V2_JOB_W_IN_OFF,
+                    "in_off %u is not a multiple of Ci %u: the engine reads Ci-aligned words",
+                    j->in_off, c->ci);
   const unsigned kb = gap ? 1 : dwm ? j->kh * j->kw : j->kh * j->kw * j->cb_n;
   if (j->k_blocks != kb)
     return DESC_ERR(HTA_V2_JOB_W_K_BLOCKS, "k_blocks %u != %u (mode %u)", j->k_blocks, kb,

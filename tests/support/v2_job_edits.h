@@ -27,6 +27,7 @@ static const v2_job_edit V2_JOB_EDITS[] = {
     {"GAP with a 1x2 output", 2, HTA_V2_JOB_W_OUT_H},
     {"GAP with fine groups", 2, HTA_V2_JOB_W_GBLK},
     {"GAP of no rows", 2, HTA_V2_JOB_W_IN_W},
+    {"depthwise with in_off not a multiple of Ci", 1, HTA_V2_JOB_W_IN_OFF},
 };
 #define V2_JOB_N_EDITS (sizeof V2_JOB_EDITS / sizeof V2_JOB_EDITS[0])
 
@@ -41,7 +42,8 @@ static inline void v2_job_edit_apply(unsigned e, hta_v2_job *j) {
   case 6: j->kh = j->kw = 3; break;
   case 7: j->out_w = 2; break;
   case 8: j->gblk = 1; break;
-  default: j->in_h = 0; break;
+  case 9: j->in_h = 0; break;
+  default: j->in_off += 1; break;
   }
 }
 

@@ -36,10 +36,14 @@ accuracy: deps ## regenerate docs/accuracy.md (top-1, size, cost, cycles of mode
 
 # ---- make accuracy-torchvision ----
 # torchvision's classification CNNs imported and measured (tools/import/tv_table.py) at
-# 64x64, then ResNet-18 and MobileNet-V2 at 224x224; the tables go to
-# docs/accuracy-torchvision.md. Slow (an hour or more on 2 cores): never part of make test.
-# TV_MODELS=a,b re-measures only those networks' rows of the 64x64 table (--merge).
+# 64x64, then at 224x224 (their float logits by PyTorch, checked against the ONNX graph in
+# numpy on 2 inputs: --ref torch); the tables go to docs/accuracy-torchvision.md. Slow (hours
+# on 2 cores; numpy's calibration GEMMs are most of it, several times faster with OpenBLAS
+# than Debian's reference libblas, docs/accuracy-torchvision.md): never part of make test.
+# TV_MODELS=a,b re-measures only those networks' rows (--merge); TV_SIZE=224 of the 224x224
+# table instead of the 64x64 one.
 TV_MODELS ?=
+TV_SIZE ?= 64
 .PHONY: accuracy-torchvision
 accuracy-torchvision: deps ## regenerate docs/accuracy-torchvision.md (torchvision's CNNs)
 	$(Q)$(MAKE) $(HTA_CLI)
@@ -47,10 +51,10 @@ accuracy-torchvision: deps ## regenerate docs/accuracy-torchvision.md (torchvisi
 ifeq ($(TV_MODELS),)
 	$(Q)/usr/bin/python3 tools/import/tv_table.py --hta $(HTA_CLI) --size 64
 	$(Q)/usr/bin/python3 tools/import/tv_table.py --hta $(HTA_CLI) --size 224 --no-qdq \
-	  --models resnet18,mobilenet_v2
+	  --ref torch
 else
-	$(Q)/usr/bin/python3 tools/import/tv_table.py --hta $(HTA_CLI) --size 64 --merge \
-	  --models $(TV_MODELS)
+	$(Q)/usr/bin/python3 tools/import/tv_table.py --hta $(HTA_CLI) --size $(TV_SIZE) --merge \
+	  --models $(TV_MODELS) $(if $(filter 224,$(TV_SIZE)),--no-qdq --ref torch)
 endif
 
 # ---- install: the importer next to the CLI (cmd_import.c looks in share/hta/import) ----

@@ -4,6 +4,7 @@ network, written into docs/accuracy-torchvision.md between its markers.
 
     tools/import/tv_table.py [--hta build/hta] [--models a,b,...] [--size 64]
                              [--doc docs/accuracy-torchvision.md] [--no-qdq] [--merge]
+                             [--ref numpy|torch] [--ref-check 2]
 
 Each network is built by Debian's python3-torchvision (random weights, seeded
 per network, 10 classes; no pretrained weights can be fetched here), its
@@ -12,7 +13,11 @@ tests/import/test_torchvision.py sets them (three passes in train mode), then:
   float   exported by torch.onnx (opset 13), `hta import --calib` (64 random
           images [0, 1)), run by `hta run --device cpu` (the golden model) on
           32 other random inputs and compared with the ONNX graph evaluated in
-          numpy (hta_ref.py): relative RMS error of the logits, top-1 agreement;
+          numpy (hta_ref.py): relative RMS error of the logits, top-1 agreement
+          (--ref torch: the float logits by PyTorch's module itself, after
+          checking on --ref-check inputs that the ONNX graph in numpy gives the
+          same to 1e-4 of their RMS: the numpy evaluator takes minutes per
+          input of a large network at 224x224, PyTorch well under a second);
   QDQ     PyTorch's own post-training quantization of the network with its
           default statistics (FX, qnnpack, the same 64 images), exported as
           QDQ and imported without calibration: the most output steps its int8
@@ -103,6 +108,25 @@ def reference(onnx_path, x):
                            for i in range(len(x))])
 
 
+def torch_reference(m, onnx_path, x, n_check):
+    """The float network's logits on x by PyTorch (the module the ONNX graph was
+    exported from), after checking on the first n_check inputs that the ONNX
+    graph evaluated in numpy (hta_ref.py) gives the same: (logits, the largest
+    difference on those inputs relative to their RMS). Raises RuntimeError when
+    they differ by more than 1e-4 of it (an export that changed the network)."""
+    import torch
+    with torch.no_grad():
+        y = np.concatenate([m(torch.from_numpy(x[i:i + 8]).permute(0, 3, 1, 2).contiguous())
+                            .double().numpy().reshape(len(x[i:i + 8]), -1)
+                            for i in range(0, len(x), 8)])
+    ref = reference(onnx_path, x[:n_check])
+    d = float(np.abs(y[:n_check] - ref).max() / np.sqrt(np.mean(ref ** 2)))
+    if not d <= 1e-4:
+        raise RuntimeError('PyTorch and the ONNX graph (hta_ref.py) differ by %.2g of the '
+                           'logits\' RMS on %d inputs' % (d, n_check))
+    return y, d
+
+
 def set_bn_stats(m, cal):
     """BatchNormalization statistics of the calibration images, as
     tests/import/test_torchvision.py sets them."""
@@ -140,7 +164,12 @@ def float_row(a, name, ctor, cal_t, calib, x, d):
     _, _, out_s, out_zp = hta_check.hta_io_quant(hta)
     y, dt = run_hta(a.hta, hta, x, d)
     row['cpu_ms'] = 1000.0 * dt / len(x)
-    ref = reference(onnx_path, x)
+    t = time.time()
+    if a.ref == 'torch':
+        ref, row['ref_check'] = torch_reference(m, onnx_path, x, a.ref_check)
+    else:
+        ref = reference(onnx_path, x)
+    row['ref_s'] = time.time() - t
     got = (y.astype(np.float64) - out_zp) * out_s
     row['rel'] = float(np.sqrt(np.mean((got - ref) ** 2)) / np.sqrt(np.mean(ref ** 2)))
     row['agree'] = float(np.mean(got.argmax(1) == ref.argmax(1)))
@@ -191,6 +220,12 @@ def main():
     p.add_argument('--size', type=int, default=64)
     p.add_argument('--doc', default='docs/accuracy-torchvision.md')
     p.add_argument('--no-qdq', action='store_true')
+    p.add_argument('--ref', choices=('numpy', 'torch'), default='numpy',
+                   help='the float logits: the ONNX graph in numpy (hta_ref.py) on every '
+                        'input, or PyTorch on every input after checking on --ref-check '
+                        'inputs that the ONNX graph in numpy gives the same (much faster '
+                        'at 224x224)')
+    p.add_argument('--ref-check', type=int, default=2)
     p.add_argument('--merge', action='store_true',
                    help="replace only the measured networks' rows of the doc's table, "
                         "keeping the others (and their earlier stamp)")
@@ -231,7 +266,10 @@ def main():
                 type(e).__name__, str(e)[:200].replace('|', '/'))}
         rows.append(row)
         print(cell(row), flush=True)
-        print('  (%s: %.0f s)' % (n, time.time() - t), file=sys.stderr, flush=True)
+        print('  (%s: %.0f s; import %.0f s, hta run %.0f s, float reference %.0f s%s)' % (
+            n, time.time() - t, row.get('import_s', 0), row.get('cpu_ms', 0) * len(x) / 1000,
+            row.get('ref_s', 0), ', PyTorch vs ONNX graph %.1g' % row['ref_check']
+            if 'ref_check' in row else ''), file=sys.stderr, flush=True)
         # after every network, so that an interrupted run keeps what it measured
         write_doc(a, head, rows, len(names), torchvision.__version__)
     return 0
