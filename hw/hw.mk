@@ -118,3 +118,20 @@ TEST_BINS += $(MUL2_DIR)/test_mul2
 .PHONY: v2-synth
 v2-synth: ## Yosys synth_xilinx of hta_v2_core at the mid size -> build/synth/v2
 	$(Q)bash hw/synth/v2_core.sh $(BUILD)/synth/v2
+
+# Part-sized configurations (hw/synth/part_resources.sh, docs/resources.md
+# "Part-sized configurations (v2)"): hta_top with its repeated modules (PEs,
+# requantization units, anything with >= 32 instances) synthesized once each
+# and multiplied, the rest with them as black boxes; LUT/FF/DSP48E2/BRAM
+# against the part and the 85% check -> build/synth/part/<cfg>.txt, .json.
+# The part is the one the name starts with (PART=kv260|zcu104|u50 to choose;
+# others, e.g. v2small, are reported against the KV260).
+PART_kv260  := 117120 234240 1248 144 64
+PART_zcu104 := 230400 460800 1728 312 96
+PART_u50    := 872000 1743360 5952 1344 640
+part_of = $(or $(PART),$(firstword $(foreach p,kv260 zcu104 u50,$(if $(filter $(p)%,$(1)),$(p)))),kv260)
+.PHONY: resources-part
+resources-part: $(GEN_FILES) ## CFG=name: resources of a part-sized configuration against its part -> build/synth/part/<cfg>.txt
+	$(call check_cfg,resources-part)
+	$(Q)bash hw/synth/part_resources.sh $(BUILD)/synth/part $(CFG) "$(PART_$(call part_of,$(CFG)))" \
+	  $(call rtl_files_of,$(CFG))

@@ -72,7 +72,7 @@ SIM_CXXFLAGS := -std=c++17 -O2 -g -Wall -Wextra -Werror -MMD -MP -fPIC \
 # 2048 bits) it builds a vector that many slices drive (hta_v2_core's acc and
 # add_res, Pix x AddCo x 32 bits) by concatenating one slice at a time, each
 # step copying the whole vector: quadratic in Pix x AddCo, 28% of v2small's
-# time; v2zcu104 (15,360 bits) runs 2.2-2.5x faster without them. README, "Speed".
+# time; the former v2zcu104 (15,360 bits; now zcu104, resized) runs 2.2-2.5x faster without them. README, "Speed".
 SIM_VFLAGS := --cc -O3 --assert --x-assign fast --x-initial unique --trace-fst \
               --expand-limit 1024 --threads $(SIM_THREADS) -CFLAGS -fPIC \
               -CFLAGS "-DVL_USER_STOP -DVL_USER_FINISH -DVL_USER_FATAL" \

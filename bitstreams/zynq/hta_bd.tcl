@@ -19,7 +19,8 @@
 #
 # Design:
 #   zynq_ultra_ps_e M_AXI_HPM0_FPD -> SmartConnect -> hta_0/s_axi_control
-#   hta_0/m_axi_gmem -> SmartConnect -> zynq_ultra_ps_e S_AXI_HP0_FPD (DDR)
+#   hta_0/m_axi_gmem -> SmartConnect (width converter when BusBits > 128) ->
+#   zynq_ultra_ps_e S_AXI_HP0_FPD (DDR)
 #   pl_clk0 clocks the kernel and both AXI ports; proc_sys_reset turns
 #   pl_resetn0 into the kernel's synchronous ap_rst_n; hta_0/interrupt ->
 #   pl_ps_irq0[0] (GIC SPI 89). Control registers at HTA_CTRL_BASE.
@@ -56,10 +57,18 @@ switch -- $board {
 }
 
 set kernel [hta_read_kernel_xml $kernel_xml]
-if {[dict get $kernel width] > 128} {
-  puts stderr "hta_bd.tcl: M_AXI_GMEM is [dict get $kernel width] bits; S_AXI_HP0_FPD takes\
-    at most 128 (use a configuration with BusBits <= 128)"
+# S_AXI_HP0_FPD is at most 128 bits wide; a wider M_AXI_GMEM (zcu104's
+# BusBits 512) goes through smartconnect_mem, which converts the width (its
+# slave side takes the kernel's width, its master side the port's). The
+# kernel then gets at most HP0's 128 bits per cycle from the DDR.
+if {[dict get $kernel width] > 1024} {
+  puts stderr "hta_bd.tcl: M_AXI_GMEM is [dict get $kernel width] bits; SmartConnect takes\
+    at most 1024"
   exit 2
+}
+if {[dict get $kernel width] > 128} {
+  puts "hta_bd.tcl: M_AXI_GMEM is [dict get $kernel width] bits, S_AXI_HP0_FPD 128:\
+    smartconnect_mem converts the width"
 }
 file mkdir $out_dir
 set ip_dir [file join $out_dir ip]

@@ -80,11 +80,11 @@ typedef struct hta_hw_config {
    engine refuses a program built for another configuration (ERR_PROG). */
 
 /* entries of hta_hw_configs, sorted by name */
-#define HTA_HW_CONFIG_COUNT 11
+#define HTA_HW_CONFIG_COUNT 12
 /* the configuration used wherever none is named */
 #define HTA_HW_CONFIG_DEFAULT "small"
 /* every name, for messages */
-#define HTA_HW_CONFIG_NAMES "kv260, small, tiny, u50, v2small, v2smallmac, v2tiny, v2tiny512, v2zcu104, v2zcu104mac, zcu104"
+#define HTA_HW_CONFIG_NAMES "kv260, kv260mac, small, tiny, u50, u50mac, v2small, v2smallmac, v2tiny, v2tiny512, zcu104, zcu104mac"
 /* entries of hta_hw_config_fields: every uint32_t field but signature */
 #define HTA_HW_CONFIG_FIELDS 24
 

@@ -68,7 +68,7 @@ BENCH_CMDS += $(BUILD)/tests/bench_rtl
 # "hybrid:mac" of BENCH_V2_PAIRS runs the MAC-only configuration, then the
 # hybrid one with a speedup column against the MAC-only int8, on the models
 # BENCH_V2_MODELS (width:resolution). The part-sized pair takes minutes per
-# run: make bench-v2 BENCH_V2_PAIRS=v2zcu104:v2zcu104mac BENCH_V2_MODELS=0.5:224
+# run: make bench-v2 BENCH_V2_PAIRS=zcu104:zcu104mac BENCH_V2_MODELS=0.5:224
 BENCH_V2_PAIRS  ?= v2small:v2smallmac
 BENCH_V2_MODELS ?= 0.25:128
 .PHONY: bench-v2

@@ -13,8 +13,8 @@
  *   test_v2_networks [--seed N]
  *   test_v2_networks --cycles   (not a test) cycles per layer kind from the
  *       compiled jobs (see cycles_model() below): MobileNet-V1 0.25/128 on
- *       v2small (to compare with the simulation) and 1.0/224 on v2zcu104;
- *       ResNet-18 and -50 at 224 (int8, hybrid:0.5) on v2small and v2zcu104.
+ *       v2small (to compare with the simulation) and 1.0/224 on zcu104;
+ *       ResNet-18 and -50 at 224 (int8, hybrid:0.5) on v2small and zcu104.
  * Run from the repository root (it reads models/fmnist_float_int8.hta).
  */
 #include <inttypes.h>
@@ -235,14 +235,14 @@ int main(int argc, char **argv) {
     if (strcmp(argv[i], "--cycles") == 0) {
       cycles("v2small", 0.25, 128, "int8");
       cycles("v2small", 0.25, 128, "hybrid:0.5");
-      cycles("v2zcu104", 0.25, 128, "int8");
-      cycles("v2zcu104", 1.0, 224, "int8");
-      cycles("v2zcu104", 1.0, 224, "hybrid:0.5");
+      cycles("zcu104", 0.25, 128, "int8");
+      cycles("zcu104", 1.0, 224, "int8");
+      cycles("zcu104", 1.0, 224, "hybrid:0.5");
       const char *rplans[] = {"int8", "hybrid:0.5"};
       for (int k = 0; k < 2; k++)
         for (int p = 0; p < 2; p++)
           for (int d = 18; d <= 50; d += 32)
-            cycles_resnet(k ? "v2zcu104" : "v2small", d, 224, rplans[p]);
+            cycles_resnet(k ? "zcu104" : "v2small", d, 224, rplans[p]);
       return 0;
     } else if (strcmp(argv[i], "--seed") == 0 && i + 1 < argc) {
       seed = strtoull(argv[++i], NULL, 0);

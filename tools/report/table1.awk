@@ -121,7 +121,7 @@ END {
   printf "`%s` (%s, no ternary array) runs int8, sized as hw/config/%s.cfg explains\n", \
     eq_mac, eq_mac_size, eq_mac
   printf "(v2smallmac: v2small's ternary LUTs spent on INT8 MACs at the measured LUT costs,\n"
-  printf "DSPs not binding; v2zcu104mac: on the XCZU7EV the DSPs bind). Speedup = cycles\n"
+  printf "DSPs not binding; zcu104mac: on the XCZU7EV the DSPs bind). Speedup = cycles\n"
   printf "of int8 on `%s` / cycles of the plan on `%s`; inferences/s at an\n", eq_mac, eq_hyb
   printf "assumed 300 MHz. This replaces the earlier equal-area estimate (int8 cycles scaled\n"
   printf "by MAC lanes / (MAC lanes + adder lanes / R), at ideal scaling).\n"

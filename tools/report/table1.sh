@@ -5,7 +5,7 @@
 # gives the modelled figures (paper accounting, 16-bit full precision, FP32
 # Horowitz energy, R adders per MAC, normalised to the int8 plan), `hta bench
 # --device sim --json` the measured cycles (v1 `small`; the equal-resource
-# comparison on the v2 configurations v2zcu104 and v2zcu104mac). awk formats
+# comparison on the v2 configurations zcu104 and zcu104mac). awk formats
 # the markdown, gnuplot the plot. `make table1` runs it (~6 s per simulated
 # plan on small, minutes per plan on the v2 part-sized configurations;
 # results are cached in build/table1 while the model and hta are unchanged).
@@ -99,7 +99,7 @@ done
 # each plan against the MAC-only configuration of the same resources running
 # int8 (its hw/config file says how it is sized). Default: v2small against
 # v2smallmac (equal LUTs, DSPs not binding: minutes); the part-sized pair
-# TABLE1_EQ_HYB=v2zcu104 TABLE1_EQ_MAC=v2zcu104mac (equal DSPs on the
+# TABLE1_EQ_HYB=zcu104 TABLE1_EQ_MAC=zcu104mac (equal DSPs on the
 # XCZU7EV) takes much longer. STRASSEN filters are not lowered to engine v2.
 EQ_HYB=${TABLE1_EQ_HYB:-v2small}
 EQ_MAC=${TABLE1_EQ_MAC:-v2smallmac}

@@ -142,23 +142,51 @@ static void sim_close(hta_device *dev) {
 }
 
 /* fault=foreign: the same layers compiled for another configuration of the
- * table (the first they fit), which the engine must refuse (ERR_PROG at the
- * header's signature word) before it touches memory. NULL if none fits. */
+ * table (the first they fit, one of the device's engine version first, so
+ * that the header differs in its signature word only), which the engine must
+ * refuse (ERR_PROG at the header's signature word) before it touches memory.
+ * NULL if none fits. */
 static hta_program *compile_foreign(const hta_device *dev, const hta_layer *layers, int n) {
   char err[512];
-  for (int i = 0; i < HTA_HW_CONFIG_COUNT; i++) {
-    if (&hta_hw_configs[i] == dev->hw) continue;
-    hta_program *p = hta_compile(&hta_hw_configs[i], layers, n, err, sizeof err);
-    if (p != NULL) return p;
-  }
+  for (int same = 1; same >= 0; same--)
+    for (int i = 0; i < HTA_HW_CONFIG_COUNT; i++) {
+      const hta_hw_config *c = &hta_hw_configs[i];
+      if (c == dev->hw || (c->engine == dev->hw->engine) != same) continue;
+      hta_program *p = hta_compile(c, layers, n, err, sizeof err);
+      if (p != NULL) return p;
+    }
   return NULL;
+}
+/* When no other configuration of the device's engine version fits the
+ * layers (an engine refuses another version's program at the version word
+ * first): the device's own program carrying another configuration's
+ * signature, which is what the engine sees of a foreign program. */
+static hta_program *compile_foreign_same_engine(const hta_device *dev, const hta_layer *layers,
+                                                int n) {
+  hta_program *p = compile_foreign(dev, layers, n);
+  if (p == NULL || p->size < 4 * (HTA_PROG_HEADER_W_CFG_SIG + 1)) return p;
+  uint32_t sig = (uint32_t)p->bytes[4 * HTA_PROG_HEADER_W_CFG_SIG] |
+                 (uint32_t)p->bytes[4 * HTA_PROG_HEADER_W_CFG_SIG + 1] << 8 |
+                 (uint32_t)p->bytes[4 * HTA_PROG_HEADER_W_CFG_SIG + 2] << 16 |
+                 (uint32_t)p->bytes[4 * HTA_PROG_HEADER_W_CFG_SIG + 3] << 24;
+  const hta_hw_config *other = NULL;
+  for (int i = 0; i < HTA_HW_CONFIG_COUNT; i++)
+    if (hta_hw_configs[i].signature == sig) other = &hta_hw_configs[i];
+  if (other == NULL || other->engine == dev->hw->engine) return p;
+  char err[512];
+  hta_program *own = hta_compile(dev->hw, layers, n, err, sizeof err);
+  if (own == NULL) return p;
+  hta_program_free(p);
+  for (int b = 0; b < 4; b++)
+    own->bytes[4 * HTA_PROG_HEADER_W_CFG_SIG + b] = (uint8_t)(other->signature >> (8 * b));
+  return own;
 }
 
 static int sim_run(hta_device *dev, const hta_program *prog, const hta_layer *layers, int n,
                    uint8_t *data, unsigned timeout_ms, hta_backend_result *res) {
   sim_dev *s = dev->priv;
   if (s->fault == 4) {
-    hta_program *foreign = compile_foreign(dev, layers, n);
+    hta_program *foreign = compile_foreign_same_engine(dev, layers, n);
     uint8_t *fdata = foreign ? calloc(1, foreign->data_size) : NULL;
     if (fdata == NULL) {
       hta_program_free(foreign);

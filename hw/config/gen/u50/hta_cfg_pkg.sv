@@ -7,13 +7,13 @@
 package hta_cfg_pkg;
 
   // INT8 multiply-accumulate lanes (one INT8 filter each)
-  localparam int MacLanes      = 256;
+  localparam int MacLanes      = 128;
   // ternary/binary adder lanes (one filter each)
-  localparam int AddLanes      = 2048;
+  localparam int AddLanes      = 512;
   // requantization units per array (outputs per cycle)
-  localparam int RqLanes       = 32;
+  localparam int RqLanes       = 16;
   // m_axi_gmem data width in bits
-  localparam int BusBits       = 256;
+  localparam int BusBits       = 512;
   // m_axi_gmem address width
   localparam int AddrBits      = 64;
   // longest reduction (weight buffer rows)
@@ -29,36 +29,36 @@ package hta_cfg_pkg;
   // longest AXI burst in beats
   localparam int MaxBurst      = 16;
   // AXI read bursts in flight
-  localparam int RdOutstanding = 32;
+  localparam int RdOutstanding = 16;
   // descriptors whose cycles the per-layer log keeps
-  localparam int LogDepth      = 1024;
+  localparam int LogDepth      = 4096;
   // 1: the v1 engine (lanes); 2: the v2 core (Pix x Ci x Co arrays)
-  localparam int Engine        = 1;
+  localparam int Engine        = 2;
   // v2: output pixels per cycle
-  localparam int Pix           = 0;
+  localparam int Pix           = 14;
   // v2: input channels per cycle (divides 16)
-  localparam int Ci            = 0;
+  localparam int Ci            = 16;
   // v2: INT8 output channels per pass (even)
-  localparam int MacCo         = 0;
+  localparam int MacCo         = 36;
   // v2: ternary output channels per pass
-  localparam int AddCo         = 0;
+  localparam int AddCo         = 128;
   // v2: words per activation bank (2 Pix banks of Ci bytes)
-  localparam int ActDepth      = 0;
+  localparam int ActDepth      = 2048;
   // v2: weight blocks (a job's passes x K)
-  localparam int WDepth        = 0;
+  localparam int WDepth        = 1024;
   // v2: group-scale rows
-  localparam int ADepth        = 0;
+  localparam int ADepth        = 256;
   // v2: lane records of a job (passes x (MacCo + AddCo))
-  localparam int RecDepth      = 0;
+  localparam int RecDepth      = 2048;
   // v2: lanes requantized per cycle (Pix x DrainLanes units)
-  localparam int DrainLanes    = 0;
+  localparam int DrainLanes    = 4;
 
   // derived: m_axi_gmem data width in bytes (BusBits / 8)
-  localparam int BusBytes      = 32;
+  localparam int BusBytes      = 64;
 
   // 32-bit FNV-1a over the text "Name=Value;" of every parameter of the configuration file, in
   // file order (derived ones excluded). Programs carry it in word 4 of their header; the engine
   // refuses a program built for another configuration (ERR_PROG).
-  localparam logic [31:0] CfgSignature = 32'hbcc5e6b8;
+  localparam logic [31:0] CfgSignature = 32'h20a2d3e0;
 
 endpackage
