@@ -501,7 +501,7 @@ module hta_v2_engine #(
   // is: its words in order, up to the first whose bank another word of the
   // same cycle writes. A beat of one deep pixel (cb_n >= BB / Ci) has all
   // its words in one bank, so it takes BB / Ci cycles: 16 bytes a cycle,
-  // which bounded the strided depthwise layers of MobileNet on v2zcu104.
+  // which bounded the strided depthwise layers of MobileNet on v2zcu104 (now zcu104, resized).
   // With the window (XW beats, issue 11), a beat leaves the FIFO whole into
   // the window, each of its words tagged with its bank and address, and
   // every cycle each bank takes one word from anywhere in the window, the
