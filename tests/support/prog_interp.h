@@ -32,12 +32,7 @@ enum {
                                                     HTA_ERR_INFO_PASS + pass header word */
   HTA_INTERP_ERR_WINDOW = HTA_ENGINE_ERR_WINDOW, /* addr = offset */
   HTA_INTERP_ERR_STREAM = 100, /* interpreter-only: inconsistent weight stream */
-  HTA_INTERP_ERR_NOMEM = 101,
-  /* interpreter-only (v2): a job whose in_off is not a multiple of Ci. The
-   * engine's input loader takes Ci-byte words at their places in a bus beat
-   * (hta_v2_engine.sv), so it would read such a job's channels shifted; its
-   * descriptor check does not refuse it, the compiler never emits it. */
-  HTA_INTERP_ERR_ALIGN = 102
+  HTA_INTERP_ERR_NOMEM = 101
 };
 
 typedef struct hta_interp_status {
