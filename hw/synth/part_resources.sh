@@ -9,9 +9,9 @@
 # instances. This script makes that split explicit and measurable:
 #   1. elaborate hta_top (read_verilog; hierarchy) and walk its module tree:
 #      a module is a *leaf* when its base name is in LEAVES (default
-#      hta_pe_int8 hta_pe_tern hta_requant) or when hta_top holds
-#      >= LEAF_MIN (default 32) instances of it (so a drain unit that becomes
-#      a module of its own is found without editing this list); nothing
+#      hta_pe_int8 hta_pe_tern hta_drain_unit hta_requant) or when hta_top holds
+#      >= LEAF_MIN (default 32) instances of it (so any other repeated module,
+#      is found without editing this list); nothing
 #      below a leaf is looked at;
 #   2. synthesize every leaf once, alone, at the parameters it has in the
 #      design (synth_xilinx -top <derived module>), one Yosys run (leaves.log);
@@ -42,9 +42,10 @@ if [[ $# -lt 4 ]]; then
 fi
 out=$1 cfg=$2 parts=$3
 shift 3
+here=$(dirname "$0")
 dir=$out/$cfg
 mkdir -p "$dir"
-leaves=${LEAVES:-hta_pe_int8 hta_pe_tern hta_requant}
+leaves=${LEAVES:-hta_pe_int8 hta_pe_tern hta_drain_unit hta_requant}
 leaf_min=${LEAF_MIN:-32}
 read_cmd="read_verilog -sv -DSYNTHESIS $*"
 read -r p_lut p_ff p_dsp p_bram p_uram <<<"$parts"
@@ -121,25 +122,7 @@ cpu_of t_rest yosys_run rest "$dir/rest.ys"
 # counts FILE: "LUT FF CARRY SRL DSP B36 B18 URAM" of the last block of a
 # stat output (the design hierarchy when there is one: the whole design)
 counts() {
-  awk '
-    /^=== .* ===$/          { incells = 0; delete cnt }
-    /Number of cells:/      { incells = 1; next }
-    incells && NF == 2 && $2 ~ /^[0-9]+$/ { cnt[$1] += $2; next }
-    incells && NF == 0      { incells = 0 }
-    END {
-      for (c in cnt) {
-        if (c ~ /^LUT[1-6](_2)?$/ || c == "INV")            r[1] += cnt[c]
-        else if (c ~ /^FD[RSCP]E(_1)?$/ || c ~ /^LD[CP]E$/) r[2] += cnt[c]
-        else if (c ~ /^CARRY(4|8)$/)                       r[3] += cnt[c]
-        else if (c ~ /^(RAM(32|64|128|256)|SRL)/)          r[4] += cnt[c]
-        else if (c == "DSP48E2")                           r[5] += cnt[c]
-        else if (c == "RAMB36E2")                          r[6] += cnt[c]
-        else if (c == "RAMB18E2")                          r[7] += cnt[c]
-        else if (c == "URAM288")                           r[8] += cnt[c]
-      }
-      for (i = 1; i <= 8; i++) printf "%d ", r[i]
-      print ""
-    }' "$1"
+  awk -f "$here/cell_counts.awk" "$1"
 }
 # black boxes as counted by the rest's stat (whole hierarchy)
 bbcount() {

@@ -39,23 +39,8 @@ run() {
     echo "pe_resources: yosys failed, see $log" >&2
     return 1
   }
-  awk '
-    /Printing statistics\./ { delete cnt }
-    /^=== .* ===$/          { incells = 0; delete cnt }
-    /Number of cells:/      { incells = 1; next }
-    incells && NF == 2 && $2 ~ /^[0-9]+$/ { cnt[$1] += $2; next }
-    incells && NF == 0      { incells = 0 }
-    END {
-      for (c in cnt) {
-        if (c ~ /^LUT[1-6](_2)?$/ || c == "INV")            r["LUT"] += cnt[c]
-        else if (c ~ /^FD[RSCP]E(_1)?$/ || c ~ /^LD[CP]E$/) r["FF"] += cnt[c]
-        else if (c ~ /^CARRY(4|8)$/)                       r["CARRY"] += cnt[c]
-        else if (c ~ /^(RAM(32|64|128|256)|SRL)/)          r["SRL"] += cnt[c]
-        else if (c == "DSP48E2")                           r["DSP"] += cnt[c]
-      }
-      # SRLs are LUTs used as shift registers (the input skew): counted as LUTs.
-      print r["LUT"] + r["SRL"], r["FF"] + 0, r["CARRY"] + 0, r["DSP"] + 0
-    }' "$log"
+  # LUT (SRLs counted as LUTs: the input skew's shift registers), FF, CARRY, DSP
+  awk -f "$here/cell_counts.awk" "$log" | awk '{ print $1 + $4, $2, $3, $5 }'
 }
 
 echo "  SWEEP   $top (3 sizes + 2 inferred, LUT_PER_DSP=$rate)"
