@@ -10,7 +10,7 @@
 #   1. elaborate hta_top (read_verilog; hierarchy) and walk its module tree:
 #      a module is a *leaf* when its base name is in LEAVES (default
 #      hta_pe_int8 hta_pe_tern hta_drain_unit hta_requant) or when hta_top holds
-#      >= LEAF_MIN (default 32) instances of it (so any other repeated module,
+#      >= LEAF_MIN (default 32) instances of it (so any other repeated module
 #      is found without editing this list); nothing
 #      below a leaf is looked at;
 #   2. synthesize every leaf once, alone, at the parameters it has in the
