@@ -206,7 +206,7 @@ awk -v cfg="$cfg" -v plut="$p_lut" -v pff="$p_ff" -v pdsp="$p_dsp" -v pbram="$p_
     printf "\"fits85\": %s, \"lane_lut\": %d, \"nonlane_lut_pct\": %.1f, ", ok ? "true" : "false", lane, pct(lut - lane, lut) >json
     printf "\"cpu_s\": {\"elaborate\": %d, \"leaves\": %d, \"rest\": %d}, \"leaves\": [", tt, tl, tr >json
     for (k = 1; k <= nl; k++)
-      printf "%s{\"module\": \"%s\", \"instances\": %d, \"lut\": %d, \"ff\": %d, \"carry\": %d, \"lutram_srl\": %d, \"dsp\": %d, \"ramb36\": %d, \"ramb18\": %d}", k > 1 ? ", " : "", lb[k], ln[k], lc[k, 1], lc[k, 2], lc[k, 3], lc[k, 4], lc[k, 5], lc[k, 6], lc[k, 7] >json
+      printf "%s{\"module\": \"%s\", \"instances\": %d, \"lut\": %d, \"ff\": %d, \"carry\": %d, \"lutram_srl\": %d, \"dsp\": %d, \"ramb36\": %d, \"ramb18\": %d}", (k > 1 ? ", " : ""), lb[k], ln[k], lc[k, 1], lc[k, 2], lc[k, 3], lc[k, 4], lc[k, 5], lc[k, 6], lc[k, 7] >json
     printf "], \"rest\": {\"lut\": %d, \"ff\": %d, \"carry\": %d, \"lutram_srl\": %d, \"dsp\": %d, \"ramb36\": %d, \"ramb18\": %d}}\n", rest[1], rest[2], rest[3], rest[4], rest[5], rest[6], rest[7] >json
   }' "$dir/parts.txt" >"$out/$cfg.txt"
 cat "$out/$cfg.txt"
