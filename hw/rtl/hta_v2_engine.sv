@@ -602,27 +602,41 @@ module hta_v2_engine #(
   logic [XWN*SPB*BW-1:0]    wbk_q, wbk_n;
   logic [XWN*SPB*AW-1:0]    wad_q, wad_n;
   logic [XWN*12-1:0]        wrw_q, wrw_n;
-  logic [NB-1:0]            xw_we, xw_used;
+  logic [NB-1:0]            xw_we;
   logic [NB*AW-1:0]         xw_addr;
   logic [NB*Ci*8-1:0]       xw_data;
-  logic [BW-1:0]            xw_bk;
   logic                     w_ret;              // slot 0 retires
   logic [$clog2(XWN+1)-1:0] w_left;             // beats left after it
+  // Each bank takes the oldest word for it: word slot j = k SPB + w (beat
+  // k, word w) asks bank wbk_q[j]; per bank the lowest asking slot is
+  // granted (x & -x: one carry chain), and the granted words are gathered
+  // by AND-OR. (A loop writing each word at its variable bank, as this was,
+  // builds a full-width shifter per slot: 32 x 1792 bits at 512 bits.)
+  localparam int XS = XWN * SPB;                // word slots
+  logic [XS-1:0]    x_cand;                     // slot j holds a word to write
+  logic [NB*XS-1:0] x_req, x_gnt;               // bank n, slot j at [n XS + j]
+  logic [XS-1:0]    x_took;                     // slot j's word is written
+  always_comb
+    for (int j = 0; j < XS; j++) begin
+      x_cand[j] = 32'(j / SPB) < 32'(wn_q) && wm_q[j];
+      for (int n = 0; n < NB; n++)
+        x_req[n*XS + j] = x_cand[j] && wbk_q[j*BW +: BW] == BW'(n);
+    end
+  for (genvar n = 0; n < NB; n++) begin : gen_xg
+    assign x_gnt[n*XS +: XS] = x_req[n*XS +: XS] & (~x_req[n*XS +: XS] + XS'(1));
+  end
   always_comb begin
-    xw_we = '0;  xw_addr = '0;  xw_data = '0;  xw_used = '0;  xw_bk = '0;
-    wm_w = wm_q;
-    for (int k = 0; k < XWN; k++) begin
-      for (int w = 0; w < SPB; w++) begin
-        xw_bk = wbk_q[(k*SPB+w)*BW +: BW];
-        if (32'(k) < 32'(wn_q) && wm_q[k*SPB+w] && !xw_used[xw_bk]) begin
-          xw_used[xw_bk] = 1'b1;
-          wm_w[k*SPB+w] = 1'b0;
-          xw_we[xw_bk] = 1'b1;
-          xw_addr[xw_bk*AW +: AW] = wad_q[(k*SPB+w)*AW +: AW];
-          xw_data[xw_bk*Ci*8 +: Ci*8] = wd_q[k*BusBits + w*Ci*8 +: Ci*8];
-        end
+    xw_we = '0;  xw_addr = '0;  xw_data = '0;  x_took = '0;
+    for (int n = 0; n < NB; n++) begin
+      xw_we[n] = |x_req[n*XS +: XS];
+      for (int j = 0; j < XS; j++) begin
+        x_took[j] = x_took[j] | x_gnt[n*XS + j];
+        xw_addr[n*AW +: AW]     = xw_addr[n*AW +: AW] | ({AW{x_gnt[n*XS + j]}} & wad_q[j*AW +: AW]);
+        xw_data[n*Ci*8 +: Ci*8] = xw_data[n*Ci*8 +: Ci*8]
+                                  | ({(Ci*8){x_gnt[n*XS + j]}} & wd_q[j*Ci*8 +: Ci*8]);
       end
     end
+    wm_w = wm_q & ~x_took;
     w_ret  = wn_q != 0 && wm_w[SPB-1:0] == '0;
     w_left = wn_q - ($clog2(XWN+1))'(w_ret);
     w_free = 32'(w_left) < 32'(XWN);
@@ -738,7 +752,8 @@ module hta_v2_engine #(
   logic core_busy_d;
   always_ff @(posedge clk_i) core_busy_d <= core_busy;
   logic unused_core;
-  assign unused_core = ^{c_cycles, c_busy, c_stall, c_sstall, core_done, wblk_d[BusBits-1:0]};
+  assign unused_core = ^{c_cycles, c_busy, c_stall, c_sstall, core_done, wblk_d[BusBits-1:0],
+                        out_add};   // (out_add: none in a MAC-only engine)
   // busy: a block consumed; stall: the core waits
   logic [31:0] c_busy_q, c_stall_q;
   always_ff @(posedge clk_i) begin
@@ -805,6 +820,27 @@ module hta_v2_engine #(
   logic [31:0] s1_pix_q;                   // band index of the tile's pixel 0
   logic [Pix-1:0] s1_pv_q;                 // pixel p is inside the row
   logic [Pix*D*32-1:0] s1_sum_q;           // pixel p, lane d at [(p D + d) 32 +: 32]
+  // pixel p's lanes in drain order (INT8, ternary, zeros past the last lane
+  // to NLP: masked), and group dr_g_q's sums by a one-hot select of NG
+  // groups (an index into the whole tile would be a Pix (MacCo + AddCo) x
+  // 32-bit shifter per unit)
+  logic [Pix*NLP*32-1:0] dr_lanes;
+  logic [Pix*D*32-1:0]   s1_sum_d;
+  for (genvar p = 0; p < Pix; p++) begin : gen_dl_lanes
+    if (AddCo > 0) begin : gen_t
+      assign dr_lanes[p*NLP*32 +: NLP*32] =
+        (NLP*32)'({out_add[p*AC*32 +: AC*32], out_mac[p*MacCo*32 +: MacCo*32]});
+    end else begin : gen_m
+      assign dr_lanes[p*NLP*32 +: NLP*32] = (NLP*32)'(out_mac[p*MacCo*32 +: MacCo*32]);
+    end
+  end
+  always_comb begin
+    s1_sum_d = '0;
+    for (int g = 0; g < NG; g++)
+      for (int p = 0; p < Pix; p++)
+        s1_sum_d[p*D*32 +: D*32] = s1_sum_d[p*D*32 +: D*32]
+          | ({(D*32){dr_g_q == 32'(g)}} & dr_lanes[(p*NLP + g*D)*32 +: D*32]);
+  end
   always_ff @(posedge clk_i) begin
     if (rst_i || state_q == SIdle || state_q == SAbort) begin
       dr_act_q <= 1'b0;
@@ -828,16 +864,8 @@ module hta_v2_engine #(
       // MAC-only (AddCo 0): every lane applies its record's alpha (1 for INT8
       // filters; one-group ternary filters run on the INT8 array as t)
       s1_mac_q[d] <= AddCo > 0 && dr_g_q * D + 32'(d) < MacCo;
-      for (int p = 0; p < Pix; p++)
-        if (dr_g_q * D + 32'(d) < MacCo)
-          s1_sum_q[(p*D + d)*32 +: 32]
-            <= out_mac[(32'(p * MacCo) + dr_g_q * D + 32'(d)) * 32 +: 32];
-        else if (dr_g_q * D + 32'(d) < NL)
-          s1_sum_q[(p*D + d)*32 +: 32]
-            <= out_add[(32'(p * AC) + dr_g_q * D + 32'(d) - MacCo) * 32 +: 32];
-        else
-          s1_sum_q[(p*D + d)*32 +: 32] <= '0;   // past the last lane (masked)
     end
+    s1_sum_q <= s1_sum_d;
     for (int p = 0; p < Pix; p++)
       s1_pv_q[p] <= 32'(out_x) + 32'(p) < 32'(j_q.out_w);
     s1_pix_q <= 32'(out_y) * 32'(j_q.out_w) + 32'(out_x);
@@ -940,7 +968,7 @@ module hta_v2_engine #(
     logic [AQ-1:0] t0, t1;
     logic          newcur, has1, push, go;
     logic [BusBits-1:0] m0_d, m1_d;
-    logic [BB-1:0] m0_s, m1_s;
+    logic [BB-1:0] m0_s, m1_s, pos;
     logic [WqW-1:0] wq_in;
     always_comb begin
       hv = gq_empty ? '0 : h_v & ~done_q;
@@ -958,15 +986,17 @@ module hta_v2_engine #(
       for (int d = 0; d < D; d++) in1[d] = rest[d] && h_a[d*32 + BBSh +: AQ] == t1;
       has1 = rest != '0;
       m0_d = '0;  m0_s = '0;  m1_d = '0;  m1_s = '0;
+      // byte d into its place: a one-hot of its byte position, then AND-OR
+      // (a shift of the byte by 8 x position is a full-width barrel shifter
+      // per byte, 4x the LUTs)
       for (int d = 0; d < D; d++) begin
-        if (in0[d]) begin
-          m0_d = m0_d | (BusBits'(h_b[d*8 +: 8]) << (8 * h_a[d*32 +: BBSh]));
-          m0_s = m0_s | (BB'(1) << h_a[d*32 +: BBSh]);
+        pos = BB'(1) << h_a[d*32 +: BBSh];
+        for (int i = 0; i < BB; i++) begin
+          m0_d[i*8 +: 8] = m0_d[i*8 +: 8] | ({8{in0[d] && pos[i]}} & h_b[d*8 +: 8]);
+          m1_d[i*8 +: 8] = m1_d[i*8 +: 8] | ({8{in1[d] && pos[i]}} & h_b[d*8 +: 8]);
         end
-        if (in1[d]) begin
-          m1_d = m1_d | (BusBits'(h_b[d*8 +: 8]) << (8 * h_a[d*32 +: BBSh]));
-          m1_s = m1_s | (BB'(1) << h_a[d*32 +: BBSh]);
-        end
+        m0_s = m0_s | ({BB{in0[d]}} & pos);
+        m1_s = m1_s | ({BB{in1[d]}} & pos);
       end
       if (fl_q && cur_v_q) begin
         // the job's last beat goes (the queue is empty: take is 0)
