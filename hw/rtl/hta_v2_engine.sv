@@ -536,13 +536,15 @@ module hta_v2_engine #(
   logic         x_stop;
   logic signed [31:0] x_q;                 // the word's byte in the run
   logic [31:0]  x_a;
+  logic [AW-1:0]   s_wa;                   // the word's bank address
+  logic [Ci*8-1:0] s_word;                 // and data
   always_comb begin
     n_cb = s_cb_q;  n_cbw = s_cbw_q;  n_x = s_x_q;  n_xdiv = s_xdiv_q;  n_crow = s_crow_q;
     n_bank = s_bank_q;  n_rows = s_rows_q;
     s_we = '0;  s_addr = '0;  s_data = '0;
     e_we = '0;  e_bank = '0;  e_addr = '0;
     x_used = '0;  x_stop = 1'b0;  x_cut = 1'b0;  n_cw = '0;
-    x_q = '0;  x_a = '0;
+    x_q = '0;  x_a = '0;  s_wa = '0;  s_word = '0;
     for (int w = 0; w < SPB; w++) begin
       x_q = $signed((cbeat_q << BBSh) + 32'(w * Ci)) - $signed(32'(c_off_q[BBSh-1:0]));
       if (XOne && x_step && 32'(w) == 32'(cw_q) && w != SPB - 1) begin
@@ -561,8 +563,12 @@ module hta_v2_engine #(
           x_used[n_bank] = 1'b1;
           x_a = n_crow + n_cbw + n_xdiv;
           s_we[n_bank] = 1'b1;
-          s_addr[n_bank*AW +: AW] = x_a[AW-1:0];
-          s_data[n_bank*Ci*8 +: Ci*8] = xf_data[w*Ci*8 +: Ci*8];
+          s_wa   = x_a[AW-1:0];
+          s_word = xf_data[w*Ci*8 +: Ci*8];
+          if (!XOne) begin
+            s_addr[n_bank*AW +: AW] = s_wa;
+            s_data[n_bank*Ci*8 +: Ci*8] = s_word;
+          end
           e_we[w] = 1'b1;
           e_bank[w*BW +: BW] = n_bank;
           e_addr[w*AW +: AW] = x_a[AW-1:0];
@@ -589,6 +595,13 @@ module hta_v2_engine #(
           end
         end
       end
+    end
+    // XOne writes one word a cycle: its data and address go to every bank
+    // and the write enable picks the bank (a write at a variable bank is a
+    // shifter over all NB banks' bits)
+    if (XOne) begin
+      s_addr = {NB{s_wa}};
+      s_data = {NB{s_word}};
     end
   end
   assign xf_pop = x_step && !x_cut;
