@@ -30,6 +30,10 @@ This tool trains instead, on real data: for each network,
           graph evaluated in numpy, hta_ref.py): relative RMS error of the
           logits (rms(int8 - float) / rms(float)), top-1 agreement, and both
           models' accuracy on those 32 labelled images.
+--steps 0 is the control: no training, the network's random weights as
+tv_table.py builds them (torch.manual_seed(SEED), BatchNormalization
+statistics of the 64 calibration images, tv_table.set_bn_stats), measured on
+the same data (its row reads 'NETWORK (random)').
 With --report DIR, the import also runs `hta import --report text` (per layer,
 the relative RMS error of the golden model's output against the float graph on
 the first 8 calibration images) and saves it as DIR/NETWORK.report.txt.
@@ -118,16 +122,21 @@ def measure(a, name, ctor, sets, d):
     import torch
     (xtr, ytr), (xte, yte) = sets
     row = {'net': name, 'size': a.size, 'steps': a.steps, 'batch': a.batch, 'n_acc': a.n_acc}
-    m, row['train_min'] = train(a, ctor, xtr, ytr)
+    rng = np.random.default_rng(a.seed)
+    cal_t = upsample(xtr[rng.choice(len(ytr), N_CALIB, replace=False)], a.size)
+    calib = os.path.join(d, 'calib.npy')
+    np.save(calib, cal_t.permute(0, 2, 3, 1).numpy())
+    if a.steps:
+        m, row['train_min'] = train(a, ctor, xtr, ytr)
+    else:  # the control: random weights, as tv_table.py builds them, on the same data
+        torch.manual_seed(a.seed)
+        m, row['train_min'] = ctor(num_classes=10), 0.0
+        tv_table.set_bn_stats(m, cal_t)
     row['test_acc'] = accuracy(m, xte[:a.n_acc], yte[:a.n_acc], a.size)
     print('  %s: float test accuracy %.4f on %d images' % (name, row['test_acc'], a.n_acc),
           file=sys.stderr, flush=True)
     onnx_path = os.path.join(d, name + '.onnx')
     torch.onnx.export(m, torch.rand(1, 3, a.size, a.size), onnx_path, opset_version=13)
-    rng = np.random.default_rng(a.seed)
-    calib = os.path.join(d, 'calib.npy')
-    pick = rng.choice(len(ytr), N_CALIB, replace=False)
-    np.save(calib, upsample(xtr[pick], a.size).permute(0, 2, 3, 1).numpy())
     hta = os.path.join(d, name + '.hta')
     cmd = [a.hta, 'import', onnx_path, '-o', hta, '--calib', calib]
     if a.report:
@@ -156,8 +165,10 @@ def measure(a, name, ctor, sets, d):
 
 
 def cell(row):
-    return ('| %s | %dx%d | %d x %d | %.1f | %.4f (%d) | %.0f | %d | %.4f | %.2f | %.2f / %.2f |'
-            % (row['net'], row['size'], row['size'], row['steps'], row['batch'],
+    return ('| %s | %dx%d | %s | %.1f | %.4f (%d) | %.0f | %d | %.4f | %.2f | %.2f / %.2f |'
+            % (row['net'] + ('' if row['steps'] else ' (random)'), row['size'], row['size'],
+               '%d x %d' % (row['steps'], row['batch']) if row['steps'] else
+               'none: random weights, BatchNormalization statistics of the calibration images',
                row['train_min'], row['test_acc'], row['n_acc'], row['import_s'], row['layers'],
                row['rel'], row['agree'], row['acc_float'], row['acc_int8']))
 
@@ -175,22 +186,22 @@ def write_doc(a, rows, torch_version, tv_version):
         return
     pre, rest = text.split(BEGIN, 1)
     old, post = rest.split(END, 1)
-    new = {r['net']: cell(r) for r in rows}
+    new = {cell(r).split(' | ')[0][2:]: cell(r) for r in rows}
     kept, stamps = [], []
     for ln in old.strip().splitlines():
-        m = re.match(r'\| ([a-z0-9_]+) \|', ln)
+        m = re.match(r'\| ([a-z0-9_]+( \(random\))?) \|', ln)
         if m and m.group(1) != 'network' and m.group(1) not in new:
             kept.append(ln)
         elif ln.startswith('Rows of '):
             # an earlier run's sentence, without the networks measured again
-            nets = [n for n in re.match(r'Rows of ([a-z0-9_, ]+) measured', ln).group(1)
+            nets = [n for n in re.match(r'Rows of ([a-z0-9_, ()]+) measured', ln).group(1)
                     .split(', ') if n not in new]
             if nets:
-                stamps.append(re.sub(r'Rows of [a-z0-9_, ]+ measured',
+                stamps.append(re.sub(r'Rows of [a-z0-9_, ()]+ measured',
                                      'Rows of %s measured' % ', '.join(nets), ln))
     how = ('Rows of %s measured %s by `tools/import/tv_trained.py --models %s --size %d '
            '--steps %d --batch %d --lr %g --seed %d --n-acc %d` (torch %s, torchvision %s).'
-           % (', '.join(new), time.strftime('%Y-%m-%d', time.gmtime()), ','.join(new),
+           % (', '.join(new), time.strftime('%Y-%m-%d', time.gmtime()), a.models,
               a.size, a.steps, a.batch, a.lr, a.seed, a.n_acc, torch_version, tv_version))
     table = '\n'.join([HEAD] + kept + list(new.values()))
     with open(a.doc, 'w') as f:
