@@ -45,7 +45,6 @@ import argparse
 import math
 import os
 import re
-import subprocess
 import sys
 import tempfile
 import time
