@@ -5,7 +5,7 @@ docs/accuracy-torchvision.md between its markers.
 
     tools/import/tv_trained.py [--hta build/hta] [--models resnet34,resnet50]
                                [--size 224] [--steps 300] [--batch 8] [--lr 1e-3]
-                               [--seed 0] [--n-acc 1000] [--threads 1]
+                               [--seed 0] [--n-acc 1000] [--threads 1] [--calib-method M]
                                [--report DIR] [--doc docs/accuracy-torchvision.md]
 
 tv_table.py measures networks with random weights (no pretrained weights can be
@@ -33,7 +33,9 @@ This tool trains instead, on real data: for each network,
 --steps 0 is the control: no training, the network's random weights as
 tv_table.py builds them (torch.manual_seed(SEED), BatchNormalization
 statistics of the 64 calibration images, tv_table.set_bn_stats), measured on
-the same data (its row reads 'NETWORK (random)').
+the same data (its row reads 'NETWORK (random)'). --calib-method M is passed
+to `hta import` (its row reads 'NETWORK (calib M)'); the default is the
+importer's.
 With --report DIR, the import also runs `hta import --report text` (per layer,
 the relative RMS error of the golden model's output against the float graph on
 the first 8 calibration images) and saves it as DIR/NETWORK.report.txt.
@@ -120,7 +122,8 @@ def measure(a, name, ctor, sets, d):
     """One row: train, export, import, run on the golden model, compare."""
     import torch
     (xtr, ytr), (xte, yte) = sets
-    row = {'net': name, 'size': a.size, 'steps': a.steps, 'batch': a.batch, 'n_acc': a.n_acc}
+    row = {'net': name, 'size': a.size, 'steps': a.steps, 'batch': a.batch, 'n_acc': a.n_acc,
+           'calib_method': a.calib_method}
     rng = np.random.default_rng(a.seed)
     cal_t = upsample(xtr[rng.choice(len(ytr), N_CALIB, replace=False)], a.size)
     calib = os.path.join(d, 'calib.npy')
@@ -138,6 +141,8 @@ def measure(a, name, ctor, sets, d):
     torch.onnx.export(m, torch.rand(1, 3, a.size, a.size), onnx_path, opset_version=13)
     hta = os.path.join(d, name + '.hta')
     cmd = [a.hta, 'import', onnx_path, '-o', hta, '--calib', calib]
+    if a.calib_method:
+        cmd += ['--calib-method', a.calib_method]
     if a.report:
         cmd += ['--report', 'text']
     t = time.time()
@@ -163,9 +168,15 @@ def measure(a, name, ctor, sets, d):
     return row
 
 
+def label(row):
+    """The row's first cell: the network, and what differs from the default recipe."""
+    return row['net'] + ('' if row['steps'] else ' (random)') + (
+        ' (calib %s)' % row['calib_method'] if row.get('calib_method') else '')
+
+
 def cell(row):
     return ('| %s | %dx%d | %s | %.1f | %.4f (%d) | %.0f | %d | %.4f | %.2f | %.2f / %.2f |'
-            % (row['net'] + ('' if row['steps'] else ' (random)'), row['size'], row['size'],
+            % (label(row), row['size'], row['size'],
                '%d x %d' % (row['steps'], row['batch']) if row['steps'] else
                'none: random weights, BatchNormalization statistics of the calibration images',
                row['train_min'], row['test_acc'], row['n_acc'], row['import_s'], row['layers'],
@@ -185,23 +196,25 @@ def write_doc(a, rows, torch_version, tv_version):
         return
     pre, rest = text.split(BEGIN, 1)
     old, post = rest.split(END, 1)
-    new = {cell(r).split(' | ')[0][2:]: cell(r) for r in rows}
+    new = {label(r): cell(r) for r in rows}
     kept, stamps = [], []
     for ln in old.strip().splitlines():
-        m = re.match(r'\| ([a-z0-9_]+( \(random\))?) \|', ln)
+        m = re.match(r'\| ([a-z0-9_]+( \([^)|]*\))*) \|', ln)
         if m and m.group(1) != 'network' and m.group(1) not in new:
             kept.append(ln)
         elif ln.startswith('Rows of '):
             # an earlier run's sentence, without the networks measured again
-            nets = [n for n in re.match(r'Rows of ([a-z0-9_, ()]+) measured', ln).group(1)
+            nets = [n for n in re.match(r'Rows of (.+?) measured', ln).group(1)
                     .split(', ') if n not in new]
             if nets:
-                stamps.append(re.sub(r'Rows of [a-z0-9_, ()]+ measured',
+                stamps.append(re.sub(r'Rows of .+? measured',
                                      'Rows of %s measured' % ', '.join(nets), ln))
     how = ('Rows of %s measured %s by `tools/import/tv_trained.py --models %s --size %d '
-           '--steps %d --batch %d --lr %g --seed %d --n-acc %d` (torch %s, torchvision %s).'
+           '--steps %d --batch %d --lr %g --seed %d --n-acc %d%s` (torch %s, torchvision %s).'
            % (', '.join(new), time.strftime('%Y-%m-%d', time.gmtime()), a.models,
-              a.size, a.steps, a.batch, a.lr, a.seed, a.n_acc, torch_version, tv_version))
+              a.size, a.steps, a.batch, a.lr, a.seed, a.n_acc,
+              ' --calib-method ' + a.calib_method if a.calib_method else '',
+              torch_version, tv_version))
     table = '\n'.join([HEAD] + kept + list(new.values()))
     with open(a.doc, 'w') as f:
         f.write(pre + BEGIN + '\n' + '\n'.join(stamps + [how]) + '\n\n' + table + '\n' + END
@@ -221,6 +234,7 @@ def main():
                    help='test images of the float model\'s test accuracy')
     p.add_argument('--threads', type=int, default=1, help='torch threads (at most 2 here)')
     p.add_argument('--ref-check', type=int, default=2)
+    p.add_argument('--calib-method', help="hta import's (default: the importer's own)")
     p.add_argument('--report', metavar='DIR',
                    help='also save `hta import --report text` as DIR/NETWORK.report.txt')
     p.add_argument('--doc', default='docs/accuracy-torchvision.md')
