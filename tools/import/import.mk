@@ -62,9 +62,11 @@ endif
 # torchvision networks trained briefly on Fashion-MNIST (upsampled to TRAINED_SIZE, gray
 # replicated to 3 channels), imported with real training images as calibration and run on
 # the golden model against the float model (tools/import/tv_trained.py); the table goes to
-# docs/accuracy-torchvision.md. Slow (at 224x224 about 15 minutes for ResNet-34 and 25 for
-# ResNet-50 on one core, with OpenBLAS as for accuracy-torchvision): never part of make
-# test. TRAINED_MODELS=a,b measures those networks (replacing their rows).
+# docs/accuracy-torchvision.md. Slow (at 224x224 11 minutes for ResNet-34 and 18 for
+# ResNet-50 on one core with OpenBLAS first on LD_LIBRARY_PATH; Debian's torch also runs
+# part of its convolutions on libblas, and the reference one makes ResNet-50's training
+# steps about 8 times slower, docs/accuracy-torchvision.md): never part of make test.
+# TRAINED_MODELS=a,b measures those networks (replacing their rows).
 TRAINED_MODELS ?= resnet34,resnet50
 TRAINED_SIZE ?= 224
 TRAINED_STEPS ?= 300
