@@ -6,6 +6,7 @@
 #   tests/import/test_torchvision.py  torchvision's CNNs and PyTorch's QDQ export
 #   make accuracy                 regenerate docs/accuracy.md from models/*.onnx
 #   make accuracy-torchvision     regenerate docs/accuracy-torchvision.md (tv_table.py)
+#   make accuracy-trained         trained torchvision CNNs' section of it (tv_trained.py)
 #   make install                  also installs the importer under share/hta/import
 
 # The importer runs on Debian's Python packages; eval reads Debian's dataset.
@@ -56,6 +57,25 @@ else
 	$(Q)/usr/bin/python3 tools/import/tv_table.py --hta $(HTA_CLI) --size $(TV_SIZE) --merge \
 	  --models $(TV_MODELS) $(if $(filter 224,$(TV_SIZE)),--no-qdq --ref torch)
 endif
+
+# ---- make accuracy-trained ----
+# torchvision networks trained briefly on Fashion-MNIST (upsampled to TRAINED_SIZE, gray
+# replicated to 3 channels), imported with real training images as calibration and run on
+# the golden model against the float model (tools/import/tv_trained.py); the table goes to
+# docs/accuracy-torchvision.md. Slow (at 224x224 11 minutes for ResNet-34 and 18 for
+# ResNet-50 on one core with OpenBLAS first on LD_LIBRARY_PATH; Debian's torch also runs
+# part of its convolutions on libblas, and the reference one makes ResNet-50's training
+# steps about 8 times slower, docs/accuracy-torchvision.md): never part of make test.
+# TRAINED_MODELS=a,b measures those networks (replacing their rows).
+TRAINED_MODELS ?= resnet34,resnet50
+TRAINED_SIZE ?= 224
+TRAINED_STEPS ?= 300
+.PHONY: accuracy-trained
+accuracy-trained: deps ## measure torchvision CNNs trained on Fashion-MNIST (tv_trained.py)
+	$(Q)$(MAKE) $(HTA_CLI)
+	$(call msg,TVTRAIN,docs/accuracy-torchvision.md)
+	$(Q)/usr/bin/python3 tools/import/tv_trained.py --hta $(HTA_CLI) --models $(TRAINED_MODELS) \
+	  --size $(TRAINED_SIZE) --steps $(TRAINED_STEPS)
 
 # ---- install: the importer next to the CLI (cmd_import.c looks in share/hta/import) ----
 .PHONY: install-import
