@@ -25,14 +25,14 @@ const hta_hw_config hta_hw_configs[HTA_HW_CONFIG_COUNT] = {
         .pix = 7u,
         .ci = 16u,
         .mac_co = 8u,
-        .add_co = 16u,
+        .add_co = 10u,
         .act_depth = 1024u,
         .w_depth = 512u,
         .a_depth = 128u,
         .rec_depth = 512u,
         .drain_lanes = 2u,
         .bus_bytes = 16u,
-        .signature = 0xbd26bb9cu,
+        .signature = 0x183fae4au,
     },
     {
         .name = "kv260mac", /* hw/config/kv260mac.cfg */

@@ -41,7 +41,7 @@ package hta_cfg_pkg;
   // v2: INT8 output channels per pass (even)
   localparam int MacCo         = 8;
   // v2: ternary output channels per pass
-  localparam int AddCo         = 16;
+  localparam int AddCo         = 10;
   // v2: words per activation bank (2 Pix banks of Ci bytes)
   localparam int ActDepth      = 1024;
   // v2: weight blocks (a job's passes x K)
@@ -59,6 +59,6 @@ package hta_cfg_pkg;
   // 32-bit FNV-1a over the text "Name=Value;" of every parameter of the configuration file, in
   // file order (derived ones excluded). Programs carry it in word 4 of their header; the engine
   // refuses a program built for another configuration (ERR_PROG).
-  localparam logic [31:0] CfgSignature = 32'hbd26bb9c;
+  localparam logic [31:0] CfgSignature = 32'h183fae4a;
 
 endpackage
