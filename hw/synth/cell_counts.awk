@@ -5,7 +5,7 @@
 #   FF     FDRE/FDSE/FDCE/FDPE (and _1) and LDCE/LDPE latches
 #   CARRY  CARRY4 and CARRY8
 #   SRL    distributed RAM and shift registers (RAM32M16.., SRL16E, SRLC32E)
-# Used by pe_resources.sh, drain_resources.sh and part_resources.sh.
+# Used by synth.sh, pe_resources.sh, drain_resources.sh and part_resources.sh.
 /Printing statistics\./ { delete cnt }
 /^=== .* ===$/          { incells = 0; delete cnt }
 /Number of cells:/      { incells = 1; next }

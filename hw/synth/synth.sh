@@ -41,29 +41,15 @@ else
 fi
 elapsed=$((SECONDS - start))
 
-# Cell counts of the design. `stat` prints one block per module and, for a
-# hierarchical design, a final "design hierarchy" block with the totals of
-# the top; the last block after the last "Printing statistics." is therefore
-# the whole design either way. Cells are summed into the usual report rows;
-# an INV is a LUT1 on the device, so it counts as a LUT.
-awk -v top="$top" -v secs="$elapsed" '
-  /Printing statistics\./ { delete cnt }
-  /^=== .* ===$/          { incells = 0; delete cnt }
-  /Number of cells:/      { incells = 1; next }
-  incells && NF == 2 && $2 ~ /^[0-9]+$/ { cnt[$1] += $2; next }
-  incells && NF == 0      { incells = 0 }
-  END {
-    for (c in cnt) {
-      if (c ~ /^LUT[1-6](_2)?$/ || c == "INV")            r["LUT"] += cnt[c]
-      else if (c ~ /^FD[RSCP]E(_1)?$/ || c ~ /^LD[CP]E$/) r["FF"] += cnt[c]
-      else if (c ~ /^CARRY(4|8)$/)                       r["CARRY"] += cnt[c]
-      else if (c ~ /^(RAM(32|64|128|256)|SRL)/)          r["LUTRAM/SRL"] += cnt[c]
-      else if (c == "DSP48E2" || c == "RAMB36E2" || c == "RAMB18E2") r[c] += cnt[c]
-    }
-    printf "Yosys synth_xilinx -family xcup, top %s (%d s)\n", top, secs
-    split("LUT FF CARRY DSP48E2 RAMB36E2 RAMB18E2 LUTRAM/SRL", rows, " ")
-    for (i = 1; i <= 7; i++) printf "  %-10s %8d\n", rows[i], r[rows[i]] + 0
-  }' "$log" >"$report"
+# Cell counts of the design: the last statistics block (the whole design;
+# for a hierarchical one, the "design hierarchy" totals) reduced by the
+# shared classifier (hw/synth/cell_counts.awk), printed as the usual rows.
+read -r c_lut c_ff c_carry c_srl c_dsp c_b36 c_b18 _ < <(awk -f "$(dirname "$0")/cell_counts.awk" "$log")
+{
+  printf 'Yosys synth_xilinx -family xcup, top %s (%d s)\n' "$top" "$elapsed"
+  printf '  %-10s %8d\n' LUT "$c_lut" FF "$c_ff" CARRY "$c_carry" DSP48E2 "$c_dsp" \
+    RAMB36E2 "$c_b36" RAMB18E2 "$c_b18" LUTRAM/SRL "$c_srl"
+} >"$report"
 
 if ! grep -q 'Printing statistics\.' "$log"; then
   echo "synth: no statistics in $log" >&2
