@@ -213,6 +213,27 @@ def cell(row):
         row['net'], row['layers'], row['rel'], row['agree'], row['cpu_ms'], row.get('qdq', '-'))
 
 
+def load_torchvision(prog, models, threads):
+    """(torch, torchvision, the names of the comma-separated `models`), with
+    torch on `threads` threads and warnings off; None after saying on stderr
+    what is missing (the packages, or a model torchvision does not have)."""
+    try:
+        import torch
+        import torchvision
+    except ImportError:
+        print('%s: python3-torch and python3-torchvision are needed' % prog, file=sys.stderr)
+        return None
+    warnings.filterwarnings('ignore')
+    torch.set_num_threads(threads)
+    names = [n for n in models.split(',') if n]
+    for n in names:
+        if not hasattr(torchvision.models, n):
+            print('%s: torchvision %s has no model %s' % (prog, torchvision.__version__, n),
+                  file=sys.stderr)
+            return None
+    return torch, torchvision, names
+
+
 def main():
     p = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     p.add_argument('--hta', default='build/hta')
@@ -230,20 +251,10 @@ def main():
                    help="replace only the measured networks' rows of the doc's table, "
                         "keeping the others (and their earlier stamp)")
     a = p.parse_args()
-    try:
-        import torch
-        import torchvision
-    except ImportError:
-        print('tv_table.py: python3-torch and python3-torchvision are needed', file=sys.stderr)
+    got = load_torchvision('tv_table.py', a.models, 1)
+    if got is None:
         return 1
-    warnings.filterwarnings('ignore')
-    torch.set_num_threads(1)
-    names = [n for n in a.models.split(',') if n]
-    for n in names:
-        if not hasattr(torchvision.models, n):
-            print('tv_table.py: torchvision %s has no model %s' % (torchvision.__version__, n),
-                  file=sys.stderr)
-            return 1
+    torch, torchvision, names = got
     rng = np.random.default_rng(0)
     d = tempfile.mkdtemp(prefix='hta-tvtable-')
     calib = os.path.join(d, 'calib.npy')

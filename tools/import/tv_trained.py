@@ -50,7 +50,6 @@ import re
 import sys
 import tempfile
 import time
-import warnings
 
 import numpy as np
 
@@ -239,21 +238,10 @@ def main():
                    help='also save `hta import --report text` as DIR/NETWORK.report.txt')
     p.add_argument('--doc', default='docs/accuracy-torchvision.md')
     a = p.parse_args()
-    try:
-        import torch
-        import torchvision
-    except ImportError:
-        print('tv_trained.py: python3-torch and python3-torchvision are needed',
-              file=sys.stderr)
+    got = tv_table.load_torchvision('tv_trained.py', a.models, a.threads)
+    if got is None:
         return 1
-    warnings.filterwarnings('ignore')
-    torch.set_num_threads(a.threads)
-    names = [n for n in a.models.split(',') if n]
-    for n in names:
-        if not hasattr(torchvision.models, n):
-            print('tv_trained.py: torchvision %s has no model %s' % (torchvision.__version__, n),
-                  file=sys.stderr)
-            return 1
+    torch, torchvision, names = got
     sets = (data.load('train'), data.load('test'))
     d = tempfile.mkdtemp(prefix='hta-tvtrained-')
     rows = []
