@@ -35,6 +35,17 @@ typedef hta_hw_config hta_hw_cfg;
 /* Copy the default configuration (HTA_HW_CONFIG_DEFAULT, "small"). */
 void hta_hw_cfg_default(hta_hw_cfg *cfg);
 
+/* The model input as the windows of a first convolution (channel
+ * augmentation, compile_v2.c): pixel (y, x) of the h x w tensor holds the
+ * kh x kw x c window of the in_h x in_w x c input at (y stride - pad_t,
+ * x stride - pad_l), in golden.c's reduction order (ky, kx, c), fill where
+ * it lies outside. kh 0: none, the tensor is the input itself. */
+typedef struct hta_im2col {
+  int kh, kw, stride, pad_t, pad_l;
+  int in_h, in_w, c;
+  int fill; /* the layer's zp_in: the real 0 */
+} hta_im2col;
+
 /* A tensor in the data window: channel-padded NHWC, pixel stride = c rounded
  * up to 16 bytes; the padding bytes of a pixel are never read as data and
  * never written by the engine. */
@@ -43,12 +54,15 @@ typedef struct hta_tensor {
   int h, w, c;
   uint32_t pix_stride; /* hta_pix_stride(c) */
   uint32_t bytes;      /* h * w * pix_stride */
+  hta_im2col im2col;   /* a program's input only: its windows (kh 0: none) */
 } hta_tensor;
 
 uint32_t hta_pix_stride(int c);
 
 /* Dense NHWC (h*w*c bytes) <-> the tensor's place in a data window image.
- * Pack zeroes the channel padding. */
+ * Pack zeroes the channel padding; for a tensor with im2col windows, dense
+ * is the in_h x in_w x c input and pack writes its windows. Unpack takes
+ * plain tensors (every layer output) only. */
 void hta_tensor_pack(const hta_tensor *t, const int8_t *dense, uint8_t *window);
 void hta_tensor_unpack(const hta_tensor *t, const uint8_t *window, int8_t *dense);
 

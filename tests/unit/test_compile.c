@@ -393,7 +393,7 @@ static void test_interp_checks(void) {
 /* Tensor layout helpers and the program header, by hand. */
 static void test_layout(void) {
   /* 1x2 pixels of 3 channels: pixel stride 16, padding zeroed by pack */
-  hta_tensor t = {32, 1, 2, 3, hta_pix_stride(3), 32};
+  hta_tensor t = {32, 1, 2, 3, hta_pix_stride(3), 32, {0}};
   uint8_t win[80];
   memset(win, 0xAA, sizeof win);
   const int8_t dense[6] = {1, 2, 3, -4, -5, -6};

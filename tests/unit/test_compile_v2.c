@@ -18,7 +18,7 @@
  * the record; fine groups: INT8 weights alpha x t): most with every group
  * scale capped to <= 127, the others refused if they have fine groups.
  *
- *   test_compile_v2 [--cases N] [--master SEED] [--seed CASE_SEED [--mac]] [-v]
+ *   test_compile_v2 [--cases N] [--master SEED] [--seed CASE_SEED [--mac] [--rgb]] [-v]
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -36,6 +36,7 @@
 #define MAX_CHAIN 3
 
 static int verbose;
+static int n_augmented; /* random programs whose first convolution ran as 1x1 */
 
 /* Tiny: 3 pixels, 4 channels, 6 / 5 filters; 6 banks of 96 words (bands of
  * a few rows), 100 weight blocks (pass ranges). Small: 4 x 8 x 8 / 12. */
@@ -152,6 +153,32 @@ static const char *refusal(const hta_v2_cfg *c, const hta_layer *l) {
   return NULL;
 }
 
+/* Layer 0 as the compiler runs it: a first convolution that channel
+ * augmentation turns into a 1x1 one over its im2col windows (the rule of
+ * compile_v2.c's augment_first, restated): the only reader of the model
+ * input, not grouped, kh kw >= 2, no fine ternary groups on a hybrid core,
+ * at least half the blocks per output pixel and at most twice the bytes. */
+static hta_layer first_as_run(const hta_v2_cfg *c, const hta_layer *layers, int n) {
+  hta_layer a = layers[0];
+  const int ci = (int)c->ci, K = hta_layer_k(&a);
+  const int oh = hta_layer_out_h(&a), ow = hta_layer_out_w(&a);
+  int other = 0;
+  for (int i = 1; i < n; i++)
+    for (int j = 0; j < hta_op_inputs(layers[i].op); j++)
+      other |= hta_layer_src(&layers[i], i, j) == 0;
+  const int fine = a.group != 0 && c->add_co > 0 && kcnt(&a, HTA_KIND_INT8) < a.out_c;
+  if (a.op != HTA_OP_CONV2D || a.cgroups > 1 || fine || a.kh * a.kw < 2 || other ||
+      2 * cdiv(K, ci) > a.kh * a.kw * cdiv(a.in_c, ci) ||
+      (long)oh * ow * (long)hta_pix_stride(K) > 2L * a.in_h * a.in_w * (long)hta_pix_stride(a.in_c))
+    return a;
+  a.in_h = oh;
+  a.in_w = ow;
+  a.in_c = K;
+  a.kh = a.kw = a.stride = 1;
+  a.pad_t = a.pad_b = a.pad_l = a.pad_r = 0;
+  return a;
+}
+
 /* Most convolutions get a ternary group size the core can scale (the next
  * larger G the v2 lowering accepts: fewer groups, so the layer's alphas
  * suffice); the others keep theirs and test the refusal. Depthwise layers
@@ -175,7 +202,9 @@ static void cap_alpha(hta_layer *l) {
     if (a[i] > 127) a[i] >>= 1;
 }
 
-static int run_case(uint64_t seed, const char *argv0, int mac) {
+/* mac: on the MAC-only configuration; rgb: convolutions of 1..3 channels
+ * (first layers that take channel augmentation). */
+static int run_case(uint64_t seed, const char *argv0, int mac, int rgb) {
   hta_rng g;
   hta_rng_seed(&g, seed);
   const unsigned pick = (unsigned)hta_rng_range(&g, 0, 9);
@@ -195,6 +224,11 @@ static int run_case(uint64_t seed, const char *argv0, int mac) {
   opts.kinds = 1u << HTA_KIND_INT8 | 1u << HTA_KIND_TERNARY | 1u << HTA_KIND_BINARY;
   opts.max_hw = hta_rng_chance(&g, 20) ? 20 : 9;
   opts.grouped = 35;
+  if (rgb) {
+    opts.op = HTA_OP_CONV2D;
+    opts.max_c = 3;
+    opts.grouped = 0;
+  }
   const int n = hta_rng_chance(&g, 20) ? (int)hta_rng_range(&g, 2, MAX_CHAIN) : 1;
 
   hta_rand_layer rl[MAX_CHAIN];
@@ -221,8 +255,9 @@ static int run_case(uint64_t seed, const char *argv0, int mac) {
   }
   const char *why = NULL;
   int bad = -1;
+  const hta_layer first = first_as_run(cfg, layers, n);
   for (int i = 0; i < n && why == NULL; i++)
-    if ((why = refusal(cfg, &layers[i])) != NULL) bad = i;
+    if ((why = refusal(cfg, i == 0 ? &first : &layers[i])) != NULL) bad = i;
 
   prog = hta_compile_v2(cfg, layers, n, err, sizeof err);
   if (why != NULL) {
@@ -258,6 +293,7 @@ static int run_case(uint64_t seed, const char *argv0, int mac) {
   }
   for (size_t i = 0; i < prog->data_size; i++) data[i] = (uint8_t)hta_rng_u64(&g);
   hta_tensor_pack(&prog->input, input, data);
+  n_augmented += prog->input.im2col.kh > 0;
   memcpy(before, data, prog->data_size);
   hta_interp_status st;
   if (hta_interp_v2_run(cfg, prog->bytes, prog->size, data, prog->data_size, NULL, &st) != 0) {
@@ -276,8 +312,8 @@ done:
   if (ok)
     check(1, name, " ");
   else
-    check(0, name, "%s\n  replay: %s --seed 0x%016" PRIx64 "%s", detail, argv0, seed,
-          mac ? " --mac" : "");
+    check(0, name, "%s\n  replay: %s --seed 0x%016" PRIx64 "%s%s", detail, argv0, seed,
+          mac ? " --mac" : "", rgb ? " --rgb" : "");
   if (ok && verbose && prog != NULL)
     printf("  program %zu bytes, %d jobs, data window %zu bytes\n", prog->size, prog->n_desc,
            prog->data_size);
@@ -288,6 +324,79 @@ done:
   free(before);
   hta_program_free(prog);
   return ok;
+}
+
+/* Channel augmentation (compile_v2.c, augment_first): a 3x3 stride-2
+ * convolution over RGB runs as 1x1 over its 27-channel windows, which
+ * hta_tensor_pack writes with zp_in in the padding; over 16 channels, or
+ * when a later layer also reads the model input, it stays as it is. */
+static void augmentation(void) {
+  int8_t w[2 * 27], in[5 * 6 * 3];
+  int32_t bias[2] = {0, 0}, mult[2] = {1 << 30, 1 << 30};
+  uint8_t shift[2] = {0, 0};
+  for (int i = 0; i < 54; i++) w[i] = (int8_t)(i % 7 - 3);
+  for (int i = 0; i < 90; i++) in[i] = (int8_t)(i * 5 - 100);
+  hta_layer l = {0};
+  l.op = HTA_OP_CONV2D;
+  l.in_h = 5;
+  l.in_w = 6;
+  l.in_c = 3;
+  l.out_c = 2;
+  l.kh = l.kw = 3;
+  l.stride = 2;
+  l.pad_t = l.pad_l = l.pad_b = l.pad_r = 1;
+  l.zp_in = -7;
+  l.act_min = -128;
+  l.act_max = 127;
+  l.w = w;
+  l.bias = bias;
+  l.mult = mult;
+  l.shift = shift;
+  char err[400];
+  hta_program *p = hta_compile_v2(&V2_SMALL, &l, 1, err, sizeof err);
+  const hta_tensor *t = p ? &p->input : NULL;
+  check(t != NULL && t->im2col.kh == 3 && t->h == 3 && t->w == 3 && t->c == 27 &&
+            t->pix_stride == 32 && t->im2col.fill == -7,
+        "first conv 3x3 s2 over 5x6x3 runs as 1x1 over 3x3x27 windows", "%s",
+        p ? "other geometry" : err);
+  if (t != NULL && t->im2col.kh == 3) {
+    uint8_t *data = calloc(1, p->data_size);
+    hta_tensor_pack(t, in, data);
+    /* output pixel (1, 2) reads rows 1..3, columns 3..5; (0, 0) starts in the padding */
+    const uint8_t *px = data + t->off + (1 * 3 + 2) * t->pix_stride;
+    int same = 1;
+    for (int ky = 0; ky < 3; ky++)
+      for (int kx = 0; kx < 3; kx++)
+        for (int c = 0; c < 3; c++)
+          same &= (int8_t)px[(ky * 3 + kx) * 3 + c] == in[((1 + ky) * 6 + 3 + kx) * 3 + c];
+    same &= (int8_t)data[t->off] == -7 && (int8_t)data[t->off + 4 * 3] == in[0] &&
+            data[t->off + 27] == 0;
+    check(same, "im2col windows packed (taps, zp_in padding, zeroed channel padding)", " ");
+    free(data);
+  }
+  hta_program_free(p);
+  /* a second reader of the model input (a 1x1 convolution of it) */
+  hta_layer two[2] = {l, l};
+  two[0].stride = 1;
+  two[1].kh = two[1].kw = two[1].stride = 1;
+  two[1].pad_t = two[1].pad_l = two[1].pad_b = two[1].pad_r = 0;
+  two[1].n_src = 1;
+  two[1].src[0] = 0;
+  p = hta_compile_v2(&V2_SMALL, &two[0], 1, err, sizeof err);
+  const int alone = p != NULL && p->input.im2col.kh == 3;
+  hta_program_free(p);
+  p = hta_compile_v2(&V2_SMALL, two, 2, err, sizeof err);
+  check(alone && p != NULL && p->input.im2col.kh == 0 && p->input.c == 3,
+        "first conv (stride 1) augmented alone, not when layer 1 reads the input too", "%s",
+        p ? "augmented" : err);
+  hta_program_free(p);
+  l.in_c = 16;
+  int8_t w16[2 * 9 * 16] = {0};
+  l.w = w16;
+  p = hta_compile_v2(&V2_SMALL, &l, 1, err, sizeof err);
+  check(p != NULL && p->input.im2col.kh == 0 && p->input.c == 16,
+        "first conv over 16 channels is not augmented", "%s", p ? "augmented" : err);
+  hta_program_free(p);
 }
 
 /* A fixed layer whose jobs cross every split: bands (rows of 20 columns in
@@ -442,7 +551,7 @@ static void bad_modes(const hta_v2_cfg *cfg) {
 int main(int argc, char **argv) {
   int cases = 600;
   uint64_t master = 0x2e57c0de2ull, one = 0;
-  int have_one = 0, mac = 0;
+  int have_one = 0, mac = 0, rgb = 0;
   for (int i = 1; i < argc; i++) {
     if (strcmp(argv[i], "--cases") == 0 && i + 1 < argc)
       cases = atoi(argv[++i]);
@@ -452,24 +561,36 @@ int main(int argc, char **argv) {
       one = strtoull(argv[++i], NULL, 0), have_one = 1;
     else if (strcmp(argv[i], "--mac") == 0)
       mac = 1;
+    else if (strcmp(argv[i], "--rgb") == 0)
+      rgb = 1;
     else if (strcmp(argv[i], "-v") == 0)
       verbose = 1;
     else {
-      fprintf(stderr, "usage: %s [--cases N] [--master SEED] [--seed CASE_SEED [--mac]] [-v]\n",
+      fprintf(stderr, "usage: %s [--cases N] [--master SEED] [--seed CASE_SEED [--mac] [--rgb]] [-v]\n",
               argv[0]);
       return 2;
     }
   }
   if (have_one) {
-    run_case(one, argv[0], mac);
+    run_case(one, argv[0], mac, rgb);
     return check_summary();
   }
   fixed_errors();
+  augmentation();
   bad_modes(&V2_TINY);
   bad_modes(&V2_WIDE);
-  for (int i = 0; i < cases; i++) run_case(hta_rng_case_seed(master, (uint64_t)i), argv[0], 0);
+  for (int i = 0; i < cases; i++) run_case(hta_rng_case_seed(master, (uint64_t)i), argv[0], 0, 0);
   /* MAC-only: seeds of their own (the cases above keep theirs) */
   for (int i = 0; i < cases / 4; i++)
-    run_case(hta_rng_case_seed(master ^ 0x3ac0ull, (uint64_t)i), argv[0], 1);
+    run_case(hta_rng_case_seed(master ^ 0x3ac0ull, (uint64_t)i), argv[0], 1, 0);
+  /* first convolutions of few channels (and chains after them) */
+  for (int i = 0; i < cases / 6; i++)
+    run_case(hta_rng_case_seed(master ^ 0x3c6bull, (uint64_t)i), argv[0], i % 4 == 3, 1);
+  /* the random first layers take channel augmentation too (cases of few
+     input channels): the interpreter's outputs above are its test */
+  check(cases < 100 || n_augmented > 0, "channel augmentation taken by random programs",
+        "%d of %d", n_augmented, cases + cases / 4 + cases / 6);
+  printf("channel augmentation: %d of %d random programs\n", n_augmented,
+         cases + cases / 4 + cases / 6);
   return check_summary();
 }

@@ -64,15 +64,35 @@ void hta_hw_cfg_default(hta_hw_cfg *cfg) { *cfg = *hta_hw_config_default(); }
 uint32_t hta_pix_stride(int c) { return ((uint32_t)c + HTA_ALIGN - 1) / HTA_ALIGN * HTA_ALIGN; }
 
 static hta_tensor tensor(uint32_t off, int h, int w, int c) {
-  hta_tensor t = {off, h, w, c, hta_pix_stride(c), 0};
+  hta_tensor t = {off, h, w, c, hta_pix_stride(c), 0, {0}};
   t.bytes = (uint32_t)((uint64_t)h * w * t.pix_stride);
   return t;
+}
+
+/* Pixel p of a tensor with im2col windows m: each tap's c bytes from the
+ * input, or m->fill outside it. */
+static void pack_window(const hta_tensor *t, const hta_im2col *m, size_t p, const int8_t *dense,
+                        uint8_t *px) {
+  const int y0 = (int)(p / (size_t)t->w) * m->stride - m->pad_t;
+  const int x0 = (int)(p % (size_t)t->w) * m->stride - m->pad_l;
+  for (int ky = 0; ky < m->kh; ky++)
+    for (int kx = 0; kx < m->kw; kx++) {
+      uint8_t *d = px + (size_t)(ky * m->kw + kx) * m->c;
+      const int y = y0 + ky, x = x0 + kx;
+      if (y >= 0 && y < m->in_h && x >= 0 && x < m->in_w)
+        memcpy(d, dense + ((size_t)y * m->in_w + x) * m->c, (size_t)m->c);
+      else
+        memset(d, (uint8_t)m->fill, (size_t)m->c);
+    }
 }
 
 void hta_tensor_pack(const hta_tensor *t, const int8_t *dense, uint8_t *window) {
   for (size_t p = 0; p < (size_t)t->h * t->w; p++) {
     uint8_t *px = window + t->off + p * t->pix_stride;
-    memcpy(px, dense + p * t->c, (size_t)t->c);
+    if (t->im2col.kh > 0)
+      pack_window(t, &t->im2col, p, dense, px);
+    else
+      memcpy(px, dense + p * t->c, (size_t)t->c);
     memset(px + t->c, 0, t->pix_stride - (size_t)t->c);
   }
 }

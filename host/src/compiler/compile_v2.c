@@ -7,7 +7,10 @@
  * one lane per filter, MAC or adder):
  *   CONV2D, POINTWISE, FC   one vconv (FC: 1x1 image, as the model has it);
  *                           1x1 layers of over 255 Ci blocks: runs of pixels
- *                           read as half-pixels by a 1x2 kernel (emit_halves)
+ *                           read as half-pixels by a 1x2 kernel (emit_halves);
+ *                           a first convolution over few channels as a 1x1
+ *                           one over its im2col windows, which the driver
+ *                           packs (augment_first: channel augmentation)
  *   DEPTHWISE               jobs in the core's depthwise mode (mode 1): a
  *                           channel block's INT8 and ternary channels on
  *                           both arrays in the same cycles (lower_dw)
@@ -148,7 +151,7 @@ size_t hta_v2_block_bytes(const hta_v2_cfg *cfg) {
 size_t hta_v2_arow_bytes(const hta_v2_cfg *cfg) { return rbus(cfg, r16(cfg->add_co)); }
 
 static hta_tensor tensor(uint32_t off, int h, int w, int c) {
-  hta_tensor t = {off, h, w, c, hta_pix_stride(c), 0};
+  hta_tensor t = {off, h, w, c, hta_pix_stride(c), 0, {0}};
   t.bytes = (uint32_t)((uint64_t)h * w * t.pix_stride);
   return t;
 }
@@ -1092,10 +1095,55 @@ static int lower_gop(compiler *cc, int i, const hta_layer *l, int table, hta_ten
   return 0;
 }
 
+/* ---- channel augmentation of the first convolution ---- */
+
+/* A first convolution over few channels (an RGB or gray image) fills little
+ * of a Ci block: kh kw blocks of ceil(in_c / Ci) per output pixel, 3 of 16
+ * lanes busy for RGB. When layer 0 is the only reader of the model input,
+ * it runs instead as a 1x1 convolution over the input's im2col windows
+ * (hta_im2col: pixel (y, x) holds the kh x kw x in_c window of output pixel
+ * (y, x), in golden.c's reduction order, so the weights and the zp_in fold
+ * stay as they are; the padding holds zp_in, the real 0), which the driver
+ * writes when it packs the input (hta_tensor_pack). Taken when it at least
+ * halves the blocks per output pixel and at most doubles the input's bytes
+ * (3x3 stride 2 over RGB on Ci 16: 9 blocks -> 2, bytes x 1/2), also where
+ * the layer's kernel, padding or rows exceed the core: the 1x1 layer has
+ * none of those. Not for fine ternary groups on a hybrid core (G would have
+ * to divide kh kw in_c). Fills *a with the 1x1 layer and *m with the
+ * windows; 0 when not taken. */
+static int augment_first(const hta_v2_cfg *cfg, const hta_layer *layers, int n, hta_layer *a,
+                         hta_im2col *m) {
+  const hta_layer *l = &layers[0];
+  const int fine_ternary =
+      l->group != 0 && cfg->add_co > 0 && count_kind(l, HTA_KIND_INT8) < l->out_c;
+  if (l->op != HTA_OP_CONV2D || l->cgroups > 1 || fine_ternary || l->kh * l->kw < 2) return 0;
+  for (int i = 1; i < n; i++)
+    for (int j = 0; j < hta_op_inputs(layers[i].op); j++)
+      if (hta_layer_src(&layers[i], i, j) == 0) return 0;
+  const int K = hta_layer_k(l), ci = (int)cfg->ci;
+  const int oh = hta_layer_out_h(l), ow = hta_layer_out_w(l);
+  const long blocks = (long)l->kh * l->kw * ((l->in_c + ci - 1) / ci);
+  const long aug_blocks = (K + ci - 1) / ci;
+  const uint64_t bytes = (uint64_t)l->in_h * l->in_w * hta_pix_stride(l->in_c);
+  const uint64_t aug_bytes = (uint64_t)oh * ow * hta_pix_stride(K);
+  if (2 * aug_blocks > blocks || aug_bytes > 2 * bytes) return 0;
+  const hta_im2col w = {l->kh, l->kw, l->stride, l->pad_t, l->pad_l,
+                        l->in_h, l->in_w, l->in_c, l->zp_in};
+  *m = w;
+  *a = *l;
+  a->in_h = oh;
+  a->in_w = ow;
+  a->in_c = K;
+  a->kh = a->kw = a->stride = 1;
+  a->pad_t = a->pad_b = a->pad_l = a->pad_r = 0;
+  return 1;
+}
+
 /* ---- the program ---- */
 
-static int plan_data(compiler *cc, const hta_layer *layers, int n, hta_program *prog) {
-  const hta_layer *l0 = &layers[0];
+/* l0: layer 0 as it runs (augmented or not); m: its input's windows. */
+static int plan_data(compiler *cc, const hta_layer *layers, int n, const hta_layer *l0,
+                     const hta_im2col *m, hta_program *prog) {
   uint64_t off = (uint64_t)l0->in_h * l0->in_w * hta_pix_stride(l0->in_c);
   for (int i = 0; i < n; i++) {
     const hta_layer *l = &layers[i];
@@ -1108,6 +1156,7 @@ static int plan_data(compiler *cc, const hta_layer *layers, int n, hta_program *
     return fail(cc, "the data window (%llu bytes or more) exceeds the 32-bit offsets of "
                 "descriptors", (unsigned long long)off);
   prog->input = tensor(0, l0->in_h, l0->in_w, l0->in_c);
+  prog->input.im2col = *m;
   prog->output = prog->layer_out[n - 1];
   /* whole bus beats: the engine reads the beats holding a tensor's bytes */
   prog->data_size = rbus(cc->cfg, (size_t)off);
@@ -1204,9 +1253,12 @@ hta_program *hta_compile_v2(const hta_v2_cfg *cfg, const hta_layer *layers, int 
   prog->layer_out = calloc((size_t)n, sizeof *prog->layer_out);
   int rc = prog->layer_out == NULL ? fail(&cc, "out of memory") : 0;
   if (rc == 0) rc = check_graph(&cc, layers, n);
-  if (rc == 0) rc = plan_data(&cc, layers, n, prog);
+  hta_layer aug;
+  hta_im2col m = {0};
+  const int augmented = rc == 0 && augment_first(cfg, layers, n, &aug, &m);
+  if (rc == 0) rc = plan_data(&cc, layers, n, augmented ? &aug : &layers[0], &m, prog);
   for (int i = 0; rc == 0 && i < n; i++) {
-    const hta_layer *l = &layers[i];
+    const hta_layer *l = i == 0 && augmented ? &aug : &layers[i];
     const int s0 = hta_layer_src(l, i, 0);
     const hta_tensor in = s0 == 0 ? prog->input : prog->layer_out[s0 - 1];
     const hta_tensor out = prog->layer_out[i];

@@ -97,7 +97,7 @@ hta_program *hta_plan_host(const hta_layer *layers, int n, char *err, size_t err
       hta_errf(err, errlen, "layer %d: the tensors exceed a 4 GiB data window", i);
       return NULL;
     }
-    hta_tensor t = {(uint32_t)off, h, w, c, hta_pix_stride(c), (uint32_t)bytes};
+    hta_tensor t = {(uint32_t)off, h, w, c, hta_pix_stride(c), (uint32_t)bytes, {0}};
     if (i < 0)
       p->input = t;
     else
