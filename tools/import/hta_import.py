@@ -3,7 +3,7 @@
 
     hta_import.py MODEL.onnx --bundle DIR [--plan int8|twn|fgq:N|hybrid:F|hybrid-global:F|auto]
                   [--calib fashion-mnist|FILE.npy] [--calib-n N]
-                  [--calib-method auto|minmax|mse|pct:P] [--keep-int8 first,last,I...]
+                  [--calib-method auto|minmax|mixed|mse|pct:P] [--keep-int8 first,last,I...]
                   [--report-n N]
     hta_import.py MODEL.onnx --report-from DIR [--report-format text|json]
 
@@ -248,10 +248,10 @@ def main():
             raise ValueError('--bundle DIR is required')
         hta_quant.parse_plan(a.plan)
         method = a.calib_method
-        if method not in ('auto', 'minmax', 'mse'):
+        if method not in ('auto',) + hta_quant.RANGE_METHODS:
             if not method.startswith('pct:'):
-                raise hta_quant.QuantError("--calib-method '%s': auto, minmax, mse or pct:P"
-                                           % method)
+                raise hta_quant.QuantError("--calib-method '%s': auto, minmax, mixed, mse or "
+                                           "pct:P" % method)
             method = float(method[4:])
             if not 50 < method <= 100:
                 raise hta_quant.QuantError('--calib-method pct:P needs 50 < P <= 100')
@@ -269,8 +269,15 @@ def main():
             if k not in ('first', 'last', 'dw') and not k.isdigit():
                 raise hta_quant.QuantError("--keep-int8 '%s': first, last, dw or a layer "
                                            "index" % k)
+        chosen = {}
         q, iq, oq = hta_quant.quantize(layers, in_shape, in_q, a.plan, images, method, keep,
-                                       batch)
+                                       batch, chosen)
+        if chosen:
+            print('note: --calib-method auto: %s ranges (relative RMS error of the output on '
+                  '%d calibration images, bias-corrected on %d others: %s)' % (
+                      chosen['method'], chosen['n_held'], chosen['n_fit'],
+                      ', '.join('%s %.4f' % kv for kv in chosen['errors'].items())),
+                  file=sys.stderr)
         hta_onnx.native_groups(layers, q)
         name = a.name or os.path.splitext(os.path.basename(a.model))[0]
         write_bundle(a.bundle, name, a.plan, q, iq, oq)

@@ -15,11 +15,15 @@ Implements the post-training quantizers of docs/quantization.md:
           filters per MAC stay int8 until they hold the fraction F of its MACs.
 In every plan a filter (or group set) that is already exactly ternary or
 binary is stored as such. Activations: the graph's QuantizeLinear parameters
-where it has them, else calibrated on sample images (min/max, or a
-percentile), asymmetric int8 with 0 exactly representable.
+where it has them, else calibrated on sample images (min/max, least square
+error, a percentile, or by default whichever of the first two per-tensor
+rules gives the network output closest to the float one: quantize()),
+asymmetric int8 with 0 exactly representable.
 The arithmetic the integers obey is docs/numerics.md.
 """
+import contextlib
 import copy
+import io
 import sys
 
 import numpy as np
@@ -141,54 +145,83 @@ def mse_range(lo, hi, v):
     return [best_a * lo, best_a * hi]
 
 
+RANGE_METHODS = ('minmax', 'mixed', 'mse')  # the candidates of 'auto', in this order
+AUTO_TRIAL = 16  # calibration images of 'auto's trial quantizations
+
+
 def calibrate(layers, images, method, pre=None, batch=256):
     """Per layer (lo, hi) of its float output over images [N, H, W, C]; into
     pre (a list, if given) the same of the value before an activation table.
-    method: 'minmax', 'mse' (the min/max
-    range shrunk to the least square error of its values' int8 rounding, on
-    up to MSE_SAMPLES values of each tensor drawn evenly from every batch),
-    'auto' ('mse' for the outputs of layers without a clamp or an activation
-    table, 'minmax' for the others and for the values before a table) or a
-    percentile P."""
+    method: 'minmax', 'mse' (the min/max range shrunk to the least square
+    error of its values' int8 rounding, on up to MSE_SAMPLES values of each
+    tensor drawn evenly from every batch), 'mixed' ('mse' for the outputs of
+    layers without a clamp or an activation table, 'minmax' for the others
+    and for the values before a table) or a percentile P. ('auto' is one of
+    the first three, chosen by quantize(): calibrate_candidates.)"""
+    if method in RANGE_METHODS:
+        ranges, pres = calibrate_candidates(layers, images, batch, (method,))[method]
+        if pre is not None:
+            pre[:] = pres
+        return ranges
     ranges = [None] * len(layers)
     pres = [None] * len(layers)
-    samples = {}  # (pre?, layer) -> list of value samples ('mse')
     n_batches = (len(images) + batch - 1) // batch
-    rng = np.random.default_rng(0)
 
     def update(r, i, x):
-        if method in ('minmax', 'mse', 'auto'):
-            lo, hi = float(x.min()), float(x.max())
-            if method == 'mse' or (method == 'auto' and r is ranges and
-                                   layers[i].act is None and layers[i].fn is None):
-                flat = x.reshape(-1)
-                k = min(flat.size, MSE_SAMPLES // n_batches)
-                samples.setdefault((r is pres, i), []).append(
-                    flat[rng.integers(0, flat.size, k)] if k < flat.size else flat)
-        else:
-            lo, hi = float(np.percentile(x, 100 - method)), float(np.percentile(x, method))
-        if r[i] is None:
-            r[i] = [lo, hi]
-        elif method in ('minmax', 'mse', 'auto'):
-            r[i] = [min(r[i][0], lo), max(r[i][1], hi)]
-        else:  # percentiles of batches: averaged (documented)
-            r[i] = [r[i][0] + lo, r[i][1] + hi]
+        lo, hi = float(np.percentile(x, 100 - method)), float(np.percentile(x, method))
+        r[i] = [lo, hi] if r[i] is None else [r[i][0] + lo, r[i][1] + hi]
     for i0 in range(0, len(images), batch):
         for i, l, ins, y, yo in walk(layers, images[i0:i0 + batch]):
             update(ranges, i, yo)
             if l.fn is not None:
                 update(pres, i, y)
-    if method in ('mse', 'auto'):
-        for (is_pre, i), v in samples.items():
-            r = pres if is_pre else ranges
-            r[i] = mse_range(r[i][0], r[i][1], np.concatenate(v))
-    elif method != 'minmax':  # a percentile
-        nb = n_batches
-        ranges = [[r[0] / nb, r[1] / nb] for r in ranges]
-        pres = [None if r is None else [r[0] / nb, r[1] / nb] for r in pres]
+    # percentiles of batches: averaged (documented)
+    ranges = [[r[0] / n_batches, r[1] / n_batches] for r in ranges]
+    pres = [None if r is None else [r[0] / n_batches, r[1] / n_batches] for r in pres]
     if pre is not None:
         pre[:] = pres
     return ranges
+
+
+def calibrate_candidates(layers, images, batch=256, methods=RANGE_METHODS):
+    """One pass of the float graph over images: {method: (ranges, pres)} for
+    each of methods (RANGE_METHODS; see calibrate), per layer its output's
+    (lo, hi) and that of the value before its activation table (or None)."""
+    mm = [None] * len(layers)
+    mmpre = [None] * len(layers)
+    samples = {}  # (pre?, layer) -> list of value samples (the MSE ranges)
+    rngs = {}  # one seeded generator per tensor: its samples do not depend on methods
+    n_batches = (len(images) + batch - 1) // batch
+
+    def mixed_mse(i, is_pre):  # the tensors 'mixed' gives MSE ranges
+        return not is_pre and layers[i].act is None and layers[i].fn is None
+
+    def update(r, i, x, is_pre):
+        lo, hi = float(x.min()), float(x.max())
+        if 'mse' in methods or ('mixed' in methods and mixed_mse(i, is_pre)):
+            flat = x.reshape(-1)
+            k = min(flat.size, MSE_SAMPLES // n_batches)
+            rng = rngs.setdefault((is_pre, i), np.random.default_rng([int(is_pre), i]))
+            samples.setdefault((is_pre, i), []).append(
+                flat[rng.integers(0, flat.size, k)] if k < flat.size else flat)
+        r[i] = [lo, hi] if r[i] is None else [min(r[i][0], lo), max(r[i][1], hi)]
+    for i0 in range(0, len(images), batch):
+        for i, l, ins, y, yo in walk(layers, images[i0:i0 + batch]):
+            update(mm, i, yo, False)
+            if l.fn is not None:
+                update(mmpre, i, y, True)
+    mse = {k: mse_range((mmpre if k[0] else mm)[k[1]][0], (mmpre if k[0] else mm)[k[1]][1],
+                        np.concatenate(v)) for k, v in samples.items()}
+    out = {}
+    for m in methods:
+        if m == 'minmax':
+            out[m] = (mm, mmpre)
+        else:
+            pick = (lambda i, is_pre: True) if m == 'mse' else mixed_mse
+            out[m] = ([mse[(False, i)] if pick(i, False) else r for i, r in enumerate(mm)],
+                      [mse[(True, i)] if r is not None and pick(i, True) else r
+                       for i, r in enumerate(mmpre)])
+    return out
 
 
 def add_table(q, l, pre_q, post_q):
@@ -477,44 +510,55 @@ def quantize_layer(l, in_q, out_q, plan, n_group, force_int8, out_fixed=False, k
                 wq[f] = wi[f]
                 s_acc[f] = s_in * float(l.wscale[f])
     else:
-        # exact ternary filters first (per group size), the plan for the rest
-        if plan in ('int8', 'auto') and not force_int8:
-            best, group = -1, 0
-            for g in GROUPS:
-                cnt = sum(exact_ternary(rows[f], g) is not None for f in range(o))
-                if cnt > best:
-                    best, group = cnt, g
-            if best == 0:
-                group = 0
-        elif plan == 'fgq' and not force_int8:
-            group = n_group
-        for f in range(o):
-            if force_int8:
-                tern = None
-            elif plan in ('int8', 'auto'):
-                tern = exact_ternary(rows[f], group)
-            elif plan == 'twn':
-                t, a = twn_row(rows[f])
-                tern = (t, [a])
-            elif plan in ('hybrid', 'hybrid-global'):
-                tern = None
-                if not keep[f]:
+        # the filters' integers do not depend on the activations' scales: computed once
+        # per layer ('auto' calibration quantizes the network several times)
+        key = (plan, n_group, bool(force_int8), None if keep is None else
+               np.asarray(keep).tobytes())
+        cached = getattr(l, 'wq_cache', None)
+        if cached is None or cached[0] != key:
+            sws = np.zeros(o)  # per int8 filter: its weight scale
+            # exact ternary filters first (per group size), the plan for the rest
+            if plan in ('int8', 'auto') and not force_int8:
+                best, group = -1, 0
+                for g in GROUPS:
+                    cnt = sum(exact_ternary(rows[f], g) is not None for f in range(o))
+                    if cnt > best:
+                        best, group = cnt, g
+                if best == 0:
+                    group = 0
+            elif plan == 'fgq' and not force_int8:
+                group = n_group
+            for f in range(o):
+                if force_int8:
+                    tern = None
+                elif plan in ('int8', 'auto'):
+                    tern = exact_ternary(rows[f], group)
+                elif plan == 'twn':
                     t, a = twn_row(rows[f])
-                    tern = exact_ternary(rows[f], 0) or (t, [a])
-            else:
-                t = np.zeros(k, np.int8)
-                al = []
-                for s in range(0, k, group):
-                    t[s:s + group], a = fgq_group(rows[f, s:s + group])
-                    al.append(a)
-                tern = (t, al)
-            if tern is not None:
-                tq[f], alphas[f] = tern[0], tern[1]
-            else:
-                m = np.abs(rows[f]).max()
-                sw = m / 127.0 if m > 0 else 1.0
-                wq[f] = np.clip(np.round(rows[f] / sw), -127, 127)
-                s_acc[f] = s_in * sw
+                    tern = (t, [a])
+                elif plan in ('hybrid', 'hybrid-global'):
+                    tern = None
+                    if not keep[f]:
+                        t, a = twn_row(rows[f])
+                        tern = exact_ternary(rows[f], 0) or (t, [a])
+                else:
+                    t = np.zeros(k, np.int8)
+                    al = []
+                    for s in range(0, k, group):
+                        t[s:s + group], a = fgq_group(rows[f, s:s + group])
+                        al.append(a)
+                    tern = (t, al)
+                if tern is not None:
+                    tq[f], alphas[f] = tern[0], tern[1]
+                else:
+                    m = np.abs(rows[f]).max()
+                    sw = m / 127.0 if m > 0 else 1.0
+                    wq[f] = np.clip(np.round(rows[f] / sw), -127, 127)
+                    sws[f] = sw
+            l.wq_cache = (key, group, wq, tq, alphas, sws)
+        _, group, wq, tq, alphas, sws = l.wq_cache
+        wq, tq, alphas = wq.copy(), tq.copy(), list(alphas)
+        s_acc = s_in * sws  # 0 for the ternary filters: their unit follows
     ng = 1 if group == 0 else -(-k // group)
     alpha8 = np.zeros((o, ng), np.uint8)
     for f in range(o):
@@ -565,18 +609,27 @@ def quantize_layer(l, in_q, out_q, plan, n_group, force_int8, out_fixed=False, k
     return q
 
 
-def quantize(layers, in_shape, in_q, plan, images, method, keep_int8, calib_batch=256):
-    """Float chain -> (QLayers, (in_scale, in_zp), (out_scale, out_zp))."""
+def quantize(layers, in_shape, in_q, plan, images, method, keep_int8, calib_batch=256,
+             chosen=None):
+    """Float chain -> (QLayers, (in_scale, in_zp), (out_scale, out_zp)).
+    method 'auto': each of RANGE_METHODS' ranges quantizes the network on the
+    first AUTO_TRIAL calibration images (the quantized walk, bias correction
+    included), and the one whose output is closest to the float network's
+    (relative RMS error) quantizes it; chosen (a dict, if given) gets
+    {'method': it, 'errors': {method: error}}."""
     name, n_group = parse_plan(plan)
     if in_q is None:
         in_q = (1.0 / 255.0, -128)  # convention: the float input is pixel / 255
-    ranges, means = None, {}
+    cands = {None: (None, None)}
     if any(l.out_q is None and l.op not in NO_WEIGHTS for l in layers):
         if images is None:
             raise QuantError('the graph leaves activations unquantized: calibration images '
                              'are needed (--calib)')
-        pre = []
-        ranges = calibrate(layers, images, method, pre, calib_batch)
+        if method == 'auto':
+            cands = calibrate_candidates(layers, images, calib_batch)
+        else:
+            pre = []
+            cands = {method: (calibrate(layers, images, method, pre, calib_batch), pre)}
     # the layers with filters (ADD, CONCAT and MUL have an output stage but no weights:
     # --keep-int8 first/last and the hybrid plans' ranking concern filters only)
     wl = [i for i, l in enumerate(layers) if l.op not in NO_WEIGHTS and l.w is not None]
@@ -597,11 +650,42 @@ def quantize(layers, in_shape, in_q, plan, images, method, keep_int8, calib_batc
                              "(--calib)" % plan)
         idx = [i for i in wl if i not in force and layers[i].wint is None]
         keep = choose_int8(layers, images, idx, name, n_group)
-    out = []
+    best = next(iter(cands))
+    if len(cands) > 1:
+        # the network's own output decides: rounding noise (what MSE ranges reduce) and
+        # clipped tails (what min/max ranges avoid) cost differently in each network. Each
+        # candidate quantizes the network with bias correction on some calibration images
+        # and is judged on others: on its own images the correction flatters it
+        n = min(len(images), calib_batch)
+        k = min(AUTO_TRIAL, max(n // 2, 1))
+        fit, held = images[:k], images[k:k + AUTO_TRIAL]
+        if len(held) == 0:
+            held = fit
+        errs = {}
+        for m, (ranges, pre) in cands.items():
+            with contextlib.redirect_stderr(io.StringIO()):  # its notes: once, below
+                ql = _quantize_chain(layers, in_q, name, n_group, ranges, pre, force, keep,
+                                     fit)[0]
+            errs[m] = quantized_error(layers, ql, in_q, held)
+        best = min(cands, key=lambda m: errs[m])  # a tie: the first of RANGE_METHODS
+        if chosen is not None:
+            chosen.update(method=best, errors=errs, n_fit=len(fit), n_held=len(held))
+    ranges, pre = cands[best]
+    out, out_q = _quantize_chain(layers, in_q, name, n_group, ranges, pre, force, keep,
+                                    None if ranges is None else images[:calib_batch])
+    return out, in_q, out_q
+
+
+def _quantize_chain(layers, in_q, name, n_group, ranges, pre, force, keep, images):
+    """quantize()'s layers with the calibrated ranges (and pre, the values
+    before tables'; both None for a graph that quantizes itself), the quantized
+    walk on images (None: no walk, no bias correction) -> (QLayers,
+    (out_scale, out_zp))."""
+    out, means = [], {}
     qs = {0: in_q}  # tensor id -> (scale, zp)
-    walk_q = ranges is not None  # the quantized walk: bias correction on the network itself
+    walk_q = images is not None  # the quantized walk: bias correction on the network itself
     if walk_q:
-        fv, qv, last_read = quantized_walk_start(layers, images[:calib_batch], in_q)
+        fv, qv, last_read = quantized_walk_start(layers, images, in_q)
     for i, l in enumerate(layers):
         src = srcs(l, i)
         if walk_q and l.w is not None and l.wint is None:
@@ -648,7 +732,17 @@ def quantize(layers, in_shape, in_q, plan, images, method, keep_int8, calib_batc
         qs[i + 1] = ql.out_q
         if walk_q:
             quantized_walk_step(layers, i, ql, fv, qv, last_read)
-    return out, in_q, qs[len(layers)]
+    return out, qs[len(layers)]
+
+
+def quantized_error(layers, qlayers, in_q, x):
+    """Relative RMS error of the quantized network's output (fake quantization,
+    as quantized_walk_step) against the float network's on the inputs x."""
+    fv, qv, last_read = quantized_walk_start(layers, x, in_q)
+    for i, ql in enumerate(qlayers):
+        quantized_walk_step(layers, i, ql, fv, qv, last_read)
+    f, q = fv[len(layers)].astype(np.float64), qv[len(layers)].astype(np.float64)
+    return float(np.sqrt(np.mean((q - f) ** 2)) / max(np.sqrt(np.mean(f ** 2)), 1e-30))
 
 
 def quantized_walk_start(layers, x, in_q):
