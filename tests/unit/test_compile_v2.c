@@ -326,6 +326,28 @@ done:
   return ok;
 }
 
+/* A k x k CONV2D over h x w x c, no padding, no clamp; the arrays hold
+ * out_c filters and output stages. */
+static hta_layer conv_layer(int h, int w, int c, int out_c, int k, int stride,
+                            const int8_t *wts, const int32_t *bias, const int32_t *mult,
+                            const uint8_t *shift) {
+  hta_layer l = {0};
+  l.op = HTA_OP_CONV2D;
+  l.in_h = h;
+  l.in_w = w;
+  l.in_c = c;
+  l.out_c = out_c;
+  l.kh = l.kw = k;
+  l.stride = stride;
+  l.act_min = -128;
+  l.act_max = 127;
+  l.w = wts;
+  l.bias = bias;
+  l.mult = mult;
+  l.shift = shift;
+  return l;
+}
+
 /* Channel augmentation (compile_v2.c, augment_first): a 3x3 stride-2
  * convolution over RGB runs as 1x1 over its 27-channel windows, which
  * hta_tensor_pack writes with zp_in in the padding; over 16 channels, or
@@ -336,22 +358,9 @@ static void augmentation(void) {
   uint8_t shift[2] = {0, 0};
   for (int i = 0; i < 54; i++) w[i] = (int8_t)(i % 7 - 3);
   for (int i = 0; i < 90; i++) in[i] = (int8_t)(i * 5 - 100);
-  hta_layer l = {0};
-  l.op = HTA_OP_CONV2D;
-  l.in_h = 5;
-  l.in_w = 6;
-  l.in_c = 3;
-  l.out_c = 2;
-  l.kh = l.kw = 3;
-  l.stride = 2;
+  hta_layer l = conv_layer(5, 6, 3, 2, 3, 2, w, bias, mult, shift);
   l.pad_t = l.pad_l = l.pad_b = l.pad_r = 1;
   l.zp_in = -7;
-  l.act_min = -128;
-  l.act_max = 127;
-  l.w = w;
-  l.bias = bias;
-  l.mult = mult;
-  l.shift = shift;
   char err[400];
   hta_program *p = hta_compile_v2(&V2_SMALL, &l, 1, err, sizeof err);
   const hta_tensor *t = p ? &p->input : NULL;
@@ -409,18 +418,7 @@ static void fixed_errors(void) {
   int8_t w[9] = {0};
   int32_t bias[1] = {0}, mult[1] = {1 << 30};
   uint8_t shift[1] = {0};
-  hta_layer l = {0};
-  l.op = HTA_OP_CONV2D;
-  l.in_h = l.in_w = 4;
-  l.in_c = l.out_c = 1;
-  l.kh = l.kw = 3;
-  l.stride = 1;
-  l.act_min = -128;
-  l.act_max = 127;
-  l.w = w;
-  l.bias = bias;
-  l.mult = mult;
-  l.shift = shift;
+  hta_layer l = conv_layer(4, 4, 1, 1, 3, 1, w, bias, mult, shift);
   hta_program *p = hta_compile_v2(&bad, &l, 1, err, sizeof err);
   check(p == NULL && strstr(err, "Ci 3") != NULL, "bad v2 configuration refused", "%s", err);
   hta_program_free(p);
