@@ -374,9 +374,23 @@ module hta_v2_engine #(
   assign wm_we = ld_w && rd_valid_i[1] && 32'(wb_q) == BlkBeats - 1;
   // Records: CPB per beat (the last beat's after the job's records are
   // padding), from record rl_q of the pass whose lane 0 is at rbase_q: MAC
-  // lanes first, then adder lanes from lane MacCo on; rc_q records still to come
-  logic [127:0] rec_mem_q [RecDepth];
+  // lanes first, then adder lanes from lane MacCo on; rc_q records still to
+  // come. Their slots (r_a: a pass's NL lanes from rbase_q) give the valid
+  // bits (vmask_q); the records themselves are stored compactly, in the
+  // program's order from rcw_q on, in RNB banks (record a in bank a mod RNB
+  // at word a / RNB): a beat's CPB records are consecutive addresses, and so
+  // are the drain's D reads of a group (but for INT8 lanes past the pass's
+  // INT8 records, which read nothing), so each bank has one write and one
+  // read port, a RAM primitive (hta_ram_sdp). (At their slots, CPB written
+  // and D read in a cycle, they were one memory of CPB write and D read
+  // ports: flip-flops, 381k LUT of the engine at zcu104; resources.md.)
+  localparam int RNB0 = CPB > DrainLanes ? CPB : DrainLanes;
+  localparam int RNB  = 1 << $clog2(RNB0 > 2 ? RNB0 : 2);   // banks (>= 2)
+  localparam int RBW  = $clog2(RNB);
+  localparam int RBD  = (RecDepth + RNB - 1) / RNB;        // words per bank
+  localparam int RBA  = $clog2(RBD > 2 ? RBD : 2);
   logic [31:0]  rl_q, rbase_q, rc_q;
+  logic [31:0]  rcw_q;                   // compact address of the beat's record 0
   logic [CPB-1:0]    r_we;               // record c of the beat is written
   logic [CPB*RW-1:0] r_a;                // at this address
   logic [31:0]  rl_n, rbase_n;           // (rl_q, rbase_q) after the beat
@@ -421,6 +435,7 @@ module hta_v2_engine #(
       wb_q <= '0;  wa_q <= '0;  rl_q <= '0;  ab_q <= '0;  aa_q <= '0;
       rc_q <= ld_start_pf ? pn_recs_q : recs_q;
       rbase_q <= (ld_sm && !cur_h_q) ? 32'(RH) : '0;
+      rcw_q   <= (ld_sm && !cur_h_q) ? 32'(RH) : '0;
       ld_wb_q <= (ld_sm && !cur_h_q) ? WAW'(WH) : '0;
       ld_ab_q <= (ld_sm && !cur_h_q) ? AAW'(AH) : '0;
     end else if (rd_valid_i[1]) begin
@@ -434,10 +449,9 @@ module hta_v2_engine #(
         end
       end
       if (ld_r) begin
-        for (int c = 0; c < CPB; c++)
-          if (r_we[c]) rec_mem_q[r_a[c*RW +: RW]] <= rd_data_i[c*128 +: 128];
         rl_q    <= rl_n;
         rbase_q <= rbase_n;
+        rcw_q   <= rcw_q + ((rc_q > CPB) ? 32'(CPB) : rc_q);
         rc_q    <= (rc_q > CPB) ? rc_q - CPB : 32'd0;
       end
       if (ld_a) begin
@@ -816,7 +830,8 @@ module hta_v2_engine #(
   logic [NLP-1:0] pmask_q;                 // lanes of the beat's pass with a filter
   logic [NG-1:0] gmask_q;                  // its groups with a filter
   logic [31:0] dr_g_q;                     // the group
-  logic [31:0] dr_base_q;                  // record index of lane 0 of the pass
+  logic [31:0] dr_cbase_q;                 // compact address of the pass's record 0
+  logic [31:0] dr_rmac_q, dr_radd_q;       // its INT8 and ternary records
   wire  [31:0] dr_gnext = nxt(gmask_q, dr_g_q + 1);
   wire         dr_last = dr_gnext == NG;
   // a pass without filters (never compiled, but harmless): the beat is dropped
@@ -827,7 +842,7 @@ module hta_v2_engine #(
   wire         dr_go = dr_act_q && !dr_hold;
   assign out_ready = (dr_go && dr_last) || dr_skip;
   logic        s1_v_q;
-  logic [D*128-1:0] s1_rec_q;              // the group's records
+  logic [D*128-1:0] s1_rec;                // the group's records (read a cycle ago)
   logic [D-1:0] s1_lv_q;                   // lane d of the group has a filter
   logic [D-1:0] s1_mac_q;                  // lane d applies its record's alpha
   logic [31:0] s1_pix_q;                   // band index of the tile's pixel 0
@@ -847,6 +862,60 @@ module hta_v2_engine #(
       assign dr_lanes[p*NLP*32 +: NLP*32] = (NLP*32)'(out_mac[p*MacCo*32 +: MacCo*32]);
     end
   end
+  // The record banks (see the loader): the beat's record c to bank
+  // (rcw_q + c) mod RNB, lane d of group dr_g_q from its compact address
+  // (INT8 lane l: the pass's record l; ternary lane MacCo + t: record
+  // dr_rmac_q + t), the D addresses of records that exist consecutive, so
+  // one-hot per bank; lane d's word is picked a cycle later by rd_bank_q.
+  logic [RNB-1:0]     rb_we;
+  logic [RNB*RBA-1:0] rb_wa, rb_ra;
+  logic [RNB*128-1:0] rb_wd, rb_rd;
+  logic [D*RBW-1:0]   rd_bank_d, rd_bank_q;
+  logic [31:0]        wa, ra, lane;
+  logic               has;
+  always_comb begin
+    rb_we = '0;
+    rb_wa = '0;
+    rb_wd = '0;
+    for (int c = 0; c < CPB; c++) begin
+      wa = rcw_q + 32'(c);
+      for (int k = 0; k < RNB; k++)
+        if (ld_r && rd_valid_i[1] && r_we[c] && RBW'(wa) == RBW'(k)) begin
+          rb_we[k] = 1'b1;
+          rb_wa[k*RBA +: RBA] = RBA'(wa >> RBW);
+          rb_wd[k*128 +: 128] = rd_data_i[c*128 +: 128];
+        end
+    end
+    rb_ra = '0;
+    rd_bank_d = '0;
+    for (int d = 0; d < D; d++) begin
+      lane = dr_g_q * D + 32'(d);
+      if (lane < MacCo) begin
+        ra  = dr_cbase_q + lane;
+        has = lane < dr_rmac_q;
+      end else begin
+        ra  = dr_cbase_q + dr_rmac_q + (lane - MacCo);
+        has = lane - MacCo < dr_radd_q;
+      end
+      rd_bank_d[d*RBW +: RBW] = RBW'(ra);
+      for (int k = 0; k < RNB; k++)
+        if (has && RBW'(ra) == RBW'(k))
+          rb_ra[k*RBA +: RBA] = rb_ra[k*RBA +: RBA] | RBA'(ra >> RBW);
+    end
+  end
+  for (genvar k = 0; k < RNB; k++) begin : gen_rec_bank
+    hta_ram_sdp #(.Width(128), .Depth(RBD)) u_rec (
+      .clk_i, .we_i(rb_we[k]), .waddr_i(rb_wa[k*RBA +: RBA]), .wdata_i(rb_wd[k*128 +: 128]),
+      .raddr_i(rb_ra[k*RBA +: RBA]), .rdata_o(rb_rd[k*128 +: 128])
+    );
+  end
+  always_comb begin
+    s1_rec = '0;
+    for (int d = 0; d < D; d++)
+      for (int k = 0; k < RNB; k++)
+        s1_rec[d*128 +: 128] = s1_rec[d*128 +: 128]
+          | ({128{rd_bank_q[d*RBW +: RBW] == RBW'(k)}} & rb_rd[k*128 +: 128]);
+  end
   always_comb begin
     s1_sum_d = '0;
     for (int g = 0; g < NG; g++)
@@ -865,14 +934,16 @@ module hta_v2_engine #(
         pmask_q    <= pmask_now;
         gmask_q    <= gmask_now;
         dr_g_q     <= nxt(gmask_now, 0);
-        dr_base_q  <= 32'(cur_rb) + 32'(out_pass) * NL;
+        dr_cbase_q <= 32'(cur_rb) + 32'(RW'(out_pass) * RW'(rpp));
+        dr_rmac_q  <= 32'(j_q.rec_mac);
+        dr_radd_q  <= 32'(j_q.rec_add);
       end else if (dr_go) begin
         if (dr_last) dr_act_q <= 1'b0;
         else         dr_g_q   <= dr_gnext;
       end
     end
     for (int d = 0; d < D; d++) begin
-      s1_rec_q[d*128 +: 128] <= rec_mem_q[RW'(dr_base_q + dr_g_q * D + 32'(d))];
+      rd_bank_q[d*RBW +: RBW] <= rd_bank_d[d*RBW +: RBW];
       s1_lv_q[d] <= pmask_q[dr_g_q * D + 32'(d)];
       // MAC-only (AddCo 0): every lane applies its record's alpha (1 for INT8
       // filters; one-group ternary filters run on the INT8 array as t)
@@ -898,7 +969,7 @@ module hta_v2_engine #(
   for (genvar d = 0; d < D; d++) begin : gen_dl
     // record d's fields (hta_prog_pkg::v2_lane_t: word w at bits 32 w; a
     // struct declared in a generate block is beyond Yosys 0.23)
-    wire [127:0] r = s1_rec_q[d*128 +: 128];
+    wire [127:0] r = s1_rec[d*128 +: 128];
     wire [15:0]  rec_chan    = r[96 +: 16];    // w3[15:0]
     wire [31:0]  rec_mult    = r[64 +: 32];    // w2
     wire         rec_valid   = r[56];          // w1[24]
