@@ -612,11 +612,13 @@ def quantize_layer(l, in_q, out_q, plan, n_group, force_int8, out_fixed=False, k
 def quantize(layers, in_shape, in_q, plan, images, method, keep_int8, calib_batch=256,
              chosen=None):
     """Float chain -> (QLayers, (in_scale, in_zp), (out_scale, out_zp)).
-    method 'auto': each of RANGE_METHODS' ranges quantizes the network on the
-    first AUTO_TRIAL calibration images (the quantized walk, bias correction
-    included), and the one whose output is closest to the float network's
-    (relative RMS error) quantizes it; chosen (a dict, if given) gets
-    {'method': it, 'errors': {method: error}}."""
+    method 'auto': each of RANGE_METHODS' ranges quantizes the network with
+    bias correction on the first k = min(AUTO_TRIAL, n / 2) calibration images
+    and is judged on the next AUTO_TRIAL (held out: on its own images the
+    correction flatters it) by the relative RMS error of its output against
+    the float network's; the best quantizes it on all of them. chosen (a
+    dict, if given) gets {'method', 'errors': {method: error}, 'n_fit',
+    'n_held'}."""
     name, n_group = parse_plan(plan)
     if in_q is None:
         in_q = (1.0 / 255.0, -128)  # convention: the float input is pixel / 255
