@@ -58,7 +58,7 @@ switch -- $board {
 
 set kernel [hta_read_kernel_xml $kernel_xml]
 # S_AXI_HP0_FPD is at most 128 bits wide; a wider M_AXI_GMEM (zcu104's
-# BusBits 512) goes through smartconnect_mem, which converts the width (its
+# BusBits 256) goes through smartconnect_mem, which converts the width (its
 # slave side takes the kernel's width, its master side the port's). The
 # kernel then gets at most HP0's 128 bits per cycle from the DDR.
 if {[dict get $kernel width] > 1024} {

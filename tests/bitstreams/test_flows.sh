@@ -234,14 +234,14 @@ for board in kv260 zcu104; do
     bad "zynq $board gen: $out"
   fi
 done
-# The U50 gets its own configuration (a 512-bit gmem port) unless CFG= says
+# The U50 gets its own configuration (a 256-bit gmem port) unless CFG= says
 # otherwise; another card gets the default.
 if make -s -C bitstreams/alveo link-cfg PLATFORM=u50 OUT_ROOT="$tmp/a" >/dev/null 2>&1 &&
    make -s -C bitstreams/alveo link-cfg PLATFORM=u200 OUT_ROOT="$tmp/a" >/dev/null 2>&1 &&
    cmp -s "$tmp/a/u50/hw/gen/hw/rtl/hta_cfg_pkg.sv" hw/config/gen/u50/hta_cfg_pkg.sv &&
    cmp -s "$tmp/a/u200/hw/gen/hw/rtl/hta_cfg_pkg.sv" hw/config/gen/small/hta_cfg_pkg.sv &&
-   grep -q 'dataWidth="512"' "$tmp/a/u50/hw/gen/bitstreams/alveo/kernel.xml"; then
-  ok "alveo: u50 gets hw/config/u50.cfg (512-bit gmem), u200 the default"
+   grep -q 'dataWidth="256"' "$tmp/a/u50/hw/gen/bitstreams/alveo/kernel.xml"; then
+  ok "alveo: u50 gets hw/config/u50.cfg (256-bit gmem), u200 the default"
 else
   bad "alveo: per-card configurations"
 fi

@@ -302,7 +302,7 @@ j = json.loads(sys.argv[1])
 c = {x["name"]: x for x in j["configs"]}
 assert j["default"] == "small", j["default"]
 assert sorted(c) == sys.argv[2].split(), sorted(c)
-assert c["tiny"]["mac_lanes"] == 16 and c["u50"]["bus_bits"] == 512, c
+assert c["tiny"]["mac_lanes"] == 16 and c["u50"]["bus_bits"] == 256, c
 assert len({x["signature"] for x in j["configs"]}) == len(c)
 ' "$out" "$CFGS"; then pass "configs --json: all $NCFG configurations, distinct signatures, default small"
 else fail "configs --json" "$out"; fi

@@ -13,7 +13,7 @@ package hta_cfg_pkg;
   // requantization units per array (outputs per cycle)
   localparam int RqLanes       = 16;
   // m_axi_gmem data width in bits
-  localparam int BusBits       = 512;
+  localparam int BusBits       = 256;
   // m_axi_gmem address width
   localparam int AddrBits      = 64;
   // longest reduction (weight buffer rows)
@@ -41,7 +41,7 @@ package hta_cfg_pkg;
   // v2: INT8 output channels per pass (even)
   localparam int MacCo         = 36;
   // v2: ternary output channels per pass
-  localparam int AddCo         = 128;
+  localparam int AddCo         = 96;
   // v2: words per activation bank (2 Pix banks of Ci bytes)
   localparam int ActDepth      = 2048;
   // v2: weight blocks (a job's passes x K)
@@ -54,11 +54,11 @@ package hta_cfg_pkg;
   localparam int DrainLanes    = 4;
 
   // derived: m_axi_gmem data width in bytes (BusBits / 8)
-  localparam int BusBytes      = 64;
+  localparam int BusBytes      = 32;
 
   // 32-bit FNV-1a over the text "Name=Value;" of every parameter of the configuration file, in
   // file order (derived ones excluded). Programs carry it in word 4 of their header; the engine
   // refuses a program built for another configuration (ERR_PROG).
-  localparam logic [31:0] CfgSignature = 32'h20a2d3e0;
+  localparam logic [31:0] CfgSignature = 32'h6a5a4891;
 
 endpackage
