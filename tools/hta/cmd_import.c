@@ -44,7 +44,7 @@ static const char import_help[] =
     "                    network output is closest to the float one on held-out\n"
     "                    calibration images), minmax, mse (the range of least\n"
     "                    rounding error), mixed (mse for outputs without a clamp or\n"
-    "                    table, ev for the others), ev (minmax widened to the\n"
+    "                    table, minmax for the others), ev (minmax widened to the\n"
     "                    extremes expected of 4x as many images) or pct:P (P-th\n"
     "                    percentile, e.g. pct:99.99)\n"
     "  --keep-int8 LIST  layers kept int8 whatever the plan: first, last, dw (every\n"

@@ -172,8 +172,8 @@ def calibrate(layers, images, method, pre=None, batch=256):
     method: 'minmax', 'mse' (the min/max range shrunk to the least square
     error of its values' int8 rounding, on up to MSE_SAMPLES values of each
     tensor drawn evenly from every batch), 'mixed' ('mse' for the outputs of
-    layers without a clamp or an activation table, 'ev' for the others and
-    for the values before a table), 'ev' (the min/max range widened to
+    layers without a clamp or an activation table, 'minmax' for the others
+    and for the values before a table), 'ev' (the min/max range widened to
     the extremes expected of EV_IMAGES times as many images: ev_range) or a
     percentile P. ('auto' is one of the first four, chosen by quantize():
     calibrate_candidates.)"""
@@ -225,7 +225,7 @@ def calibrate_candidates(layers, images, batch=256, methods=RANGE_METHODS):
             samples.setdefault((is_pre, i), []).append(
                 flat[rng.integers(0, flat.size, k)] if k < flat.size else flat)
         r[i] = [lo, hi] if r[i] is None else [min(r[i][0], lo), max(r[i][1], hi)]
-        if 'ev' in methods or 'mixed' in methods:
+        if 'ev' in methods:
             flat = x.reshape(len(x), -1)
             ext.setdefault((is_pre, i), []).append(np.stack([flat.min(1), flat.max(1)], 1))
     for i0 in range(0, len(images), batch):
@@ -241,12 +241,14 @@ def calibrate_candidates(layers, images, batch=256, methods=RANGE_METHODS):
     for m in methods:
         if m == 'minmax':
             out[m] = (mm, mmpre)
-            continue
-        pick = {'mse': lambda i, is_pre: True, 'mixed': mixed_mse,
-                'ev': lambda i, is_pre: False}[m]
-        out[m] = ([mse[(False, i)] if pick(i, False) else ev[(False, i)] for i in range(len(mm))],
-                  [None if r is None else mse[(True, i)] if pick(i, True) else ev[(True, i)]
-                   for i, r in enumerate(mmpre)])
+        elif m == 'ev':
+            out[m] = ([ev[(False, i)] for i in range(len(mm))],
+                      [None if r is None else ev[(True, i)] for i, r in enumerate(mmpre)])
+        else:
+            pick = (lambda i, is_pre: True) if m == 'mse' else mixed_mse
+            out[m] = ([mse[(False, i)] if pick(i, False) else r for i, r in enumerate(mm)],
+                      [mse[(True, i)] if r is not None and pick(i, True) else r
+                       for i, r in enumerate(mmpre)])
     return out
 
 
