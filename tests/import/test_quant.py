@@ -210,18 +210,52 @@ r_mse = hta_quant.calibrate(chain, imgs, 'mse')
 check('calibrate_mse_within_minmax', all(m[0] <= e[0] <= 0 <= e[1] <= m[1] for m, e in
                                          zip(r_mm, r_mse)), '%s vs %s' % (r_mse, r_mm))
 check('calibrate_mse_reproducible', r_mse == hta_quant.calibrate(chain, imgs, 'mse'))
-# 'auto' (the default): 'mse' for the outputs without a clamp or a table, min/max for
-# those with one; a ReLU layer (d1 clamped below here) keeps its min/max range exactly
+# 'mixed': 'mse' for the outputs without a clamp or a table, min/max for those with one;
+# a ReLU layer (d1 clamped below here) keeps its min/max range exactly
 chain[1].act = (0.0, np.inf)
 r_mm = hta_quant.calibrate(chain, imgs, 'minmax')
-r_auto = hta_quant.calibrate(chain, imgs, 'auto')
-check('calibrate_auto_minmax_where_clamped', r_auto[1] == r_mm[1], '%s vs %s' % (r_auto, r_mm))
-check('calibrate_auto_within_minmax', all(abs(e[0]) <= abs(m[0]) and abs(e[1]) <= abs(m[1])
-                                          for m, e in zip(r_mm, r_auto)),
-      '%s vs %s' % (r_auto, r_mm))
-check('calibrate_auto_clips_unclamped', r_auto[0][1] < r_mm[0][1] or r_auto[0][0] > r_mm[0][0],
-      '%s vs %s' % (r_auto[0], r_mm[0]))
+r_mixed = hta_quant.calibrate(chain, imgs, 'mixed')
+check('calibrate_mixed_minmax_where_clamped', r_mixed[1] == r_mm[1], '%s vs %s' % (r_mixed, r_mm))
+check('calibrate_mixed_within_minmax', all(abs(e[0]) <= abs(m[0]) and abs(e[1]) <= abs(m[1])
+                                           for m, e in zip(r_mm, r_mixed)),
+      '%s vs %s' % (r_mixed, r_mm))
+check('calibrate_mixed_clips_unclamped',
+      r_mixed[0][1] < r_mm[0][1] or r_mixed[0][0] > r_mm[0][0], '%s vs %s' % (r_mixed[0], r_mm[0]))
 chain[1].act = None
+
+# 'ev': each side of the min/max range widened to the largest value a Gumbel fit of the
+# per-image extremes expects of EV_IMAGES times as many images. Per-image maxima drawn
+# from a Gumbel distribution: an unseen image exceeds min/max's range about once in N + 1
+# images, ev's about once in EV_IMAGES N; a side at 0 stays there.
+e = np.stack([-rng.gumbel(2.0, 0.5, 64), rng.gumbel(5.0, 1.0, 64)], 1)
+got = hta_quant.ev_range(e[:, 0].min(), e[:, 1].max(), e)
+m = e[:, 1]
+b = m.std() * math.sqrt(6) / math.pi
+want = m.mean() - 0.5772 * b + b * math.log(hta_quant.EV_IMAGES * 64)
+check('ev_range_definition', abs(got[1] - max(want, m.max())) < 1e-9 and got[0] < e[:, 0].min(),
+      '%s, want hi %g' % (got, want))
+new_max = rng.gumbel(5.0, 1.0, 200000)
+over_ev, over_mm = np.mean(new_max > got[1]), np.mean(new_max > m.max())
+check('ev_range_covers_unseen_images', over_ev < 2.0 / (hta_quant.EV_IMAGES * 64) and
+      over_ev < over_mm, 'exceeded by %.4f of new images (min/max: %.4f)' % (over_ev, over_mm))
+check('ev_range_keeps_relu_zero', hta_quant.ev_range(0.0, 3.0, np.abs(e))[0] == 0.0)
+r_mm = hta_quant.calibrate(chain, imgs, 'minmax')
+r_ev = hta_quant.calibrate(chain, imgs, 'ev')
+check('calibrate_ev_contains_minmax', all(e[0] <= m[0] <= m[1] <= e[1] for m, e in
+                                          zip(r_mm, r_ev)), '%s vs %s' % (r_ev, r_mm))
+
+# 'auto': the trial quantizations' ranges leave out the held-out images that judge them
+# (calibration on the rest), the chosen method's final ranges use every image
+seen_n = []
+calibrate_candidates = hta_quant.calibrate_candidates
+hta_quant.calibrate_candidates = lambda l, im, *a: seen_n.append(len(im)) or \
+    calibrate_candidates(l, im, *a)
+chosen = {}
+hta_quant.quantize(chain, (10, 10, 4), None, 'int8', imgs, 'auto', [], chosen=chosen)
+hta_quant.calibrate_candidates = calibrate_candidates
+check('auto_trials_leave_out_held_images',
+      seen_n == [len(imgs) - chosen['n_held'], len(imgs)] and
+      sorted(chosen['errors']) == sorted(hta_quant.RANGE_METHODS), '%s %s' % (seen_n, chosen))
 
 
 # Bias correction on the quantized network (docs/quantization.md): a ReLU layer whose

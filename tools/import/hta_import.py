@@ -3,7 +3,7 @@
 
     hta_import.py MODEL.onnx --bundle DIR [--plan int8|twn|fgq:N|hybrid:F|hybrid-global:F|auto]
                   [--calib fashion-mnist|FILE.npy] [--calib-n N]
-                  [--calib-method auto|minmax|mixed|mse|pct:P] [--keep-int8 first,last,I...]
+                  [--calib-method auto|minmax|mixed|mse|ev|pct:P] [--keep-int8 first,last,I...]
                   [--report-n N]
     hta_import.py MODEL.onnx --report-from DIR [--report-format text|json]
 
@@ -250,7 +250,7 @@ def main():
         method = a.calib_method
         if method not in ('auto',) + hta_quant.RANGE_METHODS:
             if not method.startswith('pct:'):
-                raise hta_quant.QuantError("--calib-method '%s': auto, minmax, mixed, mse or "
+                raise hta_quant.QuantError("--calib-method '%s': auto, minmax, mixed, mse, ev or "
                                            "pct:P" % method)
             method = float(method[4:])
             if not 50 < method <= 100:

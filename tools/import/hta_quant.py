@@ -16,8 +16,9 @@ Implements the post-training quantizers of docs/quantization.md:
 In every plan a filter (or group set) that is already exactly ternary or
 binary is stored as such. Activations: the graph's QuantizeLinear parameters
 where it has them, else calibrated on sample images (min/max, least square
-error, a percentile, or by default whichever of the first two per-tensor
-rules gives the network output closest to the float one: quantize()),
+error, min/max widened to the extremes expected of more images, a percentile,
+or by default whichever of the first three per-tensor rules and their mix
+gives the network output closest to the float one: quantize()),
 asymmetric int8 with 0 exactly representable.
 The arithmetic the integers obey is docs/numerics.md.
 """
@@ -145,7 +146,23 @@ def mse_range(lo, hi, v):
     return [best_a * lo, best_a * hi]
 
 
-RANGE_METHODS = ('minmax', 'mixed', 'mse')  # the candidates of 'auto', in this order
+EV_IMAGES = 4  # 'ev': the extremes expected of this many times the calibration images
+
+
+def ev_range(lo, hi, e):
+    """[lo, hi] (the min/max range) widened to the extremes a set of EV_IMAGES
+    times as many images would reach, e [N, 2] being each calibration image's
+    (min, max): each side's per-image extremes are fitted by a Gumbel
+    distribution (moments: scale b = std sqrt(6) / pi, location u = mean -
+    0.5772 b), whose largest of n draws is about u + b ln n. A side that is 0
+    (a ReLU's minimum) stays 0."""
+    def side(m, cur):
+        b = float(m.std()) * np.sqrt(6.0) / np.pi
+        return max(cur, float(m.mean()) - 0.5772 * b + b * np.log(EV_IMAGES * len(m)))
+    return [-side(-e[:, 0], -lo) if lo < 0 else lo, side(e[:, 1], hi) if hi > 0 else hi]
+
+
+RANGE_METHODS = ('minmax', 'mixed', 'mse', 'ev')  # the candidates of 'auto', in this order
 AUTO_TRIAL = 16  # calibration images of 'auto's trial quantizations
 
 
@@ -156,8 +173,10 @@ def calibrate(layers, images, method, pre=None, batch=256):
     error of its values' int8 rounding, on up to MSE_SAMPLES values of each
     tensor drawn evenly from every batch), 'mixed' ('mse' for the outputs of
     layers without a clamp or an activation table, 'minmax' for the others
-    and for the values before a table) or a percentile P. ('auto' is one of
-    the first three, chosen by quantize(): calibrate_candidates.)"""
+    and for the values before a table), 'ev' (the min/max range widened to
+    the extremes expected of EV_IMAGES times as many images: ev_range) or a
+    percentile P. ('auto' is one of the first four, chosen by quantize():
+    calibrate_candidates.)"""
     if method in RANGE_METHODS:
         ranges, pres = calibrate_candidates(layers, images, batch, (method,))[method]
         if pre is not None:
@@ -189,6 +208,7 @@ def calibrate_candidates(layers, images, batch=256, methods=RANGE_METHODS):
     (lo, hi) and that of the value before its activation table (or None)."""
     mm = [None] * len(layers)
     mmpre = [None] * len(layers)
+    ext = {}  # (pre?, layer) -> list of [N, 2] per-image (min, max) (the 'ev' ranges)
     samples = {}  # (pre?, layer) -> list of value samples (the MSE ranges)
     rngs = {}  # one seeded generator per tensor: its samples do not depend on methods
     n_batches = (len(images) + batch - 1) // batch
@@ -205,6 +225,9 @@ def calibrate_candidates(layers, images, batch=256, methods=RANGE_METHODS):
             samples.setdefault((is_pre, i), []).append(
                 flat[rng.integers(0, flat.size, k)] if k < flat.size else flat)
         r[i] = [lo, hi] if r[i] is None else [min(r[i][0], lo), max(r[i][1], hi)]
+        if 'ev' in methods:
+            flat = x.reshape(len(x), -1)
+            ext.setdefault((is_pre, i), []).append(np.stack([flat.min(1), flat.max(1)], 1))
     for i0 in range(0, len(images), batch):
         for i, l, ins, y, yo in walk(layers, images[i0:i0 + batch]):
             update(mm, i, yo, False)
@@ -212,10 +235,15 @@ def calibrate_candidates(layers, images, batch=256, methods=RANGE_METHODS):
                 update(mmpre, i, y, True)
     mse = {k: mse_range((mmpre if k[0] else mm)[k[1]][0], (mmpre if k[0] else mm)[k[1]][1],
                         np.concatenate(v)) for k, v in samples.items()}
+    ev = {k: ev_range(*(mmpre if k[0] else mm)[k[1]], np.concatenate(v))
+          for k, v in ext.items()}
     out = {}
     for m in methods:
         if m == 'minmax':
             out[m] = (mm, mmpre)
+        elif m == 'ev':
+            out[m] = ([ev[(False, i)] for i in range(len(mm))],
+                      [None if r is None else ev[(True, i)] for i, r in enumerate(mmpre)])
         else:
             pick = (lambda i, is_pre: True) if m == 'mse' else mixed_mse
             out[m] = ([mse[(False, i)] if pick(i, False) else r for i, r in enumerate(mm)],
@@ -612,11 +640,13 @@ def quantize_layer(l, in_q, out_q, plan, n_group, force_int8, out_fixed=False, k
 def quantize(layers, in_shape, in_q, plan, images, method, keep_int8, calib_batch=256,
              chosen=None):
     """Float chain -> (QLayers, (in_scale, in_zp), (out_scale, out_zp)).
-    method 'auto': each of RANGE_METHODS' ranges quantizes the network with
-    bias correction on the first k = min(AUTO_TRIAL, n / 2) calibration images
-    and is judged on the next AUTO_TRIAL (held out: on its own images the
-    correction flatters it) by the relative RMS error of its output against
-    the float network's; the best quantizes it on all of them. chosen (a
+    method 'auto': each of RANGE_METHODS' ranges, calibrated on every image
+    but the held-out ones below, quantizes the network with bias correction on
+    the first k = min(AUTO_TRIAL, n / 2) calibration images and is judged on
+    the next AUTO_TRIAL (held out: on its own images the correction flatters
+    it, and ranges clip the images they have not seen) by the relative RMS
+    error of its output against the float network's; the best method's ranges
+    on all the images quantize it on all of them. chosen (a
     dict, if given) gets {'method', 'errors': {method: error}, 'n_fit',
     'n_held'}."""
     name, n_group = parse_plan(plan)
@@ -628,7 +658,15 @@ def quantize(layers, in_shape, in_q, plan, images, method, keep_int8, calib_batc
             raise QuantError('the graph leaves activations unquantized: calibration images '
                              'are needed (--calib)')
         if method == 'auto':
-            cands = calibrate_candidates(layers, images, calib_batch)
+            # the trials' ranges leave out the images that judge them: an image the ranges
+            # have not seen may exceed them, as the network's inputs will
+            n = min(len(images), calib_batch)
+            k = min(AUTO_TRIAL, max(n // 2, 1))
+            fit, held = images[:k], images[k:k + AUTO_TRIAL]
+            seen = np.concatenate([fit, images[k + len(held):]]) if len(held) else images
+            if len(held) == 0:
+                held = fit
+            cands = calibrate_candidates(layers, seen, calib_batch)
         else:
             pre = []
             cands = {method: (calibrate(layers, images, method, pre, calib_batch), pre)}
@@ -658,11 +696,6 @@ def quantize(layers, in_shape, in_q, plan, images, method, keep_int8, calib_batc
         # clipped tails (what min/max ranges avoid) cost differently in each network. Each
         # candidate quantizes the network with bias correction on some calibration images
         # and is judged on others: on its own images the correction flatters it
-        n = min(len(images), calib_batch)
-        k = min(AUTO_TRIAL, max(n // 2, 1))
-        fit, held = images[:k], images[k:k + AUTO_TRIAL]
-        if len(held) == 0:
-            held = fit
         errs = {}
         for m, (ranges, pre) in cands.items():
             with contextlib.redirect_stderr(io.StringIO()):  # its notes: once, below
@@ -672,6 +705,7 @@ def quantize(layers, in_shape, in_q, plan, images, method, keep_int8, calib_batc
         best = min(cands, key=lambda m: errs[m])  # a tie: the first of RANGE_METHODS
         if chosen is not None:
             chosen.update(method=best, errors=errs, n_fit=len(fit), n_held=len(held))
+        cands = calibrate_candidates(layers, images, calib_batch, (best,))
     ranges, pre = cands[best]
     out, out_q = _quantize_chain(layers, in_q, name, n_group, ranges, pre, force, keep,
                                     None if ranges is None else images[:calib_batch])

@@ -6,7 +6,8 @@ docs/accuracy-torchvision.md between its markers.
     tools/import/tv_trained.py [--hta build/hta] [--models resnet34,resnet50]
                                [--size 224] [--steps 300] [--batch 8] [--lr 1e-3]
                                [--seed 0] [--n-acc 1000] [--threads 1] [--calib-method M]
-                               [--report DIR] [--doc docs/accuracy-torchvision.md]
+                               [--report DIR] [--onnx-dir DIR]
+                               [--doc docs/accuracy-torchvision.md]
 
 tv_table.py measures networks with random weights (no pretrained weights can be
 fetched here); random ResNets amplify rounding noise by themselves (tv_noise.py).
@@ -39,11 +40,18 @@ importer's.
 With --report DIR, the import also runs `hta import --report text` (per layer,
 the relative RMS error of the golden model's output against the float graph on
 the first 8 calibration images) and saves it as DIR/NETWORK.report.txt.
+With --onnx-dir DIR, each network's exported ONNX graph, its float logits on
+the 32 test images and its training figures (minutes, test accuracy) are saved
+in DIR, named after the network and the recipe (size, steps, batch, lr, seed,
+n-acc), the first time; a later run of the same recipe reuses them instead of
+training, so that a change of the importer is re-measured on the same network
+(the row's "train min" is then the saved run's).
 Times are wall-clock on the machine that ran it. Run from the repository root
 after `make build/hta`; prints each row and rewrites the doc's section (a
 network measured again replaces its row, the others are kept).
 """
 import argparse
+import json
 import math
 import os
 import re
@@ -118,7 +126,10 @@ def accuracy(m, x, y, size):
 
 
 def measure(a, name, ctor, sets, d):
-    """One row: train, export, import, run on the golden model, compare."""
+    """One row: train, export, import, run on the golden model, compare. With
+    --onnx-dir, the trained network's ONNX graph, its float logits on the test
+    images and its row's training figures are saved there on the first run of a
+    recipe and reused by the next (no training, no PyTorch reference)."""
     import torch
     (xtr, ytr), (xte, yte) = sets
     row = {'net': name, 'size': a.size, 'steps': a.steps, 'batch': a.batch, 'n_acc': a.n_acc,
@@ -127,17 +138,33 @@ def measure(a, name, ctor, sets, d):
     cal_t = upsample(xtr[rng.choice(len(ytr), N_CALIB, replace=False)], a.size)
     calib = os.path.join(d, 'calib.npy')
     np.save(calib, cal_t.permute(0, 2, 3, 1).numpy())
-    if a.steps:
-        m, row['train_min'] = train(a, ctor, xtr, ytr)
-    else:  # the control: random weights, as tv_table.py builds them, on the same data
-        torch.manual_seed(a.seed)
-        m, row['train_min'] = ctor(num_classes=10), 0.0
-        tv_table.set_bn_stats(m, cal_t)
-    row['test_acc'] = accuracy(m, xte[:a.n_acc], yte[:a.n_acc], a.size)
-    print('  %s: float test accuracy %.4f on %d images' % (name, row['test_acc'], a.n_acc),
-          file=sys.stderr, flush=True)
-    onnx_path = os.path.join(d, name + '.onnx')
-    torch.onnx.export(m, torch.rand(1, 3, a.size, a.size), onnx_path, opset_version=13)
+    x = upsample(xte[:N_RUN], a.size).permute(0, 2, 3, 1).numpy()
+    labels = yte[:N_RUN]
+    stem = os.path.join(a.onnx_dir or d, '%s-%d-%dx%d-lr%g-seed%d-acc%d' % (
+        name, a.size, a.steps, a.batch, a.lr, a.seed, a.n_acc))
+    onnx_path = stem + '.onnx'
+    if a.onnx_dir and os.path.exists(stem + '.json'):
+        with open(stem + '.json') as f:
+            row.update(json.load(f))
+        ref = np.load(stem + '.float.npy')
+        print('  %s: trained network reused from %s' % (name, onnx_path), file=sys.stderr,
+              flush=True)
+    else:
+        if a.steps:
+            m, row['train_min'] = train(a, ctor, xtr, ytr)
+        else:  # the control: random weights, as tv_table.py builds them, on the same data
+            torch.manual_seed(a.seed)
+            m, row['train_min'] = ctor(num_classes=10), 0.0
+            tv_table.set_bn_stats(m, cal_t)
+        row['test_acc'] = accuracy(m, xte[:a.n_acc], yte[:a.n_acc], a.size)
+        print('  %s: float test accuracy %.4f on %d images' % (name, row['test_acc'], a.n_acc),
+              file=sys.stderr, flush=True)
+        torch.onnx.export(m, torch.rand(1, 3, a.size, a.size), onnx_path, opset_version=13)
+        ref, row['ref_check'] = tv_table.torch_reference(m, onnx_path, x, a.ref_check)
+        if a.onnx_dir:
+            np.save(stem + '.float.npy', ref)
+            with open(stem + '.json', 'w') as f:
+                json.dump({k: row[k] for k in ('train_min', 'test_acc', 'ref_check')}, f)
     hta = os.path.join(d, name + '.hta')
     cmd = [a.hta, 'import', onnx_path, '-o', hta, '--calib', calib]
     if a.calib_method:
@@ -150,15 +177,15 @@ def measure(a, name, ctor, sets, d):
     if r.returncode:
         raise RuntimeError('hta import: ' + r.stderr.strip()[-300:])
     row['layers'] = int(re.search(r'(\d+) layers', r.stdout).group(1))
+    for ln in r.stderr.splitlines():  # which ranges 'auto' chose, and its trial errors
+        if '--calib-method auto' in ln:
+            print('  %s: %s' % (name, ln.strip()), file=sys.stderr, flush=True)
     if a.report:
         os.makedirs(a.report, exist_ok=True)
         with open(os.path.join(a.report, name + '.report.txt'), 'w') as f:
             f.write(r.stdout)
-    x = upsample(xte[:N_RUN], a.size).permute(0, 2, 3, 1).numpy()
-    labels = yte[:N_RUN]
     _, _, out_s, out_zp = hta_check.hta_io_quant(hta)
     y, row['run_s'] = tv_table.run_hta(a.hta, hta, x, d)
-    ref, row['ref_check'] = tv_table.torch_reference(m, onnx_path, x, a.ref_check)
     got = (y.astype(np.float64) - out_zp) * out_s
     row['rel'] = float(np.sqrt(np.mean((got - ref) ** 2)) / np.sqrt(np.mean(ref ** 2)))
     row['agree'] = float(np.mean(got.argmax(1) == ref.argmax(1)))
@@ -236,6 +263,9 @@ def main():
     p.add_argument('--calib-method', help="hta import's (default: the importer's own)")
     p.add_argument('--report', metavar='DIR',
                    help='also save `hta import --report text` as DIR/NETWORK.report.txt')
+    p.add_argument('--onnx-dir', metavar='DIR',
+                   help='save each trained network (ONNX, float logits, training figures) '
+                   'in DIR, or reuse it from there if this recipe was saved before')
     p.add_argument('--doc', default='docs/accuracy-torchvision.md')
     a = p.parse_args()
     got = tv_table.load_torchvision('tv_trained.py', a.models, a.threads)
