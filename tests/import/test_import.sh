@@ -22,13 +22,16 @@ source tests/support/check.sh
 
 # a python test printing PASS/FAIL lines: add its counts
 pytest_counts() {
-  local out
-  out=$("$@" 2>&1)
+  local out rc=0
+  out=$("$@" 2>&1) || rc=$?
   echo "$out" | grep -E '^(PASS|FAIL) '
   passed=$((passed + $(grep -c '^PASS ' <<<"$out")))
   failed=$((failed + $(grep -c '^FAIL ' <<<"$out")))
   if ! grep -qE '^(PASS|FAIL) ' <<<"$out"; then
     fail "$(basename "$2")" "no PASS/FAIL line: $(tail -c 400 <<<"$out")"
+  elif ((rc != 0)) && ! grep -q '^FAIL ' <<<"$out"; then
+    # a script that stops part-way (a traceback) has not run its later checks
+    fail "$(basename "$2")" "exit status $rc: $(tail -c 400 <<<"$out")"
   fi
 }
 
