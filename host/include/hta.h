@@ -188,8 +188,11 @@ typedef void (*hta_done_fn)(hta_net *net, int status, const hta_stats *stats, vo
  * until done runs. The cpu and sim backends complete synchronously: done is
  * called before hta_submit returns, and hta_submit returns the same status.
  * A request that could not be started (bad argument, busy) returns its error
- * without calling done. The engine runs one inference per start; a batch is
- * `batch` starts sharing the loaded program (weights are not copied again).
+ * without calling done. On engine-v2 devices (sim, xrt, usb) a batch runs
+ * in starts of up to HTA_BATCH_PROG_MAX items, each a batch program
+ * (hta_compile_batch, compiled on first use) that loads every weight block
+ * once for its items; elsewhere (cpu, engine v1) one start per item, all
+ * sharing the loaded program. Statistics are summed over the starts.
  */
 int hta_submit(hta_net *net, const int8_t *in, int8_t *out, int batch, unsigned timeout_ms,
                hta_done_fn done, void *user);

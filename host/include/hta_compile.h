@@ -66,6 +66,10 @@ uint32_t hta_pix_stride(int c);
 void hta_tensor_pack(const hta_tensor *t, const int8_t *dense, uint8_t *window);
 void hta_tensor_unpack(const hta_tensor *t, const uint8_t *window, int8_t *dense);
 
+/* Item `item` of a batch program's tensor t (t itself for item 0): the
+ * items of a tensor are consecutive, item b at t.off + b t.bytes. */
+hta_tensor hta_tensor_item(const hta_tensor *t, int item);
+
 /* A compiled program. All fields are read-only for the user. */
 typedef struct hta_program {
   uint8_t *bytes;       /* program window image */
@@ -79,6 +83,8 @@ typedef struct hta_program {
   uint32_t scratch_bytes; /*   by all layers; 0 bytes when there is none */
   int n_desc;            /* hardware layer descriptors */
   int *desc_layer;       /* [n_desc] model layer each descriptor belongs to */
+  int batch;             /* inputs one run computes: 1, or a batch program's B
+                            (its tensors describe item 0: hta_tensor_item) */
 } hta_program;
 
 /* Compile n layers chained through the data window (layer i+1 reads layer
@@ -86,6 +92,14 @@ typedef struct hta_program {
  * message naming the layer and the field or hardware limit in err. */
 hta_program *hta_compile(const hta_hw_cfg *cfg, const hta_layer *layers, int n, char *err,
                          size_t errlen);
+
+/* A program that runs `batch` inputs (1..HTA_BATCH_PROG_MAX) in one start,
+ * each tensor holding the items one after another (hta_tensor_item): the
+ * engine loads each weight block once for all of them (engine v2 only:
+ * NULL with a message for a v1 configuration). batch 1 is hta_compile. */
+#define HTA_BATCH_PROG_MAX 8
+hta_program *hta_compile_batch(const hta_hw_cfg *cfg, const hta_layer *layers, int n, int batch,
+                               char *err, size_t errlen);
 
 /* The same (its older name). */
 hta_program *hta_compile_cfg(const hta_hw_cfg *cfg, const hta_layer *layers, int n,

@@ -62,6 +62,14 @@ size_t hta_v2_arow_bytes(const hta_v2_cfg *cfg);
 hta_program *hta_compile_v2(const hta_v2_cfg *cfg, const hta_layer *layers, int n, char *err,
                             size_t errlen);
 
+/* The same for `batch` inputs at once (hta_compile_batch): every tensor holds
+ * the batch's items one after another; 1x1 stride-1 convolutions (and FC)
+ * run once over all items' pixels, every other layer's jobs run item after
+ * item within each range of passes, the later items' jobs with `reuse` set,
+ * so each weight block loads once per batch. */
+hta_program *hta_compile_v2_batch(const hta_v2_cfg *cfg, const hta_layer *layers, int n,
+                                  int batch, char *err, size_t errlen);
+
 #ifdef __cplusplus
 }
 #endif

@@ -20,4 +20,10 @@ int check_program_outputs(const hta_program *prog, const hta_layer *layers, int 
                           int8_t *const *golden, const uint8_t *data, const uint8_t *before,
                           const char *who, char *detail, size_t len);
 
+/* The same for a batch program (prog->batch items): golden[b][i] is item
+ * b's layer i; every item's outputs, and no byte written outside them. */
+int check_batch_outputs(const hta_program *prog, const hta_layer *layers, int n,
+                        int8_t *const *const *golden, const uint8_t *data, const uint8_t *before,
+                        const char *who, char *detail, size_t len);
+
 #endif /* HTA_CHECK_OUTPUTS_H */

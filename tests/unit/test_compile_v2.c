@@ -204,6 +204,75 @@ static void cap_alpha(hta_layer *l) {
 
 /* mac: on the MAC-only configuration; rgb: convolutions of 1..3 channels
  * (first layers that take channel augmentation). */
+/* A third of the cases also as a batch program of 2 or 3 items (their own
+ * inputs, drawn from a generator of their own so the cases above keep their
+ * draws): every item's outputs against the golden model. 1 if all is well
+ * (or no batch leg), else 0 with detail; name gets the batch. */
+static int batch_leg(const hta_v2_cfg *cfg, const hta_layer *layers, int n, uint64_t seed,
+                     char *name, char *detail, size_t len) {
+  hta_rng g;
+  hta_rng_seed(&g, seed ^ 0xba7c4ull);
+  if (!hta_rng_chance(&g, 33)) return 1;
+  const int nb = (int)hta_rng_range(&g, 2, 3);
+  const size_t at = strlen(name);
+  snprintf(name + at, 800 - at, " + batch program of %d", nb);
+  char err[400];
+  hta_program *p = hta_compile_v2_batch(cfg, layers, n, nb, err, sizeof err);
+  if (p == NULL) {
+    snprintf(detail, len, "batch of %d: compile failed: %s", nb, err);
+    return 0;
+  }
+  int ok = 0;
+  int8_t **golden[3] = {0};
+  int8_t *input = malloc(hta_layer_in_size(&layers[0]));
+  uint8_t *data = malloc(p->data_size), *before = malloc(p->data_size);
+  int mem = input && data && before;
+  for (int b = 0; mem && b < nb; b++) {
+    golden[b] = calloc((size_t)n, sizeof *golden[b]);
+    for (int i = 0; golden[b] && i < n; i++) golden[b][i] = malloc(hta_layer_out_size(&layers[i]));
+    mem = golden[b] && golden[b][n - 1];
+  }
+  hta_interp_status st;
+  if (!mem) {
+    snprintf(detail, len, "out of memory");
+    goto out;
+  }
+  for (size_t i = 0; i < p->data_size; i++) data[i] = (uint8_t)hta_rng_u64(&g);
+  for (int b = 0; b < nb; b++) {
+    hta_rand_fill(&g, input, hta_layer_in_size(&layers[0]));
+    if (hta_golden_layers(layers, n, input, golden[b]) != 0) {
+      snprintf(detail, len, "golden model refused the layers");
+      goto out;
+    }
+    const hta_tensor t = hta_tensor_item(&p->input, b);
+    hta_tensor_pack(&t, input, data);
+  }
+  memcpy(before, data, p->data_size);
+  if (hta_interp_v2_run(cfg, p->bytes, p->size, data, p->data_size, NULL, &st) != 0) {
+    snprintf(detail, len, "batch of %d: interpreter: code %d at job %d (layer %d) info 0x%x: %s",
+             nb, st.code, st.layer, st.layer >= 0 ? p->desc_layer[st.layer] : -1, st.info,
+             st.msg);
+    goto out;
+  }
+  if (st.layers_done != p->n_desc) {
+    snprintf(detail, len, "batch of %d: interpreter ran %d of %d jobs", nb, st.layers_done,
+             p->n_desc);
+    goto out;
+  }
+  ok = check_batch_outputs(p, layers, n, (int8_t *const *const *)golden, data, before,
+                           "batch program", detail, len);
+out:
+  for (int b = 0; b < nb; b++) {
+    for (int i = 0; golden[b] && i < n; i++) free(golden[b][i]);
+    free(golden[b]);
+  }
+  free(input);
+  free(data);
+  free(before);
+  hta_program_free(p);
+  return ok;
+}
+
 static int run_case(uint64_t seed, const char *argv0, int mac, int rgb) {
   hta_rng g;
   hta_rng_seed(&g, seed);
@@ -308,6 +377,7 @@ static int run_case(uint64_t seed, const char *argv0, int mac, int rgb) {
   }
   ok = check_program_outputs(prog, layers, n, golden, data, before, "v2 program", detail,
                              sizeof detail);
+  if (ok) ok = batch_leg(cfg, layers, n, seed, name, detail, sizeof detail);
 done:
   if (ok)
     check(1, name, " ");

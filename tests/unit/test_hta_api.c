@@ -338,6 +338,77 @@ static void test_small_mem(const hta_layer *l) {
  * refuses the model naming a limit of the v2 core's lowering (STRASSEN
  * filters, a GAP over 7x7 pixels, ternary groups) - never a graph op (the v1
  * engine runs them too: test_engine_graph). */
+/* A batch of 3 on the v2 device (one start of a batch program): item 0
+ * the input `in`, two more drawn from g; every item's output and every
+ * layer output equal to the golden model's; item 3 not found. */
+static void graph_batch(hta_rng *g, hta_device *v2, hta_net *net, const hta_layer *ls, int n,
+                        const int8_t *in, uint64_t seed) {
+  enum { B = 3 };
+  char name[120];
+  snprintf(name, sizeof name, "graph seed %" PRIu64 ": v2 runs a batch of %d, every item's "
+           "every layer as golden", seed, B);
+  const size_t isz = hta_layer_in_size(&ls[0]), osz = hta_layer_out_size(&ls[n - 1]);
+  int8_t *x = malloc(B * isz), *out = malloc(B * osz), **gold = calloc((size_t)n, sizeof *gold);
+  int ok = x && out && gold;
+  for (int i = 0; ok && i < n; i++) ok = (gold[i] = malloc(hta_layer_out_size(&ls[i]))) != NULL;
+  if (ok) {
+    memcpy(x, in, isz);
+    hta_rand_fill(g, x + isz, (B - 1) * isz);
+    ok = hta_run(net, x, out, B, 0, NULL) == 0;
+  }
+  for (int b = 0; ok && b < B; b++) {
+    ok = hta_golden_layers(ls, n, x + b * isz, gold) == 0 &&
+         !memcmp(out + b * osz, gold[n - 1], osz);
+    for (int i = 0; ok && i < n; i++) {
+      const size_t sz = hta_layer_out_size(&ls[i]);
+      int8_t *y = malloc(sz);
+      ok = y && hta_layer_output(net, b, i, y, sz) == 0 && !memcmp(y, gold[i], sz);
+      free(y);
+    }
+  }
+  int8_t one[1];
+  ok = ok && hta_layer_output(net, B, 0, one, 1) == HTA_ERROR_NOT_FOUND;
+  check(ok, name, "%s", hta_last_error(v2));
+  for (int i = 0; gold && i < n; i++) free(gold[i]);
+  free(gold);
+  free(x);
+  free(out);
+}
+
+/* Random graphs of filters the v2 core lowers (INT8, ternary, binary) on
+ * the v2 device in batches of 3 (graph_batch): 4 that it lowers. */
+static void test_v2_batches(hta_device *v2) {
+  int done = 0;
+  for (uint64_t seed = 1; done < 4 && seed < 80; seed++) {
+    hta_rng g;
+    hta_rng_seed(&g, 0xba7c400ull + seed);
+    char err[400];
+    hta_model *m = hta_rand_graph_engine_kinds(
+        &g, 12, 1u << HTA_KIND_INT8 | 1u << HTA_KIND_TERNARY | 1u << HTA_KIND_BINARY, err,
+        sizeof err);
+    if (m == NULL) {
+      check(0, "v2 batches: random graph", "%s", err);
+      return;
+    }
+    hta_net *net = NULL;
+    if (hta_load_model(v2, m, &net) == 0) { /* (else a limit of the core's lowering) */
+      hta_model_info mi;
+      hta_model_get_info(m, &mi);
+      const hta_layer *ls = hta_model_layers(m);
+      int8_t *in = malloc(hta_layer_in_size(&ls[0]));
+      if (in != NULL) {
+        hta_rand_fill(&g, in, hta_layer_in_size(&ls[0]));
+        graph_batch(&g, v2, net, ls, mi.n_layers, in, 0xba7c400ull + seed);
+        done++;
+      }
+      free(in);
+      hta_unload(net);
+    }
+    hta_model_free(m);
+  }
+  check(done == 4, "v2 batches: 4 random graphs lowered and run", "%d", done);
+}
+
 static void test_graph(hta_device *cpu, hta_device *v2, uint64_t seed) {
   hta_rng g;
   hta_rng_seed(&g, seed);
@@ -380,6 +451,7 @@ static void test_graph(hta_device *cpu, hta_device *v2, uint64_t seed) {
       free(y);
     }
     check(ok, name, "%s", hta_last_error(d));
+    if (k == 1 && ok) graph_batch(&g, v2, net, ls, n, in, seed);
     hta_unload(net);
     free(out);
   }
@@ -502,7 +574,10 @@ int main(void) {
   hta_device *v2 = NULL;
   if (check(hta_open("sim:cfg=v2small", &v2) == 0, "open sim:cfg=v2small", "%s",
             hta_open_error()))
+  {
     for (uint64_t seed = 1; seed <= 6; seed++) test_graph(cpu, v2, seed);
+    test_v2_batches(v2);
+  }
   hta_close(v2);
   for (uint64_t seed = 1; seed <= 6; seed++) test_engine_graph(cpu, sim, seed, 0);
   for (uint64_t seed = 1; seed <= 6; seed++) test_engine_graph(cpu, sim, seed, 1);

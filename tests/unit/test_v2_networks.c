@@ -7,7 +7,9 @@
  * INT8 array), with seeded random inputs; graphs: MobileNet-V2 0.35/96
  * (int8, hybrid:0.5; residual ADDs on the graph-op unit), ResNet-18/32 (int8,
  * hybrid:0.5) on hw/config's v2small (WDepth 1024) and its refusal where
- * WDepth is 512, and 20 random DAGs (hta_rand_graph_engine) per size. Also
+ * WDepth is 512, and 20 random DAGs (hta_rand_graph_engine) per size. Batch
+ * programs (hta_compile_v2_batch: B inputs in one program, each weight
+ * block loaded once) of the same networks, every item checked. Also
  * reports the jobs each network became.
  *
  *   test_v2_networks [--seed N]
@@ -24,6 +26,7 @@
 
 #include "check.h"
 #include "check_outputs.h"
+#include "hta_compile.h"
 #include "hta_compile_v2.h"
 #include "hta_golden.h"
 #include "hta_model.h"
@@ -177,38 +180,54 @@ static void cycles_resnet(const char *cfg_name, int depth, int res, const char *
   cycles_zoo(cfg_name, what, hta_zoo_resnet(depth, res, plan, 1, err, sizeof err), err);
 }
 
-static void run_net(const char *what, const hta_model *m, const hta_v2_cfg *cfg, uint64_t seed) {
+/* The network on the interpreter, `batch` seeded random inputs in one
+ * program (hta_compile_v2_batch; batch 1: hta_compile_v2), every item's
+ * every layer against the golden model. */
+static void run_net_batch(const char *what, const hta_model *m, const hta_v2_cfg *cfg,
+                          uint64_t seed, int batch) {
   char name[200], err[400] = "", detail[400] = "";
   hta_model_info info;
   hta_model_get_info(m, &info);
   const hta_layer *layers = hta_model_layers(m);
   const int n = info.n_layers;
   snprintf(name, sizeof name, "%s on %s (%d layers)", what, cfg->name, n);
-  int8_t **golden = calloc((size_t)n, sizeof *golden);
+  if (batch > 1) {
+    const size_t at = strlen(name);
+    snprintf(name + at, sizeof name - at, ", batch program of %d", batch);
+  }
+  int8_t **golden[HTA_BATCH_PROG_MAX] = {0};
   int8_t *input = malloc(hta_layer_in_size(&layers[0]));
   uint8_t *data = NULL, *before = NULL;
-  int ok = 0;
-  hta_program *prog = hta_compile_v2(cfg, layers, n, err, sizeof err);
+  int ok = 0, mem = input != NULL;
+  hta_program *prog = batch > 1 ? hta_compile_v2_batch(cfg, layers, n, batch, err, sizeof err)
+                                : hta_compile_v2(cfg, layers, n, err, sizeof err);
   if (prog == NULL) {
     snprintf(detail, sizeof detail, "compile: %s", err);
     goto done;
   }
   data = malloc(prog->data_size);
   before = malloc(prog->data_size);
-  for (int i = 0; golden && i < n; i++) golden[i] = malloc(hta_layer_out_size(&layers[i]));
-  if (!golden || !golden[n - 1] || !input || !data || !before) {
+  for (int b = 0; b < batch; b++) {
+    golden[b] = calloc((size_t)n, sizeof *golden[b]);
+    for (int i = 0; golden[b] && i < n; i++) golden[b][i] = malloc(hta_layer_out_size(&layers[i]));
+    mem = mem && golden[b] && golden[b][n - 1];
+  }
+  if (!mem || !data || !before) {
     snprintf(detail, sizeof detail, "out of memory");
     goto done;
   }
   hta_rng g;
   hta_rng_seed(&g, seed);
-  hta_rand_fill(&g, input, hta_layer_in_size(&layers[0]));
-  if (hta_golden_layers(layers, n, input, golden) != 0) {
-    snprintf(detail, sizeof detail, "golden model refused the network");
-    goto done;
-  }
   for (size_t i = 0; i < prog->data_size; i++) data[i] = (uint8_t)hta_rng_u64(&g);
-  hta_tensor_pack(&prog->input, input, data);
+  for (int b = 0; b < batch; b++) {
+    hta_rand_fill(&g, input, hta_layer_in_size(&layers[0]));
+    if (hta_golden_layers(layers, n, input, golden[b]) != 0) {
+      snprintf(detail, sizeof detail, "golden model refused the network");
+      goto done;
+    }
+    const hta_tensor t = hta_tensor_item(&prog->input, b);
+    hta_tensor_pack(&t, input, data);
+  }
   memcpy(before, data, prog->data_size);
   hta_interp_status st;
   if (hta_interp_v2_run(cfg, prog->bytes, prog->size, data, prog->data_size, NULL, &st) != 0) {
@@ -216,17 +235,23 @@ static void run_net(const char *what, const hta_model *m, const hta_v2_cfg *cfg,
              st.layer, st.layer >= 0 ? prog->desc_layer[st.layer] : -1, st.msg);
     goto done;
   }
-  ok = check_program_outputs(prog, layers, n, golden, data, before, "v2 program", detail,
-                             sizeof detail);
+  ok = check_batch_outputs(prog, layers, n, (int8_t *const *const *)golden, data, before,
+                           "v2 program", detail, sizeof detail);
   if (ok) printf("  %s: %d jobs, program %zu bytes\n", name, prog->n_desc, prog->size);
 done:
   check(ok, name, "%s (seed %" PRIu64 ")", detail, seed);
-  for (int i = 0; golden && i < n; i++) free(golden[i]);
-  free(golden);
+  for (int b = 0; b < batch; b++) {
+    for (int i = 0; golden[b] && i < n; i++) free(golden[b][i]);
+    free(golden[b]);
+  }
   free(input);
   free(data);
   free(before);
   hta_program_free(prog);
+}
+
+static void run_net(const char *what, const hta_model *m, const hta_v2_cfg *cfg, uint64_t seed) {
+  run_net_batch(what, m, cfg, seed, 1);
 }
 
 int main(int argc, char **argv) {
@@ -256,6 +281,7 @@ int main(int argc, char **argv) {
   if (check(m != NULL, "load models/fmnist_float_int8.hta", "%s", err)) {
     run_net("fmnist_float_int8", m, &V2_TINY, seed);
     run_net("fmnist_float_int8", m, &V2_SMALL, seed + 1);
+    run_net_batch("fmnist_float_int8", m, &V2_TINY, seed + 1, HTA_BATCH_PROG_MAX);
   }
   hta_model_free(m);
   const char *plans[] = {"int8", "hybrid:0.5", "twn"};
@@ -266,6 +292,7 @@ int main(int argc, char **argv) {
     if (check(m != NULL, what, "zoo: %s", err)) {
       run_net(what, m, p == 1 ? &V2_TINY : &V2_SMALL, seed + 2 + (uint64_t)p);
       if (p > 0) run_net(what, m, &V2_MAC, seed + 5 + (uint64_t)p);
+      run_net_batch(what, m, p == 1 ? &V2_SMALL : &V2_TINY, seed + 12 + (uint64_t)p, 2 + p);
     }
     hta_model_free(m);
   }
@@ -274,8 +301,10 @@ int main(int argc, char **argv) {
     m = hta_zoo_mobilenet_v2(0.35, 96, gplans[p], 1, err, sizeof err);
     char what[80];
     snprintf(what, sizeof what, "mobilenet-v2-0.35-96 %s", gplans[p]);
-    if (check(m != NULL, what, "zoo: %s", err))
+    if (check(m != NULL, what, "zoo: %s", err)) {
       run_net(what, m, &V2_SMALL, seed + 5 + (uint64_t)p);
+      run_net_batch(what, m, p ? &V2_TINY : &V2_SMALL, seed + 15 + (uint64_t)p, 3);
+    }
     hta_model_free(m);
   }
   /* ResNet-18/32 on hw/config's v2small (WDepth 1024: its 3x3x512 layers
@@ -290,6 +319,7 @@ int main(int argc, char **argv) {
     snprintf(what, sizeof what, "resnet-18-32 %s", rplans[p]);
     if (check(m != NULL, what, "zoo: %s", err)) {
       run_net(what, m, &v2small_hw, seed + 7 + (uint64_t)p);
+      run_net_batch(what, m, &v2small_hw, seed + 17 + (uint64_t)p, 2);
       if (p == 0) {
         hta_model_info mi;
         hta_model_get_info(m, &mi);
@@ -309,7 +339,7 @@ int main(int argc, char **argv) {
    * kernel; and such a layer on 10x9 pixels, two runs of the banks (64) */
   m = hta_zoo_resnet(50, 32, "int8", 1, err, sizeof err);
   if (check(m != NULL, "resnet-50-32 int8", "zoo: %s", err))
-    run_net("resnet-50-32 int8", m, &v2small_hw, seed + 9);
+    run_net_batch("resnet-50-32 int8", m, &v2small_hw, seed + 9, 2);
   hta_model_free(m);
   {
     hta_hw_cfg lim;
@@ -328,8 +358,10 @@ int main(int argc, char **argv) {
     if (check(m != NULL && hta_rand_layer_make(&rl, &g, &opts, &in) == 0, "pointwise 10x9x2048",
               "out of memory")) {
       if (check(hta_model_add_layer(m, &rl.l, err, sizeof err) == 0, "pointwise 10x9x2048 model",
-                "%s", err))
+                "%s", err)) {
         run_net("pointwise 10x9x2048 -> 40", m, &v2small_hw, seed + 10);
+        run_net_batch("pointwise 10x9x2048 -> 40", m, &v2small_hw, seed + 20, 3);
+      }
       hta_rand_layer_free(&rl);
     }
     hta_model_free(m);
@@ -362,7 +394,8 @@ int main(int argc, char **argv) {
       if (!gap) {
         char what[80];
         snprintf(what, sizeof what, "random graph %" PRIu64, seed * 1000 + gs);
-        run_net(what, m, c, gs);
+        /* (every third as a batch program of 2 or 3) */
+        run_net_batch(what, m, c, gs, done % 3 == 2 ? 2 + (int)(gs % 2) : 1);
         done++;
       }
       hta_model_free(m);

@@ -97,6 +97,12 @@ void hta_tensor_pack(const hta_tensor *t, const int8_t *dense, uint8_t *window) 
   }
 }
 
+hta_tensor hta_tensor_item(const hta_tensor *t, int item) {
+  hta_tensor r = *t;
+  r.off += (uint32_t)item * t->bytes;
+  return r;
+}
+
 void hta_tensor_unpack(const hta_tensor *t, const uint8_t *window, int8_t *dense) {
   for (size_t p = 0; p < (size_t)t->h * t->w; p++)
     memcpy(dense + p * t->c, window + t->off + p * t->pix_stride, (size_t)t->c);
@@ -786,6 +792,7 @@ hta_program *hta_compile_cfg(const hta_hw_cfg *cfg, const hta_layer *layers, int
   }
   memset(cc.ones, 1, cfg->k_max);
   prog->n_layers = n;
+  prog->batch = 1;
   prog->layer_out = calloc((size_t)n, sizeof *prog->layer_out);
   int rc = prog->layer_out == NULL ? fail(&cc, "out of memory") : 0;
   if (rc == 0) rc = check_chain(&cc, layers, n);
@@ -812,4 +819,21 @@ hta_program *hta_compile_cfg(const hta_hw_cfg *cfg, const hta_layer *layers, int
 hta_program *hta_compile(const hta_hw_cfg *cfg, const hta_layer *layers, int n, char *err,
                          size_t errlen) {
   return hta_compile_cfg(cfg, layers, n, err, errlen);
+}
+
+hta_program *hta_compile_batch(const hta_hw_cfg *cfg, const hta_layer *layers, int n, int batch,
+                               char *err, size_t errlen) {
+  if (batch == 1) return hta_compile_cfg(cfg, layers, n, err, errlen);
+  compiler cc = {cfg, err, errlen, NULL, 0, 0, NULL};
+  if (err != NULL && errlen > 0) err[0] = '\0';
+  if (cfg == NULL || cfg->engine != 2 || batch < 1 || batch > HTA_BATCH_PROG_MAX ||
+      (cfg->bus_bits != 128 && cfg->bus_bits != 256 && cfg->bus_bits != 512)) {
+    fail(&cc, "batch programs: batch %d (1..%d) on an engine-v2 configuration (%s is %s)", batch,
+         HTA_BATCH_PROG_MAX, cfg ? cfg->name : "none",
+         cfg == NULL ? "missing" : cfg->engine != 2 ? "engine v1" : "of another bus width");
+    return NULL;
+  }
+  hta_v2_cfg v2;
+  hta_v2_cfg_from_hw(cfg, &v2);
+  return hta_compile_v2_batch(&v2, layers, n, batch, err, errlen);
 }

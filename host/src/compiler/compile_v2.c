@@ -42,6 +42,14 @@
  * in the core from the job's group-scale rows. The output stage is
  * golden.c's: sat32(acc + bias), SRDHM, RDBPOT, zp_out, clamp.
  *
+ * Batch programs (hta_compile_v2_batch, B items in one start): every tensor
+ * of the data window holds its B items one after another (plan_data); a 1x1
+ * stride-1 convolution or FC runs once over all of them as one image of B
+ * in_h rows (stack_items; flat_width then picks its width), every other
+ * layer's descriptors are repeated item after item within each run that
+ * shares weight blocks, the repeats with `reuse` set (repeat_items): each
+ * block loads once per batch.
+ *
  * A MAC-only configuration (AddCo 0: no ternary array) runs ternary and
  * binary filters on the INT8 array: one group per filter with weights t
  * and alpha in the record (the MAC-only engine applies every record's alpha,
@@ -95,6 +103,9 @@ typedef struct compiler {
   hta_gop_desc *gops; /* descriptor i is a graph op when gops[i].op is GOP */
   int *job_layer;
   int n_jobs, cap_jobs;
+  int items;                /* batch items the program runs (1: one) */
+  int stacked;              /* the layer being lowered ran over all items at once */
+  const hta_program *prog;  /* its tensors (item 0's) */
 } compiler;
 
 static int fail(compiler *cc, const char *fmt, ...) {
@@ -633,6 +644,23 @@ static void lane_out_stage(vlane *ln, const hta_layer *l, int o) {
   ln->shift = l->shift[o];
 }
 
+/* A batch program's 1x1 stride-1 convolution (and FC, a 1x1 image) over the
+ * B items of its input at once: a tensor's items are consecutive, so they
+ * are one image of B in_h rows (at any width flat_width picks), whose jobs
+ * load each weight block once for all items. Not where the stacked rows
+ * would exceed the core's DimBits at every width flat_width may pick. */
+static void stack_items(compiler *cc, vconv *v) {
+  if (cc->items <= 1 || v->kh != 1 || v->kw != 1 || v->s != 1 || v->pad_t != 0 ||
+      v->pad_l != 0 || v->out.h != v->in.h || v->out.w != v->in.w)
+    return;
+  vconv t = *v;
+  t.in.h = t.out.h = cc->items * v->in.h;
+  const long rows = (long)t.in.h * t.in.w / flat_width(cc->cfg, &t);
+  if (rows > DIM_MAX) return;
+  v->in.h = v->out.h = t.in.h;
+  cc->stacked = 1;
+}
+
 /* Emits a convolution's jobs (in half-pixel runs where emit_halves applies)
  * and frees v: 0, or -1 on an error. */
 static int emit_conv(compiler *cc, vconv *v, const hta_layer *l) {
@@ -788,6 +816,7 @@ static int lower_conv(compiler *cc, int i, const hta_layer *l, hta_tensor in, ht
     }
     lane_out_stage(ln, l, o);
   }
+  stack_items(cc, &v);
   return emit_conv(cc, &v, l);
 }
 
@@ -1144,13 +1173,14 @@ static int augment_first(const hta_v2_cfg *cfg, const hta_layer *layers, int n, 
 /* l0: layer 0 as it runs (augmented or not); m: its input's windows. */
 static int plan_data(compiler *cc, const hta_layer *layers, int n, const hta_layer *l0,
                      const hta_im2col *m, hta_program *prog) {
-  uint64_t off = (uint64_t)l0->in_h * l0->in_w * hta_pix_stride(l0->in_c);
+  const uint64_t b = (uint64_t)cc->items; /* a tensor's items one after another */
+  uint64_t off = b * l0->in_h * l0->in_w * hta_pix_stride(l0->in_c);
   for (int i = 0; i < n; i++) {
     const hta_layer *l = &layers[i];
     const int oh = hta_layer_out_h(l), ow = hta_layer_out_w(l);
     if (off > UINT32_MAX) break;
     prog->layer_out[i] = tensor((uint32_t)off, oh, ow, l->out_c);
-    off += (uint64_t)oh * ow * hta_pix_stride(l->out_c);
+    off += b * oh * ow * hta_pix_stride(l->out_c);
   }
   if (off > UINT32_MAX)
     return fail(cc, "the data window (%llu bytes or more) exceeds the 32-bit offsets of "
@@ -1184,6 +1214,67 @@ static int check_cfg(compiler *cc, const hta_v2_cfg *c) {
                 "(>= MacCo + AddCo)", c->name ? c->name : "?", c->pix, c->ci, c->mac_co,
                 c->add_co, c->act_depth, c->w_depth, c->a_depth, c->rec_depth);
   return 0;
+}
+
+/* ---- batch programs: the later items' descriptors ---- */
+
+/* Bytes per item of the tensor whose items hold window offset off. */
+static uint32_t item_bytes(const compiler *cc, uint32_t off) {
+  const hta_program *p = cc->prog;
+  for (int i = -1; i < p->n_layers; i++) {
+    const hta_tensor *t = i < 0 ? &p->input : &p->layer_out[i];
+    if (off >= t->off && (uint64_t)off < t->off + (uint64_t)cc->items * t->bytes)
+      return t->bytes;
+  }
+  return 0; /* (every descriptor reads and writes the program's tensors) */
+}
+
+/* Descriptors j0 .. n_jobs-1 compute item 0 of a layer: each run of them
+ * that shares weight blocks (a job that loads, then the bands with `reuse`)
+ * is repeated for items 1 .. B-1 right after it, every offset into a tensor
+ * moved to the item, the repeats' first job with `reuse` set: the blocks it
+ * names are the ones the run's last job left in the buffers. Graph ops
+ * repeat alone. */
+static int repeat_items(compiler *cc, int j0) {
+  const int n = cc->n_jobs - j0;
+  if (cc->items <= 1 || n <= 0) return 0;
+  hta_v2_job *jobs = malloc((size_t)n * sizeof *jobs);
+  hta_gop_desc *gops = malloc((size_t)n * sizeof *gops);
+  if (jobs == NULL || gops == NULL) {
+    free(jobs);
+    free(gops);
+    return fail(cc, "out of memory");
+  }
+  memcpy(jobs, cc->jobs + j0, (size_t)n * sizeof *jobs);
+  memcpy(gops, cc->gops + j0, (size_t)n * sizeof *gops);
+  const int layer = cc->job_layer[j0];
+  cc->n_jobs = j0;
+  int rc = 0;
+  for (int a = 0; rc == 0 && a < n;) {
+    const int gop = gops[a].op == HTA_DESC_OP_GOP;
+    int e = a + 1;
+    while (!gop && e < n && gops[e].op != HTA_DESC_OP_GOP && jobs[e].reuse) e++;
+    for (int b = 0; rc == 0 && b < cc->items; b++)
+      for (int k = a; rc == 0 && k < e; k++) {
+        hta_v2_job j = jobs[k];
+        hta_gop_desc g = gops[k];
+        if (gop) {
+          g.in_off += (uint32_t)b * item_bytes(cc, g.in_off);
+          g.out_off += (uint32_t)b * item_bytes(cc, g.out_off);
+          if (g.in2_c != 0) g.in2_off += (uint32_t)b * item_bytes(cc, g.in2_off);
+        } else {
+          j.in_off += (uint32_t)b * item_bytes(cc, j.in_off);
+          j.out_off += (uint32_t)b * item_bytes(cc, j.out_off);
+          if (b > 0) j.reuse = 1;
+        }
+        rc = add_job(cc, &j, layer);
+        if (rc == 0) cc->gops[cc->n_jobs - 1] = g;
+      }
+    a = e;
+  }
+  free(jobs);
+  free(gops);
+  return rc;
 }
 
 static int emit(compiler *cc, hta_program *prog) {
@@ -1235,12 +1326,16 @@ static int emit(compiler *cc, hta_program *prog) {
   return 0;
 }
 
-hta_program *hta_compile_v2(const hta_v2_cfg *cfg, const hta_layer *layers, int n, char *err,
-                            size_t errlen) {
-  compiler cc = {cfg, err, errlen, {0}, NULL, NULL, NULL, 0, 0};
+hta_program *hta_compile_v2_batch(const hta_v2_cfg *cfg, const hta_layer *layers, int n,
+                                  int batch, char *err, size_t errlen) {
+  compiler cc = {cfg, err, errlen, {0}, NULL, NULL, NULL, 0, 0, batch, 0, NULL};
   if (err != NULL && errlen > 0) err[0] = '\0';
   if (cfg == NULL || layers == NULL || n < 1) {
     fail(&cc, "no layers to compile (n %d) or no v2 configuration", n);
+    return NULL;
+  }
+  if (batch < 1 || batch > HTA_BATCH_PROG_MAX) {
+    fail(&cc, "batch %d: a program runs 1..%d items", batch, HTA_BATCH_PROG_MAX);
     return NULL;
   }
   if (check_cfg(&cc, cfg) != 0) return NULL;
@@ -1250,6 +1345,8 @@ hta_program *hta_compile_v2(const hta_v2_cfg *cfg, const hta_layer *layers, int 
     return NULL;
   }
   prog->n_layers = n;
+  prog->batch = batch;
+  cc.prog = prog;
   prog->layer_out = calloc((size_t)n, sizeof *prog->layer_out);
   int rc = prog->layer_out == NULL ? fail(&cc, "out of memory") : 0;
   if (rc == 0) rc = check_graph(&cc, layers, n);
@@ -1262,17 +1359,21 @@ hta_program *hta_compile_v2(const hta_v2_cfg *cfg, const hta_layer *layers, int 
     const int s0 = hta_layer_src(l, i, 0);
     const hta_tensor in = s0 == 0 ? prog->input : prog->layer_out[s0 - 1];
     const hta_tensor out = prog->layer_out[i];
+    const int j0 = cc.n_jobs;
+    cc.stacked = 0;
     if (gop_op(l->op)) {
       const int s1 = hta_op_inputs(l->op) == 2 ? hta_layer_src(l, i, 1) : s0;
       const hta_tensor in2 = s1 == 0 ? prog->input : prog->layer_out[s1 - 1];
       rc = lower_gop(&cc, i, l, 0, in, in2, out, cfg->chan_max);
-      continue;
-    }
-    if (l->op == HTA_OP_DEPTHWISE || l->op == HTA_OP_GAP)
+    } else if (l->op == HTA_OP_DEPTHWISE || l->op == HTA_OP_GAP) {
       rc = lower_dw(&cc, i, l, in, out);
-    else
+    } else {
       rc = lower_conv(&cc, i, l, in, out);
-    if (rc == 0 && l->lut != NULL) rc = lower_gop(&cc, i, l, 1, out, out, out, cfg->chan_max);
+    }
+    const int jt = cc.stacked ? cc.n_jobs : j0; /* (a stacked layer ran every item) */
+    if (rc == 0 && !gop_op(l->op) && l->lut != NULL)
+      rc = lower_gop(&cc, i, l, 1, out, out, out, cfg->chan_max);
+    if (rc == 0) rc = repeat_items(&cc, jt);
   }
   if (rc == 0) rc = emit(&cc, prog);
   free(cc.blob.p);
@@ -1284,4 +1385,9 @@ hta_program *hta_compile_v2(const hta_v2_cfg *cfg, const hta_layer *layers, int 
     return NULL;
   }
   return prog;
+}
+
+hta_program *hta_compile_v2(const hta_v2_cfg *cfg, const hta_layer *layers, int n, char *err,
+                            size_t errlen) {
+  return hta_compile_v2_batch(cfg, layers, n, 1, err, errlen);
 }

@@ -3,6 +3,7 @@
  * checks, compilation, batches, statistics, layer outputs, error texts.
  */
 #define _POSIX_C_SOURCE 200809L
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,10 +26,19 @@ struct hta_net {
   int n;
   hta_program *prog;
   int busy;
+  /* Batch programs (engine v2, backends that run programs): bprog[b] runs b
+   * items in one start, each weight block loaded once for them all
+   * (hta_compile_batch); compiled when a batch first needs them. */
+  hta_program *bprog[HTA_BATCH_PROG_MAX + 1];
   int batch;              /* items of the last successful run (0: none) */
-  uint8_t *windows;       /* [batch][data_size] data windows of the last run */
+  int chunk;              /* its items per start (1: one start per item) */
+  int chunk_cap;          /* most items per start (halved where a start of
+                             more found no room in the device's memory) */
+  size_t win_size;        /* bytes of each start's data window */
+  uint8_t *windows;       /* [starts][win_size] data windows of the last run */
   uint64_t *layer_cycles; /* [n] */
-  uint32_t *desc_cycles;  /* [n_desc] */
+  uint32_t *desc_cycles;  /* [desc_cap] */
+  int desc_cap;
 };
 
 /* ---- errors ---- */
@@ -284,7 +294,9 @@ int hta_load_layers(hta_device *dev, const hta_layer *layers, int n, hta_net **o
     return hta_dev_error(dev, HTA_ERROR_UNSUPPORTED, "load: compiler: %s", err);
   }
   net->layer_cycles = calloc((size_t)n, sizeof *net->layer_cycles);
-  net->desc_cycles = calloc((size_t)net->prog->n_desc + 1, sizeof *net->desc_cycles);
+  net->desc_cap = net->prog->n_desc + 1;
+  net->chunk_cap = HTA_BATCH_PROG_MAX;
+  net->desc_cycles = calloc((size_t)net->desc_cap, sizeof *net->desc_cycles);
   if (net->layer_cycles == NULL || net->desc_cycles == NULL) {
     hta_program_free(net->prog);
     free(net->layer_cycles);
@@ -309,6 +321,7 @@ void hta_unload(hta_net *net) {
       break;
     }
   hta_program_free(net->prog);
+  for (int b = 0; b <= HTA_BATCH_PROG_MAX; b++) hta_program_free(net->bprog[b]);
   free(net->windows);
   free(net->layer_cycles);
   free(net->desc_cycles);
@@ -334,6 +347,114 @@ int hta_net_get_info(const hta_net *net, hta_net_info *info) {
   return HTA_SUCCESS;
 }
 
+/* The program that runs `items` inputs in one start (the net's own for
+ * one); NULL where there is none: a v1 or cpu device, or a batch the
+ * compiler cannot lay out (the caller then starts once per item). */
+static const hta_program *batch_prog(hta_net *net, int items) {
+  hta_device *dev = net->dev;
+  if (items == 1) return net->prog;
+  if (dev->be == &hta_backend_cpu || dev->hw == NULL || dev->hw->engine != 2) return NULL;
+  if (net->bprog[items] == NULL) {
+    char err[400];
+    hta_program *p = hta_compile_batch(dev->hw, net->layers, net->n, items, err, sizeof err);
+    if (p == NULL) return NULL;
+    if (p->n_desc + 1 > net->desc_cap) {
+      uint32_t *d = realloc(net->desc_cycles, (size_t)(p->n_desc + 1) * sizeof *d);
+      if (d == NULL) {
+        hta_program_free(p);
+        return NULL;
+      }
+      net->desc_cycles = d;
+      net->desc_cap = p->n_desc + 1;
+    }
+    net->bprog[items] = p;
+  }
+  return net->bprog[items];
+}
+
+/* Items per start for a batch: up to chunk_cap where batch programs exist
+ * for the whole starts and the last one, else 1. */
+static int batch_chunk(hta_net *net, int batch) {
+  const int c = batch < net->chunk_cap ? batch : net->chunk_cap;
+  if (c <= 1 || batch_prog(net, c) == NULL) return 1;
+  if (batch % c != 0 && batch_prog(net, batch % c) == NULL) return 1;
+  return c;
+}
+
+/* The batch in starts of `chunk` items (the last one the rest), each with
+ * its own data window (kept in net->windows, [starts][win_size], when all
+ * ran); st summed over them. 1 in
+ * *retry when the first start of several items found no room in the
+ * device memory (nothing ran: fewer items per start may fit). */
+static int run_starts(hta_net *net, const int8_t *in, int8_t *out, int batch, int chunk,
+                      unsigned timeout_ms, hta_stats *st, int *retry) {
+  hta_device *dev = net->dev;
+  const size_t in_bytes = hta_layer_in_size(&net->layers[0]);
+  const size_t out_bytes = hta_layer_out_size(&net->layers[net->n - 1]);
+  const int starts = (batch + chunk - 1) / chunk;
+  const size_t ws = batch_prog(net, chunk)->data_size;
+  *retry = 0;
+  if (ws != 0 && (size_t)starts > SIZE_MAX / ws)
+    return hta_dev_error(dev, HTA_ERROR_NO_MEM, "submit: batch too large");
+  uint8_t *win = calloc((size_t)starts, ws);
+  if (win == NULL) return hta_dev_error(dev, HTA_ERROR_NO_MEM, "submit: out of memory");
+  int rc = HTA_SUCCESS;
+  for (int k = 0; k < starts && rc == HTA_SUCCESS; k++) {
+    const int b0 = k * chunk, nb = batch - b0 < chunk ? batch - b0 : chunk;
+    const hta_program *p = batch_prog(net, nb); /* (batch_chunk made it) */
+    uint8_t *w = win + (size_t)k * ws;
+    for (int i = 0; i < nb; i++) {
+      const hta_tensor t = hta_tensor_item(&p->input, i);
+      hta_tensor_pack(&t, in + (size_t)(b0 + i) * in_bytes, w);
+    }
+    hta_backend_result r;
+    memset(&r, 0, sizeof r);
+    memset(net->desc_cycles, 0, sizeof *net->desc_cycles * (size_t)p->n_desc);
+    r.desc_cycles = net->desc_cycles;
+    /* (the timeout is per inference: a start of nb items may take nb times) */
+    const unsigned tmo =
+        timeout_ms > UINT_MAX / (unsigned)nb ? UINT_MAX : timeout_ms * (unsigned)nb;
+    rc = dev->be->run(dev, p, net->layers, net->n, w, tmo, &r);
+    if (rc != HTA_SUCCESS) {
+      *retry = rc == HTA_ERROR_NO_MEM && k == 0 && nb > 1;
+      if (batch > 1) {
+        char tmp[sizeof dev->err];
+        if (nb > 1)
+          snprintf(tmp, sizeof tmp, "batch items %d..%d: %.980s", b0, b0 + nb - 1, dev->err);
+        else
+          snprintf(tmp, sizeof tmp, "batch item %d: %.990s", b0, dev->err);
+        strcpy(dev->err, tmp);
+      }
+      break;
+    }
+    for (int i = 0; i < nb; i++) {
+      const hta_tensor t = hta_tensor_item(&p->output, i);
+      hta_tensor_unpack(&t, w, out + (size_t)(b0 + i) * out_bytes);
+    }
+    st->total_cycles += r.cycles;
+    st->mac_busy += r.mac_busy;
+    st->add_busy += r.add_busy;
+    st->mac_ops += r.mac_ops;
+    st->add_ops += r.add_ops;
+    st->mem_stall += r.mem_stall;
+    st->drain_stall += r.drain_stall;
+    st->bytes_rd += r.bytes_rd;
+    st->bytes_wr += r.bytes_wr;
+    st->sim_cycles += r.sim_cycles;
+#define SUM_COUNTER(name, off, bits) st->counters.name += r.name;
+    HTA_COUNTERS(SUM_COUNTER)
+#undef SUM_COUNTER
+    for (int d = 0; d < p->n_desc; d++) net->layer_cycles[p->desc_layer[d]] += net->desc_cycles[d];
+  }
+  if (rc == HTA_SUCCESS) {
+    net->windows = win;
+    net->win_size = ws;
+  } else {
+    free(win);
+  }
+  return rc;
+}
+
 int hta_submit(hta_net *net, const int8_t *in, int8_t *out, int batch, unsigned timeout_ms,
                hta_done_fn done, void *user) {
   if (net == NULL) return HTA_ERROR_INVALID_PARAM;
@@ -345,66 +466,30 @@ int hta_submit(hta_net *net, const int8_t *in, int8_t *out, int batch, unsigned 
                                                        : "batch must be 1..65536");
   if (net->busy) return hta_dev_error(dev, HTA_ERROR_BUSY, "submit: a request is in flight");
   if (timeout_ms == 0) timeout_ms = HTA_DEFAULT_TIMEOUT_MS;
-  const hta_program *p = net->prog;
-  const size_t in_bytes = hta_layer_in_size(&net->layers[0]);
-  const size_t out_bytes = hta_layer_out_size(&net->layers[net->n - 1]);
-  if (p->data_size != 0 && (size_t)batch > SIZE_MAX / p->data_size)
-    return hta_dev_error(dev, HTA_ERROR_NO_MEM, "submit: batch too large");
-  uint8_t *win = calloc((size_t)batch, p->data_size);
-  if (win == NULL) return hta_dev_error(dev, HTA_ERROR_NO_MEM, "submit: out of memory");
   net->busy = 1;
   net->batch = 0;
   free(net->windows);
   net->windows = NULL;
-  dev->err[0] = '\0';
 
   hta_stats st;
-  memset(&st, 0, sizeof st);
-  st.has_cycles = dev->be->has_cycles;
-  st.batch = batch;
-  st.n_layers = net->n;
-  st.layer_cycles = net->layer_cycles;
-  memset(net->layer_cycles, 0, sizeof *net->layer_cycles * (size_t)net->n);
   const double t0 = hta_now_s();
-  int rc = HTA_SUCCESS;
-  for (int b = 0; b < batch && rc == HTA_SUCCESS; b++) {
-    uint8_t *w = win + (size_t)b * p->data_size;
-    hta_tensor_pack(&p->input, in + (size_t)b * in_bytes, w);
-    hta_backend_result r;
-    memset(&r, 0, sizeof r);
-    memset(net->desc_cycles, 0, sizeof *net->desc_cycles * (size_t)p->n_desc);
-    r.desc_cycles = net->desc_cycles;
-    rc = dev->be->run(dev, p, net->layers, net->n, w, timeout_ms, &r);
-    if (rc != HTA_SUCCESS) {
-      if (batch > 1) {
-        char tmp[sizeof dev->err];
-        snprintf(tmp, sizeof tmp, "batch item %d: %.990s", b, dev->err);
-        strcpy(dev->err, tmp);
-      }
-      break;
-    }
-    hta_tensor_unpack(&p->output, w, out + (size_t)b * out_bytes);
-    st.total_cycles += r.cycles;
-    st.mac_busy += r.mac_busy;
-    st.add_busy += r.add_busy;
-    st.mac_ops += r.mac_ops;
-    st.add_ops += r.add_ops;
-    st.mem_stall += r.mem_stall;
-    st.drain_stall += r.drain_stall;
-    st.bytes_rd += r.bytes_rd;
-    st.bytes_wr += r.bytes_wr;
-    st.sim_cycles += r.sim_cycles;
-#define SUM_COUNTER(name, off, bits) st.counters.name += r.name;
-    HTA_COUNTERS(SUM_COUNTER)
-#undef SUM_COUNTER
-    for (int d = 0; d < p->n_desc; d++) net->layer_cycles[p->desc_layer[d]] += net->desc_cycles[d];
-  }
+  int rc, chunk, retry;
+  do { /* fewer items per start while the first start finds no room */
+    dev->err[0] = '\0';
+    memset(&st, 0, sizeof st);
+    st.has_cycles = dev->be->has_cycles;
+    st.batch = batch;
+    st.n_layers = net->n;
+    st.layer_cycles = net->layer_cycles;
+    memset(net->layer_cycles, 0, sizeof *net->layer_cycles * (size_t)net->n);
+    chunk = batch_chunk(net, batch);
+    rc = run_starts(net, in, out, batch, chunk, timeout_ms, &st, &retry);
+    if (retry) net->chunk_cap = chunk / 2;
+  } while (retry);
   st.wall_s = hta_now_s() - t0;
   if (rc == HTA_SUCCESS) {
-    net->windows = win;
     net->batch = batch;
-  } else {
-    free(win);
+    net->chunk = chunk;
   }
   /* the request is in flight until its callback returns */
   if (done) done(net, rc, &st, user);
@@ -454,8 +539,13 @@ int hta_layer_output(const hta_net *net, int item, int layer, int8_t *dst, size_
   if (len != hta_layer_out_size(&net->layers[layer]))
     return hta_dev_error(dev, HTA_ERROR_SHAPE, "layer_output: layer %d has %zu bytes, not %zu",
                          layer, hta_layer_out_size(&net->layers[layer]), len);
-  hta_tensor_unpack(&net->prog->layer_out[layer],
-                    net->windows + (size_t)item * net->prog->data_size, dst);
+  /* item `item` is item item % chunk of start item / chunk */
+  const int k = item / net->chunk, i = item % net->chunk;
+  const int nb = net->batch - k * net->chunk < net->chunk ? net->batch - k * net->chunk
+                                                          : net->chunk;
+  const hta_program *p = nb > 1 ? net->bprog[nb] : net->prog;
+  const hta_tensor t = hta_tensor_item(&p->layer_out[layer], i);
+  hta_tensor_unpack(&t, net->windows + (size_t)k * net->win_size, dst);
   return HTA_SUCCESS;
 }
 
