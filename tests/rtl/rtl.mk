@@ -67,16 +67,19 @@ BENCH_CMDS += $(BUILD)/tests/bench_rtl
 # engine (tests/bench/bench_v2.sh; JSON in docs/bench/<cfg>.json): each pair
 # "hybrid:mac" of BENCH_V2_PAIRS runs the MAC-only configuration, then the
 # hybrid one with a speedup column against the MAC-only int8, on the models
-# BENCH_V2_MODELS (width:resolution). The part-sized pair takes minutes per
-# run: make bench-v2 BENCH_V2_PAIRS=zcu104:zcu104mac BENCH_V2_MODELS=0.5:224
-BENCH_V2_PAIRS  ?= v2small:v2smallmac
-BENCH_V2_MODELS ?= 0.25:128
+# BENCH_V2_MODELS (width:resolution) at each batch of BENCH_V2_BATCHES. The
+# part-sized pair takes minutes per run: make bench-v2
+# BENCH_V2_PAIRS=zcu104:zcu104mac BENCH_V2_MODELS=0.5:224 BENCH_V2_BATCHES="1 8"
+BENCH_V2_PAIRS   ?= v2small:v2smallmac
+BENCH_V2_MODELS  ?= 0.25:128
+BENCH_V2_BATCHES ?= 1 8
 .PHONY: bench-v2
 bench-v2: $(HTA_CLI) $(foreach p,$(BENCH_V2_PAIRS),$(foreach c,$(subst :, ,$(p)),$(SIM_SO_$(c)))) ## v2 engine: MobileNet-V1 per configuration -> docs/benchmarks.md
 	$(Q)for p in $(BENCH_V2_PAIRS); do \
-	  bash tests/bench/bench_v2.sh $(HTA_CLI) $${p#*:} --models "$(BENCH_V2_MODELS)" || exit 1; \
+	  bash tests/bench/bench_v2.sh $(HTA_CLI) $${p#*:} --models "$(BENCH_V2_MODELS)" \
+	    --batches "$(BENCH_V2_BATCHES)" || exit 1; \
 	  bash tests/bench/bench_v2.sh $(HTA_CLI) $${p%%:*} --models "$(BENCH_V2_MODELS)" \
-	    --vs $${p#*:} || exit 1; done
+	    --batches "$(BENCH_V2_BATCHES)" --vs $${p#*:} || exit 1; done
 BENCH_CMDS += $(MAKE) --no-print-directory bench-v2 ;
 
 # The v2 processing elements' unit tests.
