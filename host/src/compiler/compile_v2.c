@@ -206,12 +206,14 @@ static size_t put_weights(compiler *cc, const vconv *v, int cb_n, int p0, int p1
       for (int o = 0; o < (int)cfg->mac_co; o++) {
         const int li = n * (int)cfg->mac_co + o;
         if (li >= v->n_mac) break;
+        if (v->mac[li].w == NULL) continue; /* an empty lane (plan_passes) */
         for (int i = 0; i < ci && cb * ci + i < v->in.c; i++)
           blk[o * ci + i] = (uint8_t)v->mac[li].w[pos * v->in.c + cb * ci + i];
       }
       for (int o = 0; o < (int)cfg->add_co; o++) {
         const int li = n * (int)cfg->add_co + o;
         if (li >= v->n_add) break;
+        if (v->add[li].w == NULL) continue;
         for (int i = 0; i < ci && cb * ci + i < v->in.c; i++) {
           const unsigned bit = (unsigned)(o * ci + i) * 2;
           blk[mbytes + bit / 8] |=
@@ -251,7 +253,7 @@ static size_t put_records(compiler *cc, const vconv *v, int cb_n, int p0, int p1
         hta_v2_lane rec = {0};
         const int li = n * co + o;
         rec.alpha = 1;
-        if (li < nl) {
+        if (li < nl && lanes[li].w != NULL) { /* (not an empty lane) */
           const vlane *ln = &lanes[li];
           int64_t fold;
           if (!side && ln->alpha == NULL) {
@@ -304,7 +306,7 @@ static size_t put_alphas(compiler *cc, const vconv *v, int cb_n, int p0, int p1)
       memset(buf, 0, row);
       for (int o = 0; o < (int)cfg->add_co; o++) {
         const int li = n * (int)cfg->add_co + o;
-        if (li < v->n_add) buf[o] = v->add[li].alpha[g];
+        if (li < v->n_add && v->add[li].w != NULL) buf[o] = v->add[li].alpha[g];
       }
       bytes_put(&cc->blob, buf, row);
     }
@@ -661,10 +663,155 @@ static void stack_items(compiler *cc, vconv *v) {
   cc->stacked = 1;
 }
 
+/* ---- passes of a hybrid convolution: whole output beats ----
+ *
+ * Pass n takes lanes n MacCo .. of v->mac and n AddCo .. of v->add. Filled
+ * in channel order, a pass of a layer whose INT8 and ternary filters
+ * interleave (the plans keep each layer's most sensitive filters INT8,
+ * wherever they are) writes each pixel's bytes all over its bus beats, INT8
+ * lanes first, then ternary ones: each pixel's merger (hta_v2_engine's
+ * writer) holds one open beat and writes it whenever a byte lies in
+ * another, so a pixel of C channels costs up to passes x beats writes
+ * instead of C / BB (MobileNet-V1 1.0/224 hybrid:0.5 on zcu104: its
+ * 112x112x64 pointwise layer took 66k cycles, int8 36k). So where both
+ * arrays have filters, a second plan: each pass the channels of at most one
+ * output beat (a beat's channels over two passes where one side overflows;
+ * the beat stays open across them), padded with empty lanes (no weights, a
+ * record without its valid bit), and of the two the one that costs the
+ * layer fewer cycles is kept (plan_cost: the core, the writes as the merger
+ * makes them, the weight loads; more passes load more blocks). */
+
+/* Output beat of channel c (pixel 0; pixels of a stride that is a multiple
+ * of the beat the same). */
+static int beat_of(const hta_v2_cfg *cfg, const vconv *v, int c) {
+  const size_t bb = hta_v2_bus_bytes(cfg);
+  return (int)((v->out.off % bb + (size_t)c) / bb);
+}
+
+/* A pixel's writes under a plan: lanes in drain order (each pass's INT8
+ * lanes, then its ternary ones; chan -1: empty), a write whenever the byte's
+ * beat differs from the open one, and the last. */
+static long plan_writes(const hta_v2_cfg *cfg, const vconv *v, const int *order, int n) {
+  long w = 0;
+  int open = -1;
+  for (int i = 0; i < n; i++) {
+    if (order[i] < 0) continue;
+    const int b = beat_of(cfg, v, order[i]);
+    if (b != open) w++, open = b;
+  }
+  return w;
+}
+
+/* Cycles a plan of P passes and W writes per pixel costs the layer: the
+ * most of the core's (P K blocks per tile of Pix pixels), the writer's (one
+ * beat a cycle) and the weight loads' (P K blocks of whole beats, once for
+ * every item of a batch program). */
+static int64_t plan_cost(const compiler *cc, const vconv *v, int P, long W) {
+  const hta_v2_cfg *cfg = cc->cfg;
+  const int64_t K = (int64_t)v->kh * v->kw * ceil_div(v->in.c, (int)cfg->ci);
+  const int64_t pixels = (int64_t)v->out.h * v->out.w;
+  const int64_t tiles = (int64_t)v->out.h * ceil_div(v->out.w, (int)cfg->pix);
+  const int64_t run = P * K * tiles, writes = W * pixels;
+  const int64_t loads = P * K * (int64_t)(hta_v2_block_bytes(cfg) / hta_v2_bus_bytes(cfg)) /
+                        (cc->stacked ? 1 : cc->items);
+  int64_t c = run > writes ? run : writes;
+  return c > loads ? c : loads;
+}
+
+/* Replaces v's lanes with the beat plan where it costs less (see above):
+ * 0, or -1 on an error. */
+static int plan_passes(compiler *cc, vconv *v) {
+  const hta_v2_cfg *cfg = cc->cfg;
+  const int M = (int)cfg->mac_co, A = (int)cfg->add_co, nm = v->n_mac, na = v->n_add;
+  if (A == 0 || nm == 0 || na == 0) return 0;
+  const int n = nm + na;
+  /* the lanes in channel order: side and index */
+  int *side = malloc((size_t)n * sizeof *side), *idx = malloc((size_t)n * sizeof *idx);
+  /* the beat plan: pass of each lane in channel order */
+  int *pass = malloc((size_t)n * sizeof *pass);
+  const int cap = 2 * n + 2; /* (passes of the beat plan: at most one per lane + 1) */
+  int *order = malloc((size_t)cap * (size_t)(M + A) * sizeof *order);
+  if (!side || !idx || !pass || !order) {
+    free(side), free(idx), free(pass), free(order);
+    return fail(cc, "out of memory");
+  }
+  for (int i = 0, a = 0, b = 0; i < n; i++) {
+    const int mac = b >= na || (a < nm && v->mac[a].chan < v->add[b].chan);
+    side[i] = mac ? 0 : 1;
+    idx[i] = mac ? a++ : b++;
+  }
+  /* passes in channel order, a pass never past the end of the beat it
+     started in, a new one where a side is full */
+  int np = 0, cm = 0, ca = 0, beat = -1;
+  for (int i = 0; i < n; i++) {
+    const int b = beat_of(cfg, v, side[i] ? v->add[idx[i]].chan : v->mac[idx[i]].chan);
+    if (np == 0 || b != beat || (side[i] ? ca == A : cm == M)) {
+      np++;
+      cm = ca = 0;
+      beat = b;
+    }
+    pass[i] = np - 1;
+    if (side[i]) ca++;
+    else cm++;
+  }
+  /* the writes of a pixel, the current plan and the beat plan */
+  const int pm = ceil_div(nm, M), pa = ceil_div(na, A), p1 = pm > pa ? pm : pa;
+  int k = 0;
+  for (int p = 0; p < p1; p++) {
+    for (int o = 0; o < M; o++) order[k++] = p * M + o < nm ? v->mac[p * M + o].chan : -1;
+    for (int o = 0; o < A; o++) order[k++] = p * A + o < na ? v->add[p * A + o].chan : -1;
+  }
+  const long w1 = plan_writes(cfg, v, order, k);
+  k = 0;
+  for (int p = 0; p < np; p++) {
+    for (int sd = 0; sd < 2; sd++)
+      for (int i = 0; i < n; i++)
+        if (pass[i] == p && side[i] == sd)
+          order[k++] = sd ? v->add[idx[i]].chan : v->mac[idx[i]].chan;
+  }
+  const long w2 = plan_writes(cfg, v, order, k);
+  const int64_t c1 = plan_cost(cc, v, p1, w1), c2 = plan_cost(cc, v, np, w2);
+  int rc = 0;
+  if (c2 < c1) { /* the beat plan: np passes of M and A lanes, the unused ones empty */
+    vlane *mac = calloc((size_t)np * (size_t)M, sizeof *mac);
+    vlane *add = calloc((size_t)np * (size_t)A, sizeof *add);
+    if (mac == NULL || add == NULL) {
+      free(mac), free(add);
+      rc = fail(cc, "out of memory");
+    } else {
+      int *used = calloc((size_t)np * 2, sizeof *used);
+      if (used == NULL) {
+        free(mac), free(add);
+        rc = fail(cc, "out of memory");
+      } else {
+        for (int i = 0; i < n; i++) {
+          const int p = pass[i], u = used[2 * p + side[i]]++;
+          if (side[i]) add[p * A + u] = v->add[idx[i]];
+          else mac[p * M + u] = v->mac[idx[i]];
+        }
+        free(used);
+        for (int i = np * M; i-- > 0;) /* empty lanes: chan -1 (no weights) */
+          if (mac[i].w == NULL) mac[i].chan = -1;
+        for (int i = np * A; i-- > 0;)
+          if (add[i].w == NULL) add[i].chan = -1;
+        free(v->mac);
+        free(v->add);
+        v->mac = mac;
+        v->add = add;
+        v->n_mac = np * M;
+        v->n_add = np * A;
+      }
+    }
+  }
+  free(side), free(idx), free(pass), free(order);
+  return rc;
+}
+
 /* Emits a convolution's jobs (in half-pixel runs where emit_halves applies)
  * and frees v: 0, or -1 on an error. */
 static int emit_conv(compiler *cc, vconv *v, const hta_layer *l) {
-  int rc = emit_halves(cc, v, l);
+  int rc = plan_passes(cc, v);
+  if (rc == 0) rc = emit_halves(cc, v, l);
   if (rc == 0) rc = emit_vconv(cc, v);
   free_vconv(v);
   return rc < 0 ? -1 : 0;
