@@ -30,6 +30,7 @@ struct hta_net {
    * items in one start, each weight block loaded once for them all
    * (hta_compile_batch); compiled when a batch first needs them. */
   hta_program *bprog[HTA_BATCH_PROG_MAX + 1];
+  unsigned char bprog_failed[HTA_BATCH_PROG_MAX + 1]; /* (not tried again) */
   int batch;              /* items of the last successful run (0: none) */
   int chunk;              /* its items per start (1: one start per item) */
   int chunk_cap;          /* most items per start (halved where a start of
@@ -354,9 +355,10 @@ static const hta_program *batch_prog(hta_net *net, int items) {
   hta_device *dev = net->dev;
   if (items == 1) return net->prog;
   if (dev->be == &hta_backend_cpu || dev->hw == NULL || dev->hw->engine != 2) return NULL;
-  if (net->bprog[items] == NULL) {
+  if (net->bprog[items] == NULL && !net->bprog_failed[items]) {
     char err[400];
     hta_program *p = hta_compile_batch(dev->hw, net->layers, net->n, items, err, sizeof err);
+    net->bprog_failed[items] = p == NULL;
     if (p == NULL) return NULL;
     if (p->n_desc + 1 > net->desc_cap) {
       uint32_t *d = realloc(net->desc_cycles, (size_t)(p->n_desc + 1) * sizeof *d);
@@ -383,9 +385,9 @@ static int batch_chunk(hta_net *net, int batch) {
 
 /* The batch in starts of `chunk` items (the last one the rest), each with
  * its own data window (kept in net->windows, [starts][win_size], when all
- * ran); st summed over them. 1 in
- * *retry when the first start of several items found no room in the
- * device memory (nothing ran: fewer items per start may fit). */
+ * ran); st summed over them. *retry is 1 when the first start of several
+ * items found no room in the device memory (nothing ran: fewer items per
+ * start may fit). */
 static int run_starts(hta_net *net, const int8_t *in, int8_t *out, int batch, int chunk,
                       unsigned timeout_ms, hta_stats *st, int *retry) {
   hta_device *dev = net->dev;
