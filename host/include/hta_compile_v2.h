@@ -56,8 +56,9 @@ size_t hta_v2_bus_bytes(const hta_v2_cfg *cfg);
 size_t hta_v2_arow_bytes(const hta_v2_cfg *cfg);
 
 /* Compile a model (a chain or a graph: layers name their inputs). NULL on
- * error, with a message naming the layer in err. STRASSEN filters, GAP
- * windows larger than 7x7, ternary groups not aligned to Ci blocks and
+ * error, with a message naming the layer in err. STRASSEN filters of a
+ * depthwise layer, GAP windows larger than 7x7, ternary groups not aligned
+ * to Ci blocks and
  * layers beyond the core's or the graph-op unit's limits are refused. */
 hta_program *hta_compile_v2(const hta_v2_cfg *cfg, const hta_layer *layers, int n, char *err,
                             size_t errlen);

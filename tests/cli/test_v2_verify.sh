@@ -5,7 +5,8 @@
 # hybrid 25 / 50 % and strassen-free "sq" ONNX files imported here) on both,
 # and MobileNet-V1 0.25/128 hybrid:0.5 and MobileNet-V2 0.35/96 hybrid:0.5
 # (a graph), ResNet-18/32 int8 and hybrid:0.5 and ResNet-50/32 hybrid:0.5
-# from the zoo on v2small, bit-exact with the cpu device on every layer;
+# from the zoo on v2small, MobileNet-V1's STRASSEN plans, bit-exact with the
+# cpu device on every layer;
 # batches in batch programs (weights loaded once per start) the same.
 # About two minutes of CPU.
 # Prints PASS/FAIL lines and "N passed, N failed".
@@ -56,6 +57,21 @@ $HTA zoo resnet-50 --resolution 32 --plan hybrid:0.5 --seed 10 -o "$tmp/rn50.hta
 expect "verify resnet-50/32 hybrid:0.5 on sim:cfg=v2small" 0 \
   "^verify: OK: sim:cfg=v2small is bit-exact" \
   -- $HTA verify --device sim:cfg=v2small --model "$tmp/rn50.hta" --inputs 1 --seed 11
+# STRASSEN filters (compile_v2.c, lower_strassen: hidden units into the
+# scratch region, then a 1x1 convolution over them), alone and beside INT8
+# filters, and in a batch program (the MAC-only core: test_v2_networks)
+for plan in hybrid:0.5:strassen:1 strassen:0.5; do
+  $HTA zoo mobilenet-v1 --width 0.25 --resolution 128 --plan $plan --seed 16 \
+    -o "$tmp/mns.hta" > /dev/null || fail "zoo mobilenet-v1 0.25/128 $plan" "could not generate"
+  for cfg in v2small v2tiny; do
+    expect "verify mobilenet-v1 0.25/128 $plan on sim:cfg=$cfg" 0 \
+      "^verify: OK: sim:cfg=$cfg is bit-exact" \
+      -- $HTA verify --device sim:cfg=$cfg --model "$tmp/mns.hta" --inputs 1 --seed 17
+  done
+done
+expect "verify mobilenet-v1 0.25/128 strassen:0.5 batch of 2 on sim:cfg=v2tiny512" 0 \
+  "^verify: OK: sim:cfg=v2tiny512 is bit-exact" \
+  -- $HTA verify --device sim:cfg=v2tiny512 --model "$tmp/mns.hta" --inputs 2 --seed 18
 # Batch programs (hta_compile_batch: up to 8 inputs in one start, each
 # weight block loaded once): a batch of 10 runs as starts of 8 and 2, a graph
 # (MobileNet-V2's ADDs repeated per item) and ResNet-18 in starts of 3 and 2

@@ -7,7 +7,9 @@
  * INT8 array), with seeded random inputs; graphs: MobileNet-V2 0.35/96
  * (int8, hybrid:0.5; residual ADDs on the graph-op unit), ResNet-18/32 (int8,
  * hybrid:0.5) on hw/config's v2small (WDepth 1024) and its refusal where
- * WDepth is 512, and 20 random DAGs (hta_rand_graph_engine) per size. Batch
+ * WDepth is 512, STRASSEN filters (the zoo's strassen plans of MobileNet-V1,
+ * random layers of every kind), and 20 random DAGs (hta_rand_graph_engine)
+ * per size. Batch
  * programs (hta_compile_v2_batch: B inputs in one program, each weight
  * block loaded once) of the same networks, every item checked. Also
  * reports the jobs each network became.
@@ -250,6 +252,12 @@ done:
   hta_program_free(prog);
 }
 
+static int kcount(const hta_layer *l, hta_kind k) {
+  int n = 0;
+  for (int o = 0; o < l->out_c; o++) n += hta_layer_kind(l, o) == k;
+  return n;
+}
+
 static void run_net(const char *what, const hta_model *m, const hta_v2_cfg *cfg, uint64_t seed) {
   run_net_batch(what, m, cfg, seed, 1);
 }
@@ -366,8 +374,68 @@ int main(int argc, char **argv) {
     }
     hta_model_free(m);
   }
-  /* random DAGs (filters INT8, ternary, binary: v2 does not lower
-   * STRASSEN); a draw the compiler refuses for a limit of the lowering (a
+  /* STRASSEN filters (lower_strassen: hidden units into the scratch region,
+   * then a 1x1 convolution over them): the zoo's strassen plans, and random
+   * CONV2D / POINTWISE / FC layers mixing every kind, on each size (MAC-only
+   * too) and as batch programs */
+  {
+    const char *splans[] = {"hybrid:0.5:strassen:1", "strassen:0.5"};
+    for (int p = 0; p < 2; p++) {
+      m = hta_zoo_mobilenet_v1(0.25, 128, splans[p], 1, err, sizeof err);
+      char what[80];
+      snprintf(what, sizeof what, "mobilenet-v1-0.25-128 %s", splans[p]);
+      if (check(m != NULL, what, "zoo: %s", err)) {
+        run_net(what, m, p ? &V2_TINY : &V2_SMALL, seed + 30 + (uint64_t)p);
+        run_net(what, m, &V2_MAC, seed + 32 + (uint64_t)p);
+        run_net_batch(what, m, &V2_SMALL, seed + 34 + (uint64_t)p, 3);
+      }
+      hta_model_free(m);
+    }
+    hta_hw_cfg lim;
+    hta_hw_cfg_default(&lim);
+    lim.k_max = 400;
+    hta_rand_opts opts;
+    hta_rand_opts_default(&opts, &lim);
+    opts.kinds = 1u << HTA_KIND_INT8 | 1u << HTA_KIND_TERNARY | 1u << HTA_KIND_BINARY |
+                 1u << HTA_KIND_STRASSEN;
+    opts.grouped = 0;
+    opts.max_hw = 12;
+    const hta_op ops[3] = {HTA_OP_CONV2D, HTA_OP_POINTWISE, HTA_OP_FC};
+    const hta_v2_cfg *cfgs[3] = {&V2_TINY, &V2_SMALL, &V2_MAC};
+    int ran = 0;
+    for (uint64_t k = 0; k < 60; k++) {
+      hta_rng g;
+      hta_rng_seed(&g, seed * 7000 + k);
+      opts.op = ops[k % 3];
+      hta_rand_layer rl;
+      if (hta_rand_layer_make(&rl, &g, &opts, NULL) != 0) {
+        check(0, "random STRASSEN layer", "out of memory");
+        break;
+      }
+      char what[120];
+      snprintf(what, sizeof what, "random %s layer %" PRIu64 " (%d STRASSEN filters, r %d)",
+               hta_op_name(rl.l.op), seed * 7000 + k, kcount(&rl.l, HTA_KIND_STRASSEN), rl.l.r);
+      m = hta_model_new("strassen", "mixed");
+      if (m != NULL && hta_model_add_layer(m, &rl.l, err, sizeof err) == 0) {
+        hta_model_info mi;
+        hta_model_get_info(m, &mi);
+        hta_program *pr = hta_compile_v2(cfgs[k % 3], hta_model_layers(m), mi.n_layers,
+                                         err, sizeof err);
+        /* (a draw beyond a limit of the core: the cases above test those) */
+        if (pr != NULL) {
+          run_net_batch(what, m, cfgs[k % 3], k, 1 + (int)(k % 2));
+          ran += rl.l.r > 0;
+        }
+        hta_program_free(pr);
+      }
+      hta_model_free(m);
+      hta_rand_layer_free(&rl);
+    }
+    check(ran >= 15, "random layers: 15 with STRASSEN filters within the core's limits", "%d",
+          ran);
+  }
+  /* random DAGs (filters INT8, ternary, binary: their STRASSEN layers
+   * are above); a draw the compiler refuses for a limit of the lowering (a
    * GAP over more than 7x7 pixels, ternary groups not whole Ci blocks, a
    * kernel or padding over the core's 7) is skipped */
   for (int k = 0; k < 2; k++) {

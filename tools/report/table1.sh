@@ -100,7 +100,7 @@ done
 # int8 (its hw/config file says how it is sized). Default: v2small against
 # v2smallmac (equal LUTs, DSPs not binding: minutes); the part-sized pair
 # TABLE1_EQ_HYB=zcu104 TABLE1_EQ_MAC=zcu104mac (equal DSPs on the
-# XCZU7EV) takes much longer. STRASSEN filters are not lowered to engine v2.
+# XCZU7EV) takes much longer.
 EQ_HYB=${TABLE1_EQ_HYB:-v2small}
 EQ_MAC=${TABLE1_EQ_MAC:-v2smallmac}
 EQ_PLANS=(int8 twn hybrid:0.5 hybrid:0.25)

@@ -6,6 +6,9 @@
  * the core runs (vconv: a kernel over a slice of channels of a tensor, with
  * one lane per filter, MAC or adder):
  *   CONV2D, POINTWISE, FC   one vconv (FC: 1x1 image, as the model has it);
+ *                           STRASSEN filters two more: the hidden units into
+ *                           the scratch region, then a 1x1 vconv over them
+ *                           (lower_strassen);
  *                           1x1 layers of over 255 Ci blocks: runs of pixels
  *                           read as half-pixels by a 1x2 kernel (emit_halves);
  *                           a first convolution over few channels as a 1x1
@@ -104,8 +107,9 @@ typedef struct compiler {
   int *job_layer;
   int n_jobs, cap_jobs;
   int items;                /* batch items the program runs (1: one) */
-  int stacked;              /* the layer being lowered ran over all items at once */
+  int stacked;              /* the convolution being emitted runs over all items at once */
   const hta_program *prog;  /* its tensors (item 0's) */
+  hta_tensor hid;           /* the STRASSEN layer being lowered: its hidden units */
 } compiler;
 
 static int fail(compiler *cc, const char *fmt, ...) {
@@ -331,6 +335,70 @@ static int add_job(compiler *cc, const hta_v2_job *j, int layer) {
   cc->job_layer[cc->n_jobs] = layer;
   cc->n_jobs++;
   return 0;
+}
+
+/* ---- batch programs: the later items' descriptors ---- */
+
+/* Bytes per item of the tensor whose items hold window offset off. */
+static uint32_t item_bytes(const compiler *cc, uint32_t off) {
+  const hta_program *p = cc->prog;
+  if (cc->hid.bytes != 0 && off >= cc->hid.off &&
+      (uint64_t)off < cc->hid.off + (uint64_t)cc->items * cc->hid.bytes)
+    return cc->hid.bytes; /* (a STRASSEN layer's hidden units, in the scratch region) */
+  for (int i = -1; i < p->n_layers; i++) {
+    const hta_tensor *t = i < 0 ? &p->input : &p->layer_out[i];
+    if (off >= t->off && (uint64_t)off < t->off + (uint64_t)cc->items * t->bytes)
+      return t->bytes;
+  }
+  return 0; /* (every descriptor reads and writes the program's tensors) */
+}
+
+/* Descriptors j0 .. n_jobs-1 compute item 0 of a layer: each run of them
+ * that shares weight blocks (a job that loads, then the bands with `reuse`)
+ * is repeated for items 1 .. B-1 right after it, every offset into a tensor
+ * moved to the item, the repeats' first job with `reuse` set: the blocks it
+ * names are the ones the run's last job left in the buffers. Graph ops
+ * repeat alone. */
+static int repeat_items(compiler *cc, int j0) {
+  const int n = cc->n_jobs - j0;
+  if (cc->items <= 1 || n <= 0) return 0;
+  hta_v2_job *jobs = malloc((size_t)n * sizeof *jobs);
+  hta_gop_desc *gops = malloc((size_t)n * sizeof *gops);
+  if (jobs == NULL || gops == NULL) {
+    free(jobs);
+    free(gops);
+    return fail(cc, "out of memory");
+  }
+  memcpy(jobs, cc->jobs + j0, (size_t)n * sizeof *jobs);
+  memcpy(gops, cc->gops + j0, (size_t)n * sizeof *gops);
+  const int layer = cc->job_layer[j0];
+  cc->n_jobs = j0;
+  int rc = 0;
+  for (int a = 0; rc == 0 && a < n;) {
+    const int gop = gops[a].op == HTA_DESC_OP_GOP;
+    int e = a + 1;
+    while (!gop && e < n && gops[e].op != HTA_DESC_OP_GOP && jobs[e].reuse) e++;
+    for (int b = 0; rc == 0 && b < cc->items; b++)
+      for (int k = a; rc == 0 && k < e; k++) {
+        hta_v2_job j = jobs[k];
+        hta_gop_desc g = gops[k];
+        if (gop) {
+          g.in_off += (uint32_t)b * item_bytes(cc, g.in_off);
+          g.out_off += (uint32_t)b * item_bytes(cc, g.out_off);
+          if (g.in2_c != 0) g.in2_off += (uint32_t)b * item_bytes(cc, g.in2_off);
+        } else {
+          j.in_off += (uint32_t)b * item_bytes(cc, j.in_off);
+          j.out_off += (uint32_t)b * item_bytes(cc, j.out_off);
+          if (b > 0) j.reuse = 1;
+        }
+        rc = add_job(cc, &j, layer);
+        if (rc == 0) cc->gops[cc->n_jobs - 1] = g;
+      }
+    a = e;
+  }
+  free(jobs);
+  free(gops);
+  return rc;
 }
 
 /* Passes a job of K blocks (ngr group-scale rows per pass) may take when it
@@ -651,16 +719,16 @@ static void lane_out_stage(vlane *ln, const hta_layer *l, int o) {
  * are one image of B in_h rows (at any width flat_width picks), whose jobs
  * load each weight block once for all items. Not where the stacked rows
  * would exceed the core's DimBits at every width flat_width may pick. */
-static void stack_items(compiler *cc, vconv *v) {
+static int stack_items(compiler *cc, vconv *v) {
   if (cc->items <= 1 || v->kh != 1 || v->kw != 1 || v->s != 1 || v->pad_t != 0 ||
       v->pad_l != 0 || v->out.h != v->in.h || v->out.w != v->in.w)
-    return;
+    return 0;
   vconv t = *v;
   t.in.h = t.out.h = cc->items * v->in.h;
   const long rows = (long)t.in.h * t.in.w / flat_width(cc->cfg, &t);
-  if (rows > DIM_MAX) return;
+  if (rows > DIM_MAX) return 0;
   v->in.h = v->out.h = t.in.h;
-  cc->stacked = 1;
+  return 1;
 }
 
 /* ---- passes of a hybrid convolution: whole output beats ----
@@ -810,9 +878,12 @@ static int plan_passes(compiler *cc, vconv *v) {
 /* Emits a convolution's jobs (in half-pixel runs where emit_halves applies)
  * and frees v: 0, or -1 on an error. */
 static int emit_conv(compiler *cc, vconv *v, const hta_layer *l) {
+  const int j0 = cc->n_jobs;
+  cc->stacked = stack_items(cc, v); /* (batch programs: all items at once) */
   int rc = plan_passes(cc, v);
   if (rc == 0) rc = emit_halves(cc, v, l);
   if (rc == 0) rc = emit_vconv(cc, v);
+  if (rc == 0 && !cc->stacked) rc = repeat_items(cc, j0); /* (else item after item) */
   free_vconv(v);
   return rc < 0 ? -1 : 0;
 }
@@ -930,15 +1001,67 @@ static int lower_grouped(compiler *cc, int i, const hta_layer *l, hta_tensor in,
   return 0;
 }
 
+/* STRASSEN filters (docs/numerics.md): the layer's r hidden units h_j =
+ * clamp(-128, 127, RDBPOT(SRDHM(sat32(wb_j . xc), hmul_j), hshift_j)), then
+ * filter o's output stage of sum_j wc[o][j] h_j. Two convolutions: the
+ * hidden units, the layer's kernel over its input into the scratch region
+ * (an output stage of bias 0, zp_out 0, clamp -128..127: the v2 stage
+ * exactly), then a 1x1 one over them (zp_in 0) into the STRASSEN filters'
+ * channels of the output, both with weights -1/0/1 on ternary lanes of
+ * alpha 1 (a MAC-only core: INT8 lanes). The layer's other filters are a
+ * convolution of their own (lower_conv), writing the other channels. */
+static const uint8_t ALPHA_ONE = 1;
+
+static int lower_strassen(compiler *cc, int i, const hta_layer *l, hta_tensor in,
+                          hta_tensor out) {
+  const int K = hta_layer_k(l), r = l->r, tern = cc->cfg->add_co > 0;
+  cc->hid = tensor(cc->prog->scratch_off, out.h, out.w, r);
+  vconv h;
+  if (new_vconv(cc, &h, i, " (STRASSEN hidden units)", l, r) != 0) return -1;
+  h.in = in;
+  h.out = cc->hid;
+  h.zp_out = 0;
+  h.act_min = -128;
+  h.act_max = 127;
+  for (int j = 0; j < r; j++) {
+    vlane *ln = push_lane(&h, tern);
+    ln->chan = j;
+    ln->w = l->wb + (size_t)j * K;
+    ln->alpha = tern ? &ALPHA_ONE : NULL;
+    ln->bias = 0;
+    ln->mult = l->hmul[j];
+    ln->shift = l->hshift[j];
+  }
+  if (emit_conv(cc, &h, l) != 0) return -1;
+  vconv o;
+  if (new_vconv(cc, &o, i, " (STRASSEN filters)", l, l->out_c) != 0) return -1;
+  o.kh = o.kw = o.s = 1;
+  o.pad_t = o.pad_l = o.zp_in = 0;
+  o.in = cc->hid;
+  o.out = out;
+  for (int f = 0; f < l->out_c; f++) {
+    if (hta_layer_kind(l, f) != HTA_KIND_STRASSEN) continue;
+    vlane *ln = push_lane(&o, tern);
+    ln->chan = f;
+    ln->w = l->wc + (size_t)f * r;
+    ln->alpha = tern ? &ALPHA_ONE : NULL;
+    lane_out_stage(ln, l, f);
+  }
+  const int rc = emit_conv(cc, &o, l);
+  cc->hid.bytes = 0;
+  return rc;
+}
+
 static int lower_conv(compiler *cc, int i, const hta_layer *l, hta_tensor in, hta_tensor out) {
   if (l->cgroups > 1) return lower_grouped(cc, i, l, in, out);
+  if (count_kind(l, HTA_KIND_STRASSEN) > 0 && lower_strassen(cc, i, l, in, out) != 0) return -1;
   const int K = hta_layer_k(l), ng = hta_layer_ngroups(l);
   vconv v;
   if (new_vconv(cc, &v, i, "", l, l->out_c) != 0) return -1;
   v.in = in;
   v.out = out;
   const int mac_only = cc->cfg->add_co == 0;
-  const int nt = l->out_c - count_kind(l, HTA_KIND_INT8);
+  const int nt = count_kind(l, HTA_KIND_TERNARY) + count_kind(l, HTA_KIND_BINARY);
   v.gblk = nt > 0 && !mac_only ? conv_gblk(cc->cfg, l) : 0;
   if (v.gblk < 0) {
     free_vconv(&v);
@@ -948,6 +1071,7 @@ static int lower_conv(compiler *cc, int i, const hta_layer *l, hta_tensor in, ht
                 cc->cfg->fine_groups ? "" : ", and a core built with fine groups");
   }
   for (int o = 0; o < l->out_c; o++) {
+    if (hta_layer_kind(l, o) == HTA_KIND_STRASSEN) continue; /* (lower_strassen) */
     const int t = hta_layer_kind(l, o) != HTA_KIND_INT8;
     vlane *ln = push_lane(&v, t && !mac_only);
     ln->chan = o;
@@ -963,7 +1087,6 @@ static int lower_conv(compiler *cc, int i, const hta_layer *l, hta_tensor in, ht
     }
     lane_out_stage(ln, l, o);
   }
-  stack_items(cc, &v);
   return emit_conv(cc, &v, l);
 }
 
@@ -1118,6 +1241,7 @@ static int put_dw(compiler *cc, const dwl *d, int layer, int cb0, int nb, int re
 
 static int lower_dw(compiler *cc, int i, const hta_layer *l, hta_tensor in, hta_tensor out) {
   const hta_v2_cfg *cfg = cc->cfg;
+  const int j0 = cc->n_jobs;
   const int gap = l->op == HTA_OP_GAP;
   const char *w = gap ? " (GAP)" : " (DEPTHWISE)";
   const int nbk = 2 * (int)cfg->pix, NL = (int)(cfg->mac_co + cfg->add_co);
@@ -1252,7 +1376,7 @@ static int lower_dw(compiler *cc, int i, const hta_layer *l, hta_tensor in, hta_
       if (add_job(cc, &j, i) != 0) return -1;
     }
   }
-  return 0;
+  return repeat_items(cc, j0); /* (batch programs: item after item) */
 }
 
 /* A graph op (table = 0) or the activation table of a layer of another op
@@ -1268,7 +1392,7 @@ static int lower_gop(compiler *cc, int i, const hta_layer *l, int table, hta_ten
   const hta_v2_job none = {0};
   if (add_job(cc, &none, i) != 0) return -1;
   cc->gops[cc->n_jobs - 1] = gd; /* par_off relative to the blob until emit() */
-  return 0;
+  return repeat_items(cc, cc->n_jobs - 1); /* (batch programs: one per item) */
 }
 
 /* ---- channel augmentation of the first convolution ---- */
@@ -1329,6 +1453,17 @@ static int plan_data(compiler *cc, const hta_layer *layers, int n, const hta_lay
     prog->layer_out[i] = tensor((uint32_t)off, oh, ow, l->out_c);
     off += b * oh * ow * hta_pix_stride(l->out_c);
   }
+  /* the scratch region: the hidden units of the largest STRASSEN layer
+     (lower_strassen), every item; the layers run one after another */
+  uint64_t scratch = 0;
+  for (int i = 0; i < n; i++) {
+    const hta_layer *l = &layers[i];
+    const uint64_t hb = b * hta_layer_out_h(l) * hta_layer_out_w(l) * hta_pix_stride(l->r);
+    if (l->r > 0 && hb > scratch) scratch = hb;
+  }
+  prog->scratch_off = (uint32_t)(off <= UINT32_MAX ? off : 0);
+  prog->scratch_bytes = (uint32_t)(scratch <= UINT32_MAX ? scratch : 0);
+  off += scratch;
   if (off > UINT32_MAX)
     return fail(cc, "the data window (%llu bytes or more) exceeds the 32-bit offsets of "
                 "descriptors", (unsigned long long)off);
@@ -1346,9 +1481,9 @@ static int check_graph(compiler *cc, const hta_layer *layers, int n) {
   char msg[400];
   if (hta_layers_check(layers, n, msg, sizeof msg) != 0) return fail(cc, "%s", msg);
   for (int i = 0; i < n; i++)
-    if (!gop_op(layers[i].op) && count_kind(&layers[i], HTA_KIND_STRASSEN) > 0)
-      return fail(cc, "layer %d (%s): STRASSEN filters are not lowered to engine v2 yet", i,
-                  hta_op_name(layers[i].op));
+    if (layers[i].op == HTA_OP_DEPTHWISE && count_kind(&layers[i], HTA_KIND_STRASSEN) > 0)
+      return fail(cc, "layer %d (%s): STRASSEN filters of a depthwise layer (a hidden block "
+                  "per channel) are not lowered to engine v2", i, hta_op_name(layers[i].op));
   return 0;
 }
 
@@ -1361,67 +1496,6 @@ static int check_cfg(compiler *cc, const hta_v2_cfg *c) {
                 "(>= MacCo + AddCo)", c->name ? c->name : "?", c->pix, c->ci, c->mac_co,
                 c->add_co, c->act_depth, c->w_depth, c->a_depth, c->rec_depth);
   return 0;
-}
-
-/* ---- batch programs: the later items' descriptors ---- */
-
-/* Bytes per item of the tensor whose items hold window offset off. */
-static uint32_t item_bytes(const compiler *cc, uint32_t off) {
-  const hta_program *p = cc->prog;
-  for (int i = -1; i < p->n_layers; i++) {
-    const hta_tensor *t = i < 0 ? &p->input : &p->layer_out[i];
-    if (off >= t->off && (uint64_t)off < t->off + (uint64_t)cc->items * t->bytes)
-      return t->bytes;
-  }
-  return 0; /* (every descriptor reads and writes the program's tensors) */
-}
-
-/* Descriptors j0 .. n_jobs-1 compute item 0 of a layer: each run of them
- * that shares weight blocks (a job that loads, then the bands with `reuse`)
- * is repeated for items 1 .. B-1 right after it, every offset into a tensor
- * moved to the item, the repeats' first job with `reuse` set: the blocks it
- * names are the ones the run's last job left in the buffers. Graph ops
- * repeat alone. */
-static int repeat_items(compiler *cc, int j0) {
-  const int n = cc->n_jobs - j0;
-  if (cc->items <= 1 || n <= 0) return 0;
-  hta_v2_job *jobs = malloc((size_t)n * sizeof *jobs);
-  hta_gop_desc *gops = malloc((size_t)n * sizeof *gops);
-  if (jobs == NULL || gops == NULL) {
-    free(jobs);
-    free(gops);
-    return fail(cc, "out of memory");
-  }
-  memcpy(jobs, cc->jobs + j0, (size_t)n * sizeof *jobs);
-  memcpy(gops, cc->gops + j0, (size_t)n * sizeof *gops);
-  const int layer = cc->job_layer[j0];
-  cc->n_jobs = j0;
-  int rc = 0;
-  for (int a = 0; rc == 0 && a < n;) {
-    const int gop = gops[a].op == HTA_DESC_OP_GOP;
-    int e = a + 1;
-    while (!gop && e < n && gops[e].op != HTA_DESC_OP_GOP && jobs[e].reuse) e++;
-    for (int b = 0; rc == 0 && b < cc->items; b++)
-      for (int k = a; rc == 0 && k < e; k++) {
-        hta_v2_job j = jobs[k];
-        hta_gop_desc g = gops[k];
-        if (gop) {
-          g.in_off += (uint32_t)b * item_bytes(cc, g.in_off);
-          g.out_off += (uint32_t)b * item_bytes(cc, g.out_off);
-          if (g.in2_c != 0) g.in2_off += (uint32_t)b * item_bytes(cc, g.in2_off);
-        } else {
-          j.in_off += (uint32_t)b * item_bytes(cc, j.in_off);
-          j.out_off += (uint32_t)b * item_bytes(cc, j.out_off);
-          if (b > 0) j.reuse = 1;
-        }
-        rc = add_job(cc, &j, layer);
-        if (rc == 0) cc->gops[cc->n_jobs - 1] = g;
-      }
-    a = e;
-  }
-  free(jobs);
-  free(gops);
-  return rc;
 }
 
 static int emit(compiler *cc, hta_program *prog) {
@@ -1475,7 +1549,7 @@ static int emit(compiler *cc, hta_program *prog) {
 
 hta_program *hta_compile_v2_batch(const hta_v2_cfg *cfg, const hta_layer *layers, int n,
                                   int batch, char *err, size_t errlen) {
-  compiler cc = {cfg, err, errlen, {0}, NULL, NULL, NULL, 0, 0, batch, 0, NULL};
+  compiler cc = {cfg, err, errlen, {0}, NULL, NULL, NULL, 0, 0, batch, 0, NULL, {0}};
   if (err != NULL && errlen > 0) err[0] = '\0';
   if (cfg == NULL || layers == NULL || n < 1) {
     fail(&cc, "no layers to compile (n %d) or no v2 configuration", n);
@@ -1506,8 +1580,6 @@ hta_program *hta_compile_v2_batch(const hta_v2_cfg *cfg, const hta_layer *layers
     const int s0 = hta_layer_src(l, i, 0);
     const hta_tensor in = s0 == 0 ? prog->input : prog->layer_out[s0 - 1];
     const hta_tensor out = prog->layer_out[i];
-    const int j0 = cc.n_jobs;
-    cc.stacked = 0;
     if (gop_op(l->op)) {
       const int s1 = hta_op_inputs(l->op) == 2 ? hta_layer_src(l, i, 1) : s0;
       const hta_tensor in2 = s1 == 0 ? prog->input : prog->layer_out[s1 - 1];
@@ -1517,10 +1589,8 @@ hta_program *hta_compile_v2_batch(const hta_v2_cfg *cfg, const hta_layer *layers
     } else {
       rc = lower_conv(&cc, i, l, in, out);
     }
-    const int jt = cc.stacked ? cc.n_jobs : j0; /* (a stacked layer ran every item) */
     if (rc == 0 && !gop_op(l->op) && l->lut != NULL)
       rc = lower_gop(&cc, i, l, 1, out, out, out, cfg->chan_max);
-    if (rc == 0) rc = repeat_items(&cc, jt);
   }
   if (rc == 0) rc = emit(&cc, prog);
   free(cc.blob.p);
