@@ -304,7 +304,7 @@ const hta_hw_config hta_hw_configs[HTA_HW_CONFIG_COUNT] = {
         .engine = 2u,
         .pix = 7u,
         .ci = 16u,
-        .mac_co = 16u,
+        .mac_co = 20u,
         .add_co = 24u,
         .act_depth = 2048u,
         .w_depth = 512u,
@@ -312,7 +312,7 @@ const hta_hw_config hta_hw_configs[HTA_HW_CONFIG_COUNT] = {
         .rec_depth = 1024u,
         .drain_lanes = 4u,
         .bus_bytes = 32u,
-        .signature = 0x8cc833e0u,
+        .signature = 0x40f29443u,
     },
     {
         .name = "zcu104mac", /* hw/config/zcu104mac.cfg */

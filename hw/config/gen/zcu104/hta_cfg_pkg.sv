@@ -39,7 +39,7 @@ package hta_cfg_pkg;
   // v2: input channels per cycle (divides 16)
   localparam int Ci            = 16;
   // v2: INT8 output channels per pass (even)
-  localparam int MacCo         = 16;
+  localparam int MacCo         = 20;
   // v2: ternary output channels per pass
   localparam int AddCo         = 24;
   // v2: words per activation bank (2 Pix banks of Ci bytes)
@@ -59,6 +59,6 @@ package hta_cfg_pkg;
   // 32-bit FNV-1a over the text "Name=Value;" of every parameter of the configuration file, in
   // file order (derived ones excluded). Programs carry it in word 4 of their header; the engine
   // refuses a program built for another configuration (ERR_PROG).
-  localparam logic [31:0] CfgSignature = 32'h8cc833e0;
+  localparam logic [31:0] CfgSignature = 32'h40f29443;
 
 endpackage
