@@ -26,6 +26,7 @@
 #include <string.h>
 
 #include "check.h"
+#include "batch_interp.h"
 #include "check_outputs.h"
 #include "hta_compile_v2.h"
 #include "hta_golden.h"
@@ -222,53 +223,9 @@ static int batch_leg(const hta_v2_cfg *cfg, const hta_layer *layers, int n, uint
     snprintf(detail, len, "batch of %d: compile failed: %s", nb, err);
     return 0;
   }
-  int ok = 0;
-  int8_t **golden[3] = {0};
-  int8_t *input = malloc(hta_layer_in_size(&layers[0]));
-  uint8_t *data = malloc(p->data_size), *before = malloc(p->data_size);
-  int mem = input && data && before;
-  for (int b = 0; mem && b < nb; b++) {
-    golden[b] = calloc((size_t)n, sizeof *golden[b]);
-    for (int i = 0; golden[b] && i < n; i++) golden[b][i] = malloc(hta_layer_out_size(&layers[i]));
-    mem = golden[b] && golden[b][n - 1];
-  }
-  hta_interp_status st;
-  if (!mem) {
-    snprintf(detail, len, "out of memory");
-    goto out;
-  }
-  for (size_t i = 0; i < p->data_size; i++) data[i] = (uint8_t)hta_rng_u64(&g);
-  for (int b = 0; b < nb; b++) {
-    hta_rand_fill(&g, input, hta_layer_in_size(&layers[0]));
-    if (hta_golden_layers(layers, n, input, golden[b]) != 0) {
-      snprintf(detail, len, "golden model refused the layers");
-      goto out;
-    }
-    const hta_tensor t = hta_tensor_item(&p->input, b);
-    hta_tensor_pack(&t, input, data);
-  }
-  memcpy(before, data, p->data_size);
-  if (hta_interp_v2_run(cfg, p->bytes, p->size, data, p->data_size, NULL, &st) != 0) {
-    snprintf(detail, len, "batch of %d: interpreter: code %d at job %d (layer %d) info 0x%x: %s",
-             nb, st.code, st.layer, st.layer >= 0 ? p->desc_layer[st.layer] : -1, st.info,
-             st.msg);
-    goto out;
-  }
-  if (st.layers_done != p->n_desc) {
-    snprintf(detail, len, "batch of %d: interpreter ran %d of %d jobs", nb, st.layers_done,
-             p->n_desc);
-    goto out;
-  }
-  ok = check_batch_outputs(p, layers, n, (int8_t *const *const *)golden, data, before,
-                           "batch program", detail, len);
-out:
-  for (int b = 0; b < nb; b++) {
-    for (int i = 0; golden[b] && i < n; i++) free(golden[b][i]);
-    free(golden[b]);
-  }
-  free(input);
-  free(data);
-  free(before);
+  char who[40];
+  snprintf(who, sizeof who, "batch program of %d", nb);
+  const int ok = batch_interp_check(cfg, p, layers, n, &g, who, detail, len);
   hta_program_free(p);
   return ok;
 }

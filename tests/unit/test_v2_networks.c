@@ -26,6 +26,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "batch_interp.h"
 #include "check.h"
 #include "check_outputs.h"
 #include "hta_compile.h"
@@ -197,58 +198,18 @@ static void run_net_batch(const char *what, const hta_model *m, const hta_v2_cfg
     const size_t at = strlen(name);
     snprintf(name + at, sizeof name - at, ", batch program of %d", batch);
   }
-  int8_t **golden[HTA_BATCH_PROG_MAX] = {0};
-  int8_t *input = malloc(hta_layer_in_size(&layers[0]));
-  uint8_t *data = NULL, *before = NULL;
-  int ok = 0, mem = input != NULL;
   hta_program *prog = batch > 1 ? hta_compile_v2_batch(cfg, layers, n, batch, err, sizeof err)
                                 : hta_compile_v2(cfg, layers, n, err, sizeof err);
+  int ok = 0;
   if (prog == NULL) {
     snprintf(detail, sizeof detail, "compile: %s", err);
-    goto done;
+  } else {
+    hta_rng g;
+    hta_rng_seed(&g, seed);
+    ok = batch_interp_check(cfg, prog, layers, n, &g, "v2 program", detail, sizeof detail);
+    if (ok) printf("  %s: %d jobs, program %zu bytes\n", name, prog->n_desc, prog->size);
   }
-  data = malloc(prog->data_size);
-  before = malloc(prog->data_size);
-  for (int b = 0; b < batch; b++) {
-    golden[b] = calloc((size_t)n, sizeof *golden[b]);
-    for (int i = 0; golden[b] && i < n; i++) golden[b][i] = malloc(hta_layer_out_size(&layers[i]));
-    mem = mem && golden[b] && golden[b][n - 1];
-  }
-  if (!mem || !data || !before) {
-    snprintf(detail, sizeof detail, "out of memory");
-    goto done;
-  }
-  hta_rng g;
-  hta_rng_seed(&g, seed);
-  for (size_t i = 0; i < prog->data_size; i++) data[i] = (uint8_t)hta_rng_u64(&g);
-  for (int b = 0; b < batch; b++) {
-    hta_rand_fill(&g, input, hta_layer_in_size(&layers[0]));
-    if (hta_golden_layers(layers, n, input, golden[b]) != 0) {
-      snprintf(detail, sizeof detail, "golden model refused the network");
-      goto done;
-    }
-    const hta_tensor t = hta_tensor_item(&prog->input, b);
-    hta_tensor_pack(&t, input, data);
-  }
-  memcpy(before, data, prog->data_size);
-  hta_interp_status st;
-  if (hta_interp_v2_run(cfg, prog->bytes, prog->size, data, prog->data_size, NULL, &st) != 0) {
-    snprintf(detail, sizeof detail, "interpreter: code %d at job %d (layer %d): %s", st.code,
-             st.layer, st.layer >= 0 ? prog->desc_layer[st.layer] : -1, st.msg);
-    goto done;
-  }
-  ok = check_batch_outputs(prog, layers, n, (int8_t *const *const *)golden, data, before,
-                           "v2 program", detail, sizeof detail);
-  if (ok) printf("  %s: %d jobs, program %zu bytes\n", name, prog->n_desc, prog->size);
-done:
   check(ok, name, "%s (seed %" PRIu64 ")", detail, seed);
-  for (int b = 0; b < batch; b++) {
-    for (int i = 0; golden[b] && i < n; i++) free(golden[b][i]);
-    free(golden[b]);
-  }
-  free(input);
-  free(data);
-  free(before);
   hta_program_free(prog);
 }
 
