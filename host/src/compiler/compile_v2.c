@@ -756,17 +756,22 @@ static int beat_of(const hta_v2_cfg *cfg, const vconv *v, int c) {
   return (int)((v->out.off % bb + (size_t)c) / bb);
 }
 
-/* A pixel's writes under a plan: lanes in drain order (each pass's INT8
- * lanes, then its ternary ones; chan -1: empty), a write whenever the byte's
- * beat differs from the open one, and the last. */
-static long plan_writes(const hta_v2_cfg *cfg, const vconv *v, const int *order, int n) {
+/* A pixel's writes under a plan of P passes (pass p: lanes p M .. of mac,
+ * then p A .. of add; lanes without weights write nothing): one whenever a
+ * byte's beat differs from the open one. */
+static long plan_writes(const hta_v2_cfg *cfg, const vconv *v, const vlane *mac, int nm,
+                        const vlane *add, int na, int P) {
+  const int M = (int)cfg->mac_co, A = (int)cfg->add_co;
   long w = 0;
   int open = -1;
-  for (int i = 0; i < n; i++) {
-    if (order[i] < 0) continue;
-    const int b = beat_of(cfg, v, order[i]);
-    if (b != open) w++, open = b;
-  }
+  for (int p = 0; p < P; p++)
+    for (int i = 0; i < M + A; i++) {
+      const int li = i < M ? p * M + i : p * A + i - M;
+      const vlane *ln = i < M ? (li < nm ? &mac[li] : NULL) : (li < na ? &add[li] : NULL);
+      if (ln == NULL || ln->w == NULL) continue;
+      const int b = beat_of(cfg, v, ln->chan);
+      if (b != open) w++, open = b;
+    }
   return w;
 }
 
@@ -792,87 +797,49 @@ static int plan_passes(compiler *cc, vconv *v) {
   const hta_v2_cfg *cfg = cc->cfg;
   const int M = (int)cfg->mac_co, A = (int)cfg->add_co, nm = v->n_mac, na = v->n_add;
   if (A == 0 || nm == 0 || na == 0) return 0;
-  const int n = nm + na;
-  /* the lanes in channel order: side and index */
-  int *side = malloc((size_t)n * sizeof *side), *idx = malloc((size_t)n * sizeof *idx);
-  /* the beat plan: pass of each lane in channel order */
-  int *pass = malloc((size_t)n * sizeof *pass);
-  const int cap = 2 * n + 2; /* (passes of the beat plan: at most one per lane + 1) */
-  int *order = malloc((size_t)cap * (size_t)(M + A) * sizeof *order);
-  if (!side || !idx || !pass || !order) {
-    free(side), free(idx), free(pass), free(order);
-    return fail(cc, "out of memory");
-  }
-  for (int i = 0, a = 0, b = 0; i < n; i++) {
-    const int mac = b >= na || (a < nm && v->mac[a].chan < v->add[b].chan);
-    side[i] = mac ? 0 : 1;
-    idx[i] = mac ? a++ : b++;
-  }
-  /* passes in channel order, a pass never past the end of the beat it
-     started in, a new one where a side is full */
-  int np = 0, cm = 0, ca = 0, beat = -1;
-  for (int i = 0; i < n; i++) {
-    const int b = beat_of(cfg, v, side[i] ? v->add[idx[i]].chan : v->mac[idx[i]].chan);
-    if (np == 0 || b != beat || (side[i] ? ca == A : cm == M)) {
-      np++;
-      cm = ca = 0;
-      beat = b;
+  /* The beat plan: the lanes in channel order (merging the two sides),
+     a new pass where the beat changes or the lane's side is full. Counted
+     first (np passes), then laid out. */
+  vlane *mac = NULL, *add = NULL;
+  int np = 0;
+  for (int round = 0; round < 2; round++) {
+    int p = -1, cm = 0, ca = 0, beat = -1;
+    for (int a = 0, b = 0; a < nm || b < na;) {
+      const int is_mac = b >= na || (a < nm && v->mac[a].chan < v->add[b].chan);
+      const vlane *ln = is_mac ? &v->mac[a++] : &v->add[b++];
+      const int bt = beat_of(cfg, v, ln->chan);
+      if (p < 0 || bt != beat || (is_mac ? cm == M : ca == A)) p++, cm = ca = 0, beat = bt;
+      if (round == 1 && is_mac) mac[p * M + cm] = *ln;
+      if (round == 1 && !is_mac) add[p * A + ca] = *ln;
+      if (is_mac) cm++;
+      else ca++;
     }
-    pass[i] = np - 1;
-    if (side[i]) ca++;
-    else cm++;
-  }
-  /* the writes of a pixel, the current plan and the beat plan */
-  const int pm = ceil_div(nm, M), pa = ceil_div(na, A), p1 = pm > pa ? pm : pa;
-  int k = 0;
-  for (int p = 0; p < p1; p++) {
-    for (int o = 0; o < M; o++) order[k++] = p * M + o < nm ? v->mac[p * M + o].chan : -1;
-    for (int o = 0; o < A; o++) order[k++] = p * A + o < na ? v->add[p * A + o].chan : -1;
-  }
-  const long w1 = plan_writes(cfg, v, order, k);
-  k = 0;
-  for (int p = 0; p < np; p++) {
-    for (int sd = 0; sd < 2; sd++)
-      for (int i = 0; i < n; i++)
-        if (pass[i] == p && side[i] == sd)
-          order[k++] = sd ? v->add[idx[i]].chan : v->mac[idx[i]].chan;
-  }
-  const long w2 = plan_writes(cfg, v, order, k);
-  const int64_t c1 = plan_cost(cc, v, p1, w1), c2 = plan_cost(cc, v, np, w2);
-  int rc = 0;
-  if (c2 < c1) { /* the beat plan: np passes of M and A lanes, the unused ones empty */
-    vlane *mac = calloc((size_t)np * (size_t)M, sizeof *mac);
-    vlane *add = calloc((size_t)np * (size_t)A, sizeof *add);
-    if (mac == NULL || add == NULL) {
-      free(mac), free(add);
-      rc = fail(cc, "out of memory");
-    } else {
-      int *used = calloc((size_t)np * 2, sizeof *used);
-      if (used == NULL) {
+    if (round == 0) {
+      np = p + 1;
+      mac = calloc((size_t)np * (size_t)M, sizeof *mac); /* (empty lanes: w NULL) */
+      add = calloc((size_t)np * (size_t)A, sizeof *add);
+      if (mac == NULL || add == NULL) {
         free(mac), free(add);
-        rc = fail(cc, "out of memory");
-      } else {
-        for (int i = 0; i < n; i++) {
-          const int p = pass[i], u = used[2 * p + side[i]]++;
-          if (side[i]) add[p * A + u] = v->add[idx[i]];
-          else mac[p * M + u] = v->mac[idx[i]];
-        }
-        free(used);
-        for (int i = np * M; i-- > 0;) /* empty lanes: chan -1 (no weights) */
-          if (mac[i].w == NULL) mac[i].chan = -1;
-        for (int i = np * A; i-- > 0;)
-          if (add[i].w == NULL) add[i].chan = -1;
-        free(v->mac);
-        free(v->add);
-        v->mac = mac;
-        v->add = add;
-        v->n_mac = np * M;
-        v->n_add = np * A;
+        return fail(cc, "out of memory");
       }
     }
   }
-  free(side), free(idx), free(pass), free(order);
-  return rc;
+  /* the current plan against it (writes of a pixel, passes, weight loads) */
+  const int pm = ceil_div(nm, M), pa = ceil_div(na, A), p1 = pm > pa ? pm : pa;
+  const int64_t c1 = plan_cost(cc, v, p1, plan_writes(cfg, v, v->mac, nm, v->add, na, p1));
+  const int64_t c2 = plan_cost(cc, v, np, plan_writes(cfg, v, mac, np * M, add, np * A, np));
+  if (c2 < c1) {
+    free(v->mac);
+    free(v->add);
+    v->mac = mac;
+    v->add = add;
+    v->n_mac = np * M;
+    v->n_add = np * A;
+  } else {
+    free(mac);
+    free(add);
+  }
+  return 0;
 }
 
 /* Emits a convolution's jobs (in half-pixel runs where emit_halves applies)
